@@ -1,0 +1,10 @@
+//! The dealership domain of forecourt, shared by the app (wasm) and the server.
+//!
+//! Pure code only: no browser, no server, no I/O. Everything here is tested natively
+//! with `cargo test -p domain`.
+
+pub mod roles;
+pub mod sales;
+pub mod sync;
+
+pub use roles::{Area, Role};

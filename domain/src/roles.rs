@@ -1,0 +1,150 @@
+//! The nine roles of a 4S store (shared/domain.md, "People") and the four areas of the app
+//! each role may use.
+
+use serde::{Deserialize, Serialize};
+
+/// A job a person does in the store. A user has one or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 销售顾问
+    SalesConsultant,
+    /// 销售经理
+    SalesManager,
+    /// 服务顾问
+    ServiceAdvisor,
+    /// 维修技师
+    Technician,
+    /// 质检员
+    QcInspector,
+    /// 零件专员
+    PartsClerk,
+    /// 客服专员
+    CustomerService,
+    /// 客服经理
+    CustomerServiceManager,
+    /// 总经理
+    GeneralManager,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::SalesConsultant,
+        Role::SalesManager,
+        Role::ServiceAdvisor,
+        Role::Technician,
+        Role::QcInspector,
+        Role::PartsClerk,
+        Role::CustomerService,
+        Role::CustomerServiceManager,
+        Role::GeneralManager,
+    ];
+
+    /// The stable identifier used on the wire and in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SalesConsultant => "sales_consultant",
+            Role::SalesManager => "sales_manager",
+            Role::ServiceAdvisor => "service_advisor",
+            Role::Technician => "technician",
+            Role::QcInspector => "qc_inspector",
+            Role::PartsClerk => "parts_clerk",
+            Role::CustomerService => "customer_service",
+            Role::CustomerServiceManager => "customer_service_manager",
+            Role::GeneralManager => "general_manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Managers see the store's devices and may revoke one.
+    pub fn is_manager(self) -> bool {
+        matches!(
+            self,
+            Role::SalesManager | Role::CustomerServiceManager | Role::GeneralManager
+        )
+    }
+
+    /// The areas of the app this role works in.
+    pub fn areas(self) -> &'static [Area] {
+        match self {
+            Role::SalesConsultant => &[Area::Sales],
+            Role::SalesManager => &[Area::Sales, Area::Management],
+            Role::ServiceAdvisor | Role::Technician | Role::QcInspector | Role::PartsClerk => {
+                &[Area::Service]
+            }
+            Role::CustomerService => &[Area::Care],
+            Role::CustomerServiceManager => &[Area::Care, Area::Management],
+            Role::GeneralManager => &[Area::Sales, Area::Service, Area::Care, Area::Management],
+        }
+    }
+}
+
+/// The four areas of the app: 销售, 售后, 客服, 管理.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    Sales,
+    Service,
+    Care,
+    Management,
+}
+
+impl Area {
+    pub const ALL: [Area; 4] = [Area::Sales, Area::Service, Area::Care, Area::Management];
+
+    /// The URL path of the area in the app.
+    pub fn path(self) -> &'static str {
+        match self {
+            Area::Sales => "/sales",
+            Area::Service => "/service",
+            Area::Care => "/care",
+            Area::Management => "/manage",
+        }
+    }
+
+    /// The areas a user with these roles may use, in navigation order, without repeats.
+    pub fn for_roles(roles: &[Role]) -> Vec<Area> {
+        Area::ALL
+            .into_iter()
+            .filter(|a| roles.iter().any(|r| r.areas().contains(a)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_ids_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+        }
+        assert_eq!(Role::parse("boss"), None);
+    }
+
+    #[test]
+    fn consultant_sees_only_sales() {
+        assert_eq!(Area::for_roles(&[Role::SalesConsultant]), vec![Area::Sales]);
+    }
+
+    #[test]
+    fn general_manager_sees_everything_once() {
+        assert_eq!(
+            Area::for_roles(&[Role::GeneralManager, Role::SalesManager]),
+            Area::ALL.to_vec()
+        );
+    }
+
+    #[test]
+    fn every_role_has_an_area() {
+        for r in Role::ALL {
+            assert!(!Area::for_roles(&[r]).is_empty(), "{r:?}");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The sync engine: hybrid logical clocks, ops, field-level merge and conflicts.
