@@ -1,1 +1,69 @@
 //! Sales rules (shared/domain.md, sales part; seed 001): validation, visit counting, grades, loss, KPIs.
+//!
+//! Pure rules over plain data: no I/O, no clock. Every function that needs "now" or "today" takes it
+//! as an argument, so the same input gives the same answer on a tablet and on the server.
+//!
+//! ## Times
+//! All times and dates in the sales rules are the **store's local wall-clock time** (China Standard
+//! Time, UTC+8, which has no daylight saving), as `chrono::NaiveDateTime` / `NaiveDate`. A "day" in a
+//! KPI or in a consultant's "today" list is a local calendar day. Convert a UTC instant with
+//! [`china_local`].
+//!
+//! ## Errors
+//! Every error a user can see is an enum implementing [`UserError`]: a stable snake_case
+//! [`UserError::code`] (the `code` of the HTTP error body), and the message in Chinese and English.
+
+pub mod phone;
+pub mod vin;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// An error shown to a user: a stable code plus the message in both languages of the app.
+pub trait UserError: std::error::Error {
+    /// Stable snake_case identifier, e.g. `phone_invalid_mobile`. Never changes once shipped.
+    fn code(&self) -> &'static str;
+    /// The message in Simplified Chinese (the default language of the app).
+    fn message_zh(&self) -> String;
+    /// The message in English.
+    fn message_en(&self) -> String;
+    /// The message in the given language.
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.message_en(),
+        }
+    }
+}
+
+/// The two languages of the app's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// 简体中文 (default)
+    Zh,
+    /// English
+    En,
+}
+
+/// The store's local wall-clock time (China Standard Time, UTC+8, no daylight saving) of a UTC instant.
+pub fn china_local(at: DateTime<Utc>) -> NaiveDateTime {
+    at.naive_utc() + chrono::Duration::hours(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn utc_evening_is_next_morning_in_china() {
+        let utc = Utc.with_ymd_and_hms(2026, 1, 31, 17, 30, 0).unwrap();
+        assert_eq!(
+            china_local(utc),
+            NaiveDate::from_ymd_opt(2026, 2, 1)
+                .unwrap()
+                .and_hms_opt(1, 30, 0)
+                .unwrap()
+        );
+    }
+}
