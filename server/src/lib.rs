@@ -1,0 +1,309 @@
+//! forecourt's platform server: configuration, state, the axum router and the startup
+//! sequence. `main.rs` only parses the command line and calls [`run`].
+//!
+//! Layout: one router per resource in [`routes`] (each an `OpenApiRouter` so that its
+//! handlers land in the OpenAPI document), storage behind [`store::Store`], auth and the role
+//! checks in [`auth`], JSON errors in [`error`], the built app in [`site`].
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod lang;
+pub mod ratelimit;
+pub mod routes;
+pub mod site;
+pub mod store;
+
+use std::{
+    io::Write,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::Router;
+use tokio::sync::watch;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+pub use config::Config;
+pub use error::Error;
+
+use auth::PasswordCost;
+use ratelimit::LoginLimiter;
+use store::{RedbStore, Store};
+
+/// Knobs of a running server that are not on the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The built app's directory.
+    pub site_dir: PathBuf,
+    /// argon2 parameters for new password hashes.
+    pub password_cost: PasswordCost,
+    /// Failed logins allowed per username and per client IP within `login_window`.
+    pub login_max_failures: usize,
+    pub login_window: Duration,
+    /// How long a token is valid.
+    pub token_ttl: chrono::Duration,
+}
+
+impl Settings {
+    pub fn new(site_dir: impl Into<PathBuf>) -> Self {
+        Settings {
+            site_dir: site_dir.into(),
+            password_cost: PasswordCost::Default,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+            token_ttl: chrono::Duration::days(90),
+        }
+    }
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    settings: Settings,
+    started: Instant,
+    limiter: LoginLimiter,
+    dummy_hash: tokio::sync::OnceCell<String>,
+    shutdown_tx: watch::Sender<bool>,
+}
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        let (shutdown_tx, _) = watch::channel(false);
+        AppState(Arc::new(Inner {
+            limiter: LoginLimiter::new(settings.login_max_failures, settings.login_window),
+            store,
+            settings,
+            started: Instant::now(),
+            dummy_hash: tokio::sync::OnceCell::new(),
+            shutdown_tx,
+        }))
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.0.started.elapsed()
+    }
+
+    pub fn login_limiter(&self) -> &LoginLimiter {
+        &self.0.limiter
+    }
+
+    /// A password hash that matches nothing, checked for unknown usernames so that they take
+    /// as long as wrong passwords.
+    pub async fn dummy_password_hash(&self) -> Result<String, Error> {
+        let cost = self.0.settings.password_cost;
+        self.0
+            .dummy_hash
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || {
+                    auth::hash_password(cost, "forecourt: no such user")
+                })
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?
+            })
+            .await
+            .cloned()
+    }
+
+    /// Becomes `true` when the server starts shutting down; long-lived responses (event
+    /// streams) should end then.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.0.shutdown_tx.subscribe()
+    }
+
+    /// Tells long-lived responses to end.
+    pub fn begin_shutdown(&self) {
+        self.0.shutdown_tx.send_replace(true);
+    }
+}
+
+/// The whole HTTP surface: `/api/*` (JSON, unknown paths are JSON 404) and the built app.
+pub fn router(state: AppState) -> Router {
+    let site = site::service(&state.settings().site_dir);
+    routes::api_router(state)
+        .fallback_service(site)
+        .layer(axum::middleware::from_fn(lang::middleware))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Why the server could not start. `Display` is the one line printed after `forecourt: `.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: address already in use")]
+    AddrInUse { addr: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot create data directory {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Open(#[from] store::OpenError),
+    #[error("cannot create the demo data: {0}")]
+    Demo(String),
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Starts the server and runs it until SIGINT or SIGTERM; then stops accepting, lets running
+/// requests finish and closes the database.
+pub async fn run(config: Config) -> Result<(), StartupError> {
+    run_with(config, Settings::new(PathBuf::new()), shutdown_on_signal()).await
+}
+
+/// [`run`] with explicit settings (the site directory is taken from `config`) and a custom
+/// shutdown trigger.
+pub async fn run_with(
+    config: Config,
+    mut settings: Settings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartupError> {
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                StartupError::AddrInUse {
+                    addr: config.addr.clone(),
+                }
+            } else {
+                StartupError::Listen {
+                    addr: config.addr.clone(),
+                    source,
+                }
+            }
+        })?;
+    let local = listener.local_addr().map_err(|source| StartupError::Listen {
+        addr: config.addr.clone(),
+        source,
+    })?;
+
+    std::fs::create_dir_all(&config.data).map_err(|source| StartupError::DataDir {
+        path: config.data.clone(),
+        source,
+    })?;
+    let db_path = config.database_path();
+    let redb = {
+        let db_path = db_path.clone();
+        tokio::task::spawn_blocking(move || RedbStore::open(db_path))
+            .await
+            .map_err(|e| StartupError::Demo(e.to_string()))??
+    };
+    tracing::info!(path = %db_path.display(), "database open");
+    let store: Arc<dyn Store> = Arc::new(redb.clone());
+
+    settings.site_dir = config.site.clone();
+    if !config.no_demo {
+        let created = demo::seed_if_empty(store.as_ref(), settings.password_cost)
+            .await
+            .map_err(|e| StartupError::Demo(e.to_string()))?;
+        if created {
+            tracing::info!("created the demo store (password demo1234)");
+        }
+    }
+    if !config.site.join("index.html").is_file() {
+        tracing::warn!(site = %config.site.display(), "the app is not built; run `cargo xtask build`");
+    }
+
+    let state = AppState::new(store, settings);
+    let app = router(state.clone());
+
+    let mut stdout = std::io::stdout().lock();
+    // The e2e harness and xtask wait for exactly this line.
+    let _ = writeln!(stdout, "forecourt: listening on http://{local}");
+    let _ = stdout.flush();
+    drop(stdout);
+    tracing::info!(addr = %local, "listening");
+
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let graceful = {
+        let mut stop_rx = stop_rx.clone();
+        let state = state.clone();
+        async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+            tracing::info!("shutting down: no new connections, finishing requests");
+            state.begin_shutdown();
+        }
+    };
+    let serve = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(graceful);
+    let deadline = async move {
+        let _ = stop_rx.wait_for(|s| *s).await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    };
+    tokio::select! {
+        r = serve => r.map_err(StartupError::Serve)?,
+        () = deadline => tracing::warn!("requests still running after 10 s; stopping anyway"),
+    }
+
+    drop(state);
+    // Blocking storage calls still queued hold the database; give them a moment to finish.
+    let mut redb = redb;
+    let mut closed = false;
+    for _ in 0..50 {
+        match redb.close() {
+            Ok(()) => {
+                closed = true;
+                break;
+            }
+            Err(still_used) => {
+                redb = still_used;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    if closed {
+        tracing::info!(path = %db_path.display(), "database closed");
+    } else {
+        tracing::warn!("database still in use after 5 s; it closes when the process exits");
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_on_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = term => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,245 @@
+//! `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/me`.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts, State},
+    http::{StatusCode, request::Parts},
+};
+use chrono::Utc;
+use domain::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::{AuthUser, new_token, verify_password_blocking},
+    error::{Error, ErrorBody},
+    extract::Json,
+    ratelimit::{LoginLimiter, retry_after_secs},
+    store::{DeviceRec, Session, UserRec},
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
+
+/// The longest device name accepted, in characters.
+pub const MAX_DEVICE_NAME: usize = 64;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// A uuid the device made for itself and keeps.
+    pub device_id: Uuid,
+    /// Required on the first login from a device; later logins may rename it.
+    #[serde(default)]
+    pub device_name: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub store_id: String,
+    pub store_name: String,
+    #[schema(value_type = Vec<String>, example = json!(["sales_consultant"]))]
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DeviceView {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. Valid 90 days, for this device only.
+    pub token: String,
+    pub user: UserView,
+    pub device: DeviceView,
+}
+
+/// The client's IP address when the server was started with connection info.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}
+
+pub(crate) async fn user_view(state: &AppState, user: &UserRec) -> Result<UserView, Error> {
+    let store_name = state
+        .store()
+        .get_store(user.store_id.clone())
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok(UserView {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        store_id: user.store_id.clone(),
+        store_name,
+        roles: user.roles.clone(),
+    })
+}
+
+/// Logs in from a device. The first login from a device registers it under `device_name`.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "`bad_credentials`", body = ErrorBody),
+        (status = 403, description = "`device_revoked`", body = ErrorBody),
+        (status = 409, description = "`device_in_other_store`", body = ErrorBody),
+        (status = 422, description = "`device_name_required`, `invalid_body`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, see `Retry-After`", body = ErrorBody),
+    )
+)]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, Error> {
+    let user_key = LoginLimiter::key_for_username(&req.username);
+    let mut keys = vec![user_key.clone()];
+    if let Some(ip) = ip {
+        keys.push(LoginLimiter::key_for_ip(ip));
+    }
+    let limiter = state.login_limiter();
+    if let Err(wait) = limiter.check(&keys) {
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: retry_after_secs(wait),
+        });
+    }
+
+    let user = state
+        .store()
+        .get_user_by_username(req.username.clone())
+        .await?;
+    let phc = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => state.dummy_password_hash().await?,
+    };
+    let ok = verify_password_blocking(phc, req.password.clone()).await?;
+    let user = match user {
+        Some(u) if ok => u,
+        _ => {
+            limiter.record_failure(&keys);
+            tracing::info!(username = %req.username, ip = ?ip, "login failed");
+            return Err(Error::BadCredentials);
+        }
+    };
+    limiter.clear(&user_key);
+
+    let now = Utc::now();
+    let name = req.device_name.trim();
+    if name.chars().count() > MAX_DEVICE_NAME {
+        return Err(Error::DeviceNameTooLong {
+            max: MAX_DEVICE_NAME,
+        });
+    }
+    let device = match state.store().get_device(req.device_id).await? {
+        Some(d) if d.revoked => {
+            tracing::info!(device = %d.id, username = %user.username, "login from a revoked device refused");
+            return Err(Error::DeviceRevoked);
+        }
+        Some(d) if d.store_id != user.store_id => return Err(Error::DeviceInOtherStore),
+        Some(mut d) => {
+            d.user_id = user.id;
+            d.last_seen_at = now;
+            if !name.is_empty() {
+                d.name = name.to_owned();
+            }
+            d
+        }
+        None if name.is_empty() => return Err(Error::DeviceNameRequired),
+        None => DeviceRec {
+            id: req.device_id,
+            store_id: user.store_id.clone(),
+            name: name.to_owned(),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            revoked: false,
+            revoked_at: None,
+        },
+    };
+
+    let (token, token_hash) = new_token()?;
+    let session = Session {
+        user_id: user.id,
+        device_id: device.id,
+        created_at: now,
+        expires_at: now + state.settings().token_ttl,
+    };
+    let device_view = DeviceView {
+        id: device.id,
+        name: device.name.clone(),
+    };
+    state
+        .store()
+        .save_login(device, token_hash, session)
+        .await?;
+    tracing::info!(username = %user.username, device = %device_view.id, "logged in");
+    Ok(Json(LoginResponse {
+        token,
+        user: user_view(&state, &user).await?,
+        device: device_view,
+    }))
+}
+
+/// Logs out: the token stops working.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "the token is revoked"),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, Error> {
+    state.store().delete_session(auth.token).await?;
+    tracing::info!(username = %auth.user.username, device = %auth.device.id, "logged out");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn me(State(state): State<AppState>, auth: AuthUser) -> Result<Json<UserView>, Error> {
+    Ok(Json(user_view(&state, &auth.user).await?))
+}

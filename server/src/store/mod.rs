@@ -1,0 +1,136 @@
+//! Storage behind one narrow trait, so that handlers never see the backend. [`RedbStore`] keeps
+//! everything in one redb file; a PostgreSQL backend would implement the same [`Store`] trait.
+//!
+//! Every method is async and returns a boxed future, so the trait stays object safe
+//! (`Arc<dyn Store>` in the app state). The redb implementation runs every call on tokio's
+//! blocking pool.
+
+mod redb;
+
+use std::{future::Future, pin::Pin};
+
+use chrono::{DateTime, Utc};
+use domain::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use self::redb::{OpenError, RedbStore};
+
+/// A 4S store (门店): the unit that owns users and devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreRec {
+    /// A short stable id, e.g. `demo`.
+    pub id: String,
+    /// The store's name, e.g. 演示4S店.
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A person who logs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRec {
+    pub id: Uuid,
+    pub store_id: String,
+    /// Unique across the server, compared after [`normalize_username`].
+    pub username: String,
+    pub display_name: String,
+    /// One or more roles.
+    pub roles: Vec<Role>,
+    /// The argon2 PHC string; never the password.
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A tablet or PC, identified by the uuid it made for itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRec {
+    pub id: Uuid,
+    pub store_id: String,
+    pub name: String,
+    /// The user who last logged in on it.
+    pub user_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a token stands for. Stored under the SHA-256 of the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub device_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The SHA-256 of a bearer token.
+pub type TokenHash = [u8; 32];
+
+/// Usernames are compared trimmed and lower-cased.
+pub fn normalize_username(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("username {0:?} is taken")]
+    UsernameTaken(String),
+    #[error("store {0:?} already exists")]
+    StoreExists(String),
+    #[error("store {0:?} does not exist")]
+    NoSuchStore(String),
+    #[error("database: {0}")]
+    Backend(String),
+    #[error("stored value cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// The future every [`Store`] method returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Everything the handlers need from storage. Writes that belong together happen in one
+/// transaction inside one method.
+pub trait Store: Send + Sync + 'static {
+    /// A cheap read, to tell whether the storage answers.
+    fn ping(&self) -> StoreFuture<'_, ()>;
+
+    /// Whether any store exists (an empty server gets the demo data).
+    fn has_stores(&self) -> StoreFuture<'_, bool>;
+
+    /// Creates a store with its first users, all or nothing.
+    fn create_store(&self, store: StoreRec, users: Vec<UserRec>) -> StoreFuture<'_, ()>;
+
+    fn get_store(&self, id: String) -> StoreFuture<'_, Option<StoreRec>>;
+
+    /// Adds a user to an existing store; fails if the username is taken.
+    fn create_user(&self, user: UserRec) -> StoreFuture<'_, ()>;
+
+    fn get_user(&self, id: Uuid) -> StoreFuture<'_, Option<UserRec>>;
+
+    /// Looks a user up by username (normalised by the store).
+    fn get_user_by_username(&self, username: String) -> StoreFuture<'_, Option<UserRec>>;
+
+    fn users_in_store(&self, store_id: String) -> StoreFuture<'_, Vec<UserRec>>;
+
+    fn get_device(&self, id: Uuid) -> StoreFuture<'_, Option<DeviceRec>>;
+
+    fn devices_in_store(&self, store_id: String) -> StoreFuture<'_, Vec<DeviceRec>>;
+
+    /// Writes the (new or updated) device and the new session in one transaction.
+    fn save_login(
+        &self,
+        device: DeviceRec,
+        token: TokenHash,
+        session: Session,
+    ) -> StoreFuture<'_, ()>;
+
+    fn get_session(&self, token: TokenHash) -> StoreFuture<'_, Option<Session>>;
+
+    /// Removes a session; `false` if there was none.
+    fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool>;
+
+    /// Marks the device revoked and deletes all its sessions, in one transaction.
+    /// `false` if there is no such device.
+    fn revoke_device(&self, id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool>;
+}

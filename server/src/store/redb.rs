@@ -1,0 +1,399 @@
+//! The redb backend: one file, `<data>/forecourt.redb`.
+//!
+//! Values are JSON-encoded records. The table definitions are public so that a later module
+//! (the sync op log, materialised records) can add its own tables to the same file through
+//! [`RedbStore::database`] and [`RedbStore::run`].
+
+use std::{
+    io,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use ::redb::{
+    Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
+use chrono::{DateTime, Utc};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use super::{
+    DeviceRec, Session, Store, StoreError, StoreFuture, StoreRec, TokenHash, UserRec,
+    normalize_username,
+};
+
+/// `"schema_version"` → the version of this file's layout.
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// store id → [`StoreRec`] (JSON)
+pub const STORES: TableDefinition<&str, &[u8]> = TableDefinition::new("stores");
+/// user id (uuid as u128) → [`UserRec`] (JSON)
+pub const USERS: TableDefinition<u128, &[u8]> = TableDefinition::new("users");
+/// normalised username → user id
+pub const USERS_BY_USERNAME: TableDefinition<&str, u128> =
+    TableDefinition::new("users_by_username");
+/// device id → [`DeviceRec`] (JSON)
+pub const DEVICES: TableDefinition<u128, &[u8]> = TableDefinition::new("devices");
+/// SHA-256 of a token → [`Session`] (JSON)
+pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
+
+/// The layout version written into [`META`].
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Why the database file could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("database {} is in use by another forecourt process", .0.display())]
+    InUse(PathBuf),
+    #[error("cannot open database {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("cannot open database {}: {reason}", path.display())]
+    Other { path: PathBuf, reason: String },
+}
+
+/// The redb [`Store`]. Cloning is cheap; the file closes when the last clone is dropped.
+#[derive(Clone)]
+pub struct RedbStore {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbStore").field("path", &self.path).finish()
+    }
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Backend(e.to_string())
+            }
+        }
+    )*};
+}
+from_redb!(
+    ::redb::Error,
+    ::redb::StorageError,
+    ::redb::TableError,
+    ::redb::TransactionError,
+    ::redb::CommitError
+);
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl RedbStore {
+    /// Opens (or creates) the database file and makes sure every table exists. Blocking: call it
+    /// at startup or inside `spawn_blocking`.
+    pub fn open(path: impl AsRef<Path>) -> Result<RedbStore, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let db = Database::create(&path).map_err(|e| match e {
+            DatabaseError::DatabaseAlreadyOpen => OpenError::InUse(path.clone()),
+            DatabaseError::Storage(::redb::StorageError::Io(io)) => {
+                if io.kind() == io::ErrorKind::WouldBlock {
+                    OpenError::InUse(path.clone())
+                } else {
+                    OpenError::Io {
+                        path: path.clone(),
+                        source: io,
+                    }
+                }
+            }
+            other => OpenError::Other {
+                path: path.clone(),
+                reason: other.to_string(),
+            },
+        })?;
+        let init = || -> Result<(), StoreError> {
+            let txn = db.begin_write()?;
+            {
+                let mut meta = txn.open_table(META)?;
+                if meta.get("schema_version")?.is_none() {
+                    meta.insert("schema_version", SCHEMA_VERSION)?;
+                }
+                txn.open_table(STORES)?;
+                txn.open_table(USERS)?;
+                txn.open_table(USERS_BY_USERNAME)?;
+                txn.open_table(DEVICES)?;
+                txn.open_table(TOKENS)?;
+            }
+            txn.commit()?;
+            Ok(())
+        };
+        init().map_err(|e| OpenError::Other {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(RedbStore {
+            db: Arc::new(db),
+            path,
+        })
+    }
+
+    /// Closes the database file if this is the last handle to it; otherwise gives the handle
+    /// back.
+    pub fn close(self) -> Result<(), RedbStore> {
+        match Arc::try_unwrap(self.db) {
+            Ok(db) => {
+                drop(db);
+                Ok(())
+            }
+            Err(db) => Err(RedbStore {
+                db,
+                path: self.path,
+            }),
+        }
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The database, for modules that add their own tables. Only use it off the async
+    /// executor (see [`RedbStore::run`]).
+    pub fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// Runs `f` with the database on tokio's blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(|e| StoreError::Backend(format!("storage task failed: {e}")))?
+    }
+
+    fn boxed<T, F>(&self, f: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    {
+        Box::pin(self.run(f))
+    }
+}
+
+fn get_json<K, T>(
+    table: &impl ReadableTable<K, &'static [u8]>,
+    key: K::SelfType<'_>,
+) -> Result<Option<T>, StoreError>
+where
+    K: ::redb::Key + 'static,
+    T: DeserializeOwned,
+{
+    match table.get(key)? {
+        Some(guard) => Ok(Some(decode(guard.value())?)),
+        None => Ok(None),
+    }
+}
+
+fn all_json<K, T>(table: &impl ReadableTable<K, &'static [u8]>) -> Result<Vec<T>, StoreError>
+where
+    K: ::redb::Key + 'static,
+    T: DeserializeOwned,
+{
+    let mut out = Vec::new();
+    for entry in table.iter()? {
+        let (_, v) = entry?;
+        out.push(decode(v.value())?);
+    }
+    Ok(out)
+}
+
+fn insert_user(txn: &::redb::WriteTransaction, user: &UserRec) -> Result<(), StoreError> {
+    let key = normalize_username(&user.username);
+    let mut by_name = txn.open_table(USERS_BY_USERNAME)?;
+    if let Some(existing) = by_name.get(key.as_str())?
+        && existing.value() != user.id.as_u128()
+    {
+        return Err(StoreError::UsernameTaken(user.username.clone()));
+    }
+    by_name.insert(key.as_str(), user.id.as_u128())?;
+    let mut users = txn.open_table(USERS)?;
+    users.insert(user.id.as_u128(), encode(user)?.as_slice())?;
+    Ok(())
+}
+
+impl Store for RedbStore {
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.boxed(|db| {
+            let txn = db.begin_read()?;
+            txn.open_table(STORES)?.len()?;
+            Ok(())
+        })
+    }
+
+    fn has_stores(&self) -> StoreFuture<'_, bool> {
+        self.boxed(|db| {
+            let txn = db.begin_read()?;
+            Ok(!txn.open_table(STORES)?.is_empty()?)
+        })
+    }
+
+    fn create_store(&self, store: StoreRec, users: Vec<UserRec>) -> StoreFuture<'_, ()> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut stores = txn.open_table(STORES)?;
+                if stores.get(store.id.as_str())?.is_some() {
+                    return Err(StoreError::StoreExists(store.id));
+                }
+                stores.insert(store.id.as_str(), encode(&store)?.as_slice())?;
+            }
+            for user in &users {
+                if user.store_id != store.id {
+                    return Err(StoreError::NoSuchStore(user.store_id.clone()));
+                }
+                insert_user(&txn, user)?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
+    fn get_store(&self, id: String) -> StoreFuture<'_, Option<StoreRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            get_json(&txn.open_table(STORES)?, id.as_str())
+        })
+    }
+
+    fn create_user(&self, user: UserRec) -> StoreFuture<'_, ()> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            if txn
+                .open_table(STORES)?
+                .get(user.store_id.as_str())?
+                .is_none()
+            {
+                return Err(StoreError::NoSuchStore(user.store_id));
+            }
+            insert_user(&txn, &user)?;
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
+    fn get_user(&self, id: Uuid) -> StoreFuture<'_, Option<UserRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            get_json(&txn.open_table(USERS)?, id.as_u128())
+        })
+    }
+
+    fn get_user_by_username(&self, username: String) -> StoreFuture<'_, Option<UserRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            let key = normalize_username(&username);
+            let id = match txn.open_table(USERS_BY_USERNAME)?.get(key.as_str())? {
+                Some(g) => g.value(),
+                None => return Ok(None),
+            };
+            get_json(&txn.open_table(USERS)?, id)
+        })
+    }
+
+    fn users_in_store(&self, store_id: String) -> StoreFuture<'_, Vec<UserRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            let mut users: Vec<UserRec> = all_json(&txn.open_table(USERS)?)?;
+            users.retain(|u| u.store_id == store_id);
+            Ok(users)
+        })
+    }
+
+    fn get_device(&self, id: Uuid) -> StoreFuture<'_, Option<DeviceRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            get_json(&txn.open_table(DEVICES)?, id.as_u128())
+        })
+    }
+
+    fn devices_in_store(&self, store_id: String) -> StoreFuture<'_, Vec<DeviceRec>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            let mut devices: Vec<DeviceRec> = all_json(&txn.open_table(DEVICES)?)?;
+            devices.retain(|d| d.store_id == store_id);
+            Ok(devices)
+        })
+    }
+
+    fn save_login(
+        &self,
+        device: DeviceRec,
+        token: TokenHash,
+        session: Session,
+    ) -> StoreFuture<'_, ()> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut devices = txn.open_table(DEVICES)?;
+                devices.insert(device.id.as_u128(), encode(&device)?.as_slice())?;
+                let mut tokens = txn.open_table(TOKENS)?;
+                tokens.insert(token.as_slice(), encode(&session)?.as_slice())?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
+    fn get_session(&self, token: TokenHash) -> StoreFuture<'_, Option<Session>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            get_json(&txn.open_table(TOKENS)?, token.as_slice())
+        })
+    }
+
+    fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            let removed = txn.open_table(TOKENS)?.remove(token.as_slice())?.is_some();
+            txn.commit()?;
+            Ok(removed)
+        })
+    }
+
+    fn revoke_device(&self, id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            {
+                let mut devices = txn.open_table(DEVICES)?;
+                let mut device: DeviceRec = match get_json(&devices, id.as_u128())? {
+                    Some(d) => d,
+                    None => return Ok(false),
+                };
+                if !device.revoked {
+                    device.revoked = true;
+                    device.revoked_at = Some(at);
+                }
+                devices.insert(id.as_u128(), encode(&device)?.as_slice())?;
+
+                let mut tokens = txn.open_table(TOKENS)?;
+                let mut doomed = Vec::new();
+                for entry in tokens.iter()? {
+                    let (k, v) = entry?;
+                    let session: Session = decode(v.value())?;
+                    if session.device_id == id {
+                        doomed.push(k.value().to_vec());
+                    }
+                }
+                for k in doomed {
+                    tokens.remove(k.as_slice())?;
+                }
+            }
+            txn.commit()?;
+            Ok(true)
+        })
+    }
+}
