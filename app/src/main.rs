@@ -1,1 +1,30 @@
-fn main() {}
+//! forecourt's app: the Leptos single-page app staff use on tablets and PCs.
+//!
+//! Start-up: read the device's state from IndexedDB (device id, session, language), then draw
+//! the first screen, so a logged-in user sees their work at once, with or without network.
+
+mod api;
+mod app;
+mod care;
+mod components;
+mod db;
+mod i18n;
+mod manage;
+mod pages;
+mod pwa;
+mod sales;
+mod service;
+mod session;
+
+use leptos::prelude::*;
+
+fn main() {
+    leptos::task::spawn_local(async {
+        let boot = session::Boot::load().await;
+        // The "loading" placeholder of index.html.
+        if let Some(placeholder) = document().get_element_by_id("boot") {
+            placeholder.remove();
+        }
+        leptos::mount::mount_to_body(move || view! { <app::App boot=boot /> });
+    });
+}

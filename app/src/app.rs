@@ -1,0 +1,206 @@
+//! The app: language, session context, the router and the pages' frame.
+
+use domain::Area;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::header::Header;
+use crate::components::nav::Nav;
+use crate::components::update_banner::UpdateBanner;
+use crate::i18n::*;
+use crate::pages::login::LoginPage;
+use crate::session::{Boot, SessionCtx, use_session};
+use crate::{api, care, db, manage, pwa, sales, service};
+
+/// The root component, mounted once the device's state has been read from IndexedDB.
+#[component]
+pub fn App(boot: Boot) -> impl IntoView {
+    let session = SessionCtx::new(&boot);
+    provide_context(session);
+    let locale = boot.locale.as_deref().and_then(parse_locale);
+
+    view! {
+        <I18nContextProvider>
+            <AppInner session=session locale=locale />
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
+    let i18n = use_i18n();
+    // The app's language is the one chosen on this device, else Chinese, whatever the
+    // browser prefers. leptos_i18n first applies the browser's languages in an effect, so
+    // ours is applied in an effect created after it, which runs after it.
+    let chosen = locale.unwrap_or(Locale::zh_CN);
+    i18n.set_locale(chosen);
+    Effect::new(move |first: Option<()>| {
+        if first.is_none() {
+            i18n.set_locale(chosen);
+        }
+    });
+    Effect::new(move || api::set_language(i18n.get_locale().as_str()));
+
+    // The kept session is used at once; the server is asked in the background whether it
+    // still stands (a 401 logs out, no answer changes nothing).
+    leptos::task::spawn_local(session.refresh_user());
+
+    let update_ready = RwSignal::new(false);
+    pwa::register(update_ready);
+
+    // The page is usable: tell tests and scripts (ARCHITECTURE.md, "App UI contract").
+    Effect::new(move || {
+        request_animation_frame(|| {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-ready", "true");
+            }
+        });
+    });
+
+    view! {
+        <Title text=move || t_string!(i18n, app_title).to_string() />
+        <Router>
+            <UpdateBanner ready=update_ready />
+            <StorageWarning />
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=Home />
+                    <Route
+                        path=path!("sales")
+                        view=|| view! { <AreaGate area=Area::Sales><sales::SalesPage /></AreaGate> }
+                    />
+                    <Route
+                        path=path!("service")
+                        view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
+                    />
+                    <Route
+                        path=path!("care")
+                        view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }
+                    />
+                    <Route
+                        path=path!("manage")
+                        view=|| view! { <AreaGate area=Area::Management><manage::devices::DevicesPage /></AreaGate> }
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The frame of every page behind the login: header, navigation, the page. Logged out, it
+/// sends the user to the login page.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = use_session();
+    let logged_in = Memo::new(move |_| session.logged_in());
+    move || {
+        if logged_in.get() {
+            view! {
+                <div class="shell">
+                    <Header />
+                    <Nav />
+                    <main id="main" class="page">
+                        <Outlet />
+                    </main>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
+
+/// `/`: the user's first area.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    let first = Memo::new(move |_| session.areas().first().copied());
+    move || match first.get() {
+        Some(area) => view! { <Redirect path=area.path() /> }.into_any(),
+        None => view! { <NoAccess no_areas=true /> }.into_any(),
+    }
+}
+
+/// Shows its page only to users whose roles may use `area`.
+#[component]
+fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let allowed = Memo::new(move |_| session.areas().contains(&area));
+    move || {
+        if allowed.get() {
+            children().into_any()
+        } else {
+            view! { <NoAccess no_areas=false /> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn NoAccess(no_areas: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel notice-page" aria-labelledby="no-access-title">
+            <h1 id="no-access-title">{t!(i18n, no_access.title)}</h1>
+            <p>
+                {move || {
+                    if no_areas {
+                        t_string!(i18n, no_access.no_areas)
+                    } else {
+                        t_string!(i18n, no_access.body)
+                    }
+                }}
+            </p>
+            {(!no_areas)
+                .then(|| {
+                    view! {
+                        <A href="/" attr:class="btn btn-secondary">
+                            {t!(i18n, no_access.home)}
+                        </A>
+                    }
+                })}
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main id="main" class="page page-narrow">
+            <section class="panel notice-page" aria-labelledby="not-found-title">
+                <h1 id="not-found-title">{t!(i18n, not_found.title)}</h1>
+                <p>{t!(i18n, not_found.body)}</p>
+                <A href="/" attr:class="btn btn-secondary">
+                    {t!(i18n, not_found.home)}
+                </A>
+            </section>
+        </main>
+    }
+}
+
+/// IndexedDB refused: say once that this device will forget the login.
+#[component]
+fn StorageWarning() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <Show when=move || session.storage_failed.get()>
+            <div class="banner banner-warn" role="alert">
+                {t!(i18n, errors.storage)}
+            </div>
+        </Show>
+    }
+}
+
+/// Keeps the chosen language on the device; it is applied at the next start.
+pub fn keep_locale(locale: Locale) {
+    leptos::task::spawn_local(async move {
+        if let Err(e) = db::put(db::keys::LOCALE, locale.as_str()).await {
+            leptos::logging::warn!("forecourt: cannot keep the language: {e}");
+        }
+    });
+}

@@ -1,0 +1,6 @@
+//! Pieces shared by the pages: one file per component.
+
+pub mod header;
+pub mod language_switch;
+pub mod nav;
+pub mod update_banner;

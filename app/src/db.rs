@@ -1,0 +1,135 @@
+//! The device's own storage: the IndexedDB database `forecourt`.
+//!
+//! Version 1 has one object store, `kv`: small values of the app shell (device id and name,
+//! the logged-in session, the chosen language), each kept as JSON text under a string key.
+//! The sync engine will add its stores (`records`, `outbox`, `meta`) in version 2: raise
+//! [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once, in order, so a device
+//! that skipped versions catches up.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsValue;
+
+pub const DB_NAME: &str = "forecourt";
+pub const DB_VERSION: u32 = 1;
+/// Key-value store of the app shell.
+pub const KV: &str = "kv";
+
+/// Keys of the `kv` store.
+pub mod keys {
+    /// The device's UUIDv7, made on the device the first time the app starts.
+    pub const DEVICE_ID: &str = "device_id";
+    /// The name staff gave this device at its first login.
+    pub const DEVICE_NAME: &str = "device_name";
+    /// The logged-in session (token, user, device), or absent.
+    pub const SESSION: &str = "session";
+    /// The language chosen with the language switch: `zh-CN` or `en`.
+    pub const LOCALE: &str = "locale";
+}
+
+/// Why the device's storage failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DbError {
+    /// IndexedDB is missing or refused (private window, storage disabled, quota).
+    #[error("IndexedDB: {0}")]
+    Idb(String),
+    /// A stored value could not be read back.
+    #[error("stored value is not valid: {0}")]
+    Decode(String),
+    /// [`open`] has not succeeded.
+    #[error("the database is not open")]
+    NotOpen,
+}
+
+impl From<idb::Error> for DbError {
+    fn from(e: idb::Error) -> Self {
+        DbError::Idb(e.to_string())
+    }
+}
+
+thread_local! {
+    // The browser runs the app on one thread; the handle lives for the whole page.
+    static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+/// Opens (creating or upgrading) the database and keeps the handle for [`get`], [`put`] and
+/// [`delete`].
+pub async fn open() -> Result<(), DbError> {
+    let factory = Factory::new()?;
+    let mut request = factory.open(DB_NAME, Some(DB_VERSION))?;
+    request.on_upgrade_needed(|event| {
+        let Ok(database) = event.database() else {
+            return;
+        };
+        let old = event.old_version().unwrap_or(0);
+        if let Err(e) = upgrade(&database, old) {
+            leptos::logging::error!("IndexedDB upgrade from version {old} failed: {e}");
+        }
+    });
+    let mut database = request.await?;
+    // Another tab opening a newer version asks us to step aside: close so it can upgrade;
+    // this page will be reloaded by the new service worker anyway.
+    database.on_version_change(|event| {
+        if let Ok(db) = event.database() {
+            db.close();
+        }
+    });
+    DB.with(|slot| *slot.borrow_mut() = Some(Rc::new(database)));
+    Ok(())
+}
+
+/// Brings a database of version `old` up to [`DB_VERSION`], one step per version.
+fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
+    if old < 1 {
+        // Out-of-line string keys, JSON text values.
+        database.create_object_store(KV, ObjectStoreParams::new())?;
+    }
+    // if old < 2 { records, outbox, meta: added by the sync engine }
+    Ok(())
+}
+
+fn handle() -> Result<Rc<Database>, DbError> {
+    DB.with(|slot| slot.borrow().clone())
+        .ok_or(DbError::NotOpen)
+}
+
+/// Reads the value stored under `key` in `kv`.
+pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, DbError> {
+    let database = handle()?;
+    let tx = database.transaction(&[KV], TransactionMode::ReadOnly)?;
+    let store = tx.object_store(KV)?;
+    let value = store.get(JsValue::from_str(key))?.await?;
+    tx.await?;
+    match value.and_then(|v| v.as_string()) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| DbError::Decode(format!("{key}: {e}"))),
+    }
+}
+
+/// Stores `value` under `key` in `kv`; returns once the transaction is committed.
+pub async fn put<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<(), DbError> {
+    let text = serde_json::to_string(value).map_err(|e| DbError::Decode(e.to_string()))?;
+    let database = handle()?;
+    let tx = database.transaction(&[KV], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(KV)?;
+    store
+        .put(&JsValue::from_str(&text), Some(&JsValue::from_str(key)))?
+        .await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
+/// Removes `key` from `kv`; returns once the transaction is committed.
+pub async fn delete(key: &str) -> Result<(), DbError> {
+    let database = handle()?;
+    let tx = database.transaction(&[KV], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(KV)?;
+    store.delete(JsValue::from_str(key))?.await?;
+    tx.commit()?.await?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Translations: `app/locales/zh-CN.json` (default) and `app/locales/en.json`, checked at
+//! compile time by leptos_i18n. Every string a person sees or hears comes from there.
+
+// `load_locales!` reads `[package.metadata.leptos-i18n]` in app/Cargo.toml; leptos_i18n 0.6 marks
+// it deprecated in favour of a build script, which would compile ICU's data tooling on every
+// clean build. The macro generates the same module.
+#![allow(deprecated)]
+
+leptos_i18n::load_locales!();
+
+pub use i18n::*;
+pub use leptos_i18n::I18nContext;
+
+/// The locale a stored or typed language tag names, if the app has it.
+pub fn parse_locale(tag: &str) -> Option<Locale> {
+    match tag {
+        "zh-CN" | "zh" => Some(Locale::zh_CN),
+        "en" => Some(Locale::en),
+        _ => None,
+    }
+}
+
+/// The other language: what the language switch changes to.
+pub fn other_locale(locale: Locale) -> Locale {
+    match locale {
+        Locale::zh_CN => Locale::en,
+        Locale::en => Locale::zh_CN,
+    }
+}
+
+/// The translated name of a role, as staff call it.
+pub fn role_name(i18n: I18nContext<Locale>, role: domain::Role) -> String {
+    use domain::Role::*;
+    match role {
+        SalesConsultant => t_string!(i18n, roles.sales_consultant),
+        SalesManager => t_string!(i18n, roles.sales_manager),
+        ServiceAdvisor => t_string!(i18n, roles.service_advisor),
+        Technician => t_string!(i18n, roles.technician),
+        QcInspector => t_string!(i18n, roles.qc_inspector),
+        PartsClerk => t_string!(i18n, roles.parts_clerk),
+        CustomerService => t_string!(i18n, roles.customer_service),
+        CustomerServiceManager => t_string!(i18n, roles.customer_service_manager),
+        GeneralManager => t_string!(i18n, roles.general_manager),
+    }
+    .to_string()
+}
+
+/// The translated name of an area, as the navigation shows it.
+pub fn area_name(i18n: I18nContext<Locale>, area: domain::Area) -> String {
+    use domain::Area::*;
+    match area {
+        Sales => t_string!(i18n, nav.sales),
+        Service => t_string!(i18n, nav.service),
+        Care => t_string!(i18n, nav.care),
+        Management => t_string!(i18n, nav.manage),
+    }
+    .to_string()
+}

@@ -1,0 +1,248 @@
+//! `/login`: username, password and — the first time on this device — the device's name.
+//! Logging in needs the network; everything after it works offline.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use crate::api::ApiError;
+use crate::components::language_switch::LanguageSwitch;
+use crate::i18n::*;
+use crate::session::{DEVICE_NAME_MAX, LoggedOutReason, use_session};
+
+/// What went wrong, kept untranslated so the message follows the language switch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LoginError {
+    NeedUsername,
+    NeedPassword,
+    NeedDeviceName,
+    DeviceNameTooLong,
+    BadCredentials,
+    TooManyAttempts(Option<u32>),
+    DeviceRevoked,
+    Offline,
+    Server { code: String, message: String },
+    Unexpected,
+}
+
+impl From<ApiError> for LoginError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Network => LoginError::Offline,
+            ApiError::Unexpected(_) => LoginError::Unexpected,
+            ApiError::Server {
+                status,
+                code,
+                message,
+                retry_after,
+            } => match (status, code.as_str()) {
+                (_, "bad_credentials") | (401, _) => LoginError::BadCredentials,
+                (_, "too_many_attempts") | (429, _) => LoginError::TooManyAttempts(retry_after),
+                (_, "device_revoked") => LoginError::DeviceRevoked,
+                _ => LoginError::Server { code, message },
+            },
+        }
+    }
+}
+
+impl LoginError {
+    fn view(&self, i18n: I18nContext<Locale>) -> AnyView {
+        match self.clone() {
+            LoginError::NeedUsername => t!(i18n, login.need_username).into_any(),
+            LoginError::NeedPassword => t!(i18n, login.need_password).into_any(),
+            LoginError::NeedDeviceName => t!(i18n, login.need_device_name).into_any(),
+            LoginError::DeviceNameTooLong => {
+                t!(i18n, login.device_name_too_long, max = DEVICE_NAME_MAX).into_any()
+            }
+            LoginError::BadCredentials => t!(i18n, login.bad_credentials).into_any(),
+            LoginError::TooManyAttempts(Some(seconds)) => {
+                t!(i18n, login.too_many_attempts, seconds = seconds).into_any()
+            }
+            LoginError::TooManyAttempts(None) => t!(i18n, login.too_many_attempts_later).into_any(),
+            LoginError::DeviceRevoked => t!(i18n, login.device_revoked).into_any(),
+            LoginError::Offline => t!(i18n, login.offline).into_any(),
+            LoginError::Server { code, message } => {
+                t!(i18n, errors.server, code = code, message = message).into_any()
+            }
+            LoginError::Unexpected => t!(i18n, errors.unexpected).into_any(),
+        }
+    }
+
+    /// The field the message is about, for `aria-invalid`.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            LoginError::NeedUsername => Some("username"),
+            LoginError::NeedPassword => Some("password"),
+            LoginError::NeedDeviceName | LoginError::DeviceNameTooLong => Some("device_name"),
+            _ => None,
+        }
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let device_name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<LoginError>);
+    let busy = RwSignal::new(false);
+    let needs_device_name = move || session.device_name.with(Option::is_none);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let user = username.get_untracked().trim().to_string();
+        let pass = password.get_untracked();
+        let name = match session.device_name.get_untracked() {
+            Some(known) => known,
+            None => device_name.get_untracked().trim().to_string(),
+        };
+        let invalid = if user.is_empty() {
+            Some(LoginError::NeedUsername)
+        } else if pass.is_empty() {
+            Some(LoginError::NeedPassword)
+        } else if name.is_empty() {
+            Some(LoginError::NeedDeviceName)
+        } else if name.chars().count() > DEVICE_NAME_MAX {
+            Some(LoginError::DeviceNameTooLong)
+        } else {
+            None
+        };
+        if invalid.is_some() {
+            error.set(invalid);
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = session.login(&user, &pass, &name).await;
+            busy.set(false);
+            match result {
+                Ok(()) => password.set(String::new()),
+                Err(e) => error.set(Some(e.into())),
+            }
+        });
+    };
+
+    let invalid = move |field: &'static str| {
+        move || {
+            error
+                .with(|e| e.as_ref().and_then(LoginError::field) == Some(field))
+                .then_some("true")
+        }
+    };
+
+    view! {
+        {move || session.logged_in().then(|| view! { <Redirect path="/" /> })}
+        <div class="login-screen">
+            <div class="login-top">
+                <LanguageSwitch />
+            </div>
+            <main id="main" class="login-card panel">
+                <div class="login-brand">
+                    <img src="/icons/icon-192.png" alt="" width="48" height="48" />
+                    <span class="brand-name">{t!(i18n, brand)}</span>
+                </div>
+                <h1>{t!(i18n, login.title)}</h1>
+                <p class="muted">{t!(i18n, login.subtitle)}</p>
+                <Show when=move || {
+                    session.logged_out.get() == Some(LoggedOutReason::Expired)
+                }>
+                    <p class="notice notice-warn" role="status">
+                        {t!(i18n, login.session_expired)}
+                    </p>
+                </Show>
+                <form class="form" novalidate on:submit=submit>
+                    <div class="field">
+                        <label for="login-username">{t!(i18n, login.username)}</label>
+                        <input
+                            id="login-username"
+                            name="username"
+                            type="text"
+                            autocomplete="username"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            aria-required="true"
+                            aria-invalid=invalid("username")
+                            bind:value=username
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="login-password">{t!(i18n, login.password)}</label>
+                        <input
+                            id="login-password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            aria-required="true"
+                            aria-invalid=invalid("password")
+                            bind:value=password
+                        />
+                    </div>
+                    {move || {
+                        if needs_device_name() {
+                            view! {
+                                <div class="field">
+                                    <label for="login-device-name">
+                                        {t!(i18n, login.device_name)}
+                                    </label>
+                                    <input
+                                        id="login-device-name"
+                                        name="device_name"
+                                        type="text"
+                                        autocomplete="off"
+                                        maxlength=DEVICE_NAME_MAX.to_string()
+                                        aria-required="true"
+                                        aria-describedby="login-device-name-hint"
+                                        aria-invalid=invalid("device_name")
+                                        bind:value=device_name
+                                    />
+                                    <p id="login-device-name-hint" class="hint">
+                                        {t!(i18n, login.device_name_hint)}
+                                    </p>
+                                </div>
+                            }
+                                .into_any()
+                        } else {
+                            let name = session.device_name.get().unwrap_or_default();
+                            view! {
+                                <p class="hint device-known">
+                                    {t!(i18n, login.device_known, name = name.clone())}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }}
+                    {move || {
+                        error
+                            .get()
+                            .map(|e| {
+                                view! {
+                                    <p class="alert" role="alert">
+                                        {e.view(i18n)}
+                                    </p>
+                                }
+                            })
+                    }}
+                    <button
+                        type="submit"
+                        class="btn btn-primary btn-block"
+                        aria-disabled=move || busy.get().then_some("true")
+                    >
+                        {move || {
+                            if busy.get() {
+                                t_string!(i18n, login.submitting)
+                            } else {
+                                t_string!(i18n, login.submit)
+                            }
+                        }}
+                    </button>
+                </form>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,3 @@
+//! Pages that belong to no area.
+
+pub mod login;

@@ -1,0 +1,99 @@
+//! The service worker (`public/sw.js`): registration and switching to a new version.
+//!
+//! A new worker installs in the background and then waits. When one is waiting while an older
+//! one controls this page, `ready` becomes true and the update banner appears; its button asks
+//! the waiting worker to take over (`SKIP_WAITING`) and the page reloads once it has.
+
+use std::cell::{Cell, RefCell};
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState,
+};
+
+thread_local! {
+    static WAITING: RefCell<Option<ServiceWorker>> = const { RefCell::new(None) };
+    static RELOAD_ON_CONTROL: Cell<bool> = const { Cell::new(false) };
+}
+
+fn container() -> Option<ServiceWorkerContainer> {
+    let navigator = window().navigator();
+    // Absent on plain http from another host and in some private modes.
+    let present = js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false);
+    present.then(|| navigator.service_worker())
+}
+
+/// Registers `/sw.js`; sets `ready` when a new version waits to take over.
+pub fn register(ready: RwSignal<bool>) {
+    let Some(container) = container() else {
+        return;
+    };
+
+    // The new worker took over because the user asked: load the page from it.
+    let on_control = Closure::<dyn FnMut()>::new(|| {
+        if RELOAD_ON_CONTROL.replace(false) {
+            let _ = window().location().reload();
+        }
+    });
+    container.set_oncontrollerchange(Some(on_control.as_ref().unchecked_ref()));
+    on_control.forget();
+
+    leptos::task::spawn_local(async move {
+        let registration = match JsFuture::from(container.register("/sw.js")).await {
+            Ok(r) => r.unchecked_into::<ServiceWorkerRegistration>(),
+            Err(e) => {
+                leptos::logging::warn!("forecourt: service worker not registered: {e:?}");
+                return;
+            }
+        };
+        // Installed during an earlier visit and still waiting.
+        if let Some(waiting) = registration.waiting() {
+            offer(&container, waiting, ready);
+        }
+        let reg = registration.clone();
+        let on_update = Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = reg.installing() else {
+                return;
+            };
+            let worker = installing.clone();
+            let container = container.clone();
+            let on_state = Closure::<dyn FnMut()>::new(move || {
+                if worker.state() == ServiceWorkerState::Installed {
+                    offer(&container, worker.clone(), ready);
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
+        on_update.forget();
+    });
+}
+
+/// A worker is installed and waiting; offer it only if an older one runs this page (on the
+/// very first visit there is nothing to update).
+fn offer(container: &ServiceWorkerContainer, worker: ServiceWorker, ready: RwSignal<bool>) {
+    if container.controller().is_none() {
+        return;
+    }
+    WAITING.with(|w| *w.borrow_mut() = Some(worker));
+    ready.set(true);
+}
+
+/// The update banner's button: the waiting worker takes over, then the page reloads.
+pub fn apply_update() {
+    let Some(worker) = WAITING.with(|w| w.borrow().clone()) else {
+        let _ = window().location().reload();
+        return;
+    };
+    RELOAD_ON_CONTROL.set(true);
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"SKIP_WAITING".into());
+    if worker.post_message(&message).is_err() {
+        RELOAD_ON_CONTROL.set(false);
+        let _ = window().location().reload();
+    }
+}
