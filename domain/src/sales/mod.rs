@@ -13,7 +13,9 @@
 //! Every error a user can see is an enum implementing [`UserError`]: a stable snake_case
 //! [`UserError::code`] (the `code` of the HTTP error body), and the message in Chinese and English.
 
+pub mod a_card;
 pub mod grade;
+pub mod loss;
 pub mod phone;
 pub mod visit;
 pub mod vin;

@@ -1,0 +1,717 @@
+//! Loss (战败/流失) of an A-card and the A-card status state machine [mgmt, seed 001 §一.2.8, §一.6].
+//!
+//! ```text
+//!            propose_loss (consultant)          record_re_contact (manager)
+//! following ───────────────────────► loss_proposed ──────────────────────► re_contacted
+//!    ▲  ▲                                 │                                  │    │
+//!    │  └──────── send_back (manager) ────┴──────────────────────────────────┘    │ confirm_loss
+//!    │                                                                            ▼ (manager)
+//!    └───────────────────────── reactivate (manager) ────────────────────────── lost
+//! following / loss_proposed / re_contacted ── place_order ──► ordered ── deliver ──► delivered
+//! ordered ── cancel_order (退单) ──► following
+//! ```
+//!
+//! The seed: before an A-card is judged lost, the sales manager (销售部长) or a higher leader contacts
+//! the customer again; only then is it lost. After loss, don't give up: the manager may contact the
+//! customer again and bring the card back (`reactivate`).
+//!
+//! "Manager" here means the sales manager or the general manager.
+
+use super::UserError;
+use crate::roles::Role;
+use serde::{Deserialize, Serialize};
+
+/// Why an A-card was lost (战败原因), analysed monthly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossReason {
+    /// 转购他品牌
+    OtherBrand,
+    /// 转他店购买 (same brand, another dealer)
+    OtherStore,
+    /// 车型意向转变
+    ChangedModel,
+    /// 放弃购车
+    GaveUpBuying,
+    /// A 卡信息有误或丢失
+    BadContactData,
+    /// 销售顾问变更/离职导致无法跟踪
+    ConsultantLeft,
+}
+
+impl LossReason {
+    pub const ALL: [LossReason; 6] = [
+        LossReason::OtherBrand,
+        LossReason::OtherStore,
+        LossReason::ChangedModel,
+        LossReason::GaveUpBuying,
+        LossReason::BadContactData,
+        LossReason::ConsultantLeft,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LossReason::OtherBrand => "other_brand",
+            LossReason::OtherStore => "other_store",
+            LossReason::ChangedModel => "changed_model",
+            LossReason::GaveUpBuying => "gave_up_buying",
+            LossReason::BadContactData => "bad_contact_data",
+            LossReason::ConsultantLeft => "consultant_left",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LossReason> {
+        LossReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            LossReason::OtherBrand => "转购他品牌",
+            LossReason::OtherStore => "转他店购买",
+            LossReason::ChangedModel => "车型意向转变",
+            LossReason::GaveUpBuying => "放弃购车",
+            LossReason::BadContactData => "信息有误或丢失",
+            LossReason::ConsultantLeft => "销售顾问变更",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LossReason::OtherBrand => "Bought another brand",
+            LossReason::OtherStore => "Bought at another store",
+            LossReason::ChangedModel => "Changed intended model",
+            LossReason::GaveUpBuying => "Gave up buying",
+            LossReason::BadContactData => "Wrong or missing contact data",
+            LossReason::ConsultantLeft => "Consultant left",
+        }
+    }
+}
+
+/// What the manager's re-contact call found (再次联络结果).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReContactOutcome {
+    /// The customer confirmed they will not buy here.
+    ConfirmedLost,
+    /// The customer is willing to talk again: the card should go back to a consultant.
+    WillReconsider,
+    /// Nobody answered / the number is wrong.
+    Unreachable,
+}
+
+/// The status of an A-card; a sync status field later, so the strings are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ACardStatus {
+    /// 跟进中
+    Following,
+    /// 申请战败 (proposed by the consultant)
+    LossProposed,
+    /// 经理已回访 (the manager re-contacted the customer)
+    ReContacted,
+    /// 已战败 (confirmed by a manager)
+    Lost,
+    /// 已订车
+    Ordered,
+    /// 已交车
+    Delivered,
+}
+
+impl ACardStatus {
+    pub const ALL: [ACardStatus; 6] = [
+        ACardStatus::Following,
+        ACardStatus::LossProposed,
+        ACardStatus::ReContacted,
+        ACardStatus::Lost,
+        ACardStatus::Ordered,
+        ACardStatus::Delivered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ACardStatus::Following => "following",
+            ACardStatus::LossProposed => "loss_proposed",
+            ACardStatus::ReContacted => "re_contacted",
+            ACardStatus::Lost => "lost",
+            ACardStatus::Ordered => "ordered",
+            ACardStatus::Delivered => "delivered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ACardStatus> {
+        ACardStatus::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Position in the funnel, for merges: a later stage has a higher rank.
+    /// following 0 < loss_proposed 1 < re_contacted 2 < lost 3 < ordered 4 < delivered 5.
+    /// A sale outranks a loss (a customer who signed is not lost, whatever another device said).
+    /// Note: `send_back`, `reactivate` and `cancel_order` move a card *down*; a merge that only takes
+    /// the higher rank would undo them, so the sync layer must order such moves by their clock.
+    pub fn rank(self) -> u8 {
+        match self {
+            ACardStatus::Following => 0,
+            ACardStatus::LossProposed => 1,
+            ACardStatus::ReContacted => 2,
+            ACardStatus::Lost => 3,
+            ACardStatus::Ordered => 4,
+            ACardStatus::Delivered => 5,
+        }
+    }
+
+    /// An open card is one a consultant still works on.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ACardStatus::Following | ACardStatus::LossProposed | ACardStatus::ReContacted
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ACardStatus::Following => "跟进中",
+            ACardStatus::LossProposed => "申请战败",
+            ACardStatus::ReContacted => "经理已回访",
+            ACardStatus::Lost => "已战败",
+            ACardStatus::Ordered => "已订车",
+            ACardStatus::Delivered => "已交车",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ACardStatus::Following => "Following up",
+            ACardStatus::LossProposed => "Loss proposed",
+            ACardStatus::ReContacted => "Re-contacted by manager",
+            ACardStatus::Lost => "Lost",
+            ACardStatus::Ordered => "Ordered",
+            ACardStatus::Delivered => "Delivered",
+        }
+    }
+
+    /// The status after `action`, or why not. Checks the move and the role; the data rules of an
+    /// action (a note, the re-contact outcome) are checked by [`LossFile::apply`].
+    pub fn next(self, action: ACardActionKind, roles: &[Role]) -> Result<ACardStatus, LossError> {
+        use ACardActionKind as K;
+        use ACardStatus as S;
+        let to = match (self, action) {
+            (S::Following, K::ProposeLoss) => S::LossProposed,
+            (S::LossProposed, K::RecordReContact) => S::ReContacted,
+            (S::ReContacted, K::RecordReContact) => S::ReContacted,
+            (S::ReContacted, K::ConfirmLoss) => S::Lost,
+            (S::LossProposed, K::ConfirmLoss) => return Err(LossError::ReContactRequired),
+            (S::LossProposed | S::ReContacted, K::SendBack) => S::Following,
+            (S::Lost, K::Reactivate) => S::Following,
+            (S::Following | S::LossProposed | S::ReContacted, K::PlaceOrder) => S::Ordered,
+            (S::Ordered, K::CancelOrder) => S::Following,
+            (S::Ordered, K::Deliver) => S::Delivered,
+            (from, action) => return Err(LossError::NotAllowedFrom { action, from }),
+        };
+        if !roles.iter().any(|r| action.allowed_roles().contains(r)) {
+            return Err(match action {
+                K::ConfirmLoss => LossError::OnlyManagerMayConfirm,
+                _ => LossError::RoleMayNot { action },
+            });
+        }
+        Ok(to)
+    }
+}
+
+/// The kinds of move on an A-card's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ACardActionKind {
+    /// 申请战败
+    ProposeLoss,
+    /// 经理回访
+    RecordReContact,
+    /// 确认战败
+    ConfirmLoss,
+    /// 退回顾问继续跟进
+    SendBack,
+    /// 激活战败 A 卡
+    Reactivate,
+    /// 签订单
+    PlaceOrder,
+    /// 退单
+    CancelOrder,
+    /// 交车
+    Deliver,
+}
+
+const CONSULTANT_OR_MANAGER: &[Role] = &[
+    Role::SalesConsultant,
+    Role::SalesManager,
+    Role::GeneralManager,
+];
+const MANAGER: &[Role] = &[Role::SalesManager, Role::GeneralManager];
+
+impl ACardActionKind {
+    pub const ALL: [ACardActionKind; 8] = [
+        ACardActionKind::ProposeLoss,
+        ACardActionKind::RecordReContact,
+        ACardActionKind::ConfirmLoss,
+        ACardActionKind::SendBack,
+        ACardActionKind::Reactivate,
+        ACardActionKind::PlaceOrder,
+        ACardActionKind::CancelOrder,
+        ACardActionKind::Deliver,
+    ];
+
+    /// Who may do it. Proposing a loss is open to managers too (e.g. for the cards of a consultant
+    /// who left); the re-contact, the confirmation, sending back and reactivating are the manager's.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        match self {
+            ACardActionKind::ProposeLoss
+            | ACardActionKind::PlaceOrder
+            | ACardActionKind::CancelOrder
+            | ACardActionKind::Deliver => CONSULTANT_OR_MANAGER,
+            ACardActionKind::RecordReContact
+            | ACardActionKind::ConfirmLoss
+            | ACardActionKind::SendBack
+            | ACardActionKind::Reactivate => MANAGER,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ACardActionKind::ProposeLoss => "propose_loss",
+            ACardActionKind::RecordReContact => "record_re_contact",
+            ACardActionKind::ConfirmLoss => "confirm_loss",
+            ACardActionKind::SendBack => "send_back",
+            ACardActionKind::Reactivate => "reactivate",
+            ACardActionKind::PlaceOrder => "place_order",
+            ACardActionKind::CancelOrder => "cancel_order",
+            ACardActionKind::Deliver => "deliver",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ACardActionKind::ProposeLoss => "申请战败",
+            ACardActionKind::RecordReContact => "记录经理回访",
+            ACardActionKind::ConfirmLoss => "确认战败",
+            ACardActionKind::SendBack => "退回继续跟进",
+            ACardActionKind::Reactivate => "激活战败卡",
+            ACardActionKind::PlaceOrder => "签订单",
+            ACardActionKind::CancelOrder => "退单",
+            ACardActionKind::Deliver => "交车",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ACardActionKind::ProposeLoss => "propose a loss",
+            ACardActionKind::RecordReContact => "record the manager's re-contact",
+            ACardActionKind::ConfirmLoss => "confirm the loss",
+            ACardActionKind::SendBack => "send back for follow-up",
+            ACardActionKind::Reactivate => "reactivate a lost card",
+            ACardActionKind::PlaceOrder => "place an order",
+            ACardActionKind::CancelOrder => "cancel the order",
+            ACardActionKind::Deliver => "deliver",
+        }
+    }
+}
+
+/// A move with its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ACardAction {
+    ProposeLoss { reason: LossReason, note: String },
+    RecordReContact { outcome: ReContactOutcome, note: String },
+    ConfirmLoss,
+    SendBack,
+    Reactivate,
+    PlaceOrder,
+    CancelOrder,
+    Deliver,
+}
+
+impl ACardAction {
+    pub fn kind(&self) -> ACardActionKind {
+        match self {
+            ACardAction::ProposeLoss { .. } => ACardActionKind::ProposeLoss,
+            ACardAction::RecordReContact { .. } => ACardActionKind::RecordReContact,
+            ACardAction::ConfirmLoss => ACardActionKind::ConfirmLoss,
+            ACardAction::SendBack => ACardActionKind::SendBack,
+            ACardAction::Reactivate => ACardActionKind::Reactivate,
+            ACardAction::PlaceOrder => ACardActionKind::PlaceOrder,
+            ACardAction::CancelOrder => ACardActionKind::CancelOrder,
+            ACardAction::Deliver => ACardActionKind::Deliver,
+        }
+    }
+}
+
+/// The loss-related state of one A-card: its status, the open proposal and the last re-contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossFile {
+    pub status: ACardStatus,
+    /// The consultant's proposal (reason + note); kept after confirmation for the monthly analysis.
+    pub proposal: Option<(LossReason, String)>,
+    /// The manager's last re-contact of the current proposal.
+    pub re_contact: Option<(ReContactOutcome, String)>,
+}
+
+impl Default for LossFile {
+    fn default() -> Self {
+        LossFile {
+            status: ACardStatus::Following,
+            proposal: None,
+            re_contact: None,
+        }
+    }
+}
+
+impl LossFile {
+    /// Apply a move by someone with `roles`: checks the transition, the role and the data rules —
+    /// a proposal and a re-contact need a note; a loss cannot be confirmed when the re-contact found
+    /// the customer willing to reconsider (send it back instead).
+    pub fn apply(&self, action: &ACardAction, roles: &[Role]) -> Result<LossFile, LossError> {
+        let status = self.status.next(action.kind(), roles)?;
+        let mut next = LossFile {
+            status,
+            ..self.clone()
+        };
+        match action {
+            ACardAction::ProposeLoss { reason, note } => {
+                if note.trim().is_empty() {
+                    return Err(LossError::NoteRequired);
+                }
+                next.proposal = Some((*reason, note.trim().to_string()));
+                next.re_contact = None;
+            }
+            ACardAction::RecordReContact { outcome, note } => {
+                if note.trim().is_empty() {
+                    return Err(LossError::NoteRequired);
+                }
+                next.re_contact = Some((*outcome, note.trim().to_string()));
+            }
+            ACardAction::ConfirmLoss => {
+                if matches!(self.re_contact, Some((ReContactOutcome::WillReconsider, _))) {
+                    return Err(LossError::CustomerWillReconsider);
+                }
+            }
+            ACardAction::SendBack | ACardAction::Reactivate => {
+                next.proposal = None;
+                next.re_contact = None;
+            }
+            ACardAction::PlaceOrder | ACardAction::CancelOrder | ACardAction::Deliver => {
+                next.proposal = None;
+                next.re_contact = None;
+            }
+        }
+        Ok(next)
+    }
+}
+
+/// Why a move on an A-card was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LossError {
+    #[error("cannot {action:?} a card that is {from:?}")]
+    NotAllowedFrom {
+        action: ACardActionKind,
+        from: ACardStatus,
+    },
+    #[error("your role may not {action:?}")]
+    RoleMayNot { action: ACardActionKind },
+    #[error("only the sales manager or the general manager may confirm a loss")]
+    OnlyManagerMayConfirm,
+    #[error("the manager must re-contact the customer before the loss is confirmed")]
+    ReContactRequired,
+    #[error("a note is required")]
+    NoteRequired,
+    #[error("the customer is willing to reconsider: send the card back instead")]
+    CustomerWillReconsider,
+}
+
+impl UserError for LossError {
+    fn code(&self) -> &'static str {
+        match self {
+            LossError::NotAllowedFrom { .. } => "a_card_move_not_allowed",
+            LossError::RoleMayNot { .. } => "a_card_role_may_not",
+            LossError::OnlyManagerMayConfirm => "a_card_only_manager_may_confirm_loss",
+            LossError::ReContactRequired => "a_card_re_contact_required",
+            LossError::NoteRequired => "a_card_note_required",
+            LossError::CustomerWillReconsider => "a_card_customer_will_reconsider",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            LossError::NotAllowedFrom { action, from } => {
+                format!("“{}”状态的 A 卡不能{}", from.label_zh(), action.label_zh())
+            }
+            LossError::RoleMayNot { action } => format!("您的岗位无权{}", action.label_zh()),
+            LossError::OnlyManagerMayConfirm => "只有销售经理或总经理可以确认战败".into(),
+            LossError::ReContactRequired => "确认战败前,销售经理须再次联络客户并记录回访结果".into(),
+            LossError::NoteRequired => "请填写说明".into(),
+            LossError::CustomerWillReconsider => {
+                "回访时客户表示愿意再考虑,请退回顾问继续跟进,不能确认战败".into()
+            }
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            LossError::NotAllowedFrom { action, from } => format!(
+                "A card that is “{}” cannot {}",
+                from.label_en(),
+                action.label_en()
+            ),
+            LossError::RoleMayNot { action } => {
+                format!("Your role may not {}", action.label_en())
+            }
+            LossError::OnlyManagerMayConfirm => {
+                "Only the sales manager or the general manager may confirm a loss".into()
+            }
+            LossError::ReContactRequired => {
+                "The sales manager must contact the customer again and record it before confirming the loss"
+                    .into()
+            }
+            LossError::NoteRequired => "Please write a note".into(),
+            LossError::CustomerWillReconsider => {
+                "The customer is willing to reconsider: send the card back to a consultant instead"
+                    .into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ACardActionKind as K;
+    use ACardStatus as S;
+
+    const CONSULTANT: &[Role] = &[Role::SalesConsultant];
+    const SALES_MGR: &[Role] = &[Role::SalesManager];
+    const GM: &[Role] = &[Role::GeneralManager];
+
+    fn propose() -> ACardAction {
+        ACardAction::ProposeLoss {
+            reason: LossReason::OtherBrand,
+            note: "客户已在隔壁订了思域".into(),
+        }
+    }
+
+    fn re_contact(outcome: ReContactOutcome) -> ACardAction {
+        ACardAction::RecordReContact {
+            outcome,
+            note: "经理电话回访".into(),
+        }
+    }
+
+    #[test]
+    fn the_full_loss_path() {
+        let f = LossFile::default();
+        let f = f.apply(&propose(), CONSULTANT).unwrap();
+        assert_eq!(f.status, S::LossProposed);
+        assert_eq!(
+            f.proposal,
+            Some((LossReason::OtherBrand, "客户已在隔壁订了思域".into()))
+        );
+        let f = f
+            .apply(&re_contact(ReContactOutcome::ConfirmedLost), SALES_MGR)
+            .unwrap();
+        assert_eq!(f.status, S::ReContacted);
+        let f = f.apply(&ACardAction::ConfirmLoss, GM).unwrap();
+        assert_eq!(f.status, S::Lost);
+        // The reason stays for the monthly loss analysis.
+        assert_eq!(f.proposal.unwrap().0, LossReason::OtherBrand);
+    }
+
+    #[test]
+    fn confirming_without_re_contact_is_refused() {
+        let f = LossFile::default().apply(&propose(), CONSULTANT).unwrap();
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
+            Err(LossError::ReContactRequired)
+        );
+        assert_eq!(
+            S::Following.next(K::ConfirmLoss, SALES_MGR),
+            Err(LossError::NotAllowedFrom {
+                action: K::ConfirmLoss,
+                from: S::Following
+            })
+        );
+    }
+
+    #[test]
+    fn a_consultant_may_not_confirm_or_re_contact() {
+        assert_eq!(
+            S::ReContacted.next(K::ConfirmLoss, CONSULTANT),
+            Err(LossError::OnlyManagerMayConfirm)
+        );
+        assert_eq!(
+            S::LossProposed.next(K::RecordReContact, CONSULTANT),
+            Err(LossError::RoleMayNot {
+                action: K::RecordReContact
+            })
+        );
+        assert_eq!(
+            S::Lost.next(K::Reactivate, CONSULTANT),
+            Err(LossError::RoleMayNot {
+                action: K::Reactivate
+            })
+        );
+        // Other staff may do nothing to an A-card.
+        assert_eq!(
+            S::Following.next(K::ProposeLoss, &[Role::ServiceAdvisor]),
+            Err(LossError::RoleMayNot {
+                action: K::ProposeLoss
+            })
+        );
+        // Several roles: any one allowed role suffices.
+        assert_eq!(
+            S::ReContacted.next(K::ConfirmLoss, &[Role::SalesConsultant, Role::SalesManager]),
+            Ok(S::Lost)
+        );
+    }
+
+    #[test]
+    fn reconsidering_customer_goes_back_to_following() {
+        let f = LossFile::default()
+            .apply(&propose(), CONSULTANT)
+            .unwrap()
+            .apply(&re_contact(ReContactOutcome::WillReconsider), SALES_MGR)
+            .unwrap();
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
+            Err(LossError::CustomerWillReconsider)
+        );
+        let back = f.apply(&ACardAction::SendBack, SALES_MGR).unwrap();
+        assert_eq!(back, LossFile::default());
+    }
+
+    #[test]
+    fn unreachable_customer_may_be_confirmed_after_the_attempt() {
+        let f = LossFile::default()
+            .apply(
+                &ACardAction::ProposeLoss {
+                    reason: LossReason::BadContactData,
+                    note: "空号".into(),
+                },
+                CONSULTANT,
+            )
+            .unwrap()
+            .apply(&re_contact(ReContactOutcome::Unreachable), SALES_MGR)
+            .unwrap();
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR).unwrap().status,
+            S::Lost
+        );
+    }
+
+    #[test]
+    fn notes_are_required() {
+        let no_note = ACardAction::ProposeLoss {
+            reason: LossReason::GaveUpBuying,
+            note: "  ".into(),
+        };
+        assert_eq!(
+            LossFile::default().apply(&no_note, CONSULTANT),
+            Err(LossError::NoteRequired)
+        );
+        let f = LossFile::default().apply(&propose(), CONSULTANT).unwrap();
+        let empty = ACardAction::RecordReContact {
+            outcome: ReContactOutcome::ConfirmedLost,
+            note: String::new(),
+        };
+        assert_eq!(f.apply(&empty, SALES_MGR), Err(LossError::NoteRequired));
+    }
+
+    #[test]
+    fn order_and_delivery_path() {
+        assert_eq!(S::Following.next(K::PlaceOrder, CONSULTANT), Ok(S::Ordered));
+        // A customer who signs while a loss is pending is not lost.
+        assert_eq!(S::LossProposed.next(K::PlaceOrder, CONSULTANT), Ok(S::Ordered));
+        assert_eq!(S::Ordered.next(K::Deliver, CONSULTANT), Ok(S::Delivered));
+        assert_eq!(S::Ordered.next(K::CancelOrder, CONSULTANT), Ok(S::Following));
+        assert_eq!(
+            S::Delivered.next(K::CancelOrder, CONSULTANT),
+            Err(LossError::NotAllowedFrom {
+                action: K::CancelOrder,
+                from: S::Delivered
+            })
+        );
+        assert_eq!(
+            S::Lost.next(K::PlaceOrder, CONSULTANT),
+            Err(LossError::NotAllowedFrom {
+                action: K::PlaceOrder,
+                from: S::Lost
+            })
+        );
+        assert_eq!(S::Lost.next(K::Reactivate, SALES_MGR), Ok(S::Following));
+    }
+
+    #[test]
+    fn transition_table_is_exactly_as_documented() {
+        let allowed: Vec<(S, K, S)> = vec![
+            (S::Following, K::ProposeLoss, S::LossProposed),
+            (S::Following, K::PlaceOrder, S::Ordered),
+            (S::LossProposed, K::RecordReContact, S::ReContacted),
+            (S::LossProposed, K::SendBack, S::Following),
+            (S::LossProposed, K::PlaceOrder, S::Ordered),
+            (S::ReContacted, K::RecordReContact, S::ReContacted),
+            (S::ReContacted, K::ConfirmLoss, S::Lost),
+            (S::ReContacted, K::SendBack, S::Following),
+            (S::ReContacted, K::PlaceOrder, S::Ordered),
+            (S::Lost, K::Reactivate, S::Following),
+            (S::Ordered, K::CancelOrder, S::Following),
+            (S::Ordered, K::Deliver, S::Delivered),
+        ];
+        let everyone = Role::ALL;
+        let mut count = 0;
+        for from in S::ALL {
+            for action in K::ALL {
+                match from.next(action, &everyone) {
+                    Ok(to) => {
+                        count += 1;
+                        assert!(allowed.contains(&(from, action, to)), "{from:?} {action:?}");
+                    }
+                    Err(_) => assert!(
+                        !allowed.iter().any(|(f, a, _)| *f == from && *a == action),
+                        "{from:?} {action:?}"
+                    ),
+                }
+            }
+        }
+        assert_eq!(count, allowed.len());
+    }
+
+    #[test]
+    fn stable_strings_and_rank() {
+        let names: Vec<_> = S::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "following",
+                "loss_proposed",
+                "re_contacted",
+                "lost",
+                "ordered",
+                "delivered"
+            ]
+        );
+        for s in S::ALL {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        let ranks: Vec<u8> = S::ALL.iter().map(|s| s.rank()).collect();
+        assert_eq!(ranks, [0, 1, 2, 3, 4, 5]);
+        assert!(S::Ordered.rank() > S::Lost.rank());
+        for r in LossReason::ALL {
+            assert_eq!(LossReason::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn error_messages_name_the_state_and_move() {
+        let e = S::Delivered.next(K::ProposeLoss, CONSULTANT).unwrap_err();
+        assert_eq!(e.code(), "a_card_move_not_allowed");
+        assert_eq!(e.message_zh(), "“已交车”状态的 A 卡不能申请战败");
+        assert_eq!(e.message_en(), "A card that is “Delivered” cannot propose a loss");
+    }
+}
