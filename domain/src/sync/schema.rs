@@ -77,12 +77,12 @@ impl StateMachine {
                 continue;
             }
             for (f, t) in self.transitions {
-                if *f == self.states[r] {
-                    if let Some(ti) = self.rank(t) {
-                        if ti > r && ti <= rt {
-                            reach[ti] = true;
-                        }
-                    }
+                if *f == self.states[r]
+                    && let Some(ti) = self.rank(t)
+                    && ti > r
+                    && ti <= rt
+                {
+                    reach[ti] = true;
                 }
             }
         }

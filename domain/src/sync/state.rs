@@ -503,13 +503,13 @@ pub fn apply(state: &mut RecordState, op: &Op, rt: &RecordType) -> Result<bool, 
     for change in &op.changes {
         if let Some(field) = change.field() {
             let kind = rt.kind(field).expect("checked by check_changes");
-            if let Some(existing) = state.fields.get(field) {
-                if !existing.same_variant(&FieldState::empty_for(kind)) {
-                    return Err(SyncError::CorruptState {
-                        field: field.to_string(),
-                        reason: "stored data does not match the field kind",
-                    });
-                }
+            if let Some(existing) = state.fields.get(field)
+                && !existing.same_variant(&FieldState::empty_for(kind))
+            {
+                return Err(SyncError::CorruptState {
+                    field: field.to_string(),
+                    reason: "stored data does not match the field kind",
+                });
             }
         }
     }
@@ -602,13 +602,13 @@ pub fn apply(state: &mut RecordState, op: &Op, rt: &RecordType) -> Result<bool, 
 pub fn join(state: &mut RecordState, other: &RecordState) -> Result<(), SyncError> {
     state.check_same(other.id, &other.record_type, &other.store_id)?;
     for (name, theirs) in &other.fields {
-        if let Some(ours) = state.fields.get(name) {
-            if !ours.same_variant(theirs) {
-                return Err(SyncError::CorruptState {
-                    field: name.clone(),
-                    reason: "the two states hold different kinds of data",
-                });
-            }
+        if let Some(ours) = state.fields.get(name)
+            && !ours.same_variant(theirs)
+        {
+            return Err(SyncError::CorruptState {
+                field: name.clone(),
+                reason: "the two states hold different kinds of data",
+            });
         }
     }
     for (name, theirs) in &other.fields {
