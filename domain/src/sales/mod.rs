@@ -14,8 +14,10 @@
 //! [`UserError::code`] (the `code` of the HTTP error body), and the message in Chinese and English.
 
 pub mod a_card;
+pub mod duplicate;
 pub mod grade;
 pub mod loss;
+pub mod order;
 pub mod phone;
 pub mod visit;
 pub mod vin;
