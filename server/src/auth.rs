@@ -130,10 +130,7 @@ impl FromRequestParts<AppState> for AuthUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let token = hash_token(bearer(parts).ok_or(Error::Unauthorized)?);
         let store = state.store();
-        let session = store
-            .get_session(token)
-            .await?
-            .ok_or(Error::Unauthorized)?;
+        let session = store.get_session(token).await?.ok_or(Error::Unauthorized)?;
         if session.expires_at <= Utc::now() {
             store.delete_session(token).await?;
             return Err(Error::Unauthorized);

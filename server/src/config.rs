@@ -43,7 +43,8 @@ mod tests {
         assert_eq!(c.data, PathBuf::from("./data"));
         assert_eq!(c.site, PathBuf::from("target/site"));
         assert_eq!(c.database_path(), PathBuf::from("./data/forecourt.redb"));
-        let c = Config::try_parse_from(["forecourt", "--addr", "127.0.0.1:0", "--no-demo"]).unwrap();
+        let c =
+            Config::try_parse_from(["forecourt", "--addr", "127.0.0.1:0", "--no-demo"]).unwrap();
         assert_eq!(c.addr, "127.0.0.1:0");
         assert!(c.no_demo);
     }

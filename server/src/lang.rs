@@ -61,8 +61,7 @@ impl Lang {
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Middleware: runs the rest of the request with its language set.
@@ -84,7 +83,10 @@ mod tests {
     fn accept_language_preference() {
         assert_eq!(Lang::from_accept_language("en"), Lang::En);
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("zh;q=0.5, en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("en;q=0, zh"), Lang::Zh);

@@ -192,10 +192,12 @@ pub async fn run_with(
                 }
             }
         })?;
-    let local = listener.local_addr().map_err(|source| StartupError::Listen {
-        addr: config.addr.clone(),
-        source,
-    })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| StartupError::Listen {
+            addr: config.addr.clone(),
+            source,
+        })?;
 
     std::fs::create_dir_all(&config.data).map_err(|source| StartupError::DataDir {
         path: config.data.clone(),

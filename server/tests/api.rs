@@ -49,7 +49,9 @@ async fn login_returns_user_and_device_and_the_token_works_on_me() {
     assert_eq!(r.json()["device"]["name"], "展厅平板1", "name kept");
 
     // No or a bad token.
-    t.get("/api/me").await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    t.get("/api/me")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     t.get_auth("/api/me", "not-a-token")
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
@@ -59,17 +61,23 @@ async fn login_returns_user_and_device_and_the_token_works_on_me() {
 async fn wrong_password_and_unknown_user_are_the_same_401_in_both_languages() {
     let t = app().await;
     let d = Uuid::now_v7();
-    let zh = t.login_from(1, "salesmgr", "wrong", d, "PC", "zh-CN,zh;q=0.9").await;
+    let zh = t
+        .login_from(1, "salesmgr", "wrong", d, "PC", "zh-CN,zh;q=0.9")
+        .await;
     assert_eq!(
         zh.assert_error(StatusCode::UNAUTHORIZED, "bad_credentials"),
         "用户名或密码错误"
     );
-    let en = t.login_from(1, "salesmgr", "wrong", d, "PC", "en-US,en;q=0.9").await;
+    let en = t
+        .login_from(1, "salesmgr", "wrong", d, "PC", "en-US,en;q=0.9")
+        .await;
     assert_eq!(
         en.assert_error(StatusCode::UNAUTHORIZED, "bad_credentials"),
         "Wrong username or password"
     );
-    let unknown = t.login_from(1, "nobody", "demo1234", d, "PC", "zh-CN").await;
+    let unknown = t
+        .login_from(1, "nobody", "demo1234", d, "PC", "zh-CN")
+        .await;
     assert_eq!(unknown.status, zh.status);
     assert_eq!(unknown.json(), zh.json());
     // Default language is Chinese.
@@ -104,7 +112,9 @@ async fn five_failures_per_username_then_429_with_retry_after() {
             .contains("秒")
     );
     // Another user is not affected.
-    let r = t.login_from(20, "salesmgr", "demo1234", d, "PC", "zh-CN").await;
+    let r = t
+        .login_from(20, "salesmgr", "demo1234", d, "PC", "zh-CN")
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -207,7 +217,10 @@ async fn managers_list_the_store_devices_and_consultants_may_not() {
 
     for who in ["csmgr", "gm"] {
         let tok = t.token(who, Uuid::now_v7()).await;
-        assert_eq!(t.get_auth("/api/devices", &tok).await.status, StatusCode::OK);
+        assert_eq!(
+            t.get_auth("/api/devices", &tok).await.status,
+            StatusCode::OK
+        );
     }
     let consultant = t.token("consultant", Uuid::now_v7()).await;
     let r = t.get_auth("/api/devices", &consultant).await;
@@ -231,7 +244,9 @@ async fn revoking_a_device_kills_its_tokens_and_blocks_its_login() {
     let on_pc = t.token("consultant", pc).await;
     let mgr = t.token("gm", Uuid::now_v7()).await;
 
-    let r = t.post_auth(&format!("/api/devices/{tablet}/revoke"), &mgr).await;
+    let r = t
+        .post_auth(&format!("/api/devices/{tablet}/revoke"), &mgr)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     for tok in [&tok1, &tok2] {
         t.get_auth("/api/me", tok)
@@ -331,7 +346,11 @@ async fn malformed_json_and_wrong_fields_answer_json_errors() {
         b.body(Body::from(body)).unwrap()
     };
     let r = t
-        .send(send_raw("{\"username\": ", Some("application/json"), "zh-CN"))
+        .send(send_raw(
+            "{\"username\": ",
+            Some("application/json"),
+            "zh-CN",
+        ))
         .await;
     let msg = r.assert_error(StatusCode::BAD_REQUEST, "malformed_json");
     assert!(msg.starts_with("请求内容不是有效的 JSON"), "{msg}");
@@ -363,14 +382,23 @@ async fn malformed_json_and_wrong_fields_answer_json_errors() {
 #[tokio::test]
 async fn unknown_api_routes_are_json_404_never_the_app() {
     let t = app().await;
-    for path in ["/api/nope", "/api/", "/api", "/api/devices/x/y/z", "/api/sales/anything"] {
+    for path in [
+        "/api/nope",
+        "/api/",
+        "/api",
+        "/api/devices/x/y/z",
+        "/api/sales/anything",
+    ] {
         let r = t.get(path).await;
         let msg = r.assert_error(StatusCode::NOT_FOUND, "not_found");
         assert_eq!(msg, "找不到请求的资源", "{path}");
         assert!(!r.text().contains("app shell"));
     }
     let r = t.get_with("/api/nope", &[("accept-language", "en")]).await;
-    assert_eq!(r.assert_error(StatusCode::NOT_FOUND, "not_found"), "Not found");
+    assert_eq!(
+        r.assert_error(StatusCode::NOT_FOUND, "not_found"),
+        "Not found"
+    );
     let r = t.post_json("/api/health", &json!({}), &[]).await;
     r.assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
@@ -470,9 +498,15 @@ async fn openapi_lists_every_route() {
         .expect("ARCHITECTURE.md");
     let mut contract = Vec::new();
     for line in arch.lines() {
-        let Some(rest) = line.strip_prefix("| `") else { continue };
-        let Some((route, _)) = rest.split_once('`') else { continue };
-        let Some((method, path)) = route.split_once(' ') else { continue };
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let Some((route, _)) = rest.split_once('`') else {
+            continue;
+        };
+        let Some((method, path)) = route.split_once(' ') else {
+            continue;
+        };
         if path.starts_with("/api/") {
             contract.push((method.to_lowercase(), path.to_owned()));
         }

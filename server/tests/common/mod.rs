@@ -15,7 +15,9 @@ use axum::{
     http::{HeaderMap, Request, StatusCode, header},
 };
 use forecourt_server::{
-    AppState, Settings, auth::PasswordCost, demo, router,
+    AppState, Settings,
+    auth::PasswordCost,
+    demo, router,
     store::{RedbStore, Store},
 };
 use http_body_util::BodyExt;
@@ -84,7 +86,11 @@ pub async fn app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
     std::fs::write(site.join("index.html"), INDEX_HTML).unwrap();
-    std::fs::write(site.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
+    std::fs::write(
+        site.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
     std::fs::write(site.join(WASM_NAME), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(
         site.join("app-0123456789abcdef.js"),
@@ -114,7 +120,10 @@ pub async fn app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 pub fn client_ip(n: u8) -> ConnectInfo<SocketAddr> {
-    ConnectInfo(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, n)), 40000))
+    ConnectInfo(SocketAddr::new(
+        IpAddr::V4(Ipv4Addr::new(10, 0, 0, n)),
+        40000,
+    ))
 }
 
 impl TestApp {
