@@ -1,1 +1,65 @@
-fn main() {}
+//! Project automation: `cargo xtask build | run | test | size | measure`.
+//!
+//! `cargo xtask` is an alias (see `.cargo/config.toml`) for
+//! `cargo run --quiet --package xtask --`.
+
+mod build;
+mod measure;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "forecourt project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the app (wasm, js, css, index.html, sw.js) into target/site/.
+    Build,
+    /// Build the site and the server (release) and run the server on it.
+    ///
+    /// Arguments after `--` go to the server, e.g.
+    /// `cargo xtask run -- --addr 0.0.0.0:8080 --data /srv/forecourt`.
+    Run {
+        /// Arguments passed on to `forecourt`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        server_args: Vec<String>,
+    },
+    /// Run every check and test non-interactively, installing what is missing
+    /// (wasm target, chromium, chromedriver).
+    Test,
+    /// Print the app's initial download size (wasm + js + css), raw and brotli.
+    Size,
+    /// Measure server start time, idle memory and the download size; prints
+    /// a Markdown table for BENCHMARKS.md.
+    Measure {
+        /// How many server starts to time.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build => build::build().map(|_| ()),
+        Command::Run { server_args } => build::run(&server_args),
+        Command::Test => test::test(),
+        Command::Size => measure::size(),
+        Command::Measure { runs } => measure::measure(runs),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,483 @@
+//! `cargo xtask build` and `cargo xtask run`: the app into `target/site/`
+//! exactly as ARCHITECTURE.md "The built site" says.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{self, brotli_len, hash16, kb};
+
+/// The crate and the wasm file cargo writes for it.
+const APP_PACKAGE: &str = "forecourt-app";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const WASM_PROFILE: &str = "wasm-release";
+/// The binaryen release whose wasm-opt optimises the wasm (npm package `binaryen`).
+pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The wasm features rustc 1.95 emits for wasm32-unknown-unknown by default;
+/// wasm-opt must be told about them or it rejects the module.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+/// The marker in `public/index.html` that the build replaces.
+pub const HEAD_MARKER: &str = "<!-- forecourt:head -->";
+pub const VERSION_TOKEN: &str = "__FORECOURT_VERSION__";
+pub const PRECACHE_TOKEN: &str = "__FORECOURT_PRECACHE__";
+
+/// One file of the built site, for the size report.
+#[derive(Debug, Clone)]
+pub struct SiteFile {
+    /// Path relative to the site root, with `/` separators.
+    pub path: String,
+    pub raw: usize,
+    pub brotli: usize,
+}
+
+/// What `build` produced.
+#[derive(Debug)]
+pub struct Built {
+    pub js: SiteFile,
+    pub wasm: SiteFile,
+    pub css: SiteFile,
+    pub optimised: bool,
+}
+
+impl Built {
+    pub fn initial(&self) -> [&SiteFile; 3] {
+        [&self.wasm, &self.js, &self.css]
+    }
+}
+
+pub fn build() -> Result<Built> {
+    let root = util::root();
+    let public = root.join("public");
+    for name in ["index.html", "sw.js"] {
+        if !public.join(name).is_file() {
+            bail!(
+                "public/{name} does not exist yet: the build needs the index.html template (with \
+                 `{HEAD_MARKER}`) and the sw.js template (with `{VERSION_TOKEN}` and \
+                 `{PRECACHE_TOKEN}`), see ARCHITECTURE.md \"The built site\""
+            );
+        }
+    }
+
+    util::ensure_wasm_target()?;
+    util::run(util::cargo().args([
+        "build",
+        "--package",
+        APP_PACKAGE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        WASM_PROFILE,
+    ]))?;
+    let wasm_in = util::target_dir()
+        .join(WASM_TARGET)
+        .join(WASM_PROFILE)
+        .join(format!("{}.wasm", APP_PACKAGE.replace('-', "_")));
+    if !wasm_in.is_file() {
+        bail!(
+            "cargo did not produce {} (is {APP_PACKAGE} a bin crate?)",
+            wasm_in.display()
+        );
+    }
+
+    // wasm-bindgen: the JS glue for the web target.
+    let work = util::target_dir().join("xtask").join("bindgen");
+    if work.exists() {
+        fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
+    }
+    println!("xtask: wasm-bindgen {}", wasm_in.display());
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm_in)
+        .out_name("app")
+        .web(true)?
+        .typescript(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(&work)
+        .context("wasm-bindgen failed")?;
+    let bg_wasm = work.join("app_bg.wasm");
+
+    // wasm-opt, if we can get it.
+    let (wasm, optimised) = match wasm_opt() {
+        Ok(wasm_opt) => {
+            let opt_out = work.join("app_bg.opt.wasm");
+            let mut cmd = Command::new(&wasm_opt);
+            cmd.arg("-Oz")
+                .args(WASM_FEATURES)
+                .arg(&bg_wasm)
+                .arg("-o")
+                .arg(&opt_out);
+            util::run(&mut cmd)?;
+            (read(&opt_out)?, true)
+        }
+        Err(e) => {
+            println!(
+                "xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised"
+            );
+            (read(&bg_wasm)?, false)
+        }
+    };
+
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+
+    // JS snippets (inline_js / module imports) stay at their relative paths.
+    let mut snippets = Vec::new();
+    let snippets_dir = work.join("snippets");
+    if snippets_dir.is_dir() {
+        for path in walk(&snippets_dir)? {
+            let rel = format!("snippets/{}", rel_path(&snippets_dir, &path));
+            snippets.push(rel.clone());
+            files.insert(rel, read(&path)?);
+        }
+    }
+
+    let wasm_name = format!("app-{}_bg.wasm", hash16([wasm.as_slice()]));
+    let js = String::from_utf8(read(&work.join("app.js"))?).context("app.js is not UTF-8")?;
+    // The glue's default URL would be the un-hashed name; point it at the real file.
+    let js = js.replace("'app_bg.wasm'", &format!("'{wasm_name}'"));
+    let js_hash = hash16(
+        std::iter::once(js.as_bytes())
+            .chain(snippets.iter().map(|s| files[s].as_slice()))
+            .chain(std::iter::once(wasm_name.as_bytes())),
+    );
+    let js_name = format!("app-{js_hash}.js");
+
+    let css = concat_css(&root.join("style"))?;
+    let css_name = format!("style-{}.css", hash16([css.as_slice()]));
+
+    files.insert(js_name.clone(), js.into_bytes());
+    files.insert(wasm_name.clone(), wasm);
+    files.insert(css_name.clone(), css);
+
+    // Everything else in public/ is copied as is.
+    let mut copied = Vec::new();
+    for path in walk(&public)? {
+        let rel = rel_path(&public, &path);
+        if rel == "index.html" || rel == "sw.js" {
+            continue;
+        }
+        copied.push(rel.clone());
+        files.insert(rel, read(&path)?);
+    }
+
+    let template = String::from_utf8(read(&public.join("index.html"))?)
+        .context("public/index.html is not UTF-8")?;
+    let index = render_index(&template, &js_name, &wasm_name, &css_name)?;
+    files.insert("index.html".into(), index.into_bytes());
+
+    let mut precache: Vec<String> = vec!["/".into(), "/index.html".into()];
+    for name in [&js_name, &wasm_name, &css_name]
+        .into_iter()
+        .chain(&snippets)
+        .chain(&copied)
+    {
+        precache.push(format!("/{name}"));
+    }
+    let version = hash16(precache.iter().flat_map(|url| {
+        let file = url.trim_start_matches('/');
+        let file = if file.is_empty() { "index.html" } else { file };
+        [url.as_bytes(), files[file].as_slice()]
+    }));
+    let sw_template =
+        String::from_utf8(read(&public.join("sw.js"))?).context("public/sw.js is not UTF-8")?;
+    let sw = render_sw(&sw_template, &version, &precache)?;
+    files.insert("sw.js".into(), sw.into_bytes());
+
+    let site = util::site_dir();
+    write_site(&site, &files)?;
+
+    let file = |name: &str| SiteFile {
+        path: name.to_string(),
+        raw: files[name].len(),
+        brotli: brotli_len(&files[name]),
+    };
+    let built = Built {
+        js: file(&js_name),
+        wasm: file(&wasm_name),
+        css: file(&css_name),
+        optimised,
+    };
+    println!(
+        "xtask: wrote {} ({} files, version {version})",
+        site.display(),
+        files.len()
+    );
+    print_sizes(&built);
+    Ok(built)
+}
+
+/// `cargo xtask run`: build, then run the release server on the site.
+pub fn run(server_args: &[String]) -> Result<()> {
+    build()?;
+    util::run(util::cargo().args(["build", "--release", "--package", "forecourt-server"]))?;
+    let bin = util::target_dir().join("release").join("forecourt");
+    let mut cmd = Command::new(&bin);
+    cmd.arg("--site").arg(util::site_dir()).args(server_args);
+    util::run(&mut cmd)
+}
+
+/// Prints the initial download (wasm + js + css), raw and brotli.
+pub fn print_sizes(built: &Built) {
+    println!();
+    println!("{:<36} {:>10} {:>12}", "file", "raw", "brotli q11");
+    let mut raw = 0;
+    let mut br = 0;
+    for f in built.initial() {
+        println!("{:<36} {:>10} {:>12}", f.path, kb(f.raw), kb(f.brotli));
+        raw += f.raw;
+        br += f.brotli;
+    }
+    println!("{:<36} {:>10} {:>12}", "initial download", kb(raw), kb(br));
+    if !built.optimised {
+        println!("(wasm not optimised: wasm-opt was unavailable)");
+    }
+}
+
+/// The path of a wasm-opt from the pinned npm `binaryen`, installing it into
+/// `target/tools` if it is missing. Never Debian's binaryen.
+fn wasm_opt() -> Result<PathBuf> {
+    let tools = util::target_dir().join("tools");
+    let bin = tools.join("node_modules").join(".bin").join("wasm-opt");
+    let wanted = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
+    let version_ok = |bin: &Path| {
+        Command::new(bin)
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains(&format!("version {wanted}")))
+            .unwrap_or(false)
+    };
+    if bin.is_file() && version_ok(&bin) {
+        return Ok(bin);
+    }
+    println!("xtask: installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into target/tools");
+    fs::create_dir_all(&tools)?;
+    util::run(
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&tools)
+            .args(["--no-audit", "--no-fund", "--loglevel=error"])
+            .arg(format!("binaryen@{BINARYEN_VERSION}")),
+    )?;
+    if !version_ok(&bin) {
+        bail!("{} does not run after npm install", bin.display());
+    }
+    Ok(bin)
+}
+
+/// `style/*.css` concatenated in name order.
+fn concat_css(dir: &Path) -> Result<Vec<u8>> {
+    let mut names = Vec::new();
+    if dir.is_dir() {
+        for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "css") {
+                names.push(path);
+            }
+        }
+    }
+    names.sort();
+    let mut css = Vec::new();
+    for path in names {
+        let mut text = read(&path)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            text.push(b'\n');
+        }
+        css.extend(text);
+    }
+    Ok(css)
+}
+
+/// `public/index.html` with the head marker replaced by the stylesheet, the
+/// wasm preload and the module script that calls `init`.
+pub fn render_index(template: &str, js: &str, wasm: &str, css: &str) -> Result<String> {
+    if !template.contains(HEAD_MARKER) {
+        bail!("public/index.html has no `{HEAD_MARKER}` marker");
+    }
+    let head = format!(
+        "<link rel=\"stylesheet\" href=\"/{css}\">\n\
+         <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
+         <link rel=\"modulepreload\" href=\"/{js}\">\n\
+         <script type=\"module\">import init from '/{js}'; init({{ module_or_path: '/{wasm}' }});</script>"
+    );
+    Ok(template.replace(HEAD_MARKER, &head))
+}
+
+/// `public/sw.js` with the version (bare hex, the template quotes it) and the
+/// precache list (a JSON array literal; a quoted token is replaced whole).
+pub fn render_sw(template: &str, version: &str, precache: &[String]) -> Result<String> {
+    for token in [VERSION_TOKEN, PRECACHE_TOKEN] {
+        if !template.contains(token) {
+            bail!("public/sw.js has no `{token}`");
+        }
+    }
+    let list = serde_json::to_string(precache)?;
+    let mut sw = template.to_string();
+    for quote in ['"', '\'', '`'] {
+        sw = sw.replace(&format!("{quote}{PRECACHE_TOKEN}{quote}"), &list);
+    }
+    Ok(sw
+        .replace(PRECACHE_TOKEN, &list)
+        .replace(VERSION_TOKEN, version))
+}
+
+/// Writes `files` into `site` (each file atomically, so a running server never
+/// serves half a file) and removes whatever else is there.
+fn write_site(site: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    fs::create_dir_all(site).with_context(|| format!("creating {}", site.display()))?;
+    for (rel, data) in files {
+        let path = site.join(rel);
+        if fs::read(&path).is_ok_and(|old| &old == data) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let tmp = path.with_file_name(format!(
+            ".{}.tmp",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        fs::write(&tmp, data).with_context(|| format!("writing {}", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    for path in walk(site)? {
+        if !files.contains_key(&rel_path(site, &path)) {
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    remove_empty_dirs(site)?;
+    Ok(())
+}
+
+fn remove_empty_dirs(dir: &Path) -> Result<bool> {
+    let mut empty = true;
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() && remove_empty_dirs(&path)? {
+            fs::remove_dir(&path)?;
+        } else {
+            empty = false;
+        }
+    }
+    Ok(empty)
+}
+
+/// Every file under `dir`, recursively, sorted.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn rel_path(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_gets_stylesheet_preload_and_init_script() {
+        let html = "<html><head><title>x</title>\n<!-- forecourt:head -->\n</head></html>";
+        let out = render_index(
+            html,
+            "app-0123456789abcdef.js",
+            "app-fedcba9876543210_bg.wasm",
+            "style-00112233445566aa.css",
+        )
+        .unwrap();
+        assert!(!out.contains(HEAD_MARKER));
+        assert!(out.contains(r#"<link rel="stylesheet" href="/style-00112233445566aa.css">"#));
+        assert!(out.contains(r#"href="/app-fedcba9876543210_bg.wasm" as="fetch""#));
+        assert!(out.contains(
+            "import init from '/app-0123456789abcdef.js'; init({ module_or_path: '/app-fedcba9876543210_bg.wasm' });"
+        ));
+        assert!(render_index("<html></html>", "a", "b", "c").is_err());
+    }
+
+    #[test]
+    fn sw_gets_version_and_precache_array() {
+        let urls = vec!["/".to_string(), "/app-1.js".to_string()];
+        let bare = "const V = '__FORECOURT_VERSION__';\nconst P = __FORECOURT_PRECACHE__;";
+        assert_eq!(
+            render_sw(bare, "abc", &urls).unwrap(),
+            "const V = 'abc';\nconst P = [\"/\",\"/app-1.js\"];"
+        );
+        // A quoted precache token still yields an array, not a string.
+        let quoted = "const V = \"__FORECOURT_VERSION__\"; const P = \"__FORECOURT_PRECACHE__\";";
+        assert_eq!(
+            render_sw(quoted, "abc", &urls).unwrap(),
+            "const V = \"abc\"; const P = [\"/\",\"/app-1.js\"];"
+        );
+        assert!(render_sw("const V = '__FORECOURT_VERSION__';", "abc", &urls).is_err());
+    }
+
+    #[test]
+    fn write_site_replaces_and_cleans_stale_files() {
+        let dir = std::env::temp_dir().join(format!("xtask-site-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("old/deep")).unwrap();
+        fs::write(dir.join("app-0000000000000000.js"), "stale").unwrap();
+        fs::write(dir.join("old/deep/x.png"), "stale").unwrap();
+        fs::write(dir.join("index.html"), "old index").unwrap();
+        let mut files = BTreeMap::new();
+        files.insert("index.html".to_string(), b"new index".to_vec());
+        files.insert("icons/a.png".to_string(), b"png".to_vec());
+        write_site(&dir, &files).unwrap();
+        assert_eq!(fs::read(dir.join("index.html")).unwrap(), b"new index");
+        assert_eq!(fs::read(dir.join("icons/a.png")).unwrap(), b"png");
+        assert!(!dir.join("app-0000000000000000.js").exists());
+        assert!(!dir.join("old").exists());
+        let left: Vec<_> = walk(&dir).unwrap();
+        assert_eq!(left.len(), 2, "{left:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn css_is_concatenated_in_name_order() {
+        let dir = std::env::temp_dir().join(format!("xtask-css-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("20-b.css"), "b{}").unwrap();
+        fs::write(dir.join("10-a.css"), "a{}\n").unwrap();
+        fs::write(dir.join("notes.txt"), "not css").unwrap();
+        assert_eq!(concat_css(&dir).unwrap(), b"a{}\nb{}\n");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
