@@ -250,7 +250,9 @@ impl QualityField {
         match self {
             QualityField::Source => d.source.is_some(),
             QualityField::Grade => d.grade.is_some(),
-            QualityField::Budget => d.budget.is_some_and(|b| b.max_yuan > 0 && b.min_yuan <= b.max_yuan),
+            QualityField::Budget => d
+                .budget
+                .is_some_and(|b| b.max_yuan > 0 && b.min_yuan <= b.max_yuan),
             QualityField::CurrentCar => text(&d.current_car),
             QualityField::FinanceInterest => d.finance_interest.is_some(),
             QualityField::District => text(&d.district),
@@ -343,9 +345,7 @@ impl UserError for ACardError {
             ACardError::NameIncomplete => {
                 "Please enter the customer's full name, not just a surname and a title".into()
             }
-            ACardError::NameInvalid => {
-                "A name has no digits and at most 50 characters".into()
-            }
+            ACardError::NameInvalid => "A name has no digits and at most 50 characters".into(),
             ACardError::PhoneMissing => "Please enter a phone number".into(),
             ACardError::PhoneInvalid(e) => e.message_en(),
             ACardError::ModelMissing => "Please choose the intended model".into(),
@@ -447,10 +447,26 @@ mod tests {
 
     #[test]
     fn full_names_versus_titles() {
-        for ok in ["王芳", "欧阳娜娜", "买买提·艾力", "Zhang Wei", "司马相如", "王总监"] {
+        for ok in [
+            "王芳",
+            "欧阳娜娜",
+            "买买提·艾力",
+            "Zhang Wei",
+            "司马相如",
+            "王总监",
+        ] {
             assert_eq!(check_full_name(ok), Ok(()), "{ok}");
         }
-        for incomplete in ["王先生", "李女士", "张小姐", "刘总", "陈姐", "欧阳先生", "王", "W"] {
+        for incomplete in [
+            "王先生",
+            "李女士",
+            "张小姐",
+            "刘总",
+            "陈姐",
+            "欧阳先生",
+            "王",
+            "W",
+        ] {
             assert_eq!(
                 check_full_name(incomplete),
                 Err(ACardError::NameIncomplete),
@@ -513,7 +529,10 @@ mod tests {
 
     #[test]
     fn weights_sum_to_one_hundred() {
-        let total: u32 = QualityField::ALL.iter().map(|f| u32::from(f.weight())).sum();
+        let total: u32 = QualityField::ALL
+            .iter()
+            .map(|f| u32::from(f.weight()))
+            .sum();
         assert_eq!(total, 100);
         for f in QualityField::ALL {
             assert!(!f.label_zh().is_empty() && !f.label_en().is_empty());

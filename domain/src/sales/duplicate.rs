@@ -96,7 +96,13 @@ mod tests {
             .unwrap()
     }
 
-    fn card(id: u128, phone: &str, consultant: Uuid, device: Uuid, t: NaiveDateTime) -> CardContact {
+    fn card(
+        id: u128,
+        phone: &str,
+        consultant: Uuid,
+        device: Uuid,
+        t: NaiveDateTime,
+    ) -> CardContact {
         CardContact {
             id: Uuid::from_u128(id),
             phone: normalise(phone).unwrap(),

@@ -246,7 +246,11 @@ pub fn today_list(
 }
 
 /// The ids of the sleeping cards among `cards`, in id order.
-pub fn sleeping_cards(cards: &[FollowUpCard], sleep: &SleepSettings, today: NaiveDate) -> Vec<Uuid> {
+pub fn sleeping_cards(
+    cards: &[FollowUpCard],
+    sleep: &SleepSettings,
+    today: NaiveDate,
+) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = cards
         .iter()
         .filter(|c| sleep.is_sleeping(c.last_contact, today))

@@ -431,7 +431,11 @@ pub fn sales_kpis(facts: &SalesFacts<'_>, period: Period, scope: Scope) -> Sales
             cards_built.clone(),
             visit_groups.clone(),
         ),
-        a_card_close_rate: Figure::new(SalesKpi::ACardCloseRate, orders.clone(), cards_built.clone()),
+        a_card_close_rate: Figure::new(
+            SalesKpi::ACardCloseRate,
+            orders.clone(),
+            cards_built.clone(),
+        ),
         test_drive_rate: Figure::new(SalesKpi::TestDriveRate, test_drive_groups, cards_built),
         showroom_close_rate: Figure::new(SalesKpi::ShowroomCloseRate, orders, visit_groups),
         sales_efficiency: Figure::new(SalesKpi::SalesEfficiency, cars_sold, consultants),
@@ -605,7 +609,10 @@ mod tests {
 
         // 来店成交率: 2 orders ÷ 4 groups = 50 %.
         assert!(close(k.showroom_close_rate.value, 50.0));
-        assert_eq!(k.showroom_close_rate.denominator, ids(&[101, 102, 104, 105]));
+        assert_eq!(
+            k.showroom_close_rate.denominator,
+            ids(&[101, 102, 104, 105])
+        );
 
         // 销售效率: deliveries 501, 502 ÷ 2 consultants = 1.00 car each.
         assert_eq!(k.sales_efficiency.numerator, ids(&[501, 502]));
@@ -715,7 +722,10 @@ mod tests {
         assert!(!april.a_card_close_rate.numerator.contains(&id(402)));
         assert_eq!(april.sales_efficiency.numerator, ids(&[503]));
         assert_eq!(april.key_account_coverage.numerator, ids(&[601, 603]));
-        assert_eq!(april.key_account_coverage.denominator, ids(&[601, 602, 603, 604]));
+        assert_eq!(
+            april.key_account_coverage.denominator,
+            ids(&[601, 602, 603, 604])
+        );
 
         let feb = sales_kpis(&w.facts(), Period::month(2026, 2).unwrap(), Scope::Store);
         assert_eq!(feb.card_building_rate.denominator, ids(&[106]));

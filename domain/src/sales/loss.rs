@@ -316,8 +316,14 @@ impl ACardActionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ACardAction {
-    ProposeLoss { reason: LossReason, note: String },
-    RecordReContact { outcome: ReContactOutcome, note: String },
+    ProposeLoss {
+        reason: LossReason,
+        note: String,
+    },
+    RecordReContact {
+        outcome: ReContactOutcome,
+        note: String,
+    },
     ConfirmLoss,
     SendBack,
     Reactivate,
@@ -442,7 +448,9 @@ impl UserError for LossError {
             }
             LossError::RoleMayNot { action } => format!("您的岗位无权{}", action.label_zh()),
             LossError::OnlyManagerMayConfirm => "只有销售经理或总经理可以确认战败".into(),
-            LossError::ReContactRequired => "确认战败前,销售经理须再次联络客户并记录回访结果".into(),
+            LossError::ReContactRequired => {
+                "确认战败前,销售经理须再次联络客户并记录回访结果".into()
+            }
             LossError::NoteRequired => "请填写说明".into(),
             LossError::CustomerWillReconsider => {
                 "回访时客户表示愿意再考虑,请退回顾问继续跟进,不能确认战败".into()
@@ -596,7 +604,9 @@ mod tests {
             .apply(&re_contact(ReContactOutcome::Unreachable), SALES_MGR)
             .unwrap();
         assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR).unwrap().status,
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR)
+                .unwrap()
+                .status,
             S::Lost
         );
     }
@@ -623,9 +633,15 @@ mod tests {
     fn order_and_delivery_path() {
         assert_eq!(S::Following.next(K::PlaceOrder, CONSULTANT), Ok(S::Ordered));
         // A customer who signs while a loss is pending is not lost.
-        assert_eq!(S::LossProposed.next(K::PlaceOrder, CONSULTANT), Ok(S::Ordered));
+        assert_eq!(
+            S::LossProposed.next(K::PlaceOrder, CONSULTANT),
+            Ok(S::Ordered)
+        );
         assert_eq!(S::Ordered.next(K::Deliver, CONSULTANT), Ok(S::Delivered));
-        assert_eq!(S::Ordered.next(K::CancelOrder, CONSULTANT), Ok(S::Following));
+        assert_eq!(
+            S::Ordered.next(K::CancelOrder, CONSULTANT),
+            Ok(S::Following)
+        );
         assert_eq!(
             S::Delivered.next(K::CancelOrder, CONSULTANT),
             Err(LossError::NotAllowedFrom {
@@ -712,6 +728,9 @@ mod tests {
         let e = S::Delivered.next(K::ProposeLoss, CONSULTANT).unwrap_err();
         assert_eq!(e.code(), "a_card_move_not_allowed");
         assert_eq!(e.message_zh(), "“已交车”状态的 A 卡不能申请战败");
-        assert_eq!(e.message_en(), "A card that is “Delivered” cannot propose a loss");
+        assert_eq!(
+            e.message_en(),
+            "A card that is “Delivered” cannot propose a loss"
+        );
     }
 }

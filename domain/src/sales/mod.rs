@@ -20,8 +20,8 @@ pub mod kpi;
 pub mod loss;
 pub mod order;
 pub mod phone;
-pub mod visit;
 pub mod vin;
+pub mod visit;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -68,7 +68,10 @@ impl Cancellation {
     /// A cancellation with its reason; `Other` needs a note saying what happened. A blank note is
     /// no note.
     pub fn new(reason: CancellationReason, note: Option<&str>) -> Result<Self, OrderError> {
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(String::from);
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from);
         if reason == CancellationReason::Other && note.is_none() {
             return Err(OrderError::CancellationNoteRequired);
         }
@@ -291,7 +294,10 @@ impl UserError for OrderError {
             OrderError::PromisesOpen => "还有承诺事项未确认,不能交车".into(),
             OrderError::LicenceNumberMissing => "请填写客户驾驶证号".into(),
             OrderError::LicenceExpired { valid_until } => {
-                format!("客户驾驶证已于 {} 过期,不能试驾", valid_until.format("%Y-%m-%d"))
+                format!(
+                    "客户驾驶证已于 {} 过期,不能试驾",
+                    valid_until.format("%Y-%m-%d")
+                )
             }
             OrderError::TestDriveEndNotAfterStart => "试驾结束时间须晚于开始时间".into(),
             OrderError::OdometerBackwards => "结束里程不能小于起始里程".into(),
@@ -318,9 +324,7 @@ impl UserError for OrderError {
                 "The customer's driving licence expired on {}; no test drive",
                 valid_until.format("%Y-%m-%d")
             ),
-            OrderError::TestDriveEndNotAfterStart => {
-                "A test drive must end after it starts".into()
-            }
+            OrderError::TestDriveEndNotAfterStart => "A test drive must end after it starts".into(),
             OrderError::OdometerBackwards => {
                 "The end odometer reading cannot be below the start".into()
             }

@@ -139,7 +139,9 @@ impl UserError for PhoneError {
         match self {
             PhoneError::Empty => "Please enter a phone number".into(),
             PhoneError::InvalidCharacter(c) => format!("A phone number cannot contain “{c}”"),
-            PhoneError::ForeignCountryCode => "Only mainland Chinese numbers (+86) are accepted".into(),
+            PhoneError::ForeignCountryCode => {
+                "Only mainland Chinese numbers (+86) are accepted".into()
+            }
             PhoneError::InvalidMobile => {
                 "A mobile number has 11 digits: 1, then 3–9, then 9 more digits".into()
             }
@@ -437,10 +439,7 @@ mod tests {
             parse("010-62345678 转 801").unwrap().display(),
             "010-62345678 转 801"
         );
-        assert_eq!(
-            parse("010-62345678 转 "),
-            Err(PhoneError::InvalidExtension)
-        );
+        assert_eq!(parse("010-62345678 转 "), Err(PhoneError::InvalidExtension));
         assert_eq!(
             parse("010-62345678 转 1234567"),
             Err(PhoneError::InvalidExtension)
@@ -458,7 +457,10 @@ mod tests {
         assert_eq!(parse("019-62345678"), Err(PhoneError::InvalidAreaCode));
         assert_eq!(parse("011-62345678"), Err(PhoneError::InvalidAreaCode));
         assert_eq!(parse("010-623456"), Err(PhoneError::InvalidLandlineLength));
-        assert_eq!(parse("010-623456789"), Err(PhoneError::InvalidLandlineLength));
+        assert_eq!(
+            parse("010-623456789"),
+            Err(PhoneError::InvalidLandlineLength)
+        );
         assert_eq!(parse("010-02345678"), Err(PhoneError::InvalidLocalNumber));
         assert_eq!(parse("0"), Err(PhoneError::InvalidAreaCode));
     }
@@ -468,9 +470,18 @@ mod tests {
         assert_eq!(parse(""), Err(PhoneError::Empty));
         assert_eq!(parse("  - "), Err(PhoneError::Empty));
         assert_eq!(parse("138a1234567"), Err(PhoneError::InvalidCharacter('a')));
-        assert_eq!(parse("1+3812345678"), Err(PhoneError::InvalidCharacter('+')));
-        assert_eq!(parse("+1 415 555 0100"), Err(PhoneError::ForeignCountryCode));
-        assert_eq!(parse("001 415 555 0100"), Err(PhoneError::ForeignCountryCode));
+        assert_eq!(
+            parse("1+3812345678"),
+            Err(PhoneError::InvalidCharacter('+'))
+        );
+        assert_eq!(
+            parse("+1 415 555 0100"),
+            Err(PhoneError::ForeignCountryCode)
+        );
+        assert_eq!(
+            parse("001 415 555 0100"),
+            Err(PhoneError::ForeignCountryCode)
+        );
         assert_eq!(parse("62345678"), Err(PhoneError::NotAPhoneNumber));
     }
 

@@ -155,7 +155,10 @@ impl DwellBucket {
 }
 
 /// The time a group stayed: `time_out − time_in`. Leaving before arriving is an error.
-pub fn dwell_time(time_in: NaiveDateTime, time_out: NaiveDateTime) -> Result<TimeDelta, VisitError> {
+pub fn dwell_time(
+    time_in: NaiveDateTime,
+    time_out: NaiveDateTime,
+) -> Result<TimeDelta, VisitError> {
     if time_out < time_in {
         return Err(VisitError::OutBeforeIn);
     }
@@ -495,7 +498,10 @@ mod tests {
     fn not_counted_rules() {
         let mut returning = prospect(VisitSource::WalkIn);
         returning.had_a_card_before = true;
-        assert_eq!(count_rule(&returning), VisitCountRule::NotCountedReturnVisit);
+        assert_eq!(
+            count_rule(&returning),
+            VisitCountRule::NotCountedReturnVisit
+        );
         // Even a returning customer who phones is a return contact, not a new group.
         let mut ordered = prospect(VisitSource::PhoneInquiry);
         ordered.had_order_before = true;
