@@ -128,29 +128,36 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = hash_token(bearer(parts).ok_or(Error::Unauthorized)?);
-        let store = state.store();
-        let session = store.get_session(token).await?.ok_or(Error::Unauthorized)?;
-        if session.expires_at <= Utc::now() {
-            store.delete_session(token).await?;
-            return Err(Error::Unauthorized);
-        }
-        let device = store
-            .get_device(session.device_id)
-            .await?
-            .filter(|d| !d.revoked)
-            .ok_or(Error::Unauthorized)?;
-        let user = store
-            .get_user(session.user_id)
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        Ok(AuthUser {
-            user,
-            device,
-            session,
-            token,
-        })
+        authenticate(state, bearer(parts).ok_or(Error::Unauthorized)?).await
     }
+}
+
+/// Checks a raw token (from the `Authorization` header, or from a query parameter where a
+/// browser cannot set headers, e.g. `EventSource`): 401 `unauthorized` unless it is known,
+/// unexpired, and its device is not revoked.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Error> {
+    let token = hash_token(token);
+    let store = state.store();
+    let session = store.get_session(token).await?.ok_or(Error::Unauthorized)?;
+    if session.expires_at <= Utc::now() {
+        store.delete_session(token).await?;
+        return Err(Error::Unauthorized);
+    }
+    let device = store
+        .get_device(session.device_id)
+        .await?
+        .filter(|d| !d.revoked)
+        .ok_or(Error::Unauthorized)?;
+    let user = store
+        .get_user(session.user_id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    Ok(AuthUser {
+        user,
+        device,
+        session,
+        token,
+    })
 }
 
 #[cfg(test)]

@@ -26,7 +26,10 @@ use std::{
 
 use axum::Router;
 use tokio::sync::watch;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
+};
 
 pub use config::Config;
 pub use error::Error;
@@ -139,7 +142,11 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(site)
         .layer(axum::middleware::from_fn(lang::middleware))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
 }
 
 /// Why the server could not start. `Display` is the one line printed after `forecourt: `.

@@ -115,8 +115,13 @@ fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, Strin
 }
 
 fn terminate(server: &mut Server) -> ExitStatus {
+    signal(server, "-TERM")
+}
+
+/// Sends a signal (`-TERM`, `-INT`) to the server process and waits for its exit.
+fn signal(server: &mut Server, sig: &str) -> ExitStatus {
     let pid = server.child.id().to_string();
-    let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let ok = Command::new("kill").args([sig, &pid]).status().unwrap();
     assert!(ok.success());
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -253,8 +258,16 @@ fn a_restart_keeps_users_and_devices() {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["user"]["id"], user_id, "demo data not recreated");
     assert_eq!(v["device"]["name"], "总经理电脑");
-    assert_eq!(terminate(&mut second).code(), Some(0));
+    assert_eq!(
+        signal(&mut second, "-INT").code(),
+        Some(0),
+        "SIGINT is graceful too"
+    );
     let err = stderr_of(&mut second);
+    assert!(
+        err.contains("SIGINT") && err.contains("database closed"),
+        "{err}"
+    );
     assert!(!err.contains("created the demo store"), "{err}");
 }
 

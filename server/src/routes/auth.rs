@@ -51,8 +51,24 @@ pub struct UserView {
     pub display_name: String,
     pub store_id: String,
     pub store_name: String,
-    #[schema(value_type = Vec<String>, example = json!(["sales_consultant"]))]
+    #[schema(value_type = Vec<RoleSchema>)]
     pub roles: Vec<Role>,
+}
+
+/// The OpenAPI description of [`domain::Role`] (the domain crate stays free of utoipa).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Role)]
+pub enum RoleSchema {
+    SalesConsultant,
+    SalesManager,
+    ServiceAdvisor,
+    Technician,
+    QcInspector,
+    PartsClerk,
+    CustomerService,
+    CustomerServiceManager,
+    GeneralManager,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
