@@ -170,6 +170,8 @@ pub enum StartupError {
     Demo(String),
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+    #[error("internal error during startup: {0}")]
+    Internal(String),
 }
 
 /// Starts the server and runs it until SIGINT or SIGTERM; then stops accepting, lets running
@@ -215,10 +217,15 @@ pub async fn run_with(
         let db_path = db_path.clone();
         tokio::task::spawn_blocking(move || RedbStore::open(db_path))
             .await
-            .map_err(|e| StartupError::Demo(e.to_string()))??
+            .map_err(|e| StartupError::Internal(e.to_string()))??
     };
     tracing::info!(path = %db_path.display(), "database open");
     let store: Arc<dyn Store> = Arc::new(redb.clone());
+    match store.purge_expired_sessions(chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "removed expired sessions"),
+        Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+    }
 
     settings.site_dir = config.site.clone();
     if !config.no_demo {

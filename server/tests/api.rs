@@ -39,8 +39,10 @@ async fn login_returns_user_and_device_and_the_token_works_on_me() {
     assert_eq!(v["user"]["roles"], json!(["sales_consultant"]));
     assert_eq!(v["device"], json!({"id": device, "name": "展厅平板1"}));
 
+    assert_eq!(r.header("cache-control"), Some("no-store"));
     let me = t.get_auth("/api/me", token).await;
     assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.header("cache-control"), Some("no-store"));
     assert_eq!(me.json(), v["user"]);
 
     // Username is matched case-insensitively and trimmed.

@@ -177,6 +177,26 @@ async fn revoking_a_device_deletes_its_sessions_only() {
 }
 
 #[tokio::test]
+async fn expired_sessions_are_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = RedbStore::open(dir.path().join("f.redb")).unwrap();
+    let u = user("s1", "wang", vec![Role::SalesConsultant]);
+    s.create_store(store_rec("s1"), vec![u.clone()])
+        .await
+        .unwrap();
+    let d = device("s1", u.id, "A");
+    let mut old = session(u.id, d.id);
+    old.expires_at = Utc::now() - Duration::seconds(1);
+    s.save_login(d.clone(), [1; 32], old).await.unwrap();
+    s.save_login(d.clone(), [2; 32], session(u.id, d.id))
+        .await
+        .unwrap();
+    assert_eq!(s.purge_expired_sessions(Utc::now()).await.unwrap(), 1);
+    assert!(s.get_session([1; 32]).await.unwrap().is_none());
+    assert!(s.get_session([2; 32]).await.unwrap().is_some());
+}
+
+#[tokio::test]
 async fn a_second_open_of_the_same_file_is_refused_while_the_first_is_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.redb");

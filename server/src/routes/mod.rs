@@ -9,7 +9,12 @@ pub mod health;
 
 use std::sync::Arc;
 
-use axum::{Extension, Router, http::Method, routing::any};
+use axum::{
+    Extension, Router,
+    http::{HeaderValue, Method, header::CACHE_CONTROL},
+    routing::any,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
@@ -58,7 +63,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The `/api` router with state applied; unknown `/api/*` paths answer JSON 404 and a wrong
-/// method JSON 405.
+/// method JSON 405. API answers are `Cache-Control: no-store` unless a handler says otherwise
+/// (they carry tokens and live data; the service worker must not keep them).
 pub fn api_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     api.route("/api", any(not_found))
@@ -66,6 +72,10 @@ pub fn api_router(state: AppState) -> Router {
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Arc::new(doc)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Every method is async and returns a boxed future, so the trait stays object safe
 //! (`Arc<dyn Store>` in the app state). The redb implementation runs every call on tokio's
-//! blocking pool.
+//! blocking pool. A new resource (e.g. sync) adds its methods here (or in a sub-trait that
+//! `RedbStore` also implements) and its tables next to the others in `redb.rs`.
 
 mod redb;
 
@@ -129,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Removes a session; `false` if there was none.
     fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool>;
+
+    /// Deletes the sessions that expired before `now`; returns how many.
+    fn purge_expired_sessions(&self, now: DateTime<Utc>) -> StoreFuture<'_, usize>;
 
     /// Marks the device revoked and deletes all its sessions, in one transaction.
     /// `false` if there is no such device.

@@ -366,6 +366,28 @@ impl Store for RedbStore {
         })
     }
 
+    fn purge_expired_sessions(&self, now: DateTime<Utc>) -> StoreFuture<'_, usize> {
+        self.boxed(move |db| {
+            let txn = db.begin_write()?;
+            let mut expired = Vec::new();
+            {
+                let mut tokens = txn.open_table(TOKENS)?;
+                for entry in tokens.iter()? {
+                    let (k, v) = entry?;
+                    let session: Session = decode(v.value())?;
+                    if session.expires_at <= now {
+                        expired.push(k.value().to_vec());
+                    }
+                }
+                for k in &expired {
+                    tokens.remove(k.as_slice())?;
+                }
+            }
+            txn.commit()?;
+            Ok(expired.len())
+        })
+    }
+
     fn revoke_device(&self, id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
         self.boxed(move |db| {
             let txn = db.begin_write()?;
