@@ -55,7 +55,10 @@ pub struct UserView {
     pub roles: Vec<Role>,
 }
 
-/// The OpenAPI description of [`domain::Role`] (the domain crate stays free of utoipa).
+/// A job a person does in the store; a user has one or more. Managers: `sales_manager`,
+/// `customer_service_manager`, `general_manager`.
+// Mirrors `domain::Role` for the OpenAPI document (the domain crate stays free of utoipa);
+// the openapi test checks that the two lists agree.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = Role)]
