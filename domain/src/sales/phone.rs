@@ -273,7 +273,18 @@ fn parse_landline(
     }
     let area_code = &digits[..area_len];
     let rest = &digits[area_len..];
-    let (number, extension) = if (7..=8).contains(&rest.len()) {
+    let explicit_extension = extension.is_none()
+        && groups.len() >= 3
+        && groups[0] == area_code
+        && (7..=8).contains(&groups[1].len());
+    let (number, extension) = if explicit_extension {
+        // 010-2123456-8: area, a whole local number, then the extension, as written.
+        let ext = groups[2..].concat();
+        if ext.len() > 6 {
+            return Err(PhoneError::InvalidExtension);
+        }
+        (groups[1].clone(), Some(ext))
+    } else if (7..=8).contains(&rest.len()) {
         (rest.to_string(), extension)
     } else if rest.len() > 8 && extension.is_none() && groups.len() >= 3 {
         // 010-12345678-801: the last group is the extension.
@@ -447,6 +458,19 @@ mod tests {
         assert_eq!(
             parse("13812345678 转 8"),
             Err(PhoneError::ExtensionOnMobile)
+        );
+    }
+
+    #[test]
+    fn written_grouping_decides_a_short_extension() {
+        // A 7-digit number with a 1-digit extension is not an 8-digit number.
+        assert_eq!(normalise("010-2000000-0").unwrap(), "010-2000000-0");
+        assert_eq!(normalise("0571 8765432 12").unwrap(), "0571-8765432-12");
+        // Without the separating group, the 8 digits are the number.
+        assert_eq!(normalise("010-20000000").unwrap(), "010-20000000");
+        assert_eq!(
+            parse("010-2000000-1234567"),
+            Err(PhoneError::InvalidExtension)
         );
     }
 
