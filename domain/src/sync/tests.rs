@@ -362,6 +362,21 @@ fn log_is_the_union_of_all_entries_exactly_once_in_clock_order() {
 }
 
 #[test]
+fn a_reused_log_entry_id_resolves_the_same_way_in_any_order() {
+    let (mut a, mut b) = pair();
+    let entry = new_id(T0, [0x77; 10]);
+    let x = a.edit(T0, |e| vec![e.append("follow_ups", entry, json!("from a"))]);
+    let y = b.edit(T0 + 9, |e| {
+        vec![e.append("follow_ups", entry, json!("from b"))]
+    });
+    let s1 = state_of(&[&x, &y]);
+    let s2 = state_of(&[&y, &x]);
+    assert_eq!(s1, s2);
+    assert_eq!(s1.log("follow_ups").len(), 1);
+    assert_eq!(s1.log("follow_ups")[0].value, json!("from b"));
+}
+
+#[test]
 fn counters_sum_every_step_once() {
     let (mut a, mut b) = pair();
     let ops = [
