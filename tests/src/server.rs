@@ -1,0 +1,266 @@
+//! The real `forecourt` binary, started on a free port.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+
+use crate::{DEMO_PASSWORD, env};
+
+/// The line the server prints once it is bound.
+const LISTENING: &str = "forecourt: listening on http://";
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running `forecourt` server; killed when dropped.
+pub struct Server {
+    child: Option<Child>,
+    addr: SocketAddr,
+    data: PathBuf,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `FORECOURT_BIN --addr 127.0.0.1:0 --data DIR --site FORECOURT_SITE`
+    /// and waits (20 s at most) for its listening line.
+    pub fn start(data_dir: impl AsRef<Path>) -> Server {
+        let data = data_dir.as_ref().to_path_buf();
+        let (child, addr, stderr) = spawn(&data, "127.0.0.1:0");
+        Server {
+            child: Some(child),
+            addr,
+            data,
+            stderr,
+        }
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Stops the server the way an operator would (SIGTERM, then SIGKILL
+    /// after 10 s) and waits until it has exited.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(50)),
+                _ => break,
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// Stops the server and starts it again on the same data dir and the same
+    /// port, so that browsers keep their origin.
+    pub fn restart(&mut self) {
+        self.stop();
+        let addr = self.addr.to_string();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match try_spawn(&self.data, &addr) {
+                Ok((child, addr, stderr)) => {
+                    self.child = Some(child);
+                    self.addr = addr;
+                    self.stderr = stderr;
+                    return;
+                }
+                // The port may still be held for a moment after the old process exits.
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("restart: {e}; retrying");
+                    thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("restarting the server: {e}"),
+            }
+        }
+    }
+
+    /// An HTTP client for the API of this server.
+    pub fn api(&self) -> Api {
+        Api {
+            base: self.url(""),
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn spawn(data: &Path, addr: &str) -> (Child, SocketAddr, Arc<Mutex<String>>) {
+    try_spawn(data, addr).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, Arc<Mutex<String>>), String> {
+    let bin = env("FORECOURT_BIN");
+    let site = env("FORECOURT_SITE");
+    let mut child = Command::new(&bin)
+        .arg("--addr")
+        .arg(addr)
+        .arg("--data")
+        .arg(data)
+        .arg("--site")
+        .arg(&site)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {bin}: {e}"))?;
+
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let mut err_pipe = child.stderr.take().expect("piped");
+    let err_buf = Arc::clone(&stderr);
+    thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = err_pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            err_buf
+                .lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+
+    let out = child.stdout.take().expect("piped");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line
+                .split_once(LISTENING)
+                .map(|(_, r)| r.trim().to_string())
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(rest);
+            }
+        }
+    });
+
+    let fail = |child: &mut Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        // Let the stderr reader catch up.
+        thread::sleep(Duration::from_millis(100));
+        format!(
+            "the server ({bin} --addr {addr} --data {}) {why}; its stderr:\n{}",
+            data.display(),
+            stderr.lock().unwrap()
+        )
+    };
+    match rx.recv_timeout(START_TIMEOUT) {
+        Ok(rest) => match rest.parse::<SocketAddr>() {
+            Ok(bound) => Ok((child, bound, Arc::clone(&stderr))),
+            Err(_) => Err(fail(
+                &mut child,
+                format!("printed a listening line with a bad address: {rest:?}"),
+            )),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(fail(
+            &mut child,
+            format!("did not print `{LISTENING}…` within {START_TIMEOUT:?}"),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(fail(
+            &mut child,
+            "exited before printing its listening line".into(),
+        )),
+    }
+}
+
+/// A small JSON client for `/api`.
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// `POST /api/auth/login` as a new device; returns the token.
+    pub async fn login(&self, username: &str, device_name: &str) -> String {
+        let (status, body) = self
+            .send(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({
+                    "username": username,
+                    "password": DEMO_PASSWORD,
+                    "device_id": uuid::Uuid::now_v7(),
+                    "device_name": device_name,
+                })),
+            )
+            .await;
+        assert_eq!(status, 200, "logging in as {username}: {body}");
+        body["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token in the login answer: {body}"))
+            .to_string()
+    }
+
+    /// `GET path` with a token; returns the status and the JSON body
+    /// (`Json::Null` when the body is empty or not JSON).
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Json) {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Json>,
+    ) -> (u16, Json) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Json::Null))
+    }
+}
