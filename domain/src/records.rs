@@ -5,11 +5,10 @@
 //! and the app's screens agree.
 
 use crate::roles::Role;
-use crate::sales::loss::ACardStatus;
 use crate::sync::{FieldDef, RecordType, Registry, StateMachine};
 
 /// The A-card status (跟进中 → 申请战败 → 经理已回访 → 已战败, or 已订车 → 已交车), in rank
-/// order of [`ACardStatus::rank`]. The transitions are those of [`ACardStatus::next`]; a test
+/// order of [`crate::sales::loss::ACardStatus::rank`]. The transitions are those of [`crate::sales::loss::ACardStatus::next`]; a test
 /// below checks the two agree.
 pub static A_CARD_STATUS: StateMachine = StateMachine {
     states: &[
@@ -102,7 +101,7 @@ fn allowed(record_type: &str) -> Option<&'static [Role]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sales::loss::ACardActionKind;
+    use crate::sales::loss::{ACardActionKind, ACardStatus};
 
     #[test]
     fn registry_holds_every_type() {
