@@ -114,7 +114,11 @@ mod tests {
     #[test]
     fn a_card_machine_agrees_with_the_sales_rules() {
         for s in ACardStatus::ALL {
-            assert_eq!(A_CARD_STATUS.rank(s.as_str()), Some(s.rank() as usize), "{s:?}");
+            assert_eq!(
+                A_CARD_STATUS.rank(s.as_str()),
+                Some(s.rank() as usize),
+                "{s:?}"
+            );
         }
         let everyone = Role::ALL;
         let mut from_rules = Vec::new();
