@@ -18,8 +18,11 @@
 //! "Manager" here means the sales manager or the general manager.
 
 use super::UserError;
+use super::kpi::Period;
 use crate::roles::Role;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// Why an A-card was lost (战败原因), analysed monthly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -484,6 +487,45 @@ impl UserError for LossError {
     }
 }
 
+/// A confirmed loss, as a fact for the monthly analysis (战败原因分析).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostCardFact {
+    pub id: Uuid,
+    pub consultant: Uuid,
+    pub reason: LossReason,
+    /// The day the loss was confirmed.
+    pub lost_on: NaiveDate,
+}
+
+/// The cards lost for one reason in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    pub reason: LossReason,
+    /// The card ids, sorted.
+    pub cards: Vec<Uuid>,
+}
+
+/// The monthly loss analysis [mgmt: 每月搜集流失 A 卡,进行数据分析]: the cards confirmed lost in the
+/// period, grouped by reason; every reason is listed (zero included), the most frequent first, ties
+/// in [`LossReason::ALL`] order.
+pub fn loss_analysis(lost: &[LostCardFact], period: Period) -> Vec<ReasonCount> {
+    let mut out: Vec<ReasonCount> = LossReason::ALL
+        .into_iter()
+        .map(|reason| {
+            let mut cards: Vec<Uuid> = lost
+                .iter()
+                .filter(|l| l.reason == reason && period.contains(l.lost_on))
+                .map(|l| l.id)
+                .collect();
+            cards.sort();
+            ReasonCount { reason, cards }
+        })
+        .collect();
+    // A stable sort keeps the ALL order among equal counts.
+    out.sort_by_key(|r| std::cmp::Reverse(r.cards.len()));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,5 +774,41 @@ mod tests {
             e.message_en(),
             "A card that is “Delivered” cannot propose a loss"
         );
+    }
+
+    #[test]
+    fn monthly_loss_analysis_by_reason() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let lost = |n: u128, reason, on| LostCardFact {
+            id: Uuid::from_u128(n),
+            consultant: Uuid::from_u128(0xA1),
+            reason,
+            lost_on: on,
+        };
+        let facts = [
+            lost(3, LossReason::OtherStore, d(5, 2)),
+            lost(1, LossReason::OtherBrand, d(5, 31)),
+            lost(2, LossReason::OtherStore, d(5, 20)),
+            lost(4, LossReason::GaveUpBuying, d(6, 1)), // June
+            lost(5, LossReason::OtherBrand, d(4, 30)),  // April
+        ];
+        let may = loss_analysis(&facts, Period::month(2026, 5).unwrap());
+        assert_eq!(may.len(), LossReason::ALL.len());
+        assert_eq!(may[0].reason, LossReason::OtherStore);
+        assert_eq!(may[0].cards, vec![Uuid::from_u128(2), Uuid::from_u128(3)]);
+        assert_eq!(may[1].reason, LossReason::OtherBrand);
+        assert_eq!(may[1].cards, vec![Uuid::from_u128(1)]);
+        // The reasons with no card keep their usual order.
+        let rest: Vec<_> = may[2..].iter().map(|r| r.reason).collect();
+        assert_eq!(
+            rest,
+            vec![
+                LossReason::ChangedModel,
+                LossReason::GaveUpBuying,
+                LossReason::BadContactData,
+                LossReason::ConsultantLeft
+            ]
+        );
+        assert!(may[2..].iter().all(|r| r.cards.is_empty()));
     }
 }

@@ -40,6 +40,20 @@ pub trait UserError: std::error::Error {
             Lang::En => self.message_en(),
         }
     }
+    /// The JSON error body of the HTTP API: `{"code": …, "message": …}` in the user's language.
+    fn body(&self, lang: Lang) -> ErrorBody {
+        ErrorBody {
+            code: self.code().to_string(),
+            message: self.message(lang),
+        }
+    }
+}
+
+/// The error body of the HTTP API (ARCHITECTURE.md): `{"code": "snake_case_code", "message": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
 }
 
 /// The two languages of the app's screens.

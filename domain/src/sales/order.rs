@@ -341,6 +341,35 @@ pub fn check_delivery(items: &[ChecklistItem]) -> Result<(), OrderError> {
     }
 }
 
+/// A cancelled order, as a fact for the cancellation analysis (退单分析).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelledOrderFact {
+    pub id: Uuid,
+    pub consultant: Uuid,
+    pub reason: CancellationReason,
+    pub cancelled_on: NaiveDate,
+}
+
+/// The orders cancelled in a period per reason, in [`CancellationReason::ALL`] order (zero included):
+/// the manager's view of why signed customers walked away.
+pub fn cancellations_by_reason(
+    cancelled: &[CancelledOrderFact],
+    period: super::kpi::Period,
+) -> Vec<(CancellationReason, Vec<Uuid>)> {
+    CancellationReason::ALL
+        .into_iter()
+        .map(|reason| {
+            let mut ids: Vec<Uuid> = cancelled
+                .iter()
+                .filter(|c| c.reason == reason && period.contains(c.cancelled_on))
+                .map(|c| c.id)
+                .collect();
+            ids.sort();
+            (reason, ids)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,6 +534,39 @@ mod tests {
             }
             .message_zh(),
             "客户驾驶证已于 2026-05-19 过期,不能试驾"
+        );
+    }
+
+    #[test]
+    fn cancellations_grouped_by_reason_within_the_period() {
+        let c = |n: u128, reason, on| CancelledOrderFact {
+            id: Uuid::from_u128(n),
+            consultant: WANG,
+            reason,
+            cancelled_on: on,
+        };
+        let facts = [
+            c(2, CancellationReason::LongWait, d(4, 2)),
+            c(1, CancellationReason::LongWait, d(4, 30)),
+            c(3, CancellationReason::CompetitorPriceCut, d(4, 15)),
+            c(4, CancellationReason::LongWait, d(3, 31)), // March
+        ];
+        let april =
+            cancellations_by_reason(&facts, super::super::kpi::Period::month(2026, 4).unwrap());
+        assert_eq!(
+            april,
+            vec![
+                (
+                    CancellationReason::LongWait,
+                    vec![Uuid::from_u128(1), Uuid::from_u128(2)]
+                ),
+                (CancellationReason::CompetitorNewModel, vec![]),
+                (
+                    CancellationReason::CompetitorPriceCut,
+                    vec![Uuid::from_u128(3)]
+                ),
+                (CancellationReason::Other, vec![]),
+            ]
         );
     }
 }

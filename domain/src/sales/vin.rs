@@ -180,7 +180,7 @@ impl UserError for VinError {
             VinError::InvalidCharacter {
                 character,
                 position,
-            } => format!("“{character}” at position {position} is not a VIN character"),
+            } => format!("Position {position} of the VIN: “{character}” is not a VIN character"),
             VinError::CheckDigitMismatch { .. } => {
                 "The check digit (position 9) does not match: a character was probably mistyped"
                     .into()
