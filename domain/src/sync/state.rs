@@ -435,7 +435,7 @@ impl RecordState {
             }
             let conflicting = match machine {
                 None => h.value != w.value,
-                Some(m) => h.value != w.value && !compatible(m, h, w),
+                Some(_) => h.value != w.value && !compatible(h, w),
             };
             if conflicting {
                 others.push((id, h));
@@ -470,19 +470,18 @@ impl RecordState {
     }
 }
 
-/// Two status heads are compatible (no conflict) when both moved forward and the winner's
-/// state lies ahead of the other's on a forward path: both devices advanced the same way.
-fn compatible(m: &StateMachine, other: &Write, winner: &Write) -> bool {
-    let forward = |w: &Write| match (w.from.as_deref(), w.value.as_str()) {
-        (Some(from), Some(to)) => m.advances(from, to),
+/// Two concurrent status heads are compatible (no conflict) when the winner's move started
+/// from exactly the state the other head moved to: both devices put the record in that state
+/// and the winner's device then moved it on (e.g. `contacted → negotiating` on one tablet,
+/// `contacted → negotiating → ordered` on another). Anything else — in particular two moves
+/// from the same state to different states, such as confirming an order while another device
+/// proposes the A-card as lost — is a conflict, even when the machine would allow a path
+/// between the two states.
+fn compatible(other: &Write, winner: &Write) -> bool {
+    match (other.value.as_str(), winner.from.as_deref()) {
+        (Some(reached), Some(departed)) => reached == departed,
         _ => false,
-    };
-    forward(other)
-        && forward(winner)
-        && match (other.value.as_str(), winner.value.as_str()) {
-            (Some(o), Some(w)) => m.advances(o, w),
-            _ => false,
-        }
+    }
 }
 
 /// Apply one op to a record. Returns `Ok(false)` if the op was already applied (a no-op).

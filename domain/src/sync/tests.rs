@@ -211,6 +211,9 @@ fn incompatible_concurrent_transitions_conflict_and_show_the_higher_rank() {
     a.receive(T0 + 60, &lost);
     b.receive(T0 + 60, &ordered);
     assert_eq!(a.state, b.state);
+    // A conflict although the machine has a path lost_proposed → ordered: the two moves
+    // left the same state for different states.
+    assert!(CUSTOMER_STAGE.allows("lost_proposed", "ordered"));
     // "ordered" outranks "lost_proposed": shown whatever the clocks say.
     assert_eq!(a.state.status(&CUSTOMER, "stage"), Some("ordered"));
     let c = a.state.conflicts(&CUSTOMER);
