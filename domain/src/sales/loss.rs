@@ -191,11 +191,18 @@ impl ACardStatus {
         }
     }
 
-    /// The status after `action`, or why not. Checks the move and the role; the data rules of an
+    /// The status after `action`, or why not. Checks the role (first), then the move; the data rules of an
     /// action (a note, the re-contact outcome) are checked by [`LossFile::apply`].
     pub fn next(self, action: ACardActionKind, roles: &[Role]) -> Result<ACardStatus, LossError> {
         use ACardActionKind as K;
         use ACardStatus as S;
+        // The role first: someone who may never do this move is told so, whatever the card's state.
+        if !roles.iter().any(|r| action.allowed_roles().contains(r)) {
+            return Err(match action {
+                K::ConfirmLoss => LossError::OnlyManagerMayConfirm,
+                _ => LossError::RoleMayNot { action },
+            });
+        }
         let to = match (self, action) {
             (S::Following, K::ProposeLoss) => S::LossProposed,
             (S::LossProposed, K::RecordReContact) => S::ReContacted,
@@ -209,12 +216,6 @@ impl ACardStatus {
             (S::Ordered, K::Deliver) => S::Delivered,
             (from, action) => return Err(LossError::NotAllowedFrom { action, from }),
         };
-        if !roles.iter().any(|r| action.allowed_roles().contains(r)) {
-            return Err(match action {
-                K::ConfirmLoss => LossError::OnlyManagerMayConfirm,
-                _ => LossError::RoleMayNot { action },
-            });
-        }
         Ok(to)
     }
 }
@@ -589,6 +590,11 @@ mod tests {
     fn a_consultant_may_not_confirm_or_re_contact() {
         assert_eq!(
             S::ReContacted.next(K::ConfirmLoss, CONSULTANT),
+            Err(LossError::OnlyManagerMayConfirm)
+        );
+        // Even before the re-contact, a consultant is told the move is not theirs.
+        assert_eq!(
+            S::LossProposed.next(K::ConfirmLoss, CONSULTANT),
             Err(LossError::OnlyManagerMayConfirm)
         );
         assert_eq!(
