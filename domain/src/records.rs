@@ -60,8 +60,181 @@ pub static A_CARD: RecordType = RecordType {
     ],
 };
 
+/// Showroom visit or phone inquiry (来店/来电登记): one group per arrival. Whether it counts
+/// as a visit group (来店组数) is derived by `sales::visit::count_rule`, never typed.
+pub static VISIT: RecordType = RecordType {
+    name: "visit",
+    fields: &[
+        FieldDef::scalar("time_in"),
+        FieldDef::scalar("time_out"),
+        FieldDef::scalar("source"),
+        FieldDef::scalar("visitor_kind"),
+        FieldDef::scalar("group_size"),
+        FieldDef::scalar("consultant_id"),
+        FieldDef::scalar("intended_model"),
+        FieldDef::scalar("a_card_id"),
+        FieldDef::scalar("had_card_or_order"),
+        FieldDef::scalar("referrer_name"),
+        FieldDef::scalar("referrer_phone"),
+        FieldDef::scalar("referrer_card_id"),
+        FieldDef::log("notes"),
+    ],
+};
+
+/// Test drive (试乘试驾) status: started in the car, ended back at the store.
+pub static TEST_DRIVE_STATUS: StateMachine = StateMachine {
+    states: &["started", "ended", "cancelled"],
+    initial: "started",
+    transitions: &[("started", "ended"), ("started", "cancelled")],
+};
+
+/// Test drive (试乘试驾), done on a tablet in the car.
+pub static TEST_DRIVE: RecordType = RecordType {
+    name: "test_drive",
+    fields: &[
+        FieldDef::scalar("a_card_id"),
+        FieldDef::scalar("consultant_id"),
+        FieldDef::scalar("vehicle_id"),
+        FieldDef::scalar("route_id"),
+        FieldDef::scalar("licence_no"),
+        FieldDef::scalar("licence_expiry"),
+        FieldDef::scalar("started_at"),
+        FieldDef::scalar("start_odometer"),
+        FieldDef::scalar("ended_at"),
+        FieldDef::scalar("end_odometer"),
+        FieldDef::scalar("feedback"),
+        FieldDef::scalar("follow_up_date"),
+        FieldDef::status("status", &TEST_DRIVE_STATUS),
+    ],
+};
+
+/// Order (订单) status: signed, then delivered (交车) or cancelled (退单).
+pub static ORDER_STATUS: StateMachine = StateMachine {
+    states: &["signed", "cancelled", "delivered"],
+    initial: "signed",
+    transitions: &[("signed", "cancelled"), ("signed", "delivered")],
+};
+
+/// Order (订单): one deal file from an A-card, through delivery.
+pub static ORDER: RecordType = RecordType {
+    name: "order",
+    fields: &[
+        FieldDef::scalar("a_card_id"),
+        FieldDef::scalar("consultant_id"),
+        FieldDef::scalar("model"),
+        FieldDef::scalar("configuration"),
+        FieldDef::scalar("price"),
+        FieldDef::scalar("deposit"),
+        FieldDef::scalar("trade_in"),
+        FieldDef::scalar("finance_campaign"),
+        FieldDef::scalar("insurance"),
+        FieldDef::scalar("signed_at"),
+        FieldDef::scalar("promised_date"),
+        FieldDef::scalar("cancel_reason"),
+        FieldDef::scalar("cancel_note"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("plate"),
+        FieldDef::scalar("delivered_at"),
+        FieldDef::status("status", &ORDER_STATUS),
+        // What was promised (accessories 精品, gifts, documents) and what was handed over.
+        FieldDef::set("promises"),
+        FieldDef::set("checklist_done"),
+        FieldDef::log("date_changes"),
+    ],
+};
+
+/// C-card (C卡): a customer who bought here, with the vehicle.
+pub static C_CARD: RecordType = RecordType {
+    name: "c_card",
+    fields: &[
+        FieldDef::scalar("name"),
+        FieldDef::scalar("phone"),
+        FieldDef::scalar("a_card_id"),
+        FieldDef::scalar("order_id"),
+        FieldDef::scalar("consultant_id"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("plate"),
+        FieldDef::scalar("model"),
+        FieldDef::scalar("delivery_date"),
+        FieldDef::scalar("warranty_end"),
+        FieldDef::scalar("insurance_expiry"),
+        FieldDef::scalar("inspection_date"),
+        FieldDef::scalar("birthday"),
+        FieldDef::scalar("local"),
+        FieldDef::log("rewards"),
+        FieldDef::counter("points"),
+    ],
+};
+
+/// Care task (关怀任务) status. Open until done or recorded as failed (after the
+/// unreachable rule: three calls at three times of day within three days, then an SMS).
+pub static CARE_TASK_STATUS: StateMachine = StateMachine {
+    states: &["open", "failed", "done"],
+    initial: "open",
+    transitions: &[("open", "done"), ("open", "failed")],
+};
+
+/// Care task (关怀任务): a call or message due to a customer at a time, by a role.
+pub static CARE_TASK: RecordType = RecordType {
+    name: "care_task",
+    fields: &[
+        FieldDef::scalar("kind"),
+        FieldDef::scalar("customer_name"),
+        FieldDef::scalar("phone"),
+        FieldDef::scalar("a_card_id"),
+        FieldDef::scalar("c_card_id"),
+        FieldDef::scalar("order_id"),
+        FieldDef::scalar("due_at"),
+        FieldDef::scalar("role"),
+        FieldDef::scalar("assignee_id"),
+        FieldDef::scalar("note"),
+        FieldDef::status("status", &CARE_TASK_STATUS),
+        FieldDef::log("attempts"),
+    ],
+};
+
+/// Key account (大客户): an organisation in the territory that buys or could buy.
+pub static KEY_ACCOUNT: RecordType = RecordType {
+    name: "key_account",
+    fields: &[
+        FieldDef::scalar("name"),
+        FieldDef::scalar("industry"),
+        FieldDef::scalar("address"),
+        FieldDef::scalar("responsible_id"),
+        FieldDef::scalar("purchase_plan"),
+        FieldDef::scalar("bought_here"),
+        FieldDef::log("decision_makers"),
+        FieldDef::log("visits"),
+    ],
+};
+
+/// Store sales settings, one record per store: the model catalogue, the test-drive fleet,
+/// the routes, the follow-up cadence per grade and the sleeping-card threshold.
+pub static SALES_SETTINGS: RecordType = RecordType {
+    name: "sales_settings",
+    fields: &[
+        FieldDef::set("models"),
+        FieldDef::set("fleet"),
+        FieldDef::set("routes"),
+        FieldDef::scalar("cadence_h_days"),
+        FieldDef::scalar("cadence_a_days"),
+        FieldDef::scalar("cadence_b_days"),
+        FieldDef::scalar("cadence_c_days"),
+        FieldDef::scalar("sleep_days"),
+    ],
+};
+
 /// Every record type of this build.
-pub const ALL: &[&RecordType] = &[&A_CARD];
+pub const ALL: &[&RecordType] = &[
+    &A_CARD,
+    &VISIT,
+    &TEST_DRIVE,
+    &ORDER,
+    &C_CARD,
+    &CARE_TASK,
+    &KEY_ACCOUNT,
+    &SALES_SETTINGS,
+];
 
 /// The registry the app and the server use.
 pub fn registry() -> Registry {
@@ -80,6 +253,16 @@ const SALES_ROLES: &[Role] = &[
     Role::SalesManager,
     Role::GeneralManager,
 ];
+/// Care tasks and C-cards are worked by sales (24 h / 72 h calls), customer service and the
+/// service advisors (48 h call after service).
+const CUSTOMER_ROLES: &[Role] = &[
+    Role::SalesConsultant,
+    Role::SalesManager,
+    Role::ServiceAdvisor,
+    Role::CustomerService,
+    Role::CustomerServiceManager,
+    Role::GeneralManager,
+];
 
 /// Whether a user with `roles` may see records of `record_type`.
 pub fn may_read(roles: &[Role], record_type: &str) -> bool {
@@ -93,7 +276,10 @@ pub fn may_write(roles: &[Role], record_type: &str) -> bool {
 
 fn allowed(record_type: &str) -> Option<&'static [Role]> {
     match record_type {
-        "a_card" => Some(SALES_ROLES),
+        "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings" => {
+            Some(SALES_ROLES)
+        }
+        "c_card" | "care_task" => Some(CUSTOMER_ROLES),
         _ => None,
     }
 }
@@ -144,5 +330,10 @@ mod tests {
         assert!(may_read(&[Role::GeneralManager], "a_card"));
         assert!(!may_read(&[Role::Technician], "a_card"));
         assert!(!may_write(&[Role::SalesManager], "unknown"));
+        assert!(may_read(&[Role::CustomerService], "care_task"));
+        assert!(!may_read(&[Role::CustomerService], "a_card"));
+        for t in ALL {
+            assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
+        }
     }
 }
