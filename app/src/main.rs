@@ -19,7 +19,9 @@ mod session;
 use leptos::prelude::*;
 
 fn main() {
-    leptos::task::spawn_local(async {
+    // A panic shows its message in the browser console instead of `unreachable`.
+    console_error_panic_hook::set_once();
+    wasm_bindgen_futures::spawn_local(async {
         let boot = session::Boot::load().await;
         // The "loading" placeholder of index.html.
         if let Some(placeholder) = document().get_element_by_id("boot") {

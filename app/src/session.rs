@@ -15,7 +15,7 @@ use crate::api::{self, ApiError};
 use crate::db::{self, keys};
 
 /// Longest device name accepted on the login form.
-pub const DEVICE_NAME_MAX: usize = 40;
+pub const DEVICE_NAME_MAX: usize = 64;
 
 /// The logged-in person, as `/api/me` and `/api/auth/login` describe them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
