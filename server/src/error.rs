@@ -9,6 +9,8 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use domain::sync::SyncError;
+
 use crate::lang::Lang;
 use crate::store::StoreError;
 
@@ -19,6 +21,91 @@ pub struct ErrorBody {
     pub code: String,
     /// A sentence for the user, in the request's language.
     pub message: String,
+    /// For a refused sync push: the index (from 0) of the op that was refused. Nothing of
+    /// the batch was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op_index: Option<usize>,
+    /// For `clock_ahead`: the server's clock (Unix ms), so the device can learn its offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<u64>,
+}
+
+/// Why one op of a sync push was refused (the whole batch is refused with it).
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("the op's store_id is not the user's store")]
+    WrongStore,
+    #[error("the op's device_id is not the token's device")]
+    WrongDevice,
+    #[error("the op's user_id is not the token's user")]
+    WrongUser,
+    #[error("the role may not change `{record_type}` records")]
+    NotAllowed { record_type: String },
+    #[error("only a manager may restore a deleted record")]
+    ManagerOnly,
+    #[error("op id already used for a different op")]
+    OpIdReused,
+    #[error("{0}")]
+    Sync(SyncError),
+}
+
+impl OpError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OpError::WrongStore
+            | OpError::WrongDevice
+            | OpError::WrongUser
+            | OpError::NotAllowed { .. }
+            | OpError::ManagerOnly => StatusCode::FORBIDDEN,
+            OpError::OpIdReused => StatusCode::CONFLICT,
+            OpError::Sync(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            OpError::WrongStore => "wrong_store",
+            OpError::WrongDevice => "wrong_device",
+            OpError::WrongUser => "wrong_user",
+            OpError::NotAllowed { .. } | OpError::ManagerOnly => "forbidden",
+            OpError::OpIdReused => "op_id_reused",
+            OpError::Sync(e) => e.code(),
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        let l = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+        match self {
+            OpError::WrongStore => l(
+                "修改所属的门店不是您登录的门店",
+                "The change belongs to another store than the one you are logged in to",
+            ),
+            OpError::WrongDevice => l(
+                "修改记录的设备不是当前登录的设备",
+                "The change was recorded for another device than the one logged in",
+            ),
+            OpError::WrongUser => l(
+                "修改记录的用户不是当前登录的用户",
+                "The change was recorded for another user than the one logged in",
+            ),
+            OpError::NotAllowed { record_type } => match lang {
+                Lang::Zh => format!("您的角色无权修改“{record_type}”记录"),
+                Lang::En => format!("Your role may not change `{record_type}` records"),
+            },
+            OpError::ManagerOnly => l(
+                "只有经理可以从回收站恢复记录",
+                "Only a manager may restore a record from the bin",
+            ),
+            OpError::OpIdReused => l(
+                "此修改编号已被另一项不同的修改使用",
+                "This change id was already used for a different change",
+            ),
+            OpError::Sync(e) => match lang {
+                Lang::Zh => e.message_zh(),
+                Lang::En => e.message_en(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +140,17 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("{count} ops in one push (at most {max})")]
+    TooManyOps { count: usize, max: usize },
+    #[error("op {index} refused: {kind}")]
+    Op {
+        index: usize,
+        kind: OpError,
+        /// Set for `clock_ahead`.
+        server_time_ms: Option<u64>,
+    },
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("internal: {0}")]
@@ -73,7 +171,9 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::MalformedJson(_) | Error::InvalidPath(_) => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::PayloadTooLarge | Error::TooManyOps { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Op { kind, .. } => kind.status(),
+            Error::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +195,9 @@ impl Error {
             Error::InvalidPath(_) => "invalid_path",
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::PayloadTooLarge => "payload_too_large",
+            Error::TooManyOps { .. } => "too_many_ops",
+            Error::Op { kind, .. } => kind.code(),
+            Error::InvalidQuery(_) => "invalid_query",
             Error::Store(_) | Error::Internal(_) => "internal",
         }
     }
@@ -156,6 +259,17 @@ impl Error {
                 "The request needs Content-Type: application/json",
             ),
             Error::PayloadTooLarge => l("请求内容过大", "The request body is too large"),
+            Error::TooManyOps { count, max } => match lang {
+                Lang::Zh => format!("一次同步包含 {count} 项修改，最多 {max} 项，请分批发送"),
+                Lang::En => {
+                    format!("{count} changes in one sync (at most {max}); send them in batches")
+                }
+            },
+            Error::Op { kind, .. } => kind.message(lang),
+            Error::InvalidQuery(detail) => match lang {
+                Lang::Zh => format!("地址中的查询参数有误：{detail}"),
+                Lang::En => format!("Wrong query parameter in the address: {detail}"),
+            },
             Error::Store(_) | Error::Internal(_) => l(
                 "服务器内部错误，请稍后再试",
                 "Internal server error; please try again later",
@@ -170,9 +284,19 @@ impl IntoResponse for Error {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        let (op_index, server_time_ms) = match &self {
+            Error::Op {
+                index,
+                server_time_ms,
+                ..
+            } => (Some(*index), *server_time_ms),
+            _ => (None, None),
+        };
         let body = ErrorBody {
             code: self.code().to_owned(),
             message: self.message(Lang::current()),
+            op_index,
+            server_time_ms,
         };
         let mut resp = (status, Json(body)).into_response();
         if let Error::TooManyAttempts { retry_after_secs } = self {

@@ -87,3 +87,25 @@ where
         }
     }
 }
+
+/// Like [`axum::extract::Query`], with a JSON 400 `invalid_query` on a bad parameter.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rejection) => Err(Error::InvalidQuery(detail(
+                &rejection,
+                rejection.body_text(),
+            ))),
+        }
+    }
+}

@@ -498,13 +498,14 @@ async fn openapi_lists_every_route() {
 
     let arch = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ARCHITECTURE.md"))
         .expect("ARCHITECTURE.md");
-    // The platform table (section "HTTP API"); other sections' routes belong to their modules.
-    let section = arch
+    // The platform table (section "HTTP API") and the sync table (section "Sync API").
+    let sections: Vec<&str> = arch
         .split("\n### ")
-        .find(|s| s.starts_with("HTTP API"))
-        .expect("HTTP API section");
+        .filter(|s| s.starts_with("HTTP API") || s.starts_with("Sync API"))
+        .collect();
+    assert_eq!(sections.len(), 2, "HTTP API and Sync API sections");
     let mut contract = Vec::new();
-    for line in section.lines() {
+    for line in sections.iter().flat_map(|s| s.lines()) {
         let Some(rest) = line.strip_prefix("| `") else {
             continue;
         };
@@ -514,11 +515,12 @@ async fn openapi_lists_every_route() {
         let Some((method, path)) = route.split_once(' ') else {
             continue;
         };
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
         if path.starts_with("/api/") {
             contract.push((method.to_lowercase(), path.to_owned()));
         }
     }
-    assert!(contract.len() >= 7, "API table not found: {contract:?}");
+    assert!(contract.len() >= 12, "API tables not found: {contract:?}");
     for (method, path) in &contract {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

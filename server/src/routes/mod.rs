@@ -6,6 +6,8 @@
 pub mod auth;
 pub mod devices;
 pub mod health;
+pub mod sales;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -54,6 +56,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(devices::router())
+        .merge(sync::router())
+        .merge(sales::router())
         .routes(routes!(openapi_json))
 }
 

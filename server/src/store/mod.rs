@@ -7,6 +7,8 @@
 //! `RedbStore` also implements) and its tables next to the others in `redb.rs`.
 
 mod redb;
+mod redb_sync;
+pub mod sync;
 
 use std::{future::Future, pin::Pin};
 
@@ -16,6 +18,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use self::redb::{OpenError, RedbStore};
+pub use self::sync::{
+    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore,
+};
 
 /// A 4S store (门店): the unit that owns users and devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +97,7 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Everything the handlers need from storage. Writes that belong together happen in one
 /// transaction inside one method.
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SyncStore + Send + Sync + 'static {
     /// A cheap read, to tell whether the storage answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
 

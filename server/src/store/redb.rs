@@ -11,13 +11,14 @@ use std::{
 };
 
 use ::redb::{
-    Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
+    Database, DatabaseError, MultimapTableDefinition, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableDefinition,
 };
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
+use super::redb_sync::SyncWriter;
 use super::{
     DeviceRec, Session, Store, StoreError, StoreFuture, StoreRec, TokenHash, UserRec,
     normalize_username,
@@ -36,6 +37,21 @@ pub const USERS_BY_USERNAME: TableDefinition<&str, u128> =
 pub const DEVICES: TableDefinition<u128, &[u8]> = TableDefinition::new("devices");
 /// SHA-256 of a token → [`Session`] (JSON)
 pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
+
+/// (store id, seq) → the op (JSON of `domain::sync::Op`). Seqs of a store are 1, 2, 3, …
+pub const OPS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("ops");
+/// op id (uuid as u128) → (store id, seq)
+pub const OP_IDS: TableDefinition<u128, (&str, u64)> = TableDefinition::new("op_ids");
+/// (store id, record id as u128) → `domain::sync::RecordState` (JSON)
+pub const RECORDS: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("records");
+/// store id → the store's last seq
+pub const STORE_SEQ: TableDefinition<&str, u64> = TableDefinition::new("store_seq");
+/// (store id, record type) → how many records of that type the store has (snapshot `total`)
+pub const RECORD_COUNTS: TableDefinition<(&str, &str), u64> =
+    TableDefinition::new("record_counts");
+/// (store id, normalised phone) → the ids of the A-cards whose current phone it is
+pub const A_CARD_PHONES: MultimapTableDefinition<(&str, &str), u128> =
+    MultimapTableDefinition::new("a_card_phones");
 
 /// The layout version written into [`META`].
 pub const SCHEMA_VERSION: u64 = 1;
@@ -56,6 +72,8 @@ pub enum OpenError {
 pub struct RedbStore {
     db: Arc<Database>,
     path: PathBuf,
+    /// The sync writer thread's queue and the change notifications (`redb_sync.rs`).
+    pub(super) sync: Arc<SyncWriter>,
 }
 
 impl std::fmt::Debug for RedbStore {
@@ -83,11 +101,11 @@ from_redb!(
     ::redb::CommitError
 );
 
-fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -125,6 +143,12 @@ impl RedbStore {
                 txn.open_table(USERS_BY_USERNAME)?;
                 txn.open_table(DEVICES)?;
                 txn.open_table(TOKENS)?;
+                txn.open_table(OPS)?;
+                txn.open_table(OP_IDS)?;
+                txn.open_table(RECORDS)?;
+                txn.open_table(STORE_SEQ)?;
+                txn.open_table(RECORD_COUNTS)?;
+                txn.open_multimap_table(A_CARD_PHONES)?;
             }
             txn.commit()?;
             Ok(())
@@ -133,9 +157,15 @@ impl RedbStore {
             path: path.clone(),
             reason: e.to_string(),
         })?;
+        let db = Arc::new(db);
+        let sync = SyncWriter::start(&db).map_err(|e| OpenError::Other {
+            path: path.clone(),
+            reason: format!("cannot start the sync writer: {e}"),
+        })?;
         Ok(RedbStore {
-            db: Arc::new(db),
+            db,
             path,
+            sync: Arc::new(sync),
         })
     }
 
@@ -150,6 +180,7 @@ impl RedbStore {
             Err(db) => Err(RedbStore {
                 db,
                 path: self.path,
+                sync: self.sync,
             }),
         }
     }

@@ -1,0 +1,188 @@
+//! `GET /api/sales/duplicates`: A-cards of the store that share a normalised phone (撞单).
+//!
+//! Storage keeps the index `(store, normalised phone) → A-card ids` up to date in every push
+//! (from the phone each card shows after the merge); the grouping and the owner (earliest first
+//! contact, then smallest id) are `domain::sales::duplicate`.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use chrono::{DateTime, NaiveDateTime};
+use domain::Role;
+use domain::sales::{
+    china_local,
+    duplicate::{CardContact, find_duplicates},
+};
+use domain::sync::{FieldState, RecordState};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::AuthUser,
+    error::{Error, ErrorBody},
+    extract::Json,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(duplicates))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DuplicateCard {
+    /// The A-card's record id.
+    pub id: Uuid,
+    /// The customer's name on the card.
+    pub name: Option<String>,
+    /// The card's `consultant_id` field as written.
+    pub consultant_id: Option<String>,
+    /// The device the card was built on (the device of its earliest write still shown).
+    pub device_id: Uuid,
+    /// The card's `first_contact_at` field as written (store-local `YYYY-MM-DDTHH:MM:SS`, or
+    /// RFC 3339); when absent or unreadable the owner is decided by the card's first edit.
+    pub first_contact_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DuplicateGroupView {
+    /// The canonical phone, e.g. `13900001111`.
+    pub phone: String,
+    /// The owning card: earliest first contact, then smallest id.
+    pub owner: Uuid,
+    /// Owner first, then by first contact and id.
+    pub cards: Vec<DuplicateCard>,
+    /// More than one consultant is involved.
+    pub crosses_consultants: bool,
+    /// The cards were built on more than one device.
+    pub crosses_devices: bool,
+}
+
+fn text(state: &RecordState, field: &str) -> Option<String> {
+    state
+        .value(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+/// Store-local `2026-06-06T10:02:00` (seconds optional, space allowed) or an RFC 3339 instant.
+fn parse_first_contact(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(china_local(t.to_utc()));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+}
+
+/// The device of the card's earliest write still in its state.
+fn built_on(state: &RecordState) -> Uuid {
+    let mut best: Option<(domain::sync::Hlc, Uuid)> = None;
+    let mut see = |hlc, device| {
+        if best.is_none_or(|(h, _)| hlc < h) {
+            best = Some((hlc, device));
+        }
+    };
+    for field in state.fields.values() {
+        match field {
+            FieldState::Register(r) => {
+                for w in r.heads.values() {
+                    see(w.hlc, w.device_id);
+                }
+            }
+            FieldState::Log(l) => {
+                for e in l.entries.values() {
+                    see(e.hlc, e.device_id);
+                }
+            }
+            // Counter steps and set tags carry no HLC.
+            FieldState::Counter(_) | FieldState::Set(_) => {}
+        }
+    }
+    best.map(|(_, d)| d).unwrap_or(Uuid::nil())
+}
+
+fn first_edit(state: &RecordState) -> NaiveDateTime {
+    let ms = state.created.map_or(0, |h| h.wall_ms);
+    let at = DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    china_local(at)
+}
+
+/// The store's duplicate prospects (撞单): A-cards (not in the bin) whose phones normalise to
+/// the same number, with the owning card. Sales managers and general managers only.
+#[utoipa::path(
+    get,
+    path = "/api/sales/duplicates",
+    tag = "sales",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DuplicateGroupView>),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
+    )
+)]
+async fn duplicates(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<Vec<DuplicateGroupView>>, Error> {
+    auth.require_any(&[Role::SalesManager, Role::GeneralManager])?;
+    let groups = state
+        .store()
+        .phone_groups(auth.user.store_id.clone())
+        .await?;
+    let mut contacts = Vec::new();
+    let mut views: HashMap<Uuid, DuplicateCard> = HashMap::new();
+    for group in groups {
+        for card in group.cards {
+            let first_contact_at = text(&card, "first_contact_at");
+            let consultant_id = text(&card, "consultant_id");
+            let device_id = built_on(&card);
+            contacts.push(CardContact {
+                id: card.id,
+                phone: group.phone.clone(),
+                consultant: consultant_id
+                    .as_deref()
+                    .and_then(|c| Uuid::parse_str(c).ok())
+                    .unwrap_or(Uuid::nil()),
+                device: device_id,
+                first_contact: first_contact_at
+                    .as_deref()
+                    .and_then(parse_first_contact)
+                    .unwrap_or_else(|| first_edit(&card)),
+            });
+            views.insert(
+                card.id,
+                DuplicateCard {
+                    id: card.id,
+                    name: text(&card, "name"),
+                    consultant_id,
+                    device_id,
+                    first_contact_at,
+                },
+            );
+        }
+    }
+    let out = find_duplicates(&contacts)
+        .into_iter()
+        .map(|g| DuplicateGroupView {
+            phone: g.phone,
+            owner: g.owner,
+            cards: g
+                .cards
+                .iter()
+                .filter_map(|c| views.get(&c.id).cloned())
+                .collect(),
+            crosses_consultants: g.crosses_consultants,
+            crosses_devices: g.crosses_devices,
+        })
+        .collect();
+    Ok(Json(out))
+}

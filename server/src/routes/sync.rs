@@ -1,0 +1,366 @@
+//! The sync API (ARCHITECTURE.md, "Sync API (issue 4)"): `POST /api/sync/push`,
+//! `GET /api/sync/pull`, `GET /api/sync/snapshot`, `GET /api/sync/events`.
+//!
+//! The handler checks everything about a pushed op that needs no storage (store, device, user,
+//! [`validate_op`], the role, the clock); storage checks the rest (op ids, the stored record)
+//! and numbers and stores the ops in one durable transaction before the answer.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    response::sse::{Event, KeepAlive, Sse},
+};
+use domain::records::{may_read, may_write};
+use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, check_future, validate_op};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::{AuthUser, authenticate},
+    error::{Error, ErrorBody, OpError},
+    extract::{Json, Query},
+    store::{PulledOp, RefusalReason, sync::registry},
+};
+
+/// At most this many ops in one push.
+pub const MAX_PUSH_OPS: usize = 500;
+/// At most this many bytes in one push body.
+pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
+/// At most this many ops or records per pull / snapshot page.
+pub const MAX_PAGE: usize = 1000;
+/// Ops per pull page when `limit` is not given.
+pub const DEFAULT_PULL_LIMIT: usize = 500;
+/// Records per snapshot page when `limit` is not given.
+pub const DEFAULT_SNAPSHOT_LIMIT: usize = 500;
+/// Keep-alive comments on the event stream.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)))
+        .routes(routes!(pull))
+        .routes(routes!(snapshot))
+        .routes(routes!(events))
+}
+
+/// The server's clock, Unix ms.
+pub fn now_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
+}
+
+/// The record types the user may read.
+fn readable(auth: &AuthUser) -> Vec<String> {
+    registry()
+        .types()
+        .filter(|t| may_read(&auth.user.roles, t.name))
+        .map(|t| t.name.to_owned())
+        .collect()
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PushRequest {
+    /// At most 500 ops (`domain::sync::Op`), in the order they were made.
+    #[schema(value_type = Vec<Object>)]
+    pub ops: Vec<Op>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct Ack {
+    pub op_id: Uuid,
+    /// The op's number in the store's log (a resent op gets its first number again).
+    pub seq: u64,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PushResponse {
+    /// One per pushed op, in the same order.
+    pub acks: Vec<Ack>,
+    /// The server's clock (Unix ms) when it answered.
+    pub server_time_ms: u64,
+}
+
+/// Checks one op against the token and the registry (no storage needed).
+fn check_op(auth: &AuthUser, user_id: &str, op: &Op, now: u64) -> Result<(), (OpError, bool)> {
+    if op.store_id != auth.user.store_id {
+        return Err((OpError::WrongStore, false));
+    }
+    if op.device_id != auth.device.id {
+        return Err((OpError::WrongDevice, false));
+    }
+    if op.user_id != user_id {
+        return Err((OpError::WrongUser, false));
+    }
+    validate_op(op, registry()).map_err(|e| (OpError::Sync(e), false))?;
+    if !may_write(&auth.user.roles, &op.record_type) {
+        return Err((
+            OpError::NotAllowed {
+                record_type: op.record_type.clone(),
+            },
+            false,
+        ));
+    }
+    if op.requires_manager() && !auth.is_manager() {
+        return Err((OpError::ManagerOnly, false));
+    }
+    check_future(op.hlc, now, DEFAULT_MAX_FUTURE_MS).map_err(|e| (OpError::Sync(e), true))
+}
+
+/// Stores a batch of ops made on this device and numbers them.
+///
+/// Every op must carry the user's `store_id`, the token's `device_id` and the user's id as
+/// `user_id`; the user's role must allow writing its `record_type`; its HLC may be at most
+/// 2 h ahead of the server's clock. Any refused op refuses the whole batch (`op_index` says
+/// which) and nothing is written. The answer comes after the ops are durably stored.
+#[utoipa::path(
+    post,
+    path = "/api/sync/push",
+    tag = "sync",
+    security(("bearer" = [])),
+    request_body = PushRequest,
+    responses(
+        (status = 200, body = PushResponse),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`wrong_store`, `wrong_device`, `wrong_user`, `forbidden` (with `op_index`)", body = ErrorBody),
+        (status = 409, description = "`op_id_reused` (with `op_index`)", body = ErrorBody),
+        (status = 413, description = "`payload_too_large` (over 2 MiB), `too_many_ops` (over 500)", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`invalid_body`; an op refused by `validate_op` (`unknown_record_type`, `unknown_field`, …) or `clock_ahead` (with `server_time_ms`), with `op_index`", body = ErrorBody),
+    )
+)]
+async fn push(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<PushRequest>,
+) -> Result<Json<PushResponse>, Error> {
+    let ops = body.ops;
+    if ops.len() > MAX_PUSH_OPS {
+        return Err(Error::TooManyOps {
+            count: ops.len(),
+            max: MAX_PUSH_OPS,
+        });
+    }
+    let now = now_ms();
+    let user_id = auth.user.id.to_string();
+    for (index, op) in ops.iter().enumerate() {
+        check_op(&auth, &user_id, op, now).map_err(|(kind, clock)| Error::Op {
+            index,
+            kind,
+            server_time_ms: clock.then_some(now),
+        })?;
+    }
+    let op_ids: Vec<Uuid> = ops.iter().map(|o| o.op_id).collect();
+    let seqs = if ops.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store()
+            .push(auth.user.store_id.clone(), ops)
+            .await?
+            .map_err(|refusal| Error::Op {
+                index: refusal.op_index,
+                kind: match refusal.reason {
+                    RefusalReason::OpIdReused => OpError::OpIdReused,
+                    RefusalReason::Apply(e) => OpError::Sync(e),
+                },
+                server_time_ms: None,
+            })?
+    };
+    let acks = op_ids
+        .into_iter()
+        .zip(seqs)
+        .map(|(op_id, seq)| Ack { op_id, seq })
+        .collect();
+    Ok(Json(PushResponse {
+        acks,
+        server_time_ms: now_ms(),
+    }))
+}
+
+fn page_limit(limit: Option<usize>, default: usize) -> Result<usize, Error> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(Error::InvalidQuery(format!(
+            "limit={n} (from 1 to {MAX_PAGE})"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PullQuery {
+    /// The cursor: the `last_seq` of the previous pull (0 or absent the first time).
+    pub after: Option<u64>,
+    /// At most this many ops (1–1000, default 500).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PullResponse {
+    /// `{seq, op}` in seq order; only ops of types the user may read.
+    #[schema(value_type = Vec<Object>)]
+    pub ops: Vec<PulledOp>,
+    /// The cursor for the next pull (advances past ops the user may not read, too).
+    pub last_seq: u64,
+    /// More ops are waiting: pull again right away.
+    pub more: bool,
+    pub server_time_ms: u64,
+}
+
+/// The store's ops after the cursor, in seq order.
+#[utoipa::path(
+    get,
+    path = "/api/sync/pull",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(PullQuery),
+    responses(
+        (status = 200, body = PullResponse),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn pull(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, Error> {
+    let limit = page_limit(q.limit, DEFAULT_PULL_LIMIT)?;
+    let after = q.after.unwrap_or(0);
+    let page = state
+        .store()
+        .pull(auth.user.store_id.clone(), after, limit, readable(&auth))
+        .await?;
+    Ok(Json(PullResponse {
+        ops: page.ops,
+        last_seq: page.last_seq,
+        more: page.more,
+        server_time_ms: now_ms(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SnapshotQuery {
+    /// Resume after this record id (the `next` of the previous page); absent for the first page.
+    pub after: Option<Uuid>,
+    /// At most this many records (1–1000, default 500).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotResponse {
+    /// `domain::sync::RecordState`s by record id.
+    #[schema(value_type = Vec<Object>)]
+    pub records: Vec<Box<serde_json::value::RawValue>>,
+    /// `after` for the next page; `null` on the last page.
+    pub next: Option<Uuid>,
+    /// The store's seq when this page was read. Keep the first page's and pull after it once
+    /// the last page is in.
+    pub seq: u64,
+    /// How many records the user may read in the store (for a progress bar).
+    pub total: u64,
+}
+
+/// The store's current records, for a new device's first sync.
+#[utoipa::path(
+    get,
+    path = "/api/sync/snapshot",
+    tag = "sync",
+    security(("bearer" = [])),
+    params(SnapshotQuery),
+    responses(
+        (status = 200, body = SnapshotResponse),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn snapshot(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(q): Query<SnapshotQuery>,
+) -> Result<Json<SnapshotResponse>, Error> {
+    let limit = page_limit(q.limit, DEFAULT_SNAPSHOT_LIMIT)?;
+    let page = state
+        .store()
+        .snapshot(auth.user.store_id.clone(), q.after, limit, readable(&auth))
+        .await?;
+    Ok(Json(SnapshotResponse {
+        records: page.records,
+        next: page.next,
+        seq: page.seq,
+        total: page.total,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// The bearer token (`EventSource` cannot send headers).
+    pub token: String,
+}
+
+fn changed(seq: u64) -> Event {
+    Event::default()
+        .event("changed")
+        .data(format!("{{\"seq\":{seq}}}"))
+}
+
+/// Server-sent events: `event: changed` with `data: {"seq": N}` once on connect and whenever
+/// the store's seq advances; keep-alive comments every 15 s; ends when the server shuts down.
+#[utoipa::path(
+    get,
+    path = "/api/sync/events",
+    tag = "sync",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "`text/event-stream`", content_type = "text/event-stream"),
+        (status = 400, description = "`invalid_query`: no token", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn events(
+    State(state): State<AppState>,
+    Query(q): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
+    let auth = authenticate(&state, &q.token).await?;
+    let store_id = auth.user.store_id;
+    let rx = state.store().subscribe(&store_id);
+    let seq = state.store().seq(store_id).await?;
+    let shutdown = state.shutdown_signal();
+    let stream = futures_util::stream::unfold(
+        (Some(seq), rx, shutdown),
+        |(first, mut rx, shutdown)| async move {
+            if let Some(seq) = first {
+                return Some((Ok(changed(seq)), (None, rx, shutdown)));
+            }
+            if *shutdown.borrow() {
+                return None;
+            }
+            let stopped = shutdown.clone();
+            tokio::select! {
+                r = rx.changed() => match r {
+                    Ok(()) => {
+                        let seq = *rx.borrow_and_update();
+                        Some((Ok(changed(seq)), (None, rx, shutdown)))
+                    }
+                    Err(_) => None,
+                },
+                _ = async move {
+                    let mut stopped = stopped;
+                    let _ = stopped.wait_for(|s| *s).await;
+                } => None,
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}

@@ -1,0 +1,525 @@
+//! [`SyncStore`] for [`RedbStore`]: one writer thread with group commit, reads in read
+//! transactions on the blocking pool.
+//!
+//! **Writes.** Every push goes through a channel to one writer thread. The thread takes every
+//! push waiting in the channel (up to [`MAX_GROUP_OPS`] ops), handles them one after the other
+//! in ONE redb write transaction and commits it with immediate durability; only then is each
+//! push answered. Each push is still all or nothing: it is first checked and applied in memory
+//! against the transaction's current state (which includes the pushes before it in the group),
+//! and only written when every op passed; a refused push writes nothing and does not disturb
+//! the others. Nothing is cached between transactions: all state is read from redb.
+//!
+//! **Reads.** Pull and snapshot run in read transactions on tokio's blocking pool. A pull is a
+//! range scan over `(store, seq)` keys, so its cost grows with the ops after the cursor, not
+//! with the database.
+
+use std::{
+    collections::{BTreeMap, HashMap, btree_map::Entry},
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex, Weak},
+};
+
+use ::redb::{
+    Database, Durability, MultimapTable, ReadableDatabase, ReadableTable,
+    Table, WriteTransaction,
+};
+use domain::sales::phone;
+use domain::sync::{Op, RecordState, apply};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use super::redb::{
+    A_CARD_PHONES, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, decode, encode,
+};
+use super::sync::{
+    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore, registry,
+};
+use super::{StoreError, StoreFuture};
+
+/// A group commit takes at most about this many ops (it always takes at least one push).
+pub const MAX_GROUP_OPS: usize = 20_000;
+/// Pushes waiting for the writer; senders wait when it is full (back-pressure).
+const QUEUE: usize = 1024;
+
+type PushAnswer = Result<Result<Vec<u64>, PushRefusal>, StoreError>;
+
+struct Job {
+    store_id: String,
+    ops: Vec<Op>,
+    reply: oneshot::Sender<PushAnswer>,
+}
+
+/// Per-store change notifications.
+#[derive(Default)]
+struct Hub {
+    stores: Mutex<HashMap<String, watch::Sender<u64>>>,
+}
+
+impl Hub {
+    fn subscribe(&self, store_id: &str) -> watch::Receiver<u64> {
+        let mut stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        match stores.get(store_id) {
+            Some(tx) => tx.subscribe(),
+            None => {
+                let (tx, rx) = watch::channel(0);
+                stores.insert(store_id.to_owned(), tx);
+                rx
+            }
+        }
+    }
+
+    fn bump(&self, store_id: &str, seq: u64) {
+        let stores = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = stores.get(store_id) {
+            tx.send_replace(seq);
+        }
+    }
+}
+
+/// The handle of the writer thread. The thread ends when the last handle is dropped.
+pub(crate) struct SyncWriter {
+    tx: mpsc::Sender<Job>,
+    hub: Arc<Hub>,
+}
+
+impl SyncWriter {
+    /// Starts the writer thread. It holds the database only while writing, so that
+    /// [`RedbStore::close`] can close the file.
+    pub(crate) fn start(db: &Arc<Database>) -> std::io::Result<SyncWriter> {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let hub = Arc::new(Hub::default());
+        let weak = Arc::downgrade(db);
+        let thread_hub = Arc::clone(&hub);
+        std::thread::Builder::new()
+            .name("forecourt-sync-writer".into())
+            .spawn(move || writer_loop(weak, rx, thread_hub))?;
+        Ok(SyncWriter { tx, hub })
+    }
+}
+
+fn writer_loop(db: Weak<Database>, mut rx: mpsc::Receiver<Job>, hub: Arc<Hub>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut ops = first.ops.len();
+        let mut jobs = vec![first];
+        while ops < MAX_GROUP_OPS {
+            match rx.try_recv() {
+                Ok(job) => {
+                    ops += job.ops.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let Some(db) = db.upgrade() else {
+            for job in jobs {
+                let _ = job
+                    .reply
+                    .send(Err(StoreError::Backend("the database is closed".into())));
+            }
+            break;
+        };
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| commit_group(&db, &jobs)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(StoreError::Backend(format!("sync writer panicked: {what}")))
+            });
+        drop(db);
+        match outcome {
+            Ok((answers, advanced)) => {
+                for (store, seq) in advanced {
+                    hub.bump(&store, seq);
+                }
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    let _ = job.reply.send(Ok(answer));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, pushes = jobs.len(), "sync group commit failed");
+                let msg = e.to_string();
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::Backend(msg.clone())));
+                }
+            }
+        }
+    }
+}
+
+struct Tables<'t> {
+    ops: Table<'t, (&'static str, u64), &'static [u8]>,
+    op_ids: Table<'t, u128, (&'static str, u64)>,
+    records: Table<'t, (&'static str, u128), &'static [u8]>,
+    seqs: Table<'t, &'static str, u64>,
+    counts: Table<'t, (&'static str, &'static str), u64>,
+    phones: MultimapTable<'t, (&'static str, &'static str), u128>,
+}
+
+impl<'t> Tables<'t> {
+    fn open(txn: &'t WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Tables {
+            ops: txn.open_table(OPS)?,
+            op_ids: txn.open_table(OP_IDS)?,
+            records: txn.open_table(RECORDS)?,
+            seqs: txn.open_table(STORE_SEQ)?,
+            counts: txn.open_table(RECORD_COUNTS)?,
+            phones: txn.open_multimap_table(A_CARD_PHONES)?,
+        })
+    }
+}
+
+type GroupOutcome = (Vec<Result<Vec<u64>, PushRefusal>>, BTreeMap<String, u64>);
+
+/// Handles every push of a group in one write transaction and commits it (if anything was
+/// written). Returns each push's answer and the new seq of each store that advanced.
+fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(Durability::Immediate)
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut advanced = BTreeMap::new();
+    {
+        let mut t = Tables::open(&txn)?;
+        for job in jobs {
+            let answer = push_one(&mut t, &job.store_id, &job.ops)?;
+            if let Ok((_, Some(seq))) = &answer {
+                advanced.insert(job.store_id.clone(), *seq);
+            }
+            answers.push(answer.map(|(seqs, _)| seqs));
+        }
+    }
+    if advanced.is_empty() {
+        txn.abort()?;
+    } else {
+        txn.commit()?;
+    }
+    Ok((answers, advanced))
+}
+
+/// A record touched by a push: its state before (for the phone index and the counts) and
+/// after applying the push's ops.
+struct Touched {
+    existed: bool,
+    old_phone: Option<String>,
+    state: RecordState,
+}
+
+fn a_card_phone(state: &RecordState) -> Option<String> {
+    if state.record_type != "a_card" {
+        return None;
+    }
+    let raw = state.value("phone")?.as_str()?;
+    phone::normalise(raw).ok()
+}
+
+/// One push inside the group's transaction: check and apply in memory, then write. Returns the
+/// seqs and the store's new seq if anything was written.
+#[allow(clippy::type_complexity)]
+fn push_one(
+    t: &mut Tables<'_>,
+    store_id: &str,
+    ops: &[Op],
+) -> Result<Result<(Vec<u64>, Option<u64>), PushRefusal>, StoreError> {
+    let refuse = |op_index, reason| Ok(Err(PushRefusal { op_index, reason }));
+    // seq per op: known already (resend) or assigned below.
+    let mut seqs: Vec<Option<u64>> = vec![None; ops.len()];
+    // op id → index of its first occurrence in this push.
+    let mut first_in_push: HashMap<Uuid, usize> = HashMap::with_capacity(ops.len());
+    let mut copies: Vec<(usize, usize)> = Vec::new();
+    let mut fresh: Vec<usize> = Vec::with_capacity(ops.len());
+    let mut touched: BTreeMap<u128, Touched> = BTreeMap::new();
+
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(&j) = first_in_push.get(&op.op_id) {
+            if ops[j] != *op {
+                return refuse(i, RefusalReason::OpIdReused);
+            }
+            copies.push((i, j));
+            continue;
+        }
+        first_in_push.insert(op.op_id, i);
+        let known = t.op_ids.get(op.op_id.as_u128())?.map(|g| {
+            let (s, seq) = g.value();
+            (s.to_owned(), seq)
+        });
+        if let Some((s, seq)) = known {
+            let same = match t.ops.get((s.as_str(), seq))? {
+                Some(g) => decode::<Op>(g.value())? == *op,
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "op {} indexed at ({s}, {seq}) but missing",
+                        op.op_id
+                    )));
+                }
+            };
+            if !same {
+                return refuse(i, RefusalReason::OpIdReused);
+            }
+            seqs[i] = Some(seq);
+            continue;
+        }
+        let rt = match registry().require(&op.record_type) {
+            Ok(rt) => rt,
+            Err(e) => return refuse(i, RefusalReason::Apply(e)),
+        };
+        let rid = op.record_id.as_u128();
+        let entry = match touched.entry(rid) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let stored = match t.records.get((store_id, rid))? {
+                    Some(g) => Some(decode::<RecordState>(g.value())?),
+                    None => None,
+                };
+                let existed = stored.is_some();
+                let state = stored.unwrap_or_else(|| RecordState::for_op(op));
+                v.insert(Touched {
+                    existed,
+                    old_phone: a_card_phone(&state),
+                    state,
+                })
+            }
+        };
+        if let Err(e) = apply(&mut entry.state, op, rt) {
+            return refuse(i, RefusalReason::Apply(e));
+        }
+        fresh.push(i);
+    }
+
+    if fresh.is_empty() {
+        for (i, j) in copies {
+            seqs[i] = seqs[j];
+        }
+        return Ok(Ok((seqs.into_iter().map(|s| s.unwrap_or(0)).collect(), None)));
+    }
+
+    // Everything checked: write.
+    let mut seq = t.seqs.get(store_id)?.map(|g| g.value()).unwrap_or(0);
+    for &i in &fresh {
+        seq += 1;
+        let op = &ops[i];
+        t.ops.insert((store_id, seq), encode(op)?.as_slice())?;
+        t.op_ids.insert(op.op_id.as_u128(), (store_id, seq))?;
+        seqs[i] = Some(seq);
+    }
+    for (i, j) in copies {
+        seqs[i] = seqs[j];
+    }
+    for (rid, rec) in &touched {
+        t.records
+            .insert((store_id, *rid), encode(&rec.state)?.as_slice())?;
+        if !rec.existed {
+            let key = (store_id, rec.state.record_type.as_str());
+            let n = t.counts.get(key)?.map(|g| g.value()).unwrap_or(0);
+            t.counts.insert(key, n + 1)?;
+        }
+        let new_phone = a_card_phone(&rec.state);
+        if new_phone != rec.old_phone {
+            if let Some(old) = &rec.old_phone {
+                t.phones.remove((store_id, old.as_str()), *rid)?;
+            }
+            if let Some(new) = &new_phone {
+                t.phones.insert((store_id, new.as_str()), *rid)?;
+            }
+        }
+    }
+    t.seqs.insert(store_id, seq)?;
+    let seqs = seqs.into_iter().map(|s| s.unwrap_or(0)).collect();
+    Ok(Ok((seqs, Some(seq))))
+}
+
+/// Just the type of a stored op or record, without decoding the rest.
+#[derive(Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(borrow)]
+    record_type: std::borrow::Cow<'a, str>,
+}
+
+fn record_type_of(bytes: &[u8]) -> Result<String, StoreError> {
+    serde_json::from_slice::<TypeOnly<'_>>(bytes)
+        .map(|t| t.record_type.into_owned())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn raw(bytes: &[u8]) -> Result<Box<RawValue>, StoreError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    RawValue::from_string(text.to_owned()).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl SyncStore for RedbStore {
+    fn push(
+        &self,
+        store_id: String,
+        ops: Vec<Op>,
+    ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            self.sync
+                .tx
+                .send(Job {
+                    store_id,
+                    ops,
+                    reply,
+                })
+                .await
+                .map_err(|_| StoreError::Backend("the sync writer has stopped".into()))?;
+            answer
+                .await
+                .map_err(|_| StoreError::Backend("the sync writer dropped a push".into()))?
+        })
+    }
+
+    fn pull(
+        &self,
+        store_id: String,
+        after: u64,
+        limit: usize,
+        readable: Vec<String>,
+    ) -> StoreFuture<'_, PullPage> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            let ops = txn.open_table(OPS)?;
+            let mut page = PullPage {
+                ops: Vec::new(),
+                last_seq: after,
+                more: false,
+            };
+            let Some(from) = after.checked_add(1) else {
+                return Ok(page);
+            };
+            let mut scanned = 0;
+            for entry in ops.range((store_id.as_str(), from)..=(store_id.as_str(), u64::MAX))? {
+                let (k, v) = entry?;
+                if scanned == limit {
+                    page.more = true;
+                    break;
+                }
+                scanned += 1;
+                let seq = k.value().1;
+                page.last_seq = seq;
+                let bytes = v.value();
+                if readable.contains(&record_type_of(bytes)?) {
+                    page.ops.push(PulledOp {
+                        seq,
+                        op: raw(bytes)?,
+                    });
+                }
+            }
+            Ok(page)
+        }))
+    }
+
+    fn snapshot(
+        &self,
+        store_id: String,
+        after: Option<Uuid>,
+        limit: usize,
+        readable: Vec<String>,
+    ) -> StoreFuture<'_, SnapshotPage> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            let seq = txn
+                .open_table(STORE_SEQ)?
+                .get(store_id.as_str())?
+                .map(|g| g.value())
+                .unwrap_or(0);
+            let counts = txn.open_table(RECORD_COUNTS)?;
+            let mut total = 0;
+            for t in &readable {
+                total += counts
+                    .get((store_id.as_str(), t.as_str()))?
+                    .map(|g| g.value())
+                    .unwrap_or(0);
+            }
+            let mut page = SnapshotPage {
+                records: Vec::new(),
+                next: None,
+                seq,
+                total,
+            };
+            let from = match after {
+                None => 0,
+                Some(id) => match id.as_u128().checked_add(1) {
+                    Some(n) => n,
+                    None => return Ok(page),
+                },
+            };
+            if readable.is_empty() {
+                return Ok(page);
+            }
+            let records = txn.open_table(RECORDS)?;
+            let mut last = None;
+            for entry in
+                records.range((store_id.as_str(), from)..=(store_id.as_str(), u128::MAX))?
+            {
+                let (k, v) = entry?;
+                let bytes = v.value();
+                if !readable.contains(&record_type_of(bytes)?) {
+                    continue;
+                }
+                if page.records.len() == limit {
+                    page.next = last;
+                    break;
+                }
+                last = Some(Uuid::from_u128(k.value().1));
+                page.records.push(raw(bytes)?);
+            }
+            Ok(page)
+        }))
+    }
+
+    fn seq(&self, store_id: String) -> StoreFuture<'_, u64> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            Ok(txn
+                .open_table(STORE_SEQ)?
+                .get(store_id.as_str())?
+                .map(|g| g.value())
+                .unwrap_or(0))
+        }))
+    }
+
+    fn phone_groups(&self, store_id: String) -> StoreFuture<'_, Vec<PhoneGroup>> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            let phones = txn.open_multimap_table(A_CARD_PHONES)?;
+            let records = txn.open_table(RECORDS)?;
+            let mut groups = Vec::new();
+            for entry in phones.range((store_id.as_str(), "")..)? {
+                let (k, ids) = entry?;
+                let (store, phone) = k.value();
+                if store != store_id {
+                    break;
+                }
+                if ids.len() < 2 {
+                    continue;
+                }
+                let mut cards = Vec::new();
+                for id in ids {
+                    let id = id?.value();
+                    let Some(g) = records.get((store_id.as_str(), id))? else {
+                        continue;
+                    };
+                    let state: RecordState = decode(g.value())?;
+                    if !state.is_deleted() && a_card_phone(&state).as_deref() == Some(phone) {
+                        cards.push(state);
+                    }
+                }
+                if cards.len() >= 2 {
+                    groups.push(PhoneGroup {
+                        phone: phone.to_owned(),
+                        cards,
+                    });
+                }
+            }
+            Ok(groups)
+        }))
+    }
+
+    fn subscribe(&self, store_id: &str) -> watch::Receiver<u64> {
+        self.sync.hub.subscribe(store_id)
+    }
+}

@@ -1,0 +1,122 @@
+//! The sync part of storage (ARCHITECTURE.md, "Sync API (issue 4)"): the numbered op log of
+//! each store, the materialised records and the phone index of A-cards.
+//!
+//! [`SyncStore`] is a super-trait of [`super::Store`], so the handlers reach it through the
+//! same `Arc<dyn Store>`. A backend must number the ops of a store 1, 2, 3, … without gaps,
+//! write a push (ops, records, seq, indexes) atomically and durably before answering it, and
+//! notify [`SyncStore::subscribe`]rs after each commit.
+
+use std::sync::LazyLock;
+
+use domain::sync::{Op, RecordState, Registry, SyncError};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::StoreFuture;
+
+/// The record types this server accepts ([`domain::records::registry`]), built once.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: LazyLock<Registry> = LazyLock::new(domain::records::registry);
+    &REGISTRY
+}
+
+/// Why the backend refused a push (checked against the stored state; the handler has already
+/// checked everything that does not need storage). Nothing of the push was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushRefusal {
+    /// The index of the refused op in the push.
+    pub op_index: usize,
+    pub reason: RefusalReason,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefusalReason {
+    /// The op id is known (stored, or earlier in the same push) with a different content.
+    OpIdReused,
+    /// The op does not fit the stored record (e.g. the record id is a record of another type).
+    Apply(SyncError),
+}
+
+/// One op of a pull page: its seq and the op as stored (JSON of [`Op`]).
+#[derive(Debug, Serialize)]
+pub struct PulledOp {
+    pub seq: u64,
+    pub op: Box<RawValue>,
+}
+
+/// A page of the op log of one store.
+#[derive(Debug)]
+pub struct PullPage {
+    /// The readable ops with `after < seq ≤ last_seq`, in seq order.
+    pub ops: Vec<PulledOp>,
+    /// The last seq looked at (the next cursor); `after` when there was nothing new.
+    pub last_seq: u64,
+    /// Whether there are ops after `last_seq`.
+    pub more: bool,
+}
+
+/// A page of the current records of one store, by record id.
+#[derive(Debug)]
+pub struct SnapshotPage {
+    /// Readable records (JSON of [`RecordState`]), by id.
+    pub records: Vec<Box<RawValue>>,
+    /// The id to pass as `after` for the next page; `None` after the last page.
+    pub next: Option<Uuid>,
+    /// The store's seq when the page was read (same read transaction).
+    pub seq: u64,
+    /// How many readable records the store has (same read transaction).
+    pub total: u64,
+}
+
+/// A-cards whose phone normalises to the same number.
+#[derive(Debug)]
+pub struct PhoneGroup {
+    /// The canonical phone (`domain::sales::phone::normalise`).
+    pub phone: String,
+    /// At least two cards, not deleted, whose current phone is `phone`.
+    pub cards: Vec<RecordState>,
+}
+
+/// What the sync handlers need from storage.
+pub trait SyncStore: Send + Sync + 'static {
+    /// Stores the ops of one push (already checked by the handler: store, device, user,
+    /// `validate_op`, roles, clock) in one durable transaction and returns each op's seq, in
+    /// order. A known op id with the same content gets its existing seq (nothing is written
+    /// for it); with another content the whole push is refused.
+    fn push(
+        &self,
+        store_id: String,
+        ops: Vec<Op>,
+    ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>>;
+
+    /// Up to `limit` ops of the store with seq > `after` (only those whose `record_type` is in
+    /// `readable` are returned; the others still advance `last_seq`).
+    fn pull(
+        &self,
+        store_id: String,
+        after: u64,
+        limit: usize,
+        readable: Vec<String>,
+    ) -> StoreFuture<'_, PullPage>;
+
+    /// Up to `limit` records of the store with id > `after` whose type is in `readable`.
+    fn snapshot(
+        &self,
+        store_id: String,
+        after: Option<Uuid>,
+        limit: usize,
+        readable: Vec<String>,
+    ) -> StoreFuture<'_, SnapshotPage>;
+
+    /// The store's last seq (0 before the first op).
+    fn seq(&self, store_id: String) -> StoreFuture<'_, u64>;
+
+    /// The groups of live A-cards sharing a normalised phone.
+    fn phone_groups(&self, store_id: String) -> StoreFuture<'_, Vec<PhoneGroup>>;
+
+    /// A receiver that changes (to the new seq) after every commit that advanced the store's
+    /// seq. Its initial value means nothing: read [`SyncStore::seq`] after subscribing.
+    fn subscribe(&self, store_id: &str) -> watch::Receiver<u64>;
+}
