@@ -217,7 +217,6 @@ pub fn DevicesPage() -> impl IntoView {
                 .map(|device| {
                     let is_this = device.id == session.device_id.get_value();
                     let name = device.name.clone();
-                    let revoke = revoke;
                     view! {
                         <ConfirmRevoke
                             name=name
