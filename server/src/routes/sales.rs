@@ -111,8 +111,8 @@ fn built_on(state: &RecordState) -> Uuid {
 
 fn first_edit(state: &RecordState) -> NaiveDateTime {
     let ms = state.created.map_or(0, |h| h.wall_ms);
-    let at = DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX))
-        .unwrap_or_default();
+    let at =
+        DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX)).unwrap_or_default();
     china_local(at)
 }
 

@@ -47,8 +47,7 @@ pub const RECORDS: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("
 /// store id → the store's last seq
 pub const STORE_SEQ: TableDefinition<&str, u64> = TableDefinition::new("store_seq");
 /// (store id, record type) → how many records of that type the store has (snapshot `total`)
-pub const RECORD_COUNTS: TableDefinition<(&str, &str), u64> =
-    TableDefinition::new("record_counts");
+pub const RECORD_COUNTS: TableDefinition<(&str, &str), u64> = TableDefinition::new("record_counts");
 /// (store id, normalised phone) → the ids of the A-cards whose current phone it is
 pub const A_CARD_PHONES: MultimapTableDefinition<(&str, &str), u128> =
     MultimapTableDefinition::new("a_card_phones");

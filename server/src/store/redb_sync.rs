@@ -20,8 +20,7 @@ use std::{
 };
 
 use ::redb::{
-    Database, Durability, MultimapTable, ReadableDatabase, ReadableTable,
-    Table, WriteTransaction,
+    Database, Durability, MultimapTable, ReadableDatabase, ReadableTable, Table, WriteTransaction,
 };
 use domain::sales::phone;
 use domain::sync::{Op, RecordState, apply};
@@ -293,7 +292,10 @@ fn push_one(
         for (i, j) in copies {
             seqs[i] = seqs[j];
         }
-        return Ok(Ok((seqs.into_iter().map(|s| s.unwrap_or(0)).collect(), None)));
+        return Ok(Ok((
+            seqs.into_iter().map(|s| s.unwrap_or(0)).collect(),
+            None,
+        )));
     }
 
     // Everything checked: write.
