@@ -1,0 +1,433 @@
+//! Crash test of the sync push on the real binary: 4 devices push batches of new A-cards
+//! concurrently while the server is SIGKILLed at random moments and restarted on the same data
+//! directory; each device resends a batch until it is acknowledged. At the end a full pull must
+//! hold every acknowledged op exactly once with its acknowledged seq, the seqs must be 1..N
+//! without gap or repeat, and the server's records (snapshot) must equal the ops applied.
+//!
+//! The default run kills the server 30 times (well under a minute). The soak:
+//!
+//! ```text
+//! FORECOURT_SOAK_KILLS=1000 cargo test -p forecourt-server --test sync_crash -- --nocapture
+//! ```
+//!
+//! `FORECOURT_CRASH_SEED=N` replays a run's kill timings (the seed is printed).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use domain::records::A_CARD;
+use domain::sync::{Change, Clock, Op, RecordState, apply, new_id};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const BIN: &str = env!("CARGO_BIN_EXE_forecourt");
+const DEVICES: usize = 4;
+
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary and returns it with its base URL once it listens.
+fn start(data: &Path) -> (Server, String) {
+    let mut child = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--site"])
+        .arg(data.join("no-site"))
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .env_remove("FORECOURT_NO_DEMO")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn forecourt");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        for _ in lines.map_while(Result::ok) {}
+    });
+    let server = Server { child };
+    let line = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("no listening line within 60 s");
+    let addr = line
+        .strip_prefix("forecourt: listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (server, addr)
+}
+
+/// xorshift64*: the kill timings, reproducible from the printed seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
+}
+
+fn v7(rng: &mut Rng) -> Uuid {
+    let mut r = [0u8; 10];
+    r[..8].copy_from_slice(&rng.next().to_le_bytes());
+    r[8..].copy_from_slice(&rng.next().to_le_bytes()[..2]);
+    new_id(now_ms(), r)
+}
+
+struct Device {
+    token: String,
+    device: Uuid,
+    user_id: String,
+    clock: Clock,
+    rng: Rng,
+    /// Own records, to edit some of them again.
+    records: Vec<(Uuid, Uuid)>,
+}
+
+impl Device {
+    /// A batch of 1–40 ops: mostly new A-cards, some edits of this device's earlier cards.
+    fn batch(&mut self) -> Vec<Op> {
+        let n = 1 + self.rng.below(40) as usize;
+        (0..n)
+            .map(|i| {
+                let edit = !self.records.is_empty() && self.rng.below(4) == 0;
+                let (record_id, changes) = if edit {
+                    let k = self.rng.below(self.records.len() as u64) as usize;
+                    let (rid, last) = self.records[k];
+                    (
+                        rid,
+                        vec![Change::Set {
+                            field: "grade".into(),
+                            value: json!(["H", "A", "B", "C"][i % 4]),
+                            supersedes: vec![last],
+                        }],
+                    )
+                } else {
+                    let phone = format!("139{:08}", self.rng.below(100_000_000));
+                    (
+                        v7(&mut self.rng),
+                        vec![
+                            Change::Set {
+                                field: "name".into(),
+                                value: json!(format!("客户{}", self.rng.below(10_000))),
+                                supersedes: vec![],
+                            },
+                            Change::Set {
+                                field: "phone".into(),
+                                value: json!(phone),
+                                supersedes: vec![],
+                            },
+                        ],
+                    )
+                };
+                let op = Op {
+                    op_id: v7(&mut self.rng),
+                    device_id: self.device,
+                    user_id: self.user_id.clone(),
+                    store_id: "demo".into(),
+                    record_id,
+                    record_type: "a_card".into(),
+                    hlc: self.clock.now(now_ms()),
+                    changes,
+                };
+                if edit {
+                    if let Some(r) = self.records.iter_mut().find(|r| r.0 == record_id) {
+                        r.1 = op.op_id;
+                    }
+                } else {
+                    self.records.push((record_id, op.op_id));
+                }
+                op
+            })
+            .collect()
+    }
+}
+
+async fn login(http: &reqwest::Client, base: &str, username: &str, device: Uuid) -> Value {
+    let r = http
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({
+            "username": username,
+            "password": "demo1234",
+            "device_id": device,
+            "device_name": format!("崩溃测试 {username}"),
+        }))
+        .send()
+        .await
+        .expect("login");
+    assert!(r.status().is_success(), "login {username}: {}", r.status());
+    r.json().await.expect("login json")
+}
+
+/// One device: push batches until told to stop, resending a batch until it is acknowledged.
+/// Returns every acknowledged (op id → seq).
+async fn run_device(
+    mut dev: Device,
+    base: Arc<RwLock<String>>,
+    stop: Arc<AtomicBool>,
+    retries: Arc<AtomicU64>,
+) -> (HashMap<Uuid, u64>, Vec<Op>) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let mut acked = HashMap::new();
+    let mut sent = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let batch = dev.batch();
+        loop {
+            let url = format!("{}/api/sync/push", base.read().unwrap());
+            let r = http
+                .post(&url)
+                .bearer_auth(&dev.token)
+                .json(&json!({ "ops": batch }))
+                .send()
+                .await;
+            let answer = match r {
+                Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+                Ok(r) => {
+                    let status = r.status();
+                    let body = r.text().await.unwrap_or_default();
+                    panic!("push refused: {status} {body}");
+                }
+                Err(_) => None,
+            };
+            match answer {
+                Some(v) => {
+                    let acks = v["acks"].as_array().expect("acks");
+                    assert_eq!(acks.len(), batch.len());
+                    for (a, op) in acks.iter().zip(&batch) {
+                        assert_eq!(a["op_id"], json!(op.op_id));
+                        let seq = a["seq"].as_u64().expect("seq");
+                        if let Some(old) = acked.insert(op.op_id, seq) {
+                            assert_eq!(old, seq, "op {} acked with two seqs", op.op_id);
+                        }
+                    }
+                    break;
+                }
+                None => {
+                    // The server is down (or died mid-answer): resend the same batch.
+                    retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+        sent.extend(batch);
+    }
+    (acked, sent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_ops_survive_sigkill() {
+    let kills: usize = std::env::var("FORECOURT_SOAK_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let seed: u64 = std::env::var("FORECOURT_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| now_ms() | 1);
+    println!("sync_crash: {kills} kills, FORECOURT_CRASH_SEED={seed}");
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_path_buf();
+    let (mut server, addr) = start(&data);
+    let base = Arc::new(RwLock::new(addr.clone()));
+
+    let http = reqwest::Client::new();
+    let users = ["consultant", "salesmgr", "gm", "consultant"];
+    let mut devices = Vec::new();
+    for (i, user) in users.iter().enumerate() {
+        let device = Uuid::now_v7();
+        let v = login(&http, &addr, user, device).await;
+        devices.push(Device {
+            token: v["token"].as_str().expect("token").to_owned(),
+            device,
+            user_id: v["user"]["id"].as_str().expect("user id").to_owned(),
+            clock: Clock::new(),
+            rng: Rng(seed
+                .wrapping_add(i as u64 + 1)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                | 1),
+            records: Vec::new(),
+        });
+    }
+    assert_eq!(devices.len(), DEVICES);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let retries = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|d| {
+            tokio::spawn(run_device(
+                d,
+                Arc::clone(&base),
+                Arc::clone(&stop),
+                Arc::clone(&retries),
+            ))
+        })
+        .collect();
+
+    let started = Instant::now();
+    for _ in 0..kills {
+        // Let the devices push for a random while, then kill the server without warning.
+        tokio::time::sleep(Duration::from_millis(20 + rng.below(400))).await;
+        drop(server);
+        let (s, addr) = tokio::task::spawn_blocking({
+            let data = data.clone();
+            move || start(&data)
+        })
+        .await
+        .expect("restart");
+        server = s;
+        *base.write().unwrap() = addr;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut acked: HashMap<Uuid, u64> = HashMap::new();
+    let mut sent: Vec<Op> = Vec::new();
+    for t in tasks {
+        let (a, s) = tokio::time::timeout(Duration::from_secs(60), t)
+            .await
+            .expect("devices finish")
+            .expect("device task");
+        acked.extend(a);
+        sent.extend(s);
+    }
+    let elapsed = started.elapsed();
+
+    // A full pull, as the general manager.
+    let addr = base.read().unwrap().clone();
+    let gm = login(&http, &addr, "gm", Uuid::now_v7()).await;
+    let token = gm["token"].as_str().expect("token").to_owned();
+    let mut pulled: Vec<(u64, Op)> = Vec::new();
+    let mut after = 0;
+    loop {
+        let v: Value = http
+            .get(format!("{addr}/api/sync/pull?after={after}&limit=1000"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("pull")
+            .json()
+            .await
+            .expect("pull json");
+        for o in v["ops"].as_array().expect("ops") {
+            pulled.push((
+                o["seq"].as_u64().expect("seq"),
+                serde_json::from_value(o["op"].clone()).expect("op"),
+            ));
+        }
+        after = v["last_seq"].as_u64().expect("last_seq");
+        if !v["more"].as_bool().expect("more") {
+            break;
+        }
+    }
+
+    // Seqs 1..N, no gap, no repeat; every op id once.
+    let seqs: Vec<u64> = pulled.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (1..=pulled.len() as u64).collect::<Vec<_>>());
+    let mut by_id: HashMap<Uuid, (u64, &Op)> = HashMap::new();
+    for (seq, op) in &pulled {
+        assert!(
+            by_id.insert(op.op_id, (*seq, op)).is_none(),
+            "op {} stored twice",
+            op.op_id
+        );
+    }
+    // Every acknowledged op is there, with its acknowledged seq and content; every op a device
+    // made was acknowledged in the end (each batch was resent until it was).
+    assert_eq!(acked.len(), sent.len());
+    for op in &sent {
+        let seq = acked[&op.op_id];
+        let (stored_seq, stored) = by_id
+            .get(&op.op_id)
+            .unwrap_or_else(|| panic!("acknowledged op {} (seq {seq}) is lost", op.op_id));
+        assert_eq!(*stored_seq, seq, "op {} moved", op.op_id);
+        assert_eq!(*stored, op);
+    }
+    assert_eq!(pulled.len(), sent.len(), "no op the devices did not make");
+
+    // The server's records are the ops applied.
+    let mut expected: BTreeMap<Uuid, RecordState> = BTreeMap::new();
+    for (_, op) in &pulled {
+        let state = expected
+            .entry(op.record_id)
+            .or_insert_with(|| RecordState::for_op(op));
+        apply(state, op, &A_CARD).expect("apply");
+    }
+    let mut snapshot: BTreeMap<Uuid, RecordState> = BTreeMap::new();
+    let mut next: Option<String> = None;
+    loop {
+        let url = match &next {
+            Some(n) => format!("{addr}/api/sync/snapshot?limit=1000&after={n}"),
+            None => format!("{addr}/api/sync/snapshot?limit=1000"),
+        };
+        let v: Value = http
+            .get(url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("snapshot")
+            .json()
+            .await
+            .expect("snapshot json");
+        assert_eq!(v["seq"].as_u64(), Some(pulled.len() as u64));
+        assert_eq!(v["total"].as_u64(), Some(expected.len() as u64));
+        for r in v["records"].as_array().expect("records") {
+            let state: RecordState = serde_json::from_value(r.clone()).expect("record");
+            snapshot.insert(state.id, state);
+        }
+        match v["next"].as_str() {
+            Some(n) => next = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(snapshot.len(), expected.len());
+    assert!(
+        snapshot == expected,
+        "the stored records differ from the ops applied"
+    );
+
+    println!(
+        "sync_crash: {kills} kills in {:.1} s, {} ops acknowledged in {} records, {} resends",
+        elapsed.as_secs_f64(),
+        pulled.len(),
+        expected.len(),
+        retries.load(Ordering::Relaxed)
+    );
+    assert!(
+        pulled.len() > kills,
+        "the devices pushed too little to test anything"
+    );
+    drop(server);
+}
