@@ -179,6 +179,14 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until the current URL's path is `want`.
+    pub async fn wait_for_path(&self, want: &str) {
+        self.wait_until(&format!("the path {want}"), async || {
+            (self.path().await == want).then_some(())
+        })
+        .await
+    }
+
     /// Cuts this browser's network (or gives it back): its gate closes every
     /// connection and refuses new ones, and chromium's own network emulation
     /// goes offline so the page also sees `navigator.onLine == false`.
