@@ -24,12 +24,16 @@
 //! applying the ops it has seen in generation order (order independence).
 //!
 //! Quick mode (default, part of `cargo test -p domain`): a fixed seed set of 64 cases of up to 160
-//! steps (≈ 5,000 steps, about a second in debug).
-//! Long mode: set `PROPTEST_CASES`, e.g. (≈ 150,000 steps, release build for speed):
+//! steps (≈ 5,000 steps, 2–3 s in debug).
+//! Long mode: set `PROPTEST_CASES` (and optionally `PROPTEST_RNG_SEED` for another seed set);
+//! build in release for speed:
 //!
 //! ```text
 //! PROPTEST_CASES=2500 cargo test -p domain --release --test sync_props -- --nocapture
 //! ```
+//!
+//! Measured on 2 shared cores: 2,500 cases = 203,087 steps in 8 s; with
+//! `PROPTEST_CASES=25000 PROPTEST_RNG_SEED=20261123`, 2,002,451 steps (1,214,294 ops) in 145 s.
 //!
 //! The number of cases and steps run is printed at the end (`--nocapture`).
 

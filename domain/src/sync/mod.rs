@@ -12,6 +12,35 @@
 //!   [`RecordState::counter`], [`RecordState::set`], [`RecordState::conflicts`]).
 //! - **Edits** ([`Edit`]): build changes with the right `supersedes` from the local state.
 //!
+//! ## How the merge decides
+//!
+//! - **Scalar** and **status** fields are multi-value registers. A write names in `supersedes`
+//!   the heads it overwrote; a write that nobody superseded is a head. The shown value is the
+//!   last head by `(hlc, device_id, op_id)` (status: the head of highest rank in the machine,
+//!   so a merge never moves a record backwards). Heads whose value differs from the shown one
+//!   are an open [`Conflict`] (for a status, unless the winner's move started from the state
+//!   the other head reached). An ordinary edit ([`Edit::set`], [`Edit::transition`])
+//!   supersedes the shown head and the heads agreeing with it, so an open conflict stays open;
+//!   a resolution ([`Edit::resolve`], [`Edit::resolve_status`]) supersedes every head.
+//! - **Log**: union of entries by `entry_id`, shown in `(hlc, entry_id)` order.
+//! - **Counter**: every step kept by op id; the value is the sum.
+//! - **Set**: add-wins observed-remove set; adds are tagged with the op id, a remove lists the
+//!   tags it saw ([`Edit::set_remove`]).
+//! - **Tombstone**: a register of deletes/restores, each superseding every head; reported as
+//!   field [`DELETED_FIELD`] when a delete and a restore were concurrent.
+//!
+//! ## Who does what
+//!
+//! - Device: keep one [`Clock`] (persist it); stamp each op with [`Clock::now`]; build changes
+//!   with [`Edit`]; [`validate_op`]; [`apply`] to the local [`RecordState`] and put the op in the
+//!   outbox in one IndexedDB transaction. For every op pulled, [`Clock::observe`] then [`apply`].
+//!   At each sync, [`Clock::set_offset`] with the server's time. A new device may start from
+//!   server snapshots with [`join`].
+//! - Server: for each pushed op, [`validate_op`], [`check_future`] (with
+//!   [`DEFAULT_MAX_FUTURE_MS`]), the role check ([`Op::requires_manager`] for restores, the
+//!   user's store = `op.store_id`), then [`apply`] to the stored state (`Ok(false)` = already
+//!   had it) and store the op. Errors carry [`SyncError::code`] and both languages' messages.
+//!
 //! A device making an edit:
 //!
 //! ```
