@@ -56,3 +56,54 @@ pub fn area_name(i18n: I18nContext<Locale>, area: domain::Area) -> String {
     }
     .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn keys(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    keys(&format!("{prefix}{k}."), v, out);
+                }
+            }
+            Value::String(s) => {
+                assert!(!s.trim().is_empty(), "{prefix} is empty");
+                out.push(prefix.trim_end_matches('.').to_string());
+            }
+            other => panic!("{prefix}: unexpected {other}"),
+        }
+    }
+
+    fn all(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        keys("", &serde_json::from_str(text).unwrap(), &mut out);
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn both_languages_have_every_string() {
+        let zh = all(include_str!("../locales/zh-CN.json"));
+        let en = all(include_str!("../locales/en.json"));
+        assert_eq!(zh, en);
+    }
+
+    #[test]
+    fn the_language_switch_names_the_other_language() {
+        let zh: Value = serde_json::from_str(include_str!("../locales/zh-CN.json")).unwrap();
+        let en: Value = serde_json::from_str(include_str!("../locales/en.json")).unwrap();
+        assert_eq!(zh["language_switch"], "English");
+        assert_eq!(en["language_switch"], "中文");
+        // The words of the UI contract (ARCHITECTURE.md).
+        assert_eq!(zh["nav"]["label"], "主导航");
+        assert_eq!(en["nav"]["label"], "Main navigation");
+        assert_eq!(zh["login"]["bad_credentials"], "用户名或密码错误");
+        assert_eq!(en["login"]["bad_credentials"], "Wrong username or password");
+        assert_eq!(zh["header"]["logout"], "退出登录");
+        assert_eq!(en["header"]["logout"], "Log out");
+        assert_eq!(zh["update"]["reload"], "刷新以更新");
+        assert_eq!(en["update"]["reload"], "Reload to update");
+    }
+}

@@ -158,8 +158,8 @@ pub fn DevicesPage() -> impl IntoView {
                 Load::Problem(problem) => {
                     let offline = problem == Problem::Offline;
                     view! {
-                        <div class=if offline { "notice notice-warn" } else { "alert" } role="alert">
-                            <p>{load_problem_view(problem, i18n)}</p>
+                        <div class=if offline { "notice notice-warn" } else { "alert" }>
+                            <p role="alert">{load_problem_view(problem, i18n)}</p>
                             {offline
                                 .then(|| {
                                     view! {

@@ -55,6 +55,11 @@ impl LoginError {
                 t!(i18n, login.device_name_too_long, max = DEVICE_NAME_MAX).into_any()
             }
             LoginError::BadCredentials => t!(i18n, login.bad_credentials).into_any(),
+            // The server counts in seconds; past a minute and a half, people think in minutes.
+            LoginError::TooManyAttempts(Some(seconds)) if seconds > 90 => {
+                let minutes = seconds.div_ceil(60);
+                t!(i18n, login.too_many_attempts_minutes, minutes = minutes).into_any()
+            }
             LoginError::TooManyAttempts(Some(seconds)) => {
                 t!(i18n, login.too_many_attempts, seconds = seconds).into_any()
             }
@@ -244,5 +249,50 @@ pub fn LoginPage() -> impl IntoView {
                 </form>
             </main>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16, code: &str, retry_after: Option<u32>) -> ApiError {
+        ApiError::Server {
+            status,
+            code: code.into(),
+            message: "…".into(),
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn server_answers_become_the_staff_messages() {
+        assert_eq!(
+            LoginError::from(server(401, "bad_credentials", None)),
+            LoginError::BadCredentials
+        );
+        assert_eq!(
+            LoginError::from(server(429, "too_many_attempts", Some(30))),
+            LoginError::TooManyAttempts(Some(30))
+        );
+        assert_eq!(
+            LoginError::from(server(403, "device_revoked", None)),
+            LoginError::DeviceRevoked
+        );
+        assert_eq!(LoginError::from(ApiError::Network), LoginError::Offline);
+        assert_eq!(
+            LoginError::from(server(500, "internal", None)),
+            LoginError::Server {
+                code: "internal".into(),
+                message: "…".into()
+            }
+        );
+    }
+
+    #[test]
+    fn validation_errors_point_at_their_field() {
+        assert_eq!(LoginError::NeedUsername.field(), Some("username"));
+        assert_eq!(LoginError::DeviceNameTooLong.field(), Some("device_name"));
+        assert_eq!(LoginError::BadCredentials.field(), None);
     }
 }
