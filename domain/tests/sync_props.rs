@@ -18,7 +18,9 @@
 //! - every scalar/status write that no later write saw is still a head, and if its value
 //!   differs from the shown one it is listed in the open conflict;
 //! - an op's HLC is greater than that of every op its device had seen (causal order survives
-//!   clock skew), and the server refused no op (`validate_op`, `check_future`).
+//!   clock skew), and the server refused no op (`validate_op`, `check_future`);
+//! - no delivery ever lowers the shown stage unless the op overwrote the shown head;
+//! - ops and states round-trip through JSON.
 //!
 //! Along the way, after every sync, the device's state must equal the state obtained by
 //! applying the ops it has seen in generation order (order independence).
@@ -475,7 +477,9 @@ impl World {
             .states
             .entry(op.record_id)
             .or_insert_with(|| RecordState::for_op(op));
+        let before = shown_stage(state);
         let fresh = apply(state, op, &CUSTOMER).map_err(|e| fail(format!("server apply: {e}")))?;
+        never_backwards(before, state, op)?;
         check!(
             fresh == self.server.has.insert(i),
             "server dedupe disagrees on op {i}"
@@ -497,7 +501,9 @@ impl World {
             .states
             .entry(op.record_id)
             .or_insert_with(|| RecordState::for_op(op));
+        let before = shown_stage(state);
         let fresh = apply(state, op, &CUSTOMER).map_err(|e| fail(format!("device apply: {e}")))?;
+        never_backwards(before, state, op)?;
         check!(
             fresh == dev.seen.insert(i),
             "device dedupe disagrees on op {i}"
@@ -653,6 +659,12 @@ impl World {
                     _ => &SCALAR_CONFLICTS,
                 }
                 .fetch_add(1, Ordering::Relaxed);
+            }
+            for &i in &all {
+                round_trips(&self.reference.ops[i].op, &server)?;
+                if !self.rng.chance(1, 8) {
+                    break; // the state once, a few ops
+                }
             }
             self.check_against_reference(r, &all, &server)?;
             self.check_join(&all, &server)?;
@@ -849,6 +861,53 @@ impl World {
         );
         Ok(())
     }
+}
+
+/// The shown stage's rank and the op id of its head (`None` before any transition).
+fn shown_stage(s: &RecordState) -> (usize, Option<Uuid>) {
+    let shown = s.status(&CUSTOMER, "stage").unwrap();
+    let head = s
+        .heads("stage")
+        .into_iter()
+        .find(|h| h.value.as_str() == Some(shown))
+        .map(|h| h.op_id);
+    (CUSTOMER_STAGE.rank(shown).unwrap(), head)
+}
+
+/// A merge never moves a status backwards: the shown rank drops only when the op itself
+/// overwrote the shown head (a deliberate backward move or a resolution by someone who saw it).
+fn never_backwards(
+    (rank_before, head_before): (usize, Option<Uuid>),
+    after: &RecordState,
+    op: &Op,
+) -> Result<(), TestCaseError> {
+    let (rank_after, _) = shown_stage(after);
+    if rank_after < rank_before {
+        let overwrote = op.changes.iter().any(|c| match (c, head_before) {
+            (Change::Transition { supersedes, .. }, Some(h)) => supersedes.contains(&h),
+            _ => false,
+        });
+        check!(
+            overwrote,
+            "op {} moved the stage back from rank {rank_before} to {rank_after} without overwriting it",
+            op.op_id
+        );
+    }
+    Ok(())
+}
+
+/// Ops and states survive the wire (JSON) unchanged.
+fn round_trips(op: &Op, state: &RecordState) -> Result<(), TestCaseError> {
+    let op_back: Op = serde_json::from_str(&serde_json::to_string(op).unwrap()).unwrap();
+    check!(&op_back == op, "op {} changed through JSON", op.op_id);
+    let state_back: RecordState =
+        serde_json::from_str(&serde_json::to_string(state).unwrap()).unwrap();
+    check!(
+        &state_back == state,
+        "record {} changed through JSON",
+        state.id
+    );
+    Ok(())
 }
 
 fn run_case(skews: &[i64], steps: &[(u8, u8, u8, u16)]) -> Result<(), TestCaseError> {
