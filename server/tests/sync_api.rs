@@ -27,6 +27,9 @@ fn v7() -> Uuid {
     new_id(now_ms(), r)
 }
 
+/// Makes a good op bad.
+type Spoil = Box<dyn Fn(&mut Op)>;
+
 /// A logged-in device.
 struct Dev {
     token: String,
@@ -238,8 +241,8 @@ async fn concurrent_edits_of_one_field_show_a_conflict_in_pull_and_snapshot() {
             supersedes: heads,
         }],
     );
-    push_ok(&t, &a, &[ea.clone()]).await;
-    push_ok(&t, &b, &[eb.clone()]).await;
+    push_ok(&t, &a, std::slice::from_ref(&ea)).await;
+    push_ok(&t, &b, std::slice::from_ref(&eb)).await;
 
     let ops = pull_all(&t, &b.token).await;
     let records = materialise(&ops);
@@ -353,7 +356,7 @@ async fn bad_pushes_are_refused_with_clear_json_and_change_nothing() {
 
     // Ops that do not match the token: the second op of a batch is refused, so nothing is
     // written, not even the first.
-    let cases: Vec<(Box<dyn Fn(&mut Op)>, StatusCode, &str)> = vec![
+    let cases: Vec<(Spoil, StatusCode, &str)> = vec![
         (
             Box::new(|o: &mut Op| o.store_id = "north".into()),
             StatusCode::FORBIDDEN,
@@ -723,7 +726,7 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
             supersedes: vec![late.op_id],
         }],
     );
-    push_ok(&t, &wang, &[fix.clone()]).await;
+    push_ok(&t, &wang, std::slice::from_ref(&fix)).await;
     assert_eq!(
         t.get_auth("/api/sales/duplicates", &li.token).await.json(),
         json!([])

@@ -17,7 +17,7 @@ use domain::Role;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use self::redb::{OpenError, RedbStore};
+pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
     PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore,
 };

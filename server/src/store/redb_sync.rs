@@ -392,14 +392,13 @@ impl SyncStore for RedbStore {
             let Some(from) = after.checked_add(1) else {
                 return Ok(page);
             };
-            let mut scanned = 0;
-            for entry in ops.range((store_id.as_str(), from)..=(store_id.as_str(), u64::MAX))? {
+            let range = ops.range((store_id.as_str(), from)..=(store_id.as_str(), u64::MAX))?;
+            for (scanned, entry) in range.enumerate() {
                 let (k, v) = entry?;
                 if scanned == limit {
                     page.more = true;
                     break;
                 }
-                scanned += 1;
                 let seq = k.value().1;
                 page.last_seq = seq;
                 let bytes = v.value();
