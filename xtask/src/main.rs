@@ -63,3 +63,28 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_args(argv: &[&str]) -> Vec<String> {
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Run { server_args } => server_args,
+            _ => panic!("not run"),
+        }
+    }
+
+    #[test]
+    fn run_passes_the_rest_to_the_server() {
+        assert!(server_args(&["xtask", "run"]).is_empty());
+        assert_eq!(
+            server_args(&["xtask", "run", "--", "--addr", "0.0.0.0:8080", "--no-demo"]),
+            ["--addr", "0.0.0.0:8080", "--no-demo"]
+        );
+        assert_eq!(
+            server_args(&["xtask", "run", "--data", "/srv/forecourt"]),
+            ["--data", "/srv/forecourt"]
+        );
+    }
+}
