@@ -88,9 +88,17 @@ impl LoginError {
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let device_name = RwSignal::new(String::new());
+    // The fields are read when the form is sent, whatever filled them (typing, an IME,
+    // a password manager).
+    let username = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let device_name = NodeRef::<leptos::html::Input>::new();
+    let value = |field: NodeRef<leptos::html::Input>| {
+        field
+            .get_untracked()
+            .map(|el| el.value())
+            .unwrap_or_default()
+    };
     let error = RwSignal::new(None::<LoginError>);
     let busy = RwSignal::new(false);
     let needs_device_name = move || session.device_name.with(Option::is_none);
@@ -100,11 +108,11 @@ pub fn LoginPage() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let user = username.get_untracked().trim().to_string();
-        let pass = password.get_untracked();
+        let user = value(username).trim().to_string();
+        let pass = value(password);
         let name = match session.device_name.get_untracked() {
             Some(known) => known,
-            None => device_name.get_untracked().trim().to_string(),
+            None => value(device_name).trim().to_string(),
         };
         let invalid = if user.is_empty() {
             Some(LoginError::NeedUsername)
@@ -127,7 +135,11 @@ pub fn LoginPage() -> impl IntoView {
             let result = session.login(&user, &pass, &name).await;
             busy.set(false);
             match result {
-                Ok(()) => password.set(String::new()),
+                Ok(()) => {
+                    if let Some(el) = password.get_untracked() {
+                        el.set_value("");
+                    }
+                }
                 Err(e) => error.set(Some(e.into())),
             }
         });
@@ -173,7 +185,7 @@ pub fn LoginPage() -> impl IntoView {
                             spellcheck="false"
                             aria-required="true"
                             aria-invalid=invalid("username")
-                            bind:value=username
+                            node_ref=username
                         />
                     </div>
                     <div class="field">
@@ -185,7 +197,7 @@ pub fn LoginPage() -> impl IntoView {
                             autocomplete="current-password"
                             aria-required="true"
                             aria-invalid=invalid("password")
-                            bind:value=password
+                            node_ref=password
                         />
                     </div>
                     {move || {
@@ -204,7 +216,7 @@ pub fn LoginPage() -> impl IntoView {
                                         aria-required="true"
                                         aria-describedby="login-device-name-hint"
                                         aria-invalid=invalid("device_name")
-                                        bind:value=device_name
+                                        node_ref=device_name
                                     />
                                     <p id="login-device-name-hint" class="hint">
                                         {t!(i18n, login.device_name_hint)}
