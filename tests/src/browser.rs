@@ -107,6 +107,8 @@ impl Browser {
             "--disable-quic".into(),
             format!("--user-data-dir={}", user_data.display()),
             "--window-size=1024,768".into(),
+            // CI containers often have a tiny /dev/shm.
+            "--disable-dev-shm-usage".into(),
         ];
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
