@@ -191,8 +191,12 @@ async fn push_throughput() {
         stats.allocated_pages(),
         stats.page_size(),
     );
-    let ops_table = txn.open_table(forecourt_server::store::OPS_TABLE).expect("ops");
-    let records = txn.open_table(forecourt_server::store::RECORDS_TABLE).expect("records");
+    let ops_table = txn
+        .open_table(forecourt_server::store::OPS_TABLE)
+        .expect("ops");
+    let records = txn
+        .open_table(forecourt_server::store::RECORDS_TABLE)
+        .expect("records");
     let (mut op_bytes, mut rec_bytes) = (0usize, 0usize);
     use redb::ReadableTable;
     for e in ops_table.iter().expect("iter") {

@@ -47,6 +47,9 @@ type PushAnswer = Result<Result<Vec<u64>, PushRefusal>, StoreError>;
 struct Job {
     store_id: String,
     ops: Vec<Op>,
+    /// The ops' JSON, made before queueing so that the writer thread does not spend its time
+    /// on it.
+    encoded: Vec<Vec<u8>>,
     reply: oneshot::Sender<PushAnswer>,
 }
 
@@ -184,7 +187,7 @@ fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError>
     {
         let mut t = Tables::open(&txn)?;
         for job in jobs {
-            let answer = push_one(&mut t, &job.store_id, &job.ops)?;
+            let answer = push_one(&mut t, &job.store_id, &job.ops, &job.encoded)?;
             if let Ok((_, Some(seq))) = &answer {
                 advanced.insert(job.store_id.clone(), *seq);
             }
@@ -222,6 +225,7 @@ fn push_one(
     t: &mut Tables<'_>,
     store_id: &str,
     ops: &[Op],
+    encoded: &[Vec<u8>],
 ) -> Result<Result<(Vec<u64>, Option<u64>), PushRefusal>, StoreError> {
     let refuse = |op_index, reason| Ok(Err(PushRefusal { op_index, reason }));
     // seq per op: known already (resend) or assigned below.
@@ -303,7 +307,7 @@ fn push_one(
     for &i in &fresh {
         seq += 1;
         let op = &ops[i];
-        t.ops.insert((store_id, seq), encode(op)?.as_slice())?;
+        t.ops.insert((store_id, seq), encoded[i].as_slice())?;
         t.op_ids.insert(op.op_id.as_u128(), (store_id, seq))?;
         seqs[i] = Some(seq);
     }
@@ -358,12 +362,14 @@ impl SyncStore for RedbStore {
         ops: Vec<Op>,
     ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>> {
         Box::pin(async move {
+            let encoded = ops.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
             let (reply, answer) = oneshot::channel();
             self.sync
                 .tx
                 .send(Job {
                     store_id,
                     ops,
+                    encoded,
                     reply,
                 })
                 .await
