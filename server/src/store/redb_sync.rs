@@ -530,3 +530,107 @@ impl SyncStore for RedbStore {
         self.sync.hub.subscribe(store_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::redb::ReadableTableMetadata;
+    use domain::sync::{Change, Hlc, new_id};
+    use serde_json::json;
+
+    fn card(n: u8, phone: &str) -> Op {
+        Op {
+            op_id: new_id(1_700_000_000_000, [n; 10]),
+            device_id: Uuid::from_u128(7),
+            user_id: "u".into(),
+            store_id: "demo".into(),
+            record_id: new_id(1_700_000_000_000, [n.wrapping_add(100); 10]),
+            record_type: "a_card".into(),
+            hlc: Hlc::new(1_700_000_000_000, u32::from(n)),
+            changes: vec![Change::Set {
+                field: "phone".into(),
+                value: json!(phone),
+                supersedes: vec![],
+            }],
+        }
+    }
+
+    fn job(ops: Vec<Op>) -> (Job, oneshot::Receiver<PushAnswer>) {
+        let (reply, rx) = oneshot::channel();
+        let encoded = ops.iter().map(|o| encode(o).unwrap()).collect();
+        let job = Job {
+            store_id: "demo".into(),
+            ops,
+            encoded,
+            reply,
+        };
+        (job, rx)
+    }
+
+    /// One group: a refused push between two good ones writes nothing and leaves the others
+    /// (and their seqs) as if it had not been there.
+    #[test]
+    fn a_refused_push_in_a_group_does_not_disturb_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path().join("db.redb")).unwrap();
+        let a = card(1, "13900001111");
+        let b = card(2, "13900001111");
+        let mut reused = card(3, "13800000000");
+        reused.op_id = a.op_id;
+        let c = card(4, "139-0000-1111");
+        let jobs = vec![
+            job(vec![a.clone()]).0,
+            job(vec![b.clone(), reused]).0,
+            job(vec![c.clone(), a.clone()]).0,
+        ];
+        let (answers, advanced) = commit_group(store.database(), &jobs).unwrap();
+        assert_eq!(answers[0], Ok(vec![1]));
+        assert_eq!(
+            answers[1],
+            Err(PushRefusal {
+                op_index: 1,
+                reason: RefusalReason::OpIdReused
+            })
+        );
+        assert_eq!(answers[2], Ok(vec![2, 1]));
+        assert_eq!(advanced.get("demo"), Some(&2));
+
+        let txn = store.database().begin_read().unwrap();
+        let ops = txn.open_table(OPS).unwrap();
+        assert_eq!(ops.len().unwrap(), 2);
+        let op_ids = txn.open_table(OP_IDS).unwrap();
+        assert!(op_ids.get(b.op_id.as_u128()).unwrap().is_none());
+        let records = txn.open_table(RECORDS).unwrap();
+        assert!(
+            records
+                .get(("demo", b.record_id.as_u128()))
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            txn.open_table(STORE_SEQ)
+                .unwrap()
+                .get("demo")
+                .unwrap()
+                .unwrap()
+                .value(),
+            2
+        );
+        // The phone index holds a and c (same normalised phone), not b.
+        let phones = txn.open_multimap_table(A_CARD_PHONES).unwrap();
+        let ids: Vec<u128> = phones
+            .get(("demo", "13900001111"))
+            .unwrap()
+            .map(|v| v.unwrap().value())
+            .collect();
+        let mut expected = vec![a.record_id.as_u128(), c.record_id.as_u128()];
+        expected.sort();
+        assert_eq!(ids, expected);
+
+        // A group of resends only is not committed and advances nothing.
+        let (answers, advanced) =
+            commit_group(store.database(), &[job(vec![c.clone(), a.clone()]).0]).unwrap();
+        assert_eq!(answers[0], Ok(vec![2, 1]));
+        assert!(advanced.is_empty());
+    }
+}
