@@ -138,20 +138,16 @@ impl FromRequestParts<AppState> for AuthUser {
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Error> {
     let token = hash_token(token);
     let store = state.store();
-    let session = store.get_session(token).await?.ok_or(Error::Unauthorized)?;
+    let (session, device, user) = store
+        .get_session_with(token)
+        .await?
+        .ok_or(Error::Unauthorized)?;
     if session.expires_at <= Utc::now() {
         store.delete_session(token).await?;
         return Err(Error::Unauthorized);
     }
-    let device = store
-        .get_device(session.device_id)
-        .await?
-        .filter(|d| !d.revoked)
-        .ok_or(Error::Unauthorized)?;
-    let user = store
-        .get_user(session.user_id)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let device = device.filter(|d| !d.revoked).ok_or(Error::Unauthorized)?;
+    let user = user.ok_or(Error::Unauthorized)?;
     Ok(AuthUser {
         user,
         device,

@@ -133,6 +133,14 @@ pub trait Store: SyncStore + Send + Sync + 'static {
 
     fn get_session(&self, token: TokenHash) -> StoreFuture<'_, Option<Session>>;
 
+    /// The session of a token with its device and user, read together (one storage trip per
+    /// authenticated request). `None` if there is no such session; the device or user is
+    /// `None` if it does not exist.
+    fn get_session_with(
+        &self,
+        token: TokenHash,
+    ) -> StoreFuture<'_, Option<(Session, Option<DeviceRec>, Option<UserRec>)>>;
+
     /// Removes a session; `false` if there was none.
     fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool>;
 

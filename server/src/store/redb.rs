@@ -387,6 +387,23 @@ impl Store for RedbStore {
         })
     }
 
+    fn get_session_with(
+        &self,
+        token: TokenHash,
+    ) -> StoreFuture<'_, Option<(Session, Option<DeviceRec>, Option<UserRec>)>> {
+        self.boxed(move |db| {
+            let txn = db.begin_read()?;
+            let Some(session): Option<Session> =
+                get_json(&txn.open_table(TOKENS)?, token.as_slice())?
+            else {
+                return Ok(None);
+            };
+            let device = get_json(&txn.open_table(DEVICES)?, session.device_id.as_u128())?;
+            let user = get_json(&txn.open_table(USERS)?, session.user_id.as_u128())?;
+            Ok(Some((session, device, user)))
+        })
+    }
+
     fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool> {
         self.boxed(move |db| {
             let txn = db.begin_write()?;
