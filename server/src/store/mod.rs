@@ -70,6 +70,9 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A session with its device and user (either may be gone).
+pub type SessionWith = (Session, Option<DeviceRec>, Option<UserRec>);
+
 /// The SHA-256 of a bearer token.
 pub type TokenHash = [u8; 32];
 
@@ -136,10 +139,7 @@ pub trait Store: SyncStore + Send + Sync + 'static {
     /// The session of a token with its device and user, read together (one storage trip per
     /// authenticated request). `None` if there is no such session; the device or user is
     /// `None` if it does not exist.
-    fn get_session_with(
-        &self,
-        token: TokenHash,
-    ) -> StoreFuture<'_, Option<(Session, Option<DeviceRec>, Option<UserRec>)>>;
+    fn get_session_with(&self, token: TokenHash) -> StoreFuture<'_, Option<SessionWith>>;
 
     /// Removes a session; `false` if there was none.
     fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool>;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::redb_sync::SyncWriter;
 use super::{
-    DeviceRec, Session, Store, StoreError, StoreFuture, StoreRec, TokenHash, UserRec,
+    DeviceRec, Session, SessionWith, Store, StoreError, StoreFuture, StoreRec, TokenHash, UserRec,
     normalize_username,
 };
 
@@ -387,10 +387,7 @@ impl Store for RedbStore {
         })
     }
 
-    fn get_session_with(
-        &self,
-        token: TokenHash,
-    ) -> StoreFuture<'_, Option<(Session, Option<DeviceRec>, Option<UserRec>)>> {
+    fn get_session_with(&self, token: TokenHash) -> StoreFuture<'_, Option<SessionWith>> {
         self.boxed(move |db| {
             let txn = db.begin_read()?;
             let Some(session): Option<Session> =
