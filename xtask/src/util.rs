@@ -75,7 +75,13 @@ pub fn output(cmd: &mut Command) -> Result<String> {
 
 /// The command line as a human would type it.
 pub fn show(cmd: &Command) -> String {
-    let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
+    let program = Path::new(cmd.get_program());
+    // `/root/.rustup/toolchains/…/bin/cargo` reads better as `cargo`.
+    let program = match program.file_name() {
+        Some(name) if name == "cargo" => name,
+        _ => program.as_os_str(),
+    };
+    let mut parts = vec![program.to_string_lossy().into_owned()];
     parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
     parts.join(" ")
 }
