@@ -63,7 +63,7 @@ fn accept_language() -> &'static str {
     }
 }
 
-fn prepare(builder: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+pub(crate) fn prepare(builder: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     let builder = builder
         .header("Accept", "application/json")
         .header("Accept-Language", accept_language());

@@ -12,13 +12,17 @@ use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
 use crate::pages::login::LoginPage;
 use crate::session::{Boot, SessionCtx, use_session};
-use crate::{api, care, db, manage, pwa, sales, service};
+use crate::sync::SyncCtx;
+use crate::{api, care, conflicts, db, manage, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
 #[component]
 pub fn App(boot: Boot) -> impl IntoView {
     let session = SessionCtx::new(&boot);
     provide_context(session);
+    let sync = SyncCtx::new(session);
+    provide_context(sync);
+    sync.start();
     let locale = boot.locale.as_deref().and_then(parse_locale);
 
     view! {
@@ -72,6 +76,15 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("sales")
                         view=|| view! { <AreaGate area=Area::Sales><sales::SalesPage /></AreaGate> }
                     />
+                    <Route
+                        path=path!("sales/a-cards/new")
+                        view=|| view! { <AreaGate area=Area::Sales><sales::a_card::NewACardPage /></AreaGate> }
+                    />
+                    <Route
+                        path=path!("sales/a-cards/:id")
+                        view=|| view! { <AreaGate area=Area::Sales><sales::a_card_page::ACardPage /></AreaGate> }
+                    />
+                    <Route path=path!("conflicts") view=conflicts::ConflictsPage />
                     <Route
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }

@@ -2,21 +2,32 @@
 //!
 //! Version 1 has one object store, `kv`: small values of the app shell (device id and name,
 //! the logged-in session, the chosen language), each kept as JSON text under a string key.
-//! The sync engine will add its stores (`records`, `outbox`, `meta`) in version 2: raise
-//! [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once, in order, so a device
-//! that skipped versions catches up.
+//! Version 2 adds the sync engine's stores (see `sync/store.rs`): `records` (key: record id;
+//! value `{type, json}` with the `RecordState` as JSON text; index `by_type`), `outbox` (key: a
+//! local auto-increment counter, so the order ops were made in; value: the op as JSON text) and
+//! `meta` (like `kv`: clock, pull cursor, snapshot progress, last synced at, refused ops).
+//! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
+//! in order, so a device that skipped versions catches up.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{Database, DatabaseEvent, Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
+/// Synced records: record id → `{type, json}`.
+pub const RECORDS: &str = "records";
+/// The index of `records` by record type.
+pub const BY_TYPE: &str = "by_type";
+/// Unsent ops, in the order they were made.
+pub const OUTBOX: &str = "outbox";
+/// Sync metadata, JSON text under string keys.
+pub const META: &str = "meta";
 
 /// Keys of the `kv` store.
 pub mod keys {
@@ -87,11 +98,19 @@ fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
         // Out-of-line string keys, JSON text values.
         database.create_object_store(KV, ObjectStoreParams::new())?;
     }
-    // if old < 2 { records, outbox, meta: added by the sync engine }
+    if old < 2 {
+        let records = database.create_object_store(RECORDS, ObjectStoreParams::new())?;
+        records.create_index(BY_TYPE, KeyPath::new_single("type"), None)?;
+        let mut outbox = ObjectStoreParams::new();
+        outbox.auto_increment(true);
+        database.create_object_store(OUTBOX, outbox)?;
+        database.create_object_store(META, ObjectStoreParams::new())?;
+    }
     Ok(())
 }
 
-fn handle() -> Result<Rc<Database>, DbError> {
+/// The open database (for the sync engine's transactions over several stores).
+pub fn handle() -> Result<Rc<Database>, DbError> {
     DB.with(|slot| slot.borrow().clone())
         .ok_or(DbError::NotOpen)
 }

@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod care;
 mod components;
+mod conflicts;
 mod db;
 mod i18n;
 mod manage;
@@ -15,6 +16,7 @@ mod pwa;
 mod sales;
 mod service;
 mod session;
+mod sync;
 
 use leptos::prelude::*;
 

@@ -1,10 +1,11 @@
 //! The top bar: the store, who is logged in, the language switch and 退出登录.
-//! (The sync status indicator will sit here, before the user.)
+//! The sync status indicator sits before the user.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::sync_status::SyncStatus;
 use crate::i18n::*;
 use crate::session::use_session;
 
@@ -45,6 +46,7 @@ pub fn Header() -> impl IntoView {
                 <span class="store-name">{store_name}</span>
             </div>
             <div class="header-tools">
+                <SyncStatus />
                 <div class="user">
                     <span class="user-name">{display_name}</span>
                     <span class="user-roles">

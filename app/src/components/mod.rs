@@ -3,4 +3,5 @@
 pub mod header;
 pub mod language_switch;
 pub mod nav;
+pub mod sync_status;
 pub mod update_banner;

@@ -1,0 +1,551 @@
+//! The device side of sync (ARCHITECTURE.md, "Device sync (app)").
+//!
+//! - Screens read records from an in-memory cache of IndexedDB's `records` through
+//!   [`SyncCtx::records`] / [`SyncCtx::record`], which track [`SyncCtx::rev`]: it is bumped
+//!   after an own edit, after a sync applied something, and when another tab says it changed
+//!   records (`BroadcastChannel("forecourt")`), so screens update live.
+//! - Edits go through [`SyncCtx::edit`]: record + op + clock in one IndexedDB transaction
+//!   (`store::commit_edit`), then a sync is started.
+//! - The sync loop runs on start, on `online`, on the server's SSE `changed`, every 60 s and
+//!   from "sync now"; one tab at a time (Web Locks `forecourt-sync`): first sync pages through
+//!   the snapshot, then push the outbox, then pull after the cursor.
+
+mod lock;
+mod net;
+pub mod store;
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use domain::sync::{Change, RecordState, RecordType, SyncError};
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::api::ApiError;
+use crate::session::SessionCtx;
+use store::{Author, SnapshotProgress, keys};
+pub use store::{EditError, Refused};
+
+/// The fallback interval between syncs.
+const INTERVAL_MS: i32 = 60_000;
+/// Wait before reopening a closed event stream.
+const SSE_RETRY_MS: i32 = 5_000;
+
+/// Why the last sync did not finish, shown by the status indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncProblem {
+    /// The server refused, with its message (in the user's language).
+    Server { code: String, message: String },
+    /// The server's answer could not be understood.
+    Unexpected,
+    /// IndexedDB failed.
+    Storage,
+}
+
+/// The sync state every screen can see; provided by `App`.
+#[derive(Clone, Copy)]
+pub struct SyncCtx {
+    /// Bumped whenever the cached records change.
+    pub rev: RwSignal<u64>,
+    /// `navigator.onLine`, and the server answered the last time it was asked.
+    pub online: RwSignal<bool>,
+    pub reachable: RwSignal<bool>,
+    /// Ops waiting in the outbox.
+    pub pending: RwSignal<u32>,
+    /// When the last sync finished (Unix ms).
+    pub last_synced: RwSignal<Option<f64>>,
+    pub syncing: RwSignal<bool>,
+    pub problem: RwSignal<Option<SyncProblem>>,
+    /// A first sync's snapshot: (records fetched, total).
+    pub snapshot: RwSignal<Option<(u64, u64)>>,
+    pub refused: RwSignal<Vec<Refused>>,
+    session: SessionCtx,
+}
+
+thread_local! {
+    static CACHE: RefCell<BTreeMap<Uuid, RecordState>> = const { RefCell::new(BTreeMap::new()) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// The pull cursor as last seen (to ignore SSE `changed` we already have).
+    static CURSOR: Cell<u64> = const { Cell::new(0) };
+    static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
+    static EVENTS: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
+}
+
+/// The sync context provided by `App`.
+pub fn use_sync() -> SyncCtx {
+    expect_context::<SyncCtx>()
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+impl SyncCtx {
+    pub fn new(session: SessionCtx) -> Self {
+        SyncCtx {
+            rev: RwSignal::new(0),
+            online: RwSignal::new(navigator_online()),
+            reachable: RwSignal::new(true),
+            pending: RwSignal::new(0),
+            last_synced: RwSignal::new(None),
+            syncing: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            snapshot: RwSignal::new(None),
+            refused: RwSignal::new(Vec::new()),
+            session,
+        }
+    }
+
+    // ---- reading ----
+
+    /// The live records of `record_type` (not in the bin), tracking changes.
+    pub fn records(&self, record_type: &str) -> Vec<RecordState> {
+        self.rev.track();
+        CACHE.with(|c| {
+            c.borrow()
+                .values()
+                .filter(|r| r.record_type == record_type && !r.is_deleted())
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Every cached record, tracking changes.
+    pub fn all_records(&self) -> Vec<RecordState> {
+        self.rev.track();
+        CACHE.with(|c| c.borrow().values().cloned().collect())
+    }
+
+    /// One record, tracking changes.
+    pub fn record(&self, id: Uuid) -> Option<RecordState> {
+        self.rev.track();
+        CACHE.with(|c| c.borrow().get(&id).cloned())
+    }
+
+    fn author(&self) -> Option<Author> {
+        self.session.session.with_untracked(|s| {
+            let s = s.as_ref()?;
+            Some(Author {
+                user_id: s.user.id.clone(),
+                store_id: s.user.store_id.clone(),
+                device_id: Uuid::parse_str(&s.device.id).ok()?,
+            })
+        })
+    }
+
+    fn token(&self) -> Option<String> {
+        self.session
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
+    // ---- writing ----
+
+    /// Makes an edit of `record_id` (a new record if it is not stored): `build` gets the
+    /// record as stored now and returns the changes (made with `domain::sync::Edit`).
+    pub async fn edit(
+        self,
+        record_id: Uuid,
+        rt: &'static RecordType,
+        build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError>,
+    ) -> Result<RecordState, EditError> {
+        let author = self
+            .author()
+            .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
+        let (_op, state) = store::commit_edit(&author, record_id, rt, build).await?;
+        put_cached([(record_id, Some(state.clone()))]);
+        self.rev.update(|r| *r += 1);
+        self.pending.update(|n| *n += 1);
+        broadcast(&[record_id]);
+        self.kick();
+        Ok(state)
+    }
+
+    // ---- start ----
+
+    /// Loads the cache and the status from IndexedDB and starts the triggers (online,
+    /// interval, other tabs, the server's events while logged in).
+    pub fn start(self) {
+        leptos::task::spawn_local(async move {
+            match store::load_all().await {
+                Ok(all) => {
+                    CACHE.with(|c| {
+                        let mut c = c.borrow_mut();
+                        for r in all {
+                            c.insert(r.id, r);
+                        }
+                    });
+                    self.rev.update(|r| *r += 1);
+                }
+                Err(e) => leptos::logging::error!("forecourt: cannot read the records: {e}"),
+            }
+            self.refresh_status().await;
+            self.kick();
+        });
+
+        let _ = window_event_listener(leptos::ev::online, move |_| {
+            self.online.set(true);
+            self.open_events();
+            self.kick();
+        });
+        let _ = window_event_listener(leptos::ev::offline, move |_| {
+            self.online.set(false);
+        });
+        let _ = set_interval_with_handle(
+            move || self.kick(),
+            std::time::Duration::from_millis(INTERVAL_MS as u64),
+        );
+        self.listen_to_tabs();
+
+        // The server's events follow the login.
+        Effect::new(move || {
+            let token = self
+                .session
+                .session
+                .with(|s| s.as_ref().map(|s| s.token.clone()));
+            close_events();
+            if token.is_some() {
+                self.open_events();
+                self.kick();
+            }
+        });
+    }
+
+    /// Reads the outbox size, the last sync time and the refused ops from IndexedDB.
+    async fn refresh_status(self) {
+        if let Ok(n) = store::outbox_count().await {
+            self.pending.set(n);
+        }
+        if let Ok(at) = store::meta::<f64>(keys::LAST_SYNCED).await {
+            self.last_synced.set(at);
+        }
+        if let Ok(list) = store::meta::<Vec<Refused>>(keys::REFUSED).await {
+            self.refused.set(list.unwrap_or_default());
+        }
+        if let Ok(Some(cursor)) = store::meta::<u64>(keys::CURSOR).await {
+            CURSOR.with(|c| c.set(cursor));
+        }
+    }
+
+    fn listen_to_tabs(self) {
+        let Ok(channel) = web_sys::BroadcastChannel::new("forecourt") else {
+            return;
+        };
+        let on_message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let text = ev.data().as_string().unwrap_or_default();
+                let ids: Vec<Uuid> = serde_json::from_str(&text).unwrap_or_default();
+                leptos::task::spawn_local(async move {
+                    if !ids.is_empty() {
+                        reload(&ids).await;
+                        self.rev.update(|r| *r += 1);
+                    }
+                    self.refresh_status().await;
+                });
+            });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        CHANNEL.with(|c| *c.borrow_mut() = Some(channel));
+    }
+
+    fn open_events(self) {
+        let Some(token) = self.token() else {
+            return;
+        };
+        let open = EVENTS.with(|e| {
+            e.borrow()
+                .as_ref()
+                .is_some_and(|es| es.ready_state() != web_sys::EventSource::CLOSED)
+        });
+        if open {
+            return;
+        }
+        let url = format!("/api/sync/events?token={token}");
+        let Ok(es) = web_sys::EventSource::new(&url) else {
+            return;
+        };
+        let on_changed =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let seq = ev
+                    .data()
+                    .as_string()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .and_then(|v| v["seq"].as_u64())
+                    .unwrap_or(u64::MAX);
+                self.reachable.set(true);
+                if seq > CURSOR.with(Cell::get) || self.pending.get_untracked() > 0 {
+                    self.kick();
+                }
+            });
+        let _ = es.add_event_listener_with_callback("changed", on_changed.as_ref().unchecked_ref());
+        on_changed.forget();
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+            let closed = EVENTS.with(|e| {
+                e.borrow()
+                    .as_ref()
+                    .is_some_and(|es| es.ready_state() == web_sys::EventSource::CLOSED)
+            });
+            if closed {
+                set_timeout(
+                    move || self.open_events(),
+                    std::time::Duration::from_millis(SSE_RETRY_MS as u64),
+                );
+            }
+        });
+        es.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        EVENTS.with(|e| *e.borrow_mut() = Some(es));
+    }
+
+    // ---- the sync loop ----
+
+    /// Starts a sync now, or right after the one running.
+    pub fn kick(self) {
+        if RUNNING.with(Cell::get) {
+            AGAIN.with(|a| a.set(true));
+            return;
+        }
+        RUNNING.with(|r| r.set(true));
+        leptos::task::spawn_local(async move {
+            loop {
+                AGAIN.with(|a| a.set(false));
+                lock::with_lock("forecourt-sync", self.run_once()).await;
+                if !AGAIN.with(Cell::get) {
+                    break;
+                }
+            }
+            RUNNING.with(|r| r.set(false));
+        });
+    }
+
+    async fn run_once(self) {
+        let (Some(token), Some(author)) = (self.token(), self.author()) else {
+            return;
+        };
+        self.online.set(navigator_online());
+        if !navigator_online() {
+            return;
+        }
+        self.syncing.set(true);
+        let result = self.sync(&token, &author).await;
+        self.syncing.set(false);
+        self.snapshot.set(None);
+        match result {
+            Ok(()) => {
+                let now = js_sys::Date::now();
+                let _ = store::set_meta(keys::LAST_SYNCED, &now).await;
+                self.last_synced.set(Some(now));
+                self.problem.set(None);
+                self.reachable.set(true);
+                broadcast(&[]);
+            }
+            Err(Failure::Api(ApiError::Network)) => self.reachable.set(false),
+            Err(Failure::Api(e)) if e.is_unauthorized() => {
+                // Let the session decide (it logs out on a 401).
+                self.reachable.set(true);
+                self.session.refresh_user().await;
+            }
+            Err(Failure::Api(ApiError::Server { code, message, .. })) => {
+                self.reachable.set(true);
+                self.problem
+                    .set(Some(SyncProblem::Server { code, message }));
+            }
+            Err(Failure::Api(ApiError::Unexpected(e))) => {
+                leptos::logging::warn!("forecourt: sync: {e}");
+                self.problem.set(Some(SyncProblem::Unexpected));
+            }
+            Err(Failure::Storage(e)) => {
+                leptos::logging::error!("forecourt: sync storage: {e}");
+                self.problem.set(Some(SyncProblem::Storage));
+            }
+        }
+        if let Ok(n) = store::outbox_count().await {
+            self.pending.set(n);
+        }
+    }
+
+    async fn sync(self, token: &str, author: &Author) -> Result<(), Failure> {
+        self.first_snapshot(token, author).await?;
+        self.push_outbox(token).await?;
+        self.pull(token).await
+    }
+
+    /// A device that never pulled pages through the snapshot (resuming where it stopped).
+    async fn first_snapshot(self, token: &str, _author: &Author) -> Result<(), Failure> {
+        if store::meta::<u64>(keys::CURSOR).await?.is_some() {
+            return Ok(());
+        }
+        let mut progress: SnapshotProgress = store::meta(keys::SNAPSHOT).await?.unwrap_or_default();
+        let mut first = progress.after.is_none() && progress.fetched == 0;
+        loop {
+            self.snapshot.set(Some((progress.fetched, progress.total)));
+            let page = net::snapshot(token, progress.after).await?;
+            if first {
+                progress.seq = page.seq;
+                first = false;
+            }
+            progress.total = page.total;
+            progress.fetched += page.records.len() as u64;
+            progress.after = page.next;
+            let done = page.next.is_none();
+            let ids = store::apply_snapshot(page.records, &progress, done.then_some(progress.seq))
+                .await?;
+            self.applied(&ids).await;
+            if done {
+                CURSOR.with(|c| c.set(progress.seq));
+                return Ok(());
+            }
+        }
+    }
+
+    async fn push_outbox(self, token: &str) -> Result<(), Failure> {
+        loop {
+            let batch = store::outbox_batch(net::PUSH_BATCH).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ops: Vec<_> = batch.iter().map(|(_, op)| op.clone()).collect();
+            match net::push(token, &ops).await {
+                Ok(answer) => {
+                    let acked: std::collections::BTreeSet<Uuid> =
+                        answer.acks.iter().map(|a| a.op_id).collect();
+                    let keys: Vec<_> = batch
+                        .iter()
+                        .filter(|(_, op)| acked.contains(&op.op_id))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    store::remove_acked(&keys, answer.server_time_ms).await?;
+                    self.pending.set(store::outbox_count().await?);
+                    if keys.len() < batch.len() {
+                        // Should not happen: the server acks every op or none.
+                        return Err(Failure::Api(ApiError::Unexpected(
+                            "push answered without every ack".into(),
+                        )));
+                    }
+                }
+                Err(net::PushError::Op {
+                    index,
+                    status,
+                    code,
+                    message,
+                }) if net::refused_for_good(status, &code) && index < batch.len() => {
+                    let (key, op) = batch[index].clone();
+                    let list = store::refuse(
+                        &key,
+                        Refused {
+                            op,
+                            code,
+                            message,
+                            at: js_sys::Date::now(),
+                        },
+                    )
+                    .await?;
+                    self.refused.set(list);
+                    self.pending.set(store::outbox_count().await?);
+                }
+                Err(net::PushError::Op {
+                    status,
+                    code,
+                    message,
+                    ..
+                }) => {
+                    return Err(Failure::Api(ApiError::Server {
+                        status,
+                        code,
+                        message,
+                        retry_after: None,
+                    }));
+                }
+                Err(net::PushError::Api(e)) => return Err(Failure::Api(e)),
+            }
+        }
+    }
+
+    async fn pull(self, token: &str) -> Result<(), Failure> {
+        loop {
+            let after = store::meta::<u64>(keys::CURSOR).await?.unwrap_or(0);
+            let page = net::pull(token, after).await?;
+            let ops: Vec<_> = page.ops.into_iter().map(|p| p.op).collect();
+            let ids = store::apply_pulled(&ops, page.last_seq, page.server_time_ms).await?;
+            CURSOR.with(|c| c.set(page.last_seq));
+            self.applied(&ids).await;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Records changed in IndexedDB by a sync: refresh the cache, the screens, the other tabs.
+    async fn applied(self, ids: &[Uuid]) {
+        if ids.is_empty() {
+            return;
+        }
+        reload(ids).await;
+        self.rev.update(|r| *r += 1);
+        broadcast(ids);
+    }
+}
+
+/// Why a sync stopped.
+#[derive(Debug)]
+enum Failure {
+    Api(ApiError),
+    Storage(crate::db::DbError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+impl From<crate::db::DbError> for Failure {
+    fn from(e: crate::db::DbError) -> Self {
+        Failure::Storage(e)
+    }
+}
+
+fn put_cached(items: impl IntoIterator<Item = (Uuid, Option<RecordState>)>) {
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        for (id, state) in items {
+            match state {
+                Some(s) => {
+                    c.insert(id, s);
+                }
+                None => {
+                    c.remove(&id);
+                }
+            }
+        }
+    });
+}
+
+/// Reads `ids` from IndexedDB into the cache.
+async fn reload(ids: &[Uuid]) {
+    match store::load(ids).await {
+        Ok(items) => put_cached(items),
+        Err(e) => leptos::logging::error!("forecourt: cannot reload records: {e}"),
+    }
+}
+
+/// Tells the other tabs which records changed (an empty list: only the status).
+fn broadcast(ids: &[Uuid]) {
+    let text = serde_json::to_string(ids).unwrap_or_default();
+    CHANNEL.with(|c| {
+        if let Some(channel) = c.borrow().as_ref() {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(&text));
+        }
+    });
+}
+
+fn close_events() {
+    EVENTS.with(|e| {
+        if let Some(es) = e.borrow_mut().take() {
+            es.close();
+        }
+    });
+}

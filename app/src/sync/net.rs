@@ -1,0 +1,174 @@
+//! The sync API as the device calls it (ARCHITECTURE.md, "Sync API (issue 4)").
+
+use domain::sync::{Op, RecordState};
+use gloo_net::http::Request;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use crate::api::{self, ApiError};
+
+/// Ops per push (the server takes at most 500).
+pub const PUSH_BATCH: u32 = 200;
+/// Ops per pull page.
+pub const PULL_LIMIT: u32 = 500;
+/// Records per snapshot page.
+pub const SNAPSHOT_LIMIT: u32 = 200;
+
+#[derive(Serialize)]
+struct PushRequest<'a> {
+    ops: &'a [Op],
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Ack {
+    pub op_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<Ack>,
+    pub server_time_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PulledOp {
+    pub op: Op,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullResponse {
+    pub ops: Vec<PulledOp>,
+    pub last_seq: u64,
+    pub more: bool,
+    pub server_time_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SnapshotResponse {
+    pub records: Vec<RecordState>,
+    pub next: Option<Uuid>,
+    pub seq: u64,
+    pub total: u64,
+}
+
+/// Why a push was not acknowledged.
+#[derive(Debug, Clone)]
+pub enum PushError {
+    /// An error for the whole request (network, 401, 413, …).
+    Api(ApiError),
+    /// The server refused one op (and so the whole batch).
+    Op {
+        index: usize,
+        status: u16,
+        code: String,
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    op_index: Option<usize>,
+}
+
+/// `POST /api/sync/push`.
+pub async fn push(token: &str, ops: &[Op]) -> Result<PushResponse, PushError> {
+    let request = api::prepare(Request::post("/api/sync/push"), Some(token))
+        .json(&PushRequest { ops })
+        .map_err(|e| PushError::Api(ApiError::Unexpected(e.to_string())))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| PushError::Api(ApiError::Network))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|_| PushError::Api(ApiError::Network))?;
+    if response.ok() {
+        return serde_json::from_str(&text)
+            .map_err(|e| PushError::Api(ApiError::Unexpected(e.to_string())));
+    }
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(ErrorBody {
+            code,
+            message,
+            op_index: Some(index),
+        }) => Err(PushError::Op {
+            index,
+            status,
+            code,
+            message,
+        }),
+        Ok(body) => Err(PushError::Api(ApiError::Server {
+            status,
+            code: body.code,
+            message: body.message,
+            retry_after: None,
+        })),
+        Err(_) => Err(PushError::Api(ApiError::Server {
+            status,
+            code: format!("http_{status}"),
+            message: response.status_text(),
+            retry_after: None,
+        })),
+    }
+}
+
+async fn get<T: DeserializeOwned>(token: &str, path: &str) -> Result<T, ApiError> {
+    api::get(path, Some(token)).await
+}
+
+/// `GET /api/sync/pull?after=…`.
+pub async fn pull(token: &str, after: u64) -> Result<PullResponse, ApiError> {
+    get(
+        token,
+        &format!("/api/sync/pull?after={after}&limit={PULL_LIMIT}"),
+    )
+    .await
+}
+
+/// `GET /api/sync/snapshot?after=…`.
+pub async fn snapshot(token: &str, after: Option<Uuid>) -> Result<SnapshotResponse, ApiError> {
+    let path = match after {
+        Some(id) => format!("/api/sync/snapshot?after={id}&limit={SNAPSHOT_LIMIT}"),
+        None => format!("/api/sync/snapshot?limit={SNAPSHOT_LIMIT}"),
+    };
+    get(token, &path).await
+}
+
+/// Whether a refused op can never be accepted as it is (so it must not block the outbox):
+/// a reused op id, an op the registry or the merge refuses, a role that may not write it.
+/// A clock ahead of the server's is not: time catches up.
+pub fn refused_for_good(status: u16, code: &str) -> bool {
+    match code {
+        "clock_ahead" => false,
+        "op_id_reused" => true,
+        _ => matches!(status, 403 | 409 | 422),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_that_block_and_those_that_do_not() {
+        assert!(refused_for_good(409, "op_id_reused"));
+        assert!(refused_for_good(422, "unknown_field"));
+        assert!(refused_for_good(403, "forbidden"));
+        assert!(!refused_for_good(422, "clock_ahead"));
+        assert!(!refused_for_good(413, "payload_too_large"));
+    }
+
+    #[test]
+    fn a_pull_page_reads() {
+        let json = r#"{"ops": [], "last_seq": 7, "more": false, "server_time_ms": 5}"#;
+        let page: PullResponse = serde_json::from_str(json).unwrap();
+        assert_eq!(page.last_seq, 7);
+        assert!(page.ops.is_empty());
+    }
+}

@@ -1,0 +1,398 @@
+//! The sync engine's IndexedDB stores (`records`, `outbox`, `meta`; see `db.rs`).
+//!
+//! Every function is one IndexedDB transaction. Inside a transaction only IndexedDB requests
+//! are awaited (a transaction whose task waits on anything else — the network, a timer —
+//! commits early), so an edit's record and op, or a pulled page's records and cursor, are
+//! written together or not at all.
+
+use std::collections::BTreeMap;
+
+use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
+use idb::{ObjectStore, TransactionMode};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+
+use crate::db::{self, BY_TYPE, DbError, META, OUTBOX, RECORDS};
+
+/// Keys of the `meta` store.
+pub mod keys {
+    /// The HLC clock (`domain::sync::Clock`: last stamp and server offset).
+    pub const CLOCK: &str = "clock";
+    /// The pull cursor: the `last_seq` of the last pull. Absent until the first snapshot is in.
+    pub const CURSOR: &str = "cursor";
+    /// A first sync's snapshot in progress ([`super::SnapshotProgress`]).
+    pub const SNAPSHOT: &str = "snapshot";
+    /// When the last sync finished (Unix ms, device clock).
+    pub const LAST_SYNCED: &str = "last_synced_at";
+    /// Ops the server refused for good ([`super::Refused`]).
+    pub const REFUSED: &str = "refused";
+}
+
+/// Who makes an edit on this device.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub user_id: String,
+    pub store_id: String,
+    pub device_id: Uuid,
+}
+
+/// A first sync's progress through `GET /api/sync/snapshot`, kept so that it can resume.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotProgress {
+    /// The `next` of the last page stored (resume after it).
+    pub after: Option<Uuid>,
+    /// The first page's `seq`: where pulling starts once the last page is in.
+    pub seq: u64,
+    pub fetched: u64,
+    pub total: u64,
+}
+
+/// An op the server refused for good (e.g. `op_id_reused`, a validation error): taken out of
+/// the outbox so that the others can go, and listed on the conflicts page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub op: Op,
+    pub code: String,
+    pub message: String,
+    /// When it was refused (Unix ms).
+    pub at: f64,
+}
+
+/// Why an edit was not saved.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EditError {
+    #[error("{0}")]
+    Db(#[from] DbError),
+    #[error("{}", .0.message_en())]
+    Sync(#[from] SyncError),
+}
+
+impl From<idb::Error> for EditError {
+    fn from(e: idb::Error) -> Self {
+        EditError::Db(e.into())
+    }
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+fn decode<T: DeserializeOwned>(what: &str, value: Option<JsValue>) -> Result<Option<T>, DbError> {
+    match value.and_then(|v| v.as_string()) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| DbError::Decode(format!("{what}: {e}"))),
+    }
+}
+
+fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
+    serde_json::to_string(value)
+        .map(|t| JsValue::from_str(&t))
+        .map_err(|e| DbError::Decode(e.to_string()))
+}
+
+/// `{type, json}`: the type is a property so that `by_type` can index it.
+fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
+    let obj = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
+            .map_err(|_| DbError::Idb("cannot build a record value".into()))
+    };
+    set("type", &JsValue::from_str(&state.record_type))?;
+    set("json", &text(state)?)?;
+    Ok(obj.into())
+}
+
+fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
+    let json = js_sys::Reflect::get(value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| DbError::Decode("record without json".into()))?;
+    serde_json::from_str(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
+}
+
+fn key(id: &Uuid) -> JsValue {
+    JsValue::from_str(&id.to_string())
+}
+
+async fn get_record(store: &ObjectStore, id: &Uuid) -> Result<Option<RecordState>, DbError> {
+    match store.get(key(id))?.await? {
+        Some(v) if !v.is_undefined() => read_record(&v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+async fn get_meta<T: DeserializeOwned>(store: &ObjectStore, k: &str) -> Result<Option<T>, DbError> {
+    decode(k, store.get(JsValue::from_str(k))?.await?)
+}
+
+async fn put_meta<T: Serialize + ?Sized>(
+    store: &ObjectStore,
+    k: &str,
+    value: &T,
+) -> Result<(), DbError> {
+    store
+        .put(&text(value)?, Some(&JsValue::from_str(k)))?
+        .await?;
+    Ok(())
+}
+
+/// Every stored record (to fill the in-memory cache at start).
+pub async fn load_all() -> Result<Vec<RecordState>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let values = tx.object_store(RECORDS)?.get_all(None, None)?.await?;
+    tx.await?;
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        match read_record(&v) {
+            Ok(r) => out.push(r),
+            Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
+        }
+    }
+    Ok(out)
+}
+
+/// The stored records of one type.
+#[allow(dead_code)]
+pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(RECORDS)?.index(BY_TYPE)?;
+    let values = index
+        .get_all(Some(JsValue::from_str(record_type).into()), None)?
+        .await?;
+    tx.await?;
+    values.iter().map(read_record).collect()
+}
+
+/// The stored state of each of `ids` (`None`: not stored).
+pub async fn load(ids: &[Uuid]) -> Result<Vec<(Uuid, Option<RecordState>)>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let store = tx.object_store(RECORDS)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push((*id, get_record(&store, id).await?));
+    }
+    tx.await?;
+    Ok(out)
+}
+
+/// A value of `meta`.
+pub async fn meta<T: DeserializeOwned>(k: &str) -> Result<Option<T>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[META], TransactionMode::ReadOnly)?;
+    let v = get_meta(&tx.object_store(META)?, k).await?;
+    tx.await?;
+    Ok(v)
+}
+
+/// Stores a value in `meta`.
+pub async fn set_meta<T: Serialize + ?Sized>(k: &str, value: &T) -> Result<(), DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[META], TransactionMode::ReadWrite)?;
+    put_meta(&tx.object_store(META)?, k, value).await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
+/// How many ops wait in the outbox.
+pub async fn outbox_count() -> Result<u32, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+    let n = tx.object_store(OUTBOX)?.count(None)?.await?;
+    tx.await?;
+    Ok(n)
+}
+
+/// The oldest `limit` ops of the outbox with their keys.
+pub async fn outbox_batch(limit: u32) -> Result<Vec<(JsValue, Op)>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+    let store = tx.object_store(OUTBOX)?;
+    let keys = store.get_all_keys(None, Some(limit))?.await?;
+    let values = store.get_all(None, Some(limit))?.await?;
+    tx.await?;
+    let mut out = Vec::with_capacity(keys.len());
+    for (k, v) in keys.into_iter().zip(values) {
+        match decode::<Op>("outbox", Some(v)) {
+            Ok(Some(op)) => out.push((k, op)),
+            other => leptos::logging::error!("forecourt: unreadable op in the outbox: {other:?}"),
+        }
+    }
+    Ok(out)
+}
+
+/// Makes an edit: reads the record as stored now, builds the changes against it, stamps the op
+/// with the clock, applies it, and writes the record, the op (into the outbox) and the clock in
+/// one transaction. Returns the op and the new state.
+pub async fn commit_edit(
+    author: &Author,
+    record_id: Uuid,
+    rt: &'static RecordType,
+    build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError>,
+) -> Result<(Op, RecordState), EditError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+    let records = tx.object_store(RECORDS)?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let meta = tx.object_store(META)?;
+    let mut state = get_record(&records, &record_id)
+        .await?
+        .unwrap_or_else(|| RecordState::new(record_id, rt.name, &author.store_id));
+    let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
+    let changes = match build(&state) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.abort();
+            return Err(e.into());
+        }
+    };
+    let now = now_ms();
+    let op = Op {
+        op_id: Uuid::now_v7(),
+        device_id: author.device_id,
+        user_id: author.user_id.clone(),
+        store_id: author.store_id.clone(),
+        record_id,
+        record_type: rt.name.to_string(),
+        hlc: clock.now(now),
+        changes,
+    };
+    let checked = domain::sync::validate_op(&op, &domain::records::registry())
+        .and_then(|()| apply(&mut state, &op, rt));
+    if let Err(e) = checked {
+        let _ = tx.abort();
+        return Err(e.into());
+    }
+    records
+        .put(&record_value(&state)?, Some(&key(&record_id)))?
+        .await?;
+    outbox.add(&text(&op)?, None)?.await?;
+    put_meta(&meta, keys::CLOCK, &clock).await?;
+    tx.commit()?.await?;
+    Ok((op, state))
+}
+
+/// The push of `acked` (outbox keys) was acknowledged: remove them and learn the server's time.
+pub async fn remove_acked(acked: &[JsValue], server_time_ms: u64) -> Result<(), DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OUTBOX, META], TransactionMode::ReadWrite)?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let meta = tx.object_store(META)?;
+    for k in acked {
+        outbox.delete(k.clone())?.await?;
+    }
+    let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
+    clock.set_offset(server_time_ms, now_ms());
+    put_meta(&meta, keys::CLOCK, &clock).await?;
+    tx.commit()?.await?;
+    Ok(())
+}
+
+/// The server refused the op under `outbox_key` for good: move it to the refused list.
+pub async fn refuse(outbox_key: &JsValue, refused: Refused) -> Result<Vec<Refused>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OUTBOX, META], TransactionMode::ReadWrite)?;
+    let outbox = tx.object_store(OUTBOX)?;
+    let meta = tx.object_store(META)?;
+    outbox.delete(outbox_key.clone())?.await?;
+    let mut list: Vec<Refused> = get_meta(&meta, keys::REFUSED).await?.unwrap_or_default();
+    list.push(refused);
+    put_meta(&meta, keys::REFUSED, &list).await?;
+    tx.commit()?.await?;
+    Ok(list)
+}
+
+/// Applies a pulled page: every op is observed by the clock and applied to its stored record;
+/// the records, the new cursor and the clock are written together. Returns the records
+/// changed.
+pub async fn apply_pulled(
+    ops: &[Op],
+    last_seq: u64,
+    server_time_ms: u64,
+) -> Result<Vec<Uuid>, DbError> {
+    let registry = domain::records::registry();
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+    let records = tx.object_store(RECORDS)?;
+    let meta = tx.object_store(META)?;
+    let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
+    let now = now_ms();
+    clock.set_offset(server_time_ms, now);
+    let mut touched: BTreeMap<Uuid, (RecordState, bool)> = BTreeMap::new();
+    for op in ops {
+        clock.observe(op.hlc, now);
+        let Some(rt) = registry.get(&op.record_type) else {
+            leptos::logging::warn!("forecourt: pulled an op of unknown type {}", op.record_type);
+            continue;
+        };
+        if let std::collections::btree_map::Entry::Vacant(slot) = touched.entry(op.record_id) {
+            let state = get_record(&records, &op.record_id)
+                .await?
+                .unwrap_or_else(|| RecordState::for_op(op));
+            slot.insert((state, false));
+        }
+        if let Some((state, changed)) = touched.get_mut(&op.record_id) {
+            match apply(state, op, rt) {
+                Ok(true) => *changed = true,
+                Ok(false) => {}
+                Err(e) => leptos::logging::warn!("forecourt: pulled op not applied: {e:?}"),
+            }
+        }
+    }
+    let mut changed_ids = Vec::new();
+    for (id, (state, changed)) in &touched {
+        if *changed {
+            records.put(&record_value(state)?, Some(&key(id)))?.await?;
+            changed_ids.push(*id);
+        }
+    }
+    put_meta(&meta, keys::CURSOR, &last_seq).await?;
+    put_meta(&meta, keys::CLOCK, &clock).await?;
+    tx.commit()?.await?;
+    Ok(changed_ids)
+}
+
+/// Stores a snapshot page: joins each record into the stored one and keeps the progress; on
+/// the last page (`cursor` given) sets the pull cursor and drops the progress.
+pub async fn apply_snapshot(
+    page: Vec<RecordState>,
+    progress: &SnapshotProgress,
+    cursor: Option<u64>,
+) -> Result<Vec<Uuid>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+    let records = tx.object_store(RECORDS)?;
+    let meta = tx.object_store(META)?;
+    let mut ids = Vec::with_capacity(page.len());
+    for theirs in page {
+        let id = theirs.id;
+        let merged = match get_record(&records, &id).await? {
+            Some(mut ours) => match join(&mut ours, &theirs) {
+                Ok(()) => ours,
+                Err(e) => {
+                    leptos::logging::warn!("forecourt: snapshot record not joined: {e:?}");
+                    continue;
+                }
+            },
+            None => theirs,
+        };
+        records
+            .put(&record_value(&merged)?, Some(&key(&id)))?
+            .await?;
+        ids.push(id);
+    }
+    match cursor {
+        Some(seq) => {
+            put_meta(&meta, keys::CURSOR, &seq).await?;
+            meta.delete(JsValue::from_str(keys::SNAPSHOT))?.await?;
+        }
+        None => put_meta(&meta, keys::SNAPSHOT, progress).await?,
+    }
+    tx.commit()?.await?;
+    Ok(ids)
+}
