@@ -104,7 +104,7 @@ pub fn SyncStatus() -> impl IntoView {
             {problem}
             <button
                 type="button"
-                class="btn btn-ghost btn-small"
+                class="btn btn-ghost"
                 on:click=move |_| sync.kick()
                 disabled=move || sync.syncing.get() || !sync.online.get()
             >
