@@ -22,6 +22,15 @@ use uuid::Uuid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_forecourt");
 
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -50,7 +59,10 @@ async fn push_throughput() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let stdout = child.stdout.take().expect("stdout");
+    // Killed however the benchmark ends.
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(stdout).lines();
     let line = lines.next().expect("a line").expect("utf-8");
     let base = line
         .strip_prefix("forecourt: listening on ")
@@ -175,8 +187,8 @@ async fn push_throughput() {
         size as f64 / 1e6,
         size as f64 / ops as f64,
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    let _ = child.0.kill();
+    let _ = child.0.wait();
 
     // What the file holds (the server was killed; opening repairs it).
     let db = redb::Database::create(dir.path().join("forecourt.redb")).expect("reopen");
