@@ -8,11 +8,32 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 /// The workspace root (the folder holding the top-level Cargo.toml).
+///
+/// Found at run time (cargo's `CARGO_MANIFEST_DIR`, else the nearest folder
+/// above the current one with a workspace Cargo.toml and an `xtask/`), so that
+/// a binary built from another checkout sharing this target dir still works
+/// on the checkout it is run in.
 pub fn root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR")
+        && let Some(parent) = Path::new(&dir).parent()
+        && is_root(parent)
+    {
+        return parent.to_path_buf();
+    }
+    if let Ok(cwd) = std::env::current_dir()
+        && let Some(dir) = cwd.ancestors().find(|d| is_root(d))
+    {
+        return dir.to_path_buf();
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives one folder below the workspace root")
         .to_path_buf()
+}
+
+fn is_root(dir: &Path) -> bool {
+    dir.join("xtask").join("Cargo.toml").is_file()
+        && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
