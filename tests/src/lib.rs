@@ -13,7 +13,7 @@ mod browser;
 mod gate;
 mod server;
 
-pub use browser::{Browser, Lang};
+pub use browser::{Browser, Lang, xpath_literal};
 pub use gate::Gate;
 pub use server::{Api, Server};
 

@@ -36,7 +36,7 @@ async fn heading(browser: &Browser) -> String {
 async fn count_text(browser: &Browser, text: &str) -> usize {
     let xpath = format!(
         "//body//*[not(self::script or self::style)][text()[normalize-space(.)={}]]",
-        format!("'{text}'")
+        e2e::xpath_literal(text)
     );
     let mut n = 0;
     if let Ok(all) = browser.client().find_all(Locator::XPath(&xpath)).await {
