@@ -50,6 +50,10 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
     // The kept session is used at once; the server is asked in the background whether it
     // still stands (a 401 logs out, no answer changes nothing).
     leptos::task::spawn_local(session.refresh_user());
+    // And again whenever the device comes back online.
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        leptos::task::spawn_local(session.refresh_user());
+    });
 
     let update_ready = RwSignal::new(false);
     pwa::register(update_ready);
