@@ -118,7 +118,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
     b.log_in_demo(Lang::Zh, "salesmgr", "李强", "展厅平板B")
         .await;
     b.wait_for_path("/sales").await;
-    b.wait_for_text("已同步").await;
+    b.wait_for_role("status", "已同步").await;
 
     // A creates an A-card; B, online, sees it live.
     let card_path = create_card(&a, "张伟明", "138 1234 5678", "凯美瑞", "A").await;
@@ -144,7 +144,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
     a.click_button("保存").await;
     a.wait_for_text("139 8765 4321").await;
     add_follow_up(&a, "电话邀约周六到店").await;
-    a.wait_for_text("2 条更改待同步").await;
+    a.wait_for_role("status", "2 条更改待同步").await;
 
     b.click_button("编辑").await;
     b.fill("姓名", "张伟民").await;
@@ -152,7 +152,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
     b.click_button("保存").await;
     b.wait_for_text("雷凌").await;
     add_follow_up(&b, "微信发送雷凌报价").await;
-    b.wait_for_text("2 条更改待同步").await;
+    b.wait_for_role("status", "2 条更改待同步").await;
 
     // Reconnect: both show the merged card and one conflict (the name).
     a.set_offline(false).await;
@@ -162,7 +162,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
         tablet.wait_for_text("雷凌").await;
         tablet.wait_for_text("电话邀约周六到店").await;
         tablet.wait_for_text("微信发送雷凌报价").await;
-        tablet.wait_for_text("1 个冲突").await;
+        tablet.wait_for_role("link", "1 个冲突").await;
         wait_gone(tablet, "条更改待同步").await;
         assert_eq!(count_text(tablet, "电话邀约周六到店").await, 1);
         assert_eq!(count_text(tablet, "微信发送雷凌报价").await, 1);
@@ -188,7 +188,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
     b.click_button("保留此值:张伟民").await;
     b.wait_for_text("没有待处理的冲突。").await;
     a.wait_for_text("没有待处理的冲突。").await;
-    wait_gone(&a, "1 个冲突").await;
+    wait_gone(&a, "个冲突").await;
     a.goto(&card_path).await;
     wait_for_heading(&a, "张伟民").await;
     a.close().await;
@@ -212,13 +212,13 @@ async fn an_offline_edit_survives_a_reload_and_syncs_later() {
     a.set_offline(true).await;
     a.wait_for_text("离线").await;
     add_follow_up(&a, "离线时记下的跟进").await;
-    a.wait_for_text("1 条更改待同步").await;
+    a.wait_for_role("status", "1 条更改待同步").await;
 
     a.reload().await;
     a.wait_ready().await;
     assert_eq!(a.path().await, card_path);
     a.wait_for_text("离线时记下的跟进").await;
-    a.wait_for_text("1 条更改待同步").await;
+    a.wait_for_role("status", "1 条更改待同步").await;
 
     a.set_offline(false).await;
     wait_gone(&a, "条更改待同步").await;
