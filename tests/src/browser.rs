@@ -320,7 +320,7 @@ impl Browser {
         .await
     }
 
-    /// Waits for a displayed element whose own text contains `text`.
+    /// Waits for a displayed element whose text contains `text`.
     pub async fn wait_for_text(&self, text: &str) -> Element {
         let xpath = text_xpath(text);
         self.wait_until(&format!("the text {text:?}"), async || {
@@ -329,7 +329,7 @@ impl Browser {
         .await
     }
 
-    /// Whether some displayed element's own text contains `text` right now.
+    /// Whether some displayed element's text contains `text` right now.
     pub async fn has_text(&self, text: &str) -> bool {
         self.visible(&text_xpath(text)).await.is_some()
     }
@@ -605,10 +605,13 @@ pub fn xpath_literal(s: &str) -> String {
     }
 }
 
+/// The innermost elements whose text (across text nodes and inline children,
+/// as a user reads it: `<span>1</span> 条更改待同步`) contains `text`.
 fn text_xpath(text: &str) -> String {
+    let lit = xpath_literal(text);
     format!(
-        "//body//*[not(self::script or self::style or self::noscript)][text()[contains(normalize-space(.), {})]]",
-        xpath_literal(text)
+        "//body//*[not(self::script or self::style or self::noscript)]\
+         [contains(normalize-space(.), {lit})][not(*[contains(normalize-space(.), {lit})])]"
     )
 }
 
