@@ -16,7 +16,7 @@ pub const DEMO_STORE_NAME: &str = "演示4S店";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// username, display name, role.
-pub const DEMO_USERS: [(&str, &str, Role); 9] = [
+pub const DEMO_USERS: [(&str, &str, Role); 12] = [
     ("consultant", "王芳", Role::SalesConsultant),
     ("salesmgr", "李强", Role::SalesManager),
     ("advisor", "张伟", Role::ServiceAdvisor),
@@ -26,6 +26,9 @@ pub const DEMO_USERS: [(&str, &str, Role); 9] = [
     ("cs", "赵敏", Role::CustomerService),
     ("csmgr", "周婷", Role::CustomerServiceManager),
     ("gm", "孙建国", Role::GeneralManager),
+    ("zhaolei", "赵磊", Role::SalesConsultant),
+    ("qianli", "钱丽", Role::SalesConsultant),
+    ("sunhao", "孙浩", Role::SalesConsultant),
 ];
 
 /// Creates the demo store if the server has no store yet. Returns whether it did.

@@ -8,11 +8,13 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod demo_sales;
 pub mod error;
 pub mod extract;
 pub mod lang;
 pub mod ratelimit;
 pub mod routes;
+pub mod sales_import;
 pub mod site;
 pub mod store;
 
@@ -233,7 +235,15 @@ pub async fn run_with(
             .await
             .map_err(|e| StartupError::Demo(e.to_string()))?;
         if created {
-            tracing::info!("created the demo store (password demo1234)");
+            let started = Instant::now();
+            let history = demo_sales::seed_sales_history(store.as_ref(), chrono::Utc::now())
+                .await
+                .map_err(|e| StartupError::Demo(e.to_string()))?;
+            tracing::info!(
+                ops = history.ops,
+                ms = started.elapsed().as_millis() as u64,
+                "created the demo store (password demo1234) and its sales history"
+            );
         }
     }
     if !config.site.join("index.html").is_file() {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod devices;
 pub mod health;
 pub mod sales;
+pub mod sales_io;
 pub mod sync;
 
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(devices::router())
         .merge(sync::router())
         .merge(sales::router())
+        .merge(sales_io::router())
         .routes(routes!(openapi_json))
 }
 
