@@ -211,15 +211,29 @@ const SURNAMES: [&str; 40] = [
 const GIVEN: [&str; 48] = [
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
     "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "海燕", "文博",
-    "子涵", "浩然", "雨桐", "思远", "嘉怡", "俊杰", "欣怡", "宇航", "梓轩", "佳琪", "国平",
-    "红梅", "立新", "春生", "晓明", "婷婷", "鹏飞", "建国", "玉兰", "振华",
+    "子涵", "浩然", "雨桐", "思远", "嘉怡", "俊杰", "欣怡", "宇航", "梓轩", "佳琪", "国平", "红梅",
+    "立新", "春生", "晓明", "婷婷", "鹏飞", "建国", "玉兰", "振华",
 ];
 const DISTRICTS: [&str; 10] = [
-    "天河区", "越秀区", "海珠区", "白云区", "番禺区", "黄埔区", "花都区", "增城区", "从化区",
+    "天河区",
+    "越秀区",
+    "海珠区",
+    "白云区",
+    "番禺区",
+    "黄埔区",
+    "花都区",
+    "增城区",
+    "从化区",
     "佛山南海区",
 ];
 const CURRENT_CARS: [&str; 8] = [
-    "2015 朗逸", "2017 轩逸", "2013 飞度", "2016 速腾", "2012 凯越", "2018 哈弗H6", "2014 雅阁",
+    "2015 朗逸",
+    "2017 轩逸",
+    "2013 飞度",
+    "2016 速腾",
+    "2012 凯越",
+    "2018 哈弗H6",
+    "2014 雅阁",
     "电动自行车",
 ];
 const FOLLOW_UPS: [&str; 8] = [
@@ -310,27 +324,28 @@ pub async fn seed_sales_history(
     let mut rng = Rng(SEED);
     let local_now = china_local(now);
     let start = local_now.date() - Duration::days(HISTORY_DAYS);
-    let device_for = |rng: &mut Rng, username: &str, device_name: &str| -> Result<(Actor, DeviceRec), Error> {
-        let uid = user_id(username)?;
-        let created = start.and_hms_opt(8, 30, 0).unwrap_or_default() - Duration::days(1);
-        let device = new_id(unix_ms(created), rng.bytes10());
-        Ok((
-            Actor {
-                user: uid.to_string(),
-                device,
-            },
-            DeviceRec {
-                id: device,
-                store_id: DEMO_STORE_ID.to_owned(),
-                name: device_name.to_owned(),
-                user_id: uid,
-                created_at: (created - Duration::hours(8)).and_utc(),
-                last_seen_at: now,
-                revoked: false,
-                revoked_at: None,
-            },
-        ))
-    };
+    let device_for =
+        |rng: &mut Rng, username: &str, device_name: &str| -> Result<(Actor, DeviceRec), Error> {
+            let uid = user_id(username)?;
+            let created = start.and_hms_opt(8, 30, 0).unwrap_or_default() - Duration::days(1);
+            let device = new_id(unix_ms(created), rng.bytes10());
+            Ok((
+                Actor {
+                    user: uid.to_string(),
+                    device,
+                },
+                DeviceRec {
+                    id: device,
+                    store_id: DEMO_STORE_ID.to_owned(),
+                    name: device_name.to_owned(),
+                    user_id: uid,
+                    created_at: (created - Duration::hours(8)).and_utc(),
+                    last_seen_at: now,
+                    revoked: false,
+                    revoked_at: None,
+                },
+            ))
+        };
     let mut consultants = Vec::new();
     let mut devices = Vec::new();
     for (username, device_name) in CONSULTANTS {
@@ -421,7 +436,10 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
         .collect();
     let mut fleet = Vec::new();
     let mut fleet_ids: Vec<(&str, String)> = Vec::new();
-    for (i, model) in ["corolla", "camry", "rav4", "highlander", "sienna"].iter().enumerate() {
+    for (i, model) in ["corolla", "camry", "rav4", "highlander", "sienna"]
+        .iter()
+        .enumerate()
+    {
         let id = format!("td{}", i + 1);
         let v = vin(&mut g.rng, model, 2025);
         let p = plate(&mut g.rng);
@@ -433,43 +451,69 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
         json!({"id": "r2", "name_zh": "快速路(华南快速)", "name_en": "Expressway", "km": 15}),
         json!({"id": "r3", "name_zh": "颠簸路面与坡道", "name_en": "Rough road and slope", "km": 5}),
     ];
-    g.op(manager, &SALES_SETTINGS, settings, settings_at, |e, _| {
-        let mut c = Vec::new();
-        for m in &models {
-            c.push(e.set_add("models", m)?);
-        }
-        for f in &fleet {
-            c.push(e.set_add("fleet", f)?);
-        }
-        for r in &routes {
-            c.push(e.set_add("routes", &r.to_string())?);
-        }
-        c.extend(sets(
-            e,
-            &[
-                ("cadence_h_days", json!(1)),
-                ("cadence_a_days", json!(3)),
-                ("cadence_b_days", json!(7)),
-                ("cadence_c_days", json!(14)),
-                ("sleep_days", json!(30)),
-            ],
-        )?);
-        Ok(c)
-    })?;
+    // A set field changes once per op: one op per catalogue entry, as the settings screen
+    // adds them one at a time.
+    let elements = models
+        .iter()
+        .map(|m| ("models", m.clone()))
+        .chain(fleet.iter().map(|f| ("fleet", f.clone())))
+        .chain(routes.iter().map(|r| ("routes", r.to_string())));
+    for (i, (field, elem)) in elements.enumerate() {
+        g.op(
+            manager,
+            &SALES_SETTINGS,
+            settings,
+            settings_at + Duration::seconds(20 * i as i64),
+            |e, _| Ok(vec![e.set_add(field, &elem)?]),
+        )?;
+    }
+    g.op(
+        manager,
+        &SALES_SETTINGS,
+        settings,
+        settings_at + Duration::minutes(10),
+        |e, _| {
+            sets(
+                e,
+                &[
+                    ("cadence_h_days", json!(1)),
+                    ("cadence_a_days", json!(3)),
+                    ("cadence_b_days", json!(7)),
+                    ("cadence_c_days", json!(14)),
+                    ("sleep_days", json!(30)),
+                ],
+            )
+        },
+    )?;
 
     // Key accounts.
     const ACCOUNTS: [(&str, &str, &str, bool); 6] = [
-        ("广州天河城市建设有限公司", "建筑", "天河区天河北路 233 号", true),
+        (
+            "广州天河城市建设有限公司",
+            "建筑",
+            "天河区天河北路 233 号",
+            true,
+        ),
         ("广州市恒通物流有限公司", "物流", "白云区太和镇 88 号", true),
-        ("南方医科大学附属某医院", "医疗", "海珠区工业大道中 253 号", false),
-        ("广州开发区某科技股份有限公司", "电子制造", "黄埔区科学城 11 号", true),
+        (
+            "南方医科大学附属某医院",
+            "医疗",
+            "海珠区工业大道中 253 号",
+            false,
+        ),
+        (
+            "广州开发区某科技股份有限公司",
+            "电子制造",
+            "黄埔区科学城 11 号",
+            true,
+        ),
         ("番禺区某中学", "教育", "番禺区市桥街 9 号", false),
         ("广州某出租汽车公司", "出行", "越秀区东风中路 1 号", false),
     ];
     for (i, (org, industry, address, bought)) in ACCOUNTS.iter().enumerate() {
         let owner = &team[i % team.len()];
-        let listed = start.and_hms_opt(10, 0, 0).unwrap_or_default()
-            + Duration::days(g.rng.range(0, 20));
+        let listed =
+            start.and_hms_opt(10, 0, 0).unwrap_or_default() + Duration::days(g.rng.range(0, 20));
         let id = g.create(&KEY_ACCOUNT, listed);
         let maker = g.entry(listed);
         let contact = name(&mut g.rng);
@@ -482,7 +526,10 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
                     ("industry", json!(industry)),
                     ("address", json!(address)),
                     ("responsible_id", json!(owner.user)),
-                    ("purchase_plan", json!(format!("年内计划采购公务用车 {} 台", 2 + i))),
+                    (
+                        "purchase_plan",
+                        json!(format!("年内计划采购公务用车 {} 台", 2 + i)),
+                    ),
                     ("bought_here", json!(false)),
                 ],
             )?;
@@ -553,7 +600,7 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
                 (MODELS[4], 10),
                 (MODELS[5], 5),
             ]);
-            let leaves_card = g.rng.chance(0.72);
+            let leaves_card = g.rng.chance(0.6);
             let group_size = *g.rng.weighted(&[(1, 35), (2, 40), (3, 18), (4, 7)]);
             let dwell = if source == "phone_inquiry" {
                 g.rng.range(3, 12)
@@ -568,7 +615,9 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
                 while !phones.insert(phone.clone()) {
                     phone = mobile(&mut g.rng);
                 }
-                let grade = *g.rng.weighted(&[("H", 10), ("A", 25), ("B", 35), ("C", 30)]);
+                let grade = *g
+                    .rng
+                    .weighted(&[("H", 10), ("A", 25), ("B", 35), ("C", 30)]);
                 let id = g.create(&A_CARD, at);
                 let p = Prospect {
                     id,
@@ -611,26 +660,39 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
             };
             let visit = g.create(&VISIT, at);
             let referrer = (source == "referral").then(|| (name(&mut g.rng), mobile(&mut g.rng)));
-            g.op(&actor, &VISIT, visit, at + Duration::minutes(dwell), |e, _| {
-                let mut pairs = vec![
-                    ("time_in", json!(ts(at))),
-                    ("time_out", json!(ts(at + Duration::minutes(dwell)))),
-                    ("source", json!(source)),
-                    ("visitor_kind", json!("prospect")),
-                    ("group_size", json!(if source == "phone_inquiry" { 1 } else { group_size })),
-                    ("consultant_id", json!(actor.user)),
-                    ("intended_model", json!(model)),
-                    ("had_card_or_order", json!(false)),
-                ];
-                if let Some(c) = card {
-                    pairs.push(("a_card_id", json!(c.to_string())));
-                }
-                if let Some((n, p)) = &referrer {
-                    pairs.push(("referrer_name", json!(n)));
-                    pairs.push(("referrer_phone", json!(p)));
-                }
-                sets(e, &pairs)
-            })?;
+            g.op(
+                &actor,
+                &VISIT,
+                visit,
+                at + Duration::minutes(dwell),
+                |e, _| {
+                    let mut pairs = vec![
+                        ("time_in", json!(ts(at))),
+                        ("time_out", json!(ts(at + Duration::minutes(dwell)))),
+                        ("source", json!(source)),
+                        ("visitor_kind", json!("prospect")),
+                        (
+                            "group_size",
+                            json!(if source == "phone_inquiry" {
+                                1
+                            } else {
+                                group_size
+                            }),
+                        ),
+                        ("consultant_id", json!(actor.user)),
+                        ("intended_model", json!(model)),
+                        ("had_card_or_order", json!(false)),
+                    ];
+                    if let Some(c) = card {
+                        pairs.push(("a_card_id", json!(c.to_string())));
+                    }
+                    if let Some((n, p)) = &referrer {
+                        pairs.push(("referrer_name", json!(n)));
+                        pairs.push(("referrer_phone", json!(p)));
+                    }
+                    sets(e, &pairs)
+                },
+            )?;
         }
         // After-sales customers and other visitors who walked into the showroom.
         if g.rng.chance(0.35) {
@@ -645,26 +707,32 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
                 let visit = g.create(&VISIT, at);
                 let dwell = g.rng.range(3, 20);
                 let note_id = g.entry(at);
-                g.op(&actor, &VISIT, visit, at + Duration::minutes(dwell), |e, _| {
-                    let mut c = sets(
-                        e,
-                        &[
-                            ("time_in", json!(ts(at))),
-                            ("time_out", json!(ts(at + Duration::minutes(dwell)))),
-                            ("source", json!("walk_in")),
-                            ("visitor_kind", json!(kind)),
-                            ("group_size", json!(1)),
-                            ("consultant_id", json!(actor.user)),
-                        ],
-                    )?;
-                    let note = if kind == "non_customer" {
-                        "精品供应商来访送样品"
-                    } else {
-                        "老车主来做保养,顺便看看新车"
-                    };
-                    c.push(e.append("notes", note_id, json!({"text": note}))?);
-                    Ok(c)
-                })?;
+                g.op(
+                    &actor,
+                    &VISIT,
+                    visit,
+                    at + Duration::minutes(dwell),
+                    |e, _| {
+                        let mut c = sets(
+                            e,
+                            &[
+                                ("time_in", json!(ts(at))),
+                                ("time_out", json!(ts(at + Duration::minutes(dwell)))),
+                                ("source", json!("walk_in")),
+                                ("visitor_kind", json!(kind)),
+                                ("group_size", json!(1)),
+                                ("consultant_id", json!(actor.user)),
+                            ],
+                        )?;
+                        let note = if kind == "non_customer" {
+                            "精品供应商来访送样品"
+                        } else {
+                            "老车主来做保养,顺便看看新车"
+                        };
+                        c.push(e.append("notes", note_id, json!({"text": note}))?);
+                        Ok(c)
+                    },
+                )?;
             }
         }
         day += Duration::days(1);
@@ -752,7 +820,9 @@ fn story(
             break;
         }
         let entry = g.entry(at);
-        let channel = *g.rng.weighted(&[("phone", 55), ("wechat", 35), ("sms", 5), ("visit", 5)]);
+        let channel = *g
+            .rng
+            .weighted(&[("phone", 55), ("wechat", 35), ("sms", 5), ("visit", 5)]);
         let content = *g.rng.pick(&FOLLOW_UPS);
         let next_date = ds((at + Duration::days(cadence)).date());
         g.op(&actor, &A_CARD, p.id, at, |e, _| {
@@ -770,9 +840,13 @@ fn story(
     }
     if follow_ups == 0 || last_contact == p.at {
         let next_date = ds((p.at + Duration::days(cadence)).date());
-        g.op(&actor, &A_CARD, p.id, p.at + Duration::minutes(1), |e, _| {
-            Ok(vec![e.set("next_follow_up", json!(next_date))?])
-        })?;
+        g.op(
+            &actor,
+            &A_CARD,
+            p.id,
+            p.at + Duration::minutes(1),
+            |e, _| Ok(vec![e.set("next_follow_up", json!(next_date))?]),
+        )?;
     }
 
     // Test drive: on the first visit or on a return visit.
@@ -881,25 +955,35 @@ fn return_visit(
     let dwell = g.rng.range(25, 90);
     let size = g.rng.range(1, 3);
     let note_id = g.entry(at);
-    g.op(actor, &VISIT, visit, at + Duration::minutes(dwell), |e, _| {
-        let mut c = sets(
-            e,
-            &[
-                ("time_in", json!(ts(at))),
-                ("time_out", json!(ts(at + Duration::minutes(dwell)))),
-                ("source", json!("walk_in")),
-                ("visitor_kind", json!("prospect")),
-                ("group_size", json!(size)),
-                ("consultant_id", json!(actor.user)),
-                ("intended_model", json!(p.model)),
-                ("a_card_id", json!(p.id.to_string())),
-                ("had_card_or_order", json!(true)),
-            ],
-        )?;
-        let text = if for_drive { "预约再次来店试驾" } else { "再次来店谈价格" };
-        c.push(e.append("notes", note_id, json!({"text": text}))?);
-        Ok(c)
-    })
+    g.op(
+        actor,
+        &VISIT,
+        visit,
+        at + Duration::minutes(dwell),
+        |e, _| {
+            let mut c = sets(
+                e,
+                &[
+                    ("time_in", json!(ts(at))),
+                    ("time_out", json!(ts(at + Duration::minutes(dwell)))),
+                    ("source", json!("walk_in")),
+                    ("visitor_kind", json!("prospect")),
+                    ("group_size", json!(size)),
+                    ("consultant_id", json!(actor.user)),
+                    ("intended_model", json!(p.model)),
+                    ("a_card_id", json!(p.id.to_string())),
+                    ("had_card_or_order", json!(true)),
+                ],
+            )?;
+            let text = if for_drive {
+                "预约再次来店试驾"
+            } else {
+                "再次来店谈价格"
+            };
+            c.push(e.append("notes", note_id, json!({"text": text}))?);
+            Ok(c)
+        },
+    )
 }
 
 fn drive(
@@ -992,15 +1076,26 @@ fn order(
     let discount = g.rng.range(3, 15) as u32 * 1_000;
     let price = p.price.saturating_sub(discount);
     let deposit = *g.rng.pick(&[5_000u32, 10_000, 20_000]);
-    let configuration = *g.rng.pick(&["豪华版 珍珠白", "精英版 曜石黑", "先锋版 铂金银", "尊贵版 星光蓝"]);
-    let promises: Vec<&str> = ["全车贴膜", "脚垫", "行车记录仪", "首保免费", "加油卡 500 元"]
-        .into_iter()
-        .filter(|_| g.rng.chance(0.5))
-        .collect();
+    let configuration = *g.rng.pick(&[
+        "豪华版 珍珠白",
+        "精英版 曜石黑",
+        "先锋版 铂金银",
+        "尊贵版 星光蓝",
+    ]);
+    let promises: Vec<&str> = [
+        "全车贴膜",
+        "脚垫",
+        "行车记录仪",
+        "首保免费",
+        "加油卡 500 元",
+    ]
+    .into_iter()
+    .filter(|_| g.rng.chance(0.5))
+    .collect();
     let finance = g.rng.chance(0.4);
     let trade_in = g.rng.chance(0.2);
     g.op(actor, &ORDER, id, signed, |e, _| {
-        let mut c = sets(
+        let c = sets(
             e,
             &[
                 ("a_card_id", json!(p.id.to_string())),
@@ -1010,20 +1105,29 @@ fn order(
                 ("price", json!(price)),
                 ("deposit", json!(deposit)),
                 ("trade_in", json!(trade_in)),
-                ("finance_campaign", json!(if finance { "两年零利率" } else { "" })),
+                (
+                    "finance_campaign",
+                    json!(if finance { "两年零利率" } else { "" }),
+                ),
                 ("insurance", json!("本店代办")),
                 ("signed_at", json!(ts(signed))),
                 ("promised_date", json!(ds(promised))),
             ],
         )?;
-        for pr in &promises {
-            c.push(e.set_add("promises", pr)?);
-        }
         Ok(c)
     })?;
-    g.op(actor, &A_CARD, p.id, signed + Duration::minutes(1), |e, _| {
-        Ok(vec![e.transition("status", "ordered")?])
-    })?;
+    for pr in &promises {
+        g.op(actor, &ORDER, id, signed, |e, _| {
+            Ok(vec![e.set_add("promises", pr)?])
+        })?;
+    }
+    g.op(
+        actor,
+        &A_CARD,
+        p.id,
+        signed + Duration::minutes(1),
+        |e, _| Ok(vec![e.transition("status", "ordered")?]),
+    )?;
 
     // The promised date slips for some orders: the customer is told at once.
     if g.rng.chance(0.18) {
@@ -1031,7 +1135,9 @@ fn order(
         if moved_at <= g.now {
             let to = promised + Duration::days(g.rng.range(3, 12));
             let entry = g.entry(moved_at);
-            let reason = *g.rng.pick(&["厂家排产延迟", "所选颜色需从外地调车", "物流运输延误"]);
+            let reason = *g
+                .rng
+                .pick(&["厂家排产延迟", "所选颜色需从外地调车", "物流运输延误"]);
             let from = promised;
             g.op(actor, &ORDER, id, moved_at, |e, _| {
                 Ok(vec![
@@ -1088,7 +1194,15 @@ fn order(
     }
     let v = vin(&mut g.rng, p.model, delivered.year());
     let pl = plate(&mut g.rng);
-    let promised_items = promises;
+    for item in promises.iter().copied().chain(["随车文件", "车辆功能讲解"]) {
+        g.op(
+            actor,
+            &ORDER,
+            id,
+            delivered - Duration::minutes(20),
+            |e, _| Ok(vec![e.set_add("checklist_done", item)?]),
+        )?;
+    }
     g.op(actor, &ORDER, id, delivered, |e, _| {
         let mut c = sets(
             e,
@@ -1098,15 +1212,16 @@ fn order(
                 ("delivered_at", json!(ts(delivered))),
             ],
         )?;
-        for item in promised_items.iter().copied().chain(["随车文件", "车辆功能讲解"]) {
-            c.push(e.set_add("checklist_done", item)?);
-        }
         c.push(e.transition("status", "delivered")?);
         Ok(c)
     })?;
-    g.op(actor, &A_CARD, p.id, delivered + Duration::minutes(1), |e, _| {
-        Ok(vec![e.transition("status", "delivered")?])
-    })?;
+    g.op(
+        actor,
+        &A_CARD,
+        p.id,
+        delivered + Duration::minutes(1),
+        |e, _| Ok(vec![e.transition("status", "delivered")?]),
+    )?;
     let c_card = g.create(&C_CARD, delivered);
     let birthday = NaiveDate::from_ymd_opt(
         g.rng.range(1965, 2000) as i32,
@@ -1115,47 +1230,68 @@ fn order(
     )
     .map(ds);
     let local = g.rng.chance(0.85);
-    g.op(actor, &C_CARD, c_card, delivered + Duration::minutes(2), |e, _| {
-        let mut pairs = vec![
-            ("name", json!(p.name)),
-            ("phone", json!(p.phone)),
-            ("a_card_id", json!(p.id.to_string())),
-            ("order_id", json!(id.to_string())),
-            ("consultant_id", json!(actor.user)),
-            ("vin", json!(v)),
-            ("plate", json!(pl)),
-            ("model", json!(p.model)),
-            ("delivery_date", json!(ds(delivered.date()))),
-            ("warranty_end", json!(ds(delivered.date() + Duration::days(3 * 365)))),
-            ("insurance_expiry", json!(ds(delivered.date() + Duration::days(365)))),
-            ("inspection_date", json!(ds(delivered.date() + Duration::days(6 * 365)))),
-            ("local", json!(local)),
-        ];
-        if let Some(b) = &birthday {
-            pairs.push(("birthday", json!(b)));
-        }
-        sets(e, &pairs)
-    })?;
+    g.op(
+        actor,
+        &C_CARD,
+        c_card,
+        delivered + Duration::minutes(2),
+        |e, _| {
+            let mut pairs = vec![
+                ("name", json!(p.name)),
+                ("phone", json!(p.phone)),
+                ("a_card_id", json!(p.id.to_string())),
+                ("order_id", json!(id.to_string())),
+                ("consultant_id", json!(actor.user)),
+                ("vin", json!(v)),
+                ("plate", json!(pl)),
+                ("model", json!(p.model)),
+                ("delivery_date", json!(ds(delivered.date()))),
+                (
+                    "warranty_end",
+                    json!(ds(delivered.date() + Duration::days(3 * 365))),
+                ),
+                (
+                    "insurance_expiry",
+                    json!(ds(delivered.date() + Duration::days(365))),
+                ),
+                (
+                    "inspection_date",
+                    json!(ds(delivered.date() + Duration::days(6 * 365))),
+                ),
+                ("local", json!(local)),
+            ];
+            if let Some(b) = &birthday {
+                pairs.push(("birthday", json!(b)));
+            }
+            sets(e, &pairs)
+        },
+    )?;
     // The consultant's +24 h and +72 h calls.
     for (kind, hours) in [("delivery_call_24h", 24), ("delivery_call_72h", 72)] {
         let due = delivered + Duration::hours(hours);
         let task = g.create(&CARE_TASK, delivered + Duration::minutes(3));
-        g.op(actor, &CARE_TASK, task, delivered + Duration::minutes(3), |e, _| {
-            sets(
-                e,
-                &[
-                    ("kind", json!(kind)),
-                    ("customer_name", json!(p.name)),
-                    ("phone", json!(p.phone)),
-                    ("a_card_id", json!(p.id.to_string())),
-                    ("c_card_id", json!(c_card.to_string())),
-                    ("order_id", json!(id.to_string())),
-                    ("due_at", json!(ts(due))),
-                    ("role", json!("sales_consultant")),
-                    ("assignee_id", json!(actor.user)),
-                ],
-            )
-        })?;
+        g.op(
+            actor,
+            &CARE_TASK,
+            task,
+            delivered + Duration::minutes(3),
+            |e, _| {
+                sets(
+                    e,
+                    &[
+                        ("kind", json!(kind)),
+                        ("customer_name", json!(p.name)),
+                        ("phone", json!(p.phone)),
+                        ("a_card_id", json!(p.id.to_string())),
+                        ("c_card_id", json!(c_card.to_string())),
+                        ("order_id", json!(id.to_string())),
+                        ("due_at", json!(ts(due))),
+                        ("role", json!("sales_consultant")),
+                        ("assignee_id", json!(actor.user)),
+                    ],
+                )
+            },
+        )?;
         let called = due + Duration::minutes(g.rng.range(-60, 120));
         if called > g.now {
             continue;

@@ -121,15 +121,17 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ReadError> {
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Unreadable(e.to_string()))?;
-        let line = record.position().map_or(out.len() + 1, |p| p.line() as usize);
+        let line = record
+            .position()
+            .map_or(out.len() + 1, |p| p.line() as usize);
         out.push((line, record.iter().map(str::to_owned).collect()));
     }
     Ok(out)
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ReadError> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
-        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| ReadError::Unreadable(e.to_string()))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or(ReadError::Empty)?
@@ -256,7 +258,14 @@ const SYNONYMS: [(&str, &[&str]); 10] = [
     ),
     (
         "source",
-        &["来源", "客户来源", "信息来源", "渠道", "source", "leadsource"],
+        &[
+            "来源",
+            "客户来源",
+            "信息来源",
+            "渠道",
+            "source",
+            "leadsource",
+        ],
     ),
     (
         "district",
@@ -406,7 +415,9 @@ fn model_code(catalogue: &Catalogue, typed: &str) -> String {
         .models
         .iter()
         .find(|m| {
-            header_key(&m.code) == key || header_key(&m.name_zh) == key || header_key(&m.name_en) == key
+            header_key(&m.code) == key
+                || header_key(&m.name_zh) == key
+                || header_key(&m.name_en) == key
         })
         .map_or_else(|| typed.trim().to_owned(), |m| m.code.clone())
 }
@@ -424,7 +435,10 @@ fn parse_source(s: &str) -> Option<VisitSource> {
                     | (VisitSource::PhoneInquiry, "来电" | "电话" | "phone")
                     | (VisitSource::OffsiteEvent, "车展" | "巡展" | "外展" | "活动")
                     | (VisitSource::Referral, "介绍" | "老客户介绍")
-                    | (VisitSource::Online, "网络" | "网站" | "汽车之家" | "懂车帝" | "易车")
+                    | (
+                        VisitSource::Online,
+                        "网络" | "网站" | "汽车之家" | "懂车帝" | "易车"
+                    )
             )
     })
 }
@@ -597,7 +611,9 @@ pub fn check_rows(
                         "import_date_invalid",
                         lang,
                         format!("日期“{when}”无法识别,请用 2026-03-01 或 2026-03-01 14:30 的格式"),
-                        format!("Date “{when}” is not readable: use 2026-03-01 or 2026-03-01 14:30"),
+                        format!(
+                            "Date “{when}” is not readable: use 2026-03-01 or 2026-03-01 14:30"
+                        ),
                     ));
                     None
                 }
@@ -663,9 +679,17 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let cols: Vec<String> = ["序号", "客户姓名", "手机号码", "意向车型", "级别", "Source", "区域"]
-            .map(String::from)
-            .to_vec();
+        let cols: Vec<String> = [
+            "序号",
+            "客户姓名",
+            "手机号码",
+            "意向车型",
+            "级别",
+            "Source",
+            "区域",
+        ]
+        .map(String::from)
+        .to_vec();
         let m = suggest_mapping(&cols);
         assert_eq!(m["name"], "客户姓名");
         assert_eq!(m["phone"], "手机号码");

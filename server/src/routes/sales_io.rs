@@ -142,7 +142,10 @@ fn multipart_error(e: MultipartError) -> IoError {
             StatusCode::BAD_REQUEST,
             "malformed_multipart",
             format!("上传内容格式有误:{}", e.body_text()),
-            format!("The upload is not valid multipart/form-data: {}", e.body_text()),
+            format!(
+                "The upload is not valid multipart/form-data: {}",
+                e.body_text()
+            ),
         )
     }
 }
@@ -187,8 +190,10 @@ fn table_of(up: &Upload) -> Result<Table, IoError> {
         ReadError::NotUtf8 => refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "import_not_utf8",
-            "CSV 文件不是 UTF-8 编码,请在 Excel 中“另存为 CSV UTF-8”后再导入,或直接上传 .xlsx".into(),
-            "The CSV file is not UTF-8: save it as “CSV UTF-8” in Excel, or upload the .xlsx".into(),
+            "CSV 文件不是 UTF-8 编码,请在 Excel 中“另存为 CSV UTF-8”后再导入,或直接上传 .xlsx"
+                .into(),
+            "The CSV file is not UTF-8: save it as “CSV UTF-8” in Excel, or upload the .xlsx"
+                .into(),
         ),
         ReadError::Unreadable(detail) => refused(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -345,7 +350,10 @@ fn parse_mapping(text: Option<&str>, table: &Table) -> Result<HashMap<String, us
             return Err(mapping_error(
                 "import_unknown_field",
                 format!("未知字段“{field}”,可用字段:{}", FIELDS.join(", ")),
-                format!("Unknown field “{field}”; the fields are {}", FIELDS.join(", ")),
+                format!(
+                    "Unknown field “{field}”; the fields are {}",
+                    FIELDS.join(", ")
+                ),
             ));
         }
         let Some(column) = column.filter(|c| !c.trim().is_empty()) else {
@@ -384,7 +392,10 @@ fn parse_mapping(text: Option<&str>, table: &Table) -> Result<HashMap<String, us
                     .collect::<Vec<_>>()
                     .join("、")
             ),
-            format!("Choose the column of each required field: {}", missing.join(", ")),
+            format!(
+                "Choose the column of each required field: {}",
+                missing.join(", ")
+            ),
         ));
     }
     Ok(out)
@@ -641,15 +652,15 @@ fn build_xlsx(req: &ExportRequest) -> Result<Vec<u8>, IoError> {
         (status = 422, description = "`invalid_body`, `export_row_too_wide`, `export_cell_invalid` (not a string, number or null), `export_cell_too_long` (over 32,767 characters)", body = ErrorBody),
     )
 )]
-async fn export_xlsx(
-    _auth: AuthUser,
-    Json(req): Json<ExportRequest>,
-) -> Result<Response, IoError> {
+async fn export_xlsx(_auth: AuthUser, Json(req): Json<ExportRequest>) -> Result<Response, IoError> {
     if req.rows.len() > MAX_EXPORT_ROWS {
         return Err(refused(
             StatusCode::PAYLOAD_TOO_LARGE,
             "export_too_many_rows",
-            format!("一次最多导出 {MAX_EXPORT_ROWS} 行(本次 {} 行),请缩小筛选范围", req.rows.len()),
+            format!(
+                "一次最多导出 {MAX_EXPORT_ROWS} 行(本次 {} 行),请缩小筛选范围",
+                req.rows.len()
+            ),
             format!(
                 "At most {MAX_EXPORT_ROWS} rows per export ({} given); narrow the filter",
                 req.rows.len()
@@ -669,7 +680,11 @@ async fn export_xlsx(
         if row.len() > req.columns.len() {
             return Err(export_error(
                 "export_row_too_wide",
-                format!("第 {n} 行有 {} 个单元格,但只有 {} 列", row.len(), req.columns.len()),
+                format!(
+                    "第 {n} 行有 {} 个单元格,但只有 {} 列",
+                    row.len(),
+                    req.columns.len()
+                ),
                 format!(
                     "Row {n} has {} cells but there are {} columns",
                     row.len(),
@@ -704,7 +719,13 @@ async fn export_xlsx(
         .map_err(|e| Error::Internal(e.to_string()))??;
     let ascii: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || " -_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " -_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}.xlsx\"; filename*=UTF-8''{}.xlsx",
