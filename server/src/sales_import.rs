@@ -121,9 +121,17 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ReadError> {
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ReadError::Unreadable(e.to_string()))?;
-        let line = record
-            .position()
-            .map_or(out.len() + 1, |p| p.line() as usize);
+        // The line the record starts on (counted from the bytes: blank lines and quoted line
+        // breaks included).
+        let line = record.position().map_or(out.len() + 1, |p| {
+            let bytes = text.as_bytes();
+            let mut start = usize::try_from(p.byte()).unwrap_or(0).min(bytes.len());
+            // The position may be before the blank lines the reader skipped.
+            while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+                start += 1;
+            }
+            bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+        });
         out.push((line, record.iter().map(str::to_owned).collect()));
     }
     Ok(out)

@@ -613,6 +613,7 @@ fn build_xlsx(req: &ExportRequest) -> Result<Vec<u8>, IoError> {
             let col = c as u16;
             let shown = match cell {
                 Value::Null => continue,
+                Value::String(s) if s.is_empty() => continue,
                 Value::String(s) => {
                     sheet.write_string(line, col, s).map_err(xlsx)?;
                     width(s)
