@@ -227,17 +227,34 @@ async fn an_offline_edit_survives_a_reload_and_syncs_later() {
     let api = server.api();
     let token = api.login("gm", "e2e-api").await;
     let deadline = Instant::now() + e2e::TIMEOUT;
-    loop {
-        let (status, page) = api.get("/api/sync/pull?after=0", &token).await;
-        assert_eq!(status, 200, "{page}");
-        if page.to_string().contains("离线时记下的跟进") {
-            break;
+    'wait: loop {
+        // Page through the store's log (the demo data comes first).
+        let mut after = 0;
+        loop {
+            let (status, page) = api
+                .get(&format!("/api/sync/pull?after={after}&limit=1000"), &token)
+                .await;
+            assert_eq!(status, 200, "{page}");
+            if page["ops"].to_string().contains("离线时记下的跟进") {
+                break 'wait;
+            }
+            after = page["last_seq"].as_u64().expect("last_seq");
+            if page["more"] != json!(true) {
+                break;
+            }
         }
         assert!(
             Instant::now() < deadline,
-            "the server never got the follow-up: {page}"
+            "the server never got the follow-up (log read up to seq {after})"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+
+    // A new card with the same phone (typed differently) is warned about at once.
+    a.goto("/sales").await;
+    a.click_link("新建A卡").await;
+    a.fill("手机号码", "+86 137-0000-1111").await;
+    a.wait_for_role("alert", "这个号码已有A卡:李娜").await;
+    a.wait_for_role("alert", "王芳").await;
     a.close().await;
 }

@@ -1,5 +1,7 @@
 //! The sync status indicator in the header: offline / N changes waiting / last synced at /
 //! K conflicts (a link to `/conflicts`), the reason of a failed sync, and 立即同步.
+//!
+//! Each part is one plain text (no interpolated pieces), so that it reads as one phrase.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,40 +15,37 @@ pub fn SyncStatus() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let conflicts = Memo::new(move |_| conflict_count(&sync.all_records()));
-    let refused = move || sync.refused.with(Vec::len);
 
-    let state = move || {
+    // (offline?, the state's text)
+    let state = move || -> (bool, String) {
         if !sync.online.get() {
-            view! { <span class="sync-state sync-offline">{t!(i18n, sync.offline)}</span> }
-                .into_any()
+            (true, t_string!(i18n, sync.offline).to_string())
         } else if !sync.reachable.get() {
-            view! { <span class="sync-state sync-offline">{t!(i18n, sync.unreachable)}</span> }
-                .into_any()
+            (true, t_string!(i18n, sync.unreachable).to_string())
         } else if let Some((fetched, total)) = sync.snapshot.get() {
-            view! {
-                <span class="sync-state">
-                    {t!(i18n, sync.snapshot, fetched = fetched, total = total)}
-                </span>
-            }
-            .into_any()
+            (
+                false,
+                format!("{} {fetched}/{total}", t_string!(i18n, sync.snapshot)),
+            )
         } else if sync.syncing.get() {
-            view! { <span class="sync-state">{t!(i18n, sync.syncing)}</span> }.into_any()
+            (false, t_string!(i18n, sync.syncing).to_string())
         } else {
             match sync.last_synced.get() {
-                Some(at) => {
-                    let time = local_time(at, false);
-                    view! { <span class="sync-state">{t!(i18n, sync.synced_at, time = time)}</span> }
-                        .into_any()
-                }
-                None => view! { <span class="sync-state">{t!(i18n, sync.never)}</span> }.into_any(),
+                Some(at) => (
+                    false,
+                    format!(
+                        "{} {}",
+                        t_string!(i18n, sync.synced_at),
+                        local_time(at, false)
+                    ),
+                ),
+                None => (false, t_string!(i18n, sync.never).to_string()),
             }
         }
     };
     let pending = move || {
         let n = sync.pending.get();
-        (n > 0).then(|| {
-            view! { <span class="sync-pending">{t!(i18n, sync.pending, n = n)}</span> }
-        })
+        (n > 0).then(|| format!("{n} {}", t_string!(i18n, sync.pending)))
     };
     let problem = move || {
         sync.problem.get().map(|p| {
@@ -61,34 +60,21 @@ pub fn SyncStatus() -> impl IntoView {
                 SyncProblem::Unexpected => t_string!(i18n, errors.unexpected).to_string(),
                 SyncProblem::Storage => t_string!(i18n, sync.storage).to_string(),
             };
-            view! {
-                <span class="sync-problem" role="alert">
-                    {t!(i18n, sync.problem, message = message)}
-                </span>
-            }
+            format!("{}{message}", t_string!(i18n, sync.problem))
         })
     };
-    let conflict_link = move || {
+    // Conflicts, then refused ops: both are settled on /conflicts.
+    let links = move || {
         let k = conflicts.get();
-        let r = refused();
-        view! {
-            {(k != 0)
-                .then(|| {
-                    view! {
-                        <A href="/conflicts" attr:class="sync-conflicts">
-                            {t!(i18n, sync.conflicts, n = k)}
-                        </A>
-                    }
-                })}
-            {(r != 0)
-                .then(|| {
-                    view! {
-                        <A href="/conflicts" attr:class="sync-conflicts">
-                            {t!(i18n, sync.refused, n = r)}
-                        </A>
-                    }
-                })}
-        }
+        let r = sync.refused.with(Vec::len);
+        [
+            (k != 0).then(|| format!("{k} {}", t_string!(i18n, sync.conflicts))),
+            (r != 0).then(|| format!("{r} {}", t_string!(i18n, sync.refused))),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|text| view! { <A href="/conflicts" attr:class="sync-conflicts">{text}</A> })
+        .collect_view()
     };
 
     view! {
@@ -98,10 +84,17 @@ pub fn SyncStatus() -> impl IntoView {
             aria-live="polite"
             aria-label=move || t_string!(i18n, sync.status)
         >
-            {state}
-            {pending}
-            {conflict_link}
-            {problem}
+            {move || {
+                let (offline, text) = state();
+                view! {
+                    <span class="sync-state" class:sync-offline=offline>
+                        {text}
+                    </span>
+                }
+            }}
+            {move || pending().map(|p| view! { <span class="sync-pending">{p}</span> })}
+            {links}
+            {move || problem().map(|p| view! { <span class="sync-problem" role="alert">{p}</span> })}
             <button
                 type="button"
                 class="btn btn-ghost"

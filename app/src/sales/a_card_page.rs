@@ -135,47 +135,39 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     view! { <CardForm initial=start except=Some(id) on_save=save on_cancel=cancel /> }
                         .into_any()
                 } else {
+                    // One reactive section: the whole list is redrawn when the card changes.
+                    let c = card.get();
+                    let get = |f: &str| c.as_ref().map(|c| text(c, f)).unwrap_or_default();
+                    let status = c
+                        .as_ref()
+                        .and_then(|c| c.status(&A_CARD, "status"))
+                        .unwrap_or("following")
+                        .to_string();
+                    let rows = [
+                        (t_string!(i18n, a_card.phone), phone_display(&get("phone"))),
+                        (t_string!(i18n, a_card.intended_model), get("intended_model")),
+                        (t_string!(i18n, a_card.grade), grade_label(i18n, &get("grade"))),
+                        (t_string!(i18n, a_card.status), status_label(i18n, &status)),
+                        (t_string!(i18n, a_card.next_follow_up), get("next_follow_up")),
+                        (t_string!(i18n, a_card.consultant), who(&get("consultant_id"))),
+                        (
+                            t_string!(i18n, a_card.first_contact_at),
+                            get("first_contact_at").replace('T', " "),
+                        ),
+                    ];
                     view! {
                         <dl class="fields">
-                            <div>
-                                <dt>{t!(i18n, a_card.phone)}</dt>
-                                <dd>{move || phone_display(&field("phone")())}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.intended_model)}</dt>
-                                <dd>{field("intended_model")}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.grade)}</dt>
-                                <dd>{move || grade_label(i18n, &field("grade")())}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.status)}</dt>
-                                <dd>
-                                    {move || {
-                                        let s = card
-                                            .with(|c| {
-                                                c.as_ref()
-                                                    .and_then(|c| c.status(&A_CARD, "status"))
-                                                    .unwrap_or("following")
-                                                    .to_string()
-                                            });
-                                        status_label(i18n, &s)
-                                    }}
-                                </dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.next_follow_up)}</dt>
-                                <dd>{field("next_follow_up")}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.consultant)}</dt>
-                                <dd>{move || who(&field("consultant_id")())}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, a_card.first_contact_at)}</dt>
-                                <dd>{move || field("first_contact_at")().replace('T', " ")}</dd>
-                            </div>
+                            {rows
+                                .into_iter()
+                                .map(|(label, value)| {
+                                    view! {
+                                        <div>
+                                            <dt>{label}</dt>
+                                            <dd>{value}</dd>
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
                         </dl>
                     }
                     .into_any()

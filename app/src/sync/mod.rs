@@ -150,7 +150,17 @@ impl SyncCtx {
         self,
         record_id: Uuid,
         rt: &'static RecordType,
-        build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError>,
+        build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError> + 'static,
+    ) -> Result<RecordState, EditError> {
+        self.edit_boxed(record_id, rt, Box::new(build)).await
+    }
+
+    /// The one copy of the edit code (the builder is boxed).
+    async fn edit_boxed(
+        self,
+        record_id: Uuid,
+        rt: &'static RecordType,
+        build: store::Build<'static>,
     ) -> Result<RecordState, EditError> {
         let author = self
             .author()

@@ -226,6 +226,10 @@ pub async fn outbox_batch(limit: u32) -> Result<Vec<(JsValue, Op)>, DbError> {
     Ok(out)
 }
 
+/// Builds an edit's changes from the record as stored (boxed: one copy of the transaction code
+/// for every screen that edits).
+pub type Build<'a> = Box<dyn FnOnce(&RecordState) -> Result<Vec<Change>, SyncError> + 'a>;
+
 /// Makes an edit: reads the record as stored now, builds the changes against it, stamps the op
 /// with the clock, applies it, and writes the record, the op (into the outbox) and the clock in
 /// one transaction. Returns the op and the new state.
@@ -233,7 +237,7 @@ pub async fn commit_edit(
     author: &Author,
     record_id: Uuid,
     rt: &'static RecordType,
-    build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError>,
+    build: Build<'_>,
 ) -> Result<(Op, RecordState), EditError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
