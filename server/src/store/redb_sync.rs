@@ -30,7 +30,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use super::redb::{
-    A_CARD_PHONES, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, decode, encode,
+    A_CARD_PHONES, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, begin_write, decode,
+    encode,
 };
 use super::sync::{
     PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore, registry,
@@ -179,7 +180,7 @@ type GroupOutcome = (Vec<Result<Vec<u64>, PushRefusal>>, BTreeMap<String, u64>);
 /// Handles every push of a group in one write transaction and commits it (if anything was
 /// written). Returns each push's answer and the new seq of each store that advanced.
 fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError> {
-    let mut txn = db.begin_write()?;
+    let mut txn = begin_write(db)?;
     txn.set_durability(Durability::Immediate)
         .map_err(|e| StoreError::Backend(e.to_string()))?;
     let mut answers = Vec::with_capacity(jobs.len());
