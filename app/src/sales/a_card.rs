@@ -36,6 +36,22 @@ pub fn phone_display(raw: &str) -> String {
         .unwrap_or_else(|_| raw.to_string())
 }
 
+/// The model as staff call it: a catalogue code (`levin`) is shown with its name from the
+/// store's sales settings (`models` set, `{code, name_zh, name_en}`); typed text as it is.
+pub fn model_name(i18n: I18nContext<Locale>, settings: &[RecordState], model: &str) -> String {
+    let key = match i18n.get_locale_untracked() {
+        Locale::en => "name_en",
+        Locale::zh_CN => "name_zh",
+    };
+    settings
+        .iter()
+        .flat_map(|s| s.set("models"))
+        .filter_map(|elem| serde_json::from_str::<Value>(elem).ok())
+        .find(|m| m["code"].as_str() == Some(model))
+        .and_then(|m| m[key].as_str().map(str::to_string))
+        .unwrap_or_else(|| model.to_string())
+}
+
 /// The language of the app's screens, for domain error messages.
 pub fn lang(i18n: I18nContext<Locale>) -> domain::sales::Lang {
     match i18n.get_locale() {
@@ -84,6 +100,7 @@ pub fn ACardList() -> impl IntoView {
             </div>
             {move || {
                 let rows = rows.get();
+                let settings = sync.records("sales_settings");
                 if rows.is_empty() {
                     return view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }.into_any();
                 }
@@ -111,7 +128,11 @@ pub fn ACardList() -> impl IntoView {
                                             .to_string();
                                         let name = text(&card, "name");
                                         let phone = phone_display(&text(&card, "phone"));
-                                        let model = text(&card, "intended_model");
+                                        let model = model_name(
+                                            i18n,
+                                            &settings,
+                                            &text(&card, "intended_model"),
+                                        );
                                         let grade = text(&card, "grade");
                                         let next = text(&card, "next_follow_up");
                                         view! {

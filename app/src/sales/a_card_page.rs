@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{CardFields, CardForm, phone_display, text};
+use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
 use crate::conflicts::{
     ConflictCard, conflicts_of, edit_error_text, grade_label, local_time, status_label, who,
 };
@@ -145,7 +145,10 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                         .to_string();
                     let rows = [
                         (t_string!(i18n, a_card.phone), phone_display(&get("phone"))),
-                        (t_string!(i18n, a_card.intended_model), get("intended_model")),
+                        (
+                            t_string!(i18n, a_card.intended_model),
+                            model_name(i18n, &sync.records("sales_settings"), &get("intended_model")),
+                        ),
                         (t_string!(i18n, a_card.grade), grade_label(i18n, &get("grade"))),
                         (t_string!(i18n, a_card.status), status_label(i18n, &status)),
                         (t_string!(i18n, a_card.next_follow_up), get("next_follow_up")),
