@@ -38,6 +38,9 @@ pub async fn seed_if_empty(store: &dyn Store, cost: PasswordCost) -> Result<bool
     }
     let now = Utc::now();
     let users = tokio::task::spawn_blocking(move || {
+        // One hash for all: the demo password is public, and argon2 at the default cost takes
+        // about 0.2 s a hash, which twelve times over would slow the first start.
+        let password_hash = hash_password(cost, DEMO_PASSWORD)?;
         DEMO_USERS
             .iter()
             .map(|(username, display_name, role)| {
@@ -47,7 +50,7 @@ pub async fn seed_if_empty(store: &dyn Store, cost: PasswordCost) -> Result<bool
                     username: (*username).to_owned(),
                     display_name: (*display_name).to_owned(),
                     roles: vec![*role],
-                    password_hash: hash_password(cost, DEMO_PASSWORD)?,
+                    password_hash: password_hash.clone(),
                     created_at: now,
                 })
             })

@@ -388,14 +388,22 @@ pub async fn seed_sales_history(
         check_future(op.hlc, now_ms, DEFAULT_MAX_FUTURE_MS).map_err(internal)?;
     }
     let total = ops.len();
+    // Batches of 500 as a device sends them, all queued at once so that the writer thread
+    // commits them together (group commit); seqs follow the order of the batches.
+    let mut batches = Vec::new();
     let mut rest = ops;
     while !rest.is_empty() {
         let tail = rest.split_off(rest.len().min(PUSH_BATCH));
-        let batch = std::mem::replace(&mut rest, tail);
-        store
-            .push(DEMO_STORE_ID.to_owned(), batch)
-            .await?
-            .map_err(|r| Error::Internal(format!("demo history refused: {r:?}")))?;
+        batches.push(std::mem::replace(&mut rest, tail));
+    }
+    let answers = futures_util::future::join_all(
+        batches
+            .into_iter()
+            .map(|batch| store.push(DEMO_STORE_ID.to_owned(), batch)),
+    )
+    .await;
+    for answer in answers {
+        answer?.map_err(|r| Error::Internal(format!("demo history refused: {r:?}")))?;
     }
     let mut records: Vec<(&'static str, usize)> = g.counts.into_iter().collect();
     records.sort();
