@@ -258,3 +258,48 @@ async fn an_offline_edit_survives_a_reload_and_syncs_later() {
     a.wait_for_role("alert", "王芳").await;
     a.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tab_shows_the_first_tabs_edit_without_the_network() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let a = Browser::new().await;
+
+    a.open(&server, "/").await;
+    a.log_in_demo(Lang::Zh, "consultant", "王芳", "前台电脑")
+        .await;
+    a.wait_for_path("/sales").await;
+    let card_path = create_card(&a, "周晓燕", "13600002222", "凯美瑞", "H").await;
+    let first = a.client().window().await.expect("the first tab");
+    let second = a
+        .client()
+        .new_window(true)
+        .await
+        .expect("a second tab")
+        .handle;
+    a.client()
+        .switch_to_window(second.clone())
+        .await
+        .expect("switching to the second tab");
+    a.goto(&card_path).await;
+    a.wait_ready().await;
+    wait_for_heading(&a, "周晓燕").await;
+
+    // No network: only the tabs' own channel can carry the change.
+    a.set_offline(true).await;
+    a.client()
+        .switch_to_window(first)
+        .await
+        .expect("switching to the first tab");
+    add_follow_up(&a, "两个标签页共用一个数据库").await;
+    a.client()
+        .switch_to_window(second)
+        .await
+        .expect("switching to the second tab");
+    a.wait_for_text("两个标签页共用一个数据库").await;
+    // The other tab's outbox is this tab's too (the card itself may still wait as well).
+    a.wait_for_role("status", "条更改待同步").await;
+    a.set_offline(false).await;
+    wait_gone(&a, "条更改待同步").await;
+    a.close().await;
+}
