@@ -551,6 +551,19 @@ async fn who_may_import_and_the_limits() {
     .await;
     let msg = r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large");
     assert!(msg.contains("5 MB"), "{msg}");
+    // Over the request body limit too: the same answer.
+    let huge = vec![b'a'; 7 * 1024 * 1024];
+    let r = upload(
+        &t,
+        "/api/sales/import",
+        &mgr.token,
+        "zh-CN",
+        "huge.csv",
+        &huge,
+        Some(&csv_mapping()),
+    )
+    .await;
+    r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large");
     // Over 5,000 rows.
     let mut rows = String::from("姓名,手机,车型\n");
     for i in 0..5001 {
