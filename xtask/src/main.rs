@@ -1,8 +1,9 @@
-//! Project automation: `cargo xtask build | run | test | size | measure`.
+//! Project automation: `cargo xtask build | run | test | size | measure | bench-sync`.
 //!
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
 //! `cargo run --quiet --package xtask --`.
 
+mod bench_sync;
 mod build;
 mod measure;
 mod test;
@@ -44,6 +45,14 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         runs: usize,
     },
+    /// The sync benchmark (issue 4): push, pull, 100 devices at once and a
+    /// first sync of 100,000 records, on forecourt and on pouchdb-server;
+    /// prints a Markdown table for BENCHMARKS.md. Not part of `test`.
+    BenchSync {
+        /// Scale everything down 10× (a smoke run).
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +63,7 @@ fn main() -> ExitCode {
         Command::Test => test::test(),
         Command::Size => measure::size(),
         Command::Measure { runs } => measure::measure(runs),
+        Command::BenchSync { quick } => bench_sync::bench_sync(quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
