@@ -1000,11 +1000,15 @@ fn rows(plan: Plan, a: &Figures, b: Option<&Figures>) -> Vec<Row> {
         &secs,
     );
     row(
-        "3. server RSS at the end / peak (↓)".into(),
+        "3. server RSS at the end (↓)".into(),
         &|f| f.rss_end_kb as f64,
         &mbs,
     );
-    row("   peak (VmHWM)".into(), &|f| f.hwm_end_kb as f64, &mbs);
+    row(
+        "3. server peak RSS (VmHWM, ↓)".into(),
+        &|f| f.hwm_end_kb as f64,
+        &mbs,
+    );
     out
 }
 
