@@ -76,18 +76,16 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
-                    <Route
+                    // 销售: one route per workflow page, under the sales sub-navigation.
+                    <ParentRoute
                         path=path!("sales")
-                        view=|| view! { <AreaGate area=Area::Sales><sales::SalesPage /></AreaGate> }
-                    />
-                    <Route
-                        path=path!("sales/a-cards/new")
-                        view=|| view! { <AreaGate area=Area::Sales><sales::a_card::NewACardPage /></AreaGate> }
-                    />
-                    <Route
-                        path=path!("sales/a-cards/:id")
-                        view=|| view! { <AreaGate area=Area::Sales><sales::a_card_page::ACardPage /></AreaGate> }
-                    />
+                        view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
+                    >
+                        <Route path=path!("") view=sales::SalesHome />
+                        <Route path=path!("a-cards") view=sales::a_card::ACardList />
+                        <Route path=path!("a-cards/new") view=sales::a_card::NewACardPage />
+                        <Route path=path!("a-cards/:id") view=sales::a_card_page::ACardPage />
+                    </ParentRoute>
                     <Route path=path!("conflicts") view=conflicts::ConflictsPage />
                     <Route
                         path=path!("service")

@@ -395,7 +395,7 @@ pub fn NewACardPage() -> impl IntoView {
     });
     let cancel = Callback::new({
         let navigate = use_navigate();
-        move |()| navigate("/sales", Default::default())
+        move |()| navigate("/sales/a-cards", Default::default())
     });
     view! {
         <section class="panel page-narrow-panel" aria-labelledby="new-a-card-title">

@@ -61,7 +61,7 @@ fn not_found(i18n: I18nContext<Locale>) -> impl IntoView {
     view! {
         <section class="panel notice-page">
             <p>{t!(i18n, a_card.not_found)}</p>
-            <A href="/sales" attr:class="btn btn-secondary">
+            <A href="/sales/a-cards" attr:class="btn btn-secondary">
                 {t!(i18n, a_card.back)}
             </A>
         </section>
@@ -103,7 +103,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
 
     view! {
         <p class="back-link">
-            <A href="/sales">{t!(i18n, a_card.back)}</A>
+            <A href="/sales/a-cards">{t!(i18n, a_card.back)}</A>
         </p>
         <section class="panel" aria-labelledby="a-card-title">
             <div class="panel-head">
