@@ -91,7 +91,11 @@ pub fn build() -> Result<Built> {
     }
 
     // wasm-bindgen: the JS glue for the web target.
-    let work = util::target_dir().join("xtask").join("bindgen");
+    // Beside a site of one's own (`FORECOURT_SITE_DIR`), so that parallel builds don't clash.
+    let work = match std::env::var_os("FORECOURT_SITE_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).with_extension("bindgen"),
+        _ => util::target_dir().join("xtask").join("bindgen"),
+    };
     if work.exists() {
         fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
     }

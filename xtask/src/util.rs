@@ -53,7 +53,11 @@ pub fn target_dir() -> PathBuf {
 
 /// `target/site/`, where `build` writes the app.
 pub fn site_dir() -> PathBuf {
-    target_dir().join("site")
+    // Several people building and testing in one checkout each keep their own site.
+    match std::env::var_os("FORECOURT_SITE_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => target_dir().join("site"),
+    }
 }
 
 /// A `cargo` command run from the workspace root, using the cargo that runs us.
