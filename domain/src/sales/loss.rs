@@ -527,6 +527,175 @@ pub fn loss_analysis(lost: &[LostCardFact], period: Period) -> Vec<ReasonCount> 
     out
 }
 
+impl ReContactOutcome {
+    pub const ALL: [ReContactOutcome; 3] = [
+        ReContactOutcome::ConfirmedLost,
+        ReContactOutcome::WillReconsider,
+        ReContactOutcome::Unreachable,
+    ];
+
+    /// The stable string stored in a `re_contacts` entry's `outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReContactOutcome::ConfirmedLost => "confirmed_lost",
+            ReContactOutcome::WillReconsider => "will_reconsider",
+            ReContactOutcome::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReContactOutcome> {
+        ReContactOutcome::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReContactOutcome::ConfirmedLost => "确认不在本店购买",
+            ReContactOutcome::WillReconsider => "客户愿意再考虑",
+            ReContactOutcome::Unreachable => "联系不上",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ReContactOutcome::ConfirmedLost => "Confirmed: will not buy here",
+            ReContactOutcome::WillReconsider => "Willing to reconsider",
+            ReContactOutcome::Unreachable => "Could not be reached",
+        }
+    }
+}
+
+impl LossFile {
+    /// The loss file of a card as it is stored: the shown `status`, the `loss_reason` and
+    /// `loss_note` fields and the `outcome` of the last `re_contacts` entry. A status or reason
+    /// this build does not know reads as `following` / no proposal.
+    pub fn of_card(
+        status: &str,
+        loss_reason: &str,
+        loss_note: &str,
+        last_re_contact_outcome: Option<&str>,
+    ) -> LossFile {
+        let status = ACardStatus::parse(status).unwrap_or(ACardStatus::Following);
+        let proposal = LossReason::parse(loss_reason).map(|r| (r, loss_note.to_string()));
+        // A re-contact only counts for the proposal under review or the confirmed loss.
+        let re_contact = matches!(status, ACardStatus::ReContacted | ACardStatus::Lost)
+            .then(|| last_re_contact_outcome.and_then(ReContactOutcome::parse))
+            .flatten()
+            .map(|o| (o, String::new()));
+        LossFile {
+            status,
+            proposal,
+            re_contact,
+        }
+    }
+}
+
+/// A card confirmed lost, as plain facts read from the card: its `loss_reason`, its
+/// `intended_model` (catalogue code) and the HLC wall time (Unix ms) of the write that moved its
+/// `status` to `lost` (ARCHITECTURE.md, record conventions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossFact {
+    pub id: Uuid,
+    /// `None` when the card has no reason this build knows.
+    pub reason: Option<LossReason>,
+    pub model: String,
+    pub lost_hlc_ms: u64,
+}
+
+/// The store-local day (UTC+8) of a loss confirmed at HLC wall time `lost_hlc_ms`.
+pub fn loss_day(lost_hlc_ms: u64) -> Option<NaiveDate> {
+    let ms = i64::try_from(lost_hlc_ms).ok()?;
+    let utc = chrono::DateTime::from_timestamp_millis(ms)?;
+    Some(super::china_local(utc).date())
+}
+
+/// The cards lost with one intended model in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelCount {
+    /// The catalogue code ("" when the card had none).
+    pub model: String,
+    /// The card ids, sorted.
+    pub cards: Vec<Uuid>,
+}
+
+/// The monthly loss analysis (战败分析) of one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlyLosses {
+    /// Every card confirmed lost in the month, sorted.
+    pub cards: Vec<Uuid>,
+    /// Every reason (zero included), the most frequent first, ties in [`LossReason::ALL`] order.
+    pub by_reason: Vec<ReasonCount>,
+    /// Cards lost without a known reason (old data), sorted.
+    pub no_reason: Vec<Uuid>,
+    /// The intended models that lost cards, the most frequent first, ties by code.
+    pub by_model: Vec<ModelCount>,
+}
+
+/// The cards confirmed lost in the calendar month `year`-`month` (store-local days of the
+/// confirming write's HLC), by reason and by intended model. `None` for an invalid month.
+pub fn monthly_losses(facts: &[LossFact], year: i32, month: u32) -> Option<MonthlyLosses> {
+    let period = Period::month(year, month)?;
+    let in_month: Vec<&LossFact> = facts
+        .iter()
+        .filter(|f| loss_day(f.lost_hlc_ms).is_some_and(|d| period.contains(d)))
+        .collect();
+    let sorted = |mut ids: Vec<Uuid>| {
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let mut by_reason: Vec<ReasonCount> = LossReason::ALL
+        .into_iter()
+        .map(|reason| ReasonCount {
+            reason,
+            cards: sorted(
+                in_month
+                    .iter()
+                    .filter(|f| f.reason == Some(reason))
+                    .map(|f| f.id)
+                    .collect(),
+            ),
+        })
+        .collect();
+    by_reason.sort_by_key(|r| std::cmp::Reverse(r.cards.len()));
+    let mut models: Vec<String> = in_month.iter().map(|f| f.model.clone()).collect();
+    models.sort();
+    models.dedup();
+    let mut by_model: Vec<ModelCount> = models
+        .into_iter()
+        .map(|model| ModelCount {
+            cards: sorted(
+                in_month
+                    .iter()
+                    .filter(|f| f.model == model)
+                    .map(|f| f.id)
+                    .collect(),
+            ),
+            model,
+        })
+        .collect();
+    by_model.sort_by_key(|m| std::cmp::Reverse(m.cards.len()));
+    Some(MonthlyLosses {
+        cards: sorted(in_month.iter().map(|f| f.id).collect()),
+        no_reason: sorted(
+            in_month
+                .iter()
+                .filter(|f| f.reason.is_none())
+                .map(|f| f.id)
+                .collect(),
+        ),
+        by_reason,
+        by_model,
+    })
+}
+
+/// Whether a card in `status` belongs in the loss review queue (申请战败 or 经理已回访).
+pub fn in_review(status: &str) -> bool {
+    matches!(
+        ACardStatus::parse(status),
+        Some(ACardStatus::LossProposed | ACardStatus::ReContacted)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -816,5 +985,158 @@ mod tests {
             ]
         );
         assert!(may[2..].iter().all(|r| r.cards.is_empty()));
+    }
+
+    fn fact(n: u128, reason: Option<LossReason>, model: &str, utc: &str) -> LossFact {
+        let at = chrono::DateTime::parse_from_rfc3339(utc).unwrap();
+        LossFact {
+            id: Uuid::from_u128(n),
+            reason,
+            model: model.into(),
+            lost_hlc_ms: at.timestamp_millis() as u64,
+        }
+    }
+
+    #[test]
+    fn a_loss_belongs_to_the_store_local_month_of_its_confirmation() {
+        // 2026-05-31 17:30 UTC is 2026-06-01 01:30 in the store: June.
+        assert_eq!(
+            loss_day(
+                chrono::DateTime::parse_from_rfc3339("2026-05-31T17:30:00Z")
+                    .unwrap()
+                    .timestamp_millis() as u64
+            ),
+            NaiveDate::from_ymd_opt(2026, 6, 1)
+        );
+        assert_eq!(
+            loss_day(
+                chrono::DateTime::parse_from_rfc3339("2026-05-31T15:59:59Z")
+                    .unwrap()
+                    .timestamp_millis() as u64
+            ),
+            NaiveDate::from_ymd_opt(2026, 5, 31)
+        );
+        assert_eq!(loss_day(u64::MAX), None);
+    }
+
+    #[test]
+    fn monthly_losses_by_reason_and_model() {
+        let facts = [
+            fact(
+                1,
+                Some(LossReason::OtherBrand),
+                "levin",
+                "2026-05-03T02:00:00Z",
+            ),
+            fact(
+                2,
+                Some(LossReason::OtherStore),
+                "corolla",
+                "2026-05-10T02:00:00Z",
+            ),
+            fact(
+                3,
+                Some(LossReason::OtherBrand),
+                "corolla",
+                "2026-05-20T02:00:00Z",
+            ),
+            fact(4, None, "levin", "2026-05-21T02:00:00Z"),
+            // Confirmed on the evening of 30 April UTC = 1 May in the store: May.
+            fact(
+                5,
+                Some(LossReason::OtherBrand),
+                "rav4",
+                "2026-04-30T16:30:00Z",
+            ),
+            // 31 May 16:00 UTC = 1 June 00:00 in the store: June, not May.
+            fact(
+                6,
+                Some(LossReason::GaveUpBuying),
+                "levin",
+                "2026-05-31T16:00:00Z",
+            ),
+            fact(
+                7,
+                Some(LossReason::OtherStore),
+                "levin",
+                "2026-04-10T02:00:00Z",
+            ),
+        ];
+        let may = monthly_losses(&facts, 2026, 5).unwrap();
+        let ids = |v: &[u128]| v.iter().map(|n| Uuid::from_u128(*n)).collect::<Vec<_>>();
+        assert_eq!(may.cards, ids(&[1, 2, 3, 4, 5]));
+        assert_eq!(may.by_reason.len(), 6);
+        assert_eq!(may.by_reason[0].reason, LossReason::OtherBrand);
+        assert_eq!(may.by_reason[0].cards, ids(&[1, 3, 5]));
+        assert_eq!(may.by_reason[1].reason, LossReason::OtherStore);
+        assert_eq!(may.by_reason[1].cards, ids(&[2]));
+        assert!(may.by_reason[2..].iter().all(|r| r.cards.is_empty()));
+        assert_eq!(may.no_reason, ids(&[4]));
+        let models: Vec<(&str, usize)> = may
+            .by_model
+            .iter()
+            .map(|m| (m.model.as_str(), m.cards.len()))
+            .collect();
+        // Ties by code: corolla before levin.
+        assert_eq!(models, vec![("corolla", 2), ("levin", 2), ("rav4", 1)]);
+        let june = monthly_losses(&facts, 2026, 6).unwrap();
+        assert_eq!(june.cards, ids(&[6]));
+        assert_eq!(june.by_reason[0].reason, LossReason::GaveUpBuying);
+        // An empty month lists every reason at zero and no model.
+        let empty = monthly_losses(&facts, 2025, 1).unwrap();
+        assert!(empty.cards.is_empty());
+        assert!(empty.by_model.is_empty());
+        assert_eq!(
+            empty.by_reason.iter().map(|r| r.reason).collect::<Vec<_>>(),
+            LossReason::ALL.to_vec()
+        );
+        assert_eq!(monthly_losses(&facts, 2026, 13), None);
+    }
+
+    #[test]
+    fn the_loss_file_of_a_stored_card() {
+        let f = LossFile::of_card(
+            "re_contacted",
+            "other_brand",
+            "订了思域",
+            Some("will_reconsider"),
+        );
+        assert_eq!(f.status, S::ReContacted);
+        assert_eq!(
+            f.proposal,
+            Some((LossReason::OtherBrand, "订了思域".to_string()))
+        );
+        // The stored card may not be confirmed: the customer will reconsider.
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
+            Err(LossError::CustomerWillReconsider)
+        );
+        let f = LossFile::of_card("re_contacted", "other_brand", "x", Some("confirmed_lost"));
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR)
+                .unwrap()
+                .status,
+            S::Lost
+        );
+        // An old re-contact of an earlier proposal does not count for a new proposal.
+        let f = LossFile::of_card(
+            "loss_proposed",
+            "gave_up_buying",
+            "x",
+            Some("confirmed_lost"),
+        );
+        assert_eq!(f.re_contact, None);
+        assert_eq!(
+            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
+            Err(LossError::ReContactRequired)
+        );
+        // Unknown strings are read safely.
+        let f = LossFile::of_card("", "", "", None);
+        assert_eq!(f, LossFile::default());
+        for o in ReContactOutcome::ALL {
+            assert_eq!(ReContactOutcome::parse(o.as_str()), Some(o));
+        }
+        assert!(in_review("loss_proposed") && in_review("re_contacted"));
+        assert!(!in_review("lost") && !in_review("following") && !in_review("x"));
     }
 }

@@ -20,6 +20,9 @@ pub mod kpi;
 pub mod loss;
 pub mod order;
 pub mod phone;
+pub mod referral;
+pub mod test_drive;
+pub mod rota;
 pub mod vin;
 pub mod visit;
 

@@ -1,0 +1,509 @@
+//! Test drive (试乘试驾) on the tablet in the car [mgmt, seed 001 §一.3]: qualified staff, a suitable
+//! vehicle of the store's test-drive fleet, a route designed for the road conditions, the customer's
+//! driving licence, start/end time and odometer, feedback, follow-up.
+//!
+//! The checks of one drive's times, odometer and licence are [`super::order::TestDrive::problems`];
+//! this file adds what the screens need around them: what must be filled in to start, which fleet
+//! vehicles are out on a drive, the end form (odometer typed as text, follow-up date) and the order of
+//! the list.
+
+use super::UserError;
+use super::order::{OrderError, TestDrive};
+use chrono::{NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+/// The stored `status` of a test drive.
+pub const STARTED: &str = "started";
+pub const ENDED: &str = "ended";
+pub const CANCELLED: &str = "cancelled";
+
+/// What the start form gives (试驾登记): everything as typed, parsed here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartForm {
+    pub a_card: Option<Uuid>,
+    /// A fleet vehicle's `id` ("" when none picked).
+    pub vehicle_id: String,
+    /// A route's `id` ("" when none picked).
+    pub route_id: String,
+    pub licence_no: String,
+    /// `YYYY-MM-DD` ("" when not given).
+    pub licence_expiry: String,
+    /// The odometer as typed (km).
+    pub start_odometer: String,
+    /// Now, store-local.
+    pub started_at: NaiveDateTime,
+}
+
+/// A start that passed every check, with the values to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartChecked {
+    pub a_card: Uuid,
+    pub vehicle_id: String,
+    pub route_id: String,
+    /// Trimmed, upper case (the ID-card style `X` check character).
+    pub licence_no: String,
+    pub licence_expiry: NaiveDate,
+    pub start_odometer: u32,
+    pub started_at: NaiveDateTime,
+}
+
+/// Check a start: every problem at once (in the order of the form), or the values to store.
+/// `busy_vehicles` are the vehicles out on a started drive ([`busy_vehicles`]).
+pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Vec<TestDriveError>> {
+    let mut out = Vec::new();
+    if form.a_card.is_none() {
+        out.push(TestDriveError::ACardMissing);
+    }
+    let vehicle = form.vehicle_id.trim();
+    if vehicle.is_empty() {
+        out.push(TestDriveError::VehicleMissing);
+    } else if busy.iter().any(|b| b == vehicle) {
+        out.push(TestDriveError::VehicleBusy);
+    }
+    if form.route_id.trim().is_empty() {
+        out.push(TestDriveError::RouteMissing);
+    }
+    let licence_no = form.licence_no.trim().to_uppercase();
+    let expiry = match form.licence_expiry.trim() {
+        "" => {
+            out.push(TestDriveError::LicenceExpiryMissing);
+            None
+        }
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                out.push(TestDriveError::LicenceExpiryMissing);
+                None
+            }
+        },
+    };
+    let odometer = match parse_odometer(&form.start_odometer) {
+        Ok(km) => Some(km),
+        Err(e) => {
+            out.push(e);
+            None
+        }
+    };
+    // The licence rules of one drive (number present, valid on the day).
+    let drive = TestDrive {
+        id: Uuid::nil(),
+        a_card: form.a_card.unwrap_or_default(),
+        consultant: Uuid::nil(),
+        licence_number: licence_no.clone(),
+        licence_valid_until: expiry.unwrap_or(NaiveDate::MAX),
+        start_at: form.started_at,
+        end_at: None,
+        odometer_start_km: odometer.unwrap_or(0),
+        odometer_end_km: None,
+    };
+    out.extend(drive.problems().into_iter().map(TestDriveError::Rule));
+    match (form.a_card, expiry, odometer) {
+        (Some(a_card), Some(licence_expiry), Some(start_odometer)) if out.is_empty() => {
+            Ok(StartChecked {
+                a_card,
+                vehicle_id: vehicle.to_string(),
+                route_id: form.route_id.trim().to_string(),
+                licence_no,
+                licence_expiry,
+                start_odometer,
+                started_at: form.started_at,
+            })
+        }
+        _ => Err(out),
+    }
+}
+
+/// What the end form gives (结束试驾).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndForm {
+    /// The stored start (store-local).
+    pub started_at: NaiveDateTime,
+    pub start_odometer: u32,
+    /// The end time (store-local).
+    pub ended_at: NaiveDateTime,
+    /// The end odometer as typed (km).
+    pub end_odometer: String,
+    /// `YYYY-MM-DD`, or "" for none.
+    pub follow_up_date: String,
+}
+
+/// An end that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndChecked {
+    pub ended_at: NaiveDateTime,
+    pub end_odometer: u32,
+    pub distance_km: u32,
+    pub follow_up_date: Option<NaiveDate>,
+}
+
+/// Check an end: the end odometer is a number not below the start, the end is after the start,
+/// and a follow-up date (optional) is not before the day of the drive.
+pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
+    let mut out = Vec::new();
+    let end_odometer = match parse_odometer(&form.end_odometer) {
+        Ok(km) => Some(km),
+        Err(e) => {
+            out.push(e);
+            None
+        }
+    };
+    let drive = TestDrive {
+        id: Uuid::nil(),
+        a_card: Uuid::nil(),
+        consultant: Uuid::nil(),
+        licence_number: "-".into(),
+        licence_valid_until: NaiveDate::MAX,
+        start_at: form.started_at,
+        end_at: Some(form.ended_at),
+        odometer_start_km: form.start_odometer,
+        odometer_end_km: end_odometer,
+    };
+    out.extend(drive.problems().into_iter().map(TestDriveError::Rule));
+    let follow_up_date = match form.follow_up_date.trim() {
+        "" => None,
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d < form.ended_at.date() => {
+                out.push(TestDriveError::FollowUpBeforeDrive);
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                out.push(TestDriveError::FollowUpDateInvalid);
+                None
+            }
+        },
+    };
+    match end_odometer {
+        Some(end_odometer) if out.is_empty() => Ok(EndChecked {
+            ended_at: form.ended_at,
+            end_odometer,
+            distance_km: end_odometer.saturating_sub(form.start_odometer),
+            follow_up_date,
+        }),
+        _ => Err(out),
+    }
+}
+
+/// An odometer reading as typed: whole kilometres, spaces and thousands separators allowed
+/// (`12 345`, `12,345`).
+pub fn parse_odometer(typed: &str) -> Result<u32, TestDriveError> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',' && *c != ',')
+        .collect();
+    if digits.is_empty() {
+        return Err(TestDriveError::OdometerMissing);
+    }
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(TestDriveError::OdometerInvalid);
+    }
+    digits
+        .parse::<u32>()
+        .ok()
+        .filter(|km| *km <= MAX_ODOMETER_KM)
+        .ok_or(TestDriveError::OdometerInvalid)
+}
+
+/// A test-drive car with more than this is a typo.
+pub const MAX_ODOMETER_KM: u32 = 2_000_000;
+
+/// The vehicles out on a drive: those of the drives with status `started`, given as
+/// `(vehicle_id, status)`; sorted, no repeats.
+pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let mut out: Vec<String> = drives
+        .into_iter()
+        .filter(|(v, s)| *s == STARTED && !v.is_empty())
+        .map(|(v, _)| v.to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The order of the list: drives under way first (earliest start first, the longest out on top),
+/// then the others newest first. Keys are `(status, started_at)` with `started_at` as stored
+/// (`YYYY-MM-DDTHH:MM:SS` sorts as text).
+pub fn list_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    let running = |s: &str| s == STARTED;
+    match (running(a.0), running(b.0)) {
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (true, true) => a.1.cmp(b.1),
+        (false, false) => b.1.cmp(a.1),
+    }
+}
+
+/// Why a test-drive form was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TestDriveError {
+    #[error("no A-card picked")]
+    ACardMissing,
+    #[error("no vehicle picked")]
+    VehicleMissing,
+    #[error("the vehicle is out on another test drive")]
+    VehicleBusy,
+    #[error("no route picked")]
+    RouteMissing,
+    #[error("the licence expiry date is missing")]
+    LicenceExpiryMissing,
+    #[error("the odometer reading is missing")]
+    OdometerMissing,
+    #[error("the odometer reading is not a number of km")]
+    OdometerInvalid,
+    #[error("the follow-up date is before the test drive")]
+    FollowUpBeforeDrive,
+    #[error("the follow-up date is not a date")]
+    FollowUpDateInvalid,
+    #[error("{0}")]
+    Rule(OrderError),
+}
+
+impl UserError for TestDriveError {
+    fn code(&self) -> &'static str {
+        match self {
+            TestDriveError::ACardMissing => "test_drive_a_card_missing",
+            TestDriveError::VehicleMissing => "test_drive_vehicle_missing",
+            TestDriveError::VehicleBusy => "test_drive_vehicle_busy",
+            TestDriveError::RouteMissing => "test_drive_route_missing",
+            TestDriveError::LicenceExpiryMissing => "test_drive_licence_expiry_missing",
+            TestDriveError::OdometerMissing => "test_drive_odometer_missing",
+            TestDriveError::OdometerInvalid => "test_drive_odometer_invalid",
+            TestDriveError::FollowUpBeforeDrive => "test_drive_follow_up_before_drive",
+            TestDriveError::FollowUpDateInvalid => "test_drive_follow_up_date_invalid",
+            TestDriveError::Rule(e) => e.code(),
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            TestDriveError::ACardMissing => "请选择客户的 A 卡".into(),
+            TestDriveError::VehicleMissing => "请选择试驾车".into(),
+            TestDriveError::VehicleBusy => "这辆试驾车正在试驾中,请选择其他车辆".into(),
+            TestDriveError::RouteMissing => "请选择试驾路线".into(),
+            TestDriveError::LicenceExpiryMissing => "请填写驾驶证有效期".into(),
+            TestDriveError::OdometerMissing => "请填写里程表读数".into(),
+            TestDriveError::OdometerInvalid => "里程表读数须为整数公里".into(),
+            TestDriveError::FollowUpBeforeDrive => "下次跟进日期不能早于试驾当天".into(),
+            TestDriveError::FollowUpDateInvalid => "下次跟进日期无效".into(),
+            TestDriveError::Rule(e) => e.message_zh(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            TestDriveError::ACardMissing => "Please pick the customer's A-card".into(),
+            TestDriveError::VehicleMissing => "Please pick a test-drive vehicle".into(),
+            TestDriveError::VehicleBusy => {
+                "This vehicle is out on another test drive; please pick another".into()
+            }
+            TestDriveError::RouteMissing => "Please pick a route".into(),
+            TestDriveError::LicenceExpiryMissing => {
+                "Please enter the driving licence's expiry date".into()
+            }
+            TestDriveError::OdometerMissing => "Please enter the odometer reading".into(),
+            TestDriveError::OdometerInvalid => {
+                "The odometer reading must be a whole number of km".into()
+            }
+            TestDriveError::FollowUpBeforeDrive => {
+                "The follow-up date cannot be before the test drive".into()
+            }
+            TestDriveError::FollowUpDateInvalid => "The follow-up date is not valid".into(),
+            TestDriveError::Rule(e) => e.message_en(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 5, 20)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    }
+
+    fn start() -> StartForm {
+        StartForm {
+            a_card: Some(Uuid::from_u128(7)),
+            vehicle_id: "v2".into(),
+            route_id: "r1".into(),
+            licence_no: " 44010619900101123x ".into(),
+            licence_expiry: "2026-05-20".into(),
+            start_odometer: "12 345".into(),
+            started_at: t(10, 0),
+        }
+    }
+
+    #[test]
+    fn a_good_start() {
+        let ok = check_start(&start(), &["v1".into()]).unwrap();
+        assert_eq!(ok.a_card, Uuid::from_u128(7));
+        assert_eq!(ok.vehicle_id, "v2");
+        assert_eq!(ok.licence_no, "44010619900101123X");
+        // Valid through its last day.
+        assert_eq!(
+            ok.licence_expiry,
+            NaiveDate::from_ymd_opt(2026, 5, 20).unwrap()
+        );
+        assert_eq!(ok.start_odometer, 12_345);
+    }
+
+    #[test]
+    fn an_expired_licence_or_busy_car_is_refused() {
+        let expired = StartForm {
+            licence_expiry: "2026-05-19".into(),
+            ..start()
+        };
+        let errs = check_start(&expired, &[]).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code(), "test_drive_licence_expired");
+        assert_eq!(
+            errs[0].message_zh(),
+            "客户驾驶证已于 2026-05-19 过期,不能试驾"
+        );
+        assert_eq!(
+            check_start(&start(), &["v2".into()]),
+            Err(vec![TestDriveError::VehicleBusy])
+        );
+    }
+
+    #[test]
+    fn an_empty_start_form_lists_everything() {
+        let empty = StartForm {
+            a_card: None,
+            vehicle_id: String::new(),
+            route_id: " ".into(),
+            licence_no: String::new(),
+            licence_expiry: String::new(),
+            start_odometer: String::new(),
+            started_at: t(10, 0),
+        };
+        assert_eq!(
+            check_start(&empty, &[]),
+            Err(vec![
+                TestDriveError::ACardMissing,
+                TestDriveError::VehicleMissing,
+                TestDriveError::RouteMissing,
+                TestDriveError::LicenceExpiryMissing,
+                TestDriveError::OdometerMissing,
+                TestDriveError::Rule(OrderError::LicenceNumberMissing),
+            ])
+        );
+        let bad = StartForm {
+            licence_expiry: "20.5.2027".into(),
+            start_odometer: "12.5".into(),
+            ..start()
+        };
+        assert_eq!(
+            check_start(&bad, &[]),
+            Err(vec![
+                TestDriveError::LicenceExpiryMissing,
+                TestDriveError::OdometerInvalid
+            ])
+        );
+    }
+
+    fn end() -> EndForm {
+        EndForm {
+            started_at: t(10, 0),
+            start_odometer: 12_345,
+            ended_at: t(10, 30),
+            end_odometer: "12,357".into(),
+            follow_up_date: "2026-05-22".into(),
+        }
+    }
+
+    #[test]
+    fn a_good_end() {
+        let ok = check_end(&end()).unwrap();
+        assert_eq!(ok.end_odometer, 12_357);
+        assert_eq!(ok.distance_km, 12);
+        assert_eq!(ok.follow_up_date, NaiveDate::from_ymd_opt(2026, 5, 22));
+        // Round the lot: the same reading; a follow-up on the same day; no follow-up.
+        let lot = EndForm {
+            end_odometer: "12345".into(),
+            follow_up_date: "2026-05-20".into(),
+            ..end()
+        };
+        assert_eq!(check_end(&lot).unwrap().distance_km, 0);
+        let none = EndForm {
+            follow_up_date: String::new(),
+            ..end()
+        };
+        assert_eq!(check_end(&none).unwrap().follow_up_date, None);
+    }
+
+    #[test]
+    fn a_bad_end_lists_everything() {
+        let bad = EndForm {
+            ended_at: t(10, 0),
+            end_odometer: "12300".into(),
+            follow_up_date: "2026-05-19".into(),
+            ..end()
+        };
+        assert_eq!(
+            check_end(&bad),
+            Err(vec![
+                TestDriveError::Rule(OrderError::TestDriveEndNotAfterStart),
+                TestDriveError::Rule(OrderError::OdometerBackwards),
+                TestDriveError::FollowUpBeforeDrive,
+            ])
+        );
+        assert_eq!(
+            TestDriveError::Rule(OrderError::OdometerBackwards).message_zh(),
+            "结束里程不能小于起始里程"
+        );
+        let missing = EndForm {
+            end_odometer: " ".into(),
+            ..end()
+        };
+        assert_eq!(
+            check_end(&missing),
+            Err(vec![TestDriveError::OdometerMissing])
+        );
+    }
+
+    #[test]
+    fn odometer_readings() {
+        assert_eq!(parse_odometer("0"), Ok(0));
+        assert_eq!(parse_odometer(" 1,234 "), Ok(1234));
+        assert_eq!(parse_odometer("-5"), Err(TestDriveError::OdometerInvalid));
+        assert_eq!(parse_odometer("abc"), Err(TestDriveError::OdometerInvalid));
+        assert_eq!(
+            parse_odometer("99999999999"),
+            Err(TestDriveError::OdometerInvalid)
+        );
+        assert_eq!(parse_odometer(""), Err(TestDriveError::OdometerMissing));
+    }
+
+    #[test]
+    fn busy_vehicles_and_list_order() {
+        let drives = [
+            ("v1", "started"),
+            ("v2", "ended"),
+            ("v3", "cancelled"),
+            ("v1", "started"),
+            ("", "started"),
+            ("v4", "started"),
+        ];
+        assert_eq!(busy_vehicles(drives), vec!["v1".to_string(), "v4".into()]);
+        let mut list = vec![
+            ("ended", "2026-05-20T09:00:00"),
+            ("started", "2026-05-20T10:00:00"),
+            ("cancelled", "2026-05-20T11:00:00"),
+            ("started", "2026-05-20T09:30:00"),
+        ];
+        list.sort_by(|a, b| list_order(*a, *b));
+        assert_eq!(
+            list,
+            vec![
+                ("started", "2026-05-20T09:30:00"),
+                ("started", "2026-05-20T10:00:00"),
+                ("cancelled", "2026-05-20T11:00:00"),
+                ("ended", "2026-05-20T09:00:00"),
+            ]
+        );
+    }
+}
