@@ -224,6 +224,19 @@ pub static SALES_SETTINGS: RecordType = RecordType {
     ],
 };
 
+/// The reception rota (接待轮值) of one store for one day. Its id is derived from the store and the
+/// date (`sales::rota::rota_record_id`), so tablets that open the day's rota offline write one
+/// record. `order`: the day's rota order as a JSON list of user ids (set by the sales manager;
+/// absent = the app's default); `away`: user ids of consultants who are away (暂离).
+pub static RECEPTION_ROTA: RecordType = RecordType {
+    name: "reception_rota",
+    fields: &[
+        FieldDef::scalar("date"),
+        FieldDef::scalar("order"),
+        FieldDef::set("away"),
+    ],
+};
+
 /// Every record type of this build.
 pub const ALL: &[&RecordType] = &[
     &A_CARD,
@@ -234,6 +247,7 @@ pub const ALL: &[&RecordType] = &[
     &CARE_TASK,
     &KEY_ACCOUNT,
     &SALES_SETTINGS,
+    &RECEPTION_ROTA,
 ];
 
 /// The registry the app and the server use.
@@ -279,6 +293,7 @@ fn allowed(record_type: &str) -> Option<&'static [Role]> {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings" => {
             Some(SALES_ROLES)
         }
+        "reception_rota" => Some(SALES_ROLES),
         "c_card" | "care_task" => Some(CUSTOMER_ROLES),
         _ => None,
     }

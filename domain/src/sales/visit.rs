@@ -79,6 +79,43 @@ pub enum VisitorKind {
     NonCustomer,
 }
 
+impl VisitorKind {
+    pub const ALL: [VisitorKind; 3] = [
+        VisitorKind::Prospect,
+        VisitorKind::AfterSalesCustomer,
+        VisitorKind::NonCustomer,
+    ];
+
+    /// Stable identifier for storage and the wire (`visitor_kind` of a visit record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitorKind::Prospect => "prospect",
+            VisitorKind::AfterSalesCustomer => "after_sales_customer",
+            VisitorKind::NonCustomer => "non_customer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VisitorKind> {
+        VisitorKind::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            VisitorKind::Prospect => "看车客户",
+            VisitorKind::AfterSalesCustomer => "售后客户",
+            VisitorKind::NonCustomer => "非客户来访者",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            VisitorKind::Prospect => "Customer",
+            VisitorKind::AfterSalesCustomer => "After-sales customer",
+            VisitorKind::NonCustomer => "Not a customer",
+        }
+    }
+}
+
 /// Number of people arriving together (同行人数); at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
@@ -126,6 +163,12 @@ pub enum DwellBucket {
 }
 
 impl DwellBucket {
+    pub const ALL: [DwellBucket; 3] = [
+        DwellBucket::Under15,
+        DwellBucket::From15To30,
+        DwellBucket::Over30,
+    ];
+
     pub fn of(dwell: TimeDelta) -> DwellBucket {
         let minutes = dwell.num_minutes();
         if minutes < 15 {
@@ -280,6 +323,54 @@ pub fn count_rule(facts: &VisitCountFacts) -> VisitCountRule {
             }
         },
     }
+}
+
+/// One visit of a day as the reception totals see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitTally {
+    pub rule: VisitCountRule,
+    pub source: VisitSource,
+    /// `None` while the group is still in the showroom (or the times do not make sense).
+    pub dwell: Option<DwellBucket>,
+}
+
+/// The reception totals of a day (来店登记汇总).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VisitTotals {
+    /// Every visit logged.
+    pub logged: u32,
+    /// 来店组数: visits a counting rule counts (phone inquiries included, as the rule says).
+    pub groups_counted: u32,
+    /// 来电咨询: phone inquiries logged (counted or not).
+    pub phone_inquiries: u32,
+    /// Showroom visits by how long they stayed, in [`DwellBucket::ALL`] order. Phone inquiries
+    /// are not showroom stays and are left out.
+    pub by_dwell: [u32; 3],
+    /// Showroom groups still in the store (no time out yet).
+    pub still_in: u32,
+}
+
+/// Add up a day's visits.
+pub fn totals(visits: &[VisitTally]) -> VisitTotals {
+    let mut t = VisitTotals::default();
+    for v in visits {
+        t.logged += 1;
+        if v.rule.counted() {
+            t.groups_counted += 1;
+        }
+        if v.source == VisitSource::PhoneInquiry {
+            t.phone_inquiries += 1;
+            continue;
+        }
+        match v.dwell {
+            Some(b) => {
+                let i = DwellBucket::ALL.iter().position(|x| *x == b).unwrap_or(0);
+                t.by_dwell[i] += 1;
+            }
+            None => t.still_in += 1,
+        }
+    }
+    t
 }
 
 /// A person on either side of a referral: the customer id if known, and the phone as typed.
@@ -600,6 +691,65 @@ mod tests {
             ..v
         };
         assert!(ok.problems().is_empty());
+    }
+
+    #[test]
+    fn visitor_kinds_round_trip_like_serde() {
+        for k in VisitorKind::ALL {
+            assert_eq!(VisitorKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+            assert!(!k.label_zh().is_empty() && !k.label_en().is_empty());
+        }
+        assert_eq!(VisitorKind::parse("vendor"), None);
+    }
+
+    #[test]
+    fn a_days_totals() {
+        let tally = |source, rule, dwell| VisitTally {
+            rule,
+            source,
+            dwell,
+        };
+        let visits = [
+            // Two walk-in groups, one still in the store.
+            tally(
+                VisitSource::WalkIn,
+                VisitCountRule::CountedGroup,
+                Some(DwellBucket::Over30),
+            ),
+            tally(VisitSource::WalkIn, VisitCountRule::CountedGroup, None),
+            // A phone inquiry: counted, a phone inquiry, not a stay.
+            tally(
+                VisitSource::PhoneInquiry,
+                VisitCountRule::CountedPhoneInquiry,
+                Some(DwellBucket::Under15),
+            ),
+            // A return visit and an after-sales owner: logged, stayed, not counted.
+            tally(
+                VisitSource::WalkIn,
+                VisitCountRule::NotCountedReturnVisit,
+                Some(DwellBucket::From15To30),
+            ),
+            tally(
+                VisitSource::WalkIn,
+                VisitCountRule::NotCountedAfterSales,
+                Some(DwellBucket::Under15),
+            ),
+        ];
+        assert_eq!(
+            totals(&visits),
+            VisitTotals {
+                logged: 5,
+                groups_counted: 3,
+                phone_inquiries: 1,
+                by_dwell: [1, 1, 1],
+                still_in: 1,
+            }
+        );
+        assert_eq!(totals(&[]), VisitTotals::default());
     }
 
     #[test]
