@@ -101,6 +101,25 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    pub const ALL: [TaskKind; 3] = [
+        TaskKind::TellCustomerNewDeliveryDate,
+        TaskKind::DeliveryCall24h,
+        TaskKind::DeliveryCall72h,
+    ];
+
+    /// The name stored in a `care_task`'s `kind` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::TellCustomerNewDeliveryDate => "tell_new_date",
+            TaskKind::DeliveryCall24h => "delivery_call_24h",
+            TaskKind::DeliveryCall72h => "delivery_call_72h",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             TaskKind::TellCustomerNewDeliveryDate => "告知客户交车日期变更",
@@ -268,6 +287,20 @@ pub enum OrderError {
     TestDriveEndNotAfterStart,
     #[error("the end odometer reading is below the start")]
     OdometerBackwards,
+    #[error("an order needs the model")]
+    ModelMissing,
+    #[error("the price must be a positive amount")]
+    PriceInvalid,
+    #[error("the deposit must be between zero and the price")]
+    DepositInvalid,
+    #[error("an order needs the promised delivery date")]
+    PromisedDateMissing,
+    #[error("the promised delivery date is before the order was signed")]
+    PromisedDateBeforeSigning,
+    #[error("the order is no longer open (delivered or cancelled)")]
+    OrderNotOpen,
+    #[error("the delivery date is in the future")]
+    DeliveryDateInFuture,
 }
 
 impl UserError for OrderError {
@@ -282,6 +315,13 @@ impl UserError for OrderError {
             OrderError::LicenceExpired { .. } => "test_drive_licence_expired",
             OrderError::TestDriveEndNotAfterStart => "test_drive_end_not_after_start",
             OrderError::OdometerBackwards => "test_drive_odometer_backwards",
+            OrderError::ModelMissing => "order_model_missing",
+            OrderError::PriceInvalid => "order_price_invalid",
+            OrderError::DepositInvalid => "order_deposit_invalid",
+            OrderError::PromisedDateMissing => "order_promised_date_missing",
+            OrderError::PromisedDateBeforeSigning => "order_promised_date_before_signing",
+            OrderError::OrderNotOpen => "order_not_open",
+            OrderError::DeliveryDateInFuture => "delivery_date_in_future",
         }
     }
 
@@ -301,6 +341,13 @@ impl UserError for OrderError {
             }
             OrderError::TestDriveEndNotAfterStart => "试驾结束时间须晚于开始时间".into(),
             OrderError::OdometerBackwards => "结束里程不能小于起始里程".into(),
+            OrderError::ModelMissing => "请选择车型".into(),
+            OrderError::PriceInvalid => "请填写成交价(大于 0 的金额)".into(),
+            OrderError::DepositInvalid => "订金须在 0 与成交价之间".into(),
+            OrderError::PromisedDateMissing => "请填写承诺交车日期".into(),
+            OrderError::PromisedDateBeforeSigning => "承诺交车日期不能早于签单日期".into(),
+            OrderError::OrderNotOpen => "订单已交车或已退单,不能再修改".into(),
+            OrderError::DeliveryDateInFuture => "交车日期不能晚于今天".into(),
         }
     }
 
@@ -327,6 +374,19 @@ impl UserError for OrderError {
             OrderError::TestDriveEndNotAfterStart => "A test drive must end after it starts".into(),
             OrderError::OdometerBackwards => {
                 "The end odometer reading cannot be below the start".into()
+            }
+            OrderError::ModelMissing => "Please choose the model".into(),
+            OrderError::PriceInvalid => "Please enter the price (an amount above 0)".into(),
+            OrderError::DepositInvalid => "The deposit must be between 0 and the price".into(),
+            OrderError::PromisedDateMissing => "Please enter the promised delivery date".into(),
+            OrderError::PromisedDateBeforeSigning => {
+                "The promised delivery date cannot be before the signing date".into()
+            }
+            OrderError::OrderNotOpen => {
+                "The order is delivered or cancelled and can no longer change".into()
+            }
+            OrderError::DeliveryDateInFuture => {
+                "The delivery date cannot be later than today".into()
             }
         }
     }
@@ -368,6 +428,213 @@ pub fn cancellations_by_reason(
             (reason, ids)
         })
         .collect()
+}
+
+/// The order as the deal file's form fills it in (订单), before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OrderDraft {
+    /// A catalogue model code.
+    pub model: String,
+    /// 成交价 in yuan.
+    pub price: Option<i64>,
+    /// 订金 in yuan.
+    pub deposit: Option<i64>,
+    /// 承诺交车日期
+    pub promised_date: Option<NaiveDate>,
+    /// The day the order is (or was) signed.
+    pub signed_on: NaiveDate,
+}
+
+impl OrderDraft {
+    /// Every problem at once (empty = the order can be saved): a model, a positive price, a deposit
+    /// from 0 up to the price (none is 0), a promised delivery date not before the signing day.
+    pub fn problems(&self) -> Vec<OrderError> {
+        let mut out = Vec::new();
+        if self.model.trim().is_empty() {
+            out.push(OrderError::ModelMissing);
+        }
+        match self.price {
+            Some(p) if p > 0 => {}
+            _ => out.push(OrderError::PriceInvalid),
+        }
+        let deposit = self.deposit.unwrap_or(0);
+        if deposit < 0 || self.price.is_some_and(|p| p > 0 && deposit > p) {
+            out.push(OrderError::DepositInvalid);
+        }
+        match self.promised_date {
+            None => out.push(OrderError::PromisedDateMissing),
+            Some(d) if d < self.signed_on => out.push(OrderError::PromisedDateBeforeSigning),
+            Some(_) => {}
+        }
+        out
+    }
+}
+
+/// An amount of money as typed (`268000`, `268,000`, `26.8万`, `¥ 268 000`), in whole yuan.
+/// `None` for blank or unreadable text.
+pub fn parse_yuan(input: &str) -> Option<i64> {
+    let t: String = input
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '元'))
+        .collect();
+    if t.is_empty() {
+        return None;
+    }
+    let (number, factor) = match t.strip_suffix('万') {
+        Some(n) => (n, 10_000.0),
+        None => (t.as_str(), 1.0),
+    };
+    let value: f64 = number.parse().ok()?;
+    if !value.is_finite() {
+        return None;
+    }
+    Some((value * factor).round() as i64)
+}
+
+/// Whether an open (signed, not delivered or cancelled) order is past its promised delivery date:
+/// the list flags it (交车逾期).
+pub fn delivery_overdue(status: &str, promised: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status == "signed" && promised.is_some_and(|d| d < today)
+}
+
+/// The routine items of every delivery checklist besides what the order promised
+/// (交车确认单): the vehicle's papers (随车文件: invoice, certificate of conformity, owner's manual,
+/// warranty booklet) and the walk-through of the car's functions (车辆功能讲解).
+pub const STANDARD_ITEMS: [&str; 2] = ["随车文件", "车辆功能讲解"];
+
+/// The delivery checklist of an order: each promise (gifts, accessories 精品, …) in the order
+/// given, then the [`STANDARD_ITEMS`] not already promised, each ticked when it is in `done`.
+/// Every item counts as promised: the car is handed over only when all are ticked.
+pub fn delivery_checklist(promises: &[&str], done: &[&str]) -> Vec<ChecklistItem> {
+    let mut labels: Vec<&str> = Vec::new();
+    for p in promises
+        .iter()
+        .chain(STANDARD_ITEMS.iter())
+        .map(|p| p.trim())
+    {
+        if !p.is_empty() && !labels.contains(&p) {
+            labels.push(p);
+        }
+    }
+    labels
+        .into_iter()
+        .map(|label| ChecklistItem {
+            label: label.to_string(),
+            promised: true,
+            ticked: done.iter().any(|d| d.trim() == label),
+        })
+        .collect()
+}
+
+/// What stops a delivery (交车): an order error or a bad VIN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryProblem {
+    #[error(transparent)]
+    Order(OrderError),
+    #[error(transparent)]
+    Vin(super::vin::VinError),
+}
+
+impl UserError for DeliveryProblem {
+    fn code(&self) -> &'static str {
+        match self {
+            DeliveryProblem::Order(e) => e.code(),
+            DeliveryProblem::Vin(e) => e.code(),
+        }
+    }
+    fn message_zh(&self) -> String {
+        match self {
+            DeliveryProblem::Order(e) => e.message_zh(),
+            DeliveryProblem::Vin(e) => e.message_zh(),
+        }
+    }
+    fn message_en(&self) -> String {
+        match self {
+            DeliveryProblem::Order(e) => e.message_en(),
+            DeliveryProblem::Vin(e) => e.message_en(),
+        }
+    }
+}
+
+/// The dates a C-card starts with, from the delivery day (documented defaults, unless the
+/// screen is given others): the manufacturer's warranty runs [`WARRANTY_YEARS`] (整车质保 3 年
+/// / 10 万公里, whichever first), the first compulsory insurance (交强险 and the commercial policy
+/// bought with the car) [`INSURANCE_YEARS`] year, and a private car's first on-site annual
+/// inspection (年检) is due in year [`FIRST_INSPECTION_YEARS`] (新车 6 年免检).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDates {
+    pub warranty_end: NaiveDate,
+    pub insurance_expiry: NaiveDate,
+    pub inspection_date: NaiveDate,
+}
+
+pub const WARRANTY_YEARS: u32 = 3;
+pub const INSURANCE_YEARS: u32 = 1;
+pub const FIRST_INSPECTION_YEARS: u32 = 6;
+
+/// The same calendar day `years` later (29 February becomes 28 February).
+fn years_later(d: NaiveDate, years: u32) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(12 * years))
+        .unwrap_or(d)
+}
+
+impl CustomerDates {
+    pub fn after_delivery(delivered_on: NaiveDate) -> Self {
+        CustomerDates {
+            warranty_end: years_later(delivered_on, WARRANTY_YEARS),
+            insurance_expiry: years_later(delivered_on, INSURANCE_YEARS),
+            inspection_date: years_later(delivered_on, FIRST_INSPECTION_YEARS),
+        }
+    }
+}
+
+/// A delivery that may go ahead: the VIN as stored, and the consultant's care calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub vin: super::vin::Vin,
+    pub delivered_at: NaiveDateTime,
+    pub dates: CustomerDates,
+    pub calls: [DueTask; 2],
+}
+
+/// Check a delivery (交车) [mgmt: 交车时严格履行对客户的承诺; care: +24 h / +72 h]: the order is still
+/// open (`signed`), every checklist item is ticked, the VIN is valid with its check digit, and the
+/// car is not handed over on a future day. Every problem at once; when there is none, the
+/// handover with its VIN, the C-card's dates and the two care calls.
+pub fn check_handover(
+    order_status: &str,
+    items: &[ChecklistItem],
+    vin: &str,
+    delivered_at: NaiveDateTime,
+    today: NaiveDate,
+    consultant: Uuid,
+) -> Result<Handover, Vec<DeliveryProblem>> {
+    let mut problems = Vec::new();
+    if order_status != "signed" {
+        problems.push(DeliveryProblem::Order(OrderError::OrderNotOpen));
+    }
+    if let Err(e) = check_delivery(items) {
+        problems.push(DeliveryProblem::Order(e));
+    }
+    if delivered_at.date() > today {
+        problems.push(DeliveryProblem::Order(OrderError::DeliveryDateInFuture));
+    }
+    let vin = super::vin::Vin::parse(vin).map_err(DeliveryProblem::Vin);
+    match vin {
+        Ok(vin) if problems.is_empty() => Ok(Handover {
+            vin,
+            delivered_at,
+            dates: CustomerDates::after_delivery(delivered_at.date()),
+            calls: delivery_care_calls(delivered_at, consultant),
+        }),
+        Ok(_) => Err(problems),
+        Err(e) => {
+            problems.push(e);
+            Err(problems)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -567,6 +834,195 @@ mod tests {
                 ),
                 (CancellationReason::Other, vec![]),
             ]
+        );
+    }
+
+    #[test]
+    fn task_kinds_have_stable_wire_names() {
+        for k in TaskKind::ALL {
+            assert_eq!(TaskKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(TaskKind::DeliveryCall24h.as_str(), "delivery_call_24h");
+        assert_eq!(
+            TaskKind::parse("tell_new_date"),
+            Some(TaskKind::TellCustomerNewDeliveryDate)
+        );
+        assert_eq!(TaskKind::parse("birthday"), None);
+    }
+
+    #[test]
+    fn an_order_draft_reports_every_problem() {
+        let good = OrderDraft {
+            model: "levin".into(),
+            price: Some(128_000),
+            deposit: Some(5_000),
+            promised_date: Some(d(4, 20)),
+            signed_on: d(4, 2),
+        };
+        assert!(good.problems().is_empty());
+        // No deposit is a deposit of 0; the whole price as deposit is fine; same-day delivery too.
+        assert!(
+            OrderDraft {
+                deposit: None,
+                ..good.clone()
+            }
+            .problems()
+            .is_empty()
+        );
+        assert!(
+            OrderDraft {
+                deposit: Some(128_000),
+                promised_date: Some(d(4, 2)),
+                ..good.clone()
+            }
+            .problems()
+            .is_empty()
+        );
+        let bad = OrderDraft {
+            model: " ".into(),
+            price: Some(0),
+            deposit: Some(-1),
+            promised_date: Some(d(4, 1)),
+            signed_on: d(4, 2),
+        };
+        assert_eq!(
+            bad.problems(),
+            vec![
+                OrderError::ModelMissing,
+                OrderError::PriceInvalid,
+                OrderError::DepositInvalid,
+                OrderError::PromisedDateBeforeSigning,
+            ]
+        );
+        let over = OrderDraft {
+            deposit: Some(128_001),
+            promised_date: None,
+            ..good
+        };
+        assert_eq!(
+            over.problems(),
+            vec![OrderError::DepositInvalid, OrderError::PromisedDateMissing]
+        );
+    }
+
+    #[test]
+    fn money_as_staff_type_it() {
+        assert_eq!(parse_yuan("268000"), Some(268_000));
+        assert_eq!(parse_yuan(" ¥268,000 "), Some(268_000));
+        assert_eq!(parse_yuan("26.8万"), Some(268_000));
+        assert_eq!(parse_yuan("5000元"), Some(5_000));
+        assert_eq!(parse_yuan(""), None);
+        assert_eq!(parse_yuan("abc"), None);
+    }
+
+    #[test]
+    fn only_open_orders_past_their_date_are_overdue() {
+        assert!(delivery_overdue("signed", Some(d(4, 9)), d(4, 10)));
+        assert!(
+            !delivery_overdue("signed", Some(d(4, 10)), d(4, 10)),
+            "due today is not late"
+        );
+        assert!(!delivery_overdue("delivered", Some(d(4, 1)), d(4, 10)));
+        assert!(!delivery_overdue("cancelled", Some(d(4, 1)), d(4, 10)));
+        assert!(!delivery_overdue("signed", None, d(4, 10)));
+    }
+
+    #[test]
+    fn the_checklist_is_the_promises_then_the_standard_items() {
+        let items = delivery_checklist(&["脚垫", "行车记录仪", " 脚垫 ", "随车文件"], &["脚垫"]);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["脚垫", "行车记录仪", "随车文件", "车辆功能讲解"]);
+        assert!(items.iter().all(|i| i.promised));
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i.ticked)
+                .map(|i| i.label.as_str())
+                .collect::<Vec<_>>(),
+            ["脚垫"]
+        );
+        // With no promises the standard items are still there.
+        assert_eq!(delivery_checklist(&[], &[]).len(), STANDARD_ITEMS.len());
+    }
+
+    #[test]
+    fn customer_dates_from_the_delivery_day() {
+        let dates = CustomerDates::after_delivery(d(4, 30));
+        assert_eq!(
+            dates.warranty_end,
+            NaiveDate::from_ymd_opt(2029, 4, 30).unwrap()
+        );
+        assert_eq!(
+            dates.insurance_expiry,
+            NaiveDate::from_ymd_opt(2027, 4, 30).unwrap()
+        );
+        assert_eq!(
+            dates.inspection_date,
+            NaiveDate::from_ymd_opt(2032, 4, 30).unwrap()
+        );
+        // A leap day: the 28th of February of the later year.
+        let leap = CustomerDates::after_delivery(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        assert_eq!(
+            leap.insurance_expiry,
+            NaiveDate::from_ymd_opt(2029, 2, 28).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_handover_needs_every_item_ticked_and_a_valid_vin() {
+        let at = t(4, 30, 17, 30);
+        let today = d(4, 30);
+        let all_ticked = delivery_checklist(
+            &["脚垫", "行车记录仪"],
+            &["脚垫", "行车记录仪", "随车文件", "车辆功能讲解"],
+        );
+        let one_open = delivery_checklist(
+            &["脚垫", "行车记录仪"],
+            &["脚垫", "随车文件", "车辆功能讲解"],
+        );
+        let ok = check_handover(
+            "signed",
+            &all_ticked,
+            " 1m8gdm9axkp042788 ",
+            at,
+            today,
+            WANG,
+        )
+        .unwrap();
+        assert_eq!(ok.vin.as_str(), "1M8GDM9AXKP042788");
+        assert_eq!(ok.calls[0].due, t(5, 1, 17, 30));
+        assert_eq!(ok.calls[1].due, t(5, 3, 17, 30));
+        assert_eq!(ok.dates, CustomerDates::after_delivery(today));
+        // A wrong check digit and an open promise are both reported.
+        let problems =
+            check_handover("signed", &one_open, "1M8GDM9A1KP042788", at, today, WANG).unwrap_err();
+        assert_eq!(problems.len(), 2);
+        assert_eq!(
+            problems[0],
+            DeliveryProblem::Order(OrderError::PromisesOpen)
+        );
+        assert_eq!(problems[1].code(), "vin_check_digit_mismatch");
+        assert!(problems[1].message_zh().contains("校验位"));
+        // A valid VIN does not save an order that is already delivered, or a future day.
+        let problems = check_handover(
+            "delivered",
+            &all_ticked,
+            "1M8GDM9AXKP042788",
+            t(5, 2, 9, 0),
+            today,
+            WANG,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                DeliveryProblem::Order(OrderError::OrderNotOpen),
+                DeliveryProblem::Order(OrderError::DeliveryDateInFuture)
+            ]
+        );
+        assert_eq!(
+            check_handover("signed", &all_ticked, "", at, today, WANG).unwrap_err()[0].code(),
+            "vin_wrong_length"
         );
     }
 }
