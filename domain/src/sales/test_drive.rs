@@ -189,7 +189,7 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
 pub fn parse_odometer(typed: &str) -> Result<u32, TestDriveError> {
     let digits: String = typed
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != ',' && *c != ',')
+        .filter(|c| !c.is_whitespace() && *c != ',' && *c != '\u{ff0c}')
         .collect();
     if digits.is_empty() {
         return Err(TestDriveError::OdometerMissing);
