@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod devices;
+pub mod directory;
 pub mod health;
 pub mod sales;
 pub mod sales_io;
@@ -57,6 +58,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(devices::router())
+        .merge(directory::router())
         .merge(sync::router())
         .merge(sales::router())
         .merge(sales_io::router())
