@@ -15,6 +15,7 @@
 
 pub mod a_card;
 pub mod duplicate;
+pub mod facts;
 pub mod grade;
 pub mod kpi;
 pub mod loss;
@@ -23,9 +24,12 @@ pub mod phone;
 pub mod referral;
 pub mod test_drive;
 pub mod rota;
+pub mod settings;
 pub mod vin;
 pub mod visit;
 
+/// The date and time types of the sales rules, for callers (the app) without chrono of their own.
+pub use ::chrono;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// An error shown to a user: a stable code plus the message in both languages of the app.
