@@ -81,10 +81,27 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("sales")
                         view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=sales::SalesHome />
+                        <Route path=path!("") view=sales::today::SalesHome />
+                        <Route path=path!("reception") view=sales::reception::ReceptionPage />
+                        <Route path=path!("sleeping") view=sales::today::SleepingPage />
                         <Route path=path!("a-cards") view=sales::a_card::ACardList />
                         <Route path=path!("a-cards/new") view=sales::a_card::NewACardPage />
                         <Route path=path!("a-cards/:id") view=sales::a_card_page::ACardPage />
+                        <Route path=path!("losses") view=sales::loss::LossReviewPage />
+                        <Route path=path!("test-drives") view=sales::test_drive::TestDriveList />
+                        <Route path=path!("test-drives/new") view=sales::test_drive::NewTestDrivePage />
+                        <Route path=path!("test-drives/:id") view=sales::test_drive::TestDrivePage />
+                        <Route path=path!("orders") view=sales::order::OrdersPage />
+                        <Route path=path!("orders/new") view=sales::order::NewOrderPage />
+                        <Route path=path!("orders/:id") view=sales::order::OrderPage />
+                        <Route path=path!("c-cards/:id") view=sales::c_card::CCardPage />
+                        <Route path=path!("key-accounts") view=sales::key_account::KeyAccountsPage />
+                        <Route path=path!("key-accounts/new") view=sales::key_account::NewKeyAccountPage />
+                        <Route path=path!("key-accounts/:id") view=sales::key_account::KeyAccountPage />
+                        <Route path=path!("kpi") view=sales::kpi::KpiPage />
+                        <Route path=path!("settings") view=sales::settings::SettingsPage />
+                        <Route path=path!("import") view=sales::import::ImportPage />
+                        <Route path=path!("duplicates") view=sales::duplicates::DuplicatesPage />
                     </ParentRoute>
                     <Route path=path!("conflicts") view=conflicts::ConflictsPage />
                     <Route

@@ -197,6 +197,8 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                 }}
             </section>
         </Show>
+        <super::loss::LossPanel id=id card=card />
+        <super::test_drive::CardTestDrives id=id />
         <FollowUps id=id card=card />
     }
 }

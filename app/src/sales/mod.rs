@@ -3,6 +3,19 @@
 
 pub mod a_card;
 pub mod a_card_page;
+pub mod reception;
+pub mod today;
+pub mod loss;
+pub mod test_drive;
+pub mod c_card;
+pub mod delivery;
+pub mod key_account;
+pub mod order;
+pub mod export;
+pub mod import;
+pub mod kpi;
+pub mod settings;
+pub mod duplicates;
 
 use domain::Role;
 use leptos::prelude::*;
@@ -120,21 +133,5 @@ pub fn SalesNav() -> impl IntoView {
                 }}
             </ul>
         </nav>
-    }
-}
-
-/// `/sales`: the consultant's home for the day.
-#[component]
-pub fn SalesHome() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="panel" aria-labelledby="sales-home-title">
-            <div class="panel-head">
-                <h1 id="sales-home-title">{t!(i18n, sales_nav.today)}</h1>
-                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                    {t!(i18n, a_card.new)}
-                </A>
-            </div>
-        </section>
     }
 }

@@ -187,6 +187,11 @@ pub fn rota_record_id(store_id: &str, date: NaiveDate) -> Uuid {
     uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
 }
 
+/// [`rota_record_id`] of a stored date (`YYYY-MM-DD`); `None` when it is not a date.
+pub fn rota_record_id_of(store_id: &str, date: &str) -> Option<Uuid> {
+    super::visit::parse_local_date(date).map(|d| rota_record_id(store_id, d))
+}
+
 fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
     bytes.iter().fold(seed, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
@@ -378,6 +383,8 @@ mod tests {
         assert_ne!(id, rota_record_id("other", d));
         // Pinned: a change of the derivation would split a day's rota across app versions.
         assert_eq!(id.to_string(), "019ce9a4-8800-743a-bd79-525e4f425b29");
+        assert_eq!(rota_record_id_of("demo", "2026-03-14"), Some(id));
+        assert_eq!(rota_record_id_of("demo", "today"), None);
         let (secs, _) = id.get_timestamp().unwrap().to_unix();
         assert_eq!(
             secs,

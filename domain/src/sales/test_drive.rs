@@ -30,8 +30,8 @@ pub struct StartForm {
     pub licence_expiry: String,
     /// The odometer as typed (km).
     pub start_odometer: String,
-    /// Now, store-local.
-    pub started_at: NaiveDateTime,
+    /// Now, store-local `YYYY-MM-DDTHH:MM:SS` (see [`parse_local_time`]).
+    pub started_at: String,
 }
 
 /// A start that passed every check, with the values to store.
@@ -51,6 +51,9 @@ pub struct StartChecked {
 /// `busy_vehicles` are the vehicles out on a started drive ([`busy_vehicles`]).
 pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
+    let Some(started_at) = parse_local_time(&form.started_at) else {
+        return Err(vec![TestDriveError::TimeInvalid]);
+    };
     if form.a_card.is_none() {
         out.push(TestDriveError::ACardMissing);
     }
@@ -91,7 +94,7 @@ pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Ve
         consultant: Uuid::nil(),
         licence_number: licence_no.clone(),
         licence_valid_until: expiry.unwrap_or(NaiveDate::MAX),
-        start_at: form.started_at,
+        start_at: started_at,
         end_at: None,
         odometer_start_km: odometer.unwrap_or(0),
         odometer_end_km: None,
@@ -106,7 +109,7 @@ pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Ve
                 licence_no,
                 licence_expiry,
                 start_odometer,
-                started_at: form.started_at,
+                started_at,
             })
         }
         _ => Err(out),
@@ -116,11 +119,11 @@ pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Ve
 /// What the end form gives (结束试驾).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndForm {
-    /// The stored start (store-local).
-    pub started_at: NaiveDateTime,
+    /// The stored start (store-local, see [`parse_local_time`]).
+    pub started_at: String,
     pub start_odometer: u32,
-    /// The end time (store-local).
-    pub ended_at: NaiveDateTime,
+    /// The end time as typed (store-local, see [`parse_local_time`]).
+    pub ended_at: String,
     /// The end odometer as typed (km).
     pub end_odometer: String,
     /// `YYYY-MM-DD`, or "" for none.
@@ -140,6 +143,12 @@ pub struct EndChecked {
 /// and a follow-up date (optional) is not before the day of the drive.
 pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
+    let (Some(started_at), Some(ended_at)) = (
+        parse_local_time(&form.started_at),
+        parse_local_time(&form.ended_at),
+    ) else {
+        return Err(vec![TestDriveError::TimeInvalid]);
+    };
     let end_odometer = match parse_odometer(&form.end_odometer) {
         Ok(km) => Some(km),
         Err(e) => {
@@ -153,8 +162,8 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
         consultant: Uuid::nil(),
         licence_number: "-".into(),
         licence_valid_until: NaiveDate::MAX,
-        start_at: form.started_at,
-        end_at: Some(form.ended_at),
+        start_at: started_at,
+        end_at: Some(ended_at),
         odometer_start_km: form.start_odometer,
         odometer_end_km: end_odometer,
     };
@@ -162,7 +171,7 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
     let follow_up_date = match form.follow_up_date.trim() {
         "" => None,
         s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if d < form.ended_at.date() => {
+            Ok(d) if d < ended_at.date() => {
                 out.push(TestDriveError::FollowUpBeforeDrive);
                 None
             }
@@ -175,13 +184,33 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
     };
     match end_odometer {
         Some(end_odometer) if out.is_empty() => Ok(EndChecked {
-            ended_at: form.ended_at,
+            ended_at,
             end_odometer,
             distance_km: end_odometer.saturating_sub(form.start_odometer),
             follow_up_date,
         }),
         _ => Err(out),
     }
+}
+
+/// A store-local time as stored (`YYYY-MM-DDTHH:MM:SS`) or as a `datetime-local` input gives it
+/// (`YYYY-MM-DDTHH:MM`); a space instead of the `T` is accepted.
+pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().replacen(' ', "T", 1);
+    NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M"))
+        .ok()
+}
+
+/// A store-local time as stored: `YYYY-MM-DDTHH:MM:SS`.
+pub fn stored_time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The stored time `days` days before the store-local time `now` (for "the last two weeks").
+pub fn days_before(now: &str, days: i64) -> Option<String> {
+    let t = parse_local_time(now)?.checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
+    Some(stored_time(t))
 }
 
 /// An odometer reading as typed: whole kilometres, spaces and thousands separators allowed
@@ -236,6 +265,8 @@ pub fn list_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
 /// Why a test-drive form was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TestDriveError {
+    #[error("the time is not valid")]
+    TimeInvalid,
     #[error("no A-card picked")]
     ACardMissing,
     #[error("no vehicle picked")]
@@ -261,6 +292,7 @@ pub enum TestDriveError {
 impl UserError for TestDriveError {
     fn code(&self) -> &'static str {
         match self {
+            TestDriveError::TimeInvalid => "test_drive_time_invalid",
             TestDriveError::ACardMissing => "test_drive_a_card_missing",
             TestDriveError::VehicleMissing => "test_drive_vehicle_missing",
             TestDriveError::VehicleBusy => "test_drive_vehicle_busy",
@@ -276,6 +308,7 @@ impl UserError for TestDriveError {
 
     fn message_zh(&self) -> String {
         match self {
+            TestDriveError::TimeInvalid => "时间格式无效".into(),
             TestDriveError::ACardMissing => "请选择客户的 A 卡".into(),
             TestDriveError::VehicleMissing => "请选择试驾车".into(),
             TestDriveError::VehicleBusy => "这辆试驾车正在试驾中,请选择其他车辆".into(),
@@ -291,6 +324,7 @@ impl UserError for TestDriveError {
 
     fn message_en(&self) -> String {
         match self {
+            TestDriveError::TimeInvalid => "The time is not valid".into(),
             TestDriveError::ACardMissing => "Please pick the customer's A-card".into(),
             TestDriveError::VehicleMissing => "Please pick a test-drive vehicle".into(),
             TestDriveError::VehicleBusy => {
@@ -317,11 +351,8 @@ impl UserError for TestDriveError {
 mod tests {
     use super::*;
 
-    fn t(h: u32, m: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 5, 20)
-            .unwrap()
-            .and_hms_opt(h, m, 0)
-            .unwrap()
+    fn t(h: u32, m: u32) -> String {
+        format!("2026-05-20T{h:02}:{m:02}:00")
     }
 
     fn start() -> StartForm {
@@ -463,6 +494,28 @@ mod tests {
             check_end(&missing),
             Err(vec![TestDriveError::OdometerMissing])
         );
+    }
+
+    #[test]
+    fn times_as_stored_or_typed() {
+        let want = NaiveDate::from_ymd_opt(2026, 5, 20)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap();
+        assert_eq!(parse_local_time("2026-05-20T10:30:00"), Some(want));
+        assert_eq!(parse_local_time("2026-05-20T10:30"), Some(want));
+        assert_eq!(parse_local_time(" 2026-05-20 10:30 "), Some(want));
+        assert_eq!(parse_local_time("20/05/2026"), None);
+        assert_eq!(stored_time(want), "2026-05-20T10:30:00");
+        assert_eq!(
+            days_before("2026-03-01T08:00:00", 14).as_deref(),
+            Some("2026-02-15T08:00:00")
+        );
+        let bad = EndForm {
+            ended_at: "soon".into(),
+            ..end()
+        };
+        assert_eq!(check_end(&bad), Err(vec![TestDriveError::TimeInvalid]));
     }
 
     #[test]

@@ -325,6 +325,34 @@ pub fn count_rule(facts: &VisitCountFacts) -> VisitCountRule {
     }
 }
 
+/// The counting facts of a stored visit record (`source`, `visitor_kind`, `had_card_or_order`, as
+/// the wire names). A missing or unknown source counts as a walk-in and a missing kind as a
+/// prospect — what the receptionist assumes when nothing else was said.
+pub fn stored_facts(source: &str, visitor_kind: &str, had_card_or_order: bool) -> VisitCountFacts {
+    VisitCountFacts {
+        source: VisitSource::parse(source).unwrap_or(VisitSource::WalkIn),
+        visitor: VisitorKind::parse(visitor_kind).unwrap_or(VisitorKind::Prospect),
+        had_a_card_before: had_card_or_order,
+        had_order_before: false,
+    }
+}
+
+/// A stored store-local time (`YYYY-MM-DDTHH:MM:SS`; a space instead of `T`, missing seconds, or
+/// an RFC 3339 offset after the seconds are accepted too).
+pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().replace(' ', "T");
+    let head = s.get(..19).unwrap_or(&s);
+    NaiveDateTime::parse_from_str(head, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(head, "%Y-%m-%dT%H:%M"))
+        .ok()
+}
+
+/// A stored store-local date (`YYYY-MM-DD`), or the date of a stored time.
+pub fn parse_local_date(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
+}
+
 /// One visit of a day as the reception totals see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitTally {
@@ -704,6 +732,32 @@ mod tests {
             assert!(!k.label_zh().is_empty() && !k.label_en().is_empty());
         }
         assert_eq!(VisitorKind::parse("vendor"), None);
+    }
+
+    #[test]
+    fn stored_visits_read_back() {
+        assert_eq!(
+            parse_local_time("2026-03-14T09:05:30"),
+            Some(at(9, 5) + TimeDelta::seconds(30))
+        );
+        assert_eq!(parse_local_time("2026-03-14 09:05"), Some(at(9, 5)));
+        assert_eq!(
+            parse_local_time("2026-03-14T09:05:00+08:00"),
+            Some(at(9, 5))
+        );
+        assert_eq!(parse_local_time("yesterday"), None);
+        assert_eq!(
+            parse_local_date("2026-03-14T09:05:00"),
+            Some(at(0, 0).date())
+        );
+        assert_eq!(parse_local_date("14/03/2026"), None);
+        let f = stored_facts("phone_inquiry", "prospect", false);
+        assert_eq!(count_rule(&f), VisitCountRule::CountedPhoneInquiry);
+        let f = stored_facts("", "", true);
+        assert_eq!(f.source, VisitSource::WalkIn);
+        assert_eq!(count_rule(&f), VisitCountRule::NotCountedReturnVisit);
+        let f = stored_facts("walk_in", "after_sales_customer", false);
+        assert_eq!(count_rule(&f), VisitCountRule::NotCountedAfterSales);
     }
 
     #[test]

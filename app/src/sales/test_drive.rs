@@ -1,0 +1,758 @@
+//! Test drive (试乘试驾), on the tablet in the car: the list (`/sales/test-drives`, drives under way
+//! first), the start form (`/sales/test-drives/new`, optionally `?a_card=<id>`), one drive with
+//! 结束试驾 / 取消试驾 (`/sales/test-drives/:id`), and the drives of a card on the A-card page
+//! ([`CardTestDrives`]). Every check is the domain's (`domain::sales::test_drive`); every write is
+//! a local edit, so a whole drive works with no network.
+
+use domain::records::{A_CARD, TEST_DRIVE};
+use domain::sales::UserError;
+use domain::sales::test_drive::{
+    self as rules, CANCELLED, ENDED, EndForm, STARTED, StartForm, TestDriveError,
+};
+use domain::sync::{Edit, RecordState};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::a_card::{lang, model_name, phone_display, store_local_now, text};
+use crate::conflicts::{edit_error_text, who};
+use crate::i18n::*;
+use crate::session::use_session;
+use crate::sync::use_sync;
+
+/// A fleet vehicle or a route of the store's sales settings (a JSON set element).
+fn settings_list(settings: &[RecordState], field: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = settings
+        .iter()
+        .flat_map(|s| s.set(field))
+        .filter_map(|e| serde_json::from_str::<Value>(e).ok())
+        .filter(|v| v["id"].as_str().is_some())
+        .collect();
+    out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    out
+}
+
+fn vehicle_label(i18n: I18nContext<Locale>, settings: &[RecordState], id: &str) -> String {
+    settings_list(settings, "fleet")
+        .into_iter()
+        .find(|v| v["id"].as_str() == Some(id))
+        .map(|v| {
+            format!(
+                "{} · {}",
+                model_name(i18n, settings, v["model"].as_str().unwrap_or_default()),
+                v["plate"].as_str().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn route_label(i18n: I18nContext<Locale>, settings: &[RecordState], id: &str) -> String {
+    let key = match i18n.get_locale_untracked() {
+        Locale::en => "name_en",
+        Locale::zh_CN => "name_zh",
+    };
+    settings_list(settings, "routes")
+        .into_iter()
+        .find(|v| v["id"].as_str() == Some(id))
+        .map(|v| {
+            let name = v[key].as_str().unwrap_or(id).to_string();
+            match v["km"].as_f64() {
+                Some(km) => format!("{name} ({km} km)"),
+                None => name,
+            }
+        })
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn drive_status(d: &RecordState) -> String {
+    d.status(&TEST_DRIVE, "status")
+        .unwrap_or(STARTED)
+        .to_string()
+}
+
+fn status_text(i18n: I18nContext<Locale>, status: &str) -> String {
+    match status {
+        STARTED => t_string!(i18n, test_drive.started),
+        ENDED => t_string!(i18n, test_drive.ended),
+        CANCELLED => t_string!(i18n, test_drive.cancelled),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+fn number(d: &RecordState, field: &str) -> Option<u64> {
+    match d.value(field)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn shown_time(stored: &str) -> String {
+    stored.replace('T', " ").chars().take(16).collect()
+}
+
+fn errors_text(i18n: I18nContext<Locale>, errors: &[TestDriveError]) -> Vec<String> {
+    errors.iter().map(|e| e.message(lang(i18n))).collect()
+}
+
+fn error_list(errors: Vec<String>) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="alert" role="alert">
+                <ul class="td-errors">
+                    {errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// The rows of a drives table (customer, vehicle, route, consultant, start, status, km).
+fn drives_table(
+    i18n: I18nContext<Locale>,
+    drives: Vec<RecordState>,
+    cards: bool,
+) -> impl IntoView {
+    let sync = use_sync();
+    let settings = sync.records("sales_settings");
+    view! {
+        <div class="table-wrap">
+            <table class="table td-table">
+                <thead>
+                    <tr>
+                        {cards.then(|| view! { <th scope="col">{t!(i18n, test_drive.customer)}</th> })}
+                        <th scope="col">{t!(i18n, test_drive.started_at)}</th>
+                        <th scope="col">{t!(i18n, test_drive.vehicle)}</th>
+                        <th scope="col">{t!(i18n, test_drive.route)}</th>
+                        <th scope="col">{t!(i18n, a_card.consultant)}</th>
+                        <th scope="col">{t!(i18n, test_drive.status)}</th>
+                        <th scope="col">{t!(i18n, test_drive.distance)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {drives
+                        .into_iter()
+                        .map(|d| {
+                            let href = format!("/sales/test-drives/{}", d.id);
+                            let status = drive_status(&d);
+                            let km = match (number(&d, "start_odometer"), number(&d, "end_odometer")) {
+                                (Some(a), Some(b)) if status == ENDED => format!("{} km", b.saturating_sub(a)),
+                                _ => String::new(),
+                            };
+                            let customer = Uuid::parse_str(&text(&d, "a_card_id"))
+                                .ok()
+                                .and_then(|id| sync.record(id))
+                                .map(|c| text(&c, "name"))
+                                .unwrap_or_default();
+                            let start = shown_time(&text(&d, "started_at"));
+                            view! {
+                                <tr class:td-running=status == STARTED>
+                                    {if cards {
+                                        view! {
+                                            <th scope="row"><A href=href.clone()>{customer}</A></th>
+                                            <td>{start}</td>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <th scope="row"><A href=href.clone()>{start}</A></th>
+                                        }
+                                            .into_any()
+                                    }}
+                                    <td>{vehicle_label(i18n, &settings, &text(&d, "vehicle_id"))}</td>
+                                    <td>{route_label(i18n, &settings, &text(&d, "route_id"))}</td>
+                                    <td>{who(&text(&d, "consultant_id"))}</td>
+                                    <td>
+                                        <span class=format!("badge td-{status}")>{status_text(i18n, &status)}</span>
+                                    </td>
+                                    <td>{km}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn sorted_drives(mut drives: Vec<RecordState>) -> Vec<RecordState> {
+    drives.sort_by(|a, b| {
+        rules::list_order(
+            (&drive_status(a), &text(a, "started_at")),
+            (&drive_status(b), &text(b, "started_at")),
+        )
+    });
+    drives
+}
+
+/// `/sales/test-drives`: drives under way, then today's and recent ones (the last 14 days).
+#[component]
+pub fn TestDriveList() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let rows = Memo::new(move |_| {
+        let now = store_local_now();
+        // Two weeks back, as text: the stored times sort as text.
+        let since = rules::days_before(&now, 14).unwrap_or_default();
+        sorted_drives(
+            sync.records("test_drive")
+                .into_iter()
+                .filter(|d| drive_status(d) == STARTED || text(d, "started_at") >= since)
+                .collect(),
+        )
+    });
+    view! {
+        <section class="panel" aria-labelledby="test-drives-title">
+            <div class="panel-head">
+                <h1 id="test-drives-title">{t!(i18n, test_drive.list_title)}</h1>
+                <A href="/sales/test-drives/new" attr:class="btn btn-primary">
+                    {t!(i18n, test_drive.new)}
+                </A>
+            </div>
+            {move || {
+                let rows = rows.get();
+                if rows.is_empty() {
+                    view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }.into_any()
+                } else {
+                    drives_table(i18n, rows, true).into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// `/sales/test-drives/new`: pick the card, the vehicle and the route, the licence, the start
+/// odometer → 开始试驾.
+#[component]
+pub fn NewTestDrivePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let card_id = RwSignal::new(
+        query
+            .read_untracked()
+            .get("a_card")
+            .and_then(|s| Uuid::parse_str(&s).ok()),
+    );
+    let search = RwSignal::new(String::new());
+    let vehicle = RwSignal::new(String::new());
+    let route = RwSignal::new(String::new());
+    let licence_no = RwSignal::new(String::new());
+    let licence_expiry = RwSignal::new(String::new());
+    let odometer = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<String>::new());
+    let busy = RwSignal::new(false);
+
+    let busy_vehicles = Memo::new(move |_| {
+        let drives = sync.records("test_drive");
+        let pairs: Vec<(String, String)> = drives
+            .iter()
+            .map(|d| (text(d, "vehicle_id"), drive_status(d)))
+            .collect();
+        rules::busy_vehicles(pairs.iter().map(|(v, s)| (v.as_str(), s.as_str())))
+    });
+    let matches = Memo::new(move |_| {
+        let q = search.get().trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let mut found: Vec<RecordState> = sync
+            .records("a_card")
+            .into_iter()
+            .filter(|c| {
+                text(c, "name").to_lowercase().contains(&q)
+                    || (digits.len() >= 3 && text(c, "phone").contains(&digits))
+            })
+            .collect();
+        found.sort_by_key(|c| text(c, "name"));
+        found.truncate(8);
+        found
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let form = StartForm {
+            a_card: card_id.get_untracked(),
+            vehicle_id: vehicle.get_untracked(),
+            route_id: route.get_untracked(),
+            licence_no: licence_no.get_untracked(),
+            licence_expiry: licence_expiry.get_untracked(),
+            start_odometer: odometer.get_untracked(),
+            started_at: store_local_now(),
+        };
+        let checked = match rules::check_start(&form, &busy_vehicles.get_untracked()) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.set(errors_text(i18n, &e));
+                return;
+            }
+        };
+        let me = use_session()
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default();
+        busy.set(true);
+        let id = Uuid::now_v7();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = sync
+                .edit(id, &TEST_DRIVE, move |state| {
+                    let edit = Edit::new(state, &TEST_DRIVE);
+                    Ok(vec![
+                        edit.set("a_card_id", json!(checked.a_card.to_string()))?,
+                        edit.set("consultant_id", json!(me))?,
+                        edit.set("vehicle_id", json!(checked.vehicle_id))?,
+                        edit.set("route_id", json!(checked.route_id))?,
+                        edit.set("licence_no", json!(checked.licence_no))?,
+                        edit.set("licence_expiry", json!(checked.licence_expiry.to_string()))?,
+                        edit.set("started_at", json!(rules::stored_time(checked.started_at)))?,
+                        edit.set("start_odometer", json!(checked.start_odometer))?,
+                    ])
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
+                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+            }
+        });
+    };
+
+    view! {
+        <p class="back-link">
+            <A href="/sales/test-drives">{t!(i18n, test_drive.back)}</A>
+        </p>
+        <section class="panel" aria-labelledby="td-new-title">
+            <h1 id="td-new-title">{t!(i18n, test_drive.new)}</h1>
+            <form class="form td-form" on:submit=submit novalidate>
+                <fieldset class="field td-card">
+                    <legend>{t!(i18n, test_drive.customer)}</legend>
+                    {move || {
+                        let picked = card_id.get().and_then(|id| sync.record(id));
+                        match picked {
+                            Some(c) => view! {
+                                <p class="td-picked">
+                                    <strong>{text(&c, "name")}</strong>
+                                    " · "
+                                    {phone_display(&text(&c, "phone"))}
+                                    " "
+                                    <button
+                                        type="button"
+                                        class="btn btn-secondary"
+                                        on:click=move |_| card_id.set(None)
+                                    >
+                                        {t!(i18n, test_drive.change_card)}
+                                    </button>
+                                </p>
+                            }
+                                .into_any(),
+                            None => view! {
+                                <label for="td-search">{t!(i18n, test_drive.search)}</label>
+                                <input
+                                    id="td-search"
+                                    type="search"
+                                    autocomplete="off"
+                                    prop:value=move || search.get()
+                                    on:input=move |ev| search.set(event_target_value(&ev))
+                                />
+                                <ul class="td-matches">
+                                    {move || {
+                                        matches
+                                            .get()
+                                            .into_iter()
+                                            .map(|c| {
+                                                let id = c.id;
+                                                let label = format!(
+                                                    "{} · {}",
+                                                    text(&c, "name"),
+                                                    phone_display(&text(&c, "phone")),
+                                                );
+                                                view! {
+                                                    <li>
+                                                        <button
+                                                            type="button"
+                                                            class="btn btn-secondary"
+                                                            on:click=move |_| card_id.set(Some(id))
+                                                        >
+                                                            {label}
+                                                        </button>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()
+                                    }}
+                                </ul>
+                            }
+                                .into_any(),
+                        }
+                    }}
+                </fieldset>
+                <div class="field">
+                    <label for="td-vehicle">{t!(i18n, test_drive.vehicle)}</label>
+                    <select
+                        id="td-vehicle"
+                        prop:value=move || vehicle.get()
+                        on:change=move |ev| vehicle.set(event_target_value(&ev))
+                    >
+                        <option value="">{t!(i18n, a_card.choose)}</option>
+                        {move || {
+                            let settings = sync.records("sales_settings");
+                            let out = busy_vehicles.get();
+                            settings_list(&settings, "fleet")
+                                .into_iter()
+                                .map(|v| {
+                                    let id = v["id"].as_str().unwrap_or_default().to_string();
+                                    let is_busy = out.contains(&id);
+                                    let mut label = vehicle_label(i18n, &settings, &id);
+                                    if is_busy {
+                                        label = format!("{label}({})", t_string!(i18n, test_drive.busy));
+                                    }
+                                    view! { <option value=id disabled=is_busy>{label}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="td-route">{t!(i18n, test_drive.route)}</label>
+                    <select
+                        id="td-route"
+                        prop:value=move || route.get()
+                        on:change=move |ev| route.set(event_target_value(&ev))
+                    >
+                        <option value="">{t!(i18n, a_card.choose)}</option>
+                        {move || {
+                            let settings = sync.records("sales_settings");
+                            settings_list(&settings, "routes")
+                                .into_iter()
+                                .map(|r| {
+                                    let id = r["id"].as_str().unwrap_or_default().to_string();
+                                    let label = route_label(i18n, &settings, &id);
+                                    view! { <option value=id>{label}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="td-licence">{t!(i18n, test_drive.licence_no)}</label>
+                    <input
+                        id="td-licence"
+                        type="text"
+                        autocomplete="off"
+                        prop:value=move || licence_no.get()
+                        on:input=move |ev| licence_no.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="td-licence-expiry">{t!(i18n, test_drive.licence_expiry)}</label>
+                    <input
+                        id="td-licence-expiry"
+                        type="date"
+                        prop:value=move || licence_expiry.get()
+                        on:input=move |ev| licence_expiry.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="td-start-odometer">{t!(i18n, test_drive.start_odometer)}</label>
+                    <input
+                        id="td-start-odometer"
+                        type="text"
+                        inputmode="numeric"
+                        prop:value=move || odometer.get()
+                        on:input=move |ev| odometer.set(event_target_value(&ev))
+                    />
+                </div>
+                {move || error_list(errors.get())}
+                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                    {t!(i18n, test_drive.start)}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// `/sales/test-drives/:id`: one drive; while under way 结束试驾 (end odometer, time, feedback,
+/// follow-up date) and 取消试驾.
+#[component]
+pub fn TestDrivePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let drive = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
+    move || {
+        let (Some(id), Some(_)) = (id.get(), drive.with(|d| d.as_ref().map(|_| ()))) else {
+            return view! {
+                <section class="panel notice-page">
+                    <p>{t!(i18n, test_drive.not_found)}</p>
+                    <A href="/sales/test-drives" attr:class="btn btn-secondary">
+                        {t!(i18n, test_drive.back)}
+                    </A>
+                </section>
+            }
+            .into_any();
+        };
+        view! { <DriveView id=id drive=drive /> }.into_any()
+    }
+}
+
+#[component]
+fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let end_odometer = RwSignal::new(String::new());
+    let ended_at = RwSignal::new(store_local_now().chars().take(16).collect::<String>());
+    let feedback = RwSignal::new(String::new());
+    let follow_up = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<String>::new());
+    let busy = RwSignal::new(false);
+    let card = Memo::new(move |_| {
+        drive.with(|d| {
+            d.as_ref()
+                .and_then(|d| Uuid::parse_str(&text(d, "a_card_id")).ok())
+        })
+    });
+
+    let end = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(d) = drive.get_untracked() else {
+            return;
+        };
+        let form = EndForm {
+            started_at: text(&d, "started_at"),
+            start_odometer: number(&d, "start_odometer")
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+            ended_at: ended_at.get_untracked(),
+            end_odometer: end_odometer.get_untracked(),
+            follow_up_date: follow_up.get_untracked(),
+        };
+        let checked = match rules::check_end(&form) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.set(errors_text(i18n, &e));
+                return;
+            }
+        };
+        let note = feedback.get_untracked().trim().to_string();
+        let card_id = card.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let next = checked.follow_up_date.map(|d| d.to_string());
+            let next_for_card = next.clone();
+            let result = sync
+                .edit(id, &TEST_DRIVE, move |state| {
+                    let edit = Edit::new(state, &TEST_DRIVE);
+                    let mut changes = vec![
+                        edit.set("ended_at", json!(rules::stored_time(checked.ended_at)))?,
+                        edit.set("end_odometer", json!(checked.end_odometer))?,
+                        edit.transition("status", ENDED)?,
+                    ];
+                    if !note.is_empty() {
+                        changes.push(edit.set("feedback", json!(note))?);
+                    }
+                    if let Some(n) = &next {
+                        changes.push(edit.set("follow_up_date", json!(n))?);
+                    }
+                    Ok(changes)
+                })
+                .await;
+            let result = match (result, card_id, next_for_card) {
+                (Ok(_), Some(card_id), Some(n)) if sync.record(card_id).is_some() => sync
+                    .edit(card_id, &A_CARD, move |state| {
+                        Ok(vec![Edit::new(state, &A_CARD).set("next_follow_up", json!(n))?])
+                    })
+                    .await
+                    .map(|_| ()),
+                (r, ..) => r.map(|_| ()),
+            };
+            busy.set(false);
+            match result {
+                Ok(()) => errors.set(Vec::new()),
+                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+            }
+        });
+    };
+
+    let cancel = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let note = feedback.get_untracked().trim().to_string();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = sync
+                .edit(id, &TEST_DRIVE, move |state| {
+                    let edit = Edit::new(state, &TEST_DRIVE);
+                    let mut changes = vec![edit.transition("status", CANCELLED)?];
+                    if !note.is_empty() {
+                        changes.push(edit.set("feedback", json!(note))?);
+                    }
+                    Ok(changes)
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok(_) => errors.set(Vec::new()),
+                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+            }
+        });
+    };
+
+    view! {
+        <p class="back-link">
+            <A href="/sales/test-drives">{t!(i18n, test_drive.back)}</A>
+        </p>
+        <section class="panel" aria-labelledby="td-title">
+            {move || {
+                let d = drive.get()?;
+                let settings = sync.records("sales_settings");
+                let status = drive_status(&d);
+                let customer = card.get().and_then(|id| sync.record(id));
+                let name = customer.as_ref().map(|c| text(c, "name")).unwrap_or_default();
+                let km = match (number(&d, "start_odometer"), number(&d, "end_odometer")) {
+                    (Some(a), Some(b)) => format!("{} km", b.saturating_sub(a)),
+                    _ => String::new(),
+                };
+                let opt = |v: Option<u64>| v.map(|n| format!("{n} km")).unwrap_or_default();
+                let rows = [
+                    (t_string!(i18n, test_drive.status), status_text(i18n, &status)),
+                    (t_string!(i18n, test_drive.vehicle), vehicle_label(i18n, &settings, &text(&d, "vehicle_id"))),
+                    (t_string!(i18n, test_drive.route), route_label(i18n, &settings, &text(&d, "route_id"))),
+                    (t_string!(i18n, a_card.consultant), who(&text(&d, "consultant_id"))),
+                    (t_string!(i18n, test_drive.licence_no), text(&d, "licence_no")),
+                    (t_string!(i18n, test_drive.licence_expiry), text(&d, "licence_expiry")),
+                    (t_string!(i18n, test_drive.started_at), shown_time(&text(&d, "started_at"))),
+                    (t_string!(i18n, test_drive.start_odometer), opt(number(&d, "start_odometer"))),
+                    (t_string!(i18n, test_drive.ended_at), shown_time(&text(&d, "ended_at"))),
+                    (t_string!(i18n, test_drive.end_odometer), opt(number(&d, "end_odometer"))),
+                    (t_string!(i18n, test_drive.distance), km),
+                    (t_string!(i18n, test_drive.feedback), text(&d, "feedback")),
+                    (t_string!(i18n, test_drive.follow_up_date), text(&d, "follow_up_date")),
+                ];
+                Some(view! {
+                    <div class="panel-head">
+                        <h1 id="td-title">{t!(i18n, test_drive.title)} " · " {name}</h1>
+                        {card.get().map(|cid| view! {
+                            <A href=format!("/sales/a-cards/{cid}") attr:class="btn btn-secondary">
+                                {t!(i18n, test_drive.open_card)}
+                            </A>
+                        })}
+                    </div>
+                    <dl class="fields">
+                        {rows
+                            .into_iter()
+                            .filter(|(_, v)| !v.is_empty())
+                            .map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> })
+                            .collect_view()}
+                    </dl>
+                })
+            }}
+        </section>
+        <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| drive_status(d) == STARTED))>
+            <section class="panel" aria-labelledby="td-end-title">
+                <h2 id="td-end-title">{t!(i18n, test_drive.end)}</h2>
+                <form class="form td-form" on:submit=end novalidate>
+                    <div class="field">
+                        <label for="td-end-odometer">{t!(i18n, test_drive.end_odometer)}</label>
+                        <input
+                            id="td-end-odometer"
+                            type="text"
+                            inputmode="numeric"
+                            prop:value=move || end_odometer.get()
+                            on:input=move |ev| end_odometer.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="td-ended-at">{t!(i18n, test_drive.ended_at)}</label>
+                        <input
+                            id="td-ended-at"
+                            type="datetime-local"
+                            prop:value=move || ended_at.get()
+                            on:input=move |ev| ended_at.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="td-feedback">{t!(i18n, test_drive.feedback)}</label>
+                        <textarea
+                            id="td-feedback"
+                            rows="3"
+                            prop:value=move || feedback.get()
+                            on:input=move |ev| feedback.set(event_target_value(&ev))
+                        ></textarea>
+                    </div>
+                    <div class="field">
+                        <label for="td-follow-up">{t!(i18n, test_drive.follow_up_date)}</label>
+                        <input
+                            id="td-follow-up"
+                            type="date"
+                            prop:value=move || follow_up.get()
+                            on:input=move |ev| follow_up.set(event_target_value(&ev))
+                        />
+                    </div>
+                    {move || error_list(errors.get())}
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                            {t!(i18n, test_drive.end)}
+                        </button>
+                        <button type="button" class="btn btn-secondary" on:click=cancel disabled=move || busy.get()>
+                            {t!(i18n, test_drive.cancel)}
+                        </button>
+                    </div>
+                </form>
+            </section>
+        </Show>
+    }
+}
+
+/// On the A-card page: 试乘试驾 (to a new drive for this card) and the card's drives.
+#[component]
+pub fn CardTestDrives(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let key = id.to_string();
+    let drives = Memo::new(move |_| {
+        sorted_drives(
+            sync.records("test_drive")
+                .into_iter()
+                .filter(|d| text(d, "a_card_id") == key)
+                .collect(),
+        )
+    });
+    view! {
+        <section class="panel" aria-labelledby="card-test-drives-title">
+            <div class="panel-head">
+                <h2 id="card-test-drives-title">{t!(i18n, test_drive.card_title)}</h2>
+                <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">
+                    {t!(i18n, test_drive.title)}
+                </A>
+            </div>
+            {move || {
+                let list = drives.get();
+                if list.is_empty() {
+                    view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }.into_any()
+                } else {
+                    drives_table(i18n, list, false).into_any()
+                }
+            }}
+        </section>
+    }
+}
