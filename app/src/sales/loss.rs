@@ -10,8 +10,8 @@ use domain::Role;
 use domain::records::A_CARD;
 use domain::sales::UserError;
 use domain::sales::loss::{
-    ACardAction, ACardActionKind, ACardStatus, LossFact, LossFile, LossReason, ReContactOutcome, in_review,
-    loss_day, monthly_losses,
+    ACardAction, ACardActionKind, ACardStatus, LossFact, LossFile, LossReason, ReContactOutcome,
+    in_review, loss_day, monthly_losses,
 };
 use domain::sync::{Edit, LogEntry, RecordState};
 use leptos::prelude::*;
@@ -60,7 +60,11 @@ fn loss_file(card: &RecordState) -> LossFile {
 
 /// Whether the rules let the signed-in user make `action` on `card`; the refusal in the user's
 /// language.
-fn check(i18n: I18nContext<Locale>, card: &RecordState, action: &ACardAction) -> Result<(), String> {
+fn check(
+    i18n: I18nContext<Locale>,
+    card: &RecordState,
+    action: &ACardAction,
+) -> Result<(), String> {
     let (_, roles) = me();
     loss_file(card)
         .apply(action, &roles)
@@ -487,6 +491,10 @@ pub fn LossReviewPage() -> impl IntoView {
     }
 }
 
+/// The changes of one edit, built against the card as stored.
+type BuildEdit =
+    Box<dyn FnOnce(&RecordState) -> Result<Vec<domain::sync::Change>, domain::sync::SyncError>>;
+
 /// The manager's work on one card of the queue: the re-contact form, 确认战败, 退回跟进.
 #[component]
 fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
@@ -502,11 +510,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
 
     // Runs a checked move as one edit.
-    let run = move |action: ACardAction,
-                    build: Box<
-        dyn FnOnce(&RecordState) -> Result<Vec<domain::sync::Change>, domain::sync::SyncError>,
-    >,
-                    ok: String| {
+    let run = move |action: ACardAction, build: BuildEdit, ok: String| {
         if busy.get_untracked() {
             return;
         }
@@ -770,7 +774,7 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                         .into_iter()
                         .map(|(label, cards)| {
                             let n = cards.len();
-                            let pct = if total == 0 { 0 } else { n * 100 / total };
+                            let pct = (n * 100).checked_div(total).unwrap_or(0);
                             let aria = format!("{label} {n}");
                             let title = label.clone();
                             view! {

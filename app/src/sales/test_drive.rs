@@ -111,11 +111,7 @@ fn error_list(errors: Vec<String>) -> impl IntoView {
 }
 
 /// The rows of a drives table (customer, vehicle, route, consultant, start, status, km).
-fn drives_table(
-    i18n: I18nContext<Locale>,
-    drives: Vec<RecordState>,
-    cards: bool,
-) -> impl IntoView {
+fn drives_table(i18n: I18nContext<Locale>, drives: Vec<RecordState>, cards: bool) -> impl IntoView {
     let sync = use_sync();
     let settings = sync.records("sales_settings");
     view! {
@@ -578,7 +574,9 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             let result = match (result, card_id, next_for_card) {
                 (Ok(_), Some(card_id), Some(n)) if sync.record(card_id).is_some() => sync
                     .edit(card_id, &A_CARD, move |state| {
-                        Ok(vec![Edit::new(state, &A_CARD).set("next_follow_up", json!(n))?])
+                        Ok(vec![
+                            Edit::new(state, &A_CARD).set("next_follow_up", json!(n))?,
+                        ])
                     })
                     .await
                     .map(|_| ()),
