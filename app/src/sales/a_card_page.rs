@@ -25,6 +25,7 @@ fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
         "wechat" => t_string!(i18n, a_card.channels.wechat),
         "visit" => t_string!(i18n, a_card.channels.visit),
         "sms" => t_string!(i18n, a_card.channels.sms),
+        "merge" => t_string!(i18n, duplicates.merge_channel),
         other => return other.to_string(),
     }
     .to_string()
@@ -176,6 +177,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     .into_any()
                 }
             }}
+            <super::a_card::CardQuality card=card />
             <Show when=move || saved.get()>
                 <p class="notice notice-ok" role="status">{t!(i18n, a_card.saved)}</p>
             </Show>
@@ -197,8 +199,10 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                 }}
             </section>
         </Show>
+        <super::a_card::CardVisits id=id />
         <super::loss::LossPanel id=id card=card />
         <super::test_drive::CardTestDrives id=id />
+        <super::order::CardOrders id=id card=card />
         <FollowUps id=id card=card />
     }
 }
