@@ -128,7 +128,8 @@ pub fn value_text(
     }
 }
 
-/// A user's display name if this device knows it, else the user id.
+/// A user's display name (this user's own, or from the store's directory, kept on the device);
+/// a short form of the id only while the directory does not know the user yet.
 pub fn who(user_id: &str) -> String {
     let session = use_session();
     session
@@ -138,10 +139,11 @@ pub fn who(user_id: &str) -> String {
                 .filter(|s| s.user.id == user_id)
                 .map(|s| s.user.display_name.clone())
         })
-        .unwrap_or_else(|| user_id.to_string())
+        .unwrap_or_else(|| crate::directory::name_of_user(user_id))
 }
 
-/// A device's name if this device knows it (this device), else its id's first digits.
+/// A device's name: 本机 (its name) for this device, else its name from the store's directory,
+/// else "设备" and its id's last digits.
 pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
     let session = use_session();
     let id = device_id.to_string();
@@ -150,20 +152,16 @@ pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
             .filter(|s| s.device.id == id)
             .map(|s| s.device.name.clone())
     });
-    match own {
-        Some(name) => format!("{} ({name})", t_string!(i18n, conflicts.this_device)),
-        None => {
-            let short: String = id
-                .chars()
-                .rev()
-                .take(6)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("{} {short}", t_string!(i18n, conflicts.other_device))
-        }
+    if let Some(name) = own {
+        return format!("{} ({name})", t_string!(i18n, conflicts.this_device));
     }
+    crate::directory::name_of_device(&id).unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            t_string!(i18n, conflicts.other_device),
+            crate::directory::short_id(&id).trim_start_matches('#')
+        )
+    })
 }
 
 /// What a person calls a record: an A-card's customer name.

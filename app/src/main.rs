@@ -9,6 +9,7 @@ mod care;
 mod components;
 mod conflicts;
 mod db;
+mod directory;
 mod i18n;
 mod manage;
 mod pages;

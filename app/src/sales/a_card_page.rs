@@ -155,6 +155,21 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                         (t_string!(i18n, a_card.next_follow_up), get("next_follow_up")),
                         (t_string!(i18n, a_card.consultant), who(&get("consultant_id"))),
                         (
+                            t_string!(i18n, a_card.source),
+                            domain::sales::visit::VisitSource::parse(&get("source"))
+                                .map(|v| super::a_card::source_label(i18n, v).to_string())
+                                .unwrap_or_default(),
+                        ),
+                        (t_string!(i18n, a_card.current_car), get("current_car")),
+                        (
+                            t_string!(i18n, a_card.finance_interest),
+                            match get("finance_interest").as_str() {
+                                "true" => t_string!(i18n, a_card.finance_yes).to_string(),
+                                "false" => t_string!(i18n, a_card.finance_no).to_string(),
+                                _ => String::new(),
+                            },
+                        ),
+                        (
                             t_string!(i18n, a_card.first_contact_at),
                             get("first_contact_at").replace('T', " "),
                         ),

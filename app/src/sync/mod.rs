@@ -351,6 +351,7 @@ impl SyncCtx {
                 self.problem.set(None);
                 self.reachable.set(true);
                 broadcast(&[]);
+                crate::directory::refresh(token.clone(), author.store_id.clone());
             }
             Err(Failure::Api(ApiError::Network)) => self.reachable.set(false),
             Err(Failure::Api(e)) if e.is_unauthorized() => {
