@@ -821,3 +821,77 @@ async fn events_announce_the_seq_on_connect_and_after_each_push() {
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
 }
+
+/// Opens `/api/sync/events` for `token` and reads the event sent on connect.
+async fn open_events(t: &TestApp, token: &str) -> Body {
+    let req = Request::get(format!("/api/sync/events?token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = t.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    let first = next_event(&mut body, Duration::from_secs(5)).await;
+    assert!(first.starts_with("event: changed\n"), "{first}");
+    body
+}
+
+/// Waits for the end of an event stream, failing on any `changed` event before it.
+async fn expect_end(body: &mut Body, timeout: Duration) {
+    loop {
+        let frame = tokio::time::timeout(timeout, body.frame())
+            .await
+            .expect("the stream ends within the timeout");
+        let Some(frame) = frame else { return };
+        if let Ok(data) = frame.expect("a frame").into_data() {
+            let text = String::from_utf8(data.to_vec()).unwrap();
+            assert!(
+                !text.starts_with("event:"),
+                "an event after the end: {text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_device_or_a_logged_out_token_gets_no_more_events() {
+    let t = app().await;
+    let mut other = Dev::login(&t, "zhaolei").await;
+    let revoked = Dev::login(&t, "consultant").await;
+    let logged_out = Dev::login(&t, "qianli").await;
+    let staying = Dev::login(&t, "sunhao").await;
+    let mut revoked_events = open_events(&t, &revoked.token).await;
+    let mut logged_out_events = open_events(&t, &logged_out.token).await;
+    let mut staying_events = open_events(&t, &staying.token).await;
+
+    let mgr = t.token("salesmgr", Uuid::now_v7()).await;
+    let r = t
+        .post_auth(&format!("/api/devices/{}/revoke", revoked.device), &mgr)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = t.post_auth("/api/auth/logout", &logged_out.token).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
+    // A colleague's push is announced to the device still in use only.
+    let op = card(&mut other, "王建华", "13900001111");
+    let seq = push_ok(&t, &other, &[op]).await[0];
+    assert_eq!(
+        next_event(&mut staying_events, Duration::from_secs(5)).await,
+        format!("event: changed\ndata: {{\"seq\":{seq}}}\n\n")
+    );
+    expect_end(&mut revoked_events, Duration::from_secs(5)).await;
+    expect_end(&mut logged_out_events, Duration::from_secs(5)).await;
+}
+
+/// A stream with nothing to announce still notices the revocation (within `RECHECK`).
+#[tokio::test]
+async fn an_idle_event_stream_ends_after_its_device_is_revoked() {
+    let t = app().await;
+    let dev = Dev::login(&t, "consultant").await;
+    let mut events = open_events(&t, &dev.token).await;
+    let mgr = t.token("salesmgr", Uuid::now_v7()).await;
+    let r = t
+        .post_auth(&format!("/api/devices/{}/revoke", dev.device), &mgr)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    expect_end(&mut events, Duration::from_secs(10)).await;
+}

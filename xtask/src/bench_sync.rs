@@ -112,7 +112,11 @@ pub fn bench_sync(quick: bool) -> Result<()> {
     };
     util::run(util::cargo().args(["build", "--release", "--package", "forecourt-server"]))?;
     let bin = util::target_dir().join("release").join("forecourt");
-    let pouch = match install_pouchdb_server() {
+    let pouch = match if std::env::var_os("BENCH_SYNC_NO_POUCH").is_some() {
+        Err(anyhow::anyhow!("BENCH_SYNC_NO_POUCH is set"))
+    } else {
+        install_pouchdb_server()
+    } {
         Ok(p) => Some(p),
         Err(e) => {
             println!("xtask: pouchdb-server could not be installed ({e:#}); forecourt only");
@@ -343,11 +347,17 @@ fn start_forecourt(bin: &Path, data: &Path) -> Result<(Proc, String)> {
         .arg(data)
         .arg("--site")
         .arg(data.join("no-site"))
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("BENCH_SYNC_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env_remove("FORECOURT_NO_DEMO")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(match std::env::var_os("BENCH_SYNC_SERVER_STDERR") {
+            Some(path) => Stdio::from(std::fs::File::create(path)?),
+            None => Stdio::null(),
+        })
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
     let stdout = child.stdout.take().expect("piped");

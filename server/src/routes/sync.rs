@@ -42,6 +42,9 @@ pub const DEFAULT_PULL_LIMIT: usize = 500;
 pub const DEFAULT_SNAPSHOT_LIMIT: usize = 500;
 /// Keep-alive comments on the event stream.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// An event stream with nothing to announce checks its token again this often (a stream also
+/// checks it before every event), and ends once the token no longer works.
+pub const RECHECK: Duration = Duration::from_secs(5);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -316,7 +319,9 @@ fn changed(seq: u64) -> Event {
 }
 
 /// Server-sent events: `event: changed` with `data: {"seq": N}` once on connect and whenever
-/// the store's seq advances; keep-alive comments every 15 s; ends when the server shuts down.
+/// the store's seq advances; keep-alive comments every 15 s; ends when the server shuts down,
+/// and when the token stops working (logged out, expired, device revoked): the token is checked
+/// again before every event and every [`RECHECK`] while nothing happens.
 #[utoipa::path(
     get,
     path = "/api/sync/events",
@@ -337,28 +342,36 @@ async fn events(
     let rx = state.store().subscribe(&store_id);
     let seq = state.store().seq(store_id).await?;
     let shutdown = state.shutdown_signal();
+    let token = q.token;
     let stream = futures_util::stream::unfold(
-        (Some(seq), rx, shutdown),
-        |(first, mut rx, shutdown)| async move {
+        (Some(seq), rx, shutdown, state, token),
+        |(first, mut rx, shutdown, state, token)| async move {
             if let Some(seq) = first {
-                return Some((Ok(changed(seq)), (None, rx, shutdown)));
+                return Some((Ok(changed(seq)), (None, rx, shutdown, state, token)));
             }
-            if *shutdown.borrow() {
-                return None;
-            }
-            let stopped = shutdown.clone();
-            tokio::select! {
-                r = rx.changed() => match r {
-                    Ok(()) => {
-                        let seq = *rx.borrow_and_update();
-                        Some((Ok(changed(seq)), (None, rx, shutdown)))
-                    }
-                    Err(_) => None,
-                },
-                _ = async move {
-                    let mut stopped = stopped;
-                    let _ = stopped.wait_for(|s| *s).await;
-                } => None,
+            loop {
+                if *shutdown.borrow() {
+                    return None;
+                }
+                let stopped = shutdown.clone();
+                let news = tokio::select! {
+                    r = rx.changed() => match r {
+                        Ok(()) => Some(*rx.borrow_and_update()),
+                        Err(_) => return None,
+                    },
+                    _ = async move {
+                        let mut stopped = stopped;
+                        let _ = stopped.wait_for(|s| *s).await;
+                    } => return None,
+                    _ = tokio::time::sleep(RECHECK) => None,
+                };
+                // A revoked device or a logged-out token gets nothing more.
+                if authenticate(&state, &token).await.is_err() {
+                    return None;
+                }
+                if let Some(seq) = news {
+                    return Some((Ok(changed(seq)), (None, rx, shutdown, state, token)));
+                }
             }
         },
     );

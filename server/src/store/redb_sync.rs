@@ -19,9 +19,7 @@ use std::{
     sync::{Arc, Mutex, Weak},
 };
 
-use ::redb::{
-    Database, Durability, MultimapTable, ReadableDatabase, ReadableTable, Table, WriteTransaction,
-};
+use ::redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, WriteTransaction};
 use domain::sales::phone;
 use domain::sync::{Op, RecordState, apply};
 use serde::Deserialize;
@@ -30,8 +28,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use super::redb::{
-    A_CARD_PHONES, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, begin_write, decode,
-    encode,
+    A_CARD_PHONE_OF, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, begin_write,
+    decode, encode,
 };
 use super::sync::{
     PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore, registry,
@@ -159,7 +157,7 @@ struct Tables<'t> {
     records: Table<'t, (&'static str, u128), &'static [u8]>,
     seqs: Table<'t, &'static str, u64>,
     counts: Table<'t, (&'static str, &'static str), u64>,
-    phones: MultimapTable<'t, (&'static str, &'static str), u128>,
+    phones: Table<'t, (&'static str, u128), &'static str>,
 }
 
 impl<'t> Tables<'t> {
@@ -170,7 +168,7 @@ impl<'t> Tables<'t> {
             records: txn.open_table(RECORDS)?,
             seqs: txn.open_table(STORE_SEQ)?,
             counts: txn.open_table(RECORD_COUNTS)?,
-            phones: txn.open_multimap_table(A_CARD_PHONES)?,
+            phones: txn.open_table(A_CARD_PHONE_OF)?,
         })
     }
 }
@@ -185,6 +183,7 @@ fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError>
         .map_err(|e| StoreError::Backend(e.to_string()))?;
     let mut answers = Vec::with_capacity(jobs.len());
     let mut advanced = BTreeMap::new();
+    let started = std::time::Instant::now();
     {
         let mut t = Tables::open(&txn)?;
         for job in jobs {
@@ -195,11 +194,19 @@ fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError>
             answers.push(answer.map(|(seqs, _)| seqs));
         }
     }
+    let applied = started.elapsed();
     if advanced.is_empty() {
         txn.abort()?;
     } else {
         txn.commit()?;
     }
+    tracing::debug!(
+        pushes = jobs.len(),
+        ops = jobs.iter().map(|j| j.ops.len()).sum::<usize>(),
+        apply_us = applied.as_micros() as u64,
+        commit_us = (started.elapsed() - applied).as_micros() as u64,
+        "sync group"
+    );
     Ok((answers, advanced))
 }
 
@@ -325,12 +332,10 @@ fn push_one(
         }
         let new_phone = a_card_phone(&rec.state);
         if new_phone != rec.old_phone {
-            if let Some(old) = &rec.old_phone {
-                t.phones.remove((store_id, old.as_str()), *rid)?;
-            }
-            if let Some(new) = &new_phone {
-                t.phones.insert((store_id, new.as_str()), *rid)?;
-            }
+            match &new_phone {
+                Some(new) => t.phones.insert((store_id, *rid), new.as_str())?,
+                None => t.phones.remove((store_id, *rid))?,
+            };
         }
     }
     t.seqs.insert(store_id, seq)?;
@@ -493,34 +498,33 @@ impl SyncStore for RedbStore {
     fn phone_groups(&self, store_id: String) -> StoreFuture<'_, Vec<PhoneGroup>> {
         Box::pin(self.run(move |db| {
             let txn = db.begin_read()?;
-            let phones = txn.open_multimap_table(A_CARD_PHONES)?;
+            let phones = txn.open_table(A_CARD_PHONE_OF)?;
             let records = txn.open_table(RECORDS)?;
+            let mut by_phone: BTreeMap<String, Vec<u128>> = BTreeMap::new();
+            for entry in phones.range((store_id.as_str(), 0)..=(store_id.as_str(), u128::MAX))? {
+                let (k, phone) = entry?;
+                by_phone
+                    .entry(phone.value().to_owned())
+                    .or_default()
+                    .push(k.value().1);
+            }
             let mut groups = Vec::new();
-            for entry in phones.range((store_id.as_str(), "")..)? {
-                let (k, ids) = entry?;
-                let (store, phone) = k.value();
-                if store != store_id {
-                    break;
-                }
+            for (phone, ids) in by_phone {
                 if ids.len() < 2 {
                     continue;
                 }
                 let mut cards = Vec::new();
                 for id in ids {
-                    let id = id?.value();
                     let Some(g) = records.get((store_id.as_str(), id))? else {
                         continue;
                     };
                     let state: RecordState = decode(g.value())?;
-                    if !state.is_deleted() && a_card_phone(&state).as_deref() == Some(phone) {
+                    if !state.is_deleted() && a_card_phone(&state).as_deref() == Some(&phone) {
                         cards.push(state);
                     }
                 }
                 if cards.len() >= 2 {
-                    groups.push(PhoneGroup {
-                        phone: phone.to_owned(),
-                        cards,
-                    });
+                    groups.push(PhoneGroup { phone, cards });
                 }
             }
             Ok(groups)
@@ -618,20 +622,80 @@ mod tests {
             2
         );
         // The phone index holds a and c (same normalised phone), not b.
-        let phones = txn.open_multimap_table(A_CARD_PHONES).unwrap();
-        let ids: Vec<u128> = phones
-            .get(("demo", "13900001111"))
+        let phones = txn.open_table(A_CARD_PHONE_OF).unwrap();
+        let indexed: Vec<(u128, String)> = phones
+            .iter()
             .unwrap()
-            .map(|v| v.unwrap().value())
+            .map(|e| {
+                let (k, v) = e.unwrap();
+                (k.value().1, v.value().to_owned())
+            })
             .collect();
-        let mut expected = vec![a.record_id.as_u128(), c.record_id.as_u128()];
+        let mut expected = vec![
+            (a.record_id.as_u128(), "13900001111".to_owned()),
+            (c.record_id.as_u128(), "13900001111".to_owned()),
+        ];
         expected.sort();
-        assert_eq!(ids, expected);
+        assert_eq!(indexed, expected);
 
         // A group of resends only is not committed and advances nothing.
         let (answers, advanced) =
             commit_group(store.database(), &[job(vec![c.clone(), a.clone()]).0]).unwrap();
         assert_eq!(answers[0], Ok(vec![2, 1]));
         assert!(advanced.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::super::redb::{A_CARD_PHONES, META, SCHEMA_VERSION};
+    use super::*;
+
+    /// A layout-1 file (phone → ids multimap) is moved to the index by record id on open.
+    #[test]
+    fn opening_a_layout_1_file_moves_the_phone_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                txn.open_table(META)
+                    .unwrap()
+                    .insert("schema_version", 1)
+                    .unwrap();
+                let mut old = txn.open_multimap_table(A_CARD_PHONES).unwrap();
+                old.insert(("demo", "13900001111"), 5).unwrap();
+                old.insert(("demo", "13900001111"), 3).unwrap();
+                old.insert(("north", "13800002222"), 4).unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let store = RedbStore::open(&path).unwrap();
+        let txn = store.database().begin_read().unwrap();
+        let meta = txn.open_table(META).unwrap();
+        assert_eq!(
+            meta.get("schema_version").unwrap().unwrap().value(),
+            SCHEMA_VERSION
+        );
+        let new = txn.open_table(A_CARD_PHONE_OF).unwrap();
+        let rows: Vec<(String, u128, String)> = new
+            .iter()
+            .unwrap()
+            .map(|e| {
+                let (k, v) = e.unwrap();
+                let (s, id) = k.value();
+                (s.to_owned(), id, v.value().to_owned())
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("demo".to_owned(), 3, "13900001111".to_owned()),
+                ("demo".to_owned(), 5, "13900001111".to_owned()),
+                ("north".to_owned(), 4, "13800002222".to_owned()),
+            ]
+        );
+        assert!(txn.open_multimap_table(A_CARD_PHONES).is_err());
     }
 }
