@@ -423,6 +423,33 @@ impl Browser {
         }
     }
 
+    /// Chooses, in the `<select>` labelled `label`, the option whose visible text is
+    /// `option_text` (else the first that starts with it), waiting until it is offered.
+    pub async fn select(&self, label: &str, option_text: &str) {
+        let el = self.wait_for_field(label).await;
+        let arg = serde_json::to_value(&el).expect("element as JSON");
+        self.wait_until(
+            &format!("an option {option_text:?} in {label:?}"),
+            async || {
+                let chosen = self
+                    .eval(
+                        "const [el, t] = arguments;
+                         const opts = [...el.options];
+                         const o = opts.find(o => o.text.trim() === t)
+                             || opts.find(o => o.text.trim().startsWith(t));
+                         if (!o) return false;
+                         el.value = o.value;
+                         el.dispatchEvent(new Event('change', {bubbles: true}));
+                         return true;",
+                        vec![arg.clone(), json!(option_text)],
+                    )
+                    .await;
+                (chosen == json!(true)).then_some(())
+            },
+        )
+        .await
+    }
+
     /// Waits for a button with the accessible name `name` and clicks it.
     pub async fn click_button(&self, name: &str) {
         let xpath = button_xpath(name);

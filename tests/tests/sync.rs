@@ -89,7 +89,7 @@ async fn create_card(
     browser.wait_for_path("/sales/a-cards/new").await;
     browser.fill("姓名", name).await;
     browser.fill("手机号码", phone).await;
-    browser.fill("意向车型", model).await;
+    browser.select("意向车型", model).await;
     choose(browser, "级别", grade).await;
     browser.click_button("保存").await;
     let path = wait_for_path_prefix(browser, "/sales/a-cards/0").await;

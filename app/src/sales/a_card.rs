@@ -4,7 +4,10 @@
 
 use domain::records::A_CARD;
 use domain::sales::UserError;
+use domain::sales::a_card::{ACardDraft, Catalogue, quality, validate};
+use domain::sales::grade::IntentionGrade;
 use domain::sales::phone;
+use domain::sales::visit::VisitSource;
 use domain::sync::{Change, Edit, RecordState, SyncError};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -90,13 +93,47 @@ pub fn ACardList() -> impl IntoView {
         });
         cards
     });
+    // 导出Excel: the rows as the list shows them.
+    let export = Callback::new(move |()| {
+        let settings = sync.records("sales_settings");
+        let rows = rows
+            .get_untracked()
+            .iter()
+            .map(|card| {
+                let status = card.status(&A_CARD, "status").unwrap_or("following");
+                vec![
+                    json!(text(card, "name")),
+                    json!(phone_display(&text(card, "phone"))),
+                    json!(model_name(i18n, &settings, &text(card, "intended_model"))),
+                    json!(text(card, "grade")),
+                    json!(status_label(i18n, status)),
+                    json!(text(card, "next_follow_up")),
+                ]
+            })
+            .collect();
+        super::export::ExportTable {
+            title: t_string!(i18n, a_card.list_title).to_string(),
+            columns: vec![
+                t_string!(i18n, a_card.name).to_string(),
+                t_string!(i18n, a_card.phone).to_string(),
+                t_string!(i18n, a_card.intended_model).to_string(),
+                t_string!(i18n, a_card.grade).to_string(),
+                t_string!(i18n, a_card.status).to_string(),
+                t_string!(i18n, a_card.next_follow_up).to_string(),
+            ],
+            rows,
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="a-cards-title">
             <div class="panel-head">
                 <h1 id="a-cards-title">{t!(i18n, a_card.list_title)}</h1>
-                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                    {t!(i18n, a_card.new)}
-                </A>
+                <div class="panel-actions">
+                    <super::export::ExportButton table=export />
+                    <A href="/sales/a-cards/new" attr:class="btn btn-primary">
+                        {t!(i18n, a_card.new)}
+                    </A>
+                </div>
             </div>
             {move || {
                 let rows = rows.get();
@@ -164,8 +201,15 @@ pub fn ACardList() -> impl IntoView {
 pub struct CardFields {
     pub name: String,
     pub phone: String,
+    /// A catalogue code.
     pub intended_model: String,
     pub grade: String,
+    /// `VisitSource` wire name, or "".
+    pub source: String,
+    /// 置换: the current car, or "".
+    pub current_car: String,
+    /// "true", "false" or "" (not asked).
+    pub finance_interest: String,
 }
 
 impl CardFields {
@@ -175,18 +219,49 @@ impl CardFields {
             phone: phone_display(&text(record, "phone")),
             intended_model: text(record, "intended_model"),
             grade: text(record, "grade"),
+            source: text(record, "source"),
+            current_car: text(record, "current_car"),
+            finance_interest: text(record, "finance_interest"),
         }
     }
 
-    /// The value each field is stored as (the phone in its canonical form).
-    fn stored(&self) -> [(&'static str, String); 4] {
+    /// The value each field is stored as (the phone in its canonical form, finance interest as a
+    /// boolean).
+    fn stored(&self) -> [(&'static str, Value); 7] {
         let phone = phone::normalise(&self.phone).unwrap_or_else(|_| self.phone.trim().into());
+        let finance = match self.finance_interest.as_str() {
+            "true" => json!(true),
+            "false" => json!(false),
+            _ => Value::Null,
+        };
         [
-            ("name", self.name.trim().to_string()),
-            ("phone", phone),
-            ("intended_model", self.intended_model.trim().to_string()),
-            ("grade", self.grade.clone()),
+            ("name", json!(self.name.trim())),
+            ("phone", json!(phone)),
+            ("intended_model", json!(self.intended_model.trim())),
+            ("grade", json!(self.grade)),
+            ("source", json!(self.source)),
+            ("current_car", json!(self.current_car.trim())),
+            ("finance_interest", finance),
         ]
+    }
+
+    /// The draft the domain rules check (`a_card::validate`, `a_card::quality`).
+    pub fn draft(&self) -> ACardDraft {
+        let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        ACardDraft {
+            full_name: self.name.clone(),
+            phone: self.phone.clone(),
+            intended_model: self.intended_model.clone(),
+            source: VisitSource::parse(&self.source),
+            grade: IntentionGrade::parse(&self.grade),
+            current_car: some(&self.current_car),
+            finance_interest: match self.finance_interest.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            ..ACardDraft::default()
+        }
     }
 
     /// The ordinary edits (`Edit::set`, superseding what this device shows) of the fields
@@ -202,7 +277,7 @@ impl CardFields {
             .into_iter()
             .zip(old)
             .filter(|((_, new), (_, old))| new != old)
-            .map(|((field, new), _)| edit.set(field, json!(new)))
+            .map(|((field, new), _)| edit.set(field, new))
             .collect()
     }
 }
@@ -221,8 +296,15 @@ pub fn duplicate_of(
         .map(|c| (text(c, "name"), text(c, "consultant_id")))
 }
 
-/// The A-card form: 姓名, 手机号码, 意向车型, 级别. Validates on save; warns at once about a
-/// phone another local A-card has.
+/// The store's catalogue (from its sales settings), tracking changes.
+pub fn store_catalogue(sync: crate::sync::SyncCtx) -> Catalogue {
+    domain::sales::settings::StoreSettings::of(&sync.records("sales_settings")).catalogue()
+}
+
+/// The A-card form: 姓名, 手机号码, 意向车型 (a select of the catalogue's models on sale; a card's
+/// own model stays selectable when it is no longer on sale), 级别, 客户来源, 置换车辆, 是否贷款.
+/// Checked on save with `domain::sales::a_card::validate` (every problem at once); warns at once
+/// about a phone another local A-card has.
 #[component]
 pub fn CardForm(
     initial: CardFields,
@@ -237,42 +319,100 @@ pub fn CardForm(
     let phone_in = RwSignal::new(initial.phone.clone());
     let model = RwSignal::new(initial.intended_model.clone());
     let grade = RwSignal::new(initial.grade.clone());
-    let error = RwSignal::new(None::<(String, &'static str)>);
+    let source = RwSignal::new(initial.source.clone());
+    let current_car = RwSignal::new(initial.current_car.clone());
+    let finance = RwSignal::new(initial.finance_interest.clone());
+    let errors = RwSignal::new(Vec::<(String, &'static str)>::new());
     let saved_error = RwSignal::new(None::<String>);
     let prefix = except
         .map(|id| id.to_string())
         .unwrap_or_else(|| "new".into());
     let id = move |f: &str| format!("a-card-{prefix}-{f}");
+    let own_model = initial.intended_model.clone();
+    let catalogue = Memo::new(move |_| store_catalogue(sync));
 
     let duplicate = Memo::new(move |_| {
         let cards = sync.records("a_card");
         phone_in.with(|p| duplicate_of(&cards, p, except))
     });
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let fields = CardFields {
-            name: name.get_untracked(),
-            phone: phone_in.get_untracked(),
-            intended_model: model.get_untracked(),
-            grade: grade.get_untracked(),
-        };
-        let invalid = if fields.name.trim().is_empty() {
-            Some((t_string!(i18n, a_card.need_name).to_string(), "name"))
-        } else if let Err(e) = phone::normalise(&fields.phone) {
-            Some((e.message(lang(i18n)), "phone"))
-        } else if fields.grade.is_empty() {
-            Some((t_string!(i18n, a_card.need_grade).to_string(), "grade"))
-        } else {
-            None
-        };
-        error.set(invalid.clone());
-        if invalid.is_none() {
-            saved_error.set(on_save.run(fields));
+    let submit = {
+        let own_model = own_model.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let fields = CardFields {
+                name: name.get_untracked(),
+                phone: phone_in.get_untracked(),
+                intended_model: model.get_untracked(),
+                grade: grade.get_untracked(),
+                source: source.get_untracked(),
+                current_car: current_car.get_untracked(),
+                finance_interest: finance.get_untracked(),
+            };
+            // A card keeps its model when that model is no longer on sale.
+            let mut catalogue = catalogue.get_untracked();
+            for m in &mut catalogue.models {
+                if m.code == own_model && !own_model.is_empty() {
+                    m.on_sale = true;
+                }
+            }
+            let mut problems: Vec<(String, &'static str)> =
+                match validate(&fields.draft(), &catalogue) {
+                    Ok(_) => Vec::new(),
+                    Err(errs) => errs
+                        .into_iter()
+                        .map(|e| {
+                            let field = match e.code() {
+                                c if c.starts_with("a_card_name") => "name",
+                                c if c.starts_with("a_card_model") => "model",
+                                c if c.starts_with("a_card_budget") => "budget",
+                                _ => "phone",
+                            };
+                            (e.message(lang(i18n)), field)
+                        })
+                        .collect(),
+                };
+            if fields.grade.is_empty() {
+                problems.push((t_string!(i18n, a_card.need_grade).to_string(), "grade"));
+            }
+            let ok = problems.is_empty();
+            errors.set(problems);
+            if ok {
+                saved_error.set(on_save.run(fields));
+            }
         }
     };
-    let invalid =
-        move |f: &'static str| move || error.with(|e| e.as_ref().is_some_and(|(_, w)| *w == f));
+    let invalid = move |f: &'static str| move || errors.with(|e| e.iter().any(|(_, w)| *w == f));
+    let model_options = move || {
+        let locale = i18n.get_locale();
+        let current = model.get();
+        let models = catalogue.get().models;
+        let mut shown: Vec<(String, String)> = models
+            .iter()
+            .filter(|m| m.on_sale || m.code == own_model || m.code == current)
+            .map(|m| {
+                let mut label = match locale {
+                    Locale::en => m.name_en.clone(),
+                    Locale::zh_CN => m.name_zh.clone(),
+                };
+                if !m.on_sale {
+                    label.push_str(t_string!(i18n, a_card.off_sale_suffix));
+                }
+                (m.code.clone(), label)
+            })
+            .collect();
+        // A stored model the catalogue does not know (typed before the catalogue existed).
+        if !own_model.is_empty() && !models.iter().any(|m| m.code == own_model) {
+            shown.push((own_model.clone(), own_model.clone()));
+        }
+        shown
+            .into_iter()
+            .map(|(code, label)| {
+                let selected = code == current;
+                view! { <option value=code selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
 
     view! {
         <form class="form a-card-form" on:submit=submit novalidate>
@@ -313,14 +453,19 @@ pub fn CardForm(
             }}
             <div class="field">
                 <label for=id("model")>{t!(i18n, a_card.intended_model)}</label>
-                <input
+                <select
                     id=id("model")
-                    type="text"
-                    autocomplete="off"
+                    aria-invalid=move || invalid("model")().to_string()
                     prop:value=move || model.get()
-                    on:input=move |ev| model.set(event_target_value(&ev))
-                />
+                    on:change=move |ev| model.set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || model.get().is_empty()>{t!(i18n, a_card.choose)}</option>
+                    {model_options}
+                </select>
             </div>
+            <Show when=move || catalogue.with(|c| c.models.is_empty())>
+                <p class="notice notice-warn">{t!(i18n, a_card.no_catalogue)}</p>
+            </Show>
             <div class="field">
                 <label for=id("grade")>{t!(i18n, a_card.grade)}</label>
                 <select
@@ -342,7 +487,56 @@ pub fn CardForm(
                         .collect_view()}
                 </select>
             </div>
-            {move || error.get().map(|(e, _)| view! { <p class="alert" role="alert">{e}</p> })}
+            <div class="field">
+                <label for=id("source")>{t!(i18n, a_card.source)}</label>
+                <select
+                    id=id("source")
+                    prop:value=move || source.get()
+                    on:change=move |ev| source.set(event_target_value(&ev))
+                >
+                    <option value="">{t!(i18n, a_card.choose)}</option>
+                    {VisitSource::ALL
+                        .into_iter()
+                        .map(|v| {
+                            let wire = v.as_str();
+                            view! {
+                                <option value=wire selected=move || source.get() == wire>
+                                    {move || source_label(i18n, v)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=id("current-car")>{t!(i18n, a_card.current_car)}</label>
+                <input
+                    id=id("current-car")
+                    type="text"
+                    autocomplete="off"
+                    prop:value=move || current_car.get()
+                    on:input=move |ev| current_car.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for=id("finance")>{t!(i18n, a_card.finance_interest)}</label>
+                <select
+                    id=id("finance")
+                    prop:value=move || finance.get()
+                    on:change=move |ev| finance.set(event_target_value(&ev))
+                >
+                    <option value="">{t!(i18n, a_card.choose)}</option>
+                    <option value="true" selected=move || finance.get() == "true">{t!(i18n, a_card.finance_yes)}</option>
+                    <option value="false" selected=move || finance.get() == "false">{t!(i18n, a_card.finance_no)}</option>
+                </select>
+            </div>
+            {move || {
+                errors
+                    .get()
+                    .into_iter()
+                    .map(|(e, _)| view! { <p class="alert" role="alert">{e}</p> })
+                    .collect_view()
+            }}
             {move || saved_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">
@@ -359,6 +553,41 @@ pub fn CardForm(
             </div>
         </form>
     }
+}
+
+/// A visit source as staff say it.
+pub fn source_label(i18n: I18nContext<Locale>, v: VisitSource) -> &'static str {
+    match i18n.get_locale() {
+        Locale::en => v.label_en(),
+        Locale::zh_CN => v.label_zh(),
+    }
+}
+
+/// A budget as typed (`12-15万`, `120000-150000`), for the quality score.
+fn budget_of(s: &str) -> Option<domain::sales::a_card::Budget> {
+    let s = s.trim();
+    let (body, unit) = match s.strip_suffix('万') {
+        Some(b) => (b, 10_000.0),
+        None => (s, 1.0),
+    };
+    let mut parts = body
+        .split(['-', '~', '–', '至'])
+        .map(|p| p.trim().parse::<f64>().ok());
+    let lo = parts.next()??;
+    let hi = parts.next().flatten().unwrap_or(lo);
+    Some(domain::sales::a_card::Budget {
+        min_yuan: (lo * unit) as u32,
+        max_yuan: (hi * unit) as u32,
+    })
+}
+
+/// The draft of a stored card, with every field the quality score reads.
+pub fn draft_of(record: &RecordState) -> ACardDraft {
+    let mut d = CardFields::of(record).draft();
+    let district = text(record, "district");
+    d.district = (!district.trim().is_empty()).then_some(district);
+    d.budget = budget_of(&text(record, "budget"));
+    d
 }
 
 /// `/sales/a-cards/new`.
@@ -402,6 +631,107 @@ pub fn NewACardPage() -> impl IntoView {
             <h1 id="new-a-card-title">{t!(i18n, a_card.new_title)}</h1>
             <CardForm initial=CardFields::default() except=None on_save=on_save on_cancel=cancel />
             {move || save_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+        </section>
+    }
+}
+
+/// The card's quality (A卡质量, `domain::sales::a_card::quality`): the score and what is missing.
+#[component]
+pub fn CardQuality(card: Memo<Option<RecordState>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let c = card.get()?;
+        let q = quality(&draft_of(&c));
+        let missing: Vec<&str> = q
+            .missing
+            .iter()
+            .map(|f| match i18n.get_locale() {
+                Locale::en => f.label_en(),
+                Locale::zh_CN => f.label_zh(),
+            })
+            .collect();
+        let sep = match i18n.get_locale() {
+            Locale::en => ", ",
+            Locale::zh_CN => "、",
+        };
+        let fields = missing.join(sep);
+        let score = q.score;
+        Some(view! {
+            <div class="a-card-quality" role="group" aria-label=move || t_string!(i18n, a_card.quality).to_string()>
+                <span class="quality-label">{t!(i18n, a_card.quality)}</span>
+                " "
+                <meter min="0" max="100" low="50" high="80" optimum="100" value=score></meter>
+                " "
+                <strong>{format!("{score}/100")}</strong>
+                " "
+                <span class="muted">
+                    {if missing.is_empty() {
+                        t!(i18n, a_card.quality_full).into_any()
+                    } else {
+                        t!(i18n, a_card.quality_missing, fields = fields).into_any()
+                    }}
+                </span>
+            </div>
+        })
+    }
+}
+
+/// The card's visits (来店记录): visits whose `a_card_id` is the card, newest first.
+#[component]
+pub fn CardVisits(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let card = id.to_string();
+    let visits = Memo::new(move |_| {
+        let mut v: Vec<RecordState> = sync
+            .records("visit")
+            .into_iter()
+            .filter(|r| text(r, "a_card_id") == card)
+            .collect();
+        v.sort_by_key(|r| std::cmp::Reverse(text(r, "time_in")));
+        v
+    });
+    view! {
+        <section class="panel" aria-labelledby="a-card-visits">
+            <h2 id="a-card-visits">{t!(i18n, a_card.visits)}</h2>
+            {move || {
+                let visits = visits.get();
+                if visits.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, a_card.no_visits)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="a-card-visits">
+                        {visits
+                            .into_iter()
+                            .map(|v| {
+                                let time_in = text(&v, "time_in").replace('T', " ");
+                                let source = VisitSource::parse(&text(&v, "source"))
+                                    .map(|s| source_label(i18n, s))
+                                    .unwrap_or_default();
+                                let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
+                                    &text(&v, "source"),
+                                    &text(&v, "visitor_kind"),
+                                    text(&v, "had_card_or_order") == "true",
+                                ));
+                                let rule = match i18n.get_locale() {
+                                    Locale::en => rule.text_en(),
+                                    Locale::zh_CN => rule.text_zh(),
+                                };
+                                let people = text(&v, "group_size");
+                                let consultant = who(&text(&v, "consultant_id"));
+                                view! {
+                                    <li>
+                                        <strong>{time_in.get(..16).unwrap_or(&time_in).to_string()}</strong>
+                                        " · " {source} " · " {people} " · " {consultant}
+                                        <div class="muted small">{rule}</div>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
         </section>
     }
 }

@@ -201,7 +201,7 @@ pub fn check_new_model(
     if name_zh.is_empty() || name_en.is_empty() {
         return Err(SettingsError::ModelNameMissing);
     }
-    if name_zh.chars().count() > 60 || name_en.chars().count() > 60 {
+    if name_zh.chars().count() > 40 || name_en.chars().count() > 40 {
         return Err(SettingsError::NameTooLong);
     }
     Ok(CatalogueModel {
@@ -254,7 +254,7 @@ pub fn check_new_route(
     if name_zh.is_empty() || name_en.is_empty() {
         return Err(SettingsError::RouteNameMissing);
     }
-    if name_zh.chars().count() > 60 || name_en.chars().count() > 60 {
+    if name_zh.chars().count() > 40 || name_en.chars().count() > 40 {
         return Err(SettingsError::NameTooLong);
     }
     let km: f64 = km
@@ -320,7 +320,7 @@ impl UserError for SettingsError {
             }
             SettingsError::ModelCodeTaken => "这个车型代码已经在目录中".into(),
             SettingsError::ModelNameMissing => "请填写车型的中文名和英文名".into(),
-            SettingsError::NameTooLong => "名称最多 60 个字".into(),
+            SettingsError::NameTooLong => "名称最多 40 个字".into(),
             SettingsError::VehicleModelUnknown => "请选择目录中的车型".into(),
             SettingsError::PlateInvalid => "请填写正确的车牌号".into(),
             SettingsError::Vin(e) => e.message_zh(),
@@ -339,7 +339,7 @@ impl UserError for SettingsError {
             SettingsError::ModelNameMissing => {
                 "Please enter the model's Chinese and English names".into()
             }
-            SettingsError::NameTooLong => "A name has at most 60 characters".into(),
+            SettingsError::NameTooLong => "A name has at most 40 characters".into(),
             SettingsError::VehicleModelUnknown => "Please choose a model from the catalogue".into(),
             SettingsError::PlateInvalid => "Please enter a valid plate number".into(),
             SettingsError::Vin(e) => e.message_en(),

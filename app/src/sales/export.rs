@@ -1,0 +1,135 @@
+//! 导出Excel: any list the user sees, as an .xlsx made by `POST /api/export/xlsx` and downloaded.
+//! Needs the network (the workbook is written by the server); offline it says so plainly.
+//!
+//! Call [`ExportButton`] with a callback that returns the visible rows as an [`ExportTable`], or
+//! [`download_xlsx`] directly.
+
+use gloo_net::http::Request;
+use leptos::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+
+use crate::api::{ApiError, prepare};
+use crate::i18n::*;
+use crate::session::use_session;
+
+/// A table to export: its title (also the file name), the column headings and the rows
+/// (cells are strings, numbers or null).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExportTable {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// Sends a request with the session's token; an error status becomes [`ApiError::Server`].
+pub async fn send(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    let request = request.map_err(|e| ApiError::Unexpected(e.to_string()))?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Err(ApiError::Server {
+        status,
+        code: body["code"].as_str().unwrap_or("internal").to_string(),
+        message: body["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {status}")),
+        retry_after: None,
+    })
+}
+
+/// The signed-in session's token.
+pub fn token() -> Option<String> {
+    use_session()
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+}
+
+/// The text to show for a failed request: offline, or the server's message.
+pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
+    match e {
+        ApiError::Network => t_string!(i18n, import.needs_network).to_string(),
+        ApiError::Server { message, .. } if !message.is_empty() => message.clone(),
+        ApiError::Server { code, .. } => code.clone(),
+        ApiError::Unexpected(_) => t_string!(i18n, import.unexpected).to_string(),
+    }
+}
+
+/// Posts `table` to `/api/export/xlsx` and saves the answer as `<title>.xlsx`.
+pub async fn download_xlsx(token: Option<String>, table: &ExportTable) -> Result<(), ApiError> {
+    let request = prepare(Request::post("/api/export/xlsx"), token.as_deref()).json(table);
+    let response = send(request).await?;
+    let bytes = response.binary().await.map_err(|_| ApiError::Network)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)
+        .map_err(|_| ApiError::Unexpected("blob".into()))?;
+    save_blob(&blob, &format!("{}.xlsx", table.title))
+        .ok_or_else(|| ApiError::Unexpected("download".into()))
+}
+
+/// Offers `blob` as a download named `file_name`.
+fn save_blob(blob: &web_sys::Blob, file_name: &str) -> Option<()> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
+    let document = web_sys::window()?.document()?;
+    let a: web_sys::HtmlElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    a.set_attribute("href", &url).ok()?;
+    a.set_attribute("download", file_name).ok()?;
+    a.set_attribute("hidden", "").ok()?;
+    document.body()?.append_child(&a).ok()?;
+    a.click();
+    a.remove();
+    // The browser has started the download; the URL can go after this turn.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Some(())
+}
+
+/// The 导出Excel / Export to Excel button: `table` gives the visible rows when pressed.
+#[component]
+pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let click = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let t = table.run(());
+        let token = token();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = download_xlsx(token, &t).await;
+            busy.set(false);
+            if let Err(e) = result {
+                error.set(Some(error_text(i18n, &e)));
+            }
+        });
+    };
+    view! {
+        <span class="export">
+            <button type="button" class="btn btn-secondary" on:click=click disabled=move || busy.get()>
+                {move || {
+                    if busy.get() {
+                        t_string!(i18n, import.exporting).to_string()
+                    } else {
+                        t_string!(i18n, import.export).to_string()
+                    }
+                }}
+            </button>
+            {move || error.get().map(|e| view! { <span class="alert export-error" role="alert">{e}</span> })}
+        </span>
+    }
+}

@@ -1,0 +1,615 @@
+//! `/sales/kpi` 销售报表: the seven sales KPIs of a day or a month, counted on the device from the
+//! synced records (`domain::sales::facts` → `domain::sales::kpi`), so they work offline and change
+//! as soon as a sync brings new records.
+//!
+//! A sales manager / GM sees the store's figures and a table with one row per consultant; a
+//! consultant sees their own figures only. Each figure shows its value and numerator/denominator
+//! and opens (click) the records it counted; a zero denominator shows "—" with the reason. Below,
+//! one bar chart per KPI (plain inline SVG): the days of the month (by day) or the months of the
+//! year (by month).
+
+use domain::sales::chrono::{Datelike, NaiveDate};
+use domain::sales::facts::facts_from_records;
+use domain::sales::kpi::{Figure, Period, SalesKpi, SalesKpis, Scope, sales_kpis};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::a_card::{store_local_now, text};
+use super::export::{ExportButton, ExportTable};
+use super::is_sales_manager;
+use crate::i18n::*;
+use crate::session::use_session;
+use crate::sync::use_sync;
+
+/// The record types the KPIs are counted from.
+const TYPES: [&str; 5] = ["a_card", "visit", "test_drive", "order", "key_account"];
+
+/// A person's name (the directory's when it knows them).
+fn person(id: &str) -> String {
+    crate::conflicts::who(id)
+}
+
+fn kpi_name(i18n: I18nContext<Locale>, k: SalesKpi) -> &'static str {
+    match i18n.get_locale() {
+        Locale::en => k.name_en(),
+        Locale::zh_CN => k.name_zh(),
+    }
+}
+
+fn formula(i18n: I18nContext<Locale>, k: SalesKpi) -> String {
+    match k {
+        SalesKpi::CardBuildingRate => t_string!(i18n, kpi.formula.card_building_rate),
+        SalesKpi::ACardCloseRate => t_string!(i18n, kpi.formula.a_card_close_rate),
+        SalesKpi::TestDriveRate => t_string!(i18n, kpi.formula.test_drive_rate),
+        SalesKpi::ShowroomCloseRate => t_string!(i18n, kpi.formula.showroom_close_rate),
+        SalesKpi::SalesEfficiency => t_string!(i18n, kpi.formula.sales_efficiency),
+        SalesKpi::ACardLossRate => t_string!(i18n, kpi.formula.a_card_loss_rate),
+        SalesKpi::KeyAccountCoverage => t_string!(i18n, kpi.formula.key_account_coverage),
+    }
+    .to_string()
+}
+
+/// Why a figure has no value (its denominator is empty).
+fn no_figure(i18n: I18nContext<Locale>, k: SalesKpi) -> String {
+    let what = match k {
+        SalesKpi::CardBuildingRate | SalesKpi::ShowroomCloseRate => {
+            t_string!(i18n, kpi.zero.visits)
+        }
+        SalesKpi::ACardCloseRate | SalesKpi::TestDriveRate => t_string!(i18n, kpi.zero.cards),
+        SalesKpi::SalesEfficiency => t_string!(i18n, kpi.zero.consultants),
+        SalesKpi::ACardLossRate => t_string!(i18n, kpi.zero.held),
+        SalesKpi::KeyAccountCoverage => t_string!(i18n, kpi.zero.key_accounts),
+    };
+    format!("{}({what})", t_string!(i18n, kpi.no_figure))
+}
+
+/// A figure's value as a number for the export (rounded as shown), null for no figure.
+fn export_value(f: &Figure) -> Value {
+    match f.value {
+        None => Value::Null,
+        Some(v) if f.kpi.is_percentage() => json!((v * 10.0).round() / 10.0),
+        Some(v) => json!((v * 100.0).round() / 100.0),
+    }
+}
+
+/// The period picker's state: by day or by month, and the chosen date / month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Day,
+    Month,
+}
+
+fn today() -> NaiveDate {
+    let now = store_local_now();
+    NaiveDate::parse_from_str(now.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default()
+}
+
+/// What the drill-down shows: whose figure, which KPI.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Open {
+    scope: Scope,
+    kpi: SalesKpi,
+}
+
+/// `/sales/kpi`.
+#[component]
+pub fn KpiPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let manager = Memo::new(move |_| is_sales_manager());
+    let me = Memo::new(move |_| {
+        session.session.with(|s| {
+            s.as_ref()
+                .and_then(|s| Uuid::parse_str(&s.user.id).ok())
+                .unwrap_or(Uuid::nil())
+        })
+    });
+    let kind = RwSignal::new(Kind::Month);
+    let day = RwSignal::new(today());
+    let period = Memo::new(move |_| match kind.get() {
+        Kind::Day => Period::day(day.get()),
+        Kind::Month => Period::month_of(day.get()),
+    });
+    let facts = Memo::new(move |_| {
+        let records: Vec<_> = TYPES.iter().flat_map(|t| sync.records(t)).collect();
+        facts_from_records(&records)
+    });
+    let scope = Memo::new(move |_| {
+        if manager.get() {
+            Scope::Store
+        } else {
+            Scope::Consultant(me.get())
+        }
+    });
+    let open = RwSignal::new(None::<Open>);
+
+    let main =
+        Memo::new(move |_| facts.with(|f| sales_kpis(&f.facts(), period.get(), scope.get())));
+    let rows = Memo::new(move |_| {
+        if !manager.get() {
+            return Vec::new();
+        }
+        facts.with(|f| {
+            f.consultants
+                .iter()
+                .map(|c| sales_kpis(&f.facts(), period.get(), Scope::Consultant(*c)))
+                .collect::<Vec<SalesKpis>>()
+        })
+    });
+
+    let scope_name = move |s: Scope| match s {
+        Scope::Store => t_string!(i18n, kpi.store).to_string(),
+        Scope::Consultant(id) => person(&id.to_string()),
+    };
+    let period_text = move |p: Period| match p {
+        Period::Day { date } => date.format("%Y-%m-%d").to_string(),
+        Period::Month { year, month } => format!("{year}-{month:02}"),
+    };
+
+    let export = Callback::new(move |()| {
+        let p = period.get_untracked();
+        let mut columns = vec![t_string!(i18n, kpi.scope).to_string()];
+        for k in SalesKpi::ALL {
+            columns.push(kpi_name(i18n, k).to_string());
+            columns.push(format!(
+                "{} ({})",
+                kpi_name(i18n, k),
+                t_string!(i18n, kpi.n_over_d)
+            ));
+        }
+        let mut all = vec![main.get_untracked()];
+        all.extend(rows.get_untracked());
+        let rows = all
+            .iter()
+            .map(|k| {
+                let mut row = vec![json!(scope_name(k.scope))];
+                for f in k.figures() {
+                    row.push(export_value(f));
+                    row.push(json!(format!(
+                        "{}/{}",
+                        f.numerator.len(),
+                        f.denominator.len()
+                    )));
+                }
+                row
+            })
+            .collect();
+        ExportTable {
+            title: format!("{} {}", t_string!(i18n, kpi.title), period_text(p)),
+            columns,
+            rows,
+        }
+    });
+
+    view! {
+        <section class="panel kpi-page" aria-labelledby="kpi-title">
+            <div class="panel-head">
+                <h1 id="kpi-title">{t!(i18n, kpi.title)}</h1>
+                <ExportButton table=export />
+            </div>
+            <div class="kpi-controls form">
+                <div class="field">
+                    <label for="kpi-kind">{t!(i18n, kpi.period)}</label>
+                    <select
+                        id="kpi-kind"
+                        on:change=move |ev| {
+                            kind.set(if event_target_value(&ev) == "day" { Kind::Day } else { Kind::Month });
+                            open.set(None);
+                        }
+                    >
+                        <option value="month" selected=move || kind.get() == Kind::Month>
+                            {t!(i18n, kpi.by_month)}
+                        </option>
+                        <option value="day" selected=move || kind.get() == Kind::Day>
+                            {t!(i18n, kpi.by_day)}
+                        </option>
+                    </select>
+                </div>
+                {move || match kind.get() {
+                    Kind::Month => view! {
+                        <div class="field">
+                            <label for="kpi-month">{t!(i18n, kpi.month)}</label>
+                            <input
+                                id="kpi-month"
+                                type="month"
+                                prop:value=move || day.get().format("%Y-%m").to_string()
+                                on:change=move |ev| {
+                                    if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", event_target_value(&ev)), "%Y-%m-%d") {
+                                        day.set(d);
+                                        open.set(None);
+                                    }
+                                }
+                            />
+                        </div>
+                    }
+                    .into_any(),
+                    Kind::Day => view! {
+                        <div class="field">
+                            <label for="kpi-day">{t!(i18n, kpi.day)}</label>
+                            <input
+                                id="kpi-day"
+                                type="date"
+                                prop:value=move || day.get().format("%Y-%m-%d").to_string()
+                                on:change=move |ev| {
+                                    if let Ok(d) = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d") {
+                                        day.set(d);
+                                        open.set(None);
+                                    }
+                                }
+                            />
+                        </div>
+                    }
+                    .into_any(),
+                }}
+            </div>
+            <h2 class="kpi-scope">
+                {move || {
+                    if manager.get() {
+                        t!(i18n, kpi.store).into_any()
+                    } else {
+                        let name = person(&me.get().to_string());
+                        t!(i18n, kpi.mine, name = name).into_any()
+                    }
+                }}
+                " · "
+                {move || period_text(period.get())}
+            </h2>
+            {move || {
+                let k = main.get();
+                view! {
+                    <ul class="kpi-cards">
+                        {k
+                            .figures()
+                            .into_iter()
+                            .map(|f| {
+                                let f = f.clone();
+                                let kpi = f.kpi;
+                                let sc = k.scope;
+                                let title = if f.value.is_none() { no_figure(i18n, kpi) } else { formula(i18n, kpi) };
+                                let title2 = title.clone();
+                                let selected = move || open.get() == Some(Open { scope: sc, kpi });
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="kpi-card"
+                                            class:on=selected
+                                            title=title.clone()
+                                            aria-expanded=move || selected().to_string()
+                                            on:click=move |_| {
+                                                let o = Open { scope: sc, kpi };
+                                                open.update(|x| *x = if *x == Some(o) { None } else { Some(o) });
+                                            }
+                                        >
+                                            <span class="kpi-name">{kpi_name(i18n, kpi)}</span>
+                                            <span class="kpi-value">{f.display()}</span>
+                                            <span class="kpi-nd muted">
+                                                {format!("{} / {}", f.numerator.len(), f.denominator.len())}
+                                            </span>
+                                            <span class="kpi-formula muted">{title2}</span>
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            }}
+            {move || open.get().filter(|o| o.scope == scope.get()).map(|o| view! { <DrillDown open=o figures=main.get() on_close=Callback::new(move |()| open.set(None)) /> })}
+        </section>
+        <Show when=move || manager.get()>
+            <section class="panel" aria-labelledby="kpi-consultants">
+                <h2 id="kpi-consultants">{t!(i18n, kpi.by_consultant)}</h2>
+                {move || {
+                    let rows = rows.get();
+                    if rows.is_empty() {
+                        return view! { <p class="muted">{t!(i18n, kpi.no_consultants)}</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap">
+                            <table class="table kpi-table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{t!(i18n, kpi.consultant)}</th>
+                                        {SalesKpi::ALL
+                                            .into_iter()
+                                            .map(|k| view! { <th scope="col">{kpi_name(i18n, k)}</th> })
+                                            .collect_view()}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows
+                                        .into_iter()
+                                        .map(|k| {
+                                            let sc = k.scope;
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">{scope_name(sc)}</th>
+                                                    {k
+                                                        .figures()
+                                                        .into_iter()
+                                                        .map(|f| {
+                                                            let kpi = f.kpi;
+                                                            let title = if f.value.is_none() { no_figure(i18n, kpi) } else { formula(i18n, kpi) };
+                                                            view! {
+                                                                <td>
+                                                                    <button
+                                                                        type="button"
+                                                                        class="kpi-cell"
+                                                                        title=title
+                                                                        on:click=move |_| open.set(Some(Open { scope: sc, kpi }))
+                                                                    >
+                                                                        <span class="kpi-value">{f.display()}</span>
+                                                                        " "
+                                                                        <span class="muted small">
+                                                                            {format!("{}/{}", f.numerator.len(), f.denominator.len())}
+                                                                        </span>
+                                                                    </button>
+                                                                </td>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                    .into_any()
+                }}
+                {move || {
+                    let o = open.get()?;
+                    let Scope::Consultant(c) = o.scope else { return None };
+                    let k = rows.get().into_iter().find(|k| k.scope == Scope::Consultant(c))?;
+                    Some(view! { <DrillDown open=o figures=k on_close=Callback::new(move |()| open.set(None)) /> })
+                }}
+            </section>
+        </Show>
+        <section class="panel" aria-labelledby="kpi-charts">
+            <h2 id="kpi-charts">
+                {move || match kind.get() {
+                    Kind::Day => t_string!(i18n, kpi.chart_days).to_string(),
+                    Kind::Month => t_string!(i18n, kpi.chart_months).to_string(),
+                }}
+            </h2>
+            {move || {
+                let chosen = period.get();
+                let sc = scope.get();
+                let periods: Vec<(Period, String)> = match kind.get() {
+                    Kind::Day => {
+                        let m = Period::month_of(day.get());
+                        let mut out = Vec::new();
+                        let mut d = m.first_day();
+                        while d <= m.last_day() {
+                            out.push((Period::day(d), d.day().to_string()));
+                            let Some(next) = d.succ_opt() else { break };
+                            d = next;
+                        }
+                        out
+                    }
+                    Kind::Month => {
+                        let y = day.get().year();
+                        (1..=12).filter_map(|m| Period::month(y, m).map(|p| (p, m.to_string()))).collect()
+                    }
+                };
+                let series: Vec<SalesKpis> =
+                    facts.with(|f| periods.iter().map(|(p, _)| sales_kpis(&f.facts(), *p, sc)).collect());
+                view! {
+                    <div class="kpi-charts">
+                        {SalesKpi::ALL
+                            .into_iter()
+                            .map(|k| {
+                                let points: Vec<(String, String, Option<f64>, bool)> = periods
+                                    .iter()
+                                    .zip(&series)
+                                    .map(|((p, label), s)| {
+                                        let f = s.get(k);
+                                        let tip = format!(
+                                            "{}: {} ({}/{})",
+                                            period_text(*p),
+                                            f.display(),
+                                            f.numerator.len(),
+                                            f.denominator.len()
+                                        );
+                                        (label.clone(), tip, f.value, *p == chosen)
+                                    })
+                                    .collect();
+                                chart(kpi_name(i18n, k), k.is_percentage(), points)
+                            })
+                            .collect_view()}
+                    </div>
+                }
+            }}
+        </section>
+    }
+}
+
+/// One KPI's bar chart: a bar per period (none for "no figure"), the chosen one highlighted.
+fn chart(
+    name: &'static str,
+    percent: bool,
+    points: Vec<(String, String, Option<f64>, bool)>,
+) -> impl IntoView {
+    const H: f64 = 60.0;
+    const W: f64 = 10.0;
+    let max = points
+        .iter()
+        .filter_map(|p| p.2)
+        .fold(0.0_f64, f64::max)
+        .max(if percent { 10.0 } else { 1.0 });
+    let width = W * points.len() as f64;
+    let every = if points.len() > 12 { 5 } else { 1 };
+    let top = if percent {
+        format!("{max:.0}%")
+    } else {
+        format!("{max:.2}")
+    };
+    view! {
+        <figure class="kpi-chart">
+            <figcaption>{name} <span class="muted small">" (max " {top} ")"</span></figcaption>
+            <svg
+                viewBox=format!("0 0 {width} {}", H + 12.0)
+                preserveAspectRatio="none"
+                role="img"
+                aria-label=name
+            >
+                <line x1="0" y1=H x2=width y2=H class="axis" />
+                {points
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, tip, value, on))| {
+                        let x = i as f64 * W;
+                        let h = value.map(|v| (v / max * H).clamp(0.0, H)).unwrap_or(0.0);
+                        let show_label = i == 0 || (i + 1) % every == 0;
+                        view! {
+                            <g class=if on { "bar on" } else if value.is_none() { "bar none" } else { "bar" }>
+                                <title>{tip}</title>
+                                <rect x=x + 1.5 y=H - h.max(if value.is_some() { 0.5 } else { 0.0 }) width=W - 3.0 height=h.max(if value.is_some() { 0.5 } else { 0.0 }) />
+                                <rect class="hit" x=x y="0" width=W height=H />
+                                {show_label.then(|| view! { <text x=x + W / 2.0 y=H + 10.0 text-anchor="middle">{label}</text> })}
+                            </g>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
+/// The records a figure counted: numerator and denominator, by name, linking to each record.
+#[component]
+fn DrillDown(open: Open, figures: SalesKpis, on_close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let f = figures.get(open.kpi).clone();
+    let scope = match open.scope {
+        Scope::Store => t_string!(i18n, kpi.store).to_string(),
+        Scope::Consultant(id) => person(&id.to_string()),
+    };
+    let title = format!("{} · {} · {}", kpi_name(i18n, open.kpi), scope, f.display());
+    let consultants = open.kpi == SalesKpi::SalesEfficiency;
+    view! {
+        <div class="kpi-drill" role="region" aria-label=title.clone()>
+            <div class="panel-head">
+                <h3>{title.clone()}</h3>
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
+                    {t!(i18n, kpi.close)}
+                </button>
+            </div>
+            <p class="muted">
+                {if f.value.is_none() { no_figure(i18n, open.kpi) } else { formula(i18n, open.kpi) }}
+            </p>
+            <div class="kpi-drill-lists">
+                <div>
+                    <h4>{t!(i18n, kpi.numerator)} " (" {f.numerator.len()} ")"</h4>
+                    <RecordList ids=f.numerator.clone() consultants=false />
+                </div>
+                <div>
+                    <h4>{t!(i18n, kpi.denominator)} " (" {f.denominator.len()} ")"</h4>
+                    <RecordList ids=f.denominator.clone() consultants=consultants />
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// What a person calls a counted record, and where it is shown.
+fn describe(i18n: I18nContext<Locale>, id: Uuid) -> (String, String, Option<String>) {
+    let sync = use_sync();
+    let Some(r) = sync.record(id) else {
+        return (String::new(), id.to_string(), None);
+    };
+    let card_name = |r: &domain::sync::RecordState| {
+        Uuid::parse_str(&text(r, "a_card_id"))
+            .ok()
+            .and_then(|c| sync.record(c))
+            .map(|c| text(&c, "name"))
+            .unwrap_or_default()
+    };
+    let when = |f: &str| text(&r, f).get(..16).unwrap_or_default().replace('T', " ");
+    match r.record_type.as_str() {
+        "a_card" => (
+            t_string!(i18n, kpi.kinds.a_card).to_string(),
+            format!("{} · {}", text(&r, "name"), when("first_contact_at")),
+            Some(format!("/sales/a-cards/{id}")),
+        ),
+        "visit" => {
+            let card = Uuid::parse_str(&text(&r, "a_card_id")).ok();
+            let name = card_name(&r);
+            let label = if name.is_empty() {
+                format!(
+                    "{} · {}",
+                    when("time_in"),
+                    person(&text(&r, "consultant_id"))
+                )
+            } else {
+                format!("{} · {name}", when("time_in"))
+            };
+            (
+                t_string!(i18n, kpi.kinds.visit).to_string(),
+                label,
+                card.map(|c| format!("/sales/a-cards/{c}")),
+            )
+        }
+        "test_drive" => (
+            t_string!(i18n, kpi.kinds.test_drive).to_string(),
+            format!("{} · {}", card_name(&r), when("started_at")),
+            Some(format!("/sales/test-drives/{id}")),
+        ),
+        "order" => (
+            t_string!(i18n, kpi.kinds.order).to_string(),
+            format!("{} · {}", card_name(&r), when("signed_at")),
+            Some(format!("/sales/orders/{id}")),
+        ),
+        "key_account" => (
+            t_string!(i18n, kpi.kinds.key_account).to_string(),
+            text(&r, "name"),
+            Some(format!("/sales/key-accounts/{id}")),
+        ),
+        other => (other.to_string(), id.to_string(), None),
+    }
+}
+
+#[component]
+fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    if ids.is_empty() {
+        return view! { <p class="muted">{t!(i18n, kpi.none)}</p> }.into_any();
+    }
+    view! {
+        <ol class="kpi-records">
+            {ids
+                .into_iter()
+                .map(|id| {
+                    if consultants {
+                        return view! {
+                            <li>
+                                <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
+                                " "
+                                {person(&id.to_string())}
+                            </li>
+                        }
+                        .into_any();
+                    }
+                    let (kind, label, href) = describe(i18n, id);
+                    view! {
+                        <li>
+                            <span class="badge badge-muted">{kind}</span>
+                            " "
+                            {match href {
+                                Some(h) => view! { <A href=h>{label}</A> }.into_any(),
+                                None => view! { <span>{label}</span> }.into_any(),
+                            }}
+                        </li>
+                    }
+                    .into_any()
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
