@@ -512,7 +512,9 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let end_odometer = RwSignal::new(String::new());
+    // The end time shows now (to the minute); left as it is, the end is the moment of 结束试驾.
     let ended_at = RwSignal::new(store_local_now().chars().take(16).collect::<String>());
+    let end_time_typed = RwSignal::new(false);
     let feedback = RwSignal::new(String::new());
     let follow_up = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
@@ -537,7 +539,11 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             start_odometer: number(&d, "start_odometer")
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0),
-            ended_at: ended_at.get_untracked(),
+            ended_at: if end_time_typed.get_untracked() {
+                ended_at.get_untracked()
+            } else {
+                store_local_now()
+            },
             end_odometer: end_odometer.get_untracked(),
             follow_up_date: follow_up.get_untracked(),
         };
@@ -685,7 +691,10 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                             id="td-ended-at"
                             type="datetime-local"
                             prop:value=move || ended_at.get()
-                            on:input=move |ev| ended_at.set(event_target_value(&ev))
+                            on:input=move |ev| {
+                                end_time_typed.set(true);
+                                ended_at.set(event_target_value(&ev));
+                            }
                         />
                     </div>
                     <div class="field">
