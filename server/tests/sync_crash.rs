@@ -319,7 +319,13 @@ async fn acknowledged_ops_survive_sigkill() {
 
     let started = Instant::now();
     let mut restarts: Vec<Duration> = Vec::new();
-    for _ in 0..kills {
+    for k in 1..=kills {
+        if k % 100 == 0 {
+            println!(
+                "sync_crash: {k} kills so far ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
         // Let the devices push for a random while, then kill the server without warning.
         tokio::time::sleep(Duration::from_millis(20 + rng.below(400))).await;
         drop(server);

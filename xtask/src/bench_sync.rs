@@ -11,6 +11,9 @@
 //!    (pushes of 500; the setup is timed too), then a new device pages through them (1,000 a
 //!    page) and parses every record.
 //!
+//! In both first syncs the client reads each page's cursor at once and parses the page's records
+//! on the blocking pool while it fetches the next page.
+//!
 //! Request bodies are made before each clock starts. The client runs in this process; in a debug
 //! build of xtask it first builds itself in release mode and runs that, so that the client's
 //! JSON parsing is as fast as the app's.
@@ -82,6 +85,8 @@ struct Figures {
     conc_p50: Duration,
     conc_p99: Duration,
     rss_after_conc_kb: u64,
+    /// Server CPU time used during step 2.
+    conc_cpu: Duration,
     setup_records: usize,
     setup: Duration,
     first_sync_records: usize,
@@ -462,6 +467,22 @@ fn start_pouch(script: &Path, dir: &Path) -> Result<(Proc, String)> {
     }
 }
 
+/// CPU time (user + system) the process has used so far, from `/proc/PID/stat`.
+fn cpu_time(pid: u32) -> Duration {
+    let ticks = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command (which is in parentheses and may hold spaces); utime
+            // and stime are fields 14 and 15 of the line, 12 and 13 after it.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
 fn vm_kb(pid: u32, key: &str) -> u64 {
     fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -554,15 +575,26 @@ struct Pulled {
 #[derive(Deserialize)]
 struct SnapshotPage {
     records: Vec<RecordState>,
+    total: u64,
+}
+
+/// A snapshot page's cursor (the records skipped unparsed).
+#[derive(Deserialize)]
+struct SnapshotHead {
     next: Option<String>,
     seq: u64,
-    total: u64,
+}
+
+/// A `_changes` page's cursor and size (the documents skipped unparsed).
+#[derive(Deserialize)]
+struct ChangesHead {
+    results: Vec<serde::de::IgnoredAny>,
+    last_seq: Value,
 }
 
 #[derive(Deserialize)]
 struct ChangesPage {
     results: Vec<ChangeRow>,
-    last_seq: Value,
 }
 
 #[derive(Deserialize)]
@@ -600,6 +632,7 @@ async fn pull_all(
 async fn changes_all(http: &reqwest::Client, base: &str, page: usize) -> Result<usize> {
     let mut since = Value::from(0);
     let mut n = 0;
+    let mut parsing = Vec::new();
     loop {
         let since_s = match &since {
             Value::String(s) => s.clone(),
@@ -611,15 +644,24 @@ async fn changes_all(http: &reqwest::Client, base: &str, page: usize) -> Result<
             ))
             .send()
             .await?;
-        let p: ChangesPage = serde_json::from_slice(&check(r, "_changes").await?)?;
-        let got = p.results.len();
-        n += got;
-        std::hint::black_box(&p.results.last().map(|r| &r.doc));
-        since = p.last_seq;
+        let body = check(r, "_changes").await?;
+        // As for forecourt: the cursor now, the documents on the blocking pool.
+        let head: ChangesHead = serde_json::from_slice(&body)?;
+        let got = head.results.len();
+        parsing.push(tokio::task::spawn_blocking(move || {
+            let p: ChangesPage = serde_json::from_slice(&body)?;
+            std::hint::black_box(&p.results.last().map(|r| &r.doc));
+            anyhow::Ok(p.results.len())
+        }));
+        since = head.last_seq;
         if got < page {
-            return Ok(n);
+            break;
         }
     }
+    for p in parsing {
+        n += p.await??;
+    }
+    Ok(n)
 }
 
 /// Scenario 2 on either system: every device pushes its bodies one after the other, all devices
@@ -711,8 +753,10 @@ async fn run_forecourt(bin: &Path, plan: Plan) -> Result<Figures> {
         let bodies = dev.bodies(plan.ops_per_device, plan.device_batch, System::Forecourt);
         devices.push((token, bodies));
     }
+    let cpu = cpu_time(pid);
     let (elapsed, ops, lat) =
         concurrent(&http, System::Forecourt, &base, devices, plan.device_batch).await?;
+    f.conc_cpu = cpu_time(pid).saturating_sub(cpu);
     f.conc_elapsed = elapsed;
     f.conc_ops = ops;
     f.conc_p50 = pct(&lat, 0.5);
@@ -754,6 +798,7 @@ async fn run_forecourt(bin: &Path, plan: Plan) -> Result<Figures> {
     let mut after: Option<String> = None;
     let mut first_seq = None;
     let mut records = 0usize;
+    let mut parsing = Vec::new();
     loop {
         let url = match &after {
             Some(a) => format!(
@@ -763,14 +808,23 @@ async fn run_forecourt(bin: &Path, plan: Plan) -> Result<Figures> {
             None => format!("{base}/api/sync/snapshot?limit={}", plan.snapshot_page),
         };
         let r = http.get(url).bearer_auth(&new_token).send().await?;
-        let p: SnapshotPage = serde_json::from_slice(&check(r, "snapshot").await?)?;
-        first_seq.get_or_insert(p.seq);
-        records += p.records.len();
-        std::hint::black_box(&p.records.last());
-        match p.next {
+        let body = check(r, "snapshot").await?;
+        // Only the cursor now; the records are parsed on the blocking pool while the next
+        // page is fetched.
+        let head: SnapshotHead = serde_json::from_slice(&body)?;
+        first_seq.get_or_insert(head.seq);
+        parsing.push(tokio::task::spawn_blocking(move || {
+            let p: SnapshotPage = serde_json::from_slice(&body)?;
+            std::hint::black_box(&p.records.last());
+            anyhow::Ok(p.records.len())
+        }));
+        match head.next {
             Some(n) => after = Some(n),
             None => break,
         }
+    }
+    for p in parsing {
+        records += p.await??;
     }
     // Then what came in since the first page (nothing here).
     let (late, _) = pull_all(
@@ -834,8 +888,10 @@ async fn run_pouch(script: &Path, plan: Plan) -> Result<Figures> {
             )
         })
         .collect();
+    let cpu = cpu_time(pid);
     let (elapsed, ops, lat) =
         concurrent(&http, System::Pouch, &base, devices, plan.device_batch).await?;
+    f.conc_cpu = cpu_time(pid).saturating_sub(cpu);
     f.conc_elapsed = elapsed;
     f.conc_ops = ops;
     f.conc_p50 = pct(&lat, 0.5);
@@ -987,6 +1043,11 @@ fn rows(plan: Plan, a: &Figures, b: Option<&Figures>) -> Vec<Row> {
         "2. push latency p99 (↓)".into(),
         &|f| f.conc_p99.as_secs_f64(),
         &secs,
+    );
+    row(
+        "2. server CPU time per op, user + system (↓)".into(),
+        &|f| f.conc_cpu.as_secs_f64() * 1e6 / f.conc_ops.max(1) as f64,
+        &|v| format!("{v:.0} µs"),
     );
     row(
         "2. server RSS after (↓)".into(),

@@ -8,6 +8,13 @@
 
 mod redb;
 mod redb_sync;
+
+/// mimalloc instead of glibc's malloc for the whole server: with glibc, every thread of tokio's
+/// blocking pool (each redb read and each authentication runs on one) kept its own arena of
+/// freed memory, and the server's RSS reached ~400 MB after 100 devices pushed 20,000 ops
+/// (~150 MB with `MALLOC_ARENA_MAX=2`); see BENCHMARKS.md, Sync.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod sync;
 
 use std::{future::Future, pin::Pin};

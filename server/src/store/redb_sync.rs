@@ -322,13 +322,15 @@ fn push_one(
     for (i, j) in copies {
         seqs[i] = seqs[j];
     }
+    // New records per type, written once per push.
+    let mut new_of_type: BTreeMap<&str, u64> = BTreeMap::new();
     for (rid, rec) in &touched {
         t.records
             .insert((store_id, *rid), encode(&rec.state)?.as_slice())?;
         if !rec.existed {
-            let key = (store_id, rec.state.record_type.as_str());
-            let n = t.counts.get(key)?.map(|g| g.value()).unwrap_or(0);
-            t.counts.insert(key, n + 1)?;
+            *new_of_type
+                .entry(rec.state.record_type.as_str())
+                .or_default() += 1;
         }
         let new_phone = a_card_phone(&rec.state);
         if new_phone != rec.old_phone {
@@ -337,6 +339,11 @@ fn push_one(
                 None => t.phones.remove((store_id, *rid))?,
             };
         }
+    }
+    for (record_type, new) in new_of_type {
+        let key = (store_id, record_type);
+        let n = t.counts.get(key)?.map(|g| g.value()).unwrap_or(0);
+        t.counts.insert(key, n + new)?;
     }
     t.seqs.insert(store_id, seq)?;
     let seqs = seqs.into_iter().map(|s| s.unwrap_or(0)).collect();
@@ -350,9 +357,24 @@ struct TypeOnly<'a> {
     record_type: std::borrow::Cow<'a, str>,
 }
 
-fn record_type_of(bytes: &[u8]) -> Result<String, StoreError> {
+/// The `record_type` of a stored op or record. Both are written by this server with
+/// `record_type` after a few plain fields and before anything nested, so the type is read from
+/// the first `,"record_type":"` near the start (that text cannot occur inside a JSON string, whose
+/// quotes are escaped) without scanning the rest; anything else takes the full parse.
+fn record_type_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, StoreError> {
+    const KEY: &[u8] = b",\"record_type\":\"";
+    let head = &bytes[..bytes.len().min(512)];
+    if let Some(at) = head.windows(KEY.len()).position(|w| w == KEY) {
+        let rest = &bytes[at + KEY.len()..];
+        if let Some(end) = rest.iter().position(|&b| b == b'"' || b == b'\\')
+            && rest[end] == b'"'
+            && let Ok(t) = std::str::from_utf8(&rest[..end])
+        {
+            return Ok(std::borrow::Cow::Borrowed(t));
+        }
+    }
     serde_json::from_slice::<TypeOnly<'_>>(bytes)
-        .map(|t| t.record_type.into_owned())
+        .map(|t| t.record_type)
         .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -414,7 +436,8 @@ impl SyncStore for RedbStore {
                 let seq = k.value().1;
                 page.last_seq = seq;
                 let bytes = v.value();
-                if readable.contains(&record_type_of(bytes)?) {
+                let ty = record_type_of(bytes)?;
+                if readable.iter().any(|t| t.as_str() == ty.as_ref()) {
                     page.ops.push(PulledOp {
                         seq,
                         op: raw(bytes)?,
@@ -470,7 +493,8 @@ impl SyncStore for RedbStore {
             {
                 let (k, v) = entry?;
                 let bytes = v.value();
-                if !readable.contains(&record_type_of(bytes)?) {
+                let ty = record_type_of(bytes)?;
+                if !readable.iter().any(|t| t.as_str() == ty.as_ref()) {
                     continue;
                 }
                 if page.records.len() == limit {
@@ -570,6 +594,25 @@ mod tests {
             reply,
         };
         (job, rx)
+    }
+
+    /// The type read from the start of stored JSON is the top-level `record_type`, also when a
+    /// string before it holds the same text.
+    #[test]
+    fn record_type_of_reads_the_top_level_field() {
+        let mut op = card(1, "13900001111");
+        assert_eq!(record_type_of(&encode(&op).unwrap()).unwrap(), "a_card");
+        op.user_id = r#"x","record_type":"c_card"#.into();
+        op.store_id = "\\".into();
+        let bytes = encode(&op).unwrap();
+        assert_eq!(record_type_of(&bytes).unwrap(), "a_card");
+        let mut state = RecordState::for_op(&op);
+        apply(&mut state, &op, registry().require("a_card").unwrap()).unwrap();
+        assert_eq!(record_type_of(&encode(&state).unwrap()).unwrap(), "a_card");
+        // Not this server's layout: the full parse.
+        let odd = br#"{"record_type":"visit","id":1}"#;
+        assert_eq!(record_type_of(odd).unwrap(), "visit");
+        assert!(record_type_of(b"{").is_err());
     }
 
     /// One group: a refused push between two good ones writes nothing and leaves the others
