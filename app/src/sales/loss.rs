@@ -598,17 +598,32 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
         );
     };
 
-    // The consultants a card can go back to: those who have cards on this device.
+    // The consultants a card can go back to: the store's directory, else those who have cards
+    // on this device; (id, name), by name.
     let consultants = Memo::new(move |_| {
-        let mut ids: Vec<String> = sync
-            .records("a_card")
-            .iter()
-            .map(|c| text(c, "consultant_id"))
-            .filter(|s| !s.is_empty())
+        let mut people: Vec<(String, String)> = crate::directory::consultants()
+            .into_iter()
+            .map(|p| (p.id, p.display_name))
             .collect();
-        ids.sort();
-        ids.dedup();
-        ids
+        if people.is_empty() {
+            let mut ids: Vec<String> = sync
+                .records("a_card")
+                .iter()
+                .map(|c| text(c, "consultant_id"))
+                .filter(|s| !s.is_empty())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            people = ids
+                .into_iter()
+                .map(|id| {
+                    let name = who(&id);
+                    (id, name)
+                })
+                .collect();
+            people.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        people
     });
 
     view! {
@@ -709,10 +724,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                                 consultants
                                     .get()
                                     .into_iter()
-                                    .map(|id| {
-                                        let name = who(&id);
-                                        view! { <option value=id>{name}</option> }
-                                    })
+                                    .map(|(id, name)| view! { <option value=id>{name}</option> })
                                     .collect_view()
                             }}
                         </select>
