@@ -57,6 +57,8 @@ thread_local! {
     static FETCHED_AT: Cell<f64> = const { Cell::new(0.0) };
     static MISSING: Cell<bool> = const { Cell::new(false) };
     static FETCHING: RefCell<bool> = const { RefCell::new(false) };
+    /// The token and store of the last refresh, for a refresh a missing name asks for.
+    static LAST: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
 fn signal() -> ArcRwSignal<Directory> {
@@ -137,7 +139,7 @@ pub fn name_of_user(id: &str) -> String {
         })
     });
     own.unwrap_or_else(|| {
-        MISSING.with(|m| m.set(true));
+        missing();
         short_id(id)
     })
 }
@@ -151,13 +153,31 @@ pub fn name_of_device(id: &str) -> Option<String> {
             .map(|x| x.name.clone())
     });
     if found.is_none() {
-        MISSING.with(|m| m.set(true));
+        missing();
     }
     found
 }
 
+/// A screen asked for someone the directory lacks (e.g. a device that logged in since the last
+/// fetch): fetch it again soon (at most every [`MISSING_REFRESH_MS`]), not only after a sync.
+fn missing() {
+    if MISSING.with(|m| m.replace(true)) {
+        return;
+    }
+    let wait = (FETCHED_AT.with(Cell::get) + MISSING_REFRESH_MS - js_sys::Date::now()).max(0.0);
+    set_timeout(
+        || {
+            if let Some((token, store)) = LAST.with(|l| l.borrow().clone()) {
+                refresh(token, store);
+            }
+        },
+        std::time::Duration::from_millis(wait as u64 + 50),
+    );
+}
+
 /// Fetches the directory if it is due (called after each successful sync) and keeps it.
 pub fn refresh(token: String, store_id: String) {
+    LAST.with(|l| *l.borrow_mut() = Some((token.clone(), store_id.clone())));
     let now = js_sys::Date::now();
     let since = now - FETCHED_AT.with(Cell::get);
     let due = since >= REFRESH_MS || (MISSING.with(Cell::get) && since >= MISSING_REFRESH_MS);

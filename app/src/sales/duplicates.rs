@@ -62,29 +62,30 @@ fn groups(cards: &[RecordState]) -> Vec<Group> {
 }
 
 /// Folds every other card of the group into the owner (as its steps, then the other card to
-/// the bin). `consultant`: who keeps the customer (转给); `None` keeps the owner's consultant.
+/// the bin). `others`: the other cards with their consultants' names; `consultant`: who keeps
+/// the customer (转给: user id and name); `None` keeps the owner's consultant. Names are looked
+/// up before (the directory needs the page's context, which a task does not have).
 async fn merge_group(
     sync: SyncCtx,
     i18n: I18nContext<Locale>,
     owner_id: Uuid,
-    others: Vec<Uuid>,
-    consultant: Option<String>,
+    others: Vec<(Uuid, String)>,
+    consultant: Option<(String, String)>,
 ) -> Result<(), EditError> {
-    for other_id in others {
+    for (other_id, by) in others {
         let (Some(owner), Some(other)) = (sync.record(owner_id), sync.record(other_id)) else {
             continue;
         };
         let count = other.log("follow_ups").len().to_string();
         let name = text(&other, "name");
-        let by = who(&text(&other, "consultant_id"));
         let note = match &consultant {
-            Some(to) => fill(
+            Some((_, to)) => fill(
                 t_string!(i18n, duplicates.note_reassign),
                 &[
                     ("name", name),
                     ("consultant", by),
                     ("count", count),
-                    ("to", who(to)),
+                    ("to", to.clone()),
                 ],
             )
             .to_string(),
@@ -94,7 +95,12 @@ async fn merge_group(
             )
             .to_string(),
         };
-        let plan = merge_plan(&owner, &other, consultant.as_deref(), &note);
+        let plan = merge_plan(
+            &owner,
+            &other,
+            consultant.as_ref().map(|(id, _)| id.as_str()),
+            &note,
+        );
         for step in plan.steps() {
             sync.edit(owner_id, &A_CARD, move |state| step.changes(state))
                 .await?;
@@ -148,7 +154,12 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
     let sync = use_sync();
     let phone = phone_display(&group.phone);
     let owner_id = group.cards.first().map(|(c, _)| c.id).unwrap_or_default();
-    let others: Vec<Uuid> = group.cards.iter().skip(1).map(|(c, _)| c.id).collect();
+    let others: Vec<(Uuid, String)> = group
+        .cards
+        .iter()
+        .skip(1)
+        .map(|(c, _)| (c.id, who(&text(c, "consultant_id"))))
+        .collect();
     let total = group.cards.len();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -168,7 +179,7 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
     let act = {
         let others = others.clone();
         let phone = phone.clone();
-        move |consultant: Option<String>| {
+        move |consultant: Option<(String, String)>| {
             if busy.get_untracked() {
                 return;
             }
@@ -192,6 +203,7 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
             });
         }
     };
+    let names = choices.clone();
     let merge = act.clone();
     let reassign = act;
     let select_id = format!("reassign-{}", group.phone);
@@ -311,7 +323,15 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                     class="btn btn-secondary"
                     aria-label=reassign_label
                     disabled=move || busy.get()
-                    on:click=move |_| reassign(Some(chosen.get_untracked()))
+                    on:click=move |_| {
+                        let id = chosen.get_untracked();
+                        let name = names
+                            .iter()
+                            .find(|(c, _)| *c == id)
+                            .map(|(_, n)| n.clone())
+                            .unwrap_or_default();
+                        reassign(Some((id, name)))
+                    }
                 >
                     {t!(i18n, duplicates.reassign)}
                 </button>
