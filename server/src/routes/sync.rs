@@ -5,11 +5,15 @@
 //! [`validate_op`], the role, the clock); storage checks the rest (op ids, the stored record)
 //! and numbers and stores the ops in one durable transaction before the answer.
 
-use std::{convert::Infallible, time::Duration};
+use std::{convert::Infallible, fmt::Write, time::Duration};
 
 use axum::{
     extract::{DefaultBodyLimit, State},
-    response::sse::{Event, KeepAlive, Sse},
+    http::{HeaderValue, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
 };
 use domain::records::{may_read, may_write};
 use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, check_future, validate_op};
@@ -27,7 +31,7 @@ use crate::{
     auth::{AuthUser, authenticate},
     error::{Error, ErrorBody, OpError},
     extract::{Json, Query},
-    store::{PulledOp, RefusalReason, sync::registry},
+    store::{PulledOp, RefusalReason, StoredJson, sync::registry},
 };
 
 /// At most this many ops in one push.
@@ -236,19 +240,43 @@ async fn pull(
     State(state): State<AppState>,
     auth: AuthUser,
     Query(q): Query<PullQuery>,
-) -> Result<Json<PullResponse>, Error> {
+) -> Result<Response, Error> {
     let limit = page_limit(q.limit, DEFAULT_PULL_LIMIT)?;
     let after = q.after.unwrap_or(0);
     let page = state
         .store()
         .pull(auth.user.store_id.clone(), after, limit, readable(&auth))
         .await?;
-    Ok(Json(PullResponse {
-        ops: page.ops,
-        last_seq: page.last_seq,
-        more: page.more,
-        server_time_ms: now_ms(),
-    }))
+    // A `PullResponse`, written by hand so that the stored ops go out as they are.
+    let size: usize = page.ops.iter().map(|o| o.op.get().len() + 32).sum();
+    let mut body = String::with_capacity(size + 96);
+    body.push_str("{\"ops\":[");
+    for (i, o) in page.ops.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        let _ = write!(body, "{{\"seq\":{},\"op\":{}}}", o.seq, o.op.get());
+    }
+    let _ = write!(
+        body,
+        "],\"last_seq\":{},\"more\":{},\"server_time_ms\":{}}}",
+        page.last_seq,
+        page.more,
+        now_ms()
+    );
+    Ok(json_body(body))
+}
+
+/// A JSON answer from text made by hand.
+fn json_body(body: String) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -264,7 +292,7 @@ pub struct SnapshotQuery {
 pub struct SnapshotResponse {
     /// `domain::sync::RecordState`s by record id.
     #[schema(value_type = Vec<Object>)]
-    pub records: Vec<Box<serde_json::value::RawValue>>,
+    pub records: Vec<StoredJson>,
     /// `after` for the next page; `null` on the last page.
     pub next: Option<Uuid>,
     /// The store's seq when this page was read. Keep the first page's and pull after it once
@@ -291,18 +319,32 @@ async fn snapshot(
     State(state): State<AppState>,
     auth: AuthUser,
     Query(q): Query<SnapshotQuery>,
-) -> Result<Json<SnapshotResponse>, Error> {
+) -> Result<Response, Error> {
     let limit = page_limit(q.limit, DEFAULT_SNAPSHOT_LIMIT)?;
     let page = state
         .store()
         .snapshot(auth.user.store_id.clone(), q.after, limit, readable(&auth))
         .await?;
-    Ok(Json(SnapshotResponse {
-        records: page.records,
-        next: page.next,
-        seq: page.seq,
-        total: page.total,
-    }))
+    // A `SnapshotResponse`, written by hand so that the stored records go out as they are.
+    let size: usize = page.records.iter().map(|r| r.get().len() + 1).sum();
+    let mut body = String::with_capacity(size + 128);
+    body.push_str("{\"records\":[");
+    for (i, r) in page.records.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(r.get());
+    }
+    let next = match page.next {
+        Some(id) => format!("\"{id}\""),
+        None => "null".to_owned(),
+    };
+    let _ = write!(
+        body,
+        "],\"next\":{next},\"seq\":{},\"total\":{}}}",
+        page.seq, page.total
+    );
+    Ok(json_body(body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

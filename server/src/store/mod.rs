@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
-    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore,
+    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, StoredJson, SyncStore,
 };
 
 /// A 4S store (门店): the unit that owns users and devices.

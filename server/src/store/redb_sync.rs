@@ -23,7 +23,6 @@ use ::redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, Write
 use domain::sales::phone;
 use domain::sync::{Op, RecordState, apply};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -32,7 +31,8 @@ use super::redb::{
     decode, encode,
 };
 use super::sync::{
-    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, SyncStore, registry,
+    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, StoredJson,
+    SyncStore, registry,
 };
 use super::{StoreError, StoreFuture};
 
@@ -378,9 +378,8 @@ fn record_type_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, StoreError>
         .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn raw(bytes: &[u8]) -> Result<Box<RawValue>, StoreError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    RawValue::from_string(text.to_owned()).map_err(|e| StoreError::Corrupt(e.to_string()))
+fn raw(bytes: &[u8]) -> Result<StoredJson, StoreError> {
+    StoredJson::from_stored(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl SyncStore for RedbStore {

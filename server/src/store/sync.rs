@@ -39,11 +39,36 @@ pub enum RefusalReason {
     Apply(SyncError),
 }
 
+/// JSON text as this server stored it (serde_json's output of its own types), handed on to
+/// answers without being parsed again. [`StoredJson::get`] gives the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredJson(String);
+
+impl StoredJson {
+    /// Stored bytes; only checked to be UTF-8 (the server wrote them as JSON).
+    pub fn from_stored(bytes: &[u8]) -> Result<StoredJson, std::str::Utf8Error> {
+        Ok(StoredJson(std::str::from_utf8(bytes)?.to_owned()))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for StoredJson {
+    /// As the JSON value it holds (checked here; the sync routes write the text as is).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
 /// One op of a pull page: its seq and the op as stored (JSON of [`Op`]).
 #[derive(Debug, Serialize)]
 pub struct PulledOp {
     pub seq: u64,
-    pub op: Box<RawValue>,
+    pub op: StoredJson,
 }
 
 /// A page of the op log of one store.
@@ -61,7 +86,7 @@ pub struct PullPage {
 #[derive(Debug)]
 pub struct SnapshotPage {
     /// Readable records (JSON of [`RecordState`]), by id.
-    pub records: Vec<Box<RawValue>>,
+    pub records: Vec<StoredJson>,
     /// The id to pass as `after` for the next page; `None` after the last page.
     pub next: Option<Uuid>,
     /// The store's seq when the page was read (same read transaction).
