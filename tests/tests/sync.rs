@@ -148,7 +148,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
 
     b.click_button("编辑").await;
     b.fill("姓名", "张伟民").await;
-    b.fill("意向车型", "雷凌").await;
+    b.select("意向车型", "雷凌").await;
     b.click_button("保存").await;
     b.wait_for_text("雷凌").await;
     add_follow_up(&b, "微信发送雷凌报价").await;

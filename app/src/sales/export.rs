@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{SessionCtx, use_session};
 
 /// A table to export: its title (also the file name), the column headings and the rows
 /// (cells are strings, numbers or null).
@@ -46,9 +46,10 @@ pub async fn send(
     })
 }
 
-/// The signed-in session's token.
-pub fn token() -> Option<String> {
-    use_session()
+/// The signed-in session's token. Take the [`SessionCtx`] while rendering (`use_session()`):
+/// event handlers and tasks have no context to look it up in.
+pub fn token(session: SessionCtx) -> Option<String> {
+    session
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
 }
@@ -100,6 +101,7 @@ fn save_blob(blob: &web_sys::Blob, file_name: &str) -> Option<()> {
 #[component]
 pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let click = move |_| {
@@ -107,7 +109,7 @@ pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
             return;
         }
         let t = table.run(());
-        let token = token();
+        let token = token(session);
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {

@@ -14,6 +14,7 @@ use super::export::{error_text, send, token};
 use super::is_sales_manager;
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
+use crate::session::use_session;
 use crate::sync::use_sync;
 
 /// The answer of `POST /api/sales/import/preview`.
@@ -69,6 +70,7 @@ fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
 
 /// Posts the chosen file (and the mapping) as multipart.
 async fn post_file<T: for<'de> Deserialize<'de>>(
+    token: Option<String>,
     path: &str,
     file: &web_sys::File,
     mapping: Option<String>,
@@ -80,7 +82,6 @@ async fn post_file<T: for<'de> Deserialize<'de>>(
         form.append_with_str("mapping", &m)
             .map_err(|_| ApiError::Unexpected("form".into()))?;
     }
-    let token = token();
     let request = prepare(Request::post(path), token.as_deref()).body(form);
     let response = send(request).await?;
     let text = response.text().await.map_err(|_| ApiError::Network)?;
@@ -109,6 +110,7 @@ pub fn ImportPage() -> impl IntoView {
 fn Importer() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let session = use_session();
     let input = NodeRef::<html::Input>::new();
     let preview = RwSignal::new(None::<Preview>);
     let mapping = RwSignal::new(BTreeMap::<String, String>::new());
@@ -128,7 +130,7 @@ fn Importer() -> impl IntoView {
         report.set(None);
         leptos::task::spawn_local(async move {
             let result: Result<Preview, _> =
-                post_file("/api/sales/import/preview", &file, None).await;
+                post_file(token(session), "/api/sales/import/preview", &file, None).await;
             busy.set(None);
             match result {
                 Ok(p) => {
@@ -161,7 +163,8 @@ fn Importer() -> impl IntoView {
         busy.set(Some("import"));
         error.set(None);
         leptos::task::spawn_local(async move {
-            let result: Result<Report, _> = post_file("/api/sales/import", &file, Some(json)).await;
+            let result: Result<Report, _> =
+                post_file(token(session), "/api/sales/import", &file, Some(json)).await;
             busy.set(None);
             match result {
                 Ok(r) => {

@@ -115,7 +115,18 @@ pub fn KpiPage() -> impl IntoView {
     });
     let facts = Memo::new(move |_| {
         let records: Vec<_> = TYPES.iter().flat_map(|t| sync.records(t)).collect();
-        facts_from_records(&records)
+        let mut facts = facts_from_records(&records);
+        // The sales team: the store's consultants when the directory is known, else everyone
+        // named as consultant in the records.
+        let mut team: Vec<Uuid> = crate::directory::consultants()
+            .iter()
+            .filter_map(|p| Uuid::parse_str(&p.id).ok())
+            .collect();
+        if !team.is_empty() {
+            team.dedup();
+            facts.consultants = team;
+        }
+        facts
     });
     let scope = Memo::new(move |_| {
         if manager.get() {
@@ -140,9 +151,20 @@ pub fn KpiPage() -> impl IntoView {
         })
     });
 
+    // Names are looked up while rendering (event handlers have no context to look them in).
+    let names = Memo::new(move |_| {
+        facts.with(|f| {
+            f.consultants
+                .iter()
+                .map(|c| (*c, person(&c.to_string())))
+                .collect::<Vec<(Uuid, String)>>()
+        })
+    });
     let scope_name = move |s: Scope| match s {
         Scope::Store => t_string!(i18n, kpi.store).to_string(),
-        Scope::Consultant(id) => person(&id.to_string()),
+        Scope::Consultant(id) => names
+            .with(|n| n.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone()))
+            .unwrap_or_else(|| id.to_string()),
     };
     let period_text = move |p: Period| match p {
         Period::Day { date } => date.format("%Y-%m-%d").to_string(),

@@ -29,13 +29,12 @@ pub fn store_settings(sync: SyncCtx) -> StoreSettings {
     StoreSettings::of(&sync.records("sales_settings"))
 }
 
-/// The record settings changes go to.
-fn target(sync: SyncCtx) -> Uuid {
-    let store = use_session()
+/// The signed-in user's store (call while rendering).
+fn store_id() -> String {
+    use_session()
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.user.store_id.clone()))
-        .unwrap_or_default();
-    settings_target(&store, &sync.records("sales_settings"))
+        .unwrap_or_default()
 }
 
 /// A short id for a fleet vehicle or a route.
@@ -48,9 +47,11 @@ fn short_id(prefix: &str) -> String {
 async fn write(
     sync: SyncCtx,
     i18n: I18nContext<Locale>,
+    store: StoredValue<String>,
     build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError> + 'static,
 ) -> Result<(), String> {
-    let id = target(sync);
+    let records = untrack(|| sync.records("sales_settings"));
+    let id = settings_target(&store.get_value(), &records);
     sync.edit(id, &SALES_SETTINGS, build)
         .await
         .map(|_| ())
@@ -92,6 +93,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn Models() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let code = RwSignal::new(String::new());
     let zh = RwSignal::new(String::new());
@@ -119,7 +121,7 @@ fn Models() -> impl IntoView {
             // ones, so the model is never missing from the catalogue in between.
             let added = {
                 let new = new.clone();
-                write(sync, i18n, move |state| {
+                write(sync, i18n, store, move |state| {
                     Ok(vec![
                         Edit::new(state, &SALES_SETTINGS).set_add("models", &new)?,
                     ])
@@ -131,7 +133,7 @@ fn Models() -> impl IntoView {
                 if result.is_err() {
                     break;
                 }
-                result = write(sync, i18n, move |state| {
+                result = write(sync, i18n, store, move |state| {
                     Ok(vec![
                         Edit::new(state, &SALES_SETTINGS).set_remove("models", &elem)?,
                     ])
@@ -160,7 +162,7 @@ fn Models() -> impl IntoView {
         };
         let elem = model_element(&model);
         leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, move |state| {
+            let result = write(sync, i18n, store, move |state| {
                 Ok(vec![
                     Edit::new(state, &SALES_SETTINGS).set_add("models", &elem)?,
                 ])
@@ -276,6 +278,7 @@ fn text_field(
 fn Fleet() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let model = RwSignal::new(String::new());
     let plate = RwSignal::new(String::new());
@@ -310,7 +313,7 @@ fn Fleet() -> impl IntoView {
         };
         let elem = serde_json::to_string(&v).unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, move |state| {
+            let result = write(sync, i18n, store, move |state| {
                 Ok(vec![
                     Edit::new(state, &SALES_SETTINGS).set_add("fleet", &elem)?,
                 ])
@@ -404,6 +407,7 @@ fn Fleet() -> impl IntoView {
 fn Routes() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let zh = RwSignal::new(String::new());
     let en = RwSignal::new(String::new());
@@ -426,7 +430,7 @@ fn Routes() -> impl IntoView {
         };
         let elem = serde_json::to_string(&r).unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, move |state| {
+            let result = write(sync, i18n, store, move |state| {
                 Ok(vec![
                     Edit::new(state, &SALES_SETTINGS).set_add("routes", &elem)?,
                 ])
@@ -495,6 +499,7 @@ fn Routes() -> impl IntoView {
 fn Cadence() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let s = settings.get_untracked();
     let days = [
@@ -569,7 +574,7 @@ fn Cadence() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, move |state| {
+            let result = write(sync, i18n, store, move |state| {
                 let e = Edit::new(state, &SALES_SETTINGS);
                 fields
                     .into_iter()
