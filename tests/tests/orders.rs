@@ -248,7 +248,7 @@ async fn key_accounts_list_coverage_and_an_account_page() {
     a.fill("职务", "办公室主任").await;
     a.fill("联系电话", "12345").await;
     a.click_button("添加决策人").await;
-    wait_for_alert(&a, "").await;
+    wait_for_alert(&a, "号码").await;
     a.fill("联系电话", "139 8765 4321").await;
     a.click_button("添加决策人").await;
     a.wait_for_text("139 8765 4321").await;

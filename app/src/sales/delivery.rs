@@ -22,7 +22,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::a_card::{lang, text};
-use super::order::{alert, card_next, date_of, me, messages, now_local};
+use super::order::{alert, card_next, date_of, messages, now_local, use_me};
 use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::{SyncCtx, use_sync};
@@ -68,6 +68,7 @@ pub fn DeliverySection(
     card: Memo<Option<RecordState>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let navigate = use_navigate();
     let vin = RwSignal::new(String::new());

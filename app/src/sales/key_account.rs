@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
-use super::order::{alert, date_of, entry_time, me, now_local, person};
+use super::order::{alert, date_of, entry_time, now_local, person, use_me};
 use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::use_sync;
@@ -197,6 +197,7 @@ fn AccountForm(
 #[component]
 pub fn NewKeyAccountPage() -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
@@ -246,8 +247,9 @@ pub fn KeyAccountPage() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
     let account = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
+    let exists = Memo::new(move |_| account.with(Option::is_some));
     move || {
-        let (Some(id), true) = (id.get(), account.with(Option::is_some)) else {
+        let (Some(id), true) = (id.get(), exists.get()) else {
             return view! {
                 <section class="panel notice-page">
                     <p>{t!(i18n, key_account.not_found)}</p>
@@ -266,6 +268,7 @@ type Build = Box<dyn FnOnce(&RecordState) -> Result<Vec<Change>, SyncError>>;
 #[component]
 fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let editing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);

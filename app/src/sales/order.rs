@@ -36,12 +36,16 @@ pub fn person(user_id: &str) -> String {
     who(user_id)
 }
 
-/// The signed-in user's id and roles.
-pub fn me() -> Option<(String, Vec<Role>)> {
-    use_session().session.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| (s.user.id.clone(), s.user.roles.clone()))
-    })
+/// The signed-in user's id and roles, as a getter made while the component is set up (event
+/// handlers have no reactive owner to find the session context in).
+pub fn use_me() -> impl Fn() -> Option<(String, Vec<Role>)> + Copy + 'static {
+    let session = use_session();
+    move || {
+        session.session.with_untracked(|s| {
+            s.as_ref()
+                .map(|s| (s.user.id.clone(), s.user.roles.clone()))
+        })
+    }
 }
 
 /// The store's local time now.
@@ -470,6 +474,7 @@ pub fn OrderForm(
 #[component]
 pub fn NewOrderPage() -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let query = use_query_map();
     let card_id = Memo::new(move |_| {
@@ -479,6 +484,9 @@ pub fn NewOrderPage() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
     let navigate = use_navigate();
+    let error = RwSignal::new(None::<String>);
+    // The form is drawn once per card: a sync while typing must not reset it.
+    let exists = Memo::new(move |_| card_id.get().is_some_and(|id| sync.record(id).is_some()));
     move || {
         let Some(card_id) = card_id.get() else {
             return view! {
@@ -489,7 +497,12 @@ pub fn NewOrderPage() -> impl IntoView {
             }
             .into_any();
         };
-        let Some(card) = sync.record(card_id) else {
+        let card = if exists.get() {
+            untrack(|| sync.record(card_id))
+        } else {
+            None
+        };
+        let Some(card) = card else {
             return view! {
                 <section class="panel notice-page">
                     <p>{t!(i18n, order.card_not_found)}</p>
@@ -512,7 +525,7 @@ pub fn NewOrderPage() -> impl IntoView {
                 return Some(messages(i18n, &problems));
             }
             // The card must be able to take an order (not lost, not ordered already).
-            let card = sync.record(card_id)?;
+            let card = untrack(|| sync.record(card_id))?;
             if let Err(e) = card_next(&card, ACardActionKind::PlaceOrder, &roles) {
                 return Some(e.message(lang(i18n)));
             }
@@ -534,7 +547,7 @@ pub fn NewOrderPage() -> impl IntoView {
                     })
                     .await;
                 if let Err(e) = result {
-                    leptos::logging::warn!("forecourt: order not saved: {e:?}");
+                    error.set(Some(edit_error_text(i18n, &e)));
                     return;
                 }
                 let _ = sync
@@ -557,6 +570,7 @@ pub fn NewOrderPage() -> impl IntoView {
             <section class="panel page-narrow-panel" aria-labelledby="new-order-title">
                 <h1 id="new-order-title">{t!(i18n, order.new_title)} " · " {name}</h1>
                 <OrderForm initial=initial prefix="new".to_string() on_save=on_save on_cancel=cancel />
+                {alert(error)}
             </section>
         }
         .into_any()
@@ -578,8 +592,11 @@ pub fn OrderPage() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
     let order = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
+    // Only appearing/disappearing redraws the page: an edit of the order must not reset the
+    // forms below (a half-typed VIN survives ticking the checklist).
+    let exists = Memo::new(move |_| order.with(Option::is_some));
     move || {
-        let (Some(id), true) = (id.get(), order.with(Option::is_some)) else {
+        let (Some(id), true) = (id.get(), exists.get()) else {
             return view! {
                 <section class="panel notice-page">
                     <p>{t!(i18n, order.not_found)}</p>
@@ -907,6 +924,7 @@ fn MoveDate(
     card: Memo<Option<RecordState>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let new_date = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -1022,6 +1040,7 @@ fn MoveDate(
 #[component]
 fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     let reason = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
@@ -1139,6 +1158,7 @@ pub fn entry_time(e: &domain::sync::LogEntry) -> String {
 #[component]
 pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
+    let me = use_me();
     let sync = use_sync();
     move || {
         let card_id = id.to_string();
