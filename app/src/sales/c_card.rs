@@ -6,7 +6,7 @@ use domain::records::CARE_TASK;
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -46,7 +46,28 @@ pub fn CCardPage() -> impl IntoView {
             }
             .into_any();
         };
-        view! { <CCardView c=c /> }.into_any()
+        view! { <ReferralRefused /> <CCardView c=c /> }.into_any()
+    }
+}
+
+/// After a delivery whose referral was refused (`?referral=<error code>`): say why no reward.
+#[component]
+fn ReferralRefused() -> impl IntoView {
+    use domain::sales::UserError;
+    use domain::sales::visit::VisitError;
+    let i18n = use_i18n();
+    let query = use_query_map();
+    move || {
+        let code = query.read().get("referral")?;
+        let error = [VisitError::SelfReferral, VisitError::ReferrerPhoneInvalid]
+            .into_iter()
+            .find(|e| e.code() == code)?;
+        let text = format!(
+            "{}{}",
+            t_string!(i18n, delivery.referral_refused),
+            error.message(super::a_card::lang(i18n))
+        );
+        Some(view! { <p class="notice notice-warn" role="alert">{text}</p> })
     }
 }
 

@@ -156,15 +156,16 @@ pub fn DeliverySection(
             customer_id: Uuid::parse_str(&card_id).ok(),
             phone: Some(cust_phone.clone()),
         };
-        let rewards = match referral_rewards(&new_party, referrer.as_ref()) {
-            Ok(r) => r,
+        // A refused referral is said on the C-card page the app opens next (`?referral=<code>`).
+        let (rewards, refused) = match referral_rewards(&new_party, referrer.as_ref()) {
+            Ok(r) => (r, None),
             Err(e) => {
                 notice.set(Some(format!(
                     "{}{}",
                     t_string!(i18n, delivery.referral_refused),
                     e.message(lang(i18n))
                 )));
-                Vec::new()
+                (Vec::new(), Some(e.code()))
             }
         };
         let referrer_phone = referrer
@@ -354,7 +355,13 @@ pub fn DeliverySection(
                 return fail(e);
             }
             busy.set(false);
-            navigate(&format!("/sales/c-cards/{c_card_id}"), Default::default());
+            let query = refused
+                .map(|c| format!("?referral={c}"))
+                .unwrap_or_default();
+            navigate(
+                &format!("/sales/c-cards/{c_card_id}{query}"),
+                Default::default(),
+            );
         });
     };
 

@@ -21,19 +21,16 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, store_local_now, text};
-use crate::conflicts::{edit_error_text, local_time, who};
+use crate::conflicts::{edit_error_text, local_time};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
 
-/// A person's name from their user id.
+/// A person's name from their user id (the store's directory, `crate::directory`).
 pub fn person(user_id: &str) -> String {
-    if user_id.is_empty() {
-        return String::new();
-    }
-    who(user_id)
+    crate::directory::name_of_user(user_id)
 }
 
 /// The signed-in user's id and roles, as a getter made while the component is set up (event
