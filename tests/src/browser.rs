@@ -401,6 +401,10 @@ impl Browser {
     /// Types `value` into the field labelled `label` (replacing its content).
     pub async fn fill(&self, label: &str, value: &str) {
         let el = self.wait_for_field(label).await;
+        // A `<select>` (e.g. 意向车型 from the catalogue): choose the option shown as `value`.
+        if el.prop("tagName").await.ok().flatten().as_deref() == Some("SELECT") {
+            return self.select(label, value).await;
+        }
         el.clear()
             .await
             .unwrap_or_else(|e| panic!("clearing {label:?}: {e}"));
@@ -447,6 +451,51 @@ impl Browser {
                 (chosen == json!(true)).then_some(())
             },
         )
+        .await
+    }
+
+    /// Chooses the option whose `value` is `value` in the `<select>` labelled `label`.
+    pub async fn choose_value(&self, label: &str, value: &str) {
+        let el = self.wait_for_field(label).await;
+        let arg = serde_json::to_value(&el).expect("element as JSON");
+        self.wait_until(
+            &format!("an option of value {value:?} in {label:?}"),
+            async || {
+                let chosen = self
+                    .eval(
+                        "const [el, v] = arguments;
+                         if (![...el.options].some(o => o.value === v)) return false;
+                         el.value = v;
+                         el.dispatchEvent(new Event('change', {bubbles: true}));
+                         return true;",
+                        vec![arg.clone(), json!(value)],
+                    )
+                    .await;
+                (chosen == json!(true)).then_some(())
+            },
+        )
+        .await
+    }
+
+    /// Chooses the first enabled option with a value in the `<select>` labelled `label`, waiting
+    /// until there is one; returns its value.
+    pub async fn choose_first(&self, label: &str) -> String {
+        let el = self.wait_for_field(label).await;
+        let arg = serde_json::to_value(&el).expect("element as JSON");
+        self.wait_until(&format!("an option in {label:?}"), async || {
+            let v = self
+                .eval(
+                    "const [el] = arguments;
+                     const o = [...el.options].find(o => o.value && !o.disabled);
+                     if (!o) return null;
+                     el.value = o.value;
+                     el.dispatchEvent(new Event('change', {bubbles: true}));
+                     return o.value;",
+                    vec![arg.clone()],
+                )
+                .await;
+            v.as_str().map(str::to_string)
+        })
         .await
     }
 
