@@ -598,7 +598,15 @@ pub fn NewACardPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let save_error = RwSignal::new(None::<String>);
+    // Built from a visit (`?visit=<id>`, reception.rs): prefilled, and the visit is linked after save.
+    let from_visit = super::reception::visit_of_query();
+    let mut initial = CardFields::default();
+    if let Some((_, model, source)) = &from_visit {
+        initial.intended_model = model.clone();
+        initial.source = source.clone();
+    }
     let on_save = Callback::new(move |fields: CardFields| {
+        let from_visit = from_visit.clone();
         let user_id = session
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))?;
@@ -616,7 +624,12 @@ pub fn NewACardPage() -> impl IntoView {
                 })
                 .await;
             match result {
-                Ok(_) => navigate(&format!("/sales/a-cards/{id}"), Default::default()),
+                Ok(_) => {
+                    if let Some((visit, ..)) = from_visit {
+                        super::reception::link_visit(sync, visit, id).await;
+                    }
+                    navigate(&format!("/sales/a-cards/{id}"), Default::default())
+                }
                 Err(e) => save_error.set(Some(edit_error_text(i18n, &e))),
             }
         });
@@ -629,7 +642,7 @@ pub fn NewACardPage() -> impl IntoView {
     view! {
         <section class="panel page-narrow-panel" aria-labelledby="new-a-card-title">
             <h1 id="new-a-card-title">{t!(i18n, a_card.new_title)}</h1>
-            <CardForm initial=CardFields::default() except=None on_save=on_save on_cancel=cancel />
+            <CardForm initial=initial except=None on_save=on_save on_cancel=cancel />
             {move || save_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
         </section>
     }

@@ -1038,3 +1038,30 @@ pub fn known_view(i18n: I18nContext<Locale>, k: KnownCustomer) -> impl IntoView 
         </p>
     }
 }
+
+// ---- building an A-card from a visit ----
+
+/// The visit a new A-card is built from (`/sales/a-cards/new?visit=<id>`, the 建A卡 links):
+/// its id, intended model and source, to prefill the form.
+pub fn visit_of_query() -> Option<(Uuid, String, String)> {
+    let query = leptos_router::hooks::use_query_map();
+    let id = query
+        .with_untracked(|q| q.get("visit"))
+        .and_then(|s| Uuid::parse_str(&s).ok())?;
+    let rec = untrack(|| use_sync().record(id))?;
+    (rec.record_type == "visit").then(|| (id, text(&rec, "intended_model"), text(&rec, "source")))
+}
+
+/// Writes the new A-card's id onto the visit it was built from (the visit then links to it).
+pub async fn link_visit(sync: SyncCtx, visit: Uuid, card: Uuid) {
+    let result = sync
+        .edit(visit, &VISIT, move |state| {
+            Ok(vec![
+                Edit::new(state, &VISIT).set("a_card_id", json!(card.to_string()))?,
+            ])
+        })
+        .await;
+    if let Err(e) = result {
+        leptos::logging::warn!("forecourt: cannot link visit {visit} to A-card {card}: {e:?}");
+    }
+}

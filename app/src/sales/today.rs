@@ -127,6 +127,74 @@ pub fn SalesHome() -> impl IntoView {
         </section>
         <MyVisits visits=visits />
         <FollowUpsToday today=today.clone() />
+        <NewCardsToday today=today />
+    }
+}
+
+/// The A-cards built today: mine, or the whole store's for a sales manager.
+#[component]
+fn NewCardsToday(today: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let me = me();
+    let manager = me.as_ref().is_some_and(|m| m.3);
+    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let cards = Memo::new(move |_| {
+        let mut cards: Vec<RecordState> = sync
+            .records("a_card")
+            .into_iter()
+            .filter(|c| text(c, "first_contact_at").starts_with(&today))
+            .filter(|c| manager || text(c, "consultant_id") == my_id)
+            .collect();
+        cards.sort_by_key(|c| std::cmp::Reverse(text(c, "first_contact_at")));
+        cards
+    });
+    view! {
+        <section class="panel" aria-labelledby="new-cards-today-title">
+            <h2 id="new-cards-today-title">{t!(i18n, reception.new_cards_title)}</h2>
+            {move || {
+                let cards = cards.get();
+                if cards.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }.into_any();
+                }
+                let settings = sync.records("sales_settings");
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, a_card.name)}</th>
+                                    <th scope="col">{t!(i18n, a_card.phone)}</th>
+                                    <th scope="col">{t!(i18n, a_card.intended_model)}</th>
+                                    <th scope="col">{t!(i18n, a_card.grade)}</th>
+                                    <th scope="col">{t!(i18n, a_card.consultant)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {cards
+                                    .into_iter()
+                                    .map(|c| {
+                                        let name = text(&c, "name");
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
+                                                </th>
+                                                <td>{phone_display(&text(&c, "phone"))}</td>
+                                                <td>{super::a_card::model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
+                                                <td>{grade_label(i18n, &text(&c, "grade"))}</td>
+                                                <td>{name_of(&text(&c, "consultant_id"))}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
     }
 }
 
@@ -152,7 +220,7 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let referrer_name = RwSignal::new(String::new());
     let referrer_phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<(String, VisitCountRule)>);
+    let done = RwSignal::new(None::<(Sheet, VisitCountRule)>);
     let busy = RwSignal::new(false);
     let me = me();
     let is_consultant = me.as_ref().is_some_and(|m| m.2);
@@ -270,9 +338,18 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             had_card_or_order: had_now,
             ..NewVisit::default()
         });
+        let unchanged = g == 1
+            && m.is_empty()
+            && !had_now
+            && card.is_none()
+            && rn.trim().is_empty()
+            && rp.trim().is_empty();
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(s.id, &VISIT, move |state| {
+            // The visit as logged by the first tap already says it all: nothing to write.
+            let result = if unchanged {
+                Ok(())
+            } else {
+                sync.edit(s.id, &VISIT, move |state| {
                     let e = Edit::new(state, &VISIT);
                     let mut c = Vec::new();
                     if g != 1 {
@@ -297,17 +374,15 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     }
                     Ok(c)
                 })
-                .await;
+                .await
+                .map(|_| ())
+            };
             match result {
-                Ok(_) => {
+                Ok(()) => {
+                    // No context lookups here (no reactive owner in a task): names are
+                    // drawn by the view below.
                     error.set(None);
-                    let what = format!(
-                        "{} {} · {}",
-                        clock(&s.time_in),
-                        source_label(i18n, s.source),
-                        name_of(&s.consultant)
-                    );
-                    done.set(Some((what, rule)));
+                    done.set(Some((s, rule)));
                     sheet.set(None);
                 }
                 Err(e) => error.set(Some(edit_error_text(i18n, &e))),
@@ -363,7 +438,13 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             </div>
             {move || {
                 done.get()
-                    .map(|(what, rule)| {
+                    .map(|(s, rule)| {
+                        let what = format!(
+                            "{} {} · {}",
+                            clock(&s.time_in),
+                            source_label(i18n, s.source),
+                            name_of(&s.consultant)
+                        );
                         view! {
                             <p class="notice notice-ok quick-done" role="status">
                                 {t!(i18n, reception.logged)} " " {what} " — " {rule_text(i18n, rule)}
