@@ -206,21 +206,44 @@ async fn a_consultant_logs_visits_from_today_and_the_reception_and_rota_follow()
 
     a.goto("/sales/reception").await;
     a.wait_for_text("接待轮值").await;
-    let free = a
-        .wait_until("王芳 free again", async || {
-            let el = a.visible(&slot).await?;
-            el.text()
-                .await
-                .ok()
-                .filter(|t| t.contains("待接待"))
-                .map(|_| ())
-        })
-        .await;
-    let _ = free;
+    a.wait_until("王芳 free again", async || {
+        let el = a.visible(&slot).await?;
+        el.text()
+            .await
+            .ok()
+            .filter(|t| t.contains("待接待"))
+            .map(|_| ())
+    })
+    .await;
     let line = next_up(&a).await;
     assert!(
         !line.contains(ME),
         "王芳 took the last new customer and waits at the back: {line}"
     );
+
+    // The desk's form offers the next up, and refuses a self-referral (a faked referral).
+    let offered = a
+        .wait_until("the form's consultant", async || {
+            let el = a.field("接待顾问").await?;
+            let v = a
+                .eval(
+                    "const el = arguments[0]; return el.options[el.selectedIndex].text;",
+                    vec![serde_json::to_value(&el).ok()?],
+                )
+                .await;
+            v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+        })
+        .await;
+    assert!(line.contains(&offered), "{offered} is next up: {line}");
+    let source = a.wait_for_field("客户来源").await;
+    a.eval(
+        "const el = arguments[0]; el.value = 'referral'; el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&source).expect("element as JSON")],
+    )
+    .await;
+    a.fill("客户手机号(老客户)", &card_phone).await;
+    a.fill("介绍人电话", &card_phone).await;
+    a.click_button("登记来店").await;
+    a.wait_for_role("alert", "介绍人不能是客户本人").await;
     a.close().await;
 }

@@ -298,10 +298,14 @@ pub struct RotaNow {
     pub queue: RotaQueue,
 }
 
-/// The consultants this device knows of: those named on the store's A-cards and visits, and the
-/// signed-in user when a consultant; in id order, so every device proposes the same order.
+/// The consultants this device knows of: the store's sales consultants (directory), those named
+/// on the store's A-cards and visits, and the signed-in user when a consultant; in id order, so
+/// every device proposes the same order.
 fn known_consultants(sync: SyncCtx) -> Vec<String> {
-    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut ids: BTreeSet<String> = crate::directory::consultants()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
     for t in ["a_card", "visit"] {
         for r in sync.records(t) {
             let c = text(&r, "consultant_id");
