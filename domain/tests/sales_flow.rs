@@ -113,6 +113,7 @@ fn a_roadshow_day() {
             id: card_id,
             grade: IntentionGrade::H,
             last_contact: day(),
+            planned: None,
         }],
         &cadence,
         day().succ_opt().unwrap(),

@@ -94,6 +94,7 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
                     id: c.id,
                     grade,
                     last_contact: last,
+                    planned: parse_local_date(&text(&c, "next_follow_up")),
                 },
                 c,
             ))

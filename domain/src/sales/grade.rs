@@ -186,6 +186,21 @@ pub struct FollowUpCard {
     pub grade: IntentionGrade,
     /// The date of the last contact; the card's building date if nobody has called yet.
     pub last_contact: NaiveDate,
+    /// The next follow-up date the consultant set (下次跟进日期), if any. It replaces the grade's
+    /// cadence when it is after the last contact: a date set before the latest contact was
+    /// overtaken by it, and the cadence counts again from that contact.
+    pub planned: Option<NaiveDate>,
+}
+
+impl FollowUpCard {
+    /// When this card is due: the consultant's planned date, else the last contact plus the
+    /// grade's cadence.
+    pub fn due(&self, cadence: &CadenceSettings) -> NaiveDate {
+        match self.planned {
+            Some(planned) if planned > self.last_contact => planned,
+            _ => cadence.next_follow_up(self.last_contact, self.grade),
+        }
+    }
 }
 
 /// Where a card stands today.
@@ -222,7 +237,7 @@ pub fn today_list(
     let mut out: Vec<TodayEntry> = cards
         .iter()
         .filter_map(|c| {
-            let due = cadence.next_follow_up(c.last_contact, c.grade);
+            let due = c.due(cadence);
             let urgency = if due < today {
                 Urgency::Overdue
             } else if due == today {
@@ -330,7 +345,36 @@ mod tests {
             id: Uuid::from_u128(n),
             grade,
             last_contact: last,
+            planned: None,
         }
+    }
+
+    #[test]
+    fn a_planned_date_replaces_the_cadence_until_a_later_contact() {
+        let today = d(3, 10);
+        let cadence = CadenceSettings::default();
+        // C card last called 5 Mar: the cadence says 20 Mar, the consultant said 10 Mar.
+        let planned = FollowUpCard {
+            planned: Some(d(3, 10)),
+            ..card(1, IntentionGrade::C, d(3, 5))
+        };
+        // H card last called 9 Mar (due 10 Mar by cadence), the consultant put it off to 14 Mar.
+        let put_off = FollowUpCard {
+            planned: Some(d(3, 14)),
+            ..card(2, IntentionGrade::H, d(3, 9))
+        };
+        // A date set before the latest contact was overtaken: the cadence counts again.
+        let stale = FollowUpCard {
+            planned: Some(d(3, 1)),
+            ..card(3, IntentionGrade::A, d(3, 7))
+        };
+        assert_eq!(planned.due(&cadence), d(3, 10));
+        assert_eq!(put_off.due(&cadence), d(3, 14));
+        assert_eq!(stale.due(&cadence), d(3, 10));
+        let list = today_list(&[planned, put_off, stale], &cadence, today);
+        let order: Vec<u128> = list.iter().map(|e| e.card.as_u128()).collect();
+        assert_eq!(order, vec![3, 1]);
+        assert!(list.iter().all(|e| e.urgency == Urgency::DueToday));
     }
 
     #[test]
