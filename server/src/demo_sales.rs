@@ -151,6 +151,11 @@ impl Gen {
     /// A new record of `rt`, made at `at`.
     fn create(&mut self, rt: &'static RecordType, at: NaiveDateTime) -> Uuid {
         let id = self.id(at);
+        self.create_as(rt, id)
+    }
+
+    /// A new record under an id the rules derive (one such record per store).
+    fn create_as(&mut self, rt: &'static RecordType, id: Uuid) -> Uuid {
         self.states
             .insert(id, RecordState::new(id, rt.name, DEMO_STORE_ID));
         *self.counts.entry(rt.name).or_default() += 1;
@@ -430,7 +435,13 @@ fn history(g: &mut Gen, start: NaiveDate, team: &[Actor], manager: &Actor) -> Re
     let settings_at = start.and_hms_opt(8, 40, 0).unwrap_or_default() - Duration::days(1);
 
     // The store's sales settings, by the sales manager.
-    let settings = g.create(&SALES_SETTINGS, settings_at);
+    // Under the id every device derives, so a device never makes a second one. (The random id
+    // is still drawn, so the rest of the history stays the same.)
+    let _ = g.id(settings_at);
+    let settings = g.create_as(
+        &SALES_SETTINGS,
+        domain::sales::settings::settings_record_id(DEMO_STORE_ID),
+    );
     let models: Vec<String> = MODELS
         .iter()
         .map(|(code, zh, en, on_sale, _)| {
