@@ -3,19 +3,19 @@
 
 pub mod a_card;
 pub mod a_card_page;
-pub mod reception;
-pub mod today;
-pub mod loss;
-pub mod test_drive;
 pub mod c_card;
 pub mod delivery;
-pub mod key_account;
-pub mod order;
+pub mod duplicates;
 pub mod export;
 pub mod import;
+pub mod key_account;
 pub mod kpi;
+pub mod loss;
+pub mod order;
+pub mod reception;
 pub mod settings;
-pub mod duplicates;
+pub mod test_drive;
+pub mod today;
 
 use domain::Role;
 use leptos::prelude::*;

@@ -22,9 +22,9 @@ pub mod loss;
 pub mod order;
 pub mod phone;
 pub mod referral;
-pub mod test_drive;
 pub mod rota;
 pub mod settings;
+pub mod test_drive;
 pub mod vin;
 pub mod visit;
 
