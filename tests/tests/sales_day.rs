@@ -133,6 +133,9 @@ async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
         })
         .await;
     tablet.wait_for_text("试驾中").await;
+    // The customer drives: the end is stamped when 结束试驾 is pressed, and it must be after the
+    // start (to the second).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     tablet.fill("结束里程", "8825").await;
     tablet.fill("客户反馈", "喜欢混动版的油耗").await;
     tablet.fill("下次跟进日期", "2032-01-10").await;

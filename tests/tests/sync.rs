@@ -119,6 +119,9 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
         .await;
     b.wait_for_path("/sales").await;
     b.wait_for_role("status", "已同步").await;
+    // B keeps the A-card list open (李强's Today page lists only his own new cards).
+    b.goto("/sales/a-cards").await;
+    b.wait_for_role("heading", "A卡").await;
 
     // A creates an A-card; B, online, sees it live.
     let card_path = create_card(&a, "张伟明", "138 1234 5678", "凯美瑞", "A").await;

@@ -127,6 +127,9 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
     tablet.wait_for_text("12345 km").await;
 
     // Back at the store: an end reading below the start is refused first.
+    // The customer drives: the end is stamped when 结束试驾 is pressed, and it must be after the
+    // start (to the second).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     tablet.fill("结束里程", "12300").await;
     tablet.click_button("结束试驾").await;
     tablet
