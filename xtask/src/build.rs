@@ -140,9 +140,7 @@ pub fn build() -> Result<Built> {
     // wasm-opt on the main module and on every chunk, if we can get it.
     let wasm_opt = wasm_opt()
         .inspect_err(|e| {
-            println!(
-                "xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised"
-            )
+            println!("xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised")
         })
         .ok();
     let optimised = wasm_opt.is_some();
@@ -312,7 +310,12 @@ pub fn print_sizes(built: &Built) {
         let label = format!("lazy chunks ({} files)", built.chunks.len());
         println!("{label:<36} {:>10} {:>12}", kb(raw), kb(br));
         if let Some(f) = largest {
-            println!("{:<36} {:>10} {:>12}", "  largest chunk", kb(f.raw), kb(f.brotli));
+            println!(
+                "{:<36} {:>10} {:>12}",
+                "  largest chunk",
+                kb(f.raw),
+                kb(f.brotli)
+            );
         }
     }
     if !built.optimised {

@@ -329,7 +329,10 @@ mod tests {
         let chunks: Vec<_> = built.chunks.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             chunks,
-            ["chunk-0-0123456789abcdef.wasm", "kpi-view-0123456789abcdef.wasm"]
+            [
+                "chunk-0-0123456789abcdef.wasm",
+                "kpi-view-0123456789abcdef.wasm"
+            ]
         );
     }
 }
