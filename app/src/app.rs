@@ -4,7 +4,7 @@ use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::components::header::Header;
 use crate::components::nav::Nav;
@@ -13,7 +13,7 @@ use crate::i18n::*;
 use crate::pages::login::LoginPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
-use crate::{api, care, conflicts, db, manage, pwa, sales, service};
+use crate::{api, care, db, lazy_pages, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
 #[component]
@@ -81,29 +81,29 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("sales")
                         view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=sales::today::SalesHome />
-                        <Route path=path!("reception") view=sales::reception::ReceptionPage />
-                        <Route path=path!("sleeping") view=sales::today::SleepingPage />
-                        <Route path=path!("a-cards") view=sales::a_card::ACardList />
-                        <Route path=path!("a-cards/new") view=sales::a_card::NewACardPage />
-                        <Route path=path!("a-cards/:id") view=sales::a_card_page::ACardPage />
-                        <Route path=path!("losses") view=sales::loss::LossReviewPage />
-                        <Route path=path!("test-drives") view=sales::test_drive::TestDriveList />
-                        <Route path=path!("test-drives/new") view=sales::test_drive::NewTestDrivePage />
-                        <Route path=path!("test-drives/:id") view=sales::test_drive::TestDrivePage />
-                        <Route path=path!("orders") view=sales::order::OrdersPage />
-                        <Route path=path!("orders/new") view=sales::order::NewOrderPage />
-                        <Route path=path!("orders/:id") view=sales::order::OrderPage />
-                        <Route path=path!("c-cards/:id") view=sales::c_card::CCardPage />
-                        <Route path=path!("key-accounts") view=sales::key_account::KeyAccountsPage />
-                        <Route path=path!("key-accounts/new") view=sales::key_account::NewKeyAccountPage />
-                        <Route path=path!("key-accounts/:id") view=sales::key_account::KeyAccountPage />
-                        <Route path=path!("kpi") view=sales::kpi::KpiPage />
-                        <Route path=path!("settings") view=sales::settings::SettingsPage />
-                        <Route path=path!("import") view=sales::import::ImportPage />
-                        <Route path=path!("duplicates") view=sales::duplicates::DuplicatesPage />
+                        <Route path=path!("") view={Lazy::<lazy_pages::SalesHome>::new()} />
+                        <Route path=path!("reception") view={Lazy::<lazy_pages::Reception>::new()} />
+                        <Route path=path!("sleeping") view={Lazy::<lazy_pages::Sleeping>::new()} />
+                        <Route path=path!("a-cards") view={Lazy::<lazy_pages::ACards>::new()} />
+                        <Route path=path!("a-cards/new") view={Lazy::<lazy_pages::NewACard>::new()} />
+                        <Route path=path!("a-cards/:id") view={Lazy::<lazy_pages::ACard>::new()} />
+                        <Route path=path!("losses") view={Lazy::<lazy_pages::Losses>::new()} />
+                        <Route path=path!("test-drives") view={Lazy::<lazy_pages::TestDrives>::new()} />
+                        <Route path=path!("test-drives/new") view={Lazy::<lazy_pages::NewTestDrive>::new()} />
+                        <Route path=path!("test-drives/:id") view={Lazy::<lazy_pages::TestDrive>::new()} />
+                        <Route path=path!("orders") view={Lazy::<lazy_pages::Orders>::new()} />
+                        <Route path=path!("orders/new") view={Lazy::<lazy_pages::NewOrder>::new()} />
+                        <Route path=path!("orders/:id") view={Lazy::<lazy_pages::Order>::new()} />
+                        <Route path=path!("c-cards/:id") view={Lazy::<lazy_pages::CCard>::new()} />
+                        <Route path=path!("key-accounts") view={Lazy::<lazy_pages::KeyAccounts>::new()} />
+                        <Route path=path!("key-accounts/new") view={Lazy::<lazy_pages::NewKeyAccount>::new()} />
+                        <Route path=path!("key-accounts/:id") view={Lazy::<lazy_pages::KeyAccount>::new()} />
+                        <Route path=path!("kpi") view={Lazy::<lazy_pages::Kpi>::new()} />
+                        <Route path=path!("settings") view={Lazy::<lazy_pages::SalesSettings>::new()} />
+                        <Route path=path!("import") view={Lazy::<lazy_pages::Import>::new()} />
+                        <Route path=path!("duplicates") view={Lazy::<lazy_pages::Duplicates>::new()} />
                     </ParentRoute>
-                    <Route path=path!("conflicts") view=conflicts::ConflictsPage />
+                    <Route path=path!("conflicts") view={Lazy::<lazy_pages::Conflicts>::new()} />
                     <Route
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
@@ -112,10 +112,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }
                     />
-                    <Route
-                        path=path!("manage")
-                        view=|| view! { <AreaGate area=Area::Management><manage::devices::DevicesPage /></AreaGate> }
-                    />
+                    <Route path=path!("manage") view={Lazy::<lazy_pages::Devices>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -159,7 +156,7 @@ fn Home() -> impl IntoView {
 
 /// Shows its page only to users whose roles may use `area`.
 #[component]
-fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
+pub(crate) fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let allowed = Memo::new(move |_| session.areas().contains(&area));
     move || {

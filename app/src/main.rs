@@ -11,6 +11,7 @@ mod conflicts;
 mod db;
 mod directory;
 mod i18n;
+mod lazy_pages;
 mod manage;
 mod pages;
 mod pwa;

@@ -12,6 +12,7 @@ use crate::util::{self, brotli_len, hash16, kb};
 
 /// The crate and the wasm file cargo writes for it.
 const APP_PACKAGE: &str = "forecourt-app";
+const APP_BIN: &str = "forecourt_app";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WASM_PROFILE: &str = "wasm-release";
 /// The binaryen release whose wasm-opt optimises the wasm (npm package `binaryen`).
@@ -47,12 +48,22 @@ pub struct Built {
     pub js: SiteFile,
     pub wasm: SiteFile,
     pub css: SiteFile,
+    /// wasm-split's loader (`split-<hash>.js`): the app's JS imports it, so it is part of
+    /// the initial download.
+    pub split_js: Option<SiteFile>,
+    /// The lazily loaded wasm chunks (`<name>-<hash>.wasm`): fetched the first time a page
+    /// needs them (and precached by the service worker), not part of the initial download.
+    pub chunks: Vec<SiteFile>,
     pub optimised: bool,
 }
 
 impl Built {
-    pub fn initial(&self) -> [&SiteFile; 3] {
-        [&self.wasm, &self.js, &self.css]
+    /// What the browser fetches before the first screen: wasm, js (and the split loader), css.
+    pub fn initial(&self) -> Vec<&SiteFile> {
+        let mut files = vec![&self.wasm, &self.js];
+        files.extend(&self.split_js);
+        files.push(&self.css);
+        files
     }
 }
 
@@ -70,19 +81,25 @@ pub fn build() -> Result<Built> {
     }
 
     util::ensure_wasm_target()?;
+    // `cargo rustc` so that only the app's own link gets `--emit-relocs` (wasm-split needs the
+    // relocations to take the module apart); the dependencies keep their cached builds.
     util::run(util::cargo().args([
-        "build",
+        "rustc",
         "--package",
         APP_PACKAGE,
+        "--bin",
+        APP_BIN,
         "--target",
         WASM_TARGET,
         "--profile",
         WASM_PROFILE,
+        "--",
+        "-Clink-arg=--emit-relocs",
     ]))?;
     let wasm_in = util::target_dir()
         .join(WASM_TARGET)
         .join(WASM_PROFILE)
-        .join(format!("{}.wasm", APP_PACKAGE.replace('-', "_")));
+        .join(format!("{APP_BIN}.wasm"));
     if !wasm_in.is_file() {
         bail!(
             "cargo did not produce {} (is {APP_PACKAGE} a bin crate?)",
@@ -99,40 +116,66 @@ pub fn build() -> Result<Built> {
     if work.exists() {
         fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
     }
-    println!("xtask: wasm-bindgen {}", wasm_in.display());
+    // wasm-split: the `#[lazy]` functions (the app's lazy routes, app/src/lazy_pages.rs) and
+    // the code only they reach go into chunks; the main module is what wasm-bindgen sees.
+    let split_dir = work.join("split");
+    let main_split = split_dir.join("main.wasm");
+    println!("xtask: wasm-split {}", wasm_in.display());
+    let split = split_wasm(&read(&wasm_in)?, &split_dir, &main_split)?;
+
+    println!("xtask: wasm-bindgen {}", main_split.display());
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
+        .input_path(&main_split)
         .out_name("app")
         .web(true)?
         .typescript(false)
+        // The chunks import the main module's linker exports (memory, table, stack pointer).
+        .keep_lld_exports(true)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(&work)
         .context("wasm-bindgen failed")?;
     let bg_wasm = work.join("app_bg.wasm");
 
-    // wasm-opt, if we can get it.
-    let (wasm, optimised) = match wasm_opt() {
-        Ok(wasm_opt) => {
-            let opt_out = work.join("app_bg.opt.wasm");
-            let mut cmd = Command::new(&wasm_opt);
-            cmd.arg("-Oz")
-                .args(WASM_FEATURES)
-                .arg(&bg_wasm)
-                .arg("-o")
-                .arg(&opt_out);
-            util::run(&mut cmd)?;
-            (read(&opt_out)?, true)
-        }
-        Err(e) => {
-            println!(
-                "xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised"
-            );
-            (read(&bg_wasm)?, false)
-        }
+    // wasm-opt on the main module and on every chunk, if we can get it.
+    let wasm_opt = wasm_opt()
+        .inspect_err(|e| {
+            println!("xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised")
+        })
+        .ok();
+    let optimised = wasm_opt.is_some();
+    let optimise = |path: &Path| -> Result<Vec<u8>> {
+        let Some(wasm_opt) = &wasm_opt else {
+            return read(path);
+        };
+        let opt_out = path.with_extension("opt.wasm");
+        let mut cmd = Command::new(wasm_opt);
+        cmd.arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(path)
+            .arg("-o")
+            .arg(&opt_out);
+        util::run(&mut cmd)?;
+        read(&opt_out)
     };
+    let wasm = optimise(&bg_wasm)?;
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+
+    // The chunks, content-hashed; the loader is told their new names.
+    let mut loader = split.loader.clone();
+    let mut chunk_names = Vec::new();
+    for (stem, path) in &split.chunks {
+        let data = optimise(path)?;
+        let name = format!("{}-{}.wasm", chunk_label(stem), hash16([data.as_slice()]));
+        let quoted = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&quoted) {
+            bail!("wasm-split's loader does not mention {quoted}");
+        }
+        loader = loader.replace(&quoted, &format!("\"./{name}\""));
+        chunk_names.push(name.clone());
+        files.insert(name, data);
+    }
 
     // JS snippets (inline_js / module imports) stay at their relative paths.
     let mut snippets = Vec::new();
@@ -146,15 +189,29 @@ pub fn build() -> Result<Built> {
     }
 
     let wasm_name = format!("app-{}_bg.wasm", hash16([wasm.as_slice()]));
-    let js = String::from_utf8(read(&work.join("app.js"))?).context("app.js is not UTF-8")?;
+    let glue = String::from_utf8(read(&work.join("app.js"))?).context("app.js is not UTF-8")?;
     // The glue's default URL would be the un-hashed name; point it at the real file.
-    let js = js.replace("'app_bg.wasm'", &format!("'{wasm_name}'"));
+    let js = glue.replace("'app_bg.wasm'", &format!("'{wasm_name}'"));
+    // The glue imports the loader and the loader imports the glue (for the main module's
+    // exports): the loader's name hashes everything the glue's name does, except the
+    // loader's name itself, so that either name changes whenever either file does.
+    let split_js_name = format!(
+        "split-{}.js",
+        hash16(
+            [loader.as_bytes(), js.as_bytes(), wasm_name.as_bytes()]
+                .into_iter()
+                .chain(snippets.iter().map(|s| files[s].as_slice()))
+        )
+    );
+    let js = replace_import(&js, SPLIT_LINK, &format!("./{split_js_name}"))?;
     let js_hash = hash16(
         std::iter::once(js.as_bytes())
             .chain(snippets.iter().map(|s| files[s].as_slice()))
             .chain(std::iter::once(wasm_name.as_bytes())),
     );
     let js_name = format!("app-{js_hash}.js");
+    let loader = replace_import(&loader, SPLIT_MAIN_MODULE, &format!("./{js_name}"))?;
+    files.insert(split_js_name.clone(), loader.into_bytes());
 
     let css = concat_css(&root.join("style"))?;
     let css_name = format!("style-{}.css", hash16([css.as_slice()]));
@@ -180,8 +237,10 @@ pub fn build() -> Result<Built> {
     files.insert("index.html".into(), index.into_bytes());
 
     let mut precache: Vec<String> = vec!["/".into(), "/index.html".into()];
-    for name in [&js_name, &wasm_name, &css_name]
+    // Every chunk too: after the first load the app works offline on every page.
+    for name in [&js_name, &wasm_name, &split_js_name, &css_name]
         .into_iter()
+        .chain(&chunk_names)
         .chain(&snippets)
         .chain(&copied)
     {
@@ -209,6 +268,8 @@ pub fn build() -> Result<Built> {
         js: file(&js_name),
         wasm: file(&wasm_name),
         css: file(&css_name),
+        split_js: Some(file(&split_js_name)),
+        chunks: chunk_names.iter().map(|name| file(name)).collect(),
         optimised,
     };
     println!(
@@ -242,9 +303,104 @@ pub fn print_sizes(built: &Built) {
         br += f.brotli;
     }
     println!("{:<36} {:>10} {:>12}", "initial download", kb(raw), kb(br));
+    if !built.chunks.is_empty() {
+        let raw: usize = built.chunks.iter().map(|f| f.raw).sum();
+        let br: usize = built.chunks.iter().map(|f| f.brotli).sum();
+        let largest = built.chunks.iter().max_by_key(|f| f.brotli);
+        let label = format!("lazy chunks ({} files)", built.chunks.len());
+        println!("{label:<36} {:>10} {:>12}", kb(raw), kb(br));
+        if let Some(f) = largest {
+            println!(
+                "{:<36} {:>10} {:>12}",
+                "  largest chunk",
+                kb(f.raw),
+                kb(f.brotli)
+            );
+        }
+    }
     if !built.optimised {
         println!("(wasm not optimised: wasm-opt was unavailable)");
     }
+}
+
+/// The import specifier wasm-split's loader is known by: the main module imports its chunk
+/// loaders from it, and wasm-bindgen's glue imports it under this name.
+const SPLIT_LINK: &str = "./__wasm_split.js";
+/// The specifier the loader imports the glue by (for `initSync`, which hands it the main
+/// module's exports once it is running).
+const SPLIT_MAIN_MODULE: &str = "./app.js";
+
+/// What wasm-split made of the app's wasm.
+struct Split {
+    /// The loader module's source.
+    loader: String,
+    /// Each chunk's file stem (as the loader names it) and path.
+    chunks: Vec<(String, PathBuf)>,
+}
+
+/// Splits `wasm` (linked with `--emit-relocs`) at its `#[lazy]` split points: the main module
+/// to `main_out`, the chunks and the loader into `dir`.
+fn split_wasm(wasm: &[u8], dir: &Path, main_out: &Path) -> Result<Split> {
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(wasm);
+        opts.output_dir = dir;
+        opts.main_out_path = main_out;
+        opts.link_name = SPLIT_LINK;
+        opts.main_module = SPLIT_MAIN_MODULE;
+        opts
+    })
+    .map_err(|e| anyhow::anyhow!("wasm-split failed: {e:?}"))?;
+    let loader = String::from_utf8(read(&dir.join(SPLIT_LINK))?)
+        .context("wasm-split's loader is not UTF-8")?;
+    let mut chunks = Vec::new();
+    for path in split.split_modules {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .with_context(|| format!("odd chunk name {}", path.display()))?
+            .to_string();
+        chunks.push((stem, path));
+    }
+    chunks.sort();
+    Ok(Split { loader, chunks })
+}
+
+/// A chunk's name in the site, before its hash: wasm-split's `split_<point>_<n>` becomes
+/// `<point>` (`__kpi_view` → `kpi-view`), `chunk_<i>` (code several points share) `chunk-<i>`.
+fn chunk_label(stem: &str) -> String {
+    let Some(point) = stem.strip_prefix("split_") else {
+        return stem.replace('_', "-");
+    };
+    // The split point is `<snake name>_<u64 location hash>`.
+    let point = match point.rsplit_once('_') {
+        Some((name, hash)) if hash.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => point,
+    };
+    let label = point.trim_matches('_').replace('_', "-");
+    if label.is_empty() {
+        "lazy".into()
+    } else {
+        label
+    }
+}
+
+/// `source` with every `from "<from>"` (either quote) import specifier made `to`. Only the
+/// specifiers: wasm-bindgen's glue also uses the name as the key of the wasm's imports,
+/// which must stay what the wasm module asks for.
+fn replace_import(source: &str, from: &str, to: &str) -> Result<String> {
+    let mut out = source.to_string();
+    let mut found = false;
+    for quote in ['\'', '"'] {
+        let quoted = format!("from {quote}{from}{quote}");
+        if out.contains(&quoted) {
+            found = true;
+            out = out.replace(&quoted, &format!("from {quote}{to}{quote}"));
+        }
+    }
+    if !found {
+        bail!("no import of {from} to rewrite");
+    }
+    Ok(out)
 }
 
 /// The path of a wasm-opt from the pinned npm `binaryen`, installing it into
@@ -471,6 +627,32 @@ mod tests {
         let left: Vec<_> = walk(&dir).unwrap();
         assert_eq!(left.len(), 2, "{left:?}");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn chunk_labels_are_readable() {
+        assert_eq!(chunk_label("split___kpi_view_1234567890123"), "kpi-view");
+        assert_eq!(chunk_label("chunk_3"), "chunk-3");
+        assert_eq!(chunk_label("split_x"), "x");
+        assert_eq!(chunk_label("split____9"), "lazy");
+    }
+
+    #[test]
+    fn imports_are_rewritten_but_not_the_import_keys() {
+        let glue = "import * as import1 from \"./__wasm_split.js\"\n\
+                    return { \"./__wasm_split.js\": import1, };";
+        let out = replace_import(glue, SPLIT_LINK, "./split-0123456789abcdef.js").unwrap();
+        assert_eq!(
+            out,
+            "import * as import1 from \"./split-0123456789abcdef.js\"\n\
+             return { \"./__wasm_split.js\": import1, };"
+        );
+        let loader = "import { initSync } from './app.js';";
+        assert_eq!(
+            replace_import(loader, SPLIT_MAIN_MODULE, "./app-1.js").unwrap(),
+            "import { initSync } from './app-1.js';"
+        );
+        assert!(replace_import("nothing", SPLIT_LINK, "x").is_err());
     }
 
     #[test]

@@ -22,11 +22,13 @@ pub fn size() -> Result<()> {
     Ok(())
 }
 
-/// Finds the hashed js, wasm and css in a built site.
+/// Finds the hashed js, wasm and css in a built site, and wasm-split's loader and chunks.
 fn read_site(site: &Path) -> Result<Built> {
     let mut js = None;
     let mut wasm = None;
     let mut css = None;
+    let mut split_js = None;
+    let mut chunks = Vec::new();
     let entries = fs::read_dir(site).with_context(|| {
         format!(
             "{} does not exist: run `cargo xtask build` first",
@@ -40,27 +42,40 @@ fn read_site(site: &Path) -> Result<Built> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
+        let is_chunk = name.ends_with(".wasm") && !name.starts_with("app-");
         let slot = if name.starts_with("app-") && name.ends_with("_bg.wasm") {
-            &mut wasm
+            Some(&mut wasm)
         } else if name.starts_with("app-") && name.ends_with(".js") {
-            &mut js
+            Some(&mut js)
+        } else if name.starts_with("split-") && name.ends_with(".js") {
+            Some(&mut split_js)
         } else if name.starts_with("style-") && name.ends_with(".css") {
-            &mut css
+            Some(&mut css)
         } else {
-            continue;
+            None
         };
+        if slot.is_none() && !is_chunk {
+            continue;
+        }
         let data = fs::read(&path)?;
-        *slot = Some(SiteFile {
+        let file = SiteFile {
             path: name,
             raw: data.len(),
             brotli: brotli_len(&data),
-        });
+        };
+        match slot {
+            Some(slot) => *slot = Some(file),
+            None => chunks.push(file),
+        }
     }
+    chunks.sort_by(|a, b| a.path.cmp(&b.path));
     match (js, wasm, css) {
         (Some(js), Some(wasm), Some(css)) => Ok(Built {
             js,
             wasm,
             css,
+            split_js,
+            chunks,
             optimised: true,
         }),
         _ => bail!(
@@ -140,6 +155,16 @@ pub fn measure(runs: usize) -> Result<()> {
         kb(initial_raw),
         kb(initial_br)
     );
+    if !built.chunks.is_empty() {
+        let raw: usize = built.chunks.iter().map(|f| f.raw).sum();
+        let br: usize = built.chunks.iter().map(|f| f.brotli).sum();
+        println!(
+            "| lazy page chunks ({} files, fetched on first use, precached) raw / brotli | {} / {} |",
+            built.chunks.len(),
+            kb(raw),
+            kb(br)
+        );
+    }
     if !built.optimised {
         println!("\n(the wasm was NOT optimised: wasm-opt was unavailable)");
     }
@@ -283,5 +308,31 @@ mod tests {
         assert_eq!(built.wasm.raw, 5);
         assert_eq!(built.js.raw, 2);
         assert_eq!(built.css.path, "style-0123456789abcdef.css");
+        assert!(built.split_js.is_none() && built.chunks.is_empty());
+        assert_eq!(built.initial().len(), 3);
+    }
+
+    #[test]
+    fn read_site_counts_the_split_loader_as_initial_and_chunks_apart() {
+        let dir = TempDir::new("size-split-test").unwrap();
+        fs::write(dir.path().join("app-0123456789abcdef.js"), "js").unwrap();
+        fs::write(dir.path().join("app-0123456789abcdef_bg.wasm"), "wasm!").unwrap();
+        fs::write(dir.path().join("style-0123456789abcdef.css"), "").unwrap();
+        fs::write(dir.path().join("split-0123456789abcdef.js"), "loader").unwrap();
+        fs::write(dir.path().join("chunk-0-0123456789abcdef.wasm"), "c0").unwrap();
+        fs::write(dir.path().join("kpi-view-0123456789abcdef.wasm"), "kpi").unwrap();
+        let built = read_site(dir.path()).unwrap();
+        assert_eq!(built.split_js.as_ref().unwrap().raw, 6);
+        let initial: Vec<_> = built.initial().iter().map(|f| f.path.clone()).collect();
+        assert_eq!(initial.len(), 4, "{initial:?}");
+        assert!(initial.contains(&"split-0123456789abcdef.js".to_string()));
+        let chunks: Vec<_> = built.chunks.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            chunks,
+            [
+                "chunk-0-0123456789abcdef.wasm",
+                "kpi-view-0123456789abcdef.wasm"
+            ]
+        );
     }
 }
