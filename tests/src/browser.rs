@@ -454,6 +454,14 @@ impl Browser {
         .await
     }
 
+    /// Waits until no displayed element's text contains `text`.
+    pub async fn wait_gone(&self, text: &str) {
+        self.wait_until(&format!("{text:?} to disappear"), async || {
+            (!self.has_text(text).await).then_some(())
+        })
+        .await
+    }
+
     /// Chooses the option whose `value` is `value` in the `<select>` labelled `label`.
     pub async fn choose_value(&self, label: &str, value: &str) {
         let el = self.wait_for_field(label).await;

@@ -5,23 +5,6 @@
 
 use e2e::{Browser, Lang, Server, temp_dir, xpath_literal};
 use fantoccini::Locator;
-use serde_json::json;
-
-/// Chooses `value` in the `<select>` labelled `label`.
-async fn choose(browser: &Browser, label: &str, value: &str) {
-    let el = browser.wait_for_field(label).await;
-    browser
-        .eval(
-            "const [el, v] = arguments;
-             el.value = v;
-             el.dispatchEvent(new Event('change', {bubbles: true}));",
-            vec![
-                serde_json::to_value(&el).expect("element as JSON"),
-                json!(value),
-            ],
-        )
-        .await;
-}
 
 /// The text of the displayed element matching `xpath` ("" when there is none).
 async fn text_of(browser: &Browser, xpath: &str) -> String {
@@ -41,23 +24,14 @@ async fn wait_for_texts_in(browser: &Browser, xpath: &str, want: &[&str]) -> Str
         .await
 }
 
-/// Waits until no displayed element has `text`.
-async fn wait_gone(browser: &Browser, text: &str) {
-    browser
-        .wait_until(&format!("{text:?} to disappear"), async || {
-            (!browser.has_text(text).await).then_some(())
-        })
-        .await
-}
-
 /// Builds an A-card (offline is fine) and adds a follow-up; stays on the card's page.
 async fn build_card(browser: &Browser, name: &str, phone: &str, follow_up: &str) {
     browser.click_link("新建A卡").await;
     browser.wait_for_path("/sales/a-cards/new").await;
     browser.fill("姓名", name).await;
     browser.fill("手机号码", phone).await;
-    choose(browser, "意向车型", "levin").await;
-    choose(browser, "级别", "A").await;
+    browser.choose_value("意向车型", "levin").await;
+    browser.choose_value("级别", "A").await;
     browser.click_button("保存").await;
     browser
         .wait_until("the new card's page", async || {
@@ -106,8 +80,8 @@ async fn the_sales_manager_merges_two_consultants_cards_of_one_customer() {
     build_card(&qian, "欧阳娜娜", "+86 139-0876-5432", "约了周日来店试驾").await;
     zhao.set_offline(false).await;
     qian.set_offline(false).await;
-    wait_gone(&zhao, "条更改待同步").await;
-    wait_gone(&qian, "条更改待同步").await;
+    zhao.wait_gone("条更改待同步").await;
+    qian.wait_gone("条更改待同步").await;
 
     // The sales manager's queue names both consultants and their tablets.
     let mgr = Browser::new().await;
@@ -203,13 +177,13 @@ async fn the_sales_manager_merges_two_consultants_cards_of_one_customer() {
         tablet.set_offline(true).await;
         tablet.wait_for_text("离线").await;
         tablet.click_button("编辑").await;
-        choose(tablet, "级别", grade).await;
+        tablet.choose_value("级别", grade).await;
         tablet.click_button("保存").await;
         tablet.wait_for_role("status", "1 条更改待同步").await;
     }
     zhao.set_offline(false).await;
     qian.set_offline(false).await;
-    wait_gone(&qian, "条更改待同步").await;
+    qian.wait_gone("条更改待同步").await;
     zhao.click_link("1 个冲突").await;
     zhao.wait_for_path("/conflicts").await;
     let conflict = format!(

@@ -5,23 +5,6 @@
 
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
-use serde_json::json;
-
-/// Chooses `value` in the `<select>` labelled `label`.
-async fn choose(browser: &Browser, label: &str, value: &str) {
-    let el = browser.wait_for_field(label).await;
-    browser
-        .eval(
-            "const [el, v] = arguments;
-             el.value = v;
-             el.dispatchEvent(new Event('change', {bubbles: true}));",
-            vec![
-                serde_json::to_value(&el).expect("element as JSON"),
-                json!(value),
-            ],
-        )
-        .await;
-}
 
 /// Creates an A-card through the form; returns its page's path.
 async fn create_card(browser: &Browser, name: &str, phone: &str, model: &str) -> String {
@@ -30,24 +13,16 @@ async fn create_card(browser: &Browser, name: &str, phone: &str, model: &str) ->
     browser.fill("手机号码", phone).await;
     let model_field = browser.wait_for_field("意向车型").await;
     if model_field.tag_name().await.unwrap_or_default() == "select" {
-        choose(browser, "意向车型", "camry").await;
+        browser.choose_value("意向车型", "camry").await;
     } else {
         browser.fill("意向车型", model).await;
     }
-    choose(browser, "级别", "B").await;
+    browser.choose_value("级别", "B").await;
     browser.click_button("保存").await;
     browser
         .wait_until("the new card's page", async || {
             let p = browser.path().await;
             (p.starts_with("/sales/a-cards/0")).then_some(p)
-        })
-        .await
-}
-
-async fn wait_gone(browser: &Browser, text: &str) {
-    browser
-        .wait_until(&format!("{text:?} to disappear"), async || {
-            (!browser.has_text(text).await).then_some(())
         })
         .await
 }
@@ -65,7 +40,7 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
 
     let card = create_card(&consultant, "周晓峰", "139 0012 3487", "凯美瑞").await;
     consultant.wait_for_text("战败").await;
-    wait_gone(&consultant, "条更改待同步").await;
+    consultant.wait_gone("条更改待同步").await;
 
     // Offline, the consultant proposes the loss with a reason and a note.
     consultant.set_offline(true).await;
@@ -75,7 +50,7 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     consultant.fill("战败说明", "客户已在隔壁订了思域").await;
     consultant.click_button("提交战败申请").await;
     consultant.wait_for_role("alert", "请选择战败原因").await;
-    choose(&consultant, "战败原因", "other_brand").await;
+    consultant.choose_value("战败原因", "other_brand").await;
     consultant.click_button("提交战败申请").await;
     consultant.wait_for_text("客户已在隔壁订了思域").await;
     consultant.wait_for_text("转购他品牌").await;
@@ -92,7 +67,7 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     assert!(!consultant.has_button("确认战败").await);
 
     consultant.set_offline(false).await;
-    wait_gone(&consultant, "条更改待同步").await;
+    consultant.wait_gone("条更改待同步").await;
 
     // The sales manager sees it in the queue.
     let manager = Browser::new().await;
@@ -113,8 +88,8 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
         .await;
 
     // The re-contact, then the confirmation.
-    choose(&manager, "回访方式", "phone").await;
-    choose(&manager, "回访结果", "confirmed_lost").await;
+    manager.choose_value("回访方式", "phone").await;
+    manager.choose_value("回访结果", "confirmed_lost").await;
     manager
         .fill("回访内容", "客户确认已购买思域,不再考虑")
         .await;
@@ -123,7 +98,7 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     manager.wait_for_text("客户确认已购买思域").await;
     manager.click_button("确认战败").await;
     manager.wait_for_text("已确认战败。").await;
-    wait_gone(&manager, "条更改待同步").await;
+    manager.wait_gone("条更改待同步").await;
 
     // This month's analysis counts it under its reason and opens the card from the count.
     let reason_count = "//button[starts-with(@aria-label, '转购他品牌 ')]";

@@ -61,14 +61,6 @@ async fn create_card(browser: &Browser, name: &str, phone: &str, grade: &str) ->
     path
 }
 
-async fn wait_gone(browser: &Browser, text: &str) {
-    browser
-        .wait_until(&format!("{text:?} to disappear"), async || {
-            (!browser.has_text(text).await).then_some(())
-        })
-        .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
     let data = temp_dir("data");
@@ -156,7 +148,7 @@ async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
 
     // Back in the showroom's network.
     tablet.set_offline(false).await;
-    wait_gone(&tablet, "条更改待同步").await;
+    tablet.wait_gone("条更改待同步").await;
 
     // The manager's figures move by the day's work: one counted visit group and two new cards;
     // one test drive of the two new cards.

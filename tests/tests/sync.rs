@@ -8,22 +8,6 @@ use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
 use serde_json::json;
 
-/// Chooses `value` in the `<select>` labelled `label`.
-async fn choose(browser: &Browser, label: &str, value: &str) {
-    let el = browser.wait_for_field(label).await;
-    browser
-        .eval(
-            "const [el, v] = arguments;
-             el.value = v;
-             el.dispatchEvent(new Event('change', {bubbles: true}));",
-            vec![
-                serde_json::to_value(&el).expect("element as JSON"),
-                json!(value),
-            ],
-        )
-        .await;
-}
-
 /// The text of the page's `<h1>`.
 async fn heading(browser: &Browser) -> String {
     match browser.client().find(Locator::Css("main h1")).await {
@@ -58,15 +42,6 @@ async fn wait_for_heading(browser: &Browser, want: &str) {
         .await
 }
 
-/// Waits until no displayed element has `text`.
-async fn wait_gone(browser: &Browser, text: &str) {
-    browser
-        .wait_until(&format!("{text:?} to disappear"), async || {
-            (!browser.has_text(text).await).then_some(())
-        })
-        .await
-}
-
 /// Waits until the path starts with `prefix`; returns the path.
 async fn wait_for_path_prefix(browser: &Browser, prefix: &str) -> String {
     browser
@@ -90,7 +65,7 @@ async fn create_card(
     browser.fill("姓名", name).await;
     browser.fill("手机号码", phone).await;
     browser.select("意向车型", model).await;
-    choose(browser, "级别", grade).await;
+    browser.choose_value("级别", grade).await;
     browser.click_button("保存").await;
     let path = wait_for_path_prefix(browser, "/sales/a-cards/0").await;
     wait_for_heading(browser, name).await;
@@ -166,7 +141,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
         tablet.wait_for_text("电话邀约周六到店").await;
         tablet.wait_for_text("微信发送雷凌报价").await;
         tablet.wait_for_role("link", "1 个冲突").await;
-        wait_gone(tablet, "条更改待同步").await;
+        tablet.wait_gone("条更改待同步").await;
         assert_eq!(count_text(tablet, "电话邀约周六到店").await, 1);
         assert_eq!(count_text(tablet, "微信发送雷凌报价").await, 1);
     }
@@ -191,7 +166,7 @@ async fn two_tablets_merge_offline_edits_and_settle_a_conflict() {
     b.click_button("保留此值:张伟民").await;
     b.wait_for_text("没有待处理的冲突。").await;
     a.wait_for_text("没有待处理的冲突。").await;
-    wait_gone(&a, "个冲突").await;
+    a.wait_gone("个冲突").await;
     a.goto(&card_path).await;
     wait_for_heading(&a, "张伟民").await;
     a.close().await;
@@ -210,7 +185,7 @@ async fn an_offline_edit_survives_a_reload_and_syncs_later() {
     a.wait_for_path("/sales").await;
     a.wait_for_service_worker().await;
     let card_path = create_card(&a, "李娜", "13700001111", "卡罗拉", "B").await;
-    wait_gone(&a, "条更改待同步").await;
+    a.wait_gone("条更改待同步").await;
 
     a.set_offline(true).await;
     a.wait_for_text("离线").await;
@@ -224,7 +199,7 @@ async fn an_offline_edit_survives_a_reload_and_syncs_later() {
     a.wait_for_role("status", "1 条更改待同步").await;
 
     a.set_offline(false).await;
-    wait_gone(&a, "条更改待同步").await;
+    a.wait_gone("条更改待同步").await;
 
     // The server has the follow-up.
     let api = server.api();
@@ -303,6 +278,6 @@ async fn a_second_tab_shows_the_first_tabs_edit_without_the_network() {
     // The other tab's outbox is this tab's too (the card itself may still wait as well).
     a.wait_for_role("status", "条更改待同步").await;
     a.set_offline(false).await;
-    wait_gone(&a, "条更改待同步").await;
+    a.wait_gone("条更改待同步").await;
     a.close().await;
 }

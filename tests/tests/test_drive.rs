@@ -5,52 +5,6 @@
 
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
-use serde_json::json;
-
-/// Chooses `value` in the `<select>` labelled `label`.
-async fn choose(browser: &Browser, label: &str, value: &str) {
-    let el = browser.wait_for_field(label).await;
-    browser
-        .eval(
-            "const [el, v] = arguments;
-             el.value = v;
-             el.dispatchEvent(new Event('change', {bubbles: true}));",
-            vec![
-                serde_json::to_value(&el).expect("element as JSON"),
-                json!(value),
-            ],
-        )
-        .await;
-}
-
-/// Chooses the first enabled option with a value in the `<select>` labelled `label`; returns it.
-async fn choose_first(browser: &Browser, label: &str) -> String {
-    let el = browser.wait_for_field(label).await;
-    let el = serde_json::to_value(&el).expect("element as JSON");
-    let value = browser
-        .wait_until(&format!("an option in {label:?}"), async || {
-            let v = browser
-                .eval(
-                    "const [el] = arguments;
-                     const o = [...el.options].find(o => o.value && !o.disabled);
-                     return o ? o.value : null;",
-                    vec![el.clone()],
-                )
-                .await;
-            v.as_str().map(str::to_string)
-        })
-        .await;
-    choose(browser, label, &value).await;
-    value
-}
-
-async fn wait_gone(browser: &Browser, text: &str) {
-    browser
-        .wait_until(&format!("{text:?} to disappear"), async || {
-            (!browser.has_text(text).await).then_some(())
-        })
-        .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_test_drive_runs_offline_from_start_to_end() {
@@ -69,11 +23,11 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
     tablet.fill("手机号码", "137 0021 5678").await;
     let model = tablet.wait_for_field("意向车型").await;
     if model.tag_name().await.unwrap_or_default() == "select" {
-        choose(&tablet, "意向车型", "rav4").await;
+        tablet.choose_value("意向车型", "rav4").await;
     } else {
         tablet.fill("意向车型", "RAV4荣放").await;
     }
-    choose(&tablet, "级别", "H").await;
+    tablet.choose_value("级别", "H").await;
     tablet.click_button("保存").await;
     let card = tablet
         .wait_until("the new card's page", async || {
@@ -82,7 +36,7 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
         })
         .await;
     tablet.wait_for_text("还没有试乘试驾。").await;
-    wait_gone(&tablet, "条更改待同步").await;
+    tablet.wait_gone("条更改待同步").await;
 
     // In the car: no network from here on.
     tablet.set_offline(true).await;
@@ -104,8 +58,8 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
     tablet.wait_for_text("新建试驾").await;
     // The card is already picked.
     tablet.wait_for_text("陈思远").await;
-    choose_first(&tablet, "试驾车").await;
-    choose(&tablet, "试驾路线", "r1").await;
+    tablet.choose_first("试驾车").await;
+    tablet.choose_value("试驾路线", "r1").await;
     tablet.fill("驾驶证号", "440106199001011234").await;
     tablet.fill("驾驶证有效期至", "2020-01-31").await;
     tablet.fill("起始里程", "12345").await;
@@ -155,7 +109,7 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
 
     // Reconnected: everything goes to the server.
     tablet.set_offline(false).await;
-    wait_gone(&tablet, "条更改待同步").await;
+    tablet.wait_gone("条更改待同步").await;
     // The sales manager's PC shows the ended drive.
     let manager = Browser::new().await;
     manager.open(&server, "/").await;
