@@ -10,6 +10,7 @@ use crate::components::header::Header;
 use crate::components::nav::Nav;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
+use crate::manage;
 use crate::pages::login::LoginPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
@@ -112,7 +113,10 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }
                     />
-                    <Route path=path!("manage") view={Lazy::<lazy_pages::Devices>::new()} />
+                    <ParentRoute path=path!("manage") view=manage::ManageLayout>
+                        <Route path=path!("") view={Lazy::<lazy_pages::Devices>::new()} />
+                        <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -115,4 +115,10 @@ lazy_pages!(admin {
             <manage::devices::DevicesPage />
         </AreaGate>
     };
+    /// `/manage/bin`: the bin (回收站), for management only.
+    Bin => view! {
+        <AreaGate area=Area::Management>
+            <manage::bin::BinPage />
+        </AreaGate>
+    };
 });

@@ -1,3 +1,29 @@
-//! 管理: what managers (销售经理, 客服经理, 总经理) do for the store. One file per page.
+//! 管理: what managers (销售经理, 客服经理, 总经理) do for the store. One file per page; every
+//! page sits under [`ManageLayout`] (the management sub-navigation).
 
+pub mod bin;
 pub mod devices;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+use crate::i18n::*;
+
+/// The frame of every `/manage/*` page: the sub-navigation, then the page.
+#[component]
+pub fn ManageLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="sub-nav" aria-label=move || t_string!(i18n, manage_nav.label).to_string()>
+            <ul>
+                <li>
+                    <A href="/manage" exact=true>{t!(i18n, manage_nav.devices)}</A>
+                </li>
+                <li>
+                    <A href="/manage/bin" exact=true>{t!(i18n, manage_nav.bin)}</A>
+                </li>
+            </ul>
+        </nav>
+        <Outlet />
+    }
+}

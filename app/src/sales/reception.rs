@@ -17,7 +17,8 @@ use domain::sales::rota::{
 };
 use domain::sales::visit::{
     DwellBucket, ReferralParty, VisitCountRule, VisitSource, VisitTally, VisitorKind,
-    check_referral, count_rule, dwell_bucket, parse_local_time, stored_facts, totals,
+    check_referral, check_withdraw, count_rule, dwell_bucket, parse_local_date, parse_local_time,
+    stored_facts, totals,
 };
 use domain::sync::{Edit, RecordState};
 use leptos::prelude::*;
@@ -631,11 +632,6 @@ pub fn ReceptionPage() -> impl IntoView {
         move |_| visits.with(|v| rota_now(sync, &today, v))
     });
     let error = RwSignal::new(None::<String>);
-    let leave = move |id: Uuid| {
-        leptos::task::spawn_local(async move {
-            error.set(leave_now(sync, i18n, id).await.err());
-        });
-    };
     view! {
         <section class="panel" aria-labelledby="reception-title">
             <div class="panel-head">
@@ -675,33 +671,7 @@ pub fn ReceptionPage() -> impl IntoView {
                 if rows.is_empty() {
                     return view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }.into_any();
                 }
-                let settings = sync.records("sales_settings");
-                view! {
-                    <div class="table-wrap">
-                        <table class="table visit-log">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, reception.time_in)}</th>
-                                    <th scope="col">{t!(i18n, reception.time_out)}</th>
-                                    <th scope="col">{t!(i18n, reception.dwell)}</th>
-                                    <th scope="col">{t!(i18n, reception.source)}</th>
-                                    <th scope="col">{t!(i18n, reception.group_size)}</th>
-                                    <th scope="col">{t!(i18n, reception.consultant)}</th>
-                                    <th scope="col">{t!(i18n, reception.intended_model)}</th>
-                                    <th scope="col">{t!(i18n, reception.rule)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t!(i18n, reception.actions)}</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|v| visit_row_view(i18n, &settings, v, leave))
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
+                visit_table(i18n, sync, rows, error).into_any()
             }}
         </section>
     }
@@ -717,13 +687,112 @@ impl DwellLabel for DwellBucket {
     }
 }
 
+/// Takes a logged visit back (撤销) for user `me_id`: it goes to the bin, where a manager can
+/// restore it. The rule (`domain::sales::visit::check_withdraw`) is checked against the visit as
+/// stored now. (Runs outside the component tree: everything it needs is passed in.)
+pub async fn withdraw_visit(
+    sync: SyncCtx,
+    i18n: I18nContext<Locale>,
+    id: Uuid,
+    me_id: String,
+    manager: bool,
+) -> Result<(), String> {
+    let today = parse_local_date(&today_local());
+    if let Some(rec) = sync.record(id) {
+        let v = VisitRow::of(&rec);
+        if let Some(today) = today {
+            check_withdraw(
+                &v.consultant,
+                &v.time_in,
+                &v.a_card_id,
+                &me_id,
+                manager,
+                today,
+            )
+            .map_err(|e| user_error_text(i18n, &e))?;
+        }
+    }
+    sync.edit(id, &VISIT, move |state| {
+        Ok(vec![Edit::new(state, &VISIT).delete()])
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| edit_error_text(i18n, &e))
+}
+
+/// A domain rule's message in the user's language.
+fn user_error_text(i18n: I18nContext<Locale>, e: &impl UserError) -> String {
+    match i18n.get_locale_untracked() {
+        Locale::en => e.message_en(),
+        Locale::zh_CN => e.message_zh(),
+    }
+}
+
+/// A visit log (the reception page's and the Today page's): one row per visit with its
+/// actions — 离店, 撤销 (with a confirmation; only where the withdraw rule allows it), open or
+/// build the A-card. A failed action's message goes to `error`.
+pub fn visit_table(
+    i18n: I18nContext<Locale>,
+    sync: SyncCtx,
+    rows: Vec<VisitRow>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let settings = sync.records("sales_settings");
+    let (me_id, _, _, manager) = me().unwrap_or_default();
+    let today = parse_local_date(&today_local());
+    let leave = move |id: Uuid| {
+        leptos::task::spawn_local(async move {
+            error.set(leave_now(sync, i18n, id).await.err());
+        });
+    };
+    let actor = StoredValue::new(me_id.clone());
+    let withdraw = move |id: Uuid| {
+        let me_id = actor.get_value();
+        leptos::task::spawn_local(async move {
+            error.set(withdraw_visit(sync, i18n, id, me_id, manager).await.err());
+        });
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table visit-log">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, reception.time_in)}</th>
+                        <th scope="col">{t!(i18n, reception.time_out)}</th>
+                        <th scope="col">{t!(i18n, reception.dwell)}</th>
+                        <th scope="col">{t!(i18n, reception.source)}</th>
+                        <th scope="col">{t!(i18n, reception.group_size)}</th>
+                        <th scope="col">{t!(i18n, reception.consultant)}</th>
+                        <th scope="col">{t!(i18n, reception.intended_model)}</th>
+                        <th scope="col">{t!(i18n, reception.rule)}</th>
+                        <th scope="col"><span class="visually-hidden">{t!(i18n, reception.actions)}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|v| {
+                            let may_withdraw = today.is_some_and(|today| {
+                                check_withdraw(&v.consultant, &v.time_in, &v.a_card_id, &me_id, manager, today)
+                                    .is_ok()
+                            });
+                            visit_row_view(i18n, &settings, v, leave, may_withdraw.then_some(withdraw))
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
 /// One row of a visit log (also used by the Today page).
-pub fn visit_row_view<F: Fn(Uuid) + Copy + 'static>(
+fn visit_row_view<F: Fn(Uuid) + Copy + 'static, W: Fn(Uuid) + Copy + Send + Sync + 'static>(
     i18n: I18nContext<Locale>,
     settings: &[RecordState],
     v: VisitRow,
     leave: F,
-) -> impl IntoView + use<F> {
+    withdraw: Option<W>,
+) -> impl IntoView + use<F, W> {
     let id = v.id;
     let open = v.is_open();
     let dwell = if open {
@@ -779,8 +848,38 @@ pub fn visit_row_view<F: Fn(Uuid) + Copy + 'static>(
                     })}
                 {card_link}
                 {build_link}
+                {withdraw.map(|withdraw| withdraw_buttons(i18n, id, withdraw))}
             </td>
         </tr>
+    }
+}
+
+/// 撤销, then 确认撤销 / 取消 in its place.
+fn withdraw_buttons<W: Fn(Uuid) + Copy + Send + Sync + 'static>(
+    i18n: I18nContext<Locale>,
+    id: Uuid,
+    withdraw: W,
+) -> impl IntoView + use<W> {
+    let confirming = RwSignal::new(false);
+    move || {
+        if confirming.get() {
+            view! {
+                <button type="button" class="btn btn-danger" on:click=move |_| withdraw(id)>
+                    {t!(i18n, reception.withdraw_confirm)}
+                </button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| confirming.set(false)>
+                    {t!(i18n, reception.withdraw_cancel)}
+                </button>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class="btn btn-secondary" on:click=move |_| confirming.set(true)>
+                    {t!(i18n, reception.withdraw)}
+                </button>
+            }
+            .into_any()
+        }
     }
 }
 

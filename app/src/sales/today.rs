@@ -20,8 +20,7 @@ use uuid::Uuid;
 use super::a_card::{phone_display, text};
 use super::reception::{
     KnownCustomer, ModelSelect, NewVisit, RotaNow, VisitRow, clock, known_customer, known_view,
-    leave_now, log_visit, me, name_of, rota_now, rule_text, source_label, today_local,
-    visit_row_view, visits_on,
+    log_visit, me, name_of, rota_now, rule_text, source_label, today_local, visit_table, visits_on,
 };
 use crate::conflicts::{edit_error_text, grade_label};
 use crate::i18n::*;
@@ -584,11 +583,6 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
     let is_consultant = me.as_ref().is_some_and(|m| m.2);
     let my_id = me.map(|m| m.0).unwrap_or_default();
     let error = RwSignal::new(None::<String>);
-    let leave = move |id: Uuid| {
-        leptos::task::spawn_local(async move {
-            error.set(leave_now(sync, i18n, id).await.err());
-        });
-    };
     view! {
         <section class="panel" aria-labelledby="my-visits-title">
             <h2 id="my-visits-title">
@@ -608,33 +602,7 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
                 if rows.is_empty() {
                     return view! { <p class="muted">{t!(i18n, reception.my_visits_empty)}</p> }.into_any();
                 }
-                let settings = sync.records("sales_settings");
-                view! {
-                    <div class="table-wrap">
-                        <table class="table visit-log">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, reception.time_in)}</th>
-                                    <th scope="col">{t!(i18n, reception.time_out)}</th>
-                                    <th scope="col">{t!(i18n, reception.dwell)}</th>
-                                    <th scope="col">{t!(i18n, reception.source)}</th>
-                                    <th scope="col">{t!(i18n, reception.group_size)}</th>
-                                    <th scope="col">{t!(i18n, reception.consultant)}</th>
-                                    <th scope="col">{t!(i18n, reception.intended_model)}</th>
-                                    <th scope="col">{t!(i18n, reception.rule)}</th>
-                                    <th scope="col"><span class="visually-hidden">{t!(i18n, reception.actions)}</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|v| visit_row_view(i18n, &settings, v, leave))
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
+                visit_table(i18n, sync, rows, error).into_any()
             }}
         </section>
     }

@@ -483,6 +483,33 @@ impl Visit {
     }
 }
 
+/// Who may take a logged visit back (撤销来店登记), e.g. a mistaken tap on the quick reception:
+/// the visit goes to the bin, where a manager can restore it. A manager may withdraw any visit; a
+/// consultant only their own, on the day it was logged (`today`, store-local), and not once an
+/// A-card was built from it (the card and its KPIs count that visit).
+pub fn check_withdraw(
+    visit_consultant: &str,
+    visit_time_in: &str,
+    visit_a_card_id: &str,
+    actor: &str,
+    actor_is_manager: bool,
+    today: chrono::NaiveDate,
+) -> Result<(), VisitError> {
+    if actor_is_manager {
+        return Ok(());
+    }
+    if visit_consultant != actor {
+        return Err(VisitError::WithdrawNotYours);
+    }
+    if parse_local_date(visit_time_in) != Some(today) {
+        return Err(VisitError::WithdrawPastDay);
+    }
+    if !visit_a_card_id.trim().is_empty() {
+        return Err(VisitError::WithdrawHasCard);
+    }
+    Ok(())
+}
+
 /// Why a visit record was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
@@ -496,6 +523,12 @@ pub enum VisitError {
     ReferrerPhoneInvalid,
     #[error("a customer cannot refer themself")]
     SelfReferral,
+    #[error("only the consultant who logged a visit (or a manager) may withdraw it")]
+    WithdrawNotYours,
+    #[error("a visit of an earlier day can only be withdrawn by a manager")]
+    WithdrawPastDay,
+    #[error("an A-card was built from this visit")]
+    WithdrawHasCard,
 }
 
 impl UserError for VisitError {
@@ -506,6 +539,9 @@ impl UserError for VisitError {
             VisitError::ReferrerMissing => "visit_referrer_missing",
             VisitError::ReferrerPhoneInvalid => "visit_referrer_phone_invalid",
             VisitError::SelfReferral => "visit_self_referral",
+            VisitError::WithdrawNotYours => "visit_withdraw_not_yours",
+            VisitError::WithdrawPastDay => "visit_withdraw_past_day",
+            VisitError::WithdrawHasCard => "visit_withdraw_has_card",
         }
     }
 
@@ -516,6 +552,9 @@ impl UserError for VisitError {
             VisitError::ReferrerMissing => "转介绍客户请填写介绍人",
             VisitError::ReferrerPhoneInvalid => "介绍人电话号码无效",
             VisitError::SelfReferral => "介绍人不能是客户本人",
+            VisitError::WithdrawNotYours => "只有登记这次来店的销售顾问或经理可以撤销",
+            VisitError::WithdrawPastDay => "以前日期的来店登记只能由经理撤销",
+            VisitError::WithdrawHasCard => "这次来店已建A卡,不能撤销",
         }
         .into()
     }
@@ -527,6 +566,15 @@ impl UserError for VisitError {
             VisitError::ReferrerMissing => "A referral needs the referring customer",
             VisitError::ReferrerPhoneInvalid => "The referrer's phone number is not valid",
             VisitError::SelfReferral => "A customer cannot refer themself",
+            VisitError::WithdrawNotYours => {
+                "Only the consultant who logged this visit, or a manager, may withdraw it"
+            }
+            VisitError::WithdrawPastDay => {
+                "A visit of an earlier day can only be withdrawn by a manager"
+            }
+            VisitError::WithdrawHasCard => {
+                "An A-card was built from this visit; it cannot be withdrawn"
+            }
         }
         .into()
     }
@@ -551,6 +599,35 @@ mod tests {
             had_a_card_before: false,
             had_order_before: false,
         }
+    }
+
+    #[test]
+    fn a_consultant_withdraws_only_own_unbuilt_visits_of_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
+        let ok = check_withdraw("u-li", "2026-03-14T10:05:00", "", "u-li", false, today);
+        assert_eq!(ok, Ok(()));
+        assert_eq!(
+            check_withdraw("u-wang", "2026-03-14T10:05:00", "", "u-li", false, today),
+            Err(VisitError::WithdrawNotYours)
+        );
+        assert_eq!(
+            check_withdraw("u-li", "2026-03-13T17:50:00", "", "u-li", false, today),
+            Err(VisitError::WithdrawPastDay)
+        );
+        assert_eq!(
+            check_withdraw("u-li", "not a time", "", "u-li", false, today),
+            Err(VisitError::WithdrawPastDay)
+        );
+        let card = "0190a3c4-0000-7000-8000-000000000001";
+        assert_eq!(
+            check_withdraw("u-li", "2026-03-14T10:05:00", card, "u-li", false, today),
+            Err(VisitError::WithdrawHasCard)
+        );
+        // A manager fixes any day's log, even a visit with a card.
+        assert_eq!(
+            check_withdraw("u-wang", "2026-03-13T17:50:00", card, "u-zhao", true, today),
+            Ok(())
+        );
     }
 
     #[test]

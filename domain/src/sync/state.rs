@@ -401,6 +401,14 @@ impl RecordState {
             .is_some_and(|(_, w)| w.value == Value::Bool(true))
     }
 
+    /// The write that put the record in the bin (who, on which device, when), while it is there.
+    pub fn deletion(&self) -> Option<&Write> {
+        self.deleted
+            .winner()
+            .map(|(_, w)| w)
+            .filter(|w| w.value == Value::Bool(true))
+    }
+
     /// Whether any op has been applied.
     pub fn is_empty(&self) -> bool {
         self.applied.is_empty()

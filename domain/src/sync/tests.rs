@@ -440,12 +440,17 @@ fn delete_is_a_tombstone_a_manager_can_restore() {
     b.receive(T0 + 4, &e2);
     assert_eq!(a.state, b.state);
     assert!(a.state.is_deleted());
+    // The bin says who put the record there.
+    let by = a.state.deletion().expect("in the bin");
+    assert_eq!((by.device_id, by.user_id.as_str()), (b.id, "user2"));
+    assert_eq!(by.hlc, del.hlc);
     assert_eq!(a.state.value("name"), Some(&json!("赵")));
     assert_eq!(a.state.log("follow_ups").len(), 1);
     let res = a.edit(T0 + 5, |e| vec![Ok(e.restore())]);
     assert!(res.requires_manager());
     b.receive(T0 + 6, &res);
     assert!(!b.state.is_deleted());
+    assert!(b.state.deletion().is_none());
     assert!(b.state.conflicts(&CUSTOMER).is_empty());
 }
 

@@ -1,0 +1,128 @@
+//! The bin (回收站, issue 4: "deletes are tombstones a manager can restore"): a consultant's
+//! mistaken quick-reception tap is withdrawn (撤销, with a confirmation) and leaves the visit log;
+//! a sales manager on another device finds it in 管理 → 回收站 with who withdrew it, restores
+//! it, and the visit is back on the consultant's tablet.
+
+use e2e::{Browser, Lang, Server, temp_dir, xpath_literal};
+use fantoccini::Locator;
+
+const ME: &str = "王芳";
+
+/// How many displayed elements match `xpath`.
+async fn count_visible(browser: &Browser, xpath: &str) -> usize {
+    let mut n = 0;
+    if let Ok(all) = browser.client().find_all(Locator::XPath(xpath)).await {
+        for el in all {
+            if el.is_displayed().await.unwrap_or(false) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The visit rows of the log that are still in the store (they have 离店).
+const OPEN_VISIT_ROWS: &str =
+    "//table[contains(@class,'visit-log')]//tr[.//button[normalize-space(.)='离店']]";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_visit_goes_to_the_bin_and_a_manager_restores_it() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+
+    // The consultant logs a walk-in by mistake (2 taps) …
+    let tablet = Browser::new().await;
+    tablet.open(&server, "/").await;
+    tablet
+        .log_in_demo(Lang::Zh, "consultant", ME, "王芳的测试平板")
+        .await;
+    tablet.wait_for_path("/sales").await;
+    tablet.wait_for_role("status", "已同步").await;
+    tablet.wait_for_text("快速登记来店").await;
+    let open_before = count_visible(&tablet, OPEN_VISIT_ROWS).await;
+    tablet.click_button("自然到店").await;
+    tablet.wait_for_text("统计规则").await;
+    tablet.click_button("确认").await;
+    tablet
+        .wait_until("the mistaken visit in my visits", async || {
+            (count_visible(&tablet, OPEN_VISIT_ROWS).await == open_before + 1).then_some(())
+        })
+        .await;
+
+    // … and takes it back: 撤销 asks first; 取消 keeps it, 确认撤销 withdraws it.
+    let withdraw = format!("{OPEN_VISIT_ROWS}//button[normalize-space(.)='撤销']");
+    let row_button = async |xpath: &str, what: &str| {
+        let el = tablet
+            .wait_until(what, async || tablet.visible(xpath).await)
+            .await;
+        el.click().await.expect("click");
+    };
+    row_button(&withdraw, "撤销 on the open visit").await;
+    tablet.click_button("取消").await;
+    row_button(&withdraw, "撤销 again after 取消").await;
+    tablet.click_button("确认撤销").await;
+    tablet
+        .wait_until("the visit gone from my visits", async || {
+            (count_visible(&tablet, OPEN_VISIT_ROWS).await == open_before).then_some(())
+        })
+        .await;
+    tablet.wait_for_role("status", "已同步").await;
+
+    // A consultant has no 管理 area, so no bin.
+    tablet.goto("/manage/bin").await;
+    tablet.wait_for_text("无权访问").await;
+
+    // The sales manager's PC: 管理 → 回收站 lists the visit, withdrawn by 王芳.
+    let pc = Browser::new().await;
+    pc.open(&server, "/").await;
+    pc.log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
+        .await;
+    pc.wait_for_role("status", "已同步").await;
+    pc.goto("/manage").await;
+    pc.click_link("回收站").await;
+    pc.wait_for_path("/manage/bin").await;
+    let binned_row = format!(
+        "//main//table//tr[td[normalize-space(.)='来店登记']][td[normalize-space(.)={}]]",
+        xpath_literal(ME)
+    );
+    let row = pc
+        .wait_until("the withdrawn visit in the bin", async || {
+            pc.visible(&binned_row).await
+        })
+        .await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(
+        text.contains("自然到店"),
+        "the bin row names the source: {text}"
+    );
+    assert!(
+        text.contains("王芳的测试平板"),
+        "the bin row names the device: {text}"
+    );
+    assert_eq!(count_visible(&pc, &binned_row).await, 1);
+
+    // 恢复: the row leaves the bin, the manager is told.
+    let restore = format!("{binned_row}//button[normalize-space(.)='恢复']");
+    let el = pc
+        .wait_until("恢复 in the row", async || pc.visible(&restore).await)
+        .await;
+    el.click().await.expect("click 恢复");
+    pc.wait_for_role("status", "已恢复").await;
+    pc.wait_until("the row gone from the bin", async || {
+        (count_visible(&pc, &binned_row).await == 0).then_some(())
+    })
+    .await;
+    pc.wait_for_role("status", "已同步").await;
+
+    // The consultant's tablet gets the restore live: the visit is back in my visits.
+    tablet.goto("/sales").await;
+    tablet.wait_for_text("我的今日来店").await;
+    tablet
+        .wait_until("the restored visit back in my visits", async || {
+            (count_visible(&tablet, OPEN_VISIT_ROWS).await == open_before + 1).then_some(())
+        })
+        .await;
+
+    pc.close().await;
+    tablet.close().await;
+}
