@@ -14,7 +14,6 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    io::{BufRead, BufReader},
     path::Path,
     process::{Child, Command, Stdio},
     sync::{
@@ -25,8 +24,9 @@ use std::{
 };
 
 use domain::records::A_CARD;
-use domain::sync::{Change, Clock, Op, RecordState, apply, new_id};
+use domain::sync::{Change, Clock, Op, RecordState, apply};
 use serde_json::{Value, json};
+use testkit::{Rng, now_ms, start_listening};
 use uuid::Uuid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_forecourt");
@@ -45,62 +45,18 @@ impl Drop for Server {
 
 /// Starts the binary and returns it with its base URL once it listens.
 fn start(data: &Path) -> (Server, String) {
-    let mut child = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--site"])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--addr", "127.0.0.1:0", "--site"])
         .arg(data.join("no-site"))
         .arg("--data")
         .arg(data)
         .env("RUST_LOG", "warn")
         .env_remove("FORECOURT_NO_DEMO")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn forecourt");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        if let Some(Ok(line)) = lines.next() {
-            let _ = tx.send(line);
-        }
-        for _ in lines.map_while(Result::ok) {}
-    });
-    let server = Server { child };
-    let line = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("no listening line within 60 s");
-    let addr = line
-        .strip_prefix("forecourt: listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (server, addr)
-}
-
-/// xorshift64*: the kill timings, reproducible from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
-}
-
-fn v7(rng: &mut Rng) -> Uuid {
-    let mut r = [0u8; 10];
-    r[..8].copy_from_slice(&rng.next().to_le_bytes());
-    r[8..].copy_from_slice(&rng.next().to_le_bytes()[..2]);
-    new_id(now_ms(), r)
+        .stderr(Stdio::null());
+    let (child, addr) = start_listening(&mut cmd, Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("forecourt: {e}"));
+    (Server { child }, addr)
 }
 
 struct Device {
@@ -134,7 +90,7 @@ impl Device {
                 } else {
                     let phone = format!("139{:08}", self.rng.below(100_000_000));
                     (
-                        v7(&mut self.rng),
+                        self.rng.id(),
                         vec![
                             Change::Set {
                                 field: "name".into(),
@@ -150,7 +106,7 @@ impl Device {
                     )
                 };
                 let op = Op {
-                    op_id: v7(&mut self.rng),
+                    op_id: self.rng.id(),
                     device_id: self.device,
                     user_id: self.user_id.clone(),
                     store_id: "demo".into(),
@@ -173,19 +129,16 @@ impl Device {
 }
 
 async fn login(http: &reqwest::Client, base: &str, username: &str, device: Uuid) -> Value {
-    let r = http
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({
-            "username": username,
-            "password": "demo1234",
-            "device_id": device,
-            "device_name": format!("崩溃测试 {username}"),
-        }))
-        .send()
-        .await
-        .expect("login");
-    assert!(r.status().is_success(), "login {username}: {}", r.status());
-    r.json().await.expect("login json")
+    testkit::login(
+        http,
+        base,
+        username,
+        "demo1234",
+        device,
+        &format!("崩溃测试 {username}"),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One device: push batches until told to stop, resending a batch until it is acknowledged.
@@ -257,7 +210,7 @@ async fn acknowledged_ops_survive_sigkill() {
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| now_ms() | 1);
     println!("sync_crash: {kills} kills, FORECOURT_CRASH_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_path_buf();
     let (mut server, addr) = start(&data);
@@ -274,10 +227,7 @@ async fn acknowledged_ops_survive_sigkill() {
             device,
             user_id: v["user"]["id"].as_str().expect("user id").to_owned(),
             clock: Clock::new(),
-            rng: Rng(seed
-                .wrapping_add(i as u64 + 1)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                | 1),
+            rng: Rng::new(seed.wrapping_add(i as u64 + 1)),
             records: Vec::new(),
         });
     }

@@ -1,20 +1,15 @@
 //! The real `forecourt` binary, started on a free port.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::{DEMO_PASSWORD, env};
 
-/// The line the server prints once it is bound.
-const LISTENING: &str = "forecourt: listening on http://";
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A running `forecourt` server; killed when dropped.
@@ -22,7 +17,7 @@ pub struct Server {
     child: Option<Child>,
     addr: SocketAddr,
     data: PathBuf,
-    stderr: Arc<Mutex<String>>,
+    stderr: PathBuf,
 }
 
 impl Server {
@@ -55,7 +50,7 @@ impl Server {
 
     /// What the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
     pub fn is_running(&self) -> bool {
@@ -125,15 +120,23 @@ impl Drop for Server {
     }
 }
 
-fn spawn(data: &Path, addr: &str) -> (Child, SocketAddr, Arc<Mutex<String>>) {
+fn spawn(data: &Path, addr: &str) -> (Child, SocketAddr, PathBuf) {
     try_spawn(data, addr).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, Arc<Mutex<String>>), String> {
+fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, PathBuf), String> {
     let bin = env("FORECOURT_BIN");
     let site = env("FORECOURT_SITE");
-    let mut child = Command::new(&bin)
-        .arg("--addr")
+    // stderr goes to a file next to the data (appended across restarts), so a failed start
+    // can show it and a chatty server never blocks on a full pipe.
+    let log_path = data.join("server-stderr.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| format!("could not open {}: {e}", log_path.display()))?;
+    let mut cmd = Command::new(&bin);
+    cmd.arg("--addr")
         .arg(addr)
         .arg("--data")
         .arg(data)
@@ -141,70 +144,29 @@ fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, Arc<Mutex<St
         .arg(&site)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start {bin}: {e}"))?;
-
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let mut err_pipe = child.stderr.take().expect("piped");
-    let err_buf = Arc::clone(&stderr);
-    thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = err_pipe.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            err_buf
-                .lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-
-    let out = child.stdout.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line
-                .split_once(LISTENING)
-                .map(|(_, r)| r.trim().to_string())
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(rest);
-            }
-        }
-    });
-
-    let fail = |child: &mut Child, why: String| {
-        let _ = child.kill();
-        let _ = child.wait();
-        // Let the stderr reader catch up.
-        thread::sleep(Duration::from_millis(100));
+        .stderr(Stdio::from(log));
+    let describe = |why: String| {
         format!(
             "the server ({bin} --addr {addr} --data {}) {why}; its stderr:\n{}",
             data.display(),
-            stderr.lock().unwrap()
+            std::fs::read_to_string(&log_path).unwrap_or_default()
         )
     };
-    match rx.recv_timeout(START_TIMEOUT) {
-        Ok(rest) => match rest.parse::<SocketAddr>() {
-            Ok(bound) => Ok((child, bound, Arc::clone(&stderr))),
-            Err(_) => Err(fail(
-                &mut child,
-                format!("printed a listening line with a bad address: {rest:?}"),
-            )),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(fail(
-            &mut child,
-            format!("did not print `{LISTENING}…` within {START_TIMEOUT:?}"),
-        )),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(fail(
-            &mut child,
-            "exited before printing its listening line".into(),
-        )),
+    let (mut child, url) =
+        testkit::start_listening(&mut cmd, START_TIMEOUT).map_err(|e| describe(e.to_string()))?;
+    match url
+        .strip_prefix("http://")
+        .unwrap_or(&url)
+        .parse::<SocketAddr>()
+    {
+        Ok(bound) => Ok((child, bound, log_path)),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(describe(format!(
+                "printed a listening line with a bad address: {url:?}"
+            )))
+        }
     }
 }
 
@@ -217,20 +179,16 @@ pub struct Api {
 impl Api {
     /// `POST /api/auth/login` as a new device; returns the token.
     pub async fn login(&self, username: &str, device_name: &str) -> String {
-        let (status, body) = self
-            .send(
-                reqwest::Method::POST,
-                "/api/auth/login",
-                None,
-                Some(json!({
-                    "username": username,
-                    "password": DEMO_PASSWORD,
-                    "device_id": uuid::Uuid::now_v7(),
-                    "device_name": device_name,
-                })),
-            )
-            .await;
-        assert_eq!(status, 200, "logging in as {username}: {body}");
+        let body = testkit::login(
+            &self.http,
+            &self.base,
+            username,
+            DEMO_PASSWORD,
+            uuid::Uuid::now_v7(),
+            device_name,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         body["token"]
             .as_str()
             .unwrap_or_else(|| panic!("no token in the login answer: {body}"))

@@ -19,17 +19,16 @@
 //! JSON parsing is as fast as the app's.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use domain::sync::{Change, Clock, Op, RecordState, new_id};
+use domain::sync::{Change, Clock, Op, RecordState};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use testkit::{Rng, now_ms};
 use uuid::Uuid;
 
 use crate::util;
@@ -37,7 +36,6 @@ use crate::util;
 /// The pinned pouchdb-server (also in `xtask/bench/package.json`).
 const POUCHDB_SERVER_VERSION: &str = "4.2.0";
 /// The line the server prints once it is bound.
-const LISTENING: &str = "forecourt: listening on ";
 /// Set when a debug xtask re-runs itself in release mode.
 const INNER_ENV: &str = "FORECOURT_BENCH_SYNC_RELEASE";
 /// Demo users who may write A-cards (every demo password is `demo1234`).
@@ -165,33 +163,6 @@ pub fn bench_sync(quick: bool) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Ops and documents
 
-/// xorshift64*: ids, phones and names, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn id(&mut self) -> Uuid {
-        let mut r = [0u8; 10];
-        r[..8].copy_from_slice(&self.next().to_le_bytes());
-        r[8..].copy_from_slice(&self.next().to_le_bytes()[..2]);
-        new_id(now_ms(), r)
-    }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 /// A simulated device: who it is and the clock it stamps with.
 struct Device {
     id: Uuid,
@@ -217,7 +188,7 @@ const DISTRICTS: [&str; 5] = ["天河区", "海珠区", "越秀区", "番禺区"
 
 impl Device {
     fn new(user_id: String, seed: u64) -> Self {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut rng = Rng::new(seed);
         Device {
             id: rng.id(),
             user_id,
@@ -347,8 +318,8 @@ impl Drop for TempDir {
 }
 
 fn start_forecourt(bin: &Path, data: &Path) -> Result<(Proc, String)> {
-    let mut child = Command::new(bin)
-        .args(["--addr", "127.0.0.1:0", "--data"])
+    let mut cmd = Command::new(bin);
+    cmd.args(["--addr", "127.0.0.1:0", "--data"])
         .arg(data)
         .arg("--site")
         .arg(data.join("no-site"))
@@ -358,28 +329,13 @@ fn start_forecourt(bin: &Path, data: &Path) -> Result<(Proc, String)> {
         )
         .env_remove("FORECOURT_NO_DEMO")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         .stderr(match std::env::var_os("BENCH_SYNC_SERVER_STDERR") {
             Some(path) => Stdio::from(std::fs::File::create(path)?),
             None => Stdio::null(),
-        })
-        .spawn()
+        });
+    let (child, base) = testkit::start_listening(&mut cmd, Duration::from_secs(120))
         .with_context(|| format!("starting {}", bin.display()))?;
-    let stdout = child.stdout.take().expect("piped");
-    let proc = Proc(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let Some(addr) = line.strip_prefix(LISTENING) {
-                let _ = tx.send(addr.trim().to_owned());
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(120))
-        .context("the server did not print its listening line within 120 s")?;
-    Ok((proc, base))
+    Ok((Proc(child), base))
 }
 
 /// Installs the pinned pouchdb-server into `target/tools/bench-sync`; returns its script.
@@ -524,13 +480,16 @@ async fn login(
     seed: u64,
 ) -> Result<(String, Device)> {
     let mut dev = Device::new(String::new(), seed);
-    let r = http
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": user, "password": "demo1234",
-                      "device_id": dev.id, "device_name": format!("bench-sync {seed}")}))
-        .send()
-        .await?;
-    let v: Value = serde_json::from_slice(&check(r, "login").await?)?;
+    let v = testkit::login(
+        http,
+        base,
+        user,
+        "demo1234",
+        dev.id,
+        &format!("bench-sync {seed}"),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
     dev.user_id = v["user"]["id"].as_str().context("user id")?.to_owned();
     Ok((v["token"].as_str().context("token")?.to_owned(), dev))
 }

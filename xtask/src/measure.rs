@@ -1,19 +1,14 @@
 //! `cargo xtask size` and `cargo xtask measure`.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::build::{self, Built, SiteFile};
 use crate::util::{self, brotli_len, kb};
-
-/// The line the server prints once it is bound.
-const LISTENING: &str = "forecourt: listening on ";
 
 /// `cargo xtask size`: the initial download from the already built site.
 pub fn size() -> Result<()> {
@@ -198,34 +193,17 @@ fn generic_name(name: &str) -> String {
 /// Starts the server and waits for its listening line; returns how long that took.
 fn start(bin: &Path, data: &Path, site: &Path) -> Result<(Duration, Child)> {
     let t = Instant::now();
-    let mut child = Command::new(bin)
-        .arg("--addr")
+    let mut cmd = Command::new(bin);
+    cmd.arg("--addr")
         .arg("127.0.0.1:0")
         .arg("--data")
         .arg(data)
         .arg("--site")
         .arg(site)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
+        .stderr(Stdio::null());
+    let (child, _url) = testkit::start_listening(&mut cmd, Duration::from_secs(30))
         .with_context(|| format!("starting {}", bin.display()))?;
-    let stdout = child.stdout.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if line.contains(LISTENING) {
-                let _ = tx.send(());
-            }
-        }
-    });
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(()) => Ok((t.elapsed(), child)),
-        Err(_) => {
-            stop(child);
-            bail!("the server did not print `{LISTENING}…` within 30 s")
-        }
-    }
+    Ok((t.elapsed(), child))
 }
 
 fn stop(mut child: Child) {
