@@ -7,13 +7,9 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use chrono::{DateTime, NaiveDateTime};
 use domain::Role;
-use domain::sales::{
-    china_local,
-    duplicate::{CardContact, find_duplicates},
-};
-use domain::sync::{FieldState, RecordState};
+use domain::sales::duplicate::{contact_of, find_duplicates};
+use domain::sync::RecordState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -66,56 +62,6 @@ fn text(state: &RecordState, field: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Store-local `2026-06-06T10:02:00` (seconds optional, space allowed) or an RFC 3339 instant.
-fn parse_first_contact(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(china_local(t.to_utc()));
-    }
-    [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-}
-
-/// The device of the card's earliest write still in its state.
-fn built_on(state: &RecordState) -> Uuid {
-    let mut best: Option<(domain::sync::Hlc, Uuid)> = None;
-    let mut see = |hlc, device| {
-        if best.is_none_or(|(h, _)| hlc < h) {
-            best = Some((hlc, device));
-        }
-    };
-    for field in state.fields.values() {
-        match field {
-            FieldState::Register(r) => {
-                for w in r.heads.values() {
-                    see(w.hlc, w.device_id);
-                }
-            }
-            FieldState::Log(l) => {
-                for e in l.entries.values() {
-                    see(e.hlc, e.device_id);
-                }
-            }
-            // Counter steps and set tags carry no HLC.
-            FieldState::Counter(_) | FieldState::Set(_) => {}
-        }
-    }
-    best.map(|(_, d)| d).unwrap_or(Uuid::nil())
-}
-
-fn first_edit(state: &RecordState) -> NaiveDateTime {
-    let ms = state.created.map_or(0, |h| h.wall_ms);
-    let at =
-        DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX)).unwrap_or_default();
-    china_local(at)
-}
-
 /// The store's duplicate prospects (撞单): A-cards (not in the bin) whose phones normalise to
 /// the same number, with the owning card. Sales managers and general managers only.
 #[utoipa::path(
@@ -140,35 +86,22 @@ async fn duplicates(
         .await?;
     let mut contacts = Vec::new();
     let mut views: HashMap<Uuid, DuplicateCard> = HashMap::new();
-    for group in groups {
-        for card in group.cards {
-            let first_contact_at = text(&card, "first_contact_at");
-            let consultant_id = text(&card, "consultant_id");
-            let device_id = built_on(&card);
-            contacts.push(CardContact {
+    for card in groups.into_iter().flat_map(|g| g.cards) {
+        // The same reading of a card as the devices' (bin, phone, first contact, device).
+        let Some(contact) = contact_of(&card) else {
+            continue;
+        };
+        views.insert(
+            card.id,
+            DuplicateCard {
                 id: card.id,
-                phone: group.phone.clone(),
-                consultant: consultant_id
-                    .as_deref()
-                    .and_then(|c| Uuid::parse_str(c).ok())
-                    .unwrap_or(Uuid::nil()),
-                device: device_id,
-                first_contact: first_contact_at
-                    .as_deref()
-                    .and_then(parse_first_contact)
-                    .unwrap_or_else(|| first_edit(&card)),
-            });
-            views.insert(
-                card.id,
-                DuplicateCard {
-                    id: card.id,
-                    name: text(&card, "name"),
-                    consultant_id,
-                    device_id,
-                    first_contact_at,
-                },
-            );
-        }
+                name: text(&card, "name"),
+                consultant_id: text(&card, "consultant_id"),
+                device_id: contact.device,
+                first_contact_at: text(&card, "first_contact_at"),
+            },
+        );
+        contacts.push(contact);
     }
     let out = find_duplicates(&contacts)
         .into_iter()
