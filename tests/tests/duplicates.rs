@@ -134,7 +134,22 @@ async fn the_sales_manager_merges_two_consultants_cards_of_one_customer() {
     })
     .await;
 
+    // The merged-away card is in the bin (回收站), put there by the manager on this PC.
+    mgr.goto("/manage/bin").await;
+    let binned = format!(
+        "//main//table//tr[td[normalize-space(.)='A卡']][.//*[contains(., {})]][td[normalize-space(.)='李强']]",
+        xpath_literal("欧阳娜娜")
+    );
+    let row = mgr
+        .wait_until("the merged-away card in the bin", async || {
+            mgr.visible(&binned).await
+        })
+        .await;
+    let text = row.text().await.unwrap_or_default();
+    assert!(text.contains("销售经理测试电脑"), "bin row: {text}");
+
     // The surviving card has both follow-ups and the note of the merge.
+    mgr.goto("/sales").await;
     mgr.click_link("A卡").await;
     mgr.wait_for_path("/sales/a-cards").await;
     mgr.click_link("欧阳娜娜").await;
