@@ -1,7 +1,7 @@
 //! Loss (战败) end to end: a consultant proposes a loss offline; after the tablet syncs, the sales
 //! manager on a second browser sees it in the review queue, is refused when confirming before the
 //! re-contact, records the re-contact, confirms; the consultant's card shows 已战败 and the
-//! monthly analysis counts it.
+//! monthly analysis counts it. A second test sends a card back to another consultant.
 
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
@@ -126,6 +126,85 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     consultant.goto(&card).await;
     consultant.wait_for_text("已战败").await;
     consultant.wait_for_text("客户确认已购买思域").await;
+
+    consultant.close().await;
+    manager.close().await;
+}
+
+/// The value shown next to the label `label` on a card page (`<dt>label</dt><dd>value</dd>`).
+async fn shown_value(browser: &Browser, label: &str) -> String {
+    let xpath = format!(
+        "//main//*[normalize-space(.)={}]/following-sibling::*[1]",
+        e2e::xpath_literal(label)
+    );
+    match browser.visible(&xpath).await {
+        Some(el) => el.text().await.unwrap_or_default().trim().to_string(),
+        None => String::new(),
+    }
+}
+
+/// 退回给 another consultant: after a re-contact where the customer will reconsider, the manager
+/// sends the card back to 赵磊 instead of 王芳; the card follows again, under 赵磊, due today,
+/// and shows the earlier proposal and the re-contact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loss_is_sent_back_to_another_consultant() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let consultant = Browser::new().await;
+    consultant.open(&server, "/").await;
+    consultant
+        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的测试平板")
+        .await;
+    consultant.wait_for_role("status", "已同步").await;
+    let card = create_card(&consultant, "严文博", "139 0012 5566", "凯美瑞").await;
+    consultant.click_button("申请战败").await;
+    consultant.choose_value("战败原因", "gave_up_buying").await;
+    consultant.fill("战败说明", "嫌贵,说再等等").await;
+    consultant.click_button("提交战败申请").await;
+    consultant.wait_for_text("嫌贵,说再等等").await;
+    consultant.wait_gone("条更改待同步").await;
+
+    let manager = Browser::new().await;
+    manager.open(&server, "/").await;
+    manager
+        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
+        .await;
+    manager.wait_for_role("status", "已同步").await;
+    manager.goto("/sales/losses").await;
+    manager.click_button("处理 严文博").await;
+    manager.choose_value("回访方式", "phone").await;
+    manager.choose_value("回访结果", "will_reconsider").await;
+    manager.fill("回访内容", "降价后愿意再谈").await;
+    manager.click_button("记录回访").await;
+    manager.wait_for_text("回访已记录。").await;
+    manager.select("退回给", "赵磊").await;
+    manager.click_button("退回跟进").await;
+    manager.wait_for_text("已退回顾问继续跟进。").await;
+    manager.wait_gone("条更改待同步").await;
+
+    // On the card: following again, 赵磊's now, due today; the re-contact is on record.
+    manager.goto(&card).await;
+    manager.wait_for_role("heading", "严文博").await;
+    manager
+        .wait_until("the card under 赵磊, following", async || {
+            let who = shown_value(&manager, "销售顾问").await;
+            let status = shown_value(&manager, "状态").await;
+            (who == "赵磊" && status == "跟进中").then_some(())
+        })
+        .await;
+    // Whoever follows it now sees why it nearly was lost and what the customer told the manager.
+    manager.wait_for_text("以往战败申请及经理回访").await;
+    manager.wait_for_text("降价后愿意再谈").await;
+    manager.wait_for_text("嫌贵,说再等等").await;
+
+    // 王芳's tablet agrees after the sync.
+    consultant.goto(&card).await;
+    consultant.wait_for_role("heading", "严文博").await;
+    consultant
+        .wait_until("王芳's tablet shows the card under 赵磊", async || {
+            (shown_value(&consultant, "销售顾问").await == "赵磊").then_some(())
+        })
+        .await;
 
     consultant.close().await;
     manager.close().await;

@@ -279,7 +279,28 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 let c = card.get()?;
                 let status = status_of(&c);
                 if !in_review(&status) && status != "lost" {
-                    return None;
+                    // Following again (sent back, or reactivated): whoever follows it now sees
+                    // why it nearly was lost and what the manager heard from the customer.
+                    let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
+                    if entries.is_empty() {
+                        return None;
+                    }
+                    let earlier = [
+                        reason_label(i18n, &text(&c, "loss_reason")),
+                        text(&c, "loss_note"),
+                    ]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                    return Some(
+                        view! {
+                            <h3>{t!(i18n, loss.history)}</h3>
+                            <p class="muted">{earlier}</p>
+                            {re_contact_list(i18n, entries)}
+                        }
+                            .into_any(),
+                    );
                 }
                 let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
                 let since = proposed_at(&c).unwrap_or(0.0);
@@ -316,7 +337,8 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                                     </p>
                                 }
                             })}
-                    },
+                    }
+                        .into_any(),
                 )
             }}
             <Show when=move || open.get()>
