@@ -495,36 +495,37 @@ fn Routes() -> impl IntoView {
     }
 }
 
+/// The form's five numbers as stored (or the domain's defaults): the H, A, B, C cadences in
+/// days and the days after which a card is asleep.
+fn cadence_values(s: &StoreSettings) -> [u32; 5] {
+    use domain::sales::grade::IntentionGrade as G;
+    [
+        s.cadence.interval_days(G::H),
+        s.cadence.interval_days(G::A),
+        s.cadence.interval_days(G::B),
+        s.cadence.interval_days(G::C),
+        s.sleep.days(),
+    ]
+}
+
 #[component]
 fn Cadence() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
-    let s = settings.get_untracked();
-    let days = [
-        RwSignal::new(
-            s.cadence
-                .interval_days(domain::sales::grade::IntentionGrade::H)
-                .to_string(),
-        ),
-        RwSignal::new(
-            s.cadence
-                .interval_days(domain::sales::grade::IntentionGrade::A)
-                .to_string(),
-        ),
-        RwSignal::new(
-            s.cadence
-                .interval_days(domain::sales::grade::IntentionGrade::B)
-                .to_string(),
-        ),
-        RwSignal::new(
-            s.cadence
-                .interval_days(domain::sales::grade::IntentionGrade::C)
-                .to_string(),
-        ),
-        RwSignal::new(s.sleep.days().to_string()),
-    ];
+    let days: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    // Until the manager types, the form follows the stored settings (another device's change,
+    // or the first sync, shows up here); a save starts following again.
+    let edited = RwSignal::new(false);
+    Effect::new(move |_| {
+        let stored = settings.with(cadence_values);
+        if !edited.get_untracked() {
+            for (d, v) in days.iter().zip(stored) {
+                d.set(v.to_string());
+            }
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -553,24 +554,12 @@ fn Cadence() -> impl IntoView {
             "cadence_c_days",
             "sleep_days",
         ];
-        let unchanged = settings.with_untracked(|s| {
-            s.cadence_set
-                && s.sleep_set
-                && [
-                    s.cadence
-                        .interval_days(domain::sales::grade::IntentionGrade::H),
-                    s.cadence
-                        .interval_days(domain::sales::grade::IntentionGrade::A),
-                    s.cadence
-                        .interval_days(domain::sales::grade::IntentionGrade::B),
-                    s.cadence
-                        .interval_days(domain::sales::grade::IntentionGrade::C),
-                    s.sleep.days(),
-                ] == n[..]
-        });
+        let unchanged =
+            settings.with_untracked(|s| s.cadence_set && s.sleep_set && cadence_values(s) == n[..]);
         if unchanged {
             error.set(None);
             saved.set(true);
+            edited.set(false);
             return;
         }
         leptos::task::spawn_local(async move {
@@ -585,6 +574,9 @@ fn Cadence() -> impl IntoView {
             })
             .await;
             saved.set(result.is_ok());
+            if result.is_ok() {
+                edited.set(false);
+            }
             error.set(result.err());
         });
     };
@@ -625,7 +617,10 @@ fn Cadence() -> impl IntoView {
                                         inputmode="numeric"
                                         min="1"
                                         prop:value=move || d.get()
-                                        on:input=move |ev| d.set(event_target_value(&ev))
+                                        on:input=move |ev| {
+                                            edited.set(true);
+                                            d.set(event_target_value(&ev))
+                                        }
                                     />
                                 </div>
                             }
