@@ -1,6 +1,7 @@
 //! 销售设置 (/sales/settings): the sales manager adds a model to the store's catalogue (a taken
 //! code is refused first), a consultant's A-card form offers it after the sync; the manager stops
-//! selling it and the form no longer offers it; the follow-up settings are checked and saved.
+//! selling it and the form no longer offers it; the follow-up settings are checked and saved, and
+//! the manager's other device, with the same page open, shows the saved figures without a reload.
 
 use e2e::{Browser, Lang, Server, temp_dir, xpath_literal};
 use serde_json::json;
@@ -15,6 +16,14 @@ async fn options(browser: &Browser, label: &str) -> Vec<String> {
         )
         .await;
     serde_json::from_value(v).unwrap_or_default()
+}
+
+/// The current value of the input labelled `label` ("" if it is not on the page).
+async fn field_value(browser: &Browser, label: &str) -> String {
+    match browser.field(label).await {
+        Some(el) => el.prop("value").await.ok().flatten().unwrap_or_default(),
+        None => String::new(),
+    }
 }
 
 /// Waits until the A-card form does (or does not) offer `model`.
@@ -83,6 +92,16 @@ async fn the_manager_runs_the_catalogue_and_the_consultants_form_follows() {
         .await;
     wait_offered(&tablet, "铂智3X", false).await;
 
+    // The manager's tablet has the settings page open while the office PC changes the cadence.
+    let second = Browser::new().await;
+    second.open(&server, "/").await;
+    second
+        .log_in_demo(Lang::Zh, "salesmgr", "李强", "李强的平板")
+        .await;
+    second.wait_for_role("status", "已同步").await;
+    second.goto("/sales/settings").await;
+    second.wait_for_field("睡眠A卡天数").await;
+
     // Follow-up cadence: a higher grade may not wait longer than a lower one.
     manager.fill("H 级跟进间隔(天)", "5").await;
     manager.fill("A 级跟进间隔(天)", "2").await;
@@ -104,7 +123,15 @@ async fn the_manager_runs_the_catalogue_and_the_consultants_form_follows() {
     manager.fill("睡眠A卡天数", "45").await;
     manager.click_button("保存跟进设置").await;
     manager.wait_for_text("已保存").await;
+    second
+        .wait_until("the tablet's form to show the saved cadence", async || {
+            let h = field_value(&second, "H 级跟进间隔(天)").await;
+            let sleep = field_value(&second, "睡眠A卡天数").await;
+            (h == "1" && sleep == "45").then_some(())
+        })
+        .await;
 
+    second.close().await;
     tablet.close().await;
     manager.close().await;
 }
