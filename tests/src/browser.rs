@@ -584,6 +584,23 @@ impl Browser {
         self.wait_for_text(display_name).await;
     }
 
+    /// A fresh browser on `server`, logged in (in Chinese) as the demo user `username`, whose
+    /// header shows `display_name`, naming the device `device`, once its first sync is done.
+    pub async fn synced(
+        server: &Server,
+        username: &str,
+        display_name: &str,
+        device: &str,
+    ) -> Browser {
+        let browser = Browser::new().await;
+        browser.open(server, "/").await;
+        browser
+            .log_in_demo(Lang::Zh, username, display_name, device)
+            .await;
+        browser.wait_for_role("status", "已同步").await;
+        browser
+    }
+
     /// Waits until a service worker controls the page (so the app shell is
     /// cached and the app starts offline).
     pub async fn wait_for_service_worker(&self) {

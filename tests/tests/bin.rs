@@ -73,11 +73,7 @@ async fn a_withdrawn_visit_goes_to_the_bin_and_a_manager_restores_it() {
     tablet.wait_for_text("无权访问").await;
 
     // The sales manager's PC: 管理 → 回收站 lists the visit, withdrawn by 王芳.
-    let pc = Browser::new().await;
-    pc.open(&server, "/").await;
-    pc.log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
-        .await;
-    pc.wait_for_role("status", "已同步").await;
+    let pc = Browser::synced(&server, "salesmgr", "李强", "销售经理测试电脑").await;
     pc.goto("/manage").await;
     pc.click_link("回收站").await;
     pc.wait_for_path("/manage/bin").await;

@@ -3,7 +3,7 @@
 //! re-contact, records the re-contact, confirms; the consultant's card shows 已战败 and the
 //! monthly analysis counts it. A second test sends a card back to another consultant.
 
-use e2e::{Browser, Lang, Server, temp_dir};
+use e2e::{Browser, Server, temp_dir};
 use fantoccini::Locator;
 
 /// Creates an A-card through the form; returns its page's path.
@@ -31,12 +31,7 @@ async fn create_card(browser: &Browser, name: &str, phone: &str, model: &str) ->
 async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
-    let consultant = Browser::new().await;
-    consultant.open(&server, "/").await;
-    consultant
-        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的测试平板")
-        .await;
-    consultant.wait_for_role("status", "已同步").await;
+    let consultant = Browser::synced(&server, "consultant", "王芳", "王芳的测试平板").await;
 
     let card = create_card(&consultant, "周晓峰", "139 0012 3487", "凯美瑞").await;
     consultant.wait_for_text("战败").await;
@@ -70,12 +65,7 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     consultant.wait_gone("条更改待同步").await;
 
     // The sales manager sees it in the queue.
-    let manager = Browser::new().await;
-    manager.open(&server, "/").await;
-    manager
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
-        .await;
-    manager.wait_for_role("status", "已同步").await;
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理测试电脑").await;
     manager.goto("/sales/losses").await;
     manager.wait_for_text("周晓峰").await;
     manager.wait_for_text("客户已在隔壁订了思域").await;
@@ -150,12 +140,7 @@ async fn shown_value(browser: &Browser, label: &str) -> String {
 async fn a_loss_is_sent_back_to_another_consultant() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
-    let consultant = Browser::new().await;
-    consultant.open(&server, "/").await;
-    consultant
-        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的测试平板")
-        .await;
-    consultant.wait_for_role("status", "已同步").await;
+    let consultant = Browser::synced(&server, "consultant", "王芳", "王芳的测试平板").await;
     let card = create_card(&consultant, "严文博", "139 0012 5566", "凯美瑞").await;
     consultant.click_button("申请战败").await;
     consultant.choose_value("战败原因", "gave_up_buying").await;
@@ -164,12 +149,7 @@ async fn a_loss_is_sent_back_to_another_consultant() {
     consultant.wait_for_text("嫌贵,说再等等").await;
     consultant.wait_gone("条更改待同步").await;
 
-    let manager = Browser::new().await;
-    manager.open(&server, "/").await;
-    manager
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
-        .await;
-    manager.wait_for_role("status", "已同步").await;
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理测试电脑").await;
     manager.goto("/sales/losses").await;
     manager.click_button("处理 严文博").await;
     manager.choose_value("回访方式", "phone").await;

@@ -3,7 +3,7 @@
 //! reconnects; the sales manager on a second browser sees all of it, re-contacts the customer and
 //! confirms the loss, and the KPI dashboard's figures move by exactly what was done.
 
-use e2e::{Browser, Lang, Server, temp_dir};
+use e2e::{Browser, Server, temp_dir};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -67,12 +67,7 @@ async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
     let server = Server::start(data.path());
 
     // The sales manager's PC: this month's store figures before the day's work.
-    let manager = Browser::new().await;
-    manager.open(&server, "/").await;
-    manager
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理办公电脑")
-        .await;
-    manager.wait_for_role("status", "已同步").await;
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理办公电脑").await;
     manager.click_link("销售报表").await;
     manager.wait_for_path("/sales/kpi").await;
     let building = read_counts(&manager, "建卡率").await;
@@ -80,12 +75,7 @@ async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
     let loss = read_counts(&manager, "A卡流失率").await;
 
     // The consultant's tablet syncs once, then works all day with no network.
-    let tablet = Browser::new().await;
-    tablet.open(&server, "/").await;
-    tablet
-        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的外展平板")
-        .await;
-    tablet.wait_for_role("status", "已同步").await;
+    let tablet = Browser::synced(&server, "consultant", "王芳", "王芳的外展平板").await;
     tablet.set_offline(true).await;
     tablet.wait_for_text("离线").await;
 

@@ -3,7 +3,7 @@
 //! selling it and the form no longer offers it; the follow-up settings are checked and saved, and
 //! the manager's other device, with the same page open, shows the saved figures without a reload.
 
-use e2e::{Browser, Lang, Server, temp_dir, xpath_literal};
+use e2e::{Browser, Server, temp_dir, xpath_literal};
 use serde_json::json;
 
 /// The visible texts of the options of the `<select>` labelled `label`.
@@ -44,12 +44,7 @@ async fn wait_offered(browser: &Browser, model: &str, offered: bool) {
 async fn the_manager_runs_the_catalogue_and_the_consultants_form_follows() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
-    let manager = Browser::new().await;
-    manager.open(&server, "/").await;
-    manager
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理办公电脑")
-        .await;
-    manager.wait_for_role("status", "已同步").await;
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理办公电脑").await;
     manager.click_link("销售设置").await;
     manager.wait_for_path("/sales/settings").await;
     manager.wait_for_text("车型目录").await;
@@ -70,12 +65,7 @@ async fn the_manager_runs_the_catalogue_and_the_consultants_form_follows() {
         .await;
 
     // The consultant's tablet offers it after the sync.
-    let tablet = Browser::new().await;
-    tablet.open(&server, "/").await;
-    tablet
-        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的平板")
-        .await;
-    tablet.wait_for_role("status", "已同步").await;
+    let tablet = Browser::synced(&server, "consultant", "王芳", "王芳的平板").await;
     wait_offered(&tablet, "铂智3X", true).await;
 
     // 停售: the form no longer offers it; the catalogue still lists it as stopped.
@@ -93,12 +83,7 @@ async fn the_manager_runs_the_catalogue_and_the_consultants_form_follows() {
     wait_offered(&tablet, "铂智3X", false).await;
 
     // The manager's tablet has the settings page open while the office PC changes the cadence.
-    let second = Browser::new().await;
-    second.open(&server, "/").await;
-    second
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "李强的平板")
-        .await;
-    second.wait_for_role("status", "已同步").await;
+    let second = Browser::synced(&server, "salesmgr", "李强", "李强的平板").await;
     second.goto("/sales/settings").await;
     second.wait_for_field("睡眠A卡天数").await;
 

@@ -3,19 +3,14 @@
 //! below the start is refused first), and after reconnecting the drive and the card's next
 //! follow-up date are synced.
 
-use e2e::{Browser, Lang, Server, temp_dir};
+use e2e::{Browser, Server, temp_dir};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_test_drive_runs_offline_from_start_to_end() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
-    let tablet = Browser::new().await;
-    tablet.open(&server, "/").await;
-    tablet
-        .log_in_demo(Lang::Zh, "consultant", "王芳", "王芳的试驾平板")
-        .await;
-    tablet.wait_for_role("status", "已同步").await;
+    let tablet = Browser::synced(&server, "consultant", "王芳", "王芳的试驾平板").await;
 
     // A new card, online.
     tablet.goto("/sales/a-cards/new").await;
@@ -111,12 +106,7 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
     tablet.set_offline(false).await;
     tablet.wait_gone("条更改待同步").await;
     // The sales manager's PC shows the ended drive.
-    let manager = Browser::new().await;
-    manager.open(&server, "/").await;
-    manager
-        .log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理测试电脑")
-        .await;
-    manager.wait_for_role("status", "已同步").await;
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理测试电脑").await;
     manager.goto(&drive).await;
     manager.wait_for_text("已结束").await;
     manager.wait_for_text("17 km").await;
