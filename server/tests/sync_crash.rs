@@ -4,10 +4,11 @@
 //! hold every acknowledged op exactly once with its acknowledged seq, the seqs must be 1..N
 //! without gap or repeat, and the server's records (snapshot) must equal the ops applied.
 //!
-//! The default run kills the server 30 times (well under a minute). The soak:
+//! The default run kills the server 30 times (well under a minute). The soak (about 7 minutes in
+//! release; about an hour in debug, where redb walks every page of the file at each open):
 //!
 //! ```text
-//! FORECOURT_SOAK_KILLS=1000 cargo test -p forecourt-server --test sync_crash -- --nocapture
+//! FORECOURT_SOAK_KILLS=1000 cargo test --release -p forecourt-server --test sync_crash -- --nocapture
 //! ```
 //!
 //! `FORECOURT_CRASH_SEED=N` replays a run's kill timings (the seed is printed).
