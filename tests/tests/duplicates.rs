@@ -1,7 +1,9 @@
 //! 撞单 (issue 4, "People"): two consultants on two offline tablets build A-cards for the same
 //! customer (the phone typed differently); after reconnecting, the sales manager's duplicate
 //! queue shows the group with both consultants' names and devices, merges it, and the surviving
-//! card carries both cards' follow-ups — on the manager's PC and on the tablets.
+//! card carries both cards' follow-ups — on the manager's PC and on the tablets. 转给 gives the
+//! customer to another consultant instead, with the page opened by a reload (the names and the
+//! consultants to choose from arrive with the store's directory, after the page).
 
 use e2e::{Browser, Lang, Server, temp_dir, xpath_literal};
 use fantoccini::Locator;
@@ -220,6 +222,84 @@ async fn the_sales_manager_merges_two_consultants_cards_of_one_customer() {
     qian.goto("/sales/duplicates").await;
     qian.wait_ready().await;
     qian.wait_for_role("alert", "无权访问").await;
+
+    zhao.close().await;
+    qian.close().await;
+    mgr.close().await;
+}
+
+/// 转给: two consultants' offline cards of one customer; the sales manager gives the customer to
+/// the consultant whose card is the duplicate (钱丽, not the owner 赵磊). One card is left, with both
+/// follow-ups; it names 钱丽 as its consultant on the manager's PC and on both tablets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sales_manager_gives_a_duplicate_customer_to_another_consultant() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let zhao = Browser::synced(&server, "zhaolei", "赵磊", "赵磊的展厅平板").await;
+    let qian = Browser::synced(&server, "qianli", "钱丽", "钱丽的展厅平板").await;
+    for tablet in [&zhao, &qian] {
+        tablet.goto("/sales/a-cards").await;
+        tablet.wait_ready().await;
+        tablet.wait_for_role("link", "新建A卡").await;
+        tablet.set_offline(true).await;
+        tablet.wait_for_text("离线").await;
+    }
+    build_card(&zhao, "司马文轩", "138 1234 0099", "展厅看了卡罗拉").await;
+    build_card(&qian, "司马文轩", "13812340099", "电话里说想让钱丽跟进").await;
+    for tablet in [&zhao, &qian] {
+        tablet.set_offline(false).await;
+        tablet.wait_gone("条更改待同步").await;
+    }
+
+    let mgr = Browser::synced(&server, "salesmgr", "李强", "销售经理测试电脑").await;
+    mgr.goto("/sales/duplicates").await;
+    mgr.wait_ready().await;
+    let group = format!(
+        "//article[@aria-label={}]",
+        xpath_literal("撞单 138 1234 0099")
+    );
+    wait_for_texts_in(
+        &mgr,
+        &group,
+        &["赵磊", "钱丽", "赵磊的展厅平板", "钱丽的展厅平板"],
+    )
+    .await;
+    mgr.select("客户转给 138 1234 0099", "钱丽").await;
+    mgr.click_button("转给 138 1234 0099").await;
+    mgr.wait_for_role("status", "138 1234 0099 的 2 张A卡已合并")
+        .await;
+
+    // Every device ends with one card of the customer, under 钱丽, with both follow-ups.
+    let consultant = format!(
+        "//dl[@class='fields']/div[dt[normalize-space(.)='销售顾问']]/dd[normalize-space(.)={}]",
+        xpath_literal("钱丽")
+    );
+    for browser in [&mgr, &zhao, &qian] {
+        browser.goto("/sales/a-cards").await;
+        browser.wait_ready().await;
+        let only = format!("//a[normalize-space(.)={}]", xpath_literal("司马文轩"));
+        browser
+            .wait_until("one card named 司马文轩", async || {
+                let n = browser
+                    .client()
+                    .find_all(Locator::XPath(&only))
+                    .await
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                (n == 1).then_some(())
+            })
+            .await;
+        browser.click_link("司马文轩").await;
+        browser.wait_for_role("heading", "司马文轩").await;
+        browser
+            .wait_until("钱丽 as the card's consultant", async || {
+                browser.visible(&consultant).await
+            })
+            .await;
+        browser.wait_for_text("展厅看了卡罗拉").await;
+        browser.wait_for_text("电话里说想让钱丽跟进").await;
+        browser.wait_for_text("客户转给 钱丽").await;
+    }
 
     zhao.close().await;
     qian.close().await;

@@ -154,30 +154,41 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
     let sync = use_sync();
     let phone = phone_display(&group.phone);
     let owner_id = group.cards.first().map(|(c, _)| c.id).unwrap_or_default();
-    let others: Vec<(Uuid, String)> = group
-        .cards
-        .iter()
-        .skip(1)
-        .map(|(c, _)| (c.id, who(&text(c, "consultant_id"))))
-        .collect();
+    // Names follow the store's directory, which may arrive after the page (a reload, a first
+    // start): memos, so the table, the choices and the merge note use the names once known.
+    let others = Memo::new({
+        let cards = group.cards.clone();
+        move |_| -> Vec<(Uuid, String)> {
+            cards
+                .iter()
+                .skip(1)
+                .map(|(c, _)| (c.id, who(&text(c, "consultant_id"))))
+                .collect()
+        }
+    });
     let total = group.cards.len();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let chosen = RwSignal::new(group.owner_consultant.clone());
     // The consultants to choose from: the store's, and whoever has a card of the group.
-    let mut choices: Vec<(String, String)> = directory::consultants()
-        .into_iter()
-        .map(|p| (p.id, p.display_name))
-        .collect();
-    for (card, _) in &group.cards {
-        let id = text(card, "consultant_id");
-        if !id.is_empty() && !choices.iter().any(|(c, _)| c.eq_ignore_ascii_case(&id)) {
-            choices.push((id.clone(), who(&id)));
+    let choices = Memo::new({
+        let cards = group.cards.clone();
+        move |_| {
+            let mut choices: Vec<(String, String)> = directory::consultants()
+                .into_iter()
+                .map(|p| (p.id, p.display_name))
+                .collect();
+            for (card, _) in &cards {
+                let id = text(card, "consultant_id");
+                if !id.is_empty() && !choices.iter().any(|(c, _)| c.eq_ignore_ascii_case(&id)) {
+                    choices.push((id.clone(), who(&id)));
+                }
+            }
+            choices
         }
-    }
+    });
 
     let act = {
-        let others = others.clone();
         let phone = phone.clone();
         move |consultant: Option<(String, String)>| {
             if busy.get_untracked() {
@@ -185,7 +196,7 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
             }
             busy.set(true);
             error.set(None);
-            let others = others.clone();
+            let others = others.get_untracked();
             let phone = phone.clone();
             leptos::task::spawn_local(async move {
                 let result = merge_group(sync, i18n, owner_id, others, consultant).await;
@@ -203,7 +214,6 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
             });
         }
     };
-    let names = choices.clone();
     let merge = act.clone();
     let reassign = act;
     let select_id = format!("reassign-{}", group.phone);
@@ -277,8 +287,18 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                                         <th scope="row">
                                             <A href=format!("/sales/a-cards/{}", card.id)>{name}</A>
                                         </th>
-                                        <td>{who(&text(card, "consultant_id"))}</td>
-                                        <td>{device(i18n, built_on)}</td>
+                                        <td>
+                                            {
+                                                let id = text(card, "consultant_id");
+                                                move || who(&id)
+                                            }
+                                        </td>
+                                        <td>
+                                            {
+                                                let built_on = *built_on;
+                                                move || device(i18n, &built_on)
+                                            }
+                                        </td>
                                         <td>{text(card, "first_contact_at").replace('T', " ")}</td>
                                         <td>{status_label(i18n, &status)}</td>
                                         <td>{card.log("follow_ups").len()}</td>
@@ -309,13 +329,16 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                         prop:value=move || chosen.get()
                         on:change=move |ev| chosen.set(event_target_value(&ev))
                     >
-                        {choices
-                            .into_iter()
-                            .map(|(id, name)| {
-                                let selected = id.eq_ignore_ascii_case(&group.owner_consultant);
-                                view! { <option value=id selected=selected>{name}</option> }
-                            })
-                            .collect_view()}
+                        {move || {
+                            choices
+                                .get()
+                                .into_iter()
+                                .map(|(id, name)| {
+                                    let selected = id.eq_ignore_ascii_case(&chosen.get_untracked());
+                                    view! { <option value=id selected=selected>{name}</option> }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </div>
                 <button
@@ -325,10 +348,10 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                     disabled=move || busy.get()
                     on:click=move |_| {
                         let id = chosen.get_untracked();
-                        let name = names
-                            .iter()
-                            .find(|(c, _)| *c == id)
-                            .map(|(_, n)| n.clone())
+                        let name = choices
+                            .with_untracked(|names| {
+                                names.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone())
+                            })
                             .unwrap_or_default();
                         reassign(Some((id, name)))
                     }
