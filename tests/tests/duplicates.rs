@@ -26,6 +26,22 @@ async fn wait_for_texts_in(browser: &Browser, xpath: &str, want: &[&str]) -> Str
         .await
 }
 
+/// Waits until the A-card list shows exactly one card named `name`.
+async fn wait_for_one_card(browser: &Browser, name: &str) {
+    let xpath = format!("//a[normalize-space(.)={}]", xpath_literal(name));
+    browser
+        .wait_until(&format!("one card named {name}"), async || {
+            let n = browser
+                .client()
+                .find_all(Locator::XPath(&xpath))
+                .await
+                .map(|v| v.len())
+                .unwrap_or(0);
+            (n == 1).then_some(())
+        })
+        .await
+}
+
 /// Builds an A-card (offline is fine) and adds a follow-up; stays on the card's page.
 async fn build_card(browser: &Browser, name: &str, phone: &str, follow_up: &str) {
     browser.click_link("新建A卡").await;
@@ -170,18 +186,7 @@ async fn the_sales_manager_merges_two_consultants_cards_of_one_customer() {
         tablet.wait_for_text("约了周日来店试驾").await;
         tablet.goto("/sales/a-cards").await;
         tablet.wait_ready().await;
-        tablet
-            .wait_until("one card named 欧阳娜娜", async || {
-                let xpath = format!("//a[normalize-space(.)={}]", xpath_literal("欧阳娜娜"));
-                let n = tablet
-                    .client()
-                    .find_all(Locator::XPath(&xpath))
-                    .await
-                    .map(|v| v.len())
-                    .unwrap_or(0);
-                (n == 1).then_some(())
-            })
-            .await;
+        wait_for_one_card(tablet, "欧阳娜娜").await;
     }
 
     // Both tablets, offline again, grade the customer differently: the conflicts page names
@@ -277,18 +282,7 @@ async fn the_sales_manager_gives_a_duplicate_customer_to_another_consultant() {
     for browser in [&mgr, &zhao, &qian] {
         browser.goto("/sales/a-cards").await;
         browser.wait_ready().await;
-        let only = format!("//a[normalize-space(.)={}]", xpath_literal("司马文轩"));
-        browser
-            .wait_until("one card named 司马文轩", async || {
-                let n = browser
-                    .client()
-                    .find_all(Locator::XPath(&only))
-                    .await
-                    .map(|v| v.len())
-                    .unwrap_or(0);
-                (n == 1).then_some(())
-            })
-            .await;
+        wait_for_one_card(browser, "司马文轩").await;
         browser.click_link("司马文轩").await;
         browser.wait_for_role("heading", "司马文轩").await;
         browser
