@@ -514,7 +514,9 @@ fn Cadence() -> impl IntoView {
     let sync = use_sync();
     let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
-    let days: [RwSignal<String>; 5] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let initial = settings.with_untracked(cadence_values);
+    let days: [RwSignal<String>; 5] =
+        std::array::from_fn(|i| RwSignal::new(initial[i].to_string()));
     // Until the manager types, the form follows the stored settings (another device's change,
     // or the first sync, shows up here); a save starts following again.
     let edited = RwSignal::new(false);
