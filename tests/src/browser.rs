@@ -584,6 +584,19 @@ impl Browser {
         self.wait_for_text(display_name).await;
     }
 
+    /// The value shown next to the label `label` on a record's page
+    /// (`<dt>label</dt><dd>value</dd>`), trimmed; "" when it is not on the page.
+    pub async fn shown_value(&self, label: &str) -> String {
+        let xpath = format!(
+            "//main//*[normalize-space(.)={}]/following-sibling::*[1]",
+            xpath_literal(label)
+        );
+        match self.visible(&xpath).await {
+            Some(el) => el.text().await.unwrap_or_default().trim().to_string(),
+            None => String::new(),
+        }
+    }
+
     /// A fresh browser on `server`, logged in (in Chinese) as the demo user `username`, whose
     /// header shows `display_name`, naming the device `device`, once its first sync is done.
     pub async fn synced(

@@ -121,18 +121,6 @@ async fn a_loss_is_proposed_offline_re_contacted_and_confirmed_by_the_manager() 
     manager.close().await;
 }
 
-/// The value shown next to the label `label` on a card page (`<dt>label</dt><dd>value</dd>`).
-async fn shown_value(browser: &Browser, label: &str) -> String {
-    let xpath = format!(
-        "//main//*[normalize-space(.)={}]/following-sibling::*[1]",
-        e2e::xpath_literal(label)
-    );
-    match browser.visible(&xpath).await {
-        Some(el) => el.text().await.unwrap_or_default().trim().to_string(),
-        None => String::new(),
-    }
-}
-
 /// 退回给 another consultant: after a re-contact where the customer will reconsider, the manager
 /// sends the card back to 赵磊 instead of 王芳; the card follows again, under 赵磊, due today,
 /// and shows the earlier proposal and the re-contact.
@@ -167,8 +155,8 @@ async fn a_loss_is_sent_back_to_another_consultant() {
     manager.wait_for_role("heading", "严文博").await;
     manager
         .wait_until("the card under 赵磊, following", async || {
-            let who = shown_value(&manager, "销售顾问").await;
-            let status = shown_value(&manager, "状态").await;
+            let who = manager.shown_value("销售顾问").await;
+            let status = manager.shown_value("状态").await;
             (who == "赵磊" && status == "跟进中").then_some(())
         })
         .await;
@@ -182,7 +170,7 @@ async fn a_loss_is_sent_back_to_another_consultant() {
     consultant.wait_for_role("heading", "严文博").await;
     consultant
         .wait_until("王芳's tablet shows the card under 赵磊", async || {
-            (shown_value(&consultant, "销售顾问").await == "赵磊").then_some(())
+            (consultant.shown_value("销售顾问").await == "赵磊").then_some(())
         })
         .await;
 
