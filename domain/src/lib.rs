@@ -7,5 +7,6 @@ pub mod records;
 pub mod roles;
 pub mod sales;
 pub mod sync;
+pub mod time;
 
 pub use roles::{Area, Role};

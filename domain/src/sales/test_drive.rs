@@ -9,6 +9,7 @@
 
 use super::UserError;
 use super::order::{OrderError, TestDrive};
+use crate::time::{StoreClock, stored_time};
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
@@ -30,7 +31,7 @@ pub struct StartForm {
     pub licence_expiry: String,
     /// The odometer as typed (km).
     pub start_odometer: String,
-    /// Now, store-local `YYYY-MM-DDTHH:MM:SS` (see [`parse_local_time`]).
+    /// Now, store-local `YYYY-MM-DDTHH:MM:SS` (read by [`StoreClock::parse`]).
     pub started_at: String,
 }
 
@@ -49,9 +50,13 @@ pub struct StartChecked {
 
 /// Check a start: every problem at once (in the order of the form), or the values to store.
 /// `busy_vehicles` are the vehicles out on a started drive ([`busy_vehicles`]).
-pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Vec<TestDriveError>> {
+pub fn check_start(
+    form: &StartForm,
+    busy: &[String],
+    clock: StoreClock,
+) -> Result<StartChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
-    let Some(started_at) = parse_local_time(&form.started_at) else {
+    let Some(started_at) = clock.parse(&form.started_at) else {
         return Err(vec![TestDriveError::TimeInvalid]);
     };
     if form.a_card.is_none() {
@@ -141,12 +146,11 @@ pub struct EndChecked {
 
 /// Check an end: the end odometer is a number not below the start, the end is after the start,
 /// and a follow-up date (optional) is not before the day of the drive.
-pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
+pub fn check_end(form: &EndForm, clock: StoreClock) -> Result<EndChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
-    let (Some(started_at), Some(ended_at)) = (
-        parse_local_time(&form.started_at),
-        parse_local_time(&form.ended_at),
-    ) else {
+    let (Some(started_at), Some(ended_at)) =
+        (clock.parse(&form.started_at), clock.parse(&form.ended_at))
+    else {
         return Err(vec![TestDriveError::TimeInvalid]);
     };
     let end_odometer = match parse_odometer(&form.end_odometer) {
@@ -193,23 +197,11 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
     }
 }
 
-/// A store-local time as stored (`YYYY-MM-DDTHH:MM:SS`) or as a `datetime-local` input gives it
-/// (`YYYY-MM-DDTHH:MM`); a space instead of the `T` is accepted.
-pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim().replacen(' ', "T", 1);
-    NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M"))
-        .ok()
-}
-
-/// A store-local time as stored: `YYYY-MM-DDTHH:MM:SS`.
-pub fn stored_time(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
 /// The stored time `days` days before the store-local time `now` (for "the last two weeks").
-pub fn days_before(now: &str, days: i64) -> Option<String> {
-    let t = parse_local_time(now)?.checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
+pub fn days_before(now: &str, days: i64, clock: StoreClock) -> Option<String> {
+    let t = clock
+        .parse(now)?
+        .checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
     Some(stored_time(t))
 }
 
@@ -369,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_good_start() {
-        let ok = check_start(&start(), &["v1".into()]).unwrap();
+        let ok = check_start(&start(), &["v1".into()], StoreClock::default()).unwrap();
         assert_eq!(ok.a_card, Uuid::from_u128(7));
         assert_eq!(ok.vehicle_id, "v2");
         assert_eq!(ok.licence_no, "44010619900101123X");
@@ -387,7 +379,7 @@ mod tests {
             licence_expiry: "2026-05-19".into(),
             ..start()
         };
-        let errs = check_start(&expired, &[]).unwrap_err();
+        let errs = check_start(&expired, &[], StoreClock::default()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code(), "test_drive_licence_expired");
         assert_eq!(
@@ -395,7 +387,7 @@ mod tests {
             "客户驾驶证已于 2026-05-19 过期,不能试驾"
         );
         assert_eq!(
-            check_start(&start(), &["v2".into()]),
+            check_start(&start(), &["v2".into()], StoreClock::default()),
             Err(vec![TestDriveError::VehicleBusy])
         );
     }
@@ -412,7 +404,7 @@ mod tests {
             started_at: t(10, 0),
         };
         assert_eq!(
-            check_start(&empty, &[]),
+            check_start(&empty, &[], StoreClock::default()),
             Err(vec![
                 TestDriveError::ACardMissing,
                 TestDriveError::VehicleMissing,
@@ -428,7 +420,7 @@ mod tests {
             ..start()
         };
         assert_eq!(
-            check_start(&bad, &[]),
+            check_start(&bad, &[], StoreClock::default()),
             Err(vec![
                 TestDriveError::LicenceExpiryMissing,
                 TestDriveError::OdometerInvalid
@@ -448,7 +440,7 @@ mod tests {
 
     #[test]
     fn a_good_end() {
-        let ok = check_end(&end()).unwrap();
+        let ok = check_end(&end(), StoreClock::default()).unwrap();
         assert_eq!(ok.end_odometer, 12_357);
         assert_eq!(ok.distance_km, 12);
         assert_eq!(ok.follow_up_date, NaiveDate::from_ymd_opt(2026, 5, 22));
@@ -458,12 +450,20 @@ mod tests {
             follow_up_date: "2026-05-20".into(),
             ..end()
         };
-        assert_eq!(check_end(&lot).unwrap().distance_km, 0);
+        assert_eq!(
+            check_end(&lot, StoreClock::default()).unwrap().distance_km,
+            0
+        );
         let none = EndForm {
             follow_up_date: String::new(),
             ..end()
         };
-        assert_eq!(check_end(&none).unwrap().follow_up_date, None);
+        assert_eq!(
+            check_end(&none, StoreClock::default())
+                .unwrap()
+                .follow_up_date,
+            None
+        );
     }
 
     #[test]
@@ -475,7 +475,7 @@ mod tests {
             ..end()
         };
         assert_eq!(
-            check_end(&bad),
+            check_end(&bad, StoreClock::default()),
             Err(vec![
                 TestDriveError::Rule(OrderError::TestDriveEndNotAfterStart),
                 TestDriveError::Rule(OrderError::OdometerBackwards),
@@ -491,7 +491,7 @@ mod tests {
             ..end()
         };
         assert_eq!(
-            check_end(&missing),
+            check_end(&missing, StoreClock::default()),
             Err(vec![TestDriveError::OdometerMissing])
         );
     }
@@ -502,20 +502,24 @@ mod tests {
             .unwrap()
             .and_hms_opt(10, 30, 0)
             .unwrap();
-        assert_eq!(parse_local_time("2026-05-20T10:30:00"), Some(want));
-        assert_eq!(parse_local_time("2026-05-20T10:30"), Some(want));
-        assert_eq!(parse_local_time(" 2026-05-20 10:30 "), Some(want));
-        assert_eq!(parse_local_time("20/05/2026"), None);
+        let clock = StoreClock::default();
+        assert_eq!(clock.parse("2026-05-20T10:30:00"), Some(want));
+        assert_eq!(clock.parse("2026-05-20T10:30"), Some(want));
+        assert_eq!(clock.parse(" 2026-05-20 10:30 "), Some(want));
+        assert_eq!(clock.parse("20/05/2026"), None);
         assert_eq!(stored_time(want), "2026-05-20T10:30:00");
         assert_eq!(
-            days_before("2026-03-01T08:00:00", 14).as_deref(),
+            days_before("2026-03-01T08:00:00", 14, StoreClock::default()).as_deref(),
             Some("2026-02-15T08:00:00")
         );
         let bad = EndForm {
             ended_at: "soon".into(),
             ..end()
         };
-        assert_eq!(check_end(&bad), Err(vec![TestDriveError::TimeInvalid]));
+        assert_eq!(
+            check_end(&bad, StoreClock::default()),
+            Err(vec![TestDriveError::TimeInvalid])
+        );
     }
 
     #[test]
