@@ -79,7 +79,7 @@ pub fn store_local_now() -> String {
     )
 }
 
-/// `/sales`: the A-card list with 新建A卡.
+/// `/sales/a-cards`: the A-card list with 新建A卡.
 #[component]
 pub fn ACardList() -> impl IntoView {
     let i18n = use_i18n();
