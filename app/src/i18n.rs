@@ -96,7 +96,7 @@ mod tests {
         let en: Value = serde_json::from_str(include_str!("../locales/en.json")).unwrap();
         assert_eq!(zh["language_switch"], "English");
         assert_eq!(en["language_switch"], "中文");
-        // The words of the UI contract (ARCHITECTURE.md).
+        // The words of the UI contract (docs/ui/shell.md).
         assert_eq!(zh["nav"]["label"], "主导航");
         assert_eq!(en["nav"]["label"], "Main navigation");
         assert_eq!(zh["login"]["bad_credentials"], "用户名或密码错误");

@@ -63,7 +63,7 @@ pub fn lang(i18n: I18nContext<Locale>) -> domain::sales::Lang {
     }
 }
 
-/// `/sales`: the A-card list with 新建A卡.
+/// `/sales/a-cards`: the A-card list with 新建A卡.
 #[component]
 pub fn ACardList() -> impl IntoView {
     let i18n = use_i18n();

@@ -1,4 +1,4 @@
-//! The device side of sync (ARCHITECTURE.md, "Device sync (app)").
+//! The device side of sync (docs/sync.md, "Device sync (app)").
 //!
 //! - Screens read records from an in-memory cache of IndexedDB's `records` through
 //!   [`SyncCtx::records`] / [`SyncCtx::record`], which track [`SyncCtx::rev`]: it is bumped

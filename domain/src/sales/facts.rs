@@ -1,4 +1,4 @@
-//! The sales KPI facts read from the synced records (ARCHITECTURE.md, "Record conventions"), so
+//! The sales KPI facts read from the synced records (docs/demo.md, "Record conventions"), so
 //! every figure of [`super::kpi`] is counted from the records people made, never typed in.
 //!
 //! How each record is read (records in the bin are left out):

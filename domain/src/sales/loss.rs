@@ -592,7 +592,7 @@ impl LossFile {
 
 /// A card confirmed lost, as plain facts read from the card: its `loss_reason`, its
 /// `intended_model` (catalogue code) and the HLC wall time (Unix ms) of the write that moved its
-/// `status` to `lost` (ARCHITECTURE.md, record conventions).
+/// `status` to `lost` (docs/demo.md, "Record conventions").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LossFact {
     pub id: Uuid,

@@ -55,7 +55,7 @@ pub trait UserError: std::error::Error {
     }
 }
 
-/// The error body of the HTTP API (ARCHITECTURE.md): `{"code": "snake_case_code", "message": "…"}`.
+/// The error body of the HTTP API (docs/api.md): `{"code": "snake_case_code", "message": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorBody {
     pub code: String,
