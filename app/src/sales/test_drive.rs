@@ -4,7 +4,7 @@
 //! ([`CardTestDrives`]). Every check is the domain's (`domain::sales::test_drive`); every write is
 //! a local edit, so a whole drive works with no network.
 
-use domain::records::{A_CARD, TEST_DRIVE};
+use domain::records::TEST_DRIVE;
 use domain::sales::UserError;
 use domain::sales::test_drive::{
     self as rules, CANCELLED, ENDED, EndForm, STARTED, StartForm, TestDriveError,
@@ -557,40 +557,12 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                 return;
             }
         };
-        let note = feedback.get_untracked().trim().to_string();
-        let card_id = card.get_untracked();
+        // The card's follow-up moves only when the card is on this device.
+        let card_id = card.get_untracked().filter(|c| sync.record(*c).is_some());
+        let plan = rules::end_plan(id, card_id, &checked, &feedback.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let next = checked.follow_up_date.map(|d| d.to_string());
-            let next_for_card = next.clone();
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    let mut changes = vec![
-                        edit.set("ended_at", json!(stored_time(checked.ended_at)))?,
-                        edit.set("end_odometer", json!(checked.end_odometer))?,
-                        edit.transition("status", ENDED)?,
-                    ];
-                    if !note.is_empty() {
-                        changes.push(edit.set("feedback", json!(note))?);
-                    }
-                    if let Some(n) = &next {
-                        changes.push(edit.set("follow_up_date", json!(n))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
-            let result = match (result, card_id, next_for_card) {
-                (Ok(_), Some(card_id), Some(n)) if sync.record(card_id).is_some() => sync
-                    .edit(card_id, &A_CARD, move |state| {
-                        Ok(vec![
-                            Edit::new(state, &A_CARD).set("next_follow_up", json!(n))?,
-                        ])
-                    })
-                    .await
-                    .map(|_| ()),
-                (r, ..) => r.map(|_| ()),
-            };
+            let result = sync.execute(&plan).await.map(|_| ());
             busy.set(false);
             match result {
                 Ok(()) => errors.set(Vec::new()),

@@ -174,6 +174,25 @@ impl SyncCtx {
         Ok(state)
     }
 
+    /// Executes a workflow's plan (`domain::plan::Plan`) in one IndexedDB transaction: every
+    /// op of it is saved, or none. Returns the records' states after the plan, in plan order.
+    pub async fn execute(self, plan: &domain::plan::Plan) -> Result<Vec<RecordState>, EditError> {
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let author = self
+            .author()
+            .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
+        let done = store::commit_plan(&author, plan).await?;
+        let ids: Vec<Uuid> = done.iter().map(|(_, s)| s.id).collect();
+        put_cached(done.iter().map(|(_, s)| (s.id, Some(s.clone()))));
+        self.rev.update(|r| *r += 1);
+        self.pending.update(|n| *n += done.len() as u32);
+        broadcast(&ids);
+        self.kick();
+        Ok(done.into_iter().map(|(_, s)| s).collect())
+    }
+
     // ---- start ----
 
     /// Loads the cache and the status from IndexedDB and starts the triggers (online,

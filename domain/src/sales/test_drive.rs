@@ -339,6 +339,36 @@ impl UserError for TestDriveError {
     }
 }
 
+/// The writes of 结束试驾 (an end that passed [`check_end`]): the drive's end time, odometer,
+/// feedback (when given) and follow-up date, moved to `ended` in one op; and, when a follow-up
+/// date is given and the customer's A-card is on the device, the card's next follow-up.
+pub fn end_plan(
+    drive: Uuid,
+    card: Option<Uuid>,
+    checked: &EndChecked,
+    feedback: &str,
+) -> crate::plan::Plan {
+    use crate::plan::{Plan, PlannedWrite, Step};
+    use crate::records::{A_CARD, TEST_DRIVE};
+    let next = checked.follow_up_date.map(crate::time::stored_date);
+    let mut write = PlannedWrite::new(drive, &TEST_DRIVE)
+        .set("ended_at", stored_time(checked.ended_at))
+        .set("end_odometer", checked.end_odometer)
+        .with(Step::Move("status", ENDED));
+    let feedback = feedback.trim();
+    if !feedback.is_empty() {
+        write = write.set("feedback", feedback);
+    }
+    if let Some(n) = &next {
+        write = write.set("follow_up_date", n.as_str());
+    }
+    let mut plan = Plan::new().then(write);
+    if let (Some(card), Some(n)) = (card, next) {
+        plan.push(PlannedWrite::new(card, &A_CARD).set("next_follow_up", n));
+    }
+    plan
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,5 +592,37 @@ mod tests {
                 ("ended", "2026-05-20T09:00:00"),
             ]
         );
+    }
+
+    #[test]
+    fn the_end_plan_ends_the_drive_and_moves_the_card_s_follow_up() {
+        let checked = check_end(&end(), StoreClock::default()).unwrap();
+        let drive = Uuid::from_u128(1);
+        let card = Uuid::from_u128(2);
+        let plan = end_plan(drive, Some(card), &checked, "  喜欢内饰 ");
+        let w = plan.writes_of(drive).next().unwrap();
+        assert_eq!(w.move_of("status"), Some(ENDED));
+        assert_eq!(w.value_of("end_odometer"), Some(&serde_json::json!(12_357)));
+        assert_eq!(w.value_of("feedback"), Some(&serde_json::json!("喜欢内饰")));
+        let follow = checked.follow_up_date.map(crate::time::stored_date);
+        assert_eq!(
+            w.value_of("follow_up_date").and_then(|v| v.as_str()),
+            follow.as_deref()
+        );
+        let c = plan.writes_of(card).next().unwrap();
+        assert_eq!(
+            c.value_of("next_follow_up").and_then(|v| v.as_str()),
+            follow.as_deref()
+        );
+        assert_eq!(plan.writes.len(), 2);
+
+        // No follow-up date, no card, no feedback: one write, and the card is not touched.
+        let mut bare = end();
+        bare.follow_up_date = String::new();
+        let checked = check_end(&bare, StoreClock::default()).unwrap();
+        let plan = end_plan(drive, Some(card), &checked, "   ");
+        assert_eq!(plan.writes.len(), 1);
+        assert_eq!(plan.writes[0].value_of("feedback"), None);
+        assert_eq!(end_plan(drive, None, &checked, "").writes.len(), 1);
     }
 }
