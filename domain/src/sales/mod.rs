@@ -14,6 +14,7 @@
 //! [`UserError::code`] (the `code` of the HTTP error body), and the message in Chinese and English.
 
 pub mod a_card;
+pub mod delivery;
 pub mod duplicate;
 pub mod facts;
 pub mod grade;

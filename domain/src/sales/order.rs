@@ -535,6 +535,9 @@ pub enum DeliveryProblem {
     Order(OrderError),
     #[error(transparent)]
     Vin(super::vin::VinError),
+    /// The customer's A-card may not move to 已交车 (its state, or the user's role).
+    #[error(transparent)]
+    Card(super::loss::LossError),
 }
 
 impl UserError for DeliveryProblem {
@@ -542,18 +545,21 @@ impl UserError for DeliveryProblem {
         match self {
             DeliveryProblem::Order(e) => e.code(),
             DeliveryProblem::Vin(e) => e.code(),
+            DeliveryProblem::Card(e) => e.code(),
         }
     }
     fn message_zh(&self) -> String {
         match self {
             DeliveryProblem::Order(e) => e.message_zh(),
             DeliveryProblem::Vin(e) => e.message_zh(),
+            DeliveryProblem::Card(e) => e.message_zh(),
         }
     }
     fn message_en(&self) -> String {
         match self {
             DeliveryProblem::Order(e) => e.message_en(),
             DeliveryProblem::Vin(e) => e.message_en(),
+            DeliveryProblem::Card(e) => e.message_en(),
         }
     }
 }
