@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::loss::{ACardActionKind, ACardStatus};
-use super::order::{DeliveryProblem, check_handover, delivery_checklist};
+use super::order::{OrderProblem, check_handover, delivery_checklist};
+use super::order_plan::a_card_status;
 use super::referral::{RewardTo, referral_rewards, referrer_of};
 use super::visit::{ReferralParty, VisitError};
 use crate::plan::{Plan, PlannedWrite, Step};
@@ -84,7 +85,7 @@ pub fn deliver_plan(
     form: &DeliveryForm,
     by: Deliverer<'_>,
     now: NaiveDateTime,
-) -> Result<Delivery, Vec<DeliveryProblem>> {
+) -> Result<Delivery, Vec<OrderProblem>> {
     let order = records.order;
     let consultant = Some(text(order, "consultant_id"))
         .filter(|c| !c.is_empty())
@@ -101,16 +102,13 @@ pub fn deliver_plan(
     // An A-card an earlier, interrupted delivery already moved stays as it is.
     let card_move = match records.card {
         Some(c) => {
-            let status = c
-                .status(&A_CARD, "status")
-                .and_then(ACardStatus::parse)
-                .unwrap_or(ACardStatus::Following);
+            let status = a_card_status(c);
             if status == ACardStatus::Delivered {
                 None
             } else {
                 let to = status
                     .next(ACardActionKind::Deliver, by.roles)
-                    .map_err(|e| vec![DeliveryProblem::Card(e)])?;
+                    .map_err(|e| vec![OrderProblem::Card(e)])?;
                 Some((c.id, to))
             }
         }
@@ -301,7 +299,7 @@ mod tests {
                 .collect()
         }
 
-        fn deliver(&self, form: &DeliveryForm) -> Result<Delivery, Vec<DeliveryProblem>> {
+        fn deliver(&self, form: &DeliveryForm) -> Result<Delivery, Vec<OrderProblem>> {
             let (visits, c_cards, care_tasks) =
                 (self.of("visit"), self.of("c_card"), self.of("care_task"));
             let records = DeliveryRecords {
@@ -466,7 +464,7 @@ mod tests {
         // Delivered: a third press is refused.
         assert_eq!(
             d.deliver(&form()).unwrap_err(),
-            vec![DeliveryProblem::Order(
+            vec![OrderProblem::Order(
                 super::super::order::OrderError::OrderNotOpen
             )]
         );
@@ -507,7 +505,7 @@ mod tests {
         };
         assert!(matches!(
             deliver_plan(records, &form(), by, now()).unwrap_err()[..],
-            [DeliveryProblem::Card(_)]
+            [OrderProblem::Card(_)]
         ));
     }
 

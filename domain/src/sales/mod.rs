@@ -21,6 +21,7 @@ pub mod grade;
 pub mod kpi;
 pub mod loss;
 pub mod order;
+pub mod order_plan;
 pub mod phone;
 pub mod referral;
 pub mod rota;

@@ -528,38 +528,38 @@ pub fn delivery_checklist(promises: &[&str], done: &[&str]) -> Vec<ChecklistItem
         .collect()
 }
 
-/// What stops a delivery (交车): an order error or a bad VIN.
+/// What stops an order's workflow (a new order, 交车, 退单): an order rule, a bad VIN, or the
+/// A-card's state machine (its state, or the user's role).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeliveryProblem {
+pub enum OrderProblem {
     #[error(transparent)]
     Order(OrderError),
     #[error(transparent)]
     Vin(super::vin::VinError),
-    /// The customer's A-card may not move to 已交车 (its state, or the user's role).
     #[error(transparent)]
     Card(super::loss::LossError),
 }
 
-impl UserError for DeliveryProblem {
+impl UserError for OrderProblem {
     fn code(&self) -> &'static str {
         match self {
-            DeliveryProblem::Order(e) => e.code(),
-            DeliveryProblem::Vin(e) => e.code(),
-            DeliveryProblem::Card(e) => e.code(),
+            OrderProblem::Order(e) => e.code(),
+            OrderProblem::Vin(e) => e.code(),
+            OrderProblem::Card(e) => e.code(),
         }
     }
     fn message_zh(&self) -> String {
         match self {
-            DeliveryProblem::Order(e) => e.message_zh(),
-            DeliveryProblem::Vin(e) => e.message_zh(),
-            DeliveryProblem::Card(e) => e.message_zh(),
+            OrderProblem::Order(e) => e.message_zh(),
+            OrderProblem::Vin(e) => e.message_zh(),
+            OrderProblem::Card(e) => e.message_zh(),
         }
     }
     fn message_en(&self) -> String {
         match self {
-            DeliveryProblem::Order(e) => e.message_en(),
-            DeliveryProblem::Vin(e) => e.message_en(),
-            DeliveryProblem::Card(e) => e.message_en(),
+            OrderProblem::Order(e) => e.message_en(),
+            OrderProblem::Vin(e) => e.message_en(),
+            OrderProblem::Card(e) => e.message_en(),
         }
     }
 }
@@ -616,18 +616,18 @@ pub fn check_handover(
     delivered_at: NaiveDateTime,
     today: NaiveDate,
     consultant: Uuid,
-) -> Result<Handover, Vec<DeliveryProblem>> {
+) -> Result<Handover, Vec<OrderProblem>> {
     let mut problems = Vec::new();
     if order_status != "signed" {
-        problems.push(DeliveryProblem::Order(OrderError::OrderNotOpen));
+        problems.push(OrderProblem::Order(OrderError::OrderNotOpen));
     }
     if let Err(e) = check_delivery(items) {
-        problems.push(DeliveryProblem::Order(e));
+        problems.push(OrderProblem::Order(e));
     }
     if delivered_at.date() > today {
-        problems.push(DeliveryProblem::Order(OrderError::DeliveryDateInFuture));
+        problems.push(OrderProblem::Order(OrderError::DeliveryDateInFuture));
     }
-    let vin = super::vin::Vin::parse(vin).map_err(DeliveryProblem::Vin);
+    let vin = super::vin::Vin::parse(vin).map_err(OrderProblem::Vin);
     match vin {
         Ok(vin) if problems.is_empty() => Ok(Handover {
             vin,
@@ -1003,10 +1003,7 @@ mod tests {
         let problems =
             check_handover("signed", &one_open, "1M8GDM9A1KP042788", at, today, WANG).unwrap_err();
         assert_eq!(problems.len(), 2);
-        assert_eq!(
-            problems[0],
-            DeliveryProblem::Order(OrderError::PromisesOpen)
-        );
+        assert_eq!(problems[0], OrderProblem::Order(OrderError::PromisesOpen));
         assert_eq!(problems[1].code(), "vin_check_digit_mismatch");
         assert!(problems[1].message_zh().contains("校验位"));
         // A valid VIN does not save an order that is already delivered, or a future day.
@@ -1022,8 +1019,8 @@ mod tests {
         assert_eq!(
             problems,
             vec![
-                DeliveryProblem::Order(OrderError::OrderNotOpen),
-                DeliveryProblem::Order(OrderError::DeliveryDateInFuture)
+                OrderProblem::Order(OrderError::OrderNotOpen),
+                OrderProblem::Order(OrderError::DeliveryDateInFuture)
             ]
         );
         assert_eq!(
