@@ -303,6 +303,18 @@ pub fn use_session() -> SessionCtx {
     expect_context::<SessionCtx>()
 }
 
+/// The signed-in user's id and roles, as a getter made while the component is set up (event
+/// handlers have no reactive owner to find the session context in).
+pub fn use_me() -> impl Fn() -> Option<(String, Vec<Role>)> + Copy + 'static {
+    let session = use_session();
+    move || {
+        session.session.with_untracked(|s| {
+            s.as_ref()
+                .map(|s| (s.user.id.clone(), s.user.roles.clone()))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
-use super::order::{alert, date_of, entry_time, person, use_me};
+use super::order::{alert, date_of, entry_time, person};
 use crate::clock::now_local;
 use crate::conflicts::edit_error_text;
 use crate::i18n::*;
+use crate::session::use_me;
 use crate::sync::use_sync;
 
 fn bought(k: &RecordState) -> bool {

@@ -4,16 +4,17 @@
 //! cancellation (退单) and the delivery (`delivery.rs`). Rules are `domain::sales::order`; the
 //! A-card's status follows `domain::sales::loss::ACardStatus::next`.
 
-use domain::Role;
-use domain::records::{A_CARD, CARE_TASK, ORDER};
+use domain::plan::{Plan, PlannedWrite, Step};
+use domain::records::{CARE_TASK, ORDER};
 use domain::sales::UserError;
 use domain::sales::chrono::NaiveDate;
-use domain::sales::loss::{ACardActionKind, ACardStatus};
-use domain::sales::order::{
-    Cancellation, CancellationReason, OrderDraft, TaskKind, delivery_overdue, move_promised_date,
-    parse_yuan,
+use domain::sales::loss::ACardActionKind;
+use domain::sales::order::{CancellationReason, TaskKind, delivery_overdue};
+use domain::sales::order_plan::{
+    OrderFields, a_card_next, amount, cancel_plan, edit_order_plan, move_date_plan,
+    place_order_plan,
 };
-use domain::sync::{Change, Edit, RecordState, SyncError};
+use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -24,7 +25,7 @@ use super::a_card::{lang, model_name, phone_display, text};
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::conflicts::{edit_error_text, local_time};
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
@@ -34,30 +35,9 @@ pub fn person(user_id: &str) -> String {
     crate::directory::name_of_user(user_id)
 }
 
-/// The signed-in user's id and roles, as a getter made while the component is set up (event
-/// handlers have no reactive owner to find the session context in).
-pub fn use_me() -> impl Fn() -> Option<(String, Vec<Role>)> + Copy + 'static {
-    let session = use_session();
-    move || {
-        session.session.with_untracked(|s| {
-            s.as_ref()
-                .map(|s| (s.user.id.clone(), s.user.roles.clone()))
-        })
-    }
-}
-
 /// A date as stored (`YYYY-MM-DD`; a stored date-time counts by its day).
 pub fn date_of(s: &str) -> Option<NaiveDate> {
     store_clock().parse_date(s)
-}
-
-/// A whole amount of yuan stored as a number (or as text).
-pub fn amount(record: &RecordState, field: &str) -> Option<i64> {
-    match record.value(field)? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.round() as i64)),
-        Value::String(s) => parse_yuan(s),
-        _ => None,
-    }
 }
 
 /// `¥268,000`.
@@ -135,17 +115,6 @@ pub fn messages<E: UserError>(i18n: I18nContext<Locale>, errors: &[E]) -> String
         .map(|e| e.message(lang(i18n)))
         .collect::<Vec<_>>()
         .join(";")
-}
-
-/// The next status of an A-card for `action`, as the loss/order state machine decides.
-pub fn card_next(
-    card: &RecordState,
-    action: ACardActionKind,
-    roles: &[Role],
-) -> Result<ACardStatus, domain::sales::loss::LossError> {
-    let now = ACardStatus::parse(&status_of(card, &A_CARD, "following"))
-        .unwrap_or(ACardStatus::Following);
-    now.next(action, roles)
 }
 
 /// An error shown in a `role="alert"` paragraph.
@@ -267,103 +236,6 @@ pub fn OrdersPage() -> impl IntoView {
 }
 
 // ---- the deal's fields ----
-
-/// The fields the order form edits, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderFields {
-    pub model: String,
-    pub configuration: String,
-    pub price: String,
-    pub deposit: String,
-    pub trade_in_car: String,
-    pub trade_in_value: String,
-    pub finance_campaign: String,
-    pub insurance: String,
-    pub promised_date: String,
-}
-
-impl OrderFields {
-    pub fn of(o: &RecordState) -> Self {
-        let (car, value) = match o.value("trade_in") {
-            Some(Value::Object(m)) => (
-                m.get("car")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                m.get("value")
-                    .and_then(Value::as_i64)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            ),
-            _ => (String::new(), String::new()),
-        };
-        OrderFields {
-            model: text(o, "model"),
-            configuration: text(o, "configuration"),
-            price: amount(o, "price")
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            deposit: amount(o, "deposit")
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-            trade_in_car: car,
-            trade_in_value: value,
-            finance_campaign: text(o, "finance_campaign"),
-            insurance: text(o, "insurance"),
-            promised_date: text(o, "promised_date"),
-        }
-    }
-
-    pub fn draft(&self, signed_on: NaiveDate) -> OrderDraft {
-        OrderDraft {
-            model: self.model.clone(),
-            price: parse_yuan(&self.price),
-            deposit: parse_yuan(&self.deposit),
-            promised_date: date_of(&self.promised_date),
-            signed_on,
-        }
-    }
-
-    fn trade_in(&self) -> Value {
-        let car = self.trade_in_car.trim();
-        if car.is_empty() {
-            return json!(false);
-        }
-        match parse_yuan(&self.trade_in_value) {
-            Some(v) => json!({"car": car, "value": v}),
-            None => json!({"car": car}),
-        }
-    }
-
-    fn stored(&self) -> [(&'static str, Value); 8] {
-        let n = |s: &str| parse_yuan(s).map(|v| json!(v)).unwrap_or(Value::Null);
-        [
-            ("model", json!(self.model.trim())),
-            ("configuration", json!(self.configuration.trim())),
-            ("price", n(&self.price)),
-            ("deposit", n(&self.deposit)),
-            ("trade_in", self.trade_in()),
-            ("finance_campaign", json!(self.finance_campaign.trim())),
-            ("insurance", json!(self.insurance.trim())),
-            ("promised_date", json!(self.promised_date.trim())),
-        ]
-    }
-
-    /// The edits of the fields that differ from `before`.
-    pub fn changes(
-        &self,
-        before: &OrderFields,
-        state: &RecordState,
-    ) -> Result<Vec<Change>, SyncError> {
-        let edit = Edit::new(state, &ORDER);
-        self.stored()
-            .into_iter()
-            .zip(before.stored())
-            .filter(|((_, new), (_, old))| new != old)
-            .map(|((field, new), _)| edit.set(field, new))
-            .collect()
-    }
-}
 
 /// How the trade-in reads: `现有车辆 · ¥50,000`, 是/否 for the demo's plain flag.
 fn trade_in_text(i18n: I18nContext<Locale>, o: &RecordState) -> String {
@@ -512,46 +384,25 @@ pub fn NewOrderPage() -> impl IntoView {
         let navigate = navigate.clone();
         let on_save = Callback::new(move |fields: OrderFields| {
             let (user_id, roles) = me()?;
-            let now = now_local();
-            let problems = fields.draft(now.date()).problems();
-            if !problems.is_empty() {
-                return Some(messages(i18n, &problems));
-            }
             // The card must be able to take an order (not lost, not ordered already).
             let card = untrack(|| sync.record(card_id))?;
-            if let Err(e) = card_next(&card, ACardActionKind::PlaceOrder, &roles) {
-                return Some(e.message(lang(i18n)));
-            }
-            let consultant = Some(text(&card, "consultant_id"))
-                .filter(|c| !c.is_empty())
-                .unwrap_or(user_id);
-            let id = Uuid::now_v7();
+            let (id, plan) = match place_order_plan(
+                &card,
+                &fields,
+                &user_id,
+                &roles,
+                now_local(),
+                store_clock(),
+            ) {
+                Ok(p) => p,
+                Err(problems) => return Some(messages(i18n, &problems)),
+            };
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                let signed_at = now.format("%Y-%m-%dT%H:%M:%S").to_string();
-                let result = sync
-                    .edit(id, &ORDER, move |state| {
-                        let mut c = fields.changes(&OrderFields::default(), state)?;
-                        let e = Edit::new(state, &ORDER);
-                        c.push(e.set("a_card_id", json!(card_id.to_string()))?);
-                        c.push(e.set("consultant_id", json!(consultant))?);
-                        c.push(e.set("signed_at", json!(signed_at))?);
-                        Ok(c)
-                    })
-                    .await;
-                if let Err(e) = result {
-                    error.set(Some(edit_error_text(i18n, &e)));
-                    return;
+                match sync.execute(&plan).await {
+                    Ok(_) => navigate(&format!("/sales/orders/{id}"), Default::default()),
+                    Err(e) => error.set(Some(edit_error_text(i18n, &e))),
                 }
-                let _ = sync
-                    .edit(card_id, &A_CARD, |state| {
-                        Ok(vec![
-                            Edit::new(state, &A_CARD)
-                                .transition("status", ACardStatus::Ordered.as_str())?,
-                        ])
-                    })
-                    .await;
-                navigate(&format!("/sales/orders/{id}"), Default::default());
             });
             None
         });
@@ -630,20 +481,19 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
             return Some(t_string!(i18n, order.no_changes).to_string());
         }
         let o = order.get_untracked()?;
-        let signed_on = date_of(&text(&o, "signed_at")).unwrap_or_else(|| now_local().date());
+        let signed_on = store_clock()
+            .parse_date(&text(&o, "signed_at"))
+            .unwrap_or_else(|| now_local().date());
         // A moved promised date goes through 变更交车日期 (reason + task), not through 编辑.
         if after.promised_date != before.promised_date {
             return Some(t_string!(i18n, order.use_move_date).to_string());
         }
-        let problems = after.draft(signed_on).problems();
+        let problems = after.draft(signed_on, store_clock()).problems();
         if !problems.is_empty() {
             return Some(messages(i18n, &problems));
         }
         leptos::task::spawn_local(async move {
-            match sync
-                .edit(id, &ORDER, move |s| after.changes(&before, s))
-                .await
-            {
+            match sync.execute(&edit_order_plan(id, &before, &after)).await {
                 Ok(_) => {
                     editing.set(false);
                     saved.set(true);
@@ -727,7 +577,7 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
         <Promises id=id order=order status=status />
         <TellTasks id=id />
         <Show when=move || status.get() == "signed">
-            <MoveDate id=id order=order card=card />
+            <MoveDate order=order card=card />
             <super::delivery::DeliverySection id=id order=order card=card />
             <CancelOrder id=id card=card />
         </Show>
@@ -751,13 +601,10 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
             error.set(Some(t_string!(i18n, order.need_item).to_string()));
             return;
         }
+        let plan =
+            Plan::new().then(PlannedWrite::new(id, &ORDER).with(Step::SetAdd("promises", what)));
         leptos::task::spawn_local(async move {
-            match sync
-                .edit(id, &ORDER, move |s| {
-                    Ok(vec![Edit::new(s, &ORDER).set_add("promises", &what)?])
-                })
-                .await
-            {
+            match sync.execute(&plan).await {
                 Ok(_) => {
                     item.set(String::new());
                     error.set(None);
@@ -767,13 +614,10 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
         });
     };
     let remove = move |what: String| {
+        let plan =
+            Plan::new().then(PlannedWrite::new(id, &ORDER).with(Step::SetRemove("promises", what)));
         leptos::task::spawn_local(async move {
-            if let Err(e) = sync
-                .edit(id, &ORDER, move |s| {
-                    Ok(vec![Edit::new(s, &ORDER).set_remove("promises", &what)?])
-                })
-                .await
-            {
+            if let Err(e) = sync.execute(&plan).await {
                 error.set(Some(edit_error_text(i18n, &e)));
             }
         });
@@ -832,22 +676,14 @@ fn TellTasks(id: Uuid) -> impl IntoView {
     let sync = use_sync();
     let error = RwSignal::new(None::<String>);
     let done = move |task: Uuid| {
+        let attempt = json!({"at": now_stored(), "channel": "phone", "reached": true});
+        let plan = Plan::new().then(
+            PlannedWrite::new(task, &CARE_TASK)
+                .with(Step::Append("attempts", Uuid::now_v7(), attempt))
+                .with(Step::Move("status", "done")),
+        );
         leptos::task::spawn_local(async move {
-            let at = now_stored();
-            let result = sync
-                .edit(task, &CARE_TASK, move |s| {
-                    let e = Edit::new(s, &CARE_TASK);
-                    Ok(vec![
-                        e.append(
-                            "attempts",
-                            Uuid::now_v7(),
-                            json!({"at": at, "channel": "phone", "reached": true}),
-                        )?,
-                        e.transition("status", "done")?,
-                    ])
-                })
-                .await;
-            if let Err(e) = result {
+            if let Err(e) = sync.execute(&plan).await {
                 error.set(Some(edit_error_text(i18n, &e)));
             }
         });
@@ -911,11 +747,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
 
 /// 变更交车日期: a new date and a reason; the same action stores the task to tell the customer.
 #[component]
-fn MoveDate(
-    id: Uuid,
-    order: Memo<Option<RecordState>>,
-    card: Memo<Option<RecordState>>,
-) -> impl IntoView {
+fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let sync = use_sync();
@@ -928,74 +760,30 @@ fn MoveDate(
             return;
         };
         let Some((user_id, _)) = me() else { return };
-        let Some(to) = date_of(&new_date.get_untracked()) else {
+        let Some(to) = store_clock().parse_date(&new_date.get_untracked()) else {
             error.set(Some(t_string!(i18n, order.need_new_date).to_string()));
             return;
         };
+        let card = card.get_untracked();
+        let reason_text = reason.get_untracked();
         let now = now_local();
-        let from = date_of(&text(&o, "promised_date")).unwrap_or(now.date());
-        let consultant = Some(text(&o, "consultant_id"))
-            .filter(|c| !c.is_empty())
-            .unwrap_or(user_id);
-        let assignee = Uuid::parse_str(&consultant).unwrap_or_default();
-        let change = match move_promised_date(from, to, &reason.get_untracked(), assignee, now) {
-            Ok(c) => c,
+        let plan = match move_date_plan(
+            &o,
+            card.as_ref(),
+            to,
+            &reason_text,
+            &user_id,
+            now,
+            store_clock(),
+        ) {
+            Ok(p) => p,
             Err(e) => {
                 error.set(Some(e.message(lang(i18n))));
                 return;
             }
         };
-        let (name, phone, card_id) = card
-            .get_untracked()
-            .map(|c| (text(&c, "name"), text(&c, "phone"), c.id.to_string()))
-            .unwrap_or_default();
-        let task_id = Uuid::now_v7();
-        let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-        let note = format!(
-            "{} → {}:{}",
-            fmt(change.from),
-            fmt(change.to),
-            change.reason
-        );
-        let due = change
-            .tell_customer
-            .due
-            .format("%Y-%m-%dT%H:%M:%S")
-            .to_string();
-        let kind = change.tell_customer.kind.as_str();
         leptos::task::spawn_local(async move {
-            let entry = json!({"from": fmt(change.from), "to": fmt(change.to), "reason": change.reason, "task_id": task_id.to_string()});
-            let to = fmt(change.to);
-            let result = sync
-                .edit(id, &ORDER, move |s| {
-                    let e = Edit::new(s, &ORDER);
-                    Ok(vec![
-                        e.set("promised_date", json!(to))?,
-                        e.append("date_changes", Uuid::now_v7(), entry)?,
-                    ])
-                })
-                .await;
-            if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
-                return;
-            }
-            let result = sync
-                .edit(task_id, &CARE_TASK, move |s| {
-                    let e = Edit::new(s, &CARE_TASK);
-                    Ok(vec![
-                        e.set("kind", json!(kind))?,
-                        e.set("customer_name", json!(name))?,
-                        e.set("phone", json!(phone))?,
-                        e.set("a_card_id", json!(card_id))?,
-                        e.set("order_id", json!(id.to_string()))?,
-                        e.set("due_at", json!(due))?,
-                        e.set("role", json!("sales_consultant"))?,
-                        e.set("assignee_id", json!(consultant))?,
-                        e.set("note", json!(note))?,
-                    ])
-                })
-                .await;
-            match result {
+            match sync.execute(&plan).await {
                 Ok(_) => {
                     new_date.set(String::new());
                     reason.set(String::new());
@@ -1046,50 +834,16 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             error.set(Some(t_string!(i18n, order.need_reason).to_string()));
             return;
         };
-        let cancellation = match Cancellation::new(r, Some(&note.get_untracked())) {
-            Ok(c) => c,
+        let card = card.get_untracked();
+        let plan = match cancel_plan(id, card.as_ref(), r, &note.get_untracked(), &roles) {
+            Ok(p) => p,
             Err(e) => {
                 error.set(Some(e.message(lang(i18n))));
                 return;
             }
         };
-        let card = card.get_untracked();
-        let card_move = match card
-            .as_ref()
-            .map(|c| card_next(c, ACardActionKind::CancelOrder, &roles))
-        {
-            Some(Ok(to)) => Some(to),
-            Some(Err(domain::sales::loss::LossError::NotAllowedFrom { .. })) | None => None,
-            Some(Err(e)) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
-        };
-        let card_id = card.map(|c| c.id);
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &ORDER, move |s| {
-                    let e = Edit::new(s, &ORDER);
-                    Ok(vec![
-                        e.transition("status", "cancelled")?,
-                        e.set("cancel_reason", json!(cancellation.reason.as_str()))?,
-                        e.set("cancel_note", json!(cancellation.note.unwrap_or_default()))?,
-                    ])
-                })
-                .await;
-            if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
-                return;
-            }
-            if let (Some(card_id), Some(to)) = (card_id, card_move)
-                && let Err(e) = sync
-                    .edit(card_id, &A_CARD, move |s| {
-                        Ok(vec![
-                            Edit::new(s, &A_CARD).transition("status", to.as_str())?,
-                        ])
-                    })
-                    .await
-            {
+            if let Err(e) = sync.execute(&plan).await {
                 error.set(Some(edit_error_text(i18n, &e)));
             }
         });
@@ -1164,7 +918,7 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         let roles = me().map(|(_, r)| r).unwrap_or_default();
         let may_order = card.with(|c| {
             c.as_ref()
-                .is_some_and(|c| card_next(c, ACardActionKind::PlaceOrder, &roles).is_ok())
+                .is_some_and(|c| a_card_next(c, ACardActionKind::PlaceOrder, &roles).is_ok())
         });
         if orders.is_empty() && !may_order {
             return ().into_any();
