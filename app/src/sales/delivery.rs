@@ -98,8 +98,10 @@ pub fn DeliverySection(
         let by = Deliverer {
             user_id: &user_id,
             roles: &roles,
+            now: now_local(),
+            clock: store_clock(),
         };
-        let delivery = match deliver_plan(records, &form, by, now_local()) {
+        let delivery = match deliver_plan(records, &form, by) {
             Ok(d) => d,
             Err(problems) => {
                 let lines: Vec<String> = problems.iter().map(|e| e.message(lang(i18n))).collect();

@@ -5,16 +5,18 @@
 //! A-card's status follows `domain::sales::loss::ACardStatus::next`.
 
 use domain::plan::{Plan, PlannedWrite, Step};
-use domain::records::{CARE_TASK, ORDER};
+use domain::records::{
+    ACard, CARE_TASK, CareTask, CareTaskStatus, ORDER, Order, OrderStatus, TradeIn, field,
+};
 use domain::sales::UserError;
-use domain::sales::chrono::NaiveDate;
+use domain::sales::chrono::{NaiveDate, NaiveDateTime};
 use domain::sales::loss::ACardActionKind;
 use domain::sales::order::{CancellationReason, TaskKind, delivery_overdue};
 use domain::sales::order_plan::{
-    OrderFields, a_card_next, amount, cancel_plan, edit_order_plan, move_date_plan,
-    place_order_plan,
+    OrderFields, cancel_plan, edit_order_plan, move_date_plan, place_order_plan,
 };
 use domain::sync::RecordState;
+use domain::time::{stored_date, stored_time};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -33,6 +35,11 @@ use crate::sync::{SyncCtx, use_sync};
 /// A person's name from their user id (the store's directory, `crate::directory`).
 pub fn person(user_id: &str) -> String {
     crate::directory::name_of_user(user_id)
+}
+
+/// A user id as `person` takes it ("" for none).
+fn uuid_text(user: Option<Uuid>) -> String {
+    user.map(|u| u.to_string()).unwrap_or_default()
 }
 
 /// A date as stored (`YYYY-MM-DD`; a stored date-time counts by its day).
@@ -158,22 +165,20 @@ pub fn OrdersPage() -> impl IntoView {
                 let today = now_local().date();
                 let cards = sync.records("a_card");
                 let settings = sync.records("sales_settings");
-                let mut rows: Vec<(RecordState, String)> = sync
+                let clock = store_clock();
+                let mut rows: Vec<Order> = sync
                     .records("order")
-                    .into_iter()
-                    .map(|o| {
-                        let s = status_of(&o, &ORDER, "signed");
-                        (o, s)
-                    })
-                    .filter(|(_, s)| wanted == "all" || *s == wanted)
+                    .iter()
+                    .map(|o| Order::of(o, clock))
+                    .filter(|o| wanted == "all" || o.status.as_str() == wanted)
                     .collect();
                 // Open orders by promised date; the others latest first.
-                let latest = |o: &RecordState| text(o, "delivered_at").max(text(o, "signed_at"));
-                rows.sort_by(|(a, sa), (b, sb)| {
-                    let (oa, ob) = (sa == "signed", sb == "signed");
+                let latest = |o: &Order| o.delivered_at.max(o.signed_at);
+                rows.sort_by(|a, b| {
+                    let (oa, ob) = (a.status == OrderStatus::Signed, b.status == OrderStatus::Signed);
                     ob.cmp(&oa).then_with(|| {
                         if oa && ob {
-                            text(a, "promised_date").cmp(&text(b, "promised_date"))
+                            a.promised_date.cmp(&b.promised_date)
                         } else {
                             latest(b).cmp(&latest(a))
                         }
@@ -184,30 +189,27 @@ pub fn OrdersPage() -> impl IntoView {
                 }
                 let body = rows
                     .into_iter()
-                    .map(|(o, status)| {
-                        let card_id = text(&o, "a_card_id");
+                    .map(|o| {
                         let customer = cards
                             .iter()
-                            .find(|c| c.id.to_string() == card_id)
-                            .map(|c| text(c, "name"))
-                            .unwrap_or_default();
-                        let promised = text(&o, "promised_date");
-                        let overdue = delivery_overdue(&status, date_of(&promised), today);
+                            .find(|c| Some(c.id) == o.a_card_id)
+                            .and_then(|c| field::string(c, "name"))
+                            .unwrap_or_else(|| t_string!(i18n, order.no_customer).to_string());
+                        let status = o.status.as_str();
+                        let overdue = delivery_overdue(status, o.promised_date, today);
                         view! {
                             <tr class:overdue=overdue>
                                 <th scope="row">
-                                    <A href=format!("/sales/orders/{}", o.id)>
-                                        {if customer.is_empty() { t_string!(i18n, order.no_customer).to_string() } else { customer }}
-                                    </A>
+                                    <A href=format!("/sales/orders/{}", o.id)>{customer}</A>
                                 </th>
-                                <td>{model_name(i18n, &settings, &text(&o, "model"))}</td>
-                                <td>{money(amount(&o, "price"))}</td>
+                                <td>{model_name(i18n, &settings, o.model.as_deref().unwrap_or_default())}</td>
+                                <td>{money(o.price)}</td>
                                 <td>
-                                    {promised}
+                                    {o.promised_date.map(stored_date)}
                                     {overdue.then(|| view! { " " <span class="badge badge-late">{t!(i18n, order.overdue)}</span> })}
                                 </td>
-                                <td>{order_status_label(i18n, &status)}</td>
-                                <td>{person(&text(&o, "consultant_id"))}</td>
+                                <td>{order_status_label(i18n, status)}</td>
+                                <td>{person(&uuid_text(o.consultant_id))}</td>
                             </tr>
                         }
                     })
@@ -238,17 +240,15 @@ pub fn OrdersPage() -> impl IntoView {
 // ---- the deal's fields ----
 
 /// How the trade-in reads: `现有车辆 · ¥50,000`, 是/否 for the demo's plain flag.
-fn trade_in_text(i18n: I18nContext<Locale>, o: &RecordState) -> String {
-    match o.value("trade_in") {
-        Some(Value::Object(m)) => {
-            let car = m.get("car").and_then(Value::as_str).unwrap_or_default();
-            match m.get("value").and_then(Value::as_i64) {
-                Some(v) => format!("{car} · {}", money(Some(v))),
-                None => car.to_string(),
-            }
-        }
-        Some(Value::Bool(true)) => t_string!(i18n, order.yes).to_string(),
-        _ => t_string!(i18n, order.no).to_string(),
+fn trade_in_text(i18n: I18nContext<Locale>, trade_in: &Option<TradeIn>) -> String {
+    match trade_in {
+        Some(TradeIn::Car {
+            car,
+            value: Some(v),
+        }) => format!("{car} · {}", money(Some(*v))),
+        Some(TradeIn::Car { car, value: None }) => car.clone(),
+        Some(TradeIn::Yes) => t_string!(i18n, order.yes).to_string(),
+        None => t_string!(i18n, order.no).to_string(),
     }
 }
 
@@ -458,19 +458,14 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let editing = RwSignal::new(false);
+    let deal = Memo::new(move |_| order.with(|o| o.as_ref().map(|o| Order::of(o, store_clock()))));
     let status = Memo::new(move |_| {
-        order.with(|o| {
-            o.as_ref()
-                .map(|o| status_of(o, &ORDER, "signed"))
-                .unwrap_or_default()
-        })
+        deal.with(|o| o.as_ref().map(|o| o.status.as_str().to_string()))
+            .unwrap_or_default()
     });
-    let card = Memo::new(move |_| {
-        let card_id = order.with(|o| o.as_ref().map(|o| text(o, "a_card_id")))?;
-        sync.record(Uuid::parse_str(&card_id).ok()?)
-    });
+    let card = Memo::new(move |_| sync.record(deal.with(|o| o.as_ref()?.a_card_id)?));
     let customer = move || {
-        card.with(|c| c.as_ref().map(|c| text(c, "name")))
+        card.with(|c| c.as_ref().and_then(|c| field::string(c, "name")))
             .unwrap_or_default()
     };
     let error = RwSignal::new(None::<String>);
@@ -480,10 +475,10 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
         if before == after {
             return Some(t_string!(i18n, order.no_changes).to_string());
         }
-        let o = order.get_untracked()?;
-        let signed_on = store_clock()
-            .parse_date(&text(&o, "signed_at"))
-            .unwrap_or_else(|| now_local().date());
+        let signed_on = deal
+            .get_untracked()?
+            .signed_at
+            .map_or_else(|| now_local().date(), |t| t.date());
         // A moved promised date goes through 变更交车日期 (reason + task), not through 编辑.
         if after.promised_date != before.promised_date {
             return Some(t_string!(i18n, order.use_move_date).to_string());
@@ -519,42 +514,41 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
             </div>
             {move || {
                 if editing.get() {
-                    let before = order.get_untracked().map(|o| OrderFields::of(&o)).unwrap_or_default();
+                    let before = deal.get_untracked().map(|o| OrderFields::of(&o)).unwrap_or_default();
                     let start = before.clone();
                     let save = Callback::new(move |after: OrderFields| on_save.run((before.clone(), after)));
                     let cancel = Callback::new(move |()| editing.set(false));
                     return view! { <OrderForm initial=start prefix=id.to_string() on_save=save on_cancel=cancel /> }.into_any();
                 }
-                let Some(o) = order.get() else { return ().into_any() };
+                let Some(o) = deal.get() else { return ().into_any() };
                 let settings = sync.records("sales_settings");
-                let st = status.get();
+                let text = |v: &Option<String>| v.clone().unwrap_or_default();
+                let time = |t: Option<NaiveDateTime>| t.map(|t| stored_time(t).replace('T', " ")).unwrap_or_default();
                 let mut rows = vec![
-                    (t_string!(i18n, order.status), order_status_label(i18n, &st)),
-                    (t_string!(i18n, order.model), model_name(i18n, &settings, &text(&o, "model"))),
-                    (t_string!(i18n, order.configuration), text(&o, "configuration")),
-                    (t_string!(i18n, order.price), money(amount(&o, "price"))),
-                    (t_string!(i18n, order.deposit), money(amount(&o, "deposit"))),
-                    (t_string!(i18n, order.trade_in), trade_in_text(i18n, &o)),
-                    (t_string!(i18n, order.finance_campaign), text(&o, "finance_campaign")),
-                    (t_string!(i18n, order.insurance), text(&o, "insurance")),
-                    (t_string!(i18n, order.promised_date), text(&o, "promised_date")),
-                    (t_string!(i18n, order.signed_at), text(&o, "signed_at").replace('T', " ")),
-                    (t_string!(i18n, order.consultant), person(&text(&o, "consultant_id"))),
+                    (t_string!(i18n, order.status), order_status_label(i18n, o.status.as_str())),
+                    (t_string!(i18n, order.model), model_name(i18n, &settings, &text(&o.model))),
+                    (t_string!(i18n, order.configuration), text(&o.configuration)),
+                    (t_string!(i18n, order.price), money(o.price)),
+                    (t_string!(i18n, order.deposit), money(o.deposit)),
+                    (t_string!(i18n, order.trade_in), trade_in_text(i18n, &o.trade_in)),
+                    (t_string!(i18n, order.finance_campaign), text(&o.finance_campaign)),
+                    (t_string!(i18n, order.insurance), text(&o.insurance)),
+                    (t_string!(i18n, order.promised_date), o.promised_date.map(stored_date).unwrap_or_default()),
+                    (t_string!(i18n, order.signed_at), time(o.signed_at)),
+                    (t_string!(i18n, order.consultant), person(&uuid_text(o.consultant_id))),
                 ];
-                if st == "cancelled" {
-                    let reason = serde_json::from_value::<CancellationReason>(json!(text(&o, "cancel_reason")))
-                        .map(|r| reason_label(i18n, r).to_string())
-                        .unwrap_or_else(|_| text(&o, "cancel_reason"));
+                if o.status == OrderStatus::Cancelled {
+                    let reason = o.cancel_reason.map(|r| reason_label(i18n, r).to_string()).unwrap_or_default();
                     rows.push((t_string!(i18n, order.cancel_reason), reason));
-                    rows.push((t_string!(i18n, order.cancel_note), text(&o, "cancel_note")));
+                    rows.push((t_string!(i18n, order.cancel_note), text(&o.cancel_note)));
                 }
-                if st == "delivered" {
-                    rows.push((t_string!(i18n, order.vin), text(&o, "vin")));
-                    rows.push((t_string!(i18n, order.plate), text(&o, "plate")));
-                    rows.push((t_string!(i18n, order.delivered_at), text(&o, "delivered_at").replace('T', " ")));
+                if o.status == OrderStatus::Delivered {
+                    rows.push((t_string!(i18n, order.vin), text(&o.vin)));
+                    rows.push((t_string!(i18n, order.plate), text(&o.plate)));
+                    rows.push((t_string!(i18n, order.delivered_at), time(o.delivered_at)));
                 }
                 let card_href = card.with(|c| c.as_ref().map(|c| format!("/sales/a-cards/{}", c.id)));
-                let phone = card.with(|c| c.as_ref().map(|c| phone_display(&text(c, "phone")))).unwrap_or_default();
+                let phone = card.with(|c| c.as_ref().map(|c| phone_display(&field::shown(c, "phone")))).unwrap_or_default();
                 view! {
                     <dl class="fields">
                         <div>
@@ -689,14 +683,12 @@ fn TellTasks(id: Uuid) -> impl IntoView {
         });
     };
     move || {
-        let order_id = id.to_string();
-        let tasks: Vec<RecordState> = sync
+        let tell = TaskKind::TellCustomerNewDeliveryDate.as_str();
+        let tasks: Vec<CareTask> = sync
             .records("care_task")
-            .into_iter()
-            .filter(|t| {
-                text(t, "order_id") == order_id
-                    && text(t, "kind") == TaskKind::TellCustomerNewDeliveryDate.as_str()
-            })
+            .iter()
+            .map(|t| CareTask::of(t, store_clock()))
+            .filter(|t| t.order_id == Some(id) && t.kind.as_deref() == Some(tell))
             .collect();
         let changes: Vec<Value> = sync
             .record(id)
@@ -715,14 +707,14 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                 <h2 id="date-changes-title">{t!(i18n, order.date_changes)}</h2>
                 <ul class="task-list">
                     {tasks.into_iter().map(|t| {
-                        let open = status_of(&t, &CARE_TASK, "open") == "open";
+                        let open = t.status == CareTaskStatus::Open;
                         let tid = t.id;
                         view! {
                             <li class:task-open=open>
                                 <span class=if open { "badge badge-late" } else { "badge badge-ok" }>
                                     {if open { t_string!(i18n, order.task_open) } else { t_string!(i18n, order.task_done) }}
                                 </span>
-                                " " {task_kind_label(i18n, &text(&t, "kind"))} " · " {text(&t, "note")}
+                                " " {task_kind_label(i18n, tell)} " · " {t.note}
                                 {open.then(|| view! {
                                     <button type="button" class="btn btn-primary" on:click=move |_| done(tid)>
                                         {t!(i18n, order.told)}
@@ -835,7 +827,8 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             return;
         };
         let card = card.get_untracked();
-        let plan = match cancel_plan(id, card.as_ref(), r, &note.get_untracked(), &roles) {
+        let note = note.get_untracked();
+        let plan = match cancel_plan(id, card.as_ref(), r, &note, &roles, store_clock()) {
             Ok(p) => p,
             Err(e) => {
                 error.set(Some(e.message(lang(i18n))));
@@ -880,10 +873,9 @@ fn DeliveredCCard(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     move || {
-        let order_id = id.to_string();
         sync.records("c_card")
             .into_iter()
-            .find(|c| text(c, "order_id") == order_id)
+            .find(|c| field::uuid(c, "order_id") == Some(id))
             .map(|c| {
                 view! {
                     <section class="panel">
@@ -908,17 +900,20 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
     let me = use_me();
     let sync = use_sync();
     move || {
-        let card_id = id.to_string();
+        let clock = store_clock();
         let settings = sync.records("sales_settings");
-        let orders: Vec<RecordState> = sync
+        let orders: Vec<Order> = sync
             .records("order")
-            .into_iter()
-            .filter(|o| text(o, "a_card_id") == card_id)
+            .iter()
+            .map(|o| Order::of(o, clock))
+            .filter(|o| o.a_card_id == Some(id))
             .collect();
         let roles = me().map(|(_, r)| r).unwrap_or_default();
         let may_order = card.with(|c| {
-            c.as_ref()
-                .is_some_and(|c| a_card_next(c, ACardActionKind::PlaceOrder, &roles).is_ok())
+            c.as_ref().is_some_and(|c| {
+                let status = ACard::of(c, clock).status;
+                status.next(ACardActionKind::PlaceOrder, &roles).is_ok()
+            })
         });
         if orders.is_empty() && !may_order {
             return ().into_any();
@@ -935,16 +930,15 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 </div>
                 <ul class="promise-list">
                     {orders.into_iter().map(|o| {
-                        let status = status_of(&o, &ORDER, "signed");
                         let label = format!(
                             "{} · {}",
-                            model_name(i18n, &settings, &text(&o, "model")),
-                            text(&o, "signed_at").get(..10).unwrap_or_default()
+                            model_name(i18n, &settings, o.model.as_deref().unwrap_or_default()),
+                            o.signed_at.map(|t| stored_date(t.date())).unwrap_or_default()
                         );
                         view! {
                             <li>
                                 <A href=format!("/sales/orders/{}", o.id)>{label}</A>
-                                " " <span class="badge badge-muted">{order_status_label(i18n, &status)}</span>
+                                " " <span class="badge badge-muted">{order_status_label(i18n, o.status.as_str())}</span>
                             </li>
                         }
                     }).collect_view()}

@@ -10,19 +10,18 @@
 //! is not rewarded again.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::loss::{ACardActionKind, ACardStatus};
 use super::order::{OrderProblem, check_handover, delivery_checklist};
-use super::order_plan::a_card_status;
 use super::referral::{RewardTo, referral_rewards, referrer_of};
 use super::visit::{ReferralParty, VisitError};
 use crate::plan::{Plan, PlannedWrite, Step};
-use crate::records::{A_CARD, C_CARD, CARE_TASK, ORDER};
+use crate::records::{A_CARD, ACard, C_CARD, CARE_TASK, CCard, CareTask, ORDER, Order};
 use crate::roles::Role;
 use crate::sync::RecordState;
-use crate::time::{stored_date, stored_time};
+use crate::time::{StoreClock, stored_date, stored_time};
 
 /// What the 交车 form says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +52,14 @@ pub struct DeliveryRecords<'a> {
     pub care_tasks: &'a [RecordState],
 }
 
-/// Who delivers: the signed-in user (the consultant when the order names none) and their roles.
+/// Who delivers, and when: the signed-in user (the consultant when the order names none), their
+/// roles, the store's local time now and the store's clock.
 #[derive(Debug, Clone, Copy)]
 pub struct Deliverer<'a> {
     pub user_id: &'a str,
     pub roles: &'a [Role],
+    pub now: NaiveDateTime,
+    pub clock: StoreClock,
 }
 
 /// A delivery that may go ahead.
@@ -72,57 +74,57 @@ pub struct Delivery {
     pub referral_refused: Option<VisitError>,
 }
 
-fn text<'a>(r: &'a RecordState, field: &str) -> &'a str {
-    r.value(field).and_then(Value::as_str).unwrap_or_default()
-}
-
 /// The writes of 交车, or every reason it may not happen: the handover's checks
 /// ([`check_handover`]: open order, every checklist item ticked, a valid VIN, not a future day),
 /// then the A-card's move to 已交车 ([`ACardStatus::next`], which also checks the role).
-/// `now` is the store's local time; the handover is at `now`'s time of day on `form.day`.
+/// The handover is at `by.now`'s time of day on `form.day`.
 pub fn deliver_plan(
     records: DeliveryRecords<'_>,
     form: &DeliveryForm,
     by: Deliverer<'_>,
-    now: NaiveDateTime,
 ) -> Result<Delivery, Vec<OrderProblem>> {
-    let order = records.order;
-    let consultant = Some(text(order, "consultant_id"))
-        .filter(|c| !c.is_empty())
-        .unwrap_or(by.user_id);
-    let items = delivery_checklist(&order.set("promises"), &order.set("checklist_done"));
+    let order = Order::of(records.order, by.clock);
+    let card = records.card.map(|c| ACard::of(c, by.clock));
+    let consultant = order
+        .consultant_id
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| by.user_id.to_string());
+    let promises: Vec<&str> = order.promises.iter().map(String::as_str).collect();
+    let done: Vec<&str> = order.checklist_done.iter().map(String::as_str).collect();
     let handover = check_handover(
-        order.status(&ORDER, "status").unwrap_or("signed"),
-        &items,
+        order.status.as_str(),
+        &delivery_checklist(&promises, &done),
         &form.vin,
-        NaiveDateTime::new(form.day, now.time()),
-        now.date(),
-        Uuid::parse_str(consultant).unwrap_or_default(),
+        NaiveDateTime::new(form.day, by.now.time()),
+        by.now.date(),
+        Uuid::parse_str(&consultant).unwrap_or_default(),
     )?;
     // An A-card an earlier, interrupted delivery already moved stays as it is.
-    let card_move = match records.card {
-        Some(c) => {
-            let status = a_card_status(c);
-            if status == ACardStatus::Delivered {
-                None
-            } else {
-                let to = status
-                    .next(ACardActionKind::Deliver, by.roles)
-                    .map_err(|e| vec![OrderProblem::Card(e)])?;
-                Some((c.id, to))
-            }
+    let card_move = match &card {
+        Some(c) if c.status != ACardStatus::Delivered => {
+            let to = c
+                .status
+                .next(ACardActionKind::Deliver, by.roles)
+                .map_err(|e| vec![OrderProblem::Card(e)])?;
+            Some((c.id, to))
         }
-        None => None,
+        _ => None,
     };
 
-    let card_id = records.card.map(|c| c.id);
+    let card_id = card.as_ref().map(|c| c.id);
     let card_text = card_id.map(|c| c.to_string()).unwrap_or_default();
-    let name = records.card.map(|c| text(c, "name")).unwrap_or_default();
-    let phone = records.card.map(|c| text(c, "phone")).unwrap_or_default();
-    let referrer = card_id.and_then(|c| referrer_of(c, records.visits, records.c_cards));
+    let name = card
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_default();
+    let phone = card
+        .as_ref()
+        .and_then(|c| c.phone.clone())
+        .unwrap_or_default();
+    let referrer = card_id.and_then(|c| referrer_of(c, records.visits, records.c_cards, by.clock));
     let new_party = ReferralParty {
         customer_id: card_id,
-        phone: Some(phone.to_string()),
+        phone: Some(phone.clone()),
     };
     let (rewards, referral_refused) = match referral_rewards(&new_party, referrer.as_ref()) {
         Ok(r) => (r, None),
@@ -133,25 +135,29 @@ pub fn deliver_plan(
         .and_then(|r| r.party.phone.clone())
         .unwrap_or_default();
 
-    let order_text = order.id.to_string();
-    let existing = records
+    let c_cards: Vec<CCard> = records
         .c_cards
         .iter()
-        .find(|c| text(c, "order_id") == order_text);
+        .map(|c| CCard::of(c, by.clock))
+        .collect();
+    let existing = c_cards.iter().find(|c| c.order_id == Some(order.id));
     let c_card = existing.map(|c| c.id).unwrap_or_else(Uuid::now_v7);
+    let order_text = order.id.to_string();
     let delivered_at = stored_time(handover.delivered_at);
+    let vin = handover.vin.to_string();
+    let plate = form.plate.trim().to_uppercase();
     let dates = handover.dates;
 
     // 1. The C-card.
     let mut write = PlannedWrite::new(c_card, &C_CARD)
-        .set("name", name)
-        .set("phone", phone)
+        .set("name", name.as_str())
+        .set("phone", phone.as_str())
         .set("a_card_id", card_text.as_str())
         .set("order_id", order_text.as_str())
-        .set("consultant_id", consultant)
-        .set("vin", handover.vin.to_string())
-        .set("plate", form.plate.trim().to_uppercase())
-        .set("model", text(order, "model"))
+        .set("consultant_id", consultant.as_str())
+        .set("vin", vin.as_str())
+        .set("plate", plate.as_str())
+        .set("model", order.model.clone().unwrap_or_default())
         .set("delivery_date", stored_date(form.day))
         .set("warranty_end", stored_date(dates.warranty_end))
         .set("insurance_expiry", stored_date(dates.insurance_expiry))
@@ -160,7 +166,7 @@ pub fn deliver_plan(
     if !form.birthday.is_empty() {
         write = write.set("birthday", form.birthday.as_str());
     }
-    if existing.is_none_or(|c| c.log("rewards").is_empty()) {
+    if existing.is_none_or(|c| c.rewards.is_empty()) {
         for r in rewards.iter().filter(|r| r.to == RewardTo::NewCustomer) {
             write = write.with(Step::Append(
                 "rewards",
@@ -173,26 +179,28 @@ pub fn deliver_plan(
     let mut plan = Plan::new().then(write);
 
     // 2. The consultant's +24 h / +72 h calls, unless the order has that call already.
+    let calls: Vec<CareTask> = records
+        .care_tasks
+        .iter()
+        .map(|t| CareTask::of(t, by.clock))
+        .filter(|t| t.order_id == Some(order.id))
+        .collect();
     for call in handover.calls {
         let kind = call.kind.as_str();
-        let made = records
-            .care_tasks
-            .iter()
-            .any(|t| text(t, "order_id") == order_text && text(t, "kind") == kind);
-        if made {
+        if calls.iter().any(|t| t.kind.as_deref() == Some(kind)) {
             continue;
         }
         plan.push(
             PlannedWrite::new(Uuid::now_v7(), &CARE_TASK)
                 .set("kind", kind)
-                .set("customer_name", name)
-                .set("phone", phone)
+                .set("customer_name", name.as_str())
+                .set("phone", phone.as_str())
                 .set("a_card_id", card_text.as_str())
                 .set("c_card_id", c_card.to_string())
                 .set("order_id", order_text.as_str())
                 .set("due_at", stored_time(call.due))
-                .set("role", "sales_consultant")
-                .set("assignee_id", consultant),
+                .set("role", Role::SalesConsultant.as_str())
+                .set("assignee_id", consultant.as_str()),
         );
     }
 
@@ -201,11 +209,11 @@ pub fn deliver_plan(
         let RewardTo::Referrer(theirs) = r.to else {
             continue;
         };
-        let already = records.c_cards.iter().any(|c| {
+        let already = c_cards.iter().any(|c| {
             c.id == theirs
-                && c.log("rewards")
+                && c.rewards
                     .iter()
-                    .any(|e| e.value["order_id"].as_str() == Some(order_text.as_str()))
+                    .any(|e| e.text("order_id") == Some(order_text.as_str()))
         });
         if !already {
             plan.push(PlannedWrite::new(theirs, &C_CARD).with(Step::Append(
@@ -223,9 +231,9 @@ pub fn deliver_plan(
     }
     plan.push(
         PlannedWrite::new(order.id, &ORDER)
-            .set("vin", handover.vin.to_string())
-            .set("plate", form.plate.trim().to_uppercase())
-            .set("delivered_at", delivered_at.as_str())
+            .set("vin", vin)
+            .set("plate", plate)
+            .set("delivered_at", delivered_at)
             .with(Step::Move("status", "delivered")),
     );
     Ok(Delivery {
@@ -312,8 +320,10 @@ mod tests {
             let by = Deliverer {
                 user_id: WANG,
                 roles: &[Role::SalesConsultant],
+                now: now(),
+                clock: StoreClock::default(),
             };
-            deliver_plan(records, form, by, now())
+            deliver_plan(records, form, by)
         }
     }
 
@@ -376,7 +386,7 @@ mod tests {
         );
     }
 
-    fn rewards(d: &Device, c_card: Uuid) -> Vec<Value> {
+    fn rewards(d: &Device, c_card: Uuid) -> Vec<serde_json::Value> {
         d.get(c_card)
             .log("rewards")
             .into_iter()
@@ -408,7 +418,7 @@ mod tests {
         let mut due: Vec<String> = d
             .of("care_task")
             .iter()
-            .map(|t| text(t, "due_at").to_string())
+            .map(|t| crate::records::field::shown(t, "due_at"))
             .collect();
         due.sort();
         assert_eq!(due, ["2026-05-01T17:30:00", "2026-05-03T17:30:00"]);
@@ -502,9 +512,11 @@ mod tests {
         let by = Deliverer {
             user_id: WANG,
             roles: &[Role::Technician],
+            now: now(),
+            clock: StoreClock::default(),
         };
         assert!(matches!(
-            deliver_plan(records, &form(), by, now()).unwrap_err()[..],
+            deliver_plan(records, &form(), by).unwrap_err()[..],
             [OrderProblem::Card(_)]
         ));
     }
@@ -559,7 +571,7 @@ mod tests {
         );
         let (visits, c_cards) = (d.of("visit"), d.of("c_card"));
         // The latest visit naming a referrer: a phone no C-card has.
-        let r = referrer_of(CARD, &visits, &c_cards).unwrap();
+        let r = referrer_of(CARD, &visits, &c_cards, StoreClock::default()).unwrap();
         assert_eq!(r.party.phone.as_deref(), Some("13700002222"));
         assert_eq!(r.c_card, None);
         // A later visit naming the referrer's A-card finds their C-card.
@@ -569,7 +581,7 @@ mod tests {
             "referrer_card_id",
             &OLD_CARD.to_string(),
         )));
-        let r = referrer_of(CARD, &d.of("visit"), &c_cards).unwrap();
+        let r = referrer_of(CARD, &d.of("visit"), &c_cards, StoreClock::default()).unwrap();
         assert_eq!(r.party.customer_id, Some(OLD_CARD));
         assert_eq!(r.c_card, Some(OLD_C_CARD));
         assert_eq!(r.c_card_a_card, Some(OLD_CARD));
@@ -580,9 +592,12 @@ mod tests {
             "referrer_phone",
             "139-0000-1111",
         )));
-        let r = referrer_of(CARD, &d.of("visit"), &c_cards).unwrap();
+        let r = referrer_of(CARD, &d.of("visit"), &c_cards, StoreClock::default()).unwrap();
         assert_eq!(r.c_card, Some(OLD_C_CARD));
         // Another customer's visits do not count.
-        assert_eq!(referrer_of(OLD_CARD, &d.of("visit"), &c_cards), None);
+        assert_eq!(
+            referrer_of(OLD_CARD, &d.of("visit"), &c_cards, StoreClock::default()),
+            None
+        );
     }
 }

@@ -7,49 +7,16 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::loss::{ACardActionKind, ACardStatus, LossError};
+use super::loss::{ACardActionKind, LossError};
 use super::order::{
     Cancellation, CancellationReason, OrderDraft, OrderError, OrderProblem, move_promised_date,
     parse_yuan,
 };
 use crate::plan::{Plan, PlannedWrite, Step};
-use crate::records::{A_CARD, CARE_TASK, ORDER};
+use crate::records::{A_CARD, ACard, CARE_TASK, ORDER, Order, TradeIn};
 use crate::roles::Role;
 use crate::sync::RecordState;
 use crate::time::{StoreClock, stored_date, stored_time};
-
-fn text(r: &RecordState, field: &str) -> String {
-    match r.value(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// A whole amount of yuan stored as a number (or as text).
-pub fn amount(record: &RecordState, field: &str) -> Option<i64> {
-    match record.value(field)? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.round() as i64)),
-        Value::String(s) => parse_yuan(s),
-        _ => None,
-    }
-}
-
-/// The A-card's status as stored (跟进中 when never moved or unreadable).
-pub fn a_card_status(card: &RecordState) -> ACardStatus {
-    card.status(&A_CARD, "status")
-        .and_then(ACardStatus::parse)
-        .unwrap_or(ACardStatus::Following)
-}
-
-/// The A-card's next status for `action`, as [`ACardStatus::next`] decides.
-pub fn a_card_next(
-    card: &RecordState,
-    action: ACardActionKind,
-    roles: &[Role],
-) -> Result<ACardStatus, LossError> {
-    a_card_status(card).next(action, roles)
-}
 
 /// The fields the deal form edits, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,31 +34,22 @@ pub struct OrderFields {
 
 impl OrderFields {
     /// The stored order as the form shows it.
-    pub fn of(o: &RecordState) -> Self {
-        let (car, value) = match o.value("trade_in") {
-            Some(Value::Object(m)) => (
-                m.get("car")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                m.get("value")
-                    .and_then(Value::as_i64)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            ),
-            _ => (String::new(), String::new()),
+    pub fn of(o: &Order) -> Self {
+        let (car, value) = match &o.trade_in {
+            Some(TradeIn::Car { car, value }) => (car.clone(), *value),
+            _ => (String::new(), None),
         };
-        let yuan = |f| amount(o, f).map(|v| v.to_string()).unwrap_or_default();
+        let yuan = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         OrderFields {
-            model: text(o, "model"),
-            configuration: text(o, "configuration"),
-            price: yuan("price"),
-            deposit: yuan("deposit"),
+            model: o.model.clone().unwrap_or_default(),
+            configuration: o.configuration.clone().unwrap_or_default(),
+            price: yuan(o.price),
+            deposit: yuan(o.deposit),
             trade_in_car: car,
-            trade_in_value: value,
-            finance_campaign: text(o, "finance_campaign"),
-            insurance: text(o, "insurance"),
-            promised_date: text(o, "promised_date"),
+            trade_in_value: yuan(value),
+            finance_campaign: o.finance_campaign.clone().unwrap_or_default(),
+            insurance: o.insurance.clone().unwrap_or_default(),
+            promised_date: o.promised_date.map(stored_date).unwrap_or_default(),
         }
     }
 
@@ -157,10 +115,14 @@ pub fn place_order_plan(
     if !problems.is_empty() {
         return Err(problems.into_iter().map(OrderProblem::Order).collect());
     }
-    let to = a_card_next(card, ACardActionKind::PlaceOrder, roles)
+    let card = ACard::of(card, clock);
+    let to = card
+        .status
+        .next(ACardActionKind::PlaceOrder, roles)
         .map_err(|e| vec![OrderProblem::Card(e)])?;
-    let consultant = Some(text(card, "consultant_id"))
-        .filter(|c| !c.is_empty())
+    let consultant = card
+        .consultant_id
+        .map(|c| c.to_string())
         .unwrap_or_else(|| user_id.to_string());
     let id = Uuid::now_v7();
     let mut order = PlannedWrite::new(id, &ORDER);
@@ -195,11 +157,11 @@ pub fn move_date_plan(
     now: NaiveDateTime,
     clock: StoreClock,
 ) -> Result<Plan, OrderError> {
-    let from = clock
-        .parse_date(&text(order, "promised_date"))
-        .unwrap_or(now.date());
-    let consultant = Some(text(order, "consultant_id"))
-        .filter(|c| !c.is_empty())
+    let order = Order::of(order, clock);
+    let from = order.promised_date.unwrap_or(now.date());
+    let consultant = order
+        .consultant_id
+        .map(|c| c.to_string())
         .unwrap_or_else(|| user_id.to_string());
     let assignee = Uuid::parse_str(&consultant).unwrap_or_default();
     let change = move_promised_date(from, to, reason, assignee, now)?;
@@ -208,7 +170,11 @@ pub fn move_date_plan(
     let entry =
         json!({"from": from, "to": to, "reason": change.reason, "task_id": task.to_string()});
     let (name, phone, card_id) = card
-        .map(|c| (text(c, "name"), text(c, "phone"), c.id.to_string()))
+        .map(|c| ACard::of(c, clock))
+        .map(|c| {
+            let (name, phone) = (c.name.unwrap_or_default(), c.phone.unwrap_or_default());
+            (name, phone, c.id.to_string())
+        })
         .unwrap_or_default();
     Ok(Plan::new()
         .then(
@@ -239,10 +205,11 @@ pub fn cancel_plan(
     reason: CancellationReason,
     note: &str,
     roles: &[Role],
+    clock: StoreClock,
 ) -> Result<Plan, OrderProblem> {
     let cancellation = Cancellation::new(reason, Some(note)).map_err(OrderProblem::Order)?;
-    let card_move = match card.map(|c| (c.id, a_card_next(c, ACardActionKind::CancelOrder, roles)))
-    {
+    let card = card.map(|c| ACard::of(c, clock));
+    let card_move = match card.map(|c| (c.id, c.status.next(ACardActionKind::CancelOrder, roles))) {
         Some((id, Ok(to))) => Some((id, to)),
         Some((_, Err(LossError::NotAllowedFrom { .. }))) | None => None,
         Some((_, Err(e))) => return Err(OrderProblem::Card(e)),
@@ -353,8 +320,11 @@ mod tests {
         assert_eq!(o.value("signed_at"), Some(&json!("2026-04-02T10:00:00")));
         assert_eq!(o.value("consultant_id"), Some(&json!(WANG)));
         assert_eq!(o.value("a_card_id"), Some(&json!(CARD.to_string())));
-        assert_eq!(OrderFields::of(o).price, "128000");
-        assert_eq!(OrderFields::of(o).trade_in_car, "老捷达");
+        assert_eq!(OrderFields::of(&Order::of(o, clock())).price, "128000");
+        assert_eq!(
+            OrderFields::of(&Order::of(o, clock())).trade_in_car,
+            "老捷达"
+        );
         assert_eq!(
             get(&states, CARD).status(&A_CARD, "status"),
             Some("ordered")
@@ -387,7 +357,7 @@ mod tests {
     #[test]
     fn an_edit_writes_only_what_changed() {
         let (id, mut states) = placed();
-        let before = OrderFields::of(get(&states, id));
+        let before = OrderFields::of(&Order::of(get(&states, id), clock()));
         assert!(edit_order_plan(id, &before, &before).is_empty());
         let after = OrderFields {
             deposit: "8,000".into(),
@@ -449,6 +419,7 @@ mod tests {
             CancellationReason::CompetitorPriceCut,
             "",
             CONSULTANT,
+            clock(),
         )
         .unwrap();
         run(&plan, &mut states);
@@ -463,7 +434,14 @@ mod tests {
         );
         // 其他 needs a note; a card not 已订车 stays; a technician may not cancel.
         assert_eq!(
-            cancel_plan(id, None, CancellationReason::Other, " ", CONSULTANT),
+            cancel_plan(
+                id,
+                None,
+                CancellationReason::Other,
+                " ",
+                CONSULTANT,
+                clock()
+            ),
             Err(OrderProblem::Order(OrderError::CancellationNoteRequired))
         );
         let following = card("following");
@@ -473,6 +451,7 @@ mod tests {
             CancellationReason::LongWait,
             "",
             CONSULTANT,
+            clock(),
         )
         .unwrap();
         assert_eq!(plan.writes.len(), 1);
@@ -482,7 +461,8 @@ mod tests {
                 Some(&card("ordered")[0]),
                 CancellationReason::LongWait,
                 "",
-                &[Role::Technician]
+                &[Role::Technician],
+                clock(),
             ),
             Err(OrderProblem::Card(_))
         ));

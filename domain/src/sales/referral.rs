@@ -3,9 +3,10 @@
 //! A referral whose referrer is the new customer themself is a faked referral and earns nothing.
 
 use super::visit::{ReferralParty, VisitError, check_referral};
+use crate::records::{CCard, Visit};
 use crate::sync::RecordState;
+use crate::time::StoreClock;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use uuid::Uuid;
 
 /// What a referral earns.
@@ -62,10 +63,6 @@ pub struct KnownReferrer {
     pub c_card_a_card: Option<Uuid>,
 }
 
-fn text<'a>(r: &'a RecordState, field: &str) -> &'a str {
-    r.value(field).and_then(Value::as_str).unwrap_or_default()
-}
-
 /// The referrer written on a customer's visits (the latest visit, by its time in, naming one by
 /// phone or card), resolved to their C-card when they are a customer here: the C-card named by
 /// the visit (by its id or the A-card it grew from), else the one with the same phone once
@@ -74,30 +71,36 @@ pub fn referrer_of(
     card: Uuid,
     visits: &[RecordState],
     c_cards: &[RecordState],
+    clock: StoreClock,
 ) -> Option<KnownReferrer> {
-    let card = card.to_string();
     let visit = visits
         .iter()
-        .filter(|v| text(v, "a_card_id") == card)
-        .filter(|v| {
-            !text(v, "referrer_phone").is_empty() || !text(v, "referrer_card_id").is_empty()
-        })
-        .max_by(|a, b| text(a, "time_in").cmp(text(b, "time_in")))?;
-    let ref_card = text(visit, "referrer_card_id");
-    let ref_phone = text(visit, "referrer_phone");
-    let canonical = super::phone::normalise(ref_phone).ok();
-    let c_card = c_cards.iter().find(|c| {
-        (!ref_card.is_empty() && (c.id.to_string() == ref_card || text(c, "a_card_id") == ref_card))
-            || canonical
-                .as_ref()
-                .is_some_and(|p| super::phone::normalise(text(c, "phone")).ok().as_ref() == Some(p))
+        .map(|v| Visit::of(v, clock))
+        .filter(|v| v.a_card_id == Some(card))
+        .filter(|v| v.referrer_phone.is_some() || v.referrer_card_id.is_some())
+        .max_by_key(|v| v.time_in)?;
+    let canonical = visit
+        .referrer_phone
+        .as_deref()
+        .and_then(|p| super::phone::normalise(p).ok());
+    let c_card = c_cards.iter().map(|c| CCard::of(c, clock)).find(|c| {
+        visit
+            .referrer_card_id
+            .is_some_and(|r| c.id == r || c.a_card_id == Some(r))
+            || canonical.as_ref().is_some_and(|p| {
+                c.phone
+                    .as_deref()
+                    .and_then(|q| super::phone::normalise(q).ok())
+                    .as_ref()
+                    == Some(p)
+            })
     });
     Some(KnownReferrer {
         party: ReferralParty {
-            customer_id: Uuid::parse_str(ref_card).ok(),
-            phone: Some(ref_phone.to_string()).filter(|p| !p.is_empty()),
+            customer_id: visit.referrer_card_id,
+            phone: visit.referrer_phone,
         },
-        c_card_a_card: c_card.and_then(|c| Uuid::parse_str(text(c, "a_card_id")).ok()),
+        c_card_a_card: c_card.as_ref().and_then(|c| c.a_card_id),
         c_card: c_card.map(|c| c.id),
     })
 }
