@@ -2,16 +2,18 @@
 //! vehicle, the care tasks made for them (the consultant's +24 h / +72 h calls, …) and the
 //! rewards (转介绍: free maintenance).
 
-use domain::records::CARE_TASK;
+use domain::records::{CCard, CareTask};
+use domain::sales::chrono::NaiveDate;
 use domain::sync::RecordState;
+use domain::time::{stored_date, stored_time};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::a_card::{model_name, phone_display, text};
-use super::order::{entry_time, person, status_of, task_kind_label};
+use super::a_card::{model_name, phone_display};
+use super::order::{person, task_kind_label};
+use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
 
@@ -75,55 +77,53 @@ fn ReferralRefused() -> impl IntoView {
 fn CCardView(c: RecordState) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let clock = store_clock();
     let settings = sync.records("sales_settings");
-    let local = match c.value("local") {
-        Some(Value::Bool(true)) => t_string!(i18n, delivery.local).to_string(),
-        Some(Value::Bool(false)) => t_string!(i18n, delivery.out_of_town).to_string(),
-        _ => String::new(),
+    let c = CCard::of(&c, clock);
+    let local = match c.local {
+        Some(true) => t_string!(i18n, delivery.local).to_string(),
+        Some(false) => t_string!(i18n, delivery.out_of_town).to_string(),
+        None => String::new(),
     };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |d: Option<NaiveDate>| d.map(stored_date).unwrap_or_default();
     let rows = [
         (
             t_string!(i18n, delivery.phone),
-            phone_display(&text(&c, "phone")),
+            phone_display(&text(&c.phone)),
         ),
         (
             t_string!(i18n, order.model),
-            model_name(i18n, &settings, &text(&c, "model")),
+            model_name(i18n, &settings, &text(&c.model)),
         ),
-        (t_string!(i18n, delivery.vin), text(&c, "vin")),
-        (t_string!(i18n, delivery.plate), text(&c, "plate")),
-        (t_string!(i18n, delivery.date), text(&c, "delivery_date")),
-        (
-            t_string!(i18n, delivery.warranty_end),
-            text(&c, "warranty_end"),
-        ),
+        (t_string!(i18n, delivery.vin), text(&c.vin)),
+        (t_string!(i18n, delivery.plate), text(&c.plate)),
+        (t_string!(i18n, delivery.date), date(c.delivery_date)),
+        (t_string!(i18n, delivery.warranty_end), date(c.warranty_end)),
         (
             t_string!(i18n, delivery.insurance_expiry),
-            text(&c, "insurance_expiry"),
+            date(c.insurance_expiry),
         ),
         (
             t_string!(i18n, delivery.inspection_date),
-            text(&c, "inspection_date"),
+            date(c.inspection_date),
         ),
-        (t_string!(i18n, delivery.birthday), text(&c, "birthday")),
+        (t_string!(i18n, delivery.birthday), date(c.birthday)),
         (t_string!(i18n, delivery.home), local),
         (
             t_string!(i18n, order.consultant),
-            person(&text(&c, "consultant_id")),
+            person(&c.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
         ),
     ];
-    let order_href = Uuid::parse_str(&text(&c, "order_id"))
-        .ok()
-        .map(|o| format!("/sales/orders/{o}"));
-    let cid = c.id.to_string();
-    let mut tasks: Vec<RecordState> = sync
+    let order_href = c.order_id.map(|o| format!("/sales/orders/{o}"));
+    let mut tasks: Vec<CareTask> = sync
         .records("care_task")
-        .into_iter()
-        .filter(|t| text(t, "c_card_id") == cid)
+        .iter()
+        .map(|t| CareTask::of(t, clock))
+        .filter(|t| t.c_card_id == Some(c.id))
         .collect();
-    tasks.sort_by_key(|t| text(t, "due_at"));
-    let rewards: Vec<_> = c.log("rewards").into_iter().cloned().collect();
-    let name = text(&c, "name");
+    tasks.sort_by_key(|t| t.due_at);
+    let name = text(&c.name);
     view! {
         <p class="back-link">
             <A href="/sales/orders">{t!(i18n, order.back)}</A>
@@ -156,10 +156,10 @@ fn CCardView(c: RecordState) -> impl IntoView {
                             <tbody>
                                 {tasks.into_iter().map(|t| view! {
                                     <tr>
-                                        <td>{task_kind_label(i18n, &text(&t, "kind"))}</td>
-                                        <td>{text(&t, "due_at").replace('T', " ")}</td>
-                                        <td>{person(&text(&t, "assignee_id"))}</td>
-                                        <td>{task_status_label(i18n, &status_of(&t, &CARE_TASK, "open"))}</td>
+                                        <td>{task_kind_label(i18n, t.kind.as_deref().unwrap_or_default())}</td>
+                                        <td>{t.due_at.map(|d| stored_time(d).replace('T', " "))}</td>
+                                        <td>{person(&t.assignee_id.map(|u| u.to_string()).unwrap_or_default())}</td>
+                                        <td>{task_status_label(i18n, t.status.as_str())}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -171,12 +171,12 @@ fn CCardView(c: RecordState) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="c-card-rewards">
             <h2 id="c-card-rewards">{t!(i18n, delivery.rewards)}</h2>
-            {if rewards.is_empty() {
+            {if c.rewards.is_empty() {
                 view! { <p class="muted">{t!(i18n, delivery.no_rewards)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="reward-list">
-                        {rewards.into_iter().map(|e| {
+                        {c.rewards.into_iter().map(|e| {
                             let v = &e.value;
                             let what = match v["kind"].as_str() {
                                 Some("free_maintenance") => t_string!(i18n, delivery.free_maintenance).to_string(),
@@ -188,13 +188,13 @@ fn CCardView(c: RecordState) -> impl IntoView {
                                 Some("referred") => format!("{}{}", t_string!(i18n, delivery.referred_by), phone_display(v["referrer_phone"].as_str().unwrap_or_default())),
                                 _ => String::new(),
                             };
-                            view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{entry_time(&e)}</span></li> }
+                            view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{e.written_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</span></li> }
                         }).collect_view()}
                     </ul>
                 }
                 .into_any()
             }}
-            <p class="muted small">{t!(i18n, delivery.points)} ": " {c.counter("points")}</p>
+            <p class="muted small">{t!(i18n, delivery.points)} ": " {c.points}</p>
         </section>
     }
 }

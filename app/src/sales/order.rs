@@ -83,11 +83,6 @@ pub fn catalogue(i18n: I18nContext<Locale>, sync: SyncCtx) -> Vec<(String, Strin
     out
 }
 
-/// The status of a status field, else the machine's first state.
-pub fn status_of(record: &RecordState, rt: &domain::sync::RecordType, initial: &str) -> String {
-    record.status(rt, "status").unwrap_or(initial).to_string()
-}
-
 pub fn order_status_label(i18n: I18nContext<Locale>, status: &str) -> String {
     match status {
         "signed" => t_string!(i18n, order.status_signed),
