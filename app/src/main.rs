@@ -11,6 +11,7 @@ mod conflicts;
 mod db;
 mod directory;
 mod i18n;
+mod kinds;
 mod lazy_pages;
 mod manage;
 mod pages;
@@ -19,6 +20,7 @@ mod sales;
 mod service;
 mod session;
 mod sync;
+mod ui;
 
 use leptos::prelude::*;
 

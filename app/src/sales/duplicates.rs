@@ -13,12 +13,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::conflicts::{device, edit_error_text, status_label, who};
 use crate::directory;
 use crate::i18n::*;
 use crate::sales::a_card::{phone_display, text};
 use crate::sales::is_sales_manager;
+use crate::sales::kinds::status_label;
 use crate::sync::{EditError, SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::{device, who};
 
 /// A translation with `%name%` placeholders filled in.
 fn fill(template: &str, values: &[(&str, String)]) -> String {
@@ -209,7 +211,7 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                         )
                         .to_string(),
                     )),
-                    Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                    Err(e) => error.set(Some(e.user_text(i18n))),
                 }
             });
         }

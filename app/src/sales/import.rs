@@ -10,12 +10,13 @@ use leptos::html;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::export::{error_text, send, token};
 use super::is_sales_manager;
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::export::{send, token};
 
 /// The answer of `POST /api/sales/import/preview`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -139,7 +140,7 @@ fn Importer() -> impl IntoView {
                 }
                 Err(e) => {
                     preview.set(None);
-                    error.set(Some(error_text(i18n, &e)));
+                    error.set(Some(e.user_text(i18n)));
                 }
             }
         });
@@ -172,7 +173,7 @@ fn Importer() -> impl IntoView {
                     // The imported cards come back by sync.
                     sync.kick();
                 }
-                Err(e) => error.set(Some(error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };

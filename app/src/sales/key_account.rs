@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
 use super::order::{alert, date_of, entry_time, now_local, person, use_me};
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
 
 fn bought(k: &RecordState) -> bool {
     matches!(k.value("bought_here"), Some(Value::Bool(true)))
@@ -217,7 +217,7 @@ pub fn NewKeyAccountPage() -> impl IntoView {
                 .await;
             match result {
                 Ok(_) => navigate(&format!("/sales/key-accounts/{id}"), Default::default()),
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
         None
@@ -279,7 +279,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                     error.set(None);
                     after();
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };

@@ -21,10 +21,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, store_local_now, text};
-use crate::conflicts::{edit_error_text, local_time};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::local_time;
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
 
@@ -544,7 +545,7 @@ pub fn NewOrderPage() -> impl IntoView {
                     })
                     .await;
                 if let Err(e) = result {
-                    error.set(Some(edit_error_text(i18n, &e)));
+                    error.set(Some(e.user_text(i18n)));
                     return;
                 }
                 let _ = sync
@@ -652,7 +653,7 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
                     editing.set(false);
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
         None
@@ -766,7 +767,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
                     item.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -778,7 +779,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
                 })
                 .await
             {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -852,7 +853,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -980,7 +981,7 @@ fn MoveDate(
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
             let result = sync
@@ -1005,7 +1006,7 @@ fn MoveDate(
                     reason.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -1082,7 +1083,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
             if let (Some(card_id), Some(to)) = (card_id, card_move)
@@ -1094,7 +1095,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                     })
                     .await
             {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };

@@ -19,10 +19,10 @@ use uuid::Uuid;
 
 use super::a_card::lang;
 use super::is_sales_manager;
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
 
 /// The store's settings as shown, tracking changes.
 pub fn store_settings(sync: SyncCtx) -> StoreSettings {
@@ -55,7 +55,7 @@ async fn write(
     sync.edit(id, &SALES_SETTINGS, build)
         .await
         .map(|_| ())
-        .map_err(|e| edit_error_text(i18n, &e))
+        .map_err(|e| e.user_text(i18n))
 }
 
 #[component]

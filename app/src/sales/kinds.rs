@@ -1,0 +1,251 @@
+//! The sales record types as the shared screens (conflicts, the bin, the KPI drill-down) show
+//! them: one [`Kind`] each. A new sales record type is one more entry in [`KINDS`].
+
+use domain::label::Bilingual;
+use domain::records::{
+    A_CARD, C_CARD, CARE_TASK, KEY_ACCOUNT, ORDER, RECEPTION_ROTA, SALES_SETTINGS, TEST_DRIVE,
+    VISIT,
+};
+use domain::sales::visit::VisitSource;
+use domain::sync::RecordState;
+use uuid::Uuid;
+
+use super::a_card::phone_display;
+use crate::i18n::*;
+use crate::ui::kinds::{
+    Kind, Look, card_name, customer_of, default_title, no_field_label, no_href, no_value_text, text,
+};
+use crate::ui::labels::{stored_time, who};
+
+/// The translated name of an A-card status (the stored name for one the app does not know).
+pub fn status_label(i18n: I18nContext<Locale>, status: &str) -> String {
+    match status {
+        "following" => t_string!(i18n, a_card.statuses.following),
+        "loss_proposed" => t_string!(i18n, a_card.statuses.loss_proposed),
+        "re_contacted" => t_string!(i18n, a_card.statuses.re_contacted),
+        "lost" => t_string!(i18n, a_card.statuses.lost),
+        "ordered" => t_string!(i18n, a_card.statuses.ordered),
+        "delivered" => t_string!(i18n, a_card.statuses.delivered),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+/// The translated label of an intention grade (`H`, `A`, `B`, `C`).
+pub fn grade_label(i18n: I18nContext<Locale>, grade: &str) -> String {
+    match grade {
+        "H" => t_string!(i18n, a_card.grades.H),
+        "A" => t_string!(i18n, a_card.grades.A),
+        "B" => t_string!(i18n, a_card.grades.B),
+        "C" => t_string!(i18n, a_card.grades.C),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
+/// A record's `at` time as shown (`YYYY-MM-DD HH:MM`).
+fn when(record: &RecordState, at: &str) -> String {
+    stored_time(&text(record, at))
+}
+
+/// The page of the record itself, under `/sales/<path>/`.
+fn page(path: &str, record: &RecordState) -> Option<String> {
+    Some(format!("/sales/{path}/{}", record.id))
+}
+
+/// The parts that are not blank, joined by " · ".
+fn joined(parts: Vec<String>) -> String {
+    parts
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn a_card_field(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
+    let label = match field {
+        "name" => t_string!(i18n, a_card.name),
+        "phone" => t_string!(i18n, a_card.phone),
+        "intended_model" => t_string!(i18n, a_card.intended_model),
+        "grade" => t_string!(i18n, a_card.grade),
+        "status" => t_string!(i18n, a_card.status),
+        "next_follow_up" => t_string!(i18n, a_card.next_follow_up),
+        "consultant_id" => t_string!(i18n, a_card.consultant),
+        "first_contact_at" => t_string!(i18n, a_card.first_contact_at),
+        "follow_ups" => t_string!(i18n, a_card.follow_ups),
+        _ => return None,
+    };
+    Some(label.to_string())
+}
+
+fn a_card_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<String> {
+    match field {
+        "status" => Some(status_label(i18n, value)),
+        "grade" => Some(grade_label(i18n, value)),
+        "consultant_id" => Some(who(value)),
+        _ => None,
+    }
+}
+
+/// The customer's or the consultant's record of a visit: its time, source, consultant and
+/// customer.
+fn visit_summary(look: &Look, r: &RecordState) -> String {
+    let english = look.i18n.get_locale_untracked() == Locale::en;
+    joined(vec![
+        text(r, "time_in")
+            .replace('T', " ")
+            .chars()
+            .take(16)
+            .collect(),
+        VisitSource::parse(&text(r, "source"))
+            .map(|s| s.label(english).to_string())
+            .unwrap_or_default(),
+        who(&text(r, "consultant_id")),
+        customer_of(look, r),
+    ])
+}
+
+/// A visit a KPI counted: its time and its customer (or consultant, before a card).
+fn visit_counted(look: &Look, r: &RecordState) -> String {
+    match card_name(look, r) {
+        Some(name) => format!("{} · {name}", when(r, "time_in")),
+        None => format!(
+            "{} · {}",
+            when(r, "time_in"),
+            who(&text(r, "consultant_id"))
+        ),
+    }
+}
+
+/// A visit is shown on its customer's A-card.
+fn visit_href(_: &Look, r: &RecordState) -> Option<String> {
+    Uuid::parse_str(&text(r, "a_card_id"))
+        .ok()
+        .map(|c| format!("/sales/a-cards/{c}"))
+}
+
+/// A record of its A-card's customer, counted with its `at` time.
+fn card_record_counted(look: &Look, r: &RecordState, at: &str) -> String {
+    format!(
+        "{} · {}",
+        card_name(look, r).unwrap_or_default(),
+        when(r, at)
+    )
+}
+
+/// The summary of kinds that are about a customer.
+fn customer_summary(look: &Look, r: &RecordState) -> String {
+    customer_of(look, r)
+}
+
+/// The sales record types.
+pub static KINDS: [Kind; 9] = [
+    Kind {
+        name: "a_card",
+        record_type: &A_CARD,
+        label: |i| t_string!(i, bin.types.a_card).to_string(),
+        short_label: Some(|i| t_string!(i, kpi.kinds.a_card).to_string()),
+        title: default_title,
+        summary: |_, r| joined(vec![text(r, "name"), phone_display(&text(r, "phone"))]),
+        counted: |_, r| format!("{} · {}", text(r, "name"), when(r, "first_contact_at")),
+        href: |_, r| page("a-cards", r),
+        field_label: a_card_field,
+        value_text: a_card_value,
+    },
+    Kind {
+        name: "visit",
+        record_type: &VISIT,
+        label: |i| t_string!(i, bin.types.visit).to_string(),
+        short_label: Some(|i| t_string!(i, kpi.kinds.visit).to_string()),
+        title: default_title,
+        summary: visit_summary,
+        counted: visit_counted,
+        href: visit_href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "test_drive",
+        record_type: &TEST_DRIVE,
+        label: |i| t_string!(i, bin.types.test_drive).to_string(),
+        short_label: Some(|i| t_string!(i, kpi.kinds.test_drive).to_string()),
+        title: default_title,
+        summary: customer_summary,
+        counted: |l, r| card_record_counted(l, r, "started_at"),
+        href: |_, r| page("test-drives", r),
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "order",
+        record_type: &ORDER,
+        label: |i| t_string!(i, bin.types.order).to_string(),
+        short_label: Some(|i| t_string!(i, kpi.kinds.order).to_string()),
+        title: default_title,
+        summary: customer_summary,
+        counted: |l, r| card_record_counted(l, r, "signed_at"),
+        href: |_, r| page("orders", r),
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "c_card",
+        record_type: &C_CARD,
+        label: |i| t_string!(i, bin.types.c_card).to_string(),
+        short_label: None,
+        title: default_title,
+        summary: customer_summary,
+        counted: customer_summary,
+        href: |_, r| page("c-cards", r),
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "care_task",
+        record_type: &CARE_TASK,
+        label: |i| t_string!(i, bin.types.care_task).to_string(),
+        short_label: None,
+        title: default_title,
+        summary: customer_summary,
+        counted: customer_summary,
+        href: no_href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "key_account",
+        record_type: &KEY_ACCOUNT,
+        label: |i| t_string!(i, bin.types.key_account).to_string(),
+        short_label: Some(|i| t_string!(i, kpi.kinds.key_account).to_string()),
+        title: default_title,
+        summary: customer_summary,
+        counted: |_, r| text(r, "name"),
+        href: |_, r| page("key-accounts", r),
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "sales_settings",
+        record_type: &SALES_SETTINGS,
+        label: |i| t_string!(i, bin.types.sales_settings).to_string(),
+        short_label: None,
+        title: default_title,
+        summary: customer_summary,
+        counted: customer_summary,
+        href: no_href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+    Kind {
+        name: "reception_rota",
+        record_type: &RECEPTION_ROTA,
+        label: |i| t_string!(i, bin.types.reception_rota).to_string(),
+        short_label: None,
+        title: default_title,
+        summary: customer_summary,
+        counted: customer_summary,
+        href: no_href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+    },
+];
