@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::i18n::*;
-use crate::sales::kinds::{grade_label, status_label};
+use crate::sales::words::{grade_label, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;

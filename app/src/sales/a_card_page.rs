@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
-use crate::sales::kinds::{grade_label, status_label};
+use crate::sales::words::{grade_label, status_label};
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::{local_time, who};

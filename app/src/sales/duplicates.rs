@@ -17,7 +17,7 @@ use crate::directory;
 use crate::i18n::*;
 use crate::sales::a_card::{phone_display, text};
 use crate::sales::is_sales_manager;
-use crate::sales::kinds::status_label;
+use crate::sales::words::status_label;
 use crate::sync::{EditError, SyncCtx, use_sync};
 use crate::ui::error::UserText;
 use crate::ui::labels::{device, who};

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::a_card::{lang, model_name, store_local_now, text};
 use super::a_card_page::CHANNELS;
 use crate::i18n::*;
-use crate::sales::kinds::status_label;
+use crate::sales::words::status_label;
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;

@@ -16,6 +16,7 @@ pub mod reception;
 pub mod settings;
 pub mod test_drive;
 pub mod today;
+pub mod words;
 
 use domain::Role;
 use leptos::prelude::*;

@@ -23,7 +23,7 @@ use super::reception::{
     log_visit, me, name_of, rota_now, rule_text, source_label, today_local, visit_table, visits_on,
 };
 use crate::i18n::*;
-use crate::sales::kinds::grade_label;
+use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;
 
