@@ -181,6 +181,9 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
     #[prop(optional)]
     class: Option<&'static str>,
     #[prop(optional, into)] empty: ViewFn,
+    /// A row's class, if it has one (e.g. `muted`).
+    #[prop(optional)]
+    row_class: Option<fn(&R) -> Option<&'static str>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let class = match class {
@@ -226,7 +229,8 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
                         })
                     })
                     .collect_view();
-                view! { <tr>{cells}</tr> }
+                let class = row_class.and_then(|f| f(&r));
+                view! { <tr class=class>{cells}</tr> }
             })
             .collect_view();
         view! {
