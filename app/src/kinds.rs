@@ -18,9 +18,11 @@ pub fn kind_of(name: &str) -> Option<&'static Kind> {
     kinds().find(|k| k.name == name)
 }
 
-/// The declared record type `name`.
+/// The declared record type `name` (its kind's, or the domain's for a type without a kind).
 pub fn record_type(name: &str) -> Option<&'static RecordType> {
-    ALL.iter().copied().find(|t| t.name == name)
+    kind_of(name)
+        .map(|k| k.record_type)
+        .or_else(|| ALL.iter().copied().find(|t| t.name == name))
 }
 
 /// The translated name of a record type (the raw name for a type without a kind).

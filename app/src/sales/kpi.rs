@@ -23,6 +23,7 @@ use crate::kinds::{counted, record_href, short_type_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::export::ExportButton;
+use crate::ui::field::{Bind, DateField, DateKind, Select};
 use crate::ui::kinds::Look;
 use crate::ui::labels::who;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -135,6 +136,38 @@ pub fn KpiPage() -> impl IntoView {
         }
     });
     let open = RwSignal::new(None::<Open>);
+    let kind_value = Bind::new(
+        move || match kind.get() {
+            Kind::Day => "day".to_string(),
+            Kind::Month => "month".to_string(),
+        },
+        move |v: String| {
+            kind.set(if v == "day" { Kind::Day } else { Kind::Month });
+            open.set(None);
+        },
+    );
+    let kind_options = Signal::derive(move || {
+        vec![
+            (
+                "month".to_string(),
+                t_string!(i18n, kpi.by_month).to_string(),
+            ),
+            ("day".to_string(), t_string!(i18n, kpi.by_day).to_string()),
+        ]
+    });
+    // The chosen day as the picker shows it (`format`); a picked value, completed with `tail`
+    // to a date, chooses the day.
+    let picked = move |format: &'static str, tail: &'static str| {
+        Bind::new(
+            move || day.get().format(format).to_string(),
+            move |v: String| {
+                if let Ok(d) = NaiveDate::parse_from_str(&format!("{v}{tail}"), "%Y-%m-%d") {
+                    day.set(d);
+                    open.set(None);
+                }
+            },
+        )
+    };
 
     let main =
         Memo::new(move |_| facts.with(|f| sales_kpis(&f.facts(), period.get(), scope.get())));
@@ -238,56 +271,20 @@ pub fn KpiPage() -> impl IntoView {
                 <ExportButton table=export />
             </div>
             <div class="kpi-controls form">
-                <div class="field">
-                    <label for="kpi-kind">{t!(i18n, kpi.period)}</label>
-                    <select
-                        id="kpi-kind"
-                        on:change=move |ev| {
-                            kind.set(if event_target_value(&ev) == "day" { Kind::Day } else { Kind::Month });
-                            open.set(None);
-                        }
-                    >
-                        <option value="month" selected=move || kind.get() == Kind::Month>
-                            {t!(i18n, kpi.by_month)}
-                        </option>
-                        <option value="day" selected=move || kind.get() == Kind::Day>
-                            {t!(i18n, kpi.by_day)}
-                        </option>
-                    </select>
-                </div>
+                <Select id="kpi-kind" value=kind_value options=kind_options>
+                    {t!(i18n, kpi.period)}
+                </Select>
                 {move || match kind.get() {
                     Kind::Month => view! {
-                        <div class="field">
-                            <label for="kpi-month">{t!(i18n, kpi.month)}</label>
-                            <input
-                                id="kpi-month"
-                                type="month"
-                                prop:value=move || day.get().format("%Y-%m").to_string()
-                                on:change=move |ev| {
-                                    if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", event_target_value(&ev)), "%Y-%m-%d") {
-                                        day.set(d);
-                                        open.set(None);
-                                    }
-                                }
-                            />
-                        </div>
+                        <DateField id="kpi-month" kind=DateKind::Month value=picked("%Y-%m", "-01")>
+                            {t!(i18n, kpi.month)}
+                        </DateField>
                     }
                     .into_any(),
                     Kind::Day => view! {
-                        <div class="field">
-                            <label for="kpi-day">{t!(i18n, kpi.day)}</label>
-                            <input
-                                id="kpi-day"
-                                type="date"
-                                prop:value=move || day.get().format("%Y-%m-%d").to_string()
-                                on:change=move |ev| {
-                                    if let Ok(d) = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d") {
-                                        day.set(d);
-                                        open.set(None);
-                                    }
-                                }
-                            />
-                        </div>
+                        <DateField id="kpi-day" value=picked("%Y-%m-%d", "")>
+                            {t!(i18n, kpi.day)}
+                        </DateField>
                     }
                     .into_any(),
                 }}

@@ -57,9 +57,4 @@ impl EditState {
     pub fn fail(self, message: impl Into<String>) {
         self.error.set(Some(message.into()));
     }
-
-    /// Whether an edit is running, tracking changes (for `disabled=`).
-    pub fn is_busy(self) -> bool {
-        self.busy.get()
-    }
 }
