@@ -1,4 +1,4 @@
-//! Talking to the server's JSON API (ARCHITECTURE.md, "HTTP API").
+//! Talking to the server's JSON API (docs/api.md).
 //!
 //! Every answer other than 2xx is turned into an [`ApiError`]: the server's
 //! `{"code", "message"}` body when it sent one, [`ApiError::Network`] when the request never got

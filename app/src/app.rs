@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{Lazy, path};
 
+use crate::components::area_gate::{AreaGate, NoAccess};
 use crate::components::header::Header;
 use crate::components::nav::Nav;
 use crate::components::update_banner::UpdateBanner;
@@ -14,7 +15,7 @@ use crate::manage;
 use crate::pages::login::LoginPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
-use crate::{api, care, db, lazy_pages, pwa, sales, service};
+use crate::{api, care, lazy_pages, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
 #[component]
@@ -59,7 +60,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
     let update_ready = RwSignal::new(false);
     pwa::register(update_ready);
 
-    // The page is usable: tell tests and scripts (ARCHITECTURE.md, "App UI contract").
+    // The page is usable: tell tests and scripts (docs/ui/shell.md, "App UI contract").
     Effect::new(move || {
         request_animation_frame(|| {
             if let Some(body) = document().body() {
@@ -158,47 +159,6 @@ fn Home() -> impl IntoView {
     }
 }
 
-/// Shows its page only to users whose roles may use `area`.
-#[component]
-pub(crate) fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
-    let session = use_session();
-    let allowed = Memo::new(move |_| session.areas().contains(&area));
-    move || {
-        if allowed.get() {
-            children().into_any()
-        } else {
-            view! { <NoAccess no_areas=false /> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn NoAccess(no_areas: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="panel notice-page" aria-labelledby="no-access-title">
-            <h1 id="no-access-title">{t!(i18n, no_access.title)}</h1>
-            <p>
-                {move || {
-                    if no_areas {
-                        t_string!(i18n, no_access.no_areas)
-                    } else {
-                        t_string!(i18n, no_access.body)
-                    }
-                }}
-            </p>
-            {(!no_areas)
-                .then(|| {
-                    view! {
-                        <A href="/" attr:class="btn btn-secondary">
-                            {t!(i18n, no_access.home)}
-                        </A>
-                    }
-                })}
-        </section>
-    }
-}
-
 #[component]
 fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
@@ -227,13 +187,4 @@ fn StorageWarning() -> impl IntoView {
             </div>
         </Show>
     }
-}
-
-/// Keeps the chosen language on the device; it is applied at the next start.
-pub fn keep_locale(locale: Locale) {
-    leptos::task::spawn_local(async move {
-        if let Err(e) = db::put(db::keys::LOCALE, locale.as_str()).await {
-            leptos::logging::warn!("forecourt: cannot keep the language: {e}");
-        }
-    });
 }

@@ -1,5 +1,6 @@
 //! Translations: `app/locales/zh-CN.json` (default) and `app/locales/en.json`, checked at
-//! compile time by leptos_i18n. Every string a person sees or hears comes from there.
+//! compile time by leptos_i18n. Every string a person sees or hears comes from there. Also the
+//! language chosen on this device ([`keep_locale`]).
 
 // `load_locales!` reads `[package.metadata.leptos-i18n]` in app/Cargo.toml; leptos_i18n 0.6 marks
 // it deprecated in favour of a build script, which would compile ICU's data tooling on every
@@ -10,6 +11,8 @@ leptos_i18n::load_locales!();
 
 pub use i18n::*;
 pub use leptos_i18n::I18nContext;
+
+use crate::db;
 
 /// The locale a stored or typed language tag names, if the app has it.
 pub fn parse_locale(tag: &str) -> Option<Locale> {
@@ -57,6 +60,15 @@ pub fn area_name(i18n: I18nContext<Locale>, area: domain::Area) -> String {
     .to_string()
 }
 
+/// Keeps the chosen language on the device; it is applied at the next start.
+pub fn keep_locale(locale: Locale) {
+    leptos::task::spawn_local(async move {
+        if let Err(e) = db::put(db::keys::LOCALE, locale.as_str()).await {
+            leptos::logging::warn!("forecourt: cannot keep the language: {e}");
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -96,7 +108,7 @@ mod tests {
         let en: Value = serde_json::from_str(include_str!("../locales/en.json")).unwrap();
         assert_eq!(zh["language_switch"], "English");
         assert_eq!(en["language_switch"], "中文");
-        // The words of the UI contract (ARCHITECTURE.md).
+        // The words of the UI contract (docs/ui/shell.md).
         assert_eq!(zh["nav"]["label"], "主导航");
         assert_eq!(en["nav"]["label"], "Main navigation");
         assert_eq!(zh["login"]["bad_credentials"], "用户名或密码错误");

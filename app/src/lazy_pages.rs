@@ -12,7 +12,7 @@ use domain::Area;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
-use crate::app::AreaGate;
+use crate::components::area_gate::AreaGate;
 use crate::{conflicts, manage, sales};
 
 /// `lazy_pages!(group { Name => path::to::Component; … })`: for each page a unit struct

@@ -6,6 +6,7 @@
 mod api;
 mod app;
 mod care;
+mod clock;
 mod components;
 mod conflicts;
 mod db;

@@ -4,9 +4,11 @@
 //! with `cargo test -p domain`.
 
 pub mod label;
+pub mod plan;
 pub mod records;
 pub mod roles;
 pub mod sales;
 pub mod sync;
+pub mod time;
 
 pub use roles::{Area, Role};

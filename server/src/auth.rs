@@ -1,5 +1,7 @@
 //! Authentication and authorisation: password hashing (argon2), bearer tokens bound to a user
-//! and a device, the [`AuthUser`] extractor, and the one place where roles are checked.
+//! and a device, the [`AuthUser`] extractor and its role guards (`require_manager`,
+//! `require_any`), which the handlers call; `routes/sync.rs` checks each op with
+//! `domain::records::{may_read, may_write}` (docs/api.md, "Tokens and roles").
 
 use argon2::{
     Algorithm, Argon2, Params, Version,

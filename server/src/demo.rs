@@ -1,5 +1,5 @@
 //! Demo data: on a server with no store at all, the store `demo` (演示4S店) with one user per
-//! role, password `demo1234` (ARCHITECTURE.md, "Demo store").
+//! role, password `demo1234` (docs/demo.md, "Demo store").
 
 use chrono::Utc;
 use domain::Role;

@@ -19,7 +19,6 @@ use domain::records::{
     A_CARD, C_CARD, CARE_TASK, KEY_ACCOUNT, ORDER, SALES_SETTINGS, TEST_DRIVE, VISIT,
 };
 use domain::sales::a_card::CatalogueModel;
-use domain::sales::china_local;
 use domain::sales::loss::LossReason;
 use domain::sales::order::CancellationReason;
 use domain::sales::vin::check_digit;
@@ -27,6 +26,7 @@ use domain::sync::{
     Change, DEFAULT_MAX_FUTURE_MS, Edit, Hlc, Op, RecordState, RecordType, SyncError, apply,
     check_future, new_id, validate_op,
 };
+use domain::time::StoreClock;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -327,7 +327,7 @@ pub async fn seed_sales_history(
             .ok_or_else(|| Error::Internal(format!("demo user {username} is missing")))
     };
     let mut rng = Rng(SEED);
-    let local_now = china_local(now);
+    let local_now = StoreClock::default().local(now);
     let start = local_now.date() - Duration::days(HISTORY_DAYS);
     let device_for =
         |rng: &mut Rng, username: &str, device_name: &str| -> Result<(Actor, DeviceRec), Error> {

@@ -3,7 +3,8 @@
 //!
 //! Layout: one router per resource in [`routes`] (each an `OpenApiRouter` so that its
 //! handlers land in the OpenAPI document), storage behind [`store::Store`], auth and the role
-//! checks in [`auth`], JSON errors in [`error`], the built app in [`site`].
+//! guards in [`auth`] (called by the handlers; docs/api.md, "Tokens and roles"), JSON errors in
+//! [`error`], the built app in [`site`].
 
 pub mod auth;
 pub mod config;

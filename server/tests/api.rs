@@ -485,8 +485,9 @@ async fn an_unbuilt_site_answers_503_with_a_hint() {
     assert_eq!(t.get("/api/health").await.status, StatusCode::OK);
 }
 
-/// Every route of the HTTP API table in ARCHITECTURE.md is in the OpenAPI document, and
-/// every operation in the document is served (not the JSON 404 of unknown routes).
+/// Every route of the route tables in docs/api.md ("Routes") and docs/sync.md ("Sync API") is in
+/// the OpenAPI document, every operation in the document is in those tables, and every one is
+/// served (not the JSON 404 of unknown routes).
 #[tokio::test]
 async fn openapi_lists_every_route() {
     let t = app().await;
@@ -496,14 +497,24 @@ async fn openapi_lists_every_route() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
 
-    let arch = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ARCHITECTURE.md"))
-        .expect("ARCHITECTURE.md");
-    // The platform table (section "HTTP API") and the sync table (section "Sync API").
-    let sections: Vec<&str> = arch
-        .split("\n### ")
-        .filter(|s| s.starts_with("HTTP API") || s.starts_with("Sync API"))
-        .collect();
-    assert_eq!(sections.len(), 2, "HTTP API and Sync API sections");
+    let read = |file: &str| {
+        let path = format!("{}/../docs/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let (api, sync) = (read("api.md"), read("sync.md"));
+    // The table of section "Routes" in docs/api.md and of section "Sync API" in docs/sync.md.
+    let section = |file: &str, text: &str, name: &str| -> String {
+        let found: Vec<&str> = text
+            .split("\n## ")
+            .filter(|s| s.starts_with(name))
+            .collect();
+        assert_eq!(found.len(), 1, "section {name:?} of docs/{file}");
+        found[0].to_owned()
+    };
+    let sections = [
+        section("api.md", &api, "Routes\n"),
+        section("sync.md", &sync, "Sync API\n"),
+    ];
     let mut contract = Vec::new();
     for line in sections.iter().flat_map(|s| s.lines()) {
         let Some(rest) = line.strip_prefix("| `") else {
@@ -524,7 +535,7 @@ async fn openapi_lists_every_route() {
     for (method, path) in &contract {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
-            "{method} {path} is in ARCHITECTURE.md but not in the OpenAPI document"
+            "{method} {path} is in docs/ but not in the OpenAPI document"
         );
     }
 
@@ -534,6 +545,10 @@ async fn openapi_lists_every_route() {
             if item.get(method).is_none() {
                 continue;
             }
+            assert!(
+                contract.contains(&(method.to_owned(), path.clone())),
+                "{method} {path} is in the OpenAPI document but in no route table of docs/"
+            );
             let uri = path.replace("{id}", &Uuid::now_v7().to_string());
             let req = Request::builder()
                 .method(method.to_uppercase().as_str())

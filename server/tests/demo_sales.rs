@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use domain::records::{A_CARD, ORDER, TEST_DRIVE, registry};
 use domain::sales::a_card::{ACardDraft, validate};
-use domain::sales::china_local;
 use domain::sales::kpi::{
     CardFact, DeliveryFact, KeyAccountFact, OrderFact, Period, SalesFacts, SalesKpi, Scope,
     TestDriveFact, VisitFact, sales_kpis,
@@ -20,6 +19,7 @@ use domain::sales::phone;
 use domain::sales::vin::Vin;
 use domain::sales::visit::{VisitCountFacts, VisitSource, VisitorKind, count_rule};
 use domain::sync::{RecordState, apply};
+use domain::time::StoreClock;
 use forecourt_server::demo_sales::{HistorySummary, seed_sales_history};
 use forecourt_server::sales_import::catalogue_of;
 use forecourt_server::store::Store;
@@ -63,7 +63,7 @@ fn local(s: &str) -> NaiveDateTime {
 fn status_day(r: &RecordState, field: &str) -> NaiveDate {
     let head = r.heads(field).into_iter().max_by_key(|h| h.hlc).unwrap();
     let at = DateTime::from_timestamp_millis(head.hlc.wall_ms as i64).unwrap();
-    china_local(at).date()
+    StoreClock::default().local(at).date()
 }
 
 async fn seeded(now: DateTime<Utc>) -> (common::TestApp, HistorySummary, u128) {
@@ -289,7 +289,7 @@ async fn demo_history_is_plausible_and_gives_every_kpi() {
             KeyAccountFact {
                 id: k.id,
                 owner: uuid(k, "responsible_id"),
-                listed_on: china_local(created).date(),
+                listed_on: StoreClock::default().local(created).date(),
                 first_purchase_on: (k.value("bought_here") == Some(&Value::Bool(true)))
                     .then(|| status_day(k, "bought_here")),
             }
@@ -304,7 +304,7 @@ async fn demo_history_is_plausible_and_gives_every_kpi() {
         key_accounts: &key_accounts,
         consultants: &consultants,
     };
-    let today = china_local(now).date();
+    let today = StoreClock::default().local(now).date();
     let last_month = Period::month_of(today.with_day(1).unwrap() - Duration::days(1));
     let kpis = sales_kpis(&facts, last_month, Scope::Store);
     for kpi in SalesKpi::ALL {

@@ -1,5 +1,5 @@
 //! The sync API through `oneshot`: push, pull, snapshot, events, duplicates
-//! (ARCHITECTURE.md, "Sync API (issue 4)").
+//! (docs/sync.md, "Sync API").
 
 mod common;
 

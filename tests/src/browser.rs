@@ -11,7 +11,7 @@ use serde_json::{Value as Json, json};
 
 use crate::{DEMO_PASSWORD, Gate, Server, TIMEOUT, env, temp_dir};
 
-/// The UI language, with the labels of ARCHITECTURE.md "App UI contract".
+/// The UI language, with the labels of docs/ui/shell.md "App UI contract".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Zh,

@@ -1,5 +1,5 @@
 //! The app shell: login, roles in the navigation, languages, the offline
-//! start and a server restart (ARCHITECTURE.md "App UI contract").
+//! start and a server restart (docs/ui/shell.md "App UI contract").
 
 use e2e::{Browser, DEMO_PASSWORD, Lang, Server, temp_dir};
 

@@ -1,5 +1,5 @@
 //! `cargo xtask build` and `cargo xtask run`: the app into `target/site/`
-//! exactly as ARCHITECTURE.md "The built site" says.
+//! exactly as docs/site.md "The built site" says.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -75,7 +75,7 @@ pub fn build() -> Result<Built> {
             bail!(
                 "public/{name} does not exist yet: the build needs the index.html template (with \
                  `{HEAD_MARKER}`) and the sw.js template (with `{VERSION_TOKEN}` and \
-                 `{PRECACHE_TOKEN}`), see ARCHITECTURE.md \"The built site\""
+                 `{PRECACHE_TOKEN}`), see docs/site.md \"The built site\""
             );
         }
     }

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::app::keep_locale;
 use crate::i18n::*;
 
 #[component]

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages: one file per component.
 
+pub mod area_gate;
 pub mod header;
 pub mod language_switch;
 pub mod nav;

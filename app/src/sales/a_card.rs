@@ -65,23 +65,7 @@ pub fn lang(i18n: I18nContext<Locale>) -> domain::sales::Lang {
     }
 }
 
-/// The store's local time now (UTC+8), `YYYY-MM-DDTHH:MM:SS`, as `first_contact_at` wants.
-pub fn store_local_now() -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        js_sys::Date::now() + 8.0 * 3_600_000.0,
-    ));
-    format!(
-        "{}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date(),
-        d.get_utc_hours(),
-        d.get_utc_minutes(),
-        d.get_utc_seconds()
-    )
-}
-
-/// `/sales`: the A-card list with 新建A卡.
+/// `/sales/a-cards`: the A-card list with 新建A卡.
 #[component]
 pub fn ACardList() -> impl IntoView {
     let i18n = use_i18n();
@@ -615,7 +599,7 @@ pub fn NewACardPage() -> impl IntoView {
         let id = Uuid::now_v7();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let first_contact = store_local_now();
+            let first_contact = crate::clock::now_stored();
             let result = sync
                 .edit(id, &A_CARD, move |state| {
                     let mut changes = fields.changes(&CardFields::default(), state)?;

@@ -22,7 +22,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::a_card::{lang, text};
-use super::order::{alert, card_next, date_of, messages, now_local, use_me};
+use super::order::{alert, card_next, date_of, messages, use_me};
+use crate::clock::now_local;
 use crate::i18n::*;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;

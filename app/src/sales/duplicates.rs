@@ -45,7 +45,10 @@ struct Group {
 
 /// The duplicate groups among the live A-cards of this device.
 fn groups(cards: &[RecordState]) -> Vec<Group> {
-    let contacts: Vec<_> = cards.iter().filter_map(contact_of).collect();
+    let contacts: Vec<_> = cards
+        .iter()
+        .filter_map(|c| contact_of(c, crate::clock::store_clock()))
+        .collect();
     find_duplicates(&contacts)
         .into_iter()
         .map(|g: DuplicateGroup| Group {

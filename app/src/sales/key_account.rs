@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
-use super::order::{date_of, entry_time, now_local, use_me};
+use super::order::{date_of, entry_time, use_me};
+use crate::clock::now_local;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;

@@ -16,11 +16,11 @@ use crate::i18n::*;
 use crate::ui::kinds::{
     Kind, Look, card_name, customer_of, default_title, no_field_label, no_href, no_value_text, text,
 };
-use crate::ui::labels::{stored_time, who};
+use crate::ui::labels::{shown_time, who};
 
 /// A record's `at` time as shown (`YYYY-MM-DD HH:MM`).
 fn when(record: &RecordState, at: &str) -> String {
-    stored_time(&text(record, at))
+    shown_time(&text(record, at))
 }
 
 /// The page of the record itself, under `/sales/<path>/`.
@@ -67,11 +67,7 @@ fn a_card_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<S
 fn visit_summary(look: &Look, r: &RecordState) -> String {
     let english = look.i18n.get_locale_untracked() == Locale::en;
     joined(vec![
-        text(r, "time_in")
-            .replace('T', " ")
-            .chars()
-            .take(16)
-            .collect(),
+        when(r, "time_in"),
         VisitSource::parse(&text(r, "source"))
             .map(|s| s.label(english).to_string())
             .unwrap_or_default(),

@@ -16,8 +16,8 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::store_local_now;
 use super::is_sales_manager;
+use crate::clock::{store_clock, today};
 use crate::i18n::*;
 use crate::kinds::{counted, record_href, short_type_label};
 use crate::session::use_session;
@@ -81,11 +81,6 @@ enum Kind {
     Month,
 }
 
-fn today() -> NaiveDate {
-    let now = store_local_now();
-    NaiveDate::parse_from_str(now.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default()
-}
-
 /// What the drill-down shows: whose figure, which KPI.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Open {
@@ -115,7 +110,7 @@ pub fn KpiPage() -> impl IntoView {
     });
     let facts = Memo::new(move |_| {
         let records: Vec<_> = TYPES.iter().flat_map(|t| sync.records(t)).collect();
-        let mut facts = facts_from_records(&records);
+        let mut facts = facts_from_records(&records, store_clock());
         // The sales team: the store's consultants when the directory is known, else everyone
         // named as consultant in the records.
         let mut team: Vec<Uuid> = crate::directory::consultants()

@@ -11,7 +11,7 @@ use domain::records::A_CARD;
 use domain::sales::UserError;
 use domain::sales::loss::{
     ACardAction, ACardActionKind, ACardStatus, LossFact, LossFile, LossReason, ReContactOutcome,
-    in_review, loss_day, monthly_losses,
+    in_review, monthly_losses,
 };
 use domain::sync::{Edit, LogEntry, RecordState};
 use leptos::prelude::*;
@@ -19,8 +19,9 @@ use leptos_router::components::A;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, store_local_now, text};
+use super::a_card::{lang, model_name, text};
 use super::a_card_page::CHANNELS;
+use crate::clock::{now_stored, store_clock, today_stored};
 use crate::i18n::*;
 use crate::sales::words::status_label;
 use crate::session::use_session;
@@ -115,10 +116,6 @@ fn lost_at(card: &RecordState) -> Option<u64> {
         .filter(|h| h.value.as_str() == Some("lost"))
         .map(|h| h.hlc.wall_ms)
         .max()
-}
-
-fn today() -> String {
-    store_local_now().chars().take(10).collect()
 }
 
 /// The re-contacts of the card, oldest first, as a list.
@@ -219,7 +216,7 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             error.set(Some(e));
             return;
         }
-        let day = today();
+        let day = today_stored();
         leptos::task::spawn_local(async move {
             let result = sync
                 .edit(id, &A_CARD, move |state| {
@@ -604,7 +601,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     };
     let send_back = move |_| {
         let to = send_to.get_untracked();
-        let day = today();
+        let day = today_stored();
         run(
             ACardAction::SendBack,
             Box::new(move |state| {
@@ -768,7 +765,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
 fn Analysis(manager: bool, me: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let month = RwSignal::new(store_local_now().chars().take(7).collect::<String>());
+    let month = RwSignal::new(now_stored().chars().take(7).collect::<String>());
     let opened = RwSignal::new(None::<(String, Vec<Uuid>)>);
     let lost_cards = Memo::new(move |_| {
         sync.records("a_card")
@@ -792,7 +789,7 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
         });
         let m = month.get();
         let (y, mo) = m.split_once('-')?;
-        monthly_losses(&facts, y.parse().ok()?, mo.parse().ok()?)
+        monthly_losses(&facts, y.parse().ok()?, mo.parse().ok()?, store_clock())
     });
 
     let bars = move |rows: Vec<(String, Vec<Uuid>)>, total: usize, head: String| {
@@ -908,7 +905,7 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                                 .into_iter()
                                 .filter_map(|id| sync.record(id))
                                 .map(|c| {
-                                    let day = lost_at(&c).and_then(loss_day).map(|d| d.to_string());
+                                    let day = lost_at(&c).and_then(|ms| store_clock().day_of_ms(ms)).map(|d| d.to_string());
                                     let href = format!("/sales/a-cards/{}", c.id);
                                     let name = text(&c, "name");
                                     let rest = format!(

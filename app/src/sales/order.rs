@@ -7,7 +7,7 @@
 use domain::Role;
 use domain::records::{A_CARD, CARE_TASK, ORDER};
 use domain::sales::UserError;
-use domain::sales::chrono::{NaiveDate, NaiveDateTime};
+use domain::sales::chrono::NaiveDate;
 use domain::sales::loss::{ACardActionKind, ACardStatus};
 use domain::sales::order::{
     Cancellation, CancellationReason, OrderDraft, TaskKind, delivery_overdue, move_promised_date,
@@ -20,7 +20,8 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display, store_local_now, text};
+use super::a_card::{lang, model_name, phone_display, text};
+use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
@@ -46,14 +47,9 @@ pub fn use_me() -> impl Fn() -> Option<(String, Vec<Role>)> + Copy + 'static {
     }
 }
 
-/// The store's local time now.
-pub fn now_local() -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(&store_local_now(), "%Y-%m-%dT%H:%M:%S").unwrap_or_default()
-}
-
 /// A date as stored (`YYYY-MM-DD`; a stored date-time counts by its day).
 pub fn date_of(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+    store_clock().parse_date(s)
 }
 
 /// A whole amount of yuan stored as a number (or as text).
@@ -838,7 +834,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let done = move |task: Uuid| {
         leptos::task::spawn_local(async move {
-            let at = store_local_now();
+            let at = now_stored();
             let result = sync
                 .edit(task, &CARE_TASK, move |s| {
                     let e = Edit::new(s, &CARE_TASK);

@@ -17,8 +17,7 @@ use domain::sales::rota::{
 };
 use domain::sales::visit::{
     DwellBucket, ReferralParty, VisitCountRule, VisitSource, VisitTally, VisitorKind,
-    check_referral, check_withdraw, count_rule, dwell_bucket, parse_local_date, parse_local_time,
-    stored_facts, totals,
+    check_referral, check_withdraw, count_rule, dwell_bucket, stored_facts, totals,
 };
 use domain::sync::{Edit, RecordState};
 use leptos::prelude::*;
@@ -26,7 +25,8 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{model_name, store_local_now, text};
+use super::a_card::{model_name, text};
+use crate::clock::{now_stored, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
@@ -64,7 +64,10 @@ impl VisitRow {
         let facts = stored_facts(&text(rec, "source"), &text(rec, "visitor_kind"), had);
         let time_in = text(rec, "time_in");
         let time_out = text(rec, "time_out");
-        let (dwell, minutes) = match (parse_local_time(&time_in), parse_local_time(&time_out)) {
+        let (dwell, minutes) = match (
+            store_clock().parse(&time_in),
+            store_clock().parse(&time_out),
+        ) {
             (Some(i), Some(o)) => (
                 dwell_bucket(i, Some(o)).ok().flatten(),
                 (o >= i).then(|| (o - i).num_minutes()),
@@ -110,16 +113,11 @@ impl VisitRow {
     fn rota_visit(&self) -> Option<RotaVisit> {
         Some(RotaVisit {
             consultant: self.consultant.clone(),
-            time_in: parse_local_time(&self.time_in)?,
-            time_out: parse_local_time(&self.time_out),
+            time_in: store_clock().parse(&self.time_in)?,
+            time_out: store_clock().parse(&self.time_out),
             takes_turn: takes_turn(self.source, self.kind, self.had_card_or_order),
         })
     }
-}
-
-/// The store's local date today, `YYYY-MM-DD`.
-pub fn today_local() -> String {
-    store_local_now().chars().take(10).collect()
 }
 
 /// The visits whose time in is on `date` (`YYYY-MM-DD`), newest first.
@@ -405,7 +403,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             error.set(
-                change_rota(sync, i18n, r.id, today_local(), change)
+                change_rota(sync, i18n, r.id, today_stored(), change)
                     .await
                     .err(),
             );
@@ -519,7 +517,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 
 /// Set the time out of a visit to now (离店).
 pub async fn leave_now(sync: SyncCtx, i18n: I18nContext<Locale>, id: Uuid) -> Result<(), String> {
-    let now = store_local_now();
+    let now = now_stored();
     sync.edit(id, &VISIT, move |state| {
         Ok(vec![Edit::new(state, &VISIT).set("time_out", json!(now))?])
     })
@@ -576,7 +574,7 @@ pub async fn log_visit(
     v: NewVisit,
 ) -> Result<Uuid, String> {
     let id = Uuid::now_v7();
-    let now = store_local_now();
+    let now = now_stored();
     let source = v.source.unwrap_or(VisitSource::WalkIn);
     sync.edit(id, &VISIT, move |state| {
         let e = Edit::new(state, &VISIT);
@@ -623,7 +621,7 @@ pub async fn log_visit(
 pub fn ReceptionPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let today = today_local();
+    let today = today_stored();
     let visits = Memo::new({
         let today = today.clone();
         move |_| visits_on(sync, &today)
@@ -698,20 +696,18 @@ pub async fn withdraw_visit(
     me_id: String,
     manager: bool,
 ) -> Result<(), String> {
-    let today = parse_local_date(&today_local());
     if let Some(rec) = sync.record(id) {
         let v = VisitRow::of(&rec);
-        if let Some(today) = today {
-            check_withdraw(
-                &v.consultant,
-                &v.time_in,
-                &v.a_card_id,
-                &me_id,
-                manager,
-                today,
-            )
-            .map_err(|e| e.user_text(i18n))?;
-        }
+        check_withdraw(
+            &v.consultant,
+            &v.time_in,
+            &v.a_card_id,
+            &me_id,
+            manager,
+            crate::clock::today(),
+            store_clock(),
+        )
+        .map_err(|e| e.user_text(i18n))?;
     }
     sync.edit(id, &VISIT, move |state| {
         Ok(vec![Edit::new(state, &VISIT).delete()])
@@ -732,7 +728,7 @@ pub fn visit_table(
 ) -> impl IntoView {
     let settings = sync.records("sales_settings");
     let (me_id, _, _, manager) = me().unwrap_or_default();
-    let today = parse_local_date(&today_local());
+    let today = crate::clock::today();
     let leave = move |id: Uuid| {
         leptos::task::spawn_local(async move {
             error.set(leave_now(sync, i18n, id).await.err());
@@ -765,10 +761,16 @@ pub fn visit_table(
                     {rows
                         .into_iter()
                         .map(|v| {
-                            let may_withdraw = today.is_some_and(|today| {
-                                check_withdraw(&v.consultant, &v.time_in, &v.a_card_id, &me_id, manager, today)
-                                    .is_ok()
-                            });
+                            let may_withdraw = check_withdraw(
+                                &v.consultant,
+                                &v.time_in,
+                                &v.a_card_id,
+                                &me_id,
+                                manager,
+                                today,
+                                store_clock(),
+                            )
+                            .is_ok();
                             visit_row_view(i18n, &settings, v, leave, may_withdraw.then_some(withdraw))
                         })
                         .collect_view()}

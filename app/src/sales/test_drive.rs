@@ -4,7 +4,7 @@
 //! ([`CardTestDrives`]). Every check is the domain's (`domain::sales::test_drive`); every write is
 //! a local edit, so a whole drive works with no network.
 
-use domain::records::{A_CARD, TEST_DRIVE};
+use domain::records::TEST_DRIVE;
 use domain::sales::UserError;
 use domain::sales::test_drive::{
     self as rules, CANCELLED, ENDED, EndForm, STARTED, StartForm, TestDriveError,
@@ -16,12 +16,14 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display, store_local_now, text};
+use super::a_card::{lang, model_name, phone_display, text};
+use crate::clock::{now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
+use domain::time::stored_time;
 
 /// A fleet vehicle or a route of the store's sales settings (a JSON set element).
 fn settings_list(settings: &[RecordState], field: &str) -> Vec<Value> {
@@ -192,9 +194,9 @@ pub fn TestDriveList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let rows = Memo::new(move |_| {
-        let now = store_local_now();
+        let now = now_stored();
         // Two weeks back, as text: the stored times sort as text.
-        let since = rules::days_before(&now, 14).unwrap_or_default();
+        let since = rules::days_before(&now, 14, store_clock()).unwrap_or_default();
         sorted_drives(
             sync.records("test_drive")
                 .into_iter()
@@ -284,9 +286,10 @@ pub fn NewTestDrivePage() -> impl IntoView {
             licence_no: licence_no.get_untracked(),
             licence_expiry: licence_expiry.get_untracked(),
             start_odometer: odometer.get_untracked(),
-            started_at: store_local_now(),
+            started_at: now_stored(),
         };
-        let checked = match rules::check_start(&form, &busy_vehicles.get_untracked()) {
+        let checked = match rules::check_start(&form, &busy_vehicles.get_untracked(), store_clock())
+        {
             Ok(c) => c,
             Err(e) => {
                 errors.set(errors_text(i18n, &e));
@@ -311,7 +314,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
                         edit.set("route_id", json!(checked.route_id))?,
                         edit.set("licence_no", json!(checked.licence_no))?,
                         edit.set("licence_expiry", json!(checked.licence_expiry.to_string()))?,
-                        edit.set("started_at", json!(rules::stored_time(checked.started_at)))?,
+                        edit.set("started_at", json!(stored_time(checked.started_at)))?,
                         edit.set("start_odometer", json!(checked.start_odometer))?,
                     ])
                 })
@@ -514,7 +517,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
     let sync = use_sync();
     let end_odometer = RwSignal::new(String::new());
     // The end time shows now (to the minute); left as it is, the end is the moment of 结束试驾.
-    let ended_at = RwSignal::new(store_local_now().chars().take(16).collect::<String>());
+    let ended_at = RwSignal::new(now_stored().chars().take(16).collect::<String>());
     let end_time_typed = RwSignal::new(false);
     let feedback = RwSignal::new(String::new());
     let follow_up = RwSignal::new(String::new());
@@ -543,52 +546,24 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             ended_at: if end_time_typed.get_untracked() {
                 ended_at.get_untracked()
             } else {
-                store_local_now()
+                now_stored()
             },
             end_odometer: end_odometer.get_untracked(),
             follow_up_date: follow_up.get_untracked(),
         };
-        let checked = match rules::check_end(&form) {
+        let checked = match rules::check_end(&form, store_clock()) {
             Ok(c) => c,
             Err(e) => {
                 errors.set(errors_text(i18n, &e));
                 return;
             }
         };
-        let note = feedback.get_untracked().trim().to_string();
-        let card_id = card.get_untracked();
+        // The card's follow-up moves only when the card is on this device.
+        let card_id = card.get_untracked().filter(|c| sync.record(*c).is_some());
+        let plan = rules::end_plan(id, card_id, &checked, &feedback.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let next = checked.follow_up_date.map(|d| d.to_string());
-            let next_for_card = next.clone();
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    let mut changes = vec![
-                        edit.set("ended_at", json!(rules::stored_time(checked.ended_at)))?,
-                        edit.set("end_odometer", json!(checked.end_odometer))?,
-                        edit.transition("status", ENDED)?,
-                    ];
-                    if !note.is_empty() {
-                        changes.push(edit.set("feedback", json!(note))?);
-                    }
-                    if let Some(n) = &next {
-                        changes.push(edit.set("follow_up_date", json!(n))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
-            let result = match (result, card_id, next_for_card) {
-                (Ok(_), Some(card_id), Some(n)) if sync.record(card_id).is_some() => sync
-                    .edit(card_id, &A_CARD, move |state| {
-                        Ok(vec![
-                            Edit::new(state, &A_CARD).set("next_follow_up", json!(n))?,
-                        ])
-                    })
-                    .await
-                    .map(|_| ()),
-                (r, ..) => r.map(|_| ()),
-            };
+            let result = sync.execute(&plan).await.map(|_| ());
             busy.set(false);
             match result {
                 Ok(()) => errors.set(Vec::new()),

@@ -4,13 +4,14 @@
 //! (overdue first, from `domain::sales::grade::today_list`) and the sleeping cards to re-activate
 //! (`/sales/sleeping`). Cadence and sleeping days come from the store's `sales_settings`.
 
+use crate::clock::{store_clock, stored_date_of_ms, today_stored};
 use domain::records::{A_CARD, VISIT};
 use domain::sales::UserError;
 use domain::sales::grade::{
     CadenceSettings, FollowUpCard, IntentionGrade, SleepSettings, TodayEntry, Urgency,
     sleeping_cards, today_list,
 };
-use domain::sales::visit::{VisitCountRule, VisitSource, parse_local_date};
+use domain::sales::visit::{VisitCountRule, VisitSource};
 use domain::sync::{Edit, RecordState};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -20,7 +21,7 @@ use uuid::Uuid;
 use super::a_card::{phone_display, text};
 use super::reception::{
     KnownCustomer, ModelSelect, NewVisit, RotaNow, VisitRow, clock, known_customer, known_view,
-    log_visit, me, name_of, rota_now, rule_text, source_label, today_local, visit_table, visits_on,
+    log_visit, me, name_of, rota_now, rule_text, source_label, visit_table, visits_on,
 };
 use crate::i18n::*;
 use crate::sales::words::grade_label;
@@ -54,19 +55,6 @@ fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
     (cadence, sleep)
 }
 
-/// A Unix time in ms as the store-local date `YYYY-MM-DD`.
-fn store_date_of_ms(ms: u64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        ms as f64 + 8.0 * 3_600_000.0,
-    ));
-    format!(
-        "{}-{:02}-{:02}",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date()
-    )
-}
-
 /// The A-cards being followed (status 跟进中) of `consultant` as the follow-up rules see them:
 /// the last contact is the latest follow-up, else the card's first contact. A card without a
 /// grade is followed like a C card, so it is never left out.
@@ -82,11 +70,11 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
                 .iter()
                 .map(|e| e.hlc.wall_ms)
                 .max()
-                .map(store_date_of_ms);
+                .map(stored_date_of_ms);
             let last = [Some(first), last_log]
                 .into_iter()
                 .flatten()
-                .filter_map(|s| parse_local_date(&s))
+                .filter_map(|s| store_clock().parse_date(&s))
                 .max()?;
             let grade = IntentionGrade::parse(&text(&c, "grade")).unwrap_or(IntentionGrade::C);
             Some((
@@ -94,7 +82,7 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
                     id: c.id,
                     grade,
                     last_contact: last,
-                    planned: parse_local_date(&text(&c, "next_follow_up")),
+                    planned: store_clock().parse_date(&text(&c, "next_follow_up")),
                 },
                 c,
             ))
@@ -107,7 +95,7 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
 pub fn SalesHome() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let today = today_local();
+    let today = today_stored();
     let visits = Memo::new({
         let today = today.clone();
         move |_| visits_on(sync, &today)
@@ -626,7 +614,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
     let sync = use_sync();
     let my_id = me().map(|m| m.0).unwrap_or_default();
     let data = Memo::new(move |_| {
-        let Some(day) = parse_local_date(&today) else {
+        let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
         };
         let (cadence, sleep) = store_rules(sync);
@@ -712,12 +700,12 @@ fn FollowUpsToday(today: String) -> impl IntoView {
 pub fn SleepingPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let today = today_local();
+    let today = today_stored();
     let me = me();
     let manager = me.as_ref().is_some_and(|m| m.3);
     let my_id = me.map(|m| m.0).unwrap_or_default();
     let rows = Memo::new(move |_| {
-        let Some(day) = parse_local_date(&today) else {
+        let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0);
         };
         let (_, sleep) = store_rules(sync);

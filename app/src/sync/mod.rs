@@ -1,4 +1,4 @@
-//! The device side of sync (ARCHITECTURE.md, "Device sync (app)").
+//! The device side of sync (docs/sync.md, "Device sync (app)").
 //!
 //! - Screens read records from an in-memory cache of IndexedDB's `records` through
 //!   [`SyncCtx::records`] / [`SyncCtx::record`], which track [`SyncCtx::rev`]: it is bumped
@@ -172,6 +172,25 @@ impl SyncCtx {
         broadcast(&[record_id]);
         self.kick();
         Ok(state)
+    }
+
+    /// Executes a workflow's plan (`domain::plan::Plan`) in one IndexedDB transaction: every
+    /// op of it is saved, or none. Returns the records' states after the plan, in plan order.
+    pub async fn execute(self, plan: &domain::plan::Plan) -> Result<Vec<RecordState>, EditError> {
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let author = self
+            .author()
+            .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
+        let done = store::commit_plan(&author, plan).await?;
+        let ids: Vec<Uuid> = done.iter().map(|(_, s)| s.id).collect();
+        put_cached(done.iter().map(|(_, s)| (s.id, Some(s.clone()))));
+        self.rev.update(|r| *r += 1);
+        self.pending.update(|n| *n += done.len() as u32);
+        broadcast(&ids);
+        self.kick();
+        Ok(done.into_iter().map(|(_, s)| s).collect())
     }
 
     // ---- start ----

@@ -1,4 +1,4 @@
-//! The sync API as the device calls it (ARCHITECTURE.md, "Sync API (issue 4)").
+//! The sync API as the device calls it (docs/sync.md, "Sync API").
 
 use domain::sync::{Op, RecordState};
 use gloo_net::http::Request;

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::plan::Plan;
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
 use idb::{ObjectStore, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -239,46 +240,84 @@ pub async fn commit_edit(
     rt: &'static RecordType,
     build: Build<'_>,
 ) -> Result<(Op, RecordState), EditError> {
+    let mut ops = commit(author, vec![(record_id, rt, build)]).await?;
+    ops.pop()
+        .ok_or_else(|| EditError::Db(DbError::Idb("an edit wrote nothing".into())))
+}
+
+/// Executes a workflow's plan: every write's changes are made against the record as stored
+/// (or as an earlier write of the plan left it), and all ops are written in ONE transaction:
+/// all of them or none. Returns each op and the record state after it, in plan order.
+pub async fn commit_plan(
+    author: &Author,
+    plan: &Plan,
+) -> Result<Vec<(Op, RecordState)>, EditError> {
+    let writes = plan
+        .writes
+        .iter()
+        .map(|w| -> (Uuid, &'static RecordType, Build<'_>) {
+            (w.record_id, w.record_type, Box::new(move |s| w.changes(s)))
+        })
+        .collect();
+    commit(author, writes).await
+}
+
+/// The one copy of the edit transaction: each (record, type, builder) becomes one op.
+async fn commit(
+    author: &Author,
+    writes: Vec<(Uuid, &'static RecordType, Build<'_>)>,
+) -> Result<Vec<(Op, RecordState)>, EditError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
     let records = tx.object_store(RECORDS)?;
     let outbox = tx.object_store(OUTBOX)?;
     let meta = tx.object_store(META)?;
-    let mut state = get_record(&records, &record_id)
-        .await?
-        .unwrap_or_else(|| RecordState::new(record_id, rt.name, &author.store_id));
     let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
-    let changes = match build(&state) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = tx.abort();
-            return Err(e.into());
-        }
-    };
-    let now = now_ms();
-    let op = Op {
-        op_id: Uuid::now_v7(),
-        device_id: author.device_id,
-        user_id: author.user_id.clone(),
-        store_id: author.store_id.clone(),
-        record_id,
-        record_type: rt.name.to_string(),
-        hlc: clock.now(now),
-        changes,
-    };
-    let checked = domain::sync::validate_op(&op, &domain::records::registry())
-        .and_then(|()| apply(&mut state, &op, rt));
-    if let Err(e) = checked {
-        let _ = tx.abort();
-        return Err(e.into());
+    let registry = domain::records::registry();
+    let mut done: Vec<(Op, RecordState)> = Vec::new();
+    for (record_id, rt, build) in writes {
+        // An earlier write of this plan to the same record is not re-read from the store.
+        let earlier = done
+            .iter()
+            .rev()
+            .find(|(_, s)| s.id == record_id)
+            .map(|(_, s)| s.clone());
+        let mut state = match earlier {
+            Some(s) => s,
+            None => get_record(&records, &record_id)
+                .await?
+                .unwrap_or_else(|| RecordState::new(record_id, rt.name, &author.store_id)),
+        };
+        let op = build(&state).and_then(|changes| {
+            let op = Op {
+                op_id: Uuid::now_v7(),
+                device_id: author.device_id,
+                user_id: author.user_id.clone(),
+                store_id: author.store_id.clone(),
+                record_id,
+                record_type: rt.name.to_string(),
+                hlc: clock.now(now_ms()),
+                changes,
+            };
+            domain::sync::validate_op(&op, &registry).and_then(|()| apply(&mut state, &op, rt))?;
+            Ok(op)
+        });
+        let op = match op {
+            Ok(op) => op,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(e.into());
+            }
+        };
+        records
+            .put(&record_value(&state)?, Some(&key(&record_id)))?
+            .await?;
+        outbox.add(&text(&op)?, None)?.await?;
+        done.push((op, state));
     }
-    records
-        .put(&record_value(&state)?, Some(&key(&record_id)))?
-        .await?;
-    outbox.add(&text(&op)?, None)?.await?;
     put_meta(&meta, keys::CLOCK, &clock).await?;
     tx.commit()?.await?;
-    Ok((op, state))
+    Ok(done)
 }
 
 /// The push of `acked` (outbox keys) was acknowledged: remove them and learn the server's time.

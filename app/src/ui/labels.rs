@@ -1,8 +1,8 @@
 //! The words for who and when: a user's name, a device's name, a moment in the store's time.
 
-use domain::sales::chrono::{DateTime, NaiveDateTime, TimeDelta};
 use leptos::prelude::*;
 
+use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::session::use_session;
 
@@ -42,20 +42,20 @@ pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
     })
 }
 
-/// A Unix time in ms on the store's clock.
-fn store_local(ms: f64) -> Option<NaiveDateTime> {
-    DateTime::from_timestamp_millis(ms as i64).map(|t| t.naive_utc() + TimeDelta::hours(8))
-}
-
 /// A Unix time in ms as the store's local `YYYY-MM-DD HH:MM` (or only `HH:MM`).
 pub fn local_time(ms: f64, with_date: bool) -> String {
     let format = if with_date { "%Y-%m-%d %H:%M" } else { "%H:%M" };
-    store_local(ms)
+    store_clock()
+        .local_ms(ms.max(0.0) as u64)
         .map(|t| t.format(format).to_string())
         .unwrap_or_default()
 }
 
-/// A stored local time (`YYYY-MM-DDTHH:MM[:SS]`) as shown: `YYYY-MM-DD HH:MM`.
-pub fn stored_time(stored: &str) -> String {
-    stored.get(..16).unwrap_or_default().replace('T', " ")
+/// A stored store-local time (`YYYY-MM-DDTHH:MM[:SS]`) as shown: `YYYY-MM-DD HH:MM` (empty
+/// when it is not a time).
+pub fn shown_time(stored: &str) -> String {
+    store_clock()
+        .parse(stored)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }

@@ -5,7 +5,7 @@
 //! ([`super::phone::normalise`]). The **owner** is the card with the earliest first contact
 //! (首次接触时间); a tie goes to the smallest card id, so every device picks the same owner.
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::records::A_CARD;
 use crate::sync::{Change, Edit, FieldState, Hlc, LogEntry, RecordState, SyncError};
+use crate::time::StoreClock;
 
 /// What duplicate detection needs to know about one A-card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,23 +90,6 @@ fn card_text<'a>(state: &'a RecordState, field: &str) -> Option<&'a str> {
     state.value(field).and_then(Value::as_str)
 }
 
-/// A card's `first_contact_at` as written: store-local `2026-06-06T10:02:00` (seconds optional,
-/// space allowed) or an RFC 3339 instant (converted to store-local time).
-pub fn parse_first_contact(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(super::china_local(t.to_utc()));
-    }
-    [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-}
-
 /// The device of the card's earliest write still in its state (nil when none).
 pub fn built_on(state: &RecordState) -> Uuid {
     let mut best: Option<(Hlc, Uuid)> = None;
@@ -129,19 +113,15 @@ pub fn built_on(state: &RecordState) -> Uuid {
 /// reading as `GET /api/sales/duplicates`): `None` for a card in the bin or without a phone
 /// that normalises. A card without a readable `first_contact_at` counts from its first edit; an
 /// unreadable `consultant_id` is the nil id.
-pub fn contact_of(state: &RecordState) -> Option<CardContact> {
+pub fn contact_of(state: &RecordState, clock: StoreClock) -> Option<CardContact> {
     if state.is_deleted() || state.record_type != A_CARD.name {
         return None;
     }
     let phone = super::phone::normalise(card_text(state, "phone")?).ok()?;
     let first_contact = card_text(state, "first_contact_at")
-        .and_then(parse_first_contact)
-        .unwrap_or_else(|| {
-            let ms = state.created.map_or(0, |h| h.wall_ms);
-            let at = DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX))
-                .unwrap_or_default();
-            super::china_local(at)
-        });
+        .and_then(|s| clock.parse(s))
+        .or_else(|| clock.local_ms(state.created.map_or(0, |h| h.wall_ms)))
+        .unwrap_or_default();
     Some(CardContact {
         id: state.id,
         phone,
@@ -843,38 +823,55 @@ mod tests {
     #[test]
     fn reading_a_card_for_duplicates() {
         let (owner, other) = roadshow();
-        let a = contact_of(&owner).unwrap();
+        let a = contact_of(&owner, StoreClock::default()).unwrap();
         assert_eq!(a.phone, "13900001111");
         assert_eq!(a.consultant, WANG);
         assert_eq!(a.device, TABLET1);
         assert_eq!(a.first_contact, at(6, 10, 2));
-        let b = contact_of(&other).unwrap();
+        let b = contact_of(&other, StoreClock::default()).unwrap();
         let groups = find_duplicates(&[b, a]);
         assert_eq!(groups[0].owner, owner.id);
 
         // RFC 3339 counts in store-local time; a card without a date counts from its first edit.
-        assert_eq!(
-            parse_first_contact("2026-06-06T02:02:00Z"),
-            Some(at(6, 10, 2))
-        );
-        assert_eq!(parse_first_contact("2026-06-06 10:02"), Some(at(6, 10, 2)));
-        assert_eq!(parse_first_contact("昨天"), None);
+        let clock = StoreClock::default();
         let mut dev = Device::new(Uuid::from_u128(0xD5), WANG);
+        for (i, (s, want)) in [
+            ("2026-06-06T02:02:00Z", Some(at(6, 10, 2))),
+            ("2026-06-06 10:02", Some(at(6, 10, 2))),
+            ("昨天", None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let phone = format!("13900002{i:03}");
+            let dated = built_card(
+                &mut dev,
+                10 + i as u64,
+                &[("phone", &phone), ("first_contact_at", s)],
+                &[],
+            );
+            let first_edit = clock.local_ms(dated.created.unwrap().wall_ms).unwrap();
+            assert_eq!(
+                contact_of(&dated, clock).unwrap().first_contact,
+                want.unwrap_or(first_edit),
+                "{s}"
+            );
+        }
         let undated = built_card(&mut dev, 4, &[("phone", "139-0000-1111")], &[]);
-        let c = contact_of(&undated).unwrap();
+        let c = contact_of(&undated, StoreClock::default()).unwrap();
         assert_eq!(c.phone, "13900001111");
         assert_eq!(
             c.first_contact,
-            crate::sales::china_local(
-                DateTime::from_timestamp_millis(undated.created.unwrap().wall_ms as i64).unwrap()
-            )
+            StoreClock::default()
+                .local_ms(undated.created.unwrap().wall_ms)
+                .unwrap()
         );
 
         // No usable phone, or in the bin: not a candidate.
         let no_phone = built_card(&mut dev, 5, &[("phone", "12345")], &[]);
-        assert!(contact_of(&no_phone).is_none());
+        assert!(contact_of(&no_phone, StoreClock::default()).is_none());
         let mut binned = owner.clone();
         dev.write(&mut binned, |e| vec![e.delete()]);
-        assert!(contact_of(&binned).is_none());
+        assert!(contact_of(&binned, StoreClock::default()).is_none());
     }
 }

@@ -1,4 +1,4 @@
-//! The sales KPI facts read from the synced records (ARCHITECTURE.md, "Record conventions"), so
+//! The sales KPI facts read from the synced records (docs/demo.md, "Record conventions"), so
 //! every figure of [`super::kpi`] is counted from the records people made, never typed in.
 //!
 //! How each record is read (records in the bin are left out):
@@ -27,13 +27,12 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::duplicate::parse_first_contact;
 use super::kpi::{
     CardFact, DeliveryFact, KeyAccountFact, OrderFact, SalesFacts, TestDriveFact, VisitFact,
 };
-use super::loss::loss_day;
-use super::visit::{count_rule, parse_local_date, parse_local_time, stored_facts};
-use crate::sync::{Hlc, RecordState};
+use super::visit::{count_rule, stored_facts};
+use crate::sync::RecordState;
+use crate::time::StoreClock;
 
 /// The facts of a set of records, owned; [`RecordFacts::facts`] lends them to [`super::kpi`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,34 +78,31 @@ fn flag(r: &RecordState, field: &str) -> bool {
     }
 }
 
-fn hlc_day(hlc: Hlc) -> Option<NaiveDate> {
-    loss_day(hlc.wall_ms)
-}
-
 /// The store-local day the record was first written.
-fn created_day(r: &RecordState) -> Option<NaiveDate> {
-    r.created.and_then(hlc_day)
+fn created_day(clock: StoreClock, r: &RecordState) -> Option<NaiveDate> {
+    r.created.and_then(|h| clock.day_of_hlc(h))
 }
 
 /// A stored local time or date field's date, else the record's first day.
-fn date_of(r: &RecordState, field: &str) -> Option<NaiveDate> {
+fn date_of(clock: StoreClock, r: &RecordState, field: &str) -> Option<NaiveDate> {
     text(r, field)
-        .and_then(|s| {
-            parse_local_time(s)
-                .map(|t| t.date())
-                .or_else(|| parse_local_date(s))
-        })
-        .or_else(|| created_day(r))
+        .and_then(|s| clock.parse_date(s))
+        .or_else(|| created_day(clock, r))
 }
 
 /// The day of the earliest write still shown that put `value` into the register `field`.
-fn day_of_write(r: &RecordState, field: &str, value: &Value) -> Option<NaiveDate> {
+fn day_of_write(
+    clock: StoreClock,
+    r: &RecordState,
+    field: &str,
+    value: &Value,
+) -> Option<NaiveDate> {
     r.heads(field)
         .into_iter()
         .filter(|h| &h.value == value)
         .map(|h| h.hlc)
         .min()
-        .and_then(hlc_day)
+        .and_then(|h| clock.day_of_hlc(h))
 }
 
 /// The status a record shows (the initial state when never moved).
@@ -118,7 +114,10 @@ fn status(r: &RecordState) -> Option<&str> {
 }
 
 /// Reads the KPI facts from records of any types (other types are ignored).
-pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>) -> RecordFacts {
+pub fn facts_from_records<'a>(
+    records: impl IntoIterator<Item = &'a RecordState>,
+    clock: StoreClock,
+) -> RecordFacts {
     let mut out = RecordFacts::default();
     let mut cards: Vec<(&RecordState, Option<&str>)> = Vec::new();
     // (card id, signed on) of the orders that still stand.
@@ -130,7 +129,7 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
         match r.record_type.as_str() {
             "a_card" => cards.push((r, status(r))),
             "visit" => {
-                let Some(date) = date_of(r, "time_in") else {
+                let Some(date) = date_of(clock, r, "time_in") else {
                     continue;
                 };
                 let facts = stored_facts(
@@ -149,7 +148,7 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
                 if status(r) == Some("cancelled") {
                     continue;
                 }
-                let Some(date) = date_of(r, "started_at") else {
+                let Some(date) = date_of(clock, r, "started_at") else {
                     continue;
                 };
                 let a_card = text(r, "a_card_id")
@@ -163,12 +162,12 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
                 });
             }
             "order" => {
-                let Some(signed_on) = date_of(r, "signed_at") else {
+                let Some(signed_on) = date_of(clock, r, "signed_at") else {
                     continue;
                 };
                 let shown = status(r);
                 let cancelled_on = if shown == Some("cancelled") {
-                    day_of_write(r, "status", &Value::from("cancelled")).or(Some(signed_on))
+                    day_of_write(clock, r, "status", &Value::from("cancelled")).or(Some(signed_on))
                 } else {
                     None
                 };
@@ -180,12 +179,8 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
                 }
                 if shown == Some("delivered") {
                     let delivered_on = text(r, "delivered_at")
-                        .and_then(|s| {
-                            parse_local_time(s)
-                                .map(|t| t.date())
-                                .or_else(|| parse_local_date(s))
-                        })
-                        .or_else(|| day_of_write(r, "status", &Value::from("delivered")));
+                        .and_then(|s| clock.parse_date(s))
+                        .or_else(|| day_of_write(clock, r, "status", &Value::from("delivered")));
                     if let Some(delivered_on) = delivered_on {
                         out.deliveries.push(DeliveryFact {
                             id: r.id,
@@ -202,12 +197,12 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
                 });
             }
             "key_account" => {
-                let Some(listed_on) = created_day(r) else {
+                let Some(listed_on) = created_day(clock, r) else {
                     continue;
                 };
                 let first_purchase_on = if flag(r, "bought_here") {
-                    day_of_write(r, "bought_here", &Value::Bool(true))
-                        .or_else(|| day_of_write(r, "bought_here", &Value::from("true")))
+                    day_of_write(clock, r, "bought_here", &Value::Bool(true))
+                        .or_else(|| day_of_write(clock, r, "bought_here", &Value::from("true")))
                 } else {
                     None
                 };
@@ -223,14 +218,13 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
     }
     for (r, shown) in cards {
         let built_on = text(r, "first_contact_at")
-            .and_then(parse_first_contact)
-            .map(|t| t.date())
-            .or_else(|| created_day(r));
+            .and_then(|s| clock.parse_date(s))
+            .or_else(|| created_day(clock, r));
         let Some(built_on) = built_on else {
             continue;
         };
         let lost_on = if shown == Some("lost") {
-            day_of_write(r, "status", &Value::from("lost"))
+            day_of_write(clock, r, "status", &Value::from("lost"))
         } else {
             None
         };
@@ -240,7 +234,9 @@ pub fn facts_from_records<'a>(records: impl IntoIterator<Item = &'a RecordState>
             .map(|(_, d)| *d)
             .min()
             .or_else(|| match shown {
-                Some(s @ ("ordered" | "delivered")) => day_of_write(r, "status", &Value::from(s)),
+                Some(s @ ("ordered" | "delivered")) => {
+                    day_of_write(clock, r, "status", &Value::from(s))
+                }
                 _ => None,
             });
         out.cards.push(CardFact {
@@ -272,7 +268,7 @@ mod tests {
     use super::*;
     use crate::records::{A_CARD, KEY_ACCOUNT, ORDER, TEST_DRIVE, VISIT};
     use crate::sales::kpi::{Period, Scope, sales_kpis};
-    use crate::sync::{Change, Edit, Op, RecordType, SyncError, apply};
+    use crate::sync::{Change, Edit, Hlc, Op, RecordType, SyncError, apply};
     use chrono::NaiveDateTime;
     use serde_json::json;
 
@@ -393,7 +389,7 @@ mod tests {
 
     fn read(recs: Vec<Rec>) -> RecordFacts {
         let states: Vec<RecordState> = recs.into_iter().map(|r| r.state).collect();
-        facts_from_records(&states)
+        facts_from_records(&states, StoreClock::default())
     }
 
     #[test]

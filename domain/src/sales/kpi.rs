@@ -456,7 +456,7 @@ pub fn sales_kpis_by_consultant(facts: &SalesFacts<'_>, period: Period) -> Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sales::china_local;
+    use crate::time::StoreClock;
     use chrono::{TimeZone, Utc};
 
     const WANG: Uuid = Uuid::from_u128(0xA1);
@@ -733,7 +733,9 @@ mod tests {
         assert_eq!(feb.a_card_close_rate.numerator, ids(&[405]));
 
         // An order signed at 16:30 UTC on 31 March is 00:30 on 1 April in the store: April.
-        let signed = china_local(Utc.with_ymd_and_hms(2026, 3, 31, 16, 30, 0).unwrap()).date();
+        let signed = StoreClock::default()
+            .local(Utc.with_ymd_and_hms(2026, 3, 31, 16, 30, 0).unwrap())
+            .date();
         assert_eq!(signed, d(4, 1));
         assert!(!Period::month(2026, 3).unwrap().contains(signed));
         assert!(Period::month(2026, 4).unwrap().contains(signed));

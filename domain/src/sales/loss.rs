@@ -20,6 +20,7 @@
 use super::UserError;
 use super::kpi::Period;
 use crate::roles::Role;
+use crate::time::StoreClock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -591,7 +592,7 @@ impl LossFile {
 
 /// A card confirmed lost, as plain facts read from the card: its `loss_reason`, its
 /// `intended_model` (catalogue code) and the HLC wall time (Unix ms) of the write that moved its
-/// `status` to `lost` (ARCHITECTURE.md, record conventions).
+/// `status` to `lost` (docs/demo.md, "Record conventions").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LossFact {
     pub id: Uuid,
@@ -599,13 +600,6 @@ pub struct LossFact {
     pub reason: Option<LossReason>,
     pub model: String,
     pub lost_hlc_ms: u64,
-}
-
-/// The store-local day (UTC+8) of a loss confirmed at HLC wall time `lost_hlc_ms`.
-pub fn loss_day(lost_hlc_ms: u64) -> Option<NaiveDate> {
-    let ms = i64::try_from(lost_hlc_ms).ok()?;
-    let utc = chrono::DateTime::from_timestamp_millis(ms)?;
-    Some(super::china_local(utc).date())
 }
 
 /// The cards lost with one intended model in a period.
@@ -632,11 +626,20 @@ pub struct MonthlyLosses {
 
 /// The cards confirmed lost in the calendar month `year`-`month` (store-local days of the
 /// confirming write's HLC), by reason and by intended model. `None` for an invalid month.
-pub fn monthly_losses(facts: &[LossFact], year: i32, month: u32) -> Option<MonthlyLosses> {
+pub fn monthly_losses(
+    facts: &[LossFact],
+    year: i32,
+    month: u32,
+    clock: StoreClock,
+) -> Option<MonthlyLosses> {
     let period = Period::month(year, month)?;
     let in_month: Vec<&LossFact> = facts
         .iter()
-        .filter(|f| loss_day(f.lost_hlc_ms).is_some_and(|d| period.contains(d)))
+        .filter(|f| {
+            clock
+                .day_of_ms(f.lost_hlc_ms)
+                .is_some_and(|d| period.contains(d))
+        })
         .collect();
     let sorted = |mut ids: Vec<Uuid>| {
         ids.sort();
@@ -1001,7 +1004,7 @@ mod tests {
     fn a_loss_belongs_to_the_store_local_month_of_its_confirmation() {
         // 2026-05-31 17:30 UTC is 2026-06-01 01:30 in the store: June.
         assert_eq!(
-            loss_day(
+            StoreClock::default().day_of_ms(
                 chrono::DateTime::parse_from_rfc3339("2026-05-31T17:30:00Z")
                     .unwrap()
                     .timestamp_millis() as u64
@@ -1009,14 +1012,14 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 6, 1)
         );
         assert_eq!(
-            loss_day(
+            StoreClock::default().day_of_ms(
                 chrono::DateTime::parse_from_rfc3339("2026-05-31T15:59:59Z")
                     .unwrap()
                     .timestamp_millis() as u64
             ),
             NaiveDate::from_ymd_opt(2026, 5, 31)
         );
-        assert_eq!(loss_day(u64::MAX), None);
+        assert_eq!(StoreClock::default().day_of_ms(u64::MAX), None);
     }
 
     #[test]
@@ -1062,7 +1065,7 @@ mod tests {
                 "2026-04-10T02:00:00Z",
             ),
         ];
-        let may = monthly_losses(&facts, 2026, 5).unwrap();
+        let may = monthly_losses(&facts, 2026, 5, StoreClock::default()).unwrap();
         let ids = |v: &[u128]| v.iter().map(|n| Uuid::from_u128(*n)).collect::<Vec<_>>();
         assert_eq!(may.cards, ids(&[1, 2, 3, 4, 5]));
         assert_eq!(may.by_reason.len(), 6);
@@ -1079,18 +1082,21 @@ mod tests {
             .collect();
         // Ties by code: corolla before levin.
         assert_eq!(models, vec![("corolla", 2), ("levin", 2), ("rav4", 1)]);
-        let june = monthly_losses(&facts, 2026, 6).unwrap();
+        let june = monthly_losses(&facts, 2026, 6, StoreClock::default()).unwrap();
         assert_eq!(june.cards, ids(&[6]));
         assert_eq!(june.by_reason[0].reason, LossReason::GaveUpBuying);
         // An empty month lists every reason at zero and no model.
-        let empty = monthly_losses(&facts, 2025, 1).unwrap();
+        let empty = monthly_losses(&facts, 2025, 1, StoreClock::default()).unwrap();
         assert!(empty.cards.is_empty());
         assert!(empty.by_model.is_empty());
         assert_eq!(
             empty.by_reason.iter().map(|r| r.reason).collect::<Vec<_>>(),
             LossReason::ALL.to_vec()
         );
-        assert_eq!(monthly_losses(&facts, 2026, 13), None);
+        assert_eq!(
+            monthly_losses(&facts, 2026, 13, StoreClock::default()),
+            None
+        );
     }
 
     #[test]

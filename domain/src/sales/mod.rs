@@ -5,9 +5,9 @@
 //!
 //! ## Times
 //! All times and dates in the sales rules are the **store's local wall-clock time** (China Standard
-//! Time, UTC+8, which has no daylight saving), as `chrono::NaiveDateTime` / `NaiveDate`. A "day" in a
-//! KPI or in a consultant's "today" list is a local calendar day. Convert a UTC instant with
-//! [`china_local`].
+//! Time, UTC+8, by default), as `chrono::NaiveDateTime` / `NaiveDate`. A "day" in a KPI or in a
+//! consultant's "today" list is a local calendar day. Stored times are read and instants converted
+//! with the store's clock, [`crate::time::StoreClock`].
 //!
 //! ## Errors
 //! Every error a user can see is an enum implementing [`UserError`]: a stable snake_case
@@ -30,7 +30,6 @@ pub mod visit;
 
 /// The date and time types of the sales rules, for callers (the app) without chrono of their own.
 pub use ::chrono;
-use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// An error shown to a user: a stable code plus the message in both languages of the app.
 pub trait UserError: std::error::Error {
@@ -56,7 +55,7 @@ pub trait UserError: std::error::Error {
     }
 }
 
-/// The error body of the HTTP API (ARCHITECTURE.md): `{"code": "snake_case_code", "message": "…"}`.
+/// The error body of the HTTP API (docs/api.md): `{"code": "snake_case_code", "message": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorBody {
     pub code: String,
@@ -71,27 +70,4 @@ pub enum Lang {
     Zh,
     /// English
     En,
-}
-
-/// The store's local wall-clock time (China Standard Time, UTC+8, no daylight saving) of a UTC instant.
-pub fn china_local(at: DateTime<Utc>) -> NaiveDateTime {
-    at.naive_utc() + chrono::Duration::hours(8)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{NaiveDate, TimeZone};
-
-    #[test]
-    fn utc_evening_is_next_morning_in_china() {
-        let utc = Utc.with_ymd_and_hms(2026, 1, 31, 17, 30, 0).unwrap();
-        assert_eq!(
-            china_local(utc),
-            NaiveDate::from_ymd_opt(2026, 2, 1)
-                .unwrap()
-                .and_hms_opt(1, 30, 0)
-                .unwrap()
-        );
-    }
 }

@@ -189,7 +189,9 @@ pub fn rota_record_id(store_id: &str, date: NaiveDate) -> Uuid {
 
 /// [`rota_record_id`] of a stored date (`YYYY-MM-DD`); `None` when it is not a date.
 pub fn rota_record_id_of(store_id: &str, date: &str) -> Option<Uuid> {
-    super::visit::parse_local_date(date).map(|d| rota_record_id(store_id, d))
+    chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .ok()
+        .map(|d| rota_record_id(store_id, d))
 }
 
 fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {

@@ -1,4 +1,4 @@
-//! The store's sales settings (销售设置) as read from its `sales_settings` record(s) (ARCHITECTURE.md,
+//! The store's sales settings (销售设置) as read from its `sales_settings` record(s) (docs/demo.md,
 //! "Record conventions"): the model catalogue, the test-drive fleet, the routes, the follow-up
 //! cadence per grade and the sleeping threshold; and the checks a sales manager's changes pass.
 //!

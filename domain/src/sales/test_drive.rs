@@ -9,6 +9,7 @@
 
 use super::UserError;
 use super::order::{OrderError, TestDrive};
+use crate::time::{StoreClock, stored_time};
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
@@ -30,7 +31,7 @@ pub struct StartForm {
     pub licence_expiry: String,
     /// The odometer as typed (km).
     pub start_odometer: String,
-    /// Now, store-local `YYYY-MM-DDTHH:MM:SS` (see [`parse_local_time`]).
+    /// Now, store-local `YYYY-MM-DDTHH:MM:SS` (read by [`StoreClock::parse`]).
     pub started_at: String,
 }
 
@@ -49,9 +50,13 @@ pub struct StartChecked {
 
 /// Check a start: every problem at once (in the order of the form), or the values to store.
 /// `busy_vehicles` are the vehicles out on a started drive ([`busy_vehicles`]).
-pub fn check_start(form: &StartForm, busy: &[String]) -> Result<StartChecked, Vec<TestDriveError>> {
+pub fn check_start(
+    form: &StartForm,
+    busy: &[String],
+    clock: StoreClock,
+) -> Result<StartChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
-    let Some(started_at) = parse_local_time(&form.started_at) else {
+    let Some(started_at) = clock.parse(&form.started_at) else {
         return Err(vec![TestDriveError::TimeInvalid]);
     };
     if form.a_card.is_none() {
@@ -141,12 +146,11 @@ pub struct EndChecked {
 
 /// Check an end: the end odometer is a number not below the start, the end is after the start,
 /// and a follow-up date (optional) is not before the day of the drive.
-pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
+pub fn check_end(form: &EndForm, clock: StoreClock) -> Result<EndChecked, Vec<TestDriveError>> {
     let mut out = Vec::new();
-    let (Some(started_at), Some(ended_at)) = (
-        parse_local_time(&form.started_at),
-        parse_local_time(&form.ended_at),
-    ) else {
+    let (Some(started_at), Some(ended_at)) =
+        (clock.parse(&form.started_at), clock.parse(&form.ended_at))
+    else {
         return Err(vec![TestDriveError::TimeInvalid]);
     };
     let end_odometer = match parse_odometer(&form.end_odometer) {
@@ -193,23 +197,11 @@ pub fn check_end(form: &EndForm) -> Result<EndChecked, Vec<TestDriveError>> {
     }
 }
 
-/// A store-local time as stored (`YYYY-MM-DDTHH:MM:SS`) or as a `datetime-local` input gives it
-/// (`YYYY-MM-DDTHH:MM`); a space instead of the `T` is accepted.
-pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim().replacen(' ', "T", 1);
-    NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M"))
-        .ok()
-}
-
-/// A store-local time as stored: `YYYY-MM-DDTHH:MM:SS`.
-pub fn stored_time(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
 /// The stored time `days` days before the store-local time `now` (for "the last two weeks").
-pub fn days_before(now: &str, days: i64) -> Option<String> {
-    let t = parse_local_time(now)?.checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
+pub fn days_before(now: &str, days: i64, clock: StoreClock) -> Option<String> {
+    let t = clock
+        .parse(now)?
+        .checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
     Some(stored_time(t))
 }
 
@@ -347,6 +339,36 @@ impl UserError for TestDriveError {
     }
 }
 
+/// The writes of 结束试驾 (an end that passed [`check_end`]): the drive's end time, odometer,
+/// feedback (when given) and follow-up date, moved to `ended` in one op; and, when a follow-up
+/// date is given and the customer's A-card is on the device, the card's next follow-up.
+pub fn end_plan(
+    drive: Uuid,
+    card: Option<Uuid>,
+    checked: &EndChecked,
+    feedback: &str,
+) -> crate::plan::Plan {
+    use crate::plan::{Plan, PlannedWrite, Step};
+    use crate::records::{A_CARD, TEST_DRIVE};
+    let next = checked.follow_up_date.map(crate::time::stored_date);
+    let mut write = PlannedWrite::new(drive, &TEST_DRIVE)
+        .set("ended_at", stored_time(checked.ended_at))
+        .set("end_odometer", checked.end_odometer)
+        .with(Step::Move("status", ENDED));
+    let feedback = feedback.trim();
+    if !feedback.is_empty() {
+        write = write.set("feedback", feedback);
+    }
+    if let Some(n) = &next {
+        write = write.set("follow_up_date", n.as_str());
+    }
+    let mut plan = Plan::new().then(write);
+    if let (Some(card), Some(n)) = (card, next) {
+        plan.push(PlannedWrite::new(card, &A_CARD).set("next_follow_up", n));
+    }
+    plan
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,7 +391,7 @@ mod tests {
 
     #[test]
     fn a_good_start() {
-        let ok = check_start(&start(), &["v1".into()]).unwrap();
+        let ok = check_start(&start(), &["v1".into()], StoreClock::default()).unwrap();
         assert_eq!(ok.a_card, Uuid::from_u128(7));
         assert_eq!(ok.vehicle_id, "v2");
         assert_eq!(ok.licence_no, "44010619900101123X");
@@ -387,7 +409,7 @@ mod tests {
             licence_expiry: "2026-05-19".into(),
             ..start()
         };
-        let errs = check_start(&expired, &[]).unwrap_err();
+        let errs = check_start(&expired, &[], StoreClock::default()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code(), "test_drive_licence_expired");
         assert_eq!(
@@ -395,7 +417,7 @@ mod tests {
             "客户驾驶证已于 2026-05-19 过期,不能试驾"
         );
         assert_eq!(
-            check_start(&start(), &["v2".into()]),
+            check_start(&start(), &["v2".into()], StoreClock::default()),
             Err(vec![TestDriveError::VehicleBusy])
         );
     }
@@ -412,7 +434,7 @@ mod tests {
             started_at: t(10, 0),
         };
         assert_eq!(
-            check_start(&empty, &[]),
+            check_start(&empty, &[], StoreClock::default()),
             Err(vec![
                 TestDriveError::ACardMissing,
                 TestDriveError::VehicleMissing,
@@ -428,7 +450,7 @@ mod tests {
             ..start()
         };
         assert_eq!(
-            check_start(&bad, &[]),
+            check_start(&bad, &[], StoreClock::default()),
             Err(vec![
                 TestDriveError::LicenceExpiryMissing,
                 TestDriveError::OdometerInvalid
@@ -448,7 +470,7 @@ mod tests {
 
     #[test]
     fn a_good_end() {
-        let ok = check_end(&end()).unwrap();
+        let ok = check_end(&end(), StoreClock::default()).unwrap();
         assert_eq!(ok.end_odometer, 12_357);
         assert_eq!(ok.distance_km, 12);
         assert_eq!(ok.follow_up_date, NaiveDate::from_ymd_opt(2026, 5, 22));
@@ -458,12 +480,20 @@ mod tests {
             follow_up_date: "2026-05-20".into(),
             ..end()
         };
-        assert_eq!(check_end(&lot).unwrap().distance_km, 0);
+        assert_eq!(
+            check_end(&lot, StoreClock::default()).unwrap().distance_km,
+            0
+        );
         let none = EndForm {
             follow_up_date: String::new(),
             ..end()
         };
-        assert_eq!(check_end(&none).unwrap().follow_up_date, None);
+        assert_eq!(
+            check_end(&none, StoreClock::default())
+                .unwrap()
+                .follow_up_date,
+            None
+        );
     }
 
     #[test]
@@ -475,7 +505,7 @@ mod tests {
             ..end()
         };
         assert_eq!(
-            check_end(&bad),
+            check_end(&bad, StoreClock::default()),
             Err(vec![
                 TestDriveError::Rule(OrderError::TestDriveEndNotAfterStart),
                 TestDriveError::Rule(OrderError::OdometerBackwards),
@@ -491,7 +521,7 @@ mod tests {
             ..end()
         };
         assert_eq!(
-            check_end(&missing),
+            check_end(&missing, StoreClock::default()),
             Err(vec![TestDriveError::OdometerMissing])
         );
     }
@@ -502,20 +532,24 @@ mod tests {
             .unwrap()
             .and_hms_opt(10, 30, 0)
             .unwrap();
-        assert_eq!(parse_local_time("2026-05-20T10:30:00"), Some(want));
-        assert_eq!(parse_local_time("2026-05-20T10:30"), Some(want));
-        assert_eq!(parse_local_time(" 2026-05-20 10:30 "), Some(want));
-        assert_eq!(parse_local_time("20/05/2026"), None);
+        let clock = StoreClock::default();
+        assert_eq!(clock.parse("2026-05-20T10:30:00"), Some(want));
+        assert_eq!(clock.parse("2026-05-20T10:30"), Some(want));
+        assert_eq!(clock.parse(" 2026-05-20 10:30 "), Some(want));
+        assert_eq!(clock.parse("20/05/2026"), None);
         assert_eq!(stored_time(want), "2026-05-20T10:30:00");
         assert_eq!(
-            days_before("2026-03-01T08:00:00", 14).as_deref(),
+            days_before("2026-03-01T08:00:00", 14, StoreClock::default()).as_deref(),
             Some("2026-02-15T08:00:00")
         );
         let bad = EndForm {
             ended_at: "soon".into(),
             ..end()
         };
-        assert_eq!(check_end(&bad), Err(vec![TestDriveError::TimeInvalid]));
+        assert_eq!(
+            check_end(&bad, StoreClock::default()),
+            Err(vec![TestDriveError::TimeInvalid])
+        );
     }
 
     #[test]
@@ -558,5 +592,37 @@ mod tests {
                 ("ended", "2026-05-20T09:00:00"),
             ]
         );
+    }
+
+    #[test]
+    fn the_end_plan_ends_the_drive_and_moves_the_card_s_follow_up() {
+        let checked = check_end(&end(), StoreClock::default()).unwrap();
+        let drive = Uuid::from_u128(1);
+        let card = Uuid::from_u128(2);
+        let plan = end_plan(drive, Some(card), &checked, "  喜欢内饰 ");
+        let w = plan.writes_of(drive).next().unwrap();
+        assert_eq!(w.move_of("status"), Some(ENDED));
+        assert_eq!(w.value_of("end_odometer"), Some(&serde_json::json!(12_357)));
+        assert_eq!(w.value_of("feedback"), Some(&serde_json::json!("喜欢内饰")));
+        let follow = checked.follow_up_date.map(crate::time::stored_date);
+        assert_eq!(
+            w.value_of("follow_up_date").and_then(|v| v.as_str()),
+            follow.as_deref()
+        );
+        let c = plan.writes_of(card).next().unwrap();
+        assert_eq!(
+            c.value_of("next_follow_up").and_then(|v| v.as_str()),
+            follow.as_deref()
+        );
+        assert_eq!(plan.writes.len(), 2);
+
+        // No follow-up date, no card, no feedback: one write, and the card is not touched.
+        let mut bare = end();
+        bare.follow_up_date = String::new();
+        let checked = check_end(&bare, StoreClock::default()).unwrap();
+        let plan = end_plan(drive, Some(card), &checked, "   ");
+        assert_eq!(plan.writes.len(), 1);
+        assert_eq!(plan.writes[0].value_of("feedback"), None);
+        assert_eq!(end_plan(drive, None, &checked, "").writes.len(), 1);
     }
 }

@@ -337,22 +337,6 @@ pub fn stored_facts(source: &str, visitor_kind: &str, had_card_or_order: bool) -
     }
 }
 
-/// A stored store-local time (`YYYY-MM-DDTHH:MM:SS`; a space instead of `T`, missing seconds, or
-/// an RFC 3339 offset after the seconds are accepted too).
-pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim().replace(' ', "T");
-    let head = s.get(..19).unwrap_or(&s);
-    NaiveDateTime::parse_from_str(head, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(head, "%Y-%m-%dT%H:%M"))
-        .ok()
-}
-
-/// A stored store-local date (`YYYY-MM-DD`), or the date of a stored time.
-pub fn parse_local_date(s: &str) -> Option<chrono::NaiveDate> {
-    let s = s.trim();
-    chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
-}
-
 /// One visit of a day as the reception totals see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitTally {
@@ -494,6 +478,7 @@ pub fn check_withdraw(
     actor: &str,
     actor_is_manager: bool,
     today: chrono::NaiveDate,
+    clock: crate::time::StoreClock,
 ) -> Result<(), VisitError> {
     if actor_is_manager {
         return Ok(());
@@ -501,7 +486,7 @@ pub fn check_withdraw(
     if visit_consultant != actor {
         return Err(VisitError::WithdrawNotYours);
     }
-    if parse_local_date(visit_time_in) != Some(today) {
+    if clock.parse_date(visit_time_in) != Some(today) {
         return Err(VisitError::WithdrawPastDay);
     }
     if !visit_a_card_id.trim().is_empty() {
@@ -583,6 +568,7 @@ impl UserError for VisitError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::StoreClock;
     use chrono::NaiveDate;
 
     fn at(h: u32, m: u32) -> NaiveDateTime {
@@ -604,28 +590,76 @@ mod tests {
     #[test]
     fn a_consultant_withdraws_only_own_unbuilt_visits_of_today() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
-        let ok = check_withdraw("u-li", "2026-03-14T10:05:00", "", "u-li", false, today);
+        let ok = check_withdraw(
+            "u-li",
+            "2026-03-14T10:05:00",
+            "",
+            "u-li",
+            false,
+            today,
+            StoreClock::default(),
+        );
         assert_eq!(ok, Ok(()));
         assert_eq!(
-            check_withdraw("u-wang", "2026-03-14T10:05:00", "", "u-li", false, today),
+            check_withdraw(
+                "u-wang",
+                "2026-03-14T10:05:00",
+                "",
+                "u-li",
+                false,
+                today,
+                StoreClock::default()
+            ),
             Err(VisitError::WithdrawNotYours)
         );
         assert_eq!(
-            check_withdraw("u-li", "2026-03-13T17:50:00", "", "u-li", false, today),
+            check_withdraw(
+                "u-li",
+                "2026-03-13T17:50:00",
+                "",
+                "u-li",
+                false,
+                today,
+                StoreClock::default()
+            ),
             Err(VisitError::WithdrawPastDay)
         );
         assert_eq!(
-            check_withdraw("u-li", "not a time", "", "u-li", false, today),
+            check_withdraw(
+                "u-li",
+                "not a time",
+                "",
+                "u-li",
+                false,
+                today,
+                StoreClock::default()
+            ),
             Err(VisitError::WithdrawPastDay)
         );
         let card = "0190a3c4-0000-7000-8000-000000000001";
         assert_eq!(
-            check_withdraw("u-li", "2026-03-14T10:05:00", card, "u-li", false, today),
+            check_withdraw(
+                "u-li",
+                "2026-03-14T10:05:00",
+                card,
+                "u-li",
+                false,
+                today,
+                StoreClock::default()
+            ),
             Err(VisitError::WithdrawHasCard)
         );
         // A manager fixes any day's log, even a visit with a card.
         assert_eq!(
-            check_withdraw("u-wang", "2026-03-13T17:50:00", card, "u-zhao", true, today),
+            check_withdraw(
+                "u-wang",
+                "2026-03-13T17:50:00",
+                card,
+                "u-zhao",
+                true,
+                today,
+                StoreClock::default()
+            ),
             Ok(())
         );
     }
@@ -813,21 +847,6 @@ mod tests {
 
     #[test]
     fn stored_visits_read_back() {
-        assert_eq!(
-            parse_local_time("2026-03-14T09:05:30"),
-            Some(at(9, 5) + TimeDelta::seconds(30))
-        );
-        assert_eq!(parse_local_time("2026-03-14 09:05"), Some(at(9, 5)));
-        assert_eq!(
-            parse_local_time("2026-03-14T09:05:00+08:00"),
-            Some(at(9, 5))
-        );
-        assert_eq!(parse_local_time("yesterday"), None);
-        assert_eq!(
-            parse_local_date("2026-03-14T09:05:00"),
-            Some(at(0, 0).date())
-        );
-        assert_eq!(parse_local_date("14/03/2026"), None);
         let f = stored_facts("phone_inquiry", "prospect", false);
         assert_eq!(count_rule(&f), VisitCountRule::CountedPhoneInquiry);
         let f = stored_facts("", "", true);

@@ -77,6 +77,7 @@
 mod edit;
 mod error;
 mod hlc;
+mod limits;
 mod op;
 mod schema;
 mod state;
@@ -84,10 +85,10 @@ mod state;
 pub use edit::Edit;
 pub use error::SyncError;
 pub use hlc::{Clock, DEFAULT_MAX_FUTURE_MS, Hlc, check_future};
-pub use op::{
-    Change, MAX_CHANGES_PER_OP, MAX_COUNTER_DELTA, MAX_IDS_PER_CHANGE, MAX_STRING_LEN,
-    MAX_VALUE_BYTES, Op, new_id, validate_op,
+pub use limits::{
+    MAX_CHANGES_PER_OP, MAX_COUNTER_DELTA, MAX_IDS_PER_CHANGE, MAX_STRING_LEN, MAX_VALUE_BYTES,
 };
+pub use op::{Change, Op, new_id, validate_op};
 pub use schema::{
     CUSTOMER, CUSTOMER_STAGE, FieldDef, FieldKind, RecordType, Registry, StateMachine,
 };

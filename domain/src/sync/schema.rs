@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 
 use super::error::SyncError;
-use super::op::MAX_STRING_LEN;
+use super::limits::MAX_STRING_LEN;
 
 /// A declared state machine for a status field. `states` are in rank order: a merge of
 /// concurrent transitions shows the state of highest rank, so a merge never moves a record

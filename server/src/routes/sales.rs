@@ -10,6 +10,7 @@ use axum::extract::State;
 use domain::Role;
 use domain::sales::duplicate::{contact_of, find_duplicates};
 use domain::sync::RecordState;
+use domain::time::StoreClock;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -88,7 +89,7 @@ async fn duplicates(
     let mut views: HashMap<Uuid, DuplicateCard> = HashMap::new();
     for card in groups.into_iter().flat_map(|g| g.cards) {
         // The same reading of a card as the devices' (bin, phone, first contact, device).
-        let Some(contact) = contact_of(&card) else {
+        let Some(contact) = contact_of(&card, StoreClock::default()) else {
             continue;
         };
         views.insert(

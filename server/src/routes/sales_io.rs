@@ -17,8 +17,8 @@ use axum::{
 use domain::Role;
 use domain::records::A_CARD;
 use domain::sales::a_card::Catalogue;
-use domain::sales::china_local;
 use domain::sync::{Edit, Hlc, Op, RecordState, new_id, validate_op};
+use domain::time::StoreClock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -484,7 +484,8 @@ async fn import(
         Lang::En => domain::sales::Lang::En,
     };
     let now = now_ms();
-    let now_local = china_local(chrono::Utc::now())
+    let now_local = StoreClock::default()
+        .local(chrono::Utc::now())
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     let ctx = ImportContext {

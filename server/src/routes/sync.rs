@@ -1,4 +1,4 @@
-//! The sync API (ARCHITECTURE.md, "Sync API (issue 4)"): `POST /api/sync/push`,
+//! The sync API (docs/sync.md, "Sync API"): `POST /api/sync/push`,
 //! `GET /api/sync/pull`, `GET /api/sync/snapshot`, `GET /api/sync/events`.
 //!
 //! The handler checks everything about a pushed op that needs no storage (store, device, user,

@@ -4,10 +4,9 @@
 //! Every method is async and returns a boxed future, so the trait stays object safe
 //! (`Arc<dyn Store>` in the app state). The redb implementation runs every call on tokio's
 //! blocking pool. A new resource (e.g. sync) adds its methods here (or in a sub-trait that
-//! `RedbStore` also implements) and its tables next to the others in `redb.rs`.
+//! `RedbStore` also implements) and its tables next to the others in `redb/tables.rs`.
 
 mod redb;
-mod redb_sync;
 
 /// mimalloc instead of glibc's malloc for the whole server: with glibc, every thread of tokio's
 /// blocking pool (each redb read and each authentication runs on one) kept its own arena of

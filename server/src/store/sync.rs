@@ -1,4 +1,4 @@
-//! The sync part of storage (ARCHITECTURE.md, "Sync API (issue 4)"): the numbered op log of
+//! The sync part of storage (docs/sync.md): the numbered op log of
 //! each store, the materialised records and the phone index of A-cards.
 //!
 //! [`SyncStore`] is a super-trait of [`super::Store`], so the handlers reach it through the

@@ -1,17 +1,15 @@
-//! [`SyncStore`] for [`RedbStore`]: one writer thread with group commit, reads in read
-//! transactions on the blocking pool.
+//! The single writer thread of the sync op log, with group commit.
 //!
-//! **Writes.** Every push goes through a channel to one writer thread. The thread takes every
-//! push waiting in the channel (up to [`MAX_GROUP_OPS`] ops), handles them one after the other
-//! in ONE redb write transaction and commits it with immediate durability; only then is each
-//! push answered. Each push is still all or nothing: it is first checked and applied in memory
+//! Every push goes through a channel to one writer thread. The thread takes every push waiting
+//! in the channel (up to [`MAX_GROUP_OPS`] ops), handles them one after the other in ONE redb
+//! write transaction and commits it with immediate durability; only then is each push
+//! answered. Each push is still all or nothing: it is first checked and applied in memory
 //! against the transaction's current state (which includes the pushes before it in the group),
 //! and only written when every op passed; a refused push writes nothing and does not disturb
 //! the others. Nothing is cached between transactions: all state is read from redb.
 //!
-//! **Reads.** Pull and snapshot run in read transactions on tokio's blocking pool. A pull is a
-//! range scan over `(store, seq)` keys, so its cost grows with the ops after the cursor, not
-//! with the database.
+//! After a commit, the stores whose seq advanced are told through per-store `watch` channels
+//! ([`SyncWriter::subscribe`]).
 
 use std::{
     collections::{BTreeMap, HashMap, btree_map::Entry},
@@ -19,22 +17,17 @@ use std::{
     sync::{Arc, Mutex, Weak},
 };
 
-use ::redb::{Database, Durability, ReadableDatabase, ReadableTable, Table, WriteTransaction};
-use domain::sales::phone;
+use ::redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
 use domain::sync::{Op, RecordState, apply};
-use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use super::redb::{
-    A_CARD_PHONE_OF, OP_IDS, OPS, RECORD_COUNTS, RECORDS, RedbStore, STORE_SEQ, begin_write,
-    decode, encode,
-};
-use super::sync::{
-    PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, StoredJson,
-    SyncStore, registry,
-};
-use super::{StoreError, StoreFuture};
+use super::codec::{decode, encode};
+use super::indexes::{a_card_phone, reindex_phone};
+use super::tables::{A_CARD_PHONE_OF, OP_IDS, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
+use super::txn::begin_write;
+use crate::store::StoreError;
+use crate::store::sync::{PushRefusal, RefusalReason, registry};
 
 /// A group commit takes at most about this many ops (it always takes at least one push).
 pub const MAX_GROUP_OPS: usize = 20_000;
@@ -80,15 +73,15 @@ impl Hub {
 }
 
 /// The handle of the writer thread. The thread ends when the last handle is dropped.
-pub(crate) struct SyncWriter {
+pub(super) struct SyncWriter {
     tx: mpsc::Sender<Job>,
     hub: Arc<Hub>,
 }
 
 impl SyncWriter {
     /// Starts the writer thread. It holds the database only while writing, so that
-    /// [`RedbStore::close`] can close the file.
-    pub(crate) fn start(db: &Arc<Database>) -> std::io::Result<SyncWriter> {
+    /// [`RedbStore::close`](crate::store::RedbStore::close) can close the file.
+    pub(super) fn start(db: &Arc<Database>) -> std::io::Result<SyncWriter> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let hub = Arc::new(Hub::default());
         let weak = Arc::downgrade(db);
@@ -97,6 +90,34 @@ impl SyncWriter {
             .name("forecourt-sync-writer".into())
             .spawn(move || writer_loop(weak, rx, thread_hub))?;
         Ok(SyncWriter { tx, hub })
+    }
+
+    /// Queues a push for the writer thread and waits for its answer (after the commit of the
+    /// push's group).
+    pub(super) async fn push(
+        &self,
+        store_id: String,
+        ops: Vec<Op>,
+    ) -> Result<Result<Vec<u64>, PushRefusal>, StoreError> {
+        let encoded = ops.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job {
+                store_id,
+                ops,
+                encoded,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Backend("the sync writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("the sync writer dropped a push".into()))?
+    }
+
+    /// The store's seq after each commit that advanced it.
+    pub(super) fn subscribe(&self, store_id: &str) -> watch::Receiver<u64> {
+        self.hub.subscribe(store_id)
     }
 }
 
@@ -218,14 +239,6 @@ struct Touched {
     state: RecordState,
 }
 
-fn a_card_phone(state: &RecordState) -> Option<String> {
-    if state.record_type != "a_card" {
-        return None;
-    }
-    let raw = state.value("phone")?.as_str()?;
-    phone::normalise(raw).ok()
-}
-
 /// One push inside the group's transaction: check and apply in memory, then write. Returns the
 /// seqs and the store's new seq if anything was written.
 #[allow(clippy::type_complexity)]
@@ -332,13 +345,13 @@ fn push_one(
                 .entry(rec.state.record_type.as_str())
                 .or_default() += 1;
         }
-        let new_phone = a_card_phone(&rec.state);
-        if new_phone != rec.old_phone {
-            match &new_phone {
-                Some(new) => t.phones.insert((store_id, *rid), new.as_str())?,
-                None => t.phones.remove((store_id, *rid))?,
-            };
-        }
+        reindex_phone(
+            &mut t.phones,
+            store_id,
+            *rid,
+            rec.old_phone.as_deref(),
+            a_card_phone(&rec.state).as_deref(),
+        )?;
     }
     for (record_type, new) in new_of_type {
         let key = (store_id, record_type);
@@ -350,219 +363,11 @@ fn push_one(
     Ok(Ok((seqs, Some(seq))))
 }
 
-/// Just the type of a stored op or record, without decoding the rest.
-#[derive(Deserialize)]
-struct TypeOnly<'a> {
-    #[serde(borrow)]
-    record_type: std::borrow::Cow<'a, str>,
-}
-
-/// The `record_type` of a stored op or record. Both are written by this server with
-/// `record_type` after a few plain fields and before anything nested, so the type is read from
-/// the first `,"record_type":"` near the start (that text cannot occur inside a JSON string, whose
-/// quotes are escaped) without scanning the rest; anything else takes the full parse.
-fn record_type_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, StoreError> {
-    const KEY: &[u8] = b",\"record_type\":\"";
-    let head = &bytes[..bytes.len().min(512)];
-    if let Some(at) = head.windows(KEY.len()).position(|w| w == KEY) {
-        let rest = &bytes[at + KEY.len()..];
-        if let Some(end) = rest.iter().position(|&b| b == b'"' || b == b'\\')
-            && rest[end] == b'"'
-            && let Ok(t) = std::str::from_utf8(&rest[..end])
-        {
-            return Ok(std::borrow::Cow::Borrowed(t));
-        }
-    }
-    serde_json::from_slice::<TypeOnly<'_>>(bytes)
-        .map(|t| t.record_type)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn raw(bytes: &[u8]) -> Result<StoredJson, StoreError> {
-    StoredJson::from_stored(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-impl SyncStore for RedbStore {
-    fn push(
-        &self,
-        store_id: String,
-        ops: Vec<Op>,
-    ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>> {
-        Box::pin(async move {
-            let encoded = ops.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
-            let (reply, answer) = oneshot::channel();
-            self.sync
-                .tx
-                .send(Job {
-                    store_id,
-                    ops,
-                    encoded,
-                    reply,
-                })
-                .await
-                .map_err(|_| StoreError::Backend("the sync writer has stopped".into()))?;
-            answer
-                .await
-                .map_err(|_| StoreError::Backend("the sync writer dropped a push".into()))?
-        })
-    }
-
-    fn pull(
-        &self,
-        store_id: String,
-        after: u64,
-        limit: usize,
-        readable: Vec<String>,
-    ) -> StoreFuture<'_, PullPage> {
-        Box::pin(self.run(move |db| {
-            let txn = db.begin_read()?;
-            let ops = txn.open_table(OPS)?;
-            let mut page = PullPage {
-                ops: Vec::new(),
-                last_seq: after,
-                more: false,
-            };
-            let Some(from) = after.checked_add(1) else {
-                return Ok(page);
-            };
-            let range = ops.range((store_id.as_str(), from)..=(store_id.as_str(), u64::MAX))?;
-            for (scanned, entry) in range.enumerate() {
-                let (k, v) = entry?;
-                if scanned == limit {
-                    page.more = true;
-                    break;
-                }
-                let seq = k.value().1;
-                page.last_seq = seq;
-                let bytes = v.value();
-                let ty = record_type_of(bytes)?;
-                if readable.iter().any(|t| t.as_str() == ty.as_ref()) {
-                    page.ops.push(PulledOp {
-                        seq,
-                        op: raw(bytes)?,
-                    });
-                }
-            }
-            Ok(page)
-        }))
-    }
-
-    fn snapshot(
-        &self,
-        store_id: String,
-        after: Option<Uuid>,
-        limit: usize,
-        readable: Vec<String>,
-    ) -> StoreFuture<'_, SnapshotPage> {
-        Box::pin(self.run(move |db| {
-            let txn = db.begin_read()?;
-            let seq = txn
-                .open_table(STORE_SEQ)?
-                .get(store_id.as_str())?
-                .map(|g| g.value())
-                .unwrap_or(0);
-            let counts = txn.open_table(RECORD_COUNTS)?;
-            let mut total = 0;
-            for t in &readable {
-                total += counts
-                    .get((store_id.as_str(), t.as_str()))?
-                    .map(|g| g.value())
-                    .unwrap_or(0);
-            }
-            let mut page = SnapshotPage {
-                records: Vec::new(),
-                next: None,
-                seq,
-                total,
-            };
-            let from = match after {
-                None => 0,
-                Some(id) => match id.as_u128().checked_add(1) {
-                    Some(n) => n,
-                    None => return Ok(page),
-                },
-            };
-            if readable.is_empty() {
-                return Ok(page);
-            }
-            let records = txn.open_table(RECORDS)?;
-            let mut last = None;
-            for entry in
-                records.range((store_id.as_str(), from)..=(store_id.as_str(), u128::MAX))?
-            {
-                let (k, v) = entry?;
-                let bytes = v.value();
-                let ty = record_type_of(bytes)?;
-                if !readable.iter().any(|t| t.as_str() == ty.as_ref()) {
-                    continue;
-                }
-                if page.records.len() == limit {
-                    page.next = last;
-                    break;
-                }
-                last = Some(Uuid::from_u128(k.value().1));
-                page.records.push(raw(bytes)?);
-            }
-            Ok(page)
-        }))
-    }
-
-    fn seq(&self, store_id: String) -> StoreFuture<'_, u64> {
-        Box::pin(self.run(move |db| {
-            let txn = db.begin_read()?;
-            Ok(txn
-                .open_table(STORE_SEQ)?
-                .get(store_id.as_str())?
-                .map(|g| g.value())
-                .unwrap_or(0))
-        }))
-    }
-
-    fn phone_groups(&self, store_id: String) -> StoreFuture<'_, Vec<PhoneGroup>> {
-        Box::pin(self.run(move |db| {
-            let txn = db.begin_read()?;
-            let phones = txn.open_table(A_CARD_PHONE_OF)?;
-            let records = txn.open_table(RECORDS)?;
-            let mut by_phone: BTreeMap<String, Vec<u128>> = BTreeMap::new();
-            for entry in phones.range((store_id.as_str(), 0)..=(store_id.as_str(), u128::MAX))? {
-                let (k, phone) = entry?;
-                by_phone
-                    .entry(phone.value().to_owned())
-                    .or_default()
-                    .push(k.value().1);
-            }
-            let mut groups = Vec::new();
-            for (phone, ids) in by_phone {
-                if ids.len() < 2 {
-                    continue;
-                }
-                let mut cards = Vec::new();
-                for id in ids {
-                    let Some(g) = records.get((store_id.as_str(), id))? else {
-                        continue;
-                    };
-                    let state: RecordState = decode(g.value())?;
-                    if !state.is_deleted() && a_card_phone(&state).as_deref() == Some(&phone) {
-                        cards.push(state);
-                    }
-                }
-                if cards.len() >= 2 {
-                    groups.push(PhoneGroup { phone, cards });
-                }
-            }
-            Ok(groups)
-        }))
-    }
-
-    fn subscribe(&self, store_id: &str) -> watch::Receiver<u64> {
-        self.sync.hub.subscribe(store_id)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ::redb::ReadableTableMetadata;
+    use crate::store::RedbStore;
+    use ::redb::{ReadableDatabase, ReadableTableMetadata};
     use domain::sync::{Change, Hlc, new_id};
     use serde_json::json;
 
@@ -593,25 +398,6 @@ mod tests {
             reply,
         };
         (job, rx)
-    }
-
-    /// The type read from the start of stored JSON is the top-level `record_type`, also when a
-    /// string before it holds the same text.
-    #[test]
-    fn record_type_of_reads_the_top_level_field() {
-        let mut op = card(1, "13900001111");
-        assert_eq!(record_type_of(&encode(&op).unwrap()).unwrap(), "a_card");
-        op.user_id = r#"x","record_type":"c_card"#.into();
-        op.store_id = "\\".into();
-        let bytes = encode(&op).unwrap();
-        assert_eq!(record_type_of(&bytes).unwrap(), "a_card");
-        let mut state = RecordState::for_op(&op);
-        apply(&mut state, &op, registry().require("a_card").unwrap()).unwrap();
-        assert_eq!(record_type_of(&encode(&state).unwrap()).unwrap(), "a_card");
-        // Not this server's layout: the full parse.
-        let odd = br#"{"record_type":"visit","id":1}"#;
-        assert_eq!(record_type_of(odd).unwrap(), "visit");
-        assert!(record_type_of(b"{").is_err());
     }
 
     /// One group: a refused push between two good ones writes nothing and leaves the others
@@ -685,59 +471,5 @@ mod tests {
             commit_group(store.database(), &[job(vec![c.clone(), a.clone()]).0]).unwrap();
         assert_eq!(answers[0], Ok(vec![2, 1]));
         assert!(advanced.is_empty());
-    }
-}
-
-#[cfg(test)]
-mod layout_tests {
-    use super::super::redb::{A_CARD_PHONES, META, SCHEMA_VERSION};
-    use super::*;
-
-    /// A layout-1 file (phone → ids multimap) is moved to the index by record id on open.
-    #[test]
-    fn opening_a_layout_1_file_moves_the_phone_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.redb");
-        {
-            let db = Database::create(&path).unwrap();
-            let txn = db.begin_write().unwrap();
-            {
-                txn.open_table(META)
-                    .unwrap()
-                    .insert("schema_version", 1)
-                    .unwrap();
-                let mut old = txn.open_multimap_table(A_CARD_PHONES).unwrap();
-                old.insert(("demo", "13900001111"), 5).unwrap();
-                old.insert(("demo", "13900001111"), 3).unwrap();
-                old.insert(("north", "13800002222"), 4).unwrap();
-            }
-            txn.commit().unwrap();
-        }
-        let store = RedbStore::open(&path).unwrap();
-        let txn = store.database().begin_read().unwrap();
-        let meta = txn.open_table(META).unwrap();
-        assert_eq!(
-            meta.get("schema_version").unwrap().unwrap().value(),
-            SCHEMA_VERSION
-        );
-        let new = txn.open_table(A_CARD_PHONE_OF).unwrap();
-        let rows: Vec<(String, u128, String)> = new
-            .iter()
-            .unwrap()
-            .map(|e| {
-                let (k, v) = e.unwrap();
-                let (s, id) = k.value();
-                (s.to_owned(), id, v.value().to_owned())
-            })
-            .collect();
-        assert_eq!(
-            rows,
-            vec![
-                ("demo".to_owned(), 3, "13900001111".to_owned()),
-                ("demo".to_owned(), 5, "13900001111".to_owned()),
-                ("north".to_owned(), 4, "13800002222".to_owned()),
-            ]
-        );
-        assert!(txn.open_multimap_table(A_CARD_PHONES).is_err());
     }
 }

@@ -1,0 +1,46 @@
+//! The store's clock on this device: "now" and "today" in store time, for every screen.
+//!
+//! The conversions are `domain::time::StoreClock`'s; this module only adds the device's
+//! `Date.now()`. A page never does time-zone arithmetic of its own.
+
+use domain::sales::chrono::{NaiveDate, NaiveDateTime};
+use domain::time::{StoreClock, stored_date, stored_time};
+
+/// The store's clock. Every store runs on China Standard Time today; when the store's
+/// settings carry a time zone this is where the device reads it.
+pub fn store_clock() -> StoreClock {
+    StoreClock::default()
+}
+
+/// Now, in Unix milliseconds (the device's clock).
+pub fn now_ms() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+/// The store's wall-clock time now.
+pub fn now_local() -> NaiveDateTime {
+    store_clock().local_ms(now_ms()).unwrap_or_default()
+}
+
+/// The store's date today.
+pub fn today() -> NaiveDate {
+    now_local().date()
+}
+
+/// Now as records store a time: `YYYY-MM-DDTHH:MM:SS`, store-local.
+pub fn now_stored() -> String {
+    stored_time(now_local())
+}
+
+/// Today as records store a date: `YYYY-MM-DD`, store-local.
+pub fn today_stored() -> String {
+    stored_date(today())
+}
+
+/// The store-local date of a moment in Unix milliseconds, as stored (`YYYY-MM-DD`).
+pub fn stored_date_of_ms(ms: u64) -> String {
+    store_clock()
+        .day_of_ms(ms)
+        .map(stored_date)
+        .unwrap_or_default()
+}
