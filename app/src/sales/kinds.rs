@@ -7,7 +7,7 @@ use domain::records::{
     VISIT,
 };
 use domain::sales::visit::VisitSource;
-use domain::sync::RecordState;
+use domain::sync::{RecordState, RecordType};
 use uuid::Uuid;
 
 use super::a_card::phone_display;
@@ -109,114 +109,105 @@ fn customer_summary(look: &Look, r: &RecordState) -> String {
     customer_of(look, r)
 }
 
+/// A kind shown by its customer everywhere, without field labels or value words of its own.
+const fn plain(
+    name: &'static str,
+    record_type: &'static RecordType,
+    label: fn(I18nContext<Locale>) -> String,
+    href: fn(&Look, &RecordState) -> Option<String>,
+) -> Kind {
+    Kind {
+        name,
+        record_type,
+        label,
+        short_label: None,
+        title: default_title,
+        summary: customer_summary,
+        counted: customer_summary,
+        href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+    }
+}
+
 /// The sales record types.
 pub static KINDS: [Kind; 9] = [
     Kind {
-        name: "a_card",
-        record_type: &A_CARD,
-        label: |i| t_string!(i, bin.types.a_card).to_string(),
         short_label: Some(|i| t_string!(i, kpi.kinds.a_card).to_string()),
-        title: default_title,
         summary: |_, r| joined(vec![text(r, "name"), phone_display(&text(r, "phone"))]),
         counted: |_, r| format!("{} · {}", text(r, "name"), when(r, "first_contact_at")),
-        href: |_, r| page("a-cards", r),
         field_label: a_card_field,
         value_text: a_card_value,
+        ..plain(
+            "a_card",
+            &A_CARD,
+            |i| t_string!(i, bin.types.a_card).to_string(),
+            |_, r| page("a-cards", r),
+        )
     },
     Kind {
-        name: "visit",
-        record_type: &VISIT,
-        label: |i| t_string!(i, bin.types.visit).to_string(),
         short_label: Some(|i| t_string!(i, kpi.kinds.visit).to_string()),
-        title: default_title,
         summary: visit_summary,
         counted: visit_counted,
-        href: visit_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
+        ..plain(
+            "visit",
+            &VISIT,
+            |i| t_string!(i, bin.types.visit).to_string(),
+            visit_href,
+        )
     },
     Kind {
-        name: "test_drive",
-        record_type: &TEST_DRIVE,
-        label: |i| t_string!(i, bin.types.test_drive).to_string(),
         short_label: Some(|i| t_string!(i, kpi.kinds.test_drive).to_string()),
-        title: default_title,
-        summary: customer_summary,
         counted: |l, r| card_record_counted(l, r, "started_at"),
-        href: |_, r| page("test-drives", r),
-        field_label: no_field_label,
-        value_text: no_value_text,
+        ..plain(
+            "test_drive",
+            &TEST_DRIVE,
+            |i| t_string!(i, bin.types.test_drive).to_string(),
+            |_, r| page("test-drives", r),
+        )
     },
     Kind {
-        name: "order",
-        record_type: &ORDER,
-        label: |i| t_string!(i, bin.types.order).to_string(),
         short_label: Some(|i| t_string!(i, kpi.kinds.order).to_string()),
-        title: default_title,
-        summary: customer_summary,
         counted: |l, r| card_record_counted(l, r, "signed_at"),
-        href: |_, r| page("orders", r),
-        field_label: no_field_label,
-        value_text: no_value_text,
+        ..plain(
+            "order",
+            &ORDER,
+            |i| t_string!(i, bin.types.order).to_string(),
+            |_, r| page("orders", r),
+        )
     },
+    plain(
+        "c_card",
+        &C_CARD,
+        |i| t_string!(i, bin.types.c_card).to_string(),
+        |_, r| page("c-cards", r),
+    ),
+    plain(
+        "care_task",
+        &CARE_TASK,
+        |i| t_string!(i, bin.types.care_task).to_string(),
+        no_href,
+    ),
     Kind {
-        name: "c_card",
-        record_type: &C_CARD,
-        label: |i| t_string!(i, bin.types.c_card).to_string(),
-        short_label: None,
-        title: default_title,
-        summary: customer_summary,
-        counted: customer_summary,
-        href: |_, r| page("c-cards", r),
-        field_label: no_field_label,
-        value_text: no_value_text,
-    },
-    Kind {
-        name: "care_task",
-        record_type: &CARE_TASK,
-        label: |i| t_string!(i, bin.types.care_task).to_string(),
-        short_label: None,
-        title: default_title,
-        summary: customer_summary,
-        counted: customer_summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-    },
-    Kind {
-        name: "key_account",
-        record_type: &KEY_ACCOUNT,
-        label: |i| t_string!(i, bin.types.key_account).to_string(),
         short_label: Some(|i| t_string!(i, kpi.kinds.key_account).to_string()),
-        title: default_title,
-        summary: customer_summary,
         counted: |_, r| text(r, "name"),
-        href: |_, r| page("key-accounts", r),
-        field_label: no_field_label,
-        value_text: no_value_text,
+        ..plain(
+            "key_account",
+            &KEY_ACCOUNT,
+            |i| t_string!(i, bin.types.key_account).to_string(),
+            |_, r| page("key-accounts", r),
+        )
     },
-    Kind {
-        name: "sales_settings",
-        record_type: &SALES_SETTINGS,
-        label: |i| t_string!(i, bin.types.sales_settings).to_string(),
-        short_label: None,
-        title: default_title,
-        summary: customer_summary,
-        counted: customer_summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-    },
-    Kind {
-        name: "reception_rota",
-        record_type: &RECEPTION_ROTA,
-        label: |i| t_string!(i, bin.types.reception_rota).to_string(),
-        short_label: None,
-        title: default_title,
-        summary: customer_summary,
-        counted: customer_summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-    },
+    plain(
+        "sales_settings",
+        &SALES_SETTINGS,
+        |i| t_string!(i, bin.types.sales_settings).to_string(),
+        no_href,
+    ),
+    plain(
+        "reception_rota",
+        &RECEPTION_ROTA,
+        |i| t_string!(i, bin.types.reception_rota).to_string(),
+        no_href,
+    ),
 ];

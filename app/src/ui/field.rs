@@ -61,6 +61,20 @@ fn aria_invalid(invalid: Option<Signal<bool>>) -> impl Fn() -> Option<String> + 
     move || invalid.map(|i| i.get().to_string())
 }
 
+/// `<div class="field">`: the label for `id`, then the control (given the id).
+fn labelled<V: IntoView>(
+    id: String,
+    label: Children,
+    control: impl FnOnce(String) -> V,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label()}</label>
+            {control(id)}
+        </div>
+    }
+}
+
 /// A one-line text input (`type` is `text` unless given: `tel`, `password`, `search` …).
 #[component]
 pub fn TextField(
@@ -75,23 +89,22 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     children: Children,
 ) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{children()}</label>
-            <input
-                id=id
-                name=name
-                type=kind.unwrap_or("text")
-                inputmode=inputmode
-                autocomplete=autocomplete
-                placeholder=move || placeholder.map(|p| p.get())
-                aria-invalid=aria_invalid(invalid)
-                aria-required=required.then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
+    labelled(id, children, move |id| {
+        view! {
+        <input
+            id=id
+            name=name
+            type=kind.unwrap_or("text")
+            inputmode=inputmode
+            autocomplete=autocomplete
+            placeholder=move || placeholder.map(|p| p.get())
+            aria-invalid=aria_invalid(invalid)
+            aria-required=required.then_some("true")
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+        }
+    })
 }
 
 /// A number typed as text (`inputmode` numeric, or decimal with `decimal`); the page parses it.
@@ -106,22 +119,21 @@ pub fn NumberField(
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     children: Children,
 ) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{children()}</label>
-            <input
-                id=id
-                type="number"
-                inputmode=if decimal { "decimal" } else { "numeric" }
-                min=min
-                max=max
-                step=step
-                aria-invalid=aria_invalid(invalid)
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
+    labelled(id, children, move |id| {
+        view! {
+        <input
+            id=id
+            type="number"
+            inputmode=if decimal { "decimal" } else { "numeric" }
+            min=min
+            max=max
+            step=step
+            aria-invalid=aria_invalid(invalid)
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+        }
+    })
 }
 
 /// Which picker a [`DateField`] is.
@@ -157,19 +169,18 @@ pub fn DateField(
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     children: Children,
 ) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{children()}</label>
-            <input
-                id=id
-                type=kind.input_type()
-                aria-invalid=aria_invalid(invalid)
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                on:change=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
+    labelled(id, children, move |id| {
+        view! {
+        <input
+            id=id
+            type=kind.input_type()
+            aria-invalid=aria_invalid(invalid)
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+            on:change=move |ev| value.set(event_target_value(&ev))
+        />
+        }
+    })
 }
 
 /// A text area (`rows` 2 unless given).
@@ -181,18 +192,17 @@ pub fn TextArea(
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     children: Children,
 ) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{children()}</label>
-            <textarea
-                id=id
-                rows=rows.unwrap_or(2)
-                aria-invalid=aria_invalid(invalid)
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
-        </div>
-    }
+    labelled(id, children, move |id| {
+        view! {
+        <textarea
+            id=id
+            rows=rows.unwrap_or(2)
+            aria-invalid=aria_invalid(invalid)
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        ></textarea>
+        }
+    })
 }
 
 /// A check box with its words: `<label class="check"><input type="checkbox"><span>…</span>`.

@@ -40,6 +40,22 @@ impl<R> Clone for Column<R> {
 }
 
 impl<R: 'static> Column<R> {
+    fn build(
+        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+        cell: Option<Cell<R>>,
+        export: Option<Export<R>>,
+    ) -> Self {
+        Column {
+            heading: Arc::new(heading),
+            cell,
+            export,
+            export_heading: None,
+            class: None,
+            row_header: false,
+            hidden_heading: false,
+        }
+    }
+
     /// A column of text: shown as is, exported as a string.
     pub fn text(
         heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
@@ -47,15 +63,11 @@ impl<R: 'static> Column<R> {
     ) -> Self {
         let text = Arc::new(text);
         let shown = text.clone();
-        Column {
-            heading: Arc::new(heading),
-            cell: Some(Arc::new(move |r| shown(r).into_any())),
-            export: Some(Arc::new(move |r| Value::String(text(r)))),
-            export_heading: None,
-            class: None,
-            row_header: false,
-            hidden_heading: false,
-        }
+        Self::build(
+            heading,
+            Some(Arc::new(move |r| shown(r).into_any())),
+            Some(Arc::new(move |r| Value::String(text(r)))),
+        )
     }
 
     /// A column drawn by `cell` and exported as `export`.
@@ -64,15 +76,7 @@ impl<R: 'static> Column<R> {
         cell: impl Fn(&R) -> AnyView + Send + Sync + 'static,
         export: impl Fn(&R) -> Value + Send + Sync + 'static,
     ) -> Self {
-        Column {
-            heading: Arc::new(heading),
-            cell: Some(Arc::new(cell)),
-            export: Some(Arc::new(export)),
-            export_heading: None,
-            class: None,
-            row_header: false,
-            hidden_heading: false,
-        }
+        Self::build(heading, Some(Arc::new(cell)), Some(Arc::new(export)))
     }
 
     /// A column on screen only (buttons, links to act on a row).
@@ -80,15 +84,7 @@ impl<R: 'static> Column<R> {
         heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
         cell: impl Fn(&R) -> AnyView + Send + Sync + 'static,
     ) -> Self {
-        Column {
-            heading: Arc::new(heading),
-            cell: Some(Arc::new(cell)),
-            export: None,
-            export_heading: None,
-            class: None,
-            row_header: false,
-            hidden_heading: false,
-        }
+        Self::build(heading, Some(Arc::new(cell)), None)
     }
 
     /// A column in the export only (a detail the screen shows inside another cell).
@@ -96,15 +92,7 @@ impl<R: 'static> Column<R> {
         heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
         export: impl Fn(&R) -> Value + Send + Sync + 'static,
     ) -> Self {
-        Column {
-            heading: Arc::new(heading),
-            cell: None,
-            export: Some(Arc::new(export)),
-            export_heading: None,
-            class: None,
-            row_header: false,
-            hidden_heading: false,
-        }
+        Self::build(heading, None, Some(Arc::new(export)))
     }
 
     /// The heading in the export, where it says more than on screen.
