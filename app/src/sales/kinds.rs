@@ -2,12 +2,8 @@
 //! them: one [`Kind`] each. A new sales record type is one more entry in [`KINDS`].
 
 use domain::label::Bilingual;
-use domain::records::{
-    A_CARD, C_CARD, CARE_TASK, KEY_ACCOUNT, ORDER, RECEPTION_ROTA, SALES_SETTINGS, TEST_DRIVE,
-    VISIT,
-};
 use domain::sales::visit::VisitSource;
-use domain::sync::{RecordState, RecordType};
+use domain::sync::RecordState;
 use uuid::Uuid;
 
 use super::a_card::phone_display;
@@ -112,13 +108,11 @@ fn customer_summary(look: &Look, r: &RecordState) -> String {
 /// A kind shown by its customer everywhere, without field labels or value words of its own.
 const fn plain(
     name: &'static str,
-    record_type: &'static RecordType,
     label: fn(I18nContext<Locale>) -> String,
     href: fn(&Look, &RecordState) -> Option<String>,
 ) -> Kind {
     Kind {
         name,
-        record_type,
         label,
         short_label: None,
         title: default_title,
@@ -140,7 +134,6 @@ pub static KINDS: [Kind; 9] = [
         value_text: a_card_value,
         ..plain(
             "a_card",
-            &A_CARD,
             |i| t_string!(i, bin.types.a_card).to_string(),
             |_, r| page("a-cards", r),
         )
@@ -151,7 +144,6 @@ pub static KINDS: [Kind; 9] = [
         counted: visit_counted,
         ..plain(
             "visit",
-            &VISIT,
             |i| t_string!(i, bin.types.visit).to_string(),
             visit_href,
         )
@@ -161,7 +153,6 @@ pub static KINDS: [Kind; 9] = [
         counted: |l, r| card_record_counted(l, r, "started_at"),
         ..plain(
             "test_drive",
-            &TEST_DRIVE,
             |i| t_string!(i, bin.types.test_drive).to_string(),
             |_, r| page("test-drives", r),
         )
@@ -171,20 +162,17 @@ pub static KINDS: [Kind; 9] = [
         counted: |l, r| card_record_counted(l, r, "signed_at"),
         ..plain(
             "order",
-            &ORDER,
             |i| t_string!(i, bin.types.order).to_string(),
             |_, r| page("orders", r),
         )
     },
     plain(
         "c_card",
-        &C_CARD,
         |i| t_string!(i, bin.types.c_card).to_string(),
         |_, r| page("c-cards", r),
     ),
     plain(
         "care_task",
-        &CARE_TASK,
         |i| t_string!(i, bin.types.care_task).to_string(),
         no_href,
     ),
@@ -193,20 +181,17 @@ pub static KINDS: [Kind; 9] = [
         counted: |_, r| text(r, "name"),
         ..plain(
             "key_account",
-            &KEY_ACCOUNT,
             |i| t_string!(i, bin.types.key_account).to_string(),
             |_, r| page("key-accounts", r),
         )
     },
     plain(
         "sales_settings",
-        &SALES_SETTINGS,
         |i| t_string!(i, bin.types.sales_settings).to_string(),
         no_href,
     ),
     plain(
         "reception_rota",
-        &RECEPTION_ROTA,
         |i| t_string!(i, bin.types.reception_rota).to_string(),
         no_href,
     ),

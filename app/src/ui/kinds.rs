@@ -5,7 +5,7 @@
 //! Each area declares its kinds (`crate::sales::kinds::KINDS`); `crate::kinds` gathers them.
 //! A new record type is one more [`Kind`] there, and every shared screen knows it.
 
-use domain::sync::{RecordState, RecordType};
+use domain::sync::RecordState;
 use serde_json::Value;
 
 use crate::i18n::*;
@@ -39,7 +39,6 @@ impl Default for Look {
 pub struct Kind {
     /// The record type's name (`a_card`).
     pub name: &'static str,
-    pub record_type: &'static RecordType,
     /// The type's name, as the bin lists it (来店登记).
     pub label: fn(I18nContext<Locale>) -> String,
     /// A shorter name where space is short (the KPI drill-down's badge, 来店), if it has one.
