@@ -103,3 +103,28 @@ pub fn counted(look: &Look, record: &RecordState) -> String {
         None => record.id.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_a_declared_record_type_and_is_declared_once() {
+        let mut names: Vec<&str> = kinds().map(|k| k.name).collect();
+        for name in &names {
+            assert!(record_type(name).is_some(), "{name} is not a record type");
+        }
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a kind is declared twice");
+    }
+
+    #[test]
+    fn every_declared_record_type_has_a_kind() {
+        for t in ALL {
+            assert!(kind_of(t.name).is_some(), "{} has no kind", t.name);
+        }
+        assert!(kind_of("no_such_type").is_none());
+    }
+}
