@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use super::a_card::lang;
 use crate::clock::{now_local, store_clock};
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
 
 #[component]
 pub fn DeliverySection(
@@ -58,7 +58,7 @@ pub fn DeliverySection(
         let plan = Plan::new().then(PlannedWrite::new(id, &ORDER).with(step));
         leptos::task::spawn_local(async move {
             if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -123,7 +123,7 @@ pub fn DeliverySection(
             let result = sync.execute(&delivery.plan).await;
             busy.set(false);
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
             let query = delivery

@@ -25,10 +25,11 @@ use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, text};
 use crate::clock::{now_local, now_stored, store_clock};
-use crate::conflicts::{edit_error_text, local_time};
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::local_time;
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
 
@@ -396,7 +397,7 @@ pub fn NewOrderPage() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match sync.execute(&plan).await {
                     Ok(_) => navigate(&format!("/sales/orders/{id}"), Default::default()),
-                    Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                    Err(e) => error.set(Some(e.user_text(i18n))),
                 }
             });
             None
@@ -488,7 +489,7 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
                     editing.set(false);
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
         None
@@ -598,7 +599,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
                     item.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -607,7 +608,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
             Plan::new().then(PlannedWrite::new(id, &ORDER).with(Step::SetRemove("promises", what)));
         leptos::task::spawn_local(async move {
             if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -673,7 +674,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
         );
         leptos::task::spawn_local(async move {
             if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -776,7 +777,7 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
                     reason.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -832,7 +833,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
