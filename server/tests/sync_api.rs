@@ -784,7 +784,8 @@ async fn events_announce_the_seq_on_connect_and_after_each_push() {
     let mut a = Dev::login(&t, "consultant").await;
     let first = card(&mut a, "王建华", "13900001111");
     push_ok(&t, &a, &[first]).await;
-    let req = Request::get(format!("/api/sync/events?token={}", a.token))
+    let ticket = ticket(&t, &a.token).await;
+    let req = Request::get(format!("/api/sync/events?ticket={ticket}"))
         .body(Body::empty())
         .unwrap();
     let resp = t.app.clone().oneshot(req).await.unwrap();
@@ -814,17 +815,30 @@ async fn events_announce_the_seq_on_connect_and_after_each_push() {
         .expect("ends promptly");
     assert!(end.is_none(), "{end:?}");
 
-    t.get("/api/sync/events?token=nope")
+    t.get("/api/sync/events?ticket=nope")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // A token in the URL is not accepted (it would end up in logs).
+    t.get(&format!("/api/sync/events?token={}", a.token))
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     t.get("/api/sync/events")
         .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
-/// Opens `/api/sync/events` for `token` and reads the event sent on connect.
+/// A ticket for one event stream.
+async fn ticket(t: &TestApp, token: &str) -> String {
+    let r = t.post_auth("/api/sync/events/ticket", token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["expires_in_secs"], 60);
+    r.json()["ticket"].as_str().expect("ticket").to_owned()
+}
+
+/// Opens `/api/sync/events` for `token` (through a ticket) and reads the event sent on connect.
 async fn open_events(t: &TestApp, token: &str) -> Body {
-    let req = Request::get(format!("/api/sync/events?token={token}"))
+    let ticket = ticket(t, token).await;
+    let req = Request::get(format!("/api/sync/events?ticket={ticket}"))
         .body(Body::empty())
         .unwrap();
     let resp = t.app.clone().oneshot(req).await.unwrap();
