@@ -177,6 +177,15 @@ pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// Whether a request came from this host and not through a proxy: loopback, and without
+/// `Forwarded` / `X-Forwarded-For` (a proxy on the same host connects from loopback for every
+/// client).
+pub fn from_loopback(ip: Option<std::net::IpAddr>, headers: &axum::http::HeaderMap) -> bool {
+    let proxied = headers.contains_key(axum::http::header::FORWARDED)
+        || headers.contains_key("x-forwarded-for");
+    !proxied && ip.is_some_and(|ip| ip.is_loopback())
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     bearer_token(&parts.headers)
 }
@@ -238,6 +247,22 @@ mod tests {
         assert!(!verify_password("not a hash", "demo1234"));
         let default = hash_password(PasswordCost::Default, "x").unwrap();
         assert!(default.contains("m=19456,t=2,p=1"), "{default}");
+    }
+
+    #[test]
+    fn loopback_unless_proxied() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let local = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+        let v6 = Some(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST));
+        let lan = Some(std::net::IpAddr::from([10, 0, 0, 1]));
+        let none = HeaderMap::new();
+        assert!(from_loopback(local, &none));
+        assert!(from_loopback(v6, &none));
+        assert!(!from_loopback(lan, &none));
+        assert!(!from_loopback(None, &none));
+        let mut proxied = HeaderMap::new();
+        proxied.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert!(!from_loopback(local, &proxied));
     }
 
     /// At most `permits` closures run at once, however many wait.

@@ -173,13 +173,23 @@ async fn push_then_pull_round_trip_with_seqs_from_one() {
     let second = card(&mut a, "李明", "13800002222");
     let edit = a.op(first.record_id, vec![set("grade", json!("H"))]);
     let ops = vec![first.clone(), second, edit];
+    let before = now_ms();
     assert_eq!(push_ok(&t, &a, &ops).await, vec![1, 2, 3]);
+    let after = now_ms();
 
-    // Another device of the store pulls exactly those ops, in order.
+    // Another device of the store pulls exactly those ops, in order, with the time the server
+    // received them.
     let v = pull(&t, &b.token, 0, None).await;
     assert_eq!(v["last_seq"], 3);
     assert_eq!(v["more"], false);
     assert!(v["server_time_ms"].as_u64().unwrap() > 1_700_000_000_000);
+    for o in v["ops"].as_array().unwrap() {
+        let received = o["received_ms"].as_u64().expect("received_ms");
+        assert!(
+            (before..=after).contains(&received),
+            "{received} not in {before}..={after}"
+        );
+    }
     let pulled: Vec<(u64, Op)> = v["ops"]
         .as_array()
         .unwrap()

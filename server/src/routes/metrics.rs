@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
-    auth::{authenticate, bearer_token},
+    auth::{authenticate, bearer_token, from_loopback},
     error::{Error, ErrorBody},
     routes::auth::ClientIp,
 };
@@ -26,12 +26,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The content type of the Prometheus text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-fn from_loopback(ip: Option<std::net::IpAddr>, headers: &HeaderMap) -> bool {
-    let proxied =
-        headers.contains_key(header::FORWARDED) || headers.contains_key("x-forwarded-for");
-    !proxied && ip.is_some_and(|ip| ip.is_loopback())
-}
 
 /// The server's counters in Prometheus text format: pushes, ops, refused ops by code, open
 /// event streams, logins and failures, the store's size.
@@ -68,24 +62,4 @@ pub async fn metrics(
         body,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_unless_proxied() {
-        let local = Some(std::net::IpAddr::from([127, 0, 0, 1]));
-        let v6 = Some(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST));
-        let lan = Some(std::net::IpAddr::from([10, 0, 0, 1]));
-        let none = HeaderMap::new();
-        assert!(from_loopback(local, &none));
-        assert!(from_loopback(v6, &none));
-        assert!(!from_loopback(lan, &none));
-        assert!(!from_loopback(None, &none));
-        let mut proxied = HeaderMap::new();
-        proxied.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
-        assert!(!from_loopback(local, &proxied));
-    }
 }

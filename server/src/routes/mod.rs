@@ -4,6 +4,7 @@
 //! add a module and one `.merge(...)` line in [`api_routes`].
 
 pub mod auth;
+pub mod backup;
 pub mod devices;
 pub mod directory;
 pub mod health;
@@ -64,6 +65,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sales::router())
         .merge(sales_io::router())
         .merge(metrics::router())
+        .merge(backup::router())
         .routes(routes!(openapi_json))
 }
 

@@ -229,7 +229,9 @@ pub struct PullQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PullResponse {
-    /// `{seq, op}` in seq order; only ops of types the user may read.
+    /// `{seq, received_ms, op}` in seq order; only ops of types the user may read.
+    /// `received_ms`: when the server stored the op (Unix ms; absent for ops stored before the
+    /// server kept it).
     #[schema(value_type = Vec<Object>)]
     pub ops: Vec<PulledOp>,
     /// The cursor for the next pull (advances past ops the user may not read, too).
@@ -271,7 +273,11 @@ async fn pull(
         if i > 0 {
             body.push(',');
         }
-        let _ = write!(body, "{{\"seq\":{},\"op\":{}}}", o.seq, o.op.get());
+        let _ = write!(body, "{{\"seq\":{}", o.seq);
+        if let Some(ms) = o.received_ms {
+            let _ = write!(body, ",\"received_ms\":{ms}");
+        }
+        let _ = write!(body, ",\"op\":{}}}", o.op.get());
     }
     let _ = write!(
         body,

@@ -23,6 +23,7 @@ use domain::Role;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use self::redb::backup::{BackupSummary, backup_database, check_backup};
 pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
     PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, StoredJson, SyncStore,
@@ -183,6 +184,10 @@ pub trait Store: SyncStore + Send + Sync + 'static {
 
     /// The size of the stored data in bytes (the database file).
     fn size_bytes(&self) -> StoreFuture<'_, u64>;
+
+    /// Writes a consistent copy of everything to `dest` (a new file), while the store keeps
+    /// serving.
+    fn backup(&self, dest: std::path::PathBuf) -> StoreFuture<'_, BackupSummary>;
 
     /// Marks the device revoked and deletes all its sessions, in one transaction.
     /// `false` if there is no such device.

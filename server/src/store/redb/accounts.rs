@@ -255,6 +255,10 @@ impl Store for RedbStore {
         })
     }
 
+    fn backup(&self, dest: std::path::PathBuf) -> StoreFuture<'_, crate::store::BackupSummary> {
+        self.boxed(move |db| super::backup::backup_database(db, &dest))
+    }
+
     fn revoke_device(&self, id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
         self.boxed(move |db| {
             let txn = begin_write(db)?;
