@@ -7,6 +7,7 @@
 //! [`error`], the built app in [`site`].
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_sales;
