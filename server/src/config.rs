@@ -83,12 +83,14 @@ mod tests {
         let c = Config::try_parse_from(["forecourt", "backup", "--to", "b.redb", "--data", "d"])
             .unwrap();
         assert_eq!(c.data, PathBuf::from("d"));
-        assert!(matches!(c.command, Some(Command::Backup { to }) if to == PathBuf::from("b.redb")));
+        assert!(
+            matches!(c.command, Some(Command::Backup { to }) if to == std::path::Path::new("b.redb"))
+        );
         let c =
             Config::try_parse_from(["forecourt", "restore", "b.redb", "--data", "new"]).unwrap();
         assert_eq!(c.data, PathBuf::from("new"));
         assert!(
-            matches!(c.command, Some(Command::Restore { file }) if file == PathBuf::from("b.redb"))
+            matches!(c.command, Some(Command::Restore { file }) if file == std::path::Path::new("b.redb"))
         );
         assert!(
             Config::try_parse_from(["forecourt", "backup"]).is_err(),

@@ -195,8 +195,8 @@ mod tests {
         );
         // The fourth failure on the device locks the device (4), not yet the address (6).
         l.record_failure(&[l.key_for_username("b"), device.clone(), ip.clone()]);
-        assert!(l.check(&[device.clone()]).is_err());
-        assert!(l.check(&[ip.clone()]).is_ok());
+        assert!(l.check(std::slice::from_ref(&device)).is_err());
+        assert!(l.check(std::slice::from_ref(&ip)).is_ok());
         let other = l.key_for_device(uuid::Uuid::from_u128(8));
         for _ in 0..2 {
             l.record_failure(&[other.clone(), ip.clone()]);
