@@ -919,3 +919,34 @@ async fn an_idle_event_stream_ends_after_its_device_is_revoked() {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     expect_end(&mut events, Duration::from_secs(10)).await;
 }
+
+/// `/metrics` counts accepted pushes and their ops, and refused pushes by the code the device
+/// got.
+#[tokio::test]
+async fn pushes_and_refusals_are_counted_for_metrics() {
+    let t = app().await;
+    let mut a = Dev::login(&t, "consultant").await;
+    let ops = vec![
+        card(&mut a, "王建华", "13900001111"),
+        card(&mut a, "李明", "13800002222"),
+    ];
+    push_ok(&t, &a, &ops).await;
+    let mut wrong = card(&mut a, "赵六", "13700003333");
+    wrong.store_id = "north".into();
+    push(&t, &a, &[wrong])
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "wrong_store");
+    let mut stranger = card(&mut a, "钱七", "13600004444");
+    stranger.user_id = Uuid::now_v7().to_string();
+    push(&t, &a, &[stranger])
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "wrong_user");
+    let counts = t.state.metrics().counts();
+    assert_eq!((counts.pushes, counts.ops), (1, 2));
+    assert_eq!(
+        counts.refused.into_iter().collect::<Vec<_>>(),
+        vec![("wrong_store".to_owned(), 1), ("wrong_user".to_owned(), 1)]
+    );
+    let _events = open_events(&t, &a.token).await;
+    assert_eq!(t.state.metrics().counts().event_streams, 1);
+}
