@@ -59,11 +59,52 @@ pub fn verify_password(phc: &str, password: &str) -> bool {
         .is_ok()
 }
 
-/// Hashes and verifies on tokio's blocking pool.
-pub async fn verify_password_blocking(phc: String, password: String) -> Result<bool, Error> {
-    tokio::task::spawn_blocking(move || verify_password(&phc, &password))
-        .await
-        .map_err(|e| Error::Internal(format!("password check failed: {e}")))
+/// How many password hashes or verifications run at once by default: each takes ~19 MiB and a
+/// core for a moment; more waiting requests queue instead of growing memory.
+pub const DEFAULT_PASSWORD_CONCURRENCY: usize = 2;
+
+/// Runs password hashing and verification on tokio's blocking pool, at most `permits` at once
+/// (a burst of logins waits its turn instead of allocating 19 MiB each).
+#[derive(Debug, Clone)]
+pub struct PasswordPool {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    cost: PasswordCost,
+}
+
+impl PasswordPool {
+    pub fn new(permits: usize, cost: PasswordCost) -> Self {
+        PasswordPool {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))),
+            cost,
+        }
+    }
+
+    /// Runs `f` on the blocking pool once a permit is free.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(format!("password pool closed: {e}")))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Internal(format!("password task failed: {e}")))
+    }
+
+    /// [`verify_password`] in the pool.
+    pub async fn verify(&self, phc: String, password: String) -> Result<bool, Error> {
+        self.run(move || verify_password(&phc, &password)).await
+    }
+
+    /// [`hash_password`] with the server's cost, in the pool.
+    pub async fn hash(&self, password: String) -> Result<String, Error> {
+        let cost = self.cost;
+        self.run(move || hash_password(cost, &password)).await?
+    }
 }
 
 /// A new bearer token (32 random bytes, base64url without padding) and its SHA-256.
@@ -128,11 +169,25 @@ impl AuthUser {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Whether a request came from this host and not through a proxy: loopback, and without
+/// `Forwarded` / `X-Forwarded-For` (a proxy on the same host connects from loopback for every
+/// client).
+pub fn from_loopback(ip: Option<std::net::IpAddr>, headers: &axum::http::HeaderMap) -> bool {
+    let proxied = headers.contains_key(axum::http::header::FORWARDED)
+        || headers.contains_key("x-forwarded-for");
+    !proxied && ip.is_some_and(|ip| ip.is_loopback())
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    bearer_token(&parts.headers)
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -143,22 +198,34 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// Checks a raw token (from the `Authorization` header, or from a query parameter where a
-/// browser cannot set headers, e.g. `EventSource`): 401 `unauthorized` unless it is known,
-/// unexpired, and its device is not revoked.
+/// Checks a raw token (from the `Authorization` header): 401 `unauthorized` unless it is known,
+/// unexpired (neither past its absolute expiry nor idle too long), and its device is not
+/// revoked. Marks the token used (at most once per `Settings::session_touch_every`).
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Error> {
-    let token = hash_token(token);
+    authenticate_hash(state, hash_token(token)).await
+}
+
+/// [`authenticate`] for a token known by its hash (an event stream keeps only the hash).
+pub async fn authenticate_hash(state: &AppState, token: TokenHash) -> Result<AuthUser, Error> {
     let store = state.store();
     let (session, device, user) = store
         .get_session_with(token)
         .await?
         .ok_or(Error::Unauthorized)?;
-    if session.expires_at <= Utc::now() {
+    let now = Utc::now();
+    let settings = state.settings();
+    if session.is_expired(now, settings.token_idle) {
         store.delete_session(token).await?;
         return Err(Error::Unauthorized);
     }
     let device = device.filter(|d| !d.revoked).ok_or(Error::Unauthorized)?;
     let user = user.ok_or(Error::Unauthorized)?;
+    if now - session.last_used() >= settings.session_touch_every {
+        // A failed touch only delays the idle expiry; the request goes on.
+        if let Err(e) = store.touch_session(token, now).await {
+            tracing::warn!(error = %e, "could not mark a token used");
+        }
+    }
     Ok(AuthUser {
         user,
         device,
@@ -180,6 +247,54 @@ mod tests {
         assert!(!verify_password("not a hash", "demo1234"));
         let default = hash_password(PasswordCost::Default, "x").unwrap();
         assert!(default.contains("m=19456,t=2,p=1"), "{default}");
+    }
+
+    #[test]
+    fn loopback_unless_proxied() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let local = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+        let v6 = Some(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST));
+        let lan = Some(std::net::IpAddr::from([10, 0, 0, 1]));
+        let none = HeaderMap::new();
+        assert!(from_loopback(local, &none));
+        assert!(from_loopback(v6, &none));
+        assert!(!from_loopback(lan, &none));
+        assert!(!from_loopback(None, &none));
+        let mut proxied = HeaderMap::new();
+        proxied.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert!(!from_loopback(local, &proxied));
+    }
+
+    /// At most `permits` closures run at once, however many wait.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_password_pool_is_bounded() {
+        use std::sync::{
+            Arc,
+            atomic::{AtomicUsize, Ordering},
+        };
+        let pool = PasswordPool::new(2, PasswordCost::Fast);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let (pool, running, most) = (pool.clone(), running.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                pool.run(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+                .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+        let phc = pool.hash("demo1234".into()).await.unwrap();
+        assert!(pool.verify(phc, "demo1234".into()).await.unwrap());
     }
 
     #[test]

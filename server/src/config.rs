@@ -2,18 +2,23 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, builder::BoolishValueParser};
+use clap::{Parser, Subcommand, builder::BoolishValueParser};
 
 /// forecourt: the server of the 4S store. Serves the app and its API.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "forecourt", version, about)]
 pub struct Config {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "FORECOURT_ADDR", default_value = "127.0.0.1:8080")]
+    /// Address to listen on; port 0 picks a free port. (`backup`: the running server's.)
+    #[arg(
+        long,
+        global = true,
+        env = "FORECOURT_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     pub addr: String,
 
     /// Data directory; the database is `<data>/forecourt.redb`. Created if missing.
-    #[arg(long, env = "FORECOURT_DATA", default_value = "./data")]
+    #[arg(long, global = true, env = "FORECOURT_DATA", default_value = "./data")]
     pub data: PathBuf,
 
     /// The built app (`cargo xtask build` writes it to target/site).
@@ -23,6 +28,29 @@ pub struct Config {
     /// Do not create the demo store on an empty data directory.
     #[arg(long, env = "FORECOURT_NO_DEMO", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub no_demo: bool,
+
+    /// Without a command: run the server.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does besides serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Write a consistent copy of the store to FILE (a new file). Works while the server runs:
+    /// then the copy is asked of the server at --addr (from this host); otherwise the database
+    /// in --data is read directly.
+    Backup {
+        /// The backup file to write; must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (--data); refuses a directory that holds
+    /// anything.
+    Restore {
+        /// A file written by `forecourt backup`.
+        file: PathBuf,
+    },
 }
 
 impl Config {
@@ -47,5 +75,26 @@ mod tests {
             Config::try_parse_from(["forecourt", "--addr", "127.0.0.1:0", "--no-demo"]).unwrap();
         assert_eq!(c.addr, "127.0.0.1:0");
         assert!(c.no_demo);
+        assert!(c.command.is_none());
+    }
+
+    #[test]
+    fn backup_and_restore_commands() {
+        let c = Config::try_parse_from(["forecourt", "backup", "--to", "b.redb", "--data", "d"])
+            .unwrap();
+        assert_eq!(c.data, PathBuf::from("d"));
+        assert!(
+            matches!(c.command, Some(Command::Backup { to }) if to == std::path::Path::new("b.redb"))
+        );
+        let c =
+            Config::try_parse_from(["forecourt", "restore", "b.redb", "--data", "new"]).unwrap();
+        assert_eq!(c.data, PathBuf::from("new"));
+        assert!(
+            matches!(c.command, Some(Command::Restore { file }) if file == std::path::Path::new("b.redb"))
+        );
+        assert!(
+            Config::try_parse_from(["forecourt", "backup"]).is_err(),
+            "--to is required"
+        );
     }
 }

@@ -372,6 +372,7 @@ pub async fn seed_sales_history(
             device_id: device.id,
             created_at: device.created_at,
             expires_at: device.created_at,
+            last_used_at: None,
         };
         store.save_login(device, token, session).await?;
     }

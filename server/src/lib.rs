@@ -7,17 +7,21 @@
 //! [`error`], the built app in [`site`].
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_sales;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod lang;
+pub mod metrics;
 pub mod ratelimit;
 pub mod routes;
 pub mod sales_import;
 pub mod site;
 pub mod store;
+pub mod tickets;
 
 use std::{
     io::Write,
@@ -31,15 +35,17 @@ use axum::Router;
 use tokio::sync::watch;
 use tower_http::{
     compression::CompressionLayer,
-    trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer},
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
 pub use config::Config;
 pub use error::Error;
 
-use auth::PasswordCost;
-use ratelimit::LoginLimiter;
+use auth::{PasswordCost, PasswordPool};
+use metrics::Metrics;
+use ratelimit::{LoginLimiter, LoginLimits};
 use store::{RedbStore, Store};
+use tickets::EventTickets;
 
 /// Knobs of a running server that are not on the command line.
 #[derive(Debug, Clone)]
@@ -48,11 +54,21 @@ pub struct Settings {
     pub site_dir: PathBuf,
     /// argon2 parameters for new password hashes.
     pub password_cost: PasswordCost,
-    /// Failed logins allowed per username and per client IP within `login_window`.
-    pub login_max_failures: usize,
+    /// Failed logins allowed per username, per device and per client address within
+    /// `login_window` (5, 20, 100).
+    pub login_limits: LoginLimits,
     pub login_window: Duration,
-    /// How long a token is valid.
+    /// How many password hashes or checks run at once (each ~19 MiB).
+    pub password_concurrency: usize,
+    /// How long a token is valid at most, used or not (30 days).
     pub token_ttl: chrono::Duration,
+    /// A token unused this long stops working (12 h: a shared tablet left logged in overnight
+    /// asks for the password in the morning).
+    pub token_idle: chrono::Duration,
+    /// A token's `last_used_at` is written at most this often (1 min).
+    pub session_touch_every: chrono::Duration,
+    /// How long an event ticket is good for (60 s).
+    pub event_ticket_ttl: Duration,
 }
 
 impl Settings {
@@ -60,9 +76,13 @@ impl Settings {
         Settings {
             site_dir: site_dir.into(),
             password_cost: PasswordCost::Default,
-            login_max_failures: 5,
+            login_limits: LoginLimits::default(),
             login_window: Duration::from_secs(15 * 60),
-            token_ttl: chrono::Duration::days(90),
+            password_concurrency: auth::DEFAULT_PASSWORD_CONCURRENCY,
+            token_ttl: chrono::Duration::days(30),
+            token_idle: chrono::Duration::hours(12),
+            session_touch_every: chrono::Duration::minutes(1),
+            event_ticket_ttl: tickets::TICKET_TTL,
         }
     }
 }
@@ -72,6 +92,9 @@ struct Inner {
     settings: Settings,
     started: Instant,
     limiter: LoginLimiter,
+    passwords: PasswordPool,
+    tickets: EventTickets,
+    metrics: Metrics,
     dummy_hash: tokio::sync::OnceCell<String>,
     shutdown_tx: watch::Sender<bool>,
 }
@@ -84,7 +107,10 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let (shutdown_tx, _) = watch::channel(false);
         AppState(Arc::new(Inner {
-            limiter: LoginLimiter::new(settings.login_max_failures, settings.login_window),
+            limiter: LoginLimiter::new(settings.login_limits, settings.login_window),
+            passwords: PasswordPool::new(settings.password_concurrency, settings.password_cost),
+            tickets: EventTickets::new(settings.event_ticket_ttl),
+            metrics: Metrics::default(),
             store,
             settings,
             started: Instant::now(),
@@ -109,19 +135,27 @@ impl AppState {
         &self.0.limiter
     }
 
+    /// Password hashing and checking, a few at a time.
+    pub fn passwords(&self) -> &PasswordPool {
+        &self.0.passwords
+    }
+
+    /// The event tickets issued and not yet used.
+    pub fn event_tickets(&self) -> &EventTickets {
+        &self.0.tickets
+    }
+
+    /// The counters behind `/metrics`.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
     /// A password hash that matches nothing, checked for unknown usernames so that they take
     /// as long as wrong passwords.
     pub async fn dummy_password_hash(&self) -> Result<String, Error> {
-        let cost = self.0.settings.password_cost;
         self.0
             .dummy_hash
-            .get_or_try_init(|| async move {
-                tokio::task::spawn_blocking(move || {
-                    auth::hash_password(cost, "forecourt: no such user")
-                })
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))?
-            })
+            .get_or_try_init(|| self.0.passwords.hash("forecourt: no such user".into()))
             .await
             .cloned()
     }
@@ -138,18 +172,35 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface: `/api/*` (JSON, unknown paths are JSON 404) and the built app.
+/// The whole HTTP surface: `/api/*` (JSON, unknown paths are JSON 404), `/metrics` and the
+/// built app; the security headers ([`headers`]) on every response.
 pub fn router(state: AppState) -> Router {
     let site = site::service(&state.settings().site_dir);
+    let csp = Arc::new(headers::SiteCsp::new(&state.settings().site_dir));
     routes::api_router(state)
         .fallback_service(site)
         .layer(axum::middleware::from_fn(lang::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            csp,
+            headers::middleware,
+        ))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+}
+
+/// The trace span of a request: method and path, never the query string (it may hold an event
+/// ticket or, from an old app, a token) nor any header.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        version = ?req.version(),
+    )
 }
 
 /// Why the server could not start. `Display` is the one line printed after `forecourt: `.
@@ -224,7 +275,10 @@ pub async fn run_with(
     };
     tracing::info!(path = %db_path.display(), "database open");
     let store: Arc<dyn Store> = Arc::new(redb.clone());
-    match store.purge_expired_sessions(chrono::Utc::now()).await {
+    match store
+        .purge_expired_sessions(chrono::Utc::now(), settings.token_idle)
+        .await
+    {
         Ok(0) => {}
         Ok(n) => tracing::info!(count = n, "removed expired sessions"),
         Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),

@@ -13,6 +13,16 @@ async fn main() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    if let Some(command) = &config.command {
+        match forecourt_server::backup::run_command(&config, command).await {
+            Ok(line) => forecourt_server::backup::say(&line),
+            Err(e) => {
+                eprintln!("forecourt: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     if let Err(e) = forecourt_server::run(config).await {
         eprintln!("forecourt: {e}");
         std::process::exit(1);

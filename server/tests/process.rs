@@ -300,3 +300,170 @@ fn no_demo_leaves_the_store_empty() {
     assert!(body.contains("bad_credentials"));
     assert_eq!(terminate(&mut server).code(), Some(0));
 }
+
+/// Like [`http`], with a bearer token.
+fn get_auth(addr: &str, path: &str, token: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).unwrap();
+    let resp = String::from_utf8(resp).unwrap();
+    let status = resp[9..12].parse().unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    (status, body.to_owned())
+}
+
+/// What a new device sees of the store: every record of the snapshot and every op of the log,
+/// as the consultant.
+fn device_view(addr: &str) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let login = r#"{"username":"salesmgr","password":"demo1234","device_id":"0190a0b0-0000-7000-8000-0000000000c1","device_name":"销售经理平板"}"#;
+    let (status, body) = http(addr, "POST", "/api/auth/login", Some(login));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = v["token"].as_str().unwrap().to_owned();
+    let mut records = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (status, body) = get_auth(
+            addr,
+            &format!("/api/sync/snapshot?limit=1000{after}"),
+            &token,
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        records.extend(v["records"].as_array().unwrap().iter().cloned());
+        match v["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => break,
+        }
+    }
+    let mut ops = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let (status, body) = get_auth(
+            addr,
+            &format!("/api/sync/pull?after={cursor}&limit=1000"),
+            &token,
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        ops.extend(v["ops"].as_array().unwrap().iter().cloned());
+        cursor = v["last_seq"].as_u64().unwrap();
+        if !v["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    (records, ops)
+}
+
+/// Runs `forecourt <args…>` to its end; status, stdout, stderr.
+fn cli(args: &[&std::ffi::OsStr]) -> (ExitStatus, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("FORECOURT_DATA")
+        .env_remove("FORECOURT_ADDR")
+        .output()
+        .expect("run forecourt");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `forecourt backup` of a running server, `forecourt restore` into an empty data directory,
+/// and a device syncing from the restored server sees the same records and ops.
+#[test]
+fn a_backup_of_a_running_server_restores_to_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("backup.redb");
+    let mut first = start("127.0.0.1:0", &data);
+    let before = device_view(&first.addr);
+    assert!(!before.0.is_empty() && !before.1.is_empty());
+
+    let (status, out, err) = cli(&[
+        "backup".as_ref(),
+        "--to".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--addr".as_ref(),
+        first.addr.as_ref(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("from the server"), "{out}");
+    // Never over an existing file.
+    let (status, _, err) = cli(&[
+        "backup".as_ref(),
+        "--to".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(terminate(&mut first).code(), Some(0));
+    drop(first);
+
+    // With no server running, the file is read directly.
+    let offline = dir.path().join("offline.redb");
+    let (status, out, err) = cli(&[
+        "backup".as_ref(),
+        "--to".as_ref(),
+        offline.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("entries"), "{out}");
+    forecourt_server::store::check_backup(&offline).unwrap();
+
+    let restored = dir.path().join("restored");
+    let (status, out, err) = cli(&[
+        "restore".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    // Only into an empty directory.
+    let (status, _, err) = cli(&[
+        "restore".as_ref(),
+        file.as_os_str(),
+        "--data".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert_eq!(status.code(), Some(1));
+    assert!(err.contains("not empty"), "{err}");
+    // Not a backup: refused, nothing written.
+    let junk = dir.path().join("junk.redb");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let (status, _, err) = cli(&[
+        "restore".as_ref(),
+        junk.as_os_str(),
+        "--data".as_ref(),
+        dir.path().join("other").as_os_str(),
+    ]);
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(!dir.path().join("other").join("forecourt.redb").exists());
+
+    let mut second = start("127.0.0.1:0", &restored);
+    let after = device_view(&second.addr);
+    assert_eq!(after.0, before.0, "the same records");
+    assert_eq!(after.1, before.1, "the same ops, seqs and receive times");
+    assert_eq!(terminate(&mut second).code(), Some(0));
+    let err = stderr_of(&mut second);
+    assert!(!err.contains("created the demo store"), "{err}");
+}

@@ -39,7 +39,8 @@ fn session(user: Uuid, device: Uuid) -> Session {
         user_id: user,
         device_id: device,
         created_at: now,
-        expires_at: now + Duration::days(90),
+        expires_at: now + Duration::days(30),
+        last_used_at: None,
     }
 }
 
@@ -191,7 +192,12 @@ async fn expired_sessions_are_purged() {
     s.save_login(d.clone(), [2; 32], session(u.id, d.id))
         .await
         .unwrap();
-    assert_eq!(s.purge_expired_sessions(Utc::now()).await.unwrap(), 1);
+    assert_eq!(
+        s.purge_expired_sessions(Utc::now(), Duration::hours(12))
+            .await
+            .unwrap(),
+        1
+    );
     assert!(s.get_session([1; 32]).await.unwrap().is_none());
     assert!(s.get_session([2; 32]).await.unwrap().is_some());
 }

@@ -173,13 +173,23 @@ async fn push_then_pull_round_trip_with_seqs_from_one() {
     let second = card(&mut a, "李明", "13800002222");
     let edit = a.op(first.record_id, vec![set("grade", json!("H"))]);
     let ops = vec![first.clone(), second, edit];
+    let before = now_ms();
     assert_eq!(push_ok(&t, &a, &ops).await, vec![1, 2, 3]);
+    let after = now_ms();
 
-    // Another device of the store pulls exactly those ops, in order.
+    // Another device of the store pulls exactly those ops, in order, with the time the server
+    // received them.
     let v = pull(&t, &b.token, 0, None).await;
     assert_eq!(v["last_seq"], 3);
     assert_eq!(v["more"], false);
     assert!(v["server_time_ms"].as_u64().unwrap() > 1_700_000_000_000);
+    for o in v["ops"].as_array().unwrap() {
+        let received = o["received_ms"].as_u64().expect("received_ms");
+        assert!(
+            (before..=after).contains(&received),
+            "{received} not in {before}..={after}"
+        );
+    }
     let pulled: Vec<(u64, Op)> = v["ops"]
         .as_array()
         .unwrap()
@@ -784,7 +794,8 @@ async fn events_announce_the_seq_on_connect_and_after_each_push() {
     let mut a = Dev::login(&t, "consultant").await;
     let first = card(&mut a, "王建华", "13900001111");
     push_ok(&t, &a, &[first]).await;
-    let req = Request::get(format!("/api/sync/events?token={}", a.token))
+    let ticket = ticket(&t, &a.token).await;
+    let req = Request::get(format!("/api/sync/events?ticket={ticket}"))
         .body(Body::empty())
         .unwrap();
     let resp = t.app.clone().oneshot(req).await.unwrap();
@@ -814,17 +825,30 @@ async fn events_announce_the_seq_on_connect_and_after_each_push() {
         .expect("ends promptly");
     assert!(end.is_none(), "{end:?}");
 
-    t.get("/api/sync/events?token=nope")
+    t.get("/api/sync/events?ticket=nope")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // A token in the URL is not accepted (it would end up in logs).
+    t.get(&format!("/api/sync/events?token={}", a.token))
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     t.get("/api/sync/events")
         .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
-/// Opens `/api/sync/events` for `token` and reads the event sent on connect.
+/// A ticket for one event stream.
+async fn ticket(t: &TestApp, token: &str) -> String {
+    let r = t.post_auth("/api/sync/events/ticket", token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["expires_in_secs"], 60);
+    r.json()["ticket"].as_str().expect("ticket").to_owned()
+}
+
+/// Opens `/api/sync/events` for `token` (through a ticket) and reads the event sent on connect.
 async fn open_events(t: &TestApp, token: &str) -> Body {
-    let req = Request::get(format!("/api/sync/events?token={token}"))
+    let ticket = ticket(t, token).await;
+    let req = Request::get(format!("/api/sync/events?ticket={ticket}"))
         .body(Body::empty())
         .unwrap();
     let resp = t.app.clone().oneshot(req).await.unwrap();
@@ -894,4 +918,35 @@ async fn an_idle_event_stream_ends_after_its_device_is_revoked() {
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     expect_end(&mut events, Duration::from_secs(10)).await;
+}
+
+/// `/metrics` counts accepted pushes and their ops, and refused pushes by the code the device
+/// got.
+#[tokio::test]
+async fn pushes_and_refusals_are_counted_for_metrics() {
+    let t = app().await;
+    let mut a = Dev::login(&t, "consultant").await;
+    let ops = vec![
+        card(&mut a, "王建华", "13900001111"),
+        card(&mut a, "李明", "13800002222"),
+    ];
+    push_ok(&t, &a, &ops).await;
+    let mut wrong = card(&mut a, "赵六", "13700003333");
+    wrong.store_id = "north".into();
+    push(&t, &a, &[wrong])
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "wrong_store");
+    let mut stranger = card(&mut a, "钱七", "13600004444");
+    stranger.user_id = Uuid::now_v7().to_string();
+    push(&t, &a, &[stranger])
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "wrong_user");
+    let counts = t.state.metrics().counts();
+    assert_eq!((counts.pushes, counts.ops), (1, 2));
+    assert_eq!(
+        counts.refused.into_iter().collect::<Vec<_>>(),
+        vec![("wrong_store".to_owned(), 1), ("wrong_user".to_owned(), 1)]
+    );
+    let _events = open_events(&t, &a.token).await;
+    assert_eq!(t.state.metrics().counts().event_streams, 1);
 }

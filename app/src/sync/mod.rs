@@ -72,6 +72,8 @@ thread_local! {
     static CURSOR: Cell<u64> = const { Cell::new(0) };
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
     static EVENTS: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
+    /// An event ticket is being fetched (so the stream is not opened twice).
+    static OPENING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The sync context provided by `App`.
@@ -280,6 +282,8 @@ impl SyncCtx {
         CHANNEL.with(|c| *c.borrow_mut() = Some(channel));
     }
 
+    /// Opens the server's event stream with a fresh single-use ticket (the token never goes
+    /// into a URL), unless it is open or being opened.
     fn open_events(self) {
         let Some(token) = self.token() else {
             return;
@@ -289,10 +293,29 @@ impl SyncCtx {
                 .as_ref()
                 .is_some_and(|es| es.ready_state() != web_sys::EventSource::CLOSED)
         });
-        if open {
+        if open || OPENING.with(Cell::get) {
             return;
         }
-        let url = format!("/api/sync/events?token={token}");
+        OPENING.with(|o| o.set(true));
+        leptos::task::spawn_local(async move {
+            let ticket = net::events_ticket(&token).await;
+            OPENING.with(|o| o.set(false));
+            match ticket {
+                // Unless the user logged out (or another one in) meanwhile.
+                Ok(ticket) if self.token().as_deref() == Some(token.as_str()) => {
+                    self.connect_events(&ticket)
+                }
+                Ok(_) => {}
+                Err(_) => set_timeout(
+                    move || self.open_events(),
+                    std::time::Duration::from_millis(SSE_RETRY_MS as u64),
+                ),
+            }
+        });
+    }
+
+    fn connect_events(self, ticket: &str) {
+        let url = format!("/api/sync/events?ticket={ticket}");
         let Ok(es) = web_sys::EventSource::new(&url) else {
             return;
         };

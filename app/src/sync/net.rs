@@ -140,6 +140,22 @@ pub async fn snapshot(token: &str, after: Option<Uuid>) -> Result<SnapshotRespon
     get(token, &path).await
 }
 
+#[derive(Deserialize)]
+struct TicketResponse {
+    ticket: String,
+}
+
+/// `POST /api/sync/events/ticket`: a single-use ticket for `GET /api/sync/events?ticket=…`.
+pub async fn events_ticket(token: &str) -> Result<String, ApiError> {
+    let answer: TicketResponse = api::post(
+        "/api/sync/events/ticket",
+        Some(token),
+        &serde_json::json!({}),
+    )
+    .await?;
+    Ok(answer.ticket)
+}
+
 /// Whether a refused op can never be accepted as it is (so it must not block the outbox):
 /// a reused op id, an op the registry or the merge refuses, a role that may not write it.
 /// A clock ahead of the server's is not: time catches up.

@@ -1,4 +1,4 @@
-//! `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/me`.
+//! `POST /api/auth/login`, `POST /api/auth/logout`, `POST /api/auth/logout-all`, `GET /api/me`.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
-    auth::{AuthUser, new_token, verify_password_blocking},
+    auth::{AuthUser, new_token},
     error::{Error, ErrorBody},
     extract::Json,
-    ratelimit::{LoginLimiter, retry_after_secs},
+    ratelimit::retry_after_secs,
     store::{DeviceRec, Session, UserRec},
 };
 
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
+        .routes(routes!(logout_all))
         .routes(routes!(me))
 }
 
@@ -82,7 +83,8 @@ pub struct DeviceView {
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`. Valid 90 days, for this device only.
+    /// Send as `Authorization: Bearer <token>`. For this device only; stops working after
+    /// 12 hours unused or 30 days after the login, whichever comes first.
     pub token: String,
     pub user: UserView,
     pub device: DeviceView,
@@ -143,13 +145,14 @@ async fn login(
     ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>, Error> {
-    let user_key = LoginLimiter::key_for_username(&req.username);
-    let mut keys = vec![user_key.clone()];
-    if let Some(ip) = ip {
-        keys.push(LoginLimiter::key_for_ip(ip));
-    }
     let limiter = state.login_limiter();
+    let user_key = limiter.key_for_username(&req.username);
+    let mut keys = vec![user_key.clone(), limiter.key_for_device(req.device_id)];
+    if let Some(ip) = ip {
+        keys.push(limiter.key_for_ip(ip));
+    }
     if let Err(wait) = limiter.check(&keys) {
+        state.metrics().login_throttled();
         return Err(Error::TooManyAttempts {
             retry_after_secs: retry_after_secs(wait),
         });
@@ -163,11 +166,12 @@ async fn login(
         Some(u) => u.password_hash.clone(),
         None => state.dummy_password_hash().await?,
     };
-    let ok = verify_password_blocking(phc, req.password.clone()).await?;
+    let ok = state.passwords().verify(phc, req.password.clone()).await?;
     let user = match user {
         Some(u) if ok => u,
         _ => {
             limiter.record_failure(&keys);
+            state.metrics().login_failed();
             tracing::info!(username = %req.username, ip = ?ip, "login failed");
             return Err(Error::BadCredentials);
         }
@@ -214,6 +218,7 @@ async fn login(
         device_id: device.id,
         created_at: now,
         expires_at: now + state.settings().token_ttl,
+        last_used_at: None,
     };
     let device_view = DeviceView {
         id: device.id,
@@ -223,6 +228,7 @@ async fn login(
         .store()
         .save_login(device, token_hash, session)
         .await?;
+    state.metrics().login_succeeded();
     tracing::info!(username = %user.username, device = %device_view.id, "logged in");
     Ok(Json(LoginResponse {
         token,
@@ -246,6 +252,33 @@ async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusC
     state.store().delete_session(auth.token).await?;
     tracing::info!(username = %auth.user.username, device = %auth.device.id, "logged out");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs out everywhere: every token of the user stops working, on every device (this one
+/// too).
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout-all",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = LogoutAllResponse),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn logout_all(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<LogoutAllResponse>, Error> {
+    let revoked = state.store().delete_user_sessions(auth.user.id).await?;
+    tracing::info!(username = %auth.user.username, revoked, "logged out everywhere");
+    Ok(Json(LogoutAllResponse { revoked }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LogoutAllResponse {
+    /// How many tokens stopped working.
+    pub revoked: usize,
 }
 
 /// The signed-in user.

@@ -4,9 +4,11 @@
 //! add a module and one `.merge(...)` line in [`api_routes`].
 
 pub mod auth;
+pub mod backup;
 pub mod devices;
 pub mod directory;
 pub mod health;
+pub mod metrics;
 pub mod sales;
 pub mod sales_io;
 pub mod sync;
@@ -62,6 +64,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sync::router())
         .merge(sales::router())
         .merge(sales_io::router())
+        .merge(metrics::router())
+        .merge(backup::router())
         .routes(routes!(openapi_json))
 }
 
@@ -75,7 +79,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// (they carry tokens and live data; the service worker must not keep them).
 pub fn api_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
-    api.route("/api", any(not_found))
+    api.route("/metrics", axum::routing::get(metrics::metrics))
+        .route("/api", any(not_found))
         .route("/api/", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,5 +1,6 @@
 //! The sync API (docs/sync.md, "Sync API"): `POST /api/sync/push`,
-//! `GET /api/sync/pull`, `GET /api/sync/snapshot`, `GET /api/sync/events`.
+//! `GET /api/sync/pull`, `GET /api/sync/snapshot`, `POST /api/sync/events/ticket`,
+//! `GET /api/sync/events`.
 //!
 //! The handler checks everything about a pushed op that needs no storage (store, device, user,
 //! [`validate_op`], the role, the clock); storage checks the rest (op ids, the stored record)
@@ -9,7 +10,7 @@ use std::{convert::Infallible, fmt::Write, time::Duration};
 
 use axum::{
     extract::{DefaultBodyLimit, State},
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -28,7 +29,7 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
-    auth::{AuthUser, authenticate},
+    auth::{AuthUser, authenticate, authenticate_hash, bearer_token},
     error::{Error, ErrorBody, OpError},
     extract::{Json, Query},
     store::{PulledOp, RefusalReason, StoredJson, sync::registry},
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pull))
         .routes(routes!(snapshot))
         .routes(routes!(events))
+        .routes(routes!(events_ticket))
 }
 
 /// The server's clock, Unix ms.
@@ -148,7 +150,21 @@ async fn push(
     auth: AuthUser,
     Json(body): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, Error> {
-    let ops = body.ops;
+    let count = body.ops.len();
+    let answer = push_ops(&state, &auth, body.ops).await;
+    match &answer {
+        Ok(_) => state.metrics().push_accepted(count),
+        Err(e @ Error::Op { .. }) => state.metrics().op_refused(e.code()),
+        Err(_) => {}
+    }
+    answer
+}
+
+async fn push_ops(
+    state: &AppState,
+    auth: &AuthUser,
+    ops: Vec<Op>,
+) -> Result<Json<PushResponse>, Error> {
     if ops.len() > MAX_PUSH_OPS {
         return Err(Error::TooManyOps {
             count: ops.len(),
@@ -158,7 +174,7 @@ async fn push(
     let now = now_ms();
     let user_id = auth.user.id.to_string();
     for (index, op) in ops.iter().enumerate() {
-        check_op(&auth, &user_id, op, now).map_err(|(kind, clock)| Error::Op {
+        check_op(auth, &user_id, op, now).map_err(|(kind, clock)| Error::Op {
             index,
             kind,
             server_time_ms: clock.then_some(now),
@@ -213,7 +229,9 @@ pub struct PullQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PullResponse {
-    /// `{seq, op}` in seq order; only ops of types the user may read.
+    /// `{seq, received_ms, op}` in seq order; only ops of types the user may read.
+    /// `received_ms`: when the server stored the op (Unix ms; absent for ops stored before the
+    /// server kept it).
     #[schema(value_type = Vec<Object>)]
     pub ops: Vec<PulledOp>,
     /// The cursor for the next pull (advances past ops the user may not read, too).
@@ -255,7 +273,11 @@ async fn pull(
         if i > 0 {
             body.push(',');
         }
-        let _ = write!(body, "{{\"seq\":{},\"op\":{}}}", o.seq, o.op.get());
+        let _ = write!(body, "{{\"seq\":{}", o.seq);
+        if let Some(ms) = o.received_ms {
+            let _ = write!(body, ",\"received_ms\":{ms}");
+        }
+        let _ = write!(body, ",\"op\":{}}}", o.op.get());
     }
     let _ = write!(
         body,
@@ -350,8 +372,39 @@ async fn snapshot(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// The bearer token (`EventSource` cannot send headers).
-    pub token: String,
+    /// A ticket from `POST /api/sync/events/ticket` (`EventSource` cannot send headers); good
+    /// for one stream within 60 s. Without it, the `Authorization` header is used.
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TicketResponse {
+    /// Pass as `GET /api/sync/events?ticket=…`. Good once, within `expires_in_secs`.
+    pub ticket: String,
+    pub expires_in_secs: u64,
+}
+
+/// A ticket for one event stream, so that the token never goes into a URL (`EventSource`
+/// cannot send an `Authorization` header; URLs end up in logs).
+#[utoipa::path(
+    post,
+    path = "/api/sync/events/ticket",
+    tag = "sync",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TicketResponse),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn events_ticket(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<TicketResponse>, Error> {
+    let tickets = state.event_tickets();
+    Ok(Json(TicketResponse {
+        ticket: tickets.issue(auth.token)?,
+        expires_in_secs: tickets.ttl().as_secs(),
+    }))
 }
 
 fn changed(seq: u64) -> Event {
@@ -363,7 +416,8 @@ fn changed(seq: u64) -> Event {
 /// Server-sent events: `event: changed` with `data: {"seq": N}` once on connect and whenever
 /// the store's seq advances; keep-alive comments every 15 s; ends when the server shuts down,
 /// and when the token stops working (logged out, expired, device revoked): the token is checked
-/// again before every event and every [`RECHECK`] while nothing happens.
+/// again before every event and every [`RECHECK`] while nothing happens. Authorised by a
+/// `?ticket=` (`POST /api/sync/events/ticket`) or an `Authorization: Bearer` header.
 #[utoipa::path(
     get,
     path = "/api/sync/events",
@@ -371,25 +425,40 @@ fn changed(seq: u64) -> Event {
     params(EventsQuery),
     responses(
         (status = 200, description = "`text/event-stream`", content_type = "text/event-stream"),
-        (status = 400, description = "`invalid_query`: no token", body = ErrorBody),
-        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no ticket or header, an unknown, used or expired ticket, a token that does not work", body = ErrorBody),
     )
 )]
 async fn events(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(q): Query<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
-    let auth = authenticate(&state, &q.token).await?;
+    let auth = match q.ticket {
+        Some(ticket) => {
+            let token = state
+                .event_tickets()
+                .redeem(&ticket)
+                .ok_or(Error::Unauthorized)?;
+            authenticate_hash(&state, token).await?
+        }
+        None => {
+            let token = bearer_token(&headers).ok_or(Error::Unauthorized)?;
+            authenticate(&state, token).await?
+        }
+    };
+    let token = auth.token;
     let store_id = auth.user.store_id;
     let rx = state.store().subscribe(&store_id);
     let seq = state.store().seq(store_id).await?;
     let shutdown = state.shutdown_signal();
-    let token = q.token;
+    // Counts the stream as open until the stream (and this state with it) is dropped.
+    let guard = state.metrics().event_stream_opened();
     let stream = futures_util::stream::unfold(
-        (Some(seq), rx, shutdown, state, token),
-        |(first, mut rx, shutdown, state, token)| async move {
+        (Some(seq), rx, shutdown, state, token, guard),
+        |(first, mut rx, shutdown, state, token, guard)| async move {
             if let Some(seq) = first {
-                return Some((Ok(changed(seq)), (None, rx, shutdown, state, token)));
+                return Some((Ok(changed(seq)), (None, rx, shutdown, state, token, guard)));
             }
             loop {
                 if *shutdown.borrow() {
@@ -408,11 +477,11 @@ async fn events(
                     _ = tokio::time::sleep(RECHECK) => None,
                 };
                 // A revoked device or a logged-out token gets nothing more.
-                if authenticate(&state, &token).await.is_err() {
+                if authenticate_hash(&state, token).await.is_err() {
                     return None;
                 }
                 if let Some(seq) = news {
-                    return Some((Ok(changed(seq)), (None, rx, shutdown, state, token)));
+                    return Some((Ok(changed(seq)), (None, rx, shutdown, state, token, guard)));
                 }
             }
         },

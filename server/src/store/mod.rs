@@ -23,6 +23,7 @@ use domain::Role;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use self::redb::backup::{BackupSummary, backup_database, check_backup};
 pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
     PhoneGroup, PullPage, PulledOp, PushRefusal, RefusalReason, SnapshotPage, StoredJson, SyncStore,
@@ -73,7 +74,24 @@ pub struct Session {
     pub user_id: Uuid,
     pub device_id: Uuid,
     pub created_at: DateTime<Utc>,
+    /// The absolute expiry (login + `Settings::token_ttl`).
     pub expires_at: DateTime<Utc>,
+    /// When the token was last used, to the minute (`None` in sessions stored before this
+    /// field existed, and before the first use: [`Session::last_used`] is then `created_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// When the token was last used (its login if never since).
+    pub fn last_used(&self) -> DateTime<Utc> {
+        self.last_used_at.unwrap_or(self.created_at)
+    }
+
+    /// Past its absolute expiry, or unused for `idle` or longer.
+    pub fn is_expired(&self, now: DateTime<Utc>, idle: chrono::Duration) -> bool {
+        self.expires_at <= now || self.last_used() + idle <= now
+    }
 }
 
 /// A session with its device and user (either may be gone).
@@ -150,8 +168,26 @@ pub trait Store: SyncStore + Send + Sync + 'static {
     /// Removes a session; `false` if there was none.
     fn delete_session(&self, token: TokenHash) -> StoreFuture<'_, bool>;
 
-    /// Deletes the sessions that expired before `now`; returns how many.
-    fn purge_expired_sessions(&self, now: DateTime<Utc>) -> StoreFuture<'_, usize>;
+    /// Deletes the sessions expired at `now` ([`Session::is_expired`] with `idle`); returns
+    /// how many.
+    fn purge_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> StoreFuture<'_, usize>;
+
+    /// Sets a session's `last_used_at`; `false` if there is no such session.
+    fn touch_session(&self, token: TokenHash, at: DateTime<Utc>) -> StoreFuture<'_, bool>;
+
+    /// Deletes every session of a user (log out everywhere); returns how many.
+    fn delete_user_sessions(&self, user_id: Uuid) -> StoreFuture<'_, usize>;
+
+    /// The size of the stored data in bytes (the database file).
+    fn size_bytes(&self) -> StoreFuture<'_, u64>;
+
+    /// Writes a consistent copy of everything to `dest` (a new file), while the store keeps
+    /// serving.
+    fn backup(&self, dest: std::path::PathBuf) -> StoreFuture<'_, BackupSummary>;
 
     /// Marks the device revoked and deletes all its sessions, in one transaction.
     /// `false` if there is no such device.

@@ -64,11 +64,16 @@ impl Serialize for StoredJson {
     }
 }
 
-/// One op of a pull page: its seq and the op as stored (JSON of [`Op`]).
+/// One op of a pull page: its seq, the op as stored (JSON of [`Op`]) and when the server
+/// received it.
 #[derive(Debug, Serialize)]
 pub struct PulledOp {
     pub seq: u64,
     pub op: StoredJson,
+    /// Unix ms of the commit that stored the op; `None` for ops stored before the server kept
+    /// receive times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_ms: Option<u64>,
 }
 
 /// A page of the op log of one store.

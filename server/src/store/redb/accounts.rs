@@ -181,7 +181,11 @@ impl Store for RedbStore {
         })
     }
 
-    fn purge_expired_sessions(&self, now: DateTime<Utc>) -> StoreFuture<'_, usize> {
+    fn purge_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> StoreFuture<'_, usize> {
         self.boxed(move |db| {
             let txn = begin_write(db)?;
             let mut expired = Vec::new();
@@ -190,7 +194,7 @@ impl Store for RedbStore {
                 for entry in tokens.iter()? {
                     let (k, v) = entry?;
                     let session: Session = decode(v.value())?;
-                    if session.expires_at <= now {
+                    if session.is_expired(now, idle) {
                         expired.push(k.value().to_vec());
                     }
                 }
@@ -201,6 +205,58 @@ impl Store for RedbStore {
             txn.commit()?;
             Ok(expired.len())
         })
+    }
+
+    fn touch_session(&self, token: TokenHash, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
+        self.boxed(move |db| {
+            let txn = begin_write(db)?;
+            {
+                let mut tokens = txn.open_table(TOKENS)?;
+                let Some(mut session): Option<Session> = get_json(&tokens, token.as_slice())?
+                else {
+                    return Ok(false);
+                };
+                session.last_used_at = Some(at);
+                tokens.insert(token.as_slice(), encode(&session)?.as_slice())?;
+            }
+            txn.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn delete_user_sessions(&self, user_id: Uuid) -> StoreFuture<'_, usize> {
+        self.boxed(move |db| {
+            let txn = begin_write(db)?;
+            let mut doomed = Vec::new();
+            {
+                let mut tokens = txn.open_table(TOKENS)?;
+                for entry in tokens.iter()? {
+                    let (k, v) = entry?;
+                    let session: Session = decode(v.value())?;
+                    if session.user_id == user_id {
+                        doomed.push(k.value().to_vec());
+                    }
+                }
+                for k in &doomed {
+                    tokens.remove(k.as_slice())?;
+                }
+            }
+            txn.commit()?;
+            Ok(doomed.len())
+        })
+    }
+
+    fn size_bytes(&self) -> StoreFuture<'_, u64> {
+        let path = self.path().to_path_buf();
+        self.boxed(move |_| {
+            std::fs::metadata(&path)
+                .map(|m| m.len())
+                .map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))
+        })
+    }
+
+    fn backup(&self, dest: std::path::PathBuf) -> StoreFuture<'_, crate::store::BackupSummary> {
+        self.boxed(move |db| super::backup::backup_database(db, &dest))
     }
 
     fn revoke_device(&self, id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool> {

@@ -4,8 +4,8 @@
 use ::redb::{Database, ReadableMultimapTable, ReadableTable, WriteTransaction};
 
 use super::tables::{
-    A_CARD_PHONE_OF, A_CARD_PHONES, DEVICES, META, OP_IDS, OPS, RECORD_COUNTS, RECORDS,
-    SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
+    A_CARD_PHONE_OF, A_CARD_PHONES, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS,
+    RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
 };
 use super::txn::begin_write;
 use crate::store::StoreError;
@@ -29,6 +29,7 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
         txn.open_table(TOKENS)?;
         txn.open_table(OPS)?;
         txn.open_table(OP_IDS)?;
+        txn.open_table(OP_RECEIVED)?;
         txn.open_table(RECORDS)?;
         txn.open_table(STORE_SEQ)?;
         txn.open_table(RECORD_COUNTS)?;

@@ -10,12 +10,15 @@
 //! - `indexes.rs`: the A-card phone index and the duplicate groups.
 //! - `writer.rs`: the single sync writer thread, group commit; `sync.rs`:
 //!   [`SyncStore`](crate::store::SyncStore) (push to the writer, pull, snapshot).
+//! - `backup.rs`: a consistent copy of the file in one read transaction, and the check of a
+//!   backup before it is restored.
 //!
 //! Modules depend only on the ones listed before them (`accounts.rs` and `sync.rs` on
 //! [`RedbStore`] too). The table definitions are public so that a later module can add its own
 //! tables to the same file through [`RedbStore::database`] and [`RedbStore::run`].
 
 mod accounts;
+pub mod backup;
 mod codec;
 mod indexes;
 mod layout;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::RedbStore;
 use super::codec::{raw, record_type_of};
 use super::indexes;
-use super::tables::{OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
+use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
 use crate::store::StoreFuture;
 use crate::store::sync::{PhoneGroup, PullPage, PulledOp, PushRefusal, SnapshotPage, SyncStore};
 
@@ -34,6 +34,7 @@ impl SyncStore for RedbStore {
         Box::pin(self.run(move |db| {
             let txn = db.begin_read()?;
             let ops = txn.open_table(OPS)?;
+            let received = txn.open_table(OP_RECEIVED)?;
             let mut page = PullPage {
                 ops: Vec::new(),
                 last_seq: after,
@@ -57,6 +58,7 @@ impl SyncStore for RedbStore {
                     page.ops.push(PulledOp {
                         seq,
                         op: raw(bytes)?,
+                        received_ms: received.get((store_id.as_str(), seq))?.map(|g| g.value()),
                     });
                 }
             }

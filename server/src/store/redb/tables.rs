@@ -19,6 +19,10 @@ pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens")
 
 /// (store id, seq) → the op (JSON of `domain::sync::Op`). Seqs of a store are 1, 2, 3, …
 pub const OPS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("ops");
+/// (store id, seq) → when the server received the op (Unix ms; the commit of its push). Beside
+/// [`OPS`] rather than inside it so that the stored op stays the op as the device made it. Ops
+/// stored before this table existed have no entry.
+pub const OP_RECEIVED: TableDefinition<(&str, u64), u64> = TableDefinition::new("op_received");
 /// op id (uuid as u128) → (store id, seq)
 pub const OP_IDS: TableDefinition<u128, (&str, u64)> = TableDefinition::new("op_ids");
 /// (store id, record id as u128) → `domain::sync::RecordState` (JSON)

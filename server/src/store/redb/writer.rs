@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::codec::{decode, encode};
 use super::indexes::{a_card_phone, reindex_phone};
-use super::tables::{A_CARD_PHONE_OF, OP_IDS, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
+use super::tables::{A_CARD_PHONE_OF, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
 use super::txn::begin_write;
 use crate::store::StoreError;
 use crate::store::sync::{PushRefusal, RefusalReason, registry};
@@ -174,6 +174,7 @@ fn writer_loop(db: Weak<Database>, mut rx: mpsc::Receiver<Job>, hub: Arc<Hub>) {
 
 struct Tables<'t> {
     ops: Table<'t, (&'static str, u64), &'static [u8]>,
+    received: Table<'t, (&'static str, u64), u64>,
     op_ids: Table<'t, u128, (&'static str, u64)>,
     records: Table<'t, (&'static str, u128), &'static [u8]>,
     seqs: Table<'t, &'static str, u64>,
@@ -185,6 +186,7 @@ impl<'t> Tables<'t> {
     fn open(txn: &'t WriteTransaction) -> Result<Self, StoreError> {
         Ok(Tables {
             ops: txn.open_table(OPS)?,
+            received: txn.open_table(OP_RECEIVED)?,
             op_ids: txn.open_table(OP_IDS)?,
             records: txn.open_table(RECORDS)?,
             seqs: txn.open_table(STORE_SEQ)?,
@@ -205,10 +207,11 @@ fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError>
     let mut answers = Vec::with_capacity(jobs.len());
     let mut advanced = BTreeMap::new();
     let started = std::time::Instant::now();
+    let received_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     {
         let mut t = Tables::open(&txn)?;
         for job in jobs {
-            let answer = push_one(&mut t, &job.store_id, &job.ops, &job.encoded)?;
+            let answer = push_one(&mut t, &job.store_id, &job.ops, &job.encoded, received_ms)?;
             if let Ok((_, Some(seq))) = &answer {
                 advanced.insert(job.store_id.clone(), *seq);
             }
@@ -247,6 +250,7 @@ fn push_one(
     store_id: &str,
     ops: &[Op],
     encoded: &[Vec<u8>],
+    received_ms: u64,
 ) -> Result<Result<(Vec<u64>, Option<u64>), PushRefusal>, StoreError> {
     let refuse = |op_index, reason| Ok(Err(PushRefusal { op_index, reason }));
     // seq per op: known already (resend) or assigned below.
@@ -329,6 +333,7 @@ fn push_one(
         seq += 1;
         let op = &ops[i];
         t.ops.insert((store_id, seq), encoded[i].as_slice())?;
+        t.received.insert((store_id, seq), received_ms)?;
         t.op_ids.insert(op.op_id.as_u128(), (store_id, seq))?;
         seqs[i] = Some(seq);
     }
