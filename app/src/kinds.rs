@@ -10,7 +10,9 @@ use crate::ui::kinds::{Kind, Look, default_title};
 
 /// Every declared kind, area by area.
 pub fn kinds() -> impl Iterator<Item = &'static Kind> {
-    crate::sales::kinds::KINDS.iter()
+    crate::sales::kinds::KINDS
+        .iter()
+        .chain(crate::service::kinds::KINDS.iter())
 }
 
 /// The kind of record type `name`.

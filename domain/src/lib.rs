@@ -8,6 +8,7 @@ pub mod plan;
 pub mod records;
 pub mod roles;
 pub mod sales;
+pub mod service;
 pub mod sync;
 pub mod time;
 

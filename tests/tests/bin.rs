@@ -122,3 +122,92 @@ async fn a_withdrawn_visit_goes_to_the_bin_and_a_manager_restores_it() {
     pc.close().await;
     tablet.close().await;
 }
+
+/// A record type joins the shared screens by one registry entry (issue 11): a service
+/// appointment that the advisor's device booked and then deleted is in the GM's bin, named by
+/// the service area's kind (服务预约, with its slot, customer, plate and advisor), and restores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_service_appointment_is_in_the_bin_by_its_kind() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let base = server.url("");
+    let base = base.trim_end_matches('/');
+    let http = reqwest::Client::new();
+    let device = uuid::Uuid::now_v7();
+    let login = testkit::login(&http, base, "advisor", "demo1234", device, "服务前台电脑")
+        .await
+        .expect("the advisor logs in");
+    let token = login["token"].as_str().expect("token").to_string();
+    let user_id = login["user"]["id"].as_str().expect("user id").to_string();
+    let store_id = login["user"]["store_id"]
+        .as_str()
+        .expect("store")
+        .to_string();
+    let record_id = uuid::Uuid::now_v7();
+    let now = testkit::now_ms();
+    let op = |n: u32, changes: serde_json::Value| {
+        serde_json::json!({
+            "op_id": uuid::Uuid::now_v7(),
+            "device_id": device,
+            "user_id": user_id,
+            "store_id": store_id,
+            "record_id": record_id,
+            "record_type": "appointment",
+            "hlc": {"wall_ms": now, "counter": n},
+            "changes": changes,
+        })
+    };
+    let book = op(
+        0,
+        serde_json::json!([
+            {"kind": "set", "field": "customer_name", "value": "周先生"},
+            {"kind": "set", "field": "plate", "value": "沪A·12345"},
+            {"kind": "set", "field": "slot_at", "value": "2026-12-08T09:30:00"},
+            {"kind": "set", "field": "advisor_id", "value": user_id},
+        ]),
+    );
+    let delete = op(1, serde_json::json!([{"kind": "delete"}]));
+    let pushed = http
+        .post(format!("{base}/api/sync/push"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"ops": [book, delete]}))
+        .send()
+        .await
+        .expect("push");
+    assert!(
+        pushed.status().is_success(),
+        "push: {} {}",
+        pushed.status(),
+        pushed.text().await.unwrap_or_default()
+    );
+
+    let pc = Browser::synced(&server, "gm", "孙建国", "总经理测试电脑").await;
+    pc.goto("/manage/bin").await;
+    let binned_row = "//main//table//tr[td[normalize-space(.)='服务预约']]";
+    let row = pc
+        .wait_until("the appointment in the bin", async || {
+            pc.visible(binned_row).await
+        })
+        .await;
+    let text = row.text().await.unwrap_or_default();
+    for want in [
+        "2026-12-08 09:30",
+        "周先生",
+        "沪A·12345",
+        "张伟",
+        "服务前台电脑",
+    ] {
+        assert!(text.contains(want), "the bin row shows {want}: {text}");
+    }
+    let restore = format!("{binned_row}//button[normalize-space(.)='恢复']");
+    let el = pc
+        .wait_until("恢复 in the row", async || pc.visible(&restore).await)
+        .await;
+    el.click().await.expect("click 恢复");
+    pc.wait_for_role("status", "已恢复").await;
+    pc.wait_until("the row gone from the bin", async || {
+        (count_visible(&pc, binned_row).await == 0).then_some(())
+    })
+    .await;
+    pc.close().await;
+}

@@ -1,5 +1,7 @@
 //! 售后: the seven-step service process (appointment to follow-up call). One file per workflow will join this module.
 
+pub mod kinds;
+
 use leptos::prelude::*;
 
 use crate::i18n::*;

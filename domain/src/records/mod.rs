@@ -250,6 +250,37 @@ pub static RECEPTION_ROTA: RecordType = RecordType {
     ],
 };
 
+/// Service appointment (预约) status: booked, then the car arrives, the customer does not come
+/// (失约) or the booking is cancelled (`domain::service::appointment::AppointmentStatus`).
+pub static APPOINTMENT_STATUS: StateMachine = StateMachine {
+    states: &["booked", "arrived", "no_show", "cancelled"],
+    initial: "booked",
+    transitions: &[
+        ("booked", "arrived"),
+        ("booked", "no_show"),
+        ("booked", "cancelled"),
+    ],
+};
+
+/// Service appointment (预约): a customer's vehicle booked into a slot with a service advisor,
+/// at least three hours ahead (`domain::service::appointment::check_slot`).
+pub static APPOINTMENT: RecordType = RecordType {
+    name: "appointment",
+    fields: &[
+        FieldDef::scalar("customer_name"),
+        FieldDef::scalar("phone"),
+        FieldDef::scalar("c_card_id"),
+        FieldDef::scalar("plate"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("service_wanted"),
+        FieldDef::scalar("slot_at"),
+        FieldDef::scalar("advisor_id"),
+        FieldDef::scalar("no_show_reason"),
+        FieldDef::status("status", &APPOINTMENT_STATUS),
+        FieldDef::log("notes"),
+    ],
+};
+
 /// Every record type of this build.
 pub const ALL: &[&RecordType] = &[
     &A_CARD,
@@ -261,6 +292,7 @@ pub const ALL: &[&RecordType] = &[
     &KEY_ACCOUNT,
     &SALES_SETTINGS,
     &RECEPTION_ROTA,
+    &APPOINTMENT,
 ];
 
 /// The registry the app and the server use.
@@ -311,6 +343,7 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
         | "reception_rota" => Some(Allowed::Area(Area::Sales)),
         "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
+        "appointment" => Some(Allowed::Area(Area::Service)),
         _ => None,
     }
 }
@@ -363,6 +396,9 @@ mod tests {
         assert!(!may_write(&[Role::SalesManager], "unknown"));
         assert!(may_read(&[Role::CustomerService], "care_task"));
         assert!(!may_read(&[Role::CustomerService], "a_card"));
+        assert!(may_write(&[Role::ServiceAdvisor], "appointment"));
+        assert!(may_read(&[Role::Technician], "appointment"));
+        assert!(!may_read(&[Role::SalesConsultant], "appointment"));
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
         }
