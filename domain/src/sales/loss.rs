@@ -18,9 +18,13 @@
 //! "Manager" here means the sales manager or the general manager.
 
 use super::UserError;
+use super::follow_up::Channel;
 use super::kpi::Period;
+use crate::plan::{Plan, PlannedWrite, Step};
+use crate::records::A_CARD;
 use crate::roles::Role;
-use crate::time::StoreClock;
+use crate::sync::RecordState;
+use crate::time::{StoreClock, stored_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -691,6 +695,120 @@ pub fn monthly_losses(
     })
 }
 
+/// One A-card's loss workflow: each move is checked by [`LossFile::apply`] (role, state, data
+/// rules) and returned as the plan of its writes on the card (one op), ready to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardLoss {
+    pub card: Uuid,
+    pub file: LossFile,
+}
+
+impl CardLoss {
+    pub fn new(card: Uuid, file: LossFile) -> Self {
+        CardLoss { card, file }
+    }
+
+    /// The loss workflow of a stored A-card (see [`LossFile::of_card`]).
+    pub fn of(card: &RecordState) -> Self {
+        let text = |f: &str| card.value(f).and_then(|v| v.as_str()).unwrap_or_default();
+        let last = card.log("re_contacts").last().map(|e| &e.value);
+        let file = LossFile::of_card(
+            card.status(&A_CARD, "status").unwrap_or_default(),
+            text("loss_reason"),
+            text("loss_note"),
+            last.and_then(|v| v["outcome"].as_str()),
+        );
+        CardLoss::new(card.id, file)
+    }
+
+    /// The card's write after `action` passed the rules; `steps` are added after the move.
+    fn write(
+        &self,
+        action: &ACardAction,
+        roles: &[Role],
+        steps: impl FnOnce(PlannedWrite) -> PlannedWrite,
+    ) -> Result<Plan, LossError> {
+        let before = self.file.status;
+        let after = self.file.apply(action, roles)?.status;
+        let mut write = PlannedWrite::new(self.card, &A_CARD);
+        // Re-recording a re-contact keeps the status: no move to the same state.
+        if after != before {
+            write = write.with(Step::Move("status", after.as_str()));
+        }
+        Ok(Plan::new().then(steps(write)))
+    }
+
+    /// 申请战败: `loss_proposed`, with the reason and the (trimmed, required) note.
+    pub fn propose(
+        &self,
+        roles: &[Role],
+        reason: LossReason,
+        note: &str,
+    ) -> Result<Plan, LossError> {
+        let note = note.trim();
+        let action = ACardAction::ProposeLoss {
+            reason,
+            note: note.to_string(),
+        };
+        self.write(&action, roles, |w| {
+            w.set("loss_reason", reason.as_str()).set("loss_note", note)
+        })
+    }
+
+    /// 记录回访: the entry `entry` in `re_contacts` (`outcome`, `channel`, trimmed note, required)
+    /// and `re_contacted` (unless it already is).
+    pub fn re_contact(
+        &self,
+        roles: &[Role],
+        entry: Uuid,
+        outcome: ReContactOutcome,
+        channel: Channel,
+        note: &str,
+    ) -> Result<Plan, LossError> {
+        let note = note.trim();
+        let action = ACardAction::RecordReContact {
+            outcome,
+            note: note.to_string(),
+        };
+        let value = serde_json::json!({
+            "outcome": outcome.as_str(),
+            "channel": channel.as_str(),
+            "note": note,
+        });
+        self.write(&action, roles, |w| {
+            w.with(Step::Append("re_contacts", entry, value))
+        })
+    }
+
+    /// 确认战败: `lost` (a manager's, after a re-contact that did not find the customer willing).
+    pub fn confirm(&self, roles: &[Role]) -> Result<Plan, LossError> {
+        self.write(&ACardAction::ConfirmLoss, roles, |w| w)
+    }
+
+    /// 退回跟进: `following` again, due `today`, and given to the consultant `to` when one is picked.
+    pub fn send_back(
+        &self,
+        roles: &[Role],
+        to: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Plan, LossError> {
+        self.write(&ACardAction::SendBack, roles, |w| {
+            let w = w.set("next_follow_up", stored_date(today));
+            match to.map(str::trim).filter(|t| !t.is_empty()) {
+                Some(to) => w.set("consultant_id", to),
+                None => w,
+            }
+        })
+    }
+
+    /// 激活此卡: a lost card is `following` again, due `today`.
+    pub fn reactivate(&self, roles: &[Role], today: NaiveDate) -> Result<Plan, LossError> {
+        self.write(&ACardAction::Reactivate, roles, |w| {
+            w.set("next_follow_up", stored_date(today))
+        })
+    }
+}
+
 /// Whether a card in `status` belongs in the loss review queue (申请战败 or 经理已回访).
 pub fn in_review(status: &str) -> bool {
     matches!(
@@ -1144,5 +1262,211 @@ mod tests {
         }
         assert!(in_review("loss_proposed") && in_review("re_contacted"));
         assert!(!in_review("lost") && !in_review("following") && !in_review("x"));
+    }
+
+    mod plans {
+        use super::*;
+        use crate::sync::{Clock, Op, apply};
+        use serde_json::json;
+
+        const CARD: Uuid = Uuid::from_u128(0xCA);
+
+        /// Runs a plan on the stored card as a device would (one op per write).
+        fn run(plan: &Plan, card: &mut RecordState) {
+            let mut clock = Clock::default();
+            for w in &plan.writes {
+                let op = Op {
+                    op_id: Uuid::now_v7(),
+                    device_id: Uuid::from_u128(1),
+                    user_id: "u".into(),
+                    store_id: "demo".into(),
+                    record_id: w.record_id,
+                    record_type: "a_card".into(),
+                    hlc: clock.now(1_000),
+                    changes: w.changes(card).unwrap(),
+                };
+                apply(card, &op, &A_CARD).unwrap();
+            }
+        }
+
+        fn following() -> RecordState {
+            let mut card = RecordState::new(CARD, "a_card", "demo");
+            let plan = Plan::new().then(
+                PlannedWrite::new(CARD, &A_CARD)
+                    .set("name", "王先生")
+                    .set("consultant_id", "c1"),
+            );
+            run(&plan, &mut card);
+            card
+        }
+
+        fn day() -> NaiveDate {
+            NaiveDate::from_ymd_opt(2026, 5, 20).unwrap()
+        }
+
+        fn proposed() -> RecordState {
+            let mut card = following();
+            let plan = CardLoss::of(&card)
+                .propose(CONSULTANT, LossReason::OtherBrand, "  订了思域 ")
+                .unwrap();
+            run(&plan, &mut card);
+            card
+        }
+
+        #[test]
+        fn propose_re_contact_confirm_on_the_stored_card() {
+            let mut card = proposed();
+            assert_eq!(card.status(&A_CARD, "status"), Some("loss_proposed"));
+            assert_eq!(card.value("loss_reason"), Some(&json!("other_brand")));
+            assert_eq!(card.value("loss_note"), Some(&json!("订了思域")));
+
+            let plan = CardLoss::of(&card)
+                .re_contact(
+                    SALES_MGR,
+                    Uuid::from_u128(5),
+                    ReContactOutcome::ConfirmedLost,
+                    Channel::Wechat,
+                    " 已提车 ",
+                )
+                .unwrap();
+            run(&plan, &mut card);
+            assert_eq!(card.status(&A_CARD, "status"), Some("re_contacted"));
+            let log = card.log("re_contacts");
+            assert_eq!(
+                log[0].value,
+                json!({"outcome": "confirmed_lost", "channel": "wechat", "note": "已提车"})
+            );
+
+            // A second re-contact keeps the status (no move to the same state).
+            let again = CardLoss::of(&card)
+                .re_contact(
+                    SALES_MGR,
+                    Uuid::from_u128(6),
+                    ReContactOutcome::ConfirmedLost,
+                    Channel::Phone,
+                    "再次确认",
+                )
+                .unwrap();
+            assert_eq!(again.writes[0].move_of("status"), None);
+            run(&again, &mut card);
+            assert_eq!(card.log("re_contacts").len(), 2);
+
+            let plan = CardLoss::of(&card).confirm(GM).unwrap();
+            assert_eq!(plan.writes.len(), 1);
+            run(&plan, &mut card);
+            assert_eq!(card.status(&A_CARD, "status"), Some("lost"));
+            // The reason stays for the monthly analysis.
+            assert_eq!(card.value("loss_reason"), Some(&json!("other_brand")));
+        }
+
+        #[test]
+        fn confirming_before_the_re_contact_or_as_a_consultant_is_refused() {
+            let card = proposed();
+            assert_eq!(
+                CardLoss::of(&card).confirm(SALES_MGR),
+                Err(LossError::ReContactRequired)
+            );
+            assert_eq!(
+                CardLoss::of(&card).confirm(CONSULTANT),
+                Err(LossError::OnlyManagerMayConfirm)
+            );
+            assert_eq!(
+                CardLoss::of(&card).re_contact(
+                    CONSULTANT,
+                    Uuid::nil(),
+                    ReContactOutcome::ConfirmedLost,
+                    Channel::Phone,
+                    "x"
+                ),
+                Err(LossError::RoleMayNot {
+                    action: K::RecordReContact
+                })
+            );
+            // A note is required; a proposal cannot be made twice.
+            assert_eq!(
+                CardLoss::of(&following()).propose(CONSULTANT, LossReason::OtherBrand, " "),
+                Err(LossError::NoteRequired)
+            );
+            assert!(matches!(
+                CardLoss::of(&card).propose(CONSULTANT, LossReason::OtherBrand, "x"),
+                Err(LossError::NotAllowedFrom { .. })
+            ));
+        }
+
+        #[test]
+        fn a_card_sent_back_goes_to_the_picked_consultant_due_today() {
+            let mut card = proposed();
+            let plan = CardLoss::of(&card)
+                .re_contact(
+                    SALES_MGR,
+                    Uuid::from_u128(7),
+                    ReContactOutcome::WillReconsider,
+                    Channel::Phone,
+                    "再等等",
+                )
+                .unwrap();
+            run(&plan, &mut card);
+            assert_eq!(
+                CardLoss::of(&card).confirm(SALES_MGR),
+                Err(LossError::CustomerWillReconsider)
+            );
+            let plan = CardLoss::of(&card)
+                .send_back(SALES_MGR, Some(" c2 "), day())
+                .unwrap();
+            run(&plan, &mut card);
+            assert_eq!(card.status(&A_CARD, "status"), Some("following"));
+            assert_eq!(card.value("consultant_id"), Some(&json!("c2")));
+            assert_eq!(card.value("next_follow_up"), Some(&json!("2026-05-20")));
+            // The history stays on the card.
+            assert_eq!(card.log("re_contacts").len(), 1);
+
+            // Back to the same consultant: the consultant is not written.
+            let mut other = proposed();
+            let plan = CardLoss::of(&other)
+                .send_back(SALES_MGR, Some(""), day())
+                .unwrap();
+            assert_eq!(plan.writes[0].value_of("consultant_id"), None);
+            run(&plan, &mut other);
+            assert_eq!(other.value("consultant_id"), Some(&json!("c1")));
+            assert_eq!(
+                CardLoss::of(&proposed()).send_back(CONSULTANT, None, day()),
+                Err(LossError::RoleMayNot {
+                    action: K::SendBack
+                })
+            );
+        }
+
+        #[test]
+        fn a_lost_card_is_reactivated_by_a_manager_due_today() {
+            let mut card = proposed();
+            let plan = CardLoss::of(&card)
+                .re_contact(
+                    SALES_MGR,
+                    Uuid::from_u128(8),
+                    ReContactOutcome::Unreachable,
+                    Channel::Phone,
+                    "空号",
+                )
+                .unwrap();
+            run(&plan, &mut card);
+            run(&CardLoss::of(&card).confirm(SALES_MGR).unwrap(), &mut card);
+            assert_eq!(
+                CardLoss::of(&card).reactivate(CONSULTANT, day()),
+                Err(LossError::RoleMayNot {
+                    action: K::Reactivate
+                })
+            );
+            let plan = CardLoss::of(&card).reactivate(SALES_MGR, day()).unwrap();
+            run(&plan, &mut card);
+            assert_eq!(card.status(&A_CARD, "status"), Some("following"));
+            assert_eq!(card.value("next_follow_up"), Some(&json!("2026-05-20")));
+            assert_eq!(
+                CardLoss::of(&following()).reactivate(SALES_MGR, day()),
+                Err(LossError::NotAllowedFrom {
+                    action: K::Reactivate,
+                    from: S::Following
+                })
+            );
+        }
     }
 }

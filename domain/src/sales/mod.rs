@@ -16,6 +16,7 @@
 pub mod a_card;
 pub mod duplicate;
 pub mod facts;
+pub mod follow_up;
 pub mod grade;
 pub mod kpi;
 pub mod loss;

@@ -9,7 +9,9 @@
 
 use super::UserError;
 use super::order::{OrderError, TestDrive};
-use crate::time::{StoreClock, stored_time};
+use crate::plan::{Plan, PlannedWrite, Step};
+use crate::records::{A_CARD, TEST_DRIVE};
+use crate::time::{StoreClock, stored_date, stored_time};
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
@@ -277,6 +279,8 @@ pub enum TestDriveError {
     FollowUpBeforeDrive,
     #[error("the follow-up date is not a date")]
     FollowUpDateInvalid,
+    #[error("the test drive is not under way")]
+    NotUnderWay,
     #[error("{0}")]
     Rule(OrderError),
 }
@@ -294,6 +298,7 @@ impl UserError for TestDriveError {
             TestDriveError::OdometerInvalid => "test_drive_odometer_invalid",
             TestDriveError::FollowUpBeforeDrive => "test_drive_follow_up_before_drive",
             TestDriveError::FollowUpDateInvalid => "test_drive_follow_up_date_invalid",
+            TestDriveError::NotUnderWay => "test_drive_not_under_way",
             TestDriveError::Rule(e) => e.code(),
         }
     }
@@ -310,6 +315,7 @@ impl UserError for TestDriveError {
             TestDriveError::OdometerInvalid => "里程表读数须为整数公里".into(),
             TestDriveError::FollowUpBeforeDrive => "下次跟进日期不能早于试驾当天".into(),
             TestDriveError::FollowUpDateInvalid => "下次跟进日期无效".into(),
+            TestDriveError::NotUnderWay => "这次试驾已结束或已取消".into(),
             TestDriveError::Rule(e) => e.message_zh(),
         }
     }
@@ -334,23 +340,49 @@ impl UserError for TestDriveError {
                 "The follow-up date cannot be before the test drive".into()
             }
             TestDriveError::FollowUpDateInvalid => "The follow-up date is not valid".into(),
+            TestDriveError::NotUnderWay => {
+                "This test drive has already ended or been cancelled".into()
+            }
             TestDriveError::Rule(e) => e.message_en(),
         }
     }
 }
 
+/// The write of 开始试驾 (a start that passed [`check_start`]): the new drive `drive` by
+/// `consultant`, with the checked values; its status is `started` (the state machine's start).
+pub fn start_plan(drive: Uuid, consultant: &str, checked: &StartChecked) -> Plan {
+    Plan::new().then(
+        PlannedWrite::new(drive, &TEST_DRIVE)
+            .set("a_card_id", checked.a_card.to_string())
+            .set("consultant_id", consultant)
+            .set("vehicle_id", checked.vehicle_id.as_str())
+            .set("route_id", checked.route_id.as_str())
+            .set("licence_no", checked.licence_no.as_str())
+            .set("licence_expiry", stored_date(checked.licence_expiry))
+            .set("started_at", stored_time(checked.started_at))
+            .set("start_odometer", checked.start_odometer),
+    )
+}
+
+/// The write of 取消试驾: a drive under way (`status` as shown) moves to `cancelled`, with the
+/// feedback as the reason when one is written.
+pub fn cancel_plan(drive: Uuid, status: &str, feedback: &str) -> Result<Plan, TestDriveError> {
+    if status != STARTED {
+        return Err(TestDriveError::NotUnderWay);
+    }
+    let mut write = PlannedWrite::new(drive, &TEST_DRIVE).with(Step::Move("status", CANCELLED));
+    let feedback = feedback.trim();
+    if !feedback.is_empty() {
+        write = write.set("feedback", feedback);
+    }
+    Ok(Plan::new().then(write))
+}
+
 /// The writes of 结束试驾 (an end that passed [`check_end`]): the drive's end time, odometer,
 /// feedback (when given) and follow-up date, moved to `ended` in one op; and, when a follow-up
 /// date is given and the customer's A-card is on the device, the card's next follow-up.
-pub fn end_plan(
-    drive: Uuid,
-    card: Option<Uuid>,
-    checked: &EndChecked,
-    feedback: &str,
-) -> crate::plan::Plan {
-    use crate::plan::{Plan, PlannedWrite, Step};
-    use crate::records::{A_CARD, TEST_DRIVE};
-    let next = checked.follow_up_date.map(crate::time::stored_date);
+pub fn end_plan(drive: Uuid, card: Option<Uuid>, checked: &EndChecked, feedback: &str) -> Plan {
+    let next = checked.follow_up_date.map(stored_date);
     let mut write = PlannedWrite::new(drive, &TEST_DRIVE)
         .set("ended_at", stored_time(checked.ended_at))
         .set("end_odometer", checked.end_odometer)
@@ -624,5 +656,46 @@ mod tests {
         assert_eq!(plan.writes.len(), 1);
         assert_eq!(plan.writes[0].value_of("feedback"), None);
         assert_eq!(end_plan(drive, None, &checked, "").writes.len(), 1);
+    }
+
+    #[test]
+    fn the_start_plan_writes_the_checked_values_of_a_new_drive() {
+        let checked = check_start(&start(), &[], StoreClock::default()).unwrap();
+        let drive = Uuid::from_u128(3);
+        let plan = start_plan(drive, "c1", &checked);
+        assert_eq!(plan.writes.len(), 1);
+        let w = &plan.writes[0];
+        assert_eq!(w.record_id, drive);
+        let v = |f| w.value_of(f).cloned();
+        use serde_json::json;
+        assert_eq!(v("a_card_id"), Some(json!(Uuid::from_u128(7).to_string())));
+        assert_eq!(v("consultant_id"), Some(json!("c1")));
+        assert_eq!(v("vehicle_id"), Some(json!("v2")));
+        assert_eq!(v("route_id"), Some(json!("r1")));
+        assert_eq!(v("licence_no"), Some(json!("44010619900101123X")));
+        assert_eq!(v("licence_expiry"), Some(json!("2026-05-20")));
+        assert_eq!(v("started_at"), Some(json!("2026-05-20T10:00:00")));
+        assert_eq!(v("start_odometer"), Some(json!(12_345)));
+        assert_eq!(w.move_of("status"), None, "a new drive starts as started");
+    }
+
+    #[test]
+    fn only_a_drive_under_way_can_be_cancelled() {
+        let drive = Uuid::from_u128(4);
+        let plan = cancel_plan(drive, STARTED, "  客户临时有事 ").unwrap();
+        let w = &plan.writes[0];
+        assert_eq!(w.move_of("status"), Some(CANCELLED));
+        assert_eq!(
+            w.value_of("feedback"),
+            Some(&serde_json::json!("客户临时有事"))
+        );
+        let bare = cancel_plan(drive, STARTED, " ").unwrap();
+        assert_eq!(bare.writes[0].steps.len(), 1);
+        for status in [ENDED, CANCELLED] {
+            assert_eq!(
+                cancel_plan(drive, status, ""),
+                Err(TestDriveError::NotUnderWay)
+            );
+        }
     }
 }
