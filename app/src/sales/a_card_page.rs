@@ -2,34 +2,21 @@
 //! changed fields), its open conflicts, and its 跟进记录 (follow-ups log) with 添加跟进.
 
 use domain::records::A_CARD;
-use domain::sync::{Edit, LogEntry};
+use domain::sales::UserError;
+use domain::sales::follow_up::{Channel, follow_up_plan};
+use domain::sync::LogEntry;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
+use super::a_card::{CardFields, CardForm, lang, model_name, phone_display, text};
+use super::loss::channel_label;
 use crate::conflicts::{
     ConflictCard, conflicts_of, edit_error_text, grade_label, local_time, status_label, who,
 };
 use crate::i18n::*;
 use crate::sync::use_sync;
-
-/// The follow-up channels (跟进方式).
-pub const CHANNELS: [&str; 4] = ["phone", "wechat", "visit", "sms"];
-
-fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
-    match channel {
-        "phone" => t_string!(i18n, a_card.channels.phone),
-        "wechat" => t_string!(i18n, a_card.channels.wechat),
-        "visit" => t_string!(i18n, a_card.channels.visit),
-        "sms" => t_string!(i18n, a_card.channels.sms),
-        "merge" => t_string!(i18n, duplicates.merge_channel),
-        other => return other.to_string(),
-    }
-    .to_string()
-}
 
 #[component]
 pub fn ACardPage() -> impl IntoView {
@@ -215,7 +202,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
             </section>
         </Show>
         <super::a_card::CardVisits id=id />
-        <super::loss::LossPanel id=id card=card />
+        <super::loss::LossPanel card=card />
         <super::test_drive::CardTestDrives id=id />
         <super::order::CardOrders id=id card=card />
         <FollowUps id=id card=card />
@@ -239,7 +226,7 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                 .unwrap_or_default()
         })
     });
-    let channel = RwSignal::new(CHANNELS[0].to_string());
+    let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let content = RwSignal::new(String::new());
     let next_date = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -247,37 +234,26 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let what = content.get_untracked().trim().to_string();
-        if what.is_empty() {
-            error.set(Some(t_string!(i18n, a_card.need_content).to_string()));
-            return;
-        }
+        let ch = Channel::parse(&channel.get_untracked()).unwrap_or(Channel::ALL[0]);
+        let plan = match follow_up_plan(
+            id,
+            Uuid::now_v7(),
+            ch,
+            &content.get_untracked(),
+            &next_date.get_untracked(),
+        ) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e.message(lang(i18n))));
+                return;
+            }
+        };
         if busy.get_untracked() {
             return;
         }
         busy.set(true);
-        let ch = channel.get_untracked();
-        let next = next_date.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    let next_value = if next.is_empty() {
-                        Value::Null
-                    } else {
-                        json!(next)
-                    };
-                    let mut changes = vec![edit.append(
-                        "follow_ups",
-                        Uuid::now_v7(),
-                        json!({"channel": ch, "content": what, "next_date": next_value}),
-                    )?];
-                    if !next.is_empty() {
-                        changes.push(edit.set("next_follow_up", json!(next))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -342,9 +318,10 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                         prop:value=move || channel.get()
                         on:change=move |ev| channel.set(event_target_value(&ev))
                     >
-                        {CHANNELS
-                            .into_iter()
+                        {Channel::ALL
+                                .into_iter()
                             .map(|c| {
+                                let c = c.as_str();
                                 view! {
                                     <option value=c selected=move || channel.get() == c>
                                         {move || channel_label(i18n, c)}

@@ -2,26 +2,27 @@
 //! review queue with the re-contact (回访), 确认战败 and 退回跟进 (`/sales/losses`, [`LossReviewPage`]),
 //! and the monthly loss analysis by reason and intended model on the same page.
 //!
-//! Every move is checked first by the domain's rules (`domain::sales::loss::LossFile::apply`, which
-//! knows who may do what and that a loss needs the manager's re-contact), then written as one local
-//! edit of the card: it works offline and syncs later.
+//! Every move is the domain's plan (`domain::sales::loss::CardLoss`: checked by `LossFile::apply`,
+//! which knows who may do what and that a loss needs the manager's re-contact), executed as one
+//! local transaction: it works offline and syncs later.
 
 use domain::Role;
+use domain::plan::Plan;
 use domain::records::A_CARD;
 use domain::sales::UserError;
+use domain::sales::duplicate::MERGE_CHANNEL;
+use domain::sales::follow_up::Channel;
 use domain::sales::loss::{
-    ACardAction, ACardActionKind, ACardStatus, LossFact, LossFile, LossReason, ReContactOutcome,
-    in_review, monthly_losses,
+    ACardActionKind, CardLoss, LossError, LossFact, LossReason, ReContactOutcome, in_review,
+    monthly_losses,
 };
-use domain::sync::{Edit, LogEntry, RecordState};
+use domain::sync::{LogEntry, RecordState};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, text};
-use super::a_card_page::CHANNELS;
-use crate::clock::{now_stored, store_clock, today_stored};
+use crate::clock::{now_stored, store_clock, today};
 use crate::conflicts::{edit_error_text, local_time, status_label, who};
 use crate::i18n::*;
 use crate::session::use_session;
@@ -48,29 +49,14 @@ fn status_of(card: &RecordState) -> String {
         .to_string()
 }
 
-/// The card's loss file as the domain rules read it.
-fn loss_file(card: &RecordState) -> LossFile {
-    let last = card.log("re_contacts").last().map(|e| e.value.clone());
-    LossFile::of_card(
-        &status_of(card),
-        &text(card, "loss_reason"),
-        &text(card, "loss_note"),
-        last.as_ref().and_then(|v| v["outcome"].as_str()),
-    )
-}
-
-/// Whether the rules let the signed-in user make `action` on `card`; the refusal in the user's
-/// language.
-fn check(
+/// The plan of a move by the signed-in user, or the rule's refusal in the user's language.
+fn plan_of(
     i18n: I18nContext<Locale>,
     card: &RecordState,
-    action: &ACardAction,
-) -> Result<(), String> {
+    make: impl FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>,
+) -> Result<Plan, String> {
     let (_, roles) = me();
-    loss_file(card)
-        .apply(action, &roles)
-        .map(|_| ())
-        .map_err(|e| e.message(lang(i18n)))
+    make(&CardLoss::of(card), &roles).map_err(|e| e.message(lang(i18n)))
 }
 
 pub fn reason_label(i18n: I18nContext<Locale>, code: &str) -> String {
@@ -89,15 +75,16 @@ fn outcome_label(i18n: I18nContext<Locale>, code: &str) -> String {
     }
 }
 
-fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
-    match channel {
-        "phone" => t_string!(i18n, a_card.channels.phone),
-        "wechat" => t_string!(i18n, a_card.channels.wechat),
-        "visit" => t_string!(i18n, a_card.channels.visit),
-        "sms" => t_string!(i18n, a_card.channels.sms),
-        other => return other.to_string(),
+/// How a customer was contacted (a follow-up's or a re-contact's `channel`), in words.
+pub fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
+    match (Channel::parse(channel), i18n.get_locale_untracked()) {
+        (Some(c), Locale::en) => c.label_en().to_string(),
+        (Some(c), Locale::zh_CN) => c.label_zh().to_string(),
+        (None, _) if channel == MERGE_CHANNEL => {
+            t_string!(i18n, duplicates.merge_channel).to_string()
+        }
+        (None, _) => channel.to_string(),
     }
-    .to_string()
 }
 
 /// When the current proposal was made: the write of `loss_reason` (Unix ms).
@@ -152,7 +139,7 @@ fn re_contact_list(i18n: I18nContext<Locale>, entries: Vec<LogEntry>) -> impl In
 /// On the A-card page: 申请战败 (when the rules allow it), the open proposal with its re-contacts,
 /// and for a manager 激活 of a lost card.
 #[component]
-pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
+pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let open = RwSignal::new(false);
@@ -173,27 +160,18 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             error.set(Some(t_string!(i18n, loss.need_reason).to_string()));
             return;
         };
-        let n = note.get_untracked().trim().to_string();
-        let action = ACardAction::ProposeLoss {
-            reason: r,
-            note: n.clone(),
+        let plan = match plan_of(i18n, &current, |c, roles| {
+            c.propose(roles, r, &note.get_untracked())
+        }) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
         };
-        if let Err(e) = check(i18n, &current, &action) {
-            error.set(Some(e));
-            return;
-        }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    Ok(vec![
-                        edit.transition("status", ACardStatus::LossProposed.as_str())?,
-                        edit.set("loss_reason", json!(r.as_str()))?,
-                        edit.set("loss_note", json!(n))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -210,21 +188,15 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         let Some(current) = card.get_untracked() else {
             return;
         };
-        if let Err(e) = check(i18n, &current, &ACardAction::Reactivate) {
-            error.set(Some(e));
-            return;
-        }
-        let day = today_stored();
+        let plan = match plan_of(i18n, &current, |c, roles| c.reactivate(roles, today())) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    Ok(vec![
-                        edit.transition("status", ACardStatus::Following.as_str())?,
-                        edit.set("next_follow_up", json!(day))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             error.set(result.err().map(|e| edit_error_text(i18n, &e)));
         });
     };
@@ -236,12 +208,9 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 {move || {
                     let c = card.get()?;
                     let (_, roles) = me();
-                    let file = loss_file(&c);
-                    let may_propose = file.status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
-                    let may_reactivate = file
-                        .status
-                        .next(ACardActionKind::Reactivate, &roles)
-                        .is_ok();
+                    let status = CardLoss::of(&c).file.status;
+                    let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
+                    let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
                     if may_propose && !open.get() {
                         Some(
                             view! {
@@ -510,9 +479,8 @@ pub fn LossReviewPage() -> impl IntoView {
     }
 }
 
-/// The changes of one edit, built against the card as stored.
-type BuildEdit =
-    Box<dyn FnOnce(&RecordState) -> Result<Vec<domain::sync::Change>, domain::sync::SyncError>>;
+/// A move on a card: its plan by the signed-in user's roles, or the rule's refusal.
+type MakePlan = Box<dyn FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>>;
 
 /// The manager's work on one card of the queue: the re-contact form, 确认战败, 退回跟进.
 #[component]
@@ -521,29 +489,32 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let sync = use_sync();
     let card = Memo::new(move |_| sync.record(id));
     let outcome = RwSignal::new(String::new());
-    let channel = RwSignal::new(CHANNELS[0].to_string());
+    let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let note = RwSignal::new(String::new());
     let send_to = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    // Runs a checked move as one edit.
-    let run = move |action: ACardAction, build: BuildEdit, ok: String| {
+    // Executes the plan of a move on the card as stored, or shows why the rules refuse it.
+    let run = move |make: MakePlan, ok: String| {
         if busy.get_untracked() {
             return;
         }
         let Some(current) = card.get_untracked() else {
             return;
         };
-        if let Err(e) = check(i18n, &current, &action) {
-            done.set(None);
-            error.set(Some(e));
-            return;
-        }
+        let plan = match plan_of(i18n, &current, make) {
+            Ok(plan) => plan,
+            Err(e) => {
+                done.set(None);
+                error.set(Some(e));
+                return;
+            }
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync.edit(id, &A_CARD, build).await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -563,56 +534,24 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             error.set(Some(t_string!(i18n, loss.need_outcome).to_string()));
             return;
         };
-        let n = note.get_untracked().trim().to_string();
-        let ch = channel.get_untracked();
-        let action = ACardAction::RecordReContact {
-            outcome: o,
-            note: n.clone(),
-        };
+        let n = note.get_untracked();
+        let ch = Channel::parse(&channel.get_untracked()).unwrap_or(Channel::ALL[0]);
         run(
-            action,
-            Box::new(move |state| {
-                let edit = Edit::new(state, &A_CARD);
-                let mut changes = vec![edit.append(
-                    "re_contacts",
-                    Uuid::now_v7(),
-                    json!({"outcome": o.as_str(), "channel": ch, "note": n}),
-                )?];
-                if state.status(&A_CARD, "status") != Some(ACardStatus::ReContacted.as_str()) {
-                    changes.push(edit.transition("status", ACardStatus::ReContacted.as_str())?);
-                }
-                Ok(changes)
-            }),
+            Box::new(move |c, roles| c.re_contact(roles, Uuid::now_v7(), o, ch, &n)),
             t_string!(i18n, loss.re_contact_saved).to_string(),
         );
     };
     let confirm = move |_| {
         run(
-            ACardAction::ConfirmLoss,
-            Box::new(|state| {
-                Ok(vec![
-                    Edit::new(state, &A_CARD).transition("status", ACardStatus::Lost.as_str())?,
-                ])
-            }),
+            Box::new(|c, roles| c.confirm(roles)),
             t_string!(i18n, loss.confirmed).to_string(),
         );
     };
     let send_back = move |_| {
         let to = send_to.get_untracked();
-        let day = today_stored();
+        let day = today();
         run(
-            ACardAction::SendBack,
-            Box::new(move |state| {
-                let edit = Edit::new(state, &A_CARD);
-                let mut changes = vec![
-                    edit.transition("status", ACardStatus::Following.as_str())?,
-                    edit.set("next_follow_up", json!(day))?,
-                ];
-                if !to.is_empty() {
-                    changes.push(edit.set("consultant_id", json!(to))?);
-                }
-                Ok(changes)
-            }),
+            Box::new(move |c, roles| c.send_back(roles, Some(&to), day)),
             t_string!(i18n, loss.sent_back).to_string(),
         );
     };
@@ -689,9 +628,11 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                             prop:value=move || channel.get()
                             on:change=move |ev| channel.set(event_target_value(&ev))
                         >
-                            {CHANNELS
+                            {Channel::ALL
                                 .into_iter()
-                                .map(|c| view! { <option value=c>{move || channel_label(i18n, c)}</option> })
+                                .map(|c| {
+                                    view! { <option value=c.as_str()>{move || channel_label(i18n, c.as_str())}</option> }
+                                })
                                 .collect_view()}
                         </select>
                     </div>

@@ -1,19 +1,20 @@
 //! Test drive (试乘试驾), on the tablet in the car: the list (`/sales/test-drives`, drives under way
 //! first), the start form (`/sales/test-drives/new`, optionally `?a_card=<id>`), one drive with
 //! 结束试驾 / 取消试驾 (`/sales/test-drives/:id`), and the drives of a card on the A-card page
-//! ([`CardTestDrives`]). Every check is the domain's (`domain::sales::test_drive`); every write is
-//! a local edit, so a whole drive works with no network.
+//! ([`CardTestDrives`]). Every check and every write is the domain's (`domain::sales::test_drive`:
+//! `check_start` + `start_plan`, `check_end` + `end_plan`, `cancel_plan`), executed as one local
+//! transaction, so a whole drive works with no network.
 
 use domain::records::TEST_DRIVE;
 use domain::sales::UserError;
 use domain::sales::test_drive::{
     self as rules, CANCELLED, ENDED, EndForm, STARTED, StartForm, TestDriveError,
 };
-use domain::sync::{Edit, RecordState};
+use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, text};
@@ -22,7 +23,6 @@ use crate::conflicts::{edit_error_text, who};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::use_sync;
-use domain::time::stored_time;
 
 /// A fleet vehicle or a route of the store's sales settings (a JSON set element).
 fn settings_list(settings: &[RecordState], field: &str) -> Vec<Value> {
@@ -301,23 +301,10 @@ pub fn NewTestDrivePage() -> impl IntoView {
             .unwrap_or_default();
         busy.set(true);
         let id = Uuid::now_v7();
+        let plan = rules::start_plan(id, &me, &checked);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    Ok(vec![
-                        edit.set("a_card_id", json!(checked.a_card.to_string()))?,
-                        edit.set("consultant_id", json!(me))?,
-                        edit.set("vehicle_id", json!(checked.vehicle_id))?,
-                        edit.set("route_id", json!(checked.route_id))?,
-                        edit.set("licence_no", json!(checked.licence_no))?,
-                        edit.set("licence_expiry", json!(checked.licence_expiry.to_string()))?,
-                        edit.set("started_at", json!(stored_time(checked.started_at)))?,
-                        edit.set("start_odometer", json!(checked.start_odometer))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
@@ -575,19 +562,18 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let note = feedback.get_untracked().trim().to_string();
+        let status = drive.with_untracked(|d| d.as_ref().map(drive_status));
+        let plan =
+            match rules::cancel_plan(id, &status.unwrap_or_default(), &feedback.get_untracked()) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    errors.set(errors_text(i18n, &[e]));
+                    return;
+                }
+            };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    let mut changes = vec![edit.transition("status", CANCELLED)?];
-                    if !note.is_empty() {
-                        changes.push(edit.set("feedback", json!(note))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => errors.set(Vec::new()),
