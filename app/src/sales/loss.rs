@@ -9,6 +9,7 @@
 use domain::Role;
 use domain::plan::Plan;
 use domain::records::A_CARD;
+use domain::records::sales::ACard;
 use domain::sales::UserError;
 use domain::sales::duplicate::MERGE_CHANNEL;
 use domain::sales::follow_up::Channel;
@@ -56,7 +57,7 @@ fn plan_of(
     make: impl FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>,
 ) -> Result<Plan, String> {
     let (_, roles) = me();
-    make(&CardLoss::of(card), &roles).map_err(|e| e.message(lang(i18n)))
+    make(&CardLoss::of(&ACard::of(card, store_clock())), &roles).map_err(|e| e.message(lang(i18n)))
 }
 
 pub fn reason_label(i18n: I18nContext<Locale>, code: &str) -> String {
@@ -208,7 +209,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 {move || {
                     let c = card.get()?;
                     let (_, roles) = me();
-                    let status = CardLoss::of(&c).file.status;
+                    let status = ACard::of(&c, store_clock()).status;
                     let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
                     let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
                     if may_propose && !open.get() {

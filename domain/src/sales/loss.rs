@@ -22,8 +22,8 @@ use super::follow_up::Channel;
 use super::kpi::Period;
 use crate::plan::{Plan, PlannedWrite, Step};
 use crate::records::A_CARD;
-use crate::roles::Role;
-use crate::sync::RecordState;
+use crate::records::sales::ACard;
+use crate::roles::{Area, Role};
 use crate::time::{StoreClock, stored_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -202,7 +202,7 @@ impl ACardStatus {
         use ACardActionKind as K;
         use ACardStatus as S;
         // The role first: someone who may never do this move is told so, whatever the card's state.
-        if !roles.iter().any(|r| action.allowed_roles().contains(r)) {
+        if !action.allowed(roles) {
             return Err(match action {
                 K::ConfirmLoss => LossError::OnlyManagerMayConfirm,
                 _ => LossError::RoleMayNot { action },
@@ -247,13 +247,6 @@ pub enum ACardActionKind {
     Deliver,
 }
 
-const CONSULTANT_OR_MANAGER: &[Role] = &[
-    Role::SalesConsultant,
-    Role::SalesManager,
-    Role::GeneralManager,
-];
-const MANAGER: &[Role] = &[Role::SalesManager, Role::GeneralManager];
-
 impl ACardActionKind {
     pub const ALL: [ACardActionKind; 8] = [
         ACardActionKind::ProposeLoss,
@@ -268,16 +261,18 @@ impl ACardActionKind {
 
     /// Who may do it. Proposing a loss is open to managers too (e.g. for the cards of a consultant
     /// who left); the re-contact, the confirmation, sending back and reactivating are the manager's.
-    pub fn allowed_roles(self) -> &'static [Role] {
+    /// Anyone who works in sales may do the first kind; those who manage sales
+    /// ([`Role::manages`]) the second.
+    pub fn allowed(self, roles: &[Role]) -> bool {
         match self {
             ACardActionKind::ProposeLoss
             | ACardActionKind::PlaceOrder
             | ACardActionKind::CancelOrder
-            | ACardActionKind::Deliver => CONSULTANT_OR_MANAGER,
+            | ACardActionKind::Deliver => Role::any_works_in(roles, Area::Sales),
             ACardActionKind::RecordReContact
             | ACardActionKind::ConfirmLoss
             | ACardActionKind::SendBack
-            | ACardActionKind::Reactivate => MANAGER,
+            | ACardActionKind::Reactivate => Role::any_manages(roles, Area::Sales),
         }
     }
 
@@ -570,24 +565,21 @@ impl ReContactOutcome {
 }
 
 impl LossFile {
-    /// The loss file of a card as it is stored: the shown `status`, the `loss_reason` and
-    /// `loss_note` fields and the `outcome` of the last `re_contacts` entry. A status or reason
-    /// this build does not know reads as `following` / no proposal.
-    pub fn of_card(
-        status: &str,
-        loss_reason: &str,
-        loss_note: &str,
-        last_re_contact_outcome: Option<&str>,
-    ) -> LossFile {
-        let status = ACardStatus::parse(status).unwrap_or(ACardStatus::Following);
-        let proposal = LossReason::parse(loss_reason).map(|r| (r, loss_note.to_string()));
+    /// The loss file of a stored card: its status, its `loss_reason` and `loss_note` and the
+    /// `outcome` of its last `re_contacts` entry. A reason this build does not know reads as no
+    /// proposal.
+    pub fn of(card: &ACard) -> LossFile {
+        let proposal = card
+            .loss_reason
+            .map(|r| (r, card.loss_note.clone().unwrap_or_default()));
         // A re-contact only counts for the proposal under review or the confirmed loss.
-        let re_contact = matches!(status, ACardStatus::ReContacted | ACardStatus::Lost)
-            .then(|| last_re_contact_outcome.and_then(ReContactOutcome::parse))
+        let re_contact = matches!(card.status, ACardStatus::ReContacted | ACardStatus::Lost)
+            .then(|| card.re_contacts.last()?.text("outcome"))
             .flatten()
+            .and_then(ReContactOutcome::parse)
             .map(|o| (o, String::new()));
         LossFile {
-            status,
+            status: card.status,
             proposal,
             re_contact,
         }
@@ -708,17 +700,9 @@ impl CardLoss {
         CardLoss { card, file }
     }
 
-    /// The loss workflow of a stored A-card (see [`LossFile::of_card`]).
-    pub fn of(card: &RecordState) -> Self {
-        let text = |f: &str| card.value(f).and_then(|v| v.as_str()).unwrap_or_default();
-        let last = card.log("re_contacts").last().map(|e| &e.value);
-        let file = LossFile::of_card(
-            card.status(&A_CARD, "status").unwrap_or_default(),
-            text("loss_reason"),
-            text("loss_note"),
-            last.and_then(|v| v["outcome"].as_str()),
-        );
-        CardLoss::new(card.id, file)
+    /// The loss workflow of a stored A-card (see [`LossFile::of`]).
+    pub fn of(card: &ACard) -> Self {
+        CardLoss::new(card.id, LossFile::of(card))
     }
 
     /// The card's write after `action` passed the rules; `steps` are added after the move.
@@ -1217,59 +1201,81 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_loss_file_of_a_stored_card() {
-        let f = LossFile::of_card(
-            "re_contacted",
-            "other_brand",
-            "订了思域",
-            Some("will_reconsider"),
-        );
-        assert_eq!(f.status, S::ReContacted);
-        assert_eq!(
-            f.proposal,
-            Some((LossReason::OtherBrand, "订了思域".to_string()))
-        );
-        // The stored card may not be confirmed: the customer will reconsider.
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
-            Err(LossError::CustomerWillReconsider)
-        );
-        let f = LossFile::of_card("re_contacted", "other_brand", "x", Some("confirmed_lost"));
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR)
-                .unwrap()
-                .status,
-            S::Lost
-        );
-        // An old re-contact of an earlier proposal does not count for a new proposal.
-        let f = LossFile::of_card(
-            "loss_proposed",
-            "gave_up_buying",
-            "x",
-            Some("confirmed_lost"),
-        );
-        assert_eq!(f.re_contact, None);
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
-            Err(LossError::ReContactRequired)
-        );
-        // Unknown strings are read safely.
-        let f = LossFile::of_card("", "", "", None);
-        assert_eq!(f, LossFile::default());
-        for o in ReContactOutcome::ALL {
-            assert_eq!(ReContactOutcome::parse(o.as_str()), Some(o));
-        }
-        assert!(in_review("loss_proposed") && in_review("re_contacted"));
-        assert!(!in_review("lost") && !in_review("following") && !in_review("x"));
-    }
-
     mod plans {
         use super::*;
         use crate::sync::{Clock, Op, apply};
         use serde_json::json;
 
+        use crate::sync::RecordState;
+
         const CARD: Uuid = Uuid::from_u128(0xCA);
+
+        fn loss_of(card: &RecordState) -> CardLoss {
+            CardLoss::of(&ACard::of(card, StoreClock::default()))
+        }
+
+        /// A card moved through `moves`, with a proposal and a re-contact with `outcome`.
+        fn stored(moves: &[&'static str], reason: &str, outcome: Option<&str>) -> RecordState {
+            let mut card = RecordState::new(CARD, "a_card", "demo");
+            let mut w = PlannedWrite::new(CARD, &A_CARD)
+                .set("loss_reason", reason)
+                .set("loss_note", "订了思域");
+            if let Some(o) = outcome {
+                w = w.with(Step::Append(
+                    "re_contacts",
+                    Uuid::from_u128(9),
+                    json!({"outcome": o}),
+                ));
+            }
+            let mut plan = Plan::new().then(w);
+            // One write a move: each move is made from the state the previous one left.
+            for to in moves {
+                plan.push(PlannedWrite::new(CARD, &A_CARD).with(Step::Move("status", to)));
+            }
+            run(&plan, &mut card);
+            card
+        }
+
+        #[test]
+        fn the_loss_file_of_a_stored_card() {
+            let card = stored(
+                &["loss_proposed", "re_contacted"],
+                "other_brand",
+                Some("will_reconsider"),
+            );
+            let f = loss_of(&card).file;
+            assert_eq!(f.status, S::ReContacted);
+            assert_eq!(
+                f.proposal,
+                Some((LossReason::OtherBrand, "订了思域".to_string()))
+            );
+            // The stored card may not be confirmed: the customer will reconsider.
+            assert_eq!(
+                loss_of(&card).confirm(SALES_MGR),
+                Err(LossError::CustomerWillReconsider)
+            );
+            let card = stored(
+                &["loss_proposed", "re_contacted"],
+                "other_brand",
+                Some("confirmed_lost"),
+            );
+            assert!(loss_of(&card).confirm(SALES_MGR).is_ok());
+            // An old re-contact of an earlier proposal does not count for a new proposal.
+            let card = stored(&["loss_proposed"], "gave_up_buying", Some("confirmed_lost"));
+            assert_eq!(loss_of(&card).file.re_contact, None);
+            assert_eq!(
+                loss_of(&card).confirm(SALES_MGR),
+                Err(LossError::ReContactRequired)
+            );
+            // Unknown values are read safely.
+            let card = stored(&[], "no_such_reason", Some("no_such_outcome"));
+            assert_eq!(loss_of(&card).file, LossFile::default());
+            for o in ReContactOutcome::ALL {
+                assert_eq!(ReContactOutcome::parse(o.as_str()), Some(o));
+            }
+            assert!(in_review("loss_proposed") && in_review("re_contacted"));
+            assert!(!in_review("lost") && !in_review("following") && !in_review("x"));
+        }
 
         /// Runs a plan on the stored card as a device would (one op per write).
         fn run(plan: &Plan, card: &mut RecordState) {
@@ -1306,7 +1312,7 @@ mod tests {
 
         fn proposed() -> RecordState {
             let mut card = following();
-            let plan = CardLoss::of(&card)
+            let plan = loss_of(&card)
                 .propose(CONSULTANT, LossReason::OtherBrand, "  订了思域 ")
                 .unwrap();
             run(&plan, &mut card);
@@ -1320,7 +1326,7 @@ mod tests {
             assert_eq!(card.value("loss_reason"), Some(&json!("other_brand")));
             assert_eq!(card.value("loss_note"), Some(&json!("订了思域")));
 
-            let plan = CardLoss::of(&card)
+            let plan = loss_of(&card)
                 .re_contact(
                     SALES_MGR,
                     Uuid::from_u128(5),
@@ -1338,7 +1344,7 @@ mod tests {
             );
 
             // A second re-contact keeps the status (no move to the same state).
-            let again = CardLoss::of(&card)
+            let again = loss_of(&card)
                 .re_contact(
                     SALES_MGR,
                     Uuid::from_u128(6),
@@ -1351,7 +1357,7 @@ mod tests {
             run(&again, &mut card);
             assert_eq!(card.log("re_contacts").len(), 2);
 
-            let plan = CardLoss::of(&card).confirm(GM).unwrap();
+            let plan = loss_of(&card).confirm(GM).unwrap();
             assert_eq!(plan.writes.len(), 1);
             run(&plan, &mut card);
             assert_eq!(card.status(&A_CARD, "status"), Some("lost"));
@@ -1363,15 +1369,15 @@ mod tests {
         fn confirming_before_the_re_contact_or_as_a_consultant_is_refused() {
             let card = proposed();
             assert_eq!(
-                CardLoss::of(&card).confirm(SALES_MGR),
+                loss_of(&card).confirm(SALES_MGR),
                 Err(LossError::ReContactRequired)
             );
             assert_eq!(
-                CardLoss::of(&card).confirm(CONSULTANT),
+                loss_of(&card).confirm(CONSULTANT),
                 Err(LossError::OnlyManagerMayConfirm)
             );
             assert_eq!(
-                CardLoss::of(&card).re_contact(
+                loss_of(&card).re_contact(
                     CONSULTANT,
                     Uuid::nil(),
                     ReContactOutcome::ConfirmedLost,
@@ -1384,11 +1390,11 @@ mod tests {
             );
             // A note is required; a proposal cannot be made twice.
             assert_eq!(
-                CardLoss::of(&following()).propose(CONSULTANT, LossReason::OtherBrand, " "),
+                loss_of(&following()).propose(CONSULTANT, LossReason::OtherBrand, " "),
                 Err(LossError::NoteRequired)
             );
             assert!(matches!(
-                CardLoss::of(&card).propose(CONSULTANT, LossReason::OtherBrand, "x"),
+                loss_of(&card).propose(CONSULTANT, LossReason::OtherBrand, "x"),
                 Err(LossError::NotAllowedFrom { .. })
             ));
         }
@@ -1396,7 +1402,7 @@ mod tests {
         #[test]
         fn a_card_sent_back_goes_to_the_picked_consultant_due_today() {
             let mut card = proposed();
-            let plan = CardLoss::of(&card)
+            let plan = loss_of(&card)
                 .re_contact(
                     SALES_MGR,
                     Uuid::from_u128(7),
@@ -1407,10 +1413,10 @@ mod tests {
                 .unwrap();
             run(&plan, &mut card);
             assert_eq!(
-                CardLoss::of(&card).confirm(SALES_MGR),
+                loss_of(&card).confirm(SALES_MGR),
                 Err(LossError::CustomerWillReconsider)
             );
-            let plan = CardLoss::of(&card)
+            let plan = loss_of(&card)
                 .send_back(SALES_MGR, Some(" c2 "), day())
                 .unwrap();
             run(&plan, &mut card);
@@ -1422,14 +1428,14 @@ mod tests {
 
             // Back to the same consultant: the consultant is not written.
             let mut other = proposed();
-            let plan = CardLoss::of(&other)
+            let plan = loss_of(&other)
                 .send_back(SALES_MGR, Some(""), day())
                 .unwrap();
             assert_eq!(plan.writes[0].value_of("consultant_id"), None);
             run(&plan, &mut other);
             assert_eq!(other.value("consultant_id"), Some(&json!("c1")));
             assert_eq!(
-                CardLoss::of(&proposed()).send_back(CONSULTANT, None, day()),
+                loss_of(&proposed()).send_back(CONSULTANT, None, day()),
                 Err(LossError::RoleMayNot {
                     action: K::SendBack
                 })
@@ -1439,7 +1445,7 @@ mod tests {
         #[test]
         fn a_lost_card_is_reactivated_by_a_manager_due_today() {
             let mut card = proposed();
-            let plan = CardLoss::of(&card)
+            let plan = loss_of(&card)
                 .re_contact(
                     SALES_MGR,
                     Uuid::from_u128(8),
@@ -1449,19 +1455,19 @@ mod tests {
                 )
                 .unwrap();
             run(&plan, &mut card);
-            run(&CardLoss::of(&card).confirm(SALES_MGR).unwrap(), &mut card);
+            run(&loss_of(&card).confirm(SALES_MGR).unwrap(), &mut card);
             assert_eq!(
-                CardLoss::of(&card).reactivate(CONSULTANT, day()),
+                loss_of(&card).reactivate(CONSULTANT, day()),
                 Err(LossError::RoleMayNot {
                     action: K::Reactivate
                 })
             );
-            let plan = CardLoss::of(&card).reactivate(SALES_MGR, day()).unwrap();
+            let plan = loss_of(&card).reactivate(SALES_MGR, day()).unwrap();
             run(&plan, &mut card);
             assert_eq!(card.status(&A_CARD, "status"), Some("following"));
             assert_eq!(card.value("next_follow_up"), Some(&json!("2026-05-20")));
             assert_eq!(
-                CardLoss::of(&following()).reactivate(SALES_MGR, day()),
+                loss_of(&following()).reactivate(SALES_MGR, day()),
                 Err(LossError::NotAllowedFrom {
                     action: K::Reactivate,
                     from: S::Following
