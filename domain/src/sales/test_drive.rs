@@ -10,15 +10,11 @@
 use super::UserError;
 use super::order::{OrderError, TestDrive};
 use crate::plan::{Plan, PlannedWrite, Step};
+use crate::records::sales::{TestDrive as Drive, TestDriveStatus};
 use crate::records::{A_CARD, TEST_DRIVE};
 use crate::time::{StoreClock, stored_date, stored_time};
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
-
-/// The stored `status` of a test drive.
-pub const STARTED: &str = "started";
-pub const ENDED: &str = "ended";
-pub const CANCELLED: &str = "cancelled";
 
 /// What the start form gives (试驾登记): everything as typed, parsed here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,12 +195,15 @@ pub fn check_end(form: &EndForm, clock: StoreClock) -> Result<EndChecked, Vec<Te
     }
 }
 
-/// The stored time `days` days before the store-local time `now` (for "the last two weeks").
-pub fn days_before(now: &str, days: i64, clock: StoreClock) -> Option<String> {
-    let t = clock
-        .parse(now)?
-        .checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
-    Some(stored_time(t))
+/// How far back the list of drives goes (days), besides the drives under way.
+pub const LISTED_DAYS: i64 = 14;
+
+/// Whether the list shows `drive` at the store-local time `now`: under way, or started in the
+/// last [`LISTED_DAYS`] days.
+pub fn listed(drive: &Drive, now: NaiveDateTime) -> bool {
+    let since = chrono::TimeDelta::try_days(LISTED_DAYS).and_then(|d| now.checked_sub_signed(d));
+    drive.status == TestDriveStatus::Started
+        || matches!((drive.started_at, since), (Some(at), Some(since)) if at >= since)
 }
 
 /// An odometer reading as typed: whole kilometres, spaces and thousands separators allowed
@@ -230,13 +229,12 @@ pub fn parse_odometer(typed: &str) -> Result<u32, TestDriveError> {
 /// A test-drive car with more than this is a typo.
 pub const MAX_ODOMETER_KM: u32 = 2_000_000;
 
-/// The vehicles out on a drive: those of the drives with status `started`, given as
-/// `(vehicle_id, status)`; sorted, no repeats.
-pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+/// The vehicles out on a drive (those of the drives under way); sorted, no repeats.
+pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = &'a Drive>) -> Vec<String> {
     let mut out: Vec<String> = drives
         .into_iter()
-        .filter(|(v, s)| *s == STARTED && !v.is_empty())
-        .map(|(v, _)| v.to_string())
+        .filter(|d| d.status == TestDriveStatus::Started)
+        .filter_map(|d| d.vehicle_id.clone())
         .collect();
     out.sort();
     out.dedup();
@@ -244,15 +242,14 @@ pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = (&'a str, &'a str)>) -
 }
 
 /// The order of the list: drives under way first (earliest start first, the longest out on top),
-/// then the others newest first. Keys are `(status, started_at)` with `started_at` as stored
-/// (`YYYY-MM-DDTHH:MM:SS` sorts as text).
-pub fn list_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
-    let running = |s: &str| s == STARTED;
-    match (running(a.0), running(b.0)) {
+/// then the others newest first.
+pub fn list_order(a: &Drive, b: &Drive) -> std::cmp::Ordering {
+    let running = |d: &Drive| d.status == TestDriveStatus::Started;
+    match (running(a), running(b)) {
         (true, false) => std::cmp::Ordering::Less,
         (false, true) => std::cmp::Ordering::Greater,
-        (true, true) => a.1.cmp(b.1),
-        (false, false) => b.1.cmp(a.1),
+        (true, true) => a.started_at.cmp(&b.started_at),
+        (false, false) => b.started_at.cmp(&a.started_at),
     }
 }
 
@@ -364,13 +361,14 @@ pub fn start_plan(drive: Uuid, consultant: &str, checked: &StartChecked) -> Plan
     )
 }
 
-/// The write of 取消试驾: a drive under way (`status` as shown) moves to `cancelled`, with the
-/// feedback as the reason when one is written.
-pub fn cancel_plan(drive: Uuid, status: &str, feedback: &str) -> Result<Plan, TestDriveError> {
-    if status != STARTED {
+/// The write of 取消试驾: a drive under way moves to `cancelled`, with the feedback as the
+/// reason when one is written.
+pub fn cancel_plan(drive: &Drive, feedback: &str) -> Result<Plan, TestDriveError> {
+    if drive.status != TestDriveStatus::Started {
         return Err(TestDriveError::NotUnderWay);
     }
-    let mut write = PlannedWrite::new(drive, &TEST_DRIVE).with(Step::Move("status", CANCELLED));
+    let mut write = PlannedWrite::new(drive.id, &TEST_DRIVE)
+        .with(Step::Move("status", TestDriveStatus::Cancelled.as_str()));
     let feedback = feedback.trim();
     if !feedback.is_empty() {
         write = write.set("feedback", feedback);
@@ -386,7 +384,7 @@ pub fn end_plan(drive: Uuid, card: Option<Uuid>, checked: &EndChecked, feedback:
     let mut write = PlannedWrite::new(drive, &TEST_DRIVE)
         .set("ended_at", stored_time(checked.ended_at))
         .set("end_odometer", checked.end_odometer)
-        .with(Step::Move("status", ENDED));
+        .with(Step::Move("status", TestDriveStatus::Ended.as_str()));
     let feedback = feedback.trim();
     if !feedback.is_empty() {
         write = write.set("feedback", feedback);
@@ -570,10 +568,6 @@ mod tests {
         assert_eq!(clock.parse(" 2026-05-20 10:30 "), Some(want));
         assert_eq!(clock.parse("20/05/2026"), None);
         assert_eq!(stored_time(want), "2026-05-20T10:30:00");
-        assert_eq!(
-            days_before("2026-03-01T08:00:00", 14, StoreClock::default()).as_deref(),
-            Some("2026-02-15T08:00:00")
-        );
         let bad = EndForm {
             ended_at: "soon".into(),
             ..end()
@@ -597,33 +591,84 @@ mod tests {
         assert_eq!(parse_odometer(""), Err(TestDriveError::OdometerMissing));
     }
 
+    /// A stored drive: `(vehicle, status, started_at)`.
+    fn drive(n: u128, vehicle: &str, status: TestDriveStatus, started_at: &str) -> Drive {
+        let clock = StoreClock::default();
+        Drive {
+            id: Uuid::from_u128(n),
+            a_card_id: None,
+            consultant_id: None,
+            vehicle_id: (!vehicle.is_empty()).then(|| vehicle.to_string()),
+            route_id: None,
+            licence_no: None,
+            licence_expiry: None,
+            started_at: clock.parse(started_at),
+            start_odometer: None,
+            ended_at: None,
+            end_odometer: None,
+            feedback: None,
+            follow_up_date: None,
+            status,
+        }
+    }
+
     #[test]
     fn busy_vehicles_and_list_order() {
+        use TestDriveStatus::*;
+        let at = "2026-05-20T09:00:00";
         let drives = [
-            ("v1", "started"),
-            ("v2", "ended"),
-            ("v3", "cancelled"),
-            ("v1", "started"),
-            ("", "started"),
-            ("v4", "started"),
+            drive(1, "v1", Started, at),
+            drive(2, "v2", Ended, at),
+            drive(3, "v3", Cancelled, at),
+            drive(4, "v1", Started, at),
+            drive(5, "", Started, at),
+            drive(6, "v4", Started, at),
         ];
-        assert_eq!(busy_vehicles(drives), vec!["v1".to_string(), "v4".into()]);
+        assert_eq!(busy_vehicles(&drives), vec!["v1".to_string(), "v4".into()]);
         let mut list = vec![
-            ("ended", "2026-05-20T09:00:00"),
-            ("started", "2026-05-20T10:00:00"),
-            ("cancelled", "2026-05-20T11:00:00"),
-            ("started", "2026-05-20T09:30:00"),
+            drive(1, "v1", Ended, "2026-05-20T09:00:00"),
+            drive(2, "v2", Started, "2026-05-20T10:00:00"),
+            drive(3, "v3", Cancelled, "2026-05-20T11:00:00"),
+            drive(4, "v4", Started, "2026-05-20T09:30:00"),
         ];
-        list.sort_by(|a, b| list_order(*a, *b));
+        list.sort_by(list_order);
+        let ids: Vec<u128> = list.iter().map(|d| d.id.as_u128()).collect();
+        assert_eq!(ids, vec![4, 2, 3, 1]);
+    }
+
+    #[test]
+    fn the_list_shows_drives_under_way_and_the_last_two_weeks() {
+        use TestDriveStatus::*;
+        let now = StoreClock::default().parse("2026-03-01T08:00:00").unwrap();
+        assert!(listed(&drive(1, "v1", Ended, "2026-02-15T08:00:00"), now));
+        assert!(!listed(&drive(1, "v1", Ended, "2026-02-15T07:59:00"), now));
+        assert!(listed(&drive(1, "v1", Started, "2026-01-02T08:00:00"), now));
+        assert!(!listed(&drive(1, "v1", Cancelled, ""), now));
+    }
+
+    #[test]
+    fn only_a_drive_under_way_can_be_cancelled() {
+        let under_way = drive(4, "v1", TestDriveStatus::Started, "2026-05-20T09:00:00");
+        let plan = cancel_plan(&under_way, "  客户临时有事 ").unwrap();
+        let w = &plan.writes[0];
+        assert_eq!(w.record_id, under_way.id);
         assert_eq!(
-            list,
-            vec![
-                ("started", "2026-05-20T09:30:00"),
-                ("started", "2026-05-20T10:00:00"),
-                ("cancelled", "2026-05-20T11:00:00"),
-                ("ended", "2026-05-20T09:00:00"),
-            ]
+            w.move_of("status"),
+            Some(TestDriveStatus::Cancelled.as_str())
         );
+        assert_eq!(
+            w.value_of("feedback"),
+            Some(&serde_json::json!("客户临时有事"))
+        );
+        let bare = cancel_plan(&under_way, " ").unwrap();
+        assert_eq!(bare.writes[0].steps.len(), 1);
+        for status in [TestDriveStatus::Ended, TestDriveStatus::Cancelled] {
+            let done = Drive {
+                status,
+                ..under_way.clone()
+            };
+            assert_eq!(cancel_plan(&done, ""), Err(TestDriveError::NotUnderWay));
+        }
     }
 
     #[test]
@@ -633,7 +678,7 @@ mod tests {
         let card = Uuid::from_u128(2);
         let plan = end_plan(drive, Some(card), &checked, "  喜欢内饰 ");
         let w = plan.writes_of(drive).next().unwrap();
-        assert_eq!(w.move_of("status"), Some(ENDED));
+        assert_eq!(w.move_of("status"), Some(TestDriveStatus::Ended.as_str()));
         assert_eq!(w.value_of("end_odometer"), Some(&serde_json::json!(12_357)));
         assert_eq!(w.value_of("feedback"), Some(&serde_json::json!("喜欢内饰")));
         let follow = checked.follow_up_date.map(crate::time::stored_date);
@@ -677,25 +722,5 @@ mod tests {
         assert_eq!(v("started_at"), Some(json!("2026-05-20T10:00:00")));
         assert_eq!(v("start_odometer"), Some(json!(12_345)));
         assert_eq!(w.move_of("status"), None, "a new drive starts as started");
-    }
-
-    #[test]
-    fn only_a_drive_under_way_can_be_cancelled() {
-        let drive = Uuid::from_u128(4);
-        let plan = cancel_plan(drive, STARTED, "  客户临时有事 ").unwrap();
-        let w = &plan.writes[0];
-        assert_eq!(w.move_of("status"), Some(CANCELLED));
-        assert_eq!(
-            w.value_of("feedback"),
-            Some(&serde_json::json!("客户临时有事"))
-        );
-        let bare = cancel_plan(drive, STARTED, " ").unwrap();
-        assert_eq!(bare.writes[0].steps.len(), 1);
-        for status in [ENDED, CANCELLED] {
-            assert_eq!(
-                cancel_plan(drive, status, ""),
-                Err(TestDriveError::NotUnderWay)
-            );
-        }
     }
 }
