@@ -6,23 +6,22 @@
 //! which knows who may do what and that a loss needs the manager's re-contact), executed as one
 //! local transaction: it works offline and syncs later.
 
-use domain::Role;
 use domain::plan::Plan;
-use domain::records::A_CARD;
 use domain::records::sales::ACard;
 use domain::sales::UserError;
 use domain::sales::duplicate::MERGE_CHANNEL;
 use domain::sales::follow_up::Channel;
 use domain::sales::loss::{
-    ACardActionKind, CardLoss, LossError, LossFact, LossReason, ReContactOutcome, in_review,
-    monthly_losses,
+    ACardActionKind, CardLoss, LossError, LossFact, LossReason, ReContactOutcome, ReviewedCard,
+    in_review, monthly_losses, queue_order,
 };
 use domain::sync::{LogEntry, RecordState};
+use domain::{Area, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, text};
+use super::a_card::{lang, model_name};
 use crate::clock::{now_stored, store_clock, today};
 use crate::conflicts::{edit_error_text, local_time, status_label, who};
 use crate::i18n::*;
@@ -38,16 +37,14 @@ fn me() -> (String, Vec<Role>) {
     })
 }
 
-fn is_manager(roles: &[Role]) -> bool {
-    roles
-        .iter()
-        .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager))
+/// A card as the review reads it.
+fn reviewed(card: &RecordState) -> ReviewedCard {
+    ReviewedCard::of(card, store_clock())
 }
 
-fn status_of(card: &RecordState) -> String {
-    card.status(&A_CARD, "status")
-        .unwrap_or("following")
-        .to_string()
+/// A card's text field as shown ("" when empty).
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
 }
 
 /// The plan of a move by the signed-in user, or the rule's refusal in the user's language.
@@ -57,14 +54,14 @@ fn plan_of(
     make: impl FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>,
 ) -> Result<Plan, String> {
     let (_, roles) = me();
-    make(&CardLoss::of(&ACard::of(card, store_clock())), &roles).map_err(|e| e.message(lang(i18n)))
+    make(&CardLoss::of(&reviewed(card).card), &roles).map_err(|e| e.message(lang(i18n)))
 }
 
-pub fn reason_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    match (LossReason::parse(code), i18n.get_locale_untracked()) {
+fn reason_label(i18n: I18nContext<Locale>, reason: Option<LossReason>) -> String {
+    match (reason, i18n.get_locale_untracked()) {
         (Some(r), Locale::en) => r.label_en().to_string(),
         (Some(r), Locale::zh_CN) => r.label_zh().to_string(),
-        (None, _) => code.to_string(),
+        (None, _) => String::new(),
     }
 }
 
@@ -88,20 +85,19 @@ pub fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
     }
 }
 
-/// When the current proposal was made: the write of `loss_reason` (Unix ms).
-fn proposed_at(card: &RecordState) -> Option<f64> {
-    card.heads("loss_reason")
-        .last()
-        .map(|h| h.hlc.wall_ms as f64)
+/// The consultant of a card, by name.
+fn consultant(c: &ACard) -> String {
+    who(&c.consultant_id.map(|u| u.to_string()).unwrap_or_default())
 }
 
-/// The HLC wall time of the write that moved the card to `lost` (the loss date).
-fn lost_at(card: &RecordState) -> Option<u64> {
-    card.heads("status")
-        .iter()
-        .filter(|h| h.value.as_str() == Some("lost"))
-        .map(|h| h.hlc.wall_ms)
-        .max()
+/// The re-contacts of the current proposal (written since it was made).
+fn current_re_contacts(card: &RecordState) -> Vec<LogEntry> {
+    let since = reviewed(card).proposed_ms.unwrap_or(0);
+    card.log("re_contacts")
+        .into_iter()
+        .filter(|e| e.hlc.wall_ms >= since)
+        .cloned()
+        .collect()
 }
 
 /// The re-contacts of the card, oldest first, as a list.
@@ -209,7 +205,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 {move || {
                     let c = card.get()?;
                     let (_, roles) = me();
-                    let status = ACard::of(&c, store_clock()).status;
+                    let status = reviewed(&c).card.status;
                     let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
                     let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
                     if may_propose && !open.get() {
@@ -244,18 +240,16 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
             </div>
             {move || {
                 let c = card.get()?;
-                let status = status_of(&c);
-                if !in_review(&status) && status != "lost" {
+                let r = reviewed(&c);
+                let status = r.card.status.as_str();
+                if !in_review(status) && status != "lost" {
                     // Following again (sent back, or reactivated): whoever follows it now sees
                     // why it nearly was lost and what the manager heard from the customer.
                     let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
                     if entries.is_empty() {
                         return None;
                     }
-                    let earlier = [
-                        reason_label(i18n, &text(&c, "loss_reason")),
-                        text(&c, "loss_note"),
-                    ]
+                    let earlier = [reason_label(i18n, r.card.loss_reason), shown(&r.card.loss_note)]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
@@ -269,34 +263,29 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                             .into_any(),
                     );
                 }
-                let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
-                let since = proposed_at(&c).unwrap_or(0.0);
-                let entries: Vec<LogEntry> = entries
-                    .into_iter()
-                    .filter(|e| e.hlc.wall_ms as f64 >= since)
-                    .collect();
+                let entries = current_re_contacts(&c);
                 Some(
                     view! {
                         <dl class="fields">
                             <div>
                                 <dt>{t!(i18n, a_card.status)}</dt>
-                                <dd>{status_label(i18n, &status)}</dd>
+                                <dd>{status_label(i18n, status)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.reason)}</dt>
-                                <dd>{reason_label(i18n, &text(&c, "loss_reason"))}</dd>
+                                <dd>{reason_label(i18n, r.card.loss_reason)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.note)}</dt>
-                                <dd>{text(&c, "loss_note")}</dd>
+                                <dd>{shown(&r.card.loss_note)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.proposed_at)}</dt>
-                                <dd>{proposed_at(&c).map(|ms| local_time(ms, true))}</dd>
+                                <dd>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</dd>
                             </div>
                         </dl>
                         {re_contact_list(i18n, entries)}
-                        {in_review(&status)
+                        {in_review(status)
                             .then(|| {
                                 view! {
                                     <p>
@@ -323,7 +312,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                                     .into_iter()
                                     .map(|r| {
                                         view! {
-                                            <option value=r.as_str()>{reason_label(i18n, r.as_str())}</option>
+                                            <option value=r.as_str()>{reason_label(i18n, Some(r))}</option>
                                         }
                                     })
                                     .collect_view()
@@ -361,34 +350,17 @@ pub fn LossReviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let (my_id, roles) = me();
-    let manager = is_manager(&roles);
+    let manager = Role::any_manages(&roles, Area::Sales);
     let selected = RwSignal::new(None::<Uuid>);
-    let mine = my_id.clone();
+    let mine = Uuid::parse_str(&my_id).ok();
     let queue = Memo::new(move |_| {
-        let mut cards: Vec<RecordState> = sync
+        let mut cards: Vec<ReviewedCard> = sync
             .records("a_card")
-            .into_iter()
-            .filter(|c| {
-                let status = status_of(c);
-                if manager {
-                    in_review(&status)
-                } else {
-                    text(c, "consultant_id") == mine
-                        && (in_review(&status) || status == "lost")
-                        && !text(c, "loss_reason").is_empty()
-                }
-            })
+            .iter()
+            .map(reviewed)
+            .filter(|r| r.in_queue_of(mine, manager))
             .collect();
-        // Under review first, oldest proposal first (it waited longest).
-        cards.sort_by(|a, b| {
-            let ra = !in_review(&status_of(a));
-            let rb = !in_review(&status_of(b));
-            ra.cmp(&rb).then(
-                proposed_at(a)
-                    .unwrap_or(0.0)
-                    .total_cmp(&proposed_at(b).unwrap_or(0.0)),
-            )
-        });
+        cards.sort_by(queue_order);
         cards
     });
 
@@ -428,23 +400,24 @@ pub fn LossReviewPage() -> impl IntoView {
                             <tbody>
                                 {cards
                                     .into_iter()
-                                    .map(|c| {
+                                    .map(|r| {
+                                        let c = &r.card;
                                         let id = c.id;
-                                        let name = text(&c, "name");
-                                        let status = status_of(&c);
+                                        let name = shown(&c.name);
+                                        let status = c.status.as_str();
                                         let aria = format!("{} {name}", t_string!(i18n, loss.handle));
                                         view! {
                                             <tr class:selected=move || selected.get() == Some(id)>
                                                 <th scope="row">
                                                     <A href=format!("/sales/a-cards/{id}")>{name.clone()}</A>
                                                 </th>
-                                                <td>{who(&text(&c, "consultant_id"))}</td>
-                                                <td>{model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
-                                                <td>{reason_label(i18n, &text(&c, "loss_reason"))}</td>
-                                                <td class="loss-note">{text(&c, "loss_note")}</td>
-                                                <td>{proposed_at(&c).map(|ms| local_time(ms, true))}</td>
+                                                <td>{consultant(c)}</td>
+                                                <td>{model_name(i18n, &settings, &shown(&c.intended_model))}</td>
+                                                <td>{reason_label(i18n, c.loss_reason)}</td>
+                                                <td class="loss-note">{shown(&c.loss_note)}</td>
+                                                <td>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</td>
                                                 <td>
-                                                    <span class=format!("badge loss-{status}")>{status_label(i18n, &status)}</span>
+                                                    <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span>
                                                 </td>
                                                 {manager
                                                     .then(|| {
@@ -476,7 +449,7 @@ pub fn LossReviewPage() -> impl IntoView {
             let id = selected.get()?;
             Some(view! { <Review id=id on_close=Callback::new(move |()| selected.set(None)) /> })
         }}
-        <Analysis manager=manager me=my_id />
+        <Analysis manager=manager me=mine />
     }
 }
 
@@ -568,8 +541,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             let mut ids: Vec<String> = sync
                 .records("a_card")
                 .iter()
-                .map(|c| text(c, "consultant_id"))
-                .filter(|s| !s.is_empty())
+                .filter_map(|c| reviewed(c).card.consultant_id.map(|u| u.to_string()))
                 .collect();
             ids.sort();
             ids.dedup();
@@ -590,7 +562,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             <div class="panel-head">
                 <h2 id="loss-review-title">
                     {t!(i18n, loss.review_of)} " "
-                    {move || card.with(|c| c.as_ref().map(|c| text(c, "name")))}
+                    {move || card.with(|c| c.as_ref().map(|c| shown(&reviewed(c).card.name)))}
                 </h2>
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                     {t!(i18n, loss.close)}
@@ -598,20 +570,14 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             </div>
             {move || {
                 let c = card.get()?;
-                let status = status_of(&c);
-                let since = proposed_at(&c).unwrap_or(0.0);
-                let entries: Vec<LogEntry> = c
-                    .log("re_contacts")
-                    .into_iter()
-                    .filter(|e| e.hlc.wall_ms as f64 >= since)
-                    .cloned()
-                    .collect();
+                let r = reviewed(&c);
+                let entries = current_re_contacts(&c);
                 Some(
                     view! {
                         <p>
                             {t!(i18n, a_card.status)} ": "
-                            <strong>{status_label(i18n, &status)}</strong> " · "
-                            {reason_label(i18n, &text(&c, "loss_reason"))} " · " {text(&c, "loss_note")}
+                            <strong>{status_label(i18n, r.card.status.as_str())}</strong> " · "
+                            {reason_label(i18n, r.card.loss_reason)} " · " {shown(&r.card.loss_note)}
                         </p>
                         {re_contact_list(i18n, entries)}
                     },
@@ -619,7 +585,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             }}
             {move || done.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
             {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-            <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(&status_of(c))))>
+            <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(reviewed(c).card.status.as_str())))>
                 <form class="form loss-form" on:submit=record_re_contact novalidate>
                     <h3>{t!(i18n, loss.record_re_contact)}</h3>
                     <div class="field">
@@ -702,31 +668,21 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
 /// The monthly loss analysis: confirmed losses of a month by reason and by intended model, with
 /// bars; each count opens the list of its cards. A consultant sees their own cards.
 #[component]
-fn Analysis(manager: bool, me: String) -> impl IntoView {
+fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let month = RwSignal::new(now_stored().chars().take(7).collect::<String>());
     let opened = RwSignal::new(None::<(String, Vec<Uuid>)>);
-    let lost_cards = Memo::new(move |_| {
+    let facts = Memo::new(move |_| {
         sync.records("a_card")
-            .into_iter()
-            .filter(|c| status_of(c) == "lost" && (manager || text(c, "consultant_id") == me))
-            .collect::<Vec<_>>()
+            .iter()
+            .map(reviewed)
+            .filter(|r| manager || (me.is_some() && r.card.consultant_id == me))
+            .filter_map(|r| r.loss_fact())
+            .collect::<Vec<LossFact>>()
     });
     let analysis = Memo::new(move |_| {
-        let facts: Vec<LossFact> = lost_cards.with(|cards| {
-            cards
-                .iter()
-                .filter_map(|c| {
-                    Some(LossFact {
-                        id: c.id,
-                        reason: LossReason::parse(&text(c, "loss_reason")),
-                        model: text(c, "intended_model"),
-                        lost_hlc_ms: lost_at(c)?,
-                    })
-                })
-                .collect()
-        });
+        let facts = facts.get();
         let m = month.get();
         let (y, mo) = m.split_once('-')?;
         monthly_losses(&facts, y.parse().ok()?, mo.parse().ok()?, store_clock())
@@ -803,7 +759,7 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                 let mut reasons: Vec<(String, Vec<Uuid>)> = a
                     .by_reason
                     .iter()
-                    .map(|r| (reason_label(i18n, r.reason.as_str()), r.cards.clone()))
+                    .map(|r| (reason_label(i18n, Some(r.reason)), r.cards.clone()))
                     .collect();
                 if !a.no_reason.is_empty() {
                     reasons.push((t_string!(i18n, loss.no_reason).to_string(), a.no_reason.clone()));
@@ -845,14 +801,16 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                                 .into_iter()
                                 .filter_map(|id| sync.record(id))
                                 .map(|c| {
-                                    let day = lost_at(&c).and_then(|ms| store_clock().day_of_ms(ms)).map(|d| d.to_string());
+                                    let r = reviewed(&c);
+                                    let day = r.lost_ms.and_then(|ms| store_clock().day_of_ms(ms)).map(|d| d.to_string());
+                                    let c = r.card;
                                     let href = format!("/sales/a-cards/{}", c.id);
-                                    let name = text(&c, "name");
+                                    let name = shown(&c.name);
                                     let rest = format!(
                                         " · {} · {} · {} · {}",
-                                        who(&text(&c, "consultant_id")),
-                                        model_name(i18n, &settings, &text(&c, "intended_model")),
-                                        reason_label(i18n, &text(&c, "loss_reason")),
+                                        consultant(&c),
+                                        model_name(i18n, &settings, &shown(&c.intended_model)),
+                                        reason_label(i18n, c.loss_reason),
                                         day.unwrap_or_default(),
                                     );
                                     view! {

@@ -24,6 +24,7 @@ use crate::plan::{Plan, PlannedWrite, Step};
 use crate::records::A_CARD;
 use crate::records::sales::ACard;
 use crate::roles::{Area, Role};
+use crate::sync::RecordState;
 use crate::time::{StoreClock, stored_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -793,6 +794,66 @@ impl CardLoss {
     }
 }
 
+/// An A-card as the loss review reads it: the typed card and the times (HLC wall time, Unix ms)
+/// of the write of its current proposal (`loss_reason`) and of the write that moved it to `lost`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewedCard {
+    pub card: ACard,
+    pub proposed_ms: Option<u64>,
+    pub lost_ms: Option<u64>,
+}
+
+impl ReviewedCard {
+    pub fn of(r: &RecordState, clock: StoreClock) -> ReviewedCard {
+        ReviewedCard {
+            card: ACard::of(r, clock),
+            proposed_ms: r.heads("loss_reason").last().map(|h| h.hlc.wall_ms),
+            lost_ms: r
+                .heads("status")
+                .iter()
+                .filter(|h| h.value.as_str() == Some(ACardStatus::Lost.as_str()))
+                .map(|h| h.hlc.wall_ms)
+                .max(),
+        }
+    }
+
+    /// Whether the review queue of `me` shows the card: a manager's, every card under review; a
+    /// consultant's, their own cards with a proposal that are under review or were lost.
+    pub fn in_queue_of(&self, me: Option<Uuid>, manager: bool) -> bool {
+        let c = &self.card;
+        let under_review = in_review(c.status.as_str());
+        if manager {
+            under_review
+        } else {
+            me.is_some()
+                && c.consultant_id == me
+                && (under_review || c.status == ACardStatus::Lost)
+                && c.loss_reason.is_some()
+        }
+    }
+
+    /// The fact of a confirmed loss for the monthly analysis (`None` unless lost).
+    pub fn loss_fact(&self) -> Option<LossFact> {
+        let c = &self.card;
+        (c.status == ACardStatus::Lost).then_some(())?;
+        Some(LossFact {
+            id: c.id,
+            reason: c.loss_reason,
+            model: c.intended_model.clone().unwrap_or_default(),
+            lost_hlc_ms: self.lost_ms?,
+        })
+    }
+}
+
+/// The order of the review queue: cards under review first, the oldest proposal first (it has
+/// waited longest).
+pub fn queue_order(a: &ReviewedCard, b: &ReviewedCard) -> std::cmp::Ordering {
+    let done = |r: &ReviewedCard| !in_review(r.card.status.as_str());
+    done(a)
+        .cmp(&done(b))
+        .then(a.proposed_ms.unwrap_or(0).cmp(&b.proposed_ms.unwrap_or(0)))
+}
+
 /// Whether a card in `status` belongs in the loss review queue (申请战败 or 经理已回访).
 pub fn in_review(status: &str) -> bool {
     matches!(
@@ -1472,6 +1533,74 @@ mod tests {
                     action: K::Reactivate,
                     from: S::Following
                 })
+            );
+        }
+
+        #[test]
+        fn the_review_queue_and_the_loss_facts() {
+            let me = Uuid::from_u128(0xC1);
+            let other = Uuid::from_u128(0xC2);
+            let card = |status: &str, consultant: Uuid, proposed: u64, reason: bool| {
+                let mut c = ACard::of(
+                    &RecordState::new(CARD, "a_card", "demo"),
+                    StoreClock::default(),
+                );
+                c.status = ACardStatus::parse(status).unwrap();
+                c.consultant_id = Some(consultant);
+                c.loss_reason = reason.then_some(LossReason::OtherStore);
+                c.intended_model = Some("levin".into());
+                ReviewedCard {
+                    card: c,
+                    proposed_ms: Some(proposed),
+                    lost_ms: (status == "lost").then_some(proposed + 10),
+                }
+            };
+            let mine_proposed = card("loss_proposed", me, 30, true);
+            let mine_lost = card("lost", me, 10, true);
+            let theirs = card("re_contacted", other, 20, true);
+            let mine_following = card("following", me, 5, true);
+            let lost_without_reason = card("lost", me, 1, false);
+            // A manager sees every card under review, a consultant their own proposals.
+            assert!(mine_proposed.in_queue_of(None, true) && theirs.in_queue_of(None, true));
+            assert!(!mine_lost.in_queue_of(None, true));
+            assert!(mine_proposed.in_queue_of(Some(me), false));
+            assert!(mine_lost.in_queue_of(Some(me), false));
+            assert!(!theirs.in_queue_of(Some(me), false));
+            assert!(!mine_following.in_queue_of(Some(me), false));
+            assert!(!lost_without_reason.in_queue_of(Some(me), false));
+            assert!(!mine_proposed.in_queue_of(None, false));
+            // Under review first, the oldest proposal first.
+            let mut queue = vec![mine_lost.clone(), mine_proposed.clone(), theirs.clone()];
+            queue.sort_by(queue_order);
+            let order: Vec<u64> = queue.iter().filter_map(|r| r.proposed_ms).collect();
+            assert_eq!(order, vec![20, 30, 10]);
+            // Only a lost card is a fact of the analysis, dated by its loss.
+            assert_eq!(mine_proposed.loss_fact(), None);
+            let fact = mine_lost.loss_fact().unwrap();
+            assert_eq!(fact.lost_hlc_ms, 20);
+            assert_eq!(fact.reason, Some(LossReason::OtherStore));
+            assert_eq!(fact.model, "levin");
+        }
+
+        #[test]
+        fn the_times_of_the_proposal_and_the_loss_are_those_of_their_writes() {
+            let card = stored(
+                &["loss_proposed", "re_contacted", "lost"],
+                "other_brand",
+                Some("confirmed_lost"),
+            );
+            let r = ReviewedCard::of(&card, StoreClock::default());
+            assert_eq!(r.card.status, S::Lost);
+            let lost = card.heads("status")[0].hlc.wall_ms;
+            assert_eq!(r.lost_ms, Some(lost));
+            assert_eq!(
+                r.proposed_ms,
+                Some(card.heads("loss_reason")[0].hlc.wall_ms)
+            );
+            assert!(
+                ReviewedCard::of(&following(), StoreClock::default())
+                    .lost_ms
+                    .is_none()
             );
         }
     }
