@@ -16,10 +16,12 @@ use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::conflicts::{edit_error_text, grade_label, status_label, who};
 use crate::i18n::*;
+use crate::sales::words::{grade_label, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 
 /// The grades offered, most urgent first.
 pub const GRADES: [&str; 4] = ["H", "A", "B", "C"];
@@ -87,7 +89,7 @@ pub fn ACardList() -> impl IntoView {
                 ]
             })
             .collect();
-        super::export::ExportTable {
+        crate::ui::export::ExportTable {
             title: t_string!(i18n, a_card.list_title).to_string(),
             columns: vec![
                 t_string!(i18n, a_card.name).to_string(),
@@ -105,7 +107,7 @@ pub fn ACardList() -> impl IntoView {
             <div class="panel-head">
                 <h1 id="a-cards-title">{t!(i18n, a_card.list_title)}</h1>
                 <div class="panel-actions">
-                    <super::export::ExportButton table=export />
+                    <crate::ui::export::ExportButton table=export />
                     <A href="/sales/a-cards/new" attr:class="btn btn-primary">
                         {t!(i18n, a_card.new)}
                     </A>
@@ -606,7 +608,7 @@ pub fn NewACardPage() -> impl IntoView {
                     }
                     navigate(&format!("/sales/a-cards/{id}"), Default::default())
                 }
-                Err(e) => save_error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => save_error.set(Some(e.user_text(i18n))),
             }
         });
         None

@@ -23,10 +23,12 @@ use uuid::Uuid;
 
 use super::a_card::{lang, model_name};
 use crate::clock::{now_stored, store_clock, today};
-use crate::conflicts::{edit_error_text, local_time, status_label, who};
 use crate::i18n::*;
+use crate::sales::words::status_label;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::{local_time, who};
 
 /// The signed-in user's id and roles.
 fn me() -> (String, Vec<Role>) {
@@ -176,7 +178,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                     error.set(None);
                     note.set(String::new());
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -194,7 +196,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let result = sync.execute(&plan).await;
-            error.set(result.err().map(|e| edit_error_text(i18n, &e)));
+            error.set(result.err().map(|e| e.user_text(i18n)));
         });
     };
 
@@ -497,7 +499,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                     outcome.set(String::new());
                     done.set(Some(ok));
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };

@@ -27,10 +27,11 @@ use uuid::Uuid;
 
 use super::a_card::{model_name, text};
 use crate::clock::{now_stored, store_clock, today_stored};
-use crate::conflicts::{edit_error_text, who};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 
 // ---- reading visits ----
 
@@ -376,7 +377,7 @@ async fn change_rota(
     })
     .await
     .map(|_| ())
-    .map_err(|e| edit_error_text(i18n, &e))
+    .map_err(|e| e.user_text(i18n))
 }
 
 fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
@@ -522,7 +523,7 @@ pub async fn leave_now(sync: SyncCtx, i18n: I18nContext<Locale>, id: Uuid) -> Re
     })
     .await
     .map(|_| ())
-    .map_err(|e| edit_error_text(i18n, &e))
+    .map_err(|e| e.user_text(i18n))
 }
 
 /// The new visit's fields as the reception form fills them.
@@ -610,7 +611,7 @@ pub async fn log_visit(
     })
     .await
     .map(|_| id)
-    .map_err(|e| edit_error_text(i18n, &e))
+    .map_err(|e| e.user_text(i18n))
 }
 
 // ---- the page ----
@@ -706,22 +707,14 @@ pub async fn withdraw_visit(
             crate::clock::today(),
             store_clock(),
         )
-        .map_err(|e| user_error_text(i18n, &e))?;
+        .map_err(|e| e.user_text(i18n))?;
     }
     sync.edit(id, &VISIT, move |state| {
         Ok(vec![Edit::new(state, &VISIT).delete()])
     })
     .await
     .map(|_| ())
-    .map_err(|e| edit_error_text(i18n, &e))
-}
-
-/// A domain rule's message in the user's language.
-fn user_error_text(i18n: I18nContext<Locale>, e: &impl UserError) -> String {
-    match i18n.get_locale_untracked() {
-        Locale::en => e.message_en(),
-        Locale::zh_CN => e.message_zh(),
-    }
+    .map_err(|e| e.user_text(i18n))
 }
 
 /// A visit log (the reception page's and the Today page's): one row per visit with its

@@ -19,10 +19,11 @@ use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display};
 use crate::clock::{now_local, now_stored, store_clock};
-use crate::conflicts::{edit_error_text, who};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
 fn vehicle_label(i18n: I18nContext<Locale>, records: &[RecordState], id: &str) -> String {
@@ -288,7 +289,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };
@@ -528,7 +529,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(()) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };
@@ -553,7 +554,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };

@@ -23,9 +23,10 @@ use super::reception::{
     KnownCustomer, ModelSelect, NewVisit, RotaNow, VisitRow, clock, known_customer, known_view,
     log_visit, me, name_of, rota_now, rule_text, source_label, visit_table, visits_on,
 };
-use crate::conflicts::{edit_error_text, grade_label};
 use crate::i18n::*;
+use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
 
 /// A whole-number store setting (`cadence_h_days`, `sleep_days`, …), if set.
 fn setting(settings: &[RecordState], field: &str) -> Option<u32> {
@@ -373,7 +374,7 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     done.set(Some((s, rule)));
                     sheet.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
