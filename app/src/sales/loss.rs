@@ -2,7 +2,7 @@
 //! review queue with the re-contact (回访), 确认战败 and 退回跟进 (`/sales/losses`, [`LossReviewPage`]),
 //! and the monthly loss analysis by reason and intended model on the same page.
 //!
-//! Every move is the domain's plan (`domain::sales::loss::CardLoss`: checked by `LossFile::apply`,
+//! Every move is the domain's plan (`domain::sales::loss_flow::CardLoss`: checked by `LossFile::apply`,
 //! which knows who may do what and that a loss needs the manager's re-contact), executed as one
 //! local transaction: it works offline and syncs later.
 
@@ -12,9 +12,9 @@ use domain::sales::UserError;
 use domain::sales::duplicate::MERGE_CHANNEL;
 use domain::sales::follow_up::Channel;
 use domain::sales::loss::{
-    ACardActionKind, CardLoss, LossError, LossFact, LossReason, ReContactOutcome, ReviewedCard,
-    in_review, monthly_losses, queue_order,
+    ACardActionKind, LossError, LossFact, LossReason, ReContactOutcome, in_review, monthly_losses,
 };
+use domain::sales::loss_flow::{CardLoss, ReviewedCard, queue_order};
 use domain::sync::{LogEntry, RecordState};
 use domain::{Area, Role};
 use leptos::prelude::*;

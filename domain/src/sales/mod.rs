@@ -20,6 +20,7 @@ pub mod follow_up;
 pub mod grade;
 pub mod kpi;
 pub mod loss;
+pub mod loss_flow;
 pub mod order;
 pub mod phone;
 pub mod referral;

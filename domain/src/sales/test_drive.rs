@@ -625,7 +625,7 @@ mod tests {
             drive(6, "v4", Started, at),
         ];
         assert_eq!(busy_vehicles(&drives), vec!["v1".to_string(), "v4".into()]);
-        let mut list = vec![
+        let mut list = [
             drive(1, "v1", Ended, "2026-05-20T09:00:00"),
             drive(2, "v2", Started, "2026-05-20T10:00:00"),
             drive(3, "v3", Cancelled, "2026-05-20T11:00:00"),
