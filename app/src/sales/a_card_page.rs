@@ -2,58 +2,44 @@
 //! changed fields), its open conflicts, and its 跟进记录 (follow-ups log) with 添加跟进.
 
 use domain::records::A_CARD;
-use domain::sales::UserError;
 use domain::sales::follow_up::{Channel, follow_up_plan};
 use domain::sync::LogEntry;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use super::a_card::{CardFields, CardForm, lang, model_name, phone_display, text};
+use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
 use super::loss::channel_label;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
 use crate::sales::words::{grade_label, status_label};
 use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{DateField, TextArea};
 use crate::ui::labels::{local_time, who};
+use crate::ui::record_page::RecordPage;
 
 #[component]
 pub fn ACardPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let card = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-
-    move || {
-        let Some(id) = id.get() else {
-            return not_found(i18n).into_any();
-        };
-        if card.with(Option::is_none) {
-            return not_found(i18n).into_any();
-        }
-        view! {
-            <CardView id=id card=card />
-        }
-        .into_any()
-    }
-}
-
-fn not_found(i18n: I18nContext<Locale>) -> impl IntoView {
     view! {
-        <section class="panel notice-page">
-            <p>{t!(i18n, a_card.not_found)}</p>
-            <A href="/sales/a-cards" attr:class="btn btn-secondary">
-                {t!(i18n, a_card.back)}
-            </A>
-        </section>
+        <RecordPage
+            record_type="a_card"
+            not_found=move || {
+                view! {
+                    <section class="panel notice-page">
+                        <p>{t!(i18n, a_card.not_found)}</p>
+                        <A href="/sales/a-cards" attr:class="btn btn-secondary">
+                            {t!(i18n, a_card.back)}
+                        </A>
+                    </section>
+                }
+            }
+            view=|(id, card)| view! { <CardView id=id card=card /> }.into_any()
+        />
     }
 }
 
@@ -181,10 +167,11 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                 }
             }}
             <super::a_card::CardQuality card=card />
-            <Show when=move || saved.get()>
-                <p class="notice notice-ok" role="status">{t!(i18n, a_card.saved)}</p>
-            </Show>
-            {move || save_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Notice
+                class="notice notice-ok"
+                message=Signal::derive(move || saved.get().then(|| t_string!(i18n, a_card.saved).to_string()))
+            />
+            <Alert message=save_error />
         </section>
         <Show when=move || conflicts.with(|c| !c.is_empty())>
             <section class="panel" aria-labelledby="a-card-conflicts">
@@ -230,8 +217,7 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
     let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let content = RwSignal::new(String::new());
     let next_date = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -244,26 +230,11 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
             &next_date.get_untracked(),
         ) {
             Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
+            Err(e) => return edit.fail(e.user_text(i18n)),
         };
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    content.set(String::new());
-                    next_date.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            content.set(String::new());
+            next_date.set(String::new());
         });
     };
 
@@ -312,46 +283,17 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
             }}
             <form class="form follow-up-form" on:submit=submit novalidate>
                 <h3>{t!(i18n, a_card.add_follow_up)}</h3>
-                <div class="field">
-                    <label for="follow-up-channel">{t!(i18n, a_card.channel)}</label>
-                    <select
-                        id="follow-up-channel"
-                        prop:value=move || channel.get()
-                        on:change=move |ev| channel.set(event_target_value(&ev))
-                    >
-                        {Channel::ALL
-                                .into_iter()
-                            .map(|c| {
-                                let c = c.as_str();
-                                view! {
-                                    <option value=c selected=move || channel.get() == c>
-                                        {move || channel_label(i18n, c)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="follow-up-content">{t!(i18n, a_card.content)}</label>
-                    <textarea
-                        id="follow-up-content"
-                        rows="3"
-                        prop:value=move || content.get()
-                        on:input=move |ev| content.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
-                <div class="field">
-                    <label for="follow-up-next">{t!(i18n, a_card.next_date)}</label>
-                    <input
-                        id="follow-up-next"
-                        type="date"
-                        prop:value=move || next_date.get()
-                        on:input=move |ev| next_date.set(event_target_value(&ev))
-                    />
-                </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                <EnumSelect<Channel> id="follow-up-channel" value=channel>
+                    {t!(i18n, a_card.channel)}
+                </EnumSelect<Channel>>
+                <TextArea id="follow-up-content" value=content rows=3>
+                    {t!(i18n, a_card.content)}
+                </TextArea>
+                <DateField id="follow-up-next" value=next_date>
+                    {t!(i18n, a_card.next_date)}
+                </DateField>
+                <Alert message=edit.error />
+                <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                     {t!(i18n, a_card.add_follow_up)}
                 </button>
             </form>

@@ -68,6 +68,24 @@ impl Channel {
     }
 }
 
+impl crate::label::Bilingual for Channel {
+    fn label_zh(&self) -> &'static str {
+        Channel::label_zh(*self)
+    }
+    fn label_en(&self) -> &'static str {
+        Channel::label_en(*self)
+    }
+}
+
+impl crate::label::Choice for Channel {
+    fn all() -> &'static [Self] {
+        &Channel::ALL
+    }
+    fn wire(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// Why a follow-up was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FollowUpError {
