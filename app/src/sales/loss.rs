@@ -27,7 +27,10 @@ use crate::i18n::*;
 use crate::sales::words::status_label;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
 use crate::ui::error::UserText;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{Select, TextArea};
 use crate::ui::labels::{local_time, who};
 
 /// The signed-in user's id and roles.
@@ -301,35 +304,16 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
             }}
             <Show when=move || open.get()>
                 <form class="form loss-form" on:submit=submit novalidate>
-                    <div class="field">
-                        <label for="loss-reason">{t!(i18n, loss.reason)}</label>
-                        <select
-                            id="loss-reason"
-                            prop:value=move || reason.get()
-                            on:change=move |ev| reason.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, a_card.choose)}</option>
-                            {move || {
-                                LossReason::ALL
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <option value=r.as_str()>{reason_label(i18n, Some(r))}</option>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="loss-note">{t!(i18n, loss.note)}</label>
-                        <textarea
-                            id="loss-note"
-                            rows="3"
-                            prop:value=move || note.get()
-                            on:input=move |ev| note.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
+                    <EnumSelect<LossReason>
+                        id="loss-reason"
+                        value=reason
+                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                    >
+                        {t!(i18n, loss.reason)}
+                    </EnumSelect<LossReason>>
+                    <TextArea id="loss-note" value=note rows=3>
+                        {t!(i18n, loss.note)}
+                    </TextArea>
                     <div class="form-actions">
                         <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                             {t!(i18n, loss.submit_proposal)}
@@ -340,7 +324,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                     </div>
                 </form>
             </Show>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
         </section>
     }
 }
@@ -585,51 +569,24 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                     },
                 )
             }}
-            {move || done.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Notice class="notice notice-ok" message=done />
+            <Alert message=error />
             <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(reviewed(c).card.status.as_str())))>
                 <form class="form loss-form" on:submit=record_re_contact novalidate>
                     <h3>{t!(i18n, loss.record_re_contact)}</h3>
-                    <div class="field">
-                        <label for="re-contact-channel">{t!(i18n, loss.how)}</label>
-                        <select
-                            id="re-contact-channel"
-                            prop:value=move || channel.get()
-                            on:change=move |ev| channel.set(event_target_value(&ev))
-                        >
-                            {Channel::ALL
-                                .into_iter()
-                                .map(|c| {
-                                    view! { <option value=c.as_str()>{move || channel_label(i18n, c.as_str())}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="re-contact-outcome">{t!(i18n, loss.outcome)}</label>
-                        <select
-                            id="re-contact-outcome"
-                            prop:value=move || outcome.get()
-                            on:change=move |ev| outcome.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, a_card.choose)}</option>
-                            {ReContactOutcome::ALL
-                                .into_iter()
-                                .map(|o| {
-                                    view! { <option value=o.as_str()>{move || outcome_label(i18n, o.as_str())}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="re-contact-note">{t!(i18n, loss.re_contact_note)}</label>
-                        <textarea
-                            id="re-contact-note"
-                            rows="3"
-                            prop:value=move || note.get()
-                            on:input=move |ev| note.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
+                    <EnumSelect<Channel> id="re-contact-channel" value=channel>
+                        {t!(i18n, loss.how)}
+                    </EnumSelect<Channel>>
+                    <EnumSelect<ReContactOutcome>
+                        id="re-contact-outcome"
+                        value=outcome
+                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                    >
+                        {t!(i18n, loss.outcome)}
+                    </EnumSelect<ReContactOutcome>>
+                    <TextArea id="re-contact-note" value=note rows=3>
+                        {t!(i18n, loss.re_contact_note)}
+                    </TextArea>
                     <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                         {t!(i18n, loss.record_re_contact)}
                     </button>
@@ -641,23 +598,14 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                             {t!(i18n, loss.confirm)}
                         </button>
                     </div>
-                    <div class="field">
-                        <label for="send-back-to">{t!(i18n, loss.send_back_to)}</label>
-                        <select
-                            id="send-back-to"
-                            prop:value=move || send_to.get()
-                            on:change=move |ev| send_to.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, loss.same_consultant)}</option>
-                            {move || {
-                                consultants
-                                    .get()
-                                    .into_iter()
-                                    .map(|(id, name)| view! { <option value=id>{name}</option> })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
+                    <Select
+                        id="send-back-to"
+                        value=send_to
+                        options=consultants
+                        blank=Signal::derive(move || t_string!(i18n, loss.same_consultant).to_string())
+                    >
+                        {t!(i18n, loss.send_back_to)}
+                    </Select>
                     <button type="button" class="btn btn-secondary" on:click=send_back disabled=move || busy.get()>
                         {t!(i18n, loss.send_back)}
                     </button>

@@ -14,7 +14,7 @@ use domain::sync::RecordState;
 use domain::time::stored_time;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display};
@@ -24,6 +24,7 @@ use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
+use crate::ui::record_page::RecordPage;
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
 fn vehicle_label(i18n: I18nContext<Locale>, records: &[RecordState], id: &str) -> String {
@@ -451,28 +452,21 @@ pub fn NewTestDrivePage() -> impl IntoView {
 #[component]
 pub fn TestDrivePage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let drive = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-    move || {
-        let (Some(id), Some(_)) = (id.get(), drive.with(|d| d.as_ref().map(|_| ()))) else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, test_drive.not_found)}</p>
-                    <A href="/sales/test-drives" attr:class="btn btn-secondary">
-                        {t!(i18n, test_drive.back)}
-                    </A>
-                </section>
+    view! {
+        <RecordPage
+            record_type="test_drive"
+            not_found=move || {
+                view! {
+                    <section class="panel notice-page">
+                        <p>{t!(i18n, test_drive.not_found)}</p>
+                        <A href="/sales/test-drives" attr:class="btn btn-secondary">
+                            {t!(i18n, test_drive.back)}
+                        </A>
+                    </section>
+                }
             }
-            .into_any();
-        };
-        view! { <DriveView id=id drive=drive /> }.into_any()
+            view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any()
+        />
     }
 }
 
