@@ -2,71 +2,44 @@
 //! changed fields), its open conflicts, and its 跟进记录 (follow-ups log) with 添加跟进.
 
 use domain::records::A_CARD;
-use domain::sync::{Edit, LogEntry};
+use domain::sales::follow_up::{Channel, follow_up_plan};
+use domain::sync::LogEntry;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
+use super::loss::channel_label;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
 use crate::sales::words::{grade_label, status_label};
 use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{DateField, TextArea};
 use crate::ui::labels::{local_time, who};
-
-/// The follow-up channels (跟进方式).
-pub const CHANNELS: [&str; 4] = ["phone", "wechat", "visit", "sms"];
-
-fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
-    match channel {
-        "phone" => t_string!(i18n, a_card.channels.phone),
-        "wechat" => t_string!(i18n, a_card.channels.wechat),
-        "visit" => t_string!(i18n, a_card.channels.visit),
-        "sms" => t_string!(i18n, a_card.channels.sms),
-        "merge" => t_string!(i18n, duplicates.merge_channel),
-        other => return other.to_string(),
-    }
-    .to_string()
-}
+use crate::ui::record_page::RecordPage;
 
 #[component]
 pub fn ACardPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let card = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-
-    move || {
-        let Some(id) = id.get() else {
-            return not_found(i18n).into_any();
-        };
-        if card.with(Option::is_none) {
-            return not_found(i18n).into_any();
-        }
-        view! {
-            <CardView id=id card=card />
-        }
-        .into_any()
-    }
-}
-
-fn not_found(i18n: I18nContext<Locale>) -> impl IntoView {
     view! {
-        <section class="panel notice-page">
-            <p>{t!(i18n, a_card.not_found)}</p>
-            <A href="/sales/a-cards" attr:class="btn btn-secondary">
-                {t!(i18n, a_card.back)}
-            </A>
-        </section>
+        <RecordPage
+            record_type="a_card"
+            not_found=move || {
+                view! {
+                    <section class="panel notice-page">
+                        <p>{t!(i18n, a_card.not_found)}</p>
+                        <A href="/sales/a-cards" attr:class="btn btn-secondary">
+                            {t!(i18n, a_card.back)}
+                        </A>
+                    </section>
+                }
+            }
+            view=|(id, card)| view! { <CardView id=id card=card /> }.into_any()
+        />
     }
 }
 
@@ -194,10 +167,11 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                 }
             }}
             <super::a_card::CardQuality card=card />
-            <Show when=move || saved.get()>
-                <p class="notice notice-ok" role="status">{t!(i18n, a_card.saved)}</p>
-            </Show>
-            {move || save_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Notice
+                class="notice notice-ok"
+                message=Signal::derive(move || saved.get().then(|| t_string!(i18n, a_card.saved).to_string()))
+            />
+            <Alert message=save_error />
         </section>
         <Show when=move || conflicts.with(|c| !c.is_empty())>
             <section class="panel" aria-labelledby="a-card-conflicts">
@@ -216,7 +190,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
             </section>
         </Show>
         <super::a_card::CardVisits id=id />
-        <super::loss::LossPanel id=id card=card />
+        <super::loss::LossPanel card=card />
         <super::test_drive::CardTestDrives id=id />
         <super::order::CardOrders id=id card=card />
         <FollowUps id=id card=card />
@@ -240,54 +214,27 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                 .unwrap_or_default()
         })
     });
-    let channel = RwSignal::new(CHANNELS[0].to_string());
+    let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let content = RwSignal::new(String::new());
     let next_date = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let what = content.get_untracked().trim().to_string();
-        if what.is_empty() {
-            error.set(Some(t_string!(i18n, a_card.need_content).to_string()));
-            return;
-        }
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        let ch = channel.get_untracked();
-        let next = next_date.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    let next_value = if next.is_empty() {
-                        Value::Null
-                    } else {
-                        json!(next)
-                    };
-                    let mut changes = vec![edit.append(
-                        "follow_ups",
-                        Uuid::now_v7(),
-                        json!({"channel": ch, "content": what, "next_date": next_value}),
-                    )?];
-                    if !next.is_empty() {
-                        changes.push(edit.set("next_follow_up", json!(next))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    content.set(String::new());
-                    next_date.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
+        let ch = Channel::parse(&channel.get_untracked()).unwrap_or(Channel::ALL[0]);
+        let plan = match follow_up_plan(
+            id,
+            Uuid::now_v7(),
+            ch,
+            &content.get_untracked(),
+            &next_date.get_untracked(),
+        ) {
+            Ok(plan) => plan,
+            Err(e) => return edit.fail(e.user_text(i18n)),
+        };
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            content.set(String::new());
+            next_date.set(String::new());
         });
     };
 
@@ -336,45 +283,17 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
             }}
             <form class="form follow-up-form" on:submit=submit novalidate>
                 <h3>{t!(i18n, a_card.add_follow_up)}</h3>
-                <div class="field">
-                    <label for="follow-up-channel">{t!(i18n, a_card.channel)}</label>
-                    <select
-                        id="follow-up-channel"
-                        prop:value=move || channel.get()
-                        on:change=move |ev| channel.set(event_target_value(&ev))
-                    >
-                        {CHANNELS
-                            .into_iter()
-                            .map(|c| {
-                                view! {
-                                    <option value=c selected=move || channel.get() == c>
-                                        {move || channel_label(i18n, c)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="follow-up-content">{t!(i18n, a_card.content)}</label>
-                    <textarea
-                        id="follow-up-content"
-                        rows="3"
-                        prop:value=move || content.get()
-                        on:input=move |ev| content.set(event_target_value(&ev))
-                    ></textarea>
-                </div>
-                <div class="field">
-                    <label for="follow-up-next">{t!(i18n, a_card.next_date)}</label>
-                    <input
-                        id="follow-up-next"
-                        type="date"
-                        prop:value=move || next_date.get()
-                        on:input=move |ev| next_date.set(event_target_value(&ev))
-                    />
-                </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                <EnumSelect<Channel> id="follow-up-channel" value=channel>
+                    {t!(i18n, a_card.channel)}
+                </EnumSelect<Channel>>
+                <TextArea id="follow-up-content" value=content rows=3>
+                    {t!(i18n, a_card.content)}
+                </TextArea>
+                <DateField id="follow-up-next" value=next_date>
+                    {t!(i18n, a_card.next_date)}
+                </DateField>
+                <Alert message=edit.error />
+                <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                     {t!(i18n, a_card.add_follow_up)}
                 </button>
             </form>

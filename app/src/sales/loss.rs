@@ -2,31 +2,35 @@
 //! review queue with the re-contact (回访), 确认战败 and 退回跟进 (`/sales/losses`, [`LossReviewPage`]),
 //! and the monthly loss analysis by reason and intended model on the same page.
 //!
-//! Every move is checked first by the domain's rules (`domain::sales::loss::LossFile::apply`, which
-//! knows who may do what and that a loss needs the manager's re-contact), then written as one local
-//! edit of the card: it works offline and syncs later.
+//! Every move is the domain's plan (`domain::sales::loss_flow::CardLoss`: checked by `LossFile::apply`,
+//! which knows who may do what and that a loss needs the manager's re-contact), executed as one
+//! local transaction: it works offline and syncs later.
 
-use domain::Role;
-use domain::records::A_CARD;
+use domain::plan::Plan;
+use domain::records::sales::ACard;
 use domain::sales::UserError;
+use domain::sales::duplicate::MERGE_CHANNEL;
+use domain::sales::follow_up::Channel;
 use domain::sales::loss::{
-    ACardAction, ACardActionKind, ACardStatus, LossFact, LossFile, LossReason, ReContactOutcome,
-    in_review, monthly_losses,
+    ACardActionKind, LossError, LossFact, LossReason, ReContactOutcome, in_review, monthly_losses,
 };
-use domain::sync::{Edit, LogEntry, RecordState};
+use domain::sales::loss_flow::{CardLoss, ReviewedCard, queue_order};
+use domain::sync::{LogEntry, RecordState};
+use domain::{Area, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde_json::json;
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, text};
-use super::a_card_page::CHANNELS;
-use crate::clock::{now_stored, store_clock, today_stored};
+use super::a_card::{lang, model_name};
+use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::status_label;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
 use crate::ui::error::UserText;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{Select, TextArea};
 use crate::ui::labels::{local_time, who};
 
 /// The signed-in user's id and roles.
@@ -38,48 +42,31 @@ fn me() -> (String, Vec<Role>) {
     })
 }
 
-fn is_manager(roles: &[Role]) -> bool {
-    roles
-        .iter()
-        .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager))
+/// A card as the review reads it.
+fn reviewed(card: &RecordState) -> ReviewedCard {
+    ReviewedCard::of(card, store_clock())
 }
 
-fn status_of(card: &RecordState) -> String {
-    card.status(&A_CARD, "status")
-        .unwrap_or("following")
-        .to_string()
+/// A card's text field as shown ("" when empty).
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
 }
 
-/// The card's loss file as the domain rules read it.
-fn loss_file(card: &RecordState) -> LossFile {
-    let last = card.log("re_contacts").last().map(|e| e.value.clone());
-    LossFile::of_card(
-        &status_of(card),
-        &text(card, "loss_reason"),
-        &text(card, "loss_note"),
-        last.as_ref().and_then(|v| v["outcome"].as_str()),
-    )
-}
-
-/// Whether the rules let the signed-in user make `action` on `card`; the refusal in the user's
-/// language.
-fn check(
+/// The plan of a move by the signed-in user, or the rule's refusal in the user's language.
+fn plan_of(
     i18n: I18nContext<Locale>,
     card: &RecordState,
-    action: &ACardAction,
-) -> Result<(), String> {
+    make: impl FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>,
+) -> Result<Plan, String> {
     let (_, roles) = me();
-    loss_file(card)
-        .apply(action, &roles)
-        .map(|_| ())
-        .map_err(|e| e.message(lang(i18n)))
+    make(&CardLoss::of(&reviewed(card).card), &roles).map_err(|e| e.message(lang(i18n)))
 }
 
-pub fn reason_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    match (LossReason::parse(code), i18n.get_locale_untracked()) {
+fn reason_label(i18n: I18nContext<Locale>, reason: Option<LossReason>) -> String {
+    match (reason, i18n.get_locale_untracked()) {
         (Some(r), Locale::en) => r.label_en().to_string(),
         (Some(r), Locale::zh_CN) => r.label_zh().to_string(),
-        (None, _) => code.to_string(),
+        (None, _) => String::new(),
     }
 }
 
@@ -91,31 +78,31 @@ fn outcome_label(i18n: I18nContext<Locale>, code: &str) -> String {
     }
 }
 
-fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
-    match channel {
-        "phone" => t_string!(i18n, a_card.channels.phone),
-        "wechat" => t_string!(i18n, a_card.channels.wechat),
-        "visit" => t_string!(i18n, a_card.channels.visit),
-        "sms" => t_string!(i18n, a_card.channels.sms),
-        other => return other.to_string(),
+/// How a customer was contacted (a follow-up's or a re-contact's `channel`), in words.
+pub fn channel_label(i18n: I18nContext<Locale>, channel: &str) -> String {
+    match (Channel::parse(channel), i18n.get_locale_untracked()) {
+        (Some(c), Locale::en) => c.label_en().to_string(),
+        (Some(c), Locale::zh_CN) => c.label_zh().to_string(),
+        (None, _) if channel == MERGE_CHANNEL => {
+            t_string!(i18n, duplicates.merge_channel).to_string()
+        }
+        (None, _) => channel.to_string(),
     }
-    .to_string()
 }
 
-/// When the current proposal was made: the write of `loss_reason` (Unix ms).
-fn proposed_at(card: &RecordState) -> Option<f64> {
-    card.heads("loss_reason")
-        .last()
-        .map(|h| h.hlc.wall_ms as f64)
+/// The consultant of a card, by name.
+fn consultant(c: &ACard) -> String {
+    who(&c.consultant_id.map(|u| u.to_string()).unwrap_or_default())
 }
 
-/// The HLC wall time of the write that moved the card to `lost` (the loss date).
-fn lost_at(card: &RecordState) -> Option<u64> {
-    card.heads("status")
-        .iter()
-        .filter(|h| h.value.as_str() == Some("lost"))
-        .map(|h| h.hlc.wall_ms)
-        .max()
+/// The re-contacts of the current proposal (written since it was made).
+fn current_re_contacts(card: &RecordState) -> Vec<LogEntry> {
+    let since = reviewed(card).proposed_ms.unwrap_or(0);
+    card.log("re_contacts")
+        .into_iter()
+        .filter(|e| e.hlc.wall_ms >= since)
+        .cloned()
+        .collect()
 }
 
 /// The re-contacts of the card, oldest first, as a list.
@@ -154,7 +141,7 @@ fn re_contact_list(i18n: I18nContext<Locale>, entries: Vec<LogEntry>) -> impl In
 /// On the A-card page: 申请战败 (when the rules allow it), the open proposal with its re-contacts,
 /// and for a manager 激活 of a lost card.
 #[component]
-pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
+pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let open = RwSignal::new(false);
@@ -175,27 +162,18 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             error.set(Some(t_string!(i18n, loss.need_reason).to_string()));
             return;
         };
-        let n = note.get_untracked().trim().to_string();
-        let action = ACardAction::ProposeLoss {
-            reason: r,
-            note: n.clone(),
+        let plan = match plan_of(i18n, &current, |c, roles| {
+            c.propose(roles, r, &note.get_untracked())
+        }) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
         };
-        if let Err(e) = check(i18n, &current, &action) {
-            error.set(Some(e));
-            return;
-        }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    Ok(vec![
-                        edit.transition("status", ACardStatus::LossProposed.as_str())?,
-                        edit.set("loss_reason", json!(r.as_str()))?,
-                        edit.set("loss_note", json!(n))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -212,21 +190,15 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         let Some(current) = card.get_untracked() else {
             return;
         };
-        if let Err(e) = check(i18n, &current, &ACardAction::Reactivate) {
-            error.set(Some(e));
-            return;
-        }
-        let day = today_stored();
+        let plan = match plan_of(i18n, &current, |c, roles| c.reactivate(roles, today())) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let edit = Edit::new(state, &A_CARD);
-                    Ok(vec![
-                        edit.transition("status", ACardStatus::Following.as_str())?,
-                        edit.set("next_follow_up", json!(day))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             error.set(result.err().map(|e| e.user_text(i18n)));
         });
     };
@@ -238,12 +210,9 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 {move || {
                     let c = card.get()?;
                     let (_, roles) = me();
-                    let file = loss_file(&c);
-                    let may_propose = file.status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
-                    let may_reactivate = file
-                        .status
-                        .next(ACardActionKind::Reactivate, &roles)
-                        .is_ok();
+                    let status = reviewed(&c).card.status;
+                    let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
+                    let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
                     if may_propose && !open.get() {
                         Some(
                             view! {
@@ -276,18 +245,16 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             </div>
             {move || {
                 let c = card.get()?;
-                let status = status_of(&c);
-                if !in_review(&status) && status != "lost" {
+                let r = reviewed(&c);
+                let status = r.card.status.as_str();
+                if !in_review(status) && status != "lost" {
                     // Following again (sent back, or reactivated): whoever follows it now sees
                     // why it nearly was lost and what the manager heard from the customer.
                     let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
                     if entries.is_empty() {
                         return None;
                     }
-                    let earlier = [
-                        reason_label(i18n, &text(&c, "loss_reason")),
-                        text(&c, "loss_note"),
-                    ]
+                    let earlier = [reason_label(i18n, r.card.loss_reason), shown(&r.card.loss_note)]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
@@ -301,34 +268,29 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                             .into_any(),
                     );
                 }
-                let entries: Vec<LogEntry> = c.log("re_contacts").into_iter().cloned().collect();
-                let since = proposed_at(&c).unwrap_or(0.0);
-                let entries: Vec<LogEntry> = entries
-                    .into_iter()
-                    .filter(|e| e.hlc.wall_ms as f64 >= since)
-                    .collect();
+                let entries = current_re_contacts(&c);
                 Some(
                     view! {
                         <dl class="fields">
                             <div>
                                 <dt>{t!(i18n, a_card.status)}</dt>
-                                <dd>{status_label(i18n, &status)}</dd>
+                                <dd>{status_label(i18n, status)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.reason)}</dt>
-                                <dd>{reason_label(i18n, &text(&c, "loss_reason"))}</dd>
+                                <dd>{reason_label(i18n, r.card.loss_reason)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.note)}</dt>
-                                <dd>{text(&c, "loss_note")}</dd>
+                                <dd>{shown(&r.card.loss_note)}</dd>
                             </div>
                             <div>
                                 <dt>{t!(i18n, loss.proposed_at)}</dt>
-                                <dd>{proposed_at(&c).map(|ms| local_time(ms, true))}</dd>
+                                <dd>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</dd>
                             </div>
                         </dl>
                         {re_contact_list(i18n, entries)}
-                        {in_review(&status)
+                        {in_review(status)
                             .then(|| {
                                 view! {
                                     <p>
@@ -342,35 +304,16 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             }}
             <Show when=move || open.get()>
                 <form class="form loss-form" on:submit=submit novalidate>
-                    <div class="field">
-                        <label for="loss-reason">{t!(i18n, loss.reason)}</label>
-                        <select
-                            id="loss-reason"
-                            prop:value=move || reason.get()
-                            on:change=move |ev| reason.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, a_card.choose)}</option>
-                            {move || {
-                                LossReason::ALL
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <option value=r.as_str()>{reason_label(i18n, r.as_str())}</option>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="loss-note">{t!(i18n, loss.note)}</label>
-                        <textarea
-                            id="loss-note"
-                            rows="3"
-                            prop:value=move || note.get()
-                            on:input=move |ev| note.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
+                    <EnumSelect<LossReason>
+                        id="loss-reason"
+                        value=reason
+                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                    >
+                        {t!(i18n, loss.reason)}
+                    </EnumSelect<LossReason>>
+                    <TextArea id="loss-note" value=note rows=3>
+                        {t!(i18n, loss.note)}
+                    </TextArea>
                     <div class="form-actions">
                         <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                             {t!(i18n, loss.submit_proposal)}
@@ -381,7 +324,7 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                     </div>
                 </form>
             </Show>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
         </section>
     }
 }
@@ -393,34 +336,17 @@ pub fn LossReviewPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let (my_id, roles) = me();
-    let manager = is_manager(&roles);
+    let manager = Role::any_manages(&roles, Area::Sales);
     let selected = RwSignal::new(None::<Uuid>);
-    let mine = my_id.clone();
+    let mine = Uuid::parse_str(&my_id).ok();
     let queue = Memo::new(move |_| {
-        let mut cards: Vec<RecordState> = sync
+        let mut cards: Vec<ReviewedCard> = sync
             .records("a_card")
-            .into_iter()
-            .filter(|c| {
-                let status = status_of(c);
-                if manager {
-                    in_review(&status)
-                } else {
-                    text(c, "consultant_id") == mine
-                        && (in_review(&status) || status == "lost")
-                        && !text(c, "loss_reason").is_empty()
-                }
-            })
+            .iter()
+            .map(reviewed)
+            .filter(|r| r.in_queue_of(mine, manager))
             .collect();
-        // Under review first, oldest proposal first (it waited longest).
-        cards.sort_by(|a, b| {
-            let ra = !in_review(&status_of(a));
-            let rb = !in_review(&status_of(b));
-            ra.cmp(&rb).then(
-                proposed_at(a)
-                    .unwrap_or(0.0)
-                    .total_cmp(&proposed_at(b).unwrap_or(0.0)),
-            )
-        });
+        cards.sort_by(queue_order);
         cards
     });
 
@@ -460,23 +386,24 @@ pub fn LossReviewPage() -> impl IntoView {
                             <tbody>
                                 {cards
                                     .into_iter()
-                                    .map(|c| {
+                                    .map(|r| {
+                                        let c = &r.card;
                                         let id = c.id;
-                                        let name = text(&c, "name");
-                                        let status = status_of(&c);
+                                        let name = shown(&c.name);
+                                        let status = c.status.as_str();
                                         let aria = format!("{} {name}", t_string!(i18n, loss.handle));
                                         view! {
                                             <tr class:selected=move || selected.get() == Some(id)>
                                                 <th scope="row">
                                                     <A href=format!("/sales/a-cards/{id}")>{name.clone()}</A>
                                                 </th>
-                                                <td>{who(&text(&c, "consultant_id"))}</td>
-                                                <td>{model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
-                                                <td>{reason_label(i18n, &text(&c, "loss_reason"))}</td>
-                                                <td class="loss-note">{text(&c, "loss_note")}</td>
-                                                <td>{proposed_at(&c).map(|ms| local_time(ms, true))}</td>
+                                                <td>{consultant(c)}</td>
+                                                <td>{model_name(i18n, &settings, &shown(&c.intended_model))}</td>
+                                                <td>{reason_label(i18n, c.loss_reason)}</td>
+                                                <td class="loss-note">{shown(&c.loss_note)}</td>
+                                                <td>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</td>
                                                 <td>
-                                                    <span class=format!("badge loss-{status}")>{status_label(i18n, &status)}</span>
+                                                    <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span>
                                                 </td>
                                                 {manager
                                                     .then(|| {
@@ -508,13 +435,12 @@ pub fn LossReviewPage() -> impl IntoView {
             let id = selected.get()?;
             Some(view! { <Review id=id on_close=Callback::new(move |()| selected.set(None)) /> })
         }}
-        <Analysis manager=manager me=my_id />
+        <Analysis manager=manager me=mine />
     }
 }
 
-/// The changes of one edit, built against the card as stored.
-type BuildEdit =
-    Box<dyn FnOnce(&RecordState) -> Result<Vec<domain::sync::Change>, domain::sync::SyncError>>;
+/// A move on a card: its plan by the signed-in user's roles, or the rule's refusal.
+type MakePlan = Box<dyn FnOnce(&CardLoss, &[Role]) -> Result<Plan, LossError>>;
 
 /// The manager's work on one card of the queue: the re-contact form, 确认战败, 退回跟进.
 #[component]
@@ -523,29 +449,32 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let sync = use_sync();
     let card = Memo::new(move |_| sync.record(id));
     let outcome = RwSignal::new(String::new());
-    let channel = RwSignal::new(CHANNELS[0].to_string());
+    let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let note = RwSignal::new(String::new());
     let send_to = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    // Runs a checked move as one edit.
-    let run = move |action: ACardAction, build: BuildEdit, ok: String| {
+    // Executes the plan of a move on the card as stored, or shows why the rules refuse it.
+    let run = move |make: MakePlan, ok: String| {
         if busy.get_untracked() {
             return;
         }
         let Some(current) = card.get_untracked() else {
             return;
         };
-        if let Err(e) = check(i18n, &current, &action) {
-            done.set(None);
-            error.set(Some(e));
-            return;
-        }
+        let plan = match plan_of(i18n, &current, make) {
+            Ok(plan) => plan,
+            Err(e) => {
+                done.set(None);
+                error.set(Some(e));
+                return;
+            }
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync.edit(id, &A_CARD, build).await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => {
@@ -565,56 +494,24 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             error.set(Some(t_string!(i18n, loss.need_outcome).to_string()));
             return;
         };
-        let n = note.get_untracked().trim().to_string();
-        let ch = channel.get_untracked();
-        let action = ACardAction::RecordReContact {
-            outcome: o,
-            note: n.clone(),
-        };
+        let n = note.get_untracked();
+        let ch = Channel::parse(&channel.get_untracked()).unwrap_or(Channel::ALL[0]);
         run(
-            action,
-            Box::new(move |state| {
-                let edit = Edit::new(state, &A_CARD);
-                let mut changes = vec![edit.append(
-                    "re_contacts",
-                    Uuid::now_v7(),
-                    json!({"outcome": o.as_str(), "channel": ch, "note": n}),
-                )?];
-                if state.status(&A_CARD, "status") != Some(ACardStatus::ReContacted.as_str()) {
-                    changes.push(edit.transition("status", ACardStatus::ReContacted.as_str())?);
-                }
-                Ok(changes)
-            }),
+            Box::new(move |c, roles| c.re_contact(roles, Uuid::now_v7(), o, ch, &n)),
             t_string!(i18n, loss.re_contact_saved).to_string(),
         );
     };
     let confirm = move |_| {
         run(
-            ACardAction::ConfirmLoss,
-            Box::new(|state| {
-                Ok(vec![
-                    Edit::new(state, &A_CARD).transition("status", ACardStatus::Lost.as_str())?,
-                ])
-            }),
+            Box::new(|c, roles| c.confirm(roles)),
             t_string!(i18n, loss.confirmed).to_string(),
         );
     };
     let send_back = move |_| {
         let to = send_to.get_untracked();
-        let day = today_stored();
+        let day = today();
         run(
-            ACardAction::SendBack,
-            Box::new(move |state| {
-                let edit = Edit::new(state, &A_CARD);
-                let mut changes = vec![
-                    edit.transition("status", ACardStatus::Following.as_str())?,
-                    edit.set("next_follow_up", json!(day))?,
-                ];
-                if !to.is_empty() {
-                    changes.push(edit.set("consultant_id", json!(to))?);
-                }
-                Ok(changes)
-            }),
+            Box::new(move |c, roles| c.send_back(roles, Some(&to), day)),
             t_string!(i18n, loss.sent_back).to_string(),
         );
     };
@@ -630,8 +527,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             let mut ids: Vec<String> = sync
                 .records("a_card")
                 .iter()
-                .map(|c| text(c, "consultant_id"))
-                .filter(|s| !s.is_empty())
+                .filter_map(|c| reviewed(c).card.consultant_id.map(|u| u.to_string()))
                 .collect();
             ids.sort();
             ids.dedup();
@@ -652,7 +548,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             <div class="panel-head">
                 <h2 id="loss-review-title">
                     {t!(i18n, loss.review_of)} " "
-                    {move || card.with(|c| c.as_ref().map(|c| text(c, "name")))}
+                    {move || card.with(|c| c.as_ref().map(|c| shown(&reviewed(c).card.name)))}
                 </h2>
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                     {t!(i18n, loss.close)}
@@ -660,68 +556,37 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
             </div>
             {move || {
                 let c = card.get()?;
-                let status = status_of(&c);
-                let since = proposed_at(&c).unwrap_or(0.0);
-                let entries: Vec<LogEntry> = c
-                    .log("re_contacts")
-                    .into_iter()
-                    .filter(|e| e.hlc.wall_ms as f64 >= since)
-                    .cloned()
-                    .collect();
+                let r = reviewed(&c);
+                let entries = current_re_contacts(&c);
                 Some(
                     view! {
                         <p>
                             {t!(i18n, a_card.status)} ": "
-                            <strong>{status_label(i18n, &status)}</strong> " · "
-                            {reason_label(i18n, &text(&c, "loss_reason"))} " · " {text(&c, "loss_note")}
+                            <strong>{status_label(i18n, r.card.status.as_str())}</strong> " · "
+                            {reason_label(i18n, r.card.loss_reason)} " · " {shown(&r.card.loss_note)}
                         </p>
                         {re_contact_list(i18n, entries)}
                     },
                 )
             }}
-            {move || done.get().map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-            <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(&status_of(c))))>
+            <Notice class="notice notice-ok" message=done />
+            <Alert message=error />
+            <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(reviewed(c).card.status.as_str())))>
                 <form class="form loss-form" on:submit=record_re_contact novalidate>
                     <h3>{t!(i18n, loss.record_re_contact)}</h3>
-                    <div class="field">
-                        <label for="re-contact-channel">{t!(i18n, loss.how)}</label>
-                        <select
-                            id="re-contact-channel"
-                            prop:value=move || channel.get()
-                            on:change=move |ev| channel.set(event_target_value(&ev))
-                        >
-                            {CHANNELS
-                                .into_iter()
-                                .map(|c| view! { <option value=c>{move || channel_label(i18n, c)}</option> })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="re-contact-outcome">{t!(i18n, loss.outcome)}</label>
-                        <select
-                            id="re-contact-outcome"
-                            prop:value=move || outcome.get()
-                            on:change=move |ev| outcome.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, a_card.choose)}</option>
-                            {ReContactOutcome::ALL
-                                .into_iter()
-                                .map(|o| {
-                                    view! { <option value=o.as_str()>{move || outcome_label(i18n, o.as_str())}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="re-contact-note">{t!(i18n, loss.re_contact_note)}</label>
-                        <textarea
-                            id="re-contact-note"
-                            rows="3"
-                            prop:value=move || note.get()
-                            on:input=move |ev| note.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
+                    <EnumSelect<Channel> id="re-contact-channel" value=channel>
+                        {t!(i18n, loss.how)}
+                    </EnumSelect<Channel>>
+                    <EnumSelect<ReContactOutcome>
+                        id="re-contact-outcome"
+                        value=outcome
+                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                    >
+                        {t!(i18n, loss.outcome)}
+                    </EnumSelect<ReContactOutcome>>
+                    <TextArea id="re-contact-note" value=note rows=3>
+                        {t!(i18n, loss.re_contact_note)}
+                    </TextArea>
                     <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                         {t!(i18n, loss.record_re_contact)}
                     </button>
@@ -733,23 +598,14 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                             {t!(i18n, loss.confirm)}
                         </button>
                     </div>
-                    <div class="field">
-                        <label for="send-back-to">{t!(i18n, loss.send_back_to)}</label>
-                        <select
-                            id="send-back-to"
-                            prop:value=move || send_to.get()
-                            on:change=move |ev| send_to.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, loss.same_consultant)}</option>
-                            {move || {
-                                consultants
-                                    .get()
-                                    .into_iter()
-                                    .map(|(id, name)| view! { <option value=id>{name}</option> })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
+                    <Select
+                        id="send-back-to"
+                        value=send_to
+                        options=consultants
+                        blank=Signal::derive(move || t_string!(i18n, loss.same_consultant).to_string())
+                    >
+                        {t!(i18n, loss.send_back_to)}
+                    </Select>
                     <button type="button" class="btn btn-secondary" on:click=send_back disabled=move || busy.get()>
                         {t!(i18n, loss.send_back)}
                     </button>
@@ -762,31 +618,21 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
 /// The monthly loss analysis: confirmed losses of a month by reason and by intended model, with
 /// bars; each count opens the list of its cards. A consultant sees their own cards.
 #[component]
-fn Analysis(manager: bool, me: String) -> impl IntoView {
+fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let month = RwSignal::new(now_stored().chars().take(7).collect::<String>());
     let opened = RwSignal::new(None::<(String, Vec<Uuid>)>);
-    let lost_cards = Memo::new(move |_| {
+    let facts = Memo::new(move |_| {
         sync.records("a_card")
-            .into_iter()
-            .filter(|c| status_of(c) == "lost" && (manager || text(c, "consultant_id") == me))
-            .collect::<Vec<_>>()
+            .iter()
+            .map(reviewed)
+            .filter(|r| manager || (me.is_some() && r.card.consultant_id == me))
+            .filter_map(|r| r.loss_fact())
+            .collect::<Vec<LossFact>>()
     });
     let analysis = Memo::new(move |_| {
-        let facts: Vec<LossFact> = lost_cards.with(|cards| {
-            cards
-                .iter()
-                .filter_map(|c| {
-                    Some(LossFact {
-                        id: c.id,
-                        reason: LossReason::parse(&text(c, "loss_reason")),
-                        model: text(c, "intended_model"),
-                        lost_hlc_ms: lost_at(c)?,
-                    })
-                })
-                .collect()
-        });
+        let facts = facts.get();
         let m = month.get();
         let (y, mo) = m.split_once('-')?;
         monthly_losses(&facts, y.parse().ok()?, mo.parse().ok()?, store_clock())
@@ -863,7 +709,7 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                 let mut reasons: Vec<(String, Vec<Uuid>)> = a
                     .by_reason
                     .iter()
-                    .map(|r| (reason_label(i18n, r.reason.as_str()), r.cards.clone()))
+                    .map(|r| (reason_label(i18n, Some(r.reason)), r.cards.clone()))
                     .collect();
                 if !a.no_reason.is_empty() {
                     reasons.push((t_string!(i18n, loss.no_reason).to_string(), a.no_reason.clone()));
@@ -905,14 +751,16 @@ fn Analysis(manager: bool, me: String) -> impl IntoView {
                                 .into_iter()
                                 .filter_map(|id| sync.record(id))
                                 .map(|c| {
-                                    let day = lost_at(&c).and_then(|ms| store_clock().day_of_ms(ms)).map(|d| d.to_string());
+                                    let r = reviewed(&c);
+                                    let day = r.lost_ms.and_then(|ms| store_clock().day_of_ms(ms)).map(|d| d.to_string());
+                                    let c = r.card;
                                     let href = format!("/sales/a-cards/{}", c.id);
-                                    let name = text(&c, "name");
+                                    let name = shown(&c.name);
                                     let rest = format!(
                                         " · {} · {} · {} · {}",
-                                        who(&text(&c, "consultant_id")),
-                                        model_name(i18n, &settings, &text(&c, "intended_model")),
-                                        reason_label(i18n, &text(&c, "loss_reason")),
+                                        consultant(&c),
+                                        model_name(i18n, &settings, &shown(&c.intended_model)),
+                                        reason_label(i18n, c.loss_reason),
                                         day.unwrap_or_default(),
                                     );
                                     view! {

@@ -1,100 +1,102 @@
 //! Test drive (试乘试驾), on the tablet in the car: the list (`/sales/test-drives`, drives under way
 //! first), the start form (`/sales/test-drives/new`, optionally `?a_card=<id>`), one drive with
 //! 结束试驾 / 取消试驾 (`/sales/test-drives/:id`), and the drives of a card on the A-card page
-//! ([`CardTestDrives`]). Every check is the domain's (`domain::sales::test_drive`); every write is
-//! a local edit, so a whole drive works with no network.
+//! ([`CardTestDrives`]). Every check and every write is the domain's (`domain::sales::test_drive`:
+//! `check_start` + `start_plan`, `check_end` + `end_plan`, `cancel_plan`), executed as one local
+//! transaction, so a whole drive works with no network.
 
-use domain::records::TEST_DRIVE;
+use domain::records::sales::{ACard, TestDrive as Drive, TestDriveStatus};
 use domain::sales::UserError;
-use domain::sales::test_drive::{
-    self as rules, CANCELLED, ENDED, EndForm, STARTED, StartForm, TestDriveError,
-};
-use domain::sync::{Edit, RecordState};
+use domain::sales::chrono::NaiveDateTime;
+use domain::sales::settings::StoreSettings;
+use domain::sales::test_drive::{self as rules, EndForm, StartForm, TestDriveError};
+use domain::sync::RecordState;
+use domain::time::stored_time;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use serde_json::{Value, json};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display, text};
-use crate::clock::{now_stored, store_clock};
+use super::a_card::{lang, model_name, phone_display};
+use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_session;
-use crate::sync::use_sync;
+use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
-use domain::time::stored_time;
+use crate::ui::record_page::RecordPage;
 
-/// A fleet vehicle or a route of the store's sales settings (a JSON set element).
-fn settings_list(settings: &[RecordState], field: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = settings
+/// A fleet vehicle as `model · plate` (`records` are the settings records).
+fn vehicle_label(i18n: I18nContext<Locale>, records: &[RecordState], id: &str) -> String {
+    StoreSettings::of(records)
+        .fleet
+        .into_iter()
+        .find(|(_, v)| v.id == id)
+        .map(|(_, v)| format!("{} · {}", model_name(i18n, records, &v.model), v.plate))
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn route_label(i18n: I18nContext<Locale>, settings: &StoreSettings, id: &str) -> String {
+    settings
+        .routes
         .iter()
-        .flat_map(|s| s.set(field))
-        .filter_map(|e| serde_json::from_str::<Value>(e).ok())
-        .filter(|v| v["id"].as_str().is_some())
-        .collect();
-    out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-    out
-}
-
-fn vehicle_label(i18n: I18nContext<Locale>, settings: &[RecordState], id: &str) -> String {
-    settings_list(settings, "fleet")
-        .into_iter()
-        .find(|v| v["id"].as_str() == Some(id))
-        .map(|v| {
-            format!(
-                "{} · {}",
-                model_name(i18n, settings, v["model"].as_str().unwrap_or_default()),
-                v["plate"].as_str().unwrap_or_default()
-            )
+        .find(|(_, r)| r.id == id)
+        .map(|(_, r)| {
+            let name = match i18n.get_locale_untracked() {
+                Locale::en => &r.name_en,
+                Locale::zh_CN => &r.name_zh,
+            };
+            format!("{name} ({} km)", r.km)
         })
         .unwrap_or_else(|| id.to_string())
 }
 
-fn route_label(i18n: I18nContext<Locale>, settings: &[RecordState], id: &str) -> String {
-    let key = match i18n.get_locale_untracked() {
-        Locale::en => "name_en",
-        Locale::zh_CN => "name_zh",
-    };
-    settings_list(settings, "routes")
-        .into_iter()
-        .find(|v| v["id"].as_str() == Some(id))
-        .map(|v| {
-            let name = v[key].as_str().unwrap_or(id).to_string();
-            match v["km"].as_f64() {
-                Some(km) => format!("{name} ({km} km)"),
-                None => name,
-            }
-        })
-        .unwrap_or_else(|| id.to_string())
-}
-
-fn drive_status(d: &RecordState) -> String {
-    d.status(&TEST_DRIVE, "status")
-        .unwrap_or(STARTED)
-        .to_string()
-}
-
-fn status_text(i18n: I18nContext<Locale>, status: &str) -> String {
+fn status_text(i18n: I18nContext<Locale>, status: TestDriveStatus) -> String {
     match status {
-        STARTED => t_string!(i18n, test_drive.started),
-        ENDED => t_string!(i18n, test_drive.ended),
-        CANCELLED => t_string!(i18n, test_drive.cancelled),
-        other => return other.to_string(),
+        TestDriveStatus::Started => t_string!(i18n, test_drive.started),
+        TestDriveStatus::Ended => t_string!(i18n, test_drive.ended),
+        TestDriveStatus::Cancelled => t_string!(i18n, test_drive.cancelled),
     }
     .to_string()
 }
 
-fn number(d: &RecordState, field: &str) -> Option<u64> {
-    match d.value(field)? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// A time as shown: `YYYY-MM-DD HH:MM`.
+fn shown_time(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The distance of a drive (km), once both readings are there.
+fn distance(d: &Drive) -> String {
+    match (d.start_odometer, d.end_odometer) {
+        (Some(a), Some(b)) => format!("{} km", b.saturating_sub(a).max(0)),
+        _ => String::new(),
     }
 }
 
-fn shown_time(stored: &str) -> String {
-    stored.replace('T', " ").chars().take(16).collect()
+/// Every test drive on the device, read by the typed view, in the list's order.
+fn drives(sync: SyncCtx, keep: impl Fn(&Drive) -> bool) -> Vec<Drive> {
+    let mut out: Vec<Drive> = sync
+        .records("test_drive")
+        .iter()
+        .map(|r| Drive::of(r, store_clock()))
+        .filter(keep)
+        .collect();
+    out.sort_by(rules::list_order);
+    out
+}
+
+/// The card of `id`, when it is on the device.
+fn card_of(sync: SyncCtx, id: Option<Uuid>) -> Option<ACard> {
+    sync.record(id?).map(|c| ACard::of(&c, store_clock()))
+}
+
+/// `name · phone` of a card.
+fn card_label(c: &ACard) -> (String, String) {
+    (
+        c.name.clone().unwrap_or_default(),
+        phone_display(c.phone.as_deref().unwrap_or_default()),
+    )
 }
 
 fn errors_text(i18n: I18nContext<Locale>, errors: &[TestDriveError]) -> Vec<String> {
@@ -114,9 +116,10 @@ fn error_list(errors: Vec<String>) -> impl IntoView {
 }
 
 /// The rows of a drives table (customer, vehicle, route, consultant, start, status, km).
-fn drives_table(i18n: I18nContext<Locale>, drives: Vec<RecordState>, cards: bool) -> impl IntoView {
+fn drives_table(i18n: I18nContext<Locale>, drives: Vec<Drive>, cards: bool) -> impl IntoView {
     let sync = use_sync();
-    let settings = sync.records("sales_settings");
+    let records = sync.records("sales_settings");
+    let settings = StoreSettings::of(&records);
     view! {
         <div class="table-wrap">
             <table class="table td-table">
@@ -136,19 +139,15 @@ fn drives_table(i18n: I18nContext<Locale>, drives: Vec<RecordState>, cards: bool
                         .into_iter()
                         .map(|d| {
                             let href = format!("/sales/test-drives/{}", d.id);
-                            let status = drive_status(&d);
-                            let km = match (number(&d, "start_odometer"), number(&d, "end_odometer")) {
-                                (Some(a), Some(b)) if status == ENDED => format!("{} km", b.saturating_sub(a)),
+                            let km = match d.status {
+                                TestDriveStatus::Ended => distance(&d),
                                 _ => String::new(),
                             };
-                            let customer = Uuid::parse_str(&text(&d, "a_card_id"))
-                                .ok()
-                                .and_then(|id| sync.record(id))
-                                .map(|c| text(&c, "name"))
-                                .unwrap_or_default();
-                            let start = shown_time(&text(&d, "started_at"));
+                            let customer = card_of(sync, d.a_card_id).map(|c| card_label(&c).0).unwrap_or_default();
+                            let start = shown_time(d.started_at);
+                            let status = d.status;
                             view! {
-                                <tr class:td-running=status == STARTED>
+                                <tr class:td-running=status == TestDriveStatus::Started>
                                     {if cards {
                                         view! {
                                             <th scope="row"><A href=href.clone()>{customer}</A></th>
@@ -161,11 +160,11 @@ fn drives_table(i18n: I18nContext<Locale>, drives: Vec<RecordState>, cards: bool
                                         }
                                             .into_any()
                                     }}
-                                    <td>{vehicle_label(i18n, &settings, &text(&d, "vehicle_id"))}</td>
-                                    <td>{route_label(i18n, &settings, &text(&d, "route_id"))}</td>
-                                    <td>{who(&text(&d, "consultant_id"))}</td>
+                                    <td>{vehicle_label(i18n, &records, d.vehicle_id.as_deref().unwrap_or_default())}</td>
+                                    <td>{route_label(i18n, &settings, d.route_id.as_deref().unwrap_or_default())}</td>
+                                    <td>{who(&d.consultant_id.map(|u| u.to_string()).unwrap_or_default())}</td>
                                     <td>
-                                        <span class=format!("badge td-{status}")>{status_text(i18n, &status)}</span>
+                                        <span class=format!("badge td-{}", status.as_str())>{status_text(i18n, status)}</span>
                                     </td>
                                     <td>{km}</td>
                                 </tr>
@@ -178,31 +177,14 @@ fn drives_table(i18n: I18nContext<Locale>, drives: Vec<RecordState>, cards: bool
     }
 }
 
-fn sorted_drives(mut drives: Vec<RecordState>) -> Vec<RecordState> {
-    drives.sort_by(|a, b| {
-        rules::list_order(
-            (&drive_status(a), &text(a, "started_at")),
-            (&drive_status(b), &text(b, "started_at")),
-        )
-    });
-    drives
-}
-
 /// `/sales/test-drives`: drives under way, then today's and recent ones (the last 14 days).
 #[component]
 pub fn TestDriveList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let rows = Memo::new(move |_| {
-        let now = now_stored();
-        // Two weeks back, as text: the stored times sort as text.
-        let since = rules::days_before(&now, 14, store_clock()).unwrap_or_default();
-        sorted_drives(
-            sync.records("test_drive")
-                .into_iter()
-                .filter(|d| drive_status(d) == STARTED || text(d, "started_at") >= since)
-                .collect(),
-        )
+        let now = now_local();
+        drives(sync, |d| rules::listed(d, now))
     });
     view! {
         <section class="panel" aria-labelledby="test-drives-title">
@@ -247,29 +229,28 @@ pub fn NewTestDrivePage() -> impl IntoView {
     let errors = RwSignal::new(Vec::<String>::new());
     let busy = RwSignal::new(false);
 
-    let busy_vehicles = Memo::new(move |_| {
-        let drives = sync.records("test_drive");
-        let pairs: Vec<(String, String)> = drives
-            .iter()
-            .map(|d| (text(d, "vehicle_id"), drive_status(d)))
-            .collect();
-        rules::busy_vehicles(pairs.iter().map(|(v, s)| (v.as_str(), s.as_str())))
-    });
+    let busy_vehicles = Memo::new(move |_| rules::busy_vehicles(&drives(sync, |_| true)));
     let matches = Memo::new(move |_| {
         let q = search.get().trim().to_lowercase();
         if q.is_empty() {
             return Vec::new();
         }
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let mut found: Vec<RecordState> = sync
+        let mut found: Vec<ACard> = sync
             .records("a_card")
-            .into_iter()
+            .iter()
+            .map(|c| ACard::of(c, store_clock()))
             .filter(|c| {
-                text(c, "name").to_lowercase().contains(&q)
-                    || (digits.len() >= 3 && text(c, "phone").contains(&digits))
+                c.name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .contains(&q)
+                    || (digits.len() >= 3
+                        && c.phone.as_deref().unwrap_or_default().contains(&digits))
             })
             .collect();
-        found.sort_by_key(|c| text(c, "name"));
+        found.sort_by(|a, b| a.name.cmp(&b.name));
         found.truncate(8);
         found
     });
@@ -302,23 +283,10 @@ pub fn NewTestDrivePage() -> impl IntoView {
             .unwrap_or_default();
         busy.set(true);
         let id = Uuid::now_v7();
+        let plan = rules::start_plan(id, &me, &checked);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    Ok(vec![
-                        edit.set("a_card_id", json!(checked.a_card.to_string()))?,
-                        edit.set("consultant_id", json!(me))?,
-                        edit.set("vehicle_id", json!(checked.vehicle_id))?,
-                        edit.set("route_id", json!(checked.route_id))?,
-                        edit.set("licence_no", json!(checked.licence_no))?,
-                        edit.set("licence_expiry", json!(checked.licence_expiry.to_string()))?,
-                        edit.set("started_at", json!(stored_time(checked.started_at)))?,
-                        edit.set("start_odometer", json!(checked.start_odometer))?,
-                    ])
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
@@ -337,13 +305,12 @@ pub fn NewTestDrivePage() -> impl IntoView {
                 <fieldset class="field td-card">
                     <legend>{t!(i18n, test_drive.customer)}</legend>
                     {move || {
-                        let picked = card_id.get().and_then(|id| sync.record(id));
-                        match picked {
-                            Some(c) => view! {
+                        match card_of(sync, card_id.get()).as_ref().map(card_label) {
+                            Some((name, phone)) => view! {
                                 <p class="td-picked">
-                                    <strong>{text(&c, "name")}</strong>
+                                    <strong>{name}</strong>
                                     " · "
-                                    {phone_display(&text(&c, "phone"))}
+                                    {phone}
                                     " "
                                     <button
                                         type="button"
@@ -371,11 +338,8 @@ pub fn NewTestDrivePage() -> impl IntoView {
                                             .into_iter()
                                             .map(|c| {
                                                 let id = c.id;
-                                                let label = format!(
-                                                    "{} · {}",
-                                                    text(&c, "name"),
-                                                    phone_display(&text(&c, "phone")),
-                                                );
+                                                let (name, phone) = card_label(&c);
+                                                let label = format!("{name} · {phone}");
                                                 view! {
                                                     <li>
                                                         <button
@@ -405,14 +369,15 @@ pub fn NewTestDrivePage() -> impl IntoView {
                     >
                         <option value="">{t!(i18n, a_card.choose)}</option>
                         {move || {
-                            let settings = sync.records("sales_settings");
+                            let records = sync.records("sales_settings");
                             let out = busy_vehicles.get();
-                            settings_list(&settings, "fleet")
+                            StoreSettings::of(&records)
+                                .fleet
                                 .into_iter()
-                                .map(|v| {
-                                    let id = v["id"].as_str().unwrap_or_default().to_string();
+                                .map(|(_, v)| {
+                                    let id = v.id;
                                     let is_busy = out.contains(&id);
-                                    let mut label = vehicle_label(i18n, &settings, &id);
+                                    let mut label = vehicle_label(i18n, &records, &id);
                                     if is_busy {
                                         label = format!("{label}({})", t_string!(i18n, test_drive.busy));
                                     }
@@ -431,11 +396,12 @@ pub fn NewTestDrivePage() -> impl IntoView {
                     >
                         <option value="">{t!(i18n, a_card.choose)}</option>
                         {move || {
-                            let settings = sync.records("sales_settings");
-                            settings_list(&settings, "routes")
-                                .into_iter()
-                                .map(|r| {
-                                    let id = r["id"].as_str().unwrap_or_default().to_string();
+                            let settings = StoreSettings::of(&sync.records("sales_settings"));
+                            settings
+                                .routes
+                                .iter()
+                                .map(|(_, r)| {
+                                    let id = r.id.clone();
                                     let label = route_label(i18n, &settings, &id);
                                     view! { <option value=id>{label}</option> }
                                 })
@@ -486,28 +452,21 @@ pub fn NewTestDrivePage() -> impl IntoView {
 #[component]
 pub fn TestDrivePage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let drive = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-    move || {
-        let (Some(id), Some(_)) = (id.get(), drive.with(|d| d.as_ref().map(|_| ()))) else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, test_drive.not_found)}</p>
-                    <A href="/sales/test-drives" attr:class="btn btn-secondary">
-                        {t!(i18n, test_drive.back)}
-                    </A>
-                </section>
+    view! {
+        <RecordPage
+            record_type="test_drive"
+            not_found=move || {
+                view! {
+                    <section class="panel notice-page">
+                        <p>{t!(i18n, test_drive.not_found)}</p>
+                        <A href="/sales/test-drives" attr:class="btn btn-secondary">
+                            {t!(i18n, test_drive.back)}
+                        </A>
+                    </section>
+                }
             }
-            .into_any();
-        };
-        view! { <DriveView id=id drive=drive /> }.into_any()
+            view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any()
+        />
     }
 }
 
@@ -515,6 +474,7 @@ pub fn TestDrivePage() -> impl IntoView {
 fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let drive = Memo::new(move |_| drive.with(|d| d.as_ref().map(|d| Drive::of(d, store_clock()))));
     let end_odometer = RwSignal::new(String::new());
     // The end time shows now (to the minute); left as it is, the end is the moment of 结束试驾.
     let ended_at = RwSignal::new(now_stored().chars().take(16).collect::<String>());
@@ -523,12 +483,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
     let follow_up = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
     let busy = RwSignal::new(false);
-    let card = Memo::new(move |_| {
-        drive.with(|d| {
-            d.as_ref()
-                .and_then(|d| Uuid::parse_str(&text(d, "a_card_id")).ok())
-        })
-    });
+    let card = Memo::new(move |_| drive.with(|d| d.as_ref().and_then(|d| d.a_card_id)));
 
     let end = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -539,8 +494,9 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             return;
         };
         let form = EndForm {
-            started_at: text(&d, "started_at"),
-            start_odometer: number(&d, "start_odometer")
+            started_at: d.started_at.map(stored_time).unwrap_or_default(),
+            start_odometer: d
+                .start_odometer
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0),
             ended_at: if end_time_typed.get_untracked() {
@@ -576,19 +532,19 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let note = feedback.get_untracked().trim().to_string();
+        let Some(d) = drive.get_untracked() else {
+            return;
+        };
+        let plan = match rules::cancel_plan(&d, &feedback.get_untracked()) {
+            Ok(plan) => plan,
+            Err(e) => {
+                errors.set(errors_text(i18n, &[e]));
+                return;
+            }
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &TEST_DRIVE, move |state| {
-                    let edit = Edit::new(state, &TEST_DRIVE);
-                    let mut changes = vec![edit.transition("status", CANCELLED)?];
-                    if !note.is_empty() {
-                        changes.push(edit.set("feedback", json!(note))?);
-                    }
-                    Ok(changes)
-                })
-                .await;
+            let result = sync.execute(&plan).await;
             busy.set(false);
             match result {
                 Ok(_) => errors.set(Vec::new()),
@@ -604,29 +560,25 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
         <section class="panel" aria-labelledby="td-title">
             {move || {
                 let d = drive.get()?;
-                let settings = sync.records("sales_settings");
-                let status = drive_status(&d);
-                let customer = card.get().and_then(|id| sync.record(id));
-                let name = customer.as_ref().map(|c| text(c, "name")).unwrap_or_default();
-                let km = match (number(&d, "start_odometer"), number(&d, "end_odometer")) {
-                    (Some(a), Some(b)) => format!("{} km", b.saturating_sub(a)),
-                    _ => String::new(),
-                };
-                let opt = |v: Option<u64>| v.map(|n| format!("{n} km")).unwrap_or_default();
+                let records = sync.records("sales_settings");
+                let settings = StoreSettings::of(&records);
+                let name = card_of(sync, d.a_card_id).map(|c| card_label(&c).0).unwrap_or_default();
+                let opt = |v: Option<i64>| v.map(|n| format!("{n} km")).unwrap_or_default();
+                let day = |v: Option<_>| v.map(|d: domain::sales::chrono::NaiveDate| d.to_string()).unwrap_or_default();
                 let rows = [
-                    (t_string!(i18n, test_drive.status), status_text(i18n, &status)),
-                    (t_string!(i18n, test_drive.vehicle), vehicle_label(i18n, &settings, &text(&d, "vehicle_id"))),
-                    (t_string!(i18n, test_drive.route), route_label(i18n, &settings, &text(&d, "route_id"))),
-                    (t_string!(i18n, a_card.consultant), who(&text(&d, "consultant_id"))),
-                    (t_string!(i18n, test_drive.licence_no), text(&d, "licence_no")),
-                    (t_string!(i18n, test_drive.licence_expiry), text(&d, "licence_expiry")),
-                    (t_string!(i18n, test_drive.started_at), shown_time(&text(&d, "started_at"))),
-                    (t_string!(i18n, test_drive.start_odometer), opt(number(&d, "start_odometer"))),
-                    (t_string!(i18n, test_drive.ended_at), shown_time(&text(&d, "ended_at"))),
-                    (t_string!(i18n, test_drive.end_odometer), opt(number(&d, "end_odometer"))),
-                    (t_string!(i18n, test_drive.distance), km),
-                    (t_string!(i18n, test_drive.feedback), text(&d, "feedback")),
-                    (t_string!(i18n, test_drive.follow_up_date), text(&d, "follow_up_date")),
+                    (t_string!(i18n, test_drive.status), status_text(i18n, d.status)),
+                    (t_string!(i18n, test_drive.vehicle), vehicle_label(i18n, &records, d.vehicle_id.as_deref().unwrap_or_default())),
+                    (t_string!(i18n, test_drive.route), route_label(i18n, &settings, d.route_id.as_deref().unwrap_or_default())),
+                    (t_string!(i18n, a_card.consultant), who(&d.consultant_id.map(|u| u.to_string()).unwrap_or_default())),
+                    (t_string!(i18n, test_drive.licence_no), d.licence_no.clone().unwrap_or_default()),
+                    (t_string!(i18n, test_drive.licence_expiry), day(d.licence_expiry)),
+                    (t_string!(i18n, test_drive.started_at), shown_time(d.started_at)),
+                    (t_string!(i18n, test_drive.start_odometer), opt(d.start_odometer)),
+                    (t_string!(i18n, test_drive.ended_at), shown_time(d.ended_at)),
+                    (t_string!(i18n, test_drive.end_odometer), opt(d.end_odometer)),
+                    (t_string!(i18n, test_drive.distance), distance(&d)),
+                    (t_string!(i18n, test_drive.feedback), d.feedback.clone().unwrap_or_default()),
+                    (t_string!(i18n, test_drive.follow_up_date), day(d.follow_up_date)),
                 ];
                 Some(view! {
                     <div class="panel-head">
@@ -647,7 +599,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                 })
             }}
         </section>
-        <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| drive_status(d) == STARTED))>
+        <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| d.status == TestDriveStatus::Started))>
             <section class="panel" aria-labelledby="td-end-title">
                 <h2 id="td-end-title">{t!(i18n, test_drive.end)}</h2>
                 <form class="form td-form" on:submit=end novalidate>
@@ -711,15 +663,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
 pub fn CardTestDrives(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let key = id.to_string();
-    let drives = Memo::new(move |_| {
-        sorted_drives(
-            sync.records("test_drive")
-                .into_iter()
-                .filter(|d| text(d, "a_card_id") == key)
-                .collect(),
-        )
-    });
+    let list = Memo::new(move |_| drives(sync, |d| d.a_card_id == Some(id)));
     view! {
         <section class="panel" aria-labelledby="card-test-drives-title">
             <div class="panel-head">
@@ -729,7 +673,7 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
                 </A>
             </div>
             {move || {
-                let list = drives.get();
+                let list = list.get();
                 if list.is_empty() {
                     view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }.into_any()
                 } else {

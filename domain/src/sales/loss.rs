@@ -560,31 +560,6 @@ impl ReContactOutcome {
     }
 }
 
-impl LossFile {
-    /// The loss file of a card as it is stored: the shown `status`, the `loss_reason` and
-    /// `loss_note` fields and the `outcome` of the last `re_contacts` entry. A status or reason
-    /// this build does not know reads as `following` / no proposal.
-    pub fn of_card(
-        status: &str,
-        loss_reason: &str,
-        loss_note: &str,
-        last_re_contact_outcome: Option<&str>,
-    ) -> LossFile {
-        let status = ACardStatus::parse(status).unwrap_or(ACardStatus::Following);
-        let proposal = LossReason::parse(loss_reason).map(|r| (r, loss_note.to_string()));
-        // A re-contact only counts for the proposal under review or the confirmed loss.
-        let re_contact = matches!(status, ACardStatus::ReContacted | ACardStatus::Lost)
-            .then(|| last_re_contact_outcome.and_then(ReContactOutcome::parse))
-            .flatten()
-            .map(|o| (o, String::new()));
-        LossFile {
-            status,
-            proposal,
-            re_contact,
-        }
-    }
-}
-
 /// A card confirmed lost, as plain facts read from the card: its `loss_reason`, its
 /// `intended_model` (catalogue code) and the HLC wall time (Unix ms) of the write that moved its
 /// `status` to `lost` (docs/demo.md, "Record conventions").
@@ -1092,52 +1067,5 @@ mod tests {
             monthly_losses(&facts, 2026, 13, StoreClock::default()),
             None
         );
-    }
-
-    #[test]
-    fn the_loss_file_of_a_stored_card() {
-        let f = LossFile::of_card(
-            "re_contacted",
-            "other_brand",
-            "订了思域",
-            Some("will_reconsider"),
-        );
-        assert_eq!(f.status, S::ReContacted);
-        assert_eq!(
-            f.proposal,
-            Some((LossReason::OtherBrand, "订了思域".to_string()))
-        );
-        // The stored card may not be confirmed: the customer will reconsider.
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
-            Err(LossError::CustomerWillReconsider)
-        );
-        let f = LossFile::of_card("re_contacted", "other_brand", "x", Some("confirmed_lost"));
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR)
-                .unwrap()
-                .status,
-            S::Lost
-        );
-        // An old re-contact of an earlier proposal does not count for a new proposal.
-        let f = LossFile::of_card(
-            "loss_proposed",
-            "gave_up_buying",
-            "x",
-            Some("confirmed_lost"),
-        );
-        assert_eq!(f.re_contact, None);
-        assert_eq!(
-            f.apply(&ACardAction::ConfirmLoss, SALES_MGR),
-            Err(LossError::ReContactRequired)
-        );
-        // Unknown strings are read safely.
-        let f = LossFile::of_card("", "", "", None);
-        assert_eq!(f, LossFile::default());
-        for o in ReContactOutcome::ALL {
-            assert_eq!(ReContactOutcome::parse(o.as_str()), Some(o));
-        }
-        assert!(in_review("loss_proposed") && in_review("re_contacted"));
-        assert!(!in_review("lost") && !in_review("following") && !in_review("x"));
     }
 }

@@ -9,14 +9,12 @@
 
 use super::UserError;
 use super::order::{OrderError, TestDrive};
-use crate::time::{StoreClock, stored_time};
+use crate::plan::{Plan, PlannedWrite, Step};
+use crate::records::sales::{TestDrive as Drive, TestDriveStatus};
+use crate::records::{A_CARD, TEST_DRIVE};
+use crate::time::{StoreClock, stored_date, stored_time};
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
-
-/// The stored `status` of a test drive.
-pub const STARTED: &str = "started";
-pub const ENDED: &str = "ended";
-pub const CANCELLED: &str = "cancelled";
 
 /// What the start form gives (试驾登记): everything as typed, parsed here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,12 +195,15 @@ pub fn check_end(form: &EndForm, clock: StoreClock) -> Result<EndChecked, Vec<Te
     }
 }
 
-/// The stored time `days` days before the store-local time `now` (for "the last two weeks").
-pub fn days_before(now: &str, days: i64, clock: StoreClock) -> Option<String> {
-    let t = clock
-        .parse(now)?
-        .checked_sub_signed(chrono::TimeDelta::try_days(days)?)?;
-    Some(stored_time(t))
+/// How far back the list of drives goes (days), besides the drives under way.
+pub const LISTED_DAYS: i64 = 14;
+
+/// Whether the list shows `drive` at the store-local time `now`: under way, or started in the
+/// last [`LISTED_DAYS`] days.
+pub fn listed(drive: &Drive, now: NaiveDateTime) -> bool {
+    let since = chrono::TimeDelta::try_days(LISTED_DAYS).and_then(|d| now.checked_sub_signed(d));
+    drive.status == TestDriveStatus::Started
+        || matches!((drive.started_at, since), (Some(at), Some(since)) if at >= since)
 }
 
 /// An odometer reading as typed: whole kilometres, spaces and thousands separators allowed
@@ -228,13 +229,12 @@ pub fn parse_odometer(typed: &str) -> Result<u32, TestDriveError> {
 /// A test-drive car with more than this is a typo.
 pub const MAX_ODOMETER_KM: u32 = 2_000_000;
 
-/// The vehicles out on a drive: those of the drives with status `started`, given as
-/// `(vehicle_id, status)`; sorted, no repeats.
-pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+/// The vehicles out on a drive (those of the drives under way); sorted, no repeats.
+pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = &'a Drive>) -> Vec<String> {
     let mut out: Vec<String> = drives
         .into_iter()
-        .filter(|(v, s)| *s == STARTED && !v.is_empty())
-        .map(|(v, _)| v.to_string())
+        .filter(|d| d.status == TestDriveStatus::Started)
+        .filter_map(|d| d.vehicle_id.clone())
         .collect();
     out.sort();
     out.dedup();
@@ -242,15 +242,14 @@ pub fn busy_vehicles<'a>(drives: impl IntoIterator<Item = (&'a str, &'a str)>) -
 }
 
 /// The order of the list: drives under way first (earliest start first, the longest out on top),
-/// then the others newest first. Keys are `(status, started_at)` with `started_at` as stored
-/// (`YYYY-MM-DDTHH:MM:SS` sorts as text).
-pub fn list_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
-    let running = |s: &str| s == STARTED;
-    match (running(a.0), running(b.0)) {
+/// then the others newest first.
+pub fn list_order(a: &Drive, b: &Drive) -> std::cmp::Ordering {
+    let running = |d: &Drive| d.status == TestDriveStatus::Started;
+    match (running(a), running(b)) {
         (true, false) => std::cmp::Ordering::Less,
         (false, true) => std::cmp::Ordering::Greater,
-        (true, true) => a.1.cmp(b.1),
-        (false, false) => b.1.cmp(a.1),
+        (true, true) => a.started_at.cmp(&b.started_at),
+        (false, false) => b.started_at.cmp(&a.started_at),
     }
 }
 
@@ -277,6 +276,8 @@ pub enum TestDriveError {
     FollowUpBeforeDrive,
     #[error("the follow-up date is not a date")]
     FollowUpDateInvalid,
+    #[error("the test drive is not under way")]
+    NotUnderWay,
     #[error("{0}")]
     Rule(OrderError),
 }
@@ -294,6 +295,7 @@ impl UserError for TestDriveError {
             TestDriveError::OdometerInvalid => "test_drive_odometer_invalid",
             TestDriveError::FollowUpBeforeDrive => "test_drive_follow_up_before_drive",
             TestDriveError::FollowUpDateInvalid => "test_drive_follow_up_date_invalid",
+            TestDriveError::NotUnderWay => "test_drive_not_under_way",
             TestDriveError::Rule(e) => e.code(),
         }
     }
@@ -310,6 +312,7 @@ impl UserError for TestDriveError {
             TestDriveError::OdometerInvalid => "里程表读数须为整数公里".into(),
             TestDriveError::FollowUpBeforeDrive => "下次跟进日期不能早于试驾当天".into(),
             TestDriveError::FollowUpDateInvalid => "下次跟进日期无效".into(),
+            TestDriveError::NotUnderWay => "这次试驾已结束或已取消".into(),
             TestDriveError::Rule(e) => e.message_zh(),
         }
     }
@@ -334,27 +337,54 @@ impl UserError for TestDriveError {
                 "The follow-up date cannot be before the test drive".into()
             }
             TestDriveError::FollowUpDateInvalid => "The follow-up date is not valid".into(),
+            TestDriveError::NotUnderWay => {
+                "This test drive has already ended or been cancelled".into()
+            }
             TestDriveError::Rule(e) => e.message_en(),
         }
     }
 }
 
+/// The write of 开始试驾 (a start that passed [`check_start`]): the new drive `drive` by
+/// `consultant`, with the checked values; its status is `started` (the state machine's start).
+pub fn start_plan(drive: Uuid, consultant: &str, checked: &StartChecked) -> Plan {
+    Plan::new().then(
+        PlannedWrite::new(drive, &TEST_DRIVE)
+            .set("a_card_id", checked.a_card.to_string())
+            .set("consultant_id", consultant)
+            .set("vehicle_id", checked.vehicle_id.as_str())
+            .set("route_id", checked.route_id.as_str())
+            .set("licence_no", checked.licence_no.as_str())
+            .set("licence_expiry", stored_date(checked.licence_expiry))
+            .set("started_at", stored_time(checked.started_at))
+            .set("start_odometer", checked.start_odometer),
+    )
+}
+
+/// The write of 取消试驾: a drive under way moves to `cancelled`, with the feedback as the
+/// reason when one is written.
+pub fn cancel_plan(drive: &Drive, feedback: &str) -> Result<Plan, TestDriveError> {
+    if drive.status != TestDriveStatus::Started {
+        return Err(TestDriveError::NotUnderWay);
+    }
+    let mut write = PlannedWrite::new(drive.id, &TEST_DRIVE)
+        .with(Step::Move("status", TestDriveStatus::Cancelled.as_str()));
+    let feedback = feedback.trim();
+    if !feedback.is_empty() {
+        write = write.set("feedback", feedback);
+    }
+    Ok(Plan::new().then(write))
+}
+
 /// The writes of 结束试驾 (an end that passed [`check_end`]): the drive's end time, odometer,
 /// feedback (when given) and follow-up date, moved to `ended` in one op; and, when a follow-up
 /// date is given and the customer's A-card is on the device, the card's next follow-up.
-pub fn end_plan(
-    drive: Uuid,
-    card: Option<Uuid>,
-    checked: &EndChecked,
-    feedback: &str,
-) -> crate::plan::Plan {
-    use crate::plan::{Plan, PlannedWrite, Step};
-    use crate::records::{A_CARD, TEST_DRIVE};
-    let next = checked.follow_up_date.map(crate::time::stored_date);
+pub fn end_plan(drive: Uuid, card: Option<Uuid>, checked: &EndChecked, feedback: &str) -> Plan {
+    let next = checked.follow_up_date.map(stored_date);
     let mut write = PlannedWrite::new(drive, &TEST_DRIVE)
         .set("ended_at", stored_time(checked.ended_at))
         .set("end_odometer", checked.end_odometer)
-        .with(Step::Move("status", ENDED));
+        .with(Step::Move("status", TestDriveStatus::Ended.as_str()));
     let feedback = feedback.trim();
     if !feedback.is_empty() {
         write = write.set("feedback", feedback);
@@ -538,10 +568,6 @@ mod tests {
         assert_eq!(clock.parse(" 2026-05-20 10:30 "), Some(want));
         assert_eq!(clock.parse("20/05/2026"), None);
         assert_eq!(stored_time(want), "2026-05-20T10:30:00");
-        assert_eq!(
-            days_before("2026-03-01T08:00:00", 14, StoreClock::default()).as_deref(),
-            Some("2026-02-15T08:00:00")
-        );
         let bad = EndForm {
             ended_at: "soon".into(),
             ..end()
@@ -565,33 +591,84 @@ mod tests {
         assert_eq!(parse_odometer(""), Err(TestDriveError::OdometerMissing));
     }
 
+    /// A stored drive: `(vehicle, status, started_at)`.
+    fn drive(n: u128, vehicle: &str, status: TestDriveStatus, started_at: &str) -> Drive {
+        let clock = StoreClock::default();
+        Drive {
+            id: Uuid::from_u128(n),
+            a_card_id: None,
+            consultant_id: None,
+            vehicle_id: (!vehicle.is_empty()).then(|| vehicle.to_string()),
+            route_id: None,
+            licence_no: None,
+            licence_expiry: None,
+            started_at: clock.parse(started_at),
+            start_odometer: None,
+            ended_at: None,
+            end_odometer: None,
+            feedback: None,
+            follow_up_date: None,
+            status,
+        }
+    }
+
     #[test]
     fn busy_vehicles_and_list_order() {
+        use TestDriveStatus::*;
+        let at = "2026-05-20T09:00:00";
         let drives = [
-            ("v1", "started"),
-            ("v2", "ended"),
-            ("v3", "cancelled"),
-            ("v1", "started"),
-            ("", "started"),
-            ("v4", "started"),
+            drive(1, "v1", Started, at),
+            drive(2, "v2", Ended, at),
+            drive(3, "v3", Cancelled, at),
+            drive(4, "v1", Started, at),
+            drive(5, "", Started, at),
+            drive(6, "v4", Started, at),
         ];
-        assert_eq!(busy_vehicles(drives), vec!["v1".to_string(), "v4".into()]);
-        let mut list = vec![
-            ("ended", "2026-05-20T09:00:00"),
-            ("started", "2026-05-20T10:00:00"),
-            ("cancelled", "2026-05-20T11:00:00"),
-            ("started", "2026-05-20T09:30:00"),
+        assert_eq!(busy_vehicles(&drives), vec!["v1".to_string(), "v4".into()]);
+        let mut list = [
+            drive(1, "v1", Ended, "2026-05-20T09:00:00"),
+            drive(2, "v2", Started, "2026-05-20T10:00:00"),
+            drive(3, "v3", Cancelled, "2026-05-20T11:00:00"),
+            drive(4, "v4", Started, "2026-05-20T09:30:00"),
         ];
-        list.sort_by(|a, b| list_order(*a, *b));
+        list.sort_by(list_order);
+        let ids: Vec<u128> = list.iter().map(|d| d.id.as_u128()).collect();
+        assert_eq!(ids, vec![4, 2, 3, 1]);
+    }
+
+    #[test]
+    fn the_list_shows_drives_under_way_and_the_last_two_weeks() {
+        use TestDriveStatus::*;
+        let now = StoreClock::default().parse("2026-03-01T08:00:00").unwrap();
+        assert!(listed(&drive(1, "v1", Ended, "2026-02-15T08:00:00"), now));
+        assert!(!listed(&drive(1, "v1", Ended, "2026-02-15T07:59:00"), now));
+        assert!(listed(&drive(1, "v1", Started, "2026-01-02T08:00:00"), now));
+        assert!(!listed(&drive(1, "v1", Cancelled, ""), now));
+    }
+
+    #[test]
+    fn only_a_drive_under_way_can_be_cancelled() {
+        let under_way = drive(4, "v1", TestDriveStatus::Started, "2026-05-20T09:00:00");
+        let plan = cancel_plan(&under_way, "  客户临时有事 ").unwrap();
+        let w = &plan.writes[0];
+        assert_eq!(w.record_id, under_way.id);
         assert_eq!(
-            list,
-            vec![
-                ("started", "2026-05-20T09:30:00"),
-                ("started", "2026-05-20T10:00:00"),
-                ("cancelled", "2026-05-20T11:00:00"),
-                ("ended", "2026-05-20T09:00:00"),
-            ]
+            w.move_of("status"),
+            Some(TestDriveStatus::Cancelled.as_str())
         );
+        assert_eq!(
+            w.value_of("feedback"),
+            Some(&serde_json::json!("客户临时有事"))
+        );
+        let bare = cancel_plan(&under_way, " ").unwrap();
+        assert_eq!(bare.writes[0].steps.len(), 1);
+        for status in [TestDriveStatus::Ended, TestDriveStatus::Cancelled] {
+            let done = Drive {
+                status,
+                ..under_way.clone()
+            };
+            assert_eq!(cancel_plan(&done, ""), Err(TestDriveError::NotUnderWay));
+        }
     }
 
     #[test]
@@ -601,7 +678,7 @@ mod tests {
         let card = Uuid::from_u128(2);
         let plan = end_plan(drive, Some(card), &checked, "  喜欢内饰 ");
         let w = plan.writes_of(drive).next().unwrap();
-        assert_eq!(w.move_of("status"), Some(ENDED));
+        assert_eq!(w.move_of("status"), Some(TestDriveStatus::Ended.as_str()));
         assert_eq!(w.value_of("end_odometer"), Some(&serde_json::json!(12_357)));
         assert_eq!(w.value_of("feedback"), Some(&serde_json::json!("喜欢内饰")));
         let follow = checked.follow_up_date.map(crate::time::stored_date);
@@ -624,5 +701,26 @@ mod tests {
         assert_eq!(plan.writes.len(), 1);
         assert_eq!(plan.writes[0].value_of("feedback"), None);
         assert_eq!(end_plan(drive, None, &checked, "").writes.len(), 1);
+    }
+
+    #[test]
+    fn the_start_plan_writes_the_checked_values_of_a_new_drive() {
+        let checked = check_start(&start(), &[], StoreClock::default()).unwrap();
+        let drive = Uuid::from_u128(3);
+        let plan = start_plan(drive, "c1", &checked);
+        assert_eq!(plan.writes.len(), 1);
+        let w = &plan.writes[0];
+        assert_eq!(w.record_id, drive);
+        let v = |f| w.value_of(f).cloned();
+        use serde_json::json;
+        assert_eq!(v("a_card_id"), Some(json!(Uuid::from_u128(7).to_string())));
+        assert_eq!(v("consultant_id"), Some(json!("c1")));
+        assert_eq!(v("vehicle_id"), Some(json!("v2")));
+        assert_eq!(v("route_id"), Some(json!("r1")));
+        assert_eq!(v("licence_no"), Some(json!("44010619900101123X")));
+        assert_eq!(v("licence_expiry"), Some(json!("2026-05-20")));
+        assert_eq!(v("started_at"), Some(json!("2026-05-20T10:00:00")));
+        assert_eq!(v("start_odometer"), Some(json!(12_345)));
+        assert_eq!(w.move_of("status"), None, "a new drive starts as started");
     }
 }
