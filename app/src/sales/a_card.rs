@@ -4,11 +4,10 @@
 
 use domain::records::A_CARD;
 use domain::sales::UserError;
-use domain::sales::a_card::{ACardDraft, Catalogue, quality, validate};
-use domain::sales::grade::IntentionGrade;
+use domain::sales::a_card::{ACardDraft, ACardForm, Catalogue, new_card_plan, quality};
 use domain::sales::phone;
 use domain::sales::visit::VisitSource;
-use domain::sync::{Change, Edit, RecordState, SyncError};
+use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -180,89 +179,16 @@ pub fn ACardList() -> impl IntoView {
     }
 }
 
-/// The fields the A-card form edits.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CardFields {
-    pub name: String,
-    pub phone: String,
-    /// A catalogue code.
-    pub intended_model: String,
-    pub grade: String,
-    /// `VisitSource` wire name, or "".
-    pub source: String,
-    /// 置换: the current car, or "".
-    pub current_car: String,
-    /// "true", "false" or "" (not asked).
-    pub finance_interest: String,
-}
-
-impl CardFields {
-    pub fn of(record: &RecordState) -> Self {
-        CardFields {
-            name: text(record, "name"),
-            phone: phone_display(&text(record, "phone")),
-            intended_model: text(record, "intended_model"),
-            grade: text(record, "grade"),
-            source: text(record, "source"),
-            current_car: text(record, "current_car"),
-            finance_interest: text(record, "finance_interest"),
-        }
-    }
-
-    /// The value each field is stored as (the phone in its canonical form, finance interest as a
-    /// boolean).
-    fn stored(&self) -> [(&'static str, Value); 7] {
-        let phone = phone::normalise(&self.phone).unwrap_or_else(|_| self.phone.trim().into());
-        let finance = match self.finance_interest.as_str() {
-            "true" => json!(true),
-            "false" => json!(false),
-            _ => Value::Null,
-        };
-        [
-            ("name", json!(self.name.trim())),
-            ("phone", json!(phone)),
-            ("intended_model", json!(self.intended_model.trim())),
-            ("grade", json!(self.grade)),
-            ("source", json!(self.source)),
-            ("current_car", json!(self.current_car.trim())),
-            ("finance_interest", finance),
-        ]
-    }
-
-    /// The draft the domain rules check (`a_card::validate`, `a_card::quality`).
-    pub fn draft(&self) -> ACardDraft {
-        let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-        ACardDraft {
-            full_name: self.name.clone(),
-            phone: self.phone.clone(),
-            intended_model: self.intended_model.clone(),
-            source: VisitSource::parse(&self.source),
-            grade: IntentionGrade::parse(&self.grade),
-            current_car: some(&self.current_car),
-            finance_interest: match self.finance_interest.as_str() {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            },
-            ..ACardDraft::default()
-        }
-    }
-
-    /// The ordinary edits (`Edit::set`, superseding what this device shows) of the fields
-    /// that differ from `before`.
-    pub fn changes(
-        &self,
-        before: &CardFields,
-        state: &RecordState,
-    ) -> Result<Vec<Change>, SyncError> {
-        let edit = Edit::new(state, &A_CARD);
-        let old = before.stored();
-        self.stored()
-            .into_iter()
-            .zip(old)
-            .filter(|((_, new), (_, old))| new != old)
-            .map(|((field, new), _)| edit.set(field, new))
-            .collect()
+/// The A-card form's fields of a stored card (the phone as shown).
+pub fn fields_of(record: &RecordState) -> ACardForm {
+    ACardForm {
+        name: text(record, "name"),
+        phone: phone_display(&text(record, "phone")),
+        intended_model: text(record, "intended_model"),
+        grade: text(record, "grade"),
+        source: text(record, "source"),
+        current_car: text(record, "current_car"),
+        finance_interest: text(record, "finance_interest"),
     }
 }
 
@@ -291,10 +217,10 @@ pub fn store_catalogue(sync: crate::sync::SyncCtx) -> Catalogue {
 /// about a phone another local A-card has.
 #[component]
 pub fn CardForm(
-    initial: CardFields,
+    initial: ACardForm,
     /// The card being edited (left out of the duplicate check).
     except: Option<Uuid>,
-    on_save: Callback<CardFields, Option<String>>,
+    on_save: Callback<ACardForm, Option<String>>,
     #[prop(optional)] on_cancel: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -324,7 +250,7 @@ pub fn CardForm(
         let own_model = own_model.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let fields = CardFields {
+            let fields = ACardForm {
                 name: name.get_untracked(),
                 phone: phone_in.get_untracked(),
                 intended_model: model.get_untracked(),
@@ -340,25 +266,22 @@ pub fn CardForm(
                     m.on_sale = true;
                 }
             }
-            let mut problems: Vec<(String, &'static str)> =
-                match validate(&fields.draft(), &catalogue) {
-                    Ok(_) => Vec::new(),
-                    Err(errs) => errs
-                        .into_iter()
-                        .map(|e| {
-                            let field = match e.code() {
-                                c if c.starts_with("a_card_name") => "name",
-                                c if c.starts_with("a_card_model") => "model",
-                                c if c.starts_with("a_card_budget") => "budget",
-                                _ => "phone",
-                            };
-                            (e.message(lang(i18n)), field)
-                        })
-                        .collect(),
-                };
-            if fields.grade.is_empty() {
-                problems.push((t_string!(i18n, a_card.need_grade).to_string(), "grade"));
-            }
+            let problems: Vec<(String, &'static str)> = match fields.check(&catalogue) {
+                Ok(_) => Vec::new(),
+                Err(errs) => errs
+                    .into_iter()
+                    .map(|e| {
+                        let field = match e.code() {
+                            c if c.starts_with("a_card_name") => "name",
+                            c if c.starts_with("a_card_model") => "model",
+                            c if c.starts_with("a_card_budget") => "budget",
+                            c if c.starts_with("a_card_grade") => "grade",
+                            _ => "phone",
+                        };
+                        (e.message(lang(i18n)), field)
+                    })
+                    .collect(),
+            };
             let ok = problems.is_empty();
             errors.set(problems);
             if ok {
@@ -567,11 +490,22 @@ fn budget_of(s: &str) -> Option<domain::sales::a_card::Budget> {
 
 /// The draft of a stored card, with every field the quality score reads.
 pub fn draft_of(record: &RecordState) -> ACardDraft {
-    let mut d = CardFields::of(record).draft();
+    let mut d = fields_of(record).draft();
     let district = text(record, "district");
     d.district = (!district.trim().is_empty()).then_some(district);
     d.budget = budget_of(&text(record, "budget"));
     d
+}
+
+/// The visit a new A-card is built from (`/sales/a-cards/new?visit=<id>`, the 建A卡 links):
+/// its id, intended model and source, to prefill the form.
+fn visit_of_query(sync: crate::sync::SyncCtx) -> Option<(Uuid, String, String)> {
+    let query = leptos_router::hooks::use_query_map();
+    let id = query
+        .with_untracked(|q| q.get("visit"))
+        .and_then(|s| Uuid::parse_str(&s).ok())?;
+    let rec = untrack(|| sync.record(id))?;
+    (rec.record_type == "visit").then(|| (id, text(&rec, "intended_model"), text(&rec, "source")))
 }
 
 /// `/sales/a-cards/new`.
@@ -582,38 +516,24 @@ pub fn NewACardPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let save_error = RwSignal::new(None::<String>);
-    // Built from a visit (`?visit=<id>`, reception.rs): prefilled, and the visit is linked after save.
-    let from_visit = super::reception::visit_of_query();
-    let mut initial = CardFields::default();
+    // Built from a visit (`?visit=<id>`): prefilled, and the visit is linked in the same plan.
+    let from_visit = visit_of_query(sync);
+    let mut initial = ACardForm::default();
     if let Some((_, model, source)) = &from_visit {
         initial.intended_model = model.clone();
         initial.source = source.clone();
     }
-    let on_save = Callback::new(move |fields: CardFields| {
-        let from_visit = from_visit.clone();
+    let visit = from_visit.map(|v| v.0);
+    let on_save = Callback::new(move |fields: ACardForm| {
         let user_id = session
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))?;
         let id = Uuid::now_v7();
+        let plan = new_card_plan(id, &fields, &user_id, crate::clock::now_local(), visit);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let first_contact = crate::clock::now_stored();
-            let result = sync
-                .edit(id, &A_CARD, move |state| {
-                    let mut changes = fields.changes(&CardFields::default(), state)?;
-                    let edit = Edit::new(state, &A_CARD);
-                    changes.push(edit.set("consultant_id", json!(user_id))?);
-                    changes.push(edit.set("first_contact_at", json!(first_contact))?);
-                    Ok(changes)
-                })
-                .await;
-            match result {
-                Ok(_) => {
-                    if let Some((visit, ..)) = from_visit {
-                        super::reception::link_visit(sync, visit, id).await;
-                    }
-                    navigate(&format!("/sales/a-cards/{id}"), Default::default())
-                }
+            match sync.execute(&plan).await {
+                Ok(_) => navigate(&format!("/sales/a-cards/{id}"), Default::default()),
                 Err(e) => save_error.set(Some(edit_error_text(i18n, &e))),
             }
         });
@@ -736,7 +656,7 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::sync::{Clock, Op, apply};
+    use domain::sync::{Clock, Edit, Op, apply};
 
     fn card(name: &str, phone: &str) -> RecordState {
         let id = Uuid::now_v7();
@@ -770,25 +690,5 @@ mod tests {
         assert_eq!(duplicate_of(&cards, "13912345678", None), None);
         assert_eq!(duplicate_of(&cards, "1381234", None), None);
         assert_eq!(duplicate_of(&cards, "13812345678", Some(cards[0].id)), None);
-    }
-
-    #[test]
-    fn only_changed_fields_are_written() {
-        let state = card("张三", "13812345678");
-        let before = CardFields::of(&state);
-        let mut after = before.clone();
-        after.phone = "139 1234 5678".into();
-        let changes = after.changes(&before, &state).unwrap();
-        assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].field(), Some("phone"));
-        let Change::Set {
-            value, supersedes, ..
-        } = &changes[0]
-        else {
-            panic!("{changes:?}")
-        };
-        assert_eq!(value, &json!("13912345678"));
-        assert_eq!(supersedes.len(), 1, "supersedes the shown phone");
-        assert!(before.changes(&before, &state).unwrap().is_empty());
     }
 }

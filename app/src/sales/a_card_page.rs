@@ -9,12 +9,13 @@ use leptos_router::hooks::use_params_map;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
+use super::a_card::{CardForm, fields_of, model_name, phone_display, text};
 use crate::conflicts::{
     ConflictCard, conflicts_of, edit_error_text, grade_label, local_time, status_label, who,
 };
 use crate::i18n::*;
 use crate::sync::use_sync;
+use domain::sales::a_card::ACardForm;
 
 /// The follow-up channels (跟进方式).
 pub const CHANNELS: [&str; 4] = ["phone", "wechat", "visit", "sms"];
@@ -82,14 +83,12 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
     let conflicts =
         Memo::new(move |_| card.with(|c| c.as_ref().map(conflicts_of).unwrap_or_default()));
 
-    let on_save = Callback::new(move |(before, after): (CardFields, CardFields)| {
+    let on_save = Callback::new(move |(before, after): (ACardForm, ACardForm)| {
         if before == after {
             return Some(t_string!(i18n, a_card.no_changes).to_string());
         }
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| after.changes(&before, state))
-                .await;
+            let result = sync.execute(&after.edit_plan(id, &before)).await;
             match result {
                 Ok(_) => {
                     editing.set(false);
@@ -128,10 +127,10 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     // fields the person changes are written.
                     let before = card
                         .get_untracked()
-                        .map(|c| CardFields::of(&c))
+                        .map(|c| fields_of(&c))
                         .unwrap_or_default();
                     let start = before.clone();
-                    let save = Callback::new(move |after: CardFields| on_save.run((before.clone(), after)));
+                    let save = Callback::new(move |after: ACardForm| on_save.run((before.clone(), after)));
                     let cancel = Callback::new(move |()| editing.set(false));
                     view! { <CardForm initial=start except=Some(id) on_save=save on_cancel=cancel /> }
                         .into_any()
