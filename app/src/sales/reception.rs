@@ -921,6 +921,46 @@ fn withdraw_buttons<W: Fn(Uuid) + Copy + Send + Sync + 'static>(
     }
 }
 
+/// Who receives the visit: the day's rota order, showing `current`; a pick goes to `picked`.
+#[component]
+pub fn ConsultantSelect(
+    id: &'static str,
+    class: &'static str,
+    rota: Memo<Option<RotaNow>>,
+    current: Signal<String>,
+    picked: RwSignal<Option<String>>,
+    /// Offer "请选择" (nobody) first.
+    #[prop(optional)]
+    with_choose: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class=class>
+            <label for=id>{t!(i18n, reception.consultant)}</label>
+            <select
+                id=id
+                prop:value=move || current.get()
+                on:change=move |ev| picked.set(Some(event_target_value(&ev)))
+            >
+                {with_choose.then(|| view! { <option value="">{t!(i18n, reception.choose)}</option> })}
+                {move || {
+                    let current = current.get();
+                    rota.get()
+                        .map(|r| r.order)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| {
+                            let selected = c == current;
+                            let name = name_of(&c);
+                            view! { <option value=c selected=selected>{name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
 /// The form to log a visit for any consultant (the receptionist's or manager's desk).
 #[component]
 fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
@@ -982,29 +1022,14 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         <section class="panel" aria-labelledby="visit-form-title">
             <h2 id="visit-form-title">{t!(i18n, reception.form_title)}</h2>
             <form class="form visit-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="visit-consultant">{t!(i18n, reception.consultant)}</label>
-                    <select
-                        id="visit-consultant"
-                        prop:value=consultant
-                        on:change=move |ev| picked.set(Some(event_target_value(&ev)))
-                    >
-                        <option value="">{t!(i18n, reception.choose)}</option>
-                        {move || {
-                            let current = consultant();
-                            rota.get()
-                                .map(|r| r.order)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|c| {
-                                    let selected = c == current;
-                                    let name = name_of(&c);
-                                    view! { <option value=c selected=selected>{name}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <ConsultantSelect
+                    id="visit-consultant"
+                    class="field"
+                    rota=rota
+                    current=Signal::derive(consultant)
+                    picked=picked
+                    with_choose=true
+                />
                 <div class="field">
                     <label for="visit-source">{t!(i18n, reception.source)}</label>
                     <select

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use super::a_card::{lang, phone_display, text};
 use super::reception::{
-    RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of, rota_now, rule_text,
-    run_plan, source_label, visit_table, visits_on,
+    ConsultantSelect, RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of,
+    rota_now, rule_text, run_plan, source_label, visit_table, visits_on,
 };
 use crate::conflicts::grade_label;
 use crate::i18n::*;
@@ -283,27 +283,13 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             {(!is_consultant)
                 .then(|| {
                     view! {
-                        <div class="field quick-for">
-                            <label for="quick-consultant">{t!(i18n, reception.consultant)}</label>
-                            <select
-                                id="quick-consultant"
-                                on:change=move |ev| chosen.set(Some(event_target_value(&ev)))
-                            >
-                                {move || {
-                                    let current = for_whom();
-                                    rota.get()
-                                        .map(|r| r.order)
-                                        .unwrap_or_default()
-                                        .into_iter()
-                                        .map(|c| {
-                                            let selected = c == current;
-                                            let name = name_of(&c);
-                                            view! { <option value=c selected=selected>{name}</option> }
-                                        })
-                                        .collect_view()
-                                }}
-                            </select>
-                        </div>
+                        <ConsultantSelect
+                            id="quick-consultant"
+                            class="field quick-for"
+                            rota=rota
+                            current=Signal::derive(for_whom)
+                            picked=chosen
+                        />
                     }
                 })}
             <div class="quick-sources" role="group" aria-label=move || t_string!(i18n, reception.source).to_string()>
