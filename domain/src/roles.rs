@@ -67,6 +67,39 @@ impl Role {
         )
     }
 
+    /// Whether this role manages `area`: reviews and confirms what others did there, changes
+    /// its settings, imports lists (e.g. sales: confirms losses, merges duplicates, edits the
+    /// catalogue). The general manager manages every area; the sales manager sales; the
+    /// customer-service manager care. No role manages service or management alone.
+    pub fn manages(self, area: Area) -> bool {
+        match self {
+            Role::GeneralManager => true,
+            Role::SalesManager => area == Area::Sales,
+            Role::CustomerServiceManager => area == Area::Care,
+            _ => false,
+        }
+    }
+
+    /// Whether this role works in `area` (one of [`Role::areas`]).
+    pub fn works_in(self, area: Area) -> bool {
+        self.areas().contains(&area)
+    }
+
+    /// Whether any of `roles` manages `area`.
+    pub fn any_manages(roles: &[Role], area: Area) -> bool {
+        roles.iter().any(|r| r.manages(area))
+    }
+
+    /// Whether any of `roles` works in `area`.
+    pub fn any_works_in(roles: &[Role], area: Area) -> bool {
+        roles.iter().any(|r| r.works_in(area))
+    }
+
+    /// The roles that manage `area`, in [`Role::ALL`] order.
+    pub fn managers_of(area: Area) -> Vec<Role> {
+        Role::ALL.into_iter().filter(|r| r.manages(area)).collect()
+    }
+
     /// The areas of the app this role works in.
     pub fn areas(self) -> &'static [Area] {
         match self {
@@ -139,6 +172,53 @@ mod tests {
             Area::for_roles(&[Role::GeneralManager, Role::SalesManager]),
             Area::ALL.to_vec()
         );
+    }
+
+    #[test]
+    fn who_manages_each_area() {
+        assert_eq!(
+            Role::managers_of(Area::Sales),
+            vec![Role::SalesManager, Role::GeneralManager]
+        );
+        assert_eq!(
+            Role::managers_of(Area::Care),
+            vec![Role::CustomerServiceManager, Role::GeneralManager]
+        );
+        assert_eq!(Role::managers_of(Area::Service), vec![Role::GeneralManager]);
+        assert!(!Role::SalesConsultant.manages(Area::Sales));
+        assert!(!Role::SalesManager.manages(Area::Care));
+        assert!(Role::any_manages(
+            &[Role::SalesConsultant, Role::SalesManager],
+            Area::Sales
+        ));
+        assert!(!Role::any_manages(&[], Area::Sales));
+        // A manager of an area works in it.
+        for r in Role::ALL {
+            for a in Area::ALL {
+                assert!(!r.manages(a) || r.works_in(a), "{r:?} {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn who_works_in_sales() {
+        let sales: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.works_in(Area::Sales))
+            .collect();
+        assert_eq!(
+            sales,
+            vec![
+                Role::SalesConsultant,
+                Role::SalesManager,
+                Role::GeneralManager
+            ]
+        );
+        assert!(Role::any_works_in(
+            &[Role::Technician, Role::GeneralManager],
+            Area::Service
+        ));
+        assert!(!Role::any_works_in(&[Role::Technician], Area::Sales));
     }
 
     #[test]

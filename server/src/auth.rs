@@ -13,7 +13,7 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Utc;
-use domain::Role;
+use domain::{Area, Role};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -103,6 +103,15 @@ impl AuthUser {
     /// 403 `forbidden` unless the user is a manager (see [`Role::is_manager`]).
     pub fn require_manager(&self) -> Result<(), Error> {
         if self.is_manager() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// 403 `forbidden` unless one of the user's roles manages `area` ([`Role::manages`]).
+    pub fn require_manages(&self, area: Area) -> Result<(), Error> {
+        if Role::any_manages(&self.user.roles, area) {
             Ok(())
         } else {
             Err(Error::Forbidden)

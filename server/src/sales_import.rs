@@ -1,8 +1,8 @@
 //! Reading an existing A-card list (.xlsx or UTF-8 .csv) and checking each row with the domain
 //! rules; the HTTP side is [`crate::routes::sales_io`].
 //!
-//! Also the format of the store's `sales_settings` record as the server reads it: each element
-//! of the `models` set is the JSON of a [`CatalogueModel`] (`{"code","name_zh","name_en",
+//! The store's `sales_settings` record is read by `domain::sales::settings::StoreSettings`: each element
+//! of the `models` set is the JSON of a `CatalogueModel` (`{"code","name_zh","name_en",
 //! "on_sale"}`), each element of `fleet` is `{"id","model","plate","vin"}` and each element of
 //! `routes` is `{"id","name_zh","name_en","km"}`.
 
@@ -10,31 +10,17 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use domain::sales::a_card::{ACardDraft, ACardError, Catalogue, CatalogueModel, validate};
+use domain::sales::a_card::{ACardDraft, ACardError, Catalogue, validate};
 use domain::sales::grade::IntentionGrade;
 use domain::sales::visit::VisitSource;
 use domain::sales::{Lang, UserError};
-use domain::sync::RecordState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The element of the `models` set of `sales_settings` for one catalogue model.
-pub fn model_element(m: &CatalogueModel) -> String {
-    serde_json::to_string(m).unwrap_or_default()
-}
-
-/// The model catalogue of a `sales_settings` record (elements that are not a model's JSON are
-/// skipped), sorted by code.
-pub fn catalogue_of(settings: &RecordState) -> Catalogue {
-    let mut models: Vec<CatalogueModel> = settings
-        .set("models")
-        .into_iter()
-        .filter_map(|e| serde_json::from_str(e).ok())
-        .collect();
-    models.sort_by(|a, b| a.code.cmp(&b.code));
-    models.dedup_by(|a, b| a.code == b.code);
-    Catalogue { models }
-}
+/// The element of the `models` set of `sales_settings` for one catalogue model (the domain's,
+/// re-exported for the server's callers). The catalogue itself is read by
+/// [`domain::sales::settings::StoreSettings::of`], the one reader of the store's settings.
+pub use domain::sales::settings::model_element;
 
 /// A table read from a file: the header cells and the data rows with their spreadsheet row
 /// numbers (1-based, the header included; blank rows are left out).

@@ -16,12 +16,12 @@ use domain::sales::kpi::{
 };
 use domain::sales::loss::LossReason;
 use domain::sales::phone;
+use domain::sales::settings::StoreSettings;
 use domain::sales::vin::Vin;
 use domain::sales::visit::{VisitCountFacts, VisitSource, VisitorKind, count_rule};
 use domain::sync::{RecordState, apply};
 use domain::time::StoreClock;
 use forecourt_server::demo_sales::{HistorySummary, seed_sales_history};
-use forecourt_server::sales_import::catalogue_of;
 use forecourt_server::store::Store;
 use serde_json::Value;
 use uuid::Uuid;
@@ -113,7 +113,7 @@ async fn demo_history_is_plausible_and_gives_every_kpi() {
 
     // The catalogue, and every A-card valid by the domain's rules.
     let settings = by_type["sales_settings"][0];
-    let catalogue = catalogue_of(settings);
+    let catalogue = StoreSettings::of([settings]).catalogue();
     assert!(catalogue.models.len() >= 6, "{catalogue:?}");
     assert!(catalogue.models.iter().any(|m| m.name_zh == "凯美瑞"));
     assert!(settings.set("fleet").len() >= 3);

@@ -6,6 +6,7 @@ use domain::records::A_CARD;
 use domain::sales::UserError;
 use domain::sales::a_card::{ACardDraft, ACardForm, Catalogue, new_card_plan, quality};
 use domain::sales::phone;
+use domain::sales::settings::StoreSettings;
 use domain::sales::visit::VisitSource;
 use domain::sync::RecordState;
 use leptos::prelude::*;
@@ -24,11 +25,7 @@ pub const GRADES: [&str; 4] = ["H", "A", "B", "C"];
 
 /// The text of a scalar field ("" when never written or not text).
 pub fn text(record: &RecordState, field: &str) -> String {
-    match record.value(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
+    domain::records::field::shown(record, field)
 }
 
 /// A stored phone as shown (`138 1234 5678`), or as typed when it does not parse.
@@ -41,17 +38,12 @@ pub fn phone_display(raw: &str) -> String {
 /// The model as staff call it: a catalogue code (`levin`) is shown with its name from the
 /// store's sales settings (`models` set, `{code, name_zh, name_en}`); typed text as it is.
 pub fn model_name(i18n: I18nContext<Locale>, settings: &[RecordState], model: &str) -> String {
-    let key = match i18n.get_locale_untracked() {
-        Locale::en => "name_en",
-        Locale::zh_CN => "name_zh",
-    };
-    settings
-        .iter()
-        .flat_map(|s| s.set("models"))
-        .filter_map(|elem| serde_json::from_str::<Value>(elem).ok())
-        .find(|m| m["code"].as_str() == Some(model))
-        .and_then(|m| m[key].as_str().map(str::to_string))
-        .unwrap_or_else(|| model.to_string())
+    let catalogue = StoreSettings::of(settings).catalogue();
+    match (catalogue.find(model), i18n.get_locale_untracked()) {
+        (Some(m), Locale::en) => m.name_en.clone(),
+        (Some(m), Locale::zh_CN) => m.name_zh.clone(),
+        (None, _) => model.to_string(),
+    }
 }
 
 /// The language of the app's screens, for domain error messages.

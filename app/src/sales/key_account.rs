@@ -20,8 +20,9 @@ use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::use_sync;
 
+/// `true` or `"true"`: the flag rule of `domain::records::field`, as the KPI page counts it.
 fn bought(k: &RecordState) -> bool {
-    matches!(k.value("bought_here"), Some(Value::Bool(true)))
+    domain::records::field::flag(k, "bought_here")
 }
 
 /// 大客户掌握率 of the accounts on the list today, as the KPI dashboard counts it.

@@ -17,7 +17,7 @@ pub mod settings;
 pub mod test_drive;
 pub mod today;
 
-use domain::Role;
+use domain::{Area, Role};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
@@ -29,12 +29,8 @@ use crate::session::use_session;
 pub fn is_sales_manager() -> bool {
     let session = use_session();
     session.session.with(|s| {
-        s.as_ref().is_some_and(|s| {
-            s.user
-                .roles
-                .iter()
-                .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager))
-        })
+        s.as_ref()
+            .is_some_and(|s| Role::any_manages(&s.user.roles, Area::Sales))
     })
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-use crate::records::A_CARD;
+use crate::records::{A_CARD, ACard};
 use crate::sync::{Change, Edit, FieldState, Hlc, LogEntry, RecordState, SyncError};
 use crate::time::StoreClock;
 
@@ -86,10 +86,6 @@ pub fn owner_of(cards: &[CardContact]) -> Option<&CardContact> {
 // ---- reading a card ----
 
 /// A scalar field's text.
-fn card_text<'a>(state: &'a RecordState, field: &str) -> Option<&'a str> {
-    state.value(field).and_then(Value::as_str)
-}
-
 /// The device of the card's earliest write still in its state (nil when none).
 pub fn built_on(state: &RecordState) -> Uuid {
     let mut best: Option<(Hlc, Uuid)> = None;
@@ -117,17 +113,16 @@ pub fn contact_of(state: &RecordState, clock: StoreClock) -> Option<CardContact>
     if state.is_deleted() || state.record_type != A_CARD.name {
         return None;
     }
-    let phone = super::phone::normalise(card_text(state, "phone")?).ok()?;
-    let first_contact = card_text(state, "first_contact_at")
-        .and_then(|s| clock.parse(s))
+    let card = ACard::of(state, clock);
+    let phone = super::phone::normalise(card.phone.as_deref()?).ok()?;
+    let first_contact = card
+        .first_contact_at
         .or_else(|| clock.local_ms(state.created.map_or(0, |h| h.wall_ms)))
         .unwrap_or_default();
     Some(CardContact {
         id: state.id,
         phone,
-        consultant: card_text(state, "consultant_id")
-            .and_then(|c| Uuid::parse_str(c).ok())
-            .unwrap_or(Uuid::nil()),
+        consultant: card.consultant_id.unwrap_or_default(),
         device: built_on(state),
         first_contact,
     })

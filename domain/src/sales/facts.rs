@@ -16,7 +16,8 @@
 //!   also a [`DeliveryFact`] (a car sold) on the date of `delivered_at` (else that status write);
 //!   its id is the order's.
 //! - **key_account** → [`KeyAccountFact`]: owner `responsible_id`; listed on its first HLC's day;
-//!   first purchase on the day of the write that set `bought_here` to `true` (while it is true).
+//!   first purchase on the day of the write that set `bought_here` to true (JSON `true` or the
+//!   text `"true"`, the flag rule of [`crate::records::field`]; while it is true).
 //! - **consultants**: every user id that is the consultant of a card, visit, test drive or order or
 //!   the owner of a key account, sorted — the people who worked in sales in the records. A caller
 //!   that knows the team (the directory) may replace the list.
@@ -30,7 +31,10 @@ use uuid::Uuid;
 use super::kpi::{
     CardFact, DeliveryFact, KeyAccountFact, OrderFact, SalesFacts, TestDriveFact, VisitFact,
 };
+use super::loss::ACardStatus;
 use super::visit::{count_rule, stored_facts};
+use crate::records::field;
+use crate::records::{ACard, KeyAccount, Order, OrderStatus, TestDrive, TestDriveStatus, Visit};
 use crate::sync::RecordState;
 use crate::time::StoreClock;
 
@@ -60,34 +64,14 @@ impl RecordFacts {
     }
 }
 
-fn text<'a>(r: &'a RecordState, field: &str) -> Option<&'a str> {
-    r.value(field).and_then(Value::as_str)
-}
-
-fn user(r: &RecordState, field: &str) -> Uuid {
-    text(r, field)
-        .and_then(|s| Uuid::parse_str(s.trim()).ok())
-        .unwrap_or(Uuid::nil())
-}
-
-fn flag(r: &RecordState, field: &str) -> bool {
-    match r.value(field) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s == "true",
-        _ => false,
-    }
-}
-
 /// The store-local day the record was first written.
 fn created_day(clock: StoreClock, r: &RecordState) -> Option<NaiveDate> {
     r.created.and_then(|h| clock.day_of_hlc(h))
 }
 
 /// A stored local time or date field's date, else the record's first day.
-fn date_of(clock: StoreClock, r: &RecordState, field: &str) -> Option<NaiveDate> {
-    text(r, field)
-        .and_then(|s| clock.parse_date(s))
-        .or_else(|| created_day(clock, r))
+fn date_of(clock: StoreClock, r: &RecordState, name: &str) -> Option<NaiveDate> {
+    field::date(r, name, clock).or_else(|| created_day(clock, r))
 }
 
 /// The day of the earliest write still shown that put `value` into the register `field`.
@@ -105,21 +89,13 @@ fn day_of_write(
         .and_then(|h| clock.day_of_hlc(h))
 }
 
-/// The status a record shows (the initial state when never moved).
-fn status(r: &RecordState) -> Option<&str> {
-    let rt = crate::records::ALL
-        .iter()
-        .find(|t| t.name == r.record_type)?;
-    r.status(rt, "status")
-}
-
 /// Reads the KPI facts from records of any types (other types are ignored).
 pub fn facts_from_records<'a>(
     records: impl IntoIterator<Item = &'a RecordState>,
     clock: StoreClock,
 ) -> RecordFacts {
     let mut out = RecordFacts::default();
-    let mut cards: Vec<(&RecordState, Option<&str>)> = Vec::new();
+    let mut cards: Vec<(&RecordState, ACard)> = Vec::new();
     // (card id, signed on) of the orders that still stand.
     let mut standing: Vec<(Uuid, NaiveDate)> = Vec::new();
     for r in records {
@@ -127,37 +103,36 @@ pub fn facts_from_records<'a>(
             continue;
         }
         match r.record_type.as_str() {
-            "a_card" => cards.push((r, status(r))),
+            "a_card" => cards.push((r, ACard::of(r, clock))),
             "visit" => {
                 let Some(date) = date_of(clock, r, "time_in") else {
                     continue;
                 };
+                let v = Visit::of(r, clock);
                 let facts = stored_facts(
-                    text(r, "source").unwrap_or(""),
-                    text(r, "visitor_kind").unwrap_or(""),
-                    flag(r, "had_card_or_order"),
+                    v.source.map_or("", |s| s.as_str()),
+                    v.visitor_kind.map_or("", |k| k.as_str()),
+                    v.had_card_or_order,
                 );
                 out.visits.push(VisitFact {
                     id: r.id,
-                    consultant: user(r, "consultant_id"),
+                    consultant: v.consultant_id.unwrap_or_default(),
                     date,
                     counted: count_rule(&facts).counted(),
                 });
             }
             "test_drive" => {
-                if status(r) == Some("cancelled") {
+                let t = TestDrive::of(r, clock);
+                if t.status == TestDriveStatus::Cancelled {
                     continue;
                 }
                 let Some(date) = date_of(clock, r, "started_at") else {
                     continue;
                 };
-                let a_card = text(r, "a_card_id")
-                    .and_then(|s| Uuid::parse_str(s.trim()).ok())
-                    .unwrap_or(r.id);
                 out.test_drives.push(TestDriveFact {
                     id: r.id,
-                    consultant: user(r, "consultant_id"),
-                    a_card,
+                    consultant: t.consultant_id.unwrap_or_default(),
+                    a_card: t.a_card_id.unwrap_or(r.id),
                     date,
                 });
             }
@@ -165,21 +140,20 @@ pub fn facts_from_records<'a>(
                 let Some(signed_on) = date_of(clock, r, "signed_at") else {
                     continue;
                 };
-                let shown = status(r);
-                let cancelled_on = if shown == Some("cancelled") {
+                let o = Order::of(r, clock);
+                let cancelled_on = if o.status == OrderStatus::Cancelled {
                     day_of_write(clock, r, "status", &Value::from("cancelled")).or(Some(signed_on))
                 } else {
                     None
                 };
-                let consultant = user(r, "consultant_id");
+                let consultant = o.consultant_id.unwrap_or_default();
                 if cancelled_on.is_none()
-                    && let Some(card) = text(r, "a_card_id").and_then(|s| Uuid::parse_str(s).ok())
+                    && let Some(card) = o.a_card_id
                 {
                     standing.push((card, signed_on));
                 }
-                if shown == Some("delivered") {
-                    let delivered_on = text(r, "delivered_at")
-                        .and_then(|s| clock.parse_date(s))
+                if o.status == OrderStatus::Delivered {
+                    let delivered_on = field::date(r, "delivered_at", clock)
                         .or_else(|| day_of_write(clock, r, "status", &Value::from("delivered")));
                     if let Some(delivered_on) = delivered_on {
                         out.deliveries.push(DeliveryFact {
@@ -200,15 +174,21 @@ pub fn facts_from_records<'a>(
                 let Some(listed_on) = created_day(clock, r) else {
                     continue;
                 };
-                let first_purchase_on = if flag(r, "bought_here") {
-                    day_of_write(clock, r, "bought_here", &Value::Bool(true))
-                        .or_else(|| day_of_write(clock, r, "bought_here", &Value::from("true")))
+                let k = KeyAccount::of(r, clock);
+                // The earliest write still shown that made it true, in either spelling.
+                let first_purchase_on = if k.bought_here {
+                    r.heads("bought_here")
+                        .into_iter()
+                        .filter(|h| field::is_true(&h.value))
+                        .map(|h| h.hlc)
+                        .min()
+                        .and_then(|h| clock.day_of_hlc(h))
                 } else {
                     None
                 };
                 out.key_accounts.push(KeyAccountFact {
                     id: r.id,
-                    owner: user(r, "responsible_id"),
+                    owner: k.responsible_id.unwrap_or_default(),
                     listed_on,
                     first_purchase_on,
                 });
@@ -216,32 +196,30 @@ pub fn facts_from_records<'a>(
             _ => {}
         }
     }
-    for (r, shown) in cards {
-        let built_on = text(r, "first_contact_at")
-            .and_then(|s| clock.parse_date(s))
-            .or_else(|| created_day(clock, r));
+    for (r, card) in cards {
+        let built_on = field::date(r, "first_contact_at", clock).or_else(|| created_day(clock, r));
         let Some(built_on) = built_on else {
             continue;
         };
-        let lost_on = if shown == Some("lost") {
+        let lost_on = if card.status == ACardStatus::Lost {
             day_of_write(clock, r, "status", &Value::from("lost"))
         } else {
             None
         };
         let ordered_on = standing
             .iter()
-            .filter(|(card, _)| *card == r.id)
+            .filter(|(id, _)| *id == r.id)
             .map(|(_, d)| *d)
             .min()
-            .or_else(|| match shown {
-                Some(s @ ("ordered" | "delivered")) => {
-                    day_of_write(clock, r, "status", &Value::from(s))
+            .or_else(|| match card.status {
+                s @ (ACardStatus::Ordered | ACardStatus::Delivered) => {
+                    day_of_write(clock, r, "status", &Value::from(s.as_str()))
                 }
                 _ => None,
             });
         out.cards.push(CardFact {
             id: r.id,
-            consultant: user(r, "consultant_id"),
+            consultant: card.consultant_id.unwrap_or_default(),
             built_on,
             lost_on,
             ordered_on,
@@ -577,6 +555,21 @@ mod tests {
             Scope::Consultant(WANG),
         );
         assert_eq!(wang.key_account_coverage.display(), "100.0%");
+    }
+
+    #[test]
+    fn bought_here_as_the_text_true_counts_too() {
+        let f = read(vec![
+            Rec::new(&KEY_ACCOUNT, 0x603)
+                .set(
+                    ms(2, 10, 10),
+                    &[("responsible_id", json!(WANG.to_string()))],
+                )
+                .set(ms(3, 5, 10), &[("bought_here", json!("true"))]),
+            Rec::new(&KEY_ACCOUNT, 0x604).set(ms(2, 10, 10), &[("bought_here", json!("false"))]),
+        ]);
+        assert_eq!(f.key_accounts[0].first_purchase_on, Some(d(3, 5)));
+        assert_eq!(f.key_accounts[1].first_purchase_on, None);
     }
 
     #[test]

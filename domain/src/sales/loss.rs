@@ -19,7 +19,7 @@
 
 use super::UserError;
 use super::kpi::Period;
-use crate::roles::Role;
+use crate::roles::{Area, Role};
 use crate::time::StoreClock;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -198,7 +198,7 @@ impl ACardStatus {
         use ACardActionKind as K;
         use ACardStatus as S;
         // The role first: someone who may never do this move is told so, whatever the card's state.
-        if !roles.iter().any(|r| action.allowed_roles().contains(r)) {
+        if !action.allowed(roles) {
             return Err(match action {
                 K::ConfirmLoss => LossError::OnlyManagerMayConfirm,
                 _ => LossError::RoleMayNot { action },
@@ -243,13 +243,6 @@ pub enum ACardActionKind {
     Deliver,
 }
 
-const CONSULTANT_OR_MANAGER: &[Role] = &[
-    Role::SalesConsultant,
-    Role::SalesManager,
-    Role::GeneralManager,
-];
-const MANAGER: &[Role] = &[Role::SalesManager, Role::GeneralManager];
-
 impl ACardActionKind {
     pub const ALL: [ACardActionKind; 8] = [
         ACardActionKind::ProposeLoss,
@@ -264,16 +257,18 @@ impl ACardActionKind {
 
     /// Who may do it. Proposing a loss is open to managers too (e.g. for the cards of a consultant
     /// who left); the re-contact, the confirmation, sending back and reactivating are the manager's.
-    pub fn allowed_roles(self) -> &'static [Role] {
+    /// Anyone who works in sales may do the first kind; those who manage sales
+    /// ([`Role::manages`]) the second.
+    pub fn allowed(self, roles: &[Role]) -> bool {
         match self {
             ACardActionKind::ProposeLoss
             | ACardActionKind::PlaceOrder
             | ACardActionKind::CancelOrder
-            | ACardActionKind::Deliver => CONSULTANT_OR_MANAGER,
+            | ACardActionKind::Deliver => Role::any_works_in(roles, Area::Sales),
             ACardActionKind::RecordReContact
             | ACardActionKind::ConfirmLoss
             | ACardActionKind::SendBack
-            | ACardActionKind::Reactivate => MANAGER,
+            | ACardActionKind::Reactivate => Role::any_manages(roles, Area::Sales),
         }
     }
 

@@ -6,15 +6,27 @@
 //! from the store id), so two tablets that both create it offline write the same record. A store
 //! whose record was made earlier under another id keeps using that one ([`settings_target`]);
 //! readers take the union of every live `sales_settings` record of the store.
+//!
+//! [`StoreSettings::of`] is THE reader of the store's catalogue, fleet, routes and cadence, on
+//! the devices and on the server (import, demo checks). Its rules, in one place:
+//! - the union of the elements of every live (not binned) `sales_settings` record; elements that
+//!   are not the JSON of their type are skipped; each kept with its exact stored text;
+//! - sorted by code (models) or id (fleet, routes), then by stored text, so every reader sees the
+//!   same order;
+//! - the catalogue ([`StoreSettings::catalogue`]) has one model per code: when a code appears
+//!   more than once (an element changed on two tablets at once, or two settings records), the
+//!   names of the first in that order are kept and the model is on sale if any copy is;
+//! - cadence / sleeping days: from the record with the smallest id that has the field (a number
+//!   or numeric text); the defaults unless all four cadence days form valid settings.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::UserError;
 use super::a_card::{Catalogue, CatalogueModel};
 use super::grade::{CadenceSettings, SleepSettings};
 use super::vin::{Vin, VinError};
+use crate::records::field;
 use crate::sync::RecordState;
 
 /// A test-drive vehicle (试驾车), an element of the `fleet` set.
@@ -59,21 +71,11 @@ impl StoreSettings {
             .collect();
         records.sort_by_key(|r| r.id);
         for r in &records {
-            for e in r.set("models") {
-                if let Ok(m) = serde_json::from_str::<CatalogueModel>(e) {
-                    out.models.push((e.to_string(), m));
-                }
-            }
-            for e in r.set("fleet") {
-                if let Ok(v) = serde_json::from_str::<FleetVehicle>(e) {
-                    out.fleet.push((e.to_string(), v));
-                }
-            }
-            for e in r.set("routes") {
-                if let Ok(v) = serde_json::from_str::<Route>(e) {
-                    out.routes.push((e.to_string(), v));
-                }
-            }
+            out.models
+                .extend(field::set_json::<CatalogueModel>(r, "models"));
+            out.fleet
+                .extend(field::set_json::<FleetVehicle>(r, "fleet"));
+            out.routes.extend(field::set_json::<Route>(r, "routes"));
         }
         out.models
             .sort_by(|a, b| a.1.code.cmp(&b.1.code).then(a.0.cmp(&b.0)));
@@ -84,7 +86,7 @@ impl StoreSettings {
         let days = |f: &str| {
             records
                 .iter()
-                .find_map(|r| r.value(f).and_then(number))
+                .find_map(|r| field::integer(r, f))
                 .and_then(|n| u32::try_from(n).ok())
         };
         let cadence = [
@@ -126,14 +128,6 @@ impl StoreSettings {
             .filter(|(_, m)| m.code == code)
             .map(|(e, _)| e.as_str())
             .collect()
-    }
-}
-
-fn number(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
     }
 }
 

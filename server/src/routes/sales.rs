@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use domain::Role;
+use domain::Area;
+use domain::records::field;
 use domain::sales::duplicate::{contact_of, find_duplicates};
-use domain::sync::RecordState;
 use domain::time::StoreClock;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,9 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct DuplicateCard {
     /// The A-card's record id.
     pub id: Uuid,
-    /// The customer's name on the card.
+    /// The customer's name on the card (absent when blank).
     pub name: Option<String>,
-    /// The card's `consultant_id` field as written.
+    /// The card's `consultant_id` field as written (absent when blank).
     pub consultant_id: Option<String>,
     /// The device the card was built on (the device of its earliest write still shown).
     pub device_id: Uuid,
@@ -56,13 +56,6 @@ pub struct DuplicateGroupView {
     pub crosses_devices: bool,
 }
 
-fn text(state: &RecordState, field: &str) -> Option<String> {
-    state
-        .value(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
-}
-
 /// The store's duplicate prospects (撞单): A-cards (not in the bin) whose phones normalise to
 /// the same number, with the owning card. Sales managers and general managers only.
 #[utoipa::path(
@@ -80,7 +73,7 @@ async fn duplicates(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<Vec<DuplicateGroupView>>, Error> {
-    auth.require_any(&[Role::SalesManager, Role::GeneralManager])?;
+    auth.require_manages(Area::Sales)?;
     let groups = state
         .store()
         .phone_groups(auth.user.store_id.clone())
@@ -96,10 +89,10 @@ async fn duplicates(
             card.id,
             DuplicateCard {
                 id: card.id,
-                name: text(&card, "name"),
-                consultant_id: text(&card, "consultant_id"),
+                name: field::string(&card, "name"),
+                consultant_id: field::string(&card, "consultant_id"),
                 device_id: contact.device,
-                first_contact_at: text(&card, "first_contact_at"),
+                first_contact_at: field::string(&card, "first_contact_at"),
             },
         );
         contacts.push(contact);

@@ -14,11 +14,11 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use domain::Role;
-use domain::records::A_CARD;
-use domain::sales::a_card::Catalogue;
+use domain::records::{A_CARD, ACard};
+use domain::sales::settings::StoreSettings;
 use domain::sync::{Edit, Hlc, Op, RecordState, new_id, validate_op};
 use domain::time::StoreClock;
+use domain::{Area, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -35,8 +35,8 @@ use crate::{
     lang::Lang,
     routes::sync::now_ms,
     sales_import::{
-        FIELDS, ImportContext, REQUIRED, ReadError, RowReport, Table, catalogue_of, check_rows,
-        read_table, suggest_mapping,
+        FIELDS, ImportContext, REQUIRED, ReadError, RowReport, Table, check_rows, read_table,
+        suggest_mapping,
     },
     store::sync::registry,
 };
@@ -217,7 +217,7 @@ fn table_of(up: &Upload) -> Result<Table, IoError> {
 }
 
 fn may_import(auth: &AuthUser) -> Result<(), Error> {
-    auth.require_any(&[Role::SalesManager, Role::GeneralManager])
+    auth.require_manages(Area::Sales)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -439,10 +439,7 @@ async fn import(
 
     let store_id = auth.user.store_id.clone();
     let settings = records_of(&state, &store_id, "sales_settings").await?;
-    let mut catalogue = Catalogue::default();
-    for s in settings.iter().filter(|s| !s.is_deleted()) {
-        catalogue.models.extend(catalogue_of(s).models);
-    }
+    let catalogue = StoreSettings::of(&settings).catalogue();
     if catalogue.models.is_empty() {
         return Err(refused(
             StatusCode::CONFLICT,
@@ -457,24 +454,14 @@ async fn import(
         if card.is_deleted() {
             continue;
         }
-        let phone = card.value("phone").and_then(Value::as_str).unwrap_or("");
-        if let Ok(p) = domain::sales::phone::normalise(phone) {
-            let name = card
-                .value("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            existing.entry(p).or_insert(name);
+        let card = ACard::of(&card, StoreClock::default());
+        if let Ok(p) = domain::sales::phone::normalise(card.phone.as_deref().unwrap_or("")) {
+            existing.entry(p).or_insert(card.name.unwrap_or_default());
         }
     }
     let mut consultants = HashMap::new();
     for u in state.store().users_in_store(store_id.clone()).await? {
-        if u.roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::SalesConsultant | Role::SalesManager | Role::GeneralManager
-            )
-        }) {
+        if Role::any_works_in(&u.roles, Area::Sales) {
             consultants.insert(u.username.to_lowercase(), u.id.to_string());
             consultants.insert(u.display_name.clone(), u.id.to_string());
         }

@@ -3,8 +3,21 @@
 //!
 //! Who may read and write a type is declared here too, so the server's permission check
 //! and the app's screens agree.
+//!
+//! Reading a record: [`field`] is the one way to read a field (text, flag, number, uuid, time,
+//! date, set, log); [`sales`] has the typed views of the sales record types ([`ACard`],
+//! [`Visit`], [`TestDrive`], [`Order`], [`CCard`], [`CareTask`], [`KeyAccount`]).
 
-use crate::roles::Role;
+pub mod field;
+pub mod sales;
+
+pub use field::LogItem;
+pub use sales::{
+    ACard, CCard, CareTask, CareTaskStatus, KeyAccount, Order, OrderStatus, TestDrive,
+    TestDriveStatus, TradeIn, Visit,
+};
+
+use crate::roles::{Area, Role};
 use crate::sync::{FieldDef, RecordType, Registry, StateMachine};
 
 /// The A-card status (跟进中 → 申请战败 → 经理已回访 → 已战败, or 已订车 → 已交车), in rank
@@ -262,11 +275,6 @@ pub fn registry() -> Registry {
     r
 }
 
-const SALES_ROLES: &[Role] = &[
-    Role::SalesConsultant,
-    Role::SalesManager,
-    Role::GeneralManager,
-];
 /// Care tasks and C-cards are worked by sales (24 h / 72 h calls), customer service and the
 /// service advisors (48 h call after service).
 const CUSTOMER_ROLES: &[Role] = &[
@@ -279,8 +287,13 @@ const CUSTOMER_ROLES: &[Role] = &[
 ];
 
 /// Whether a user with `roles` may see records of `record_type`.
+/// Sales records are for everyone who works in sales ([`Role::works_in`]).
 pub fn may_read(roles: &[Role], record_type: &str) -> bool {
-    allowed(record_type).is_some_and(|a| roles.iter().any(|r| a.contains(r)))
+    match allowed(record_type) {
+        Some(Allowed::Area(area)) => Role::any_works_in(roles, area),
+        Some(Allowed::Roles(a)) => roles.iter().any(|r| a.contains(r)),
+        None => false,
+    }
 }
 
 /// Whether a user with `roles` may change records of `record_type`.
@@ -288,13 +301,16 @@ pub fn may_write(roles: &[Role], record_type: &str) -> bool {
     may_read(roles, record_type)
 }
 
-fn allowed(record_type: &str) -> Option<&'static [Role]> {
+enum Allowed {
+    Area(Area),
+    Roles(&'static [Role]),
+}
+
+fn allowed(record_type: &str) -> Option<Allowed> {
     match record_type {
-        "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings" => {
-            Some(SALES_ROLES)
-        }
-        "reception_rota" => Some(SALES_ROLES),
-        "c_card" | "care_task" => Some(CUSTOMER_ROLES),
+        "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
+        | "reception_rota" => Some(Allowed::Area(Area::Sales)),
+        "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
         _ => None,
     }
 }
