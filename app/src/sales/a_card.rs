@@ -12,7 +12,7 @@ use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::conflicts::{edit_error_text, grade_label, status_label, who};

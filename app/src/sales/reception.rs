@@ -10,8 +10,10 @@ use std::collections::BTreeSet;
 
 use domain::Role;
 use domain::plan::Plan;
-use domain::records::{A_CARD, RECEPTION_ROTA, VISIT};
+use domain::records::sales::{ACard, CCard, Visit};
+use domain::records::{RECEPTION_ROTA, VISIT};
 use domain::sales::UserError;
+use domain::sales::loss::ACardStatus;
 use domain::sales::rota::{
     RotaQueue, RotaState, RotaVisit, effective_order, move_in_order, queue, receiving_consultant,
     rota_record_id_of, takes_turn,
@@ -58,30 +60,18 @@ pub struct VisitRow {
 
 impl VisitRow {
     pub fn of(rec: &RecordState) -> VisitRow {
-        let had = match rec.value("had_card_or_order") {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s == "true",
-            _ => false,
-        };
+        let v = Visit::of(rec, store_clock());
+        let had = v.had_card_or_order;
         let facts = stored_facts(&text(rec, "source"), &text(rec, "visitor_kind"), had);
-        let time_in = text(rec, "time_in");
-        let time_out = text(rec, "time_out");
-        let (dwell, minutes) = match (
-            store_clock().parse(&time_in),
-            store_clock().parse(&time_out),
-        ) {
+        let (dwell, minutes) = match (v.time_in, v.time_out) {
             (Some(i), Some(o)) => (
                 dwell_bucket(i, Some(o)).ok().flatten(),
                 (o >= i).then(|| (o - i).num_minutes()),
             ),
             _ => (None, None),
         };
-        let group_size = match rec.value("group_size") {
-            Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .unwrap_or(1);
+        let (time_in, time_out) = (text(rec, "time_in"), text(rec, "time_out"));
+        let group_size = v.group_size.unwrap_or(1);
         VisitRow {
             id: rec.id,
             time_in,
@@ -239,21 +229,27 @@ pub fn ModelSelect(#[prop(into)] id: String, value: RwSignal<String>) -> impl In
 /// Look a phone up among the store's A-cards and C-cards
 /// (`domain::sales::visit_log::known_customer`).
 pub fn known_customer(sync: SyncCtx, phone_input: &str) -> Option<KnownCustomer> {
-    fn phone_of(r: &RecordState) -> &str {
-        r.value("phone").and_then(Value::as_str).unwrap_or("")
-    }
-    let cards = sync.records("a_card");
-    let c_cards = sync.records("c_card");
+    let clock = store_clock();
+    let cards: Vec<ACard> = sync
+        .records("a_card")
+        .iter()
+        .map(|c| ACard::of(c, clock))
+        .collect();
+    let c_cards: Vec<CCard> = sync
+        .records("c_card")
+        .iter()
+        .map(|c| CCard::of(c, clock))
+        .collect();
     visit_log::known_customer(
         phone_input,
         cards.iter().map(|c| KnownPhone {
             id: c.id,
-            phone: phone_of(c),
-            ordered: matches!(c.status(&A_CARD, "status"), Some("ordered" | "delivered")),
+            phone: c.phone.as_deref().unwrap_or(""),
+            ordered: matches!(c.status, ACardStatus::Ordered | ACardStatus::Delivered),
         }),
         c_cards.iter().map(|c| KnownPhone {
             id: c.id,
-            phone: phone_of(c),
+            phone: c.phone.as_deref().unwrap_or(""),
             ordered: true,
         }),
     )

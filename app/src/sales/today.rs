@@ -5,12 +5,12 @@
 //! (`/sales/sleeping`). Cadence and sleeping days come from the store's `sales_settings`.
 
 use crate::clock::{now_local, store_clock, today_stored};
-use domain::records::A_CARD;
+use domain::records::sales::ACard;
 use domain::sales::UserError;
 use domain::sales::grade::{
-    CadenceSettings, FollowUpCard, IntentionGrade, SleepSettings, TodayEntry, Urgency,
-    sleeping_cards, today_list,
+    CadenceSettings, FollowUpCard, SleepSettings, TodayEntry, Urgency, sleeping_cards, today_list,
 };
+use domain::sales::loss::ACardStatus;
 use domain::sales::rota::receiving_consultant;
 use domain::sales::settings::StoreSettings;
 use domain::sales::visit::{VisitCountRule, VisitSource};
@@ -42,16 +42,20 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
     sync.records("a_card")
         .into_iter()
         .filter(|c| text(c, "consultant_id") == consultant)
-        .filter(|c| c.status(&A_CARD, "status").unwrap_or("following") == "following")
         .filter_map(|c| {
+            let a = ACard::of(&c, clock);
+            if a.status != ACardStatus::Following {
+                return None;
+            }
             let card = FollowUpCard::of_card(
                 c.id,
-                IntentionGrade::parse(&text(&c, "grade")),
-                clock.parse_date(&text(&c, "first_contact_at")),
-                c.log("follow_ups")
+                a.grade,
+                // A date-only first contact (an imported card) counts too.
+                domain::records::field::date(&c, "first_contact_at", clock),
+                a.follow_ups
                     .iter()
-                    .filter_map(|e| clock.day_of_hlc(e.hlc)),
-                clock.parse_date(&text(&c, "next_follow_up")),
+                    .filter_map(|f| f.written_at.map(|t| t.date())),
+                a.next_follow_up,
             )?;
             Some((card, c))
         })
