@@ -2,23 +2,20 @@
 //! refused. A person picks one of the values or enters another; the resolution is an op
 //! (`Edit::resolve` / `Edit::resolve_status`) that syncs like any other.
 //!
-//! Also the words used wherever a record's field or a writer is shown (`field_label`,
-//! `value_text`, `who`, `device`, `local_time`).
+//! The words for records, fields and values come from the kind registry (`crate::kinds`).
 
-use domain::records::ALL;
-use domain::sync::{Conflict, DELETED_FIELD, Edit, FieldKind, Head, RecordState, RecordType};
+use domain::sync::{Conflict, DELETED_FIELD, Edit, FieldKind, Head, RecordState};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::Value;
 
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::kinds::{field_label, record_href, record_title, record_type, value_text};
 use crate::sync::{Refused, use_sync};
-
-/// The declared type named `name`.
-pub fn record_type(name: &str) -> Option<&'static RecordType> {
-    ALL.iter().copied().find(|t| t.name == name)
-}
+use crate::ui::alert::Alert;
+use crate::ui::edit::use_edit;
+use crate::ui::kinds::Look;
+use crate::ui::labels::{device, local_time, who};
 
 /// The open conflicts of `record`.
 pub fn conflicts_of(record: &RecordState) -> Vec<Conflict> {
@@ -31,152 +28,6 @@ pub fn conflicts_of(record: &RecordState) -> Vec<Conflict> {
 /// How many conflicts are open in `records`.
 pub fn conflict_count(records: &[RecordState]) -> usize {
     records.iter().map(|r| conflicts_of(r).len()).sum()
-}
-
-/// A Unix time in ms as the device's local `YYYY-MM-DD HH:MM` (or only `HH:MM`).
-pub fn local_time(ms: f64, with_date: bool) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    let time = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
-    if with_date {
-        format!(
-            "{}-{:02}-{:02} {time}",
-            d.get_full_year(),
-            d.get_month() + 1,
-            d.get_date()
-        )
-    } else {
-        time
-    }
-}
-
-/// The translated label of a field (the raw name for types without screens yet).
-pub fn field_label(i18n: I18nContext<Locale>, record_type: &str, field: &str) -> String {
-    if field == DELETED_FIELD {
-        return t_string!(i18n, conflicts.field_deleted).to_string();
-    }
-    if record_type == "a_card" {
-        let label = match field {
-            "name" => t_string!(i18n, a_card.name),
-            "phone" => t_string!(i18n, a_card.phone),
-            "intended_model" => t_string!(i18n, a_card.intended_model),
-            "grade" => t_string!(i18n, a_card.grade),
-            "status" => t_string!(i18n, a_card.status),
-            "next_follow_up" => t_string!(i18n, a_card.next_follow_up),
-            "consultant_id" => t_string!(i18n, a_card.consultant),
-            "first_contact_at" => t_string!(i18n, a_card.first_contact_at),
-            "follow_ups" => t_string!(i18n, a_card.follow_ups),
-            _ => return field.to_string(),
-        };
-        return label.to_string();
-    }
-    field.to_string()
-}
-
-/// The translated name of an A-card status.
-pub fn status_label(i18n: I18nContext<Locale>, status: &str) -> String {
-    match status {
-        "following" => t_string!(i18n, a_card.statuses.following),
-        "loss_proposed" => t_string!(i18n, a_card.statuses.loss_proposed),
-        "re_contacted" => t_string!(i18n, a_card.statuses.re_contacted),
-        "lost" => t_string!(i18n, a_card.statuses.lost),
-        "ordered" => t_string!(i18n, a_card.statuses.ordered),
-        "delivered" => t_string!(i18n, a_card.statuses.delivered),
-        other => return other.to_string(),
-    }
-    .to_string()
-}
-
-/// The translated label of an intention grade (`H`, `A`, `B`, `C`).
-pub fn grade_label(i18n: I18nContext<Locale>, grade: &str) -> String {
-    match grade {
-        "H" => t_string!(i18n, a_card.grades.H),
-        "A" => t_string!(i18n, a_card.grades.A),
-        "B" => t_string!(i18n, a_card.grades.B),
-        "C" => t_string!(i18n, a_card.grades.C),
-        other => return other.to_string(),
-    }
-    .to_string()
-}
-
-/// A field's value as a person reads it.
-pub fn value_text(
-    i18n: I18nContext<Locale>,
-    record_type: &str,
-    field: &str,
-    value: &Value,
-) -> String {
-    if field == DELETED_FIELD {
-        return if value == &Value::Bool(true) {
-            t_string!(i18n, conflicts.deleted).to_string()
-        } else {
-            t_string!(i18n, conflicts.restored).to_string()
-        };
-    }
-    let text = match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if text.trim().is_empty() {
-        return t_string!(i18n, conflicts.empty_value).to_string();
-    }
-    match (record_type, field) {
-        ("a_card", "status") => status_label(i18n, &text),
-        ("a_card", "grade") => grade_label(i18n, &text),
-        ("a_card", "consultant_id") => who(&text),
-        _ => text,
-    }
-}
-
-/// A user's display name (this user's own, or from the store's directory, kept on the device);
-/// a short form of the id only while the directory does not know the user yet.
-pub fn who(user_id: &str) -> String {
-    let session = use_session();
-    session
-        .session
-        .with_untracked(|s| {
-            s.as_ref()
-                .filter(|s| s.user.id == user_id)
-                .map(|s| s.user.display_name.clone())
-        })
-        .unwrap_or_else(|| crate::directory::name_of_user(user_id))
-}
-
-/// A device's name: 本机 (its name) for this device, else its name from the store's directory,
-/// else "设备" and its id's last digits.
-pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
-    let session = use_session();
-    let id = device_id.to_string();
-    let own = session.session.with_untracked(|s| {
-        s.as_ref()
-            .filter(|s| s.device.id == id)
-            .map(|s| s.device.name.clone())
-    });
-    if let Some(name) = own {
-        return format!("{} ({name})", t_string!(i18n, conflicts.this_device));
-    }
-    crate::directory::name_of_device(&id).unwrap_or_else(|| {
-        format!(
-            "{} {}",
-            t_string!(i18n, conflicts.other_device),
-            crate::directory::short_id(&id).trim_start_matches('#')
-        )
-    })
-}
-
-/// What a person calls a record: an A-card's customer name.
-pub fn record_title(record: &RecordState) -> String {
-    record
-        .value("name")
-        .or_else(|| record.value("customer_name"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| record.id.to_string())
-}
-
-/// Where a record is shown.
-pub fn record_href(record_type: &str, id: &uuid::Uuid) -> Option<String> {
-    (record_type == "a_card").then(|| format!("/sales/a-cards/{id}"))
 }
 
 /// `/conflicts`.
@@ -230,37 +81,28 @@ pub fn ConflictCard(record: RecordState, conflict: Conflict, show_record: bool) 
     let field = conflict.field.clone();
     let type_name = record.record_type.clone();
     let record_id = record.id;
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
+    let busy = edit.busy;
     let is_status = matches!(rt.kind(&field), Some(FieldKind::Status(_)));
     let is_scalar = matches!(rt.kind(&field), Some(FieldKind::Scalar));
 
     let resolve = move |field: String, value: Value| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(record_id, rt, move |state| {
-                    let edit = Edit::new(state, rt);
-                    if field == DELETED_FIELD {
-                        Ok(vec![if value == Value::Bool(true) {
-                            edit.delete()
-                        } else {
-                            edit.restore()
-                        }])
-                    } else if is_status {
-                        edit.resolve_status(&field, value.as_str().unwrap_or_default())
-                            .map(|c| vec![c])
-                    } else {
-                        edit.resolve(&field, value).map(|c| vec![c])
-                    }
-                })
-                .await;
-            busy.set(false);
-            error.set(result.err().map(|e| edit_error_text(i18n, &e)));
+        let change = sync.edit(record_id, rt, move |state| {
+            let edit = Edit::new(state, rt);
+            if field == DELETED_FIELD {
+                Ok(vec![if value == Value::Bool(true) {
+                    edit.delete()
+                } else {
+                    edit.restore()
+                }])
+            } else if is_status {
+                edit.resolve_status(&field, value.as_str().unwrap_or_default())
+                    .map(|c| vec![c])
+            } else {
+                edit.resolve(&field, value).map(|c| vec![c])
+            }
         });
+        edit.run(change, |_| ());
     };
 
     let mut heads: Vec<(Head, bool)> = vec![(conflict.winner.clone(), true)];
@@ -268,7 +110,7 @@ pub fn ConflictCard(record: RecordState, conflict: Conflict, show_record: bool) 
     let title = record_title(&record);
     let label = field_label(i18n, &type_name, &field);
     let aria_label = format!("{title} · {label}");
-    let href = record_href(&type_name, &record.id);
+    let href = record_href(&Look::new(), &record);
     let other_id = format!("other-{}-{}", record.id, field);
     let other = RwSignal::new(String::new());
     let field_for_other = field.clone();
@@ -359,21 +201,10 @@ pub fn ConflictCard(record: RecordState, conflict: Conflict, show_record: bool) 
                         </form>
                     }
                 })}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=edit.error />
         </article>
     }
     .into_any()
-}
-
-/// The message of a failed edit, in the user's language.
-pub fn edit_error_text(i18n: I18nContext<Locale>, e: &crate::sync::EditError) -> String {
-    match e {
-        crate::sync::EditError::Sync(e) => match i18n.get_locale_untracked() {
-            Locale::en => e.message_en(),
-            Locale::zh_CN => e.message_zh(),
-        },
-        crate::sync::EditError::Db(_) => t_string!(i18n, sync.storage).to_string(),
-    }
 }
 
 /// The ops the server refused for good, with its message.
@@ -381,6 +212,7 @@ pub fn edit_error_text(i18n: I18nContext<Locale>, e: &crate::sync::EditError) ->
 fn RefusedList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let look = Look::new();
     move || {
         let list: Vec<Refused> = sync.refused.get();
         (!list.is_empty()).then(|| {
@@ -393,9 +225,10 @@ fn RefusedList() -> impl IntoView {
                             .into_iter()
                             .rev()
                             .map(|r| {
-                                let record = sync
-                                    .record(r.op.record_id)
-                                    .map(|rec| record_title(&rec))
+                                let stored = sync.record(r.op.record_id);
+                                let record = stored
+                                    .as_ref()
+                                    .map(record_title)
                                     .unwrap_or_else(|| r.op.record_id.to_string());
                                 let fields = r
                                     .op
@@ -410,7 +243,7 @@ fn RefusedList() -> impl IntoView {
                                     })
                                     .collect::<Vec<_>>()
                                     .join("、");
-                                let href = record_href(&r.op.record_type, &r.op.record_id);
+                                let href = stored.as_ref().and_then(|rec| record_href(&look, rec));
                                 view! {
                                     <li class="refused">
                                         <div>

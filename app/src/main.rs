@@ -12,6 +12,7 @@ mod conflicts;
 mod db;
 mod directory;
 mod i18n;
+mod kinds;
 mod lazy_pages;
 mod manage;
 mod pages;
@@ -20,6 +21,7 @@ mod sales;
 mod service;
 mod session;
 mod sync;
+mod ui;
 
 use leptos::prelude::*;
 

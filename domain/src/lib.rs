@@ -3,6 +3,7 @@
 //! Pure code only: no browser, no server, no I/O. Everything here is tested natively
 //! with `cargo test -p domain`.
 
+pub mod label;
 pub mod plan;
 pub mod records;
 pub mod roles;

@@ -6,9 +6,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::conflicts::{conflict_count, local_time};
+use crate::conflicts::conflict_count;
 use crate::i18n::*;
 use crate::sync::{SyncProblem, use_sync};
+use crate::ui::labels::local_time;
 
 #[component]
 pub fn SyncStatus() -> impl IntoView {

@@ -15,10 +15,12 @@ use leptos_router::hooks::use_navigate;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::conflicts::{edit_error_text, grade_label, status_label, who};
 use crate::i18n::*;
+use crate::sales::words::{grade_label, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 
 /// The grades offered, most urgent first.
 pub const GRADES: [&str; 4] = ["H", "A", "B", "C"];
@@ -86,7 +88,7 @@ pub fn ACardList() -> impl IntoView {
                 ]
             })
             .collect();
-        super::export::ExportTable {
+        crate::ui::export::ExportTable {
             title: t_string!(i18n, a_card.list_title).to_string(),
             columns: vec![
                 t_string!(i18n, a_card.name).to_string(),
@@ -104,7 +106,7 @@ pub fn ACardList() -> impl IntoView {
             <div class="panel-head">
                 <h1 id="a-cards-title">{t!(i18n, a_card.list_title)}</h1>
                 <div class="panel-actions">
-                    <super::export::ExportButton table=export />
+                    <crate::ui::export::ExportButton table=export />
                     <A href="/sales/a-cards/new" attr:class="btn btn-primary">
                         {t!(i18n, a_card.new)}
                     </A>
@@ -270,7 +272,7 @@ pub fn CardForm(
                             c if c.starts_with("a_card_grade") => "grade",
                             _ => "phone",
                         };
-                        (e.message(lang(i18n)), field)
+                        (e.user_text(i18n), field)
                     })
                     .collect(),
             };
@@ -526,7 +528,7 @@ pub fn NewACardPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sync.execute(&plan).await {
                 Ok(_) => navigate(&format!("/sales/a-cards/{id}"), Default::default()),
-                Err(e) => save_error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => save_error.set(Some(e.user_text(i18n))),
             }
         });
         None

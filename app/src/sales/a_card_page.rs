@@ -10,11 +10,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{CardForm, fields_of, model_name, phone_display, text};
-use crate::conflicts::{
-    ConflictCard, conflicts_of, edit_error_text, grade_label, local_time, status_label, who,
-};
+use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
+use crate::sales::words::{grade_label, status_label};
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::{local_time, who};
 use domain::sales::a_card::ACardForm;
 
 /// The follow-up channels (跟进方式).
@@ -95,7 +96,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     saved.set(true);
                     save_error.set(None);
                 }
-                Err(e) => save_error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => save_error.set(Some(e.user_text(i18n))),
             }
         });
         None
@@ -284,7 +285,7 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                     next_date.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };

@@ -24,9 +24,9 @@ use uuid::Uuid;
 use super::a_card::{lang, text};
 use super::order::{alert, card_next, date_of, messages, use_me};
 use crate::clock::now_local;
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
 
 /// The referrer written on the customer's visits (the latest visit naming one), resolved to
 /// their C-card when they are a customer here.
@@ -102,7 +102,7 @@ pub fn DeliverySection(
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -203,7 +203,7 @@ pub fn DeliverySection(
         leptos::task::spawn_local(async move {
             let fail = move |e: crate::sync::EditError| {
                 busy.set(false);
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             };
             // 1. The C-card.
             let (n, p, cid, oid, who_, v, pl, m, bd, dt) = (

@@ -13,12 +13,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::conflicts::{device, edit_error_text, status_label, who};
 use crate::directory;
 use crate::i18n::*;
 use crate::sales::a_card::{phone_display, text};
 use crate::sales::is_sales_manager;
+use crate::sales::words::status_label;
 use crate::sync::{EditError, SyncCtx, use_sync};
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
+use crate::ui::field::Select;
+use crate::ui::labels::{device, who};
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// A translation with `%name%` placeholders filled in.
 fn fill(template: &str, values: &[(&str, String)]) -> String {
@@ -128,7 +133,7 @@ pub fn DuplicatesPage() -> impl IntoView {
         <section class="panel" aria-labelledby="duplicates-title">
             <h1 id="duplicates-title">{t!(i18n, duplicates.title)}</h1>
             <p class="muted">{t!(i18n, duplicates.intro)}</p>
-            {move || done.get().map(|d| view! { <p class="notice notice-ok" role="status">{d}</p> })}
+            <Notice class="notice notice-ok" message=done />
             {move || {
                 if !manager.get() {
                     return view! {
@@ -170,8 +175,8 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
         }
     });
     let total = group.cards.len();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
+    let busy = edit.busy;
     let chosen = RwSignal::new(group.owner_consultant.clone());
     // The consultants to choose from: the store's, and whoever has a card of the group.
     let choices = Memo::new({
@@ -194,29 +199,24 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
     let act = {
         let phone = phone.clone();
         move |consultant: Option<(String, String)>| {
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
             let others = others.get_untracked();
             let phone = phone.clone();
-            leptos::task::spawn_local(async move {
-                let result = merge_group(sync, i18n, owner_id, others, consultant).await;
-                busy.set(false);
-                match result {
-                    Ok(()) => done.set(Some(
-                        fill(
-                            t_string!(i18n, duplicates.merged),
-                            &[("phone", phone), ("count", total.to_string())],
-                        )
-                        .to_string(),
-                    )),
-                    Err(e) => error.set(Some(edit_error_text(i18n, &e))),
-                }
+            let merged = merge_group(sync, i18n, owner_id, others, consultant);
+            edit.run(merged, move |()| {
+                done.set(Some(fill(
+                    t_string!(i18n, duplicates.merged),
+                    &[("phone", phone), ("count", total.to_string())],
+                )))
             });
         }
     };
+    let rows: Vec<CardRow> = group
+        .cards
+        .iter()
+        .enumerate()
+        .map(|(i, (card, built_on))| (i, card.clone(), *built_on))
+        .collect();
+    let rows = Signal::stored(rows);
     let merge = act.clone();
     let reassign = act;
     let select_id = format!("reassign-{}", group.phone);
@@ -251,67 +251,12 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                         view! { <span class="badge badge-muted">{t!(i18n, duplicates.crosses_devices)}</span> }
                     })}
             </div>
-            <div class="table-wrap">
-                <table class="table dup-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{t!(i18n, duplicates.role)}</th>
-                            <th scope="col">{t!(i18n, a_card.name)}</th>
-                            <th scope="col">{t!(i18n, a_card.consultant)}</th>
-                            <th scope="col">{t!(i18n, duplicates.device)}</th>
-                            <th scope="col">{t!(i18n, a_card.first_contact_at)}</th>
-                            <th scope="col">{t!(i18n, a_card.status)}</th>
-                            <th scope="col">{t!(i18n, duplicates.follow_ups)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {group
-                            .cards
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (card, built_on))| {
-                                let role = if i == 0 {
-                                    t_string!(i18n, duplicates.owner)
-                                } else {
-                                    t_string!(i18n, duplicates.duplicate)
-                                };
-                                let name = text(card, "name");
-                                let name = if name.is_empty() {
-                                    t_string!(i18n, duplicates.unnamed).to_string()
-                                } else {
-                                    name
-                                };
-                                let status = card.status(&A_CARD, "status").unwrap_or("following").to_string();
-                                view! {
-                                    <tr class=if i == 0 { "dup-owner" } else { "" }>
-                                        <td>
-                                            <span class=if i == 0 { "badge badge-ok" } else { "badge badge-muted" }>{role}</span>
-                                        </td>
-                                        <th scope="row">
-                                            <A href=format!("/sales/a-cards/{}", card.id)>{name}</A>
-                                        </th>
-                                        <td>
-                                            {
-                                                let id = text(card, "consultant_id");
-                                                move || who(&id)
-                                            }
-                                        </td>
-                                        <td>
-                                            {
-                                                let built_on = *built_on;
-                                                move || device(i18n, &built_on)
-                                            }
-                                        </td>
-                                        <td>{text(card, "first_contact_at").replace('T', " ")}</td>
-                                        <td>{status_label(i18n, &status)}</td>
-                                        <td>{card.log("follow_ups").len()}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable
+                columns=card_columns(i18n)
+                rows=rows
+                class="dup-table"
+                row_class=|(i, _, _): &CardRow| (*i == 0).then_some("dup-owner")
+            />
             <div class="dup-actions">
                 <button
                     type="button"
@@ -322,28 +267,10 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                 >
                     {t!(i18n, duplicates.merge)}
                 </button>
-                <div class="field dup-reassign">
-                    <label for=select_id.clone()>
-                        {t!(i18n, duplicates.reassign_to)}
-                        <span class="visually-hidden">" " {phone.clone()}</span>
-                    </label>
-                    <select
-                        id=select_id.clone()
-                        prop:value=move || chosen.get()
-                        on:change=move |ev| chosen.set(event_target_value(&ev))
-                    >
-                        {move || {
-                            choices
-                                .get()
-                                .into_iter()
-                                .map(|(id, name)| {
-                                    let selected = id.eq_ignore_ascii_case(&chosen.get_untracked());
-                                    view! { <option value=id selected=selected>{name}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <Select id=select_id.clone() value=chosen options=choices class="field dup-reassign">
+                    {t!(i18n, duplicates.reassign_to)}
+                    <span class="visually-hidden">" " {phone.clone()}</span>
+                </Select>
                 <button
                     type="button"
                     class="btn btn-secondary"
@@ -363,7 +290,81 @@ fn GroupCard(group: Group, done: RwSignal<Option<String>>) -> impl IntoView {
                 </button>
             </div>
             <p class="muted small">{t!(i18n, duplicates.hint)}</p>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=edit.error />
         </article>
     }
+}
+
+/// A card of a group: its place (0 is the owner), the card, the device it was built on.
+type CardRow = (usize, RecordState, Uuid);
+
+/// The columns of a group's table.
+fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
+    Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, duplicates.role).to_string(),
+            move |(i, _, _): &CardRow| {
+                let (role, class) = if *i == 0 {
+                    (t_string!(i18n, duplicates.owner), "badge badge-ok")
+                } else {
+                    (t_string!(i18n, duplicates.duplicate), "badge badge-muted")
+                };
+                view! { <span class=class>{role}</span> }.into_any()
+            },
+            move |(i, _, _): &CardRow| {
+                if *i == 0 {
+                    t_string!(i18n, duplicates.owner)
+                } else {
+                    t_string!(i18n, duplicates.duplicate)
+                }
+                .into()
+            },
+        ),
+        Column::new(
+            |i| t_string!(i, a_card.name).to_string(),
+            move |(_, card, _): &CardRow| {
+                let href = format!("/sales/a-cards/{}", card.id);
+                let name = text(card, "name");
+                let name = if name.is_empty() {
+                    t_string!(i18n, duplicates.unnamed).to_string()
+                } else {
+                    name
+                };
+                view! { <A href=href>{name}</A> }.into_any()
+            },
+            |(_, card, _): &CardRow| text(card, "name").into(),
+        )
+        .row_header(),
+        Column::new(
+            |i| t_string!(i, a_card.consultant).to_string(),
+            |(_, card, _): &CardRow| {
+                let id = text(card, "consultant_id");
+                (move || who(&id)).into_any()
+            },
+            |(_, card, _): &CardRow| who(&text(card, "consultant_id")).into(),
+        ),
+        Column::new(
+            |i| t_string!(i, duplicates.device).to_string(),
+            move |(_, _, built_on): &CardRow| {
+                let built_on = *built_on;
+                (move || device(i18n, &built_on)).into_any()
+            },
+            move |(_, _, built_on): &CardRow| device(i18n, built_on).into(),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.first_contact_at).to_string(),
+            |(_, card, _): &CardRow| text(card, "first_contact_at").replace('T', " "),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.status).to_string(),
+            move |(_, card, _): &CardRow| {
+                status_label(i18n, card.status(&A_CARD, "status").unwrap_or("following"))
+            },
+        ),
+        Column::new(
+            |i| t_string!(i, duplicates.follow_ups).to_string(),
+            |(_, card, _): &CardRow| card.log("follow_ups").len().into_any(),
+            |(_, card, _): &CardRow| card.log("follow_ups").len().into(),
+        ),
+    ])
 }

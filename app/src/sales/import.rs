@@ -10,12 +10,16 @@ use leptos::html;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::export::{error_text, send, token};
 use super::is_sales_manager;
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::alert::Alert;
+use crate::ui::error::UserText;
+use crate::ui::export::{send, token};
+use crate::ui::field::{Bind, Select};
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The answer of `POST /api/sales/import/preview`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -139,7 +143,7 @@ fn Importer() -> impl IntoView {
                 }
                 Err(e) => {
                     preview.set(None);
-                    error.set(Some(error_text(i18n, &e)));
+                    error.set(Some(e.user_text(i18n)));
                 }
             }
         });
@@ -172,7 +176,7 @@ fn Importer() -> impl IntoView {
                     // The imported cards come back by sync.
                     sync.kick();
                 }
-                Err(e) => error.set(Some(error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -202,7 +206,7 @@ fn Importer() -> impl IntoView {
                     </button>
                 </div>
             </div>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
         </section>
         {move || {
             let p = preview.get()?;
@@ -210,18 +214,11 @@ fn Importer() -> impl IntoView {
                 <section class="panel" aria-labelledby="import-preview">
                     <h2 id="import-preview">{t!(i18n, import.sample)}</h2>
                     <p class="muted">{let n = p.total_rows; t!(i18n, import.total_rows, n = n)}</p>
-                    <div class="table-wrap">
-                        <table class="table import-sample">
-                            <thead>
-                                <tr>{p.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr>
-                            </thead>
-                            <tbody>
-                                {p.sample_rows.iter().map(|r| view! {
-                                    <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable
+                        columns=sample_columns(&p.columns)
+                        rows=Signal::stored(p.sample_rows.clone())
+                        class="import-sample"
+                    />
                     <h2>{t!(i18n, import.mapping)}</h2>
                     <div class="form import-mapping">
                         {p.fields.iter().map(|f| {
@@ -233,33 +230,26 @@ fn Importer() -> impl IntoView {
                             } else {
                                 field_label(i18n, f)
                             };
-                            let columns = p.columns.clone();
-                            let current = {
-                                let field = field.clone();
-                                move || mapping.with(|m| m.get(&field).cloned().unwrap_or_default())
-                            };
+                            let options: Vec<(String, String)> =
+                                p.columns.iter().map(|c| (c.clone(), c.clone())).collect();
+                            let value = Bind::new(
+                                {
+                                    let field = field.clone();
+                                    move || mapping.with(|m| m.get(&field).cloned().unwrap_or_default())
+                                },
+                                move |v: String| mapping.update(|m| {
+                                    m.insert(field.clone(), v);
+                                }),
+                            );
                             view! {
-                                <div class="field">
-                                    <label for=id.clone()>{label}</label>
-                                    <select
-                                        id=id
-                                        on:change=move |ev| {
-                                            let v = event_target_value(&ev);
-                                            let field = field.clone();
-                                            mapping.update(|m| { m.insert(field, v); });
-                                        }
-                                    >
-                                        <option value="" selected={let c = current.clone(); move || c().is_empty()}>
-                                            {t!(i18n, import.not_mapped)}
-                                        </option>
-                                        {columns.into_iter().map(|c| {
-                                            let cur = current.clone();
-                                            let v = c.clone();
-                                            let text = c.clone();
-                                            view! { <option value=c selected=move || cur() == v>{text}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                </div>
+                                <Select
+                                    id=id
+                                    value=value
+                                    options=Signal::stored(options)
+                                    blank=Signal::derive(move || t_string!(i18n, import.not_mapped).to_string())
+                                >
+                                    {label}
+                                </Select>
                             }
                         }).collect_view()}
                     </div>
@@ -279,33 +269,56 @@ fn Importer() -> impl IntoView {
                     <p class="notice notice-ok" role="status">{let n = r.imported; t!(i18n, import.imported, n = n)}</p>
                     {(bad_count > 0).then(|| view! {
                         <p class="notice notice-warn">{t!(i18n, import.bad_rows, n = bad_count)}</p>
-                        <div class="table-wrap">
-                            <table class="table import-report">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{t!(i18n, import.row)}</th>
-                                        <th scope="col">{t!(i18n, import.result)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {bad.into_iter().map(|row| view! {
-                                        <tr>
-                                            <th scope="row">{row.row}</th>
-                                            <td>
-                                                <ul class="import-errors">
-                                                    {row.errors.into_iter().map(|e| view! {
-                                                        <li>{format!("{}: {}", field_label(i18n, &e.field), e.message)}</li>
-                                                    }).collect_view()}
-                                                </ul>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        <DataTable columns=report_columns(i18n) rows=Signal::stored(bad) class="import-report" />
                     })}
                 </section>
             })
         }}
     }
+}
+
+/// The sample's table: one column per column of the file.
+fn sample_columns(names: &[String]) -> Columns<Vec<String>> {
+    Columns::new(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let name = name.clone();
+                Column::text(
+                    move |_| name.clone(),
+                    move |row: &Vec<String>| row.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The refused rows: the row's number and what was wrong with it.
+fn report_columns(i18n: I18nContext<Locale>) -> Columns<RowReport> {
+    let problems = move |row: &RowReport| -> Vec<String> {
+        row.errors
+            .iter()
+            .map(|e| format!("{}: {}", field_label(i18n, &e.field), e.message))
+            .collect()
+    };
+    Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, import.row).to_string(),
+            |row: &RowReport| row.row.into_any(),
+            |row: &RowReport| row.row.into(),
+        )
+        .row_header(),
+        Column::new(
+            |i| t_string!(i, import.result).to_string(),
+            move |row: &RowReport| {
+                let items = problems(row)
+                    .into_iter()
+                    .map(|p| view! { <li>{p}</li> })
+                    .collect_view();
+                view! { <ul class="import-errors">{items}</ul> }.into_any()
+            },
+            move |row: &RowReport| problems(row).join("\n").into(),
+        ),
+    ])
 }

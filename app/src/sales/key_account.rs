@@ -9,16 +9,21 @@ use domain::sales::kpi::{KeyAccountFact, Period, SalesFacts, Scope, sales_kpis};
 use domain::sync::{Change, Edit, RecordState, SyncError};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
-use super::order::{alert, date_of, entry_time, person, use_me};
+use super::order::{date_of, entry_time, use_me};
 use crate::clock::now_local;
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::alert::Alert;
+use crate::ui::edit::use_edit;
+use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
+use crate::ui::labels::who;
+use crate::ui::record_page::RecordPage;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// `true` or `"true"`: the flag rule of `domain::records::field`, as the KPI page counts it.
 fn bought(k: &RecordState) -> bool {
@@ -48,10 +53,56 @@ fn coverage(accounts: &[RecordState], today: NaiveDate) -> (usize, usize, String
     (f.numerator.len(), f.denominator.len(), f.display())
 }
 
+/// The date of the account's last visit (`YYYY-MM-DD`), if any.
+fn last_visit(k: &RecordState) -> String {
+    k.log("visits")
+        .iter()
+        .filter_map(|e| e.value["date"].as_str().map(str::to_string))
+        .max()
+        .unwrap_or_default()
+}
+
 #[component]
 pub fn KeyAccountsPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let accounts = Memo::new(move |_| {
+        let mut accounts = sync.records("key_account");
+        accounts.sort_by_key(|k| text(k, "name"));
+        accounts
+    });
+    let columns = Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, key_account.name).to_string(),
+            |k: &RecordState| {
+                let href = format!("/sales/key-accounts/{}", k.id);
+                let name = text(k, "name");
+                view! { <A href=href>{name}</A> }.into_any()
+            },
+            |k: &RecordState| text(k, "name").into(),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, key_account.industry).to_string(),
+            |k: &RecordState| text(k, "industry"),
+        ),
+        Column::text(
+            |i| t_string!(i, key_account.responsible).to_string(),
+            |k: &RecordState| who(&text(k, "responsible_id")),
+        ),
+        Column::text(
+            |i| t_string!(i, key_account.plan).to_string(),
+            |k: &RecordState| text(k, "purchase_plan"),
+        ),
+        Column::text(
+            |i| t_string!(i, key_account.bought_here).to_string(),
+            |k: &RecordState| if bought(k) { "✓" } else { "" }.to_string(),
+        ),
+        Column::text(
+            |i| t_string!(i, key_account.last_visit).to_string(),
+            last_visit,
+        ),
+    ]);
     view! {
         <section class="panel" aria-labelledby="key-accounts-title">
             <div class="panel-head">
@@ -59,53 +110,19 @@ pub fn KeyAccountsPage() -> impl IntoView {
                 <A href="/sales/key-accounts/new" attr:class="btn btn-primary">{t!(i18n, key_account.new)}</A>
             </div>
             {move || {
-                let mut accounts = sync.records("key_account");
-                accounts.sort_by_key(|k| text(k, "name"));
-                let (n, d, shown) = coverage(&accounts, now_local().date());
-                let figure = view! {
+                let (n, d, shown) = accounts.with(|a| coverage(a, now_local().date()));
+                view! {
                     <p class="ka-coverage" role="status">
                         {t!(i18n, key_account.coverage)} ": " <strong>{shown}</strong>
                         " (" {n} " / " {d} ")"
                     </p>
-                };
-                if accounts.is_empty() {
-                    return view! { {figure} <p class="muted">{t!(i18n, key_account.empty)}</p> }.into_any();
                 }
-                view! {
-                    {figure}
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, key_account.name)}</th>
-                                    <th scope="col">{t!(i18n, key_account.industry)}</th>
-                                    <th scope="col">{t!(i18n, key_account.responsible)}</th>
-                                    <th scope="col">{t!(i18n, key_account.plan)}</th>
-                                    <th scope="col">{t!(i18n, key_account.bought_here)}</th>
-                                    <th scope="col">{t!(i18n, key_account.last_visit)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {accounts.into_iter().map(|k| {
-                                    let last = k.log("visits").iter().filter_map(|e| e.value["date"].as_str().map(str::to_string)).max().unwrap_or_default();
-                                    let name = text(&k, "name");
-                                    view! {
-                                        <tr>
-                                            <th scope="row"><A href=format!("/sales/key-accounts/{}", k.id)>{name}</A></th>
-                                            <td>{text(&k, "industry")}</td>
-                                            <td>{person(&text(&k, "responsible_id"))}</td>
-                                            <td>{text(&k, "purchase_plan")}</td>
-                                            <td>{if bought(&k) { "✓" } else { "" }}</td>
-                                            <td>{last}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
             }}
+            <DataTable
+                columns=columns
+                rows=accounts
+                empty=move || view! { <p class="muted">{t!(i18n, key_account.empty)}</p> }
+            />
         </section>
     }
 }
@@ -158,18 +175,11 @@ fn AccountForm(
     let i18n = use_i18n();
     let f = RwSignal::new(initial);
     let error = RwSignal::new(None::<String>);
-    let input = move |id: &'static str,
-                      label: String,
-                      get: fn(&AccountFields) -> &String,
-                      set: fn(&mut AccountFields, String)| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type="text" autocomplete="off"
-                    prop:value=move || f.with(|f| get(f).clone())
-                    on:input=move |ev| f.update(|f| set(f, event_target_value(&ev))) />
-            </div>
-        }
+    let input = move |get: fn(&AccountFields) -> &String, set: fn(&mut AccountFields, String)| {
+        Bind::new(
+            move || f.with(|f| get(f).clone()),
+            move |v| f.update(|f| set(f, v)),
+        )
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -182,11 +192,19 @@ fn AccountForm(
     };
     view! {
         <form class="form" on:submit=submit novalidate>
-            {input("ka-name", t_string!(i18n, key_account.name).to_string(), |f| &f.name, |f, v| f.name = v)}
-            {input("ka-industry", t_string!(i18n, key_account.industry).to_string(), |f| &f.industry, |f, v| f.industry = v)}
-            {input("ka-address", t_string!(i18n, key_account.address).to_string(), |f| &f.address, |f, v| f.address = v)}
-            {input("ka-plan", t_string!(i18n, key_account.plan).to_string(), |f| &f.purchase_plan, |f, v| f.purchase_plan = v)}
-            {alert(error)}
+            <TextField id="ka-name" autocomplete="off" value=input(|f| &f.name, |f, v| f.name = v)>
+                {t!(i18n, key_account.name)}
+            </TextField>
+            <TextField id="ka-industry" autocomplete="off" value=input(|f| &f.industry, |f, v| f.industry = v)>
+                {t!(i18n, key_account.industry)}
+            </TextField>
+            <TextField id="ka-address" autocomplete="off" value=input(|f| &f.address, |f, v| f.address = v)>
+                {t!(i18n, key_account.address)}
+            </TextField>
+            <TextField id="ka-plan" autocomplete="off" value=input(|f| &f.purchase_plan, |f, v| f.purchase_plan = v)>
+                {t!(i18n, key_account.plan)}
+            </TextField>
+            <Alert message=error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">{t!(i18n, key_account.save)}</button>
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_cancel.run(())>{t!(i18n, key_account.cancel)}</button>
@@ -202,25 +220,20 @@ pub fn NewKeyAccountPage() -> impl IntoView {
     let me = use_me();
     let sync = use_sync();
     let navigate = use_navigate();
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let on_save = Callback::new(move |fields: AccountFields| {
         let (user_id, _) = me()?;
         let id = Uuid::now_v7();
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &KEY_ACCOUNT, move |s| {
-                    let mut c = fields.changes(&AccountFields::default(), s)?;
-                    let e = Edit::new(s, &KEY_ACCOUNT);
-                    c.push(e.set("responsible_id", json!(user_id))?);
-                    c.push(e.set("bought_here", json!(false))?);
-                    Ok(c)
-                })
-                .await;
-            match result {
-                Ok(_) => navigate(&format!("/sales/key-accounts/{id}"), Default::default()),
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
-            }
+        let change = sync.edit(id, &KEY_ACCOUNT, move |s| {
+            let mut c = fields.changes(&AccountFields::default(), s)?;
+            let e = Edit::new(s, &KEY_ACCOUNT);
+            c.push(e.set("responsible_id", json!(user_id))?);
+            c.push(e.set("bought_here", json!(false))?);
+            Ok(c)
+        });
+        edit.run(change, move |_| {
+            navigate(&format!("/sales/key-accounts/{id}"), Default::default())
         });
         None
     });
@@ -232,7 +245,7 @@ pub fn NewKeyAccountPage() -> impl IntoView {
         <section class="panel page-narrow-panel" aria-labelledby="new-ka-title">
             <h1 id="new-ka-title">{t!(i18n, key_account.new)}</h1>
             <AccountForm initial=AccountFields::default() on_save=on_save on_cancel=cancel />
-            {alert(error)}
+            <Alert message=edit.error />
         </section>
     }
 }
@@ -240,27 +253,19 @@ pub fn NewKeyAccountPage() -> impl IntoView {
 #[component]
 pub fn KeyAccountPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let account = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-    let exists = Memo::new(move |_| account.with(Option::is_some));
-    move || {
-        let (Some(id), true) = (id.get(), exists.get()) else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, key_account.not_found)}</p>
-                    <A href="/sales/key-accounts" attr:class="btn btn-secondary">{t!(i18n, key_account.back)}</A>
-                </section>
+    view! {
+        <RecordPage
+            record_type="key_account"
+            not_found=move || {
+                view! {
+                    <section class="panel notice-page">
+                        <p>{t!(i18n, key_account.not_found)}</p>
+                        <A href="/sales/key-accounts" attr:class="btn btn-secondary">{t!(i18n, key_account.back)}</A>
+                    </section>
+                }
             }
-            .into_any();
-        };
-        view! { <AccountView id=id account=account /> }.into_any()
+            view=|(id, account)| view! { <AccountView id=id account=account /> }.into_any()
+        />
     }
 }
 
@@ -273,17 +278,9 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
     let me = use_me();
     let sync = use_sync();
     let editing = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let run = move |build: Build, after: Box<dyn FnOnce()>| {
-        leptos::task::spawn_local(async move {
-            match sync.edit(id, &KEY_ACCOUNT, build).await {
-                Ok(_) => {
-                    error.set(None);
-                    after();
-                }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
-            }
-        });
+        edit.run(sync.edit(id, &KEY_ACCOUNT, build), move |_| after());
     };
     let on_save = Callback::new(move |(before, after): (AccountFields, AccountFields)| {
         if before == after {
@@ -296,8 +293,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
         );
         None
     });
-    let toggle_bought = move |_| {
-        let now = !account.with_untracked(|a| a.as_ref().is_some_and(bought));
+    let toggle_bought = move |now: bool| {
         run(
             Box::new(move |s| {
                 Ok(vec![
@@ -416,7 +412,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                     (t_string!(i18n, key_account.industry), text(&a, "industry")),
                     (t_string!(i18n, key_account.address), text(&a, "address")),
                     (t_string!(i18n, key_account.plan), text(&a, "purchase_plan")),
-                    (t_string!(i18n, key_account.responsible), person(&text(&a, "responsible_id"))),
+                    (t_string!(i18n, key_account.responsible), who(&text(&a, "responsible_id"))),
                 ];
                 view! {
                     <dl class="fields">
@@ -426,13 +422,12 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 .into_any()
             }}
             <div class="form-actions">
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || account.with(|a| a.as_ref().is_some_and(bought)) on:change=toggle_bought />
-                    <span>{t!(i18n, key_account.bought_here)}</span>
-                </label>
+                <Checkbox checked=Bind::new(move || account.with(|a| a.as_ref().is_some_and(bought)), toggle_bought)>
+                    {t!(i18n, key_account.bought_here)}
+                </Checkbox>
                 <button type="button" class="btn btn-ghost" on:click=take_over>{t!(i18n, key_account.take_over)}</button>
             </div>
-            {alert(error)}
+            <Alert message=edit.error />
         </section>
         <section class="panel" aria-labelledby="ka-makers">
             <h2 id="ka-makers">{t!(i18n, key_account.decision_makers)}</h2>
@@ -452,21 +447,18 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 .into_any()
             }}
             <form class="form form-row" on:submit=add_maker novalidate>
-                <div class="field">
-                    <label for="ka-dm-name">{t!(i18n, key_account.maker_name)}</label>
-                    <input id="ka-dm-name" type="text" autocomplete="off" prop:value=move || dm_name.get() on:input=move |ev| dm_name.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="ka-dm-title">{t!(i18n, key_account.maker_title)}</label>
-                    <input id="ka-dm-title" type="text" autocomplete="off" prop:value=move || dm_title.get() on:input=move |ev| dm_title.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="ka-dm-phone">{t!(i18n, key_account.maker_phone)}</label>
-                    <input id="ka-dm-phone" type="tel" inputmode="tel" autocomplete="off" prop:value=move || dm_phone.get() on:input=move |ev| dm_phone.set(event_target_value(&ev)) />
-                </div>
+                <TextField id="ka-dm-name" autocomplete="off" value=dm_name>
+                    {t!(i18n, key_account.maker_name)}
+                </TextField>
+                <TextField id="ka-dm-title" autocomplete="off" value=dm_title>
+                    {t!(i18n, key_account.maker_title)}
+                </TextField>
+                <TextField id="ka-dm-phone" kind="tel" inputmode="tel" autocomplete="off" value=dm_phone>
+                    {t!(i18n, key_account.maker_phone)}
+                </TextField>
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_maker)}</button>
             </form>
-            {alert(dm_error)}
+            <Alert message=dm_error />
         </section>
         <section class="panel" aria-labelledby="ka-visits">
             <h2 id="ka-visits">{t!(i18n, key_account.visits)}</h2>
@@ -481,7 +473,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                         {visits.into_iter().map(|e| {
                             let v = &e.value;
                             let date = v["date"].as_str().unwrap_or_default().to_string();
-                            let by = v["by"].as_str().map(person).unwrap_or_else(|| person(&e.user_id));
+                            let by = v["by"].as_str().map(who).unwrap_or_else(|| who(&e.user_id));
                             let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
                             view! {
                                 <li class="follow-up">
@@ -495,15 +487,13 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 .into_any()
             }}
             <form class="form" on:submit=add_visit novalidate>
-                <div class="field">
-                    <label for="ka-visit-date">{t!(i18n, key_account.visit_date)}</label>
-                    <input id="ka-visit-date" type="date" prop:value=move || v_date.get() on:input=move |ev| v_date.set(event_target_value(&ev)) on:change=move |ev| v_date.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="ka-visit-note">{t!(i18n, key_account.visit_outcome)}</label>
-                    <textarea id="ka-visit-note" rows="2" prop:value=move || v_note.get() on:input=move |ev| v_note.set(event_target_value(&ev))></textarea>
-                </div>
-                {alert(v_error)}
+                <DateField id="ka-visit-date" value=v_date>
+                    {t!(i18n, key_account.visit_date)}
+                </DateField>
+                <TextArea id="ka-visit-note" value=v_note>
+                    {t!(i18n, key_account.visit_outcome)}
+                </TextArea>
+                <Alert message=v_error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_visit)}</button>
             </form>
         </section>

@@ -16,21 +16,20 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::text;
-use super::export::{ExportButton, ExportTable};
 use super::is_sales_manager;
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
+use crate::kinds::{counted, record_href, short_type_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::export::ExportButton;
+use crate::ui::field::{Bind, DateField, DateKind, Select};
+use crate::ui::kinds::Look;
+use crate::ui::labels::who;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The record types the KPIs are counted from.
 const TYPES: [&str; 5] = ["a_card", "visit", "test_drive", "order", "key_account"];
-
-/// A person's name (the directory's when it knows them).
-fn person(id: &str) -> String {
-    crate::conflicts::who(id)
-}
 
 fn kpi_name(i18n: I18nContext<Locale>, k: SalesKpi) -> &'static str {
     match i18n.get_locale() {
@@ -132,6 +131,38 @@ pub fn KpiPage() -> impl IntoView {
         }
     });
     let open = RwSignal::new(None::<Open>);
+    let kind_value = Bind::new(
+        move || match kind.get() {
+            Kind::Day => "day".to_string(),
+            Kind::Month => "month".to_string(),
+        },
+        move |v: String| {
+            kind.set(if v == "day" { Kind::Day } else { Kind::Month });
+            open.set(None);
+        },
+    );
+    let kind_options = Signal::derive(move || {
+        vec![
+            (
+                "month".to_string(),
+                t_string!(i18n, kpi.by_month).to_string(),
+            ),
+            ("day".to_string(), t_string!(i18n, kpi.by_day).to_string()),
+        ]
+    });
+    // The chosen day as the picker shows it (`format`); a picked value, completed with `tail`
+    // to a date, chooses the day.
+    let picked = move |format: &'static str, tail: &'static str| {
+        Bind::new(
+            move || day.get().format(format).to_string(),
+            move |v: String| {
+                if let Ok(d) = NaiveDate::parse_from_str(&format!("{v}{tail}"), "%Y-%m-%d") {
+                    day.set(d);
+                    open.set(None);
+                }
+            },
+        )
+    };
 
     let main =
         Memo::new(move |_| facts.with(|f| sales_kpis(&f.facts(), period.get(), scope.get())));
@@ -152,7 +183,7 @@ pub fn KpiPage() -> impl IntoView {
         facts.with(|f| {
             f.consultants
                 .iter()
-                .map(|c| (*c, person(&c.to_string())))
+                .map(|c| (*c, who(&c.to_string())))
                 .collect::<Vec<(Uuid, String)>>()
         })
     });
@@ -167,40 +198,66 @@ pub fn KpiPage() -> impl IntoView {
         Period::Month { year, month } => format!("{year}-{month:02}"),
     };
 
-    let export = Callback::new(move |()| {
-        let p = period.get_untracked();
-        let mut columns = vec![t_string!(i18n, kpi.scope).to_string()];
-        for k in SalesKpi::ALL {
-            columns.push(kpi_name(i18n, k).to_string());
-            columns.push(format!(
-                "{} ({})",
-                kpi_name(i18n, k),
-                t_string!(i18n, kpi.n_over_d)
-            ));
-        }
-        let mut all = vec![main.get_untracked()];
-        all.extend(rows.get_untracked());
-        let rows = all
-            .iter()
-            .map(|k| {
-                let mut row = vec![json!(scope_name(k.scope))];
-                for f in k.figures() {
-                    row.push(export_value(f));
-                    row.push(json!(format!(
-                        "{}/{}",
-                        f.numerator.len(),
-                        f.denominator.len()
-                    )));
+    // The consultants' table; the export has the store's row first, then the same columns.
+    let mut columns = vec![
+        Column::text(
+            |i| t_string!(i, kpi.consultant).to_string(),
+            move |k: &SalesKpis| scope_name(k.scope),
+        )
+        .row_header()
+        .export_heading(|i| t_string!(i, kpi.scope).to_string()),
+    ];
+    for kpi in SalesKpi::ALL {
+        columns.push(Column::new(
+            move |i| kpi_name(i, kpi).to_string(),
+            move |k: &SalesKpis| {
+                let f = k.get(kpi);
+                let sc = k.scope;
+                let title = if f.value.is_none() {
+                    no_figure(i18n, kpi)
+                } else {
+                    formula(i18n, kpi)
+                };
+                view! {
+                    <button
+                        type="button"
+                        class="kpi-cell"
+                        title=title
+                        on:click=move |_| open.set(Some(Open { scope: sc, kpi }))
+                    >
+                        <span class="kpi-value">{f.display()}</span>
+                        " "
+                        <span class="muted small">
+                            {format!("{}/{}", f.numerator.len(), f.denominator.len())}
+                        </span>
+                    </button>
                 }
-                row
-            })
-            .collect();
-        ExportTable {
-            title: format!("{} {}", t_string!(i18n, kpi.title), period_text(p)),
-            columns,
-            rows,
-        }
-    });
+                .into_any()
+            },
+            move |k: &SalesKpis| export_value(k.get(kpi)),
+        ));
+        columns.push(Column::export_only(
+            move |i| format!("{} ({})", kpi_name(i, kpi), t_string!(i, kpi.n_over_d)),
+            move |k: &SalesKpis| {
+                let f = k.get(kpi);
+                json!(format!("{}/{}", f.numerator.len(), f.denominator.len()))
+            },
+        ));
+    }
+    let columns = Columns::new(columns);
+    let export = {
+        let columns = columns.clone();
+        Callback::new(move |()| {
+            let mut all = vec![main.get_untracked()];
+            all.extend(rows.get_untracked());
+            let title = format!(
+                "{} {}",
+                t_string!(i18n, kpi.title),
+                period_text(period.get_untracked())
+            );
+            columns.export(i18n, title, &all)
+        })
+    };
 
     view! {
         <section class="panel kpi-page" aria-labelledby="kpi-title">
@@ -209,56 +266,20 @@ pub fn KpiPage() -> impl IntoView {
                 <ExportButton table=export />
             </div>
             <div class="kpi-controls form">
-                <div class="field">
-                    <label for="kpi-kind">{t!(i18n, kpi.period)}</label>
-                    <select
-                        id="kpi-kind"
-                        on:change=move |ev| {
-                            kind.set(if event_target_value(&ev) == "day" { Kind::Day } else { Kind::Month });
-                            open.set(None);
-                        }
-                    >
-                        <option value="month" selected=move || kind.get() == Kind::Month>
-                            {t!(i18n, kpi.by_month)}
-                        </option>
-                        <option value="day" selected=move || kind.get() == Kind::Day>
-                            {t!(i18n, kpi.by_day)}
-                        </option>
-                    </select>
-                </div>
+                <Select id="kpi-kind" value=kind_value options=kind_options>
+                    {t!(i18n, kpi.period)}
+                </Select>
                 {move || match kind.get() {
                     Kind::Month => view! {
-                        <div class="field">
-                            <label for="kpi-month">{t!(i18n, kpi.month)}</label>
-                            <input
-                                id="kpi-month"
-                                type="month"
-                                prop:value=move || day.get().format("%Y-%m").to_string()
-                                on:change=move |ev| {
-                                    if let Ok(d) = NaiveDate::parse_from_str(&format!("{}-01", event_target_value(&ev)), "%Y-%m-%d") {
-                                        day.set(d);
-                                        open.set(None);
-                                    }
-                                }
-                            />
-                        </div>
+                        <DateField id="kpi-month" kind=DateKind::Month value=picked("%Y-%m", "-01")>
+                            {t!(i18n, kpi.month)}
+                        </DateField>
                     }
                     .into_any(),
                     Kind::Day => view! {
-                        <div class="field">
-                            <label for="kpi-day">{t!(i18n, kpi.day)}</label>
-                            <input
-                                id="kpi-day"
-                                type="date"
-                                prop:value=move || day.get().format("%Y-%m-%d").to_string()
-                                on:change=move |ev| {
-                                    if let Ok(d) = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d") {
-                                        day.set(d);
-                                        open.set(None);
-                                    }
-                                }
-                            />
-                        </div>
+                        <DateField id="kpi-day" value=picked("%Y-%m-%d", "")>
+                            {t!(i18n, kpi.day)}
+                        </DateField>
                     }
                     .into_any(),
                 }}
@@ -268,7 +289,7 @@ pub fn KpiPage() -> impl IntoView {
                     if manager.get() {
                         t!(i18n, kpi.store).into_any()
                     } else {
-                        let name = person(&me.get().to_string());
+                        let name = who(&me.get().to_string());
                         t!(i18n, kpi.mine, name = name).into_any()
                     }
                 }}
@@ -321,65 +342,12 @@ pub fn KpiPage() -> impl IntoView {
         <Show when=move || manager.get()>
             <section class="panel" aria-labelledby="kpi-consultants">
                 <h2 id="kpi-consultants">{t!(i18n, kpi.by_consultant)}</h2>
-                {move || {
-                    let rows = rows.get();
-                    if rows.is_empty() {
-                        return view! { <p class="muted">{t!(i18n, kpi.no_consultants)}</p> }.into_any();
-                    }
-                    view! {
-                        <div class="table-wrap">
-                            <table class="table kpi-table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{t!(i18n, kpi.consultant)}</th>
-                                        {SalesKpi::ALL
-                                            .into_iter()
-                                            .map(|k| view! { <th scope="col">{kpi_name(i18n, k)}</th> })
-                                            .collect_view()}
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {rows
-                                        .into_iter()
-                                        .map(|k| {
-                                            let sc = k.scope;
-                                            view! {
-                                                <tr>
-                                                    <th scope="row">{scope_name(sc)}</th>
-                                                    {k
-                                                        .figures()
-                                                        .into_iter()
-                                                        .map(|f| {
-                                                            let kpi = f.kpi;
-                                                            let title = if f.value.is_none() { no_figure(i18n, kpi) } else { formula(i18n, kpi) };
-                                                            view! {
-                                                                <td>
-                                                                    <button
-                                                                        type="button"
-                                                                        class="kpi-cell"
-                                                                        title=title
-                                                                        on:click=move |_| open.set(Some(Open { scope: sc, kpi }))
-                                                                    >
-                                                                        <span class="kpi-value">{f.display()}</span>
-                                                                        " "
-                                                                        <span class="muted small">
-                                                                            {format!("{}/{}", f.numerator.len(), f.denominator.len())}
-                                                                        </span>
-                                                                    </button>
-                                                                </td>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                    .into_any()
-                }}
+                <DataTable
+                    columns=columns.clone()
+                    rows=rows
+                    class="kpi-table"
+                    empty=move || view! { <p class="muted">{t!(i18n, kpi.no_consultants)}</p> }
+                />
                 {move || {
                     let o = open.get()?;
                     let Scope::Consultant(c) = o.scope else { return None };
@@ -506,7 +474,7 @@ fn DrillDown(open: Open, figures: SalesKpis, on_close: Callback<()>) -> impl Int
     let f = figures.get(open.kpi).clone();
     let scope = match open.scope {
         Scope::Store => t_string!(i18n, kpi.store).to_string(),
-        Scope::Consultant(id) => person(&id.to_string()),
+        Scope::Consultant(id) => who(&id.to_string()),
     };
     let title = format!("{} · {} · {}", kpi_name(i18n, open.kpi), scope, f.display());
     let consultants = open.kpi == SalesKpi::SalesEfficiency;
@@ -535,66 +503,22 @@ fn DrillDown(open: Open, figures: SalesKpis, on_close: Callback<()>) -> impl Int
     }
 }
 
-/// What a person calls a counted record, and where it is shown.
-fn describe(i18n: I18nContext<Locale>, id: Uuid) -> (String, String, Option<String>) {
-    let sync = use_sync();
-    let Some(r) = sync.record(id) else {
-        return (String::new(), id.to_string(), None);
-    };
-    let card_name = |r: &domain::sync::RecordState| {
-        Uuid::parse_str(&text(r, "a_card_id"))
-            .ok()
-            .and_then(|c| sync.record(c))
-            .map(|c| text(&c, "name"))
-            .unwrap_or_default()
-    };
-    let when = |f: &str| text(&r, f).get(..16).unwrap_or_default().replace('T', " ");
-    match r.record_type.as_str() {
-        "a_card" => (
-            t_string!(i18n, kpi.kinds.a_card).to_string(),
-            format!("{} · {}", text(&r, "name"), when("first_contact_at")),
-            Some(format!("/sales/a-cards/{id}")),
+/// What a person calls a counted record, and where it is shown: its kind, its line, its link.
+fn describe(look: &Look, id: Uuid) -> (String, String, Option<String>) {
+    match look.sync.record(id) {
+        Some(r) => (
+            short_type_label(look.i18n, &r.record_type),
+            counted(look, &r),
+            record_href(look, &r),
         ),
-        "visit" => {
-            let card = Uuid::parse_str(&text(&r, "a_card_id")).ok();
-            let name = card_name(&r);
-            let label = if name.is_empty() {
-                format!(
-                    "{} · {}",
-                    when("time_in"),
-                    person(&text(&r, "consultant_id"))
-                )
-            } else {
-                format!("{} · {name}", when("time_in"))
-            };
-            (
-                t_string!(i18n, kpi.kinds.visit).to_string(),
-                label,
-                card.map(|c| format!("/sales/a-cards/{c}")),
-            )
-        }
-        "test_drive" => (
-            t_string!(i18n, kpi.kinds.test_drive).to_string(),
-            format!("{} · {}", card_name(&r), when("started_at")),
-            Some(format!("/sales/test-drives/{id}")),
-        ),
-        "order" => (
-            t_string!(i18n, kpi.kinds.order).to_string(),
-            format!("{} · {}", card_name(&r), when("signed_at")),
-            Some(format!("/sales/orders/{id}")),
-        ),
-        "key_account" => (
-            t_string!(i18n, kpi.kinds.key_account).to_string(),
-            text(&r, "name"),
-            Some(format!("/sales/key-accounts/{id}")),
-        ),
-        other => (other.to_string(), id.to_string(), None),
+        None => (String::new(), id.to_string(), None),
     }
 }
 
 #[component]
 fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let look = Look::new();
     if ids.is_empty() {
         return view! { <p class="muted">{t!(i18n, kpi.none)}</p> }.into_any();
     }
@@ -608,12 +532,12 @@ fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
                             <li>
                                 <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
                                 " "
-                                {person(&id.to_string())}
+                                {who(&id.to_string())}
                             </li>
                         }
                         .into_any();
                     }
-                    let (kind, label, href) = describe(i18n, id);
+                    let (kind, label, href) = describe(&look, id);
                     view! {
                         <li>
                             <span class="badge badge-muted">{kind}</span>

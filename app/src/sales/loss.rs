@@ -22,10 +22,12 @@ use uuid::Uuid;
 use super::a_card::{lang, model_name, text};
 use super::a_card_page::CHANNELS;
 use crate::clock::{now_stored, store_clock, today_stored};
-use crate::conflicts::{edit_error_text, local_time, status_label, who};
 use crate::i18n::*;
+use crate::sales::words::status_label;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::{local_time, who};
 
 /// The signed-in user's id and roles.
 fn me() -> (String, Vec<Role>) {
@@ -201,7 +203,7 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                     error.set(None);
                     note.set(String::new());
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -225,7 +227,7 @@ pub fn LossPanel(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                     ])
                 })
                 .await;
-            error.set(result.err().map(|e| edit_error_text(i18n, &e)));
+            error.set(result.err().map(|e| e.user_text(i18n)));
         });
     };
 
@@ -552,7 +554,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                     outcome.set(String::new());
                     done.set(Some(ok));
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };

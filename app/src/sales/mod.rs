@@ -6,9 +6,9 @@ pub mod a_card_page;
 pub mod c_card;
 pub mod delivery;
 pub mod duplicates;
-pub mod export;
 pub mod import;
 pub mod key_account;
+pub mod kinds;
 pub mod kpi;
 pub mod loss;
 pub mod order;
@@ -16,6 +16,7 @@ pub mod reception;
 pub mod settings;
 pub mod test_drive;
 pub mod today;
+pub mod words;
 
 use domain::{Area, Role};
 use leptos::prelude::*;

@@ -22,10 +22,11 @@ use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, text};
 use crate::clock::{now_local, now_stored, store_clock};
-use crate::conflicts::{edit_error_text, local_time};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::local_time;
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
 
@@ -540,7 +541,7 @@ pub fn NewOrderPage() -> impl IntoView {
                     })
                     .await;
                 if let Err(e) = result {
-                    error.set(Some(edit_error_text(i18n, &e)));
+                    error.set(Some(e.user_text(i18n)));
                     return;
                 }
                 let _ = sync
@@ -648,7 +649,7 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
                     editing.set(false);
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
         None
@@ -762,7 +763,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
                     item.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -774,7 +775,7 @@ fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) ->
                 })
                 .await
             {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -848,7 +849,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };
@@ -976,7 +977,7 @@ fn MoveDate(
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
             let result = sync
@@ -1001,7 +1002,7 @@ fn MoveDate(
                     reason.set(String::new());
                     error.set(None);
                 }
-                Err(e) => error.set(Some(edit_error_text(i18n, &e))),
+                Err(e) => error.set(Some(e.user_text(i18n))),
             }
         });
     };
@@ -1078,7 +1079,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 })
                 .await;
             if let Err(e) = result {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
             if let (Some(card_id), Some(to)) = (card_id, card_move)
@@ -1090,7 +1091,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                     })
                     .await
             {
-                error.set(Some(edit_error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };

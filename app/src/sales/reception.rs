@@ -12,7 +12,6 @@ use domain::Role;
 use domain::plan::Plan;
 use domain::records::sales::{ACard, CCard, Visit};
 use domain::records::{RECEPTION_ROTA, VISIT};
-use domain::sales::UserError;
 use domain::sales::loss::ACardStatus;
 use domain::sales::rota::{
     RotaQueue, RotaState, RotaVisit, effective_order, move_in_order, queue, receiving_consultant,
@@ -30,12 +29,13 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, text};
+use super::a_card::{model_name, text};
 use crate::clock::{now_local, store_clock, today_stored};
-use crate::conflicts::{edit_error_text, who};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 
 // ---- reading visits ----
 
@@ -366,7 +366,7 @@ async fn change_rota(
     })
     .await
     .map(|_| ())
-    .map_err(|e| edit_error_text(i18n, &e))
+    .map_err(|e| e.user_text(i18n))
 }
 
 fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
@@ -509,7 +509,7 @@ pub async fn run_plan(sync: SyncCtx, i18n: I18nContext<Locale>, plan: Plan) -> R
     sync.execute(&plan)
         .await
         .map(|_| ())
-        .map_err(|e| edit_error_text(i18n, &e))
+        .map_err(|e| e.user_text(i18n))
 }
 
 /// The details both visit forms ask (the desk form and the quick sheet): intended model, the
@@ -734,22 +734,14 @@ pub async fn withdraw_visit(
             crate::clock::today(),
             store_clock(),
         )
-        .map_err(|e| user_error_text(i18n, &e))?;
+        .map_err(|e| e.user_text(i18n))?;
     }
     sync.edit(id, &VISIT, move |state| {
         Ok(vec![Edit::new(state, &VISIT).delete()])
     })
     .await
     .map(|_| ())
-    .map_err(|e| edit_error_text(i18n, &e))
-}
-
-/// A domain rule's message in the user's language.
-fn user_error_text(i18n: I18nContext<Locale>, e: &impl UserError) -> String {
-    match i18n.get_locale_untracked() {
-        Locale::en => e.message_en(),
-        Locale::zh_CN => e.message_zh(),
-    }
+    .map_err(|e| e.user_text(i18n))
 }
 
 /// A visit log (the reception page's and the Today page's): one row per visit with its
@@ -994,7 +986,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         let plan = match log_plan(Uuid::now_v7(), &v, now_local()) {
             Ok(plan) => plan,
             Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
         };

@@ -6,10 +6,11 @@
 
 use domain::records::SALES_SETTINGS;
 use domain::sales::UserError;
+use domain::sales::a_card::CatalogueModel;
 use domain::sales::grade::{CadenceSettings, SleepSettings};
 use domain::sales::settings::{
-    StoreSettings, check_new_model, check_new_route, check_new_vehicle, model_element,
-    settings_target,
+    FleetVehicle, Route, StoreSettings, check_new_model, check_new_route, check_new_vehicle,
+    model_element, settings_target,
 };
 use domain::sync::{Change, Edit, RecordState, SyncError};
 use leptos::prelude::*;
@@ -19,10 +20,13 @@ use uuid::Uuid;
 
 use super::a_card::lang;
 use super::is_sales_manager;
-use crate::conflicts::edit_error_text;
 use crate::i18n::*;
 use crate::session::use_session;
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::{EditError, SyncCtx, use_sync};
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
+use crate::ui::field::{Bind, NumberField, Select, TextField};
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's settings as shown, tracking changes.
 pub fn store_settings(sync: SyncCtx) -> StoreSettings {
@@ -43,19 +47,15 @@ fn short_id(prefix: &str) -> String {
     format!("{prefix}{}", id.get(20..).unwrap_or(&id))
 }
 
-/// One settings edit; `Err` carries the message to show.
+/// One settings edit.
 async fn write(
     sync: SyncCtx,
-    i18n: I18nContext<Locale>,
     store: StoredValue<String>,
     build: impl FnOnce(&RecordState) -> Result<Vec<Change>, SyncError> + 'static,
-) -> Result<(), String> {
+) -> Result<(), EditError> {
     let records = untrack(|| sync.records("sales_settings"));
     let id = settings_target(&store.get_value(), &records);
-    sync.edit(id, &SALES_SETTINGS, build)
-        .await
-        .map(|_| ())
-        .map_err(|e| edit_error_text(i18n, &e))
+    sync.edit(id, &SALES_SETTINGS, build).await.map(|_| ())
 }
 
 #[component]
@@ -98,13 +98,10 @@ fn Models() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let zh = RwSignal::new(String::new());
     let en = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
+    let busy = edit.busy;
 
     let toggle = move |code: String, on_sale: bool| {
-        if busy.get_untracked() {
-            return;
-        }
         let s = settings.get_untracked();
         let Some(model) = s.catalogue().find(&code).cloned() else {
             return;
@@ -115,34 +112,35 @@ fn Models() -> impl IntoView {
             .map(str::to_string)
             .collect();
         let new = model_element(&domain::sales::a_card::CatalogueModel { on_sale, ..model });
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            // A set field changes once per op: add the new element first, then remove the old
-            // ones, so the model is never missing from the catalogue in between.
-            let added = {
-                let new = new.clone();
-                write(sync, i18n, store, move |state| {
-                    Ok(vec![
-                        Edit::new(state, &SALES_SETTINGS).set_add("models", &new)?,
-                    ])
-                })
-                .await
-            };
-            let mut result = added;
-            for elem in old.into_iter().filter(|e| *e != new) {
-                if result.is_err() {
-                    break;
+        edit.run(
+            async move {
+                // A set field changes once per op: add the new element first, then remove the old
+                // ones, so the model is never missing from the catalogue in between.
+                let added = {
+                    let new = new.clone();
+                    write(sync, store, move |state| {
+                        Ok(vec![
+                            Edit::new(state, &SALES_SETTINGS).set_add("models", &new)?,
+                        ])
+                    })
+                    .await
+                };
+                let mut result = added;
+                for elem in old.into_iter().filter(|e| *e != new) {
+                    if result.is_err() {
+                        break;
+                    }
+                    result = write(sync, store, move |state| {
+                        Ok(vec![
+                            Edit::new(state, &SALES_SETTINGS).set_remove("models", &elem)?,
+                        ])
+                    })
+                    .await;
                 }
-                result = write(sync, i18n, store, move |state| {
-                    Ok(vec![
-                        Edit::new(state, &SALES_SETTINGS).set_remove("models", &elem)?,
-                    ])
-                })
-                .await;
-            }
-            busy.set(false);
-            error.set(result.err());
-        });
+                result
+            },
+            |_| (),
+        );
     };
 
     let add = move |ev: leptos::ev::SubmitEvent| {
@@ -155,122 +153,96 @@ fn Models() -> impl IntoView {
         );
         let model = match checked {
             Ok(m) => m,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
+            Err(e) => return edit.fail(e.message(lang(i18n))),
         };
         let elem = model_element(&model);
-        leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, store, move |state| {
-                Ok(vec![
-                    Edit::new(state, &SALES_SETTINGS).set_add("models", &elem)?,
-                ])
-            })
-            .await;
-            if result.is_ok() {
-                code.set(String::new());
-                zh.set(String::new());
-                en.set(String::new());
-            }
-            error.set(result.err());
+        let change = write(sync, store, move |state| {
+            Ok(vec![
+                Edit::new(state, &SALES_SETTINGS).set_add("models", &elem)?,
+            ])
+        });
+        edit.run(change, move |()| {
+            code.set(String::new());
+            zh.set(String::new());
+            en.set(String::new());
         });
     };
+
+    let columns = Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, sales_settings.code).to_string(),
+            |m: &CatalogueModel| {
+                let code = m.code.clone();
+                view! { <code>{code}</code> }.into_any()
+            },
+            |m: &CatalogueModel| m.code.clone().into(),
+        ),
+        Column::text(
+            |i| t_string!(i, sales_settings.name_zh).to_string(),
+            |m: &CatalogueModel| m.name_zh.clone(),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, sales_settings.name_en).to_string(),
+            |m: &CatalogueModel| m.name_en.clone(),
+        ),
+        Column::view_only(
+            |i| t_string!(i, sales_settings.on_sale).to_string(),
+            move |m: &CatalogueModel| {
+                if m.on_sale {
+                    view! { <span class="badge badge-ok">{t!(i18n, sales_settings.on_sale)}</span> }
+                        .into_any()
+                } else {
+                    view! { <span class="badge badge-muted">{t!(i18n, sales_settings.off_sale)}</span> }.into_any()
+                }
+            },
+        ),
+        Column::view_only(
+            |_| String::new(),
+            move |m: &CatalogueModel| {
+                let c = m.code.clone();
+                let on = m.on_sale;
+                view! {
+                    <button
+                        type="button"
+                        class="btn btn-secondary"
+                        disabled=move || busy.get()
+                        on:click=move |_| toggle(c.clone(), !on)
+                    >
+                        {if on {
+                            t_string!(i18n, sales_settings.stop).to_string()
+                        } else {
+                            t_string!(i18n, sales_settings.resume).to_string()
+                        }}
+                    </button>
+                }
+                .into_any()
+            },
+        ),
+    ]);
+    let models = Signal::derive(move || settings.get().catalogue().models);
 
     view! {
         <section class="panel" aria-labelledby="models-title">
             <h2 id="models-title">{t!(i18n, sales_settings.models)}</h2>
             <p class="muted">{t!(i18n, sales_settings.models_hint)}</p>
-            {move || {
-                let models = settings.get().catalogue().models;
-                if models.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, sales_settings.code)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.name_zh)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.name_en)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.on_sale)}</th>
-                                    <th scope="col"></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {models
-                                    .into_iter()
-                                    .map(|m| {
-                                        let c = m.code.clone();
-                                        let on = m.on_sale;
-                                        view! {
-                                            <tr class:muted=!on>
-                                                <td><code>{m.code.clone()}</code></td>
-                                                <th scope="row">{m.name_zh.clone()}</th>
-                                                <td>{m.name_en.clone()}</td>
-                                                <td>
-                                                    {if on {
-                                                        view! { <span class="badge badge-ok">{t!(i18n, sales_settings.on_sale)}</span> }.into_any()
-                                                    } else {
-                                                        view! { <span class="badge badge-muted">{t!(i18n, sales_settings.off_sale)}</span> }.into_any()
-                                                    }}
-                                                </td>
-                                                <td>
-                                                    <button
-                                                        type="button"
-                                                        class="btn btn-secondary"
-                                                        disabled=move || busy.get()
-                                                        on:click=move |_| toggle(c.clone(), !on)
-                                                    >
-                                                        {if on {
-                                                            t_string!(i18n, sales_settings.stop).to_string()
-                                                        } else {
-                                                            t_string!(i18n, sales_settings.resume).to_string()
-                                                        }}
-                                                    </button>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=models
+                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                row_class=|m: &CatalogueModel| (!m.on_sale).then_some("muted")
+            />
             <form class="form settings-form" on:submit=add novalidate>
                 <h3>{t!(i18n, sales_settings.add_model)}</h3>
                 <div class="settings-row">
-                    {text_field("model-code", move || t_string!(i18n, sales_settings.code).to_string(), code)}
-                    {text_field("model-zh", move || t_string!(i18n, sales_settings.name_zh).to_string(), zh)}
-                    {text_field("model-en", move || t_string!(i18n, sales_settings.name_en).to_string(), en)}
+                    <TextField id="model-code" autocomplete="off" value=code>{t!(i18n, sales_settings.code)}</TextField>
+                    <TextField id="model-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.name_zh)}</TextField>
+                    <TextField id="model-en" autocomplete="off" value=en>{t!(i18n, sales_settings.name_en)}</TextField>
                 </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                <Alert message=edit.error />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_model)}</button>
             </form>
         </section>
-    }
-}
-
-/// A labelled text input bound to `value`.
-fn text_field(
-    id: &'static str,
-    label: impl Fn() -> String + Send + Sync + 'static,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input
-                id=id
-                type="text"
-                autocomplete="off"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
     }
 }
 
@@ -283,7 +255,7 @@ fn Fleet() -> impl IntoView {
     let model = RwSignal::new(String::new());
     let plate = RwSignal::new(String::new());
     let vin = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let name_of = move |code: &str| {
         settings.with(|s| {
             s.catalogue()
@@ -306,97 +278,78 @@ fn Fleet() -> impl IntoView {
         );
         let v = match checked {
             Ok(v) => v,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
+            Err(e) => return edit.fail(e.message(lang(i18n))),
         };
         let elem = serde_json::to_string(&v).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, store, move |state| {
-                Ok(vec![
-                    Edit::new(state, &SALES_SETTINGS).set_add("fleet", &elem)?,
-                ])
-            })
-            .await;
-            if result.is_ok() {
-                plate.set(String::new());
-                vin.set(String::new());
-            }
-            error.set(result.err());
+        let change = write(sync, store, move |state| {
+            Ok(vec![
+                Edit::new(state, &SALES_SETTINGS).set_add("fleet", &elem)?,
+            ])
+        });
+        edit.run(change, move |()| {
+            plate.set(String::new());
+            vin.set(String::new());
         });
     };
+    let columns = Columns::new(vec![
+        Column::text(
+            |i| t_string!(i, sales_settings.model).to_string(),
+            move |(_, v): &(String, FleetVehicle)| name_of(&v.model),
+        ),
+        Column::text(
+            |i| t_string!(i, sales_settings.plate).to_string(),
+            |(_, v): &(String, FleetVehicle)| v.plate.clone(),
+        )
+        .row_header(),
+        Column::new(
+            |i| t_string!(i, sales_settings.vin).to_string(),
+            |(_, v): &(String, FleetVehicle)| {
+                let vin = v.vin.clone();
+                view! { <code>{vin}</code> }.into_any()
+            },
+            |(_, v): &(String, FleetVehicle)| v.vin.clone().into(),
+        ),
+    ]);
+    let fleet = Signal::derive(move || settings.get().fleet);
+    let models = Signal::derive(move || {
+        settings
+            .get()
+            .catalogue()
+            .models
+            .into_iter()
+            .filter(|m| m.on_sale)
+            .map(|m| {
+                let name = match i18n.get_locale() {
+                    Locale::en => m.name_en,
+                    Locale::zh_CN => m.name_zh,
+                };
+                (m.code, name)
+            })
+            .collect::<Vec<_>>()
+    });
     view! {
         <section class="panel" aria-labelledby="fleet-title">
             <h2 id="fleet-title">{t!(i18n, sales_settings.fleet)}</h2>
-            {move || {
-                let fleet = settings.get().fleet;
-                if fleet.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, sales_settings.model)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.plate)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.vin)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {fleet
-                                    .into_iter()
-                                    .map(|(_, v)| {
-                                        view! {
-                                            <tr>
-                                                <td>{name_of(&v.model)}</td>
-                                                <th scope="row">{v.plate}</th>
-                                                <td><code>{v.vin}</code></td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=fleet
+                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+            />
             <form class="form settings-form" on:submit=add novalidate>
                 <h3>{t!(i18n, sales_settings.add_vehicle)}</h3>
                 <div class="settings-row">
-                    <div class="field">
-                        <label for="fleet-model">{t!(i18n, sales_settings.model)}</label>
-                        <select
-                            id="fleet-model"
-                            prop:value=move || model.get()
-                            on:change=move |ev| model.set(event_target_value(&ev))
-                        >
-                            <option value="">{t!(i18n, a_card.choose)}</option>
-                            {move || {
-                                settings
-                                    .get()
-                                    .catalogue()
-                                    .models
-                                    .into_iter()
-                                    .filter(|m| m.on_sale)
-                                    .map(|m| {
-                                        let name = match i18n.get_locale() {
-                                            Locale::en => m.name_en.clone(),
-                                            Locale::zh_CN => m.name_zh.clone(),
-                                        };
-                                        let c = m.code.clone();
-                                        view! { <option value=m.code selected=move || model.get() == c>{name}</option> }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </div>
-                    {text_field("fleet-plate", move || t_string!(i18n, sales_settings.plate).to_string(), plate)}
-                    {text_field("fleet-vin", move || t_string!(i18n, sales_settings.vin).to_string(), vin)}
+                    <Select
+                        id="fleet-model"
+                        value=model
+                        options=models
+                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                    >
+                        {t!(i18n, sales_settings.model)}
+                    </Select>
+                    <TextField id="fleet-plate" autocomplete="off" value=plate>{t!(i18n, sales_settings.plate)}</TextField>
+                    <TextField id="fleet-vin" autocomplete="off" value=vin>{t!(i18n, sales_settings.vin)}</TextField>
                 </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                <Alert message=edit.error />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_vehicle)}</button>
             </form>
         </section>
@@ -412,7 +365,7 @@ fn Routes() -> impl IntoView {
     let zh = RwSignal::new(String::new());
     let en = RwSignal::new(String::new());
     let km = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let checked = check_new_route(
@@ -423,72 +376,52 @@ fn Routes() -> impl IntoView {
         );
         let r = match checked {
             Ok(r) => r,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
+            Err(e) => return edit.fail(e.message(lang(i18n))),
         };
         let elem = serde_json::to_string(&r).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, store, move |state| {
-                Ok(vec![
-                    Edit::new(state, &SALES_SETTINGS).set_add("routes", &elem)?,
-                ])
-            })
-            .await;
-            if result.is_ok() {
-                zh.set(String::new());
-                en.set(String::new());
-                km.set(String::new());
-            }
-            error.set(result.err());
+        let change = write(sync, store, move |state| {
+            Ok(vec![
+                Edit::new(state, &SALES_SETTINGS).set_add("routes", &elem)?,
+            ])
+        });
+        edit.run(change, move |()| {
+            zh.set(String::new());
+            en.set(String::new());
+            km.set(String::new());
         });
     };
+    let columns = Columns::new(vec![
+        Column::text(
+            |i| t_string!(i, sales_settings.route_zh).to_string(),
+            |(_, r): &(String, Route)| r.name_zh.clone(),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, sales_settings.route_en).to_string(),
+            |(_, r): &(String, Route)| r.name_en.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, sales_settings.km).to_string(),
+            |(_, r): &(String, Route)| r.km.to_string(),
+        ),
+    ]);
+    let routes = Signal::derive(move || settings.get().routes);
     view! {
         <section class="panel" aria-labelledby="routes-title">
             <h2 id="routes-title">{t!(i18n, sales_settings.routes)}</h2>
-            {move || {
-                let routes = settings.get().routes;
-                if routes.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, sales_settings.route_zh)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.route_en)}</th>
-                                    <th scope="col">{t!(i18n, sales_settings.km)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {routes
-                                    .into_iter()
-                                    .map(|(_, r)| {
-                                        view! {
-                                            <tr>
-                                                <th scope="row">{r.name_zh}</th>
-                                                <td>{r.name_en}</td>
-                                                <td>{r.km.to_string()}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=routes
+                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+            />
             <form class="form settings-form" on:submit=add novalidate>
                 <h3>{t!(i18n, sales_settings.add_route)}</h3>
                 <div class="settings-row">
-                    {text_field("route-zh", move || t_string!(i18n, sales_settings.route_zh).to_string(), zh)}
-                    {text_field("route-en", move || t_string!(i18n, sales_settings.route_en).to_string(), en)}
-                    {text_field("route-km", move || t_string!(i18n, sales_settings.km).to_string(), km)}
+                    <TextField id="route-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.route_zh)}</TextField>
+                    <TextField id="route-en" autocomplete="off" value=en>{t!(i18n, sales_settings.route_en)}</TextField>
+                    <TextField id="route-km" autocomplete="off" value=km>{t!(i18n, sales_settings.km)}</TextField>
                 </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                <Alert message=edit.error />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_route)}</button>
             </form>
         </section>
@@ -528,7 +461,7 @@ fn Cadence() -> impl IntoView {
             }
         }
     });
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -538,16 +471,13 @@ fn Cadence() -> impl IntoView {
             .map(|d| d.get_untracked().trim().parse::<u32>().ok())
             .collect();
         let Some(n) = parsed else {
-            error.set(Some(t_string!(i18n, sales_settings.not_number).to_string()));
-            return;
+            return edit.fail(t_string!(i18n, sales_settings.not_number));
         };
         if let Err(e) = CadenceSettings::new(n[0], n[1], n[2], n[3]) {
-            error.set(Some(e.message(lang(i18n))));
-            return;
+            return edit.fail(e.message(lang(i18n)));
         }
         if let Err(e) = SleepSettings::new(n[4]) {
-            error.set(Some(e.message(lang(i18n))));
-            return;
+            return edit.fail(e.message(lang(i18n)));
         }
         let fields = [
             "cadence_h_days",
@@ -559,27 +489,23 @@ fn Cadence() -> impl IntoView {
         let unchanged =
             settings.with_untracked(|s| s.cadence_set && s.sleep_set && cadence_values(s) == n[..]);
         if unchanged {
-            error.set(None);
+            edit.error.set(None);
             saved.set(true);
             edited.set(false);
             return;
         }
-        leptos::task::spawn_local(async move {
-            let result = write(sync, i18n, store, move |state| {
-                let e = Edit::new(state, &SALES_SETTINGS);
-                fields
-                    .into_iter()
-                    .zip(n)
-                    .filter(|(f, v)| state.value(f) != Some(&json!(v)))
-                    .map(|(f, v)| e.set(f, json!(v)))
-                    .collect()
-            })
-            .await;
-            saved.set(result.is_ok());
-            if result.is_ok() {
-                edited.set(false);
-            }
-            error.set(result.err());
+        let change = write(sync, store, move |state| {
+            let e = Edit::new(state, &SALES_SETTINGS);
+            fields
+                .into_iter()
+                .zip(n)
+                .filter(|(f, v)| state.value(f) != Some(&json!(v)))
+                .map(|(f, v)| e.set(f, json!(v)))
+                .collect()
+        });
+        edit.run(change, move |()| {
+            saved.set(true);
+            edited.set(false);
         });
     };
     let labels: [fn(I18nContext<Locale>) -> String; 5] = [
@@ -610,29 +536,25 @@ fn Cadence() -> impl IntoView {
                         .zip(labels)
                         .zip(ids)
                         .map(|((d, label), id)| {
+                            let value = Bind::new(move || d.get(), move |v| {
+                                edited.set(true);
+                                d.set(v)
+                            });
                             view! {
-                                <div class="field">
-                                    <label for=id>{move || label(i18n)}</label>
-                                    <input
-                                        id=id
-                                        type="number"
-                                        inputmode="numeric"
-                                        min="1"
-                                        prop:value=move || d.get()
-                                        on:input=move |ev| {
-                                            edited.set(true);
-                                            d.set(event_target_value(&ev))
-                                        }
-                                    />
-                                </div>
+                                <NumberField id=id min="1" value=value>
+                                    {move || label(i18n)}
+                                </NumberField>
                             }
                         })
                         .collect_view()}
                 </div>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-                <Show when=move || saved.get()>
-                    <p class="notice notice-ok" role="status">{t!(i18n, sales_settings.saved)}</p>
-                </Show>
+                <Alert message=edit.error />
+                <Notice
+                    class="notice notice-ok"
+                    message=Signal::derive(move || {
+                        saved.get().then(|| t_string!(i18n, sales_settings.saved).to_string())
+                    })
+                />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.save_cadence)}</button>
             </form>
         </section>

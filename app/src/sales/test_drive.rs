@@ -18,10 +18,11 @@ use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display, text};
 use crate::clock::{now_stored, store_clock};
-use crate::conflicts::{edit_error_text, who};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
 use domain::time::stored_time;
 
 /// A fleet vehicle or a route of the store's sales settings (a JSON set element).
@@ -321,7 +322,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };
@@ -566,7 +567,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(()) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };
@@ -591,7 +592,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![edit_error_text(i18n, &e)]),
+                Err(e) => errors.set(vec![e.user_text(i18n)]),
             }
         });
     };

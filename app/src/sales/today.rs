@@ -6,7 +6,6 @@
 
 use crate::clock::{now_local, store_clock, today_stored};
 use domain::records::sales::ACard;
-use domain::sales::UserError;
 use domain::sales::grade::{
     CadenceSettings, FollowUpCard, SleepSettings, TodayEntry, Urgency, sleeping_cards, today_list,
 };
@@ -20,14 +19,15 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{lang, phone_display, text};
+use super::a_card::{phone_display, text};
 use super::reception::{
     ConsultantSelect, RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of,
     rota_now, rule_text, run_plan, source_label, visit_table, visits_on,
 };
-use crate::conflicts::grade_label;
 use crate::i18n::*;
+use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::error::UserText;
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
 fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
@@ -228,7 +228,7 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         let plan = match tap_plan(id, &consultant, source, now_local()) {
             Ok(plan) => plan,
             Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
         };
@@ -264,7 +264,7 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         let plan = match confirm_plan(s.id, &v) {
             Ok(plan) => plan,
             Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
         };

@@ -1,8 +1,9 @@
 //! 导出Excel: any list the user sees, as an .xlsx made by `POST /api/export/xlsx` and downloaded.
 //! Needs the network (the workbook is written by the server); offline it says so plainly.
 //!
-//! Call [`ExportButton`] with a callback that returns the visible rows as an [`ExportTable`], or
-//! [`download_xlsx`] directly.
+//! Call [`ExportButton`] with a callback that returns the visible rows as an [`ExportTable`]
+//! (a [`super::table::Columns`] makes one from the table's own columns), or [`download_xlsx`]
+//! directly.
 
 use gloo_net::http::Request;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
+use super::error::UserText;
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
 use crate::session::{SessionCtx, use_session};
@@ -52,16 +54,6 @@ pub fn token(session: SessionCtx) -> Option<String> {
     session
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-}
-
-/// The text to show for a failed request: offline, or the server's message.
-pub fn error_text(i18n: I18nContext<Locale>, e: &ApiError) -> String {
-    match e {
-        ApiError::Network => t_string!(i18n, import.needs_network).to_string(),
-        ApiError::Server { message, .. } if !message.is_empty() => message.clone(),
-        ApiError::Server { code, .. } => code.clone(),
-        ApiError::Unexpected(_) => t_string!(i18n, import.unexpected).to_string(),
-    }
 }
 
 /// Posts `table` to `/api/export/xlsx` and saves the answer as `<title>.xlsx`.
@@ -116,7 +108,7 @@ pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
             let result = download_xlsx(token, &t).await;
             busy.set(false);
             if let Err(e) = result {
-                error.set(Some(error_text(i18n, &e)));
+                error.set(Some(e.user_text(i18n)));
             }
         });
     };

@@ -1,0 +1,61 @@
+//! The words for who and when: a user's name, a device's name, a moment in the store's time.
+
+use leptos::prelude::*;
+
+use crate::clock::store_clock;
+use crate::i18n::*;
+use crate::session::use_session;
+
+/// A user's display name (this user's own, or from the store's directory, kept on the device);
+/// a short form of the id only while the directory does not know the user yet.
+pub fn who(user_id: &str) -> String {
+    let session = use_session();
+    session
+        .session
+        .with_untracked(|s| {
+            s.as_ref()
+                .filter(|s| s.user.id == user_id)
+                .map(|s| s.user.display_name.clone())
+        })
+        .unwrap_or_else(|| crate::directory::name_of_user(user_id))
+}
+
+/// A device's name: 本机 (its name) for this device, else its name from the store's directory,
+/// else "设备" and its id's last digits.
+pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
+    let session = use_session();
+    let id = device_id.to_string();
+    let own = session.session.with_untracked(|s| {
+        s.as_ref()
+            .filter(|s| s.device.id == id)
+            .map(|s| s.device.name.clone())
+    });
+    if let Some(name) = own {
+        return format!("{} ({name})", t_string!(i18n, conflicts.this_device));
+    }
+    crate::directory::name_of_device(&id).unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            t_string!(i18n, conflicts.other_device),
+            crate::directory::short_id(&id).trim_start_matches('#')
+        )
+    })
+}
+
+/// A Unix time in ms as the store's local `YYYY-MM-DD HH:MM` (or only `HH:MM`).
+pub fn local_time(ms: f64, with_date: bool) -> String {
+    let format = if with_date { "%Y-%m-%d %H:%M" } else { "%H:%M" };
+    store_clock()
+        .local_ms(ms.max(0.0) as u64)
+        .map(|t| t.format(format).to_string())
+        .unwrap_or_default()
+}
+
+/// A stored store-local time (`YYYY-MM-DDTHH:MM[:SS]`) as shown: `YYYY-MM-DD HH:MM` (empty
+/// when it is not a time).
+pub fn shown_time(stored: &str) -> String {
+    store_clock()
+        .parse(stored)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

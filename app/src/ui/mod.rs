@@ -1,0 +1,14 @@
+//! Shared screen parts: form fields, alerts, error words, the edit hook, tables with their
+//! Excel export, the record-page frame, people's and times' words, and the record-kind registry.
+//!
+//! Depends on no area (`crate::sales`, `service`, `care`): areas use `ui`, never the reverse.
+
+pub mod alert;
+pub mod edit;
+pub mod error;
+pub mod export;
+pub mod field;
+pub mod kinds;
+pub mod labels;
+pub mod record_page;
+pub mod table;

@@ -1,0 +1,49 @@
+//! The frame of a record's page (`…/:id`): finds the record in the synced cache and shows it,
+//! or the page's "not found".
+//!
+//! The record's view is made again only when the record appears or disappears, not on every
+//! synced change (the view reads the record itself, reactively), so a form someone is typing
+//! in is never dropped by a sync.
+
+use domain::sync::RecordState;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::sync::use_sync;
+
+/// The record of the route's `:id`, of type `record_type`, tracking changes.
+pub fn use_route_record(
+    record_type: &'static str,
+) -> (Memo<Option<Uuid>>, Memo<Option<RecordState>>) {
+    let sync = use_sync();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let record = Memo::new(move |_| {
+        id.get()
+            .and_then(|id| sync.record(id))
+            .filter(|r| r.record_type == record_type)
+    });
+    (id, record)
+}
+
+/// The route's record of type `record_type`: `view(id, record)` while it is on the device,
+/// `not_found` while it is not.
+#[component]
+pub fn RecordPage(
+    record_type: &'static str,
+    #[prop(into)] not_found: ViewFn,
+    #[prop(into)] view: Callback<(Uuid, Memo<Option<RecordState>>), AnyView>,
+) -> impl IntoView {
+    let (id, record) = use_route_record(record_type);
+    let shown = Memo::new(move |_| id.get().filter(|_| record.with(Option::is_some)));
+    move || match shown.get() {
+        Some(id) => view.run((id, record)),
+        None => not_found.run(),
+    }
+}
