@@ -12,7 +12,6 @@ use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::i18n::*;
@@ -21,6 +20,7 @@ use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The grades offered, most urgent first.
 pub const GRADES: [&str; 4] = ["H", "A", "B", "C"];
@@ -62,43 +62,64 @@ pub fn ACardList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let rows = Memo::new(move |_| {
-        let mut cards = sync.records("a_card");
+        let settings = sync.records("sales_settings");
+        let mut cards: Vec<CardRow> = sync
+            .records("a_card")
+            .iter()
+            .map(|card| CardRow {
+                id: card.id,
+                name: text(card, "name"),
+                phone: phone_display(&text(card, "phone")),
+                model: model_name(i18n, &settings, &text(card, "intended_model")),
+                grade: text(card, "grade"),
+                status: status_label(i18n, card.status(&A_CARD, "status").unwrap_or("following"))
+                    .to_string(),
+                next: text(card, "next_follow_up"),
+            })
+            .collect();
         // Due follow-ups first (earliest date), then cards without a date, by name.
-        cards.sort_by_key(|c| {
-            let next = text(c, "next_follow_up");
-            (next.is_empty(), next, text(c, "name"))
+        cards.sort_by(|a, b| {
+            (a.next.is_empty(), &a.next, &a.name).cmp(&(b.next.is_empty(), &b.next, &b.name))
         });
         cards
     });
+    let columns = Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, a_card.name).to_string(),
+            |r: &CardRow| {
+                let (href, name) = (format!("/sales/a-cards/{}", r.id), r.name.clone());
+                view! { <A href=href>{name}</A> }.into_any()
+            },
+            |r: &CardRow| r.name.clone().into(),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, a_card.phone).to_string(),
+            |r: &CardRow| r.phone.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.intended_model).to_string(),
+            |r: &CardRow| r.model.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.grade).to_string(),
+            |r: &CardRow| r.grade.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.status).to_string(),
+            |r: &CardRow| r.status.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.next_follow_up).to_string(),
+            |r: &CardRow| r.next.clone(),
+        ),
+    ]);
     // 导出Excel: the rows as the list shows them.
-    let export = Callback::new(move |()| {
-        let settings = sync.records("sales_settings");
-        let rows = rows
-            .get_untracked()
-            .iter()
-            .map(|card| {
-                let status = card.status(&A_CARD, "status").unwrap_or("following");
-                vec![
-                    json!(text(card, "name")),
-                    json!(phone_display(&text(card, "phone"))),
-                    json!(model_name(i18n, &settings, &text(card, "intended_model"))),
-                    json!(text(card, "grade")),
-                    json!(status_label(i18n, status)),
-                    json!(text(card, "next_follow_up")),
-                ]
-            })
-            .collect();
-        crate::ui::export::ExportTable {
-            title: t_string!(i18n, a_card.list_title).to_string(),
-            columns: vec![
-                t_string!(i18n, a_card.name).to_string(),
-                t_string!(i18n, a_card.phone).to_string(),
-                t_string!(i18n, a_card.intended_model).to_string(),
-                t_string!(i18n, a_card.grade).to_string(),
-                t_string!(i18n, a_card.status).to_string(),
-                t_string!(i18n, a_card.next_follow_up).to_string(),
-            ],
-            rows,
+    let export = Callback::new({
+        let columns = columns.clone();
+        move |()| {
+            let title = t_string!(i18n, a_card.list_title).to_string();
+            columns.export(i18n, title, &rows.get_untracked())
         }
     });
     view! {
@@ -112,65 +133,26 @@ pub fn ACardList() -> impl IntoView {
                     </A>
                 </div>
             </div>
-            {move || {
-                let rows = rows.get();
-                let settings = sync.records("sales_settings");
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table a-card-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, a_card.name)}</th>
-                                    <th scope="col">{t!(i18n, a_card.phone)}</th>
-                                    <th scope="col">{t!(i18n, a_card.intended_model)}</th>
-                                    <th scope="col">{t!(i18n, a_card.grade)}</th>
-                                    <th scope="col">{t!(i18n, a_card.status)}</th>
-                                    <th scope="col">{t!(i18n, a_card.next_follow_up)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|card| {
-                                        let href = format!("/sales/a-cards/{}", card.id);
-                                        let status = card
-                                            .status(&A_CARD, "status")
-                                            .unwrap_or("following")
-                                            .to_string();
-                                        let name = text(&card, "name");
-                                        let phone = phone_display(&text(&card, "phone"));
-                                        let model = model_name(
-                                            i18n,
-                                            &settings,
-                                            &text(&card, "intended_model"),
-                                        );
-                                        let grade = text(&card, "grade");
-                                        let next = text(&card, "next_follow_up");
-                                        view! {
-                                            <tr>
-                                                <th scope="row">
-                                                    <A href=href>{name}</A>
-                                                </th>
-                                                <td>{phone}</td>
-                                                <td>{model}</td>
-                                                <td>{grade}</td>
-                                                <td>{status_label(i18n, &status)}</td>
-                                                <td>{next}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=rows
+                class="a-card-table"
+                empty=move || view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }
+            />
         </section>
     }
+}
+
+/// One line of the A-card list, as shown and exported.
+#[derive(Debug, Clone, PartialEq)]
+struct CardRow {
+    id: Uuid,
+    name: String,
+    phone: String,
+    model: String,
+    grade: String,
+    status: String,
+    next: String,
 }
 
 /// The A-card form's fields of a stored card (the phone as shown).
@@ -651,6 +633,7 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
 mod tests {
     use super::*;
     use domain::sync::{Clock, Edit, Op, apply};
+    use serde_json::json;
 
     fn card(name: &str, phone: &str) -> RecordState {
         let id = Uuid::now_v7();
