@@ -18,6 +18,7 @@ use crate::i18n::*;
 use crate::sales::words::{grade_label, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
+use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -420,7 +421,7 @@ pub fn CardForm(
                     .map(|(e, _)| view! { <p class="alert" role="alert">{e}</p> })
                     .collect_view()
             }}
-            {move || saved_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=saved_error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">
                     {t!(i18n, a_card.save)}
@@ -523,7 +524,7 @@ pub fn NewACardPage() -> impl IntoView {
         <section class="panel page-narrow-panel" aria-labelledby="new-a-card-title">
             <h1 id="new-a-card-title">{t!(i18n, a_card.new_title)}</h1>
             <CardForm initial=initial except=None on_save=on_save on_cancel=cancel />
-            {move || save_error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=save_error />
         </section>
     }
 }

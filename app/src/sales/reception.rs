@@ -34,6 +34,7 @@ use crate::clock::{now_local, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
 
@@ -497,7 +498,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
         </section>
     }
 }
@@ -691,7 +692,7 @@ pub fn ReceptionPage() -> impl IntoView {
         </div>
         <section class="panel" aria-labelledby="visit-log-title">
             <h2 id="visit-log-title">{t!(i18n, reception.log_title)}</h2>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             {move || {
                 let rows = visits.get();
                 if rows.is_empty() {
@@ -1074,7 +1075,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     rule=Signal::derive(move || Some(entry().count_rule()))
                     phone_hint=true
                 />
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                <Alert message=error />
                 {move || {
                     done.get()
                         .map(|r| {

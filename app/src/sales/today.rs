@@ -27,6 +27,7 @@ use super::reception::{
 use crate::i18n::*;
 use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
@@ -323,7 +324,7 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                         }
                     })
             }}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             <Show when=move || sheet.with(Option::is_some)>
                 <div class="quick-sheet" role="group" aria-labelledby="quick-sheet-title">
                     <h3 id="quick-sheet-title">{move || sheet.get().map(|s| s.title(i18n))}</h3>
@@ -396,7 +397,7 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
                     t!(i18n, reception.in_store_now).into_any()
                 }}
             </h2>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             {move || {
                 let rows: Vec<VisitRow> = visits
                     .get()
