@@ -36,11 +36,3 @@ pub fn now_stored() -> String {
 pub fn today_stored() -> String {
     stored_date(today())
 }
-
-/// The store-local date of a moment in Unix milliseconds, as stored (`YYYY-MM-DD`).
-pub fn stored_date_of_ms(ms: u64) -> String {
-    store_clock()
-        .day_of_ms(ms)
-        .map(stored_date)
-        .unwrap_or_default()
-}

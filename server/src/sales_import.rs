@@ -399,6 +399,7 @@ fn a_card_field(e: &ACardError) -> &'static str {
             "intended_model"
         }
         ACardError::BudgetRange => "budget",
+        ACardError::GradeMissing => "grade",
     }
 }
 

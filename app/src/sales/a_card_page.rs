@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{CardFields, CardForm, model_name, phone_display, text};
+use super::a_card::{CardForm, fields_of, model_name, phone_display, text};
 use super::loss::channel_label;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
@@ -21,6 +21,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
 use crate::ui::labels::{local_time, who};
 use crate::ui::record_page::RecordPage;
+use domain::sales::a_card::ACardForm;
 
 #[component]
 pub fn ACardPage() -> impl IntoView {
@@ -56,14 +57,12 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
     let conflicts =
         Memo::new(move |_| card.with(|c| c.as_ref().map(conflicts_of).unwrap_or_default()));
 
-    let on_save = Callback::new(move |(before, after): (CardFields, CardFields)| {
+    let on_save = Callback::new(move |(before, after): (ACardForm, ACardForm)| {
         if before == after {
             return Some(t_string!(i18n, a_card.no_changes).to_string());
         }
         leptos::task::spawn_local(async move {
-            let result = sync
-                .edit(id, &A_CARD, move |state| after.changes(&before, state))
-                .await;
+            let result = sync.execute(&after.edit_plan(id, &before)).await;
             match result {
                 Ok(_) => {
                     editing.set(false);
@@ -102,10 +101,10 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     // fields the person changes are written.
                     let before = card
                         .get_untracked()
-                        .map(|c| CardFields::of(&c))
+                        .map(|c| fields_of(&c))
                         .unwrap_or_default();
                     let start = before.clone();
-                    let save = Callback::new(move |after: CardFields| on_save.run((before.clone(), after)));
+                    let save = Callback::new(move |after: ACardForm| on_save.run((before.clone(), after)));
                     let cancel = Callback::new(move |()| editing.set(false));
                     view! { <CardForm initial=start except=Some(id) on_save=save on_cancel=cancel /> }
                         .into_any()

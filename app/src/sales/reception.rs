@@ -1,24 +1,28 @@
 //! `/sales/reception` (来店登记): the day's visit log of the whole showroom, the form to log a
 //! visit for any consultant, the day's totals and the reception rota (接待轮值).
 //!
-//! Also the helpers the Today page (`today.rs`) shares: reading a stored visit, today's visits,
-//! the rota of the day, the catalogue, the return-visit lookup. The rules themselves live in
-//! `domain::sales::{visit, rota}`; this file only reads the sync cache and writes edits.
+//! Also the parts the Today page (`today.rs`) shares: reading a stored visit, today's visits,
+//! the rota of the day, the catalogue select, the return-visit lookup and the visit form's
+//! details ([`VisitDetails`]). The rules and the writes (plans) live in
+//! `domain::sales::{visit, visit_log, rota}`; this file reads the sync cache and runs the plans.
 
 use std::collections::BTreeSet;
 
 use domain::Role;
+use domain::plan::Plan;
+use domain::records::sales::{ACard, CCard, Visit};
 use domain::records::{RECEPTION_ROTA, VISIT};
-use domain::sales::UserError;
-use domain::sales::phone;
+use domain::sales::loss::ACardStatus;
 use domain::sales::rota::{
-    RotaQueue, RotaState, RotaVisit, effective_order, move_in_order, queue, rota_record_id_of,
-    takes_turn,
+    RotaQueue, RotaState, RotaVisit, effective_order, move_in_order, queue, receiving_consultant,
+    rota_record_id_of, takes_turn,
 };
+use domain::sales::settings::StoreSettings;
 use domain::sales::visit::{
-    DwellBucket, ReferralParty, VisitCountRule, VisitSource, VisitTally, VisitorKind,
-    check_referral, check_withdraw, count_rule, dwell_bucket, stored_facts, totals,
+    DwellBucket, VisitCountRule, VisitSource, VisitTally, VisitorKind, check_withdraw, count_rule,
+    dwell_bucket, stored_facts, totals,
 };
+use domain::sales::visit_log::{self, KnownCustomer, KnownPhone, VisitEntry, leave_plan, log_plan};
 use domain::sync::{Edit, RecordState};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -26,10 +30,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{model_name, text};
-use crate::clock::{now_stored, store_clock, today_stored};
+use crate::clock::{now_local, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::labels::who;
 
@@ -56,30 +61,18 @@ pub struct VisitRow {
 
 impl VisitRow {
     pub fn of(rec: &RecordState) -> VisitRow {
-        let had = match rec.value("had_card_or_order") {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s == "true",
-            _ => false,
-        };
+        let v = Visit::of(rec, store_clock());
+        let had = v.had_card_or_order;
         let facts = stored_facts(&text(rec, "source"), &text(rec, "visitor_kind"), had);
-        let time_in = text(rec, "time_in");
-        let time_out = text(rec, "time_out");
-        let (dwell, minutes) = match (
-            store_clock().parse(&time_in),
-            store_clock().parse(&time_out),
-        ) {
+        let (dwell, minutes) = match (v.time_in, v.time_out) {
             (Some(i), Some(o)) => (
                 dwell_bucket(i, Some(o)).ok().flatten(),
                 (o >= i).then(|| (o - i).num_minutes()),
             ),
             _ => (None, None),
         };
-        let group_size = match rec.value("group_size") {
-            Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .unwrap_or(1);
+        let (time_in, time_out) = (text(rec, "time_in"), text(rec, "time_out"));
+        let group_size = v.group_size.unwrap_or(1);
         VisitRow {
             id: rec.id,
             time_in,
@@ -187,31 +180,29 @@ pub fn name_of(user_id: &str) -> String {
 
 // ---- the catalogue ----
 
-/// The store's catalogue models on sale: (code, name as shown).
-pub fn catalogue(sync: SyncCtx, i18n: I18nContext<Locale>) -> Vec<(String, String)> {
-    let settings = sync.records("sales_settings");
-    let mut models: Vec<(String, String)> = settings
-        .iter()
-        .flat_map(|s| s.set("models"))
-        .filter_map(|elem| serde_json::from_str::<Value>(elem).ok())
-        .filter(|m| m["on_sale"].as_bool().unwrap_or(true))
-        .filter_map(|m| m["code"].as_str().map(str::to_string))
-        .map(|code| {
-            let name = model_name(i18n, &settings, &code);
-            (code, name)
+/// The store's catalogue models on sale: (code, name as shown), by name.
+fn models_on_sale(sync: SyncCtx, i18n: I18nContext<Locale>) -> Vec<(String, String)> {
+    let en = i18n.get_locale_untracked() == Locale::en;
+    let mut models: Vec<(String, String)> = StoreSettings::of(&sync.records("sales_settings"))
+        .catalogue()
+        .models
+        .into_iter()
+        .filter(|m| m.on_sale)
+        .map(|m| {
+            let name = if en { m.name_en } else { m.name_zh };
+            (m.code, name)
         })
         .collect();
     models.sort_by(|a, b| a.1.cmp(&b.1));
-    models.dedup();
     models
 }
 
 /// The catalogue as a `<select>`: value = model code, "" = not said.
 #[component]
-pub fn ModelSelect(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+pub fn ModelSelect(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let models = Memo::new(move |_| catalogue(sync, i18n));
+    let models = Memo::new(move |_| models_on_sale(sync, i18n));
     view! {
         <select
             id=id
@@ -236,34 +227,33 @@ pub fn ModelSelect(id: &'static str, value: RwSignal<String>) -> impl IntoView {
 
 // ---- return visits ----
 
-/// A customer already known by phone: their A-card (id, name, consultant) and whether they
-/// ordered (an A-card ordered or delivered, or a C-card with the phone).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownCustomer {
-    pub a_card: Option<(Uuid, String, String)>,
-    pub has_order: bool,
-}
-
-/// Look a phone up among the store's A-cards and C-cards; `None` when the phone is not valid
-/// yet or nobody has it.
+/// Look a phone up among the store's A-cards and C-cards
+/// (`domain::sales::visit_log::known_customer`).
 pub fn known_customer(sync: SyncCtx, phone_input: &str) -> Option<KnownCustomer> {
-    let wanted = phone::normalise(phone_input).ok()?;
-    let same = |r: &RecordState| phone::normalise(&text(r, "phone")).is_ok_and(|p| p == wanted);
-    let card = sync.records("a_card").into_iter().find(|c| same(c));
-    let ordered_card = card.as_ref().is_some_and(|c| {
-        matches!(
-            c.status(&domain::records::A_CARD, "status"),
-            Some("ordered" | "delivered")
-        )
-    });
-    let c_card = sync.records("c_card").iter().any(same);
-    if card.is_none() && !c_card {
-        return None;
-    }
-    Some(KnownCustomer {
-        a_card: card.map(|c| (c.id, text(&c, "name"), text(&c, "consultant_id"))),
-        has_order: ordered_card || c_card,
-    })
+    let clock = store_clock();
+    let cards: Vec<ACard> = sync
+        .records("a_card")
+        .iter()
+        .map(|c| ACard::of(c, clock))
+        .collect();
+    let c_cards: Vec<CCard> = sync
+        .records("c_card")
+        .iter()
+        .map(|c| CCard::of(c, clock))
+        .collect();
+    visit_log::known_customer(
+        phone_input,
+        cards.iter().map(|c| KnownPhone {
+            id: c.id,
+            phone: c.phone.as_deref().unwrap_or(""),
+            ordered: matches!(c.status, ACardStatus::Ordered | ACardStatus::Delivered),
+        }),
+        c_cards.iter().map(|c| KnownPhone {
+            id: c.id,
+            phone: c.phone.as_deref().unwrap_or(""),
+            ordered: true,
+        }),
+    )
 }
 
 // ---- the rota ----
@@ -508,110 +498,148 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                 }
                 .into_any()
             }}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
         </section>
     }
 }
 
 // ---- writing visits ----
 
-/// Set the time out of a visit to now (离店).
-pub async fn leave_now(sync: SyncCtx, i18n: I18nContext<Locale>, id: Uuid) -> Result<(), String> {
-    let now = now_stored();
-    sync.edit(id, &VISIT, move |state| {
-        Ok(vec![Edit::new(state, &VISIT).set("time_out", json!(now))?])
-    })
-    .await
-    .map(|_| ())
-    .map_err(|e| e.user_text(i18n))
+/// Runs a workflow's plan (one transaction); a failure as the user reads it.
+pub async fn run_plan(sync: SyncCtx, i18n: I18nContext<Locale>, plan: Plan) -> Result<(), String> {
+    sync.execute(&plan)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.user_text(i18n))
 }
 
-/// The new visit's fields as the reception form fills them.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NewVisit {
-    pub consultant: String,
-    pub source: Option<VisitSource>,
-    pub kind: Option<VisitorKind>,
-    pub group_size: u32,
-    pub model: String,
-    pub customer_phone: String,
-    pub had_card_or_order: bool,
-    pub a_card_id: Option<Uuid>,
-    pub referrer_name: String,
-    pub referrer_phone: String,
+/// The details both visit forms ask (the desk form and the quick sheet): intended model, the
+/// customer's phone (a known one marks a return visit), 已有A卡或订单 and the referrer.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitDetails {
+    pub model: RwSignal<String>,
+    pub phone: RwSignal<String>,
+    pub had: RwSignal<bool>,
+    pub referrer_name: RwSignal<String>,
+    pub referrer_phone: RwSignal<String>,
+    /// The customer the phone found.
+    pub known: Memo<Option<KnownCustomer>>,
 }
 
-impl NewVisit {
-    pub fn facts_rule(&self) -> VisitCountRule {
-        count_rule(&stored_facts(
-            self.source.map(VisitSource::as_str).unwrap_or_default(),
-            self.kind.map(VisitorKind::as_str).unwrap_or_default(),
-            self.had_card_or_order,
-        ))
-    }
-
-    /// The referral check (转介绍): a referrer is needed and may not be the customer.
-    pub fn referral_problem(&self) -> Option<domain::sales::visit::VisitError> {
-        if self.source != Some(VisitSource::Referral) {
-            return None;
-        }
-        let customer = ReferralParty {
-            customer_id: self.a_card_id,
-            phone: Some(self.customer_phone.clone()).filter(|p| !p.trim().is_empty()),
-        };
-        let referrer = ReferralParty {
-            customer_id: None,
-            phone: Some(self.referrer_phone.clone()).filter(|p| !p.trim().is_empty()),
-        };
-        check_referral(&customer, Some(&referrer)).err()
-    }
-}
-
-/// Write a new visit now; returns its id.
-pub async fn log_visit(
-    sync: SyncCtx,
-    i18n: I18nContext<Locale>,
-    v: NewVisit,
-) -> Result<Uuid, String> {
-    let id = Uuid::now_v7();
-    let now = now_stored();
-    let source = v.source.unwrap_or(VisitSource::WalkIn);
-    sync.edit(id, &VISIT, move |state| {
-        let e = Edit::new(state, &VISIT);
-        let mut c = vec![
-            e.set("time_in", json!(now))?,
-            e.set("source", json!(source.as_str()))?,
-            e.set(
-                "visitor_kind",
-                json!(v.kind.unwrap_or(VisitorKind::Prospect).as_str()),
-            )?,
-            e.set("group_size", json!(v.group_size.max(1)))?,
-            e.set("consultant_id", json!(v.consultant))?,
-            e.set("had_card_or_order", json!(v.had_card_or_order))?,
-        ];
-        // A phone inquiry is logged once the call is over: it has no showroom stay.
-        if source == VisitSource::PhoneInquiry {
-            c.push(e.set("time_out", json!(now))?);
-        }
-        if !v.model.is_empty() {
-            c.push(e.set("intended_model", json!(v.model))?);
-        }
-        if let Some(card) = v.a_card_id {
-            c.push(e.set("a_card_id", json!(card.to_string()))?);
-        }
-        if source == VisitSource::Referral {
-            if !v.referrer_name.trim().is_empty() {
-                c.push(e.set("referrer_name", json!(v.referrer_name.trim()))?);
+impl VisitDetails {
+    pub fn new(sync: SyncCtx) -> Self {
+        let phone = RwSignal::new(String::new());
+        let had = RwSignal::new(false);
+        let known = Memo::new(move |_| phone.with(|p| known_customer(sync, p)));
+        Effect::new(move || {
+            if known.with(Option::is_some) {
+                had.set(true);
             }
-            let p = phone::normalise(&v.referrer_phone)
-                .unwrap_or_else(|_| v.referrer_phone.trim().to_string());
-            c.push(e.set("referrer_phone", json!(p))?);
+        });
+        VisitDetails {
+            model: RwSignal::new(String::new()),
+            phone,
+            had,
+            referrer_name: RwSignal::new(String::new()),
+            referrer_phone: RwSignal::new(String::new()),
+            known,
         }
-        Ok(c)
-    })
-    .await
-    .map(|_| id)
-    .map_err(|e| e.user_text(i18n))
+    }
+
+    /// Back to an empty form.
+    pub fn reset(self) {
+        self.model.set(String::new());
+        self.phone.set(String::new());
+        self.had.set(false);
+        self.referrer_name.set(String::new());
+        self.referrer_phone.set(String::new());
+    }
+
+    /// The entry with these details (tracked).
+    pub fn entry(self, base: VisitEntry) -> VisitEntry {
+        VisitEntry {
+            intended_model: self.model.get(),
+            customer_phone: self.phone.get(),
+            had_card_or_order: self.had.get(),
+            a_card: self.known.with(|k| k.and_then(|k| k.a_card)),
+            referrer_name: self.referrer_name.get(),
+            referrer_phone: self.referrer_phone.get(),
+            ..base
+        }
+    }
+}
+
+/// The fields of [`VisitDetails`] (ids `{prefix}-model`, `{prefix}-phone`, …), the referrer
+/// only for a referral, then the counting rule that applies.
+#[component]
+pub fn VisitDetailsFields(
+    prefix: &'static str,
+    details: VisitDetails,
+    #[prop(into)] referral: Signal<bool>,
+    #[prop(into)] rule: Signal<Option<VisitCountRule>>,
+    /// Show the hint under the phone.
+    #[prop(optional)]
+    phone_hint: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let id = move |f: &str| format!("{prefix}-{f}");
+    view! {
+        <div class="field">
+            <label for=id("model")>{t!(i18n, reception.intended_model)}</label>
+            <ModelSelect id=id("model") value=details.model />
+        </div>
+        <div class="field">
+            <label for=id("phone")>{t!(i18n, reception.customer_phone)}</label>
+            <input
+                id=id("phone")
+                type="tel"
+                inputmode="tel"
+                autocomplete="off"
+                prop:value=move || details.phone.get()
+                on:input=move |ev| details.phone.set(event_target_value(&ev))
+            />
+            {phone_hint.then(|| view! { <p class="hint">{t!(i18n, reception.customer_phone_hint)}</p> })}
+        </div>
+        {move || details.known.get().map(|k| known_view(i18n, sync, k))}
+        <div class="field field-check">
+            <label>
+                <input
+                    type="checkbox"
+                    prop:checked=move || details.had.get()
+                    on:change=move |ev| details.had.set(event_target_checked(&ev))
+                />
+                " "
+                {t!(i18n, reception.had_card_or_order)}
+            </label>
+        </div>
+        <Show when=move || referral.get()>
+            <div class="field">
+                <label for=id("referrer-name")>{t!(i18n, reception.referrer_name)}</label>
+                <input
+                    id=id("referrer-name")
+                    type="text"
+                    autocomplete="off"
+                    prop:value=move || details.referrer_name.get()
+                    on:input=move |ev| details.referrer_name.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for=id("referrer-phone")>{t!(i18n, reception.referrer_phone)}</label>
+                <input
+                    id=id("referrer-phone")
+                    type="tel"
+                    inputmode="tel"
+                    autocomplete="off"
+                    prop:value=move || details.referrer_phone.get()
+                    on:input=move |ev| details.referrer_phone.set(event_target_value(&ev))
+                />
+            </div>
+        </Show>
+        <p class="visit-rule">
+            {t!(i18n, reception.rule)} ": " {move || rule.get().map(|r| rule_text(i18n, r))}
+        </p>
+    }
 }
 
 // ---- the page ----
@@ -664,7 +692,7 @@ pub fn ReceptionPage() -> impl IntoView {
         </div>
         <section class="panel" aria-labelledby="visit-log-title">
             <h2 id="visit-log-title">{t!(i18n, reception.log_title)}</h2>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             {move || {
                 let rows = visits.get();
                 if rows.is_empty() {
@@ -731,7 +759,11 @@ pub fn visit_table(
     let today = crate::clock::today();
     let leave = move |id: Uuid| {
         leptos::task::spawn_local(async move {
-            error.set(leave_now(sync, i18n, id).await.err());
+            error.set(
+                run_plan(sync, i18n, leave_plan(id, now_local()))
+                    .await
+                    .err(),
+            );
         });
     };
     let actor = StoredValue::new(me_id.clone());
@@ -878,86 +910,95 @@ fn withdraw_buttons<W: Fn(Uuid) + Copy + Send + Sync + 'static>(
     }
 }
 
+/// Who receives the visit: the day's rota order, showing `current`; a pick goes to `picked`.
+#[component]
+pub fn ConsultantSelect(
+    id: &'static str,
+    class: &'static str,
+    rota: Memo<Option<RotaNow>>,
+    current: Signal<String>,
+    picked: RwSignal<Option<String>>,
+    /// Offer "请选择" (nobody) first.
+    #[prop(optional)]
+    with_choose: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class=class>
+            <label for=id>{t!(i18n, reception.consultant)}</label>
+            <select
+                id=id
+                prop:value=move || current.get()
+                on:change=move |ev| picked.set(Some(event_target_value(&ev)))
+            >
+                {with_choose.then(|| view! { <option value="">{t!(i18n, reception.choose)}</option> })}
+                {move || {
+                    let current = current.get();
+                    rota.get()
+                        .map(|r| r.order)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| {
+                            let selected = c == current;
+                            let name = name_of(&c);
+                            view! { <option value=c selected=selected>{name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
 /// The form to log a visit for any consultant (the receptionist's or manager's desk).
 #[component]
 fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let consultant = RwSignal::new(String::new());
+    // The next up is offered until someone picks another consultant.
+    let picked = RwSignal::new(None::<String>);
     let source = RwSignal::new(VisitSource::WalkIn.as_str().to_string());
     let kind = RwSignal::new(VisitorKind::Prospect.as_str().to_string());
     let group = RwSignal::new("1".to_string());
-    let model = RwSignal::new(String::new());
-    let customer_phone = RwSignal::new(String::new());
-    let had = RwSignal::new(false);
-    let referrer_name = RwSignal::new(String::new());
-    let referrer_phone = RwSignal::new(String::new());
+    let details = VisitDetails::new(sync);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<VisitCountRule>);
     let busy = RwSignal::new(false);
-
-    // The next up is offered until someone picks another consultant.
-    let picked = RwSignal::new(false);
-    Effect::new(move || {
-        let next = rota.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.queue.next_up().map(str::to_string))
-        });
-        if !picked.get_untracked()
-            && let Some(n) = next
-        {
-            consultant.set(n);
-        }
-    });
-    let known = Memo::new(move |_| customer_phone.with(|p| known_customer(sync, p)));
-    Effect::new(move || {
-        if known.with(Option::is_some) {
-            had.set(true);
-        }
-    });
-    let fields = move || NewVisit {
-        consultant: consultant.get(),
-        source: VisitSource::parse(&source.get()),
-        kind: VisitorKind::parse(&kind.get()),
-        group_size: group.get().trim().parse().unwrap_or(0),
-        model: model.get(),
-        customer_phone: customer_phone.get(),
-        had_card_or_order: had.get(),
-        a_card_id: known.with(|k| k.as_ref().and_then(|k| k.a_card.as_ref().map(|c| c.0))),
-        referrer_name: referrer_name.get(),
-        referrer_phone: referrer_phone.get(),
+    let consultant = move || {
+        let picked = picked.get();
+        rota.with(|r| receiving_consultant(None, picked.as_deref(), r.as_ref().map(|r| &r.queue)))
+            .unwrap_or_default()
+    };
+    let entry = move || {
+        details.entry(VisitEntry {
+            consultant: consultant(),
+            source: VisitSource::parse(&source.get()).unwrap_or(VisitSource::WalkIn),
+            visitor: VisitorKind::parse(&kind.get()).unwrap_or(VisitorKind::Prospect),
+            group_size: group.get().trim().parse().unwrap_or(0),
+            ..VisitEntry::default()
+        })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
-        let v = untrack(fields);
-        let lang = super::a_card::lang(i18n);
-        let problem = if v.consultant.is_empty() {
-            Some(t_string!(i18n, reception.need_consultant).to_string())
-        } else if v.group_size == 0 {
-            Some(domain::sales::visit::VisitError::EmptyGroup.message(lang))
-        } else {
-            v.referral_problem().map(|e| e.message(lang))
+        let v = untrack(entry);
+        let plan = match log_plan(Uuid::now_v7(), &v, now_local()) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e.user_text(i18n)));
+                return;
+            }
         };
-        if problem.is_some() {
-            error.set(problem);
-            return;
-        }
         busy.set(true);
-        let rule = v.facts_rule();
         leptos::task::spawn_local(async move {
-            match log_visit(sync, i18n, v).await {
-                Ok(_) => {
+            match run_plan(sync, i18n, plan).await {
+                Ok(()) => {
                     error.set(None);
-                    done.set(Some(rule));
-                    picked.set(false);
-                    customer_phone.set(String::new());
-                    had.set(false);
-                    referrer_name.set(String::new());
-                    referrer_phone.set(String::new());
-                    model.set(String::new());
+                    done.set(Some(v.count_rule()));
+                    picked.set(None);
+                    details.reset();
                     group.set("1".into());
                 }
                 Err(e) => error.set(Some(e)),
@@ -970,32 +1011,14 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         <section class="panel" aria-labelledby="visit-form-title">
             <h2 id="visit-form-title">{t!(i18n, reception.form_title)}</h2>
             <form class="form visit-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="visit-consultant">{t!(i18n, reception.consultant)}</label>
-                    <select
-                        id="visit-consultant"
-                        prop:value=move || consultant.get()
-                        on:change=move |ev| {
-                            picked.set(true);
-                            consultant.set(event_target_value(&ev));
-                        }
-                    >
-                        <option value="">{t!(i18n, reception.choose)}</option>
-                        {move || {
-                            let current = consultant.get();
-                            rota.get()
-                                .map(|r| r.order)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|c| {
-                                    let selected = c == current;
-                                    let name = name_of(&c);
-                                    view! { <option value=c selected=selected>{name}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <ConsultantSelect
+                    id="visit-consultant"
+                    class="field"
+                    rota=rota
+                    current=Signal::derive(consultant)
+                    picked=picked
+                    with_choose=true
+                />
                 <div class="field">
                     <label for="visit-source">{t!(i18n, reception.source)}</label>
                     <select
@@ -1045,62 +1068,14 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                         on:input=move |ev| group.set(event_target_value(&ev))
                     />
                 </div>
-                <div class="field">
-                    <label for="visit-model">{t!(i18n, reception.intended_model)}</label>
-                    <ModelSelect id="visit-model" value=model />
-                </div>
-                <div class="field">
-                    <label for="visit-phone">{t!(i18n, reception.customer_phone)}</label>
-                    <input
-                        id="visit-phone"
-                        type="tel"
-                        inputmode="tel"
-                        autocomplete="off"
-                        prop:value=move || customer_phone.get()
-                        on:input=move |ev| customer_phone.set(event_target_value(&ev))
-                    />
-                    <p class="hint">{t!(i18n, reception.customer_phone_hint)}</p>
-                </div>
-                {move || known.get().map(|k| known_view(i18n, k))}
-                <div class="field field-check">
-                    <label>
-                        <input
-                            type="checkbox"
-                            prop:checked=move || had.get()
-                            on:change=move |ev| had.set(event_target_checked(&ev))
-                        />
-                        " "
-                        {t!(i18n, reception.had_card_or_order)}
-                    </label>
-                </div>
-                <Show when=move || source.get() == VisitSource::Referral.as_str()>
-                    <div class="field">
-                        <label for="visit-referrer-name">{t!(i18n, reception.referrer_name)}</label>
-                        <input
-                            id="visit-referrer-name"
-                            type="text"
-                            autocomplete="off"
-                            prop:value=move || referrer_name.get()
-                            on:input=move |ev| referrer_name.set(event_target_value(&ev))
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="visit-referrer-phone">{t!(i18n, reception.referrer_phone)}</label>
-                        <input
-                            id="visit-referrer-phone"
-                            type="tel"
-                            inputmode="tel"
-                            autocomplete="off"
-                            prop:value=move || referrer_phone.get()
-                            on:input=move |ev| referrer_phone.set(event_target_value(&ev))
-                        />
-                    </div>
-                </Show>
-                <p class="visit-rule">
-                    {t!(i18n, reception.rule)} ": "
-                    {move || rule_text(i18n, fields().facts_rule())}
-                </p>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                <VisitDetailsFields
+                    prefix="visit"
+                    details=details
+                    referral=Signal::derive(move || source.get() == VisitSource::Referral.as_str())
+                    rule=Signal::derive(move || Some(entry().count_rule()))
+                    phone_hint=true
+                />
+                <Alert message=error />
                 {move || {
                     done.get()
                         .map(|r| {
@@ -1122,11 +1097,12 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 }
 
 /// "已有A卡:张三(王芳)" / "已下订单" for a phone that is already known.
-pub fn known_view(i18n: I18nContext<Locale>, k: KnownCustomer) -> impl IntoView + use<> {
-    let card = k.a_card.map(|(id, name, consultant)| {
+pub fn known_view(i18n: I18nContext<Locale>, sync: SyncCtx, k: KnownCustomer) -> impl IntoView {
+    let card = k.a_card.and_then(|id| sync.record(id)).map(|c| {
+        let (name, consultant) = (text(&c, "name"), name_of(&text(&c, "consultant_id")));
         view! {
-            <A href=format!("/sales/a-cards/{id}")>{name}</A>
-            " (" {name_of(&consultant)} ")"
+            <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
+            " (" {consultant} ")"
         }
     });
     view! {
@@ -1134,32 +1110,5 @@ pub fn known_view(i18n: I18nContext<Locale>, k: KnownCustomer) -> impl IntoView 
             {t!(i18n, reception.known_customer)} " " {card}
             {k.has_order.then(|| format!(" · {}", t_string!(i18n, reception.has_order)))}
         </p>
-    }
-}
-
-// ---- building an A-card from a visit ----
-
-/// The visit a new A-card is built from (`/sales/a-cards/new?visit=<id>`, the 建A卡 links):
-/// its id, intended model and source, to prefill the form.
-pub fn visit_of_query() -> Option<(Uuid, String, String)> {
-    let query = leptos_router::hooks::use_query_map();
-    let id = query
-        .with_untracked(|q| q.get("visit"))
-        .and_then(|s| Uuid::parse_str(&s).ok())?;
-    let rec = untrack(|| use_sync().record(id))?;
-    (rec.record_type == "visit").then(|| (id, text(&rec, "intended_model"), text(&rec, "source")))
-}
-
-/// Writes the new A-card's id onto the visit it was built from (the visit then links to it).
-pub async fn link_visit(sync: SyncCtx, visit: Uuid, card: Uuid) {
-    let result = sync
-        .edit(visit, &VISIT, move |state| {
-            Ok(vec![
-                Edit::new(state, &VISIT).set("a_card_id", json!(card.to_string()))?,
-            ])
-        })
-        .await;
-    if let Err(e) = result {
-        leptos::logging::warn!("forecourt: cannot link visit {visit} to A-card {card}: {e:?}");
     }
 }

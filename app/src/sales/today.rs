@@ -4,88 +4,61 @@
 //! (overdue first, from `domain::sales::grade::today_list`) and the sleeping cards to re-activate
 //! (`/sales/sleeping`). Cadence and sleeping days come from the store's `sales_settings`.
 
-use crate::clock::{store_clock, stored_date_of_ms, today_stored};
-use domain::records::{A_CARD, VISIT};
-use domain::sales::UserError;
+use crate::clock::{now_local, store_clock, today_stored};
+use domain::records::sales::ACard;
 use domain::sales::grade::{
-    CadenceSettings, FollowUpCard, IntentionGrade, SleepSettings, TodayEntry, Urgency,
-    sleeping_cards, today_list,
+    CadenceSettings, FollowUpCard, SleepSettings, TodayEntry, Urgency, sleeping_cards, today_list,
 };
+use domain::sales::loss::ACardStatus;
+use domain::sales::rota::receiving_consultant;
+use domain::sales::settings::StoreSettings;
 use domain::sales::visit::{VisitCountRule, VisitSource};
-use domain::sync::{Edit, RecordState};
+use domain::sales::visit_log::{VisitEntry, confirm_plan, tap_plan};
+use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
 use super::reception::{
-    KnownCustomer, ModelSelect, NewVisit, RotaNow, VisitRow, clock, known_customer, known_view,
-    log_visit, me, name_of, rota_now, rule_text, source_label, visit_table, visits_on,
+    ConsultantSelect, RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of,
+    rota_now, rule_text, run_plan, source_label, visit_table, visits_on,
 };
 use crate::i18n::*;
 use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 
-/// A whole-number store setting (`cadence_h_days`, `sleep_days`, …), if set.
-fn setting(settings: &[RecordState], field: &str) -> Option<u32> {
-    settings.iter().find_map(|s| match s.value(field) {
-        Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-        Some(Value::String(t)) => t.trim().parse().ok(),
-        _ => None,
-    })
-}
-
-/// The store's follow-up cadence and sleeping limit; the domain defaults when unset or invalid.
+/// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
 fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
-    let settings = sync.records("sales_settings");
-    let d = CadenceSettings::default();
-    let days = |field: &str, grade| setting(&settings, field).unwrap_or(d.interval_days(grade));
-    let cadence = CadenceSettings::new(
-        days("cadence_h_days", IntentionGrade::H),
-        days("cadence_a_days", IntentionGrade::A),
-        days("cadence_b_days", IntentionGrade::B),
-        days("cadence_c_days", IntentionGrade::C),
-    )
-    .unwrap_or_default();
-    let sleep = setting(&settings, "sleep_days")
-        .and_then(|d| SleepSettings::new(d).ok())
-        .unwrap_or_default();
-    (cadence, sleep)
+    let s = StoreSettings::of(&sync.records("sales_settings"));
+    (s.cadence, s.sleep)
 }
 
-/// The A-cards being followed (status 跟进中) of `consultant` as the follow-up rules see them:
-/// the last contact is the latest follow-up, else the card's first contact. A card without a
-/// grade is followed like a C card, so it is never left out.
+/// The A-cards being followed (status 跟进中) of `consultant` as the follow-up rules see them
+/// (`FollowUpCard::of_card`: the last contact is the latest follow-up, else the first contact).
 fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordState)> {
+    let clock = store_clock();
     sync.records("a_card")
         .into_iter()
         .filter(|c| text(c, "consultant_id") == consultant)
-        .filter(|c| c.status(&A_CARD, "status").unwrap_or("following") == "following")
         .filter_map(|c| {
-            let first = text(&c, "first_contact_at");
-            let last_log = c
-                .log("follow_ups")
-                .iter()
-                .map(|e| e.hlc.wall_ms)
-                .max()
-                .map(stored_date_of_ms);
-            let last = [Some(first), last_log]
-                .into_iter()
-                .flatten()
-                .filter_map(|s| store_clock().parse_date(&s))
-                .max()?;
-            let grade = IntentionGrade::parse(&text(&c, "grade")).unwrap_or(IntentionGrade::C);
-            Some((
-                FollowUpCard {
-                    id: c.id,
-                    grade,
-                    last_contact: last,
-                    planned: store_clock().parse_date(&text(&c, "next_follow_up")),
-                },
-                c,
-            ))
+            let a = ACard::of(&c, clock);
+            if a.status != ACardStatus::Following {
+                return None;
+            }
+            let card = FollowUpCard::of_card(
+                c.id,
+                a.grade,
+                // A date-only first contact (an imported card) counts too.
+                domain::records::field::date(&c, "first_contact_at", clock),
+                a.follow_ups
+                    .iter()
+                    .filter_map(|f| f.written_at.map(|t| t.date())),
+                a.next_follow_up,
+            )?;
+            Some((card, c))
         })
         .collect()
 }
@@ -187,13 +160,25 @@ fn NewCardsToday(today: String) -> impl IntoView {
     }
 }
 
-/// What the sheet after the first tap edits.
+/// The visit the first tap logged, which the sheet then adjusts.
 #[derive(Debug, Clone, PartialEq)]
 struct Sheet {
     id: Uuid,
     source: VisitSource,
     time_in: String,
     consultant: String,
+}
+
+impl Sheet {
+    /// "10:05 自然到店 · 王芳"
+    fn title(&self, i18n: I18nContext<Locale>) -> String {
+        format!(
+            "{} {} · {}",
+            clock(&self.time_in),
+            source_label(i18n, self.source),
+            name_of(&self.consultant)
+        )
+    }
 }
 
 /// One tap on a source logs the visit now; the sheet then adjusts it.
@@ -203,51 +188,34 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let sync = use_sync();
     let sheet = RwSignal::new(None::<Sheet>);
     let group = RwSignal::new(1u32);
-    let model = RwSignal::new(String::new());
-    let phone_in = RwSignal::new(String::new());
-    let had = RwSignal::new(false);
-    let referrer_name = RwSignal::new(String::new());
-    let referrer_phone = RwSignal::new(String::new());
+    let details = VisitDetails::new(sync);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<(Sheet, VisitCountRule)>);
     let busy = RwSignal::new(false);
     let me = me();
     let is_consultant = me.as_ref().is_some_and(|m| m.2);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
     // A consultant logs for themself; anyone else (the receptionist's desk) for the next up.
-    let chosen = RwSignal::new(String::new());
+    let my_id = StoredValue::new(is_consultant.then(|| me.map(|m| m.0).unwrap_or_default()));
+    let chosen = RwSignal::new(None::<String>);
     let for_whom = move || {
-        if is_consultant {
-            return my_id.clone();
-        }
-        let c = chosen.get();
-        if c.is_empty() {
-            rota.with(|r| {
-                r.as_ref()
-                    .and_then(|r| r.queue.next_up().map(str::to_string))
-                    .unwrap_or_default()
-            })
-        } else {
-            c
-        }
+        let chosen = chosen.get();
+        let me = my_id.get_value();
+        rota.with(|r| {
+            receiving_consultant(
+                me.as_deref(),
+                chosen.as_deref(),
+                r.as_ref().map(|r| &r.queue),
+            )
+        })
+        .unwrap_or_default()
     };
-    let for_whom = StoredValue::new(for_whom);
-
-    let known = Memo::new(move |_| phone_in.with(|p| known_customer(sync, p)));
-    Effect::new(move || {
-        if known.with(Option::is_some) {
-            had.set(true);
-        }
-    });
-    let rule_now = move || {
-        sheet.with(|s| {
-            s.as_ref().map(|s| {
-                let v = NewVisit {
-                    source: Some(s.source),
-                    had_card_or_order: had.get(),
-                    ..NewVisit::default()
-                };
-                rule_of(&v)
+    // The sheet's entry: the tap's source with the sheet's fields.
+    let entry = move || {
+        sheet.with(|s| s.as_ref().map(|s| s.source)).map(|source| {
+            details.entry(VisitEntry {
+                source,
+                group_size: group.get(),
+                ..VisitEntry::default()
             })
         })
     };
@@ -256,31 +224,25 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let consultant = for_whom.with_value(|f| untrack(f));
-        if consultant.is_empty() {
-            error.set(Some(t_string!(i18n, reception.need_consultant).to_string()));
-            return;
-        }
+        let consultant = untrack(for_whom);
+        let id = Uuid::now_v7();
+        let plan = match tap_plan(id, &consultant, source, now_local()) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e.user_text(i18n)));
+                return;
+            }
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let v = NewVisit {
-                consultant: consultant.clone(),
-                source: Some(source),
-                group_size: 1,
-                ..NewVisit::default()
-            };
-            match log_visit(sync, i18n, v).await {
-                Ok(id) => {
+            match run_plan(sync, i18n, plan).await {
+                Ok(()) => {
                     let time_in = sync
                         .record(id)
                         .map(|r| text(&r, "time_in"))
                         .unwrap_or_default();
                     group.set(1);
-                    model.set(String::new());
-                    phone_in.set(String::new());
-                    had.set(false);
-                    referrer_name.set(String::new());
-                    referrer_phone.set(String::new());
+                    details.reset();
                     error.set(None);
                     done.set(None);
                     sheet.set(Some(Sheet {
@@ -297,84 +259,25 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     };
 
     let confirm = move |_| {
-        let Some(s) = sheet.get_untracked() else {
+        let (Some(s), Some(v)) = (sheet.get_untracked(), untrack(entry)) else {
             return;
         };
-        let lang = super::a_card::lang(i18n);
-        let card =
-            known.with_untracked(|k| k.as_ref().and_then(|k| k.a_card.as_ref().map(|c| c.0)));
-        let had_now = had.get_untracked();
-        let (g, m) = (group.get_untracked(), model.get_untracked());
-        let (rn, rp) = (
-            referrer_name.get_untracked(),
-            referrer_phone.get_untracked(),
-        );
-        if s.source == VisitSource::Referral {
-            let v = NewVisit {
-                source: Some(s.source),
-                customer_phone: phone_in.get_untracked(),
-                a_card_id: card,
-                referrer_phone: rp.clone(),
-                ..NewVisit::default()
-            };
-            if let Some(e) = referral_problem(&v) {
-                error.set(Some(e.message(lang)));
+        let plan = match confirm_plan(s.id, &v) {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e.user_text(i18n)));
                 return;
             }
-        }
-        let rule = rule_of(&NewVisit {
-            source: Some(s.source),
-            had_card_or_order: had_now,
-            ..NewVisit::default()
-        });
-        let unchanged = g == 1
-            && m.is_empty()
-            && !had_now
-            && card.is_none()
-            && rn.trim().is_empty()
-            && rp.trim().is_empty();
+        };
         leptos::task::spawn_local(async move {
-            // The visit as logged by the first tap already says it all: nothing to write.
-            let result = if unchanged {
-                Ok(())
-            } else {
-                sync.edit(s.id, &VISIT, move |state| {
-                    let e = Edit::new(state, &VISIT);
-                    let mut c = Vec::new();
-                    if g != 1 {
-                        c.push(e.set("group_size", json!(g))?);
-                    }
-                    if !m.is_empty() {
-                        c.push(e.set("intended_model", json!(m))?);
-                    }
-                    if had_now {
-                        c.push(e.set("had_card_or_order", json!(true))?);
-                    }
-                    if let Some(card) = card {
-                        c.push(e.set("a_card_id", json!(card.to_string()))?);
-                    }
-                    if !rn.trim().is_empty() {
-                        c.push(e.set("referrer_name", json!(rn.trim()))?);
-                    }
-                    if !rp.trim().is_empty() {
-                        let p = domain::sales::phone::normalise(&rp)
-                            .unwrap_or_else(|_| rp.trim().to_string());
-                        c.push(e.set("referrer_phone", json!(p))?);
-                    }
-                    Ok(c)
-                })
-                .await
-                .map(|_| ())
-            };
-            match result {
+            // An empty plan (nothing changed since the tap) writes nothing.
+            match run_plan(sync, i18n, plan).await {
                 Ok(()) => {
-                    // No context lookups here (no reactive owner in a task): names are
-                    // drawn by the view below.
                     error.set(None);
-                    done.set(Some((s, rule)));
+                    done.set(Some((s, v.count_rule())));
                     sheet.set(None);
                 }
-                Err(e) => error.set(Some(e.user_text(i18n))),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -385,27 +288,13 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             {(!is_consultant)
                 .then(|| {
                     view! {
-                        <div class="field quick-for">
-                            <label for="quick-consultant">{t!(i18n, reception.consultant)}</label>
-                            <select
-                                id="quick-consultant"
-                                on:change=move |ev| chosen.set(event_target_value(&ev))
-                            >
-                                {move || {
-                                    let current = for_whom.with_value(|f| f());
-                                    rota.get()
-                                        .map(|r| r.order)
-                                        .unwrap_or_default()
-                                        .into_iter()
-                                        .map(|c| {
-                                            let selected = c == current;
-                                            let name = name_of(&c);
-                                            view! { <option value=c selected=selected>{name}</option> }
-                                        })
-                                        .collect_view()
-                                }}
-                            </select>
-                        </div>
+                        <ConsultantSelect
+                            id="quick-consultant"
+                            class="field quick-for"
+                            rota=rota
+                            current=Signal::derive(for_whom)
+                            picked=chosen
+                        />
                     }
                 })}
             <div class="quick-sources" role="group" aria-label=move || t_string!(i18n, reception.source).to_string()>
@@ -428,36 +317,17 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             {move || {
                 done.get()
                     .map(|(s, rule)| {
-                        let what = format!(
-                            "{} {} · {}",
-                            clock(&s.time_in),
-                            source_label(i18n, s.source),
-                            name_of(&s.consultant)
-                        );
                         view! {
                             <p class="notice notice-ok quick-done" role="status">
-                                {t!(i18n, reception.logged)} " " {what} " — " {rule_text(i18n, rule)}
+                                {t!(i18n, reception.logged)} " " {s.title(i18n)} " — " {rule_text(i18n, rule)}
                             </p>
                         }
                     })
             }}
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             <Show when=move || sheet.with(Option::is_some)>
                 <div class="quick-sheet" role="group" aria-labelledby="quick-sheet-title">
-                    <h3 id="quick-sheet-title">
-                        {move || {
-                            sheet
-                                .get()
-                                .map(|s| {
-                                    format!(
-                                        "{} {} · {}",
-                                        clock(&s.time_in),
-                                        source_label(i18n, s.source),
-                                        name_of(&s.consultant)
-                                    )
-                                })
-                        }}
-                    </h3>
+                    <h3 id="quick-sheet-title">{move || sheet.get().map(|s| s.title(i18n))}</h3>
                     <div class="field">
                         <span class="field-label">{t!(i18n, reception.group_size)}</span>
                         <div class="quick-sizes" role="group" aria-label=move || t_string!(i18n, reception.group_size).to_string()>
@@ -479,60 +349,14 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                                 .collect_view()}
                         </div>
                     </div>
-                    <div class="field">
-                        <label for="quick-model">{t!(i18n, reception.intended_model)}</label>
-                        <ModelSelect id="quick-model" value=model />
-                    </div>
-                    <div class="field">
-                        <label for="quick-phone">{t!(i18n, reception.customer_phone)}</label>
-                        <input
-                            id="quick-phone"
-                            type="tel"
-                            inputmode="tel"
-                            autocomplete="off"
-                            prop:value=move || phone_in.get()
-                            on:input=move |ev| phone_in.set(event_target_value(&ev))
-                        />
-                    </div>
-                    {move || known.get().map(|k: KnownCustomer| known_view(i18n, k))}
-                    <div class="field field-check">
-                        <label>
-                            <input
-                                type="checkbox"
-                                prop:checked=move || had.get()
-                                on:change=move |ev| had.set(event_target_checked(&ev))
-                            />
-                            " "
-                            {t!(i18n, reception.had_card_or_order)}
-                        </label>
-                    </div>
-                    <Show when=move || sheet.with(|s| s.as_ref().is_some_and(|s| s.source == VisitSource::Referral))>
-                        <div class="field">
-                            <label for="quick-referrer-name">{t!(i18n, reception.referrer_name)}</label>
-                            <input
-                                id="quick-referrer-name"
-                                type="text"
-                                autocomplete="off"
-                                prop:value=move || referrer_name.get()
-                                on:input=move |ev| referrer_name.set(event_target_value(&ev))
-                            />
-                        </div>
-                        <div class="field">
-                            <label for="quick-referrer-phone">{t!(i18n, reception.referrer_phone)}</label>
-                            <input
-                                id="quick-referrer-phone"
-                                type="tel"
-                                inputmode="tel"
-                                autocomplete="off"
-                                prop:value=move || referrer_phone.get()
-                                on:input=move |ev| referrer_phone.set(event_target_value(&ev))
-                            />
-                        </div>
-                    </Show>
-                    <p class="visit-rule">
-                        {t!(i18n, reception.rule)} ": "
-                        {move || rule_now().map(|r| rule_text(i18n, r))}
-                    </p>
+                    <VisitDetailsFields
+                        prefix="quick"
+                        details=details
+                        referral=Signal::derive(move || {
+                            sheet.with(|s| s.as_ref().is_some_and(|s| s.source == VisitSource::Referral))
+                        })
+                        rule=Signal::derive(move || entry().map(|v| v.count_rule()))
+                    />
                     <div class="form-actions">
                         <button type="button" class="btn btn-primary" on:click=confirm>
                             {t!(i18n, reception.confirm)}
@@ -555,14 +379,6 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     }
 }
 
-fn rule_of(v: &NewVisit) -> VisitCountRule {
-    v.facts_rule()
-}
-
-fn referral_problem(v: &NewVisit) -> Option<domain::sales::visit::VisitError> {
-    v.referral_problem()
-}
-
 /// My visits of today (everyone's still in the store for a non-consultant), with 离店.
 #[component]
 fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
@@ -581,7 +397,7 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
                     t!(i18n, reception.in_store_now).into_any()
                 }}
             </h2>
-            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+            <Alert message=error />
             {move || {
                 let rows: Vec<VisitRow> = visits
                     .get()

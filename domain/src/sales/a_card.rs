@@ -8,7 +8,13 @@ use super::UserError;
 use super::grade::IntentionGrade;
 use super::phone::{self, PhoneError, PhoneNumber};
 use super::visit::VisitSource;
+use crate::plan::{Plan, PlannedWrite};
+use crate::records::{A_CARD, VISIT};
+use crate::time::stored_time;
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
 
 /// One model the store sells (车型), as listed in its catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +150,115 @@ pub fn validate(draft: &ACardDraft, catalogue: &Catalogue) -> Result<ValidACard,
         }),
         _ => Err(problems),
     }
+}
+
+/// The A-card form (姓名, 手机号码, 意向车型, 级别, 客户来源, 置换车辆, 是否贷款), as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ACardForm {
+    pub name: String,
+    pub phone: String,
+    /// A catalogue code.
+    pub intended_model: String,
+    /// `IntentionGrade` wire name, or "".
+    pub grade: String,
+    /// `VisitSource` wire name, or "".
+    pub source: String,
+    /// 置换: the current car, or "".
+    pub current_car: String,
+    /// "true", "false" or "" (not asked).
+    pub finance_interest: String,
+}
+
+impl ACardForm {
+    /// The value each field is stored as (the phone in its canonical form when it parses,
+    /// finance interest as a boolean or null).
+    pub fn stored(&self) -> [(&'static str, Value); 7] {
+        let phone = phone::normalise(&self.phone).unwrap_or_else(|_| self.phone.trim().into());
+        let finance = match self.finance_interest.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::Null,
+        };
+        let text = |s: &str| Value::String(s.to_string());
+        [
+            ("name", text(self.name.trim())),
+            ("phone", text(&phone)),
+            ("intended_model", text(self.intended_model.trim())),
+            ("grade", text(&self.grade)),
+            ("source", text(&self.source)),
+            ("current_car", text(self.current_car.trim())),
+            ("finance_interest", finance),
+        ]
+    }
+
+    /// The draft the card rules read ([`validate`], [`quality`]).
+    pub fn draft(&self) -> ACardDraft {
+        let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        ACardDraft {
+            full_name: self.name.clone(),
+            phone: self.phone.clone(),
+            intended_model: self.intended_model.clone(),
+            source: VisitSource::parse(&self.source),
+            grade: IntentionGrade::parse(&self.grade),
+            current_car: some(&self.current_car),
+            finance_interest: match self.finance_interest.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            ..ACardDraft::default()
+        }
+    }
+
+    /// Every problem of the form at once: the card rules ([`validate`]), and a consultant
+    /// building or editing a card must choose its grade (the grade sets the follow-up cadence).
+    pub fn check(&self, catalogue: &Catalogue) -> Result<ValidACard, Vec<ACardError>> {
+        let checked = validate(&self.draft(), catalogue);
+        if IntentionGrade::parse(&self.grade).is_some() {
+            return checked;
+        }
+        let mut problems = checked.err().unwrap_or_default();
+        problems.push(ACardError::GradeMissing);
+        Err(problems)
+    }
+
+    /// 保存 on the card page: the fields that differ from the card as shown (`before`) are
+    /// written (an empty plan when none does).
+    pub fn edit_plan(&self, card: Uuid, before: &ACardForm) -> Plan {
+        let mut w = PlannedWrite::new(card, &A_CARD);
+        for ((field, new), (_, old)) in self.stored().into_iter().zip(before.stored()) {
+            if new != old {
+                w = w.set(field, new);
+            }
+        }
+        Plan::new().then(w)
+    }
+}
+
+/// 新建A卡: the card `card` with the form's filled-in fields, built by `consultant` at
+/// `first_contact`; built from a visit (建A卡 on a visit), the visit links to the card
+/// (`a_card_id`) in the same plan, so the card never exists without the visit that led to it.
+pub fn new_card_plan(
+    card: Uuid,
+    form: &ACardForm,
+    consultant: &str,
+    first_contact: NaiveDateTime,
+    from_visit: Option<Uuid>,
+) -> Plan {
+    let mut card_write = PlannedWrite::new(card, &A_CARD);
+    for (field, value) in form.stored() {
+        if !(value.is_null() || value == "") {
+            card_write = card_write.set(field, value);
+        }
+    }
+    let card_write = card_write
+        .set("consultant_id", consultant)
+        .set("first_contact_at", stored_time(first_contact));
+    let mut plan = Plan::new().then(card_write);
+    if let Some(visit) = from_visit {
+        plan.push(PlannedWrite::new(visit, &VISIT).set("a_card_id", card.to_string()));
+    }
+    plan
 }
 
 fn check_full_name(name: &str) -> Result<(), ACardError> {
@@ -307,6 +422,8 @@ pub enum ACardError {
     ModelNotOnSale,
     #[error("the budget range is not valid")]
     BudgetRange,
+    #[error("the intention grade is missing")]
+    GradeMissing,
 }
 
 impl UserError for ACardError {
@@ -322,6 +439,7 @@ impl UserError for ACardError {
             ACardError::ModelNotInCatalogue => "a_card_model_not_in_catalogue",
             ACardError::ModelNotOnSale => "a_card_model_not_on_sale",
             ACardError::BudgetRange => "a_card_budget_range",
+            ACardError::GradeMissing => "a_card_grade_missing",
         }
     }
 
@@ -336,6 +454,7 @@ impl UserError for ACardError {
             ACardError::ModelNotInCatalogue => "意向车型不在本店车型目录中".into(),
             ACardError::ModelNotOnSale => "该车型已停售,请选择在售车型".into(),
             ACardError::BudgetRange => "预算范围不正确(最低不能高于最高)".into(),
+            ACardError::GradeMissing => "请选择级别".into(),
         }
     }
 
@@ -358,6 +477,7 @@ impl UserError for ACardError {
             ACardError::BudgetRange => {
                 "The budget range is not valid (minimum above maximum)".into()
             }
+            ACardError::GradeMissing => "Choose a grade".into(),
         }
     }
 }
@@ -392,6 +512,88 @@ mod tests {
             intended_model: "corolla".into(),
             ..Default::default()
         }
+    }
+
+    fn form() -> ACardForm {
+        ACardForm {
+            name: "王建华".into(),
+            phone: "138 1234 5678".into(),
+            intended_model: "corolla".into(),
+            grade: "H".into(),
+            ..ACardForm::default()
+        }
+    }
+
+    #[test]
+    fn the_form_needs_a_grade_besides_the_card_rules() {
+        assert!(form().check(&catalogue()).is_ok());
+        let no_grade = ACardForm {
+            grade: String::new(),
+            ..form()
+        };
+        assert_eq!(
+            no_grade.check(&catalogue()),
+            Err(vec![ACardError::GradeMissing])
+        );
+        assert_eq!(ACardError::GradeMissing.message_zh(), "请选择级别");
+        let nothing = ACardForm::default().check(&catalogue()).unwrap_err();
+        assert_eq!(nothing.last(), Some(&ACardError::GradeMissing));
+        assert!(nothing.contains(&ACardError::NameMissing), "{nothing:?}");
+        let bad_grade = ACardForm {
+            grade: "Z".into(),
+            ..form()
+        };
+        assert!(bad_grade.check(&catalogue()).is_err());
+    }
+
+    #[test]
+    fn a_card_built_from_a_visit_links_the_visit_in_the_same_plan() {
+        let card = Uuid::from_u128(1);
+        let visit = Uuid::from_u128(2);
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 5, 20)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap();
+        let f = ACardForm {
+            finance_interest: "false".into(),
+            ..form()
+        };
+        let plan = new_card_plan(card, &f, "u1", at, Some(visit));
+        assert_eq!(plan.writes.len(), 2);
+        let c = &plan.writes[0];
+        assert_eq!(c.record_id, card);
+        assert_eq!(c.value_of("phone"), Some(&serde_json::json!("13812345678")));
+        assert_eq!(c.value_of("finance_interest"), Some(&Value::Bool(false)));
+        assert_eq!(c.value_of("consultant_id"), Some(&serde_json::json!("u1")));
+        assert_eq!(
+            c.value_of("first_contact_at"),
+            Some(&serde_json::json!("2026-05-20T10:30:00"))
+        );
+        assert_eq!(c.value_of("source"), None, "empty fields are not written");
+        let v = &plan.writes[1];
+        assert_eq!((v.record_id, v.record_type.name), (visit, "visit"));
+        assert_eq!(
+            v.value_of("a_card_id"),
+            Some(&serde_json::json!(card.to_string()))
+        );
+        assert_eq!(new_card_plan(card, &f, "u1", at, None).writes.len(), 1);
+    }
+
+    #[test]
+    fn an_edit_writes_only_the_changed_fields() {
+        let card = Uuid::from_u128(3);
+        let before = form();
+        assert!(before.edit_plan(card, &before).is_empty());
+        let after = ACardForm {
+            phone: "139-1234-5678".into(),
+            ..before.clone()
+        };
+        let plan = after.edit_plan(card, &before);
+        assert_eq!(plan.writes[0].steps.len(), 1);
+        assert_eq!(
+            plan.writes[0].value_of("phone"),
+            Some(&serde_json::json!("13912345678"))
+        );
     }
 
     #[test]

@@ -193,6 +193,26 @@ pub struct FollowUpCard {
 }
 
 impl FollowUpCard {
+    /// A card being followed as the follow-up rules see it. The last contact is the latest
+    /// follow-up, else the day the card was built (`first_contact`); a card without either is
+    /// left out (`None`). A card without a grade is followed like a C card, so it is never left
+    /// out of the lists. `planned` is the consultant's 下次跟进日期 ([`FollowUpCard::due`]).
+    pub fn of_card(
+        id: Uuid,
+        grade: Option<IntentionGrade>,
+        first_contact: Option<NaiveDate>,
+        follow_ups: impl IntoIterator<Item = NaiveDate>,
+        planned: Option<NaiveDate>,
+    ) -> Option<FollowUpCard> {
+        let last_contact = follow_ups.into_iter().chain(first_contact).max()?;
+        Some(FollowUpCard {
+            id,
+            grade: grade.unwrap_or(IntentionGrade::C),
+            last_contact,
+            planned,
+        })
+    }
+
     /// When this card is due: the consultant's planned date, else the last contact plus the
     /// grade's cadence.
     pub fn due(&self, cadence: &CadenceSettings) -> NaiveDate {
@@ -375,6 +395,49 @@ mod tests {
         let order: Vec<u128> = list.iter().map(|e| e.card.as_u128()).collect();
         assert_eq!(order, vec![3, 1]);
         assert!(list.iter().all(|e| e.urgency == Urgency::DueToday));
+    }
+
+    #[test]
+    fn the_last_contact_is_the_latest_follow_up_else_the_card_s_first_contact() {
+        let id = Uuid::from_u128(1);
+        let built =
+            FollowUpCard::of_card(id, Some(IntentionGrade::H), Some(d(5, 1)), [], None).unwrap();
+        assert_eq!(built.last_contact, d(5, 1), "nobody called yet");
+        let called = FollowUpCard::of_card(
+            id,
+            Some(IntentionGrade::H),
+            Some(d(5, 1)),
+            [d(5, 6), d(5, 3)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(called.last_contact, d(5, 6));
+        let cadence = CadenceSettings::default();
+        assert_eq!(
+            called.due(&cadence),
+            cadence.next_follow_up(d(5, 6), IntentionGrade::H)
+        );
+        // The consultant's own date counts until a later contact overtakes it.
+        let planned =
+            FollowUpCard::of_card(id, None, Some(d(5, 1)), [d(5, 6)], Some(d(5, 20))).unwrap();
+        assert_eq!(
+            planned.grade,
+            IntentionGrade::C,
+            "no grade: followed like C"
+        );
+        assert_eq!(planned.due(&cadence), d(5, 20));
+        let overtaken =
+            FollowUpCard::of_card(id, None, Some(d(5, 1)), [d(5, 6)], Some(d(5, 4))).unwrap();
+        assert_eq!(
+            overtaken.due(&cadence),
+            cadence.next_follow_up(d(5, 6), IntentionGrade::C)
+        );
+        // Only a follow-up (an imported card without a first contact) still counts.
+        assert_eq!(
+            FollowUpCard::of_card(id, None, None, [d(5, 2)], None).map(|c| c.last_contact),
+            Some(d(5, 2))
+        );
+        assert_eq!(FollowUpCard::of_card(id, None, None, [], None), None);
     }
 
     #[test]

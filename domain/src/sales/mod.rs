@@ -31,6 +31,7 @@ pub mod settings;
 pub mod test_drive;
 pub mod vin;
 pub mod visit;
+pub mod visit_log;
 
 /// The date and time types of the sales rules, for callers (the app) without chrono of their own.
 pub use ::chrono;

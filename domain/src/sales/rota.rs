@@ -200,6 +200,20 @@ fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
     })
 }
 
+/// Who receives a visit logged at reception: a sales consultant logs for themself (`me`); anyone
+/// else (the receptionist's or manager's desk) for the consultant they picked, else the rota's
+/// next up. `None` when nobody can take it.
+pub fn receiving_consultant(
+    me: Option<&str>,
+    picked: Option<&str>,
+    queue: Option<&RotaQueue>,
+) -> Option<String> {
+    me.or(picked)
+        .or_else(|| queue.and_then(RotaQueue::next_up))
+        .filter(|c| !c.trim().is_empty())
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +360,27 @@ mod tests {
             queue(&order, &visits, &none()).up_order(),
             vec!["C", "A", "B"]
         );
+    }
+
+    #[test]
+    fn a_consultant_receives_for_themself_the_desk_for_the_pick_or_the_next_up() {
+        let q = queue(&ids(&["wang", "li"]), &[], &none());
+        assert_eq!(
+            receiving_consultant(Some("li"), Some("wang"), Some(&q)),
+            Some("li".into())
+        );
+        assert_eq!(
+            receiving_consultant(None, Some("li"), Some(&q)),
+            Some("li".into())
+        );
+        assert_eq!(
+            receiving_consultant(None, None, Some(&q)),
+            Some("wang".into())
+        );
+        assert_eq!(receiving_consultant(None, Some(""), Some(&q)), None);
+        let busy = queue(&ids(&["wang"]), &[visit("wang", at(9, 0), None)], &none());
+        assert_eq!(receiving_consultant(None, None, Some(&busy)), None);
+        assert_eq!(receiving_consultant(None, None, None), None);
     }
 
     #[test]

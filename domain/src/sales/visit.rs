@@ -498,6 +498,8 @@ pub fn check_withdraw(
 /// Why a visit record was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
+    #[error("no consultant was chosen to receive the visit")]
+    NoConsultant,
     #[error("a group has at least one person")]
     EmptyGroup,
     #[error("time out is before time in")]
@@ -519,6 +521,7 @@ pub enum VisitError {
 impl UserError for VisitError {
     fn code(&self) -> &'static str {
         match self {
+            VisitError::NoConsultant => "visit_no_consultant",
             VisitError::EmptyGroup => "visit_empty_group",
             VisitError::OutBeforeIn => "visit_out_before_in",
             VisitError::ReferrerMissing => "visit_referrer_missing",
@@ -532,6 +535,7 @@ impl UserError for VisitError {
 
     fn message_zh(&self) -> String {
         match self {
+            VisitError::NoConsultant => "请选择接待顾问",
             VisitError::EmptyGroup => "来店人数至少为 1 人",
             VisitError::OutBeforeIn => "离店时间不能早于到店时间",
             VisitError::ReferrerMissing => "转介绍客户请填写介绍人",
@@ -546,6 +550,7 @@ impl UserError for VisitError {
 
     fn message_en(&self) -> String {
         match self {
+            VisitError::NoConsultant => "Choose the consultant",
             VisitError::EmptyGroup => "A group has at least one person",
             VisitError::OutBeforeIn => "Time out cannot be before time in",
             VisitError::ReferrerMissing => "A referral needs the referring customer",
