@@ -314,8 +314,22 @@ async fn a_consultant_cannot_take_a_colleagues_card() {
         )
         .await;
     assert!(msg.contains("销售经理"), "{msg}");
-    let edit = c.op(&w, card, &A_CARD, |e| vec![set(e, "grade", json!("h"))]);
-    c.refused(&t, &[edit], 0, StatusCode::FORBIDDEN, "not_your_customer")
+    let propose = c.op(&w, card, &A_CARD, |e| {
+        vec![
+            e.transition("status", "loss_proposed").unwrap(),
+            set(e, "loss_reason", json!("other_brand")),
+        ]
+    });
+    c.refused(
+        &t,
+        &[propose],
+        0,
+        StatusCode::FORBIDDEN,
+        "not_your_customer",
+    )
+    .await;
+    let bin = c.op(&w, card, &A_CARD, |e| vec![e.delete()]);
+    c.refused(&t, &[bin], 0, StatusCode::FORBIDDEN, "not_your_customer")
         .await;
     // A new card in a colleague's name is a reassignment too.
     let theirs = other.user_id.clone();
@@ -348,8 +362,10 @@ async fn a_consultant_cannot_take_a_colleagues_card() {
         vec![set(e, "consultant_id", json!(me))]
     });
     m.ok(&t, &mut w, vec![give]).await;
-    let edit = c.op(&w, card, &A_CARD, |e| vec![set(e, "grade", json!("h"))]);
-    c.ok(&t, &mut w, vec![edit]).await;
+    let propose = c.op(&w, card, &A_CARD, |e| {
+        vec![e.transition("status", "loss_proposed").unwrap()]
+    });
+    c.ok(&t, &mut w, vec![propose]).await;
 }
 
 #[tokio::test]

@@ -10,12 +10,13 @@
 //! - **Reception rota**: anyone in sales marks themselves away; only managers set the day's
 //!   `order`.
 //! - **Ownership** (防止撞单 and 人走客户走): an A-card, an order and a test drive belong to the
-//!   consultant in their `consultant_id`. A consultant changes only their own (or one nobody
-//!   owns yet); on a colleague's A-card they may only add a follow-up note (`follow_ups`, e.g.
-//!   the colleague on the reception desk noting the customer came in). A consultant sets
-//!   `consultant_id` only to themselves, and only on a record that is not someone else's:
-//!   giving a customer to another consultant (撞单 转给, 退回给, hand-over) is a manager's move.
-//!   Managers change any of them.
+//!   consultant in their `consultant_id`. Colleagues help with the file — add follow-ups
+//!   (the consultant on the reception desk notes that the customer came in), correct the
+//!   customer's details, grade — but the decisions are the owner's: moving its status
+//!   (proposing a loss, ordering, cancelling, delivering), its loss or cancellation reason,
+//!   putting it in the bin. A consultant sets `consultant_id` only to themselves, and only on
+//!   a record that is not someone else's: giving a customer to another consultant (撞单 转给,
+//!   退回给, hand-over) is a manager's move. Managers do all of it on any record.
 //! - **A-card status moves** follow [`ACardStatus::next`] from the card's shown state with the
 //!   actor's roles: proposing a loss, ordering, cancelling and delivering are open to everyone
 //!   in sales (on their own cards); the manager's re-contact, confirming a loss, sending back
@@ -122,7 +123,7 @@ impl UserError for SalesPolicyError {
                 format!("只有销售经理或总经理可以把{}转给其他销售顾问", o.label_zh())
             }
             SalesPolicyError::NotYours(o) => format!(
-                "这张{}属于其他销售顾问,您只能添加跟进记录;如需接手请联系销售经理",
+                "这张{}属于其他销售顾问:状态、战败或退单原因及删除由其负责;如需接手请联系销售经理",
                 o.label_zh()
             ),
             SalesPolicyError::Move(e) => e.message_zh(),
@@ -142,7 +143,7 @@ impl UserError for SalesPolicyError {
                 o.label_en()
             ),
             SalesPolicyError::NotYours(o) => format!(
-                "This {} belongs to another consultant: you may only add a follow-up. Ask the sales manager to hand it over",
+                "This {} belongs to another consultant, who decides its status, loss or cancellation reason and deletion. Ask the sales manager to hand it over",
                 o.label_en()
             ),
             SalesPolicyError::Move(e) => e.message_en(),
@@ -198,16 +199,30 @@ fn ownership(
             }
         }
     }
-    if someone_else {
-        let only_notes = op.changes.iter().all(|c| {
-            owned == Owned::ACard
-                && matches!(c, Change::Append { field, .. } if field == "follow_ups")
-        });
-        if !only_notes {
-            return Err(SalesPolicyError::NotYours(owned));
-        }
+    if someone_else && op.changes.iter().any(|c| owners_decision(c, owned)) {
+        return Err(SalesPolicyError::NotYours(owned));
     }
     Ok(())
+}
+
+/// The fields whose writes are the owner's decision along with the status: why a card was lost,
+/// why an order was cancelled.
+fn owners_field(owned: Owned, name: &str) -> bool {
+    match owned {
+        Owned::ACard => matches!(name, "loss_reason" | "loss_note"),
+        Owned::Order => matches!(name, "cancel_reason" | "cancel_note"),
+        Owned::TestDrive => false,
+    }
+}
+
+/// Whether a change is the owner's (or a manager's) decision: a status move, putting the
+/// record in the bin (or out), a loss or cancellation reason.
+fn owners_decision(change: &Change, owned: Owned) -> bool {
+    match change {
+        Change::Transition { .. } | Change::Delete { .. } | Change::Restore { .. } => true,
+        Change::Set { field, .. } => owners_field(owned, field),
+        _ => false,
+    }
 }
 
 /// The move an A-card status transition stands for.
@@ -432,7 +447,7 @@ mod tests {
     }
 
     #[test]
-    fn a_consultant_may_not_take_or_edit_a_colleagues_card_but_may_note_a_follow_up() {
+    fn a_consultant_may_not_take_a_colleagues_card_or_decide_for_it_but_may_help() {
         let mut c = card_of(LI);
         let wang = consultant(WANG);
         assert_eq!(
@@ -442,7 +457,9 @@ mod tests {
             Err(SalesPolicyError::ReassignManagerOnly(Owned::ACard))
         );
         assert_eq!(
-            c.by(&wang, |e| vec![e.set("grade", json!("h")).unwrap()]),
+            c.by(&wang, |e| vec![
+                e.set("loss_reason", json!("other_brand")).unwrap()
+            ]),
             Err(SalesPolicyError::NotYours(Owned::ACard))
         );
         assert_eq!(
@@ -459,6 +476,7 @@ mod tests {
             vec![
                 e.append("follow_ups", Uuid::from_u128(5), json!({"note": "来店"}))
                     .unwrap(),
+                e.set("grade", json!("h")).unwrap(),
             ]
         })
         .unwrap();
@@ -471,8 +489,10 @@ mod tests {
             vec![e.set("consultant_id", json!(WANG)).unwrap()]
         })
         .unwrap();
-        c.by(&wang, |e| vec![e.set("grade", json!("h")).unwrap()])
-            .unwrap();
+        c.by(&wang, |e| {
+            vec![e.transition("status", "loss_proposed").unwrap()]
+        })
+        .unwrap();
         assert_eq!(
             SalesPolicyError::NotYours(Owned::ACard).code(),
             "not_your_customer"
@@ -489,11 +509,24 @@ mod tests {
             })
             .unwrap();
             assert_eq!(
+                r.by(&consultant(WANG), |e| vec![e.delete()]),
+                Err(SalesPolicyError::NotYours(owned))
+            );
+            let to = if rt.name == "order" {
+                "cancelled"
+            } else {
+                "ended"
+            };
+            assert_eq!(
                 r.by(&consultant(WANG), |e| vec![
-                    e.set("a_card_id", json!("x")).unwrap()
+                    e.transition("status", to).unwrap()
                 ]),
                 Err(SalesPolicyError::NotYours(owned))
             );
+            r.by(&consultant(WANG), |e| {
+                vec![e.set("a_card_id", json!("x")).unwrap()]
+            })
+            .unwrap();
             r.by(&manager(), |e| {
                 vec![e.set("a_card_id", json!("y")).unwrap()]
             })
