@@ -5,6 +5,7 @@
 
 pub mod label;
 pub mod plan;
+pub mod policy;
 pub mod records;
 pub mod roles;
 pub mod sales;
@@ -12,4 +13,4 @@ pub mod service;
 pub mod sync;
 pub mod time;
 
-pub use roles::{Area, Role};
+pub use roles::{Actor, Area, Role};

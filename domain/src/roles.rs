@@ -115,6 +115,38 @@ impl Role {
     }
 }
 
+/// Who makes a change: the user's id (a uuid string, as ops carry it in `user_id` and records in
+/// `consultant_id`) and their roles. The rules of `crate::policy` decide by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn new(user_id: impl Into<String>, roles: &[Role]) -> Actor {
+        Actor {
+            user_id: user_id.into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    /// Whether the actor manages `area` ([`Role::manages`] for one of their roles).
+    pub fn manages(&self, area: Area) -> bool {
+        Role::any_manages(&self.roles, area)
+    }
+
+    /// Whether `id` (a user id as a record stores it) is this actor: equal as uuids when both
+    /// parse, else as trimmed text.
+    pub fn is(&self, id: &str) -> bool {
+        let (a, b) = (id.trim(), self.user_id.trim());
+        match (uuid::Uuid::parse_str(a), uuid::Uuid::parse_str(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == b,
+        }
+    }
+}
+
 /// The four areas of the app: 销售, 售后, 客服, 管理.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -137,6 +137,11 @@ impl AuthUser {
         self.user.roles.contains(&role)
     }
 
+    /// The user as the domain's rules see them (`domain::policy`).
+    pub fn actor(&self) -> domain::Actor {
+        domain::Actor::new(self.user.id.to_string(), &self.user.roles)
+    }
+
     pub fn is_manager(&self) -> bool {
         self.user.roles.iter().any(|r| r.is_manager())
     }

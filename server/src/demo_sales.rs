@@ -33,7 +33,7 @@ use uuid::Uuid;
 use crate::demo::DEMO_STORE_ID;
 use crate::error::Error;
 use crate::sales_import::model_element;
-use crate::store::{DeviceRec, Session, Store, sync::registry};
+use crate::store::{DeviceRec, PushCheck, Session, Store, sync::registry};
 
 /// The generator's seed.
 pub const SEED: u64 = 0x5EED_4F52_4543_4F55;
@@ -402,10 +402,20 @@ pub async fn seed_sales_history(
         let tail = rest.split_off(rest.len().min(PUSH_BATCH));
         batches.push(std::mem::replace(&mut rest, tail));
     }
+    // The history passes the same rules as a device's push, each op as of its own time (it
+    // is months of past work, so the bound on old clocks does not apply).
+    let check = PushCheck {
+        actors: users
+            .iter()
+            .map(|u| domain::Actor::new(u.id.to_string(), &u.roles))
+            .collect(),
+        now_ms: None,
+        clock: StoreClock::default(),
+    };
     let answers = futures_util::future::join_all(
         batches
             .into_iter()
-            .map(|batch| store.push(DEMO_STORE_ID.to_owned(), batch)),
+            .map(|batch| store.push(DEMO_STORE_ID.to_owned(), batch, check.clone())),
     )
     .await;
     for answer in answers {

@@ -9,6 +9,8 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use domain::policy::{PolicyError, Refusal};
+use domain::sales::UserError;
 use domain::sync::SyncError;
 
 use crate::lang::Lang;
@@ -47,6 +49,9 @@ pub enum OpError {
     OpIdReused,
     #[error("{0}")]
     Sync(SyncError),
+    /// A rule of `domain::policy::check_op` (checked against the record as stored).
+    #[error("{0}")]
+    Policy(PolicyError),
 }
 
 impl OpError {
@@ -59,6 +64,11 @@ impl OpError {
             | OpError::ManagerOnly => StatusCode::FORBIDDEN,
             OpError::OpIdReused => StatusCode::CONFLICT,
             OpError::Sync(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            OpError::Policy(e) => match e.refusal() {
+                Refusal::Forbidden => StatusCode::FORBIDDEN,
+                Refusal::Conflict => StatusCode::CONFLICT,
+                Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            },
         }
     }
 
@@ -70,6 +80,7 @@ impl OpError {
             OpError::NotAllowed { .. } | OpError::ManagerOnly => "forbidden",
             OpError::OpIdReused => "op_id_reused",
             OpError::Sync(e) => e.code(),
+            OpError::Policy(e) => e.code(),
         }
     }
 
@@ -101,6 +112,10 @@ impl OpError {
                 "This change id was already used for a different change",
             ),
             OpError::Sync(e) => match lang {
+                Lang::Zh => e.message_zh(),
+                Lang::En => e.message_en(),
+            },
+            OpError::Policy(e) => match lang {
                 Lang::Zh => e.message_zh(),
                 Lang::En => e.message_en(),
             },

@@ -134,6 +134,7 @@ impl SyncCtx {
                 user_id: s.user.id.clone(),
                 store_id: s.user.store_id.clone(),
                 device_id: Uuid::parse_str(&s.device.id).ok()?,
+                roles: s.user.roles.clone(),
             })
         })
     }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use domain::plan::Plan;
+use domain::policy::{PolicyError, check_op};
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
 use idb::{ObjectStore, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -36,6 +37,8 @@ pub struct Author {
     pub user_id: String,
     pub store_id: String,
     pub device_id: Uuid,
+    /// The user's roles: the domain's rules (`domain::policy`) are checked before writing.
+    pub roles: Vec<domain::Role>,
 }
 
 /// A first sync's progress through `GET /api/sync/snapshot`, kept so that it can resume.
@@ -67,6 +70,9 @@ pub enum EditError {
     Db(#[from] DbError),
     #[error("{}", .0.message_en())]
     Sync(#[from] SyncError),
+    /// A rule the server would refuse the edit by (`domain::policy::check_op`).
+    #[error("{}", domain::sales::UserError::message_en(.0))]
+    Policy(#[from] PolicyError),
 }
 
 impl From<idb::Error> for EditError {
@@ -274,6 +280,7 @@ async fn commit(
     let meta = tx.object_store(META)?;
     let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
     let registry = domain::records::registry();
+    let actor = domain::Actor::new(author.user_id.clone(), &author.roles);
     let mut done: Vec<(Op, RecordState)> = Vec::new();
     for (record_id, rt, build) in writes {
         // An earlier write of this plan to the same record is not re-read from the store.
@@ -288,7 +295,8 @@ async fn commit(
                 .await?
                 .unwrap_or_else(|| RecordState::new(record_id, rt.name, &author.store_id)),
         };
-        let op = build(&state).and_then(|changes| {
+        let op = build(&state).map_err(EditError::from).and_then(|changes| {
+            let now = clock.physical(now_ms());
             let op = Op {
                 op_id: Uuid::now_v7(),
                 device_id: author.device_id,
@@ -299,14 +307,18 @@ async fn commit(
                 hlc: clock.now(now_ms()),
                 changes,
             };
-            domain::sync::validate_op(&op, &registry).and_then(|()| apply(&mut state, &op, rt))?;
+            domain::sync::validate_op(&op, &registry)?;
+            // The rules the server checks at push, against the same record, so the person
+            // is told at once (in their language) instead of the op being refused later.
+            check_op(&actor, Some(&state), &op, now, crate::clock::store_clock())?;
+            apply(&mut state, &op, rt)?;
             Ok(op)
         });
         let op = match op {
             Ok(op) => op,
             Err(e) => {
                 let _ = tx.abort();
-                return Err(e.into());
+                return Err(e);
             }
         };
         records

@@ -35,6 +35,7 @@ impl UserText for EditError {
                 Locale::en => e.message_en(),
                 Locale::zh_CN => e.message_zh(),
             },
+            EditError::Policy(e) => rule_text(i18n, e),
             EditError::Db(_) => t_string!(i18n, sync.storage).to_string(),
         }
     }

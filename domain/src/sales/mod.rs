@@ -25,6 +25,7 @@ pub mod loss_flow;
 pub mod order;
 pub mod order_plan;
 pub mod phone;
+pub mod policy;
 pub mod referral;
 pub mod rota;
 pub mod settings;

@@ -2,3 +2,4 @@
 //! 002, 004): the seven-step process from appointment to follow-up call. One file per topic.
 
 pub mod appointment;
+pub mod policy;

@@ -38,7 +38,7 @@ use crate::{
         FIELDS, ImportContext, REQUIRED, ReadError, RowReport, Table, check_rows, read_table,
         suggest_mapping,
     },
-    store::sync::registry,
+    store::{PushCheck, sync::registry},
 };
 
 /// Largest import file.
@@ -517,7 +517,7 @@ async fn import(
     if !ops.is_empty() {
         state
             .store()
-            .push(store_id, ops)
+            .push(store_id, ops, PushCheck::device(auth.actor(), now_ms()))
             .await?
             .map_err(|r| Error::Internal(format!("import refused by storage: {r:?}")))?;
     }

@@ -16,6 +16,7 @@ use axum::{
         sse::{Event, KeepAlive, Sse},
     },
 };
+use domain::policy::PolicyError;
 use domain::records::{may_read, may_write};
 use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, check_future, validate_op};
 use futures_util::Stream;
@@ -32,7 +33,7 @@ use crate::{
     auth::{AuthUser, authenticate, authenticate_hash, bearer_token},
     error::{Error, ErrorBody, OpError},
     extract::{Json, Query},
-    store::{PulledOp, RefusalReason, StoredJson, sync::registry},
+    store::{PulledOp, PushCheck, RefusalReason, StoredJson, sync::registry},
 };
 
 /// At most this many ops in one push.
@@ -126,7 +127,9 @@ fn check_op(auth: &AuthUser, user_id: &str, op: &Op, now: u64) -> Result<(), (Op
 ///
 /// Every op must carry the user's `store_id`, the token's `device_id` and the user's id as
 /// `user_id`; the user's role must allow writing its `record_type`; its HLC may be at most
-/// 2 h ahead of the server's clock. Any refused op refuses the whole batch (`op_index` says
+/// 2 h ahead of the server's clock and 7 days behind it. Every new op is then checked against
+/// the record as stored by `domain::policy::check_op` (docs/sync.md, "What the server
+/// refuses"). Any refused op refuses the whole batch (`op_index` says
 /// which) and nothing is written. The answer comes after the ops are durably stored.
 #[utoipa::path(
     post,
@@ -138,11 +141,11 @@ fn check_op(auth: &AuthUser, user_id: &str, op: &Op, now: u64) -> Result<(), (Op
         (status = 200, body = PushResponse),
         (status = 400, description = "`malformed_json`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
-        (status = 403, description = "`wrong_store`, `wrong_device`, `wrong_user`, `forbidden` (with `op_index`)", body = ErrorBody),
-        (status = 409, description = "`op_id_reused` (with `op_index`)", body = ErrorBody),
+        (status = 403, description = "`wrong_store`, `wrong_device`, `wrong_user`, `forbidden`; the rules' `sales_settings_manager_only`, `rota_order_manager_only`, `reassign_manager_only`, `not_your_customer`, `a_card_role_may_not`, `a_card_only_manager_may_confirm_loss` (with `op_index`)", body = ErrorBody),
+        (status = 409, description = "`op_id_reused`, `entry_id_reused`, `status_changed` (with `op_index`)", body = ErrorBody),
         (status = 413, description = "`payload_too_large` (over 2 MiB), `too_many_ops` (over 500)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`invalid_body`; an op refused by `validate_op` (`unknown_record_type`, `unknown_field`, …) or `clock_ahead` (with `server_time_ms`), with `op_index`", body = ErrorBody),
+        (status = 422, description = "`invalid_body`; an op refused by `validate_op` (`unknown_record_type`, `unknown_field`, …) or `clock_ahead` / `clock_behind` (with `server_time_ms`); the rules' `unknown_write`, `a_card_re_contact_required`, `a_card_customer_will_reconsider`, `a_card_move_not_allowed`, `appointment_too_soon`; with `op_index`", body = ErrorBody),
     )
 )]
 async fn push(
@@ -186,15 +189,25 @@ async fn push_ops(
     } else {
         state
             .store()
-            .push(auth.user.store_id.clone(), ops)
+            .push(
+                auth.user.store_id.clone(),
+                ops,
+                PushCheck::device(auth.actor(), now),
+            )
             .await?
             .map_err(|refusal| Error::Op {
                 index: refusal.op_index,
+                server_time_ms: matches!(
+                    &refusal.reason,
+                    RefusalReason::Policy(PolicyError::ClockBehind { .. })
+                )
+                .then_some(now),
                 kind: match refusal.reason {
                     RefusalReason::OpIdReused => OpError::OpIdReused,
                     RefusalReason::Apply(e) => OpError::Sync(e),
+                    RefusalReason::UnknownAuthor => OpError::WrongUser,
+                    RefusalReason::Policy(e) => OpError::Policy(e),
                 },
-                server_time_ms: None,
             })?
     };
     let acks = op_ids

@@ -8,7 +8,10 @@
 
 use std::sync::LazyLock;
 
+use domain::Actor;
+use domain::policy::PolicyError;
 use domain::sync::{Op, RecordState, Registry, SyncError};
+use domain::time::StoreClock;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::watch;
@@ -37,6 +40,36 @@ pub enum RefusalReason {
     OpIdReused,
     /// The op does not fit the stored record (e.g. the record id is a record of another type).
     Apply(SyncError),
+    /// The op's `user_id` is none of the push's [`PushCheck::actors`].
+    UnknownAuthor,
+    /// The op breaks a rule of `domain::policy::check_op` against the stored record.
+    Policy(PolicyError),
+}
+
+/// What every new op of a push is checked as: `domain::policy::check_op` against the record as
+/// stored in the write transaction (after the push's earlier ops), by the actor whose id the
+/// op carries.
+#[derive(Debug, Clone)]
+pub struct PushCheck {
+    /// The users whose ops the push may hold, with their roles (a device's push: its user).
+    pub actors: Vec<Actor>,
+    /// The server's clock (Unix ms) for the bound on old HLCs. `None` only for history the
+    /// server writes itself (the demo's months of past work): each op is then checked as of its
+    /// own HLC time, every other rule alike.
+    pub now_ms: Option<u64>,
+    /// The store's clock (the three-hour rule of appointments reads times in it).
+    pub clock: StoreClock,
+}
+
+impl PushCheck {
+    /// A device's push by one user, checked at `now_ms`.
+    pub fn device(actor: Actor, now_ms: u64) -> PushCheck {
+        PushCheck {
+            actors: vec![actor],
+            now_ms: Some(now_ms),
+            clock: StoreClock::default(),
+        }
+    }
 }
 
 /// JSON text as this server stored it (serde_json's output of its own types), handed on to
@@ -114,11 +147,13 @@ pub trait SyncStore: Send + Sync + 'static {
     /// Stores the ops of one push (already checked by the handler: store, device, user,
     /// `validate_op`, roles, clock) in one durable transaction and returns each op's seq, in
     /// order. A known op id with the same content gets its existing seq (nothing is written
-    /// for it); with another content the whole push is refused.
+    /// for it); with another content the whole push is refused. Every new op is checked by
+    /// `check` against the record as stored before it is applied; a refusal refuses the push.
     fn push(
         &self,
         store_id: String,
         ops: Vec<Op>,
+        check: PushCheck,
     ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>>;
 
     /// Up to `limit` ops of the store with seq > `after` (only those whose `record_type` is in

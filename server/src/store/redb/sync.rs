@@ -13,15 +13,18 @@ use super::codec::{raw, record_type_of};
 use super::indexes;
 use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
 use crate::store::StoreFuture;
-use crate::store::sync::{PhoneGroup, PullPage, PulledOp, PushRefusal, SnapshotPage, SyncStore};
+use crate::store::sync::{
+    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, SnapshotPage, SyncStore,
+};
 
 impl SyncStore for RedbStore {
     fn push(
         &self,
         store_id: String,
         ops: Vec<Op>,
+        check: PushCheck,
     ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>> {
-        Box::pin(self.sync.push(store_id, ops))
+        Box::pin(self.sync.push(store_id, ops, check))
     }
 
     fn pull(

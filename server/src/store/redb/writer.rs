@@ -18,6 +18,7 @@ use std::{
 };
 
 use ::redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
+use domain::policy::check_op;
 use domain::sync::{Op, RecordState, apply};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
@@ -27,7 +28,7 @@ use super::indexes::{a_card_phone, reindex_phone};
 use super::tables::{A_CARD_PHONE_OF, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
 use super::txn::begin_write;
 use crate::store::StoreError;
-use crate::store::sync::{PushRefusal, RefusalReason, registry};
+use crate::store::sync::{PushCheck, PushRefusal, RefusalReason, registry};
 
 /// A group commit takes at most about this many ops (it always takes at least one push).
 pub const MAX_GROUP_OPS: usize = 20_000;
@@ -42,6 +43,7 @@ struct Job {
     /// The ops' JSON, made before queueing so that the writer thread does not spend its time
     /// on it.
     encoded: Vec<Vec<u8>>,
+    check: PushCheck,
     reply: oneshot::Sender<PushAnswer>,
 }
 
@@ -98,6 +100,7 @@ impl SyncWriter {
         &self,
         store_id: String,
         ops: Vec<Op>,
+        check: PushCheck,
     ) -> Result<Result<Vec<u64>, PushRefusal>, StoreError> {
         let encoded = ops.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
         let (reply, answer) = oneshot::channel();
@@ -106,6 +109,7 @@ impl SyncWriter {
                 store_id,
                 ops,
                 encoded,
+                check,
                 reply,
             })
             .await
@@ -211,7 +215,14 @@ fn commit_group(db: &Database, jobs: &[Job]) -> Result<GroupOutcome, StoreError>
     {
         let mut t = Tables::open(&txn)?;
         for job in jobs {
-            let answer = push_one(&mut t, &job.store_id, &job.ops, &job.encoded, received_ms)?;
+            let answer = push_one(
+                &mut t,
+                &job.store_id,
+                &job.ops,
+                &job.encoded,
+                &job.check,
+                received_ms,
+            )?;
             if let Ok((_, Some(seq))) = &answer {
                 advanced.insert(job.store_id.clone(), *seq);
             }
@@ -250,6 +261,7 @@ fn push_one(
     store_id: &str,
     ops: &[Op],
     encoded: &[Vec<u8>],
+    check: &PushCheck,
     received_ms: u64,
 ) -> Result<Result<(Vec<u64>, Option<u64>), PushRefusal>, StoreError> {
     let refuse = |op_index, reason| Ok(Err(PushRefusal { op_index, reason }));
@@ -311,6 +323,13 @@ fn push_one(
                 })
             }
         };
+        let Some(actor) = check.actors.iter().find(|a| a.user_id == op.user_id) else {
+            return refuse(i, RefusalReason::UnknownAuthor);
+        };
+        let now_ms = check.now_ms.unwrap_or(op.hlc.wall_ms);
+        if let Err(e) = check_op(actor, Some(&entry.state), op, now_ms, check.clock) {
+            return refuse(i, RefusalReason::Policy(e));
+        }
         if let Err(e) = apply(&mut entry.state, op, rt) {
             return refuse(i, RefusalReason::Apply(e));
         }
@@ -400,9 +419,63 @@ mod tests {
             store_id: "demo".into(),
             ops,
             encoded,
+            check: PushCheck {
+                actors: vec![domain::Actor::new("u", &[domain::Role::SalesConsultant])],
+                now_ms: None,
+                clock: domain::time::StoreClock::default(),
+            },
             reply,
         };
         (job, rx)
+    }
+
+    /// A push the rules refuse (a consultant changing the store's settings; an op by someone
+    /// who is not the push's author) writes nothing and leaves the group's other pushes alone.
+    #[test]
+    fn a_push_refused_by_the_rules_does_not_disturb_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path().join("db.redb")).unwrap();
+        let a = card(1, "13900001111");
+        let mut settings = card(2, "");
+        settings.record_type = "sales_settings".into();
+        settings.changes = vec![Change::SetAdd {
+            field: "models".into(),
+            elem: "levin".into(),
+        }];
+        let mut stranger = card(3, "13800000000");
+        stranger.user_id = "someone".into();
+        let c = card(4, "13700000000");
+        let jobs = vec![
+            job(vec![a.clone()]).0,
+            job(vec![c.clone(), settings]).0,
+            job(vec![stranger]).0,
+            job(vec![c.clone()]).0,
+        ];
+        let (answers, advanced) = commit_group(store.database(), &jobs).unwrap();
+        assert_eq!(answers[0], Ok(vec![1]));
+        match &answers[1] {
+            Err(PushRefusal {
+                op_index: 1,
+                reason: RefusalReason::Policy(e),
+            }) => assert_eq!(
+                domain::sales::UserError::code(e),
+                "sales_settings_manager_only"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            answers[2],
+            Err(PushRefusal {
+                op_index: 0,
+                reason: RefusalReason::UnknownAuthor
+            })
+        );
+        assert_eq!(
+            answers[3],
+            Ok(vec![2]),
+            "c was not written by the refused push"
+        );
+        assert_eq!(advanced.get("demo"), Some(&2));
     }
 
     /// One group: a refused push between two good ones writes nothing and leaves the others

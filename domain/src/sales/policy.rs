@@ -1,0 +1,673 @@
+//! Who may change which sales record, and how: the sales part of [`crate::policy::check_op`],
+//! checked by the server for every pushed op against the record as stored, and by the app
+//! before it writes.
+//!
+//! The rules (a sales manager's view; "manager" = a role that [`Role::manages`] sales: the sales
+//! manager and the general manager):
+//!
+//! - **Store settings** (`sales_settings`: catalogue, fleet, routes, cadence, sleeping days):
+//!   only managers change or delete them.
+//! - **Reception rota**: anyone in sales marks themselves away; only managers set the day's
+//!   `order`.
+//! - **Ownership** (防止撞单 and 人走客户走): an A-card, an order and a test drive belong to the
+//!   consultant in their `consultant_id`. Colleagues help with the file — add follow-ups
+//!   (the consultant on the reception desk notes that the customer came in), correct the
+//!   customer's details, grade — but the decisions are the owner's: moving its status
+//!   (proposing a loss, ordering, cancelling, delivering), its loss or cancellation reason,
+//!   putting it in the bin. A consultant sets `consultant_id` only to themselves, and only on
+//!   a record that is not someone else's: giving a customer to another consultant (撞单 转给,
+//!   退回给, hand-over) is a manager's move. Managers do all of it on any record.
+//! - **A-card status moves** follow [`ACardStatus::next`] from the card's shown state with the
+//!   actor's roles: proposing a loss, ordering, cancelling and delivering are open to everyone
+//!   in sales (on their own cards); the manager's re-contact, confirming a loss, sending back
+//!   and reactivating are managers'. The re-contact move must carry its `re_contacts` entry,
+//!   and only managers append to `re_contacts`; a loss is confirmed only when a re-contact
+//!   entry exists (stored, or in the same op) and the last one did not find the customer
+//!   willing to reconsider ([`LossFile::apply`]).
+//! - Visits (the reception desk logs them for any consultant), key accounts (any consultant
+//!   may take over a territory account, 接手), C-cards and care tasks (shared with service and
+//!   customer care) have no owner rule: [`crate::records::may_write`] decides.
+
+use serde_json::Value;
+
+use super::UserError;
+use super::loss::{ACardAction, ACardActionKind, ACardStatus, LossError, LossFile};
+use crate::records::field;
+use crate::roles::{Actor, Area};
+use crate::sync::{Change, Op, RecordState};
+
+/// The record types that belong to a consultant through `consultant_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owned {
+    ACard,
+    Order,
+    TestDrive,
+}
+
+impl Owned {
+    pub fn of(record_type: &str) -> Option<Owned> {
+        match record_type {
+            "a_card" => Some(Owned::ACard),
+            "order" => Some(Owned::Order),
+            "test_drive" => Some(Owned::TestDrive),
+            _ => None,
+        }
+    }
+
+    fn label_zh(self) -> &'static str {
+        match self {
+            Owned::ACard => "A 卡",
+            Owned::Order => "订单",
+            Owned::TestDrive => "试驾记录",
+        }
+    }
+
+    fn label_en(self) -> &'static str {
+        match self {
+            Owned::ACard => "A-card",
+            Owned::Order => "order",
+            Owned::TestDrive => "test drive",
+        }
+    }
+}
+
+/// Why a sales op was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SalesPolicyError {
+    #[error("only a sales manager may change the store's sales settings")]
+    SettingsManagerOnly,
+    #[error("only a sales manager may set the reception rota's order")]
+    RotaOrderManagerOnly,
+    #[error("only a sales manager may give a {} to another consultant", .0.label_en())]
+    ReassignManagerOnly(Owned),
+    #[error("this {} belongs to another consultant", .0.label_en())]
+    NotYours(Owned),
+    #[error(transparent)]
+    Move(LossError),
+}
+
+impl SalesPolicyError {
+    /// Whether the actor's role or ownership is the problem (HTTP 403), not the op's content.
+    pub fn is_forbidden(&self) -> bool {
+        match self {
+            SalesPolicyError::Move(e) => matches!(
+                e,
+                LossError::RoleMayNot { .. } | LossError::OnlyManagerMayConfirm
+            ),
+            _ => true,
+        }
+    }
+}
+
+impl UserError for SalesPolicyError {
+    fn code(&self) -> &'static str {
+        match self {
+            SalesPolicyError::SettingsManagerOnly => "sales_settings_manager_only",
+            SalesPolicyError::RotaOrderManagerOnly => "rota_order_manager_only",
+            SalesPolicyError::ReassignManagerOnly(_) => "reassign_manager_only",
+            SalesPolicyError::NotYours(_) => "not_your_customer",
+            SalesPolicyError::Move(e) => e.code(),
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            SalesPolicyError::SettingsManagerOnly => {
+                "只有销售经理或总经理可以修改门店的销售设置(车型目录、试驾车、路线、跟进周期)"
+                    .into()
+            }
+            SalesPolicyError::RotaOrderManagerOnly => {
+                "只有销售经理或总经理可以调整接待轮值顺序".into()
+            }
+            SalesPolicyError::ReassignManagerOnly(o) => {
+                format!("只有销售经理或总经理可以把{}转给其他销售顾问", o.label_zh())
+            }
+            SalesPolicyError::NotYours(o) => format!(
+                "这张{}属于其他销售顾问:状态、战败或退单原因及删除由其负责;如需接手请联系销售经理",
+                o.label_zh()
+            ),
+            SalesPolicyError::Move(e) => e.message_zh(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            SalesPolicyError::SettingsManagerOnly => {
+                "Only the sales manager or the general manager may change the store's sales settings (catalogue, fleet, routes, cadence)".into()
+            }
+            SalesPolicyError::RotaOrderManagerOnly => {
+                "Only the sales manager or the general manager may change the reception rota's order".into()
+            }
+            SalesPolicyError::ReassignManagerOnly(o) => format!(
+                "Only the sales manager or the general manager may give a {} to another consultant",
+                o.label_en()
+            ),
+            SalesPolicyError::NotYours(o) => format!(
+                "This {} belongs to another consultant, who decides its status, loss or cancellation reason and deletion. Ask the sales manager to hand it over",
+                o.label_en()
+            ),
+            SalesPolicyError::Move(e) => e.message_en(),
+        }
+    }
+}
+
+/// The sales rules for `op` by `actor` on the record as stored (`stored`: the state before the
+/// op; an empty state for a new record). The generic checks (shown status, known writes, log
+/// entry ids, clock) are [`crate::policy::check_op`]'s, which calls this.
+pub fn check(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPolicyError> {
+    let manager = actor.manages(Area::Sales);
+    match op.record_type.as_str() {
+        "sales_settings" if !manager => Err(SalesPolicyError::SettingsManagerOnly),
+        "reception_rota" if !manager && sets(op, "order") => {
+            Err(SalesPolicyError::RotaOrderManagerOnly)
+        }
+        "a_card" => {
+            if !manager {
+                ownership(actor, stored, op, Owned::ACard)?;
+            }
+            a_card_moves(actor, stored, op)
+        }
+        other => match Owned::of(other) {
+            Some(owned) if !manager => ownership(actor, stored, op, owned),
+            _ => Ok(()),
+        },
+    }
+}
+
+fn sets(op: &Op, name: &str) -> bool {
+    op.changes.iter().any(|c| c.field() == Some(name))
+}
+
+/// A non-manager's ownership rule for a record with a `consultant_id`.
+fn ownership(
+    actor: &Actor,
+    stored: &RecordState,
+    op: &Op,
+    owned: Owned,
+) -> Result<(), SalesPolicyError> {
+    let owner = field::text(stored, "consultant_id");
+    let someone_else = owner.is_some_and(|o| !actor.is(o));
+    for change in &op.changes {
+        if let Change::Set {
+            field, value: v, ..
+        } = change
+            && field == "consultant_id"
+        {
+            let to_self = matches!(v, Value::String(s) if actor.is(s));
+            if !to_self || someone_else {
+                return Err(SalesPolicyError::ReassignManagerOnly(owned));
+            }
+        }
+    }
+    if someone_else && op.changes.iter().any(|c| owners_decision(c, owned)) {
+        return Err(SalesPolicyError::NotYours(owned));
+    }
+    Ok(())
+}
+
+/// The fields whose writes are the owner's decision along with the status: why a card was lost,
+/// why an order was cancelled.
+fn owners_field(owned: Owned, name: &str) -> bool {
+    match owned {
+        Owned::ACard => matches!(name, "loss_reason" | "loss_note"),
+        Owned::Order => matches!(name, "cancel_reason" | "cancel_note"),
+        Owned::TestDrive => false,
+    }
+}
+
+/// Whether a change is the owner's (or a manager's) decision: a status move, putting the
+/// record in the bin (or out), a loss or cancellation reason.
+fn owners_decision(change: &Change, owned: Owned) -> bool {
+    match change {
+        Change::Transition { .. } | Change::Delete { .. } | Change::Restore { .. } => true,
+        Change::Set { field, .. } => owners_field(owned, field),
+        _ => false,
+    }
+}
+
+/// The move an A-card status transition stands for.
+pub fn a_card_action(from: ACardStatus, to: ACardStatus) -> Option<ACardActionKind> {
+    use ACardActionKind as K;
+    use ACardStatus as S;
+    Some(match (from, to) {
+        (S::Following, S::LossProposed) => K::ProposeLoss,
+        (S::LossProposed | S::ReContacted, S::ReContacted) => K::RecordReContact,
+        (S::ReContacted | S::LossProposed, S::Lost) => K::ConfirmLoss,
+        (S::LossProposed | S::ReContacted, S::Following) => K::SendBack,
+        (S::Lost, S::Following) => K::Reactivate,
+        (_, S::Ordered) => K::PlaceOrder,
+        (S::Ordered, S::Following) => K::CancelOrder,
+        (_, S::Delivered) => K::Deliver,
+        _ => return None,
+    })
+}
+
+/// The outcome of a `re_contacts` entry's value (`{"outcome": …}`).
+fn outcome(value: &Value) -> Option<&str> {
+    value.get("outcome").and_then(Value::as_str)
+}
+
+fn a_card_moves(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPolicyError> {
+    let appended = op.changes.iter().find_map(|c| match c {
+        Change::Append { field, value, .. } if field == "re_contacts" => Some(value),
+        _ => None,
+    });
+    if appended.is_some() && !actor.manages(Area::Sales) {
+        return Err(SalesPolicyError::Move(LossError::RoleMayNot {
+            action: ACardActionKind::RecordReContact,
+        }));
+    }
+    for change in &op.changes {
+        let Change::Transition {
+            field, from, to, ..
+        } = change
+        else {
+            continue;
+        };
+        if field != "status" || from == to {
+            continue;
+        }
+        let (Some(from), Some(to)) = (ACardStatus::parse(from), ACardStatus::parse(to)) else {
+            continue; // not a state: validate_op refuses it
+        };
+        let Some(kind) = a_card_action(from, to) else {
+            continue; // not a declared move: validate_op refuses it
+        };
+        let next = from
+            .next(kind, &actor.roles)
+            .map_err(SalesPolicyError::Move)?;
+        if next != to {
+            return Err(SalesPolicyError::Move(LossError::NotAllowedFrom {
+                action: kind,
+                from,
+            }));
+        }
+        match kind {
+            ACardActionKind::RecordReContact if appended.is_none() => {
+                return Err(SalesPolicyError::Move(LossError::ReContactRequired));
+            }
+            ACardActionKind::ConfirmLoss => {
+                // The manager's last re-contact: in this op, else the last stored one.
+                let last = match appended {
+                    Some(v) => Some(outcome(v).unwrap_or_default().to_owned()),
+                    None => stored
+                        .log("re_contacts")
+                        .last()
+                        .map(|e| outcome(&e.value).unwrap_or_default().to_owned()),
+                };
+                let Some(last) = last else {
+                    return Err(SalesPolicyError::Move(LossError::ReContactRequired));
+                };
+                LossFile::of_card(ACardStatus::ReContacted.as_str(), "", "", Some(&last))
+                    .apply(&ACardAction::ConfirmLoss, &actor.roles)
+                    .map_err(SalesPolicyError::Move)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{A_CARD, ORDER, RECEPTION_ROTA, SALES_SETTINGS, TEST_DRIVE, VISIT};
+    use crate::roles::Role;
+    use crate::sync::{Edit, Hlc, RecordType, apply, new_id};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    const WANG: &str = "0190f000-0000-7000-8000-0000000000a1";
+    const LI: &str = "0190f000-0000-7000-8000-0000000000b2";
+    const BOSS: &str = "0190f000-0000-7000-8000-0000000000c3";
+
+    fn consultant(id: &str) -> Actor {
+        Actor::new(id, &[Role::SalesConsultant])
+    }
+    fn manager() -> Actor {
+        Actor::new(BOSS, &[Role::SalesManager])
+    }
+
+    struct Rec {
+        state: RecordState,
+        rt: &'static RecordType,
+        n: u8,
+    }
+
+    impl Rec {
+        fn new(rt: &'static RecordType) -> Rec {
+            Rec {
+                state: RecordState::new(new_id(1_000, [7; 10]), rt.name, "demo"),
+                rt,
+                n: 0,
+            }
+        }
+
+        fn op(&mut self, who: &Actor, f: impl FnOnce(&Edit<'_>) -> Vec<Change>) -> Op {
+            self.n += 1;
+            Op {
+                op_id: new_id(2_000 + u64::from(self.n), [self.n; 10]),
+                device_id: Uuid::from_u128(1),
+                user_id: who.user_id.clone(),
+                store_id: "demo".into(),
+                record_id: self.state.id,
+                record_type: self.rt.name.into(),
+                hlc: Hlc::new(2_000 + u64::from(self.n), 0),
+                changes: f(&Edit::new(&self.state, self.rt)),
+            }
+        }
+
+        /// Checks and, when allowed, applies.
+        fn by(
+            &mut self,
+            who: &Actor,
+            f: impl FnOnce(&Edit<'_>) -> Vec<Change>,
+        ) -> Result<(), SalesPolicyError> {
+            let op = self.op(who, f);
+            check(who, &self.state, &op)?;
+            apply(&mut self.state, &op, self.rt).unwrap();
+            Ok(())
+        }
+    }
+
+    fn card_of(owner: &str) -> Rec {
+        let mut r = Rec::new(&A_CARD);
+        r.by(&consultant(owner), |e| {
+            vec![
+                e.set("name", json!("王先生")).unwrap(),
+                e.set("consultant_id", json!(owner)).unwrap(),
+            ]
+        })
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn only_managers_touch_the_sales_settings() {
+        let mut s = Rec::new(&SALES_SETTINGS);
+        let add = |e: &Edit<'_>| vec![e.set_add("models", "levin").unwrap()];
+        assert_eq!(
+            s.by(&consultant(WANG), add),
+            Err(SalesPolicyError::SettingsManagerOnly)
+        );
+        s.by(&manager(), add).unwrap();
+        assert_eq!(
+            s.by(&consultant(WANG), |e| vec![e.delete()]),
+            Err(SalesPolicyError::SettingsManagerOnly)
+        );
+        let gm = Actor::new(BOSS, &[Role::GeneralManager]);
+        s.by(&gm, |e| vec![e.set("cadence_h_days", json!(1)).unwrap()])
+            .unwrap();
+        assert_eq!(
+            SalesPolicyError::SettingsManagerOnly.code(),
+            "sales_settings_manager_only"
+        );
+    }
+
+    #[test]
+    fn the_rota_order_is_the_managers_but_away_is_anyones() {
+        let mut r = Rec::new(&RECEPTION_ROTA);
+        r.by(&consultant(WANG), |e| {
+            vec![
+                e.set("date", json!("2026-03-02")).unwrap(),
+                e.set_add("away", WANG).unwrap(),
+            ]
+        })
+        .unwrap();
+        let order = |e: &Edit<'_>| vec![e.set("order", json!([WANG, LI])).unwrap()];
+        assert_eq!(
+            r.by(&consultant(WANG), order),
+            Err(SalesPolicyError::RotaOrderManagerOnly)
+        );
+        r.by(&manager(), order).unwrap();
+    }
+
+    #[test]
+    fn a_consultant_creates_cards_for_themselves_only() {
+        let mut mine = Rec::new(&A_CARD);
+        mine.by(&consultant(WANG), |e| {
+            vec![e.set("consultant_id", json!(WANG)).unwrap()]
+        })
+        .unwrap();
+        let mut theirs = Rec::new(&A_CARD);
+        assert_eq!(
+            theirs.by(&consultant(WANG), |e| vec![
+                e.set("consultant_id", json!(LI)).unwrap()
+            ]),
+            Err(SalesPolicyError::ReassignManagerOnly(Owned::ACard))
+        );
+        // A card without a consultant (an import) may be claimed.
+        let mut open = Rec::new(&A_CARD);
+        open.by(&manager(), |e| vec![e.set("name", json!("张")).unwrap()])
+            .unwrap();
+        open.by(&consultant(LI), |e| {
+            vec![e.set("consultant_id", json!(LI)).unwrap()]
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_consultant_may_not_take_a_colleagues_card_or_decide_for_it_but_may_help() {
+        let mut c = card_of(LI);
+        let wang = consultant(WANG);
+        assert_eq!(
+            c.by(&wang, |e| vec![
+                e.set("consultant_id", json!(WANG)).unwrap()
+            ]),
+            Err(SalesPolicyError::ReassignManagerOnly(Owned::ACard))
+        );
+        assert_eq!(
+            c.by(&wang, |e| vec![
+                e.set("loss_reason", json!("other_brand")).unwrap()
+            ]),
+            Err(SalesPolicyError::NotYours(Owned::ACard))
+        );
+        assert_eq!(
+            c.by(&wang, |e| vec![e.delete()]),
+            Err(SalesPolicyError::NotYours(Owned::ACard))
+        );
+        assert_eq!(
+            c.by(&wang, |e| vec![
+                e.transition("status", "loss_proposed").unwrap()
+            ]),
+            Err(SalesPolicyError::NotYours(Owned::ACard))
+        );
+        c.by(&wang, |e| {
+            vec![
+                e.append("follow_ups", Uuid::from_u128(5), json!({"note": "来店"}))
+                    .unwrap(),
+                e.set("grade", json!("h")).unwrap(),
+            ]
+        })
+        .unwrap();
+        // The owner edits; the manager reassigns (撞单 转给).
+        c.by(&consultant(LI), |e| {
+            vec![e.set("grade", json!("a")).unwrap()]
+        })
+        .unwrap();
+        c.by(&manager(), |e| {
+            vec![e.set("consultant_id", json!(WANG)).unwrap()]
+        })
+        .unwrap();
+        c.by(&wang, |e| {
+            vec![e.transition("status", "loss_proposed").unwrap()]
+        })
+        .unwrap();
+        assert_eq!(
+            SalesPolicyError::NotYours(Owned::ACard).code(),
+            "not_your_customer"
+        );
+    }
+
+    #[test]
+    fn orders_and_test_drives_belong_to_their_consultant_visits_to_nobody() {
+        for rt in [&ORDER, &TEST_DRIVE] {
+            let owned = Owned::of(rt.name).unwrap();
+            let mut r = Rec::new(rt);
+            r.by(&consultant(LI), |e| {
+                vec![e.set("consultant_id", json!(LI)).unwrap()]
+            })
+            .unwrap();
+            assert_eq!(
+                r.by(&consultant(WANG), |e| vec![e.delete()]),
+                Err(SalesPolicyError::NotYours(owned))
+            );
+            let to = if rt.name == "order" {
+                "cancelled"
+            } else {
+                "ended"
+            };
+            assert_eq!(
+                r.by(&consultant(WANG), |e| vec![
+                    e.transition("status", to).unwrap()
+                ]),
+                Err(SalesPolicyError::NotYours(owned))
+            );
+            r.by(&consultant(WANG), |e| {
+                vec![e.set("a_card_id", json!("x")).unwrap()]
+            })
+            .unwrap();
+            r.by(&manager(), |e| {
+                vec![e.set("a_card_id", json!("y")).unwrap()]
+            })
+            .unwrap();
+        }
+        // The reception desk logs a visit for any consultant.
+        let mut v = Rec::new(&VISIT);
+        v.by(&consultant(WANG), |e| {
+            vec![e.set("consultant_id", json!(LI)).unwrap()]
+        })
+        .unwrap();
+        v.by(&consultant(LI), |e| {
+            vec![e.set("time_out", json!("2026-03-02T11:00:00")).unwrap()]
+        })
+        .unwrap();
+    }
+
+    fn re_contact(e: &Edit<'_>, n: u128, outcome: &str) -> Change {
+        e.append(
+            "re_contacts",
+            Uuid::from_u128(n),
+            json!({"outcome": outcome, "note": "经理电话回访"}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_crafted_loss_without_a_manager_is_refused_at_each_step() {
+        let wang = consultant(WANG);
+        let mut c = card_of(WANG);
+        c.by(&wang, |e| {
+            vec![e.transition("status", "loss_proposed").unwrap()]
+        })
+        .unwrap();
+        // The consultant's own "re-contact" and confirmation.
+        let step = |e: &Edit<'_>| vec![e.transition("status", "re_contacted").unwrap()];
+        assert_eq!(
+            c.by(&wang, step),
+            Err(SalesPolicyError::Move(LossError::RoleMayNot {
+                action: ACardActionKind::RecordReContact
+            }))
+        );
+        assert_eq!(
+            c.by(&wang, |e| vec![re_contact(e, 1, "confirmed_lost")]),
+            Err(SalesPolicyError::Move(LossError::RoleMayNot {
+                action: ACardActionKind::RecordReContact
+            }))
+        );
+        // A manager's move to re_contacted must carry the re-contact itself.
+        assert_eq!(
+            c.by(&manager(), step),
+            Err(SalesPolicyError::Move(LossError::ReContactRequired))
+        );
+        c.by(&manager(), |e| {
+            vec![
+                re_contact(e, 2, "confirmed_lost"),
+                e.transition("status", "re_contacted").unwrap(),
+            ]
+        })
+        .unwrap();
+        assert_eq!(
+            c.by(&wang, |e| vec![e.transition("status", "lost").unwrap()]),
+            Err(SalesPolicyError::Move(LossError::OnlyManagerMayConfirm))
+        );
+        c.by(&manager(), |e| {
+            vec![e.transition("status", "lost").unwrap()]
+        })
+        .unwrap();
+        assert_eq!(
+            c.by(&wang, |e| vec![
+                e.transition("status", "following").unwrap()
+            ]),
+            Err(SalesPolicyError::Move(LossError::RoleMayNot {
+                action: ACardActionKind::Reactivate
+            }))
+        );
+        c.by(&manager(), |e| {
+            vec![e.transition("status", "following").unwrap()]
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_customer_willing_to_reconsider_is_sent_back_not_lost() {
+        let mut c = card_of(WANG);
+        c.by(&consultant(WANG), |e| {
+            vec![e.transition("status", "loss_proposed").unwrap()]
+        })
+        .unwrap();
+        c.by(&manager(), |e| {
+            vec![
+                re_contact(e, 3, "will_reconsider"),
+                e.transition("status", "re_contacted").unwrap(),
+            ]
+        })
+        .unwrap();
+        assert_eq!(
+            c.by(&manager(), |e| vec![
+                e.transition("status", "lost").unwrap()
+            ]),
+            Err(SalesPolicyError::Move(LossError::CustomerWillReconsider))
+        );
+        // A later re-contact with another outcome allows it, in the same op too.
+        c.by(&manager(), |e| {
+            vec![
+                re_contact(e, 4, "confirmed_lost"),
+                e.transition("status", "lost").unwrap(),
+            ]
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn the_owner_orders_cancels_and_delivers() {
+        let wang = consultant(WANG);
+        let mut c = card_of(WANG);
+        c.by(&wang, |e| vec![e.transition("status", "ordered").unwrap()])
+            .unwrap();
+        c.by(&wang, |e| {
+            vec![e.transition("status", "following").unwrap()]
+        })
+        .unwrap();
+        c.by(&wang, |e| vec![e.transition("status", "ordered").unwrap()])
+            .unwrap();
+        c.by(&wang, |e| {
+            vec![e.transition("status", "delivered").unwrap()]
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn every_declared_move_has_an_action() {
+        for (from, to) in crate::records::A_CARD_STATUS.transitions {
+            let (from, to) = (
+                ACardStatus::parse(from).unwrap(),
+                ACardStatus::parse(to).unwrap(),
+            );
+            let kind = a_card_action(from, to).unwrap();
+            assert_eq!(from.next(kind, &Role::ALL), Ok(to), "{from:?} → {to:?}");
+        }
+        assert!(!SalesPolicyError::Move(LossError::ReContactRequired).is_forbidden());
+        assert!(SalesPolicyError::NotYours(Owned::Order).is_forbidden());
+    }
+}
