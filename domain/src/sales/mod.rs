@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod duplicate;
 pub mod facts;
 pub mod grade;
+pub mod handover;
 pub mod kpi;
 pub mod loss;
 pub mod order;
@@ -32,6 +33,8 @@ pub mod visit;
 
 /// The date and time types of the sales rules, for callers (the app) without chrono of their own.
 pub use ::chrono;
+
+pub use handover::handover_plan;
 
 /// An error shown to a user: a stable code plus the message in both languages of the app.
 pub trait UserError: std::error::Error {
