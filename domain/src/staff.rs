@@ -129,8 +129,12 @@ pub fn check_new_password(username: &str, password: &str) -> Result<(), Password
     }
     let user = username.trim().to_lowercase();
     let lower = password.to_lowercase();
-    let stripped = lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
-    if !user.is_empty() && (lower == user || stripped == user) {
+    let core = |s: &str| {
+        s.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ')
+            .to_owned()
+    };
+    let user_core = core(&user);
+    if !user.is_empty() && (lower == user || (!user_core.is_empty() && core(&lower) == user_core)) {
         return Err(PasswordError::IsUsername);
     }
     if is_common_password(password) {
