@@ -133,3 +133,13 @@ pub async fn post_empty(path: &str, token: Option<&str>) -> Result<(), ApiError>
     let request = prepare(Request::post(path), token).build();
     send(request).await.map(|_| ())
 }
+
+/// `POST path` with a JSON body, for actions answered with 204.
+pub async fn post_json_empty<B: Serialize>(
+    path: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<(), ApiError> {
+    let request = prepare(Request::post(path), token).json(body);
+    send(request).await.map(|_| ())
+}

@@ -13,6 +13,8 @@ use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
 use crate::manage;
 use crate::pages::login::LoginPage;
+use crate::pages::password::{ChangePasswordForm, PasswordPage};
+use crate::pages::setup::SetupPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
 use crate::{api, care, lazy_pages, pwa, sales, service};
@@ -76,6 +78,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
             <StorageWarning />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/setup") view=SetupPage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
                     // 销售: one route per workflow page, under the sales sub-navigation.
@@ -106,6 +109,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("duplicates") view={Lazy::<lazy_pages::Duplicates>::new()} />
                     </ParentRoute>
                     <Route path=path!("conflicts") view={Lazy::<lazy_pages::Conflicts>::new()} />
+                    <Route path=path!("password") view=PasswordPage />
                     <Route
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
@@ -117,6 +121,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
                         <Route path=path!("") view={Lazy::<lazy_pages::Devices>::new()} />
                         <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />
+                        <Route path=path!("staff") view={Lazy::<lazy_pages::Staff>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
@@ -125,13 +130,29 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
 }
 
 /// The frame of every page behind the login: header, navigation, the page. Logged out, it
-/// sends the user to the login page.
+/// sends the user to the login page; while the user must replace a password someone else set,
+/// the page is the password form.
 #[component]
 fn Shell() -> impl IntoView {
     let session = use_session();
     let logged_in = Memo::new(move |_| session.logged_in());
+    let must_change = Memo::new(move |_| {
+        session
+            .session
+            .with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
+    });
     move || {
-        if logged_in.get() {
+        if logged_in.get() && must_change.get() {
+            view! {
+                <div class="shell">
+                    <Header />
+                    <main id="main" class="page">
+                        <ChangePasswordForm />
+                    </main>
+                </div>
+            }
+            .into_any()
+        } else if logged_in.get() {
             view! {
                 <div class="shell">
                     <Header />

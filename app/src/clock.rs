@@ -6,10 +6,20 @@
 use domain::sales::chrono::{NaiveDate, NaiveDateTime};
 use domain::time::{StoreClock, stored_date, stored_time};
 
-/// The store's clock. Every store runs on China Standard Time today; when the store's
-/// settings carry a time zone this is where the device reads it.
+thread_local! {
+    /// The logged-in store's clock (`session.rs` keeps it in step with the session).
+    static STORE_CLOCK: std::cell::Cell<StoreClock> = std::cell::Cell::new(StoreClock::default());
+}
+
+/// The store's clock: the time zone of the logged-in user's store (`/api/me` → `store.
+/// utc_offset_minutes`), China Standard Time when logged out or unknown.
 pub fn store_clock() -> StoreClock {
-    StoreClock::default()
+    STORE_CLOCK.with(std::cell::Cell::get)
+}
+
+/// Sets the store's clock (called by the session when the user or their store changes).
+pub fn set_store_clock(clock: StoreClock) {
+    STORE_CLOCK.with(|c| c.set(clock));
 }
 
 /// Now, in Unix milliseconds (the device's clock).

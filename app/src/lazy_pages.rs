@@ -121,4 +121,10 @@ lazy_pages!(admin {
             <manage::bin::BinPage />
         </AreaGate>
     };
+    /// `/manage/staff`: the staff (员工), for the general manager.
+    Staff => view! {
+        <AreaGate area=Area::Management>
+            <manage::staff::StaffPage />
+        </AreaGate>
+    };
 });

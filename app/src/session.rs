@@ -7,6 +7,7 @@
 //!   logged in with no network. Only an explicit 401 from the server ends it (or the user's own
 //!   退出登录); a network failure never does.
 
+use domain::time::StoreClock;
 use domain::{Area, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -30,6 +31,30 @@ pub struct User {
     /// The roles this app knows; a role added by a newer server is ignored, not fatal.
     #[serde(deserialize_with = "known_roles")]
     pub roles: Vec<Role>,
+    /// The password was set by someone else: the app asks for a new one before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// The store (absent in sessions kept by an older app: then the defaults).
+    #[serde(default)]
+    pub store: Option<StoreInfo>,
+}
+
+/// The user's store, as `/api/me` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreInfo {
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    pub name: String,
+    /// The demo store (演示数据).
+    #[serde(default)]
+    pub demo: bool,
+    /// The store's time zone, minutes east of UTC.
+    #[serde(default = "default_offset")]
+    pub utc_offset_minutes: i32,
+}
+
+fn default_offset() -> i32 {
+    StoreClock::default().offset_minutes()
 }
 
 impl User {
@@ -37,6 +62,24 @@ impl User {
     pub fn areas(&self) -> Vec<Area> {
         Area::for_roles(&self.roles)
     }
+
+    /// Whether this is the demo store.
+    pub fn in_demo_store(&self) -> bool {
+        self.store.as_ref().is_some_and(|s| s.demo)
+    }
+
+    /// The store's clock (China Standard Time when the store does not say).
+    pub fn store_clock(&self) -> StoreClock {
+        self.store
+            .as_ref()
+            .and_then(|s| StoreClock::from_offset_minutes(s.utc_offset_minutes))
+            .unwrap_or_default()
+    }
+}
+
+/// Points `clock::store_clock()` at the store of `session` (or the default when logged out).
+fn follow_store_clock(session: Option<&Session>) {
+    crate::clock::set_store_clock(session.map(|s| s.user.store_clock()).unwrap_or_default());
 }
 
 /// This device as the server registered it.
@@ -165,6 +208,7 @@ pub struct SessionCtx {
 
 impl SessionCtx {
     pub fn new(boot: &Boot) -> Self {
+        follow_store_clock(boot.session.as_ref());
         SessionCtx {
             session: RwSignal::new(boot.session.clone()),
             device_id: StoredValue::new(boot.device_id.clone()),
@@ -216,8 +260,46 @@ impl SessionCtx {
         }
         self.device_name.set(Some(session.device.name.clone()));
         self.logged_out.set(None);
+        follow_store_clock(Some(&session));
         self.session.set(Some(session));
         Ok(())
+    }
+
+    /// Changes the user's own password (`POST /api/me/password`); the session goes on with the
+    /// user as the server now describes them (`must_change_password` cleared).
+    pub async fn change_password(self, old: &str, new: &str) -> Result<(), ApiError> {
+        let user: User = self
+            .post(
+                "/api/me/password",
+                &serde_json::json!({"old_password": old, "new_password": new}),
+            )
+            .await?;
+        self.replace_user(user).await;
+        Ok(())
+    }
+
+    /// Keeps a newer description of the logged-in user (same id) in the session and on the
+    /// device.
+    async fn replace_user(self, user: User) {
+        let changed = self.session.with_untracked(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.user != user && s.user.id == user.id)
+        });
+        if !changed {
+            return;
+        }
+        self.session.update(|s| {
+            if let Some(s) = s {
+                s.user = user;
+            }
+        });
+        let session = self.session.get_untracked();
+        follow_store_clock(session.as_ref());
+        if let Some(session) = session
+            && db::put(keys::SESSION, &session).await.is_err()
+        {
+            self.storage_failed.set(true);
+        }
     }
 
     /// The user's own 退出登录: ends the session on the device at once, and on the server
@@ -239,6 +321,7 @@ impl SessionCtx {
             self.storage_failed.set(true);
         }
         self.logged_out.set(reason);
+        follow_store_clock(None);
         self.session.set(None);
     }
 
@@ -263,6 +346,25 @@ impl SessionCtx {
         result
     }
 
+    /// `POST` with a JSON body and the session's token, answer as JSON; a 401 logs out.
+    pub async fn post<B: Serialize, T: serde::de::DeserializeOwned>(
+        self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let result = api::post(path, self.token().as_deref(), body).await;
+        self.check(&result).await;
+        result
+    }
+
+    /// `POST` with a JSON body and the session's token, for actions answered with 204; a 401
+    /// logs out.
+    pub async fn post_json_empty<B: Serialize>(self, path: &str, body: &B) -> Result<(), ApiError> {
+        let result = api::post_json_empty(path, self.token().as_deref(), body).await;
+        self.check(&result).await;
+        result
+    }
+
     /// `POST` (no body, 204) with the session's token; a 401 logs out.
     pub async fn post_empty(self, path: &str) -> Result<(), ApiError> {
         let result = api::post_empty(path, self.token().as_deref()).await;
@@ -279,22 +381,7 @@ impl SessionCtx {
         let Ok(user) = self.get::<User>("/api/me").await else {
             return;
         };
-        let changed = self.session.with_untracked(|s| {
-            s.as_ref()
-                .is_some_and(|s| s.user != user && s.user.id == user.id)
-        });
-        if changed {
-            self.session.update(|s| {
-                if let Some(s) = s {
-                    s.user = user;
-                }
-            });
-            if let Some(session) = self.session.get_untracked()
-                && db::put(keys::SESSION, &session).await.is_err()
-            {
-                self.storage_failed.set(true);
-            }
-        }
+        self.replace_user(user).await;
     }
 }
 
@@ -332,9 +419,23 @@ mod tests {
         assert_eq!(s.user.store_id, "7");
         assert_eq!(s.user.roles, vec![Role::GeneralManager]);
         assert_eq!(s.user.areas(), Area::ALL.to_vec());
+        assert!(!s.user.must_change_password, "kept by an older app");
+        assert!(!s.user.in_demo_store());
+        assert_eq!(s.user.store_clock(), StoreClock::default());
         // What is kept in IndexedDB reads back the same.
         let kept = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<Session>(&kept).unwrap(), s);
+    }
+
+    #[test]
+    fn the_store_gives_the_clock_and_the_demo_marker() {
+        let json = r#"{"id": "u", "username": "boss", "display_name": "周总", "store_id": "s1",
+            "store_name": "城东店", "roles": ["general_manager"], "must_change_password": true,
+            "store": {"id": "s1", "name": "城东店", "demo": true, "utc_offset_minutes": 420}}"#;
+        let u: User = serde_json::from_str(json).unwrap();
+        assert!(u.must_change_password);
+        assert!(u.in_demo_store());
+        assert_eq!(u.store_clock().offset_minutes(), 420);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod records;
 pub mod roles;
 pub mod sales;
 pub mod service;
+pub mod staff;
 pub mod sync;
 pub mod time;
 

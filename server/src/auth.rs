@@ -123,7 +123,9 @@ pub fn hash_token(token: &str) -> TokenHash {
 }
 
 /// The user behind a valid bearer token. Extracting it answers 401 `unauthorized` when the
-/// token is missing, unknown, expired, revoked, or its device is revoked.
+/// token is missing, unknown, expired, revoked, its device is revoked or its user deactivated;
+/// 403 `password_change_required` while the user must choose a new password (except on
+/// [`PASSWORD_CHANGE_PATHS`]).
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: UserRec,
@@ -199,9 +201,23 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        authenticate(state, bearer(parts).ok_or(Error::Unauthorized)?).await
+        let auth = authenticate(state, bearer(parts).ok_or(Error::Unauthorized)?).await?;
+        if auth.user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
+            return Err(Error::PasswordChangeRequired);
+        }
+        Ok(auth)
     }
 }
+
+/// What a user whose password was set by someone else (`must_change_password`) may still do:
+/// see who they are, choose their password, log out. Everything else answers 403
+/// `password_change_required`.
+pub const PASSWORD_CHANGE_PATHS: [&str; 4] = [
+    "/api/me",
+    "/api/me/password",
+    "/api/auth/logout",
+    "/api/auth/logout-all",
+];
 
 /// Checks a raw token (from the `Authorization` header): 401 `unauthorized` unless it is known,
 /// unexpired (neither past its absolute expiry nor idle too long), and its device is not
@@ -224,7 +240,9 @@ pub async fn authenticate_hash(state: &AppState, token: TokenHash) -> Result<Aut
         return Err(Error::Unauthorized);
     }
     let device = device.filter(|d| !d.revoked).ok_or(Error::Unauthorized)?;
-    let user = user.ok_or(Error::Unauthorized)?;
+    // A deactivated user's sessions are deleted with the deactivation; this also stops any
+    // request already past that point.
+    let user = user.filter(UserRec::is_active).ok_or(Error::Unauthorized)?;
     if now - session.last_used() >= settings.session_touch_every {
         // A failed touch only delays the idle expiry; the request goes on.
         if let Err(e) = store.touch_session(token, now).await {

@@ -252,6 +252,9 @@ pub async fn run_command(
                 config.data.display()
             ))
         }
+        crate::config::Command::Setup(args) => crate::first_start::setup_command(config, args)
+            .await
+            .map_err(BackupError::Store),
     }
 }
 

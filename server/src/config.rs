@@ -45,12 +45,37 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// First start of a real store: create the store and its general manager in --data (the
+    /// server must not be running; the app's setup page does the same). Refused once the data
+    /// directory has a store.
+    Setup(SetupArgs),
     /// Restore a backup into an empty data directory (--data); refuses a directory that holds
     /// anything.
     Restore {
         /// A file written by `forecourt backup`.
         file: PathBuf,
     },
+}
+
+/// `forecourt setup`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SetupArgs {
+    /// The store's name, e.g. 东风日产某某4S店.
+    #[arg(long)]
+    pub store_name: String,
+    /// The store's time zone in minutes east of UTC (480 = UTC+8).
+    #[arg(long, default_value_t = 480, allow_hyphen_values = true)]
+    pub utc_offset_minutes: i32,
+    /// The general manager's username.
+    #[arg(long)]
+    pub gm_username: String,
+    /// The general manager's name as shown (default: the username).
+    #[arg(long)]
+    pub gm_display_name: Option<String>,
+    /// A file holding the general manager's password (one line; not on the command line,
+    /// where other users of the host could read it).
+    #[arg(long)]
+    pub gm_password_file: PathBuf,
 }
 
 impl Config {
@@ -96,5 +121,30 @@ mod tests {
             Config::try_parse_from(["forecourt", "backup"]).is_err(),
             "--to is required"
         );
+        let c = Config::try_parse_from([
+            "forecourt",
+            "setup",
+            "--store-name",
+            "东风4S店",
+            "--gm-username",
+            "boss",
+            "--gm-password-file",
+            "pw.txt",
+            "--utc-offset-minutes",
+            "-300",
+        ])
+        .unwrap();
+        let Some(Command::Setup(a)) = c.command else {
+            panic!("not setup")
+        };
+        assert_eq!(
+            (
+                a.store_name.as_str(),
+                a.gm_username.as_str(),
+                a.utc_offset_minutes
+            ),
+            ("东风4S店", "boss", -300)
+        );
+        assert_eq!(a.gm_display_name, None);
     }
 }

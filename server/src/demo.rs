@@ -52,6 +52,8 @@ pub async fn seed_if_empty(store: &dyn Store, cost: PasswordCost) -> Result<bool
                     roles: vec![*role],
                     password_hash: password_hash.clone(),
                     created_at: now,
+                    deactivated_at: None,
+                    must_change_password: false,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()
@@ -62,6 +64,8 @@ pub async fn seed_if_empty(store: &dyn Store, cost: PasswordCost) -> Result<bool
         id: DEMO_STORE_ID.to_owned(),
         name: DEMO_STORE_NAME.to_owned(),
         created_at: now,
+        demo: true,
+        utc_offset_minutes: crate::store::DEFAULT_UTC_OFFSET_MINUTES,
     };
     store.create_store(demo, users).await?;
     Ok(true)

@@ -166,13 +166,53 @@ pub enum Error {
     },
     #[error("invalid query: {0}")]
     InvalidQuery(String),
+    #[error("the store is not set up yet")]
+    NotSetUp,
+    #[error("the store is already set up")]
+    AlreadySetUp,
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("account deactivated")]
+    AccountDeactivated,
+    #[error("one cannot deactivate oneself")]
+    CannotDeactivateSelf,
+    /// A domain rule refused the request (`domain::staff`, …): 422 with the rule's code.
+    #[error("{code}: {en}")]
+    Rule {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     #[error("storage: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("internal: {0}")]
     Internal(String),
 }
 
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken(_) => Error::UsernameTaken,
+            StoreError::AlreadySetUp => Error::AlreadySetUp,
+            e => Error::Store(e),
+        }
+    }
+}
+
 impl Error {
+    /// A refusal by a domain rule (422, the rule's code and messages).
+    pub fn rule(e: &impl domain::sales::UserError) -> Self {
+        Error::Rule {
+            code: e.code(),
+            zh: e.message_zh(),
+            en: e.message_en(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Error::BadCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -189,6 +229,14 @@ impl Error {
             Error::PayloadTooLarge | Error::TooManyOps { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Op { kind, .. } => kind.status(),
             Error::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            Error::NotSetUp
+            | Error::AlreadySetUp
+            | Error::UsernameTaken
+            | Error::CannotDeactivateSelf => StatusCode::CONFLICT,
+            Error::WrongPassword | Error::PasswordChangeRequired | Error::AccountDeactivated => {
+                StatusCode::FORBIDDEN
+            }
+            Error::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -213,6 +261,14 @@ impl Error {
             Error::TooManyOps { .. } => "too_many_ops",
             Error::Op { kind, .. } => kind.code(),
             Error::InvalidQuery(_) => "invalid_query",
+            Error::NotSetUp => "not_set_up",
+            Error::AlreadySetUp => "already_set_up",
+            Error::UsernameTaken => "username_taken",
+            Error::WrongPassword => "wrong_password",
+            Error::PasswordChangeRequired => "password_change_required",
+            Error::AccountDeactivated => "account_deactivated",
+            Error::CannotDeactivateSelf => "cannot_deactivate_self",
+            Error::Rule { code, .. } => code,
             Error::Store(_) | Error::Internal(_) => "internal",
         }
     }
@@ -285,6 +341,29 @@ impl Error {
                 Lang::Zh => format!("地址中的查询参数有误：{detail}"),
                 Lang::En => format!("Wrong query parameter in the address: {detail}"),
             },
+            Error::NotSetUp => l(
+                "门店尚未设置：请先完成首次设置",
+                "The store is not set up yet: complete the first-start setup first",
+            ),
+            Error::AlreadySetUp => l(
+                "门店已经设置过，不能再次设置",
+                "The store is already set up; setup cannot be done twice",
+            ),
+            Error::UsernameTaken => l("此用户名已被使用", "This username is taken"),
+            Error::WrongPassword => l("当前密码不正确", "The current password is wrong"),
+            Error::PasswordChangeRequired => l(
+                "请先设置您自己的新密码",
+                "Choose your own new password first",
+            ),
+            Error::AccountDeactivated => l(
+                "此账号已停用，请联系总经理",
+                "This account has been deactivated; ask the general manager",
+            ),
+            Error::CannotDeactivateSelf => l(
+                "不能停用自己的账号",
+                "You cannot deactivate your own account",
+            ),
+            Error::Rule { zh, en, .. } => lang.pick(zh, en).to_owned(),
             Error::Store(_) | Error::Internal(_) => l(
                 "服务器内部错误，请稍后再试",
                 "Internal server error; please try again later",

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod demo_sales;
 pub mod error;
 pub mod extract;
+pub mod first_start;
 pub mod headers;
 pub mod lang;
 pub mod metrics;

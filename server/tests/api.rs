@@ -297,6 +297,8 @@ async fn a_manager_sees_and_revokes_only_devices_of_their_own_store() {
                 id: "north".into(),
                 name: "北区店".into(),
                 created_at: now,
+                demo: false,
+                utc_offset_minutes: 480,
             },
             vec![UserRec {
                 id: Uuid::now_v7(),
@@ -306,6 +308,8 @@ async fn a_manager_sees_and_revokes_only_devices_of_their_own_store() {
                 roles: vec![domain::Role::GeneralManager],
                 password_hash: hash,
                 created_at: now,
+                deactivated_at: None,
+                must_change_password: false,
             }],
         )
         .await

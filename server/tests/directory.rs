@@ -90,6 +90,8 @@ async fn another_store_sees_only_its_own_people_and_a_token_is_required() {
                 id: "north".into(),
                 name: "北区店".into(),
                 created_at: now,
+                demo: false,
+                utc_offset_minutes: 480,
             },
             vec![UserRec {
                 id: Uuid::now_v7(),
@@ -99,6 +101,8 @@ async fn another_store_sees_only_its_own_people_and_a_token_is_required() {
                 roles: vec![domain::Role::GeneralManager],
                 password_hash: hash,
                 created_at: now,
+                deactivated_at: None,
+                must_change_password: false,
             }],
         )
         .await

@@ -16,6 +16,8 @@ fn user(store: &str, username: &str, roles: Vec<Role>) -> UserRec {
         roles,
         password_hash: "$argon2id$fake".into(),
         created_at: Utc::now(),
+        deactivated_at: None,
+        must_change_password: false,
     }
 }
 
@@ -49,6 +51,8 @@ fn store_rec(id: &str) -> StoreRec {
         id: id.into(),
         name: format!("{id} 店"),
         created_at: Utc::now(),
+        demo: false,
+        utc_offset_minutes: 480,
     }
 }
 

@@ -18,19 +18,29 @@ pub struct Server {
     addr: SocketAddr,
     data: PathBuf,
     stderr: PathBuf,
+    /// Extra arguments after the usual ones (e.g. `--no-demo`), kept across restarts.
+    args: Vec<String>,
 }
 
 impl Server {
     /// Starts `FORECOURT_BIN --addr 127.0.0.1:0 --data DIR --site FORECOURT_SITE`
     /// and waits (20 s at most) for its listening line.
     pub fn start(data_dir: impl AsRef<Path>) -> Server {
+        Server::start_with_args(data_dir, &[])
+    }
+
+    /// [`Server::start`] with extra arguments, e.g. `["--no-demo"]` for a server that starts
+    /// without the demo store (its app opens the setup page).
+    pub fn start_with_args(data_dir: impl AsRef<Path>, args: &[&str]) -> Server {
         let data = data_dir.as_ref().to_path_buf();
-        let (child, addr, stderr) = spawn(&data, "127.0.0.1:0");
+        let args: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
+        let (child, addr, stderr) = spawn(&data, "127.0.0.1:0", &args);
         Server {
             child: Some(child),
             addr,
             data,
             stderr,
+            args,
         }
     }
 
@@ -85,7 +95,7 @@ impl Server {
         let addr = self.addr.to_string();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match try_spawn(&self.data, &addr) {
+            match try_spawn(&self.data, &addr, &self.args) {
                 Ok((child, addr, stderr)) => {
                     self.child = Some(child);
                     self.addr = addr;
@@ -120,11 +130,15 @@ impl Drop for Server {
     }
 }
 
-fn spawn(data: &Path, addr: &str) -> (Child, SocketAddr, PathBuf) {
-    try_spawn(data, addr).unwrap_or_else(|e| panic!("{e}"))
+fn spawn(data: &Path, addr: &str, args: &[String]) -> (Child, SocketAddr, PathBuf) {
+    try_spawn(data, addr, args).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, PathBuf), String> {
+fn try_spawn(
+    data: &Path,
+    addr: &str,
+    args: &[String],
+) -> Result<(Child, SocketAddr, PathBuf), String> {
     let bin = env("FORECOURT_BIN");
     let site = env("FORECOURT_SITE");
     // stderr goes to a file next to the data (appended across restarts), so a failed start
@@ -142,6 +156,7 @@ fn try_spawn(data: &Path, addr: &str) -> Result<(Child, SocketAddr, PathBuf), St
         .arg(data)
         .arg("--site")
         .arg(&site)
+        .args(args)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stderr(Stdio::from(log));

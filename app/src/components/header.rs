@@ -1,7 +1,9 @@
-//! The top bar: the store, who is logged in, the language switch and 退出登录.
+//! The top bar: the store (with 演示数据 on the demo store), who is logged in, the language
+//! switch, 修改密码 and 退出登录.
 //! The sync status indicator sits before the user.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::language_switch::LanguageSwitch;
@@ -17,6 +19,7 @@ pub fn Header() -> impl IntoView {
     let user = move || session.session.with(|s| s.as_ref().map(|s| s.user.clone()));
     let store_name = move || user().map(|u| u.store_name).unwrap_or_default();
     let display_name = move || user().map(|u| u.display_name).unwrap_or_default();
+    let demo = move || user().is_some_and(|u| u.in_demo_store());
     let roles = move || {
         user()
             .map(|u| {
@@ -44,6 +47,14 @@ pub fn Header() -> impl IntoView {
                 <img class="brand-mark" src="/icons/icon-192.png" alt="" width="32" height="32" />
                 <span class="brand-name">{t!(i18n, brand)}</span>
                 <span class="store-name">{store_name}</span>
+                <Show when=demo>
+                    <span
+                        class="badge badge-warn demo-marker"
+                        title=move || t_string!(i18n, header.demo_hint).to_string()
+                    >
+                        {t!(i18n, header.demo)}
+                    </span>
+                </Show>
             </div>
             <div class="header-tools">
                 <SyncStatus />
@@ -55,6 +66,9 @@ pub fn Header() -> impl IntoView {
                     </span>
                 </div>
                 <LanguageSwitch />
+                <A href="/password" attr:class="btn btn-secondary header-password">
+                    {t!(i18n, header.password)}
+                </A>
                 <button
                     type="button"
                     class="btn btn-secondary"

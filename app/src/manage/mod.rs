@@ -3,16 +3,25 @@
 
 pub mod bin;
 pub mod devices;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
+use crate::session::use_session;
 
 /// The frame of every `/manage/*` page: the sub-navigation, then the page.
 #[component]
 pub fn ManageLayout() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let manages_staff = move || {
+        session.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| domain::staff::may_manage_staff(&s.user.roles))
+        })
+    };
     view! {
         <nav class="sub-nav" aria-label=move || t_string!(i18n, manage_nav.label).to_string()>
             <ul>
@@ -22,6 +31,11 @@ pub fn ManageLayout() -> impl IntoView {
                 <li>
                     <A href="/manage/bin" exact=true>{t!(i18n, manage_nav.bin)}</A>
                 </li>
+                <Show when=manages_staff>
+                    <li>
+                        <A href="/manage/staff" exact=true>{t!(i18n, manage_nav.staff)}</A>
+                    </li>
+                </Show>
             </ul>
         </nav>
         <Outlet />

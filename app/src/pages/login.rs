@@ -4,6 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiError;
 use crate::components::language_switch::LanguageSwitch;
@@ -102,6 +103,14 @@ pub fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<LoginError>);
     let busy = RwSignal::new(false);
     let needs_device_name = move || session.device_name.with(Option::is_none);
+    // A server without a store yet: nobody can log in; its setup page comes first.
+    let navigate = use_navigate();
+    let to_setup = StoredValue::new_local(move || navigate("/setup", Default::default()));
+    leptos::task::spawn_local(async move {
+        if crate::pages::setup::needs_setup().await == Some(true) {
+            to_setup.with_value(|go| go());
+        }
+    });
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -139,6 +148,9 @@ pub fn LoginPage() -> impl IntoView {
                     if let Some(el) = password.get_untracked() {
                         el.set_value("");
                     }
+                }
+                Err(ApiError::Server { code, .. }) if code == "not_set_up" => {
+                    to_setup.with_value(|go| go());
                 }
                 Err(e) => error.set(Some(e.into())),
             }

@@ -1,3 +1,5 @@
 //! Pages that belong to no area.
 
 pub mod login;
+pub mod password;
+pub mod setup;

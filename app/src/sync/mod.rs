@@ -307,6 +307,10 @@ impl SyncCtx {
                     self.connect_events(&ticket)
                 }
                 Ok(_) => {}
+                // The token stopped working (logged out everywhere, device revoked, user
+                // deactivated): let the session see the 401 and log out now, not at the next
+                // sync.
+                Err(e) if e.is_unauthorized() => self.session.refresh_user().await,
                 Err(_) => set_timeout(
                     move || self.open_events(),
                     std::time::Duration::from_millis(SSE_RETRY_MS as u64),

@@ -70,6 +70,8 @@ pub static A_CARD: RecordType = RecordType {
         FieldDef::log("follow_ups"),
         FieldDef::log("re_contacts"),
         FieldDef::set("tags"),
+        // Hand-over notes (sales::handover).
+        FieldDef::log("handovers"),
     ],
 };
 
@@ -203,6 +205,8 @@ pub static CARE_TASK: RecordType = RecordType {
         FieldDef::scalar("note"),
         FieldDef::status("status", &CARE_TASK_STATUS),
         FieldDef::log("attempts"),
+        // Hand-over notes (sales::handover).
+        FieldDef::log("handovers"),
     ],
 };
 
@@ -218,6 +222,8 @@ pub static KEY_ACCOUNT: RecordType = RecordType {
         FieldDef::scalar("bought_here"),
         FieldDef::log("decision_makers"),
         FieldDef::log("visits"),
+        // Hand-over notes (sales::handover).
+        FieldDef::log("handovers"),
     ],
 };
 

@@ -19,6 +19,7 @@ pub mod duplicate;
 pub mod facts;
 pub mod follow_up;
 pub mod grade;
+pub mod handover;
 pub mod kpi;
 pub mod loss;
 pub mod loss_flow;
@@ -36,6 +37,8 @@ pub mod visit_log;
 
 /// The date and time types of the sales rules, for callers (the app) without chrono of their own.
 pub use ::chrono;
+
+pub use handover::handover_plan;
 
 /// An error shown to a user: a stable code plus the message in both languages of the app.
 pub trait UserError: std::error::Error {

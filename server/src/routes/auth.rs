@@ -19,7 +19,7 @@ use crate::{
     error::{Error, ErrorBody},
     extract::Json,
     ratelimit::retry_after_secs,
-    store::{DeviceRec, Session, UserRec},
+    store::{DEFAULT_UTC_OFFSET_MINUTES, DeviceRec, Session, UserRec},
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(logout_all))
         .routes(routes!(me))
+        .routes(routes!(change_own_password))
 }
 
 /// The longest device name accepted, in characters.
@@ -54,6 +55,21 @@ pub struct UserView {
     pub store_name: String,
     #[schema(value_type = Vec<RoleSchema>)]
     pub roles: Vec<Role>,
+    /// The password was set by someone else: the app asks for a new one before anything else
+    /// (every other route answers 403 `password_change_required` until then).
+    pub must_change_password: bool,
+    pub store: StoreView,
+}
+
+/// The user's store.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct StoreView {
+    pub id: String,
+    pub name: String,
+    /// The demo store (演示数据), not a real one.
+    pub demo: bool,
+    /// The store's time zone, minutes east of UTC (480 = UTC+8).
+    pub utc_offset_minutes: i32,
 }
 
 /// A job a person does in the store; a user has one or more. Managers: `sales_manager`,
@@ -108,19 +124,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 pub(crate) async fn user_view(state: &AppState, user: &UserRec) -> Result<UserView, Error> {
-    let store_name = state
-        .store()
-        .get_store(user.store_id.clone())
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
+    let store = state.store().get_store(user.store_id.clone()).await?;
+    let store = StoreView {
+        id: user.store_id.clone(),
+        name: store.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+        demo: store.as_ref().is_some_and(|s| s.is_demo()),
+        utc_offset_minutes: store
+            .as_ref()
+            .map_or(DEFAULT_UTC_OFFSET_MINUTES, |s| s.utc_offset_minutes),
+    };
     Ok(UserView {
         id: user.id,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         store_id: user.store_id.clone(),
-        store_name,
+        store_name: store.name.clone(),
         roles: user.roles.clone(),
+        must_change_password: user.must_change_password,
+        store,
     })
 }
 
@@ -134,8 +155,8 @@ pub(crate) async fn user_view(state: &AppState, user: &UserRec) -> Result<UserVi
         (status = 200, body = LoginResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "`bad_credentials`", body = ErrorBody),
-        (status = 403, description = "`device_revoked`", body = ErrorBody),
-        (status = 409, description = "`device_in_other_store`", body = ErrorBody),
+        (status = 403, description = "`device_revoked`, `account_deactivated`", body = ErrorBody),
+        (status = 409, description = "`device_in_other_store`, `not_set_up`: no store yet (GET /api/setup)", body = ErrorBody),
         (status = 422, description = "`device_name_required`, `invalid_body`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`, see `Retry-After`", body = ErrorBody),
     )
@@ -162,6 +183,9 @@ async fn login(
         .store()
         .get_user_by_username(req.username.clone())
         .await?;
+    if user.is_none() && !state.store().has_stores().await? {
+        return Err(Error::NotSetUp);
+    }
     let phc = match &user {
         Some(u) => u.password_hash.clone(),
         None => state.dummy_password_hash().await?,
@@ -177,6 +201,10 @@ async fn login(
         }
     };
     limiter.clear(&user_key);
+    if !user.is_active() {
+        tracing::info!(username = %user.username, "login of a deactivated user refused");
+        return Err(Error::AccountDeactivated);
+    }
 
     let now = Utc::now();
     let name = req.device_name.trim();
@@ -294,4 +322,73 @@ pub struct LogoutAllResponse {
 )]
 async fn me(State(state): State<AppState>, auth: AuthUser) -> Result<Json<UserView>, Error> {
     Ok(Json(user_view(&state, &auth.user).await?))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// Changes one's own password (old + new). Every other token of the user stops working; this
+/// one goes on, and `must_change_password` is cleared. The new password must pass
+/// `domain::staff::check_new_password` and differ from the old one.
+#[utoipa::path(
+    post,
+    path = "/api/me/password",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`wrong_password`: the old password is wrong", body = ErrorBody),
+        (status = 422, description = "a password rule: `password_too_short`, `password_is_username`, `password_common`, …; `password_unchanged`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, see `Retry-After`", body = ErrorBody),
+    )
+)]
+async fn change_own_password(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(req): Json<ChangePasswordRequest>,
+) -> Result<Json<UserView>, Error> {
+    let limiter = state.login_limiter();
+    let keys = [limiter.key_for_username(&auth.user.username)];
+    if let Err(wait) = limiter.check(&keys) {
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: retry_after_secs(wait),
+        });
+    }
+    let ok = state
+        .passwords()
+        .verify(auth.user.password_hash.clone(), req.old_password.clone())
+        .await?;
+    if !ok {
+        limiter.record_failure(&keys);
+        return Err(Error::WrongPassword);
+    }
+    domain::staff::check_new_password(&auth.user.username, &req.new_password)
+        .map_err(|e| Error::rule(&e))?;
+    if req.new_password == req.old_password {
+        return Err(Error::Rule {
+            code: "password_unchanged",
+            zh: "新密码不能与当前密码相同".into(),
+            en: "The new password must differ from the current one".into(),
+        });
+    }
+    let hash = state.passwords().hash(req.new_password).await?;
+    if !state
+        .store()
+        .set_password(auth.user.id, hash, false, Some(auth.token))
+        .await?
+    {
+        return Err(Error::Unauthorized);
+    }
+    tracing::info!(username = %auth.user.username, "password changed");
+    let user = state
+        .store()
+        .get_user(auth.user.id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    Ok(Json(user_view(&state, &user).await?))
 }

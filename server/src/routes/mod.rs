@@ -11,6 +11,8 @@ pub mod health;
 pub mod metrics;
 pub mod sales;
 pub mod sales_io;
+pub mod setup;
+pub mod staff;
 pub mod sync;
 
 use std::sync::Arc;
@@ -58,7 +60,9 @@ impl Modify for BearerAuth {
 pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
+        .merge(setup::router())
         .merge(auth::router())
+        .merge(staff::router())
         .merge(devices::router())
         .merge(directory::router())
         .merge(sync::router())

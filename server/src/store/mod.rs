@@ -38,6 +38,28 @@ pub struct StoreRec {
     /// The store's name, e.g. 演示4S店.
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// The demo store (演示数据): made by `demo::seed_if_empty`, shown with a marker. Stores
+    /// written before this field existed read `false`; see [`StoreRec::is_demo`].
+    #[serde(default)]
+    pub demo: bool,
+    /// The store's time zone as minutes east of UTC (480 = UTC+8, China Standard Time, the
+    /// default and the value of stores written before this field existed).
+    #[serde(default = "default_utc_offset_minutes")]
+    pub utc_offset_minutes: i32,
+}
+
+/// China Standard Time, UTC+8.
+pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
+
+fn default_utc_offset_minutes() -> i32 {
+    DEFAULT_UTC_OFFSET_MINUTES
+}
+
+impl StoreRec {
+    /// Whether this is the demo store (flagged, or the demo id from before the flag existed).
+    pub fn is_demo(&self) -> bool {
+        self.demo || self.id == crate::demo::DEMO_STORE_ID
+    }
 }
 
 /// A person who logs in.
@@ -53,6 +75,19 @@ pub struct UserRec {
     /// The argon2 PHC string; never the password.
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// Set when the person was let go: no login, no token works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<DateTime<Utc>>,
+    /// The password was set by someone else (a new account or a reset): the person must choose
+    /// their own before anything else works.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+impl UserRec {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 /// A tablet or PC, identified by the uuid it made for itself.
@@ -114,6 +149,8 @@ pub enum StoreError {
     StoreExists(String),
     #[error("store {0:?} does not exist")]
     NoSuchStore(String),
+    #[error("the server already has a store")]
+    AlreadySetUp,
     #[error("database: {0}")]
     Backend(String),
     #[error("stored value cannot be read: {0}")]
@@ -135,12 +172,31 @@ pub trait Store: SyncStore + Send + Sync + 'static {
     /// Creates a store with its first users, all or nothing.
     fn create_store(&self, store: StoreRec, users: Vec<UserRec>) -> StoreFuture<'_, ()>;
 
+    /// The first start of a real store: [`Store::create_store`], but only on a server with no
+    /// store at all ([`StoreError::AlreadySetUp`] otherwise), checked in the same transaction.
+    fn set_up_store(&self, store: StoreRec, users: Vec<UserRec>) -> StoreFuture<'_, ()>;
+
     fn get_store(&self, id: String) -> StoreFuture<'_, Option<StoreRec>>;
 
     /// Adds a user to an existing store; fails if the username is taken.
     fn create_user(&self, user: UserRec) -> StoreFuture<'_, ()>;
 
     fn get_user(&self, id: Uuid) -> StoreFuture<'_, Option<UserRec>>;
+
+    /// Sets a user's password hash and `must_change_password`, and deletes every session of the
+    /// user except `keep` (a reset keeps none; a change of one's own keeps the current one), in
+    /// one transaction. `false` if there is no such user.
+    fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: String,
+        must_change: bool,
+        keep: Option<TokenHash>,
+    ) -> StoreFuture<'_, bool>;
+
+    /// Marks a user deactivated at `at` and deletes all their sessions, in one transaction.
+    /// `false` if there is no such user.
+    fn deactivate_user(&self, user_id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool>;
 
     /// Looks a user up by username (normalised by the store).
     fn get_user_by_username(&self, username: String) -> StoreFuture<'_, Option<UserRec>>;

@@ -82,6 +82,15 @@ pub async fn app() -> TestApp {
 
 /// An app with the demo store (cheap argon2 params) and a small built site.
 pub async fn app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    app_seeded(tweak, true).await
+}
+
+/// An app on an empty data directory without the demo store (`--no-demo`).
+pub async fn app_without_demo() -> TestApp {
+    app_seeded(|_| {}, false).await
+}
+
+async fn app_seeded(tweak: impl FnOnce(&mut Settings), seed_demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
@@ -103,11 +112,13 @@ pub async fn app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::new(&site);
     settings.password_cost = PasswordCost::Fast;
     tweak(&mut settings);
-    assert!(
-        demo::seed_if_empty(&store, PasswordCost::Fast)
-            .await
-            .expect("demo")
-    );
+    if seed_demo {
+        assert!(
+            demo::seed_if_empty(&store, PasswordCost::Fast)
+                .await
+                .expect("demo")
+        );
+    }
     let dyn_store: Arc<dyn Store> = Arc::new(store.clone());
     let state = AppState::new(dyn_store, settings);
     TestApp {

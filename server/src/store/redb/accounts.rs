@@ -28,6 +28,27 @@ fn insert_user(txn: &WriteTransaction, user: &UserRec) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Deletes every session of `user_id` except `keep`; returns how many.
+fn delete_sessions_of(
+    txn: &WriteTransaction,
+    user_id: Uuid,
+    keep: Option<TokenHash>,
+) -> Result<usize, StoreError> {
+    let mut tokens = txn.open_table(TOKENS)?;
+    let mut doomed = Vec::new();
+    for entry in tokens.iter()? {
+        let (k, v) = entry?;
+        let session: Session = decode(v.value())?;
+        if session.user_id == user_id && keep.is_none_or(|t| t.as_slice() != k.value()) {
+            doomed.push(k.value().to_vec());
+        }
+    }
+    for k in &doomed {
+        tokens.remove(k.as_slice())?;
+    }
+    Ok(doomed.len())
+}
+
 impl Store for RedbStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         self.boxed(|db| {
@@ -51,6 +72,27 @@ impl Store for RedbStore {
                 let mut stores = txn.open_table(STORES)?;
                 if stores.get(store.id.as_str())?.is_some() {
                     return Err(StoreError::StoreExists(store.id));
+                }
+                stores.insert(store.id.as_str(), encode(&store)?.as_slice())?;
+            }
+            for user in &users {
+                if user.store_id != store.id {
+                    return Err(StoreError::NoSuchStore(user.store_id.clone()));
+                }
+                insert_user(&txn, user)?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
+    fn set_up_store(&self, store: StoreRec, users: Vec<UserRec>) -> StoreFuture<'_, ()> {
+        self.boxed(move |db| {
+            let txn = begin_write(db)?;
+            {
+                let mut stores = txn.open_table(STORES)?;
+                if !stores.is_empty()? {
+                    return Err(StoreError::AlreadySetUp);
                 }
                 stores.insert(store.id.as_str(), encode(&store)?.as_slice())?;
             }
@@ -92,6 +134,49 @@ impl Store for RedbStore {
         self.boxed(move |db| {
             let txn = db.begin_read()?;
             get_json(&txn.open_table(USERS)?, id.as_u128())
+        })
+    }
+
+    fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: String,
+        must_change: bool,
+        keep: Option<TokenHash>,
+    ) -> StoreFuture<'_, bool> {
+        self.boxed(move |db| {
+            let txn = begin_write(db)?;
+            {
+                let mut users = txn.open_table(USERS)?;
+                let Some(mut user): Option<UserRec> = get_json(&users, user_id.as_u128())? else {
+                    return Ok(false);
+                };
+                user.password_hash = password_hash;
+                user.must_change_password = must_change;
+                users.insert(user_id.as_u128(), encode(&user)?.as_slice())?;
+            }
+            delete_sessions_of(&txn, user_id, keep)?;
+            txn.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn deactivate_user(&self, user_id: Uuid, at: DateTime<Utc>) -> StoreFuture<'_, bool> {
+        self.boxed(move |db| {
+            let txn = begin_write(db)?;
+            {
+                let mut users = txn.open_table(USERS)?;
+                let Some(mut user): Option<UserRec> = get_json(&users, user_id.as_u128())? else {
+                    return Ok(false);
+                };
+                if user.deactivated_at.is_none() {
+                    user.deactivated_at = Some(at);
+                }
+                users.insert(user_id.as_u128(), encode(&user)?.as_slice())?;
+            }
+            delete_sessions_of(&txn, user_id, None)?;
+            txn.commit()?;
+            Ok(true)
         })
     }
 
@@ -227,22 +312,9 @@ impl Store for RedbStore {
     fn delete_user_sessions(&self, user_id: Uuid) -> StoreFuture<'_, usize> {
         self.boxed(move |db| {
             let txn = begin_write(db)?;
-            let mut doomed = Vec::new();
-            {
-                let mut tokens = txn.open_table(TOKENS)?;
-                for entry in tokens.iter()? {
-                    let (k, v) = entry?;
-                    let session: Session = decode(v.value())?;
-                    if session.user_id == user_id {
-                        doomed.push(k.value().to_vec());
-                    }
-                }
-                for k in &doomed {
-                    tokens.remove(k.as_slice())?;
-                }
-            }
+            let n = delete_sessions_of(&txn, user_id, None)?;
             txn.commit()?;
-            Ok(doomed.len())
+            Ok(n)
         })
     }
 
