@@ -11,11 +11,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use super::a_card::{model_name, phone_display};
 use super::order::{person, task_kind_label};
+use super::words::model_name;
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::labels::phone_display;
 
 fn task_status_label(i18n: I18nContext<Locale>, s: &str) -> String {
     match s {
@@ -67,7 +68,7 @@ fn ReferralRefused() -> impl IntoView {
         let text = format!(
             "{}{}",
             t_string!(i18n, delivery.referral_refused),
-            error.message(super::a_card::lang(i18n))
+            error.message(lang(i18n))
         );
         Some(view! { <p class="notice notice-warn" role="alert">{text}</p> })
     }

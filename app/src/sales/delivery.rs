@@ -15,7 +15,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use super::a_card::lang;
 use crate::clock::{now_local, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;

@@ -23,13 +23,14 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display, text};
+use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;
-use crate::ui::labels::local_time;
+use crate::ui::kinds::text;
+use crate::ui::labels::{local_time, phone_display};
 
 // ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
 

@@ -29,13 +29,14 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{model_name, text};
+use super::words::model_name;
 use crate::clock::{now_local, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
+use crate::ui::kinds::text;
 use crate::ui::labels::who;
 
 // ---- reading visits ----

@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{phone_display, text};
 use super::reception::{
     ConsultantSelect, RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of,
     rota_now, rule_text, run_plan, source_label, visit_table, visits_on,
@@ -29,6 +28,8 @@ use crate::sales::words::grade_label;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
+use crate::ui::kinds::text;
+use crate::ui::labels::phone_display;
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
 fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
@@ -143,7 +144,7 @@ fn NewCardsToday(today: String) -> impl IntoView {
                                                     <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
                                                 </th>
                                                 <td>{phone_display(&text(&c, "phone"))}</td>
-                                                <td>{super::a_card::model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
+                                                <td>{super::words::model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
                                                 <td>{grade_label(i18n, &text(&c, "grade"))}</td>
                                                 <td>{name_of(&text(&c, "consultant_id"))}</td>
                                             </tr>
