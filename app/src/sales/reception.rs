@@ -546,10 +546,9 @@ pub fn VisitDetailsFields(
 
 // ---- the page ----
 
-/// `/sales/reception`.
-#[component]
-pub fn ReceptionPage() -> impl IntoView {
-    let i18n = use_i18n();
+/// Today (`YYYY-MM-DD`), its visits (newest first) and its rota, tracking changes (call while
+/// rendering).
+pub fn use_today() -> (String, Memo<Vec<VisitRow>>, Memo<Option<RotaNow>>) {
     let sync = use_sync();
     let today = today_stored();
     let visits = Memo::new({
@@ -560,6 +559,14 @@ pub fn ReceptionPage() -> impl IntoView {
         let today = today.clone();
         move |_| visits.with(|v| rota_now(sync, &today, v))
     });
+    (today, visits, rota)
+}
+
+/// `/sales/reception`.
+#[component]
+pub fn ReceptionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (today, visits, rota) = use_today();
     view! {
         <section class="panel" aria-labelledby="reception-title">
             <div class="panel-head">

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::reception::{
     RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options, me,
-    rota_now, visits_on,
+    use_today,
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
@@ -72,16 +72,7 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
 #[component]
 pub fn SalesHome() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let today = today_stored();
-    let visits = Memo::new({
-        let today = today.clone();
-        move |_| visits_on(sync, &today)
-    });
-    let rota = Memo::new({
-        let today = today.clone();
-        move |_| visits.with(|v| rota_now(sync, &today, v))
-    });
+    let (today, visits, rota) = use_today();
     view! {
         <section class="panel" aria-labelledby="sales-home-title">
             <div class="panel-head">
