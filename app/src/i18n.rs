@@ -60,6 +60,19 @@ pub fn area_name(i18n: I18nContext<Locale>, area: domain::Area) -> String {
     .to_string()
 }
 
+/// The language of the app's screens, for domain messages (tracked).
+pub fn lang(i18n: I18nContext<Locale>) -> domain::sales::Lang {
+    match i18n.get_locale() {
+        Locale::en => domain::sales::Lang::En,
+        Locale::zh_CN => domain::sales::Lang::Zh,
+    }
+}
+
+/// A domain value's words (a source, a grade, a rule …) in the screens' language (tracked).
+pub fn label<T: domain::label::Bilingual>(i18n: I18nContext<Locale>, value: T) -> &'static str {
+    value.label(i18n.get_locale() == Locale::en)
+}
+
 /// Keeps the chosen language on the device; it is applied at the next start.
 pub fn keep_locale(locale: Locale) {
     leptos::task::spawn_local(async move {

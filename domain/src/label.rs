@@ -10,7 +10,7 @@ use crate::sales::grade::IntentionGrade;
 use crate::sales::loss::{ACardActionKind, ACardStatus, LossReason, ReContactOutcome};
 use crate::sales::order::{CancellationReason, TaskKind};
 use crate::sales::referral::RewardKind;
-use crate::sales::visit::{DwellBucket, VisitSource, VisitorKind};
+use crate::sales::visit::{DwellBucket, VisitCountRule, VisitSource, VisitorKind};
 
 /// A value with a label in each of the app's languages.
 pub trait Bilingual {
@@ -83,6 +83,16 @@ bilingual!(
     RewardKind,
 );
 
+/// A visit's counting rule, in the words the reception screens show.
+impl Bilingual for VisitCountRule {
+    fn label_zh(&self) -> &'static str {
+        self.text_zh()
+    }
+    fn label_en(&self) -> &'static str {
+        self.text_en()
+    }
+}
+
 choice!(
     VisitSource,
     VisitorKind,
@@ -137,5 +147,8 @@ mod tests {
             RewardKind::FreeMaintenance.label_en()
         );
         assert_eq!(IntentionGrade::H.label(false), IntentionGrade::H.label_zh());
+        let rule = VisitCountRule::NotCountedReturnVisit;
+        assert_eq!(rule.label(false), rule.text_zh());
+        assert_eq!(rule.label(true), rule.text_en());
     }
 }

@@ -4,9 +4,9 @@
 
 use domain::records::A_CARD;
 use domain::sales::UserError;
-use domain::sales::a_card::{ACardDraft, ACardForm, Catalogue, new_card_plan, quality};
+use domain::sales::a_card::{ACardDraft, ACardForm, new_card_plan, quality};
+use domain::sales::grade::IntentionGrade;
 use domain::sales::phone;
-use domain::sales::settings::StoreSettings;
 use domain::sales::visit::VisitSource;
 use domain::sync::RecordState;
 use leptos::prelude::*;
@@ -15,47 +15,16 @@ use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use crate::i18n::*;
-use crate::sales::words::{grade_label, status_label};
+use crate::sales::words::{catalogue_of, model_label, model_name, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
-use crate::ui::labels::who;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{Select, TextField};
+use crate::ui::kinds::text;
+use crate::ui::labels::{phone_display, who};
 use crate::ui::table::{Column, Columns, DataTable};
-
-/// The grades offered, most urgent first.
-pub const GRADES: [&str; 4] = ["H", "A", "B", "C"];
-
-/// The text of a scalar field ("" when never written or not text).
-pub fn text(record: &RecordState, field: &str) -> String {
-    domain::records::field::shown(record, field)
-}
-
-/// A stored phone as shown (`138 1234 5678`), or as typed when it does not parse.
-pub fn phone_display(raw: &str) -> String {
-    phone::parse(raw)
-        .map(|p| p.display())
-        .unwrap_or_else(|_| raw.to_string())
-}
-
-/// The model as staff call it: a catalogue code (`levin`) is shown with its name from the
-/// store's sales settings (`models` set, `{code, name_zh, name_en}`); typed text as it is.
-pub fn model_name(i18n: I18nContext<Locale>, settings: &[RecordState], model: &str) -> String {
-    let catalogue = StoreSettings::of(settings).catalogue();
-    match (catalogue.find(model), i18n.get_locale_untracked()) {
-        (Some(m), Locale::en) => m.name_en.clone(),
-        (Some(m), Locale::zh_CN) => m.name_zh.clone(),
-        (None, _) => model.to_string(),
-    }
-}
-
-/// The language of the app's screens, for domain error messages.
-pub fn lang(i18n: I18nContext<Locale>) -> domain::sales::Lang {
-    match i18n.get_locale() {
-        Locale::en => domain::sales::Lang::En,
-        Locale::zh_CN => domain::sales::Lang::Zh,
-    }
-}
 
 /// `/sales/a-cards`: the A-card list with 新建A卡.
 #[component]
@@ -183,11 +152,6 @@ pub fn duplicate_of(
         .map(|c| (text(c, "name"), text(c, "consultant_id")))
 }
 
-/// The store's catalogue (from its sales settings), tracking changes.
-pub fn store_catalogue(sync: crate::sync::SyncCtx) -> Catalogue {
-    domain::sales::settings::StoreSettings::of(&sync.records("sales_settings")).catalogue()
-}
-
 /// The A-card form: 姓名, 手机号码, 意向车型 (a select of the catalogue's models on sale; a card's
 /// own model stays selectable when it is no longer on sale), 级别, 客户来源, 置换车辆, 是否贷款.
 /// Checked on save with `domain::sales::a_card::validate` (every problem at once); warns at once
@@ -216,7 +180,7 @@ pub fn CardForm(
         .unwrap_or_else(|| "new".into());
     let id = move |f: &str| format!("a-card-{prefix}-{f}");
     let own_model = initial.intended_model.clone();
-    let catalogue = Memo::new(move |_| store_catalogue(sync));
+    let catalogue = Memo::new(move |_| catalogue_of(&sync.records("sales_settings")));
 
     let duplicate = Memo::new(move |_| {
         let cards = sync.records("a_card");
@@ -266,63 +230,59 @@ pub fn CardForm(
             }
         }
     };
-    let invalid = move |f: &'static str| move || errors.with(|e| e.iter().any(|(_, w)| *w == f));
-    let model_options = move || {
-        let locale = i18n.get_locale();
+    let invalid = move |f: &'static str| {
+        Signal::derive(move || errors.with(|e| e.iter().any(|(_, w)| *w == f)))
+    };
+    // The catalogue's models on sale, the card's own and the one chosen (marked when no longer on
+    // sale), and a stored model the catalogue does not know (typed before it existed).
+    let model_options = Signal::derive(move || {
         let current = model.get();
         let models = catalogue.get().models;
         let mut shown: Vec<(String, String)> = models
             .iter()
             .filter(|m| m.on_sale || m.code == own_model || m.code == current)
             .map(|m| {
-                let mut label = match locale {
-                    Locale::en => m.name_en.clone(),
-                    Locale::zh_CN => m.name_zh.clone(),
-                };
+                let mut label = model_label(i18n, m);
                 if !m.on_sale {
                     label.push_str(t_string!(i18n, a_card.off_sale_suffix));
                 }
                 (m.code.clone(), label)
             })
             .collect();
-        // A stored model the catalogue does not know (typed before the catalogue existed).
         if !own_model.is_empty() && !models.iter().any(|m| m.code == own_model) {
             shown.push((own_model.clone(), own_model.clone()));
         }
         shown
-            .into_iter()
-            .map(|(code, label)| {
-                let selected = code == current;
-                view! { <option value=code selected=selected>{label}</option> }
-            })
-            .collect_view()
-    };
+    });
+    let finance_options = Signal::derive(move || {
+        vec![
+            (
+                "true".to_string(),
+                t_string!(i18n, a_card.finance_yes).to_string(),
+            ),
+            (
+                "false".to_string(),
+                t_string!(i18n, a_card.finance_no).to_string(),
+            ),
+        ]
+    });
+    let choose = Signal::derive(move || t_string!(i18n, a_card.choose).to_string());
 
     view! {
         <form class="form a-card-form" on:submit=submit novalidate>
-            <div class="field">
-                <label for=id("name")>{t!(i18n, a_card.name)}</label>
-                <input
-                    id=id("name")
-                    type="text"
-                    autocomplete="off"
-                    aria-invalid=move || invalid("name")().to_string()
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for=id("phone")>{t!(i18n, a_card.phone)}</label>
-                <input
-                    id=id("phone")
-                    type="tel"
-                    inputmode="tel"
-                    autocomplete="off"
-                    aria-invalid=move || invalid("phone")().to_string()
-                    prop:value=move || phone_in.get()
-                    on:input=move |ev| phone_in.set(event_target_value(&ev))
-                />
-            </div>
+            <TextField id=id("name") value=name autocomplete="off" invalid=invalid("name")>
+                {t!(i18n, a_card.name)}
+            </TextField>
+            <TextField
+                id=id("phone")
+                value=phone_in
+                kind="tel"
+                inputmode="tel"
+                autocomplete="off"
+                invalid=invalid("phone")
+            >
+                {t!(i18n, a_card.phone)}
+            </TextField>
             {move || {
                 duplicate
                     .get()
@@ -335,85 +295,24 @@ pub fn CardForm(
                         }
                     })
             }}
-            <div class="field">
-                <label for=id("model")>{t!(i18n, a_card.intended_model)}</label>
-                <select
-                    id=id("model")
-                    aria-invalid=move || invalid("model")().to_string()
-                    prop:value=move || model.get()
-                    on:change=move |ev| model.set(event_target_value(&ev))
-                >
-                    <option value="" selected=move || model.get().is_empty()>{t!(i18n, a_card.choose)}</option>
-                    {model_options}
-                </select>
-            </div>
+            <Select id=id("model") value=model options=model_options blank=choose invalid=invalid("model")>
+                {t!(i18n, a_card.intended_model)}
+            </Select>
             <Show when=move || catalogue.with(|c| c.models.is_empty())>
                 <p class="notice notice-warn">{t!(i18n, a_card.no_catalogue)}</p>
             </Show>
-            <div class="field">
-                <label for=id("grade")>{t!(i18n, a_card.grade)}</label>
-                <select
-                    id=id("grade")
-                    aria-invalid=move || invalid("grade")().to_string()
-                    prop:value=move || grade.get()
-                    on:change=move |ev| grade.set(event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, a_card.choose)}</option>
-                    {GRADES
-                        .into_iter()
-                        .map(|g| {
-                            view! {
-                                <option value=g selected=move || grade.get() == g>
-                                    {move || grade_label(i18n, g)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for=id("source")>{t!(i18n, a_card.source)}</label>
-                <select
-                    id=id("source")
-                    prop:value=move || source.get()
-                    on:change=move |ev| source.set(event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, a_card.choose)}</option>
-                    {VisitSource::ALL
-                        .into_iter()
-                        .map(|v| {
-                            let wire = v.as_str();
-                            view! {
-                                <option value=wire selected=move || source.get() == wire>
-                                    {move || source_label(i18n, v)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for=id("current-car")>{t!(i18n, a_card.current_car)}</label>
-                <input
-                    id=id("current-car")
-                    type="text"
-                    autocomplete="off"
-                    prop:value=move || current_car.get()
-                    on:input=move |ev| current_car.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for=id("finance")>{t!(i18n, a_card.finance_interest)}</label>
-                <select
-                    id=id("finance")
-                    prop:value=move || finance.get()
-                    on:change=move |ev| finance.set(event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, a_card.choose)}</option>
-                    <option value="true" selected=move || finance.get() == "true">{t!(i18n, a_card.finance_yes)}</option>
-                    <option value="false" selected=move || finance.get() == "false">{t!(i18n, a_card.finance_no)}</option>
-                </select>
-            </div>
+            <EnumSelect<IntentionGrade> id=id("grade") value=grade blank=choose invalid=invalid("grade")>
+                {t!(i18n, a_card.grade)}
+            </EnumSelect<IntentionGrade>>
+            <EnumSelect<VisitSource> id=id("source") value=source blank=choose>
+                {t!(i18n, a_card.source)}
+            </EnumSelect<VisitSource>>
+            <TextField id=id("current-car") value=current_car autocomplete="off">
+                {t!(i18n, a_card.current_car)}
+            </TextField>
+            <Select id=id("finance") value=finance options=finance_options blank=choose>
+                {t!(i18n, a_card.finance_interest)}
+            </Select>
             {move || {
                 errors
                     .get()
@@ -436,14 +335,6 @@ pub fn CardForm(
                     })}
             </div>
         </form>
-    }
-}
-
-/// A visit source as staff say it.
-pub fn source_label(i18n: I18nContext<Locale>, v: VisitSource) -> &'static str {
-    match i18n.get_locale() {
-        Locale::en => v.label_en(),
-        Locale::zh_CN => v.label_zh(),
     }
 }
 
@@ -536,14 +427,7 @@ pub fn CardQuality(card: Memo<Option<RecordState>>) -> impl IntoView {
     move || {
         let c = card.get()?;
         let q = quality(&draft_of(&c));
-        let missing: Vec<&str> = q
-            .missing
-            .iter()
-            .map(|f| match i18n.get_locale() {
-                Locale::en => f.label_en(),
-                Locale::zh_CN => f.label_zh(),
-            })
-            .collect();
+        let missing: Vec<&str> = q.missing.iter().map(|f| label(i18n, *f)).collect();
         let sep = match i18n.get_locale() {
             Locale::en => ", ",
             Locale::zh_CN => "、",
@@ -600,17 +484,14 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
                             .map(|v| {
                                 let time_in = text(&v, "time_in").replace('T', " ");
                                 let source = VisitSource::parse(&text(&v, "source"))
-                                    .map(|s| source_label(i18n, s))
+                                    .map(|s| label(i18n, s))
                                     .unwrap_or_default();
                                 let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
                                     &text(&v, "source"),
                                     &text(&v, "visitor_kind"),
                                     text(&v, "had_card_or_order") == "true",
                                 ));
-                                let rule = match i18n.get_locale() {
-                                    Locale::en => rule.text_en(),
-                                    Locale::zh_CN => rule.text_zh(),
-                                };
+                                let rule = label(i18n, rule);
                                 let people = text(&v, "group_size");
                                 let consultant = who(&text(&v, "consultant_id"));
                                 view! {

@@ -8,18 +8,19 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{CardForm, fields_of, model_name, phone_display, text};
+use super::a_card::{CardForm, fields_of};
 use super::loss::channel_label;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
-use crate::sales::words::{grade_label, status_label};
+use crate::sales::words::{grade_label, model_name, status_label};
 use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
-use crate::ui::labels::{local_time, who};
+use crate::ui::kinds::text;
+use crate::ui::labels::{local_time, phone_display, who};
 use crate::ui::record_page::RecordPage;
 use domain::sales::a_card::ACardForm;
 
@@ -130,7 +131,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                         (
                             t_string!(i18n, a_card.source),
                             domain::sales::visit::VisitSource::parse(&get("source"))
-                                .map(|v| super::a_card::source_label(i18n, v).to_string())
+                                .map(|v| label(i18n, v).to_string())
                                 .unwrap_or_default(),
                         ),
                         (t_string!(i18n, a_card.current_car), get("current_car")),

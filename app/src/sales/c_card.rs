@@ -14,13 +14,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::a_card::{model_name, phone_display};
 use super::order::{field_list, label_of, missing, time_text};
+use super::words::model_name;
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
-use crate::ui::labels::who;
+use crate::ui::labels::{phone_display, who};
 use crate::ui::record_page::RecordPage;
 use crate::ui::table::{Column, Columns, DataTable};
 

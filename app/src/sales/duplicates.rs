@@ -15,14 +15,14 @@ use uuid::Uuid;
 
 use crate::directory;
 use crate::i18n::*;
-use crate::sales::a_card::{phone_display, text};
 use crate::sales::is_sales_manager;
 use crate::sales::words::status_label;
 use crate::sync::{EditError, SyncCtx, use_sync};
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::field::Select;
-use crate::ui::labels::{device, who};
+use crate::ui::kinds::text;
+use crate::ui::labels::{device, phone_display, who};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A translation with `%name%` placeholders filled in.

@@ -13,7 +13,6 @@ use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{phone_display, text};
 use crate::clock::{now_local, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
@@ -21,7 +20,8 @@ use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
-use crate::ui::labels::{local_time, who};
+use crate::ui::kinds::text;
+use crate::ui::labels::{local_time, phone_display, who};
 use crate::ui::record_page::RecordPage;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -337,7 +337,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 Ok(p) => p,
                 Err(e) => {
                     use domain::sales::UserError;
-                    dm_error.set(Some(e.message(super::a_card::lang(i18n))));
+                    dm_error.set(Some(e.message(lang(i18n))));
                     return;
                 }
             }

@@ -6,13 +6,12 @@ use domain::sales::visit::VisitSource;
 use domain::sync::RecordState;
 use uuid::Uuid;
 
-use super::a_card::phone_display;
 use super::words::{grade_label, status_label};
 use crate::i18n::*;
 use crate::ui::kinds::{
     Kind, Look, card_name, customer_of, default_title, no_field_label, no_href, no_value_text, text,
 };
-use crate::ui::labels::{shown_time, who};
+use crate::ui::labels::{phone_display, shown_time, who};
 
 /// A record's `at` time as shown (`YYYY-MM-DD HH:MM`).
 fn when(record: &RecordState, at: &str) -> String {

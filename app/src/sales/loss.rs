@@ -21,10 +21,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name};
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
-use crate::sales::words::status_label;
+use crate::sales::words::{model_name, status_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};

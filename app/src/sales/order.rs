@@ -24,8 +24,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::a_card::{model_name, phone_display};
 use super::delivery::{DeliverySection, all_text};
+use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
@@ -35,7 +35,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
-use crate::ui::labels::who;
+use crate::ui::labels::{phone_display, who};
 use crate::ui::record_page::RecordPage;
 use crate::ui::table::{Column, Columns, DataTable};
 

@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 
 use domain::Role;
-use domain::plan::Plan;
 use domain::records::sales::{ACard, CCard, Visit};
 use domain::records::{RECEPTION_ROTA, VISIT};
 use domain::sales::loss::ACardStatus;
@@ -17,7 +16,6 @@ use domain::sales::rota::{
     RotaQueue, RotaState, RotaVisit, effective_order, move_in_order, queue, receiving_consultant,
     rota_record_id_of, takes_turn,
 };
-use domain::sales::settings::StoreSettings;
 use domain::sales::visit::{
     DwellBucket, VisitCountRule, VisitSource, VisitTally, VisitorKind, check_withdraw, count_rule,
     dwell_bucket, stored_facts, totals,
@@ -29,14 +27,19 @@ use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::a_card::{model_name, text};
+use super::words::{catalogue_of, model_label, model_name};
 use crate::clock::{now_local, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_session;
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::{EditError, SyncCtx, use_sync};
 use crate::ui::alert::Alert;
+use crate::ui::edit::{EditState, use_edit};
 use crate::ui::error::UserText;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{Bind, Checkbox, NumberField, Select, TextField};
+use crate::ui::kinds::text;
 use crate::ui::labels::who;
+use crate::ui::table::{Column, Columns, DataTable};
 
 // ---- reading visits ----
 
@@ -130,34 +133,6 @@ pub fn clock(t: &str) -> String {
     t.get(11..16).unwrap_or_default().to_string()
 }
 
-pub fn source_label(i18n: I18nContext<Locale>, s: VisitSource) -> &'static str {
-    match i18n.get_locale_untracked() {
-        Locale::en => s.label_en(),
-        Locale::zh_CN => s.label_zh(),
-    }
-}
-
-pub fn kind_label(i18n: I18nContext<Locale>, k: VisitorKind) -> &'static str {
-    match i18n.get_locale_untracked() {
-        Locale::en => k.label_en(),
-        Locale::zh_CN => k.label_zh(),
-    }
-}
-
-pub fn rule_text(i18n: I18nContext<Locale>, r: VisitCountRule) -> &'static str {
-    match i18n.get_locale_untracked() {
-        Locale::en => r.text_en(),
-        Locale::zh_CN => r.text_zh(),
-    }
-}
-
-pub fn dwell_label(i18n: I18nContext<Locale>, b: DwellBucket) -> &'static str {
-    match i18n.get_locale_untracked() {
-        Locale::en => b.label_en(),
-        Locale::zh_CN => b.label_zh(),
-    }
-}
-
 /// "12 分钟 · 0–15 分钟" once the group left; "" while in the store or for a phone inquiry.
 pub fn dwell_text(i18n: I18nContext<Locale>, v: &VisitRow) -> String {
     if v.source == VisitSource::PhoneInquiry {
@@ -167,62 +142,24 @@ pub fn dwell_text(i18n: I18nContext<Locale>, v: &VisitRow) -> String {
         (Some(m), Some(b)) => format!(
             "{m} {} · {}",
             t_string!(i18n, reception.minutes),
-            dwell_label(i18n, b)
+            label(i18n, b)
         ),
         _ => String::new(),
     }
-}
-
-/// A user's name as staff know it.
-pub fn name_of(user_id: &str) -> String {
-    who(user_id)
 }
 
 // ---- the catalogue ----
 
 /// The store's catalogue models on sale: (code, name as shown), by name.
 fn models_on_sale(sync: SyncCtx, i18n: I18nContext<Locale>) -> Vec<(String, String)> {
-    let en = i18n.get_locale_untracked() == Locale::en;
-    let mut models: Vec<(String, String)> = StoreSettings::of(&sync.records("sales_settings"))
-        .catalogue()
+    let mut models: Vec<(String, String)> = catalogue_of(&sync.records("sales_settings"))
         .models
-        .into_iter()
+        .iter()
         .filter(|m| m.on_sale)
-        .map(|m| {
-            let name = if en { m.name_en } else { m.name_zh };
-            (m.code, name)
-        })
+        .map(|m| (m.code.clone(), model_label(i18n, m)))
         .collect();
     models.sort_by(|a, b| a.1.cmp(&b.1));
     models
-}
-
-/// The catalogue as a `<select>`: value = model code, "" = not said.
-#[component]
-pub fn ModelSelect(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let sync = use_sync();
-    let models = Memo::new(move |_| models_on_sale(sync, i18n));
-    view! {
-        <select
-            id=id
-            prop:value=move || value.get()
-            on:change=move |ev| value.set(event_target_value(&ev))
-        >
-            <option value="">{t!(i18n, reception.model_unknown)}</option>
-            {move || {
-                let current = value.get_untracked();
-                models
-                    .get()
-                    .into_iter()
-                    .map(|(code, name)| {
-                        let selected = code == current;
-                        view! { <option value=code selected=selected>{name}</option> }
-                    })
-                    .collect_view()
-            }}
-        </select>
-    }
 }
 
 // ---- return visits ----
@@ -347,11 +284,10 @@ enum RotaChange {
 
 async fn change_rota(
     sync: SyncCtx,
-    i18n: I18nContext<Locale>,
     id: Uuid,
     date: String,
     change: RotaChange,
-) -> Result<(), String> {
+) -> Result<RecordState, EditError> {
     sync.edit(id, &RECEPTION_ROTA, move |state| {
         let edit = Edit::new(state, &RECEPTION_ROTA);
         let mut changes = Vec::new();
@@ -366,8 +302,6 @@ async fn change_rota(
         Ok(changes)
     })
     .await
-    .map(|_| ())
-    .map_err(|e| e.user_text(i18n))
 }
 
 fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
@@ -385,19 +319,12 @@ fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
 pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let manager = me().is_some_and(|m| m.3);
     let run = move |change: RotaChange| {
-        let Some(r) = rota.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            error.set(
-                change_rota(sync, i18n, r.id, today_stored(), change)
-                    .await
-                    .err(),
-            );
-        });
+        if let Some(r) = rota.get_untracked() {
+            edit.run(change_rota(sync, r.id, today_stored(), change), |_| ());
+        }
     };
     view! {
         <section class="panel rota" aria-labelledby="rota-title">
@@ -413,7 +340,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                 }
                 let next = r.queue.next_up().map(str::to_string);
                 let next_text = match &next {
-                    Some(n) => format!("{}{}", t_string!(i18n, reception.next_up), name_of(n)),
+                    Some(n) => format!("{}{}", t_string!(i18n, reception.next_up), who(n)),
                     None => t_string!(i18n, reception.nobody_free).to_string(),
                 };
                 let order = r.order.clone();
@@ -435,7 +362,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                                 };
                                 view! {
                                     <li class="rota-slot" class:rota-next-up=is_next data-state=format!("{:?}", s.state)>
-                                        <span class="rota-name">{name_of(&s.consultant)}</span>
+                                        <span class="rota-name">{who(&s.consultant)}</span>
                                         <span class="badge badge-muted">{state_label(i18n, s.state)}</span>
                                         <span class="muted small">
                                             {t!(i18n, reception.taken, n = s.taken_today)}
@@ -462,7 +389,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                                         .iter()
                                         .enumerate()
                                         .map(|(i, c)| {
-                                            let name = name_of(c);
+                                            let name = who(c);
                                             let up_order = move_in_order(&order, i, true);
                                             let down_order = move_in_order(&order, i, false);
                                             let up_label = format!("{} {name}", t_string!(i18n, reception.move_up));
@@ -498,20 +425,12 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                 }
                 .into_any()
             }}
-            <Alert message=error />
+            <Alert message=edit.error />
         </section>
     }
 }
 
 // ---- writing visits ----
-
-/// Runs a workflow's plan (one transaction); a failure as the user reads it.
-pub async fn run_plan(sync: SyncCtx, i18n: I18nContext<Locale>, plan: Plan) -> Result<(), String> {
-    sync.execute(&plan)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.user_text(i18n))
-}
 
 /// The details both visit forms ask (the desk form and the quick sheet): intended model, the
 /// customer's phone (a known one marks a return visit), 已有A卡或订单 and the referrer.
@@ -584,70 +503,52 @@ pub fn VisitDetailsFields(
     let i18n = use_i18n();
     let sync = use_sync();
     let id = move |f: &str| format!("{prefix}-{f}");
+    let models = Memo::new(move |_| models_on_sale(sync, i18n));
+    let unknown = Signal::derive(move || t_string!(i18n, reception.model_unknown).to_string());
+    let hint = Signal::derive(move || {
+        phone_hint.then(|| t_string!(i18n, reception.customer_phone_hint).to_string())
+    });
     view! {
-        <div class="field">
-            <label for=id("model")>{t!(i18n, reception.intended_model)}</label>
-            <ModelSelect id=id("model") value=details.model />
-        </div>
-        <div class="field">
-            <label for=id("phone")>{t!(i18n, reception.customer_phone)}</label>
-            <input
-                id=id("phone")
-                type="tel"
+        <Select id=id("model") value=details.model options=models blank=unknown>
+            {t!(i18n, reception.intended_model)}
+        </Select>
+        <TextField
+            id=id("phone")
+            value=details.phone
+            kind="tel"
+            inputmode="tel"
+            autocomplete="off"
+            hint=hint
+        >
+            {t!(i18n, reception.customer_phone)}
+        </TextField>
+        {move || details.known.get().map(|k| known_view(i18n, sync, k))}
+        <Checkbox checked=details.had>{t!(i18n, reception.had_card_or_order)}</Checkbox>
+        <Show when=move || referral.get()>
+            <TextField id=id("referrer-name") value=details.referrer_name autocomplete="off">
+                {t!(i18n, reception.referrer_name)}
+            </TextField>
+            <TextField
+                id=id("referrer-phone")
+                value=details.referrer_phone
+                kind="tel"
                 inputmode="tel"
                 autocomplete="off"
-                prop:value=move || details.phone.get()
-                on:input=move |ev| details.phone.set(event_target_value(&ev))
-            />
-            {phone_hint.then(|| view! { <p class="hint">{t!(i18n, reception.customer_phone_hint)}</p> })}
-        </div>
-        {move || details.known.get().map(|k| known_view(i18n, sync, k))}
-        <div class="field field-check">
-            <label>
-                <input
-                    type="checkbox"
-                    prop:checked=move || details.had.get()
-                    on:change=move |ev| details.had.set(event_target_checked(&ev))
-                />
-                " "
-                {t!(i18n, reception.had_card_or_order)}
-            </label>
-        </div>
-        <Show when=move || referral.get()>
-            <div class="field">
-                <label for=id("referrer-name")>{t!(i18n, reception.referrer_name)}</label>
-                <input
-                    id=id("referrer-name")
-                    type="text"
-                    autocomplete="off"
-                    prop:value=move || details.referrer_name.get()
-                    on:input=move |ev| details.referrer_name.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for=id("referrer-phone")>{t!(i18n, reception.referrer_phone)}</label>
-                <input
-                    id=id("referrer-phone")
-                    type="tel"
-                    inputmode="tel"
-                    autocomplete="off"
-                    prop:value=move || details.referrer_phone.get()
-                    on:input=move |ev| details.referrer_phone.set(event_target_value(&ev))
-                />
-            </div>
+            >
+                {t!(i18n, reception.referrer_phone)}
+            </TextField>
         </Show>
         <p class="visit-rule">
-            {t!(i18n, reception.rule)} ": " {move || rule.get().map(|r| rule_text(i18n, r))}
+            {t!(i18n, reception.rule)} ": " {move || rule.get().map(|r| label(i18n, r))}
         </p>
     }
 }
 
 // ---- the page ----
 
-/// `/sales/reception`.
-#[component]
-pub fn ReceptionPage() -> impl IntoView {
-    let i18n = use_i18n();
+/// Today (`YYYY-MM-DD`), its visits (newest first) and its rota, tracking changes (call while
+/// rendering).
+pub fn use_today() -> (String, Memo<Vec<VisitRow>>, Memo<Option<RotaNow>>) {
     let sync = use_sync();
     let today = today_stored();
     let visits = Memo::new({
@@ -658,7 +559,14 @@ pub fn ReceptionPage() -> impl IntoView {
         let today = today.clone();
         move |_| visits.with(|v| rota_now(sync, &today, v))
     });
-    let error = RwSignal::new(None::<String>);
+    (today, visits, rota)
+}
+
+/// `/sales/reception`.
+#[component]
+pub fn ReceptionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (today, visits, rota) = use_today();
     view! {
         <section class="panel" aria-labelledby="reception-title">
             <div class="panel-head">
@@ -667,12 +575,13 @@ pub fn ReceptionPage() -> impl IntoView {
             </div>
             {move || {
                 let t = visits.with(|v| totals(&v.iter().map(VisitRow::tally).collect::<Vec<_>>()));
+                let dwell = |b: DwellBucket| label(i18n, b).to_string();
                 let items = [
                     (t_string!(i18n, reception.total_groups).to_string(), t.groups_counted),
                     (t_string!(i18n, reception.total_phone).to_string(), t.phone_inquiries),
-                    (DwellBucket::Under15.label(i18n), t.by_dwell[0]),
-                    (DwellBucket::From15To30.label(i18n), t.by_dwell[1]),
-                    (DwellBucket::Over30.label(i18n), t.by_dwell[2]),
+                    (dwell(DwellBucket::Under15), t.by_dwell[0]),
+                    (dwell(DwellBucket::From15To30), t.by_dwell[1]),
+                    (dwell(DwellBucket::Over30), t.by_dwell[2]),
                     (t_string!(i18n, reception.total_in_store).to_string(), t.still_in),
                     (t_string!(i18n, reception.total_logged).to_string(), t.logged),
                 ];
@@ -692,147 +601,182 @@ pub fn ReceptionPage() -> impl IntoView {
         </div>
         <section class="panel" aria-labelledby="visit-log-title">
             <h2 id="visit-log-title">{t!(i18n, reception.log_title)}</h2>
-            <Alert message=error />
-            {move || {
-                let rows = visits.get();
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }.into_any();
-                }
-                visit_table(i18n, sync, rows, error).into_any()
-            }}
+            <VisitLog
+                rows=visits
+                empty=move || view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }
+            />
         </section>
-    }
-}
-
-trait DwellLabel {
-    fn label(self, i18n: I18nContext<Locale>) -> String;
-}
-
-impl DwellLabel for DwellBucket {
-    fn label(self, i18n: I18nContext<Locale>) -> String {
-        dwell_label(i18n, self).to_string()
     }
 }
 
 /// Takes a logged visit back (撤销) for user `me_id`: it goes to the bin, where a manager can
 /// restore it. The rule (`domain::sales::visit::check_withdraw`) is checked against the visit as
-/// stored now. (Runs outside the component tree: everything it needs is passed in.)
-pub async fn withdraw_visit(
+/// stored now; a refusal or a failed edit shows in `edit`.
+fn withdraw_visit(
     sync: SyncCtx,
+    edit: EditState,
     i18n: I18nContext<Locale>,
     id: Uuid,
-    me_id: String,
-    manager: bool,
-) -> Result<(), String> {
+    (me_id, manager): (&str, bool),
+) {
     if let Some(rec) = sync.record(id) {
         let v = VisitRow::of(&rec);
-        check_withdraw(
+        let allowed = check_withdraw(
             &v.consultant,
             &v.time_in,
             &v.a_card_id,
-            &me_id,
+            me_id,
             manager,
             crate::clock::today(),
             store_clock(),
-        )
-        .map_err(|e| e.user_text(i18n))?;
+        );
+        if let Err(e) = allowed {
+            return edit.fail(e.user_text(i18n));
+        }
     }
-    sync.edit(id, &VISIT, move |state| {
-        Ok(vec![Edit::new(state, &VISIT).delete()])
-    })
-    .await
-    .map(|_| ())
-    .map_err(|e| e.user_text(i18n))
+    edit.run(
+        sync.edit(id, &VISIT, move |state| {
+            Ok(vec![Edit::new(state, &VISIT).delete()])
+        }),
+        |_| (),
+    );
 }
 
 /// A visit log (the reception page's and the Today page's): one row per visit with its
 /// actions — 离店, 撤销 (with a confirmation; only where the withdraw rule allows it), open or
-/// build the A-card. A failed action's message goes to `error`.
-pub fn visit_table(
-    i18n: I18nContext<Locale>,
-    sync: SyncCtx,
-    rows: Vec<VisitRow>,
-    error: RwSignal<Option<String>>,
+/// build the A-card. A failed action's message shows above it.
+#[component]
+pub fn VisitLog(
+    #[prop(into)] rows: Signal<Vec<VisitRow>>,
+    #[prop(into)] empty: ViewFn,
 ) -> impl IntoView {
-    let settings = sync.records("sales_settings");
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
     let (me_id, _, _, manager) = me().unwrap_or_default();
     let today = crate::clock::today();
     let leave = move |id: Uuid| {
-        leptos::task::spawn_local(async move {
-            error.set(
-                run_plan(sync, i18n, leave_plan(id, now_local()))
-                    .await
-                    .err(),
-            );
-        });
+        let plan = leave_plan(id, now_local());
+        edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
-    let actor = StoredValue::new(me_id.clone());
+    let actor = StoredValue::new(me_id);
     let withdraw = move |id: Uuid| {
-        let me_id = actor.get_value();
-        leptos::task::spawn_local(async move {
-            error.set(withdraw_visit(sync, i18n, id, me_id, manager).await.err());
-        });
+        actor.with_value(|me_id| withdraw_visit(sync, edit, i18n, id, (me_id, manager)))
     };
+    let may_withdraw = move |v: &VisitRow| {
+        actor.with_value(|me_id| {
+            check_withdraw(
+                &v.consultant,
+                &v.time_in,
+                &v.a_card_id,
+                me_id,
+                manager,
+                today,
+                store_clock(),
+            )
+            .is_ok()
+        })
+    };
+    let heading = |h: fn(I18nContext<Locale>) -> &'static str| move |i| h(i).to_string();
+    let columns = Columns::new(vec![
+        Column::text(
+            heading(|i| t_string!(i, reception.time_in)),
+            |v: &VisitRow| clock(&v.time_in),
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.time_out)),
+            |v: &VisitRow| clock(&v.time_out),
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.dwell)),
+            move |v: &VisitRow| {
+                if v.is_open() {
+                    t_string!(i18n, reception.in_store).to_string()
+                } else {
+                    dwell_text(i18n, v)
+                }
+            },
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.source)),
+            move |v: &VisitRow| {
+                let source = label(i18n, v.source);
+                match v.kind {
+                    VisitorKind::Prospect => source.to_string(),
+                    kind => format!("{source} · {}", label(i18n, kind)),
+                }
+            },
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.group_size)),
+            |v: &VisitRow| v.group_size.to_string(),
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.consultant)),
+            |v: &VisitRow| who(&v.consultant),
+        ),
+        Column::text(
+            heading(|i| t_string!(i, reception.intended_model)),
+            move |v: &VisitRow| {
+                model_name(i18n, &untrack(|| sync.records("sales_settings")), &v.model)
+            },
+        ),
+        Column::view_only(
+            heading(|i| t_string!(i, reception.rule)),
+            move |v: &VisitRow| {
+                let (class, counted) = if v.rule.counted() {
+                    ("badge badge-ok", t_string!(i18n, reception.counted))
+                } else {
+                    ("badge badge-muted", t_string!(i18n, reception.not_counted))
+                };
+                view! {
+                    <span class=class>{counted}</span>
+                    " "
+                    <span class="small">{label(i18n, v.rule)}</span>
+                }
+                .into_any()
+            },
+        ),
+        Column::view_only(
+            heading(|i| t_string!(i, reception.actions)),
+            move |v: &VisitRow| {
+                visit_actions(i18n, v, leave, may_withdraw(v).then_some(withdraw)).into_any()
+            },
+        )
+        .class("actions")
+        .hidden_heading(),
+    ]);
     view! {
-        <div class="table-wrap">
-            <table class="table visit-log">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, reception.time_in)}</th>
-                        <th scope="col">{t!(i18n, reception.time_out)}</th>
-                        <th scope="col">{t!(i18n, reception.dwell)}</th>
-                        <th scope="col">{t!(i18n, reception.source)}</th>
-                        <th scope="col">{t!(i18n, reception.group_size)}</th>
-                        <th scope="col">{t!(i18n, reception.consultant)}</th>
-                        <th scope="col">{t!(i18n, reception.intended_model)}</th>
-                        <th scope="col">{t!(i18n, reception.rule)}</th>
-                        <th scope="col"><span class="visually-hidden">{t!(i18n, reception.actions)}</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|v| {
-                            let may_withdraw = check_withdraw(
-                                &v.consultant,
-                                &v.time_in,
-                                &v.a_card_id,
-                                &me_id,
-                                manager,
-                                today,
-                                store_clock(),
-                            )
-                            .is_ok();
-                            visit_row_view(i18n, &settings, v, leave, may_withdraw.then_some(withdraw))
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Alert message=edit.error />
+        <DataTable
+            columns=columns
+            rows=rows
+            class="visit-log"
+            empty=empty
+            row_class=|v: &VisitRow| v.is_open().then_some("visit-open")
+        />
     }
 }
 
-/// One row of a visit log (also used by the Today page).
-fn visit_row_view<F: Fn(Uuid) + Copy + 'static, W: Fn(Uuid) + Copy + Send + Sync + 'static>(
+/// A visit's actions: 离店 while in the store, open or build its A-card, 撤销 where allowed.
+fn visit_actions<F, W>(
     i18n: I18nContext<Locale>,
-    settings: &[RecordState],
-    v: VisitRow,
+    v: &VisitRow,
     leave: F,
     withdraw: Option<W>,
-) -> impl IntoView + use<F, W> {
+) -> impl IntoView + use<F, W>
+where
+    F: Fn(Uuid) + Copy + Send + Sync + 'static,
+    W: Fn(Uuid) + Copy + Send + Sync + 'static,
+{
     let id = v.id;
-    let open = v.is_open();
-    let dwell = if open {
-        t_string!(i18n, reception.in_store).to_string()
-    } else {
-        dwell_text(i18n, &v)
-    };
-    let counted = if v.rule.counted() {
-        t_string!(i18n, reception.counted).to_string()
-    } else {
-        t_string!(i18n, reception.not_counted).to_string()
-    };
-    let kind = (v.kind != VisitorKind::Prospect).then(|| kind_label(i18n, v.kind));
+    let leave_button = v.is_open().then(|| {
+        view! {
+            <button type="button" class="btn btn-primary" on:click=move |_| leave(id)>
+                {t!(i18n, reception.leave)}
+            </button>
+        }
+    });
     let card_link = (!v.a_card_id.is_empty()).then(|| {
         view! {
             <A href=format!("/sales/a-cards/{}", v.a_card_id) attr:class="btn btn-secondary">
@@ -851,33 +795,10 @@ fn visit_row_view<F: Fn(Uuid) + Copy + 'static, W: Fn(Uuid) + Copy + Send + Sync
             }
         });
     view! {
-        <tr class:visit-open=open>
-            <td>{clock(&v.time_in)}</td>
-            <td>{clock(&v.time_out)}</td>
-            <td>{dwell}</td>
-            <td>{source_label(i18n, v.source)}{kind.map(|k| format!(" · {k}"))}</td>
-            <td>{v.group_size}</td>
-            <td>{name_of(&v.consultant)}</td>
-            <td>{model_name(i18n, settings, &v.model)}</td>
-            <td>
-                <span class=if v.rule.counted() { "badge badge-ok" } else { "badge badge-muted" }>{counted}</span>
-                " "
-                <span class="small">{rule_text(i18n, v.rule)}</span>
-            </td>
-            <td class="actions">
-                {open
-                    .then(|| {
-                        view! {
-                            <button type="button" class="btn btn-primary" on:click=move |_| leave(id)>
-                                {t!(i18n, reception.leave)}
-                            </button>
-                        }
-                    })}
-                {card_link}
-                {build_link}
-                {withdraw.map(|withdraw| withdraw_buttons(i18n, id, withdraw))}
-            </td>
-        </tr>
+        {leave_button}
+        {card_link}
+        {build_link}
+        {withdraw.map(|withdraw| withdraw_buttons(i18n, id, withdraw))}
     }
 }
 
@@ -910,44 +831,16 @@ fn withdraw_buttons<W: Fn(Uuid) + Copy + Send + Sync + 'static>(
     }
 }
 
-/// Who receives the visit: the day's rota order, showing `current`; a pick goes to `picked`.
-#[component]
-pub fn ConsultantSelect(
-    id: &'static str,
-    class: &'static str,
-    rota: Memo<Option<RotaNow>>,
-    current: Signal<String>,
-    picked: RwSignal<Option<String>>,
-    /// Offer "请选择" (nobody) first.
-    #[prop(optional)]
-    with_choose: bool,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <div class=class>
-            <label for=id>{t!(i18n, reception.consultant)}</label>
-            <select
-                id=id
-                prop:value=move || current.get()
-                on:change=move |ev| picked.set(Some(event_target_value(&ev)))
-            >
-                {with_choose.then(|| view! { <option value="">{t!(i18n, reception.choose)}</option> })}
-                {move || {
-                    let current = current.get();
-                    rota.get()
-                        .map(|r| r.order)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|c| {
-                            let selected = c == current;
-                            let name = name_of(&c);
-                            view! { <option value=c selected=selected>{name}</option> }
-                        })
-                        .collect_view()
-                }}
-            </select>
-        </div>
-    }
+/// Who can receive a visit: the day's rota order, as (user id, name).
+pub fn consultant_options(rota: Memo<Option<RotaNow>>) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        rota.with(|r| {
+            r.iter()
+                .flat_map(|r| r.order.iter())
+                .map(|c| (c.clone(), who(c)))
+                .collect()
+        })
+    })
 }
 
 /// The form to log a visit for any consultant (the receptionist's or manager's desk).
@@ -961,9 +854,8 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let kind = RwSignal::new(VisitorKind::Prospect.as_str().to_string());
     let group = RwSignal::new("1".to_string());
     let details = VisitDetails::new(sync);
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let done = RwSignal::new(None::<VisitCountRule>);
-    let busy = RwSignal::new(false);
     let consultant = move || {
         let picked = picked.get();
         rota.with(|r| receiving_consultant(None, picked.as_deref(), r.as_ref().map(|r| &r.queue)))
@@ -980,94 +872,40 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let v = untrack(entry);
-        let plan = match log_plan(Uuid::now_v7(), &v, now_local()) {
-            Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e.user_text(i18n)));
-                return;
-            }
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match run_plan(sync, i18n, plan).await {
-                Ok(()) => {
-                    error.set(None);
-                    done.set(Some(v.count_rule()));
-                    picked.set(None);
-                    details.reset();
-                    group.set("1".into());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        match log_plan(Uuid::now_v7(), &v, now_local()) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                done.set(Some(v.count_rule()));
+                picked.set(None);
+                details.reset();
+                group.set("1".into());
+            }),
+            Err(e) => edit.fail(e.user_text(i18n)),
+        }
     };
+    let choose = Signal::derive(move || t_string!(i18n, reception.choose).to_string());
 
     view! {
         <section class="panel" aria-labelledby="visit-form-title">
             <h2 id="visit-form-title">{t!(i18n, reception.form_title)}</h2>
             <form class="form visit-form" on:submit=submit novalidate>
-                <ConsultantSelect
+                <Select
                     id="visit-consultant"
-                    class="field"
-                    rota=rota
-                    current=Signal::derive(consultant)
-                    picked=picked
-                    with_choose=true
-                />
-                <div class="field">
-                    <label for="visit-source">{t!(i18n, reception.source)}</label>
-                    <select
-                        id="visit-source"
-                        prop:value=move || source.get()
-                        on:change=move |ev| source.set(event_target_value(&ev))
-                    >
-                        {VisitSource::ALL
-                            .into_iter()
-                            .map(|s| {
-                                view! {
-                                    <option value=s.as_str() selected=move || source.get() == s.as_str()>
-                                        {move || source_label(i18n, s)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="visit-kind">{t!(i18n, reception.visitor_kind)}</label>
-                    <select
-                        id="visit-kind"
-                        prop:value=move || kind.get()
-                        on:change=move |ev| kind.set(event_target_value(&ev))
-                    >
-                        {VisitorKind::ALL
-                            .into_iter()
-                            .map(|k| {
-                                view! {
-                                    <option value=k.as_str() selected=move || kind.get() == k.as_str()>
-                                        {move || kind_label(i18n, k)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="visit-group">{t!(i18n, reception.group_size)}</label>
-                    <input
-                        id="visit-group"
-                        type="number"
-                        min="1"
-                        inputmode="numeric"
-                        prop:value=move || group.get()
-                        on:input=move |ev| group.set(event_target_value(&ev))
-                    />
-                </div>
+                    value=Bind::new(consultant, move |c| picked.set(Some(c)))
+                    options=consultant_options(rota)
+                    blank=choose
+                >
+                    {t!(i18n, reception.consultant)}
+                </Select>
+                <EnumSelect<VisitSource> id="visit-source" value=source>
+                    {t!(i18n, reception.source)}
+                </EnumSelect<VisitSource>>
+                <EnumSelect<VisitorKind> id="visit-kind" value=kind>
+                    {t!(i18n, reception.visitor_kind)}
+                </EnumSelect<VisitorKind>>
+                <NumberField id="visit-group" value=group min="1">
+                    {t!(i18n, reception.group_size)}
+                </NumberField>
                 <VisitDetailsFields
                     prefix="visit"
                     details=details
@@ -1075,19 +913,19 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     rule=Signal::derive(move || Some(entry().count_rule()))
                     phone_hint=true
                 />
-                <Alert message=error />
+                <Alert message=edit.error />
                 {move || {
                     done.get()
                         .map(|r| {
                             view! {
                                 <p class="notice notice-ok" role="status">
-                                    {t!(i18n, reception.logged)} " " {rule_text(i18n, r)}
+                                    {t!(i18n, reception.logged)} " " {label(i18n, r)}
                                 </p>
                             }
                         })
                 }}
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                    <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                         {t!(i18n, reception.log_visit)}
                     </button>
                 </div>
@@ -1099,7 +937,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 /// "已有A卡:张三(王芳)" / "已下订单" for a phone that is already known.
 pub fn known_view(i18n: I18nContext<Locale>, sync: SyncCtx, k: KnownCustomer) -> impl IntoView {
     let card = k.a_card.and_then(|id| sync.record(id)).map(|c| {
-        let (name, consultant) = (text(&c, "name"), name_of(&text(&c, "consultant_id")));
+        let (name, consultant) = (text(&c, "name"), who(&text(&c, "consultant_id")));
         view! {
             <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
             " (" {consultant} ")"

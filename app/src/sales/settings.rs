@@ -18,7 +18,6 @@ use leptos_router::components::A;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::a_card::lang;
 use super::is_sales_manager;
 use crate::i18n::*;
 use crate::session::use_session;

@@ -17,13 +17,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display};
+use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::error::UserText;
-use crate::ui::labels::who;
+use crate::ui::labels::{phone_display, who};
 use crate::ui::record_page::RecordPage;
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).

@@ -19,16 +19,21 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::a_card::{phone_display, text};
 use super::reception::{
-    ConsultantSelect, RotaNow, VisitDetails, VisitDetailsFields, VisitRow, clock, me, name_of,
-    rota_now, rule_text, run_plan, source_label, visit_table, visits_on,
+    RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options, me,
+    use_today,
 };
 use crate::i18n::*;
-use crate::sales::words::grade_label;
+use crate::sales::words::{grade_label, model_name};
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::Alert;
+use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
+use crate::ui::field::{Bind, Select};
+use crate::ui::kinds::text;
+use crate::ui::labels::phone_display;
+use crate::ui::labels::who;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
 fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
@@ -67,16 +72,7 @@ fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordS
 #[component]
 pub fn SalesHome() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let today = today_stored();
-    let visits = Memo::new({
-        let today = today.clone();
-        move |_| visits_on(sync, &today)
-    });
-    let rota = Memo::new({
-        let today = today.clone();
-        move |_| visits.with(|v| rota_now(sync, &today, v))
-    });
+    let (today, visits, rota) = use_today();
     view! {
         <section class="panel" aria-labelledby="sales-home-title">
             <div class="panel-head">
@@ -111,53 +107,61 @@ fn NewCardsToday(today: String) -> impl IntoView {
         cards.sort_by_key(|c| std::cmp::Reverse(text(c, "first_contact_at")));
         cards
     });
+    let columns = Columns::new(vec![
+        name_column(|c: &RecordState| c),
+        phone_column(|c: &RecordState| c),
+        Column::text(
+            |i| t_string!(i, a_card.intended_model).to_string(),
+            move |c: &RecordState| {
+                let settings = untrack(|| sync.records("sales_settings"));
+                model_name(i18n, &settings, &text(c, "intended_model"))
+            },
+        ),
+        Column::text(
+            |i| t_string!(i, a_card.grade).to_string(),
+            move |c: &RecordState| grade_label(i18n, &text(c, "grade")),
+        ),
+        consultant_column(|c: &RecordState| c),
+    ]);
     view! {
         <section class="panel" aria-labelledby="new-cards-today-title">
             <h2 id="new-cards-today-title">{t!(i18n, reception.new_cards_title)}</h2>
-            {move || {
-                let cards = cards.get();
-                if cards.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }.into_any();
-                }
-                let settings = sync.records("sales_settings");
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, a_card.name)}</th>
-                                    <th scope="col">{t!(i18n, a_card.phone)}</th>
-                                    <th scope="col">{t!(i18n, a_card.intended_model)}</th>
-                                    <th scope="col">{t!(i18n, a_card.grade)}</th>
-                                    <th scope="col">{t!(i18n, a_card.consultant)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {cards
-                                    .into_iter()
-                                    .map(|c| {
-                                        let name = text(&c, "name");
-                                        view! {
-                                            <tr>
-                                                <th scope="row">
-                                                    <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
-                                                </th>
-                                                <td>{phone_display(&text(&c, "phone"))}</td>
-                                                <td>{super::a_card::model_name(i18n, &settings, &text(&c, "intended_model"))}</td>
-                                                <td>{grade_label(i18n, &text(&c, "grade"))}</td>
-                                                <td>{name_of(&text(&c, "consultant_id"))}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=cards
+                empty=move || view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }
+            />
         </section>
     }
+}
+
+/// The 姓名 column of a table of A-cards: the name, linking to the card.
+fn name_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
+    Column::view_only(
+        |i| t_string!(i, a_card.name).to_string(),
+        move |r: &R| {
+            let c = card(r);
+            let (href, name) = (format!("/sales/a-cards/{}", c.id), text(c, "name"));
+            view! { <A href=href>{name}</A> }.into_any()
+        },
+    )
+    .row_header()
+}
+
+/// The 手机号码 column of a table of A-cards.
+fn phone_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
+    Column::text(
+        |i| t_string!(i, a_card.phone).to_string(),
+        move |r: &R| phone_display(&text(card(r), "phone")),
+    )
+}
+
+/// The 销售顾问 column of a table of A-cards.
+fn consultant_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
+    Column::text(
+        |i| t_string!(i, a_card.consultant).to_string(),
+        move |r: &R| who(&text(card(r), "consultant_id")),
+    )
 }
 
 /// The visit the first tap logged, which the sheet then adjusts.
@@ -175,8 +179,8 @@ impl Sheet {
         format!(
             "{} {} · {}",
             clock(&self.time_in),
-            source_label(i18n, self.source),
-            name_of(&self.consultant)
+            label(i18n, self.source),
+            who(&self.consultant)
         )
     }
 }
@@ -189,9 +193,8 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let sheet = RwSignal::new(None::<Sheet>);
     let group = RwSignal::new(1u32);
     let details = VisitDetails::new(sync);
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let done = RwSignal::new(None::<(Sheet, VisitCountRule)>);
-    let busy = RwSignal::new(false);
     let me = me();
     let is_consultant = me.as_ref().is_some_and(|m| m.2);
     // A consultant logs for themself; anyone else (the receptionist's desk) for the next up.
@@ -221,65 +224,41 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     };
 
     let tap = move |source: VisitSource| {
-        if busy.get_untracked() {
-            return;
-        }
         let consultant = untrack(for_whom);
         let id = Uuid::now_v7();
-        let plan = match tap_plan(id, &consultant, source, now_local()) {
-            Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e.user_text(i18n)));
-                return;
-            }
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match run_plan(sync, i18n, plan).await {
-                Ok(()) => {
-                    let time_in = sync
-                        .record(id)
-                        .map(|r| text(&r, "time_in"))
-                        .unwrap_or_default();
-                    group.set(1);
-                    details.reset();
-                    error.set(None);
-                    done.set(None);
-                    sheet.set(Some(Sheet {
-                        id,
-                        source,
-                        time_in,
-                        consultant,
-                    }));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        match tap_plan(id, &consultant, source, now_local()) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                let time_in = sync
+                    .record(id)
+                    .map(|r| text(&r, "time_in"))
+                    .unwrap_or_default();
+                group.set(1);
+                details.reset();
+                done.set(None);
+                sheet.set(Some(Sheet {
+                    id,
+                    source,
+                    time_in,
+                    consultant,
+                }));
+            }),
+            Err(e) => edit.fail(e.user_text(i18n)),
+        }
     };
 
     let confirm = move |_| {
         let (Some(s), Some(v)) = (sheet.get_untracked(), untrack(entry)) else {
             return;
         };
-        let plan = match confirm_plan(s.id, &v) {
-            Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e.user_text(i18n)));
-                return;
-            }
-        };
-        leptos::task::spawn_local(async move {
-            // An empty plan (nothing changed since the tap) writes nothing.
-            match run_plan(sync, i18n, plan).await {
-                Ok(()) => {
-                    error.set(None);
-                    done.set(Some((s, v.count_rule())));
-                    sheet.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let rule = v.count_rule();
+        // An empty plan (nothing changed since the tap) writes nothing.
+        match confirm_plan(s.id, &v) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                done.set(Some((s, rule)));
+                sheet.set(None);
+            }),
+            Err(e) => edit.fail(e.user_text(i18n)),
+        }
     };
 
     view! {
@@ -288,13 +267,14 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
             {(!is_consultant)
                 .then(|| {
                     view! {
-                        <ConsultantSelect
+                        <Select
                             id="quick-consultant"
                             class="field quick-for"
-                            rota=rota
-                            current=Signal::derive(for_whom)
-                            picked=chosen
-                        />
+                            value=Bind::new(for_whom, move |c| chosen.set(Some(c)))
+                            options=consultant_options(rota)
+                        >
+                            {t!(i18n, reception.consultant)}
+                        </Select>
                     }
                 })}
             <div class="quick-sources" role="group" aria-label=move || t_string!(i18n, reception.source).to_string()>
@@ -305,10 +285,10 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                             <button
                                 type="button"
                                 class="btn btn-secondary quick-source"
-                                disabled=move || busy.get()
+                                disabled=move || edit.busy.get()
                                 on:click=move |_| tap(s)
                             >
-                                {move || source_label(i18n, s)}
+                                {move || label(i18n, s)}
                             </button>
                         }
                     })
@@ -319,12 +299,12 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     .map(|(s, rule)| {
                         view! {
                             <p class="notice notice-ok quick-done" role="status">
-                                {t!(i18n, reception.logged)} " " {s.title(i18n)} " — " {rule_text(i18n, rule)}
+                                {t!(i18n, reception.logged)} " " {s.title(i18n)} " — " {label(i18n, rule)}
                             </p>
                         }
                     })
             }}
-            <Alert message=error />
+            <Alert message=edit.error />
             <Show when=move || sheet.with(Option::is_some)>
                 <div class="quick-sheet" role="group" aria-labelledby="quick-sheet-title">
                     <h3 id="quick-sheet-title">{move || sheet.get().map(|s| s.title(i18n))}</h3>
@@ -383,11 +363,23 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 #[component]
 fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
     let me = me();
     let is_consultant = me.as_ref().is_some_and(|m| m.2);
     let my_id = me.map(|m| m.0).unwrap_or_default();
-    let error = RwSignal::new(None::<String>);
+    let rows = Signal::derive(move || {
+        visits.with(|v| {
+            v.iter()
+                .filter(|v| {
+                    if is_consultant {
+                        v.consultant == my_id
+                    } else {
+                        v.is_open()
+                    }
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     view! {
         <section class="panel" aria-labelledby="my-visits-title">
             <h2 id="my-visits-title">
@@ -397,18 +389,10 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
                     t!(i18n, reception.in_store_now).into_any()
                 }}
             </h2>
-            <Alert message=error />
-            {move || {
-                let rows: Vec<VisitRow> = visits
-                    .get()
-                    .into_iter()
-                    .filter(|v| if is_consultant { v.consultant == my_id } else { v.is_open() })
-                    .collect();
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, reception.my_visits_empty)}</p> }.into_any();
-                }
-                visit_table(i18n, sync, rows, error).into_any()
-            }}
+            <VisitLog
+                rows=rows
+                empty=move || view! { <p class="muted">{t!(i18n, reception.my_visits_empty)}</p> }
+            />
         </section>
     }
 }
@@ -438,7 +422,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let list = today_list(&plain, &cadence, day);
         let sleeping = sleeping_cards(&plain, &sleep, day).len();
-        let rows: Vec<(TodayEntry, RecordState)> = list
+        let rows: Vec<FollowUpRow> = list
             .into_iter()
             .filter_map(|e| {
                 let rec = cards.iter().find(|(c, _)| c.id == e.card)?.1.clone();
@@ -447,6 +431,27 @@ fn FollowUpsToday(today: String) -> impl IntoView {
             .collect();
         (rows, sleeping)
     });
+    let columns = Columns::new(vec![
+        name_column(|r: &FollowUpRow| &r.1),
+        phone_column(|r: &FollowUpRow| &r.1),
+        Column::text(
+            |i| t_string!(i, a_card.grade).to_string(),
+            move |r: &FollowUpRow| grade_label(i18n, r.0.grade.as_str()),
+        ),
+        Column::view_only(
+            |i| t_string!(i, reception.due).to_string(),
+            move |(e, _): &FollowUpRow| {
+                let overdue = e.urgency == Urgency::Overdue;
+                view! {
+                    <span class=if overdue { "badge badge-warn" } else { "badge badge-info" }>
+                        {due_text(i18n, e)}
+                    </span>
+                    " " {e.due.format("%Y-%m-%d").to_string()}
+                }
+                .into_any()
+            },
+        ),
+    ]);
     view! {
         <section class="panel" aria-labelledby="follow-ups-today-title">
             <div class="panel-head">
@@ -460,54 +465,19 @@ fn FollowUpsToday(today: String) -> impl IntoView {
                     }
                 }}
             </div>
-            {move || {
-                let rows = data.with(|d| d.0.clone());
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, reception.follow_ups_empty)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table follow-ups-today">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, a_card.name)}</th>
-                                    <th scope="col">{t!(i18n, a_card.phone)}</th>
-                                    <th scope="col">{t!(i18n, a_card.grade)}</th>
-                                    <th scope="col">{t!(i18n, reception.due)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|(e, c)| {
-                                        let overdue = e.urgency == Urgency::Overdue;
-                                        let name = text(&c, "name");
-                                        view! {
-                                            <tr class:overdue=overdue>
-                                                <th scope="row">
-                                                    <A href=format!("/sales/a-cards/{}", c.id)>{name}</A>
-                                                </th>
-                                                <td>{phone_display(&text(&c, "phone"))}</td>
-                                                <td>{grade_label(i18n, e.grade.as_str())}</td>
-                                                <td>
-                                                    <span class=if overdue { "badge badge-warn" } else { "badge badge-info" }>
-                                                        {due_text(i18n, &e)}
-                                                    </span>
-                                                    " " {e.due.format("%Y-%m-%d").to_string()}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=Signal::derive(move || data.with(|d| d.0.clone()))
+                class="follow-ups-today"
+                empty=move || view! { <p class="muted">{t!(i18n, reception.follow_ups_empty)}</p> }
+                row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
+            />
         </section>
     }
 }
+
+/// A line of today's follow-ups: the entry and its card.
+type FollowUpRow = (TodayEntry, RecordState);
 
 /// `/sales/sleeping`: my sleeping A-cards (no contact for the store's sleeping days), to
 /// re-activate; a sales manager sees the whole store's. Never dropped: they stay here until
@@ -539,7 +509,7 @@ pub fn SleepingPage() -> impl IntoView {
         };
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let ids = sleeping_cards(&plain, &sleep, day);
-        let mut out: Vec<(FollowUpCard, RecordState, i64)> = cards
+        let mut out: Vec<SleepingRow> = cards
             .into_iter()
             .filter(|(c, _)| ids.contains(&c.id))
             .map(|(c, r)| {
@@ -551,62 +521,47 @@ pub fn SleepingPage() -> impl IntoView {
         out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.id.cmp(&b.0.id)));
         (out, sleep.days())
     });
+    let columns = Columns::new(vec![
+        name_column(|r: &SleepingRow| &r.1),
+        phone_column(|r: &SleepingRow| &r.1),
+        Column::text(
+            |i| t_string!(i, a_card.grade).to_string(),
+            move |r: &SleepingRow| grade_label(i18n, r.0.grade.as_str()),
+        ),
+        consultant_column(|r: &SleepingRow| &r.1),
+        Column::view_only(
+            |i| t_string!(i, reception.last_contact).to_string(),
+            move |(c, _, days): &SleepingRow| {
+                let days = *days;
+                view! {
+                    {c.last_contact.format("%Y-%m-%d").to_string()} " · "
+                    {t!(i18n, reception.days_ago, n = days)}
+                }
+                .into_any()
+            },
+        ),
+    ]);
     view! {
         <p class="back-link">
             <A href="/sales">{t!(i18n, reception.back_today)}</A>
         </p>
         <section class="panel" aria-labelledby="sleeping-title">
             <h1 id="sleeping-title">{t!(i18n, reception.sleeping_title)}</h1>
-            {move || {
-                let (rows, days) = rows.get();
-                let hint = move || t!(i18n, reception.sleeping_hint, n = days);
-                if rows.is_empty() {
-                    return view! {
-                        <p class="muted">{hint}</p>
-                        <p class="muted">{t!(i18n, reception.sleeping_empty)}</p>
-                    }
-                    .into_any();
-                }
-                view! {
-                    <p class="muted">{hint}</p>
-                    <div class="table-wrap">
-                        <table class="table sleeping-cards">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, a_card.name)}</th>
-                                    <th scope="col">{t!(i18n, a_card.phone)}</th>
-                                    <th scope="col">{t!(i18n, a_card.grade)}</th>
-                                    <th scope="col">{t!(i18n, a_card.consultant)}</th>
-                                    <th scope="col">{t!(i18n, reception.last_contact)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|(c, r, days)| {
-                                        let name = text(&r, "name");
-                                        view! {
-                                            <tr>
-                                                <th scope="row">
-                                                    <A href=format!("/sales/a-cards/{}", r.id)>{name}</A>
-                                                </th>
-                                                <td>{phone_display(&text(&r, "phone"))}</td>
-                                                <td>{grade_label(i18n, c.grade.as_str())}</td>
-                                                <td>{name_of(&text(&r, "consultant_id"))}</td>
-                                                <td>
-                                                    {c.last_contact.format("%Y-%m-%d").to_string()} " · "
-                                                    {t!(i18n, reception.days_ago, n = days)}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <p class="muted">
+                {move || {
+                    let days = rows.with(|r| r.1);
+                    t!(i18n, reception.sleeping_hint, n = days)
+                }}
+            </p>
+            <DataTable
+                columns=columns
+                rows=Signal::derive(move || rows.with(|r| r.0.clone()))
+                class="sleeping-cards"
+                empty=move || view! { <p class="muted">{t!(i18n, reception.sleeping_empty)}</p> }
+            />
         </section>
     }
 }
+
+/// A sleeping card: as the rules see it, as stored, and its days without contact.
+type SleepingRow = (FollowUpCard, RecordState, i64);

@@ -1,4 +1,11 @@
-//! The words for a sales record's stored values: an A-card's status, an intention grade.
+//! The words for a sales record's stored values: an A-card's status, an intention grade, a
+//! model of the store's catalogue.
+
+use domain::label::Choice;
+use domain::sales::a_card::{Catalogue, CatalogueModel};
+use domain::sales::grade::IntentionGrade;
+use domain::sales::settings::StoreSettings;
+use domain::sync::RecordState;
 
 use crate::i18n::*;
 
@@ -16,14 +23,31 @@ pub fn status_label(i18n: I18nContext<Locale>, status: &str) -> String {
     .to_string()
 }
 
-/// The translated label of an intention grade (`H`, `A`, `B`, `C`).
+/// The label of a stored intention grade (`H`, `A`, `B`, `C`; the stored text for another).
 pub fn grade_label(i18n: I18nContext<Locale>, grade: &str) -> String {
-    match grade {
-        "H" => t_string!(i18n, a_card.grades.H),
-        "A" => t_string!(i18n, a_card.grades.A),
-        "B" => t_string!(i18n, a_card.grades.B),
-        "C" => t_string!(i18n, a_card.grades.C),
-        other => return other.to_string(),
+    IntentionGrade::from_wire(grade)
+        .map(|g| label(i18n, g).to_string())
+        .unwrap_or_else(|| grade.to_string())
+}
+
+/// A catalogue model's name in the screens' language (tracked).
+pub fn model_label(i18n: I18nContext<Locale>, model: &CatalogueModel) -> String {
+    match i18n.get_locale() {
+        Locale::en => model.name_en.clone(),
+        Locale::zh_CN => model.name_zh.clone(),
     }
-    .to_string()
+}
+
+/// The store's catalogue, from its sales settings records.
+pub fn catalogue_of(settings: &[RecordState]) -> Catalogue {
+    StoreSettings::of(settings).catalogue()
+}
+
+/// The model as staff call it: a catalogue code (`levin`) is shown with its name from the
+/// store's catalogue (`settings`: its sales settings records); typed text as it is.
+pub fn model_name(i18n: I18nContext<Locale>, settings: &[RecordState], model: &str) -> String {
+    catalogue_of(settings)
+        .find(model)
+        .map(|m| model_label(i18n, m))
+        .unwrap_or_else(|| model.to_string())
 }

@@ -87,8 +87,15 @@ pub fn TextField(
     #[prop(optional, into)] placeholder: Option<Signal<String>>,
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     #[prop(optional)] required: bool,
+    /// A line under the input (`<p class="hint">`), while it says something.
+    #[prop(optional, into)]
+    hint: Option<Signal<Option<String>>>,
     children: Children,
 ) -> impl IntoView {
+    let hint = move || {
+        hint.and_then(|h| h.get())
+            .map(|h| view! { <p class="hint">{h}</p> })
+    };
     labelled(id, children, move |id| {
         view! {
         <input
@@ -103,6 +110,7 @@ pub fn TextField(
             prop:value=move || value.get()
             on:input=move |ev| value.set(event_target_value(&ev))
         />
+        {hint}
         }
     })
 }

@@ -57,14 +57,9 @@ pub struct Kind {
     pub value_text: fn(I18nContext<Locale>, &str, &str) -> Option<String>,
 }
 
-/// A record's text field (empty when absent or null; other values as JSON).
-pub fn text(record: &RecordState, field: &str) -> String {
-    match record.value(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
+/// A record's text field (empty when absent or null; other values as JSON): the domain's one
+/// field reader.
+pub use domain::records::field::shown as text;
 
 /// The title of a record of a kind without its own: its name, its customer's, or its id.
 pub fn default_title(record: &RecordState) -> String {

@@ -1,4 +1,5 @@
-//! The words for who and when: a user's name, a device's name, a moment in the store's time.
+//! The words for who and when: a user's name, a device's name, a phone, a moment in the store's
+//! time.
 
 use leptos::prelude::*;
 
@@ -40,6 +41,13 @@ pub fn device(i18n: I18nContext<Locale>, device_id: &uuid::Uuid) -> String {
             crate::directory::short_id(&id).trim_start_matches('#')
         )
     })
+}
+
+/// A stored phone as shown (`138 1234 5678`), or as typed when it does not parse.
+pub fn phone_display(raw: &str) -> String {
+    domain::sales::phone::parse(raw)
+        .map(|p| p.display())
+        .unwrap_or_else(|_| raw.to_string())
 }
 
 /// A Unix time in ms as the store's local `YYYY-MM-DD HH:MM` (or only `HH:MM`).
