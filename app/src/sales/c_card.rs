@@ -2,27 +2,33 @@
 //! vehicle, the care tasks made for them (the consultant's +24 h / +72 h calls, …) and the
 //! rewards (转介绍: free maintenance).
 
-use domain::records::{CCard, CareTask};
+use domain::records::{CCard, CareTask, CareTaskStatus};
+use domain::sales::UserError;
 use domain::sales::chrono::NaiveDate;
+use domain::sales::order::TaskKind;
+use domain::sales::visit::VisitError;
 use domain::sync::RecordState;
-use domain::time::{stored_date, stored_time};
+use domain::time::stored_date;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::a_card::{model_name, phone_display};
-use super::order::{person, task_kind_label};
+use super::order::{field_list, label_of, missing, time_text};
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::error::UserText;
+use crate::ui::labels::who;
+use crate::ui::record_page::RecordPage;
+use crate::ui::table::{Column, Columns, DataTable};
 
-fn task_status_label(i18n: I18nContext<Locale>, s: &str) -> String {
+fn task_status_label(i18n: I18nContext<Locale>, s: CareTaskStatus) -> String {
     match s {
-        "open" => t_string!(i18n, delivery.task_open),
-        "done" => t_string!(i18n, delivery.task_done),
-        "failed" => t_string!(i18n, delivery.task_failed),
-        other => return other.to_string(),
+        CareTaskStatus::Open => t_string!(i18n, delivery.task_open),
+        CareTaskStatus::Done => t_string!(i18n, delivery.task_done),
+        CareTaskStatus::Failed => t_string!(i18n, delivery.task_failed),
     }
     .to_string()
 }
@@ -30,33 +36,18 @@ fn task_status_label(i18n: I18nContext<Locale>, s: &str) -> String {
 #[component]
 pub fn CCardPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    move || {
-        let Some(c) = id.get().and_then(|id| sync.record(id)) else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, delivery.c_card_not_found)}</p>
-                    <A href="/sales/orders" attr:class="btn btn-secondary">{t!(i18n, order.back)}</A>
-                </section>
-            }
-            .into_any();
-        };
-        view! { <ReferralRefused /> <CCardView c=c /> }.into_any()
+    view! {
+        <RecordPage
+            record_type="c_card"
+            not_found=move || missing(t!(i18n, delivery.c_card_not_found), "/sales/orders", t!(i18n, order.back))
+            view=|(_, c)| view! { <ReferralRefused /> <CCardView c=c /> }.into_any()
+        />
     }
 }
 
 /// After a delivery whose referral was refused (`?referral=<error code>`): say why no reward.
 #[component]
 fn ReferralRefused() -> impl IntoView {
-    use domain::sales::UserError;
-    use domain::sales::visit::VisitError;
     let i18n = use_i18n();
     let query = use_query_map();
     move || {
@@ -67,19 +58,28 @@ fn ReferralRefused() -> impl IntoView {
         let text = format!(
             "{}{}",
             t_string!(i18n, delivery.referral_refused),
-            error.message(super::a_card::lang(i18n))
+            error.user_text(i18n)
         );
         Some(view! { <p class="notice notice-warn" role="alert">{text}</p> })
     }
 }
 
+/// The C-card itself (drawn again when it changes: it has nothing to type in).
 #[component]
-fn CCardView(c: RecordState) -> impl IntoView {
+fn CCardView(c: Memo<Option<RecordState>>) -> impl IntoView {
+    let card = move || {
+        let c = CCard::of(&c.get()?, store_clock());
+        Some(view! { <CCardFields c=c.clone() /> <CareTasks id=c.id /> <Rewards c=c /> })
+    };
+    view! { {card} }
+}
+
+/// The customer and the vehicle.
+#[component]
+fn CCardFields(c: CCard) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let clock = store_clock();
     let settings = sync.records("sales_settings");
-    let c = CCard::of(&c, clock);
     let local = match c.local {
         Some(true) => t_string!(i18n, delivery.local).to_string(),
         Some(false) => t_string!(i18n, delivery.out_of_town).to_string(),
@@ -112,63 +112,86 @@ fn CCardView(c: RecordState) -> impl IntoView {
         (t_string!(i18n, delivery.home), local),
         (
             t_string!(i18n, order.consultant),
-            person(&c.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
+            c.consultant_id
+                .map(|u| who(&u.to_string()))
+                .unwrap_or_default(),
         ),
-    ];
+    ]
+    .map(|(l, v)| (l.to_string(), v))
+    .to_vec();
     let order_href = c.order_id.map(|o| format!("/sales/orders/{o}"));
-    let mut tasks: Vec<CareTask> = sync
-        .records("care_task")
-        .iter()
-        .map(|t| CareTask::of(t, clock))
-        .filter(|t| t.c_card_id == Some(c.id))
-        .collect();
-    tasks.sort_by_key(|t| t.due_at);
-    let name = text(&c.name);
     view! {
         <p class="back-link">
             <A href="/sales/orders">{t!(i18n, order.back)}</A>
         </p>
         <section class="panel" aria-labelledby="c-card-title">
             <div class="panel-head">
-                <h1 id="c-card-title">{t!(i18n, delivery.c_card)} " · " {name}</h1>
+                <h1 id="c-card-title">{t!(i18n, delivery.c_card)} " · " {text(&c.name)}</h1>
                 {order_href.map(|h| view! { <A href=h attr:class="btn btn-secondary">{t!(i18n, delivery.to_order)}</A> })}
             </div>
-            <dl class="fields">
-                {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-            </dl>
+            {field_list((), rows)}
         </section>
+    }
+}
+
+/// The care tasks made for the customer, soonest first.
+#[component]
+fn CareTasks(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let tasks = Memo::new(move |_| {
+        let mut tasks: Vec<CareTask> = sync
+            .records("care_task")
+            .iter()
+            .map(|t| CareTask::of(t, store_clock()))
+            .filter(|t| t.c_card_id == Some(id))
+            .collect();
+        tasks.sort_by_key(|t| t.due_at);
+        tasks
+    });
+    let columns = Columns::new(vec![
+        Column::text(
+            |i| t_string!(i, delivery.task).to_string(),
+            move |t: &CareTask| {
+                let kind = t.kind.as_deref().unwrap_or_default();
+                TaskKind::parse(kind).map_or_else(|| kind.to_string(), |k| label_of(i18n, &k))
+            },
+        ),
+        Column::text(
+            |i| t_string!(i, delivery.due).to_string(),
+            |t: &CareTask| time_text(t.due_at),
+        ),
+        Column::text(
+            |i| t_string!(i, delivery.assignee).to_string(),
+            |t: &CareTask| {
+                t.assignee_id
+                    .map(|u| who(&u.to_string()))
+                    .unwrap_or_default()
+            },
+        ),
+        Column::text(
+            |i| t_string!(i, delivery.task_status).to_string(),
+            move |t: &CareTask| task_status_label(i18n, t.status),
+        ),
+    ]);
+    view! {
         <section class="panel" aria-labelledby="c-card-tasks">
             <h2 id="c-card-tasks">{t!(i18n, delivery.care_calls)}</h2>
-            {if tasks.is_empty() {
-                view! { <p class="muted">{t!(i18n, delivery.no_tasks)}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table care-task-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, delivery.task)}</th>
-                                    <th scope="col">{t!(i18n, delivery.due)}</th>
-                                    <th scope="col">{t!(i18n, delivery.assignee)}</th>
-                                    <th scope="col">{t!(i18n, delivery.task_status)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {tasks.into_iter().map(|t| view! {
-                                    <tr>
-                                        <td>{task_kind_label(i18n, t.kind.as_deref().unwrap_or_default())}</td>
-                                        <td>{t.due_at.map(|d| stored_time(d).replace('T', " "))}</td>
-                                        <td>{person(&t.assignee_id.map(|u| u.to_string()).unwrap_or_default())}</td>
-                                        <td>{task_status_label(i18n, t.status.as_str())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=tasks
+                class="care-task-table"
+                empty=move || view! { <p class="muted">{t!(i18n, delivery.no_tasks)}</p> }
+            />
         </section>
+    }
+}
+
+/// The rewards (转介绍) and the points.
+#[component]
+fn Rewards(c: CCard) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <section class="panel" aria-labelledby="c-card-rewards">
             <h2 id="c-card-rewards">{t!(i18n, delivery.rewards)}</h2>
             {if c.rewards.is_empty() {

@@ -15,13 +15,25 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use super::a_card::lang;
-use crate::clock::{now_local, store_clock};
+use crate::clock::{now_local, store_clock, today_stored};
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
+use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField};
 
+/// Every problem's text, one after the other (a form refused for several reasons).
+pub fn all_text<E: UserText>(i18n: I18nContext<Locale>, problems: &[E]) -> String {
+    problems
+        .iter()
+        .map(|e| e.user_text(i18n))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The 交车 section of an open order: the checklist, the delivery's fields and 交车.
 #[component]
 pub fn DeliverySection(
     id: Uuid,
@@ -34,12 +46,11 @@ pub fn DeliverySection(
     let navigate = use_navigate();
     let vin = RwSignal::new(String::new());
     let plate = RwSignal::new(String::new());
-    let day = RwSignal::new(now_local().date().format("%Y-%m-%d").to_string());
+    let day = RwSignal::new(today_stored());
     let birthday = RwSignal::new(String::new());
     let local = RwSignal::new("true".to_string());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
 
     let items = Memo::new(move |_| {
         order.with(|o| {
@@ -48,7 +59,12 @@ pub fn DeliverySection(
                 .unwrap_or_default()
         })
     });
+    let open_items = move || match items.with(|all| all.iter().filter(|i| !i.ticked).count()) {
+        0 => t_string!(i18n, delivery.all_ticked).to_string(),
+        open => format!("{}{open}", t_string!(i18n, delivery.open_items)),
+    };
 
+    // Ticks are written one by one, even while another is on its way.
     let tick = move |label: String, on: bool| {
         let step = if on {
             Step::SetAdd("checklist_done", label)
@@ -58,21 +74,18 @@ pub fn DeliverySection(
         let plan = Plan::new().then(PlannedWrite::new(id, &ORDER).with(step));
         leptos::task::spawn_local(async move {
             if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(e.user_text(i18n)));
+                edit.fail(e.user_text(i18n));
             }
         });
     };
 
     let deliver = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let (Some(o), Some((user_id, roles))) = (order.get_untracked(), me()) else {
             return;
         };
         let Some(on) = store_clock().parse_date(&day.get_untracked()) else {
-            error.set(Some(t_string!(i18n, delivery.need_date).to_string()));
+            edit.fail(t_string!(i18n, delivery.need_date).to_string());
             return;
         };
         let form = DeliveryForm {
@@ -103,115 +116,75 @@ pub fn DeliverySection(
         };
         let delivery = match deliver_plan(records, &form, by) {
             Ok(d) => d,
-            Err(problems) => {
-                let lines: Vec<String> = problems.iter().map(|e| e.message(lang(i18n))).collect();
-                error.set(Some(lines.join(";")));
-                return;
-            }
+            Err(problems) => return edit.fail(all_text(i18n, &problems)),
         };
         // A refused referral is said here and on the C-card page the app opens next.
         if let Some(e) = &delivery.referral_refused {
             notice.set(Some(format!(
                 "{}{}",
                 t_string!(i18n, delivery.referral_refused),
-                e.message(lang(i18n))
+                e.user_text(i18n)
             )));
         }
+        let query = delivery
+            .referral_refused
+            .map(|e| format!("?referral={}", e.code()))
+            .unwrap_or_default();
+        let c_card = format!("/sales/c-cards/{}{query}", delivery.c_card);
+        let plan = delivery.plan;
         let navigate = navigate.clone();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&delivery.plan).await;
-            busy.set(false);
-            if let Err(e) = result {
-                error.set(Some(e.user_text(i18n)));
-                return;
-            }
-            let query = delivery
-                .referral_refused
-                .map(|e| format!("?referral={}", e.code()))
-                .unwrap_or_default();
-            navigate(
-                &format!("/sales/c-cards/{}{query}", delivery.c_card),
-                Default::default(),
-            );
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            navigate(&c_card, Default::default())
         });
     };
 
+    let checklist = move || {
+        items
+            .get()
+            .into_iter()
+            .map(|item| {
+                let (label, ticked) = (item.label.clone(), item.ticked);
+                let checked = Bind::new(move || ticked, move |on| tick(label.clone(), on));
+                view! { <Checkbox checked=checked>{item.label}</Checkbox> }
+            })
+            .collect_view()
+    };
+    let homes = Signal::derive(move || {
+        vec![
+            (
+                "true".to_string(),
+                t_string!(i18n, delivery.local).to_string(),
+            ),
+            (
+                "false".to_string(),
+                t_string!(i18n, delivery.out_of_town).to_string(),
+            ),
+        ]
+    });
     view! {
         <section class="panel delivery" aria-labelledby="delivery-title">
             <h2 id="delivery-title">{t!(i18n, delivery.title)}</h2>
             <form class="form" on:submit=deliver novalidate>
                 <fieldset class="checklist">
                     <legend>{t!(i18n, delivery.checklist)}</legend>
-                    {move || {
-                        items
-                            .get()
-                            .into_iter()
-                            .map(|item| {
-                                let label = item.label.clone();
-                                view! {
-                                    <label class="check">
-                                        <input
-                                            type="checkbox"
-                                            prop:checked=item.ticked
-                                            on:change=move |ev| tick(label.clone(), event_target_checked(&ev))
-                                        />
-                                        <span>{item.label}</span>
-                                    </label>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                    <p class="muted small">
-                        {move || {
-                            let all = items.get();
-                            let open = all.iter().filter(|i| !i.ticked).count();
-                            if open == 0 {
-                                t_string!(i18n, delivery.all_ticked).to_string()
-                            } else {
-                                format!("{}{open}", t_string!(i18n, delivery.open_items))
-                            }
-                        }}
-                    </p>
+                    {checklist}
+                    <p class="muted small">{open_items}</p>
                 </fieldset>
+                // The VIN keeps its own input: capitals on the tablet's keyboard, at most 20 signs.
                 <div class="field">
                     <label for="delivery-vin">{t!(i18n, delivery.vin)}</label>
                     <input id="delivery-vin" type="text" autocomplete="off" autocapitalize="characters" maxlength="20"
                         prop:value=move || vin.get()
                         on:input=move |ev| vin.set(event_target_value(&ev)) />
                 </div>
-                <div class="field">
-                    <label for="delivery-plate">{t!(i18n, delivery.plate)}</label>
-                    <input id="delivery-plate" type="text" autocomplete="off"
-                        prop:value=move || plate.get()
-                        on:input=move |ev| plate.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="delivery-date">{t!(i18n, delivery.date)}</label>
-                    <input id="delivery-date" type="date"
-                        prop:value=move || day.get()
-                        on:input=move |ev| day.set(event_target_value(&ev))
-                        on:change=move |ev| day.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="delivery-birthday">{t!(i18n, delivery.birthday)}</label>
-                    <input id="delivery-birthday" type="date"
-                        prop:value=move || birthday.get()
-                        on:input=move |ev| birthday.set(event_target_value(&ev))
-                        on:change=move |ev| birthday.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="delivery-local">{t!(i18n, delivery.home)}</label>
-                    <select id="delivery-local" prop:value=move || local.get()
-                        on:change=move |ev| local.set(event_target_value(&ev))>
-                        <option value="true">{t!(i18n, delivery.local)}</option>
-                        <option value="false">{t!(i18n, delivery.out_of_town)}</option>
-                    </select>
-                </div>
+                <TextField id="delivery-plate" autocomplete="off" value=plate>{t!(i18n, delivery.plate)}</TextField>
+                <DateField id="delivery-date" value=day>{t!(i18n, delivery.date)}</DateField>
+                <DateField id="delivery-birthday" value=birthday>{t!(i18n, delivery.birthday)}</DateField>
+                <Select id="delivery-local" value=local options=homes>{t!(i18n, delivery.home)}</Select>
                 <p class="muted small">{t!(i18n, delivery.dates_hint)}</p>
-                {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
-                {move || notice.get().map(|n| view! { <p class="notice notice-warn" role="status">{n}</p> })}
-                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                <Alert message=edit.error />
+                <Notice message=notice class="notice notice-warn" />
+                <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                     {t!(i18n, delivery.deliver)}
                 </button>
             </form>

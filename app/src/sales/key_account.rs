@@ -14,15 +14,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::a_card::{phone_display, text};
-use super::order::{date_of, entry_time};
-use crate::clock::now_local;
+use crate::clock::{now_local, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
-use crate::ui::labels::who;
+use crate::ui::labels::{local_time, who};
 use crate::ui::record_page::RecordPage;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -368,7 +367,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
     let add_visit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let note = v_note.get_untracked().trim().to_string();
-        let Some(date) = date_of(&v_date.get_untracked()) else {
+        let Some(date) = store_clock().parse_date(&v_date.get_untracked()) else {
             v_error.set(Some(t_string!(i18n, key_account.need_date).to_string()));
             return;
         };
@@ -478,7 +477,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                             let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
                             view! {
                                 <li class="follow-up">
-                                    <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{entry_time(&e)}</span></div>
+                                    <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{local_time(e.hlc.wall_ms as f64, true)}</span></div>
                                     <p class="follow-up-content">{note}</p>
                                 </li>
                             }

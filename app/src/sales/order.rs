@@ -4,132 +4,110 @@
 //! cancellation (退单) and the delivery (`delivery.rs`). Rules are `domain::sales::order`; the
 //! A-card's status follows `domain::sales::loss::ACardStatus::next`.
 
+use domain::label::{Bilingual, Choice};
 use domain::plan::{Plan, PlannedWrite, Step};
 use domain::records::{
     ACard, CARE_TASK, CareTask, CareTaskStatus, ORDER, Order, OrderStatus, TradeIn, field,
 };
-use domain::sales::UserError;
-use domain::sales::chrono::{NaiveDate, NaiveDateTime};
+use domain::sales::chrono::NaiveDateTime;
 use domain::sales::loss::ACardActionKind;
-use domain::sales::order::{CancellationReason, TaskKind, delivery_overdue};
+use domain::sales::order::{CancellationReason, TaskKind, delivery_overdue, yuan_text};
 use domain::sales::order_plan::{
     OrderFields, cancel_plan, edit_order_plan, move_date_plan, place_order_plan,
 };
+use domain::sales::settings::StoreSettings;
 use domain::sync::RecordState;
 use domain::time::{stored_date, stored_time};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use serde_json::{Value, json};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde_json::json;
 use uuid::Uuid;
 
-use super::a_card::{lang, model_name, phone_display, text};
+use super::a_card::{model_name, phone_display};
+use super::delivery::{DeliverySection, all_text};
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::use_sync;
+use crate::ui::alert::{Alert, Notice};
+use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
-use crate::ui::labels::local_time;
+use crate::ui::field::choice::EnumSelect;
+use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
+use crate::ui::labels::who;
+use crate::ui::record_page::RecordPage;
+use crate::ui::table::{Column, Columns, DataTable};
 
-// ---- small shared helpers (also used by delivery.rs, c_card.rs, key_account.rs) ----
+// ---- words and parts shared with the C-card page ----
 
-/// A person's name from their user id (the store's directory, `crate::directory`).
-pub fn person(user_id: &str) -> String {
-    crate::directory::name_of_user(user_id)
+/// An amount of yuan as shown (`¥268,000`; nothing when unknown).
+fn money(v: Option<i64>) -> String {
+    v.map(yuan_text).unwrap_or_default()
 }
 
-/// A user id as `person` takes it ("" for none).
-fn uuid_text(user: Option<Uuid>) -> String {
-    user.map(|u| u.to_string()).unwrap_or_default()
+/// The name of the user `id` (nothing when none).
+fn person(id: Option<Uuid>) -> String {
+    id.map(|u| who(&u.to_string())).unwrap_or_default()
 }
 
-/// A date as stored (`YYYY-MM-DD`; a stored date-time counts by its day).
-pub fn date_of(s: &str) -> Option<NaiveDate> {
-    store_clock().parse_date(s)
+/// A stored store-local time as shown (`YYYY-MM-DD HH:MM`; nothing when unknown).
+pub fn time_text(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| stored_time(t).replace('T', " "))
+        .unwrap_or_default()
 }
 
-/// `¥268,000`.
-pub fn money(v: Option<i64>) -> String {
-    let Some(v) = v else {
-        return String::new();
-    };
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}¥{out}", if v < 0 { "-" } else { "" })
+/// A value's label in the user's language.
+pub fn label_of(i18n: I18nContext<Locale>, v: &impl Bilingual) -> String {
+    v.label(i18n.get_locale_untracked() == Locale::en)
+        .to_string()
 }
 
-/// The catalogue of the store's sales settings: (code, name in the app's language, on sale).
-pub fn catalogue(i18n: I18nContext<Locale>, sync: SyncCtx) -> Vec<(String, String, bool)> {
-    let mut out: Vec<(String, String, bool)> = sync
-        .records("sales_settings")
-        .iter()
-        .flat_map(|s| s.set("models").into_iter().map(str::to_string))
-        .filter_map(|e| serde_json::from_str::<domain::sales::a_card::CatalogueModel>(&e).ok())
-        .map(|m| {
-            let name = match i18n.get_locale_untracked() {
-                Locale::en => m.name_en,
-                Locale::zh_CN => m.name_zh,
-            };
-            (m.code, name, m.on_sale)
-        })
-        .collect();
-    out.sort();
-    out.dedup_by(|a, b| a.0 == b.0);
-    out
-}
-
-pub fn order_status_label(i18n: I18nContext<Locale>, status: &str) -> String {
+fn order_status_label(i18n: I18nContext<Locale>, status: OrderStatus) -> String {
     match status {
-        "signed" => t_string!(i18n, order.status_signed),
-        "delivered" => t_string!(i18n, order.status_delivered),
-        "cancelled" => t_string!(i18n, order.status_cancelled),
-        other => return other.to_string(),
+        OrderStatus::Signed => t_string!(i18n, order.status_signed),
+        OrderStatus::Delivered => t_string!(i18n, order.status_delivered),
+        OrderStatus::Cancelled => t_string!(i18n, order.status_cancelled),
     }
     .to_string()
 }
 
-pub fn task_kind_label(i18n: I18nContext<Locale>, kind: &str) -> String {
-    match TaskKind::parse(kind) {
-        Some(k) => match i18n.get_locale_untracked() {
-            Locale::en => k.label_en().to_string(),
-            Locale::zh_CN => k.label_zh().to_string(),
-        },
-        None => kind.to_string(),
+/// A record's fields as `<dl class="fields">`: `lead` (a field drawn by the page), then one
+/// label and value per row.
+pub fn field_list(lead: impl IntoView, rows: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <dl class="fields">
+            {lead}
+            {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
     }
 }
 
-fn reason_label(i18n: I18nContext<Locale>, r: CancellationReason) -> &'static str {
-    match i18n.get_locale_untracked() {
-        Locale::en => r.label_en(),
-        Locale::zh_CN => r.label_zh(),
+/// The page shown instead of a record that is not on the device: `message` and a way back.
+pub fn missing(
+    message: impl IntoView + 'static,
+    href: &'static str,
+    back: impl IntoView + 'static,
+) -> AnyView {
+    view! {
+        <section class="panel notice-page">
+            <p>{message}</p>
+            <A href=href attr:class="btn btn-secondary">{back}</A>
+        </section>
     }
-}
-
-/// The messages of a list of domain errors, one line each.
-pub fn messages<E: UserError>(i18n: I18nContext<Locale>, errors: &[E]) -> String {
-    errors
-        .iter()
-        .map(|e| e.message(lang(i18n)))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-/// An error shown in a `role="alert"` paragraph.
-pub fn alert(error: RwSignal<Option<String>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p class="alert" role="alert">{e}</p> })
-    }
+    .into_any()
 }
 
 // ---- the list ----
+
+/// A line of the order list.
+#[derive(Clone, PartialEq)]
+struct OrderRow {
+    order: Order,
+    customer: String,
+    model: String,
+    overdue: bool,
+}
 
 /// `/sales/orders`: open orders first by promised date (overdue flagged), or the delivered /
 /// cancelled ones.
@@ -138,97 +116,111 @@ pub fn OrdersPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let filter = RwSignal::new("signed".to_string());
+    let filters = Signal::derive(move || {
+        [
+            ("signed", t_string!(i18n, order.filter_open)),
+            ("delivered", t_string!(i18n, order.status_delivered)),
+            ("cancelled", t_string!(i18n, order.status_cancelled)),
+            ("all", t_string!(i18n, order.filter_all)),
+        ]
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .to_vec()
+    });
+    let rows = Memo::new(move |_| {
+        let wanted = filter.get();
+        let today = now_local().date();
+        let cards = sync.records("a_card");
+        let settings = sync.records("sales_settings");
+        let clock = store_clock();
+        let mut orders: Vec<Order> = sync
+            .records("order")
+            .iter()
+            .map(|o| Order::of(o, clock))
+            .filter(|o| wanted == "all" || o.status.as_str() == wanted)
+            .collect();
+        // Open orders by promised date; the others latest first.
+        let latest = |o: &Order| o.delivered_at.max(o.signed_at);
+        orders.sort_by(|a, b| {
+            let (oa, ob) = (
+                a.status == OrderStatus::Signed,
+                b.status == OrderStatus::Signed,
+            );
+            ob.cmp(&oa).then_with(|| {
+                if oa && ob {
+                    a.promised_date.cmp(&b.promised_date)
+                } else {
+                    latest(b).cmp(&latest(a))
+                }
+            })
+        });
+        orders
+            .into_iter()
+            .map(|o| OrderRow {
+                customer: cards
+                    .iter()
+                    .find(|c| Some(c.id) == o.a_card_id)
+                    .and_then(|c| field::string(c, "name"))
+                    .unwrap_or_else(|| t_string!(i18n, order.no_customer).to_string()),
+                model: model_name(i18n, &settings, o.model.as_deref().unwrap_or_default()),
+                overdue: delivery_overdue(o.status.as_str(), o.promised_date, today),
+                order: o,
+            })
+            .collect::<Vec<_>>()
+    });
+    let promised = |r: &OrderRow| r.order.promised_date.map(stored_date).unwrap_or_default();
+    let columns = Columns::new(vec![
+        Column::new(
+            |i| t_string!(i, order.customer).to_string(),
+            |r: &OrderRow| {
+                let href = format!("/sales/orders/{}", r.order.id);
+                let customer = r.customer.clone();
+                view! { <A href=href>{customer}</A> }.into_any()
+            },
+            |r: &OrderRow| r.customer.clone().into(),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, order.model).to_string(),
+            |r: &OrderRow| r.model.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, order.price).to_string(),
+            |r: &OrderRow| money(r.order.price),
+        ),
+        Column::new(
+            |i| t_string!(i, order.promised_date).to_string(),
+            move |r: &OrderRow| {
+                let late = r.overdue.then(|| {
+                    view! { " " <span class="badge badge-late">{t!(i18n, order.overdue)}</span> }
+                });
+                view! { {promised(r)} {late} }.into_any()
+            },
+            move |r: &OrderRow| promised(r).into(),
+        ),
+        Column::text(
+            |i| t_string!(i, order.status).to_string(),
+            move |r: &OrderRow| order_status_label(i18n, r.order.status),
+        ),
+        Column::text(
+            |i| t_string!(i, order.consultant).to_string(),
+            |r: &OrderRow| person(r.order.consultant_id),
+        ),
+    ]);
     view! {
         <section class="panel" aria-labelledby="orders-title">
             <div class="panel-head">
                 <h1 id="orders-title">{t!(i18n, order.list_title)}</h1>
-                <div class="field field-inline">
-                    <label for="orders-filter">{t!(i18n, order.show)}</label>
-                    <select
-                        id="orders-filter"
-                        prop:value=move || filter.get()
-                        on:change=move |ev| filter.set(event_target_value(&ev))
-                    >
-                        <option value="signed">{t!(i18n, order.filter_open)}</option>
-                        <option value="delivered">{t!(i18n, order.status_delivered)}</option>
-                        <option value="cancelled">{t!(i18n, order.status_cancelled)}</option>
-                        <option value="all">{t!(i18n, order.filter_all)}</option>
-                    </select>
-                </div>
+                <Select id="orders-filter" value=filter options=filters class="field field-inline">
+                    {t!(i18n, order.show)}
+                </Select>
             </div>
-            {move || {
-                let wanted = filter.get();
-                let today = now_local().date();
-                let cards = sync.records("a_card");
-                let settings = sync.records("sales_settings");
-                let clock = store_clock();
-                let mut rows: Vec<Order> = sync
-                    .records("order")
-                    .iter()
-                    .map(|o| Order::of(o, clock))
-                    .filter(|o| wanted == "all" || o.status.as_str() == wanted)
-                    .collect();
-                // Open orders by promised date; the others latest first.
-                let latest = |o: &Order| o.delivered_at.max(o.signed_at);
-                rows.sort_by(|a, b| {
-                    let (oa, ob) = (a.status == OrderStatus::Signed, b.status == OrderStatus::Signed);
-                    ob.cmp(&oa).then_with(|| {
-                        if oa && ob {
-                            a.promised_date.cmp(&b.promised_date)
-                        } else {
-                            latest(b).cmp(&latest(a))
-                        }
-                    })
-                });
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, order.empty)}</p> }.into_any();
-                }
-                let body = rows
-                    .into_iter()
-                    .map(|o| {
-                        let customer = cards
-                            .iter()
-                            .find(|c| Some(c.id) == o.a_card_id)
-                            .and_then(|c| field::string(c, "name"))
-                            .unwrap_or_else(|| t_string!(i18n, order.no_customer).to_string());
-                        let status = o.status.as_str();
-                        let overdue = delivery_overdue(status, o.promised_date, today);
-                        view! {
-                            <tr class:overdue=overdue>
-                                <th scope="row">
-                                    <A href=format!("/sales/orders/{}", o.id)>{customer}</A>
-                                </th>
-                                <td>{model_name(i18n, &settings, o.model.as_deref().unwrap_or_default())}</td>
-                                <td>{money(o.price)}</td>
-                                <td>
-                                    {o.promised_date.map(stored_date)}
-                                    {overdue.then(|| view! { " " <span class="badge badge-late">{t!(i18n, order.overdue)}</span> })}
-                                </td>
-                                <td>{order_status_label(i18n, status)}</td>
-                                <td>{person(&uuid_text(o.consultant_id))}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                view! {
-                    <div class="table-wrap">
-                        <table class="table order-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, order.customer)}</th>
-                                    <th scope="col">{t!(i18n, order.model)}</th>
-                                    <th scope="col">{t!(i18n, order.price)}</th>
-                                    <th scope="col">{t!(i18n, order.promised_date)}</th>
-                                    <th scope="col">{t!(i18n, order.status)}</th>
-                                    <th scope="col">{t!(i18n, order.consultant)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{body}</tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=rows
+                class="order-table"
+                empty=move || view! { <p class="muted">{t!(i18n, order.empty)}</p> }
+                row_class=|r: &OrderRow| r.overdue.then_some("overdue")
+            />
         </section>
     }
 }
@@ -241,7 +233,7 @@ fn trade_in_text(i18n: I18nContext<Locale>, trade_in: &Option<TradeIn>) -> Strin
         Some(TradeIn::Car {
             car,
             value: Some(v),
-        }) => format!("{car} · {}", money(Some(*v))),
+        }) => format!("{car} · {}", yuan_text(*v)),
         Some(TradeIn::Car { car, value: None }) => car.clone(),
         Some(TradeIn::Yes) => t_string!(i18n, order.yes).to_string(),
         None => t_string!(i18n, order.no).to_string(),
@@ -254,7 +246,7 @@ pub fn OrderForm(
     initial: OrderFields,
     prefix: String,
     on_save: Callback<OrderFields, Option<String>>,
-    #[prop(optional)] on_cancel: Option<Callback<()>>,
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
@@ -263,66 +255,69 @@ pub fn OrderForm(
     let error = RwSignal::new(None::<String>);
     let prefix = StoredValue::new(prefix);
     let id = move |name: &str| format!("order-{}-{name}", prefix.get_value());
-    let input = move |name: &'static str,
-                      label: String,
-                      kind: &'static str,
-                      get: fn(&OrderFields) -> &String,
-                      set: fn(&mut OrderFields, String)| {
-        view! {
-            <div class="field">
-                <label for=id(name)>{label}</label>
-                <input
-                    id=id(name)
-                    type=kind
-                    autocomplete="off"
-                    inputmode=if name == "price" || name == "deposit" || name == "trade-in-value" { "decimal" } else { "text" }
-                    prop:value=move || f.with(|f| get(f).clone())
-                    on:input=move |ev| f.update(|f| set(f, event_target_value(&ev)))
-                />
-            </div>
-        }
+    let bind = move |get: fn(&OrderFields) -> &String, set: fn(&mut OrderFields, String)| {
+        Bind::new(
+            move || f.with(|f| get(f).clone()),
+            move |v| f.update(|f| set(f, v)),
+        )
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(on_save.run(f.get_untracked()));
     };
-    let models = catalogue(i18n, sync);
+    let english = i18n.get_locale_untracked() == Locale::en;
+    let models: Vec<(String, String)> = StoreSettings::of(&sync.records("sales_settings"))
+        .catalogue()
+        .models
+        .into_iter()
+        .filter(|m| m.on_sale || m.code == current_model)
+        .map(|m| {
+            let name = if english { m.name_en } else { m.name_zh };
+            (m.code, name)
+        })
+        .collect();
+    let text = move |name: &str,
+                     get: fn(&OrderFields) -> &String,
+                     set: fn(&mut OrderFields, String),
+                     label: String| {
+        view! { <TextField id=id(name) autocomplete="off" value=bind(get, set)>{label}</TextField> }
+    };
+    let amount = move |name: &str,
+                       get: fn(&OrderFields) -> &String,
+                       set: fn(&mut OrderFields, String),
+                       label: String| {
+        view! {
+            <TextField id=id(name) autocomplete="off" inputmode="decimal" value=bind(get, set)>
+                {label}
+            </TextField>
+        }
+    };
     view! {
         <form class="form order-form" on:submit=submit novalidate>
-            <div class="field">
-                <label for=id("model")>{t!(i18n, order.model)}</label>
-                <select
-                    id=id("model")
-                    prop:value=move || f.with(|f| f.model.clone())
-                    on:change=move |ev| f.update(|f| f.model = event_target_value(&ev))
-                >
-                    <option value="">{t!(i18n, order.choose)}</option>
-                    {models
-                        .into_iter()
-                        .filter(|(code, _, on_sale)| *on_sale || *code == current_model)
-                        .map(|(code, name, _)| {
-                            let selected = code == current_model;
-                            view! { <option value=code selected=selected>{name}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            {input("configuration", t_string!(i18n, order.configuration).to_string(), "text", |f| &f.configuration, |f, v| f.configuration = v)}
-            {input("price", t_string!(i18n, order.price).to_string(), "text", |f| &f.price, |f, v| f.price = v)}
-            {input("deposit", t_string!(i18n, order.deposit).to_string(), "text", |f| &f.deposit, |f, v| f.deposit = v)}
-            {input("trade-in-car", t_string!(i18n, order.trade_in_car).to_string(), "text", |f| &f.trade_in_car, |f, v| f.trade_in_car = v)}
-            {input("trade-in-value", t_string!(i18n, order.trade_in_value).to_string(), "text", |f| &f.trade_in_value, |f, v| f.trade_in_value = v)}
-            {input("finance", t_string!(i18n, order.finance_campaign).to_string(), "text", |f| &f.finance_campaign, |f, v| f.finance_campaign = v)}
-            {input("insurance", t_string!(i18n, order.insurance).to_string(), "text", |f| &f.insurance, |f, v| f.insurance = v)}
-            {input("promised", t_string!(i18n, order.promised_date).to_string(), "date", |f| &f.promised_date, |f, v| f.promised_date = v)}
-            {alert(error)}
+            <Select
+                id=id("model")
+                value=bind(|f| &f.model, |f, v| f.model = v)
+                options=models
+                blank=Signal::derive(move || t_string!(i18n, order.choose).to_string())
+            >
+                {t!(i18n, order.model)}
+            </Select>
+            {text("configuration", |f| &f.configuration, |f, v| f.configuration = v, t_string!(i18n, order.configuration).to_string())}
+            {amount("price", |f| &f.price, |f, v| f.price = v, t_string!(i18n, order.price).to_string())}
+            {amount("deposit", |f| &f.deposit, |f, v| f.deposit = v, t_string!(i18n, order.deposit).to_string())}
+            {text("trade-in-car", |f| &f.trade_in_car, |f, v| f.trade_in_car = v, t_string!(i18n, order.trade_in_car).to_string())}
+            {amount("trade-in-value", |f| &f.trade_in_value, |f, v| f.trade_in_value = v, t_string!(i18n, order.trade_in_value).to_string())}
+            {text("finance", |f| &f.finance_campaign, |f, v| f.finance_campaign = v, t_string!(i18n, order.finance_campaign).to_string())}
+            {text("insurance", |f| &f.insurance, |f, v| f.insurance = v, t_string!(i18n, order.insurance).to_string())}
+            <DateField id=id("promised") value=bind(|f| &f.promised_date, |f, v| f.promised_date = v)>
+                {t!(i18n, order.promised_date)}
+            </DateField>
+            <Alert message=error />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary">{t!(i18n, order.save)}</button>
-                {on_cancel.map(|cancel| view! {
-                    <button type="button" class="btn btn-secondary" on:click=move |_| cancel.run(())>
-                        {t!(i18n, order.cancel_edit)}
-                    </button>
-                })}
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_cancel.run(())>
+                    {t!(i18n, order.cancel_edit)}
+                </button>
             </div>
         </form>
     }
@@ -345,38 +340,27 @@ pub fn NewOrderPage() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
     let navigate = use_navigate();
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     // The form is drawn once per card: a sync while typing must not reset it.
     let exists = Memo::new(move |_| card_id.get().is_some_and(|id| sync.record(id).is_some()));
+    let to_cards =
+        move |message: AnyView| missing(message, "/sales/a-cards", t!(i18n, order.to_cards));
     move || {
         let Some(card_id) = card_id.get() else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, order.pick_card)}</p>
-                    <A href="/sales/a-cards" attr:class="btn btn-secondary">{t!(i18n, order.to_cards)}</A>
-                </section>
-            }
-            .into_any();
+            return to_cards(t!(i18n, order.pick_card).into_any());
         };
-        let card = if exists.get() {
-            untrack(|| sync.record(card_id))
-        } else {
-            None
-        };
+        let card = exists
+            .get()
+            .then(|| untrack(|| sync.record(card_id)))
+            .flatten();
         let Some(card) = card else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, order.card_not_found)}</p>
-                    <A href="/sales/a-cards" attr:class="btn btn-secondary">{t!(i18n, order.to_cards)}</A>
-                </section>
-            }
-            .into_any();
+            return to_cards(t!(i18n, order.card_not_found).into_any());
         };
+        let card = ACard::of(&card, store_clock());
         let initial = OrderFields {
-            model: text(&card, "intended_model"),
+            model: card.intended_model.unwrap_or_default(),
             ..OrderFields::default()
         };
-        let name = text(&card, "name");
         let navigate = navigate.clone();
         let on_save = Callback::new(move |fields: OrderFields| {
             let (user_id, roles) = me()?;
@@ -391,14 +375,11 @@ pub fn NewOrderPage() -> impl IntoView {
                 store_clock(),
             ) {
                 Ok(p) => p,
-                Err(problems) => return Some(messages(i18n, &problems)),
+                Err(problems) => return Some(all_text(i18n, &problems)),
             };
             let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match sync.execute(&plan).await {
-                    Ok(_) => navigate(&format!("/sales/orders/{id}"), Default::default()),
-                    Err(e) => error.set(Some(e.user_text(i18n))),
-                }
+            edit.run(async move { sync.execute(&plan).await }, move |_| {
+                navigate(&format!("/sales/orders/{id}"), Default::default())
             });
             None
         });
@@ -408,9 +389,9 @@ pub fn NewOrderPage() -> impl IntoView {
         });
         view! {
             <section class="panel page-narrow-panel" aria-labelledby="new-order-title">
-                <h1 id="new-order-title">{t!(i18n, order.new_title)} " · " {name}</h1>
+                <h1 id="new-order-title">{t!(i18n, order.new_title)} " · " {card.name}</h1>
                 <OrderForm initial=initial prefix="new".to_string() on_save=on_save on_cancel=cancel />
-                {alert(error)}
+                <Alert message=edit.error />
             </section>
         }
         .into_any()
@@ -423,29 +404,12 @@ pub fn NewOrderPage() -> impl IntoView {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| Uuid::parse_str(&s).ok())
-    });
-    let order = Memo::new(move |_| id.get().and_then(|id| sync.record(id)));
-    // Only appearing/disappearing redraws the page: an edit of the order must not reset the
-    // forms below (a half-typed VIN survives ticking the checklist).
-    let exists = Memo::new(move |_| order.with(Option::is_some));
-    move || {
-        let (Some(id), true) = (id.get(), exists.get()) else {
-            return view! {
-                <section class="panel notice-page">
-                    <p>{t!(i18n, order.not_found)}</p>
-                    <A href="/sales/orders" attr:class="btn btn-secondary">{t!(i18n, order.back)}</A>
-                </section>
-            }
-            .into_any();
-        };
-        view! { <OrderView id=id order=order /> }.into_any()
+    view! {
+        <RecordPage
+            record_type="order"
+            not_found=move || missing(t!(i18n, order.not_found), "/sales/orders", t!(i18n, order.back))
+            view=|(id, order)| view! { <OrderView id=id order=order /> }.into_any()
+        />
     }
 }
 
@@ -456,16 +420,21 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
     let editing = RwSignal::new(false);
     let deal = Memo::new(move |_| order.with(|o| o.as_ref().map(|o| Order::of(o, store_clock()))));
     let status = Memo::new(move |_| {
-        deal.with(|o| o.as_ref().map(|o| o.status.as_str().to_string()))
-            .unwrap_or_default()
+        deal.with(|o| o.as_ref().map(|o| o.status))
+            .unwrap_or(OrderStatus::Signed)
     });
     let card = Memo::new(move |_| sync.record(deal.with(|o| o.as_ref()?.a_card_id)?));
     let customer = move || {
         card.with(|c| c.as_ref().and_then(|c| field::string(c, "name")))
             .unwrap_or_default()
     };
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let saved = RwSignal::new(false);
+    let saved_text = Signal::derive(move || {
+        saved
+            .get()
+            .then(|| t_string!(i18n, order.saved).to_string())
+    });
 
     let on_save = Callback::new(move |(before, after): (OrderFields, OrderFields)| {
         if before == after {
@@ -481,20 +450,93 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
         }
         let problems = after.draft(signed_on, store_clock()).problems();
         if !problems.is_empty() {
-            return Some(messages(i18n, &problems));
+            return Some(all_text(i18n, &problems));
         }
-        leptos::task::spawn_local(async move {
-            match sync.execute(&edit_order_plan(id, &before, &after)).await {
-                Ok(_) => {
-                    editing.set(false);
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
+        let plan = edit_order_plan(id, &before, &after);
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            editing.set(false);
+            saved.set(true);
         });
         None
     });
 
+    let fields = move || {
+        if editing.get() {
+            let before = deal
+                .get_untracked()
+                .map(|o| OrderFields::of(&o))
+                .unwrap_or_default();
+            let start = before.clone();
+            let save =
+                Callback::new(move |after: OrderFields| on_save.run((before.clone(), after)));
+            let cancel = Callback::new(move |()| editing.set(false));
+            return view! { <OrderForm initial=start prefix=id.to_string() on_save=save on_cancel=cancel /> }
+                .into_any();
+        }
+        let Some(o) = deal.get() else {
+            return ().into_any();
+        };
+        let settings = sync.records("sales_settings");
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut rows = vec![
+            (
+                t_string!(i18n, order.status),
+                order_status_label(i18n, o.status),
+            ),
+            (
+                t_string!(i18n, order.model),
+                model_name(i18n, &settings, &text(&o.model)),
+            ),
+            (t_string!(i18n, order.configuration), text(&o.configuration)),
+            (t_string!(i18n, order.price), money(o.price)),
+            (t_string!(i18n, order.deposit), money(o.deposit)),
+            (
+                t_string!(i18n, order.trade_in),
+                trade_in_text(i18n, &o.trade_in),
+            ),
+            (
+                t_string!(i18n, order.finance_campaign),
+                text(&o.finance_campaign),
+            ),
+            (t_string!(i18n, order.insurance), text(&o.insurance)),
+            (
+                t_string!(i18n, order.promised_date),
+                o.promised_date.map(stored_date).unwrap_or_default(),
+            ),
+            (t_string!(i18n, order.signed_at), time_text(o.signed_at)),
+            (t_string!(i18n, order.consultant), person(o.consultant_id)),
+        ];
+        if o.status == OrderStatus::Cancelled {
+            let reason = o.cancel_reason.map(|r| label_of(i18n, &r));
+            rows.push((
+                t_string!(i18n, order.cancel_reason),
+                reason.unwrap_or_default(),
+            ));
+            rows.push((t_string!(i18n, order.cancel_note), text(&o.cancel_note)));
+        }
+        if o.status == OrderStatus::Delivered {
+            rows.push((t_string!(i18n, order.vin), text(&o.vin)));
+            rows.push((t_string!(i18n, order.plate), text(&o.plate)));
+            rows.push((
+                t_string!(i18n, order.delivered_at),
+                time_text(o.delivered_at),
+            ));
+        }
+        let rows = rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect();
+        let card_href = card.with(|c| c.as_ref().map(|c| format!("/sales/a-cards/{}", c.id)));
+        let phone = card
+            .with(|c| c.as_ref().map(|c| phone_display(&field::shown(c, "phone"))))
+            .unwrap_or_default();
+        let lead = view! {
+            <div>
+                <dt>{t!(i18n, order.customer)}</dt>
+                <dd>{card_href.map(|h| view! { <A href=h>{customer()}</A> })} " " {phone}</dd>
+            </div>
+        };
+        field_list(lead, rows).into_any()
+    };
+
+    let open = move || status.get() == OrderStatus::Signed;
     view! {
         <p class="back-link">
             <A href="/sales/orders">{t!(i18n, order.back)}</A>
@@ -502,76 +544,24 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
         <section class="panel" aria-labelledby="order-title">
             <div class="panel-head">
                 <h1 id="order-title">{t!(i18n, order.title)} " · " {customer}</h1>
-                <Show when=move || !editing.get() && status.get() == "signed">
+                <Show when=move || !editing.get() && open()>
                     <button type="button" class="btn btn-secondary" on:click=move |_| { saved.set(false); editing.set(true); }>
                         {t!(i18n, order.edit)}
                     </button>
                 </Show>
             </div>
-            {move || {
-                if editing.get() {
-                    let before = deal.get_untracked().map(|o| OrderFields::of(&o)).unwrap_or_default();
-                    let start = before.clone();
-                    let save = Callback::new(move |after: OrderFields| on_save.run((before.clone(), after)));
-                    let cancel = Callback::new(move |()| editing.set(false));
-                    return view! { <OrderForm initial=start prefix=id.to_string() on_save=save on_cancel=cancel /> }.into_any();
-                }
-                let Some(o) = deal.get() else { return ().into_any() };
-                let settings = sync.records("sales_settings");
-                let text = |v: &Option<String>| v.clone().unwrap_or_default();
-                let time = |t: Option<NaiveDateTime>| t.map(|t| stored_time(t).replace('T', " ")).unwrap_or_default();
-                let mut rows = vec![
-                    (t_string!(i18n, order.status), order_status_label(i18n, o.status.as_str())),
-                    (t_string!(i18n, order.model), model_name(i18n, &settings, &text(&o.model))),
-                    (t_string!(i18n, order.configuration), text(&o.configuration)),
-                    (t_string!(i18n, order.price), money(o.price)),
-                    (t_string!(i18n, order.deposit), money(o.deposit)),
-                    (t_string!(i18n, order.trade_in), trade_in_text(i18n, &o.trade_in)),
-                    (t_string!(i18n, order.finance_campaign), text(&o.finance_campaign)),
-                    (t_string!(i18n, order.insurance), text(&o.insurance)),
-                    (t_string!(i18n, order.promised_date), o.promised_date.map(stored_date).unwrap_or_default()),
-                    (t_string!(i18n, order.signed_at), time(o.signed_at)),
-                    (t_string!(i18n, order.consultant), person(&uuid_text(o.consultant_id))),
-                ];
-                if o.status == OrderStatus::Cancelled {
-                    let reason = o.cancel_reason.map(|r| reason_label(i18n, r).to_string()).unwrap_or_default();
-                    rows.push((t_string!(i18n, order.cancel_reason), reason));
-                    rows.push((t_string!(i18n, order.cancel_note), text(&o.cancel_note)));
-                }
-                if o.status == OrderStatus::Delivered {
-                    rows.push((t_string!(i18n, order.vin), text(&o.vin)));
-                    rows.push((t_string!(i18n, order.plate), text(&o.plate)));
-                    rows.push((t_string!(i18n, order.delivered_at), time(o.delivered_at)));
-                }
-                let card_href = card.with(|c| c.as_ref().map(|c| format!("/sales/a-cards/{}", c.id)));
-                let phone = card.with(|c| c.as_ref().map(|c| phone_display(&field::shown(c, "phone")))).unwrap_or_default();
-                view! {
-                    <dl class="fields">
-                        <div>
-                            <dt>{t!(i18n, order.customer)}</dt>
-                            <dd>
-                                {card_href.map(|h| view! { <A href=h>{customer()}</A> })}
-                                " " {phone}
-                            </dd>
-                        </div>
-                        {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-                    </dl>
-                }
-                .into_any()
-            }}
-            <Show when=move || saved.get()>
-                <p class="notice notice-ok" role="status">{t!(i18n, order.saved)}</p>
-            </Show>
-            {alert(error)}
+            {fields}
+            <Notice message=saved_text class="notice notice-ok" />
+            <Alert message=edit.error />
         </section>
-        <Promises id=id order=order status=status />
-        <TellTasks id=id />
-        <Show when=move || status.get() == "signed">
+        <Promises id=id order=deal open=Signal::derive(open) />
+        <TellTasks id=id order=deal />
+        <Show when=open>
             <MoveDate order=order card=card />
-            <super::delivery::DeliverySection id=id order=order card=card />
+            <DeliverySection id=id order=order card=card />
             <CancelOrder id=id card=card />
         </Show>
-        <Show when=move || status.get() == "delivered">
+        <Show when=move || status.get() == OrderStatus::Delivered>
             <DeliveredCCard id=id />
         </Show>
     }
@@ -579,92 +569,76 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
 
 /// 精品/赠品: the promises set, with add/remove while the order is open.
 #[component]
-fn Promises(id: Uuid, order: Memo<Option<RecordState>>, status: Memo<String>) -> impl IntoView {
+fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let item = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
+    let change = move |step: Step| {
+        let plan = Plan::new().then(PlannedWrite::new(id, &ORDER).with(step));
+        async move { sync.execute(&plan).await }
+    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let what = item.get_untracked().trim().to_string();
         if what.is_empty() {
-            error.set(Some(t_string!(i18n, order.need_item).to_string()));
+            edit.fail(t_string!(i18n, order.need_item).to_string());
             return;
         }
-        let plan =
-            Plan::new().then(PlannedWrite::new(id, &ORDER).with(Step::SetAdd("promises", what)));
-        leptos::task::spawn_local(async move {
-            match sync.execute(&plan).await {
-                Ok(_) => {
-                    item.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
+        edit.run(change(Step::SetAdd("promises", what)), move |_| {
+            item.set(String::new())
         });
     };
-    let remove = move |what: String| {
-        let plan =
-            Plan::new().then(PlannedWrite::new(id, &ORDER).with(Step::SetRemove("promises", what)));
-        leptos::task::spawn_local(async move {
-            if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(e.user_text(i18n)));
-            }
-        });
+    let remove = move |what: String| edit.run(change(Step::SetRemove("promises", what)), |_| ());
+    let list = move || {
+        let list = order.with(|o| o.as_ref().map(|o| o.promises.clone()).unwrap_or_default());
+        if list.is_empty() {
+            return view! { <p class="muted">{t!(i18n, order.no_promises)}</p> }.into_any();
+        }
+        let open = open.get();
+        view! {
+            <ul class="promise-list">
+                {list.into_iter().map(|p| {
+                    let label = format!("{} {p}", t_string!(i18n, order.remove));
+                    let what = p.clone();
+                    view! {
+                        <li>
+                            <span>{p}</span>
+                            {open.then(|| view! {
+                                <button type="button" class="btn btn-ghost" aria-label=label on:click=move |_| remove(what.clone())>
+                                    {t!(i18n, order.remove)}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
     };
     view! {
         <section class="panel" aria-labelledby="promises-title">
             <h2 id="promises-title">{t!(i18n, order.promises)}</h2>
-            {move || {
-                let open = status.get() == "signed";
-                let list: Vec<String> = order.with(|o| {
-                    o.as_ref().map(|o| o.set("promises").into_iter().map(str::to_string).collect()).unwrap_or_default()
-                });
-                if list.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, order.no_promises)}</p> }.into_any();
-                }
-                view! {
-                    <ul class="promise-list">
-                        {list.into_iter().map(|p| {
-                            let label = format!("{} {p}", t_string!(i18n, order.remove));
-                            let what = p.clone();
-                            view! {
-                                <li>
-                                    <span>{p}</span>
-                                    {open.then(|| view! {
-                                        <button type="button" class="btn btn-ghost" aria-label=label on:click=move |_| remove(what.clone())>
-                                            {t!(i18n, order.remove)}
-                                        </button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
-            <Show when=move || status.get() == "signed">
+            {list}
+            <Show when=move || open.get()>
                 <form class="form form-row" on:submit=add novalidate>
-                    <div class="field">
-                        <label for="promise-item">{t!(i18n, order.promise_item)}</label>
-                        <input id="promise-item" type="text" autocomplete="off"
-                            prop:value=move || item.get()
-                            on:input=move |ev| item.set(event_target_value(&ev)) />
-                    </div>
+                    <TextField id="promise-item" autocomplete="off" value=item>
+                        {t!(i18n, order.promise_item)}
+                    </TextField>
                     <button type="submit" class="btn btn-secondary">{t!(i18n, order.add_promise)}</button>
                 </form>
             </Show>
-            {alert(error)}
+            <Alert message=edit.error />
         </section>
     }
 }
 
 /// The open "tell the customer the new date" tasks of the order, with 已告知, and the date log.
 #[component]
-fn TellTasks(id: Uuid) -> impl IntoView {
+fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let done = move |task: Uuid| {
         let attempt = json!({"at": now_stored(), "channel": "phone", "reached": true});
         let plan = Plan::new().then(
@@ -672,29 +646,21 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                 .with(Step::Append("attempts", Uuid::now_v7(), attempt))
                 .with(Step::Move("status", "done")),
         );
-        leptos::task::spawn_local(async move {
-            if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(e.user_text(i18n)));
-            }
-        });
+        edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
+    let tell = TaskKind::TellCustomerNewDeliveryDate;
     move || {
-        let tell = TaskKind::TellCustomerNewDeliveryDate.as_str();
         let tasks: Vec<CareTask> = sync
             .records("care_task")
             .iter()
             .map(|t| CareTask::of(t, store_clock()))
-            .filter(|t| t.order_id == Some(id) && t.kind.as_deref() == Some(tell))
+            .filter(|t| t.order_id == Some(id) && t.kind.as_deref() == Some(tell.as_str()))
             .collect();
-        let changes: Vec<Value> = sync
-            .record(id)
-            .map(|o| {
-                o.log("date_changes")
-                    .into_iter()
-                    .map(|e| e.value.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let changes = order.with(|o| {
+            o.as_ref()
+                .map(|o| o.date_changes.clone())
+                .unwrap_or_default()
+        });
         if tasks.is_empty() && changes.is_empty() {
             return ().into_any();
         }
@@ -710,7 +676,7 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                                 <span class=if open { "badge badge-late" } else { "badge badge-ok" }>
                                     {if open { t_string!(i18n, order.task_open) } else { t_string!(i18n, order.task_done) }}
                                 </span>
-                                " " {task_kind_label(i18n, tell)} " · " {t.note}
+                                " " {label_of(i18n, &tell)} " · " {t.note}
                                 {open.then(|| view! {
                                     <button type="button" class="btn btn-primary" on:click=move |_| done(tid)>
                                         {t!(i18n, order.told)}
@@ -721,12 +687,12 @@ fn TellTasks(id: Uuid) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <ol class="follow-ups">
-                    {changes.into_iter().rev().map(|v| {
-                        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+                    {changes.into_iter().rev().map(|e| {
+                        let s = |k: &str| e.value[k].as_str().unwrap_or_default().to_string();
                         view! { <li>{s("from")} " → " {s("to")} " · " {s("reason")}</li> }
                     }).collect_view()}
                 </ol>
-                {alert(error)}
+                <Alert message=edit.error />
             </section>
         }
         .into_any()
@@ -741,64 +707,44 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
     let sync = use_sync();
     let new_date = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(o) = order.get_untracked() else {
+        let (Some(o), Some((user_id, _))) = (order.get_untracked(), me()) else {
             return;
         };
-        let Some((user_id, _)) = me() else { return };
         let Some(to) = store_clock().parse_date(&new_date.get_untracked()) else {
-            error.set(Some(t_string!(i18n, order.need_new_date).to_string()));
+            edit.fail(t_string!(i18n, order.need_new_date).to_string());
             return;
         };
         let card = card.get_untracked();
         let reason_text = reason.get_untracked();
-        let now = now_local();
-        let plan = match move_date_plan(
+        let clock = store_clock();
+        match move_date_plan(
             &o,
             card.as_ref(),
             to,
             &reason_text,
             &user_id,
-            now,
-            store_clock(),
+            now_local(),
+            clock,
         ) {
-            Ok(p) => p,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
-        };
-        leptos::task::spawn_local(async move {
-            match sync.execute(&plan).await {
-                Ok(_) => {
-                    new_date.set(String::new());
-                    reason.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
-        });
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                new_date.set(String::new());
+                reason.set(String::new());
+            }),
+            Err(e) => edit.fail(e.user_text(i18n)),
+        }
     };
     view! {
         <section class="panel" aria-labelledby="move-date-title">
             <h2 id="move-date-title">{t!(i18n, order.move_date)}</h2>
             <form class="form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="move-date-new">{t!(i18n, order.new_date)}</label>
-                    <input id="move-date-new" type="date"
-                        prop:value=move || new_date.get()
-                        on:input=move |ev| new_date.set(event_target_value(&ev))
-                        on:change=move |ev| new_date.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="move-date-reason">{t!(i18n, order.move_reason)}</label>
-                    <input id="move-date-reason" type="text" autocomplete="off"
-                        prop:value=move || reason.get()
-                        on:input=move |ev| reason.set(event_target_value(&ev)) />
-                </div>
-                {alert(error)}
+                <DateField id="move-date-new" value=new_date>{t!(i18n, order.new_date)}</DateField>
+                <TextField id="move-date-reason" autocomplete="off" value=reason>
+                    {t!(i18n, order.move_reason)}
+                </TextField>
+                <Alert message=edit.error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, order.move_date)}</button>
             </form>
         </section>
@@ -813,50 +759,40 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
     let sync = use_sync();
     let reason = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let edit = use_edit();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some((_, roles)) = me() else { return };
-        let Ok(r) = serde_json::from_value::<CancellationReason>(json!(reason.get_untracked()))
-        else {
-            error.set(Some(t_string!(i18n, order.need_reason).to_string()));
+        let Some(r) = CancellationReason::from_wire(&reason.get_untracked()) else {
+            edit.fail(t_string!(i18n, order.need_reason).to_string());
             return;
         };
         let card = card.get_untracked();
-        let note = note.get_untracked();
-        let plan = match cancel_plan(id, card.as_ref(), r, &note, &roles, store_clock()) {
-            Ok(p) => p,
-            Err(e) => {
-                error.set(Some(e.message(lang(i18n))));
-                return;
-            }
-        };
-        leptos::task::spawn_local(async move {
-            if let Err(e) = sync.execute(&plan).await {
-                error.set(Some(e.user_text(i18n)));
-            }
-        });
+        match cancel_plan(
+            id,
+            card.as_ref(),
+            r,
+            &note.get_untracked(),
+            &roles,
+            store_clock(),
+        ) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, |_| ()),
+            Err(e) => edit.fail(e.user_text(i18n)),
+        }
     };
     view! {
         <section class="panel" aria-labelledby="cancel-order-title">
             <h2 id="cancel-order-title">{t!(i18n, order.cancel_title)}</h2>
             <form class="form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="cancel-reason">{t!(i18n, order.cancel_reason)}</label>
-                    <select id="cancel-reason" prop:value=move || reason.get()
-                        on:change=move |ev| reason.set(event_target_value(&ev))>
-                        <option value="">{t!(i18n, order.choose)}</option>
-                        {CancellationReason::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str()>{move || reason_label(i18n, r)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="cancel-note">{t!(i18n, order.cancel_note)}</label>
-                    <textarea id="cancel-note" rows="2" prop:value=move || note.get()
-                        on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                </div>
-                {alert(error)}
+                <EnumSelect<CancellationReason>
+                    id="cancel-reason"
+                    value=reason
+                    blank=Signal::derive(move || t_string!(i18n, order.choose).to_string())
+                >
+                    {t!(i18n, order.cancel_reason)}
+                </EnumSelect<CancellationReason>>
+                <TextArea id="cancel-note" value=note>{t!(i18n, order.cancel_note)}</TextArea>
+                <Alert message=edit.error />
                 <button type="submit" class="btn btn-danger-outline">{t!(i18n, order.cancel_button)}</button>
             </form>
         </section>
@@ -882,11 +818,6 @@ fn DeliveredCCard(id: Uuid) -> impl IntoView {
                 }
             })
     }
-}
-
-/// The time of a log entry, for lists.
-pub fn entry_time(e: &domain::sync::LogEntry) -> String {
-    local_time(e.hlc.wall_ms as f64, true)
 }
 
 /// On the A-card page: the card's orders, and 下订单 when the card may take one.
@@ -934,7 +865,7 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                         view! {
                             <li>
                                 <A href=format!("/sales/orders/{}", o.id)>{label}</A>
-                                " " <span class="badge badge-muted">{order_status_label(i18n, o.status.as_str())}</span>
+                                " " <span class="badge badge-muted">{order_status_label(i18n, o.status)}</span>
                             </li>
                         }
                     }).collect_view()}

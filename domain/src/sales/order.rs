@@ -493,6 +493,19 @@ pub fn parse_yuan(input: &str) -> Option<i64> {
     Some((value * factor).round() as i64)
 }
 
+/// An amount in whole yuan as shown: `¥268,000` (thousands grouped, `-¥500` below zero).
+pub fn yuan_text(yuan: i64) -> String {
+    let digits = yuan.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}¥{out}", if yuan < 0 { "-" } else { "" })
+}
+
 /// Whether an open (signed, not delivered or cancelled) order is past its promised delivery date:
 /// the list flags it (交车逾期).
 pub fn delivery_overdue(status: &str, promised: Option<NaiveDate>, today: NaiveDate) -> bool {
@@ -919,6 +932,17 @@ mod tests {
         assert_eq!(parse_yuan("5000元"), Some(5_000));
         assert_eq!(parse_yuan(""), None);
         assert_eq!(parse_yuan("abc"), None);
+    }
+
+    #[test]
+    fn money_as_shown_groups_thousands() {
+        assert_eq!(yuan_text(268_000), "¥268,000");
+        assert_eq!(yuan_text(42_000), "¥42,000");
+        assert_eq!(yuan_text(1_234_567), "¥1,234,567");
+        assert_eq!(yuan_text(999), "¥999");
+        assert_eq!(yuan_text(0), "¥0");
+        assert_eq!(yuan_text(-5_000), "-¥5,000");
+        assert_eq!(parse_yuan(&yuan_text(175_000)), Some(175_000));
     }
 
     #[test]
