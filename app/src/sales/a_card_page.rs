@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::a_card::{CardForm, fields_of, model_name, phone_display, text};
 use super::loss::channel_label;
+use super::order::{field_list, missing};
 use crate::clock::store_clock;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
@@ -30,16 +31,7 @@ pub fn ACardPage() -> impl IntoView {
     view! {
         <RecordPage
             record_type="a_card"
-            not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, a_card.not_found)}</p>
-                        <A href="/sales/a-cards" attr:class="btn btn-secondary">
-                            {t!(i18n, a_card.back)}
-                        </A>
-                    </section>
-                }
-            }
+            not_found=move || missing(t!(i18n, a_card.not_found), "/sales/a-cards", t!(i18n, a_card.back))
             view=|(id, card)| view! { <CardView id=id card=card /> }.into_any()
         />
     }
@@ -146,22 +138,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                             get("first_contact_at").replace('T', " "),
                         ),
                     ];
-                    view! {
-                        <dl class="fields">
-                            {rows
-                                .into_iter()
-                                .map(|(label, value)| {
-                                    view! {
-                                        <div>
-                                            <dt>{label}</dt>
-                                            <dd>{value}</dd>
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                        </dl>
-                    }
-                    .into_any()
+                    field_list((), rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect()).into_any()
                 }
             }}
             <super::a_card::CardQuality card=card />

@@ -22,10 +22,11 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name};
+use super::order::field_list;
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::status_label;
-use crate::session::use_session;
+use crate::session::use_me;
 use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
@@ -36,11 +37,7 @@ use crate::ui::table::{Column, Columns, DataTable};
 
 /// The signed-in user's id and roles.
 fn me() -> (String, Vec<Role>) {
-    use_session().session.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| (s.user.id.clone(), s.user.roles.clone()))
-            .unwrap_or_default()
-    })
+    use_me()().unwrap_or_default()
 }
 
 /// A card as the review reads it.
@@ -247,24 +244,18 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 let entries = current_re_contacts(&c);
                 Some(
                     view! {
-                        <dl class="fields">
-                            <div>
-                                <dt>{t!(i18n, a_card.status)}</dt>
-                                <dd>{status_label(i18n, status)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.reason)}</dt>
-                                <dd>{reason_label(i18n, r.card.loss_reason)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.note)}</dt>
-                                <dd>{shown(&r.card.loss_note)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.proposed_at)}</dt>
-                                <dd>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</dd>
-                            </div>
-                        </dl>
+                        {field_list(
+                            (),
+                            vec![
+                                (t_string!(i18n, a_card.status).to_string(), status_label(i18n, status)),
+                                (t_string!(i18n, loss.reason).to_string(), reason_label(i18n, r.card.loss_reason)),
+                                (t_string!(i18n, loss.note).to_string(), shown(&r.card.loss_note)),
+                                (
+                                    t_string!(i18n, loss.proposed_at).to_string(),
+                                    r.proposed_ms.map(|ms| local_time(ms as f64, true)).unwrap_or_default(),
+                                ),
+                            ],
+                        )}
                         {re_contact_list(i18n, entries)}
                         {in_review(status)
                             .then(|| {

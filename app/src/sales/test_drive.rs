@@ -18,9 +18,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
 use super::a_card::{lang, model_name, phone_display};
+use super::order::{field_list, missing};
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField};
@@ -325,10 +326,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
                 return;
             }
         };
-        let me = use_session()
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
-            .unwrap_or_default();
+        let me = use_me()().map(|(id, _)| id).unwrap_or_default();
         let id = Uuid::now_v7();
         let plan = rules::start_plan(id, &me, &checked);
         let navigate = navigate.clone();
@@ -469,14 +467,7 @@ pub fn TestDrivePage() -> impl IntoView {
         <RecordPage
             record_type="test_drive"
             not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, test_drive.not_found)}</p>
-                        <A href="/sales/test-drives" attr:class="btn btn-secondary">
-                            {t!(i18n, test_drive.back)}
-                        </A>
-                    </section>
-                }
+                missing(t!(i18n, test_drive.not_found), "/sales/test-drives", t!(i18n, test_drive.back))
             }
             view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any()
         />
@@ -587,13 +578,13 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                             </A>
                         })}
                     </div>
-                    <dl class="fields">
-                        {rows
-                            .into_iter()
+                    {field_list(
+                        (),
+                        rows.into_iter()
                             .filter(|(_, v)| !v.is_empty())
-                            .map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> })
-                            .collect_view()}
-                    </dl>
+                            .map(|(l, v)| (l.to_string(), v))
+                            .collect(),
+                    )}
                 })
             }}
         </section>
