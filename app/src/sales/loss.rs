@@ -31,7 +31,7 @@ use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
-use crate::ui::field::{Select, TextArea};
+use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -274,7 +274,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                     <EnumSelect<LossReason>
                         id="loss-reason"
                         value=reason
-                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                        blank=choose_blank(i18n)
                     >
                         {t!(i18n, loss.reason)}
                     </EnumSelect<LossReason>>
@@ -573,7 +573,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                     <EnumSelect<ReContactOutcome>
                         id="re-contact-outcome"
                         value=outcome
-                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+                        blank=choose_blank(i18n)
                     >
                         {t!(i18n, loss.outcome)}
                     </EnumSelect<ReContactOutcome>>

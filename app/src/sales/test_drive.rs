@@ -24,7 +24,7 @@ use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
-use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField};
+use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::who;
 use crate::ui::record_page::RecordPage;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -343,7 +343,6 @@ pub fn NewTestDrivePage() -> impl IntoView {
             .map(|(_, r)| (r.id.clone(), route_label(i18n, &settings, &r.id)))
             .collect::<Vec<_>>()
     });
-    let choose = Signal::derive(move || t_string!(i18n, a_card.choose).to_string());
 
     view! {
         <p class="back-link">
@@ -437,7 +436,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
                         }}
                     </select>
                 </div>
-                <Select id="td-route" value=route options=routes blank=choose>
+                <Select id="td-route" value=route options=routes blank=choose_blank(i18n)>
                     {t!(i18n, test_drive.route)}
                 </Select>
                 <TextField id="td-licence" value=licence_no autocomplete="off">
