@@ -271,11 +271,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
             }}
             <Show when=move || open.get()>
                 <form class="form loss-form" on:submit=submit novalidate>
-                    <EnumSelect<LossReason>
-                        id="loss-reason"
-                        value=reason
-                        blank=choose_blank(i18n)
-                    >
+                    <EnumSelect<LossReason> id="loss-reason" value=reason blank=choose_blank(i18n)>
                         {t!(i18n, loss.reason)}
                     </EnumSelect<LossReason>>
                     <TextArea id="loss-note" value=note rows=3>
@@ -570,11 +566,7 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                     <EnumSelect<Channel> id="re-contact-channel" value=channel>
                         {t!(i18n, loss.how)}
                     </EnumSelect<Channel>>
-                    <EnumSelect<ReContactOutcome>
-                        id="re-contact-outcome"
-                        value=outcome
-                        blank=choose_blank(i18n)
-                    >
+                    <EnumSelect<ReContactOutcome> id="re-contact-outcome" value=outcome blank=choose_blank(i18n)>
                         {t!(i18n, loss.outcome)}
                     </EnumSelect<ReContactOutcome>>
                     <TextArea id="re-contact-note" value=note rows=3>
