@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// One row of `GET /api/devices`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -176,35 +177,13 @@ pub fn DevicesPage() -> impl IntoView {
                     view! { <p class="muted">{t!(i18n, devices.empty)}</p> }.into_any()
                 }
                 Load::Ready(rows) => {
-                    let this_device = this_device.clone();
                     view! {
-                        <table class="table devices">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, devices.name)}</th>
-                                    <th scope="col">{t!(i18n, devices.user)}</th>
-                                    <th scope="col">{t!(i18n, devices.created)}</th>
-                                    <th scope="col">{t!(i18n, devices.last_seen)}</th>
-                                    <th scope="col">{t!(i18n, devices.status)}</th>
-                                    <th scope="col">{t!(i18n, devices.actions)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows
-                                    .into_iter()
-                                    .map(|device| {
-                                        let is_this = device.id == this_device;
-                                        view! {
-                                            <DeviceLine
-                                                device=device
-                                                is_this=is_this
-                                                confirming=confirming
-                                            />
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
+                        <DataTable
+                            columns=device_columns(this_device.clone(), confirming)
+                            rows=Signal::stored(rows)
+                            class="devices"
+                            row_class=|d: &DeviceRow| d.revoked.then_some("revoked")
+                        />
                     }
                         .into_any()
                 }
@@ -246,56 +225,64 @@ fn revoke_problem_view(problem: Problem, i18n: I18nContext<Locale>) -> AnyView {
     }
 }
 
-/// One device in the list.
-#[component]
-fn DeviceLine(
-    device: DeviceRow,
-    is_this: bool,
+/// The list's columns: each cell but the 停用 button carries its heading for narrow screens.
+fn device_columns(
+    this_device: String,
     confirming: RwSignal<Option<DeviceRow>>,
-) -> impl IntoView {
+) -> Columns<DeviceRow> {
     let i18n = use_i18n();
-    let created = device.created_at.clone();
-    let last_seen = device.last_seen_at.clone();
-    let revoked = device.revoked;
-    let who = if device.display_name.is_empty() {
-        device.username.clone()
-    } else if device.username.is_empty() {
-        device.display_name.clone()
-    } else {
-        format!("{} ({})", device.display_name, device.username)
+    let time = |at: fn(&DeviceRow) -> &Option<String>| {
+        move |d: &DeviceRow| {
+            let at = at(d).clone();
+            (move || when(at.as_deref(), i18n)).into_any()
+        }
     };
-    let name = device.name.clone();
-    view! {
-        <tr class:revoked=revoked>
-            <th scope="row" data-label=move || t_string!(i18n, devices.name).to_string()>
-                {name}
-                {is_this
+    Columns::new(vec![
+        Column::view_only(
+            |i18n| t_string!(i18n, devices.name).to_string(),
+            move |d: &DeviceRow| {
+                let badge = (d.id == this_device).then(|| {
+                    view! { <span class="badge badge-info">{t!(i18n, devices.this_device)}</span> }
+                });
+                view! {
+                    {d.name.clone()}
+                    {badge}
+                }
+                .into_any()
+            },
+        )
+        .row_header()
+        .data_label(),
+        Column::text(|i18n| t_string!(i18n, devices.user).to_string(), user_of).data_label(),
+        Column::view_only(
+            |i18n| t_string!(i18n, devices.created).to_string(),
+            time(|d| &d.created_at),
+        )
+        .data_label(),
+        Column::view_only(
+            |i18n| t_string!(i18n, devices.last_seen).to_string(),
+            time(|d| &d.last_seen_at),
+        )
+        .data_label(),
+        Column::view_only(
+            |i18n| t_string!(i18n, devices.status).to_string(),
+            move |d: &DeviceRow| {
+                if d.revoked {
+                    view! { <span class="badge badge-muted">{t!(i18n, devices.revoked)}</span> }
+                        .into_any()
+                } else {
+                    view! { <span class="badge badge-ok">{t!(i18n, devices.active)}</span> }
+                        .into_any()
+                }
+            },
+        )
+        .data_label(),
+        Column::view_only(
+            |i18n| t_string!(i18n, devices.actions).to_string(),
+            move |d: &DeviceRow| {
+                let device = d.clone();
+                (!d.revoked)
                     .then(|| {
-                        view! { <span class="badge badge-info">{t!(i18n, devices.this_device)}</span> }
-                    })}
-            </th>
-            <td data-label=move || t_string!(i18n, devices.user).to_string()>{who}</td>
-            <td data-label=move || t_string!(i18n, devices.created).to_string()>
-                {move || when(created.as_deref(), i18n)}
-            </td>
-            <td data-label=move || t_string!(i18n, devices.last_seen).to_string()>
-                {move || when(last_seen.as_deref(), i18n)}
-            </td>
-            <td data-label=move || t_string!(i18n, devices.status).to_string()>
-                {move || {
-                    if revoked {
-                        view! { <span class="badge badge-muted">{t!(i18n, devices.revoked)}</span> }
-                            .into_any()
-                    } else {
-                        view! { <span class="badge badge-ok">{t!(i18n, devices.active)}</span> }
-                            .into_any()
-                    }
-                }}
-            </td>
-            <td class="actions">
-                {(!revoked)
-                    .then(|| {
-                        let device = device.clone();
                         view! {
                             <button
                                 type="button"
@@ -305,9 +292,22 @@ fn DeviceLine(
                                 {t!(i18n, devices.revoke)}
                             </button>
                         }
-                    })}
-            </td>
-        </tr>
+                    })
+                    .into_any()
+            },
+        )
+        .class("actions"),
+    ])
+}
+
+/// Who uses a device: `name (username)`, or whichever of the two it has.
+fn user_of(device: &DeviceRow) -> String {
+    if device.display_name.is_empty() {
+        device.username.clone()
+    } else if device.username.is_empty() {
+        device.display_name.clone()
+    } else {
+        format!("{} ({})", device.display_name, device.username)
     }
 }
 

@@ -157,14 +157,6 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
-    let invalid = move |field: &'static str| {
-        move || {
-            error
-                .with(|e| e.as_ref().and_then(LoginError::field) == Some(field))
-                .then_some("true")
-        }
-    };
-
     view! {
         {move || session.logged_in().then(|| view! { <Redirect path="/" /> })}
         <div class="login-screen">
@@ -186,32 +178,18 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 </Show>
                 <form class="form" novalidate on:submit=submit>
-                    <div class="field">
-                        <label for="login-username">{t!(i18n, login.username)}</label>
-                        <input
-                            id="login-username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            aria-required="true"
-                            aria-invalid=invalid("username")
-                            node_ref=username
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="login-password">{t!(i18n, login.password)}</label>
-                        <input
-                            id="login-password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            aria-required="true"
-                            aria-invalid=invalid("password")
-                            node_ref=password
-                        />
-                    </div>
+                    <LoginField name="username" kind="text" autocomplete="username" error=error node=username as_typed=true>
+                        {t!(i18n, login.username)}
+                    </LoginField>
+                    <LoginField
+                        name="password"
+                        kind="password"
+                        autocomplete="current-password"
+                        error=error
+                        node=password
+                    >
+                        {t!(i18n, login.password)}
+                    </LoginField>
                     {move || {
                         if needs_device_name() {
                             view! {
@@ -227,7 +205,7 @@ pub fn LoginPage() -> impl IntoView {
                                         maxlength=DEVICE_NAME_MAX.to_string()
                                         aria-required="true"
                                         aria-describedby="login-device-name-hint"
-                                        aria-invalid=invalid("device_name")
+                                        aria-invalid=invalid_flag(error, "device_name")
                                         node_ref=device_name
                                     />
                                     <p id="login-device-name-hint" class="hint">
@@ -272,6 +250,50 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </form>
             </main>
+        </div>
+    }
+}
+
+/// `aria-invalid` of the field `field` while `error` is about it.
+fn invalid_flag(
+    error: RwSignal<Option<LoginError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<&'static str> + Send + Sync + Copy {
+    move || {
+        error
+            .with(|e| e.as_ref().and_then(LoginError::field) == Some(field))
+            .then_some("true")
+    }
+}
+
+/// A required field of the form (`login-<name>`), read through `node` when the form is sent;
+/// `as_typed` turns off capitals and spell check (the user name).
+#[component]
+fn LoginField(
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    error: RwSignal<Option<LoginError>>,
+    node: NodeRef<leptos::html::Input>,
+    #[prop(optional)] as_typed: bool,
+    children: Children,
+) -> impl IntoView {
+    let id = format!("login-{name}");
+    let as_typed = as_typed.then_some(());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                autocapitalize=as_typed.map(|()| "none")
+                spellcheck=as_typed.map(|()| "false")
+                aria-required="true"
+                aria-invalid=invalid_flag(error, name)
+                node_ref=node
+            />
         </div>
     }
 }

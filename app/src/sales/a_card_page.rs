@@ -1,7 +1,7 @@
 //! `/sales/a-cards/:id`: one A-card: its fields (编辑 makes one op of ordinary edits of the
 //! changed fields), its open conflicts, and its 跟进记录 (follow-ups log) with 添加跟进.
 
-use domain::records::A_CARD;
+use domain::records::sales::ACard;
 use domain::sales::follow_up::{Channel, follow_up_plan};
 use domain::sync::LogEntry;
 use leptos::prelude::*;
@@ -10,6 +10,8 @@ use uuid::Uuid;
 
 use super::a_card::{CardForm, fields_of};
 use super::loss::channel_label;
+use super::order::{field_list, missing};
+use crate::clock::store_clock;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name, status_label};
@@ -30,16 +32,7 @@ pub fn ACardPage() -> impl IntoView {
     view! {
         <RecordPage
             record_type="a_card"
-            not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, a_card.not_found)}</p>
-                        <A href="/sales/a-cards" attr:class="btn btn-secondary">
-                            {t!(i18n, a_card.back)}
-                        </A>
-                    </section>
-                }
-            }
+            not_found=move || missing(t!(i18n, a_card.not_found), "/sales/a-cards", t!(i18n, a_card.back))
             view=|(id, card)| view! { <CardView id=id card=card /> }.into_any()
         />
     }
@@ -51,10 +44,8 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
     let sync = use_sync();
     let editing = RwSignal::new(false);
     let saved = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<String>);
-    let field = move |f: &'static str| {
-        move || card.with(|c| c.as_ref().map(|c| text(c, f)).unwrap_or_default())
-    };
+    let edit = use_edit();
+    let shown = Memo::new(move |_| card.with(|c| c.as_ref().map(|c| ACard::of(c, store_clock()))));
     let conflicts =
         Memo::new(move |_| card.with(|c| c.as_ref().map(conflicts_of).unwrap_or_default()));
 
@@ -62,17 +53,13 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
         if before == after {
             return Some(t_string!(i18n, a_card.no_changes).to_string());
         }
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&after.edit_plan(id, &before)).await;
-            match result {
-                Ok(_) => {
-                    editing.set(false);
-                    saved.set(true);
-                    save_error.set(None);
-                }
-                Err(e) => save_error.set(Some(e.user_text(i18n))),
-            }
-        });
+        edit.run(
+            async move { sync.execute(&after.edit_plan(id, &before)).await },
+            move |_| {
+                editing.set(false);
+                saved.set(true);
+            },
+        );
         None
     });
 
@@ -82,7 +69,9 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
         </p>
         <section class="panel" aria-labelledby="a-card-title">
             <div class="panel-head">
-                <h1 id="a-card-title">{field("name")}</h1>
+                <h1 id="a-card-title">
+                    {move || shown.with(|c| c.as_ref().and_then(|c| c.name.clone()).unwrap_or_default())}
+                </h1>
                 <Show when=move || !editing.get()>
                     <button
                         type="button"
@@ -113,28 +102,30 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                     // One reactive section: the whole list is redrawn when the card changes.
                     let c = card.get();
                     let get = |f: &str| c.as_ref().map(|c| text(c, f)).unwrap_or_default();
-                    let status = c
-                        .as_ref()
-                        .and_then(|c| c.status(&A_CARD, "status"))
-                        .unwrap_or("following")
-                        .to_string();
+                    let Some(v) = shown.get() else {
+                        return ().into_any();
+                    };
+                    let or_blank = |s: &Option<String>| s.clone().unwrap_or_default();
                     let rows = [
-                        (t_string!(i18n, a_card.phone), phone_display(&get("phone"))),
+                        (t_string!(i18n, a_card.phone), phone_display(&or_blank(&v.phone))),
                         (
                             t_string!(i18n, a_card.intended_model),
-                            model_name(i18n, &sync.records("sales_settings"), &get("intended_model")),
+                            model_name(i18n, &sync.records("sales_settings"), &or_blank(&v.intended_model)),
                         ),
                         (t_string!(i18n, a_card.grade), grade_label(i18n, &get("grade"))),
-                        (t_string!(i18n, a_card.status), status_label(i18n, &status)),
+                        (t_string!(i18n, a_card.status), status_label(i18n, v.status.as_str())),
                         (t_string!(i18n, a_card.next_follow_up), get("next_follow_up")),
-                        (t_string!(i18n, a_card.consultant), who(&get("consultant_id"))),
+                        (
+                            t_string!(i18n, a_card.consultant),
+                            who(&v.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
+                        ),
                         (
                             t_string!(i18n, a_card.source),
-                            domain::sales::visit::VisitSource::parse(&get("source"))
-                                .map(|v| label(i18n, v).to_string())
+                            v.source
+                                .map(|s| label(i18n, s).to_string())
                                 .unwrap_or_default(),
                         ),
-                        (t_string!(i18n, a_card.current_car), get("current_car")),
+                        (t_string!(i18n, a_card.current_car), or_blank(&v.current_car)),
                         (
                             t_string!(i18n, a_card.finance_interest),
                             match get("finance_interest").as_str() {
@@ -148,22 +139,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                             get("first_contact_at").replace('T', " "),
                         ),
                     ];
-                    view! {
-                        <dl class="fields">
-                            {rows
-                                .into_iter()
-                                .map(|(label, value)| {
-                                    view! {
-                                        <div>
-                                            <dt>{label}</dt>
-                                            <dd>{value}</dd>
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                        </dl>
-                    }
-                    .into_any()
+                    field_list((), rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect()).into_any()
                 }
             }}
             <super::a_card::CardQuality card=card />
@@ -171,7 +147,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                 class="notice notice-ok"
                 message=Signal::derive(move || saved.get().then(|| t_string!(i18n, a_card.saved).to_string()))
             />
-            <Alert message=save_error />
+            <Alert message=edit.error />
         </section>
         <Show when=move || conflicts.with(|c| !c.is_empty())>
             <section class="panel" aria-labelledby="a-card-conflicts">

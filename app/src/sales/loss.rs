@@ -21,24 +21,22 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+use super::order::field_list;
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::{model_name, status_label};
-use crate::session::use_session;
+use crate::session::use_me;
 use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
-use crate::ui::error::UserText;
+use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
-use crate::ui::field::{Select, TextArea};
+use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// The signed-in user's id and roles.
 fn me() -> (String, Vec<Role>) {
-    use_session().session.with_untracked(|s| {
-        s.as_ref()
-            .map(|s| (s.user.id.clone(), s.user.roles.clone()))
-            .unwrap_or_default()
-    })
+    use_me()().unwrap_or_default()
 }
 
 /// A card as the review reads it.
@@ -146,60 +144,35 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let Some(current) = card.get_untracked() else {
             return;
         };
         let Some(r) = LossReason::parse(&reason.get_untracked()) else {
-            error.set(Some(t_string!(i18n, loss.need_reason).to_string()));
-            return;
+            return edit.fail(t_string!(i18n, loss.need_reason));
         };
-        let plan = match plan_of(i18n, &current, |c, roles| {
+        match plan_of(i18n, &current, |c, roles| {
             c.propose(roles, r, &note.get_untracked())
         }) {
-            Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    open.set(false);
-                    error.set(None);
-                    note.set(String::new());
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
-        });
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                open.set(false);
+                note.set(String::new());
+            }),
+            Err(e) => edit.fail(e),
+        }
     };
 
     let reactivate = move |_| {
         let Some(current) = card.get_untracked() else {
             return;
         };
-        let plan = match plan_of(i18n, &current, |c, roles| c.reactivate(roles, today())) {
-            Ok(plan) => plan,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            error.set(result.err().map(|e| e.user_text(i18n)));
-        });
+        match plan_of(i18n, &current, |c, roles| c.reactivate(roles, today())) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, |_| ()),
+            Err(e) => edit.fail(e),
+        }
     };
 
     view! {
@@ -219,7 +192,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                                     type="button"
                                     class="btn btn-secondary"
                                     on:click=move |_| {
-                                        error.set(None);
+                                        edit.error.set(None);
                                         open.set(true);
                                     }
                                 >
@@ -270,24 +243,18 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 let entries = current_re_contacts(&c);
                 Some(
                     view! {
-                        <dl class="fields">
-                            <div>
-                                <dt>{t!(i18n, a_card.status)}</dt>
-                                <dd>{status_label(i18n, status)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.reason)}</dt>
-                                <dd>{reason_label(i18n, r.card.loss_reason)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.note)}</dt>
-                                <dd>{shown(&r.card.loss_note)}</dd>
-                            </div>
-                            <div>
-                                <dt>{t!(i18n, loss.proposed_at)}</dt>
-                                <dd>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</dd>
-                            </div>
-                        </dl>
+                        {field_list(
+                            (),
+                            vec![
+                                (t_string!(i18n, a_card.status).to_string(), status_label(i18n, status)),
+                                (t_string!(i18n, loss.reason).to_string(), reason_label(i18n, r.card.loss_reason)),
+                                (t_string!(i18n, loss.note).to_string(), shown(&r.card.loss_note)),
+                                (
+                                    t_string!(i18n, loss.proposed_at).to_string(),
+                                    r.proposed_ms.map(|ms| local_time(ms as f64, true)).unwrap_or_default(),
+                                ),
+                            ],
+                        )}
                         {re_contact_list(i18n, entries)}
                         {in_review(status)
                             .then(|| {
@@ -303,18 +270,14 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
             }}
             <Show when=move || open.get()>
                 <form class="form loss-form" on:submit=submit novalidate>
-                    <EnumSelect<LossReason>
-                        id="loss-reason"
-                        value=reason
-                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
-                    >
+                    <EnumSelect<LossReason> id="loss-reason" value=reason blank=choose_blank(i18n)>
                         {t!(i18n, loss.reason)}
                     </EnumSelect<LossReason>>
                     <TextArea id="loss-note" value=note rows=3>
                         {t!(i18n, loss.note)}
                     </TextArea>
                     <div class="form-actions">
-                        <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                        <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                             {t!(i18n, loss.submit_proposal)}
                         </button>
                         <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>
@@ -323,9 +286,99 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                     </div>
                 </form>
             </Show>
-            <Alert message=error />
+            <Alert message=edit.error />
         </section>
     }
+}
+
+/// A card of the review queue as its row shows it.
+#[derive(Clone)]
+struct QueueRow {
+    card: ReviewedCard,
+    /// The intended model's name.
+    model: String,
+    /// Its review is open below the queue.
+    selected: bool,
+}
+
+/// The queue's columns; a manager also has 处理 (open the card's review).
+fn queue_columns(
+    i18n: I18nContext<Locale>,
+    manager: bool,
+    selected: RwSignal<Option<Uuid>>,
+) -> Columns<QueueRow> {
+    let mut columns = vec![
+        Column::view_only(
+            |i18n| t_string!(i18n, a_card.name).to_string(),
+            |r: &QueueRow| {
+                let (href, name) = (
+                    format!("/sales/a-cards/{}", r.card.card.id),
+                    shown(&r.card.card.name),
+                );
+                view! { <A href=href>{name}</A> }.into_any()
+            },
+        )
+        .row_header(),
+        Column::text(
+            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |r: &QueueRow| consultant(&r.card.card),
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, a_card.intended_model).to_string(),
+            |r: &QueueRow| r.model.clone(),
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, loss.reason).to_string(),
+            move |r: &QueueRow| reason_label(i18n, r.card.card.loss_reason),
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, loss.note).to_string(),
+            |r: &QueueRow| shown(&r.card.card.loss_note),
+        )
+        .class("loss-note"),
+        Column::text(
+            |i18n| t_string!(i18n, loss.proposed_at).to_string(),
+            |r: &QueueRow| {
+                r.card
+                    .proposed_ms
+                    .map(|ms| local_time(ms as f64, true))
+                    .unwrap_or_default()
+            },
+        ),
+        Column::view_only(
+            |i18n| t_string!(i18n, a_card.status).to_string(),
+            move |r: &QueueRow| {
+                let status = r.card.card.status.as_str();
+                view! { <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span> }
+                    .into_any()
+            },
+        ),
+    ];
+    if manager {
+        columns.push(Column::view_only(
+            |i18n| t_string!(i18n, loss.actions).to_string(),
+            move |r: &QueueRow| {
+                let id = r.card.card.id;
+                let aria = format!(
+                    "{} {}",
+                    t_string!(i18n, loss.handle),
+                    shown(&r.card.card.name)
+                );
+                view! {
+                    <button
+                        type="button"
+                        class="btn btn-secondary"
+                        aria-label=aria
+                        on:click=move |_| selected.set(Some(id))
+                    >
+                        {t!(i18n, loss.handle)}
+                    </button>
+                }
+                .into_any()
+            },
+        ));
+    }
+    Columns::new(columns)
 }
 
 /// `/sales/losses`: the review queue (a manager sees every card under review and acts on it; a
@@ -348,6 +401,18 @@ pub fn LossReviewPage() -> impl IntoView {
         cards.sort_by(queue_order);
         cards
     });
+    let rows = Signal::derive(move || {
+        let settings = sync.records("sales_settings");
+        queue
+            .get()
+            .into_iter()
+            .map(|r| QueueRow {
+                model: model_name(i18n, &settings, &shown(&r.card.intended_model)),
+                selected: selected.get() == Some(r.card.id),
+                card: r,
+            })
+            .collect::<Vec<_>>()
+    });
 
     view! {
         <section class="panel" aria-labelledby="losses-title">
@@ -361,74 +426,13 @@ pub fn LossReviewPage() -> impl IntoView {
                     t!(i18n, loss.review_intro_consultant).into_any()
                 }}
             </p>
-            {move || {
-                let cards = queue.get();
-                if cards.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, loss.queue_empty)}</p> }.into_any();
-                }
-                let settings = sync.records("sales_settings");
-                view! {
-                    <div class="table-wrap">
-                        <table class="table loss-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(i18n, a_card.name)}</th>
-                                    <th scope="col">{t!(i18n, a_card.consultant)}</th>
-                                    <th scope="col">{t!(i18n, a_card.intended_model)}</th>
-                                    <th scope="col">{t!(i18n, loss.reason)}</th>
-                                    <th scope="col">{t!(i18n, loss.note)}</th>
-                                    <th scope="col">{t!(i18n, loss.proposed_at)}</th>
-                                    <th scope="col">{t!(i18n, a_card.status)}</th>
-                                    {manager.then(|| view! { <th scope="col">{t!(i18n, loss.actions)}</th> })}
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {cards
-                                    .into_iter()
-                                    .map(|r| {
-                                        let c = &r.card;
-                                        let id = c.id;
-                                        let name = shown(&c.name);
-                                        let status = c.status.as_str();
-                                        let aria = format!("{} {name}", t_string!(i18n, loss.handle));
-                                        view! {
-                                            <tr class:selected=move || selected.get() == Some(id)>
-                                                <th scope="row">
-                                                    <A href=format!("/sales/a-cards/{id}")>{name.clone()}</A>
-                                                </th>
-                                                <td>{consultant(c)}</td>
-                                                <td>{model_name(i18n, &settings, &shown(&c.intended_model))}</td>
-                                                <td>{reason_label(i18n, c.loss_reason)}</td>
-                                                <td class="loss-note">{shown(&c.loss_note)}</td>
-                                                <td>{r.proposed_ms.map(|ms| local_time(ms as f64, true))}</td>
-                                                <td>
-                                                    <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span>
-                                                </td>
-                                                {manager
-                                                    .then(|| {
-                                                        view! {
-                                                            <td>
-                                                                <button
-                                                                    type="button"
-                                                                    class="btn btn-secondary"
-                                                                    aria-label=aria
-                                                                    on:click=move |_| selected.set(Some(id))
-                                                                >
-                                                                    {t!(i18n, loss.handle)}
-                                                                </button>
-                                                            </td>
-                                                        }
-                                                    })}
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                .into_any()
-            }}
+            <DataTable
+                columns=queue_columns(i18n, manager, selected)
+                rows=rows
+                class="loss-table"
+                row_class=|r: &QueueRow| r.selected.then_some("selected")
+                empty=move || view! { <p class="muted">{t!(i18n, loss.queue_empty)}</p> }
+            />
         </section>
         {move || {
             let id = selected.get()?;
@@ -451,47 +455,32 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let channel = RwSignal::new(Channel::ALL[0].as_str().to_string());
     let note = RwSignal::new(String::new());
     let send_to = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
+    let busy = edit.busy;
 
     // Executes the plan of a move on the card as stored, or shows why the rules refuse it.
     let run = move |make: MakePlan, ok: String| {
-        if busy.get_untracked() {
-            return;
-        }
         let Some(current) = card.get_untracked() else {
             return;
         };
-        let plan = match plan_of(i18n, &current, make) {
-            Ok(plan) => plan,
+        match plan_of(i18n, &current, make) {
+            Ok(plan) => edit.run(async move { sync.execute(&plan).await }, move |_| {
+                note.set(String::new());
+                outcome.set(String::new());
+                done.set(Some(ok));
+            }),
             Err(e) => {
                 done.set(None);
-                error.set(Some(e));
-                return;
+                edit.fail(e);
             }
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    error.set(None);
-                    note.set(String::new());
-                    outcome.set(String::new());
-                    done.set(Some(ok));
-                }
-                Err(e) => error.set(Some(e.user_text(i18n))),
-            }
-        });
+        }
     };
 
     let record_re_contact = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(o) = ReContactOutcome::parse(&outcome.get_untracked()) else {
-            error.set(Some(t_string!(i18n, loss.need_outcome).to_string()));
-            return;
+            return edit.fail(t_string!(i18n, loss.need_outcome));
         };
         let n = note.get_untracked();
         let ch = Channel::parse(&channel.get_untracked()).unwrap_or(Channel::ALL[0]);
@@ -569,18 +558,14 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
                 )
             }}
             <Notice class="notice notice-ok" message=done />
-            <Alert message=error />
+            <Alert message=edit.error />
             <Show when=move || card.with(|c| c.as_ref().is_some_and(|c| in_review(reviewed(c).card.status.as_str())))>
                 <form class="form loss-form" on:submit=record_re_contact novalidate>
                     <h3>{t!(i18n, loss.record_re_contact)}</h3>
                     <EnumSelect<Channel> id="re-contact-channel" value=channel>
                         {t!(i18n, loss.how)}
                     </EnumSelect<Channel>>
-                    <EnumSelect<ReContactOutcome>
-                        id="re-contact-outcome"
-                        value=outcome
-                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
-                    >
+                    <EnumSelect<ReContactOutcome> id="re-contact-outcome" value=outcome blank=choose_blank(i18n)>
                         {t!(i18n, loss.outcome)}
                     </EnumSelect<ReContactOutcome>>
                     <TextArea id="re-contact-note" value=note rows=3>

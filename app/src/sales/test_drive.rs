@@ -17,14 +17,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
+use super::order::{field_list, missing};
 use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
-use crate::ui::error::UserText;
+use crate::ui::edit::use_edit;
+use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::{phone_display, who};
 use crate::ui::record_page::RecordPage;
+use crate::ui::table::{Column, Columns, DataTable};
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
 fn vehicle_label(i18n: I18nContext<Locale>, records: &[RecordState], id: &str) -> String {
@@ -115,65 +118,115 @@ fn error_list(errors: Vec<String>) -> impl IntoView {
     })
 }
 
-/// The rows of a drives table (customer, vehicle, route, consultant, start, status, km).
-fn drives_table(i18n: I18nContext<Locale>, drives: Vec<Drive>, cards: bool) -> impl IntoView {
-    let sync = use_sync();
+/// A drive as its row in a drives table shows it.
+#[derive(Clone)]
+struct DriveRow {
+    drive: Drive,
+    /// The card's name.
+    customer: String,
+    vehicle: String,
+    route: String,
+}
+
+/// The drives as rows, with their card's name and their vehicle's and route's words.
+fn drive_rows(i18n: I18nContext<Locale>, sync: SyncCtx, drives: Vec<Drive>) -> Vec<DriveRow> {
     let records = sync.records("sales_settings");
     let settings = StoreSettings::of(&records);
+    drives
+        .into_iter()
+        .map(|d| DriveRow {
+            customer: card_of(sync, d.a_card_id)
+                .map(|c| card_label(&c).0)
+                .unwrap_or_default(),
+            vehicle: vehicle_label(i18n, &records, d.vehicle_id.as_deref().unwrap_or_default()),
+            route: route_label(i18n, &settings, d.route_id.as_deref().unwrap_or_default()),
+            drive: d,
+        })
+        .collect()
+}
+
+/// A drive's page link around `text`.
+fn drive_link(d: &Drive, text: String) -> AnyView {
+    let href = format!("/sales/test-drives/{}", d.id);
+    view! { <A href=href>{text}</A> }.into_any()
+}
+
+/// The columns of a drives table (customer, start, vehicle, route, consultant, status, km); a
+/// card's own drives have no customer column and link from the start time.
+fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
+    let start = |r: &DriveRow| shown_time(r.drive.started_at);
+    let mut columns = Vec::new();
+    if cards {
+        columns.push(
+            Column::view_only(
+                |i18n| t_string!(i18n, test_drive.customer).to_string(),
+                |r: &DriveRow| drive_link(&r.drive, r.customer.clone()),
+            )
+            .row_header(),
+        );
+        columns.push(Column::text(
+            |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+            start,
+        ));
+    } else {
+        columns.push(
+            Column::view_only(
+                |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+                move |r: &DriveRow| drive_link(&r.drive, start(r)),
+            )
+            .row_header(),
+        );
+    }
+    columns.extend([
+        Column::text(
+            |i18n| t_string!(i18n, test_drive.vehicle).to_string(),
+            |r: &DriveRow| r.vehicle.clone(),
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, test_drive.route).to_string(),
+            |r: &DriveRow| r.route.clone(),
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |r: &DriveRow| who(&r.drive.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
+        ),
+        Column::view_only(
+            |i18n| t_string!(i18n, test_drive.status).to_string(),
+            move |r: &DriveRow| {
+                let status = r.drive.status;
+                view! {
+                    <span class=format!("badge td-{}", status.as_str())>{status_text(i18n, status)}</span>
+                }
+                .into_any()
+            },
+        ),
+        Column::text(
+            |i18n| t_string!(i18n, test_drive.distance).to_string(),
+            |r: &DriveRow| match r.drive.status {
+                TestDriveStatus::Ended => distance(&r.drive),
+                _ => String::new(),
+            },
+        ),
+    ]);
+    Columns::new(columns)
+}
+
+/// A table of `drives` (with their customers when `cards`), or `empty` when there are none.
+fn drives_table(
+    i18n: I18nContext<Locale>,
+    sync: SyncCtx,
+    drives: Memo<Vec<Drive>>,
+    cards: bool,
+    empty: ViewFn,
+) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="table td-table">
-                <thead>
-                    <tr>
-                        {cards.then(|| view! { <th scope="col">{t!(i18n, test_drive.customer)}</th> })}
-                        <th scope="col">{t!(i18n, test_drive.started_at)}</th>
-                        <th scope="col">{t!(i18n, test_drive.vehicle)}</th>
-                        <th scope="col">{t!(i18n, test_drive.route)}</th>
-                        <th scope="col">{t!(i18n, a_card.consultant)}</th>
-                        <th scope="col">{t!(i18n, test_drive.status)}</th>
-                        <th scope="col">{t!(i18n, test_drive.distance)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {drives
-                        .into_iter()
-                        .map(|d| {
-                            let href = format!("/sales/test-drives/{}", d.id);
-                            let km = match d.status {
-                                TestDriveStatus::Ended => distance(&d),
-                                _ => String::new(),
-                            };
-                            let customer = card_of(sync, d.a_card_id).map(|c| card_label(&c).0).unwrap_or_default();
-                            let start = shown_time(d.started_at);
-                            let status = d.status;
-                            view! {
-                                <tr class:td-running=status == TestDriveStatus::Started>
-                                    {if cards {
-                                        view! {
-                                            <th scope="row"><A href=href.clone()>{customer}</A></th>
-                                            <td>{start}</td>
-                                        }
-                                            .into_any()
-                                    } else {
-                                        view! {
-                                            <th scope="row"><A href=href.clone()>{start}</A></th>
-                                        }
-                                            .into_any()
-                                    }}
-                                    <td>{vehicle_label(i18n, &records, d.vehicle_id.as_deref().unwrap_or_default())}</td>
-                                    <td>{route_label(i18n, &settings, d.route_id.as_deref().unwrap_or_default())}</td>
-                                    <td>{who(&d.consultant_id.map(|u| u.to_string()).unwrap_or_default())}</td>
-                                    <td>
-                                        <span class=format!("badge td-{}", status.as_str())>{status_text(i18n, status)}</span>
-                                    </td>
-                                    <td>{km}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable
+            columns=drive_columns(i18n, cards)
+            rows=Signal::derive(move || drive_rows(i18n, sync, drives.get()))
+            class="td-table"
+            row_class=|r: &DriveRow| (r.drive.status == TestDriveStatus::Started).then_some("td-running")
+            empty=empty
+        />
     }
 }
 
@@ -194,14 +247,13 @@ pub fn TestDriveList() -> impl IntoView {
                     {t!(i18n, test_drive.new)}
                 </A>
             </div>
-            {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
-                    view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }.into_any()
-                } else {
-                    drives_table(i18n, rows, true).into_any()
-                }
-            }}
+            {drives_table(
+                i18n,
+                sync,
+                rows,
+                true,
+                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }),
+            )}
         </section>
     }
 }
@@ -227,7 +279,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
     let licence_expiry = RwSignal::new(String::new());
     let odometer = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
 
     let busy_vehicles = Memo::new(move |_| rules::busy_vehicles(&drives(sync, |_| true)));
     let matches = Memo::new(move |_| {
@@ -257,9 +309,6 @@ pub fn NewTestDrivePage() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let form = StartForm {
             a_card: card_id.get_untracked(),
             vehicle_id: vehicle.get_untracked(),
@@ -277,23 +326,23 @@ pub fn NewTestDrivePage() -> impl IntoView {
                 return;
             }
         };
-        let me = use_session()
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
-            .unwrap_or_default();
-        busy.set(true);
+        let me = use_me()().map(|(id, _)| id).unwrap_or_default();
         let id = Uuid::now_v7();
         let plan = rules::start_plan(id, &me, &checked);
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            busy.set(false);
-            match result {
-                Ok(_) => navigate(&format!("/sales/test-drives/{id}"), Default::default()),
-                Err(e) => errors.set(vec![e.user_text(i18n)]),
-            }
+        errors.set(Vec::new());
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            navigate(&format!("/sales/test-drives/{id}"), Default::default())
         });
     };
+    let routes = Signal::derive(move || {
+        let settings = StoreSettings::of(&sync.records("sales_settings"));
+        settings
+            .routes
+            .iter()
+            .map(|(_, r)| (r.id.clone(), route_label(i18n, &settings, &r.id)))
+            .collect::<Vec<_>>()
+    });
 
     view! {
         <p class="back-link">
@@ -387,59 +436,20 @@ pub fn NewTestDrivePage() -> impl IntoView {
                         }}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="td-route">{t!(i18n, test_drive.route)}</label>
-                    <select
-                        id="td-route"
-                        prop:value=move || route.get()
-                        on:change=move |ev| route.set(event_target_value(&ev))
-                    >
-                        <option value="">{t!(i18n, a_card.choose)}</option>
-                        {move || {
-                            let settings = StoreSettings::of(&sync.records("sales_settings"));
-                            settings
-                                .routes
-                                .iter()
-                                .map(|(_, r)| {
-                                    let id = r.id.clone();
-                                    let label = route_label(i18n, &settings, &id);
-                                    view! { <option value=id>{label}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="td-licence">{t!(i18n, test_drive.licence_no)}</label>
-                    <input
-                        id="td-licence"
-                        type="text"
-                        autocomplete="off"
-                        prop:value=move || licence_no.get()
-                        on:input=move |ev| licence_no.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="field">
-                    <label for="td-licence-expiry">{t!(i18n, test_drive.licence_expiry)}</label>
-                    <input
-                        id="td-licence-expiry"
-                        type="date"
-                        prop:value=move || licence_expiry.get()
-                        on:input=move |ev| licence_expiry.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="field">
-                    <label for="td-start-odometer">{t!(i18n, test_drive.start_odometer)}</label>
-                    <input
-                        id="td-start-odometer"
-                        type="text"
-                        inputmode="numeric"
-                        prop:value=move || odometer.get()
-                        on:input=move |ev| odometer.set(event_target_value(&ev))
-                    />
-                </div>
-                {move || error_list(errors.get())}
-                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                <Select id="td-route" value=route options=routes blank=choose_blank(i18n)>
+                    {t!(i18n, test_drive.route)}
+                </Select>
+                <TextField id="td-licence" value=licence_no autocomplete="off">
+                    {t!(i18n, test_drive.licence_no)}
+                </TextField>
+                <DateField id="td-licence-expiry" value=licence_expiry>
+                    {t!(i18n, test_drive.licence_expiry)}
+                </DateField>
+                <TextField id="td-start-odometer" value=odometer inputmode="numeric">
+                    {t!(i18n, test_drive.start_odometer)}
+                </TextField>
+                {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
+                <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                     {t!(i18n, test_drive.start)}
                 </button>
             </form>
@@ -456,14 +466,7 @@ pub fn TestDrivePage() -> impl IntoView {
         <RecordPage
             record_type="test_drive"
             not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, test_drive.not_found)}</p>
-                        <A href="/sales/test-drives" attr:class="btn btn-secondary">
-                            {t!(i18n, test_drive.back)}
-                        </A>
-                    </section>
-                }
+                missing(t!(i18n, test_drive.not_found), "/sales/test-drives", t!(i18n, test_drive.back))
             }
             view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any()
         />
@@ -482,14 +485,11 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
     let feedback = RwSignal::new(String::new());
     let follow_up = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
-    let busy = RwSignal::new(false);
+    let edit = use_edit();
     let card = Memo::new(move |_| drive.with(|d| d.as_ref().and_then(|d| d.a_card_id)));
 
     let end = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let Some(d) = drive.get_untracked() else {
             return;
         };
@@ -517,41 +517,29 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
         // The card's follow-up moves only when the card is on this device.
         let card_id = card.get_untracked().filter(|c| sync.record(*c).is_some());
         let plan = rules::end_plan(id, card_id, &checked, &feedback.get_untracked());
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await.map(|_| ());
-            busy.set(false);
-            match result {
-                Ok(()) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![e.user_text(i18n)]),
-            }
-        });
+        errors.set(Vec::new());
+        edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
 
     let cancel = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
         let Some(d) = drive.get_untracked() else {
             return;
         };
-        let plan = match rules::cancel_plan(&d, &feedback.get_untracked()) {
-            Ok(plan) => plan,
-            Err(e) => {
-                errors.set(errors_text(i18n, &[e]));
-                return;
+        match rules::cancel_plan(&d, &feedback.get_untracked()) {
+            Ok(plan) => {
+                errors.set(Vec::new());
+                edit.run(async move { sync.execute(&plan).await }, |_| ());
             }
-        };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = sync.execute(&plan).await;
-            busy.set(false);
-            match result {
-                Ok(_) => errors.set(Vec::new()),
-                Err(e) => errors.set(vec![e.user_text(i18n)]),
-            }
-        });
+            Err(e) => errors.set(errors_text(i18n, &[e])),
+        }
     };
+    let ended_at_typed = Bind::new(
+        move || ended_at.get(),
+        move |v| {
+            end_time_typed.set(true);
+            ended_at.set(v);
+        },
+    );
 
     view! {
         <p class="back-link">
@@ -589,13 +577,13 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                             </A>
                         })}
                     </div>
-                    <dl class="fields">
-                        {rows
-                            .into_iter()
+                    {field_list(
+                        (),
+                        rows.into_iter()
                             .filter(|(_, v)| !v.is_empty())
-                            .map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> })
-                            .collect_view()}
-                    </dl>
+                            .map(|(l, v)| (l.to_string(), v))
+                            .collect(),
+                    )}
                 })
             }}
         </section>
@@ -603,52 +591,24 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             <section class="panel" aria-labelledby="td-end-title">
                 <h2 id="td-end-title">{t!(i18n, test_drive.end)}</h2>
                 <form class="form td-form" on:submit=end novalidate>
-                    <div class="field">
-                        <label for="td-end-odometer">{t!(i18n, test_drive.end_odometer)}</label>
-                        <input
-                            id="td-end-odometer"
-                            type="text"
-                            inputmode="numeric"
-                            prop:value=move || end_odometer.get()
-                            on:input=move |ev| end_odometer.set(event_target_value(&ev))
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="td-ended-at">{t!(i18n, test_drive.ended_at)}</label>
-                        <input
-                            id="td-ended-at"
-                            type="datetime-local"
-                            prop:value=move || ended_at.get()
-                            on:input=move |ev| {
-                                end_time_typed.set(true);
-                                ended_at.set(event_target_value(&ev));
-                            }
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="td-feedback">{t!(i18n, test_drive.feedback)}</label>
-                        <textarea
-                            id="td-feedback"
-                            rows="3"
-                            prop:value=move || feedback.get()
-                            on:input=move |ev| feedback.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
-                    <div class="field">
-                        <label for="td-follow-up">{t!(i18n, test_drive.follow_up_date)}</label>
-                        <input
-                            id="td-follow-up"
-                            type="date"
-                            prop:value=move || follow_up.get()
-                            on:input=move |ev| follow_up.set(event_target_value(&ev))
-                        />
-                    </div>
-                    {move || error_list(errors.get())}
+                    <TextField id="td-end-odometer" value=end_odometer inputmode="numeric">
+                        {t!(i18n, test_drive.end_odometer)}
+                    </TextField>
+                    <DateField id="td-ended-at" value=ended_at_typed kind=DateKind::DateTime>
+                        {t!(i18n, test_drive.ended_at)}
+                    </DateField>
+                    <TextArea id="td-feedback" value=feedback rows=3>
+                        {t!(i18n, test_drive.feedback)}
+                    </TextArea>
+                    <DateField id="td-follow-up" value=follow_up>
+                        {t!(i18n, test_drive.follow_up_date)}
+                    </DateField>
+                    {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
                     <div class="form-actions">
-                        <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                        <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                             {t!(i18n, test_drive.end)}
                         </button>
-                        <button type="button" class="btn btn-secondary" on:click=cancel disabled=move || busy.get()>
+                        <button type="button" class="btn btn-secondary" on:click=cancel disabled=move || edit.busy.get()>
                             {t!(i18n, test_drive.cancel)}
                         </button>
                     </div>
@@ -672,14 +632,13 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
                     {t!(i18n, test_drive.title)}
                 </A>
             </div>
-            {move || {
-                let list = list.get();
-                if list.is_empty() {
-                    view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }.into_any()
-                } else {
-                    drives_table(i18n, list, false).into_any()
-                }
-            }}
+            {drives_table(
+                i18n,
+                sync,
+                list,
+                false,
+                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }),
+            )}
         </section>
     }
 }

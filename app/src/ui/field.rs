@@ -340,3 +340,8 @@ pub mod choice {
         )
     }
 }
+
+/// The blank first option of a select that asks for a choice (请选择).
+pub fn choose_blank(i18n: I18nContext<Locale>) -> Signal<String> {
+    Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
+}

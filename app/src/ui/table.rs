@@ -23,6 +23,7 @@ pub struct Column<R> {
     class: Option<&'static str>,
     row_header: bool,
     hidden_heading: bool,
+    data_label: bool,
 }
 
 impl<R> Clone for Column<R> {
@@ -35,6 +36,7 @@ impl<R> Clone for Column<R> {
             class: self.class,
             row_header: self.row_header,
             hidden_heading: self.hidden_heading,
+            data_label: self.data_label,
         }
     }
 }
@@ -53,6 +55,7 @@ impl<R: 'static> Column<R> {
             class: None,
             row_header: false,
             hidden_heading: false,
+            data_label: false,
         }
     }
 
@@ -119,6 +122,12 @@ impl<R: 'static> Column<R> {
     /// The heading is for screen readers only.
     pub fn hidden_heading(mut self) -> Self {
         self.hidden_heading = true;
+        self
+    }
+
+    /// Each cell carries its heading as `data-label` (narrow screens show it beside the value).
+    pub fn data_label(mut self) -> Self {
+        self.data_label = true;
         self
     }
 }
@@ -210,10 +219,15 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
                     .iter()
                     .filter_map(|c| {
                         let cell = c.cell.as_ref()?(&r);
+                        let label = c.data_label.then(|| {
+                            let heading = c.heading.clone();
+                            move || heading(i18n)
+                        });
                         Some(if c.row_header {
-                            view! { <th scope="row" class=c.class>{cell}</th> }.into_any()
+                            view! { <th scope="row" class=c.class data-label=label>{cell}</th> }
+                                .into_any()
                         } else {
-                            view! { <td class=c.class>{cell}</td> }.into_any()
+                            view! { <td class=c.class data-label=label>{cell}</td> }.into_any()
                         })
                     })
                     .collect_view();

@@ -31,7 +31,9 @@
 use serde_json::Value;
 
 use super::UserError;
-use super::loss::{ACardAction, ACardActionKind, ACardStatus, LossError, LossFile};
+use super::loss::{
+    ACardAction, ACardActionKind, ACardStatus, LossError, LossFile, ReContactOutcome,
+};
 use crate::records::field;
 use crate::roles::{Actor, Area};
 use crate::sync::{Change, Op, RecordState};
@@ -298,9 +300,13 @@ fn a_card_moves(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), Sale
                 let Some(last) = last else {
                     return Err(SalesPolicyError::Move(LossError::ReContactRequired));
                 };
-                LossFile::of_card(ACardStatus::ReContacted.as_str(), "", "", Some(&last))
-                    .apply(&ACardAction::ConfirmLoss, &actor.roles)
-                    .map_err(SalesPolicyError::Move)?;
+                LossFile {
+                    status: ACardStatus::ReContacted,
+                    proposal: None,
+                    re_contact: ReContactOutcome::parse(&last).map(|o| (o, String::new())),
+                }
+                .apply(&ACardAction::ConfirmLoss, &actor.roles)
+                .map_err(SalesPolicyError::Move)?;
             }
             _ => {}
         }
