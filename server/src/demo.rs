@@ -11,7 +11,7 @@ use crate::{
     store::{Store, StoreRec, UserRec},
 };
 
-pub const DEMO_STORE_ID: &str = "demo";
+pub use crate::store::DEMO_STORE_ID;
 pub const DEMO_STORE_NAME: &str = "演示4S店";
 pub const DEMO_PASSWORD: &str = "demo1234";
 

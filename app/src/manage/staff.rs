@@ -167,7 +167,7 @@ pub fn StaffPage() -> impl IntoView {
             }}
         </section>
         <AddStaff on_added=move |name: String| {
-            done.set(Some(fill(&t_string!(i18n, staff.added), &[("name", name)])));
+            done.set(Some(fill(t_string!(i18n, staff.added), &[("name", name)])));
             load();
         } />
         {move || {
@@ -359,7 +359,7 @@ fn ResetDialog(
                     .await
                     .map_err(StaffFailed::Api)
             },
-            move |()| on_done(fill(&t_string!(i18n, staff.reset_done), &[("name", name)])),
+            move |()| on_done(fill(t_string!(i18n, staff.reset_done), &[("name", name)])),
         );
     };
     view! {
@@ -458,13 +458,13 @@ fn DeactivateDialog(
             },
             move |handed| {
                 let mut message = fill(
-                    &t_string!(i18n, staff.deactivated_done),
+                    t_string!(i18n, staff.deactivated_done),
                     &[("name", leaver_name)],
                 );
                 if let Some((count, to)) = handed {
                     message.push(' ');
                     message.push_str(&fill(
-                        &t_string!(i18n, staff.handed_over),
+                        t_string!(i18n, staff.handed_over),
                         &[("count", count.to_string()), ("name", to)],
                     ));
                 }

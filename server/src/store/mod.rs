@@ -48,6 +48,9 @@ pub struct StoreRec {
     pub utc_offset_minutes: i32,
 }
 
+/// The id of the demo store (`crate::demo`).
+pub const DEMO_STORE_ID: &str = "demo";
+
 /// China Standard Time, UTC+8.
 pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 480;
 
@@ -58,7 +61,7 @@ fn default_utc_offset_minutes() -> i32 {
 impl StoreRec {
     /// Whether this is the demo store (flagged, or the demo id from before the flag existed).
     pub fn is_demo(&self) -> bool {
-        self.demo || self.id == crate::demo::DEMO_STORE_ID
+        self.demo || self.id == DEMO_STORE_ID
     }
 }
 
