@@ -296,8 +296,78 @@ fn no_demo_leaves_the_store_empty() {
             r#"{"username":"gm","password":"demo1234","device_id":"0190a0b0-0000-7000-8000-0000000000ab","device_name":"PC"}"#,
         ),
     );
-    assert_eq!(status, 401, "{body}");
-    assert!(body.contains("bad_credentials"));
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("not_set_up"), "{body}");
+    let (status, body) = http(&server.addr, "GET", "/api/setup", None);
+    assert_eq!((status, body.as_str()), (200, r#"{"set_up":false}"#));
+    assert_eq!(terminate(&mut server).code(), Some(0));
+}
+
+/// `forecourt setup` creates the store and its general manager once; the server then lets the
+/// general manager in.
+#[test]
+fn setup_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pw = dir.path().join("gm.txt");
+    let setup = |password: &str| {
+        std::fs::write(&pw, format!("{password}\n")).unwrap();
+        Command::new(BIN)
+            .args(["setup", "--store-name", "城东4S店", "--gm-username", "boss"])
+            .args(["--gm-display-name", "周总", "--utc-offset-minutes", "420"])
+            .arg("--gm-password-file")
+            .arg(&pw)
+            .arg("--data")
+            .arg(&data)
+            .env_remove("FORECOURT_NO_DEMO")
+            .output()
+            .unwrap()
+    };
+    let weak = setup("1234567890");
+    assert!(!weak.status.success());
+    let err = String::from_utf8_lossy(&weak.stderr);
+    assert!(err.contains("common password"), "{err}");
+
+    let done = setup("Lantern-Harbour-42");
+    let out = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        out.contains("set up with the general manager \"boss\""),
+        "{out}"
+    );
+    let again = setup("Lantern-Harbour-42");
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("already has a store"), "{err}");
+
+    let mut c = command("127.0.0.1:0", &data);
+    c.env("FORECOURT_NO_DEMO", "1");
+    let mut child = c.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("forecourt: listening on http://")
+        .unwrap()
+        .to_owned();
+    let mut server = Server { child, addr };
+    let (status, body) = http(
+        &server.addr,
+        "POST",
+        "/api/auth/login",
+        Some(
+            r#"{"username":"boss","password":"Lantern-Harbour-42","device_id":"0190a0b0-0000-7000-8000-0000000000ac","device_name":"PC"}"#,
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""utc_offset_minutes":420"#), "{body}");
+    assert!(body.contains(r#""demo":false"#), "{body}");
     assert_eq!(terminate(&mut server).code(), Some(0));
 }
 
