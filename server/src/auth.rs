@@ -222,6 +222,21 @@ pub const PASSWORD_CHANGE_PATHS: [&str; 4] = [
 /// Checks a raw token (from the `Authorization` header): 401 `unauthorized` unless it is known,
 /// unexpired (neither past its absolute expiry nor idle too long), and its device is not
 /// revoked. Marks the token used (at most once per `Settings::session_touch_every`).
+/// The operator endpoints' gate (`/metrics`, `GET /api/backup`): a request from the server's own
+/// host ([`from_loopback`]) passes as `None`; any other needs a valid bearer token, whose user
+/// the caller then checks for the role it wants.
+pub async fn operator(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<AuthUser>, Error> {
+    if from_loopback(ip, headers) {
+        return Ok(None);
+    }
+    let token = bearer_token(headers).ok_or(Error::Unauthorized)?;
+    authenticate(state, token).await.map(Some)
+}
+
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Error> {
     authenticate_hash(state, hash_token(token)).await
 }

@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
-    auth::{authenticate, bearer_token, from_loopback},
+    auth::operator,
     error::{Error, ErrorBody},
     routes::auth::ClientIp,
 };
@@ -42,11 +42,8 @@ async fn backup(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    if !from_loopback(ip, &headers) {
-        let token = bearer_token(&headers).ok_or(Error::Unauthorized)?;
-        authenticate(&state, token)
-            .await?
-            .require_any(&[Role::GeneralManager])?;
+    if let Some(user) = operator(&state, ip, &headers).await? {
+        user.require_any(&[Role::GeneralManager])?;
     }
     let path = std::env::temp_dir().join(format!("forecourt-backup-{}.redb", uuid::Uuid::now_v7()));
     let summary = state.store().backup(path.clone()).await?;

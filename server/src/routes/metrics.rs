@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
-    auth::{authenticate, bearer_token, from_loopback},
+    auth::operator,
     error::{Error, ErrorBody},
     routes::auth::ClientIp,
 };
@@ -45,9 +45,8 @@ pub async fn metrics(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    if !from_loopback(ip, &headers) {
-        let token = bearer_token(&headers).ok_or(Error::Unauthorized)?;
-        authenticate(&state, token).await?.require_manager()?;
+    if let Some(user) = operator(&state, ip, &headers).await? {
+        user.require_manager()?;
     }
     let size = match state.store().size_bytes().await {
         Ok(n) => Some(n),
