@@ -208,3 +208,37 @@ async fn a_new_store_is_set_up_staffed_and_a_leavers_cards_are_handed_over() {
     consultant.close().await;
     manager.close().await;
 }
+
+/// The demo store says so in the header; only the general manager has 员工 under 管理.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_store_is_marked_and_staff_is_the_general_managers() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let manager = Browser::synced(&server, "salesmgr", "李强", "销售经理办公电脑").await;
+    manager.wait_for_text("演示数据").await;
+    manager.goto("/manage").await;
+    manager.wait_for_role("heading", "设备管理").await;
+    assert!(
+        manager
+            .visible("//nav[contains(@class,'sub-nav')]//a[normalize-space(.)='员工']")
+            .await
+            .is_none(),
+        "a sales manager has no staff page"
+    );
+    manager.goto("/manage/staff").await;
+    manager
+        .wait_for_role("alert", "只有总经理可以管理员工")
+        .await;
+
+    let gm = Browser::synced(&server, "gm", "孙建国", "总经理电脑").await;
+    gm.wait_for_text("演示数据").await;
+    gm.goto("/manage").await;
+    gm.click_link("员工").await;
+    gm.wait_for_path("/manage/staff").await;
+    gm.wait_until("the row of zhaolei", async || {
+        gm.visible("//tr[@data-username='zhaolei']").await
+    })
+    .await;
+    manager.close().await;
+    gm.close().await;
+}
