@@ -108,7 +108,7 @@ pub fn LoginPage() -> impl IntoView {
     let to_setup = StoredValue::new_local(move || navigate("/setup", Default::default()));
     leptos::task::spawn_local(async move {
         if crate::pages::setup::needs_setup().await == Some(true) {
-            to_setup.with_value(|go| go());
+            let _ = to_setup.try_with_value(|go| go());
         }
     });
 
@@ -150,7 +150,7 @@ pub fn LoginPage() -> impl IntoView {
                     }
                 }
                 Err(ApiError::Server { code, .. }) if code == "not_set_up" => {
-                    to_setup.with_value(|go| go());
+                    let _ = to_setup.try_with_value(|go| go());
                 }
                 Err(e) => error.set(Some(e.into())),
             }
