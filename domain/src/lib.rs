@@ -3,6 +3,8 @@
 //! Pure code only: no browser, no server, no I/O. Everything here is tested natively
 //! with `cargo test -p domain`.
 
+pub mod audit;
+pub mod history;
 pub mod label;
 pub mod plan;
 pub mod policy;
