@@ -71,7 +71,7 @@ pub fn history(record_id: Uuid, ops: &[Op]) -> Vec<HistoryRow> {
         by_id.entry(op.op_id).or_insert(op);
     }
     let mut ordered: Vec<&Op> = by_id.values().copied().collect();
-    ordered.sort_by(|a, b| (b.hlc, b.op_id).cmp(&(a.hlc, a.op_id)));
+    ordered.sort_by_key(|o| std::cmp::Reverse((o.hlc, o.op_id)));
     let mut rows = Vec::new();
     for op in ordered {
         for change in &op.changes {
