@@ -14,6 +14,7 @@ mod redb;
 /// (~150 MB with `MALLOC_ARENA_MAX=2`); see BENCHMARKS.md, Sync.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+pub mod audit;
 pub mod sync;
 
 use std::{future::Future, pin::Pin};
@@ -165,7 +166,7 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Everything the handlers need from storage. Writes that belong together happen in one
 /// transaction inside one method.
-pub trait Store: SyncStore + Send + Sync + 'static {
+pub trait Store: SyncStore + audit::AuditStore + Send + Sync + 'static {
     /// A cheap read, to tell whether the storage answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
 

@@ -12,7 +12,7 @@ use ::redb::{
 };
 
 use super::tables::{
-    A_CARD_PHONE_OF, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS,
+    A_CARD_PHONE_OF, AUDIT, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS,
     SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
 };
 use super::txn::begin_write;
@@ -62,6 +62,7 @@ fn copy_tables(from: &ReadTransaction, to: &WriteTransaction) -> Result<(u64, us
         copy(from, to, STORE_SEQ)?,
         copy(from, to, RECORD_COUNTS)?,
         copy(from, to, A_CARD_PHONE_OF)?,
+        copy(from, to, AUDIT)?,
     ];
     Ok((counts.iter().sum(), counts.len()))
 }

@@ -4,7 +4,7 @@
 use ::redb::{Database, ReadableMultimapTable, ReadableTable, WriteTransaction};
 
 use super::tables::{
-    A_CARD_PHONE_OF, A_CARD_PHONES, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS,
+    A_CARD_PHONE_OF, A_CARD_PHONES, AUDIT, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS,
     RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
 };
 use super::txn::begin_write;
@@ -34,6 +34,7 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
         txn.open_table(STORE_SEQ)?;
         txn.open_table(RECORD_COUNTS)?;
         txn.open_table(A_CARD_PHONE_OF)?;
+        txn.open_table(AUDIT)?;
     }
     txn.commit()?;
     Ok(())

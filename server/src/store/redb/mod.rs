@@ -10,6 +10,7 @@
 //! - `indexes.rs`: the A-card phone index and the duplicate groups.
 //! - `writer.rs`: the single sync writer thread, group commit; `sync.rs`:
 //!   [`SyncStore`](crate::store::SyncStore) (push to the writer, pull, snapshot).
+//! - `audit.rs`: [`AuditStore`](crate::store::audit::AuditStore) (the audit log).
 //! - `backup.rs`: a consistent copy of the file in one read transaction, and the check of a
 //!   backup before it is restored.
 //!
@@ -18,6 +19,7 @@
 //! tables to the same file through [`RedbStore::database`] and [`RedbStore::run`].
 
 mod accounts;
+mod audit;
 pub mod backup;
 mod codec;
 mod indexes;

@@ -42,6 +42,11 @@ pub const A_CARD_PHONES: MultimapTableDefinition<(&str, &str), u128> =
 pub const A_CARD_PHONE_OF: TableDefinition<(&str, u128), &str> =
     TableDefinition::new("a_card_phone_of");
 
+/// (store id, entry id as u128) → `domain::audit::AuditEntry` (JSON). Entry ids are UUIDv7, so
+/// a store's entries are in time order; events of no store are under the store id `""`
+/// (`crate::store::audit::SERVER_WIDE`).
+pub const AUDIT: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("audit");
+
 /// The layout version written into [`META`]. 2: [`A_CARD_PHONE_OF`] instead of
 /// [`A_CARD_PHONES`].
 pub const SCHEMA_VERSION: u64 = 2;
