@@ -6,6 +6,7 @@
 //! guards in [`auth`] (called by the handlers; docs/api.md, "Tokens and roles"), JSON errors in
 //! [`error`], the built app in [`site`].
 
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod config;

@@ -8,6 +8,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::Role;
+use domain::audit::AuditKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -15,6 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
+    audit::{self, Event},
     auth::{AuthUser, new_token},
     error::{Error, ErrorBody},
     extract::Json,
@@ -186,6 +188,12 @@ async fn login(
     if user.is_none() && !state.store().has_stores().await? {
         return Err(Error::NotSetUp);
     }
+    // A refused login, as the audit log keeps it (the username as typed).
+    let failed = Event::new(AuditKind::LoginFailed)
+        .username(&req.username)
+        .device(req.device_id)
+        .address(ip)
+        .code("bad_credentials");
     let phc = match &user {
         Some(u) => u.password_hash.clone(),
         None => state.dummy_password_hash().await?,
@@ -193,16 +201,27 @@ async fn login(
     let ok = state.passwords().verify(phc, req.password.clone()).await?;
     let user = match user {
         Some(u) if ok => u,
-        _ => {
+        Some(u) => {
             limiter.record_failure(&keys);
             state.metrics().login_failed();
             tracing::info!(username = %req.username, ip = ?ip, "login failed");
+            audit::write(&state, failed.store(&u.store_id).target(u.id)).await;
+            return Err(Error::BadCredentials);
+        }
+        None => {
+            limiter.record_failure(&keys);
+            state.metrics().login_failed();
+            tracing::info!(username = %req.username, ip = ?ip, "login failed");
+            // No store can be named: the entry is server-wide (docs/api.md, "Audit log").
+            audit::write(&state, failed.code("unknown_username")).await;
             return Err(Error::BadCredentials);
         }
     };
     limiter.clear(&user_key);
+    let failed = failed.store(&user.store_id).target(user.id);
     if !user.is_active() {
         tracing::info!(username = %user.username, "login of a deactivated user refused");
+        audit::write(&state, failed.code("account_deactivated")).await;
         return Err(Error::AccountDeactivated);
     }
 
@@ -216,6 +235,7 @@ async fn login(
     let device = match state.store().get_device(req.device_id).await? {
         Some(d) if d.revoked => {
             tracing::info!(device = %d.id, username = %user.username, "login from a revoked device refused");
+            audit::write(&state, failed.code("device_revoked")).await;
             return Err(Error::DeviceRevoked);
         }
         Some(d) if d.store_id != user.store_id => return Err(Error::DeviceInOtherStore),
@@ -258,6 +278,14 @@ async fn login(
         .await?;
     state.metrics().login_succeeded();
     tracing::info!(username = %user.username, device = %device_view.id, "logged in");
+    audit::write(
+        &state,
+        Event::new(AuditKind::Login)
+            .user(&user)
+            .device(device_view.id)
+            .address(ip),
+    )
+    .await;
     Ok(Json(LoginResponse {
         token,
         user: user_view(&state, &user).await?,
@@ -276,9 +304,14 @@ async fn login(
         (status = 401, description = "`unauthorized`", body = ErrorBody),
     )
 )]
-async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, Error> {
+async fn logout(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    auth: AuthUser,
+) -> Result<StatusCode, Error> {
     state.store().delete_session(auth.token).await?;
     tracing::info!(username = %auth.user.username, device = %auth.device.id, "logged out");
+    audit::write(&state, Event::new(AuditKind::Logout).by(&auth).address(ip)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -296,10 +329,19 @@ async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusC
 )]
 async fn logout_all(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     auth: AuthUser,
 ) -> Result<Json<LogoutAllResponse>, Error> {
     let revoked = state.store().delete_user_sessions(auth.user.id).await?;
     tracing::info!(username = %auth.user.username, revoked, "logged out everywhere");
+    audit::write(
+        &state,
+        Event::new(AuditKind::LogoutEverywhere)
+            .by(&auth)
+            .address(ip)
+            .detail(format!("tokens={revoked}")),
+    )
+    .await;
     Ok(Json(LogoutAllResponse { revoked }))
 }
 
@@ -349,6 +391,7 @@ pub struct ChangePasswordRequest {
 )]
 async fn change_own_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     auth: AuthUser,
     Json(req): Json<ChangePasswordRequest>,
 ) -> Result<Json<UserView>, Error> {
@@ -385,6 +428,11 @@ async fn change_own_password(
         return Err(Error::Unauthorized);
     }
     tracing::info!(username = %auth.user.username, "password changed");
+    audit::write(
+        &state,
+        Event::new(AuditKind::PasswordChanged).by(&auth).address(ip),
+    )
+    .await;
     let user = state
         .store()
         .get_user(auth.user.id)

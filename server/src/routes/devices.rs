@@ -10,11 +10,15 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use domain::audit::AuditKind;
+
 use crate::{
     AppState,
+    audit::{self, Event},
     auth::AuthUser,
     error::{Error, ErrorBody},
     extract::{Json, Path},
+    routes::auth::ClientIp,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -102,6 +106,7 @@ async fn list_devices(
 )]
 async fn revoke_device(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     auth: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, Error> {
@@ -114,5 +119,13 @@ async fn revoke_device(
         return Err(Error::NotFound);
     }
     tracing::info!(device = %id, by = %auth.user.username, "device revoked");
+    audit::write(
+        &state,
+        Event::new(AuditKind::DeviceRevoked)
+            .by(&auth)
+            .address(ip)
+            .detail(format!("device={id}")),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

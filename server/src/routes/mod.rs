@@ -3,6 +3,7 @@
 //! is generated from exactly the routes that are served. To add a resource (e.g. `sync`),
 //! add a module and one `.merge(...)` line in [`api_routes`].
 
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod devices;
@@ -64,6 +65,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(staff::router())
         .merge(devices::router())
+        .merge(audit::router())
         .merge(directory::router())
         .merge(sync::router())
         .merge(sales::router())

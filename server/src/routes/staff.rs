@@ -13,6 +13,7 @@
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use domain::Role;
+use domain::audit::AuditKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,10 +21,11 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
+    audit::{self, Event},
     auth::AuthUser,
     error::{Error, ErrorBody},
     extract::{Json, Path},
-    routes::auth::RoleSchema,
+    routes::auth::{ClientIp, RoleSchema},
     store::UserRec,
 };
 
@@ -207,6 +209,7 @@ async fn add_user(
 )]
 async fn reset_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     auth: AuthUser,
     Path(id): Path<Uuid>,
     Json(req): Json<ResetPasswordRequest>,
@@ -220,6 +223,15 @@ async fn reset_password(
         return Err(Error::NotFound);
     }
     tracing::info!(username = %user.username, by = %auth.user.username, "password reset");
+    audit::write(
+        &state,
+        Event::new(AuditKind::PasswordReset)
+            .by(&auth)
+            .address(ip)
+            .target(user.id)
+            .detail(user.username.clone()),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,6 +254,7 @@ async fn reset_password(
 )]
 async fn deactivate_user(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     auth: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, Error> {
@@ -254,5 +267,14 @@ async fn deactivate_user(
         return Err(Error::NotFound);
     }
     tracing::info!(username = %user.username, by = %auth.user.username, "user deactivated");
+    audit::write(
+        &state,
+        Event::new(AuditKind::UserDeactivated)
+            .by(&auth)
+            .address(ip)
+            .target(user.id)
+            .detail(user.username.clone()),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -28,8 +28,10 @@ use utoipa_axum::{
 };
 use uuid::Uuid;
 
+use domain::audit::AuditKind;
+
 use crate::{
-    AppState,
+    AppState, audit,
     auth::{AuthUser, authenticate, authenticate_hash, bearer_token},
     error::{Error, ErrorBody, OpError},
     extract::{Json, Query},
@@ -154,10 +156,32 @@ async fn push(
     Json(body): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, Error> {
     let count = body.ops.len();
+    // What the audit log says of a refused op (kept before the ops go to storage).
+    let what: Vec<(String, Uuid)> = body
+        .ops
+        .iter()
+        .map(|o| (o.record_type.clone(), o.record_id))
+        .collect();
     let answer = push_ops(&state, &auth, body.ops).await;
     match &answer {
         Ok(_) => state.metrics().push_accepted(count),
-        Err(e @ Error::Op { .. }) => state.metrics().op_refused(e.code()),
+        Err(e @ Error::Op { index, .. }) => {
+            state.metrics().op_refused(e.code());
+            let detail = match what.get(*index) {
+                Some((record_type, record_id)) => {
+                    format!("op_index={index} record_type={record_type} record_id={record_id}")
+                }
+                None => format!("op_index={index}"),
+            };
+            audit::write(
+                &state,
+                audit::Event::new(AuditKind::PushRefused)
+                    .by(&auth)
+                    .code(e.code())
+                    .detail(detail),
+            )
+            .await;
+        }
         Err(_) => {}
     }
     answer
