@@ -9,6 +9,7 @@ pub mod backup;
 pub mod devices;
 pub mod directory;
 pub mod health;
+pub mod history;
 pub mod metrics;
 pub mod sales;
 pub mod sales_io;
@@ -68,6 +69,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(directory::router())
         .merge(sync::router())
+        .merge(history::router())
         .merge(sales::router())
         .merge(sales_io::router())
         .merge(metrics::router())

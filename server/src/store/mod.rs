@@ -27,8 +27,8 @@ use uuid::Uuid;
 pub use self::redb::backup::{BackupSummary, backup_database, check_backup};
 pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
-    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, RefusalReason, SnapshotPage,
-    StoredJson, SyncStore,
+    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, RecordHistory, RefusalReason,
+    SnapshotPage, StoredJson, SyncStore,
 };
 
 /// A 4S store (门店): the unit that owns users and devices.

@@ -133,6 +133,17 @@ pub struct SnapshotPage {
     pub total: u64,
 }
 
+/// The newest ops of one record (`GET /api/records/{id}/history`).
+#[derive(Debug)]
+pub struct RecordHistory {
+    /// The record's type (the handler checks that the user may read it).
+    pub record_type: String,
+    /// In seq order (oldest first): the newest `limit` ops with seq < `before`.
+    pub ops: Vec<PulledOp>,
+    /// Older ops of the record exist: ask again with `before` = the first op's seq.
+    pub more: bool,
+}
+
 /// A-cards whose phone normalises to the same number.
 #[derive(Debug)]
 pub struct PhoneGroup {
@@ -174,6 +185,16 @@ pub trait SyncStore: Send + Sync + 'static {
         limit: usize,
         readable: Vec<String>,
     ) -> StoreFuture<'_, SnapshotPage>;
+
+    /// The ops of record `record_id` of the store (see [`RecordHistory`]); `None` if the store
+    /// has no such record.
+    fn record_history(
+        &self,
+        store_id: String,
+        record_id: Uuid,
+        before: Option<u64>,
+        limit: usize,
+    ) -> StoreFuture<'_, Option<RecordHistory>>;
 
     /// The store's last seq (0 before the first op).
     fn seq(&self, store_id: String) -> StoreFuture<'_, u64>;

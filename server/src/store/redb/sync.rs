@@ -11,10 +11,10 @@ use uuid::Uuid;
 use super::RedbStore;
 use super::codec::{raw, record_type_of};
 use super::indexes;
-use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
+use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORD_OPS, RECORDS, STORE_SEQ};
 use crate::store::StoreFuture;
 use crate::store::sync::{
-    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, SnapshotPage, SyncStore,
+    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, RecordHistory, SnapshotPage, SyncStore,
 };
 
 impl SyncStore for RedbStore {
@@ -126,6 +126,53 @@ impl SyncStore for RedbStore {
                 page.records.push(raw(bytes)?);
             }
             Ok(page)
+        }))
+    }
+
+    fn record_history(
+        &self,
+        store_id: String,
+        record_id: Uuid,
+        before: Option<u64>,
+        limit: usize,
+    ) -> StoreFuture<'_, Option<RecordHistory>> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            let rid = record_id.as_u128();
+            let record_type = match txn.open_table(RECORDS)?.get((store_id.as_str(), rid))? {
+                Some(g) => record_type_of(g.value())?.into_owned(),
+                None => return Ok(None),
+            };
+            let index = txn.open_table(RECORD_OPS)?;
+            let ops = txn.open_table(OPS)?;
+            let received = txn.open_table(OP_RECEIVED)?;
+            let store = store_id.as_str();
+            let end = before.unwrap_or(u64::MAX);
+            let mut page = RecordHistory {
+                record_type,
+                ops: Vec::new(),
+                more: false,
+            };
+            for entry in index.range((store, rid, 0)..(store, rid, end))?.rev() {
+                let (k, _) = entry?;
+                if page.ops.len() == limit {
+                    page.more = true;
+                    break;
+                }
+                let seq = k.value().2;
+                let Some(bytes) = ops.get((store, seq))? else {
+                    return Err(crate::store::StoreError::Corrupt(format!(
+                        "op ({store}, {seq}) of record {record_id} indexed but missing"
+                    )));
+                };
+                page.ops.push(PulledOp {
+                    seq,
+                    op: raw(bytes.value())?,
+                    received_ms: received.get((store, seq))?.map(|g| g.value()),
+                });
+            }
+            page.ops.reverse();
+            Ok(Some(page))
         }))
     }
 

@@ -42,11 +42,15 @@ pub const A_CARD_PHONES: MultimapTableDefinition<(&str, &str), u128> =
 pub const A_CARD_PHONE_OF: TableDefinition<(&str, u128), &str> =
     TableDefinition::new("a_card_phone_of");
 
+/// (store id, record id as u128, seq) → nothing: the ops of each record, in seq order (a
+/// record's history, `GET /api/records/{id}/history`). Written with the op by the sync writer;
+/// filled from [`OPS`] when a layout-2 file is opened.
+pub const RECORD_OPS: TableDefinition<(&str, u128, u64), ()> = TableDefinition::new("record_ops");
 /// (store id, entry id as u128) → `domain::audit::AuditEntry` (JSON). Entry ids are UUIDv7, so
 /// a store's entries are in time order; events of no store are under the store id `""`
 /// (`crate::store::audit::SERVER_WIDE`).
 pub const AUDIT: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("audit");
 
 /// The layout version written into [`META`]. 2: [`A_CARD_PHONE_OF`] instead of
-/// [`A_CARD_PHONES`].
-pub const SCHEMA_VERSION: u64 = 2;
+/// [`A_CARD_PHONES`]. 3: [`RECORD_OPS`] holds every op.
+pub const SCHEMA_VERSION: u64 = 3;

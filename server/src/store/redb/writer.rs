@@ -25,7 +25,9 @@ use uuid::Uuid;
 
 use super::codec::{decode, encode};
 use super::indexes::{a_card_phone, reindex_phone};
-use super::tables::{A_CARD_PHONE_OF, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORDS, STORE_SEQ};
+use super::tables::{
+    A_CARD_PHONE_OF, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORD_OPS, RECORDS, STORE_SEQ,
+};
 use super::txn::begin_write;
 use crate::store::StoreError;
 use crate::store::sync::{PushCheck, PushRefusal, RefusalReason, registry};
@@ -180,6 +182,7 @@ struct Tables<'t> {
     ops: Table<'t, (&'static str, u64), &'static [u8]>,
     received: Table<'t, (&'static str, u64), u64>,
     op_ids: Table<'t, u128, (&'static str, u64)>,
+    record_ops: Table<'t, (&'static str, u128, u64), ()>,
     records: Table<'t, (&'static str, u128), &'static [u8]>,
     seqs: Table<'t, &'static str, u64>,
     counts: Table<'t, (&'static str, &'static str), u64>,
@@ -192,6 +195,7 @@ impl<'t> Tables<'t> {
             ops: txn.open_table(OPS)?,
             received: txn.open_table(OP_RECEIVED)?,
             op_ids: txn.open_table(OP_IDS)?,
+            record_ops: txn.open_table(RECORD_OPS)?,
             records: txn.open_table(RECORDS)?,
             seqs: txn.open_table(STORE_SEQ)?,
             counts: txn.open_table(RECORD_COUNTS)?,
@@ -354,6 +358,8 @@ fn push_one(
         t.ops.insert((store_id, seq), encoded[i].as_slice())?;
         t.received.insert((store_id, seq), received_ms)?;
         t.op_ids.insert(op.op_id.as_u128(), (store_id, seq))?;
+        t.record_ops
+            .insert((store_id, op.record_id.as_u128(), seq), ())?;
         seqs[i] = Some(seq);
     }
     for (i, j) in copies {
