@@ -6,6 +6,10 @@
 //! value `{type, json}` with the `RecordState` as JSON text; index `by_type`), `outbox` (key: a
 //! local auto-increment counter, so the order ops were made in; value: the op as JSON text) and
 //! `meta` (like `kv`: clock, pull cursor, snapshot progress, last synced at, refused ops).
+//! Version 3 adds `ops` (key: op id; value `{record, json}` with the op as JSON text; index
+//! `by_record` on `record`): every op the device applied, its own and pulled ones, for a
+//! record's history (历史记录). A device upgraded from version 2 holds no ops of the records it
+//! had; their history comes from the server (docs/sync.md, "Record history").
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -17,7 +21,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -28,6 +32,10 @@ pub const BY_TYPE: &str = "by_type";
 pub const OUTBOX: &str = "outbox";
 /// Sync metadata, JSON text under string keys.
 pub const META: &str = "meta";
+/// The ops the device applied (its own and pulled): op id → `{record, json}`.
+pub const OPS: &str = "ops";
+/// The index of `ops` by record id.
+pub const BY_RECORD: &str = "by_record";
 
 /// Keys of the `kv` store.
 pub mod keys {
@@ -105,6 +113,10 @@ fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
         outbox.auto_increment(true);
         database.create_object_store(OUTBOX, outbox)?;
         database.create_object_store(META, ObjectStoreParams::new())?;
+    }
+    if old < 3 {
+        let ops = database.create_object_store(OPS, ObjectStoreParams::new())?;
+        ops.create_index(BY_RECORD, KeyPath::new_single("record"), None)?;
     }
     Ok(())
 }

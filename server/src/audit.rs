@@ -24,7 +24,7 @@ pub struct Event {
 impl Event {
     /// An event of `kind` now, of no store until [`Event::store`] or [`Event::user`] names one.
     pub fn new(kind: AuditKind) -> Self {
-        let at_ms = crate::routes::sync::now_ms();
+        let at_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
         Event {
             store_id: SERVER_WIDE.to_string(),
             entry: AuditEntry {

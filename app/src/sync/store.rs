@@ -1,9 +1,10 @@
-//! The sync engine's IndexedDB stores (`records`, `outbox`, `meta`; see `db.rs`).
+//! The sync engine's IndexedDB stores (`records`, `outbox`, `meta`, `ops`; see `db.rs`).
 //!
 //! Every function is one IndexedDB transaction. Inside a transaction only IndexedDB requests
 //! are awaited (a transaction whose task waits on anything else — the network, a timer —
 //! commits early), so an edit's record and op, or a pulled page's records and cursor, are
-//! written together or not at all.
+//! written together or not at all. Every op applied (an own edit's, a pulled one) is kept in
+//! `ops` in the same transaction as its record, for the record's history.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_TYPE, DbError, META, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TYPE, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -118,6 +119,44 @@ fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
         .and_then(|v| v.as_string())
         .ok_or_else(|| DbError::Decode("record without json".into()))?;
     serde_json::from_str(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
+}
+
+/// `{record, json}`: the record id is a property so that `by_record` can index it.
+fn op_value(op: &Op) -> Result<JsValue, DbError> {
+    let obj = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
+            .map_err(|_| DbError::Idb("cannot build an op value".into()))
+    };
+    set("record", &key(&op.record_id))?;
+    set("json", &text(op)?)?;
+    Ok(obj.into())
+}
+
+/// Keeps `op` in `ops` (again is harmless: the key is the op id).
+async fn keep_op(store: &ObjectStore, op: &Op) -> Result<(), DbError> {
+    store.put(&op_value(op)?, Some(&key(&op.op_id)))?.await?;
+    Ok(())
+}
+
+/// The ops the device holds of record `id` (any order).
+pub async fn ops_of(id: Uuid) -> Result<Vec<Op>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OPS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(OPS)?.index(BY_RECORD)?;
+    let values = index.get_all(Some(key(&id).into()), None)?.await?;
+    tx.await?;
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let json = js_sys::Reflect::get(&v, &JsValue::from_str("json"))
+            .ok()
+            .and_then(|j| j.as_string());
+        match json.map(|j| serde_json::from_str::<Op>(&j)) {
+            Some(Ok(op)) => out.push(op),
+            other => leptos::logging::warn!("forecourt: skipping an unreadable kept op: {other:?}"),
+        }
+    }
+    Ok(out)
 }
 
 fn key(id: &Uuid) -> JsValue {
@@ -274,10 +313,11 @@ async fn commit(
     writes: Vec<(Uuid, &'static RecordType, Build<'_>)>,
 ) -> Result<Vec<(Op, RecordState)>, EditError> {
     let database = db::handle()?;
-    let tx = database.transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
+    let tx = database.transaction(&[RECORDS, OUTBOX, META, OPS], TransactionMode::ReadWrite)?;
     let records = tx.object_store(RECORDS)?;
     let outbox = tx.object_store(OUTBOX)?;
     let meta = tx.object_store(META)?;
+    let kept = tx.object_store(OPS)?;
     let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
     let registry = domain::records::registry();
     let actor = domain::Actor::new(author.user_id.clone(), &author.roles);
@@ -325,6 +365,7 @@ async fn commit(
             .put(&record_value(&state)?, Some(&key(&record_id)))?
             .await?;
         outbox.add(&text(&op)?, None)?.await?;
+        keep_op(&kept, &op).await?;
         done.push((op, state));
     }
     put_meta(&meta, keys::CLOCK, &clock).await?;
@@ -363,8 +404,8 @@ pub async fn refuse(outbox_key: &JsValue, refused: Refused) -> Result<Vec<Refuse
 }
 
 /// Applies a pulled page: every op is observed by the clock and applied to its stored record;
-/// the records, the new cursor and the clock are written together. Returns the records
-/// changed.
+/// the records, the ops (kept for history), the new cursor and the clock are written together.
+/// Returns the records changed.
 pub async fn apply_pulled(
     ops: &[Op],
     last_seq: u64,
@@ -372,9 +413,10 @@ pub async fn apply_pulled(
 ) -> Result<Vec<Uuid>, DbError> {
     let registry = domain::records::registry();
     let database = db::handle()?;
-    let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+    let tx = database.transaction(&[RECORDS, META, OPS], TransactionMode::ReadWrite)?;
     let records = tx.object_store(RECORDS)?;
     let meta = tx.object_store(META)?;
+    let kept = tx.object_store(OPS)?;
     let mut clock: Clock = get_meta(&meta, keys::CLOCK).await?.unwrap_or_default();
     let now = now_ms();
     clock.set_offset(server_time_ms, now);
@@ -395,9 +437,13 @@ pub async fn apply_pulled(
             match apply(state, op, rt) {
                 Ok(true) => *changed = true,
                 Ok(false) => {}
-                Err(e) => leptos::logging::warn!("forecourt: pulled op not applied: {e:?}"),
+                Err(e) => {
+                    leptos::logging::warn!("forecourt: pulled op not applied: {e:?}");
+                    continue;
+                }
             }
         }
+        keep_op(&kept, op).await?;
     }
     let mut changed_ids = Vec::new();
     for (id, (state, changed)) in &touched {
