@@ -11,6 +11,7 @@ mod components;
 mod conflicts;
 mod db;
 mod directory;
+mod history;
 mod i18n;
 mod kinds;
 mod lazy_pages;

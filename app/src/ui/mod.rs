@@ -2,6 +2,8 @@
 //! Excel export, the record-page frame, people's and times' words, and the record-kind registry.
 //!
 //! Depends on no area (`crate::sales`, `service`, `care`): areas use `ui`, never the reverse.
+//! (The record page draws `crate::history`, which reads the areas' words only through the
+//! record-kind registry, `crate::kinds`.)
 
 pub mod alert;
 pub mod edit;

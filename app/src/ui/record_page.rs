@@ -3,13 +3,15 @@
 //!
 //! The record's view is made again only when the record appears or disappears, not on every
 //! synced change (the view reads the record itself, reactively), so a form someone is typing
-//! in is never dropped by a sync.
+//! in is never dropped by a sync. Under the view, every record page has its 历史记录
+//! (`crate::history`: who changed what, when, on which device).
 
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
+use crate::history::RecordHistory;
 use crate::sync::use_sync;
 
 /// The record of the route's `:id`, of type `record_type`, tracking changes.
@@ -43,7 +45,11 @@ pub fn RecordPage(
     let (id, record) = use_route_record(record_type);
     let shown = Memo::new(move |_| id.get().filter(|_| record.with(Option::is_some)));
     move || match shown.get() {
-        Some(id) => view.run((id, record)),
+        Some(id) => view! {
+            {view.run((id, record))}
+            <RecordHistory id record />
+        }
+        .into_any(),
         None => not_found.run(),
     }
 }
