@@ -122,6 +122,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("") view={Lazy::<lazy_pages::Devices>::new()} />
                         <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />
                         <Route path=path!("staff") view={Lazy::<lazy_pages::Staff>::new()} />
+                        <Route path=path!("audit") view={Lazy::<lazy_pages::Audit>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -107,6 +107,13 @@ pub fn consultants() -> Vec<Person> {
     out
 }
 
+/// Everyone of the store (by display name), tracking changes.
+pub fn people() -> Vec<Person> {
+    let mut out: Vec<Person> = signal().with(|d| d.users.clone());
+    out.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    out
+}
+
 /// The last six characters of an id: what is shown for someone this device cannot name yet.
 pub fn short_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();

@@ -127,4 +127,10 @@ lazy_pages!(admin {
             <manage::staff::StaffPage />
         </AreaGate>
     };
+    /// `/manage/audit`: the audit log (审计日志), for managers.
+    Audit => view! {
+        <AreaGate area=Area::Management>
+            <manage::audit::AuditPage />
+        </AreaGate>
+    };
 });

@@ -1,6 +1,7 @@
 //! 管理: what managers (销售经理, 客服经理, 总经理) do for the store. One file per page; every
 //! page sits under [`ManageLayout`] (the management sub-navigation).
 
+pub mod audit;
 pub mod bin;
 pub mod devices;
 pub mod staff;
@@ -30,6 +31,9 @@ pub fn ManageLayout() -> impl IntoView {
                 </li>
                 <li>
                     <A href="/manage/bin" exact=true>{t!(i18n, manage_nav.bin)}</A>
+                </li>
+                <li>
+                    <A href="/manage/audit" exact=true>{t!(i18n, manage_nav.audit)}</A>
                 </li>
                 <Show when=manages_staff>
                     <li>
