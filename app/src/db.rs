@@ -6,18 +6,27 @@
 //! value `{type, json}` with the `RecordState` as JSON text; index `by_type`), `outbox` (key: a
 //! local auto-increment counter, so the order ops were made in; value: the op as JSON text) and
 //! `meta` (like `kv`: clock, pull cursor, snapshot progress, last synced at, refused ops).
+//! Version 3 keeps each user's outbox apart on a shared tablet: an outbox value is an object
+//! `{user_id, user_name, json}` and the index `by_user` on `user_id` finds one author's ops in
+//! the order they were made. The upgrade only adds the index (existing entries stay where they
+//! are); the entries a version-2 app wrote as plain JSON text are rewritten as objects, keys
+//! kept, by `sync::store::upgrade_outbox` in the first transaction after opening.
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use idb::{Database, DatabaseEvent, Factory, KeyPath, ObjectStoreParams, TransactionMode};
+use idb::request::Request;
+use idb::{
+    Database, DatabaseEvent, Event, Factory, KeyPath, ObjectStoreParams, Transaction,
+    TransactionMode,
+};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -26,6 +35,8 @@ pub const RECORDS: &str = "records";
 pub const BY_TYPE: &str = "by_type";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
+/// The index of `outbox` by the op's author (`user_id`).
+pub const BY_USER: &str = "by_user";
 /// Sync metadata, JSON text under string keys.
 pub const META: &str = "meta";
 
@@ -76,7 +87,13 @@ pub async fn open() -> Result<(), DbError> {
             return;
         };
         let old = event.old_version().unwrap_or(0);
-        if let Err(e) = upgrade(&database, old) {
+        // The version-change transaction: stores made by an earlier version are reached
+        // through it.
+        let tx = event
+            .target()
+            .ok()
+            .and_then(|request| request.transaction());
+        if let Err(e) = upgrade(&database, tx.as_ref(), old) {
             leptos::logging::error!("IndexedDB upgrade from version {old} failed: {e}");
         }
     });
@@ -93,7 +110,7 @@ pub async fn open() -> Result<(), DbError> {
 }
 
 /// Brings a database of version `old` up to [`DB_VERSION`], one step per version.
-fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
+fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<(), idb::Error> {
     if old < 1 {
         // Out-of-line string keys, JSON text values.
         database.create_object_store(KV, ObjectStoreParams::new())?;
@@ -105,6 +122,12 @@ fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
         outbox.auto_increment(true);
         database.create_object_store(OUTBOX, outbox)?;
         database.create_object_store(META, ObjectStoreParams::new())?;
+    }
+    if old < 3 {
+        let outbox = tx
+            .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(OUTBOX)))?
+            .object_store(OUTBOX)?;
+        outbox.create_index(BY_USER, KeyPath::new_single("user_id"), None)?;
     }
     Ok(())
 }
