@@ -10,13 +10,22 @@
 //! `by_record` on `record`): every op the device applied, its own and pulled ones, for a
 //! record's history (历史记录). A device upgraded from version 2 holds no ops of the records it
 //! had; their history comes from the server (docs/sync.md, "Record history").
+//! Version 3 also keeps each user's outbox apart on a shared tablet: an outbox value is an object
+//! `{user_id, user_name, json}` and the index `by_user` on `user_id` finds one author's ops in
+//! the order they were made. The upgrade only adds the index (existing entries stay where they
+//! are); the entries a version-2 app wrote as plain JSON text are rewritten as objects, keys
+//! kept, by `sync::store::upgrade_outbox` in the first transaction after opening.
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use idb::{Database, DatabaseEvent, Factory, KeyPath, ObjectStoreParams, TransactionMode};
+use idb::request::Request;
+use idb::{
+    Database, DatabaseEvent, Event, Factory, KeyPath, ObjectStoreParams, Transaction,
+    TransactionMode,
+};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
@@ -30,6 +39,8 @@ pub const RECORDS: &str = "records";
 pub const BY_TYPE: &str = "by_type";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
+/// The index of `outbox` by the op's author (`user_id`).
+pub const BY_USER: &str = "by_user";
 /// Sync metadata, JSON text under string keys.
 pub const META: &str = "meta";
 /// The ops the device applied (its own and pulled): op id → `{record, json}`.
@@ -84,7 +95,13 @@ pub async fn open() -> Result<(), DbError> {
             return;
         };
         let old = event.old_version().unwrap_or(0);
-        if let Err(e) = upgrade(&database, old) {
+        // The version-change transaction: stores made by an earlier version are reached
+        // through it.
+        let tx = event
+            .target()
+            .ok()
+            .and_then(|request| request.transaction());
+        if let Err(e) = upgrade(&database, tx.as_ref(), old) {
             leptos::logging::error!("IndexedDB upgrade from version {old} failed: {e}");
         }
     });
@@ -101,7 +118,7 @@ pub async fn open() -> Result<(), DbError> {
 }
 
 /// Brings a database of version `old` up to [`DB_VERSION`], one step per version.
-fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
+fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<(), idb::Error> {
     if old < 1 {
         // Out-of-line string keys, JSON text values.
         database.create_object_store(KV, ObjectStoreParams::new())?;
@@ -117,6 +134,10 @@ fn upgrade(database: &Database, old: u32) -> Result<(), idb::Error> {
     if old < 3 {
         let ops = database.create_object_store(OPS, ObjectStoreParams::new())?;
         ops.create_index(BY_RECORD, KeyPath::new_single("record"), None)?;
+        let outbox = tx
+            .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(OUTBOX)))?
+            .object_store(OUTBOX)?;
+        outbox.create_index(BY_USER, KeyPath::new_single("user_id"), None)?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The top bar: the store (with 演示数据 on the demo store), who is logged in, the language
-//! switch, 修改密码 and 退出登录.
+//! switch, 修改密码 and 退出登录. Logging out with own changes not yet uploaded asks first
+//! (they stay on the device and go when the user logs in on it again).
 //! The sync status indicator sits before the user.
 
 use leptos::prelude::*;
@@ -10,11 +11,13 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_status::SyncStatus;
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::sync::use_sync;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let sync = use_sync();
     let navigate = use_navigate();
     let user = move || session.session.with(|s| s.as_ref().map(|s| s.user.clone()));
     let store_name = move || user().map(|u| u.store_name).unwrap_or_default();
@@ -32,13 +35,23 @@ pub fn Header() -> impl IntoView {
             .unwrap_or_default()
     };
     let logging_out = RwSignal::new(false);
-    let logout = move |_| {
+    // Own changes wait: the warning is shown, and logging out is confirmed there.
+    let warning = RwSignal::new(false);
+    let log_out_now = StoredValue::new_local(move || {
+        warning.set(false);
         logging_out.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             session.logout().await;
             navigate("/login", Default::default());
         });
+    });
+    let logout = move |_| {
+        if sync.pending.get_untracked() > 0 {
+            warning.set(true);
+        } else {
+            log_out_now.with_value(|go| go());
+        }
     };
 
     view! {
@@ -78,6 +91,36 @@ pub fn Header() -> impl IntoView {
                     {t!(i18n, header.logout)}
                 </button>
             </div>
+            <Show when=move || warning.get()>
+                <div
+                    class="notice notice-warn logout-warning"
+                    role="alertdialog"
+                    aria-labelledby="logout-warning-text"
+                >
+                    <p id="logout-warning-text">
+                        {move || {
+                            let n = sync.pending.get();
+                            t!(i18n, header.logout_unsynced, n = n)
+                        }}
+                    </p>
+                    <div class="actions">
+                        <button
+                            type="button"
+                            class="btn btn-danger"
+                            on:click=move |_| log_out_now.with_value(|go| go())
+                        >
+                            {t!(i18n, header.logout_anyway)}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            on:click=move |_| warning.set(false)
+                        >
+                            {t!(i18n, header.logout_cancel)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
         </header>
     }
 }

@@ -1,15 +1,36 @@
 //! The sync status indicator in the header: offline / N changes waiting / last synced at /
-//! K conflicts (a link to `/conflicts`), the reason of a failed sync, and 立即同步.
+//! K conflicts (a link to `/conflicts`), the reason of a failed sync, and 立即同步. On a shared
+//! tablet it also says whose changes wait on the device for their author ("张三 有 3 条修改待上传":
+//! only the logged-in user's are pushed).
 //!
 //! Each part is one plain text (no interpolated pieces), so that it reads as one phrase.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use domain::sync::outbox::Waiting;
+
 use crate::conflicts::conflict_count;
 use crate::i18n::*;
 use crate::sync::{SyncProblem, use_sync};
 use crate::ui::labels::local_time;
+
+/// The name of the author of waiting changes: as the device knew it when they were made, else
+/// from the store's directory.
+pub fn author_name(w: &Waiting) -> String {
+    if w.name.is_empty() {
+        crate::directory::name_of_user(&w.user_id)
+    } else {
+        w.name.clone()
+    }
+}
+
+/// "张三 有 3 条修改待上传", one a person.
+pub fn others_waiting_text(i18n: I18nContext<Locale>, w: &Waiting) -> impl IntoView + use<> {
+    let name = author_name(w);
+    let n = w.count;
+    t!(i18n, sync.others_waiting, name = name, n = n)
+}
 
 #[component]
 pub fn SyncStatus() -> impl IntoView {
@@ -94,6 +115,14 @@ pub fn SyncStatus() -> impl IntoView {
                 }
             }}
             {move || pending().map(|p| view! { <span class="sync-pending">{p}</span> })}
+            {move || {
+                sync.waiting_for_others()
+                    .iter()
+                    .map(|w| {
+                        view! { <span class="sync-others">{others_waiting_text(i18n, w)}</span> }
+                    })
+                    .collect_view()
+            }}
             {links}
             {move || problem().map(|p| view! { <span class="sync-problem" role="alert">{p}</span> })}
             <button

@@ -8,8 +8,10 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::ApiError;
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::sync_status::others_waiting_text;
 use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, LoggedOutReason, use_session};
+use crate::sync::use_sync;
 
 /// What went wrong, kept untranslated so the message follows the language switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +91,7 @@ impl LoginError {
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let sync = use_sync();
     // The fields are read when the form is sent, whatever filled them (typing, an IME,
     // a password manager).
     let username = NodeRef::<leptos::html::Input>::new();
@@ -177,6 +180,30 @@ pub fn LoginPage() -> impl IntoView {
                         {t!(i18n, login.session_expired)}
                     </p>
                 </Show>
+                // A shared tablet: whose changes wait here for their author to log in again.
+                {move || {
+                    let waiting = sync.waiting_for_others();
+                    (!waiting.is_empty())
+                        .then(|| {
+                            view! {
+                                <section
+                                    class="notice notice-warn login-waiting"
+                                    aria-labelledby="login-waiting-title"
+                                >
+                                    <p id="login-waiting-title">
+                                        <strong>{t!(i18n, login.waiting_title)}</strong>
+                                    </p>
+                                    <ul>
+                                        {waiting
+                                            .iter()
+                                            .map(|w| view! { <li>{others_waiting_text(i18n, w)}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                    <p>{t!(i18n, login.waiting_hint)}</p>
+                                </section>
+                            }
+                        })
+                }}
                 <form class="form" novalidate on:submit=submit>
                     <LoginField name="username" kind="text" autocomplete="username" error=error node=username as_typed=true>
                         {t!(i18n, login.username)}

@@ -9,6 +9,9 @@
 //! - The sync loop runs on start, on `online`, on the server's SSE `changed`, every 60 s and
 //!   from "sync now"; one tab at a time (Web Locks `forecourt-sync`): first sync pages through
 //!   the snapshot, then push the outbox, then pull after the cursor.
+//! - A shared tablet keeps each user's outbox apart: a sync pushes only the logged-in user's
+//!   ops (`domain::sync::outbox::may_push`); the others wait on the device for their author,
+//!   and [`SyncCtx::waiting`] says how many wait for whom (the header, the login page).
 
 mod lock;
 mod net;
@@ -17,6 +20,7 @@ pub mod store;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
+use domain::sync::outbox::{Pusher, Waiting, waiting_for, waiting_for_others};
 use domain::sync::{Change, RecordState, RecordType, SyncError};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -52,14 +56,17 @@ pub struct SyncCtx {
     /// `navigator.onLine`, and the server answered the last time it was asked.
     pub online: RwSignal<bool>,
     pub reachable: RwSignal<bool>,
-    /// Ops waiting in the outbox.
+    /// The logged-in user's ops waiting in the outbox.
     pub pending: RwSignal<u32>,
+    /// Every author's ops waiting on this device (the outbox by author, oldest first).
+    pub waiting: RwSignal<Vec<Waiting>>,
     /// When the last sync finished (Unix ms).
     pub last_synced: RwSignal<Option<f64>>,
     pub syncing: RwSignal<bool>,
     pub problem: RwSignal<Option<SyncProblem>>,
     /// A first sync's snapshot: (records fetched, total).
     pub snapshot: RwSignal<Option<(u64, u64)>>,
+    /// The ops of the logged-in user the server refused for good.
     pub refused: RwSignal<Vec<Refused>>,
     session: SessionCtx,
 }
@@ -92,6 +99,7 @@ impl SyncCtx {
             online: RwSignal::new(navigator_online()),
             reachable: RwSignal::new(true),
             pending: RwSignal::new(0),
+            waiting: RwSignal::new(Vec::new()),
             last_synced: RwSignal::new(None),
             syncing: RwSignal::new(false),
             problem: RwSignal::new(None),
@@ -132,6 +140,7 @@ impl SyncCtx {
             let s = s.as_ref()?;
             Some(Author {
                 user_id: s.user.id.clone(),
+                user_name: s.user.display_name.clone(),
                 store_id: s.user.store_id.clone(),
                 device_id: Uuid::parse_str(&s.device.id).ok()?,
                 roles: s.user.roles.clone(),
@@ -143,6 +152,23 @@ impl SyncCtx {
         self.session
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
+    fn user_id_untracked(&self) -> Option<String> {
+        self.session
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+    }
+
+    /// The other people's changes waiting on this device (everyone's when nobody is logged
+    /// in), tracking changes.
+    pub fn waiting_for_others(&self) -> Vec<Waiting> {
+        let me = self
+            .session
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default();
+        self.waiting.with(|all| waiting_for_others(all, &me))
     }
 
     // ---- writing ----
@@ -172,6 +198,7 @@ impl SyncCtx {
         put_cached([(record_id, Some(state.clone()))]);
         self.rev.update(|r| *r += 1);
         self.pending.update(|n| *n += 1);
+        self.refresh_waiting().await;
         broadcast(&[record_id]);
         self.kick();
         Ok(state)
@@ -191,6 +218,7 @@ impl SyncCtx {
         put_cached(done.iter().map(|(_, s)| (s.id, Some(s.clone()))));
         self.rev.update(|r| *r += 1);
         self.pending.update(|n| *n += done.len() as u32);
+        self.refresh_waiting().await;
         broadcast(&ids);
         self.kick();
         Ok(done.into_iter().map(|(_, s)| s).collect())
@@ -202,6 +230,12 @@ impl SyncCtx {
     /// interval, other tabs, the server's events while logged in).
     pub fn start(self) {
         leptos::task::spawn_local(async move {
+            // Before anything reads the outbox by author.
+            match store::upgrade_outbox().await {
+                Ok(0) => {}
+                Ok(n) => leptos::logging::log!("forecourt: {n} waiting ops filed by author"),
+                Err(e) => leptos::logging::error!("forecourt: cannot upgrade the outbox: {e}"),
+            }
             match store::load_all().await {
                 Ok(all) => {
                     CACHE.with(|c| {
@@ -239,6 +273,8 @@ impl SyncCtx {
                 .session
                 .with(|s| s.as_ref().map(|s| s.token.clone()));
             close_events();
+            // Whose changes wait (and which refusals are shown) follows who is logged in.
+            leptos::task::spawn_local(self.refresh_status());
             if token.is_some() {
                 self.open_events();
                 self.kick();
@@ -246,16 +282,36 @@ impl SyncCtx {
         });
     }
 
+    /// Reads the outbox by author: everyone's waiting ops and the logged-in user's count.
+    async fn refresh_waiting(self) {
+        match store::outbox_waiting().await {
+            Ok(all) => {
+                let mine = self
+                    .user_id_untracked()
+                    .map_or(0, |me| waiting_for(&all, &me));
+                self.pending.set(mine);
+                self.waiting.set(all);
+            }
+            Err(e) => leptos::logging::error!("forecourt: cannot read the outbox: {e}"),
+        }
+    }
+
+    /// The refused ops of the logged-in user (each is filed under its author, the op's
+    /// `user_id`; the others' are kept for when they log in).
+    fn set_refused(self, all: Vec<Refused>) {
+        let me = self.user_id_untracked().unwrap_or_default();
+        self.refused
+            .set(all.into_iter().filter(|r| r.op.user_id == me).collect());
+    }
+
     /// Reads the outbox size, the last sync time and the refused ops from IndexedDB.
     async fn refresh_status(self) {
-        if let Ok(n) = store::outbox_count().await {
-            self.pending.set(n);
-        }
+        self.refresh_waiting().await;
         if let Ok(at) = store::meta::<f64>(keys::LAST_SYNCED).await {
             self.last_synced.set(at);
         }
         if let Ok(list) = store::meta::<Vec<Refused>>(keys::REFUSED).await {
-            self.refused.set(list.unwrap_or_default());
+            self.set_refused(list.unwrap_or_default());
         }
         if let Ok(Some(cursor)) = store::meta::<u64>(keys::CURSOR).await {
             CURSOR.with(|c| c.set(cursor));
@@ -420,14 +476,12 @@ impl SyncCtx {
                 self.problem.set(Some(SyncProblem::Storage));
             }
         }
-        if let Ok(n) = store::outbox_count().await {
-            self.pending.set(n);
-        }
+        self.refresh_waiting().await;
     }
 
     async fn sync(self, token: &str, author: &Author) -> Result<(), Failure> {
         self.first_snapshot(token, author).await?;
-        self.push_outbox(token).await?;
+        self.push_outbox(token, author).await?;
         self.pull(token).await
     }
 
@@ -459,9 +513,14 @@ impl SyncCtx {
         }
     }
 
-    async fn push_outbox(self, token: &str) -> Result<(), Failure> {
+    /// Pushes the logged-in user's ops, oldest first; the other users' ops stay untouched.
+    async fn push_outbox(self, token: &str, author: &Author) -> Result<(), Failure> {
+        let pusher = Pusher {
+            user_id: &author.user_id,
+            store_id: &author.store_id,
+        };
         loop {
-            let batch = store::outbox_batch(net::PUSH_BATCH).await?;
+            let batch = store::outbox_batch(pusher, net::PUSH_BATCH).await?;
             if batch.is_empty() {
                 return Ok(());
             }
@@ -476,7 +535,7 @@ impl SyncCtx {
                         .map(|(k, _)| k.clone())
                         .collect();
                     store::remove_acked(&keys, answer.server_time_ms).await?;
-                    self.pending.set(store::outbox_count().await?);
+                    self.refresh_waiting().await;
                     if keys.len() < batch.len() {
                         // Should not happen: the server acks every op or none.
                         return Err(Failure::Api(ApiError::Unexpected(
@@ -501,8 +560,8 @@ impl SyncCtx {
                         },
                     )
                     .await?;
-                    self.refused.set(list);
-                    self.pending.set(store::outbox_count().await?);
+                    self.set_refused(list);
+                    self.refresh_waiting().await;
                 }
                 Err(net::PushError::Op {
                     status,

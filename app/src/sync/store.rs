@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use domain::plan::Plan;
 use domain::policy::{PolicyError, check_op};
+use domain::sync::outbox::{Pusher, Waiting, may_push, waiting_by_author};
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
 use idb::{ObjectStore, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_RECORD, BY_TYPE, DbError, META, OPS, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -36,6 +37,9 @@ pub mod keys {
 #[derive(Debug, Clone)]
 pub struct Author {
     pub user_id: String,
+    /// The name shown for the user, kept with each op in the outbox so that the device can say
+    /// whose changes wait even when nobody is logged in.
+    pub user_name: String,
     pub store_id: String,
     pub device_id: Uuid,
     /// The user's roles: the domain's rules (`domain::policy`) are checked before writing.
@@ -74,6 +78,70 @@ pub enum EditError {
     /// A rule the server would refuse the edit by (`domain::policy::check_op`).
     #[error("{}", domain::sales::UserError::message_en(.0))]
     Policy(#[from] PolicyError),
+}
+
+/// What the outbox keeps for one op: its author (indexed by `by_user`), the author's name and
+/// the op as JSON text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct OutboxEntry {
+    user_id: String,
+    #[serde(default)]
+    user_name: String,
+    json: String,
+}
+
+impl OutboxEntry {
+    fn new(op: &Op, user_name: &str) -> Result<Self, DbError> {
+        Ok(OutboxEntry {
+            user_id: op.user_id.clone(),
+            user_name: user_name.to_string(),
+            json: serde_json::to_string(op).map_err(|e| DbError::Decode(e.to_string()))?,
+        })
+    }
+
+    /// Reads a stored value: an object, or the plain JSON text of an op that a version-2 app
+    /// wrote (its author is the op's `user_id`; the name is not known).
+    fn read(value: &JsValue) -> Result<Self, DbError> {
+        if let Some(json) = value.as_string() {
+            let op: Op =
+                serde_json::from_str(&json).map_err(|e| DbError::Decode(format!("outbox: {e}")))?;
+            return Ok(OutboxEntry {
+                user_id: op.user_id,
+                user_name: String::new(),
+                json,
+            });
+        }
+        let field = |k: &str| {
+            js_sys::Reflect::get(value, &JsValue::from_str(k))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        Ok(OutboxEntry {
+            user_id: field("user_id")
+                .ok_or_else(|| DbError::Decode("outbox entry without user_id".into()))?,
+            user_name: field("user_name").unwrap_or_default(),
+            json: field("json")
+                .ok_or_else(|| DbError::Decode("outbox entry without json".into()))?,
+        })
+    }
+
+    fn op(&self) -> Result<Op, DbError> {
+        serde_json::from_str(&self.json).map_err(|e| DbError::Decode(format!("outbox: {e}")))
+    }
+
+    /// The stored value: an object whose `user_id` the index `by_user` reads.
+    fn value(&self) -> Result<JsValue, DbError> {
+        let obj = js_sys::Object::new();
+        for (k, v) in [
+            ("user_id", &self.user_id),
+            ("user_name", &self.user_name),
+            ("json", &self.json),
+        ] {
+            js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v))
+                .map_err(|_| DbError::Idb("cannot build an outbox value".into()))?;
+        }
+        Ok(obj.into())
+    }
 }
 
 impl From<idb::Error> for EditError {
@@ -245,31 +313,76 @@ pub async fn set_meta<T: Serialize + ?Sized>(k: &str, value: &T) -> Result<(), D
     Ok(())
 }
 
-/// How many ops wait in the outbox.
-pub async fn outbox_count() -> Result<u32, DbError> {
+/// How many ops wait in the outbox, by author (`domain::sync::outbox::waiting_by_author`).
+pub async fn outbox_waiting() -> Result<Vec<Waiting>, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-    let n = tx.object_store(OUTBOX)?.count(None)?.await?;
+    let values = tx.object_store(OUTBOX)?.get_all(None, None)?.await?;
     tx.await?;
-    Ok(n)
+    let mut entries = Vec::with_capacity(values.len());
+    for v in &values {
+        match OutboxEntry::read(v) {
+            Ok(e) => entries.push(e),
+            Err(e) => leptos::logging::error!("forecourt: unreadable op in the outbox: {e}"),
+        }
+    }
+    Ok(waiting_by_author(
+        entries
+            .iter()
+            .map(|e| (e.user_id.as_str(), e.user_name.as_str())),
+    ))
 }
 
-/// The oldest `limit` ops of the outbox with their keys.
-pub async fn outbox_batch(limit: u32) -> Result<Vec<(JsValue, Op)>, DbError> {
+/// The oldest `limit` ops of the outbox that `pusher` may push (its own: `may_push`), with
+/// their keys. The other users' ops are not read: they wait for their author.
+pub async fn outbox_batch(pusher: Pusher<'_>, limit: u32) -> Result<Vec<(JsValue, Op)>, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-    let store = tx.object_store(OUTBOX)?;
-    let keys = store.get_all_keys(None, Some(limit))?.await?;
-    let values = store.get_all(None, Some(limit))?.await?;
+    let index = tx.object_store(OUTBOX)?.index(BY_USER)?;
+    let user = JsValue::from_str(pusher.user_id);
+    let keys = index
+        .get_all_keys(Some(user.clone().into()), Some(limit))?
+        .await?;
+    let values = index.get_all(Some(user.into()), Some(limit))?.await?;
     tx.await?;
     let mut out = Vec::with_capacity(keys.len());
     for (k, v) in keys.into_iter().zip(values) {
-        match decode::<Op>("outbox", Some(v)) {
-            Ok(Some(op)) => out.push((k, op)),
-            other => leptos::logging::error!("forecourt: unreadable op in the outbox: {other:?}"),
+        match OutboxEntry::read(&v).and_then(|e| e.op()) {
+            Ok(op) if may_push(pusher, &op) => out.push((k, op)),
+            Ok(op) => leptos::logging::warn!(
+                "forecourt: outbox op {} is not this session's to push",
+                op.op_id
+            ),
+            Err(e) => leptos::logging::error!("forecourt: unreadable op in the outbox: {e}"),
         }
     }
     Ok(out)
+}
+
+/// Rewrites the outbox entries a version-2 app stored as plain JSON text as
+/// `{user_id, user_name, json}` objects under the same keys (so in the same order), so that
+/// the index `by_user` sees them. One transaction; does nothing once every entry is an object.
+pub async fn upgrade_outbox() -> Result<u32, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
+    let store = tx.object_store(OUTBOX)?;
+    let keys = store.get_all_keys(None, None)?.await?;
+    let values = store.get_all(None, None)?.await?;
+    let mut moved = 0;
+    for (k, v) in keys.iter().zip(&values) {
+        if !v.is_string() {
+            continue;
+        }
+        match OutboxEntry::read(v) {
+            Ok(entry) => {
+                store.put(&entry.value()?, Some(k))?.await?;
+                moved += 1;
+            }
+            Err(e) => leptos::logging::error!("forecourt: unreadable op in the outbox: {e}"),
+        }
+    }
+    tx.commit()?.await?;
+    Ok(moved)
 }
 
 /// Builds an edit's changes from the record as stored (boxed: one copy of the transaction code
@@ -364,7 +477,9 @@ async fn commit(
         records
             .put(&record_value(&state)?, Some(&key(&record_id)))?
             .await?;
-        outbox.add(&text(&op)?, None)?.await?;
+        outbox
+            .add(&OutboxEntry::new(&op, &author.user_name)?.value()?, None)?
+            .await?;
         keep_op(&kept, &op).await?;
         done.push((op, state));
     }

@@ -79,6 +79,7 @@ mod error;
 mod hlc;
 mod limits;
 mod op;
+pub mod outbox;
 mod schema;
 mod state;
 
