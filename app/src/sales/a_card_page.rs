@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::a_card::{CardForm, fields_of};
 use super::loss::channel_label;
-use super::order::{field_list, missing};
 use crate::clock::store_clock;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
@@ -23,7 +22,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use domain::sales::a_card::ACardForm;
 
 #[component]
@@ -139,7 +138,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                             get("first_contact_at").replace('T', " "),
                         ),
                     ];
-                    field_list((), rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect()).into_any()
+                    field_list((), rows).into_any()
                 }
             }}
             <super::a_card::CardQuality card=card />

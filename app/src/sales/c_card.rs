@@ -14,14 +14,14 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::order::{field_list, label_of, missing, time_text};
+use super::order::{label_of, time_text};
 use super::words::model_name;
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 fn task_status_label(i18n: I18nContext<Locale>, s: CareTaskStatus) -> String {
@@ -116,9 +116,7 @@ fn CCardFields(c: CCard) -> impl IntoView {
                 .map(|u| who(&u.to_string()))
                 .unwrap_or_default(),
         ),
-    ]
-    .map(|(l, v)| (l.to_string(), v))
-    .to_vec();
+    ];
     let order_href = c.order_id.map(|o| format!("/sales/orders/{o}"));
     view! {
         <p class="back-link">

@@ -22,7 +22,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// `true` or `"true"`: the flag rule of `domain::records::field`, as the KPI page counts it.
@@ -256,14 +256,7 @@ pub fn KeyAccountPage() -> impl IntoView {
     view! {
         <RecordPage
             record_type="key_account"
-            not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, key_account.not_found)}</p>
-                        <A href="/sales/key-accounts" attr:class="btn btn-secondary">{t!(i18n, key_account.back)}</A>
-                    </section>
-                }
-            }
+            not_found=move || missing(t!(i18n, key_account.not_found), "/sales/key-accounts", t!(i18n, key_account.back))
             view=|(id, account)| view! { <AccountView id=id account=account /> }.into_any()
         />
     }
@@ -414,12 +407,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                     (t_string!(i18n, key_account.plan), text(&a, "purchase_plan")),
                     (t_string!(i18n, key_account.responsible), who(&text(&a, "responsible_id"))),
                 ];
-                view! {
-                    <dl class="fields">
-                        {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-                    </dl>
-                }
-                .into_any()
+                field_list((), rows).into_any()
             }}
             <div class="form-actions">
                 <Checkbox checked=Bind::new(move || account.with(|a| a.as_ref().is_some_and(bought)), toggle_bought)>

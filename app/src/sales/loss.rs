@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::order::field_list;
+use crate::ui::record_page::field_list;
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::{model_name, status_label};

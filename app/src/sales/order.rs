@@ -36,7 +36,7 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
 use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 // ---- words and parts shared with the C-card page ----
@@ -70,32 +70,6 @@ fn order_status_label(i18n: I18nContext<Locale>, status: OrderStatus) -> String 
         OrderStatus::Cancelled => t_string!(i18n, order.status_cancelled),
     }
     .to_string()
-}
-
-/// A record's fields as `<dl class="fields">`: `lead` (a field drawn by the page), then one
-/// label and value per row.
-pub fn field_list(lead: impl IntoView, rows: Vec<(String, String)>) -> impl IntoView {
-    view! {
-        <dl class="fields">
-            {lead}
-            {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-        </dl>
-    }
-}
-
-/// The page shown instead of a record that is not on the device: `message` and a way back.
-pub fn missing(
-    message: impl IntoView + 'static,
-    href: &'static str,
-    back: impl IntoView + 'static,
-) -> AnyView {
-    view! {
-        <section class="panel notice-page">
-            <p>{message}</p>
-            <A href=href attr:class="btn btn-secondary">{back}</A>
-        </section>
-    }
-    .into_any()
 }
 
 // ---- the list ----
@@ -522,7 +496,6 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
                 time_text(o.delivered_at),
             ));
         }
-        let rows = rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect();
         let card_href = card.with(|c| c.as_ref().map(|c| format!("/sales/a-cards/{}", c.id)));
         let phone = card
             .with(|c| c.as_ref().map(|c| phone_display(&field::shown(c, "phone"))))

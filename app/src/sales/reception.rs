@@ -39,6 +39,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, Checkbox, NumberField, Select, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::who;
+use crate::ui::record_page::field_rows;
 use crate::ui::table::{Column, Columns, DataTable};
 
 // ---- reading visits ----
@@ -587,10 +588,7 @@ pub fn ReceptionPage() -> impl IntoView {
                 ];
                 view! {
                     <dl class="reception-totals" aria-label=t_string!(i18n, reception.totals).to_string()>
-                        {items
-                            .into_iter()
-                            .map(|(label, n)| view! { <div><dt>{label}</dt><dd>{n}</dd></div> })
-                            .collect_view()}
+                        {field_rows(items)}
                     </dl>
                 }
             }}

@@ -17,7 +17,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use super::order::{field_list, missing};
 use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
@@ -26,7 +25,7 @@ use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
@@ -577,13 +576,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                             </A>
                         })}
                     </div>
-                    {field_list(
-                        (),
-                        rows.into_iter()
-                            .filter(|(_, v)| !v.is_empty())
-                            .map(|(l, v)| (l.to_string(), v))
-                            .collect(),
-                    )}
+                    {field_list((), rows.into_iter().filter(|(_, v)| !v.is_empty()))}
                 })
             }}
         </section>
