@@ -20,6 +20,7 @@ use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{EditError, use_sync};
 use crate::ui::alert::{Alert, Notice};
+use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::{Select, TextField};
@@ -321,9 +322,7 @@ fn AddStaff(on_added: impl Fn(String) + Copy + Send + Sync + 'static) -> impl In
                 </TextField>
                 <p class="hint">{t!(i18n, staff.first_password_hint)} " " {t!(i18n, password.hint)}</p>
                 <Alert message=edit.error />
-                <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                    {move || if edit.busy.get() { t_string!(i18n, staff.adding) } else { t_string!(i18n, staff.add) }}
-                </button>
+                <SubmitButton busy=edit.busy label=|i| t_string!(i, staff.add) working=|i| t_string!(i, staff.adding) />
             </form>
         </section>
     }
@@ -377,9 +376,11 @@ fn ResetDialog(
                         <button type="button" class="btn btn-secondary" on:click=move |_| on_close()>
                             {t!(i18n, staff.cancel)}
                         </button>
-                        <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                            {move || if edit.busy.get() { t_string!(i18n, staff.working) } else { t_string!(i18n, staff.reset_confirm) }}
-                        </button>
+                        <SubmitButton
+                            busy=edit.busy
+                            label=|i| t_string!(i, staff.reset_confirm)
+                            working=|i| t_string!(i, staff.working)
+                        />
                     </div>
                 </form>
             </div>

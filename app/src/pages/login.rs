@@ -10,6 +10,7 @@ use crate::api::ApiError;
 use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, LoggedOutReason, use_session};
+use crate::ui::button::SubmitButton;
 
 /// What went wrong, kept untranslated so the message follows the language switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,19 +236,12 @@ pub fn LoginPage() -> impl IntoView {
                                 }
                             })
                     }}
-                    <button
-                        type="submit"
+                    <SubmitButton
+                        busy=busy
                         class="btn btn-primary btn-block"
-                        aria-disabled=move || busy.get().then_some("true")
-                    >
-                        {move || {
-                            if busy.get() {
-                                t_string!(i18n, login.submitting)
-                            } else {
-                                t_string!(i18n, login.submit)
-                            }
-                        }}
-                    </button>
+                        label=|i| t_string!(i, login.submit)
+                        working=|i| t_string!(i, login.submitting)
+                    />
                 </form>
             </main>
         </div>

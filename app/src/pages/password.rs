@@ -10,6 +10,7 @@ use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::ui::alert::{Alert, Notice};
+use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::TextField;
@@ -99,15 +100,11 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 <p class="hint">{t!(i18n, password.hint)}</p>
                 <Alert message=edit.error />
                 <Notice message=done class="notice notice-ok" />
-                <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                    {move || {
-                        if edit.busy.get() {
-                            t_string!(i18n, password.submitting)
-                        } else {
-                            t_string!(i18n, password.submit)
-                        }
-                    }}
-                </button>
+                <SubmitButton
+                    busy=edit.busy
+                    label=|i| t_string!(i, password.submit)
+                    working=|i| t_string!(i, password.submitting)
+                />
             </form>
         </section>
     }

@@ -13,6 +13,7 @@ use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, use_session};
 use crate::ui::alert::Alert;
+use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::{Select, TextField};
@@ -193,15 +194,12 @@ pub fn SetupPage() -> impl IntoView {
                                 <p class="hint">{t!(i18n, setup.device_name_hint)}</p>
                             </Show>
                             <Alert message=edit.error />
-                            <button type="submit" class="btn btn-primary btn-block" aria-disabled=move || edit.busy.get().then_some("true")>
-                                {move || {
-                                    if edit.busy.get() {
-                                        t_string!(i18n, setup.submitting)
-                                    } else {
-                                        t_string!(i18n, setup.submit)
-                                    }
-                                }}
-                            </button>
+                            <SubmitButton
+                                busy=edit.busy
+                                class="btn btn-primary btn-block"
+                                label=|i| t_string!(i, setup.submit)
+                                working=|i| t_string!(i, setup.submitting)
+                            />
                         </form>
                     }.into_any(),
                 }}

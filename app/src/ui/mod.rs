@@ -4,6 +4,7 @@
 //! Depends on no area (`crate::sales`, `service`, `care`): areas use `ui`, never the reverse.
 
 pub mod alert;
+pub mod button;
 pub mod edit;
 pub mod error;
 pub mod export;
