@@ -6,26 +6,13 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
-use crate::ui::error::UserText;
+use crate::ui::error::{NeedsNetwork, UserText};
 use crate::ui::field::TextField;
-
-/// A password change the server did not make: offline (it needs the network), or its answer.
-struct ChangeFailed(ApiError);
-
-impl UserText for ChangeFailed {
-    fn user_text(&self, i18n: I18nContext<Locale>) -> String {
-        match &self.0 {
-            ApiError::Network => t_string!(i18n, password.offline).to_string(),
-            e => e.user_text(i18n),
-        }
-    }
-}
 
 /// `/password`.
 #[component]
@@ -70,7 +57,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 session
                     .change_password(&old, &new_pw)
                     .await
-                    .map_err(ChangeFailed)
+                    .map_err(|e| NeedsNetwork(e, |i| t_string!(i, password.offline)))
             },
             move |()| {
                 current.set(String::new());

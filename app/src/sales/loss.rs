@@ -21,7 +21,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::ui::record_page::field_list;
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::{model_name, status_label};
@@ -32,6 +31,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
+use crate::ui::record_page::field_list;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The signed-in user's id and roles.
