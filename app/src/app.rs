@@ -17,6 +17,7 @@ use crate::pages::password::{ChangePasswordForm, PasswordPage};
 use crate::pages::setup::SetupPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
+use crate::ui::panel::Panel;
 use crate::{api, care, lazy_pages, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
@@ -185,13 +186,12 @@ fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main id="main" class="page page-narrow">
-            <section class="panel notice-page" aria-labelledby="not-found-title">
-                <h1 id="not-found-title">{t!(i18n, not_found.title)}</h1>
+            <Panel id="not-found-title" class="notice-page" page=true title=move || t!(i18n, not_found.title)>
                 <p>{t!(i18n, not_found.body)}</p>
                 <A href="/" attr:class="btn btn-secondary">
                     {t!(i18n, not_found.home)}
                 </A>
-            </section>
+            </Panel>
         </main>
     }
 }

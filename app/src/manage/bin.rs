@@ -14,6 +14,7 @@ use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::kinds::Look;
 use crate::ui::labels::{device, local_time, who};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A binned record as its row shows it; the words are made while drawing (context — the
@@ -123,8 +124,7 @@ pub fn BinPage() -> impl IntoView {
         .hidden_heading(),
     ]);
     view! {
-        <section class="panel" aria-labelledby="bin-title">
-            <h1 id="bin-title">{t!(i18n, bin.title)}</h1>
+        <Panel id="bin-title" page=true title=move || t!(i18n, bin.title)>
             <p class="muted">{t!(i18n, bin.intro)}</p>
             <Alert message=edit.error />
             <Notice message=restored />
@@ -133,6 +133,6 @@ pub fn BinPage() -> impl IntoView {
                 rows=rows
                 empty=move || view! { <p class="muted">{t!(i18n, bin.empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// One row of `GET /api/devices`.
@@ -115,13 +116,11 @@ pub fn DevicesPage() -> impl IntoView {
     let this_device = session.device_id.get_value();
 
     view! {
-        <section class="panel" aria-labelledby="devices-title">
-            <div class="panel-head">
-                <h1 id="devices-title">{t!(i18n, devices.title)}</h1>
-                <button type="button" class="btn btn-secondary" on:click=reload>
-                    {t!(i18n, devices.refresh)}
-                </button>
-            </div>
+        <Panel id="devices-title" page=true title=move || t!(i18n, devices.title) actions=move || view! {
+            <button type="button" class="btn btn-secondary" on:click=reload>
+                {t!(i18n, devices.refresh)}
+            </button>
+        }>
             <p class="muted">{t!(i18n, devices.intro)}</p>
 
             {move || {
@@ -188,7 +187,7 @@ pub fn DevicesPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-        </section>
+        </Panel>
 
         {move || {
             confirming

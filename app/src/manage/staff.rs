@@ -24,6 +24,7 @@ use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::{Select, TextField};
+use crate::ui::panel::Panel;
 
 /// One row of `GET /api/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -122,16 +123,14 @@ pub fn StaffPage() -> impl IntoView {
     });
 
     view! {
-        <section class="panel" aria-labelledby="staff-title">
-            <div class="panel-head">
-                <h1 id="staff-title">{t!(i18n, staff.title)}</h1>
-                <button type="button" class="btn btn-secondary" on:click=move |_| {
-                    done.set(None);
-                    load();
-                }>
-                    {t!(i18n, staff.refresh)}
-                </button>
-            </div>
+        <Panel id="staff-title" page=true title=move || t!(i18n, staff.title) actions=move || view! {
+            <button type="button" class="btn btn-secondary" on:click=move |_| {
+                done.set(None);
+                load();
+            }>
+                {t!(i18n, staff.refresh)}
+            </button>
+        }>
             <p class="muted">{t!(i18n, staff.intro)}</p>
             <Notice message=done class="notice notice-ok" />
             {move || match state.get() {
@@ -166,7 +165,7 @@ pub fn StaffPage() -> impl IntoView {
                     .into_any()
                 }
             }}
-        </section>
+        </Panel>
         <AddStaff on_added=move |name: String| {
             done.set(Some(fill(t_string!(i18n, staff.added), &[("name", name)])));
             load();
@@ -305,8 +304,7 @@ fn AddStaff(on_added: impl Fn(String) + Copy + Send + Sync + 'static) -> impl In
         );
     };
     view! {
-        <section class="panel" aria-labelledby="staff-add-title">
-            <h2 id="staff-add-title">{t!(i18n, staff.add_title)}</h2>
+        <Panel id="staff-add-title" title=move || t!(i18n, staff.add_title)>
             <form class="form form-grid" novalidate on:submit=submit>
                 <TextField id="staff-username" value=username required=true autocomplete="off">
                     {t!(i18n, staff.username)}
@@ -324,7 +322,7 @@ fn AddStaff(on_added: impl Fn(String) + Copy + Send + Sync + 'static) -> impl In
                 <Alert message=edit.error />
                 <SubmitButton busy=edit.busy label=|i| t_string!(i, staff.add) working=|i| t_string!(i, staff.adding) />
             </form>
-        </section>
+        </Panel>
     }
 }
 

@@ -13,6 +13,7 @@ use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
 use crate::ui::error::{NeedsNetwork, UserText};
 use crate::ui::field::TextField;
+use crate::ui::panel::Panel;
 
 /// `/password`.
 #[component]
@@ -69,8 +70,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
     };
 
     view! {
-        <section class="panel page-narrow" aria-labelledby="password-title">
-            <h1 id="password-title">{t!(i18n, password.title)}</h1>
+        <Panel id="password-title" class="page-narrow" page=true title=move || t!(i18n, password.title)>
             <Show when=must_change>
                 <p class="notice notice-warn" role="status">{t!(i18n, password.must_change)}</p>
             </Show>
@@ -93,6 +93,6 @@ pub fn ChangePasswordForm() -> impl IntoView {
                     working=|i| t_string!(i, password.submitting)
                 />
             </form>
-        </section>
+        </Panel>
     }
 }

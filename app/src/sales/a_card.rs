@@ -24,6 +24,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// `/sales/a-cards`: the A-card list with 新建A卡.
@@ -93,23 +94,21 @@ pub fn ACardList() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel" aria-labelledby="a-cards-title">
-            <div class="panel-head">
-                <h1 id="a-cards-title">{t!(i18n, a_card.list_title)}</h1>
-                <div class="panel-actions">
-                    <crate::ui::export::ExportButton table=export />
-                    <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                        {t!(i18n, a_card.new)}
-                    </A>
-                </div>
+        <Panel id="a-cards-title" page=true title=move || t!(i18n, a_card.list_title) actions=move || view! {
+            <div class="panel-actions">
+                <crate::ui::export::ExportButton table=export />
+                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
+                    {t!(i18n, a_card.new)}
+                </A>
             </div>
+        }>
             <DataTable
                 columns=columns
                 rows=rows
                 class="a-card-table"
                 empty=move || view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -412,11 +411,10 @@ pub fn NewACardPage() -> impl IntoView {
         move |()| navigate("/sales/a-cards", Default::default())
     });
     view! {
-        <section class="panel page-narrow-panel" aria-labelledby="new-a-card-title">
-            <h1 id="new-a-card-title">{t!(i18n, a_card.new_title)}</h1>
+        <Panel id="new-a-card-title" class="page-narrow-panel" page=true title=move || t!(i18n, a_card.new_title)>
             <CardForm initial=initial except=None on_save=on_save on_cancel=cancel />
             <Alert message=save_error />
-        </section>
+        </Panel>
     }
 }
 
@@ -470,8 +468,7 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
         v
     });
     view! {
-        <section class="panel" aria-labelledby="a-card-visits">
-            <h2 id="a-card-visits">{t!(i18n, a_card.visits)}</h2>
+        <Panel id="a-card-visits" title=move || t!(i18n, a_card.visits)>
             {move || {
                 let visits = visits.get();
                 if visits.is_empty() {
@@ -507,7 +504,7 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
                 }
                 .into_any()
             }}
-        </section>
+        </Panel>
     }
 }
 

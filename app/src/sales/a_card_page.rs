@@ -22,6 +22,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use domain::sales::a_card::ACardForm;
 
@@ -149,8 +150,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
             <Alert message=edit.error />
         </section>
         <Show when=move || conflicts.with(|c| !c.is_empty())>
-            <section class="panel" aria-labelledby="a-card-conflicts">
-                <h2 id="a-card-conflicts">{t!(i18n, a_card.has_conflicts)}</h2>
+            <Panel id="a-card-conflicts" title=move || t!(i18n, a_card.has_conflicts)>
                 {move || {
                     let record = card.get();
                     conflicts
@@ -162,7 +162,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                         })
                         .collect_view()
                 }}
-            </section>
+            </Panel>
         </Show>
         <super::a_card::CardVisits id=id />
         <super::loss::LossPanel card=card />
@@ -214,8 +214,7 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
     };
 
     view! {
-        <section class="panel" aria-labelledby="follow-ups-title">
-            <h2 id="follow-ups-title">{t!(i18n, a_card.follow_ups)}</h2>
+        <Panel id="follow-ups-title" title=move || t!(i18n, a_card.follow_ups)>
             {move || {
                 let entries = entries.get();
                 if entries.is_empty() {
@@ -272,6 +271,6 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                     {t!(i18n, a_card.add_follow_up)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -21,6 +21,7 @@ use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::{phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -173,15 +174,14 @@ fn CareTasks(id: Uuid) -> impl IntoView {
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="c-card-tasks">
-            <h2 id="c-card-tasks">{t!(i18n, delivery.care_calls)}</h2>
+        <Panel id="c-card-tasks" title=move || t!(i18n, delivery.care_calls)>
             <DataTable
                 columns=columns
                 rows=tasks
                 class="care-task-table"
                 empty=move || view! { <p class="muted">{t!(i18n, delivery.no_tasks)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -190,8 +190,7 @@ fn CareTasks(id: Uuid) -> impl IntoView {
 fn Rewards(c: CCard) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <section class="panel" aria-labelledby="c-card-rewards">
-            <h2 id="c-card-rewards">{t!(i18n, delivery.rewards)}</h2>
+        <Panel id="c-card-rewards" title=move || t!(i18n, delivery.rewards)>
             {if c.rewards.is_empty() {
                 view! { <p class="muted">{t!(i18n, delivery.no_rewards)}</p> }.into_any()
             } else {
@@ -216,6 +215,6 @@ fn Rewards(c: CCard) -> impl IntoView {
                 .into_any()
             }}
             <p class="muted small">{t!(i18n, delivery.points)} ": " {c.points}</p>
-        </section>
+        </Panel>
     }
 }

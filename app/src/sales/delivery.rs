@@ -23,6 +23,7 @@ use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField};
+use crate::ui::panel::Panel;
 
 /// Every problem's text, one after the other (a form refused for several reasons).
 pub fn all_text<E: UserText>(i18n: I18nContext<Locale>, problems: &[E]) -> String {
@@ -162,8 +163,7 @@ pub fn DeliverySection(
         ]
     });
     view! {
-        <section class="panel delivery" aria-labelledby="delivery-title">
-            <h2 id="delivery-title">{t!(i18n, delivery.title)}</h2>
+        <Panel id="delivery-title" class="delivery" title=move || t!(i18n, delivery.title)>
             <form class="form" on:submit=deliver novalidate>
                 <fieldset class="checklist">
                     <legend>{t!(i18n, delivery.checklist)}</legend>
@@ -188,6 +188,6 @@ pub fn DeliverySection(
                     {t!(i18n, delivery.deliver)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -23,6 +23,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::Select;
 use crate::ui::kinds::text;
 use crate::ui::labels::{device, phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A translation with `%name%` placeholders filled in.
@@ -130,8 +131,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     let list = Memo::new(move |_| groups(&sync.records("a_card")));
     let done = RwSignal::new(None::<String>);
     view! {
-        <section class="panel" aria-labelledby="duplicates-title">
-            <h1 id="duplicates-title">{t!(i18n, duplicates.title)}</h1>
+        <Panel id="duplicates-title" page=true title=move || t!(i18n, duplicates.title)>
             <p class="muted">{t!(i18n, duplicates.intro)}</p>
             <Notice class="notice notice-ok" message=done />
             {move || {
@@ -151,7 +151,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                     .collect_view()
                     .into_any()
             }}
-        </section>
+        </Panel>
     }
 }
 

@@ -22,6 +22,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -104,11 +105,9 @@ pub fn KeyAccountsPage() -> impl IntoView {
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="key-accounts-title">
-            <div class="panel-head">
-                <h1 id="key-accounts-title">{t!(i18n, key_account.list_title)}</h1>
-                <A href="/sales/key-accounts/new" attr:class="btn btn-primary">{t!(i18n, key_account.new)}</A>
-            </div>
+        <Panel id="key-accounts-title" page=true title=move || t!(i18n, key_account.list_title) actions=move || view! {
+            <A href="/sales/key-accounts/new" attr:class="btn btn-primary">{t!(i18n, key_account.new)}</A>
+        }>
             {move || {
                 let (n, d, shown) = accounts.with(|a| coverage(a, now_local().date()));
                 view! {
@@ -123,7 +122,7 @@ pub fn KeyAccountsPage() -> impl IntoView {
                 rows=accounts
                 empty=move || view! { <p class="muted">{t!(i18n, key_account.empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -242,11 +241,10 @@ pub fn NewKeyAccountPage() -> impl IntoView {
         move |()| navigate("/sales/key-accounts", Default::default())
     });
     view! {
-        <section class="panel page-narrow-panel" aria-labelledby="new-ka-title">
-            <h1 id="new-ka-title">{t!(i18n, key_account.new)}</h1>
+        <Panel id="new-ka-title" class="page-narrow-panel" page=true title=move || t!(i18n, key_account.new)>
             <AccountForm initial=AccountFields::default() on_save=on_save on_cancel=cancel />
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -417,8 +415,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
             </div>
             <Alert message=edit.error />
         </section>
-        <section class="panel" aria-labelledby="ka-makers">
-            <h2 id="ka-makers">{t!(i18n, key_account.decision_makers)}</h2>
+        <Panel id="ka-makers" title=move || t!(i18n, key_account.decision_makers)>
             {move || {
                 let makers: Vec<Value> = account.with(|a| a.as_ref().map(|a| a.log("decision_makers").into_iter().map(|e| e.value.clone()).collect()).unwrap_or_default());
                 if makers.is_empty() {
@@ -447,9 +444,8 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_maker)}</button>
             </form>
             <Alert message=dm_error />
-        </section>
-        <section class="panel" aria-labelledby="ka-visits">
-            <h2 id="ka-visits">{t!(i18n, key_account.visits)}</h2>
+        </Panel>
+        <Panel id="ka-visits" title=move || t!(i18n, key_account.visits)>
             {move || {
                 let mut visits: Vec<domain::sync::LogEntry> = account.with(|a| a.as_ref().map(|a| a.log("visits").into_iter().cloned().collect()).unwrap_or_default());
                 visits.sort_by(|a, b| b.value["date"].as_str().cmp(&a.value["date"].as_str()));
@@ -484,6 +480,6 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 <Alert message=v_error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_visit)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }

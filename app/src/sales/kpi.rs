@@ -26,6 +26,7 @@ use crate::ui::export::ExportButton;
 use crate::ui::field::{Bind, DateField, DateKind, Select};
 use crate::ui::kinds::Look;
 use crate::ui::labels::who;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The record types the KPIs are counted from.
@@ -260,11 +261,9 @@ pub fn KpiPage() -> impl IntoView {
     };
 
     view! {
-        <section class="panel kpi-page" aria-labelledby="kpi-title">
-            <div class="panel-head">
-                <h1 id="kpi-title">{t!(i18n, kpi.title)}</h1>
-                <ExportButton table=export />
-            </div>
+        <Panel id="kpi-title" class="kpi-page" page=true title=move || t!(i18n, kpi.title) actions=move || view! {
+            <ExportButton table=export />
+        }>
             <div class="kpi-controls form">
                 <Select id="kpi-kind" value=kind_value options=kind_options>
                     {t!(i18n, kpi.period)}
@@ -338,7 +337,7 @@ pub fn KpiPage() -> impl IntoView {
                 }
             }}
             {move || open.get().filter(|o| o.scope == scope.get()).map(|o| view! { <DrillDown open=o figures=main.get() on_close=Callback::new(move |()| open.set(None)) /> })}
-        </section>
+        </Panel>
         <Show when=move || manager.get()>
             <section class="panel" aria-labelledby="kpi-consultants">
                 <h2 id="kpi-consultants">{t!(i18n, kpi.by_consultant)}</h2>

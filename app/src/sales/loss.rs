@@ -31,6 +31,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::field_list;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -176,45 +177,43 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
     };
 
     view! {
-        <section class="panel loss-panel" aria-labelledby="loss-panel-title">
-            <div class="panel-head">
-                <h2 id="loss-panel-title">{t!(i18n, loss.title)}</h2>
-                {move || {
-                    let c = card.get()?;
-                    let (_, roles) = me();
-                    let status = reviewed(&c).card.status;
-                    let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
-                    let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
-                    if may_propose && !open.get() {
-                        Some(
-                            view! {
-                                <button
-                                    type="button"
-                                    class="btn btn-secondary"
-                                    on:click=move |_| {
-                                        edit.error.set(None);
-                                        open.set(true);
-                                    }
-                                >
-                                    {t!(i18n, loss.propose)}
-                                </button>
-                            }
-                                .into_any(),
-                        )
-                    } else if may_reactivate {
-                        Some(
-                            view! {
-                                <button type="button" class="btn btn-secondary" on:click=reactivate>
-                                    {t!(i18n, loss.reactivate)}
-                                </button>
-                            }
-                                .into_any(),
-                        )
-                    } else {
-                        None
-                    }
-                }}
-            </div>
+        <Panel id="loss-panel-title" class="loss-panel" title=move || t!(i18n, loss.title) actions=move || view! {
+            {move || {
+                let c = card.get()?;
+                let (_, roles) = me();
+                let status = reviewed(&c).card.status;
+                let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
+                let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
+                if may_propose && !open.get() {
+                    Some(
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-secondary"
+                                on:click=move |_| {
+                                    edit.error.set(None);
+                                    open.set(true);
+                                }
+                            >
+                                {t!(i18n, loss.propose)}
+                            </button>
+                        }
+                            .into_any(),
+                    )
+                } else if may_reactivate {
+                    Some(
+                        view! {
+                            <button type="button" class="btn btn-secondary" on:click=reactivate>
+                                {t!(i18n, loss.reactivate)}
+                            </button>
+                        }
+                            .into_any(),
+                    )
+                } else {
+                    None
+                }
+            }}
+        }>
             {move || {
                 let c = card.get()?;
                 let r = reviewed(&c);
@@ -287,7 +286,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 </form>
             </Show>
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -668,22 +667,20 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     };
 
     view! {
-        <section class="panel" aria-labelledby="loss-analysis-title">
-            <div class="panel-head">
-                <h2 id="loss-analysis-title">{t!(i18n, loss.analysis_title)}</h2>
-                <div class="field loss-month">
-                    <label for="loss-month">{t!(i18n, loss.month)}</label>
-                    <input
-                        id="loss-month"
-                        type="month"
-                        prop:value=move || month.get()
-                        on:input=move |ev| {
-                            opened.set(None);
-                            month.set(event_target_value(&ev));
-                        }
-                    />
-                </div>
+        <Panel id="loss-analysis-title" title=move || t!(i18n, loss.analysis_title) actions=move || view! {
+            <div class="field loss-month">
+                <label for="loss-month">{t!(i18n, loss.month)}</label>
+                <input
+                    id="loss-month"
+                    type="month"
+                    prop:value=move || month.get()
+                    on:input=move |ev| {
+                        opened.set(None);
+                        month.set(event_target_value(&ev));
+                    }
+                />
             </div>
+        }>
             {move || {
                 let Some(a) = analysis.get() else {
                     return view! { <p class="muted">{t!(i18n, loss.pick_month)}</p> }.into_any();
@@ -759,6 +756,6 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
                     </div>
                 })
             }}
-        </section>
+        </Panel>
     }
 }

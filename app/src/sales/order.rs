@@ -36,6 +36,7 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
 use crate::ui::labels::{phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -181,13 +182,11 @@ pub fn OrdersPage() -> impl IntoView {
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="orders-title">
-            <div class="panel-head">
-                <h1 id="orders-title">{t!(i18n, order.list_title)}</h1>
-                <Select id="orders-filter" value=filter options=filters class="field field-inline">
-                    {t!(i18n, order.show)}
-                </Select>
-            </div>
+        <Panel id="orders-title" page=true title=move || t!(i18n, order.list_title) actions=move || view! {
+            <Select id="orders-filter" value=filter options=filters class="field field-inline">
+                {t!(i18n, order.show)}
+            </Select>
+        }>
             <DataTable
                 columns=columns
                 rows=rows
@@ -195,7 +194,7 @@ pub fn OrdersPage() -> impl IntoView {
                 empty=move || view! { <p class="muted">{t!(i18n, order.empty)}</p> }
                 row_class=|r: &OrderRow| r.overdue.then_some("overdue")
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -590,8 +589,7 @@ fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl In
         .into_any()
     };
     view! {
-        <section class="panel" aria-labelledby="promises-title">
-            <h2 id="promises-title">{t!(i18n, order.promises)}</h2>
+        <Panel id="promises-title" title=move || t!(i18n, order.promises)>
             {list}
             <Show when=move || open.get()>
                 <form class="form form-row" on:submit=add novalidate>
@@ -602,7 +600,7 @@ fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl In
                 </form>
             </Show>
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -638,8 +636,7 @@ fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
             return ().into_any();
         }
         view! {
-            <section class="panel" aria-labelledby="date-changes-title">
-                <h2 id="date-changes-title">{t!(i18n, order.date_changes)}</h2>
+            <Panel id="date-changes-title" title=move || t!(i18n, order.date_changes)>
                 <ul class="task-list">
                     {tasks.into_iter().map(|t| {
                         let open = t.status == CareTaskStatus::Open;
@@ -666,7 +663,7 @@ fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <Alert message=edit.error />
-            </section>
+            </Panel>
         }
         .into_any()
     }
@@ -710,8 +707,7 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
         }
     };
     view! {
-        <section class="panel" aria-labelledby="move-date-title">
-            <h2 id="move-date-title">{t!(i18n, order.move_date)}</h2>
+        <Panel id="move-date-title" title=move || t!(i18n, order.move_date)>
             <form class="form" on:submit=submit novalidate>
                 <DateField id="move-date-new" value=new_date>{t!(i18n, order.new_date)}</DateField>
                 <TextField id="move-date-reason" autocomplete="off" value=reason>
@@ -720,7 +716,7 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
                 <Alert message=edit.error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, order.move_date)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -754,8 +750,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         }
     };
     view! {
-        <section class="panel" aria-labelledby="cancel-order-title">
-            <h2 id="cancel-order-title">{t!(i18n, order.cancel_title)}</h2>
+        <Panel id="cancel-order-title" title=move || t!(i18n, order.cancel_title)>
             <form class="form" on:submit=submit novalidate>
                 <EnumSelect<CancellationReason>
                     id="cancel-reason"
@@ -768,7 +763,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 <Alert message=edit.error />
                 <button type="submit" class="btn btn-danger-outline">{t!(i18n, order.cancel_button)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -819,15 +814,13 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             return ().into_any();
         }
         view! {
-            <section class="panel" aria-labelledby="card-orders-title">
-                <div class="panel-head">
-                    <h2 id="card-orders-title">{t!(i18n, order.title)}</h2>
-                    {may_order.then(|| view! {
-                        <A href=format!("/sales/orders/new?a_card={id}") attr:class="btn btn-primary">
-                            {t!(i18n, order.place)}
-                        </A>
-                    })}
-                </div>
+            <Panel id="card-orders-title" title=move || t!(i18n, order.title) actions=move || view! {
+                {may_order.then(|| view! {
+                    <A href=format!("/sales/orders/new?a_card={id}") attr:class="btn btn-primary">
+                        {t!(i18n, order.place)}
+                    </A>
+                })}
+            }>
                 <ul class="promise-list">
                     {orders.into_iter().map(|o| {
                         let label = format!(
@@ -843,7 +836,7 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-            </section>
+            </Panel>
         }
         .into_any()
     }

@@ -39,6 +39,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, Checkbox, NumberField, Select, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::who;
+use crate::ui::panel::Panel;
 use crate::ui::record_page::field_rows;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -569,11 +570,9 @@ pub fn ReceptionPage() -> impl IntoView {
     let i18n = use_i18n();
     let (today, visits, rota) = use_today();
     view! {
-        <section class="panel" aria-labelledby="reception-title">
-            <div class="panel-head">
-                <h1 id="reception-title">{t!(i18n, reception.title)}</h1>
-                <span class="muted">{today.clone()}</span>
-            </div>
+        <Panel id="reception-title" page=true title=move || t!(i18n, reception.title) actions=move || view! {
+            <span class="muted">{today.clone()}</span>
+        }>
             {move || {
                 let t = visits.with(|v| totals(&v.iter().map(VisitRow::tally).collect::<Vec<_>>()));
                 let dwell = |b: DwellBucket| label(i18n, b).to_string();
@@ -592,18 +591,17 @@ pub fn ReceptionPage() -> impl IntoView {
                     </dl>
                 }
             }}
-        </section>
+        </Panel>
         <div class="reception-columns">
             <RotaPanel rota=rota />
             <VisitForm rota=rota />
         </div>
-        <section class="panel" aria-labelledby="visit-log-title">
-            <h2 id="visit-log-title">{t!(i18n, reception.log_title)}</h2>
+        <Panel id="visit-log-title" title=move || t!(i18n, reception.log_title)>
             <VisitLog
                 rows=visits
                 empty=move || view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -884,8 +882,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let choose = Signal::derive(move || t_string!(i18n, reception.choose).to_string());
 
     view! {
-        <section class="panel" aria-labelledby="visit-form-title">
-            <h2 id="visit-form-title">{t!(i18n, reception.form_title)}</h2>
+        <Panel id="visit-form-title" title=move || t!(i18n, reception.form_title)>
             <form class="form visit-form" on:submit=submit novalidate>
                 <Select
                     id="visit-consultant"
@@ -928,7 +925,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     </button>
                 </div>
             </form>
-        </section>
+        </Panel>
     }
 }
 

@@ -27,6 +27,7 @@ use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::{EditState, use_edit};
 use crate::ui::field::{Bind, NumberField, Select, TextField, choose_blank};
 use crate::ui::labels::Words;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's settings as shown, tracking changes.
@@ -120,14 +121,11 @@ pub fn SettingsPage() -> impl IntoView {
             .into_any();
         }
         view! {
-            <section class="panel settings-page" aria-labelledby="settings-title">
-                <div class="panel-head">
-                    <h1 id="settings-title">{t!(i18n, sales_settings.title)}</h1>
-                    <A href="/sales/import" attr:class="btn btn-secondary">
-                        {t!(i18n, sales_settings.import_link)}
-                    </A>
-                </div>
-            </section>
+            <Panel id="settings-title" class="settings-page" page=true title=move || t!(i18n, sales_settings.title) actions=move || view! {
+                <A href="/sales/import" attr:class="btn btn-secondary">
+                    {t!(i18n, sales_settings.import_link)}
+                </A>
+            } />
             <Models />
             <Fleet />
             <Routes />
@@ -248,8 +246,7 @@ fn Models() -> impl IntoView {
     let models = Signal::derive(move || settings.get().catalogue().models);
 
     view! {
-        <section class="panel" aria-labelledby="models-title">
-            <h2 id="models-title">{t!(i18n, sales_settings.models)}</h2>
+        <Panel id="models-title" title=move || t!(i18n, sales_settings.models)>
             <p class="muted">{t!(i18n, sales_settings.models_hint)}</p>
             <DataTable
                 columns=columns
@@ -268,7 +265,7 @@ fn Models() -> impl IntoView {
                 <TextField id="model-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.name_zh)}</TextField>
                 <TextField id="model-en" autocomplete="off" value=en>{t!(i18n, sales_settings.name_en)}</TextField>
             </AddForm>
-        </section>
+        </Panel>
     }
 }
 
@@ -331,8 +328,7 @@ fn Fleet() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     view! {
-        <section class="panel" aria-labelledby="fleet-title">
-            <h2 id="fleet-title">{t!(i18n, sales_settings.fleet)}</h2>
+        <Panel id="fleet-title" title=move || t!(i18n, sales_settings.fleet)>
             <DataTable
                 columns=columns
                 rows=fleet
@@ -351,7 +347,7 @@ fn Fleet() -> impl IntoView {
                 <TextField id="fleet-plate" autocomplete="off" value=plate>{t!(i18n, sales_settings.plate)}</TextField>
                 <TextField id="fleet-vin" autocomplete="off" value=vin>{t!(i18n, sales_settings.vin)}</TextField>
             </AddForm>
-        </section>
+        </Panel>
     }
 }
 
@@ -391,8 +387,7 @@ fn Routes() -> impl IntoView {
     ]);
     let routes = Signal::derive(move || settings.get().routes);
     view! {
-        <section class="panel" aria-labelledby="routes-title">
-            <h2 id="routes-title">{t!(i18n, sales_settings.routes)}</h2>
+        <Panel id="routes-title" title=move || t!(i18n, sales_settings.routes)>
             <DataTable
                 columns=columns
                 rows=routes
@@ -409,7 +404,7 @@ fn Routes() -> impl IntoView {
                 <TextField id="route-en" autocomplete="off" value=en>{t!(i18n, sales_settings.route_en)}</TextField>
                 <TextField id="route-km" autocomplete="off" value=km>{t!(i18n, sales_settings.km)}</TextField>
             </AddForm>
-        </section>
+        </Panel>
     }
 }
 
@@ -508,8 +503,7 @@ fn Cadence() -> impl IntoView {
         "sleep-days",
     ];
     view! {
-        <section class="panel" aria-labelledby="cadence-title">
-            <h2 id="cadence-title">{t!(i18n, sales_settings.cadence)}</h2>
+        <Panel id="cadence-title" title=move || t!(i18n, sales_settings.cadence)>
             <p class="muted">{t!(i18n, sales_settings.cadence_hint)}</p>
             <Show when=move || settings.with(|s| !s.cadence_set || !s.sleep_set)>
                 <p class="notice">{t!(i18n, sales_settings.defaults_in_use)}</p>
@@ -542,6 +536,6 @@ fn Cadence() -> impl IntoView {
                 />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.save_cadence)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -25,6 +25,7 @@ use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::{phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -239,13 +240,11 @@ pub fn TestDriveList() -> impl IntoView {
         drives(sync, |d| rules::listed(d, now))
     });
     view! {
-        <section class="panel" aria-labelledby="test-drives-title">
-            <div class="panel-head">
-                <h1 id="test-drives-title">{t!(i18n, test_drive.list_title)}</h1>
-                <A href="/sales/test-drives/new" attr:class="btn btn-primary">
-                    {t!(i18n, test_drive.new)}
-                </A>
-            </div>
+        <Panel id="test-drives-title" page=true title=move || t!(i18n, test_drive.list_title) actions=move || view! {
+            <A href="/sales/test-drives/new" attr:class="btn btn-primary">
+                {t!(i18n, test_drive.new)}
+            </A>
+        }>
             {drives_table(
                 i18n,
                 sync,
@@ -253,7 +252,7 @@ pub fn TestDriveList() -> impl IntoView {
                 true,
                 ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }),
             )}
-        </section>
+        </Panel>
     }
 }
 
@@ -347,8 +346,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
         <p class="back-link">
             <A href="/sales/test-drives">{t!(i18n, test_drive.back)}</A>
         </p>
-        <section class="panel" aria-labelledby="td-new-title">
-            <h1 id="td-new-title">{t!(i18n, test_drive.new)}</h1>
+        <Panel id="td-new-title" page=true title=move || t!(i18n, test_drive.new)>
             <form class="form td-form" on:submit=submit novalidate>
                 <fieldset class="field td-card">
                     <legend>{t!(i18n, test_drive.customer)}</legend>
@@ -452,7 +450,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
                     {t!(i18n, test_drive.start)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -581,8 +579,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
             }}
         </section>
         <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| d.status == TestDriveStatus::Started))>
-            <section class="panel" aria-labelledby="td-end-title">
-                <h2 id="td-end-title">{t!(i18n, test_drive.end)}</h2>
+            <Panel id="td-end-title" title=move || t!(i18n, test_drive.end)>
                 <form class="form td-form" on:submit=end novalidate>
                     <TextField id="td-end-odometer" value=end_odometer inputmode="numeric">
                         {t!(i18n, test_drive.end_odometer)}
@@ -606,7 +603,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                         </button>
                     </div>
                 </form>
-            </section>
+            </Panel>
         </Show>
     }
 }
@@ -618,13 +615,11 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
     let sync = use_sync();
     let list = Memo::new(move |_| drives(sync, |d| d.a_card_id == Some(id)));
     view! {
-        <section class="panel" aria-labelledby="card-test-drives-title">
-            <div class="panel-head">
-                <h2 id="card-test-drives-title">{t!(i18n, test_drive.card_title)}</h2>
-                <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">
-                    {t!(i18n, test_drive.title)}
-                </A>
-            </div>
+        <Panel id="card-test-drives-title" title=move || t!(i18n, test_drive.card_title) actions=move || view! {
+            <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">
+                {t!(i18n, test_drive.title)}
+            </A>
+        }>
             {drives_table(
                 i18n,
                 sync,
@@ -632,6 +627,6 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
                 false,
                 ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }),
             )}
-        </section>
+        </Panel>
     }
 }

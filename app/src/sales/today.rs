@@ -33,6 +33,7 @@ use crate::ui::field::{Bind, Select};
 use crate::ui::kinds::text;
 use crate::ui::labels::phone_display;
 use crate::ui::labels::who;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
@@ -74,15 +75,13 @@ pub fn SalesHome() -> impl IntoView {
     let i18n = use_i18n();
     let (today, visits, rota) = use_today();
     view! {
-        <section class="panel" aria-labelledby="sales-home-title">
-            <div class="panel-head">
-                <h1 id="sales-home-title">{t!(i18n, sales_nav.today)}</h1>
-                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                    {t!(i18n, a_card.new)}
-                </A>
-            </div>
+        <Panel id="sales-home-title" page=true title=move || t!(i18n, sales_nav.today) actions=move || view! {
+            <A href="/sales/a-cards/new" attr:class="btn btn-primary">
+                {t!(i18n, a_card.new)}
+            </A>
+        }>
             <QuickReception rota=rota />
-        </section>
+        </Panel>
         <MyVisits visits=visits />
         <FollowUpsToday today=today.clone() />
         <NewCardsToday today=today />
@@ -124,14 +123,13 @@ fn NewCardsToday(today: String) -> impl IntoView {
         consultant_column(|c: &RecordState| c),
     ]);
     view! {
-        <section class="panel" aria-labelledby="new-cards-today-title">
-            <h2 id="new-cards-today-title">{t!(i18n, reception.new_cards_title)}</h2>
+        <Panel id="new-cards-today-title" title=move || t!(i18n, reception.new_cards_title)>
             <DataTable
                 columns=columns
                 rows=cards
                 empty=move || view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -453,18 +451,16 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="follow-ups-today-title">
-            <div class="panel-head">
-                <h2 id="follow-ups-today-title">{t!(i18n, reception.follow_ups_title)}</h2>
-                {move || {
-                    let n = data.with(|d| d.1);
-                    view! {
-                        <A href="/sales/sleeping" attr:class="btn btn-secondary">
-                            {t!(i18n, reception.sleeping_link, n = n)}
-                        </A>
-                    }
-                }}
-            </div>
+        <Panel id="follow-ups-today-title" title=move || t!(i18n, reception.follow_ups_title) actions=move || view! {
+            {move || {
+                let n = data.with(|d| d.1);
+                view! {
+                    <A href="/sales/sleeping" attr:class="btn btn-secondary">
+                        {t!(i18n, reception.sleeping_link, n = n)}
+                    </A>
+                }
+            }}
+        }>
             <DataTable
                 columns=columns
                 rows=Signal::derive(move || data.with(|d| d.0.clone()))
@@ -472,7 +468,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
                 empty=move || view! { <p class="muted">{t!(i18n, reception.follow_ups_empty)}</p> }
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -545,8 +541,7 @@ pub fn SleepingPage() -> impl IntoView {
         <p class="back-link">
             <A href="/sales">{t!(i18n, reception.back_today)}</A>
         </p>
-        <section class="panel" aria-labelledby="sleeping-title">
-            <h1 id="sleeping-title">{t!(i18n, reception.sleeping_title)}</h1>
+        <Panel id="sleeping-title" page=true title=move || t!(i18n, reception.sleeping_title)>
             <p class="muted">
                 {move || {
                     let days = rows.with(|r| r.1);
@@ -559,7 +554,7 @@ pub fn SleepingPage() -> impl IntoView {
                 class="sleeping-cards"
                 empty=move || view! { <p class="muted">{t!(i18n, reception.sleeping_empty)}</p> }
             />
-        </section>
+        </Panel>
     }
 }
 

@@ -11,5 +11,6 @@ pub mod export;
 pub mod field;
 pub mod kinds;
 pub mod labels;
+pub mod panel;
 pub mod record_page;
 pub mod table;
