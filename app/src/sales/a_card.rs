@@ -24,6 +24,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{phone_display, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -469,41 +470,32 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
     });
     view! {
         <Panel id="a-card-visits" title=move || t!(i18n, a_card.visits)>
-            {move || {
-                let visits = visits.get();
-                if visits.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, a_card.no_visits)}</p> }.into_any();
+            <ItemList
+                items=visits
+                class="a-card-visits"
+                empty=|i| t_string!(i, a_card.no_visits)
+                item=move |v| {
+                    let time_in = text(&v, "time_in").replace('T', " ");
+                    let source = VisitSource::parse(&text(&v, "source"))
+                        .map(|s| label(i18n, s))
+                        .unwrap_or_default();
+                    let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
+                        &text(&v, "source"),
+                        &text(&v, "visitor_kind"),
+                        text(&v, "had_card_or_order") == "true",
+                    ));
+                    let rule = label(i18n, rule);
+                    let people = text(&v, "group_size");
+                    let consultant = who(&text(&v, "consultant_id"));
+                    view! {
+                        <li>
+                            <strong>{time_in.get(..16).unwrap_or(&time_in).to_string()}</strong>
+                            " · " {source} " · " {people} " · " {consultant}
+                            <div class="muted small">{rule}</div>
+                        </li>
+                    }
                 }
-                view! {
-                    <ul class="a-card-visits">
-                        {visits
-                            .into_iter()
-                            .map(|v| {
-                                let time_in = text(&v, "time_in").replace('T', " ");
-                                let source = VisitSource::parse(&text(&v, "source"))
-                                    .map(|s| label(i18n, s))
-                                    .unwrap_or_default();
-                                let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
-                                    &text(&v, "source"),
-                                    &text(&v, "visitor_kind"),
-                                    text(&v, "had_card_or_order") == "true",
-                                ));
-                                let rule = label(i18n, rule);
-                                let people = text(&v, "group_size");
-                                let consultant = who(&text(&v, "consultant_id"));
-                                view! {
-                                    <li>
-                                        <strong>{time_in.get(..16).unwrap_or(&time_in).to_string()}</strong>
-                                        " · " {source} " · " {people} " · " {consultant}
-                                        <div class="muted small">{rule}</div>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            />
         </Panel>
     }
 }

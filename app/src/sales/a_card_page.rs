@@ -22,6 +22,7 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use domain::sales::a_card::ACardForm;
@@ -215,46 +216,38 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
 
     view! {
         <Panel id="follow-ups-title" title=move || t!(i18n, a_card.follow_ups)>
-            {move || {
-                let entries = entries.get();
-                if entries.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, a_card.no_follow_ups)}</p> }.into_any();
+            <ItemList
+                items=entries
+                class="follow-ups"
+                ordered=true
+                empty=|i| t_string!(i, a_card.no_follow_ups)
+                item=move |e| {
+                    let v = &e.value;
+                    let ch = channel_label(i18n, v["channel"].as_str().unwrap_or_default());
+                    let what = v["content"].as_str().unwrap_or_default().to_string();
+                    let next = v["next_date"].as_str().map(str::to_string);
+                    view! {
+                        <li class="follow-up">
+                            <div class="follow-up-meta">
+                                <span class="badge badge-muted">{ch}</span>
+                                " "
+                                {local_time(e.hlc.wall_ms as f64, true)}
+                                " · "
+                                {who(&e.user_id)}
+                            </div>
+                            <p class="follow-up-content">{what}</p>
+                            {next
+                                .map(|n| {
+                                    view! {
+                                        <p class="muted small">
+                                            {t!(i18n, a_card.next_follow_up)} ": " {n}
+                                        </p>
+                                    }
+                                })}
+                        </li>
+                    }
                 }
-                view! {
-                    <ol class="follow-ups">
-                        {entries
-                            .into_iter()
-                            .map(|e| {
-                                let v = &e.value;
-                                let ch = channel_label(i18n, v["channel"].as_str().unwrap_or_default());
-                                let what = v["content"].as_str().unwrap_or_default().to_string();
-                                let next = v["next_date"].as_str().map(str::to_string);
-                                view! {
-                                    <li class="follow-up">
-                                        <div class="follow-up-meta">
-                                            <span class="badge badge-muted">{ch}</span>
-                                            " "
-                                            {local_time(e.hlc.wall_ms as f64, true)}
-                                            " · "
-                                            {who(&e.user_id)}
-                                        </div>
-                                        <p class="follow-up-content">{what}</p>
-                                        {next
-                                            .map(|n| {
-                                                view! {
-                                                    <p class="muted small">
-                                                        {t!(i18n, a_card.next_follow_up)} ": " {n}
-                                                    </p>
-                                                }
-                                            })}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            />
             <form class="form follow-up-form" on:submit=submit novalidate>
                 <h3>{t!(i18n, a_card.add_follow_up)}</h3>
                 <EnumSelect<Channel> id="follow-up-channel" value=channel>

@@ -21,6 +21,7 @@ use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::{phone_display, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
@@ -191,29 +192,25 @@ fn Rewards(c: CCard) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Panel id="c-card-rewards" title=move || t!(i18n, delivery.rewards)>
-            {if c.rewards.is_empty() {
-                view! { <p class="muted">{t!(i18n, delivery.no_rewards)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="reward-list">
-                        {c.rewards.into_iter().map(|e| {
-                            let v = &e.value;
-                            let what = match v["kind"].as_str() {
-                                Some("free_maintenance") => t_string!(i18n, delivery.free_maintenance).to_string(),
-                                Some(other) => other.to_string(),
-                                None => String::new(),
-                            };
-                            let why = match v["side"].as_str() {
-                                Some("referrer") => format!("{}{}", t_string!(i18n, delivery.referred), v["referred_name"].as_str().unwrap_or_default()),
-                                Some("referred") => format!("{}{}", t_string!(i18n, delivery.referred_by), phone_display(v["referrer_phone"].as_str().unwrap_or_default())),
-                                _ => String::new(),
-                            };
-                            view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{e.written_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</span></li> }
-                        }).collect_view()}
-                    </ul>
+            <ItemList
+                items=c.rewards
+                class="reward-list"
+                empty=|i| t_string!(i, delivery.no_rewards)
+                item=move |e: domain::records::LogItem| {
+                    let v = &e.value;
+                    let what = match v["kind"].as_str() {
+                        Some("free_maintenance") => t_string!(i18n, delivery.free_maintenance).to_string(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    let why = match v["side"].as_str() {
+                        Some("referrer") => format!("{}{}", t_string!(i18n, delivery.referred), v["referred_name"].as_str().unwrap_or_default()),
+                        Some("referred") => format!("{}{}", t_string!(i18n, delivery.referred_by), phone_display(v["referrer_phone"].as_str().unwrap_or_default())),
+                        _ => String::new(),
+                    };
+                    view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{e.written_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</span></li> }
                 }
-                .into_any()
-            }}
+            />
             <p class="muted small">{t!(i18n, delivery.points)} ": " {c.points}</p>
         </Panel>
     }

@@ -22,6 +22,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
@@ -416,21 +417,15 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
             <Alert message=edit.error />
         </section>
         <Panel id="ka-makers" title=move || t!(i18n, key_account.decision_makers)>
-            {move || {
-                let makers: Vec<Value> = account.with(|a| a.as_ref().map(|a| a.log("decision_makers").into_iter().map(|e| e.value.clone()).collect()).unwrap_or_default());
-                if makers.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, key_account.no_makers)}</p> }.into_any();
+            <ItemList
+                items=Signal::derive(move || account.with(|a| a.as_ref().map(|a| a.log("decision_makers").into_iter().map(|e| e.value.clone()).collect()).unwrap_or_default()))
+                class="ka-list"
+                empty=|i| t_string!(i, key_account.no_makers)
+                item=|m: Value| {
+                    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+                    view! { <li><strong>{s("name")}</strong> " · " {s("title")} " · " {phone_display(&s("phone"))}</li> }
                 }
-                view! {
-                    <ul class="ka-list">
-                        {makers.into_iter().map(|m| {
-                            let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
-                            view! { <li><strong>{s("name")}</strong> " · " {s("title")} " · " {phone_display(&s("phone"))}</li> }
-                        }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            />
             <form class="form form-row" on:submit=add_maker novalidate>
                 <TextField id="ka-dm-name" autocomplete="off" value=dm_name>
                     {t!(i18n, key_account.maker_name)}
@@ -446,30 +441,28 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
             <Alert message=dm_error />
         </Panel>
         <Panel id="ka-visits" title=move || t!(i18n, key_account.visits)>
-            {move || {
-                let mut visits: Vec<domain::sync::LogEntry> = account.with(|a| a.as_ref().map(|a| a.log("visits").into_iter().cloned().collect()).unwrap_or_default());
-                visits.sort_by(|a, b| b.value["date"].as_str().cmp(&a.value["date"].as_str()));
-                if visits.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, key_account.no_visits)}</p> }.into_any();
+            <ItemList
+                items=Signal::derive(move || {
+                    let mut visits: Vec<domain::sync::LogEntry> = account.with(|a| a.as_ref().map(|a| a.log("visits").into_iter().cloned().collect()).unwrap_or_default());
+                    visits.sort_by(|a, b| b.value["date"].as_str().cmp(&a.value["date"].as_str()));
+                    visits
+                })
+                class="follow-ups"
+                ordered=true
+                empty=|i| t_string!(i, key_account.no_visits)
+                item=|e: domain::sync::LogEntry| {
+                    let v = &e.value;
+                    let date = v["date"].as_str().unwrap_or_default().to_string();
+                    let by = v["by"].as_str().map(who).unwrap_or_else(|| who(&e.user_id));
+                    let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
+                    view! {
+                        <li class="follow-up">
+                            <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{local_time(e.hlc.wall_ms as f64, true)}</span></div>
+                            <p class="follow-up-content">{note}</p>
+                        </li>
+                    }
                 }
-                view! {
-                    <ol class="follow-ups">
-                        {visits.into_iter().map(|e| {
-                            let v = &e.value;
-                            let date = v["date"].as_str().unwrap_or_default().to_string();
-                            let by = v["by"].as_str().map(who).unwrap_or_else(|| who(&e.user_id));
-                            let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
-                            view! {
-                                <li class="follow-up">
-                                    <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{local_time(e.hlc.wall_ms as f64, true)}</span></div>
-                                    <p class="follow-up-content">{note}</p>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            />
             <form class="form" on:submit=add_visit novalidate>
                 <DateField id="ka-visit-date" value=v_date>
                     {t!(i18n, key_account.visit_date)}

@@ -26,6 +26,7 @@ use crate::ui::export::ExportButton;
 use crate::ui::field::{Bind, DateField, DateKind, Select};
 use crate::ui::kinds::Look;
 use crate::ui::labels::who;
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -518,39 +519,36 @@ fn describe(look: &Look, id: Uuid) -> (String, String, Option<String>) {
 fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
     let i18n = use_i18n();
     let look = Look::new();
-    if ids.is_empty() {
-        return view! { <p class="muted">{t!(i18n, kpi.none)}</p> }.into_any();
-    }
     view! {
-        <ol class="kpi-records">
-            {ids
-                .into_iter()
-                .map(|id| {
-                    if consultants {
-                        return view! {
-                            <li>
-                                <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
-                                " "
-                                {who(&id.to_string())}
-                            </li>
-                        }
-                        .into_any();
-                    }
-                    let (kind, label, href) = describe(&look, id);
-                    view! {
+        <ItemList
+            items=ids
+            class="kpi-records"
+            ordered=true
+            empty=|i| t_string!(i, kpi.none)
+            item=move |id: Uuid| {
+                if consultants {
+                    return view! {
                         <li>
-                            <span class="badge badge-muted">{kind}</span>
+                            <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
                             " "
-                            {match href {
-                                Some(h) => view! { <A href=h>{label}</A> }.into_any(),
-                                None => view! { <span>{label}</span> }.into_any(),
-                            }}
+                            {who(&id.to_string())}
                         </li>
                     }
-                    .into_any()
-                })
-                .collect_view()}
-        </ol>
+                    .into_any();
+                }
+                let (kind, label, href) = describe(&look, id);
+                view! {
+                    <li>
+                        <span class="badge badge-muted">{kind}</span>
+                        " "
+                        {match href {
+                            Some(h) => view! { <A href=h>{label}</A> }.into_any(),
+                            None => view! { <span>{label}</span> }.into_any(),
+                        }}
+                    </li>
+                }
+                .into_any()
+            }
+        />
     }
-    .into_any()
 }

@@ -31,6 +31,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::record_page::field_list;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -105,35 +106,33 @@ fn current_re_contacts(card: &RecordState) -> Vec<LogEntry> {
 
 /// The re-contacts of the card, oldest first, as a list.
 fn re_contact_list(i18n: I18nContext<Locale>, entries: Vec<LogEntry>) -> impl IntoView {
-    (!entries.is_empty()).then(|| {
-        view! {
-            <ol class="follow-ups loss-re-contacts">
-                {entries
-                    .into_iter()
-                    .map(|e| {
-                        let v = &e.value;
-                        let outcome = outcome_label(i18n, v["outcome"].as_str().unwrap_or_default());
-                        let channel = v["channel"].as_str().map(|c| channel_label(i18n, c));
-                        let note = v["note"].as_str().unwrap_or_default().to_string();
-                        view! {
-                            <li class="follow-up">
-                                <div class="follow-up-meta">
-                                    <span class="badge badge-muted">{t!(i18n, loss.re_contact)}</span>
-                                    " " {local_time(e.hlc.wall_ms as f64, true)} " · " {who(&e.user_id)}
-                                    {channel.map(|c| format!(" · {c}"))}
-                                </div>
-                                <p class="follow-up-content">
-                                    <strong>{outcome}</strong>
-                                    ": "
-                                    {note}
-                                </p>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-        }
-    })
+    view! {
+        <ItemList
+            items=entries
+            class="follow-ups loss-re-contacts"
+            ordered=true
+            item=move |e| {
+                let v = &e.value;
+                let outcome = outcome_label(i18n, v["outcome"].as_str().unwrap_or_default());
+                let channel = v["channel"].as_str().map(|c| channel_label(i18n, c));
+                let note = v["note"].as_str().unwrap_or_default().to_string();
+                view! {
+                    <li class="follow-up">
+                        <div class="follow-up-meta">
+                            <span class="badge badge-muted">{t!(i18n, loss.re_contact)}</span>
+                            " " {local_time(e.hlc.wall_ms as f64, true)} " · " {who(&e.user_id)}
+                            {channel.map(|c| format!(" · {c}"))}
+                        </div>
+                        <p class="follow-up-content">
+                            <strong>{outcome}</strong>
+                            ": "
+                            {note}
+                        </p>
+                    </li>
+                }
+            }
+        />
+    }
 }
 
 /// On the A-card page: 申请战败 (when the rules allow it), the open proposal with its re-contacts,

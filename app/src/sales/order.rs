@@ -36,6 +36,7 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
 use crate::ui::labels::{phone_display, who};
+use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
@@ -562,35 +563,27 @@ fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl In
         });
     };
     let remove = move |what: String| edit.run(change(Step::SetRemove("promises", what)), |_| ());
-    let list = move || {
-        let list = order.with(|o| o.as_ref().map(|o| o.promises.clone()).unwrap_or_default());
-        if list.is_empty() {
-            return view! { <p class="muted">{t!(i18n, order.no_promises)}</p> }.into_any();
-        }
-        let open = open.get();
-        view! {
-            <ul class="promise-list">
-                {list.into_iter().map(|p| {
+    view! {
+        <Panel id="promises-title" title=move || t!(i18n, order.promises)>
+            <ItemList
+                items=Signal::derive(move || order.with(|o| o.as_ref().map(|o| o.promises.clone()).unwrap_or_default()))
+                class="promise-list"
+                empty=|i| t_string!(i, order.no_promises)
+                item=move |p: String| {
                     let label = format!("{} {p}", t_string!(i18n, order.remove));
                     let what = p.clone();
                     view! {
                         <li>
                             <span>{p}</span>
-                            {open.then(|| view! {
+                            {open.get().then(|| view! {
                                 <button type="button" class="btn btn-ghost" aria-label=label on:click=move |_| remove(what.clone())>
                                     {t!(i18n, order.remove)}
                                 </button>
                             })}
                         </li>
                     }
-                }).collect_view()}
-            </ul>
-        }
-        .into_any()
-    };
-    view! {
-        <Panel id="promises-title" title=move || t!(i18n, order.promises)>
-            {list}
+                }
+            />
             <Show when=move || open.get()>
                 <form class="form form-row" on:submit=add novalidate>
                     <TextField id="promise-item" autocomplete="off" value=item>

@@ -11,6 +11,7 @@ pub mod export;
 pub mod field;
 pub mod kinds;
 pub mod labels;
+pub mod list;
 pub mod panel;
 pub mod record_page;
 pub mod table;
