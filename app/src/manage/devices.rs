@@ -238,7 +238,7 @@ fn device_columns(
     };
     Columns::new(vec![
         Column::view_only(
-            |i18n| t_string!(i18n, devices.name).to_string(),
+            |i18n| t_string!(i18n, devices.name),
             move |d: &DeviceRow| {
                 let badge = (d.id == this_device).then(|| {
                     view! { <span class="badge badge-info">{t!(i18n, devices.this_device)}</span> }
@@ -254,17 +254,17 @@ fn device_columns(
         .data_label(),
         Column::text(|i18n| t_string!(i18n, devices.user).to_string(), user_of).data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.created).to_string(),
+            |i18n| t_string!(i18n, devices.created),
             time(|d| &d.created_at),
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.last_seen).to_string(),
+            |i18n| t_string!(i18n, devices.last_seen),
             time(|d| &d.last_seen_at),
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.status).to_string(),
+            |i18n| t_string!(i18n, devices.status),
             move |d: &DeviceRow| {
                 if d.revoked {
                     view! { <span class="badge badge-muted">{t!(i18n, devices.revoked)}</span> }
@@ -277,7 +277,7 @@ fn device_columns(
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.actions).to_string(),
+            |i18n| t_string!(i18n, devices.actions),
             move |d: &DeviceRow| {
                 let device = d.clone();
                 (!d.revoked)

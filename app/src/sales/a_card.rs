@@ -57,7 +57,7 @@ pub fn ACardList() -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, a_card.name).to_string(),
+            |i| t_string!(i, a_card.name),
             |r: &CardRow| {
                 let (href, name) = (format!("/sales/a-cards/{}", r.id), r.name.clone());
                 view! { <A href=href>{name}</A> }.into_any()
@@ -66,23 +66,23 @@ pub fn ACardList() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, a_card.phone).to_string(),
+            |i| t_string!(i, a_card.phone),
             |r: &CardRow| r.phone.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.intended_model).to_string(),
+            |i| t_string!(i, a_card.intended_model),
             |r: &CardRow| r.model.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             |r: &CardRow| r.grade.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.status).to_string(),
+            |i| t_string!(i, a_card.status),
             |r: &CardRow| r.status.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.next_follow_up).to_string(),
+            |i| t_string!(i, a_card.next_follow_up),
             |r: &CardRow| r.next.clone(),
         ),
     ]);

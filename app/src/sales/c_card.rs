@@ -151,18 +151,18 @@ fn CareTasks(id: Uuid) -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, delivery.task).to_string(),
+            |i| t_string!(i, delivery.task),
             move |t: &CareTask| {
                 let kind = t.kind.as_deref().unwrap_or_default();
                 TaskKind::parse(kind).map_or_else(|| kind.to_string(), |k| label_of(i18n, &k))
             },
         ),
         Column::text(
-            |i| t_string!(i, delivery.due).to_string(),
+            |i| t_string!(i, delivery.due),
             |t: &CareTask| time_text(t.due_at),
         ),
         Column::text(
-            |i| t_string!(i, delivery.assignee).to_string(),
+            |i| t_string!(i, delivery.assignee),
             |t: &CareTask| {
                 t.assignee_id
                     .map(|u| who(&u.to_string()))
@@ -170,7 +170,7 @@ fn CareTasks(id: Uuid) -> impl IntoView {
             },
         ),
         Column::text(
-            |i| t_string!(i, delivery.task_status).to_string(),
+            |i| t_string!(i, delivery.task_status),
             move |t: &CareTask| task_status_label(i18n, t.status),
         ),
     ]);

@@ -302,13 +302,13 @@ fn report_columns(i18n: I18nContext<Locale>) -> Columns<RowReport> {
     };
     Columns::new(vec![
         Column::new(
-            |i| t_string!(i, import.row).to_string(),
+            |i| t_string!(i, import.row),
             |row: &RowReport| row.row.into_any(),
             |row: &RowReport| row.row.into(),
         )
         .row_header(),
         Column::new(
-            |i| t_string!(i, import.result).to_string(),
+            |i| t_string!(i, import.result),
             move |row: &RowReport| {
                 let items = problems(row)
                     .into_iter()

@@ -75,7 +75,7 @@ pub fn KeyAccountsPage() -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, key_account.name).to_string(),
+            |i| t_string!(i, key_account.name),
             |k: &RecordState| {
                 let href = format!("/sales/key-accounts/{}", k.id);
                 let name = text(k, "name");
@@ -85,25 +85,22 @@ pub fn KeyAccountsPage() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, key_account.industry).to_string(),
+            |i| t_string!(i, key_account.industry),
             |k: &RecordState| text(k, "industry"),
         ),
         Column::text(
-            |i| t_string!(i, key_account.responsible).to_string(),
+            |i| t_string!(i, key_account.responsible),
             |k: &RecordState| who(&text(k, "responsible_id")),
         ),
         Column::text(
-            |i| t_string!(i, key_account.plan).to_string(),
+            |i| t_string!(i, key_account.plan),
             |k: &RecordState| text(k, "purchase_plan"),
         ),
         Column::text(
-            |i| t_string!(i, key_account.bought_here).to_string(),
+            |i| t_string!(i, key_account.bought_here),
             |k: &RecordState| if bought(k) { "✓" } else { "" }.to_string(),
         ),
-        Column::text(
-            |i| t_string!(i, key_account.last_visit).to_string(),
-            last_visit,
-        ),
+        Column::text(|i| t_string!(i, key_account.last_visit), last_visit),
     ]);
     view! {
         <Panel id="key-accounts-title" page=true title=move || t!(i18n, key_account.list_title) actions=move || view! {

@@ -203,7 +203,7 @@ pub fn KpiPage() -> impl IntoView {
     // The consultants' table; the export has the store's row first, then the same columns.
     let mut columns = vec![
         Column::text(
-            |i| t_string!(i, kpi.consultant).to_string(),
+            |i| t_string!(i, kpi.consultant),
             move |k: &SalesKpis| scope_name(k.scope),
         )
         .row_header()

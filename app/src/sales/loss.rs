@@ -307,7 +307,7 @@ fn queue_columns(
 ) -> Columns<QueueRow> {
     let mut columns = vec![
         Column::view_only(
-            |i18n| t_string!(i18n, a_card.name).to_string(),
+            |i18n| t_string!(i18n, a_card.name),
             |r: &QueueRow| {
                 let (href, name) = (
                     format!("/sales/a-cards/{}", r.card.card.id),
@@ -318,24 +318,24 @@ fn queue_columns(
         )
         .row_header(),
         Column::text(
-            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |i18n| t_string!(i18n, a_card.consultant),
             |r: &QueueRow| consultant(&r.card.card),
         ),
         Column::text(
-            |i18n| t_string!(i18n, a_card.intended_model).to_string(),
+            |i18n| t_string!(i18n, a_card.intended_model),
             |r: &QueueRow| r.model.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, loss.reason).to_string(),
+            |i18n| t_string!(i18n, loss.reason),
             move |r: &QueueRow| reason_label(i18n, r.card.card.loss_reason),
         ),
         Column::text(
-            |i18n| t_string!(i18n, loss.note).to_string(),
+            |i18n| t_string!(i18n, loss.note),
             |r: &QueueRow| shown(&r.card.card.loss_note),
         )
         .class("loss-note"),
         Column::text(
-            |i18n| t_string!(i18n, loss.proposed_at).to_string(),
+            |i18n| t_string!(i18n, loss.proposed_at),
             |r: &QueueRow| {
                 r.card
                     .proposed_ms
@@ -344,7 +344,7 @@ fn queue_columns(
             },
         ),
         Column::view_only(
-            |i18n| t_string!(i18n, a_card.status).to_string(),
+            |i18n| t_string!(i18n, a_card.status),
             move |r: &QueueRow| {
                 let status = r.card.card.status.as_str();
                 view! { <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span> }
@@ -354,7 +354,7 @@ fn queue_columns(
     ];
     if manager {
         columns.push(Column::view_only(
-            |i18n| t_string!(i18n, loss.actions).to_string(),
+            |i18n| t_string!(i18n, loss.actions),
             move |r: &QueueRow| {
                 let id = r.card.card.id;
                 let aria = format!(

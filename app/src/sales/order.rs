@@ -146,7 +146,7 @@ pub fn OrdersPage() -> impl IntoView {
     let promised = |r: &OrderRow| r.order.promised_date.map(stored_date).unwrap_or_default();
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, order.customer).to_string(),
+            |i| t_string!(i, order.customer),
             |r: &OrderRow| {
                 let href = format!("/sales/orders/{}", r.order.id);
                 let customer = r.customer.clone();
@@ -156,15 +156,15 @@ pub fn OrdersPage() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, order.model).to_string(),
+            |i| t_string!(i, order.model),
             |r: &OrderRow| r.model.clone(),
         ),
         Column::text(
-            |i| t_string!(i, order.price).to_string(),
+            |i| t_string!(i, order.price),
             |r: &OrderRow| money(r.order.price),
         ),
         Column::new(
-            |i| t_string!(i, order.promised_date).to_string(),
+            |i| t_string!(i, order.promised_date),
             move |r: &OrderRow| {
                 let late = r.overdue.then(|| {
                     view! { " " <span class="badge badge-late">{t!(i18n, order.overdue)}</span> }
@@ -174,11 +174,11 @@ pub fn OrdersPage() -> impl IntoView {
             move |r: &OrderRow| promised(r).into(),
         ),
         Column::text(
-            |i| t_string!(i, order.status).to_string(),
+            |i| t_string!(i, order.status),
             move |r: &OrderRow| order_status_label(i18n, r.order.status),
         ),
         Column::text(
-            |i| t_string!(i, order.consultant).to_string(),
+            |i| t_string!(i, order.consultant),
             |r: &OrderRow| person(r.order.consultant_id),
         ),
     ]);

@@ -673,18 +673,17 @@ pub fn VisitLog(
             .is_ok()
         })
     };
-    let heading = |h: fn(I18nContext<Locale>) -> &'static str| move |i| h(i).to_string();
     let columns = Columns::new(vec![
         Column::text(
-            heading(|i| t_string!(i, reception.time_in)),
+            |i| t_string!(i, reception.time_in),
             |v: &VisitRow| clock(&v.time_in),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.time_out)),
+            |i| t_string!(i, reception.time_out),
             |v: &VisitRow| clock(&v.time_out),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.dwell)),
+            |i| t_string!(i, reception.dwell),
             move |v: &VisitRow| {
                 if v.is_open() {
                     t_string!(i18n, reception.in_store).to_string()
@@ -694,7 +693,7 @@ pub fn VisitLog(
             },
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.source)),
+            |i| t_string!(i, reception.source),
             move |v: &VisitRow| {
                 let source = label(i18n, v.source);
                 match v.kind {
@@ -704,21 +703,21 @@ pub fn VisitLog(
             },
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.group_size)),
+            |i| t_string!(i, reception.group_size),
             |v: &VisitRow| v.group_size.to_string(),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.consultant)),
+            |i| t_string!(i, reception.consultant),
             |v: &VisitRow| who(&v.consultant),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.intended_model)),
+            |i| t_string!(i, reception.intended_model),
             move |v: &VisitRow| {
                 model_name(i18n, &untrack(|| sync.records("sales_settings")), &v.model)
             },
         ),
         Column::view_only(
-            heading(|i| t_string!(i, reception.rule)),
+            |i| t_string!(i, reception.rule),
             move |v: &VisitRow| {
                 let (class, counted) = if v.rule.counted() {
                     ("badge badge-ok", t_string!(i18n, reception.counted))
@@ -734,7 +733,7 @@ pub fn VisitLog(
             },
         ),
         Column::view_only(
-            heading(|i| t_string!(i, reception.actions)),
+            |i| t_string!(i, reception.actions),
             move |v: &VisitRow| {
                 visit_actions(i18n, v, leave, may_withdraw(v).then_some(withdraw)).into_any()
             },

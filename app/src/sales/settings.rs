@@ -193,7 +193,7 @@ fn Models() -> impl IntoView {
 
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, sales_settings.code).to_string(),
+            |i| t_string!(i, sales_settings.code),
             |m: &CatalogueModel| {
                 let code = m.code.clone();
                 view! { <code>{code}</code> }.into_any()
@@ -201,16 +201,16 @@ fn Models() -> impl IntoView {
             |m: &CatalogueModel| m.code.clone().into(),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.name_zh).to_string(),
+            |i| t_string!(i, sales_settings.name_zh),
             |m: &CatalogueModel| m.name_zh.clone(),
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, sales_settings.name_en).to_string(),
+            |i| t_string!(i, sales_settings.name_en),
             |m: &CatalogueModel| m.name_en.clone(),
         ),
         Column::view_only(
-            |i| t_string!(i, sales_settings.on_sale).to_string(),
+            |i| t_string!(i, sales_settings.on_sale),
             move |m: &CatalogueModel| {
                 if m.on_sale {
                     view! { <span class="badge badge-ok">{t!(i18n, sales_settings.on_sale)}</span> }
@@ -299,16 +299,16 @@ fn Fleet() -> impl IntoView {
     };
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, sales_settings.model).to_string(),
+            |i| t_string!(i, sales_settings.model),
             move |(_, v): &(String, FleetVehicle)| name_of(&v.model),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.plate).to_string(),
+            |i| t_string!(i, sales_settings.plate),
             |(_, v): &(String, FleetVehicle)| v.plate.clone(),
         )
         .row_header(),
         Column::new(
-            |i| t_string!(i, sales_settings.vin).to_string(),
+            |i| t_string!(i, sales_settings.vin),
             |(_, v): &(String, FleetVehicle)| {
                 let vin = v.vin.clone();
                 view! { <code>{vin}</code> }.into_any()
@@ -372,16 +372,16 @@ fn Routes() -> impl IntoView {
     };
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, sales_settings.route_zh).to_string(),
+            |i| t_string!(i, sales_settings.route_zh),
             |(_, r): &(String, Route)| r.name_zh.clone(),
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, sales_settings.route_en).to_string(),
+            |i| t_string!(i, sales_settings.route_en),
             |(_, r): &(String, Route)| r.name_en.clone(),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.km).to_string(),
+            |i| t_string!(i, sales_settings.km),
             |(_, r): &(String, Route)| r.km.to_string(),
         ),
     ]);

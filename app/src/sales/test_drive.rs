@@ -159,19 +159,19 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
     if cards {
         columns.push(
             Column::view_only(
-                |i18n| t_string!(i18n, test_drive.customer).to_string(),
+                |i18n| t_string!(i18n, test_drive.customer),
                 |r: &DriveRow| drive_link(&r.drive, r.customer.clone()),
             )
             .row_header(),
         );
         columns.push(Column::text(
-            |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+            |i18n| t_string!(i18n, test_drive.started_at),
             start,
         ));
     } else {
         columns.push(
             Column::view_only(
-                |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+                |i18n| t_string!(i18n, test_drive.started_at),
                 move |r: &DriveRow| drive_link(&r.drive, start(r)),
             )
             .row_header(),
@@ -179,19 +179,19 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
     }
     columns.extend([
         Column::text(
-            |i18n| t_string!(i18n, test_drive.vehicle).to_string(),
+            |i18n| t_string!(i18n, test_drive.vehicle),
             |r: &DriveRow| r.vehicle.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, test_drive.route).to_string(),
+            |i18n| t_string!(i18n, test_drive.route),
             |r: &DriveRow| r.route.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |i18n| t_string!(i18n, a_card.consultant),
             |r: &DriveRow| who(&r.drive.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
         ),
         Column::view_only(
-            |i18n| t_string!(i18n, test_drive.status).to_string(),
+            |i18n| t_string!(i18n, test_drive.status),
             move |r: &DriveRow| {
                 let status = r.drive.status;
                 view! {
@@ -201,7 +201,7 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
             },
         ),
         Column::text(
-            |i18n| t_string!(i18n, test_drive.distance).to_string(),
+            |i18n| t_string!(i18n, test_drive.distance),
             |r: &DriveRow| match r.drive.status {
                 TestDriveStatus::Ended => distance(&r.drive),
                 _ => String::new(),

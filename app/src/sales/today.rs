@@ -110,14 +110,14 @@ fn NewCardsToday(today: String) -> impl IntoView {
         name_column(|c: &RecordState| c),
         phone_column(|c: &RecordState| c),
         Column::text(
-            |i| t_string!(i, a_card.intended_model).to_string(),
+            |i| t_string!(i, a_card.intended_model),
             move |c: &RecordState| {
                 let settings = untrack(|| sync.records("sales_settings"));
                 model_name(i18n, &settings, &text(c, "intended_model"))
             },
         ),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |c: &RecordState| grade_label(i18n, &text(c, "grade")),
         ),
         consultant_column(|c: &RecordState| c),
@@ -136,7 +136,7 @@ fn NewCardsToday(today: String) -> impl IntoView {
 /// The 姓名 column of a table of A-cards: the name, linking to the card.
 fn name_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::view_only(
-        |i| t_string!(i, a_card.name).to_string(),
+        |i| t_string!(i, a_card.name),
         move |r: &R| {
             let c = card(r);
             let (href, name) = (format!("/sales/a-cards/{}", c.id), text(c, "name"));
@@ -149,7 +149,7 @@ fn name_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
 /// The 手机号码 column of a table of A-cards.
 fn phone_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::text(
-        |i| t_string!(i, a_card.phone).to_string(),
+        |i| t_string!(i, a_card.phone),
         move |r: &R| phone_display(&text(card(r), "phone")),
     )
 }
@@ -157,7 +157,7 @@ fn phone_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
 /// The 销售顾问 column of a table of A-cards.
 fn consultant_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::text(
-        |i| t_string!(i, a_card.consultant).to_string(),
+        |i| t_string!(i, a_card.consultant),
         move |r: &R| who(&text(card(r), "consultant_id")),
     )
 }
@@ -433,11 +433,11 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         name_column(|r: &FollowUpRow| &r.1),
         phone_column(|r: &FollowUpRow| &r.1),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |r: &FollowUpRow| grade_label(i18n, r.0.grade.as_str()),
         ),
         Column::view_only(
-            |i| t_string!(i, reception.due).to_string(),
+            |i| t_string!(i, reception.due),
             move |(e, _): &FollowUpRow| {
                 let overdue = e.urgency == Urgency::Overdue;
                 view! {
@@ -521,12 +521,12 @@ pub fn SleepingPage() -> impl IntoView {
         name_column(|r: &SleepingRow| &r.1),
         phone_column(|r: &SleepingRow| &r.1),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |r: &SleepingRow| grade_label(i18n, r.0.grade.as_str()),
         ),
         consultant_column(|r: &SleepingRow| &r.1),
         Column::view_only(
-            |i| t_string!(i, reception.last_contact).to_string(),
+            |i| t_string!(i, reception.last_contact),
             move |(c, _, days): &SleepingRow| {
                 let days = *days;
                 view! {
