@@ -131,7 +131,7 @@ pub fn BinPage() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=rows
-                empty=move || view! { <p class="muted">{t!(i18n, bin.empty)}</p> }
+                empty=|i| t_string!(i, bin.empty)
             />
         </Panel>
     }

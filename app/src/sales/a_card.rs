@@ -107,7 +107,7 @@ pub fn ACardList() -> impl IntoView {
                 columns=columns
                 rows=rows
                 class="a-card-table"
-                empty=move || view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }
+                empty=|i| t_string!(i, a_card.empty)
             />
         </Panel>
     }

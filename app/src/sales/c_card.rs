@@ -180,7 +180,7 @@ fn CareTasks(id: Uuid) -> impl IntoView {
                 columns=columns
                 rows=tasks
                 class="care-task-table"
-                empty=move || view! { <p class="muted">{t!(i18n, delivery.no_tasks)}</p> }
+                empty=|i| t_string!(i, delivery.no_tasks)
             />
         </Panel>
     }

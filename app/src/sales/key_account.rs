@@ -118,7 +118,7 @@ pub fn KeyAccountsPage() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=accounts
-                empty=move || view! { <p class="muted">{t!(i18n, key_account.empty)}</p> }
+                empty=|i| t_string!(i, key_account.empty)
             />
         </Panel>
     }

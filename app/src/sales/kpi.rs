@@ -346,7 +346,7 @@ pub fn KpiPage() -> impl IntoView {
                     columns=columns.clone()
                     rows=rows
                     class="kpi-table"
-                    empty=move || view! { <p class="muted">{t!(i18n, kpi.no_consultants)}</p> }
+                    empty=|i| t_string!(i, kpi.no_consultants)
                 />
                 {move || {
                     let o = open.get()?;

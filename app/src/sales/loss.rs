@@ -429,7 +429,7 @@ pub fn LossReviewPage() -> impl IntoView {
                 rows=rows
                 class="loss-table"
                 row_class=|r: &QueueRow| r.selected.then_some("selected")
-                empty=move || view! { <p class="muted">{t!(i18n, loss.queue_empty)}</p> }
+                empty=|i| t_string!(i, loss.queue_empty)
             />
         </section>
         {move || {

@@ -192,7 +192,7 @@ pub fn OrdersPage() -> impl IntoView {
                 columns=columns
                 rows=rows
                 class="order-table"
-                empty=move || view! { <p class="muted">{t!(i18n, order.empty)}</p> }
+                empty=|i| t_string!(i, order.empty)
                 row_class=|r: &OrderRow| r.overdue.then_some("overdue")
             />
         </Panel>

@@ -38,7 +38,7 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, Checkbox, NumberField, Select, TextField};
 use crate::ui::kinds::text;
-use crate::ui::labels::who;
+use crate::ui::labels::{Words, who};
 use crate::ui::panel::Panel;
 use crate::ui::record_page::field_rows;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -599,7 +599,7 @@ pub fn ReceptionPage() -> impl IntoView {
         <Panel id="visit-log-title" title=move || t!(i18n, reception.log_title)>
             <VisitLog
                 rows=visits
-                empty=move || view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }
+                empty=|i| t_string!(i, reception.log_empty)
             />
         </Panel>
     }
@@ -642,10 +642,7 @@ fn withdraw_visit(
 /// actions — 离店, 撤销 (with a confirmation; only where the withdraw rule allows it), open or
 /// build the A-card. A failed action's message shows above it.
 #[component]
-pub fn VisitLog(
-    #[prop(into)] rows: Signal<Vec<VisitRow>>,
-    #[prop(into)] empty: ViewFn,
-) -> impl IntoView {
+pub fn VisitLog(#[prop(into)] rows: Signal<Vec<VisitRow>>, empty: Words) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();

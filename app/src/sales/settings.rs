@@ -251,7 +251,7 @@ fn Models() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=models
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
                 row_class=|m: &CatalogueModel| (!m.on_sale).then_some("muted")
             />
             <AddForm
@@ -332,7 +332,7 @@ fn Fleet() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=fleet
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
             />
             <AddForm
                 title=|i| t_string!(i, sales_settings.add_vehicle)
@@ -391,7 +391,7 @@ fn Routes() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=routes
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
             />
             <AddForm
                 title=|i| t_string!(i, sales_settings.add_route)

@@ -24,7 +24,7 @@ use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
-use crate::ui::labels::{phone_display, who};
+use crate::ui::labels::{Words, phone_display, who};
 use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
@@ -217,7 +217,7 @@ fn drives_table(
     sync: SyncCtx,
     drives: Memo<Vec<Drive>>,
     cards: bool,
-    empty: ViewFn,
+    empty: Words,
 ) -> impl IntoView {
     view! {
         <DataTable
@@ -250,7 +250,7 @@ pub fn TestDriveList() -> impl IntoView {
                 sync,
                 rows,
                 true,
-                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }),
+                |i| t_string!(i, test_drive.empty),
             )}
         </Panel>
     }
@@ -625,7 +625,7 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
                 sync,
                 list,
                 false,
-                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }),
+                |i| t_string!(i, test_drive.card_empty),
             )}
         </Panel>
     }

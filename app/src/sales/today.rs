@@ -127,7 +127,7 @@ fn NewCardsToday(today: String) -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=cards
-                empty=move || view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }
+                empty=|i| t_string!(i, reception.new_cards_empty)
             />
         </Panel>
     }
@@ -389,7 +389,7 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
             </h2>
             <VisitLog
                 rows=rows
-                empty=move || view! { <p class="muted">{t!(i18n, reception.my_visits_empty)}</p> }
+                empty=|i| t_string!(i, reception.my_visits_empty)
             />
         </section>
     }
@@ -465,7 +465,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
                 columns=columns
                 rows=Signal::derive(move || data.with(|d| d.0.clone()))
                 class="follow-ups-today"
-                empty=move || view! { <p class="muted">{t!(i18n, reception.follow_ups_empty)}</p> }
+                empty=|i| t_string!(i, reception.follow_ups_empty)
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
             />
         </Panel>
@@ -552,7 +552,7 @@ pub fn SleepingPage() -> impl IntoView {
                 columns=columns
                 rows=Signal::derive(move || rows.with(|r| r.0.clone()))
                 class="sleeping-cards"
-                empty=move || view! { <p class="muted">{t!(i18n, reception.sleeping_empty)}</p> }
+                empty=|i| t_string!(i, reception.sleeping_empty)
             />
         </Panel>
     }

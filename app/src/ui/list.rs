@@ -27,9 +27,7 @@ where
     move || {
         let items = items.get();
         if items.is_empty() {
-            return empty
-                .map(|words| view! { <p class="muted">{move || words(i18n)}</p> })
-                .into_any();
+            return none_note(i18n, empty);
         }
         let shown = items.into_iter().map(&item).collect_view();
         if ordered {
@@ -38,4 +36,12 @@ where
             view! { <ul class=class>{shown}</ul> }.into_any()
         }
     }
+}
+
+/// What a list or a table shows instead of no items: `<p class="muted">` saying `words`
+/// (nothing without words).
+pub fn none_note(i18n: I18nContext<Locale>, words: Option<Words>) -> AnyView {
+    words
+        .map(|words| view! { <p class="muted">{move || words(i18n)}</p> })
+        .into_any()
 }

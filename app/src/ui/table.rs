@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::export::ExportTable;
+use super::labels::Words;
+use super::list::none_note;
 use crate::i18n::*;
 
 type Heading = Arc<dyn Fn(I18nContext<Locale>) -> String + Send + Sync>;
@@ -176,7 +178,7 @@ impl<R: 'static> Columns<R> {
 }
 
 /// `<div class="table-wrap"><table class="table …">` with a heading per shown column and a
-/// row per item of `rows`; `empty` is shown instead when there are no rows.
+/// row per item of `rows`.
 #[component]
 pub fn DataTable<R: Clone + Send + Sync + 'static>(
     columns: Columns<R>,
@@ -184,7 +186,9 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
     /// Classes beside `table` (e.g. `kpi-table`).
     #[prop(optional)]
     class: Option<&'static str>,
-    #[prop(optional, into)] empty: ViewFn,
+    /// The words shown (muted) instead of a table without rows.
+    #[prop(optional)]
+    empty: Option<Words>,
     /// A row's class, if it has one (e.g. `muted`).
     #[prop(optional)]
     row_class: Option<fn(&R) -> Option<&'static str>>,
@@ -204,7 +208,7 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
     move || {
         let rows = rows.get();
         if rows.is_empty() {
-            return empty.run();
+            return none_note(i18n, empty);
         }
         let head = shown
             .iter()
