@@ -143,30 +143,23 @@ fn Shell() -> impl IntoView {
             .with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
     });
     move || {
-        if logged_in.get() && must_change.get() {
-            view! {
-                <div class="shell">
-                    <Header />
-                    <main id="main" class="page">
-                        <ChangePasswordForm />
-                    </main>
-                </div>
-            }
-            .into_any()
-        } else if logged_in.get() {
-            view! {
-                <div class="shell">
-                    <Header />
-                    <Nav />
-                    <main id="main" class="page">
-                        <Outlet />
-                    </main>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! { <Redirect path="/login" /> }.into_any()
+        if !logged_in.get() {
+            return view! { <Redirect path="/login" /> }.into_any();
         }
+        // Only the password form until the password is replaced: no navigation, no pages.
+        let (nav, page) = if must_change.get() {
+            (None, view! { <ChangePasswordForm /> }.into_any())
+        } else {
+            (Some(view! { <Nav /> }), view! { <Outlet /> }.into_any())
+        };
+        view! {
+            <div class="shell">
+                <Header />
+                {nav}
+                <main id="main" class="page">{page}</main>
+            </div>
+        }
+        .into_any()
     }
 }
 
