@@ -26,13 +26,12 @@ use crate::ui::panel::Panel;
 use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
-fn task_status_label(i18n: I18nContext<Locale>, s: CareTaskStatus) -> String {
-    match s {
-        CareTaskStatus::Open => t_string!(i18n, delivery.task_open),
-        CareTaskStatus::Done => t_string!(i18n, delivery.task_done),
-        CareTaskStatus::Failed => t_string!(i18n, delivery.task_failed),
+words! {
+    fn task_status_label(s: CareTaskStatus) -> String {
+        CareTaskStatus::Open => delivery.task_open,
+        CareTaskStatus::Done => delivery.task_done,
+        CareTaskStatus::Failed => delivery.task_failed,
     }
-    .to_string()
 }
 
 #[component]

@@ -56,21 +56,19 @@ struct Report {
 
 const REQUIRED: [&str; 3] = ["name", "phone", "intended_model"];
 
-fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
-    match field {
-        "name" => t_string!(i18n, import.fields.name),
-        "phone" => t_string!(i18n, import.fields.phone),
-        "intended_model" => t_string!(i18n, import.fields.intended_model),
-        "grade" => t_string!(i18n, import.fields.grade),
-        "source" => t_string!(i18n, import.fields.source),
-        "district" => t_string!(i18n, import.fields.district),
-        "consultant" => t_string!(i18n, import.fields.consultant),
-        "first_contact_at" => t_string!(i18n, import.fields.date),
-        "budget" => t_string!(i18n, import.fields.budget),
-        "current_car" => t_string!(i18n, import.fields.current_car),
-        other => return other.to_string(),
-    }
-    .to_string()
+words! {
+    fn field_label(field: &str) -> String {
+        "name" => import.fields.name,
+        "phone" => import.fields.phone,
+        "intended_model" => import.fields.intended_model,
+        "grade" => import.fields.grade,
+        "source" => import.fields.source,
+        "district" => import.fields.district,
+        "consultant" => import.fields.consultant,
+        "first_contact_at" => import.fields.date,
+        "budget" => import.fields.budget,
+        "current_car" => import.fields.current_car,
+    } else field.to_string()
 }
 
 /// Posts the chosen file (and the mapping) as multipart.

@@ -40,17 +40,16 @@ fn kpi_name(i18n: I18nContext<Locale>, k: SalesKpi) -> &'static str {
     }
 }
 
-fn formula(i18n: I18nContext<Locale>, k: SalesKpi) -> String {
-    match k {
-        SalesKpi::CardBuildingRate => t_string!(i18n, kpi.formula.card_building_rate),
-        SalesKpi::ACardCloseRate => t_string!(i18n, kpi.formula.a_card_close_rate),
-        SalesKpi::TestDriveRate => t_string!(i18n, kpi.formula.test_drive_rate),
-        SalesKpi::ShowroomCloseRate => t_string!(i18n, kpi.formula.showroom_close_rate),
-        SalesKpi::SalesEfficiency => t_string!(i18n, kpi.formula.sales_efficiency),
-        SalesKpi::ACardLossRate => t_string!(i18n, kpi.formula.a_card_loss_rate),
-        SalesKpi::KeyAccountCoverage => t_string!(i18n, kpi.formula.key_account_coverage),
+words! {
+    fn formula(k: SalesKpi) -> String {
+        SalesKpi::CardBuildingRate => kpi.formula.card_building_rate,
+        SalesKpi::ACardCloseRate => kpi.formula.a_card_close_rate,
+        SalesKpi::TestDriveRate => kpi.formula.test_drive_rate,
+        SalesKpi::ShowroomCloseRate => kpi.formula.showroom_close_rate,
+        SalesKpi::SalesEfficiency => kpi.formula.sales_efficiency,
+        SalesKpi::ACardLossRate => kpi.formula.a_card_loss_rate,
+        SalesKpi::KeyAccountCoverage => kpi.formula.key_account_coverage,
     }
-    .to_string()
 }
 
 /// Why a figure has no value (its denominator is empty).

@@ -65,13 +65,12 @@ pub fn label_of(i18n: I18nContext<Locale>, v: &impl Bilingual) -> String {
         .to_string()
 }
 
-fn order_status_label(i18n: I18nContext<Locale>, status: OrderStatus) -> String {
-    match status {
-        OrderStatus::Signed => t_string!(i18n, order.status_signed),
-        OrderStatus::Delivered => t_string!(i18n, order.status_delivered),
-        OrderStatus::Cancelled => t_string!(i18n, order.status_cancelled),
+words! {
+    fn order_status_label(status: OrderStatus) -> String {
+        OrderStatus::Signed => order.status_signed,
+        OrderStatus::Delivered => order.status_delivered,
+        OrderStatus::Cancelled => order.status_cancelled,
     }
-    .to_string()
 }
 
 // ---- the list ----

@@ -306,13 +306,12 @@ async fn change_rota(
     .await
 }
 
-fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
-    match s {
-        RotaState::Free => t_string!(i18n, reception.rota_free),
-        RotaState::WithCustomer => t_string!(i18n, reception.rota_busy),
-        RotaState::Away => t_string!(i18n, reception.rota_away),
+words! {
+    fn state_label(s: RotaState) -> String {
+        RotaState::Free => reception.rota_free,
+        RotaState::WithCustomer => reception.rota_busy,
+        RotaState::Away => reception.rota_away,
     }
-    .to_string()
 }
 
 /// The rota panel: the queue with the next up highlighted, 暂离 / 回来, and for a sales manager

@@ -54,13 +54,12 @@ fn route_label(i18n: I18nContext<Locale>, settings: &StoreSettings, id: &str) ->
         .unwrap_or_else(|| id.to_string())
 }
 
-fn status_text(i18n: I18nContext<Locale>, status: TestDriveStatus) -> String {
-    match status {
-        TestDriveStatus::Started => t_string!(i18n, test_drive.started),
-        TestDriveStatus::Ended => t_string!(i18n, test_drive.ended),
-        TestDriveStatus::Cancelled => t_string!(i18n, test_drive.cancelled),
+words! {
+    fn status_text(status: TestDriveStatus) -> String {
+        TestDriveStatus::Started => test_drive.started,
+        TestDriveStatus::Ended => test_drive.ended,
+        TestDriveStatus::Cancelled => test_drive.cancelled,
     }
-    .to_string()
 }
 
 /// A time as shown: `YYYY-MM-DD HH:MM`.
