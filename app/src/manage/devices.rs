@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::ui::dialog::Dialog;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -316,8 +317,8 @@ fn ConfirmRevoke(
     name: String,
     is_this: bool,
     busy: RwSignal<bool>,
-    on_confirm: impl Fn() + 'static,
-    on_cancel: impl Fn() + Clone + 'static,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+    on_cancel: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
@@ -330,58 +331,48 @@ fn ConfirmRevoke(
     let cancel_key = on_cancel.clone();
     let cancel_click = on_cancel;
     view! {
-        <div class="dialog-backdrop">
-            <div
-                class="dialog panel"
-                role="alertdialog"
-                aria-modal="true"
-                aria-labelledby="revoke-question"
-                aria-describedby="revoke-detail"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        cancel_key();
-                    }
-                }
-            >
-                <h2 id="revoke-question">
-                    {t!(i18n, devices.confirm_question, name = name)}
-                </h2>
-                <p id="revoke-detail">
-                    {t!(i18n, devices.confirm_detail)}
-                    {is_this
-                        .then(|| {
-                            view! {
-                                " "
-                                <strong>{t!(i18n, devices.confirm_self)}</strong>
-                            }
-                        })}
-                </p>
-                <div class="dialog-actions">
-                    <button
-                        type="button"
-                        class="btn btn-secondary"
-                        node_ref=cancel_ref
-                        on:click=move |_| cancel_click()
-                    >
-                        {t!(i18n, devices.cancel)}
-                    </button>
-                    <button
-                        type="button"
-                        class="btn btn-danger"
-                        disabled=move || busy.get()
-                        on:click=move |_| on_confirm()
-                    >
-                        {move || {
-                            if busy.get() {
-                                t_string!(i18n, devices.revoking)
-                            } else {
-                                t_string!(i18n, devices.confirm)
-                            }
-                        }}
-                    </button>
-                </div>
+        <Dialog
+            id="revoke-question"
+            title=move || t!(i18n, devices.confirm_question, name = name.clone())
+            alert=true
+            described_by="revoke-detail"
+            on_close=cancel_key
+        >
+            <p id="revoke-detail">
+                {t!(i18n, devices.confirm_detail)}
+                {is_this
+                    .then(|| {
+                        view! {
+                            " "
+                            <strong>{t!(i18n, devices.confirm_self)}</strong>
+                        }
+                    })}
+            </p>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    node_ref=cancel_ref
+                    on:click=move |_| cancel_click()
+                >
+                    {t!(i18n, devices.cancel)}
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm()
+                >
+                    {move || {
+                        if busy.get() {
+                            t_string!(i18n, devices.revoking)
+                        } else {
+                            t_string!(i18n, devices.confirm)
+                        }
+                    }}
+                </button>
             </div>
-        </div>
+        </Dialog>
     }
 }
 

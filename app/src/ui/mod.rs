@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod button;
+pub mod dialog;
 pub mod edit;
 pub mod error;
 pub mod export;
