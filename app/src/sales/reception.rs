@@ -197,23 +197,31 @@ pub fn known_customer(sync: SyncCtx, phone_input: &str) -> Option<KnownCustomer>
 
 // ---- the rota ----
 
-/// The signed-in user: (user id, store id, is a sales consultant, is a sales manager / GM).
-pub fn me() -> Option<(String, String, bool, bool)> {
+/// The signed-in user as the sales screens see them.
+#[derive(Debug, Clone, Default)]
+pub struct Me {
+    pub id: String,
+    pub store: String,
+    /// A sales consultant (在岗顾问): on the rota, logs visits for themself.
+    pub consultant: bool,
+    /// A sales manager or the general manager: sees everyone's cards.
+    pub manager: bool,
+}
+
+/// The signed-in user (call while rendering).
+pub fn me() -> Option<Me> {
     let session = use_session();
     session.session.with_untracked(|s| {
         let s = s.as_ref()?;
-        let consultant = s.user.roles.contains(&Role::SalesConsultant);
-        let manager = s
-            .user
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager));
-        Some((
-            s.user.id.clone(),
-            s.user.store_id.clone(),
-            consultant,
-            manager,
-        ))
+        let roles = &s.user.roles;
+        Some(Me {
+            id: s.user.id.clone(),
+            store: s.user.store_id.clone(),
+            consultant: roles.contains(&Role::SalesConsultant),
+            manager: roles
+                .iter()
+                .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager)),
+        })
     })
 }
 
@@ -243,7 +251,12 @@ fn known_consultants(sync: SyncCtx) -> Vec<String> {
             }
         }
     }
-    if let Some((id, _, true, _)) = me() {
+    if let Some(Me {
+        id,
+        consultant: true,
+        ..
+    }) = me()
+    {
         ids.insert(id);
     }
     ids.into_iter().collect()
@@ -251,7 +264,7 @@ fn known_consultants(sync: SyncCtx) -> Vec<String> {
 
 /// The rota of `date` with `visits` (that day's visits).
 pub fn rota_now(sync: SyncCtx, date: &str, visits: &[VisitRow]) -> Option<RotaNow> {
-    let (_, store, _, _) = me()?;
+    let store = me()?.store;
     let id = rota_record_id_of(&store, date)?;
     let rec = sync.record(id);
     let stored: Vec<String> = match rec.as_ref().and_then(|r| r.value("order")) {
@@ -321,7 +334,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
-    let manager = me().is_some_and(|m| m.3);
+    let manager = me().is_some_and(|m| m.manager);
     let run = move |change: RotaChange| {
         if let Some(r) = rota.get_untracked() {
             edit.run(change_rota(sync, r.id, today_stored(), change), |_| ());
@@ -645,7 +658,9 @@ pub fn VisitLog(#[prop(into)] rows: Signal<Vec<VisitRow>>, empty: Words) -> impl
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
-    let (me_id, _, _, manager) = me().unwrap_or_default();
+    let Me {
+        id: me_id, manager, ..
+    } = me().unwrap_or_default();
     let today = crate::clock::today();
     let leave = move |id: Uuid| {
         let plan = leave_plan(id, now_local());

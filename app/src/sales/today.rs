@@ -20,8 +20,8 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::reception::{
-    RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options, me,
-    use_today,
+    Me, RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options,
+    me, use_today,
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
@@ -93,9 +93,9 @@ pub fn SalesHome() -> impl IntoView {
 fn NewCardsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let me = me();
-    let manager = me.as_ref().is_some_and(|m| m.3);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id, manager, ..
+    } = me().unwrap_or_default();
     let cards = Memo::new(move |_| {
         let mut cards: Vec<RecordState> = sync
             .records("a_card")
@@ -193,10 +193,10 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let details = VisitDetails::new(sync);
     let edit = use_edit();
     let done = RwSignal::new(None::<(Sheet, VisitCountRule)>);
-    let me = me();
-    let is_consultant = me.as_ref().is_some_and(|m| m.2);
+    let me = me().unwrap_or_default();
+    let is_consultant = me.consultant;
     // A consultant logs for themself; anyone else (the receptionist's desk) for the next up.
-    let my_id = StoredValue::new(is_consultant.then(|| me.map(|m| m.0).unwrap_or_default()));
+    let my_id = StoredValue::new(is_consultant.then_some(me.id));
     let chosen = RwSignal::new(None::<String>);
     let for_whom = move || {
         let chosen = chosen.get();
@@ -361,9 +361,11 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 #[component]
 fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
     let i18n = use_i18n();
-    let me = me();
-    let is_consultant = me.as_ref().is_some_and(|m| m.2);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id,
+        consultant: is_consultant,
+        ..
+    } = me().unwrap_or_default();
     let rows = Signal::derive(move || {
         visits.with(|v| {
             v.iter()
@@ -410,7 +412,7 @@ fn due_text(i18n: I18nContext<Locale>, e: &TodayEntry) -> AnyView {
 fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let my_id = me().map(|m| m.0).unwrap_or_default();
+    let my_id = me().map(|m| m.id).unwrap_or_default();
     let data = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
@@ -483,9 +485,9 @@ pub fn SleepingPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let today = today_stored();
-    let me = me();
-    let manager = me.as_ref().is_some_and(|m| m.3);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id, manager, ..
+    } = me().unwrap_or_default();
     let rows = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0);
