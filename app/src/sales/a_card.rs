@@ -21,7 +21,7 @@ use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
-use crate::ui::field::{Select, TextField};
+use crate::ui::field::{Select, TextField, choose_blank, yes_no_options};
 use crate::ui::kinds::text;
 use crate::ui::labels::{phone_display, who};
 use crate::ui::list::ItemList;
@@ -254,19 +254,12 @@ pub fn CardForm(
         }
         shown
     });
-    let finance_options = Signal::derive(move || {
-        vec![
-            (
-                "true".to_string(),
-                t_string!(i18n, a_card.finance_yes).to_string(),
-            ),
-            (
-                "false".to_string(),
-                t_string!(i18n, a_card.finance_no).to_string(),
-            ),
-        ]
-    });
-    let choose = Signal::derive(move || t_string!(i18n, a_card.choose).to_string());
+    let finance_options = yes_no_options(
+        i18n,
+        |i| t_string!(i, a_card.finance_yes),
+        |i| t_string!(i, a_card.finance_no),
+    );
+    let choose = choose_blank(i18n);
 
     view! {
         <form class="form a-card-form" on:submit=submit novalidate>

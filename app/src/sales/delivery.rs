@@ -22,7 +22,7 @@ use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
-use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField};
+use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField, yes_no_options};
 use crate::ui::panel::Panel;
 
 /// Every problem's text, one after the other (a form refused for several reasons).
@@ -150,18 +150,11 @@ pub fn DeliverySection(
             })
             .collect_view()
     };
-    let homes = Signal::derive(move || {
-        vec![
-            (
-                "true".to_string(),
-                t_string!(i18n, delivery.local).to_string(),
-            ),
-            (
-                "false".to_string(),
-                t_string!(i18n, delivery.out_of_town).to_string(),
-            ),
-        ]
-    });
+    let homes = yes_no_options(
+        i18n,
+        |i| t_string!(i, delivery.local),
+        |i| t_string!(i, delivery.out_of_town),
+    );
     view! {
         <Panel id="delivery-title" class="delivery" title=move || t!(i18n, delivery.title)>
             <form class="form" on:submit=deliver novalidate>

@@ -8,6 +8,7 @@
 use domain::label::Choice;
 use leptos::prelude::*;
 
+use super::labels::Words;
 use crate::i18n::*;
 
 /// What a field shows and where a typed value goes.
@@ -376,6 +377,20 @@ pub mod choice {
             children().into_any(),
         )
     }
+}
+
+/// The options of a yes/no select: `true` says `yes`, `false` says `no` (tracked).
+pub fn yes_no_options(
+    i18n: I18nContext<Locale>,
+    yes: Words,
+    no: Words,
+) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        vec![
+            ("true".to_string(), yes(i18n).to_string()),
+            ("false".to_string(), no(i18n).to_string()),
+        ]
+    })
 }
 
 /// The blank first option of a select that asks for a choice (请选择).
