@@ -1,6 +1,7 @@
 //! Translations: `app/locales/zh-CN.json` (default) and `app/locales/en.json`, checked at
 //! compile time by leptos_i18n. Every string a person sees or hears comes from there. Also the
-//! language chosen on this device ([`keep_locale`]).
+//! language chosen on this device ([`keep_locale`]) and [`words!`], a value's words declared as
+//! its arms.
 
 // `load_locales!` reads `[package.metadata.leptos-i18n]` in app/Cargo.toml; leptos_i18n 0.6 marks
 // it deprecated in favour of a build script, which would compile ICU's data tooling on every
