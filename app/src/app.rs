@@ -17,6 +17,7 @@ use crate::pages::password::{ChangePasswordForm, PasswordPage};
 use crate::pages::setup::SetupPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
+use crate::ui::panel::Panel;
 use crate::{api, care, lazy_pages, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
@@ -143,30 +144,23 @@ fn Shell() -> impl IntoView {
             .with(|s| s.as_ref().is_some_and(|s| s.user.must_change_password))
     });
     move || {
-        if logged_in.get() && must_change.get() {
-            view! {
-                <div class="shell">
-                    <Header />
-                    <main id="main" class="page">
-                        <ChangePasswordForm />
-                    </main>
-                </div>
-            }
-            .into_any()
-        } else if logged_in.get() {
-            view! {
-                <div class="shell">
-                    <Header />
-                    <Nav />
-                    <main id="main" class="page">
-                        <Outlet />
-                    </main>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! { <Redirect path="/login" /> }.into_any()
+        if !logged_in.get() {
+            return view! { <Redirect path="/login" /> }.into_any();
         }
+        // Only the password form until the password is replaced: no navigation, no pages.
+        let (nav, page) = if must_change.get() {
+            (None, view! { <ChangePasswordForm /> }.into_any())
+        } else {
+            (Some(view! { <Nav /> }), view! { <Outlet /> }.into_any())
+        };
+        view! {
+            <div class="shell">
+                <Header />
+                {nav}
+                <main id="main" class="page">{page}</main>
+            </div>
+        }
+        .into_any()
     }
 }
 
@@ -186,13 +180,12 @@ fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main id="main" class="page page-narrow">
-            <section class="panel notice-page" aria-labelledby="not-found-title">
-                <h1 id="not-found-title">{t!(i18n, not_found.title)}</h1>
+            <Panel id="not-found-title" class="notice-page" page=true title=move || t!(i18n, not_found.title)>
                 <p>{t!(i18n, not_found.body)}</p>
                 <A href="/" attr:class="btn btn-secondary">
                     {t!(i18n, not_found.home)}
                 </A>
-            </section>
+            </Panel>
         </main>
     }
 }

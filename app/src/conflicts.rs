@@ -16,6 +16,7 @@ use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::kinds::Look;
 use crate::ui::labels::{device, local_time, who};
+use crate::ui::panel::Panel;
 
 /// The open conflicts of `record`.
 pub fn conflicts_of(record: &RecordState) -> Vec<Conflict> {
@@ -45,8 +46,7 @@ pub fn ConflictsPage() -> impl IntoView {
             .collect::<Vec<_>>()
     });
     view! {
-        <section class="panel" aria-labelledby="conflicts-title">
-            <h1 id="conflicts-title">{t!(i18n, conflicts.title)}</h1>
+        <Panel id="conflicts-title" page=true title=move || t!(i18n, conflicts.title)>
             <p class="muted">{t!(i18n, conflicts.intro)}</p>
             {move || {
                 let open = open.get();
@@ -65,7 +65,7 @@ pub fn ConflictsPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-        </section>
+        </Panel>
         <RefusedList />
     }
 }
@@ -217,8 +217,7 @@ fn RefusedList() -> impl IntoView {
         let list: Vec<Refused> = sync.refused.get();
         (!list.is_empty()).then(|| {
             view! {
-                <section class="panel" aria-labelledby="refused-title">
-                    <h2 id="refused-title">{t!(i18n, conflicts.refused_title)}</h2>
+                <Panel id="refused-title" title=move || t!(i18n, conflicts.refused_title)>
                     <p class="muted">{t!(i18n, conflicts.refused_intro)}</p>
                     <ul class="refused-list">
                         {list
@@ -267,7 +266,7 @@ fn RefusedList() -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
-                </section>
+                </Panel>
             }
         })
     }

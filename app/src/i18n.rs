@@ -1,6 +1,7 @@
 //! Translations: `app/locales/zh-CN.json` (default) and `app/locales/en.json`, checked at
 //! compile time by leptos_i18n. Every string a person sees or hears comes from there. Also the
-//! language chosen on this device ([`keep_locale`]).
+//! language chosen on this device ([`keep_locale`]) and [`words!`], a value's words declared as
+//! its arms.
 
 // `load_locales!` reads `[package.metadata.leptos-i18n]` in app/Cargo.toml; leptos_i18n 0.6 marks
 // it deprecated in favour of a build script, which would compile ICU's data tooling on every
@@ -12,7 +13,44 @@ leptos_i18n::load_locales!();
 pub use i18n::*;
 pub use leptos_i18n::I18nContext;
 
+use domain::{Area, Role};
+
 use crate::db;
+
+/// `words! { fn name(value: Type) -> String { Pattern => key.path, … } }`: the translated words
+/// of each value, as `fn name(i18n, value) -> String`. A value no arm names gets the `else`
+/// expression after the arms; with `-> Option<String>` it gets `None`.
+macro_rules! words {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($value:ident: $t:ty) -> String {
+            $($pattern:pat => $($key:ident).+),+ $(,)?
+        } $(else $other:expr)?
+    ) => {
+        $(#[$meta])*
+        $vis fn $name(i18n: I18nContext<Locale>, $value: $t) -> String {
+            match $value {
+                $($pattern => t_string!(i18n, $($key).+).to_string(),)+
+                $(_ => $other,)?
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($value:ident: $t:ty) -> Option<String> {
+            $($pattern:pat => $($key:ident).+),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis fn $name(i18n: I18nContext<Locale>, $value: $t) -> Option<String> {
+            match $value {
+                $($pattern => Some(t_string!(i18n, $($key).+).to_string()),)+
+                _ => None,
+            }
+        }
+    };
+}
+pub(crate) use words;
 
 /// The locale a stored or typed language tag names, if the app has it.
 pub fn parse_locale(tag: &str) -> Option<Locale> {
@@ -31,33 +69,29 @@ pub fn other_locale(locale: Locale) -> Locale {
     }
 }
 
-/// The translated name of a role, as staff call it.
-pub fn role_name(i18n: I18nContext<Locale>, role: domain::Role) -> String {
-    use domain::Role::*;
-    match role {
-        SalesConsultant => t_string!(i18n, roles.sales_consultant),
-        SalesManager => t_string!(i18n, roles.sales_manager),
-        ServiceAdvisor => t_string!(i18n, roles.service_advisor),
-        Technician => t_string!(i18n, roles.technician),
-        QcInspector => t_string!(i18n, roles.qc_inspector),
-        PartsClerk => t_string!(i18n, roles.parts_clerk),
-        CustomerService => t_string!(i18n, roles.customer_service),
-        CustomerServiceManager => t_string!(i18n, roles.customer_service_manager),
-        GeneralManager => t_string!(i18n, roles.general_manager),
+words! {
+    /// The translated name of a role, as staff call it.
+    pub fn role_name(role: Role) -> String {
+        Role::SalesConsultant => roles.sales_consultant,
+        Role::SalesManager => roles.sales_manager,
+        Role::ServiceAdvisor => roles.service_advisor,
+        Role::Technician => roles.technician,
+        Role::QcInspector => roles.qc_inspector,
+        Role::PartsClerk => roles.parts_clerk,
+        Role::CustomerService => roles.customer_service,
+        Role::CustomerServiceManager => roles.customer_service_manager,
+        Role::GeneralManager => roles.general_manager,
     }
-    .to_string()
 }
 
-/// The translated name of an area, as the navigation shows it.
-pub fn area_name(i18n: I18nContext<Locale>, area: domain::Area) -> String {
-    use domain::Area::*;
-    match area {
-        Sales => t_string!(i18n, nav.sales),
-        Service => t_string!(i18n, nav.service),
-        Care => t_string!(i18n, nav.care),
-        Management => t_string!(i18n, nav.manage),
+words! {
+    /// The translated name of an area, as the navigation shows it.
+    pub fn area_name(area: Area) -> String {
+        Area::Sales => nav.sales,
+        Area::Service => nav.service,
+        Area::Care => nav.care,
+        Area::Management => nav.manage,
     }
-    .to_string()
 }
 
 /// The language of the app's screens, for domain messages (tracked).

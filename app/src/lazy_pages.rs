@@ -15,15 +15,15 @@ use leptos_router::LazyRoute;
 use crate::components::area_gate::AreaGate;
 use crate::{conflicts, manage, sales};
 
-/// `lazy_pages!(group { Name => path::to::Component; … })`: for each page a unit struct
-/// `Name` whose lazy view is `<path::to::Component />`; the route is
-/// `view={Lazy::<Name>::new()}`.
+/// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
+/// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
+/// `Name in Area => …`); the route is `view={Lazy::<Name>::new()}`.
 ///
 /// This is what `#[lazy_route]` does, except that every page of a `group` is one wasm-split
 /// module: the pages of one workflow share one chunk, where `#[lazy_route]` (one module per
 /// route) made ~475 small chunks out of the code shared by every subset of the 23 pages.
 macro_rules! lazy_pages {
-    ($group:ident { $($(#[$meta:meta])* $name:ident => $view:expr;)+ }) => {$(
+    ($($group:ident { $($(#[$meta:meta])* $name:ident $(in $area:ident)? => $page:path;)+ })+) => {$($(
         $(#[$meta])*
         pub struct $name;
 
@@ -36,101 +36,91 @@ macro_rules! lazy_pages {
                 #[allow(non_snake_case)]
                 #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
                 fn $name() -> AnyView {
-                    $view.into_any()
+                    lazy_pages!(@page $page $(, $area)?)
                 }
                 $name().await
             }
         }
-    )+};
+    )+)+};
+    (@page $page:path) => {
+        ::leptos::component::component_view(
+            &$page,
+            ::leptos::component::component_props_builder(&$page).build(),
+        )
+        .into_any()
+    };
+    (@page $page:path, $area:ident) => {
+        view! { <AreaGate area=Area::$area>{lazy_pages!(@page $page)}</AreaGate> }.into_any()
+    };
 }
 
-// What a consultant uses every day.
-lazy_pages!(sales_day {
-    /// `/sales`
-    SalesHome => view! { <sales::today::SalesHome /> };
-    /// `/sales/reception`
-    Reception => view! { <sales::reception::ReceptionPage /> };
-    /// `/sales/sleeping`
-    Sleeping => view! { <sales::today::SleepingPage /> };
-});
-
-lazy_pages!(sales_cards {
-    /// `/sales/a-cards`
-    ACards => view! { <sales::a_card::ACardList /> };
-    /// `/sales/a-cards/new`
-    NewACard => view! { <sales::a_card::NewACardPage /> };
-    /// `/sales/a-cards/:id`
-    ACard => view! { <sales::a_card_page::ACardPage /> };
-    /// `/sales/c-cards/:id`
-    CCard => view! { <sales::c_card::CCardPage /> };
-});
-
-lazy_pages!(sales_drives {
-    /// `/sales/test-drives`
-    TestDrives => view! { <sales::test_drive::TestDriveList /> };
-    /// `/sales/test-drives/new`
-    NewTestDrive => view! { <sales::test_drive::NewTestDrivePage /> };
-    /// `/sales/test-drives/:id`
-    TestDrive => view! { <sales::test_drive::TestDrivePage /> };
-});
-
-lazy_pages!(sales_orders {
-    /// `/sales/orders`
-    Orders => view! { <sales::order::OrdersPage /> };
-    /// `/sales/orders/new`
-    NewOrder => view! { <sales::order::NewOrderPage /> };
-    /// `/sales/orders/:id`
-    Order => view! { <sales::order::OrderPage /> };
-});
-
-lazy_pages!(sales_accounts {
-    /// `/sales/key-accounts`
-    KeyAccounts => view! { <sales::key_account::KeyAccountsPage /> };
-    /// `/sales/key-accounts/new`
-    NewKeyAccount => view! { <sales::key_account::NewKeyAccountPage /> };
-    /// `/sales/key-accounts/:id`
-    KeyAccount => view! { <sales::key_account::KeyAccountPage /> };
-});
-
-// The sales managers' pages.
-lazy_pages!(sales_manager {
-    /// `/sales/losses`
-    Losses => view! { <sales::loss::LossReviewPage /> };
-    /// `/sales/kpi`
-    Kpi => view! { <sales::kpi::KpiPage /> };
-    /// `/sales/settings`
-    SalesSettings => view! { <sales::settings::SettingsPage /> };
-    /// `/sales/import`
-    Import => view! { <sales::import::ImportPage /> };
-    /// `/sales/duplicates`
-    Duplicates => view! { <sales::duplicates::DuplicatesPage /> };
-});
-
-lazy_pages!(admin {
-    /// `/conflicts`
-    Conflicts => view! { <conflicts::ConflictsPage /> };
-    /// `/manage`: the devices page, for management only.
-    Devices => view! {
-        <AreaGate area=Area::Management>
-            <manage::devices::DevicesPage />
-        </AreaGate>
-    };
-    /// `/manage/bin`: the bin (回收站), for management only.
-    Bin => view! {
-        <AreaGate area=Area::Management>
-            <manage::bin::BinPage />
-        </AreaGate>
-    };
-    /// `/manage/staff`: the staff (员工), for the general manager.
-    Staff => view! {
-        <AreaGate area=Area::Management>
-            <manage::staff::StaffPage />
-        </AreaGate>
-    };
-    /// `/manage/audit`: the audit log (审计日志), for managers.
-    Audit => view! {
-        <AreaGate area=Area::Management>
-            <manage::audit::AuditPage />
-        </AreaGate>
-    };
-});
+lazy_pages! {
+    // What a consultant uses every day.
+    sales_day {
+        /// `/sales`
+        SalesHome => sales::today::SalesHome;
+        /// `/sales/reception`
+        Reception => sales::reception::ReceptionPage;
+        /// `/sales/sleeping`
+        Sleeping => sales::today::SleepingPage;
+    }
+    sales_cards {
+        /// `/sales/a-cards`
+        ACards => sales::a_card::ACardList;
+        /// `/sales/a-cards/new`
+        NewACard => sales::a_card::NewACardPage;
+        /// `/sales/a-cards/:id`
+        ACard => sales::a_card_page::ACardPage;
+        /// `/sales/c-cards/:id`
+        CCard => sales::c_card::CCardPage;
+    }
+    sales_drives {
+        /// `/sales/test-drives`
+        TestDrives => sales::test_drive::TestDriveList;
+        /// `/sales/test-drives/new`
+        NewTestDrive => sales::test_drive::NewTestDrivePage;
+        /// `/sales/test-drives/:id`
+        TestDrive => sales::test_drive::TestDrivePage;
+    }
+    sales_orders {
+        /// `/sales/orders`
+        Orders => sales::order::OrdersPage;
+        /// `/sales/orders/new`
+        NewOrder => sales::order::NewOrderPage;
+        /// `/sales/orders/:id`
+        Order => sales::order::OrderPage;
+    }
+    sales_accounts {
+        /// `/sales/key-accounts`
+        KeyAccounts => sales::key_account::KeyAccountsPage;
+        /// `/sales/key-accounts/new`
+        NewKeyAccount => sales::key_account::NewKeyAccountPage;
+        /// `/sales/key-accounts/:id`
+        KeyAccount => sales::key_account::KeyAccountPage;
+    }
+    // The sales managers' pages.
+    sales_manager {
+        /// `/sales/losses`
+        Losses => sales::loss::LossReviewPage;
+        /// `/sales/kpi`
+        Kpi => sales::kpi::KpiPage;
+        /// `/sales/settings`
+        SalesSettings => sales::settings::SettingsPage;
+        /// `/sales/import`
+        Import => sales::import::ImportPage;
+        /// `/sales/duplicates`
+        Duplicates => sales::duplicates::DuplicatesPage;
+    }
+    admin {
+        /// `/conflicts`
+        Conflicts => conflicts::ConflictsPage;
+        /// `/manage`: the devices page, for management only.
+        Devices in Management => manage::devices::DevicesPage;
+        /// `/manage/bin`: the bin (回收站), for management only.
+        Bin in Management => manage::bin::BinPage;
+        /// `/manage/staff`: the staff (员工), for the general manager.
+        Staff in Management => manage::staff::StaffPage;
+        /// `/manage/audit`: the audit log (审计日志), for managers.
+        Audit in Management => manage::audit::AuditPage;
+    }
+}

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::ui::panel::Panel;
 
 /// Shows its page only to users whose roles may use `area`.
 #[component]
@@ -27,8 +28,7 @@ pub fn AreaGate(area: Area, children: ChildrenFn) -> impl IntoView {
 pub fn NoAccess(no_areas: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <section class="panel notice-page" aria-labelledby="no-access-title">
-            <h1 id="no-access-title">{t!(i18n, no_access.title)}</h1>
+        <Panel id="no-access-title" class="notice-page" page=true title=move || t!(i18n, no_access.title)>
             <p>
                 {move || {
                     if no_areas {
@@ -46,6 +46,6 @@ pub fn NoAccess(no_areas: bool) -> impl IntoView {
                         </A>
                     }
                 })}
-        </section>
+        </Panel>
     }
 }

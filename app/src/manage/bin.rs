@@ -14,6 +14,7 @@ use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::kinds::Look;
 use crate::ui::labels::{device, local_time, who};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A binned record as its row shows it; the words are made while drawing (context — the
@@ -66,11 +67,11 @@ pub fn BinPage() -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, bin.kind).to_string(),
+            |i| t_string!(i, bin.kind),
             move |r: &Row| type_label(i18n, &r.record.record_type),
         ),
         Column::new(
-            |i| t_string!(i, bin.record).to_string(),
+            |i| t_string!(i, bin.record),
             |r: &Row| {
                 let title = r.title.clone();
                 match r.href.clone() {
@@ -81,11 +82,11 @@ pub fn BinPage() -> impl IntoView {
             |r: &Row| r.title.clone().into(),
         ),
         Column::text(
-            |i| t_string!(i, bin.deleted_by).to_string(),
+            |i| t_string!(i, bin.deleted_by),
             |r: &Row| r.by.as_ref().map(|w| who(&w.user_id)).unwrap_or_default(),
         ),
         Column::text(
-            |i| t_string!(i, bin.deleted_at).to_string(),
+            |i| t_string!(i, bin.deleted_at),
             |r: &Row| {
                 r.by.as_ref()
                     .map(|w| local_time(w.hlc.wall_ms as f64, true))
@@ -93,7 +94,7 @@ pub fn BinPage() -> impl IntoView {
             },
         ),
         Column::text(
-            |i| t_string!(i, bin.device).to_string(),
+            |i| t_string!(i, bin.device),
             move |r: &Row| {
                 r.by.as_ref()
                     .map(|w| device(i18n, &w.device_id))
@@ -101,7 +102,7 @@ pub fn BinPage() -> impl IntoView {
             },
         ),
         Column::view_only(
-            |i| t_string!(i, devices.actions).to_string(),
+            |i| t_string!(i, devices.actions),
             move |r: &Row| {
                 let label = t_string!(i18n, bin.restore).to_string();
                 let aria = format!("{label} {}", r.title);
@@ -123,16 +124,15 @@ pub fn BinPage() -> impl IntoView {
         .hidden_heading(),
     ]);
     view! {
-        <section class="panel" aria-labelledby="bin-title">
-            <h1 id="bin-title">{t!(i18n, bin.title)}</h1>
+        <Panel id="bin-title" page=true title=move || t!(i18n, bin.title)>
             <p class="muted">{t!(i18n, bin.intro)}</p>
             <Alert message=edit.error />
             <Notice message=restored />
             <DataTable
                 columns=columns
                 rows=rows
-                empty=move || view! { <p class="muted">{t!(i18n, bin.empty)}</p> }
+                empty=|i| t_string!(i, bin.empty)
             />
-        </section>
+        </Panel>
     }
 }

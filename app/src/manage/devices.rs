@@ -8,6 +8,8 @@ use serde::Deserialize;
 use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
+use crate::ui::dialog::Dialog;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// One row of `GET /api/devices`.
@@ -115,13 +117,11 @@ pub fn DevicesPage() -> impl IntoView {
     let this_device = session.device_id.get_value();
 
     view! {
-        <section class="panel" aria-labelledby="devices-title">
-            <div class="panel-head">
-                <h1 id="devices-title">{t!(i18n, devices.title)}</h1>
-                <button type="button" class="btn btn-secondary" on:click=reload>
-                    {t!(i18n, devices.refresh)}
-                </button>
-            </div>
+        <Panel id="devices-title" page=true title=move || t!(i18n, devices.title) actions=move || view! {
+            <button type="button" class="btn btn-secondary" on:click=reload>
+                {t!(i18n, devices.refresh)}
+            </button>
+        }>
             <p class="muted">{t!(i18n, devices.intro)}</p>
 
             {move || {
@@ -188,7 +188,7 @@ pub fn DevicesPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-        </section>
+        </Panel>
 
         {move || {
             confirming
@@ -239,7 +239,7 @@ fn device_columns(
     };
     Columns::new(vec![
         Column::view_only(
-            |i18n| t_string!(i18n, devices.name).to_string(),
+            |i18n| t_string!(i18n, devices.name),
             move |d: &DeviceRow| {
                 let badge = (d.id == this_device).then(|| {
                     view! { <span class="badge badge-info">{t!(i18n, devices.this_device)}</span> }
@@ -255,17 +255,17 @@ fn device_columns(
         .data_label(),
         Column::text(|i18n| t_string!(i18n, devices.user).to_string(), user_of).data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.created).to_string(),
+            |i18n| t_string!(i18n, devices.created),
             time(|d| &d.created_at),
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.last_seen).to_string(),
+            |i18n| t_string!(i18n, devices.last_seen),
             time(|d| &d.last_seen_at),
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.status).to_string(),
+            |i18n| t_string!(i18n, devices.status),
             move |d: &DeviceRow| {
                 if d.revoked {
                     view! { <span class="badge badge-muted">{t!(i18n, devices.revoked)}</span> }
@@ -278,7 +278,7 @@ fn device_columns(
         )
         .data_label(),
         Column::view_only(
-            |i18n| t_string!(i18n, devices.actions).to_string(),
+            |i18n| t_string!(i18n, devices.actions),
             move |d: &DeviceRow| {
                 let device = d.clone();
                 (!d.revoked)
@@ -317,8 +317,8 @@ fn ConfirmRevoke(
     name: String,
     is_this: bool,
     busy: RwSignal<bool>,
-    on_confirm: impl Fn() + 'static,
-    on_cancel: impl Fn() + Clone + 'static,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+    on_cancel: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
@@ -331,58 +331,48 @@ fn ConfirmRevoke(
     let cancel_key = on_cancel.clone();
     let cancel_click = on_cancel;
     view! {
-        <div class="dialog-backdrop">
-            <div
-                class="dialog panel"
-                role="alertdialog"
-                aria-modal="true"
-                aria-labelledby="revoke-question"
-                aria-describedby="revoke-detail"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        cancel_key();
-                    }
-                }
-            >
-                <h2 id="revoke-question">
-                    {t!(i18n, devices.confirm_question, name = name)}
-                </h2>
-                <p id="revoke-detail">
-                    {t!(i18n, devices.confirm_detail)}
-                    {is_this
-                        .then(|| {
-                            view! {
-                                " "
-                                <strong>{t!(i18n, devices.confirm_self)}</strong>
-                            }
-                        })}
-                </p>
-                <div class="dialog-actions">
-                    <button
-                        type="button"
-                        class="btn btn-secondary"
-                        node_ref=cancel_ref
-                        on:click=move |_| cancel_click()
-                    >
-                        {t!(i18n, devices.cancel)}
-                    </button>
-                    <button
-                        type="button"
-                        class="btn btn-danger"
-                        disabled=move || busy.get()
-                        on:click=move |_| on_confirm()
-                    >
-                        {move || {
-                            if busy.get() {
-                                t_string!(i18n, devices.revoking)
-                            } else {
-                                t_string!(i18n, devices.confirm)
-                            }
-                        }}
-                    </button>
-                </div>
+        <Dialog
+            id="revoke-question"
+            title=move || t!(i18n, devices.confirm_question, name = name.clone())
+            alert=true
+            described_by="revoke-detail"
+            on_close=cancel_key
+        >
+            <p id="revoke-detail">
+                {t!(i18n, devices.confirm_detail)}
+                {is_this
+                    .then(|| {
+                        view! {
+                            " "
+                            <strong>{t!(i18n, devices.confirm_self)}</strong>
+                        }
+                    })}
+            </p>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    node_ref=cancel_ref
+                    on:click=move |_| cancel_click()
+                >
+                    {t!(i18n, devices.cancel)}
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm()
+                >
+                    {move || {
+                        if busy.get() {
+                            t_string!(i18n, devices.revoking)
+                        } else {
+                            t_string!(i18n, devices.confirm)
+                        }
+                    }}
+                </button>
             </div>
-        </div>
+        </Dialog>
     }
 }
 

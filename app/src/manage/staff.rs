@@ -20,9 +20,12 @@ use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{EditError, use_sync};
 use crate::ui::alert::{Alert, Notice};
+use crate::ui::button::SubmitButton;
+use crate::ui::dialog::Dialog;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
 use crate::ui::field::{Select, TextField};
+use crate::ui::panel::Panel;
 
 /// One row of `GET /api/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -86,7 +89,7 @@ enum ApiErrorKind {
 
 /// A dialog over the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Dialog {
+enum StaffDialog {
     Reset(StaffRow),
     Deactivate(StaffRow),
 }
@@ -97,7 +100,7 @@ pub fn StaffPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let state = RwSignal::new(Load::Loading);
-    let dialog = RwSignal::new(None::<Dialog>);
+    let dialog = RwSignal::new(None::<StaffDialog>);
     let done = RwSignal::new(None::<String>);
     let me = session
         .session
@@ -121,16 +124,14 @@ pub fn StaffPage() -> impl IntoView {
     });
 
     view! {
-        <section class="panel" aria-labelledby="staff-title">
-            <div class="panel-head">
-                <h1 id="staff-title">{t!(i18n, staff.title)}</h1>
-                <button type="button" class="btn btn-secondary" on:click=move |_| {
-                    done.set(None);
-                    load();
-                }>
-                    {t!(i18n, staff.refresh)}
-                </button>
-            </div>
+        <Panel id="staff-title" page=true title=move || t!(i18n, staff.title) actions=move || view! {
+            <button type="button" class="btn btn-secondary" on:click=move |_| {
+                done.set(None);
+                load();
+            }>
+                {t!(i18n, staff.refresh)}
+            </button>
+        }>
             <p class="muted">{t!(i18n, staff.intro)}</p>
             <Notice message=done class="notice notice-ok" />
             {move || match state.get() {
@@ -165,7 +166,7 @@ pub fn StaffPage() -> impl IntoView {
                     .into_any()
                 }
             }}
-        </section>
+        </Panel>
         <AddStaff on_added=move |name: String| {
             done.set(Some(fill(t_string!(i18n, staff.added), &[("name", name)])));
             load();
@@ -181,8 +182,8 @@ pub fn StaffPage() -> impl IntoView {
                         load();
                     };
                     match d {
-                        Dialog::Reset(row) => view! { <ResetDialog row=row on_close=close on_done=finished /> }.into_any(),
-                        Dialog::Deactivate(row) => view! {
+                        StaffDialog::Reset(row) => view! { <ResetDialog row=row on_close=close on_done=finished /> }.into_any(),
+                        StaffDialog::Deactivate(row) => view! {
                             <DeactivateDialog row=row rows=rows on_close=close on_done=finished />
                         }
                         .into_any(),
@@ -193,7 +194,11 @@ pub fn StaffPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffRowView(row: StaffRow, is_me: bool, dialog: RwSignal<Option<Dialog>>) -> impl IntoView {
+fn StaffRowView(
+    row: StaffRow,
+    is_me: bool,
+    dialog: RwSignal<Option<StaffDialog>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let roles = row
         .roles
@@ -224,11 +229,11 @@ fn StaffRowView(row: StaffRow, is_me: bool, dialog: RwSignal<Option<Dialog>>) ->
                     .then(|| {
                         let (reset_row, deactivate_row) = (reset_row.clone(), deactivate_row.clone());
                         view! {
-                            <button type="button" class="btn btn-secondary" on:click=move |_| dialog.set(Some(Dialog::Reset(reset_row.clone())))>
+                            <button type="button" class="btn btn-secondary" on:click=move |_| dialog.set(Some(StaffDialog::Reset(reset_row.clone())))>
                                 {t!(i18n, staff.reset)}
                             </button>
                             " "
-                            <button type="button" class="btn btn-danger-outline" on:click=move |_| dialog.set(Some(Dialog::Deactivate(deactivate_row.clone())))>
+                            <button type="button" class="btn btn-danger-outline" on:click=move |_| dialog.set(Some(StaffDialog::Deactivate(deactivate_row.clone())))>
                                 {t!(i18n, staff.deactivate)}
                             </button>
                         }
@@ -304,8 +309,7 @@ fn AddStaff(on_added: impl Fn(String) + Copy + Send + Sync + 'static) -> impl In
         );
     };
     view! {
-        <section class="panel" aria-labelledby="staff-add-title">
-            <h2 id="staff-add-title">{t!(i18n, staff.add_title)}</h2>
+        <Panel id="staff-add-title" title=move || t!(i18n, staff.add_title)>
             <form class="form form-grid" novalidate on:submit=submit>
                 <TextField id="staff-username" value=username required=true autocomplete="off">
                     {t!(i18n, staff.username)}
@@ -321,11 +325,9 @@ fn AddStaff(on_added: impl Fn(String) + Copy + Send + Sync + 'static) -> impl In
                 </TextField>
                 <p class="hint">{t!(i18n, staff.first_password_hint)} " " {t!(i18n, password.hint)}</p>
                 <Alert message=edit.error />
-                <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                    {move || if edit.busy.get() { t_string!(i18n, staff.adding) } else { t_string!(i18n, staff.add) }}
-                </button>
+                <SubmitButton busy=edit.busy label=|i| t_string!(i, staff.add) working=|i| t_string!(i, staff.adding) />
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -363,27 +365,25 @@ fn ResetDialog(
         );
     };
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog panel" role="dialog" aria-modal="true" aria-labelledby="reset-title"
-                on:keydown=move |ev| if ev.key() == "Escape" { on_close() }>
-                <h2 id="reset-title">{t!(i18n, staff.reset_title, name = name)}</h2>
-                <p>{t!(i18n, staff.reset_detail)}</p>
-                <form class="form" novalidate on:submit=submit>
-                    <TextField id="reset-password" value=password kind="password" required=true autocomplete="new-password">
-                        {t!(i18n, staff.new_password)}
-                    </TextField>
-                    <Alert message=edit.error />
-                    <div class="dialog-actions">
-                        <button type="button" class="btn btn-secondary" on:click=move |_| on_close()>
-                            {t!(i18n, staff.cancel)}
-                        </button>
-                        <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                            {move || if edit.busy.get() { t_string!(i18n, staff.working) } else { t_string!(i18n, staff.reset_confirm) }}
-                        </button>
-                    </div>
-                </form>
-            </div>
-        </div>
+        <Dialog id="reset-title" title=move || t!(i18n, staff.reset_title, name = name.clone()) on_close=on_close>
+            <p>{t!(i18n, staff.reset_detail)}</p>
+            <form class="form" novalidate on:submit=submit>
+                <TextField id="reset-password" value=password kind="password" required=true autocomplete="new-password">
+                    {t!(i18n, staff.new_password)}
+                </TextField>
+                <Alert message=edit.error />
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-secondary" on:click=move |_| on_close()>
+                        {t!(i18n, staff.cancel)}
+                    </button>
+                    <SubmitButton
+                        busy=edit.busy
+                        label=|i| t_string!(i, staff.reset_confirm)
+                        working=|i| t_string!(i, staff.working)
+                    />
+                </div>
+            </form>
+        </Dialog>
     }
 }
 
@@ -473,47 +473,43 @@ fn DeactivateDialog(
         );
     };
     view! {
-        <div class="dialog-backdrop">
-            <div class="dialog panel" role="alertdialog" aria-modal="true" aria-labelledby="deactivate-title"
-                on:keydown=move |ev| if ev.key() == "Escape" { on_close() }>
-                <h2 id="deactivate-title">{t!(i18n, staff.deactivate_title, name = name)}</h2>
-                <p>{t!(i18n, staff.deactivate_detail)}</p>
-                {move || {
-                    let n = count.get();
-                    if n.total() == 0 {
-                        view! { <p class="muted handover-count">{t!(i18n, staff.handover_none)}</p> }.into_any()
-                    } else {
-                        view! {
-                            <p class="handover-count">
-                                {t!(i18n, staff.handover_count, a_cards = n.a_cards, key_accounts = n.key_accounts, care_tasks = n.care_tasks)}
-                            </p>
-                            <Select id="handover-to" value=to options=options blank=Signal::derive(move || t_string!(i18n, staff.handover_choose).to_string())>
-                                {t!(i18n, staff.handover_to)}
-                            </Select>
-                            <p class="hint">{t!(i18n, staff.handover_hint)}</p>
-                        }
-                        .into_any()
+        <Dialog id="deactivate-title" title=move || t!(i18n, staff.deactivate_title, name = name.clone()) alert=true on_close=on_close>
+            <p>{t!(i18n, staff.deactivate_detail)}</p>
+            {move || {
+                let n = count.get();
+                if n.total() == 0 {
+                    view! { <p class="muted handover-count">{t!(i18n, staff.handover_none)}</p> }.into_any()
+                } else {
+                    view! {
+                        <p class="handover-count">
+                            {t!(i18n, staff.handover_count, a_cards = n.a_cards, key_accounts = n.key_accounts, care_tasks = n.care_tasks)}
+                        </p>
+                        <Select id="handover-to" value=to options=options blank=Signal::derive(move || t_string!(i18n, staff.handover_choose).to_string())>
+                            {t!(i18n, staff.handover_to)}
+                        </Select>
+                        <p class="hint">{t!(i18n, staff.handover_hint)}</p>
                     }
-                }}
-                <Alert message=edit.error />
-                <div class="dialog-actions">
-                    <button type="button" class="btn btn-secondary" on:click=move |_| on_close()>
-                        {t!(i18n, staff.cancel)}
-                    </button>
-                    <button type="button" class="btn btn-danger" disabled=move || edit.busy.get() on:click=confirm>
-                        {move || {
-                            if edit.busy.get() {
-                                t_string!(i18n, staff.working)
-                            } else if count.get().total() > 0 {
-                                t_string!(i18n, staff.deactivate_confirm)
-                            } else {
-                                t_string!(i18n, staff.deactivate_only)
-                            }
-                        }}
-                    </button>
-                </div>
+                    .into_any()
+                }
+            }}
+            <Alert message=edit.error />
+            <div class="dialog-actions">
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_close()>
+                    {t!(i18n, staff.cancel)}
+                </button>
+                <button type="button" class="btn btn-danger" disabled=move || edit.busy.get() on:click=confirm>
+                    {move || {
+                        if edit.busy.get() {
+                            t_string!(i18n, staff.working)
+                        } else if count.get().total() > 0 {
+                            t_string!(i18n, staff.deactivate_confirm)
+                        } else {
+                            t_string!(i18n, staff.deactivate_only)
+                        }
+                    }}
+                </button>
             </div>
-        </div>
+        </Dialog>
     }
 }
 

@@ -3,15 +3,15 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
+use super::LoginFrame;
 use crate::api::ApiError;
-use crate::components::language_switch::LanguageSwitch;
 use crate::components::sync_status::others_waiting_text;
 use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, LoggedOutReason, use_session};
 use crate::sync::use_sync;
+use crate::ui::button::SubmitButton;
 
 /// What went wrong, kept untranslated so the message follows the language switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,123 +161,106 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        {move || session.logged_in().then(|| view! { <Redirect path="/" /> })}
-        <div class="login-screen">
-            <div class="login-top">
-                <LanguageSwitch />
-            </div>
-            <main id="main" class="login-card panel">
-                <div class="login-brand">
-                    <img src="/icons/icon-192.png" alt="" width="48" height="48" />
-                    <span class="brand-name">{t!(i18n, brand)}</span>
-                </div>
-                <h1>{t!(i18n, login.title)}</h1>
-                <p class="muted">{t!(i18n, login.subtitle)}</p>
-                <Show when=move || {
-                    session.logged_out.get() == Some(LoggedOutReason::Expired)
-                }>
-                    <p class="notice notice-warn" role="status">
-                        {t!(i18n, login.session_expired)}
-                    </p>
-                </Show>
-                // A shared tablet: whose changes wait here for their author to log in again.
+        <LoginFrame>
+            <h1>{t!(i18n, login.title)}</h1>
+            <p class="muted">{t!(i18n, login.subtitle)}</p>
+            <Show when=move || {
+                session.logged_out.get() == Some(LoggedOutReason::Expired)
+            }>
+                <p class="notice notice-warn" role="status">
+                    {t!(i18n, login.session_expired)}
+                </p>
+            </Show>
+            // A shared tablet: whose changes wait here for their author to log in again.
+            {move || {
+                let waiting = sync.waiting_for_others();
+                (!waiting.is_empty())
+                    .then(|| {
+                        view! {
+                            <section
+                                class="notice notice-warn login-waiting"
+                                aria-labelledby="login-waiting-title"
+                            >
+                                <p id="login-waiting-title">
+                                    <strong>{t!(i18n, login.waiting_title)}</strong>
+                                </p>
+                                <ul>
+                                    {waiting
+                                        .iter()
+                                        .map(|w| view! { <li>{others_waiting_text(i18n, w)}</li> })
+                                        .collect_view()}
+                                </ul>
+                                <p>{t!(i18n, login.waiting_hint)}</p>
+                            </section>
+                        }
+                    })
+            }}
+            <form class="form" novalidate on:submit=submit>
+                <LoginField name="username" kind="text" autocomplete="username" error=error node=username as_typed=true>
+                    {t!(i18n, login.username)}
+                </LoginField>
+                <LoginField
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error=error
+                    node=password
+                >
+                    {t!(i18n, login.password)}
+                </LoginField>
                 {move || {
-                    let waiting = sync.waiting_for_others();
-                    (!waiting.is_empty())
-                        .then(|| {
+                    if needs_device_name() {
+                        view! {
+                            <div class="field">
+                                <label for="login-device-name">
+                                    {t!(i18n, login.device_name)}
+                                </label>
+                                <input
+                                    id="login-device-name"
+                                    name="device_name"
+                                    type="text"
+                                    autocomplete="off"
+                                    maxlength=DEVICE_NAME_MAX.to_string()
+                                    aria-required="true"
+                                    aria-describedby="login-device-name-hint"
+                                    aria-invalid=invalid_flag(error, "device_name")
+                                    node_ref=device_name
+                                />
+                                <p id="login-device-name-hint" class="hint">
+                                    {t!(i18n, login.device_name_hint)}
+                                </p>
+                            </div>
+                        }
+                            .into_any()
+                    } else {
+                        let name = session.device_name.get().unwrap_or_default();
+                        view! {
+                            <p class="hint device-known">
+                                {t!(i18n, login.device_known, name = name.clone())}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }}
+                {move || {
+                    error
+                        .get()
+                        .map(|e| {
                             view! {
-                                <section
-                                    class="notice notice-warn login-waiting"
-                                    aria-labelledby="login-waiting-title"
-                                >
-                                    <p id="login-waiting-title">
-                                        <strong>{t!(i18n, login.waiting_title)}</strong>
-                                    </p>
-                                    <ul>
-                                        {waiting
-                                            .iter()
-                                            .map(|w| view! { <li>{others_waiting_text(i18n, w)}</li> })
-                                            .collect_view()}
-                                    </ul>
-                                    <p>{t!(i18n, login.waiting_hint)}</p>
-                                </section>
+                                <p class="alert" role="alert">
+                                    {e.view(i18n)}
+                                </p>
                             }
                         })
                 }}
-                <form class="form" novalidate on:submit=submit>
-                    <LoginField name="username" kind="text" autocomplete="username" error=error node=username as_typed=true>
-                        {t!(i18n, login.username)}
-                    </LoginField>
-                    <LoginField
-                        name="password"
-                        kind="password"
-                        autocomplete="current-password"
-                        error=error
-                        node=password
-                    >
-                        {t!(i18n, login.password)}
-                    </LoginField>
-                    {move || {
-                        if needs_device_name() {
-                            view! {
-                                <div class="field">
-                                    <label for="login-device-name">
-                                        {t!(i18n, login.device_name)}
-                                    </label>
-                                    <input
-                                        id="login-device-name"
-                                        name="device_name"
-                                        type="text"
-                                        autocomplete="off"
-                                        maxlength=DEVICE_NAME_MAX.to_string()
-                                        aria-required="true"
-                                        aria-describedby="login-device-name-hint"
-                                        aria-invalid=invalid_flag(error, "device_name")
-                                        node_ref=device_name
-                                    />
-                                    <p id="login-device-name-hint" class="hint">
-                                        {t!(i18n, login.device_name_hint)}
-                                    </p>
-                                </div>
-                            }
-                                .into_any()
-                        } else {
-                            let name = session.device_name.get().unwrap_or_default();
-                            view! {
-                                <p class="hint device-known">
-                                    {t!(i18n, login.device_known, name = name.clone())}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    }}
-                    {move || {
-                        error
-                            .get()
-                            .map(|e| {
-                                view! {
-                                    <p class="alert" role="alert">
-                                        {e.view(i18n)}
-                                    </p>
-                                }
-                            })
-                    }}
-                    <button
-                        type="submit"
-                        class="btn btn-primary btn-block"
-                        aria-disabled=move || busy.get().then_some("true")
-                    >
-                        {move || {
-                            if busy.get() {
-                                t_string!(i18n, login.submitting)
-                            } else {
-                                t_string!(i18n, login.submit)
-                            }
-                        }}
-                    </button>
-                </form>
-            </main>
-        </div>
+                <SubmitButton
+                    busy=busy
+                    class="btn btn-primary btn-block"
+                    label=|i| t_string!(i, login.submit)
+                    working=|i| t_string!(i, login.submitting)
+                />
+            </form>
+        </LoginFrame>
     }
 }
 

@@ -6,25 +6,14 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::ApiError;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::ui::alert::{Alert, Notice};
+use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
-use crate::ui::error::UserText;
+use crate::ui::error::{NeedsNetwork, UserText};
 use crate::ui::field::TextField;
-
-/// A password change the server did not make: offline (it needs the network), or its answer.
-struct ChangeFailed(ApiError);
-
-impl UserText for ChangeFailed {
-    fn user_text(&self, i18n: I18nContext<Locale>) -> String {
-        match &self.0 {
-            ApiError::Network => t_string!(i18n, password.offline).to_string(),
-            e => e.user_text(i18n),
-        }
-    }
-}
+use crate::ui::panel::Panel;
 
 /// `/password`.
 #[component]
@@ -69,7 +58,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 session
                     .change_password(&old, &new_pw)
                     .await
-                    .map_err(ChangeFailed)
+                    .map_err(|e| NeedsNetwork(e, |i| t_string!(i, password.offline)))
             },
             move |()| {
                 current.set(String::new());
@@ -81,8 +70,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
     };
 
     view! {
-        <section class="panel page-narrow" aria-labelledby="password-title">
-            <h1 id="password-title">{t!(i18n, password.title)}</h1>
+        <Panel id="password-title" class="page-narrow" page=true title=move || t!(i18n, password.title)>
             <Show when=must_change>
                 <p class="notice notice-warn" role="status">{t!(i18n, password.must_change)}</p>
             </Show>
@@ -99,16 +87,12 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 <p class="hint">{t!(i18n, password.hint)}</p>
                 <Alert message=edit.error />
                 <Notice message=done class="notice notice-ok" />
-                <button type="submit" class="btn btn-primary" aria-disabled=move || edit.busy.get().then_some("true")>
-                    {move || {
-                        if edit.busy.get() {
-                            t_string!(i18n, password.submitting)
-                        } else {
-                            t_string!(i18n, password.submit)
-                        }
-                    }}
-                </button>
+                <SubmitButton
+                    busy=edit.busy
+                    label=|i| t_string!(i, password.submit)
+                    working=|i| t_string!(i, password.submitting)
+                />
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -5,16 +5,17 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 
+use super::LoginFrame;
 use crate::api::{self, ApiError};
-use crate::components::language_switch::LanguageSwitch;
 use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, use_session};
 use crate::ui::alert::Alert;
+use crate::ui::button::SubmitButton;
 use crate::ui::edit::use_edit;
-use crate::ui::error::UserText;
+use crate::ui::error::{NeedsNetwork, UserText};
 use crate::ui::field::{Select, TextField};
 
 /// `GET /api/setup`.
@@ -56,15 +57,8 @@ pub fn time_zone_options() -> Vec<(String, String)> {
 }
 
 /// Why the server did not set up the store (or log in after it).
-struct SetupFailed(ApiError);
-
-impl UserText for SetupFailed {
-    fn user_text(&self, i18n: I18nContext<Locale>) -> String {
-        match &self.0 {
-            ApiError::Network => t_string!(i18n, setup.offline).to_string(),
-            e => e.user_text(i18n),
-        }
-    }
+fn setup_failed(e: ApiError) -> NeedsNetwork {
+    NeedsNetwork(e, |i| t_string!(i, setup.offline))
 }
 
 /// `/setup`.
@@ -136,77 +130,64 @@ pub fn SetupPage() -> impl IntoView {
                 };
                 api::post::<_, serde_json::Value>("/api/setup", None, &request)
                     .await
-                    .map_err(SetupFailed)?;
+                    .map_err(setup_failed)?;
                 session
                     .login(&user, &pw, &device)
                     .await
-                    .map_err(SetupFailed)
+                    .map_err(setup_failed)
             },
             move |()| password.set(String::new()),
         );
     };
 
     view! {
-        {move || session.logged_in().then(|| view! { <Redirect path="/" /> })}
-        <div class="login-screen">
-            <div class="login-top">
-                <LanguageSwitch />
-            </div>
-            <main id="main" class="login-card panel setup-card">
-                <div class="login-brand">
-                    <img src="/icons/icon-192.png" alt="" width="48" height="48" />
-                    <span class="brand-name">{t!(i18n, brand)}</span>
-                </div>
-                <h1>{t!(i18n, setup.title)}</h1>
-                {move || match needed.get() {
-                    None => ().into_any(),
-                    Some(false) => view! {
-                        <p class="notice" role="status">{t!(i18n, setup.already)}</p>
-                        <A href="/login" attr:class="btn btn-primary btn-block">{t!(i18n, setup.to_login)}</A>
-                    }.into_any(),
-                    Some(true) => view! {
-                        <p class="muted">{t!(i18n, setup.intro)}</p>
-                        <form class="form" novalidate on:submit=submit>
-                            <TextField id="setup-store-name" value=store_name required=true autocomplete="organization">
-                                {t!(i18n, setup.store_name)}
+        <LoginFrame class="setup-card">
+            <h1>{t!(i18n, setup.title)}</h1>
+            {move || match needed.get() {
+                None => ().into_any(),
+                Some(false) => view! {
+                    <p class="notice" role="status">{t!(i18n, setup.already)}</p>
+                    <A href="/login" attr:class="btn btn-primary btn-block">{t!(i18n, setup.to_login)}</A>
+                }.into_any(),
+                Some(true) => view! {
+                    <p class="muted">{t!(i18n, setup.intro)}</p>
+                    <form class="form" novalidate on:submit=submit>
+                        <TextField id="setup-store-name" value=store_name required=true autocomplete="organization">
+                            {t!(i18n, setup.store_name)}
+                        </TextField>
+                        <Select id="setup-time-zone" value=offset options=Signal::derive(time_zone_options)>
+                            {t!(i18n, setup.time_zone)}
+                        </Select>
+                        <TextField id="setup-username" value=username required=true autocomplete="username">
+                            {t!(i18n, setup.gm_username)}
+                        </TextField>
+                        <TextField id="setup-display-name" value=display_name required=true autocomplete="name">
+                            {t!(i18n, setup.gm_display_name)}
+                        </TextField>
+                        <TextField id="setup-password" value=password kind="password" required=true autocomplete="new-password">
+                            {t!(i18n, setup.password)}
+                        </TextField>
+                        <TextField id="setup-password-again" value=again kind="password" required=true autocomplete="new-password">
+                            {t!(i18n, setup.password_again)}
+                        </TextField>
+                        <p class="hint">{t!(i18n, setup.password_hint)}</p>
+                        <Show when=needs_device_name>
+                            <TextField id="setup-device-name" value=device_name required=true autocomplete="off">
+                                {t!(i18n, setup.device_name)}
                             </TextField>
-                            <Select id="setup-time-zone" value=offset options=Signal::derive(time_zone_options)>
-                                {t!(i18n, setup.time_zone)}
-                            </Select>
-                            <TextField id="setup-username" value=username required=true autocomplete="username">
-                                {t!(i18n, setup.gm_username)}
-                            </TextField>
-                            <TextField id="setup-display-name" value=display_name required=true autocomplete="name">
-                                {t!(i18n, setup.gm_display_name)}
-                            </TextField>
-                            <TextField id="setup-password" value=password kind="password" required=true autocomplete="new-password">
-                                {t!(i18n, setup.password)}
-                            </TextField>
-                            <TextField id="setup-password-again" value=again kind="password" required=true autocomplete="new-password">
-                                {t!(i18n, setup.password_again)}
-                            </TextField>
-                            <p class="hint">{t!(i18n, setup.password_hint)}</p>
-                            <Show when=needs_device_name>
-                                <TextField id="setup-device-name" value=device_name required=true autocomplete="off">
-                                    {t!(i18n, setup.device_name)}
-                                </TextField>
-                                <p class="hint">{t!(i18n, setup.device_name_hint)}</p>
-                            </Show>
-                            <Alert message=edit.error />
-                            <button type="submit" class="btn btn-primary btn-block" aria-disabled=move || edit.busy.get().then_some("true")>
-                                {move || {
-                                    if edit.busy.get() {
-                                        t_string!(i18n, setup.submitting)
-                                    } else {
-                                        t_string!(i18n, setup.submit)
-                                    }
-                                }}
-                            </button>
-                        </form>
-                    }.into_any(),
-                }}
-            </main>
-        </div>
+                            <p class="hint">{t!(i18n, setup.device_name_hint)}</p>
+                        </Show>
+                        <Alert message=edit.error />
+                        <SubmitButton
+                            busy=edit.busy
+                            class="btn btn-primary btn-block"
+                            label=|i| t_string!(i, setup.submit)
+                            working=|i| t_string!(i, setup.submitting)
+                        />
+                    </form>
+                }.into_any(),
+            }}
+        </LoginFrame>
     }
 }
 

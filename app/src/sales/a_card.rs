@@ -21,9 +21,11 @@ use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
-use crate::ui::field::{Select, TextField};
+use crate::ui::field::{Select, TextField, choose_blank, yes_no_options};
 use crate::ui::kinds::text;
 use crate::ui::labels::{phone_display, who};
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// `/sales/a-cards`: the A-card list with 新建A卡.
@@ -55,7 +57,7 @@ pub fn ACardList() -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, a_card.name).to_string(),
+            |i| t_string!(i, a_card.name),
             |r: &CardRow| {
                 let (href, name) = (format!("/sales/a-cards/{}", r.id), r.name.clone());
                 view! { <A href=href>{name}</A> }.into_any()
@@ -64,23 +66,23 @@ pub fn ACardList() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, a_card.phone).to_string(),
+            |i| t_string!(i, a_card.phone),
             |r: &CardRow| r.phone.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.intended_model).to_string(),
+            |i| t_string!(i, a_card.intended_model),
             |r: &CardRow| r.model.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             |r: &CardRow| r.grade.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.status).to_string(),
+            |i| t_string!(i, a_card.status),
             |r: &CardRow| r.status.clone(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.next_follow_up).to_string(),
+            |i| t_string!(i, a_card.next_follow_up),
             |r: &CardRow| r.next.clone(),
         ),
     ]);
@@ -93,23 +95,21 @@ pub fn ACardList() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel" aria-labelledby="a-cards-title">
-            <div class="panel-head">
-                <h1 id="a-cards-title">{t!(i18n, a_card.list_title)}</h1>
-                <div class="panel-actions">
-                    <crate::ui::export::ExportButton table=export />
-                    <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                        {t!(i18n, a_card.new)}
-                    </A>
-                </div>
+        <Panel id="a-cards-title" page=true title=move || t!(i18n, a_card.list_title) actions=move || view! {
+            <div class="panel-actions">
+                <crate::ui::export::ExportButton table=export />
+                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
+                    {t!(i18n, a_card.new)}
+                </A>
             </div>
+        }>
             <DataTable
                 columns=columns
                 rows=rows
                 class="a-card-table"
-                empty=move || view! { <p class="muted">{t!(i18n, a_card.empty)}</p> }
+                empty=|i| t_string!(i, a_card.empty)
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -254,19 +254,12 @@ pub fn CardForm(
         }
         shown
     });
-    let finance_options = Signal::derive(move || {
-        vec![
-            (
-                "true".to_string(),
-                t_string!(i18n, a_card.finance_yes).to_string(),
-            ),
-            (
-                "false".to_string(),
-                t_string!(i18n, a_card.finance_no).to_string(),
-            ),
-        ]
-    });
-    let choose = Signal::derive(move || t_string!(i18n, a_card.choose).to_string());
+    let finance_options = yes_no_options(
+        i18n,
+        |i| t_string!(i, a_card.finance_yes),
+        |i| t_string!(i, a_card.finance_no),
+    );
+    let choose = choose_blank(i18n);
 
     view! {
         <form class="form a-card-form" on:submit=submit novalidate>
@@ -412,11 +405,10 @@ pub fn NewACardPage() -> impl IntoView {
         move |()| navigate("/sales/a-cards", Default::default())
     });
     view! {
-        <section class="panel page-narrow-panel" aria-labelledby="new-a-card-title">
-            <h1 id="new-a-card-title">{t!(i18n, a_card.new_title)}</h1>
+        <Panel id="new-a-card-title" class="page-narrow-panel" page=true title=move || t!(i18n, a_card.new_title)>
             <CardForm initial=initial except=None on_save=on_save on_cancel=cancel />
             <Alert message=save_error />
-        </section>
+        </Panel>
     }
 }
 
@@ -470,44 +462,34 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
         v
     });
     view! {
-        <section class="panel" aria-labelledby="a-card-visits">
-            <h2 id="a-card-visits">{t!(i18n, a_card.visits)}</h2>
-            {move || {
-                let visits = visits.get();
-                if visits.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, a_card.no_visits)}</p> }.into_any();
+        <Panel id="a-card-visits" title=move || t!(i18n, a_card.visits)>
+            <ItemList
+                items=visits
+                class="a-card-visits"
+                empty=|i| t_string!(i, a_card.no_visits)
+                item=move |v| {
+                    let time_in = text(&v, "time_in").replace('T', " ");
+                    let source = VisitSource::parse(&text(&v, "source"))
+                        .map(|s| label(i18n, s))
+                        .unwrap_or_default();
+                    let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
+                        &text(&v, "source"),
+                        &text(&v, "visitor_kind"),
+                        text(&v, "had_card_or_order") == "true",
+                    ));
+                    let rule = label(i18n, rule);
+                    let people = text(&v, "group_size");
+                    let consultant = who(&text(&v, "consultant_id"));
+                    view! {
+                        <li>
+                            <strong>{time_in.get(..16).unwrap_or(&time_in).to_string()}</strong>
+                            " · " {source} " · " {people} " · " {consultant}
+                            <div class="muted small">{rule}</div>
+                        </li>
+                    }
                 }
-                view! {
-                    <ul class="a-card-visits">
-                        {visits
-                            .into_iter()
-                            .map(|v| {
-                                let time_in = text(&v, "time_in").replace('T', " ");
-                                let source = VisitSource::parse(&text(&v, "source"))
-                                    .map(|s| label(i18n, s))
-                                    .unwrap_or_default();
-                                let rule = domain::sales::visit::count_rule(&domain::sales::visit::stored_facts(
-                                    &text(&v, "source"),
-                                    &text(&v, "visitor_kind"),
-                                    text(&v, "had_card_or_order") == "true",
-                                ));
-                                let rule = label(i18n, rule);
-                                let people = text(&v, "group_size");
-                                let consultant = who(&text(&v, "consultant_id"));
-                                view! {
-                                    <li>
-                                        <strong>{time_in.get(..16).unwrap_or(&time_in).to_string()}</strong>
-                                        " · " {source} " · " {people} " · " {consultant}
-                                        <div class="muted small">{rule}</div>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
-        </section>
+            />
+        </Panel>
     }
 }
 

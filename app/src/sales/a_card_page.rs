@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::a_card::{CardForm, fields_of};
 use super::loss::channel_label;
-use super::order::{field_list, missing};
 use crate::clock::store_clock;
 use crate::conflicts::{ConflictCard, conflicts_of};
 use crate::i18n::*;
@@ -23,7 +22,9 @@ use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{DateField, TextArea};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use domain::sales::a_card::ACardForm;
 
 #[component]
@@ -139,7 +140,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                             get("first_contact_at").replace('T', " "),
                         ),
                     ];
-                    field_list((), rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect()).into_any()
+                    field_list((), rows).into_any()
                 }
             }}
             <super::a_card::CardQuality card=card />
@@ -150,8 +151,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
             <Alert message=edit.error />
         </section>
         <Show when=move || conflicts.with(|c| !c.is_empty())>
-            <section class="panel" aria-labelledby="a-card-conflicts">
-                <h2 id="a-card-conflicts">{t!(i18n, a_card.has_conflicts)}</h2>
+            <Panel id="a-card-conflicts" title=move || t!(i18n, a_card.has_conflicts)>
                 {move || {
                     let record = card.get();
                     conflicts
@@ -163,7 +163,7 @@ fn CardView(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl Int
                         })
                         .collect_view()
                 }}
-            </section>
+            </Panel>
         </Show>
         <super::a_card::CardVisits id=id />
         <super::loss::LossPanel card=card />
@@ -215,48 +215,39 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
     };
 
     view! {
-        <section class="panel" aria-labelledby="follow-ups-title">
-            <h2 id="follow-ups-title">{t!(i18n, a_card.follow_ups)}</h2>
-            {move || {
-                let entries = entries.get();
-                if entries.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, a_card.no_follow_ups)}</p> }.into_any();
+        <Panel id="follow-ups-title" title=move || t!(i18n, a_card.follow_ups)>
+            <ItemList
+                items=entries
+                class="follow-ups"
+                ordered=true
+                empty=|i| t_string!(i, a_card.no_follow_ups)
+                item=move |e| {
+                    let v = &e.value;
+                    let ch = channel_label(i18n, v["channel"].as_str().unwrap_or_default());
+                    let what = v["content"].as_str().unwrap_or_default().to_string();
+                    let next = v["next_date"].as_str().map(str::to_string);
+                    view! {
+                        <li class="follow-up">
+                            <div class="follow-up-meta">
+                                <span class="badge badge-muted">{ch}</span>
+                                " "
+                                {local_time(e.hlc.wall_ms as f64, true)}
+                                " · "
+                                {who(&e.user_id)}
+                            </div>
+                            <p class="follow-up-content">{what}</p>
+                            {next
+                                .map(|n| {
+                                    view! {
+                                        <p class="muted small">
+                                            {t!(i18n, a_card.next_follow_up)} ": " {n}
+                                        </p>
+                                    }
+                                })}
+                        </li>
+                    }
                 }
-                view! {
-                    <ol class="follow-ups">
-                        {entries
-                            .into_iter()
-                            .map(|e| {
-                                let v = &e.value;
-                                let ch = channel_label(i18n, v["channel"].as_str().unwrap_or_default());
-                                let what = v["content"].as_str().unwrap_or_default().to_string();
-                                let next = v["next_date"].as_str().map(str::to_string);
-                                view! {
-                                    <li class="follow-up">
-                                        <div class="follow-up-meta">
-                                            <span class="badge badge-muted">{ch}</span>
-                                            " "
-                                            {local_time(e.hlc.wall_ms as f64, true)}
-                                            " · "
-                                            {who(&e.user_id)}
-                                        </div>
-                                        <p class="follow-up-content">{what}</p>
-                                        {next
-                                            .map(|n| {
-                                                view! {
-                                                    <p class="muted small">
-                                                        {t!(i18n, a_card.next_follow_up)} ": " {n}
-                                                    </p>
-                                                }
-                                            })}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            />
             <form class="form follow-up-form" on:submit=submit novalidate>
                 <h3>{t!(i18n, a_card.add_follow_up)}</h3>
                 <EnumSelect<Channel> id="follow-up-channel" value=channel>
@@ -273,6 +264,6 @@ fn FollowUps(id: Uuid, card: Memo<Option<domain::sync::RecordState>>) -> impl In
                     {t!(i18n, a_card.add_follow_up)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }

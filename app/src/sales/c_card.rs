@@ -14,23 +14,24 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::order::{field_list, label_of, missing, time_text};
+use super::order::{label_of, time_text};
 use super::words::model_name;
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::error::UserText;
 use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
-fn task_status_label(i18n: I18nContext<Locale>, s: CareTaskStatus) -> String {
-    match s {
-        CareTaskStatus::Open => t_string!(i18n, delivery.task_open),
-        CareTaskStatus::Done => t_string!(i18n, delivery.task_done),
-        CareTaskStatus::Failed => t_string!(i18n, delivery.task_failed),
+words! {
+    fn task_status_label(s: CareTaskStatus) -> String {
+        CareTaskStatus::Open => delivery.task_open,
+        CareTaskStatus::Done => delivery.task_done,
+        CareTaskStatus::Failed => delivery.task_failed,
     }
-    .to_string()
 }
 
 #[component]
@@ -116,9 +117,7 @@ fn CCardFields(c: CCard) -> impl IntoView {
                 .map(|u| who(&u.to_string()))
                 .unwrap_or_default(),
         ),
-    ]
-    .map(|(l, v)| (l.to_string(), v))
-    .to_vec();
+    ];
     let order_href = c.order_id.map(|o| format!("/sales/orders/{o}"));
     view! {
         <p class="back-link">
@@ -151,18 +150,18 @@ fn CareTasks(id: Uuid) -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, delivery.task).to_string(),
+            |i| t_string!(i, delivery.task),
             move |t: &CareTask| {
                 let kind = t.kind.as_deref().unwrap_or_default();
                 TaskKind::parse(kind).map_or_else(|| kind.to_string(), |k| label_of(i18n, &k))
             },
         ),
         Column::text(
-            |i| t_string!(i, delivery.due).to_string(),
+            |i| t_string!(i, delivery.due),
             |t: &CareTask| time_text(t.due_at),
         ),
         Column::text(
-            |i| t_string!(i, delivery.assignee).to_string(),
+            |i| t_string!(i, delivery.assignee),
             |t: &CareTask| {
                 t.assignee_id
                     .map(|u| who(&u.to_string()))
@@ -170,20 +169,19 @@ fn CareTasks(id: Uuid) -> impl IntoView {
             },
         ),
         Column::text(
-            |i| t_string!(i, delivery.task_status).to_string(),
+            |i| t_string!(i, delivery.task_status),
             move |t: &CareTask| task_status_label(i18n, t.status),
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="c-card-tasks">
-            <h2 id="c-card-tasks">{t!(i18n, delivery.care_calls)}</h2>
+        <Panel id="c-card-tasks" title=move || t!(i18n, delivery.care_calls)>
             <DataTable
                 columns=columns
                 rows=tasks
                 class="care-task-table"
-                empty=move || view! { <p class="muted">{t!(i18n, delivery.no_tasks)}</p> }
+                empty=|i| t_string!(i, delivery.no_tasks)
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -192,32 +190,27 @@ fn CareTasks(id: Uuid) -> impl IntoView {
 fn Rewards(c: CCard) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <section class="panel" aria-labelledby="c-card-rewards">
-            <h2 id="c-card-rewards">{t!(i18n, delivery.rewards)}</h2>
-            {if c.rewards.is_empty() {
-                view! { <p class="muted">{t!(i18n, delivery.no_rewards)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="reward-list">
-                        {c.rewards.into_iter().map(|e| {
-                            let v = &e.value;
-                            let what = match v["kind"].as_str() {
-                                Some("free_maintenance") => t_string!(i18n, delivery.free_maintenance).to_string(),
-                                Some(other) => other.to_string(),
-                                None => String::new(),
-                            };
-                            let why = match v["side"].as_str() {
-                                Some("referrer") => format!("{}{}", t_string!(i18n, delivery.referred), v["referred_name"].as_str().unwrap_or_default()),
-                                Some("referred") => format!("{}{}", t_string!(i18n, delivery.referred_by), phone_display(v["referrer_phone"].as_str().unwrap_or_default())),
-                                _ => String::new(),
-                            };
-                            view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{e.written_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</span></li> }
-                        }).collect_view()}
-                    </ul>
+        <Panel id="c-card-rewards" title=move || t!(i18n, delivery.rewards)>
+            <ItemList
+                items=c.rewards
+                class="reward-list"
+                empty=|i| t_string!(i, delivery.no_rewards)
+                item=move |e: domain::records::LogItem| {
+                    let v = &e.value;
+                    let what = match v["kind"].as_str() {
+                        Some("free_maintenance") => t_string!(i18n, delivery.free_maintenance).to_string(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    let why = match v["side"].as_str() {
+                        Some("referrer") => format!("{}{}", t_string!(i18n, delivery.referred), v["referred_name"].as_str().unwrap_or_default()),
+                        Some("referred") => format!("{}{}", t_string!(i18n, delivery.referred_by), phone_display(v["referrer_phone"].as_str().unwrap_or_default())),
+                        _ => String::new(),
+                    };
+                    view! { <li><strong>{what}</strong> " · " {why} " · " <span class="muted small">{e.written_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string())}</span></li> }
                 }
-                .into_any()
-            }}
+            />
             <p class="muted small">{t!(i18n, delivery.points)} ": " {c.points}</p>
-        </section>
+        </Panel>
     }
 }

@@ -22,7 +22,8 @@ use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
-use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField};
+use crate::ui::field::{Bind, Checkbox, DateField, Select, TextField, yes_no_options};
+use crate::ui::panel::Panel;
 
 /// Every problem's text, one after the other (a form refused for several reasons).
 pub fn all_text<E: UserText>(i18n: I18nContext<Locale>, problems: &[E]) -> String {
@@ -149,21 +150,13 @@ pub fn DeliverySection(
             })
             .collect_view()
     };
-    let homes = Signal::derive(move || {
-        vec![
-            (
-                "true".to_string(),
-                t_string!(i18n, delivery.local).to_string(),
-            ),
-            (
-                "false".to_string(),
-                t_string!(i18n, delivery.out_of_town).to_string(),
-            ),
-        ]
-    });
+    let homes = yes_no_options(
+        i18n,
+        |i| t_string!(i, delivery.local),
+        |i| t_string!(i, delivery.out_of_town),
+    );
     view! {
-        <section class="panel delivery" aria-labelledby="delivery-title">
-            <h2 id="delivery-title">{t!(i18n, delivery.title)}</h2>
+        <Panel id="delivery-title" class="delivery" title=move || t!(i18n, delivery.title)>
             <form class="form" on:submit=deliver novalidate>
                 <fieldset class="checklist">
                     <legend>{t!(i18n, delivery.checklist)}</legend>
@@ -188,6 +181,6 @@ pub fn DeliverySection(
                     {t!(i18n, delivery.deliver)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -23,6 +23,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::Select;
 use crate::ui::kinds::text;
 use crate::ui::labels::{device, phone_display, who};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A translation with `%name%` placeholders filled in.
@@ -130,8 +131,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     let list = Memo::new(move |_| groups(&sync.records("a_card")));
     let done = RwSignal::new(None::<String>);
     view! {
-        <section class="panel" aria-labelledby="duplicates-title">
-            <h1 id="duplicates-title">{t!(i18n, duplicates.title)}</h1>
+        <Panel id="duplicates-title" page=true title=move || t!(i18n, duplicates.title)>
             <p class="muted">{t!(i18n, duplicates.intro)}</p>
             <Notice class="notice notice-ok" message=done />
             {move || {
@@ -151,7 +151,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                     .collect_view()
                     .into_any()
             }}
-        </section>
+        </Panel>
     }
 }
 
@@ -302,7 +302,7 @@ type CardRow = (usize, RecordState, Uuid);
 fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
     Columns::new(vec![
         Column::new(
-            |i| t_string!(i, duplicates.role).to_string(),
+            |i| t_string!(i, duplicates.role),
             move |(i, _, _): &CardRow| {
                 let (role, class) = if *i == 0 {
                     (t_string!(i18n, duplicates.owner), "badge badge-ok")
@@ -321,7 +321,7 @@ fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
             },
         ),
         Column::new(
-            |i| t_string!(i, a_card.name).to_string(),
+            |i| t_string!(i, a_card.name),
             move |(_, card, _): &CardRow| {
                 let href = format!("/sales/a-cards/{}", card.id);
                 let name = text(card, "name");
@@ -336,7 +336,7 @@ fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
         )
         .row_header(),
         Column::new(
-            |i| t_string!(i, a_card.consultant).to_string(),
+            |i| t_string!(i, a_card.consultant),
             |(_, card, _): &CardRow| {
                 let id = text(card, "consultant_id");
                 (move || who(&id)).into_any()
@@ -344,7 +344,7 @@ fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
             |(_, card, _): &CardRow| who(&text(card, "consultant_id")).into(),
         ),
         Column::new(
-            |i| t_string!(i, duplicates.device).to_string(),
+            |i| t_string!(i, duplicates.device),
             move |(_, _, built_on): &CardRow| {
                 let built_on = *built_on;
                 (move || device(i18n, &built_on)).into_any()
@@ -352,17 +352,17 @@ fn card_columns(i18n: I18nContext<Locale>) -> Columns<CardRow> {
             move |(_, _, built_on): &CardRow| device(i18n, built_on).into(),
         ),
         Column::text(
-            |i| t_string!(i, a_card.first_contact_at).to_string(),
+            |i| t_string!(i, a_card.first_contact_at),
             |(_, card, _): &CardRow| text(card, "first_contact_at").replace('T', " "),
         ),
         Column::text(
-            |i| t_string!(i, a_card.status).to_string(),
+            |i| t_string!(i, a_card.status),
             move |(_, card, _): &CardRow| {
                 status_label(i18n, card.status(&A_CARD, "status").unwrap_or("following"))
             },
         ),
         Column::new(
-            |i| t_string!(i, duplicates.follow_ups).to_string(),
+            |i| t_string!(i, duplicates.follow_ups),
             |(_, card, _): &CardRow| card.log("follow_ups").len().into_any(),
             |(_, card, _): &CardRow| card.log("follow_ups").len().into(),
         ),

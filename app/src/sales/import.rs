@@ -19,6 +19,7 @@ use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
 use crate::ui::export::{send, token};
 use crate::ui::field::{Bind, Select};
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The answer of `POST /api/sales/import/preview`.
@@ -55,21 +56,19 @@ struct Report {
 
 const REQUIRED: [&str; 3] = ["name", "phone", "intended_model"];
 
-fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
-    match field {
-        "name" => t_string!(i18n, import.fields.name),
-        "phone" => t_string!(i18n, import.fields.phone),
-        "intended_model" => t_string!(i18n, import.fields.intended_model),
-        "grade" => t_string!(i18n, import.fields.grade),
-        "source" => t_string!(i18n, import.fields.source),
-        "district" => t_string!(i18n, import.fields.district),
-        "consultant" => t_string!(i18n, import.fields.consultant),
-        "first_contact_at" => t_string!(i18n, import.fields.date),
-        "budget" => t_string!(i18n, import.fields.budget),
-        "current_car" => t_string!(i18n, import.fields.current_car),
-        other => return other.to_string(),
-    }
-    .to_string()
+words! {
+    fn field_label(field: &str) -> String {
+        "name" => import.fields.name,
+        "phone" => import.fields.phone,
+        "intended_model" => import.fields.intended_model,
+        "grade" => import.fields.grade,
+        "source" => import.fields.source,
+        "district" => import.fields.district,
+        "consultant" => import.fields.consultant,
+        "first_contact_at" => import.fields.date,
+        "budget" => import.fields.budget,
+        "current_car" => import.fields.current_car,
+    } else field.to_string()
 }
 
 /// Posts the chosen file (and the mapping) as multipart.
@@ -182,8 +181,7 @@ fn Importer() -> impl IntoView {
     };
 
     view! {
-        <section class="panel import-page" aria-labelledby="import-title">
-            <h1 id="import-title">{t!(i18n, import.title)}</h1>
+        <Panel id="import-title" class="import-page" page=true title=move || t!(i18n, import.title)>
             <p class="muted">{t!(i18n, import.hint)}</p>
             <div class="form">
                 <div class="field">
@@ -207,12 +205,11 @@ fn Importer() -> impl IntoView {
                 </div>
             </div>
             <Alert message=error />
-        </section>
+        </Panel>
         {move || {
             let p = preview.get()?;
             Some(view! {
-                <section class="panel" aria-labelledby="import-preview">
-                    <h2 id="import-preview">{t!(i18n, import.sample)}</h2>
+                <Panel id="import-preview" title=move || t!(i18n, import.sample)>
                     <p class="muted">{let n = p.total_rows; t!(i18n, import.total_rows, n = n)}</p>
                     <DataTable
                         columns=sample_columns(&p.columns)
@@ -256,7 +253,7 @@ fn Importer() -> impl IntoView {
                     <button type="button" class="btn btn-primary" on:click=do_import disabled=move || busy.get().is_some()>
                         {move || if busy.get() == Some("import") { t_string!(i18n, import.importing).to_string() } else { t_string!(i18n, import.import).to_string() }}
                     </button>
-                </section>
+                </Panel>
             })
         }}
         {move || {
@@ -264,14 +261,13 @@ fn Importer() -> impl IntoView {
             let bad: Vec<RowReport> = r.rows.iter().filter(|row| !row.ok).cloned().collect();
             let bad_count = bad.len();
             Some(view! {
-                <section class="panel" aria-labelledby="import-report">
-                    <h2 id="import-report">{t!(i18n, import.report)}</h2>
+                <Panel id="import-report" title=move || t!(i18n, import.report)>
                     <p class="notice notice-ok" role="status">{let n = r.imported; t!(i18n, import.imported, n = n)}</p>
                     {(bad_count > 0).then(|| view! {
                         <p class="notice notice-warn">{t!(i18n, import.bad_rows, n = bad_count)}</p>
                         <DataTable columns=report_columns(i18n) rows=Signal::stored(bad) class="import-report" />
                     })}
-                </section>
+                </Panel>
             })
         }}
     }
@@ -304,13 +300,13 @@ fn report_columns(i18n: I18nContext<Locale>) -> Columns<RowReport> {
     };
     Columns::new(vec![
         Column::new(
-            |i| t_string!(i, import.row).to_string(),
+            |i| t_string!(i, import.row),
             |row: &RowReport| row.row.into_any(),
             |row: &RowReport| row.row.into(),
         )
         .row_header(),
         Column::new(
-            |i| t_string!(i, import.result).to_string(),
+            |i| t_string!(i, import.result),
             move |row: &RowReport| {
                 let items = problems(row)
                     .into_iter()

@@ -22,7 +22,9 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, Checkbox, DateField, TextArea, TextField};
 use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// `true` or `"true"`: the flag rule of `domain::records::field`, as the KPI page counts it.
@@ -73,7 +75,7 @@ pub fn KeyAccountsPage() -> impl IntoView {
     });
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, key_account.name).to_string(),
+            |i| t_string!(i, key_account.name),
             |k: &RecordState| {
                 let href = format!("/sales/key-accounts/{}", k.id);
                 let name = text(k, "name");
@@ -83,32 +85,27 @@ pub fn KeyAccountsPage() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, key_account.industry).to_string(),
+            |i| t_string!(i, key_account.industry),
             |k: &RecordState| text(k, "industry"),
         ),
         Column::text(
-            |i| t_string!(i, key_account.responsible).to_string(),
+            |i| t_string!(i, key_account.responsible),
             |k: &RecordState| who(&text(k, "responsible_id")),
         ),
         Column::text(
-            |i| t_string!(i, key_account.plan).to_string(),
+            |i| t_string!(i, key_account.plan),
             |k: &RecordState| text(k, "purchase_plan"),
         ),
         Column::text(
-            |i| t_string!(i, key_account.bought_here).to_string(),
+            |i| t_string!(i, key_account.bought_here),
             |k: &RecordState| if bought(k) { "✓" } else { "" }.to_string(),
         ),
-        Column::text(
-            |i| t_string!(i, key_account.last_visit).to_string(),
-            last_visit,
-        ),
+        Column::text(|i| t_string!(i, key_account.last_visit), last_visit),
     ]);
     view! {
-        <section class="panel" aria-labelledby="key-accounts-title">
-            <div class="panel-head">
-                <h1 id="key-accounts-title">{t!(i18n, key_account.list_title)}</h1>
-                <A href="/sales/key-accounts/new" attr:class="btn btn-primary">{t!(i18n, key_account.new)}</A>
-            </div>
+        <Panel id="key-accounts-title" page=true title=move || t!(i18n, key_account.list_title) actions=move || view! {
+            <A href="/sales/key-accounts/new" attr:class="btn btn-primary">{t!(i18n, key_account.new)}</A>
+        }>
             {move || {
                 let (n, d, shown) = accounts.with(|a| coverage(a, now_local().date()));
                 view! {
@@ -121,9 +118,9 @@ pub fn KeyAccountsPage() -> impl IntoView {
             <DataTable
                 columns=columns
                 rows=accounts
-                empty=move || view! { <p class="muted">{t!(i18n, key_account.empty)}</p> }
+                empty=|i| t_string!(i, key_account.empty)
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -242,11 +239,10 @@ pub fn NewKeyAccountPage() -> impl IntoView {
         move |()| navigate("/sales/key-accounts", Default::default())
     });
     view! {
-        <section class="panel page-narrow-panel" aria-labelledby="new-ka-title">
-            <h1 id="new-ka-title">{t!(i18n, key_account.new)}</h1>
+        <Panel id="new-ka-title" class="page-narrow-panel" page=true title=move || t!(i18n, key_account.new)>
             <AccountForm initial=AccountFields::default() on_save=on_save on_cancel=cancel />
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -256,14 +252,7 @@ pub fn KeyAccountPage() -> impl IntoView {
     view! {
         <RecordPage
             record_type="key_account"
-            not_found=move || {
-                view! {
-                    <section class="panel notice-page">
-                        <p>{t!(i18n, key_account.not_found)}</p>
-                        <A href="/sales/key-accounts" attr:class="btn btn-secondary">{t!(i18n, key_account.back)}</A>
-                    </section>
-                }
-            }
+            not_found=move || missing(t!(i18n, key_account.not_found), "/sales/key-accounts", t!(i18n, key_account.back))
             view=|(id, account)| view! { <AccountView id=id account=account /> }.into_any()
         />
     }
@@ -414,12 +403,7 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                     (t_string!(i18n, key_account.plan), text(&a, "purchase_plan")),
                     (t_string!(i18n, key_account.responsible), who(&text(&a, "responsible_id"))),
                 ];
-                view! {
-                    <dl class="fields">
-                        {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-                    </dl>
-                }
-                .into_any()
+                field_list((), rows).into_any()
             }}
             <div class="form-actions">
                 <Checkbox checked=Bind::new(move || account.with(|a| a.as_ref().is_some_and(bought)), toggle_bought)>
@@ -429,23 +413,16 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
             </div>
             <Alert message=edit.error />
         </section>
-        <section class="panel" aria-labelledby="ka-makers">
-            <h2 id="ka-makers">{t!(i18n, key_account.decision_makers)}</h2>
-            {move || {
-                let makers: Vec<Value> = account.with(|a| a.as_ref().map(|a| a.log("decision_makers").into_iter().map(|e| e.value.clone()).collect()).unwrap_or_default());
-                if makers.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, key_account.no_makers)}</p> }.into_any();
+        <Panel id="ka-makers" title=move || t!(i18n, key_account.decision_makers)>
+            <ItemList
+                items=Signal::derive(move || account.with(|a| a.as_ref().map(|a| a.log("decision_makers").into_iter().map(|e| e.value.clone()).collect()).unwrap_or_default()))
+                class="ka-list"
+                empty=|i| t_string!(i, key_account.no_makers)
+                item=|m: Value| {
+                    let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+                    view! { <li><strong>{s("name")}</strong> " · " {s("title")} " · " {phone_display(&s("phone"))}</li> }
                 }
-                view! {
-                    <ul class="ka-list">
-                        {makers.into_iter().map(|m| {
-                            let s = |k: &str| m[k].as_str().unwrap_or_default().to_string();
-                            view! { <li><strong>{s("name")}</strong> " · " {s("title")} " · " {phone_display(&s("phone"))}</li> }
-                        }).collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
+            />
             <form class="form form-row" on:submit=add_maker novalidate>
                 <TextField id="ka-dm-name" autocomplete="off" value=dm_name>
                     {t!(i18n, key_account.maker_name)}
@@ -459,33 +436,30 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_maker)}</button>
             </form>
             <Alert message=dm_error />
-        </section>
-        <section class="panel" aria-labelledby="ka-visits">
-            <h2 id="ka-visits">{t!(i18n, key_account.visits)}</h2>
-            {move || {
-                let mut visits: Vec<domain::sync::LogEntry> = account.with(|a| a.as_ref().map(|a| a.log("visits").into_iter().cloned().collect()).unwrap_or_default());
-                visits.sort_by(|a, b| b.value["date"].as_str().cmp(&a.value["date"].as_str()));
-                if visits.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, key_account.no_visits)}</p> }.into_any();
+        </Panel>
+        <Panel id="ka-visits" title=move || t!(i18n, key_account.visits)>
+            <ItemList
+                items=Signal::derive(move || {
+                    let mut visits: Vec<domain::sync::LogEntry> = account.with(|a| a.as_ref().map(|a| a.log("visits").into_iter().cloned().collect()).unwrap_or_default());
+                    visits.sort_by(|a, b| b.value["date"].as_str().cmp(&a.value["date"].as_str()));
+                    visits
+                })
+                class="follow-ups"
+                ordered=true
+                empty=|i| t_string!(i, key_account.no_visits)
+                item=|e: domain::sync::LogEntry| {
+                    let v = &e.value;
+                    let date = v["date"].as_str().unwrap_or_default().to_string();
+                    let by = v["by"].as_str().map(who).unwrap_or_else(|| who(&e.user_id));
+                    let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
+                    view! {
+                        <li class="follow-up">
+                            <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{local_time(e.hlc.wall_ms as f64, true)}</span></div>
+                            <p class="follow-up-content">{note}</p>
+                        </li>
+                    }
                 }
-                view! {
-                    <ol class="follow-ups">
-                        {visits.into_iter().map(|e| {
-                            let v = &e.value;
-                            let date = v["date"].as_str().unwrap_or_default().to_string();
-                            let by = v["by"].as_str().map(who).unwrap_or_else(|| who(&e.user_id));
-                            let note = v["note"].as_str().or(v["outcome"].as_str()).unwrap_or_default().to_string();
-                            view! {
-                                <li class="follow-up">
-                                    <div class="follow-up-meta">{date} " · " {by} " · " <span class="muted small">{local_time(e.hlc.wall_ms as f64, true)}</span></div>
-                                    <p class="follow-up-content">{note}</p>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
+            />
             <form class="form" on:submit=add_visit novalidate>
                 <DateField id="ka-visit-date" value=v_date>
                     {t!(i18n, key_account.visit_date)}
@@ -496,6 +470,6 @@ fn AccountView(id: Uuid, account: Memo<Option<RecordState>>) -> impl IntoView {
                 <Alert message=v_error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, key_account.add_visit)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -32,20 +32,18 @@ fn joined(parts: Vec<String>) -> String {
         .join(" · ")
 }
 
-fn a_card_field(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
-    let label = match field {
-        "name" => t_string!(i18n, a_card.name),
-        "phone" => t_string!(i18n, a_card.phone),
-        "intended_model" => t_string!(i18n, a_card.intended_model),
-        "grade" => t_string!(i18n, a_card.grade),
-        "status" => t_string!(i18n, a_card.status),
-        "next_follow_up" => t_string!(i18n, a_card.next_follow_up),
-        "consultant_id" => t_string!(i18n, a_card.consultant),
-        "first_contact_at" => t_string!(i18n, a_card.first_contact_at),
-        "follow_ups" => t_string!(i18n, a_card.follow_ups),
-        _ => return None,
-    };
-    Some(label.to_string())
+words! {
+    fn a_card_field(field: &str) -> Option<String> {
+        "name" => a_card.name,
+        "phone" => a_card.phone,
+        "intended_model" => a_card.intended_model,
+        "grade" => a_card.grade,
+        "status" => a_card.status,
+        "next_follow_up" => a_card.next_follow_up,
+        "consultant_id" => a_card.consultant,
+        "first_contact_at" => a_card.first_contact_at,
+        "follow_ups" => a_card.follow_ups,
+    }
 }
 
 fn a_card_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<String> {

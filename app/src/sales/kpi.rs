@@ -26,6 +26,8 @@ use crate::ui::export::ExportButton;
 use crate::ui::field::{Bind, DateField, DateKind, Select};
 use crate::ui::kinds::Look;
 use crate::ui::labels::who;
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The record types the KPIs are counted from.
@@ -38,17 +40,16 @@ fn kpi_name(i18n: I18nContext<Locale>, k: SalesKpi) -> &'static str {
     }
 }
 
-fn formula(i18n: I18nContext<Locale>, k: SalesKpi) -> String {
-    match k {
-        SalesKpi::CardBuildingRate => t_string!(i18n, kpi.formula.card_building_rate),
-        SalesKpi::ACardCloseRate => t_string!(i18n, kpi.formula.a_card_close_rate),
-        SalesKpi::TestDriveRate => t_string!(i18n, kpi.formula.test_drive_rate),
-        SalesKpi::ShowroomCloseRate => t_string!(i18n, kpi.formula.showroom_close_rate),
-        SalesKpi::SalesEfficiency => t_string!(i18n, kpi.formula.sales_efficiency),
-        SalesKpi::ACardLossRate => t_string!(i18n, kpi.formula.a_card_loss_rate),
-        SalesKpi::KeyAccountCoverage => t_string!(i18n, kpi.formula.key_account_coverage),
+words! {
+    fn formula(k: SalesKpi) -> String {
+        SalesKpi::CardBuildingRate => kpi.formula.card_building_rate,
+        SalesKpi::ACardCloseRate => kpi.formula.a_card_close_rate,
+        SalesKpi::TestDriveRate => kpi.formula.test_drive_rate,
+        SalesKpi::ShowroomCloseRate => kpi.formula.showroom_close_rate,
+        SalesKpi::SalesEfficiency => kpi.formula.sales_efficiency,
+        SalesKpi::ACardLossRate => kpi.formula.a_card_loss_rate,
+        SalesKpi::KeyAccountCoverage => kpi.formula.key_account_coverage,
     }
-    .to_string()
 }
 
 /// Why a figure has no value (its denominator is empty).
@@ -201,7 +202,7 @@ pub fn KpiPage() -> impl IntoView {
     // The consultants' table; the export has the store's row first, then the same columns.
     let mut columns = vec![
         Column::text(
-            |i| t_string!(i, kpi.consultant).to_string(),
+            |i| t_string!(i, kpi.consultant),
             move |k: &SalesKpis| scope_name(k.scope),
         )
         .row_header()
@@ -260,11 +261,9 @@ pub fn KpiPage() -> impl IntoView {
     };
 
     view! {
-        <section class="panel kpi-page" aria-labelledby="kpi-title">
-            <div class="panel-head">
-                <h1 id="kpi-title">{t!(i18n, kpi.title)}</h1>
-                <ExportButton table=export />
-            </div>
+        <Panel id="kpi-title" class="kpi-page" page=true title=move || t!(i18n, kpi.title) actions=move || view! {
+            <ExportButton table=export />
+        }>
             <div class="kpi-controls form">
                 <Select id="kpi-kind" value=kind_value options=kind_options>
                     {t!(i18n, kpi.period)}
@@ -338,7 +337,7 @@ pub fn KpiPage() -> impl IntoView {
                 }
             }}
             {move || open.get().filter(|o| o.scope == scope.get()).map(|o| view! { <DrillDown open=o figures=main.get() on_close=Callback::new(move |()| open.set(None)) /> })}
-        </section>
+        </Panel>
         <Show when=move || manager.get()>
             <section class="panel" aria-labelledby="kpi-consultants">
                 <h2 id="kpi-consultants">{t!(i18n, kpi.by_consultant)}</h2>
@@ -346,7 +345,7 @@ pub fn KpiPage() -> impl IntoView {
                     columns=columns.clone()
                     rows=rows
                     class="kpi-table"
-                    empty=move || view! { <p class="muted">{t!(i18n, kpi.no_consultants)}</p> }
+                    empty=|i| t_string!(i, kpi.no_consultants)
                 />
                 {move || {
                     let o = open.get()?;
@@ -519,39 +518,36 @@ fn describe(look: &Look, id: Uuid) -> (String, String, Option<String>) {
 fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
     let i18n = use_i18n();
     let look = Look::new();
-    if ids.is_empty() {
-        return view! { <p class="muted">{t!(i18n, kpi.none)}</p> }.into_any();
-    }
     view! {
-        <ol class="kpi-records">
-            {ids
-                .into_iter()
-                .map(|id| {
-                    if consultants {
-                        return view! {
-                            <li>
-                                <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
-                                " "
-                                {who(&id.to_string())}
-                            </li>
-                        }
-                        .into_any();
-                    }
-                    let (kind, label, href) = describe(&look, id);
-                    view! {
+        <ItemList
+            items=ids
+            class="kpi-records"
+            ordered=true
+            empty=|i| t_string!(i, kpi.none)
+            item=move |id: Uuid| {
+                if consultants {
+                    return view! {
                         <li>
-                            <span class="badge badge-muted">{kind}</span>
+                            <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
                             " "
-                            {match href {
-                                Some(h) => view! { <A href=h>{label}</A> }.into_any(),
-                                None => view! { <span>{label}</span> }.into_any(),
-                            }}
+                            {who(&id.to_string())}
                         </li>
                     }
-                    .into_any()
-                })
-                .collect_view()}
-        </ol>
+                    .into_any();
+                }
+                let (kind, label, href) = describe(&look, id);
+                view! {
+                    <li>
+                        <span class="badge badge-muted">{kind}</span>
+                        " "
+                        {match href {
+                            Some(h) => view! { <A href=h>{label}</A> }.into_any(),
+                            None => view! { <span>{label}</span> }.into_any(),
+                        }}
+                    </li>
+                }
+                .into_any()
+            }
+        />
     }
-    .into_any()
 }

@@ -21,7 +21,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::order::field_list;
 use crate::clock::{now_stored, store_clock, today};
 use crate::i18n::*;
 use crate::sales::words::{model_name, status_label};
@@ -32,6 +31,9 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Select, TextArea, choose_blank};
 use crate::ui::labels::{local_time, who};
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
+use crate::ui::record_page::field_list;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The signed-in user's id and roles.
@@ -104,35 +106,33 @@ fn current_re_contacts(card: &RecordState) -> Vec<LogEntry> {
 
 /// The re-contacts of the card, oldest first, as a list.
 fn re_contact_list(i18n: I18nContext<Locale>, entries: Vec<LogEntry>) -> impl IntoView {
-    (!entries.is_empty()).then(|| {
-        view! {
-            <ol class="follow-ups loss-re-contacts">
-                {entries
-                    .into_iter()
-                    .map(|e| {
-                        let v = &e.value;
-                        let outcome = outcome_label(i18n, v["outcome"].as_str().unwrap_or_default());
-                        let channel = v["channel"].as_str().map(|c| channel_label(i18n, c));
-                        let note = v["note"].as_str().unwrap_or_default().to_string();
-                        view! {
-                            <li class="follow-up">
-                                <div class="follow-up-meta">
-                                    <span class="badge badge-muted">{t!(i18n, loss.re_contact)}</span>
-                                    " " {local_time(e.hlc.wall_ms as f64, true)} " · " {who(&e.user_id)}
-                                    {channel.map(|c| format!(" · {c}"))}
-                                </div>
-                                <p class="follow-up-content">
-                                    <strong>{outcome}</strong>
-                                    ": "
-                                    {note}
-                                </p>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-        }
-    })
+    view! {
+        <ItemList
+            items=entries
+            class="follow-ups loss-re-contacts"
+            ordered=true
+            item=move |e| {
+                let v = &e.value;
+                let outcome = outcome_label(i18n, v["outcome"].as_str().unwrap_or_default());
+                let channel = v["channel"].as_str().map(|c| channel_label(i18n, c));
+                let note = v["note"].as_str().unwrap_or_default().to_string();
+                view! {
+                    <li class="follow-up">
+                        <div class="follow-up-meta">
+                            <span class="badge badge-muted">{t!(i18n, loss.re_contact)}</span>
+                            " " {local_time(e.hlc.wall_ms as f64, true)} " · " {who(&e.user_id)}
+                            {channel.map(|c| format!(" · {c}"))}
+                        </div>
+                        <p class="follow-up-content">
+                            <strong>{outcome}</strong>
+                            ": "
+                            {note}
+                        </p>
+                    </li>
+                }
+            }
+        />
+    }
 }
 
 /// On the A-card page: 申请战败 (when the rules allow it), the open proposal with its re-contacts,
@@ -176,45 +176,43 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
     };
 
     view! {
-        <section class="panel loss-panel" aria-labelledby="loss-panel-title">
-            <div class="panel-head">
-                <h2 id="loss-panel-title">{t!(i18n, loss.title)}</h2>
-                {move || {
-                    let c = card.get()?;
-                    let (_, roles) = me();
-                    let status = reviewed(&c).card.status;
-                    let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
-                    let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
-                    if may_propose && !open.get() {
-                        Some(
-                            view! {
-                                <button
-                                    type="button"
-                                    class="btn btn-secondary"
-                                    on:click=move |_| {
-                                        edit.error.set(None);
-                                        open.set(true);
-                                    }
-                                >
-                                    {t!(i18n, loss.propose)}
-                                </button>
-                            }
-                                .into_any(),
-                        )
-                    } else if may_reactivate {
-                        Some(
-                            view! {
-                                <button type="button" class="btn btn-secondary" on:click=reactivate>
-                                    {t!(i18n, loss.reactivate)}
-                                </button>
-                            }
-                                .into_any(),
-                        )
-                    } else {
-                        None
-                    }
-                }}
-            </div>
+        <Panel id="loss-panel-title" class="loss-panel" title=move || t!(i18n, loss.title) actions=move || view! {
+            {move || {
+                let c = card.get()?;
+                let (_, roles) = me();
+                let status = reviewed(&c).card.status;
+                let may_propose = status.next(ACardActionKind::ProposeLoss, &roles).is_ok();
+                let may_reactivate = status.next(ACardActionKind::Reactivate, &roles).is_ok();
+                if may_propose && !open.get() {
+                    Some(
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-secondary"
+                                on:click=move |_| {
+                                    edit.error.set(None);
+                                    open.set(true);
+                                }
+                            >
+                                {t!(i18n, loss.propose)}
+                            </button>
+                        }
+                            .into_any(),
+                    )
+                } else if may_reactivate {
+                    Some(
+                        view! {
+                            <button type="button" class="btn btn-secondary" on:click=reactivate>
+                                {t!(i18n, loss.reactivate)}
+                            </button>
+                        }
+                            .into_any(),
+                    )
+                } else {
+                    None
+                }
+            }}
+        }>
             {move || {
                 let c = card.get()?;
                 let r = reviewed(&c);
@@ -287,7 +285,7 @@ pub fn LossPanel(card: Memo<Option<RecordState>>) -> impl IntoView {
                 </form>
             </Show>
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -309,7 +307,7 @@ fn queue_columns(
 ) -> Columns<QueueRow> {
     let mut columns = vec![
         Column::view_only(
-            |i18n| t_string!(i18n, a_card.name).to_string(),
+            |i18n| t_string!(i18n, a_card.name),
             |r: &QueueRow| {
                 let (href, name) = (
                     format!("/sales/a-cards/{}", r.card.card.id),
@@ -320,24 +318,24 @@ fn queue_columns(
         )
         .row_header(),
         Column::text(
-            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |i18n| t_string!(i18n, a_card.consultant),
             |r: &QueueRow| consultant(&r.card.card),
         ),
         Column::text(
-            |i18n| t_string!(i18n, a_card.intended_model).to_string(),
+            |i18n| t_string!(i18n, a_card.intended_model),
             |r: &QueueRow| r.model.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, loss.reason).to_string(),
+            |i18n| t_string!(i18n, loss.reason),
             move |r: &QueueRow| reason_label(i18n, r.card.card.loss_reason),
         ),
         Column::text(
-            |i18n| t_string!(i18n, loss.note).to_string(),
+            |i18n| t_string!(i18n, loss.note),
             |r: &QueueRow| shown(&r.card.card.loss_note),
         )
         .class("loss-note"),
         Column::text(
-            |i18n| t_string!(i18n, loss.proposed_at).to_string(),
+            |i18n| t_string!(i18n, loss.proposed_at),
             |r: &QueueRow| {
                 r.card
                     .proposed_ms
@@ -346,7 +344,7 @@ fn queue_columns(
             },
         ),
         Column::view_only(
-            |i18n| t_string!(i18n, a_card.status).to_string(),
+            |i18n| t_string!(i18n, a_card.status),
             move |r: &QueueRow| {
                 let status = r.card.card.status.as_str();
                 view! { <span class=format!("badge loss-{status}")>{status_label(i18n, status)}</span> }
@@ -356,7 +354,7 @@ fn queue_columns(
     ];
     if manager {
         columns.push(Column::view_only(
-            |i18n| t_string!(i18n, loss.actions).to_string(),
+            |i18n| t_string!(i18n, loss.actions),
             move |r: &QueueRow| {
                 let id = r.card.card.id;
                 let aria = format!(
@@ -431,7 +429,7 @@ pub fn LossReviewPage() -> impl IntoView {
                 rows=rows
                 class="loss-table"
                 row_class=|r: &QueueRow| r.selected.then_some("selected")
-                empty=move || view! { <p class="muted">{t!(i18n, loss.queue_empty)}</p> }
+                empty=|i| t_string!(i, loss.queue_empty)
             />
         </section>
         {move || {
@@ -668,22 +666,20 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     };
 
     view! {
-        <section class="panel" aria-labelledby="loss-analysis-title">
-            <div class="panel-head">
-                <h2 id="loss-analysis-title">{t!(i18n, loss.analysis_title)}</h2>
-                <div class="field loss-month">
-                    <label for="loss-month">{t!(i18n, loss.month)}</label>
-                    <input
-                        id="loss-month"
-                        type="month"
-                        prop:value=move || month.get()
-                        on:input=move |ev| {
-                            opened.set(None);
-                            month.set(event_target_value(&ev));
-                        }
-                    />
-                </div>
+        <Panel id="loss-analysis-title" title=move || t!(i18n, loss.analysis_title) actions=move || view! {
+            <div class="field loss-month">
+                <label for="loss-month">{t!(i18n, loss.month)}</label>
+                <input
+                    id="loss-month"
+                    type="month"
+                    prop:value=move || month.get()
+                    on:input=move |ev| {
+                        opened.set(None);
+                        month.set(event_target_value(&ev));
+                    }
+                />
             </div>
+        }>
             {move || {
                 let Some(a) = analysis.get() else {
                     return view! { <p class="muted">{t!(i18n, loss.pick_month)}</p> }.into_any();
@@ -759,6 +755,6 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
                     </div>
                 })
             }}
-        </section>
+        </Panel>
     }
 }

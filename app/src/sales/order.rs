@@ -36,7 +36,9 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, DateField, Select, TextArea, TextField};
 use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::list::ItemList;
+use crate::ui::panel::Panel;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 // ---- words and parts shared with the C-card page ----
@@ -63,39 +65,12 @@ pub fn label_of(i18n: I18nContext<Locale>, v: &impl Bilingual) -> String {
         .to_string()
 }
 
-fn order_status_label(i18n: I18nContext<Locale>, status: OrderStatus) -> String {
-    match status {
-        OrderStatus::Signed => t_string!(i18n, order.status_signed),
-        OrderStatus::Delivered => t_string!(i18n, order.status_delivered),
-        OrderStatus::Cancelled => t_string!(i18n, order.status_cancelled),
+words! {
+    fn order_status_label(status: OrderStatus) -> String {
+        OrderStatus::Signed => order.status_signed,
+        OrderStatus::Delivered => order.status_delivered,
+        OrderStatus::Cancelled => order.status_cancelled,
     }
-    .to_string()
-}
-
-/// A record's fields as `<dl class="fields">`: `lead` (a field drawn by the page), then one
-/// label and value per row.
-pub fn field_list(lead: impl IntoView, rows: Vec<(String, String)>) -> impl IntoView {
-    view! {
-        <dl class="fields">
-            {lead}
-            {rows.into_iter().map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> }).collect_view()}
-        </dl>
-    }
-}
-
-/// The page shown instead of a record that is not on the device: `message` and a way back.
-pub fn missing(
-    message: impl IntoView + 'static,
-    href: &'static str,
-    back: impl IntoView + 'static,
-) -> AnyView {
-    view! {
-        <section class="panel notice-page">
-            <p>{message}</p>
-            <A href=href attr:class="btn btn-secondary">{back}</A>
-        </section>
-    }
-    .into_any()
 }
 
 // ---- the list ----
@@ -170,7 +145,7 @@ pub fn OrdersPage() -> impl IntoView {
     let promised = |r: &OrderRow| r.order.promised_date.map(stored_date).unwrap_or_default();
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, order.customer).to_string(),
+            |i| t_string!(i, order.customer),
             |r: &OrderRow| {
                 let href = format!("/sales/orders/{}", r.order.id);
                 let customer = r.customer.clone();
@@ -180,15 +155,15 @@ pub fn OrdersPage() -> impl IntoView {
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, order.model).to_string(),
+            |i| t_string!(i, order.model),
             |r: &OrderRow| r.model.clone(),
         ),
         Column::text(
-            |i| t_string!(i, order.price).to_string(),
+            |i| t_string!(i, order.price),
             |r: &OrderRow| money(r.order.price),
         ),
         Column::new(
-            |i| t_string!(i, order.promised_date).to_string(),
+            |i| t_string!(i, order.promised_date),
             move |r: &OrderRow| {
                 let late = r.overdue.then(|| {
                     view! { " " <span class="badge badge-late">{t!(i18n, order.overdue)}</span> }
@@ -198,30 +173,28 @@ pub fn OrdersPage() -> impl IntoView {
             move |r: &OrderRow| promised(r).into(),
         ),
         Column::text(
-            |i| t_string!(i, order.status).to_string(),
+            |i| t_string!(i, order.status),
             move |r: &OrderRow| order_status_label(i18n, r.order.status),
         ),
         Column::text(
-            |i| t_string!(i, order.consultant).to_string(),
+            |i| t_string!(i, order.consultant),
             |r: &OrderRow| person(r.order.consultant_id),
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="orders-title">
-            <div class="panel-head">
-                <h1 id="orders-title">{t!(i18n, order.list_title)}</h1>
-                <Select id="orders-filter" value=filter options=filters class="field field-inline">
-                    {t!(i18n, order.show)}
-                </Select>
-            </div>
+        <Panel id="orders-title" page=true title=move || t!(i18n, order.list_title) actions=move || view! {
+            <Select id="orders-filter" value=filter options=filters class="field field-inline">
+                {t!(i18n, order.show)}
+            </Select>
+        }>
             <DataTable
                 columns=columns
                 rows=rows
                 class="order-table"
-                empty=move || view! { <p class="muted">{t!(i18n, order.empty)}</p> }
+                empty=|i| t_string!(i, order.empty)
                 row_class=|r: &OrderRow| r.overdue.then_some("overdue")
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -522,7 +495,6 @@ fn OrderView(id: Uuid, order: Memo<Option<RecordState>>) -> impl IntoView {
                 time_text(o.delivered_at),
             ));
         }
-        let rows = rows.into_iter().map(|(l, v)| (l.to_string(), v)).collect();
         let card_href = card.with(|c| c.as_ref().map(|c| format!("/sales/a-cards/{}", c.id)));
         let phone = card
             .with(|c| c.as_ref().map(|c| phone_display(&field::shown(c, "phone"))))
@@ -590,36 +562,27 @@ fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl In
         });
     };
     let remove = move |what: String| edit.run(change(Step::SetRemove("promises", what)), |_| ());
-    let list = move || {
-        let list = order.with(|o| o.as_ref().map(|o| o.promises.clone()).unwrap_or_default());
-        if list.is_empty() {
-            return view! { <p class="muted">{t!(i18n, order.no_promises)}</p> }.into_any();
-        }
-        let open = open.get();
-        view! {
-            <ul class="promise-list">
-                {list.into_iter().map(|p| {
+    view! {
+        <Panel id="promises-title" title=move || t!(i18n, order.promises)>
+            <ItemList
+                items=Signal::derive(move || order.with(|o| o.as_ref().map(|o| o.promises.clone()).unwrap_or_default()))
+                class="promise-list"
+                empty=|i| t_string!(i, order.no_promises)
+                item=move |p: String| {
                     let label = format!("{} {p}", t_string!(i18n, order.remove));
                     let what = p.clone();
                     view! {
                         <li>
                             <span>{p}</span>
-                            {open.then(|| view! {
+                            {open.get().then(|| view! {
                                 <button type="button" class="btn btn-ghost" aria-label=label on:click=move |_| remove(what.clone())>
                                     {t!(i18n, order.remove)}
                                 </button>
                             })}
                         </li>
                     }
-                }).collect_view()}
-            </ul>
-        }
-        .into_any()
-    };
-    view! {
-        <section class="panel" aria-labelledby="promises-title">
-            <h2 id="promises-title">{t!(i18n, order.promises)}</h2>
-            {list}
+                }
+            />
             <Show when=move || open.get()>
                 <form class="form form-row" on:submit=add novalidate>
                     <TextField id="promise-item" autocomplete="off" value=item>
@@ -629,7 +592,7 @@ fn Promises(id: Uuid, order: Memo<Option<Order>>, open: Signal<bool>) -> impl In
                 </form>
             </Show>
             <Alert message=edit.error />
-        </section>
+        </Panel>
     }
 }
 
@@ -665,8 +628,7 @@ fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
             return ().into_any();
         }
         view! {
-            <section class="panel" aria-labelledby="date-changes-title">
-                <h2 id="date-changes-title">{t!(i18n, order.date_changes)}</h2>
+            <Panel id="date-changes-title" title=move || t!(i18n, order.date_changes)>
                 <ul class="task-list">
                     {tasks.into_iter().map(|t| {
                         let open = t.status == CareTaskStatus::Open;
@@ -693,7 +655,7 @@ fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <Alert message=edit.error />
-            </section>
+            </Panel>
         }
         .into_any()
     }
@@ -737,8 +699,7 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
         }
     };
     view! {
-        <section class="panel" aria-labelledby="move-date-title">
-            <h2 id="move-date-title">{t!(i18n, order.move_date)}</h2>
+        <Panel id="move-date-title" title=move || t!(i18n, order.move_date)>
             <form class="form" on:submit=submit novalidate>
                 <DateField id="move-date-new" value=new_date>{t!(i18n, order.new_date)}</DateField>
                 <TextField id="move-date-reason" autocomplete="off" value=reason>
@@ -747,7 +708,7 @@ fn MoveDate(order: Memo<Option<RecordState>>, card: Memo<Option<RecordState>>) -
                 <Alert message=edit.error />
                 <button type="submit" class="btn btn-secondary">{t!(i18n, order.move_date)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -781,8 +742,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
         }
     };
     view! {
-        <section class="panel" aria-labelledby="cancel-order-title">
-            <h2 id="cancel-order-title">{t!(i18n, order.cancel_title)}</h2>
+        <Panel id="cancel-order-title" title=move || t!(i18n, order.cancel_title)>
             <form class="form" on:submit=submit novalidate>
                 <EnumSelect<CancellationReason>
                     id="cancel-reason"
@@ -795,7 +755,7 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                 <Alert message=edit.error />
                 <button type="submit" class="btn btn-danger-outline">{t!(i18n, order.cancel_button)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -846,15 +806,13 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
             return ().into_any();
         }
         view! {
-            <section class="panel" aria-labelledby="card-orders-title">
-                <div class="panel-head">
-                    <h2 id="card-orders-title">{t!(i18n, order.title)}</h2>
-                    {may_order.then(|| view! {
-                        <A href=format!("/sales/orders/new?a_card={id}") attr:class="btn btn-primary">
-                            {t!(i18n, order.place)}
-                        </A>
-                    })}
-                </div>
+            <Panel id="card-orders-title" title=move || t!(i18n, order.title) actions=move || view! {
+                {may_order.then(|| view! {
+                    <A href=format!("/sales/orders/new?a_card={id}") attr:class="btn btn-primary">
+                        {t!(i18n, order.place)}
+                    </A>
+                })}
+            }>
                 <ul class="promise-list">
                     {orders.into_iter().map(|o| {
                         let label = format!(
@@ -870,7 +828,7 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-            </section>
+            </Panel>
         }
         .into_any()
     }

@@ -38,7 +38,9 @@ use crate::ui::error::UserText;
 use crate::ui::field::choice::EnumSelect;
 use crate::ui::field::{Bind, Checkbox, NumberField, Select, TextField};
 use crate::ui::kinds::text;
-use crate::ui::labels::who;
+use crate::ui::labels::{Words, who};
+use crate::ui::panel::Panel;
+use crate::ui::record_page::field_rows;
 use crate::ui::table::{Column, Columns, DataTable};
 
 // ---- reading visits ----
@@ -195,23 +197,31 @@ pub fn known_customer(sync: SyncCtx, phone_input: &str) -> Option<KnownCustomer>
 
 // ---- the rota ----
 
-/// The signed-in user: (user id, store id, is a sales consultant, is a sales manager / GM).
-pub fn me() -> Option<(String, String, bool, bool)> {
+/// The signed-in user as the sales screens see them.
+#[derive(Debug, Clone, Default)]
+pub struct Me {
+    pub id: String,
+    pub store: String,
+    /// A sales consultant (在岗顾问): on the rota, logs visits for themself.
+    pub consultant: bool,
+    /// A sales manager or the general manager: sees everyone's cards.
+    pub manager: bool,
+}
+
+/// The signed-in user (call while rendering).
+pub fn me() -> Option<Me> {
     let session = use_session();
     session.session.with_untracked(|s| {
         let s = s.as_ref()?;
-        let consultant = s.user.roles.contains(&Role::SalesConsultant);
-        let manager = s
-            .user
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager));
-        Some((
-            s.user.id.clone(),
-            s.user.store_id.clone(),
-            consultant,
-            manager,
-        ))
+        let roles = &s.user.roles;
+        Some(Me {
+            id: s.user.id.clone(),
+            store: s.user.store_id.clone(),
+            consultant: roles.contains(&Role::SalesConsultant),
+            manager: roles
+                .iter()
+                .any(|r| matches!(r, Role::SalesManager | Role::GeneralManager)),
+        })
     })
 }
 
@@ -241,7 +251,12 @@ fn known_consultants(sync: SyncCtx) -> Vec<String> {
             }
         }
     }
-    if let Some((id, _, true, _)) = me() {
+    if let Some(Me {
+        id,
+        consultant: true,
+        ..
+    }) = me()
+    {
         ids.insert(id);
     }
     ids.into_iter().collect()
@@ -249,7 +264,7 @@ fn known_consultants(sync: SyncCtx) -> Vec<String> {
 
 /// The rota of `date` with `visits` (that day's visits).
 pub fn rota_now(sync: SyncCtx, date: &str, visits: &[VisitRow]) -> Option<RotaNow> {
-    let (_, store, _, _) = me()?;
+    let store = me()?.store;
     let id = rota_record_id_of(&store, date)?;
     let rec = sync.record(id);
     let stored: Vec<String> = match rec.as_ref().and_then(|r| r.value("order")) {
@@ -304,13 +319,12 @@ async fn change_rota(
     .await
 }
 
-fn state_label(i18n: I18nContext<Locale>, s: RotaState) -> String {
-    match s {
-        RotaState::Free => t_string!(i18n, reception.rota_free),
-        RotaState::WithCustomer => t_string!(i18n, reception.rota_busy),
-        RotaState::Away => t_string!(i18n, reception.rota_away),
+words! {
+    fn state_label(s: RotaState) -> String {
+        RotaState::Free => reception.rota_free,
+        RotaState::WithCustomer => reception.rota_busy,
+        RotaState::Away => reception.rota_away,
     }
-    .to_string()
 }
 
 /// The rota panel: the queue with the next up highlighted, 暂离 / 回来, and for a sales manager
@@ -320,7 +334,7 @@ pub fn RotaPanel(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
-    let manager = me().is_some_and(|m| m.3);
+    let manager = me().is_some_and(|m| m.manager);
     let run = move |change: RotaChange| {
         if let Some(r) = rota.get_untracked() {
             edit.run(change_rota(sync, r.id, today_stored(), change), |_| ());
@@ -568,11 +582,9 @@ pub fn ReceptionPage() -> impl IntoView {
     let i18n = use_i18n();
     let (today, visits, rota) = use_today();
     view! {
-        <section class="panel" aria-labelledby="reception-title">
-            <div class="panel-head">
-                <h1 id="reception-title">{t!(i18n, reception.title)}</h1>
-                <span class="muted">{today.clone()}</span>
-            </div>
+        <Panel id="reception-title" page=true title=move || t!(i18n, reception.title) actions=move || view! {
+            <span class="muted">{today.clone()}</span>
+        }>
             {move || {
                 let t = visits.with(|v| totals(&v.iter().map(VisitRow::tally).collect::<Vec<_>>()));
                 let dwell = |b: DwellBucket| label(i18n, b).to_string();
@@ -587,25 +599,21 @@ pub fn ReceptionPage() -> impl IntoView {
                 ];
                 view! {
                     <dl class="reception-totals" aria-label=t_string!(i18n, reception.totals).to_string()>
-                        {items
-                            .into_iter()
-                            .map(|(label, n)| view! { <div><dt>{label}</dt><dd>{n}</dd></div> })
-                            .collect_view()}
+                        {field_rows(items)}
                     </dl>
                 }
             }}
-        </section>
+        </Panel>
         <div class="reception-columns">
             <RotaPanel rota=rota />
             <VisitForm rota=rota />
         </div>
-        <section class="panel" aria-labelledby="visit-log-title">
-            <h2 id="visit-log-title">{t!(i18n, reception.log_title)}</h2>
+        <Panel id="visit-log-title" title=move || t!(i18n, reception.log_title)>
             <VisitLog
                 rows=visits
-                empty=move || view! { <p class="muted">{t!(i18n, reception.log_empty)}</p> }
+                empty=|i| t_string!(i, reception.log_empty)
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -646,14 +654,13 @@ fn withdraw_visit(
 /// actions — 离店, 撤销 (with a confirmation; only where the withdraw rule allows it), open or
 /// build the A-card. A failed action's message shows above it.
 #[component]
-pub fn VisitLog(
-    #[prop(into)] rows: Signal<Vec<VisitRow>>,
-    #[prop(into)] empty: ViewFn,
-) -> impl IntoView {
+pub fn VisitLog(#[prop(into)] rows: Signal<Vec<VisitRow>>, empty: Words) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
-    let (me_id, _, _, manager) = me().unwrap_or_default();
+    let Me {
+        id: me_id, manager, ..
+    } = me().unwrap_or_default();
     let today = crate::clock::today();
     let leave = move |id: Uuid| {
         let plan = leave_plan(id, now_local());
@@ -677,18 +684,17 @@ pub fn VisitLog(
             .is_ok()
         })
     };
-    let heading = |h: fn(I18nContext<Locale>) -> &'static str| move |i| h(i).to_string();
     let columns = Columns::new(vec![
         Column::text(
-            heading(|i| t_string!(i, reception.time_in)),
+            |i| t_string!(i, reception.time_in),
             |v: &VisitRow| clock(&v.time_in),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.time_out)),
+            |i| t_string!(i, reception.time_out),
             |v: &VisitRow| clock(&v.time_out),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.dwell)),
+            |i| t_string!(i, reception.dwell),
             move |v: &VisitRow| {
                 if v.is_open() {
                     t_string!(i18n, reception.in_store).to_string()
@@ -698,7 +704,7 @@ pub fn VisitLog(
             },
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.source)),
+            |i| t_string!(i, reception.source),
             move |v: &VisitRow| {
                 let source = label(i18n, v.source);
                 match v.kind {
@@ -708,21 +714,21 @@ pub fn VisitLog(
             },
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.group_size)),
+            |i| t_string!(i, reception.group_size),
             |v: &VisitRow| v.group_size.to_string(),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.consultant)),
+            |i| t_string!(i, reception.consultant),
             |v: &VisitRow| who(&v.consultant),
         ),
         Column::text(
-            heading(|i| t_string!(i, reception.intended_model)),
+            |i| t_string!(i, reception.intended_model),
             move |v: &VisitRow| {
                 model_name(i18n, &untrack(|| sync.records("sales_settings")), &v.model)
             },
         ),
         Column::view_only(
-            heading(|i| t_string!(i, reception.rule)),
+            |i| t_string!(i, reception.rule),
             move |v: &VisitRow| {
                 let (class, counted) = if v.rule.counted() {
                     ("badge badge-ok", t_string!(i18n, reception.counted))
@@ -738,7 +744,7 @@ pub fn VisitLog(
             },
         ),
         Column::view_only(
-            heading(|i| t_string!(i, reception.actions)),
+            |i| t_string!(i, reception.actions),
             move |v: &VisitRow| {
                 visit_actions(i18n, v, leave, may_withdraw(v).then_some(withdraw)).into_any()
             },
@@ -886,8 +892,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let choose = Signal::derive(move || t_string!(i18n, reception.choose).to_string());
 
     view! {
-        <section class="panel" aria-labelledby="visit-form-title">
-            <h2 id="visit-form-title">{t!(i18n, reception.form_title)}</h2>
+        <Panel id="visit-form-title" title=move || t!(i18n, reception.form_title)>
             <form class="form visit-form" on:submit=submit novalidate>
                 <Select
                     id="visit-consultant"
@@ -930,7 +935,7 @@ fn VisitForm(rota: Memo<Option<RotaNow>>) -> impl IntoView {
                     </button>
                 </div>
             </form>
-        </section>
+        </Panel>
     }
 }
 

@@ -19,12 +19,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::is_sales_manager;
+use super::words::model_label;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{EditError, SyncCtx, use_sync};
 use crate::ui::alert::{Alert, Notice};
-use crate::ui::edit::use_edit;
-use crate::ui::field::{Bind, NumberField, Select, TextField};
+use crate::ui::edit::{EditState, use_edit};
+use crate::ui::field::{Bind, NumberField, Select, TextField, choose_blank};
+use crate::ui::labels::Words;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's settings as shown, tracking changes.
@@ -57,6 +60,53 @@ async fn write(
     sync.edit(id, &SALES_SETTINGS, build).await.map(|_| ())
 }
 
+/// Adds `element` to the settings' set field `field` (models, fleet, routes).
+async fn add_element(
+    sync: SyncCtx,
+    store: StoredValue<String>,
+    field: &'static str,
+    element: String,
+) -> Result<(), EditError> {
+    write(sync, store, move |state| {
+        Ok(vec![
+            Edit::new(state, &SALES_SETTINGS).set_add(field, &element)?,
+        ])
+    })
+    .await
+}
+
+/// The form under a settings list that adds to it: `title` is its heading and its button's
+/// words, the fields (`children`) stand in one row. On submit `element` checks what was typed
+/// (the element to add, or the message why not); once added, `done` clears the fields.
+#[component]
+fn AddForm(
+    title: Words,
+    field: &'static str,
+    edit: EditState,
+    element: impl Fn() -> Result<String, String> + Send + Sync + 'static,
+    done: impl Fn() + Copy + 'static,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let store = StoredValue::new(store_id());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match element() {
+            Ok(e) => edit.run(add_element(sync, store, field, e), move |()| done()),
+            Err(message) => edit.fail(message),
+        }
+    };
+    view! {
+        <form class="form settings-form" on:submit=add novalidate>
+            <h3>{move || title(i18n)}</h3>
+            <div class="settings-row">{children()}</div>
+            <Alert message=edit.error />
+            <button type="submit" class="btn btn-primary">{move || title(i18n)}</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -71,14 +121,11 @@ pub fn SettingsPage() -> impl IntoView {
             .into_any();
         }
         view! {
-            <section class="panel settings-page" aria-labelledby="settings-title">
-                <div class="panel-head">
-                    <h1 id="settings-title">{t!(i18n, sales_settings.title)}</h1>
-                    <A href="/sales/import" attr:class="btn btn-secondary">
-                        {t!(i18n, sales_settings.import_link)}
-                    </A>
-                </div>
-            </section>
+            <Panel id="settings-title" class="settings-page" page=true title=move || t!(i18n, sales_settings.title) actions=move || view! {
+                <A href="/sales/import" attr:class="btn btn-secondary">
+                    {t!(i18n, sales_settings.import_link)}
+                </A>
+            } />
             <Models />
             <Fleet />
             <Routes />
@@ -115,16 +162,7 @@ fn Models() -> impl IntoView {
             async move {
                 // A set field changes once per op: add the new element first, then remove the old
                 // ones, so the model is never missing from the catalogue in between.
-                let added = {
-                    let new = new.clone();
-                    write(sync, store, move |state| {
-                        Ok(vec![
-                            Edit::new(state, &SALES_SETTINGS).set_add("models", &new)?,
-                        ])
-                    })
-                    .await
-                };
-                let mut result = added;
+                let mut result = add_element(sync, store, "models", new.clone()).await;
                 for elem in old.into_iter().filter(|e| *e != new) {
                     if result.is_err() {
                         break;
@@ -142,34 +180,20 @@ fn Models() -> impl IntoView {
         );
     };
 
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let checked = check_new_model(
+    let element = move || {
+        check_new_model(
             &settings.get_untracked().catalogue(),
             &code.get_untracked(),
             &zh.get_untracked(),
             &en.get_untracked(),
-        );
-        let model = match checked {
-            Ok(m) => m,
-            Err(e) => return edit.fail(e.message(lang(i18n))),
-        };
-        let elem = model_element(&model);
-        let change = write(sync, store, move |state| {
-            Ok(vec![
-                Edit::new(state, &SALES_SETTINGS).set_add("models", &elem)?,
-            ])
-        });
-        edit.run(change, move |()| {
-            code.set(String::new());
-            zh.set(String::new());
-            en.set(String::new());
-        });
+        )
+        .map(|m| model_element(&m))
+        .map_err(|e| e.message(lang(i18n)))
     };
 
     let columns = Columns::new(vec![
         Column::new(
-            |i| t_string!(i, sales_settings.code).to_string(),
+            |i| t_string!(i, sales_settings.code),
             |m: &CatalogueModel| {
                 let code = m.code.clone();
                 view! { <code>{code}</code> }.into_any()
@@ -177,16 +201,16 @@ fn Models() -> impl IntoView {
             |m: &CatalogueModel| m.code.clone().into(),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.name_zh).to_string(),
+            |i| t_string!(i, sales_settings.name_zh),
             |m: &CatalogueModel| m.name_zh.clone(),
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, sales_settings.name_en).to_string(),
+            |i| t_string!(i, sales_settings.name_en),
             |m: &CatalogueModel| m.name_en.clone(),
         ),
         Column::view_only(
-            |i| t_string!(i, sales_settings.on_sale).to_string(),
+            |i| t_string!(i, sales_settings.on_sale),
             move |m: &CatalogueModel| {
                 if m.on_sale {
                     view! { <span class="badge badge-ok">{t!(i18n, sales_settings.on_sale)}</span> }
@@ -222,26 +246,26 @@ fn Models() -> impl IntoView {
     let models = Signal::derive(move || settings.get().catalogue().models);
 
     view! {
-        <section class="panel" aria-labelledby="models-title">
-            <h2 id="models-title">{t!(i18n, sales_settings.models)}</h2>
+        <Panel id="models-title" title=move || t!(i18n, sales_settings.models)>
             <p class="muted">{t!(i18n, sales_settings.models_hint)}</p>
             <DataTable
                 columns=columns
                 rows=models
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
                 row_class=|m: &CatalogueModel| (!m.on_sale).then_some("muted")
             />
-            <form class="form settings-form" on:submit=add novalidate>
-                <h3>{t!(i18n, sales_settings.add_model)}</h3>
-                <div class="settings-row">
-                    <TextField id="model-code" autocomplete="off" value=code>{t!(i18n, sales_settings.code)}</TextField>
-                    <TextField id="model-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.name_zh)}</TextField>
-                    <TextField id="model-en" autocomplete="off" value=en>{t!(i18n, sales_settings.name_en)}</TextField>
-                </div>
-                <Alert message=edit.error />
-                <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_model)}</button>
-            </form>
-        </section>
+            <AddForm
+                title=|i| t_string!(i, sales_settings.add_model)
+                field="models"
+                edit=edit
+                element=element
+                done=move || [code, zh, en].iter().for_each(|f| f.set(String::new()))
+            >
+                <TextField id="model-code" autocomplete="off" value=code>{t!(i18n, sales_settings.code)}</TextField>
+                <TextField id="model-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.name_zh)}</TextField>
+                <TextField id="model-en" autocomplete="off" value=en>{t!(i18n, sales_settings.name_en)}</TextField>
+            </AddForm>
+        </Panel>
     }
 }
 
@@ -249,7 +273,6 @@ fn Models() -> impl IntoView {
 fn Fleet() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let model = RwSignal::new(String::new());
     let plate = RwSignal::new(String::new());
@@ -259,49 +282,33 @@ fn Fleet() -> impl IntoView {
         settings.with(|s| {
             s.catalogue()
                 .find(code)
-                .map(|m| match i18n.get_locale() {
-                    Locale::en => m.name_en.clone(),
-                    Locale::zh_CN => m.name_zh.clone(),
-                })
+                .map(|m| model_label(i18n, m))
                 .unwrap_or_else(|| code.to_string())
         })
     };
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let checked = check_new_vehicle(
+    let element = move || {
+        check_new_vehicle(
             &settings.get_untracked(),
             &short_id("td-"),
             &model.get_untracked(),
             &plate.get_untracked(),
             &vin.get_untracked(),
-        );
-        let v = match checked {
-            Ok(v) => v,
-            Err(e) => return edit.fail(e.message(lang(i18n))),
-        };
-        let elem = serde_json::to_string(&v).unwrap_or_default();
-        let change = write(sync, store, move |state| {
-            Ok(vec![
-                Edit::new(state, &SALES_SETTINGS).set_add("fleet", &elem)?,
-            ])
-        });
-        edit.run(change, move |()| {
-            plate.set(String::new());
-            vin.set(String::new());
-        });
+        )
+        .map(|v| serde_json::to_string(&v).unwrap_or_default())
+        .map_err(|e| e.message(lang(i18n)))
     };
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, sales_settings.model).to_string(),
+            |i| t_string!(i, sales_settings.model),
             move |(_, v): &(String, FleetVehicle)| name_of(&v.model),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.plate).to_string(),
+            |i| t_string!(i, sales_settings.plate),
             |(_, v): &(String, FleetVehicle)| v.plate.clone(),
         )
         .row_header(),
         Column::new(
-            |i| t_string!(i, sales_settings.vin).to_string(),
+            |i| t_string!(i, sales_settings.vin),
             |(_, v): &(String, FleetVehicle)| {
                 let vin = v.vin.clone();
                 view! { <code>{vin}</code> }.into_any()
@@ -317,41 +324,30 @@ fn Fleet() -> impl IntoView {
             .models
             .into_iter()
             .filter(|m| m.on_sale)
-            .map(|m| {
-                let name = match i18n.get_locale() {
-                    Locale::en => m.name_en,
-                    Locale::zh_CN => m.name_zh,
-                };
-                (m.code, name)
-            })
+            .map(|m| (m.code.clone(), model_label(i18n, &m)))
             .collect::<Vec<_>>()
     });
     view! {
-        <section class="panel" aria-labelledby="fleet-title">
-            <h2 id="fleet-title">{t!(i18n, sales_settings.fleet)}</h2>
+        <Panel id="fleet-title" title=move || t!(i18n, sales_settings.fleet)>
             <DataTable
                 columns=columns
                 rows=fleet
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
             />
-            <form class="form settings-form" on:submit=add novalidate>
-                <h3>{t!(i18n, sales_settings.add_vehicle)}</h3>
-                <div class="settings-row">
-                    <Select
-                        id="fleet-model"
-                        value=model
-                        options=models
-                        blank=Signal::derive(move || t_string!(i18n, a_card.choose).to_string())
-                    >
-                        {t!(i18n, sales_settings.model)}
-                    </Select>
-                    <TextField id="fleet-plate" autocomplete="off" value=plate>{t!(i18n, sales_settings.plate)}</TextField>
-                    <TextField id="fleet-vin" autocomplete="off" value=vin>{t!(i18n, sales_settings.vin)}</TextField>
-                </div>
-                <Alert message=edit.error />
-                <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_vehicle)}</button>
-            </form>
-        </section>
+            <AddForm
+                title=|i| t_string!(i, sales_settings.add_vehicle)
+                field="fleet"
+                edit=edit
+                element=element
+                done=move || [plate, vin].iter().for_each(|f| f.set(String::new()))
+            >
+                <Select id="fleet-model" value=model options=models blank=choose_blank(i18n)>
+                    {t!(i18n, sales_settings.model)}
+                </Select>
+                <TextField id="fleet-plate" autocomplete="off" value=plate>{t!(i18n, sales_settings.plate)}</TextField>
+                <TextField id="fleet-vin" autocomplete="off" value=vin>{t!(i18n, sales_settings.vin)}</TextField>
+            </AddForm>
+        </Panel>
     }
 }
 
@@ -359,71 +355,56 @@ fn Fleet() -> impl IntoView {
 fn Routes() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let store = StoredValue::new(store_id());
     let settings = Memo::new(move |_| store_settings(sync));
     let zh = RwSignal::new(String::new());
     let en = RwSignal::new(String::new());
     let km = RwSignal::new(String::new());
     let edit = use_edit();
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let checked = check_new_route(
+    let element = move || {
+        check_new_route(
             &short_id("r-"),
             &zh.get_untracked(),
             &en.get_untracked(),
             &km.get_untracked(),
-        );
-        let r = match checked {
-            Ok(r) => r,
-            Err(e) => return edit.fail(e.message(lang(i18n))),
-        };
-        let elem = serde_json::to_string(&r).unwrap_or_default();
-        let change = write(sync, store, move |state| {
-            Ok(vec![
-                Edit::new(state, &SALES_SETTINGS).set_add("routes", &elem)?,
-            ])
-        });
-        edit.run(change, move |()| {
-            zh.set(String::new());
-            en.set(String::new());
-            km.set(String::new());
-        });
+        )
+        .map(|r| serde_json::to_string(&r).unwrap_or_default())
+        .map_err(|e| e.message(lang(i18n)))
     };
     let columns = Columns::new(vec![
         Column::text(
-            |i| t_string!(i, sales_settings.route_zh).to_string(),
+            |i| t_string!(i, sales_settings.route_zh),
             |(_, r): &(String, Route)| r.name_zh.clone(),
         )
         .row_header(),
         Column::text(
-            |i| t_string!(i, sales_settings.route_en).to_string(),
+            |i| t_string!(i, sales_settings.route_en),
             |(_, r): &(String, Route)| r.name_en.clone(),
         ),
         Column::text(
-            |i| t_string!(i, sales_settings.km).to_string(),
+            |i| t_string!(i, sales_settings.km),
             |(_, r): &(String, Route)| r.km.to_string(),
         ),
     ]);
     let routes = Signal::derive(move || settings.get().routes);
     view! {
-        <section class="panel" aria-labelledby="routes-title">
-            <h2 id="routes-title">{t!(i18n, sales_settings.routes)}</h2>
+        <Panel id="routes-title" title=move || t!(i18n, sales_settings.routes)>
             <DataTable
                 columns=columns
                 rows=routes
-                empty=move || view! { <p class="muted">{t!(i18n, sales_settings.none)}</p> }
+                empty=|i| t_string!(i, sales_settings.none)
             />
-            <form class="form settings-form" on:submit=add novalidate>
-                <h3>{t!(i18n, sales_settings.add_route)}</h3>
-                <div class="settings-row">
-                    <TextField id="route-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.route_zh)}</TextField>
-                    <TextField id="route-en" autocomplete="off" value=en>{t!(i18n, sales_settings.route_en)}</TextField>
-                    <TextField id="route-km" autocomplete="off" value=km>{t!(i18n, sales_settings.km)}</TextField>
-                </div>
-                <Alert message=edit.error />
-                <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.add_route)}</button>
-            </form>
-        </section>
+            <AddForm
+                title=|i| t_string!(i, sales_settings.add_route)
+                field="routes"
+                edit=edit
+                element=element
+                done=move || [zh, en, km].iter().for_each(|f| f.set(String::new()))
+            >
+                <TextField id="route-zh" autocomplete="off" value=zh>{t!(i18n, sales_settings.route_zh)}</TextField>
+                <TextField id="route-en" autocomplete="off" value=en>{t!(i18n, sales_settings.route_en)}</TextField>
+                <TextField id="route-km" autocomplete="off" value=km>{t!(i18n, sales_settings.km)}</TextField>
+            </AddForm>
+        </Panel>
     }
 }
 
@@ -522,8 +503,7 @@ fn Cadence() -> impl IntoView {
         "sleep-days",
     ];
     view! {
-        <section class="panel" aria-labelledby="cadence-title">
-            <h2 id="cadence-title">{t!(i18n, sales_settings.cadence)}</h2>
+        <Panel id="cadence-title" title=move || t!(i18n, sales_settings.cadence)>
             <p class="muted">{t!(i18n, sales_settings.cadence_hint)}</p>
             <Show when=move || settings.with(|s| !s.cadence_set || !s.sleep_set)>
                 <p class="notice">{t!(i18n, sales_settings.defaults_in_use)}</p>
@@ -556,6 +536,6 @@ fn Cadence() -> impl IntoView {
                 />
                 <button type="submit" class="btn btn-primary">{t!(i18n, sales_settings.save_cadence)}</button>
             </form>
-        </section>
+        </Panel>
     }
 }

@@ -17,7 +17,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use super::order::{field_list, missing};
 use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
@@ -25,8 +24,9 @@ use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
-use crate::ui::labels::{phone_display, who};
-use crate::ui::record_page::RecordPage;
+use crate::ui::labels::{Words, phone_display, who};
+use crate::ui::panel::Panel;
+use crate::ui::record_page::{RecordPage, field_list, missing};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
@@ -54,13 +54,12 @@ fn route_label(i18n: I18nContext<Locale>, settings: &StoreSettings, id: &str) ->
         .unwrap_or_else(|| id.to_string())
 }
 
-fn status_text(i18n: I18nContext<Locale>, status: TestDriveStatus) -> String {
-    match status {
-        TestDriveStatus::Started => t_string!(i18n, test_drive.started),
-        TestDriveStatus::Ended => t_string!(i18n, test_drive.ended),
-        TestDriveStatus::Cancelled => t_string!(i18n, test_drive.cancelled),
+words! {
+    fn status_text(status: TestDriveStatus) -> String {
+        TestDriveStatus::Started => test_drive.started,
+        TestDriveStatus::Ended => test_drive.ended,
+        TestDriveStatus::Cancelled => test_drive.cancelled,
     }
-    .to_string()
 }
 
 /// A time as shown: `YYYY-MM-DD HH:MM`.
@@ -159,19 +158,19 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
     if cards {
         columns.push(
             Column::view_only(
-                |i18n| t_string!(i18n, test_drive.customer).to_string(),
+                |i18n| t_string!(i18n, test_drive.customer),
                 |r: &DriveRow| drive_link(&r.drive, r.customer.clone()),
             )
             .row_header(),
         );
         columns.push(Column::text(
-            |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+            |i18n| t_string!(i18n, test_drive.started_at),
             start,
         ));
     } else {
         columns.push(
             Column::view_only(
-                |i18n| t_string!(i18n, test_drive.started_at).to_string(),
+                |i18n| t_string!(i18n, test_drive.started_at),
                 move |r: &DriveRow| drive_link(&r.drive, start(r)),
             )
             .row_header(),
@@ -179,19 +178,19 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
     }
     columns.extend([
         Column::text(
-            |i18n| t_string!(i18n, test_drive.vehicle).to_string(),
+            |i18n| t_string!(i18n, test_drive.vehicle),
             |r: &DriveRow| r.vehicle.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, test_drive.route).to_string(),
+            |i18n| t_string!(i18n, test_drive.route),
             |r: &DriveRow| r.route.clone(),
         ),
         Column::text(
-            |i18n| t_string!(i18n, a_card.consultant).to_string(),
+            |i18n| t_string!(i18n, a_card.consultant),
             |r: &DriveRow| who(&r.drive.consultant_id.map(|u| u.to_string()).unwrap_or_default()),
         ),
         Column::view_only(
-            |i18n| t_string!(i18n, test_drive.status).to_string(),
+            |i18n| t_string!(i18n, test_drive.status),
             move |r: &DriveRow| {
                 let status = r.drive.status;
                 view! {
@@ -201,7 +200,7 @@ fn drive_columns(i18n: I18nContext<Locale>, cards: bool) -> Columns<DriveRow> {
             },
         ),
         Column::text(
-            |i18n| t_string!(i18n, test_drive.distance).to_string(),
+            |i18n| t_string!(i18n, test_drive.distance),
             |r: &DriveRow| match r.drive.status {
                 TestDriveStatus::Ended => distance(&r.drive),
                 _ => String::new(),
@@ -217,7 +216,7 @@ fn drives_table(
     sync: SyncCtx,
     drives: Memo<Vec<Drive>>,
     cards: bool,
-    empty: ViewFn,
+    empty: Words,
 ) -> impl IntoView {
     view! {
         <DataTable
@@ -240,21 +239,19 @@ pub fn TestDriveList() -> impl IntoView {
         drives(sync, |d| rules::listed(d, now))
     });
     view! {
-        <section class="panel" aria-labelledby="test-drives-title">
-            <div class="panel-head">
-                <h1 id="test-drives-title">{t!(i18n, test_drive.list_title)}</h1>
-                <A href="/sales/test-drives/new" attr:class="btn btn-primary">
-                    {t!(i18n, test_drive.new)}
-                </A>
-            </div>
+        <Panel id="test-drives-title" page=true title=move || t!(i18n, test_drive.list_title) actions=move || view! {
+            <A href="/sales/test-drives/new" attr:class="btn btn-primary">
+                {t!(i18n, test_drive.new)}
+            </A>
+        }>
             {drives_table(
                 i18n,
                 sync,
                 rows,
                 true,
-                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.empty)}</p> }),
+                |i| t_string!(i, test_drive.empty),
             )}
-        </section>
+        </Panel>
     }
 }
 
@@ -348,8 +345,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
         <p class="back-link">
             <A href="/sales/test-drives">{t!(i18n, test_drive.back)}</A>
         </p>
-        <section class="panel" aria-labelledby="td-new-title">
-            <h1 id="td-new-title">{t!(i18n, test_drive.new)}</h1>
+        <Panel id="td-new-title" page=true title=move || t!(i18n, test_drive.new)>
             <form class="form td-form" on:submit=submit novalidate>
                 <fieldset class="field td-card">
                     <legend>{t!(i18n, test_drive.customer)}</legend>
@@ -453,7 +449,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
                     {t!(i18n, test_drive.start)}
                 </button>
             </form>
-        </section>
+        </Panel>
     }
 }
 
@@ -577,19 +573,12 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                             </A>
                         })}
                     </div>
-                    {field_list(
-                        (),
-                        rows.into_iter()
-                            .filter(|(_, v)| !v.is_empty())
-                            .map(|(l, v)| (l.to_string(), v))
-                            .collect(),
-                    )}
+                    {field_list((), rows.into_iter().filter(|(_, v)| !v.is_empty()))}
                 })
             }}
         </section>
         <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| d.status == TestDriveStatus::Started))>
-            <section class="panel" aria-labelledby="td-end-title">
-                <h2 id="td-end-title">{t!(i18n, test_drive.end)}</h2>
+            <Panel id="td-end-title" title=move || t!(i18n, test_drive.end)>
                 <form class="form td-form" on:submit=end novalidate>
                     <TextField id="td-end-odometer" value=end_odometer inputmode="numeric">
                         {t!(i18n, test_drive.end_odometer)}
@@ -613,7 +602,7 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                         </button>
                     </div>
                 </form>
-            </section>
+            </Panel>
         </Show>
     }
 }
@@ -625,20 +614,18 @@ pub fn CardTestDrives(id: Uuid) -> impl IntoView {
     let sync = use_sync();
     let list = Memo::new(move |_| drives(sync, |d| d.a_card_id == Some(id)));
     view! {
-        <section class="panel" aria-labelledby="card-test-drives-title">
-            <div class="panel-head">
-                <h2 id="card-test-drives-title">{t!(i18n, test_drive.card_title)}</h2>
-                <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">
-                    {t!(i18n, test_drive.title)}
-                </A>
-            </div>
+        <Panel id="card-test-drives-title" title=move || t!(i18n, test_drive.card_title) actions=move || view! {
+            <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">
+                {t!(i18n, test_drive.title)}
+            </A>
+        }>
             {drives_table(
                 i18n,
                 sync,
                 list,
                 false,
-                ViewFn::from(move || view! { <p class="muted">{t!(i18n, test_drive.card_empty)}</p> }),
+                |i| t_string!(i, test_drive.card_empty),
             )}
-        </section>
+        </Panel>
     }
 }

@@ -20,8 +20,8 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use super::reception::{
-    RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options, me,
-    use_today,
+    Me, RotaNow, VisitDetails, VisitDetailsFields, VisitLog, VisitRow, clock, consultant_options,
+    me, use_today,
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
@@ -33,6 +33,7 @@ use crate::ui::field::{Bind, Select};
 use crate::ui::kinds::text;
 use crate::ui::labels::phone_display;
 use crate::ui::labels::who;
+use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// The store's follow-up cadence and sleeping limit (the domain defaults when unset).
@@ -74,15 +75,13 @@ pub fn SalesHome() -> impl IntoView {
     let i18n = use_i18n();
     let (today, visits, rota) = use_today();
     view! {
-        <section class="panel" aria-labelledby="sales-home-title">
-            <div class="panel-head">
-                <h1 id="sales-home-title">{t!(i18n, sales_nav.today)}</h1>
-                <A href="/sales/a-cards/new" attr:class="btn btn-primary">
-                    {t!(i18n, a_card.new)}
-                </A>
-            </div>
+        <Panel id="sales-home-title" page=true title=move || t!(i18n, sales_nav.today) actions=move || view! {
+            <A href="/sales/a-cards/new" attr:class="btn btn-primary">
+                {t!(i18n, a_card.new)}
+            </A>
+        }>
             <QuickReception rota=rota />
-        </section>
+        </Panel>
         <MyVisits visits=visits />
         <FollowUpsToday today=today.clone() />
         <NewCardsToday today=today />
@@ -94,9 +93,9 @@ pub fn SalesHome() -> impl IntoView {
 fn NewCardsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let me = me();
-    let manager = me.as_ref().is_some_and(|m| m.3);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id, manager, ..
+    } = me().unwrap_or_default();
     let cards = Memo::new(move |_| {
         let mut cards: Vec<RecordState> = sync
             .records("a_card")
@@ -111,34 +110,33 @@ fn NewCardsToday(today: String) -> impl IntoView {
         name_column(|c: &RecordState| c),
         phone_column(|c: &RecordState| c),
         Column::text(
-            |i| t_string!(i, a_card.intended_model).to_string(),
+            |i| t_string!(i, a_card.intended_model),
             move |c: &RecordState| {
                 let settings = untrack(|| sync.records("sales_settings"));
                 model_name(i18n, &settings, &text(c, "intended_model"))
             },
         ),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |c: &RecordState| grade_label(i18n, &text(c, "grade")),
         ),
         consultant_column(|c: &RecordState| c),
     ]);
     view! {
-        <section class="panel" aria-labelledby="new-cards-today-title">
-            <h2 id="new-cards-today-title">{t!(i18n, reception.new_cards_title)}</h2>
+        <Panel id="new-cards-today-title" title=move || t!(i18n, reception.new_cards_title)>
             <DataTable
                 columns=columns
                 rows=cards
-                empty=move || view! { <p class="muted">{t!(i18n, reception.new_cards_empty)}</p> }
+                empty=|i| t_string!(i, reception.new_cards_empty)
             />
-        </section>
+        </Panel>
     }
 }
 
 /// The 姓名 column of a table of A-cards: the name, linking to the card.
 fn name_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::view_only(
-        |i| t_string!(i, a_card.name).to_string(),
+        |i| t_string!(i, a_card.name),
         move |r: &R| {
             let c = card(r);
             let (href, name) = (format!("/sales/a-cards/{}", c.id), text(c, "name"));
@@ -151,7 +149,7 @@ fn name_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
 /// The 手机号码 column of a table of A-cards.
 fn phone_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::text(
-        |i| t_string!(i, a_card.phone).to_string(),
+        |i| t_string!(i, a_card.phone),
         move |r: &R| phone_display(&text(card(r), "phone")),
     )
 }
@@ -159,7 +157,7 @@ fn phone_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
 /// The 销售顾问 column of a table of A-cards.
 fn consultant_column<R: 'static>(card: fn(&R) -> &RecordState) -> Column<R> {
     Column::text(
-        |i| t_string!(i, a_card.consultant).to_string(),
+        |i| t_string!(i, a_card.consultant),
         move |r: &R| who(&text(card(r), "consultant_id")),
     )
 }
@@ -195,10 +193,10 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
     let details = VisitDetails::new(sync);
     let edit = use_edit();
     let done = RwSignal::new(None::<(Sheet, VisitCountRule)>);
-    let me = me();
-    let is_consultant = me.as_ref().is_some_and(|m| m.2);
+    let me = me().unwrap_or_default();
+    let is_consultant = me.consultant;
     // A consultant logs for themself; anyone else (the receptionist's desk) for the next up.
-    let my_id = StoredValue::new(is_consultant.then(|| me.map(|m| m.0).unwrap_or_default()));
+    let my_id = StoredValue::new(is_consultant.then_some(me.id));
     let chosen = RwSignal::new(None::<String>);
     let for_whom = move || {
         let chosen = chosen.get();
@@ -363,9 +361,11 @@ fn QuickReception(rota: Memo<Option<RotaNow>>) -> impl IntoView {
 #[component]
 fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
     let i18n = use_i18n();
-    let me = me();
-    let is_consultant = me.as_ref().is_some_and(|m| m.2);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id,
+        consultant: is_consultant,
+        ..
+    } = me().unwrap_or_default();
     let rows = Signal::derive(move || {
         visits.with(|v| {
             v.iter()
@@ -391,7 +391,7 @@ fn MyVisits(visits: Memo<Vec<VisitRow>>) -> impl IntoView {
             </h2>
             <VisitLog
                 rows=rows
-                empty=move || view! { <p class="muted">{t!(i18n, reception.my_visits_empty)}</p> }
+                empty=|i| t_string!(i, reception.my_visits_empty)
             />
         </section>
     }
@@ -412,7 +412,7 @@ fn due_text(i18n: I18nContext<Locale>, e: &TodayEntry) -> AnyView {
 fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let my_id = me().map(|m| m.0).unwrap_or_default();
+    let my_id = me().map(|m| m.id).unwrap_or_default();
     let data = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
@@ -435,11 +435,11 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         name_column(|r: &FollowUpRow| &r.1),
         phone_column(|r: &FollowUpRow| &r.1),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |r: &FollowUpRow| grade_label(i18n, r.0.grade.as_str()),
         ),
         Column::view_only(
-            |i| t_string!(i, reception.due).to_string(),
+            |i| t_string!(i, reception.due),
             move |(e, _): &FollowUpRow| {
                 let overdue = e.urgency == Urgency::Overdue;
                 view! {
@@ -453,26 +453,24 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         ),
     ]);
     view! {
-        <section class="panel" aria-labelledby="follow-ups-today-title">
-            <div class="panel-head">
-                <h2 id="follow-ups-today-title">{t!(i18n, reception.follow_ups_title)}</h2>
-                {move || {
-                    let n = data.with(|d| d.1);
-                    view! {
-                        <A href="/sales/sleeping" attr:class="btn btn-secondary">
-                            {t!(i18n, reception.sleeping_link, n = n)}
-                        </A>
-                    }
-                }}
-            </div>
+        <Panel id="follow-ups-today-title" title=move || t!(i18n, reception.follow_ups_title) actions=move || view! {
+            {move || {
+                let n = data.with(|d| d.1);
+                view! {
+                    <A href="/sales/sleeping" attr:class="btn btn-secondary">
+                        {t!(i18n, reception.sleeping_link, n = n)}
+                    </A>
+                }
+            }}
+        }>
             <DataTable
                 columns=columns
                 rows=Signal::derive(move || data.with(|d| d.0.clone()))
                 class="follow-ups-today"
-                empty=move || view! { <p class="muted">{t!(i18n, reception.follow_ups_empty)}</p> }
+                empty=|i| t_string!(i, reception.follow_ups_empty)
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
             />
-        </section>
+        </Panel>
     }
 }
 
@@ -487,9 +485,9 @@ pub fn SleepingPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let today = today_stored();
-    let me = me();
-    let manager = me.as_ref().is_some_and(|m| m.3);
-    let my_id = me.map(|m| m.0).unwrap_or_default();
+    let Me {
+        id: my_id, manager, ..
+    } = me().unwrap_or_default();
     let rows = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0);
@@ -525,12 +523,12 @@ pub fn SleepingPage() -> impl IntoView {
         name_column(|r: &SleepingRow| &r.1),
         phone_column(|r: &SleepingRow| &r.1),
         Column::text(
-            |i| t_string!(i, a_card.grade).to_string(),
+            |i| t_string!(i, a_card.grade),
             move |r: &SleepingRow| grade_label(i18n, r.0.grade.as_str()),
         ),
         consultant_column(|r: &SleepingRow| &r.1),
         Column::view_only(
-            |i| t_string!(i, reception.last_contact).to_string(),
+            |i| t_string!(i, reception.last_contact),
             move |(c, _, days): &SleepingRow| {
                 let days = *days;
                 view! {
@@ -545,8 +543,7 @@ pub fn SleepingPage() -> impl IntoView {
         <p class="back-link">
             <A href="/sales">{t!(i18n, reception.back_today)}</A>
         </p>
-        <section class="panel" aria-labelledby="sleeping-title">
-            <h1 id="sleeping-title">{t!(i18n, reception.sleeping_title)}</h1>
+        <Panel id="sleeping-title" page=true title=move || t!(i18n, reception.sleeping_title)>
             <p class="muted">
                 {move || {
                     let days = rows.with(|r| r.1);
@@ -557,9 +554,9 @@ pub fn SleepingPage() -> impl IntoView {
                 columns=columns
                 rows=Signal::derive(move || rows.with(|r| r.0.clone()))
                 class="sleeping-cards"
-                empty=move || view! { <p class="muted">{t!(i18n, reception.sleeping_empty)}</p> }
+                empty=|i| t_string!(i, reception.sleeping_empty)
             />
-        </section>
+        </Panel>
     }
 }
 

@@ -9,18 +9,16 @@ use domain::sync::RecordState;
 
 use crate::i18n::*;
 
-/// The translated name of an A-card status (the stored name for one the app does not know).
-pub fn status_label(i18n: I18nContext<Locale>, status: &str) -> String {
-    match status {
-        "following" => t_string!(i18n, a_card.statuses.following),
-        "loss_proposed" => t_string!(i18n, a_card.statuses.loss_proposed),
-        "re_contacted" => t_string!(i18n, a_card.statuses.re_contacted),
-        "lost" => t_string!(i18n, a_card.statuses.lost),
-        "ordered" => t_string!(i18n, a_card.statuses.ordered),
-        "delivered" => t_string!(i18n, a_card.statuses.delivered),
-        other => return other.to_string(),
-    }
-    .to_string()
+words! {
+    /// The translated name of an A-card status (the stored name for one the app does not know).
+    pub fn status_label(status: &str) -> String {
+        "following" => a_card.statuses.following,
+        "loss_proposed" => a_card.statuses.loss_proposed,
+        "re_contacted" => a_card.statuses.re_contacted,
+        "lost" => a_card.statuses.lost,
+        "ordered" => a_card.statuses.ordered,
+        "delivered" => a_card.statuses.delivered,
+    } else status.to_string()
 }
 
 /// The label of a stored intention grade (`H`, `A`, `B`, `C`; the stored text for another).

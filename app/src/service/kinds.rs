@@ -8,21 +8,19 @@ use crate::i18n::*;
 use crate::ui::kinds::{Kind, Look, no_href, text};
 use crate::ui::labels::{shown_time, who};
 
-fn appointment_field(i18n: I18nContext<Locale>, field: &str) -> Option<String> {
-    let label = match field {
-        "customer_name" => t_string!(i18n, service.fields.customer_name),
-        "phone" => t_string!(i18n, service.fields.phone),
-        "plate" => t_string!(i18n, service.fields.plate),
-        "vin" => t_string!(i18n, service.fields.vin),
-        "service_wanted" => t_string!(i18n, service.fields.service_wanted),
-        "slot_at" => t_string!(i18n, service.fields.slot_at),
-        "advisor_id" => t_string!(i18n, service.fields.advisor_id),
-        "status" => t_string!(i18n, service.fields.status),
-        "no_show_reason" => t_string!(i18n, service.fields.no_show_reason),
-        "notes" => t_string!(i18n, service.fields.notes),
-        _ => return None,
-    };
-    Some(label.to_string())
+words! {
+    fn appointment_field(field: &str) -> Option<String> {
+        "customer_name" => service.fields.customer_name,
+        "phone" => service.fields.phone,
+        "plate" => service.fields.plate,
+        "vin" => service.fields.vin,
+        "service_wanted" => service.fields.service_wanted,
+        "slot_at" => service.fields.slot_at,
+        "advisor_id" => service.fields.advisor_id,
+        "status" => service.fields.status,
+        "no_show_reason" => service.fields.no_show_reason,
+        "notes" => service.fields.notes,
+    }
 }
 
 fn appointment_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<String> {

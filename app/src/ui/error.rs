@@ -3,6 +3,7 @@
 
 use domain::sales::UserError;
 
+use super::labels::Words;
 use crate::api::ApiError;
 use crate::i18n::*;
 use crate::sync::EditError;
@@ -37,6 +38,19 @@ impl UserText for EditError {
             },
             EditError::Policy(e) => rule_text(i18n, e),
             EditError::Db(_) => t_string!(i18n, sync.storage).to_string(),
+        }
+    }
+}
+
+/// A failed request of a form that only works online: `.1` says so when there was no network,
+/// else the server's message.
+pub struct NeedsNetwork(pub ApiError, pub Words);
+
+impl UserText for NeedsNetwork {
+    fn user_text(&self, i18n: I18nContext<Locale>) -> String {
+        match &self.0 {
+            ApiError::Network => self.1(i18n).to_string(),
+            e => e.user_text(i18n),
         }
     }
 }

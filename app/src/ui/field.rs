@@ -8,6 +8,7 @@
 use domain::label::Choice;
 use leptos::prelude::*;
 
+use super::labels::Words;
 use crate::i18n::*;
 
 /// What a field shows and where a typed value goes.
@@ -75,6 +76,54 @@ fn labelled<V: IntoView>(
     }
 }
 
+/// What an `<input>` of a field has beside its id, value and validity; an attribute that is
+/// `None` is not drawn.
+#[derive(Default, Clone, Copy)]
+struct Input {
+    kind: &'static str,
+    inputmode: Option<&'static str>,
+    autocomplete: Option<&'static str>,
+    name: Option<&'static str>,
+    min: Option<&'static str>,
+    max: Option<&'static str>,
+    step: Option<&'static str>,
+    required: bool,
+    /// The value is also taken on `change` (pickers that set it without an `input` event).
+    on_change: bool,
+}
+
+/// The `<input>` of [`TextField`], [`NumberField`] and [`DateField`].
+fn input(
+    id: String,
+    value: Bind<String>,
+    invalid: Option<Signal<bool>>,
+    placeholder: Option<Signal<String>>,
+    a: Input,
+) -> impl IntoView {
+    view! {
+        <input
+            id=id
+            name=a.name
+            type=a.kind
+            inputmode=a.inputmode
+            autocomplete=a.autocomplete
+            min=a.min
+            max=a.max
+            step=a.step
+            placeholder=move || placeholder.map(|p| p.get())
+            aria-invalid=aria_invalid(invalid)
+            aria-required=a.required.then_some("true")
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+            on:change=move |ev| {
+                if a.on_change {
+                    value.set(event_target_value(&ev))
+                }
+            }
+        />
+    }
+}
+
 /// A one-line text input (`type` is `text` unless given: `tel`, `password`, `search` …).
 #[component]
 pub fn TextField(
@@ -96,21 +145,18 @@ pub fn TextField(
         hint.and_then(|h| h.get())
             .map(|h| view! { <p class="hint">{h}</p> })
     };
+    let attributes = Input {
+        kind: kind.unwrap_or("text"),
+        inputmode,
+        autocomplete,
+        name,
+        required,
+        ..Input::default()
+    };
     labelled(id, children, move |id| {
         view! {
-        <input
-            id=id
-            name=name
-            type=kind.unwrap_or("text")
-            inputmode=inputmode
-            autocomplete=autocomplete
-            placeholder=move || placeholder.map(|p| p.get())
-            aria-invalid=aria_invalid(invalid)
-            aria-required=required.then_some("true")
-            prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))
-        />
-        {hint}
+            {input(id, value, invalid, placeholder, attributes)}
+            {hint}
         }
     })
 }
@@ -127,20 +173,16 @@ pub fn NumberField(
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     children: Children,
 ) -> impl IntoView {
+    let attributes = Input {
+        kind: "number",
+        inputmode: Some(if decimal { "decimal" } else { "numeric" }),
+        min,
+        max,
+        step,
+        ..Input::default()
+    };
     labelled(id, children, move |id| {
-        view! {
-        <input
-            id=id
-            type="number"
-            inputmode=if decimal { "decimal" } else { "numeric" }
-            min=min
-            max=max
-            step=step
-            aria-invalid=aria_invalid(invalid)
-            prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))
-        />
-        }
+        input(id, value, invalid, None, attributes)
     })
 }
 
@@ -177,17 +219,13 @@ pub fn DateField(
     #[prop(optional, into)] invalid: Option<Signal<bool>>,
     children: Children,
 ) -> impl IntoView {
+    let attributes = Input {
+        kind: kind.input_type(),
+        on_change: true,
+        ..Input::default()
+    };
     labelled(id, children, move |id| {
-        view! {
-        <input
-            id=id
-            type=kind.input_type()
-            aria-invalid=aria_invalid(invalid)
-            prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))
-            on:change=move |ev| value.set(event_target_value(&ev))
-        />
-        }
+        input(id, value, invalid, None, attributes)
     })
 }
 
@@ -339,6 +377,20 @@ pub mod choice {
             children().into_any(),
         )
     }
+}
+
+/// The options of a yes/no select: `true` says `yes`, `false` says `no` (tracked).
+pub fn yes_no_options(
+    i18n: I18nContext<Locale>,
+    yes: Words,
+    no: Words,
+) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        vec![
+            ("true".to_string(), yes(i18n).to_string()),
+            ("false".to_string(), no(i18n).to_string()),
+        ]
+    })
 }
 
 /// The blank first option of a select that asks for a choice (请选择).

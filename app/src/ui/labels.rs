@@ -7,6 +7,9 @@ use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::session::use_session;
 
+/// Words of the user interface, picked in the user's language: `|i| t_string!(i, some.key)`.
+pub type Words = fn(I18nContext<Locale>) -> &'static str;
+
 /// A user's display name (this user's own, or from the store's directory, kept on the device);
 /// a short form of the id only while the directory does not know the user yet.
 pub fn who(user_id: &str) -> String {

@@ -6,11 +6,15 @@
 //! record-kind registry, `crate::kinds`.)
 
 pub mod alert;
+pub mod button;
+pub mod dialog;
 pub mod edit;
 pub mod error;
 pub mod export;
 pub mod field;
 pub mod kinds;
 pub mod labels;
+pub mod list;
+pub mod panel;
 pub mod record_page;
 pub mod table;

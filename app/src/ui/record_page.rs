@@ -1,5 +1,5 @@
 //! The frame of a record's page (`…/:id`): finds the record in the synced cache and shows it,
-//! or the page's "not found".
+//! or the page's "not found" ([`missing`]); and the record's fields as a `<dl>` ([`field_list`]).
 //!
 //! The record's view is made again only when the record appears or disappears, not on every
 //! synced change (the view reads the record itself, reactively), so a form someone is typing
@@ -8,6 +8,7 @@
 
 use domain::sync::RecordState;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
@@ -52,4 +53,43 @@ pub fn RecordPage(
         .into_any(),
         None => not_found.run(),
     }
+}
+
+/// The page shown instead of a record that is not on the device: `message` and a way back.
+pub fn missing(
+    message: impl IntoView + 'static,
+    href: &'static str,
+    back: impl IntoView + 'static,
+) -> AnyView {
+    view! {
+        <section class="panel notice-page">
+            <p>{message}</p>
+            <A href=href attr:class="btn btn-secondary">{back}</A>
+        </section>
+    }
+    .into_any()
+}
+
+/// A record's fields as `<dl class="fields">`: `lead` (a field drawn by the page), then one
+/// label and value per row.
+pub fn field_list<L, V>(
+    lead: impl IntoView,
+    rows: impl IntoIterator<Item = (L, V)>,
+) -> impl IntoView
+where
+    L: IntoView + 'static,
+    V: IntoView + 'static,
+{
+    view! { <dl class="fields">{lead}{field_rows(rows)}</dl> }
+}
+
+/// One `<div><dt>label</dt><dd>value</dd></div>` per row: the inside of a `<dl>`.
+pub fn field_rows<L, V>(rows: impl IntoIterator<Item = (L, V)>) -> impl IntoView
+where
+    L: IntoView + 'static,
+    V: IntoView + 'static,
+{
+    rows.into_iter()
+        .map(|(l, v)| view! { <div><dt>{l}</dt><dd>{v}</dd></div> })
+        .collect_view()
 }

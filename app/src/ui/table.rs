@@ -7,9 +7,18 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::export::ExportTable;
+use super::labels::Words;
+use super::list::none_note;
 use crate::i18n::*;
 
 type Heading = Arc<dyn Fn(I18nContext<Locale>) -> String + Send + Sync>;
+
+/// A heading's words: `|i| t_string!(i, some.key)`, or any text made in the user's language.
+fn to_heading<H: Into<String>>(
+    words: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
+) -> Heading {
+    Arc::new(move |i| words(i).into())
+}
 type Cell<R> = Arc<dyn Fn(&R) -> AnyView + Send + Sync>;
 type Export<R> = Arc<dyn Fn(&R) -> Value + Send + Sync>;
 
@@ -42,13 +51,9 @@ impl<R> Clone for Column<R> {
 }
 
 impl<R: 'static> Column<R> {
-    fn build(
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
-        cell: Option<Cell<R>>,
-        export: Option<Export<R>>,
-    ) -> Self {
+    fn build(heading: Heading, cell: Option<Cell<R>>, export: Option<Export<R>>) -> Self {
         Column {
-            heading: Arc::new(heading),
+            heading,
             cell,
             export,
             export_heading: None,
@@ -60,50 +65,54 @@ impl<R: 'static> Column<R> {
     }
 
     /// A column of text: shown as is, exported as a string.
-    pub fn text(
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+    pub fn text<H: Into<String>>(
+        heading: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
         text: impl Fn(&R) -> String + Send + Sync + 'static,
     ) -> Self {
         let text = Arc::new(text);
         let shown = text.clone();
         Self::build(
-            heading,
+            to_heading(heading),
             Some(Arc::new(move |r| shown(r).into_any())),
             Some(Arc::new(move |r| Value::String(text(r)))),
         )
     }
 
     /// A column drawn by `cell` and exported as `export`.
-    pub fn new(
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+    pub fn new<H: Into<String>>(
+        heading: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
         cell: impl Fn(&R) -> AnyView + Send + Sync + 'static,
         export: impl Fn(&R) -> Value + Send + Sync + 'static,
     ) -> Self {
-        Self::build(heading, Some(Arc::new(cell)), Some(Arc::new(export)))
+        Self::build(
+            to_heading(heading),
+            Some(Arc::new(cell)),
+            Some(Arc::new(export)),
+        )
     }
 
     /// A column on screen only (buttons, links to act on a row).
-    pub fn view_only(
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+    pub fn view_only<H: Into<String>>(
+        heading: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
         cell: impl Fn(&R) -> AnyView + Send + Sync + 'static,
     ) -> Self {
-        Self::build(heading, Some(Arc::new(cell)), None)
+        Self::build(to_heading(heading), Some(Arc::new(cell)), None)
     }
 
     /// A column in the export only (a detail the screen shows inside another cell).
-    pub fn export_only(
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+    pub fn export_only<H: Into<String>>(
+        heading: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
         export: impl Fn(&R) -> Value + Send + Sync + 'static,
     ) -> Self {
-        Self::build(heading, None, Some(Arc::new(export)))
+        Self::build(to_heading(heading), None, Some(Arc::new(export)))
     }
 
     /// The heading in the export, where it says more than on screen.
-    pub fn export_heading(
+    pub fn export_heading<H: Into<String>>(
         mut self,
-        heading: impl Fn(I18nContext<Locale>) -> String + Send + Sync + 'static,
+        words: impl Fn(I18nContext<Locale>) -> H + Send + Sync + 'static,
     ) -> Self {
-        self.export_heading = Some(Arc::new(heading));
+        self.export_heading = Some(to_heading(words));
         self
     }
 
@@ -169,7 +178,7 @@ impl<R: 'static> Columns<R> {
 }
 
 /// `<div class="table-wrap"><table class="table …">` with a heading per shown column and a
-/// row per item of `rows`; `empty` is shown instead when there are no rows.
+/// row per item of `rows`.
 #[component]
 pub fn DataTable<R: Clone + Send + Sync + 'static>(
     columns: Columns<R>,
@@ -177,7 +186,9 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
     /// Classes beside `table` (e.g. `kpi-table`).
     #[prop(optional)]
     class: Option<&'static str>,
-    #[prop(optional, into)] empty: ViewFn,
+    /// The words shown (muted) instead of a table without rows.
+    #[prop(optional)]
+    empty: Option<Words>,
     /// A row's class, if it has one (e.g. `muted`).
     #[prop(optional)]
     row_class: Option<fn(&R) -> Option<&'static str>>,
@@ -197,7 +208,7 @@ pub fn DataTable<R: Clone + Send + Sync + 'static>(
     move || {
         let rows = rows.get();
         if rows.is_empty() {
-            return empty.run();
+            return none_note(i18n, empty);
         }
         let head = shown
             .iter()
