@@ -248,11 +248,7 @@ pub fn RecordHistory(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoVi
                                     columns=columns.clone()
                                     rows=rows
                                     class="history-table"
-                                    empty=move || {
-                                        view! {
-                                            <p class="muted">{t!(i18n, history.empty)}</p>
-                                        }
-                                    }
+                                    empty=|i| t_string!(i, history.empty)
                                 />
                             }
                         })

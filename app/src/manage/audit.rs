@@ -171,7 +171,7 @@ pub fn AuditPage() -> impl IntoView {
                 columns=columns
                 rows=rows
                 class="audit-table"
-                empty=move || view! { <p class="muted">{t!(i18n, audit.empty)}</p> }
+                empty=|i| t_string!(i, audit.empty)
             />
             {move || {
                 (next.get().is_some() && state.get() == Load::Ready)
