@@ -1,0 +1,110 @@
+//! The site's precompressed files: `<file>.br` (brotli, quality 11) and `<file>.gz` (zopfli)
+//! beside every compressible file, which the server sends as they are (docs/site.md).
+
+use std::num::NonZeroU64;
+
+use anyhow::{Context, Result};
+
+/// The file name endings worth compressing (text and wasm). Images, fonts and anything else
+/// already compressed are sent as they are.
+const COMPRESSIBLE: &[&str] = &[
+    ".html",
+    ".js",
+    ".mjs",
+    ".css",
+    ".wasm",
+    ".json",
+    ".webmanifest",
+    ".svg",
+    ".txt",
+    ".xml",
+    ".map",
+];
+
+/// The encodings the build writes, as (file suffix, what the key of the cache says about it).
+pub const BROTLI: &str = "br";
+pub const GZIP: &str = "gz";
+
+/// What the cache key of a compressed file records: the encoder and its settings.
+pub const SETTINGS: &str = "brotli 9.1.1 q11 lgwin22; zopfli 0.8.4 gzip, 15 iterations";
+
+/// Whether the build writes `.br` and `.gz` beside `path`.
+pub fn is_compressible(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    COMPRESSIBLE.iter().any(|ext| name.ends_with(ext))
+}
+
+/// `data` compressed with brotli at quality 11 (the best).
+pub fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let mut input = data;
+    // Writing into a Vec cannot fail.
+    let _ = brotli::BrotliCompress(&mut input, &mut out, &params);
+    out
+}
+
+/// `data` as a gzip member, deflated by zopfli (smaller than `gzip -9`, readable by every gzip).
+pub fn gzip(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() / 3);
+    let options = zopfli::Options {
+        iteration_count: NonZeroU64::new(15).context("iterations")?,
+        ..Default::default()
+    };
+    zopfli::compress(options, zopfli::Format::Gzip, data, &mut out).context("zopfli")?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compressible_by_name() {
+        for name in [
+            "index.html",
+            "app-0123456789abcdef.js",
+            "app-0123456789abcdef_bg.wasm",
+            "style-0123456789abcdef.css",
+            "manifest.webmanifest",
+            "snippets/x/inline0.js",
+            "icons/logo.SVG",
+        ] {
+            assert!(is_compressible(name), "{name}");
+        }
+        for name in [
+            "icons/icon-192.png",
+            "font.woff2",
+            "app.js.br",
+            "app.js.gz",
+            "photo.jpg",
+            "wasm",
+        ] {
+            assert!(!is_compressible(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn both_encodings_round_trip_and_shrink_text() {
+        let text = "export function forecourt() { return 42; }\n".repeat(300);
+        let br = brotli(text.as_bytes());
+        let mut plain = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
+        assert_eq!(plain, text.as_bytes());
+        assert!(br.len() < text.len() / 20, "{}", br.len());
+
+        let gz = gzip(text.as_bytes()).unwrap();
+        assert_eq!(&gz[..3], &[0x1f, 0x8b, 8], "a gzip member, deflate");
+        let mut plain = Vec::new();
+        use std::io::Read;
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(plain, text.as_bytes());
+        assert!(gz.len() < text.len() / 20, "{}", gz.len());
+    }
+}
