@@ -1,5 +1,10 @@
 //! Serving the built app (`--site`): static files, the SPA fallback to `index.html`, and the
 //! cache headers the service worker relies on.
+//!
+//! `cargo xtask build` writes `<file>.br` (brotli q11) and `<file>.gz` (zopfli) beside every
+//! compressible file; they are sent as they are to a client that accepts them (`Content-Encoding`
+//! set, `Content-Type` that of the file itself), so the compression layer of [`crate::router`]
+//! only compresses what has no such file. Every answer carries `Vary: Accept-Encoding`.
 
 use std::{
     convert::Infallible,
@@ -11,7 +16,7 @@ use axum::{
     extract::Request,
     http::{
         HeaderValue, Method, StatusCode,
-        header::{CACHE_CONTROL, CONTENT_TYPE},
+        header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE, VARY},
     },
     response::{IntoResponse, Response},
 };
@@ -87,7 +92,10 @@ async fn spa_fallback(index: &PathBuf, req: Request) -> Response {
         )
             .into_response();
     }
-    match ServeFile::new(index).oneshot(req).await {
+    let index = ServeFile::new(index)
+        .precompressed_br()
+        .precompressed_gzip();
+    match index.oneshot(req).await {
         Ok(resp) => resp.map(Body::new),
         Err(never) => match never {},
     }
@@ -103,6 +111,17 @@ fn with_headers(path: &str, mut resp: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
     let headers = resp.headers_mut();
+    // Which file is sent (`.br`, `.gz` or the plain one) depends on Accept-Encoding.
+    let varies = headers.get_all(VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|name| {
+                name.trim().eq_ignore_ascii_case("accept-encoding") || name.trim() == "*"
+            })
+        })
+    });
+    if !varies {
+        headers.append(VARY, HeaderValue::from(ACCEPT_ENCODING));
+    }
     if is_hashed_asset(path) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     } else if is_html || path == "/" || path.ends_with("/index.html") || path == "/sw.js" {

@@ -1,14 +1,22 @@
 //! `cargo xtask build` and `cargo xtask run`: the app into `target/site/`
 //! exactly as docs/site.md "The built site" says.
+//!
+//! wasm-split, wasm-bindgen, wasm-opt and the compression are cached by a hash of their inputs
+//! ([`crate::cache`]): on an unchanged tree the build only asks cargo, hashes and compares.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::{self, brotli_len, hash16, kb};
+use crate::cache::{self, Cache};
+use crate::compress;
+use crate::util::{self, hash16, kb};
 
 /// The crate and the wasm file cargo writes for it.
 const APP_PACKAGE: &str = "forecourt-app";
@@ -17,6 +25,13 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const WASM_PROFILE: &str = "wasm-release";
 /// The binaryen release whose wasm-opt optimises the wasm (npm package `binaryen`).
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The versions of the two libraries the build links (pinned with `=` in xtask/Cargo.toml; a
+/// test checks that these say the same): part of the cache keys of their outputs.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// How the build calls wasm-bindgen (part of the cache key of its output): change it with
+/// the options in [`bindgen`].
+const BINDGEN_SETTINGS: &str = "out_name=app web typescript=false keep_lld_exports remove_name_section remove_producers_section";
 /// The wasm features rustc 1.95 emits for wasm32-unknown-unknown by default;
 /// wasm-opt must be told about them or it rejects the module.
 const WASM_FEATURES: &[&str] = &[
@@ -28,6 +43,12 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-reference-types",
     "--enable-multivalue",
 ];
+const WASM_OPT_LEVEL: &str = "-Oz";
+/// How many entries of each cache a build keeps (per file it used, for the per-file caches):
+/// enough to go back and forth between a few branches without rebuilding.
+const CACHE_KEEP: usize = 6;
+/// The main module's file name in wasm-split's output.
+const SPLIT_MAIN: &str = "main.wasm";
 /// The marker in `public/index.html` that the build replaces.
 pub const HEAD_MARKER: &str = "<!-- forecourt:head -->";
 pub const VERSION_TOKEN: &str = "__FORECOURT_VERSION__";
@@ -39,6 +60,7 @@ pub struct SiteFile {
     /// Path relative to the site root, with `/` separators.
     pub path: String,
     pub raw: usize,
+    /// The size of its `.br` (brotli q11), what the server sends to a browser.
     pub brotli: usize,
 }
 
@@ -67,7 +89,22 @@ impl Built {
     }
 }
 
+/// How long each step of a build took and whether its outputs came from the cache.
+#[derive(Default)]
+struct Steps(Vec<String>);
+
+impl Steps {
+    fn add(&mut self, name: &str, since: Instant, note: impl std::fmt::Display) {
+        self.0.push(format!(
+            "{name} {:.1} s ({note})",
+            since.elapsed().as_secs_f64()
+        ));
+    }
+}
+
 pub fn build() -> Result<Built> {
+    let started = Instant::now();
+    let mut steps = Steps::default();
     let root = util::root();
     let public = root.join("public");
     for name in ["index.html", "sw.js"] {
@@ -81,6 +118,7 @@ pub fn build() -> Result<Built> {
     }
 
     util::ensure_wasm_target()?;
+    let t = Instant::now();
     // `cargo rustc` so that only the app's own link gets `--emit-relocs` (wasm-split needs the
     // relocations to take the module apart); the dependencies keep their cached builds.
     util::run(util::cargo().args([
@@ -96,6 +134,7 @@ pub fn build() -> Result<Built> {
         "--",
         "-Clink-arg=--emit-relocs",
     ]))?;
+    steps.add("cargo", t, "the app's wasm");
     let wasm_in = util::target_dir()
         .join(WASM_TARGET)
         .join(WASM_PROFILE)
@@ -107,66 +146,63 @@ pub fn build() -> Result<Built> {
         );
     }
 
-    // wasm-bindgen: the JS glue for the web target.
-    // Beside a site of one's own (`FORECOURT_SITE_DIR`), so that parallel builds don't clash.
-    let work = match std::env::var_os("FORECOURT_SITE_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir).with_extension("bindgen"),
-        _ => util::target_dir().join("xtask").join("bindgen"),
-    };
-    if work.exists() {
-        fs::remove_dir_all(&work).with_context(|| format!("clearing {}", work.display()))?;
-    }
     // wasm-split: the `#[lazy]` functions (the app's lazy routes, app/src/lazy_pages.rs) and
     // the code only they reach go into chunks; the main module is what wasm-bindgen sees.
-    let split_dir = work.join("split");
-    let main_split = split_dir.join("main.wasm");
-    println!("xtask: wasm-split {}", wasm_in.display());
-    let split = split_wasm(&read(&wasm_in)?, &split_dir, &main_split)?;
+    let t = Instant::now();
+    let input = read(&wasm_in)?;
+    let split_cache = Cache::new("split")?;
+    let split_key = cache::key([
+        b"wasm-split".as_slice(),
+        WASM_SPLIT_VERSION.as_bytes(),
+        SPLIT_LINK.as_bytes(),
+        SPLIT_MAIN_MODULE.as_bytes(),
+        &input,
+    ]);
+    let (split_dir, hit) = split_cache.dir_or(&split_key, |dir| {
+        println!("xtask: wasm-split {}", wasm_in.display());
+        split_wasm(&input, dir)
+    })?;
+    drop(input);
+    let split = read_split(&split_dir)?;
+    steps.add("wasm-split", t, cached(hit));
 
-    println!("xtask: wasm-bindgen {}", main_split.display());
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&main_split)
-        .out_name("app")
-        .web(true)?
-        .typescript(false)
-        // The chunks import the main module's linker exports (memory, table, stack pointer).
-        .keep_lld_exports(true)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&work)
-        .context("wasm-bindgen failed")?;
-    let bg_wasm = work.join("app_bg.wasm");
+    // wasm-bindgen: the JS glue for the web target.
+    let t = Instant::now();
+    let main_split = split_dir.join(SPLIT_MAIN);
+    let bindgen_key = cache::key([
+        b"wasm-bindgen".as_slice(),
+        WASM_BINDGEN_VERSION.as_bytes(),
+        BINDGEN_SETTINGS.as_bytes(),
+        &read(&main_split)?,
+    ]);
+    let bindgen_cache = Cache::new("bindgen")?;
+    let (work, hit) = bindgen_cache.dir_or(&bindgen_key, |dir| {
+        println!("xtask: wasm-bindgen {}", main_split.display());
+        bindgen(&main_split, dir)
+    })?;
+    steps.add("wasm-bindgen", t, cached(hit));
+    println!(
+        "xtask: main module before wasm-bindgen (for twiggy): {}",
+        main_split.display()
+    );
 
     // wasm-opt on the main module and on every chunk, if we can get it.
-    let wasm_opt = wasm_opt()
-        .inspect_err(|e| {
-            println!("xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT optimised")
-        })
-        .ok();
-    let optimised = wasm_opt.is_some();
-    let optimise = |path: &Path| -> Result<Vec<u8>> {
-        let Some(wasm_opt) = &wasm_opt else {
-            return read(path);
-        };
-        let opt_out = path.with_extension("opt.wasm");
-        let mut cmd = Command::new(wasm_opt);
-        cmd.arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(path)
-            .arg("-o")
-            .arg(&opt_out);
-        util::run(&mut cmd)?;
-        read(&opt_out)
-    };
-    let wasm = optimise(&bg_wasm)?;
+    let t = Instant::now();
+    let optimiser = Optimiser::new()?;
+    let mut to_optimise = vec![work.join("app_bg.wasm")];
+    to_optimise.extend(split.chunks.iter().map(|(_, path)| path.clone()));
+    let mut optimised_files = parallel_map(&to_optimise, |path| optimiser.optimise(path))?;
+    let optimised = optimiser.available();
+    steps.add("wasm-opt", t, optimiser.report());
+    let chunk_data = optimised_files.split_off(1);
+    let wasm = optimised_files.pop().context("no main module")?;
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
 
     // The chunks, content-hashed; the loader is told their new names.
     let mut loader = split.loader.clone();
     let mut chunk_names = Vec::new();
-    for (stem, path) in &split.chunks {
-        let data = optimise(path)?;
+    for ((stem, _), data) in split.chunks.iter().zip(chunk_data) {
         let name = format!("{}-{}.wasm", chunk_label(stem), hash16([data.as_slice()]));
         let quoted = format!("\"./{stem}.wasm\"");
         if !loader.contains(&quoted) {
@@ -256,13 +292,19 @@ pub fn build() -> Result<Built> {
     let sw = render_sw(&sw_template, &version, &precache)?;
     files.insert("sw.js".into(), sw.into_bytes());
 
-    let site = util::site_dir();
-    write_site(&site, &files)?;
-
+    // `<file>.br` and `<file>.gz` beside every compressible file, which the server sends.
+    let t = Instant::now();
+    let (compressed, report) = precompress(&files)?;
+    steps.add("compression", t, report);
+    let br_len = |name: &str| {
+        compressed
+            .get(&format!("{name}.{}", compress::BROTLI))
+            .map_or(0, Vec::len)
+    };
     let file = |name: &str| SiteFile {
         path: name.to_string(),
         raw: files[name].len(),
-        brotli: brotli_len(&files[name]),
+        brotli: br_len(name),
     };
     let built = Built {
         js: file(&js_name),
@@ -272,13 +314,251 @@ pub fn build() -> Result<Built> {
         chunks: chunk_names.iter().map(|name| file(name)).collect(),
         optimised,
     };
+    let count = files.len();
+    files.extend(compressed);
+
+    let t = Instant::now();
+    let site = util::site_dir();
+    let written = write_site(&site, &files)?;
+    steps.add(
+        "write",
+        t,
+        format!("{written} of {} files changed", files.len()),
+    );
+
+    for (kind, keep) in [
+        ("split", CACHE_KEEP),
+        ("bindgen", CACHE_KEEP),
+        ("opt", CACHE_KEEP * to_optimise.len()),
+        ("compress", CACHE_KEEP * files.len()),
+    ] {
+        Cache::new(kind)?.prune(keep)?;
+    }
+
     println!(
-        "xtask: wrote {} ({} files, version {version})",
+        "xtask: wrote {} ({count} files and their .br/.gz, version {version})",
         site.display(),
-        files.len()
+    );
+    println!(
+        "xtask: built in {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        steps.0.join("; ")
     );
     print_sizes(&built);
     Ok(built)
+}
+
+fn cached(hit: bool) -> &'static str {
+    if hit { "cached" } else { "ran" }
+}
+
+/// wasm-bindgen on the main module, into `out`.
+fn bindgen(main_wasm: &Path, out: &Path) -> Result<()> {
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(main_wasm)
+        .out_name("app")
+        .web(true)?
+        .typescript(false)
+        // The chunks import the main module's linker exports (memory, table, stack pointer).
+        .keep_lld_exports(true)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(out)
+        .context("wasm-bindgen failed")
+}
+
+/// `.br` and `.gz` of every compressible file of `files` (by the cache where it can), and a
+/// note of how many were compressed.
+fn precompress(files: &BTreeMap<String, Vec<u8>>) -> Result<(BTreeMap<String, Vec<u8>>, String)> {
+    let cache = Cache::new("compress")?;
+    let todo: Vec<(&String, &Vec<u8>)> = files
+        .iter()
+        .filter(|(name, _)| compress::is_compressible(name))
+        .collect();
+    let ran = AtomicUsize::new(0);
+    let done = parallel_map(&todo, |(_, data)| {
+        let key = |settings: &str| cache::key([settings.as_bytes(), data.as_slice()]);
+        let br_key = format!("{}.{}", key(compress::BROTLI_SETTINGS), compress::BROTLI);
+        let (br, br_hit) = cache.file_or(&br_key, || Ok(compress::brotli(data)))?;
+        let gz_key = format!("{}.{}", key(compress::GZIP_SETTINGS), compress::GZIP);
+        let (gz, gz_hit) = cache.file_or(&gz_key, || compress::gzip(data))?;
+        ran.fetch_add(
+            usize::from(!br_hit) + usize::from(!gz_hit),
+            Ordering::Relaxed,
+        );
+        Ok((br, gz))
+    })?;
+    let mut out = BTreeMap::new();
+    for ((name, _), (br, gz)) in todo.iter().zip(done) {
+        out.insert(format!("{name}.{}", compress::BROTLI), br);
+        out.insert(format!("{name}.{}", compress::GZIP), gz);
+    }
+    let ran = ran.into_inner();
+    let report = format!(
+        "{} files, {} cached, {ran} compressed",
+        out.len(),
+        out.len() - ran
+    );
+    Ok((out, report))
+}
+
+/// `f` on every item, on as many threads as there are cores; the results in order.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        let result = f(item);
+                        let failed = result.is_err();
+                        out.push((i, result));
+                        if failed {
+                            // Let the others stop too.
+                            next.store(items.len(), Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(out) => out,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    let results = results
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<Vec<R>>>()?;
+    if results.len() != items.len() {
+        bail!("a worker stopped early");
+    }
+    Ok(results)
+}
+
+/// wasm-opt with the build's flags, its outputs cached by a hash of the input and the flags.
+/// wasm-opt itself is looked for (and installed) only when something is not cached.
+struct Optimiser {
+    cache: Cache,
+    tool: OnceLock<Option<PathBuf>>,
+    ran: AtomicUsize,
+    hits: AtomicUsize,
+}
+
+impl Optimiser {
+    fn new() -> Result<Self> {
+        Ok(Optimiser {
+            cache: Cache::new("opt")?,
+            tool: OnceLock::new(),
+            ran: AtomicUsize::new(0),
+            hits: AtomicUsize::new(0),
+        })
+    }
+
+    fn tool(&self) -> Option<&PathBuf> {
+        self.tool
+            .get_or_init(|| {
+                wasm_opt()
+                    .inspect_err(|e| {
+                        println!(
+                            "xtask: WARNING: wasm-opt is not available ({e:#}); the wasm is NOT \
+                             optimised"
+                        )
+                    })
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    /// Whether every file was optimised (wasm-opt was there or not needed).
+    fn available(&self) -> bool {
+        self.tool.get().is_none_or(Option::is_some)
+    }
+
+    fn report(&self) -> String {
+        format!(
+            "{} cached, {} optimised",
+            self.hits.load(Ordering::Relaxed),
+            self.ran.load(Ordering::Relaxed)
+        )
+    }
+
+    /// `path` optimised (unoptimised if wasm-opt cannot be had).
+    fn optimise(&self, path: &PathBuf) -> Result<Vec<u8>> {
+        let input = read(path)?;
+        let key = cache::key(
+            [
+                b"wasm-opt".as_slice(),
+                BINARYEN_VERSION.as_bytes(),
+                WASM_OPT_LEVEL.as_bytes(),
+            ]
+            .into_iter()
+            .chain(WASM_FEATURES.iter().map(|f| f.as_bytes()))
+            .chain([input.as_slice()]),
+        );
+        let name = format!("{key}.wasm");
+        if let Some(hit) = self.cache.file(&name)
+            && let Ok(data) = fs::read(hit)
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(data);
+        }
+        let Some(tool) = self.tool() else {
+            return Ok(input);
+        };
+        let out = util::target_dir()
+            .join("xtask")
+            .join(format!("wasm-opt-{}-{key}.wasm", std::process::id()));
+        let mut cmd = Command::new(tool);
+        cmd.arg(WASM_OPT_LEVEL)
+            .args(WASM_FEATURES)
+            .arg(path)
+            .arg("-o")
+            .arg(&out);
+        let run = run_quietly(&mut cmd).and_then(|()| read(&out));
+        let _ = fs::remove_file(&out);
+        let data = run?;
+        self.cache.put(&name, &data)?;
+        self.ran.fetch_add(1, Ordering::Relaxed);
+        Ok(data)
+    }
+}
+
+/// Runs a command, printing its line and whatever it writes to stderr except wasm-opt's
+/// warnings about the chunks' name sections (harmless: wasm-split leaves a subsection wasm-opt
+/// does not know); fails if it exits non-zero.
+fn run_quietly(cmd: &mut Command) -> Result<()> {
+    let shown = util::show(cmd);
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let noise = |l: &&str| l.starts_with("warning: unknown name subsection");
+    let said: Vec<&str> = stderr.lines().filter(|l| !noise(l)).collect();
+    if !out.status.success() {
+        bail!("`{shown}` failed ({}): {}", out.status, said.join("\n"));
+    }
+    println!("$ {shown}");
+    for line in said {
+        println!("  {line}");
+    }
+    Ok(())
 }
 
 /// `cargo xtask run`: build, then run the release server on the site.
@@ -291,7 +571,7 @@ pub fn run(server_args: &[String]) -> Result<()> {
     util::run(&mut cmd)
 }
 
-/// Prints the initial download (wasm + js + css), raw and brotli.
+/// Prints the initial download (wasm + js + css), raw and as the `.br` files the server sends.
 pub fn print_sizes(built: &Built) {
     println!();
     println!("{:<36} {:>10} {:>12}", "file", "raw", "brotli q11");
@@ -321,6 +601,7 @@ pub fn print_sizes(built: &Built) {
     if !built.optimised {
         println!("(wasm not optimised: wasm-opt was unavailable)");
     }
+    println!("(`cargo xtask size` measures what the server sends, against the budgets)");
 }
 
 /// The import specifier wasm-split's loader is known by: the main module imports its chunk
@@ -334,32 +615,42 @@ const SPLIT_MAIN_MODULE: &str = "./app.js";
 struct Split {
     /// The loader module's source.
     loader: String,
-    /// Each chunk's file stem (as the loader names it) and path.
+    /// Each chunk's file stem (as the loader names it) and path, by name.
     chunks: Vec<(String, PathBuf)>,
 }
 
-/// Splits `wasm` (linked with `--emit-relocs`) at its `#[lazy]` split points: the main module
-/// to `main_out`, the chunks and the loader into `dir`.
-fn split_wasm(wasm: &[u8], dir: &Path, main_out: &Path) -> Result<Split> {
-    let split = wasm_split_cli_support::transform({
+/// Splits `wasm` (linked with `--emit-relocs`) at its `#[lazy]` split points into `dir`: the
+/// main module (`main.wasm`), the chunks and the loader.
+fn split_wasm(wasm: &[u8], dir: &Path) -> Result<()> {
+    let main_out = dir.join(SPLIT_MAIN);
+    wasm_split_cli_support::transform({
         let mut opts = wasm_split_cli_support::Options::new(wasm);
         opts.output_dir = dir;
-        opts.main_out_path = main_out;
+        opts.main_out_path = &main_out;
         opts.link_name = SPLIT_LINK;
         opts.main_module = SPLIT_MAIN_MODULE;
         opts
     })
     .map_err(|e| anyhow::anyhow!("wasm-split failed: {e:?}"))?;
+    Ok(())
+}
+
+/// The loader and the chunks in wasm-split's output directory.
+fn read_split(dir: &Path) -> Result<Split> {
     let loader = String::from_utf8(read(&dir.join(SPLIT_LINK))?)
         .context("wasm-split's loader is not UTF-8")?;
     let mut chunks = Vec::new();
-    for path in split.split_modules {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .with_context(|| format!("odd chunk name {}", path.display()))?
-            .to_string();
-        chunks.push((stem, path));
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if name == SPLIT_MAIN {
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(".wasm") {
+            chunks.push((stem.to_string(), path.clone()));
+        }
     }
     chunks.sort();
     Ok(Split { loader, chunks })
@@ -497,14 +788,17 @@ pub fn render_sw(template: &str, version: &str, precache: &[String]) -> Result<S
 }
 
 /// Writes `files` into `site` (each file atomically, so a running server never
-/// serves half a file) and removes whatever else is there.
-fn write_site(site: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+/// serves half a file) and removes whatever else is there. Returns how many files it wrote
+/// (the others were there already, as they are).
+fn write_site(site: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<usize> {
     fs::create_dir_all(site).with_context(|| format!("creating {}", site.display()))?;
+    let mut written = 0;
     for (rel, data) in files {
         let path = site.join(rel);
         if fs::read(&path).is_ok_and(|old| &old == data) {
             continue;
         }
+        written += 1;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -521,7 +815,7 @@ fn write_site(site: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
         }
     }
     remove_empty_dirs(site)?;
-    Ok(())
+    Ok(written)
 }
 
 fn remove_empty_dirs(dir: &Path) -> Result<bool> {
@@ -619,7 +913,8 @@ mod tests {
         let mut files = BTreeMap::new();
         files.insert("index.html".to_string(), b"new index".to_vec());
         files.insert("icons/a.png".to_string(), b"png".to_vec());
-        write_site(&dir, &files).unwrap();
+        assert_eq!(write_site(&dir, &files).unwrap(), 2);
+        assert_eq!(write_site(&dir, &files).unwrap(), 0, "nothing changed");
         assert_eq!(fs::read(dir.join("index.html")).unwrap(), b"new index");
         assert_eq!(fs::read(dir.join("icons/a.png")).unwrap(), b"png");
         assert!(!dir.join("app-0000000000000000.js").exists());
@@ -627,6 +922,44 @@ mod tests {
         let left: Vec<_> = walk(&dir).unwrap();
         assert_eq!(left.len(), 2, "{left:?}");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cache_keys_name_the_pinned_library_versions() {
+        let manifest = include_str!("../Cargo.toml");
+        assert!(
+            manifest.contains(&format!(
+                "wasm-bindgen-cli-support = \"={WASM_BINDGEN_VERSION}\""
+            )),
+            "WASM_BINDGEN_VERSION must be the version xtask/Cargo.toml pins"
+        );
+        assert!(
+            manifest.contains(&format!(
+                "wasm_split_cli_support = \"={WASM_SPLIT_VERSION}\""
+            )),
+            "WASM_SPLIT_VERSION must be the version xtask/Cargo.toml pins"
+        );
+    }
+
+    #[test]
+    fn parallel_map_keeps_the_order_and_reports_a_failure() {
+        let items: Vec<u32> = (0..50).collect();
+        assert_eq!(
+            parallel_map(&items, |i| Ok(i * 2)).unwrap(),
+            items.iter().map(|i| i * 2).collect::<Vec<_>>()
+        );
+        let failed = parallel_map(&items, |i| {
+            if *i == 7 {
+                bail!("item 7 failed")
+            }
+            Ok(*i)
+        });
+        assert!(format!("{:#}", failed.unwrap_err()).contains("item 7"));
+        assert!(
+            parallel_map(&Vec::<u32>::new(), |i| Ok(*i))
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -4,8 +4,12 @@
 //! `cargo run --quiet --package xtask --`.
 
 mod bench_sync;
+mod budget;
 mod build;
+mod cache;
+mod compress;
 mod measure;
+mod size;
 mod test;
 mod util;
 
@@ -22,7 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the app (wasm, js, css, index.html, sw.js) into target/site/.
+    /// Build the app (wasm, js, css, index.html, sw.js, and a .br and .gz of each) into
+    /// target/site/; wasm-split, wasm-bindgen, wasm-opt and the compression are cached.
     Build,
     /// Build the site and the server (release) and run the server on it.
     ///
@@ -36,7 +41,9 @@ enum Command {
     /// Run every check and test non-interactively, installing what is missing
     /// (wasm target, chromium, chromedriver).
     Test,
-    /// Print the app's initial download size (wasm + js + css), raw and brotli.
+    /// Measure what the server sends of the built site (Accept-Encoding: br): the initial
+    /// download and each page group's first visit, checked against xtask/src/budget.rs.
+    /// Uses the debug server (built if needed) or `FORECOURT_BIN`.
     Size,
     /// Measure server start time, idle memory and the download size; prints
     /// a Markdown table for BENCHMARKS.md.
@@ -61,7 +68,7 @@ fn main() -> ExitCode {
         Command::Build => build::build().map(|_| ()),
         Command::Run { server_args } => build::run(&server_args),
         Command::Test => test::test(),
-        Command::Size => measure::size(),
+        Command::Size => size::size(),
         Command::Measure { runs } => measure::measure(runs),
         Command::BenchSync { quick } => bench_sync::bench_sync(quick),
     };

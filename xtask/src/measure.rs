@@ -1,84 +1,14 @@
-//! `cargo xtask size` and `cargo xtask measure`.
+//! `cargo xtask measure`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::build::{self, Built, SiteFile};
-use crate::util::{self, brotli_len, kb};
-
-/// `cargo xtask size`: the initial download from the already built site.
-pub fn size() -> Result<()> {
-    let built = read_site(&util::site_dir())?;
-    build::print_sizes(&built);
-    Ok(())
-}
-
-/// Finds the hashed js, wasm and css in a built site, and wasm-split's loader and chunks.
-fn read_site(site: &Path) -> Result<Built> {
-    let mut js = None;
-    let mut wasm = None;
-    let mut css = None;
-    let mut split_js = None;
-    let mut chunks = Vec::new();
-    let entries = fs::read_dir(site).with_context(|| {
-        format!(
-            "{} does not exist: run `cargo xtask build` first",
-            site.display()
-        )
-    })?;
-    for entry in entries {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let is_chunk = name.ends_with(".wasm") && !name.starts_with("app-");
-        let slot = if name.starts_with("app-") && name.ends_with("_bg.wasm") {
-            Some(&mut wasm)
-        } else if name.starts_with("app-") && name.ends_with(".js") {
-            Some(&mut js)
-        } else if name.starts_with("split-") && name.ends_with(".js") {
-            Some(&mut split_js)
-        } else if name.starts_with("style-") && name.ends_with(".css") {
-            Some(&mut css)
-        } else {
-            None
-        };
-        if slot.is_none() && !is_chunk {
-            continue;
-        }
-        let data = fs::read(&path)?;
-        let file = SiteFile {
-            path: name,
-            raw: data.len(),
-            brotli: brotli_len(&data),
-        };
-        match slot {
-            Some(slot) => *slot = Some(file),
-            None => chunks.push(file),
-        }
-    }
-    chunks.sort_by(|a, b| a.path.cmp(&b.path));
-    match (js, wasm, css) {
-        (Some(js), Some(wasm), Some(css)) => Ok(Built {
-            js,
-            wasm,
-            css,
-            split_js,
-            chunks,
-            optimised: true,
-        }),
-        _ => bail!(
-            "{} lacks app-*.js, app-*_bg.wasm or style-*.css: run `cargo xtask build` first",
-            site.display()
-        ),
-    }
-}
+use crate::build;
+use crate::util::{self, TempDir, kb};
 
 /// `cargo xtask measure`: start time, idle memory and sizes as a Markdown table.
 pub fn measure(runs: usize) -> Result<()> {
@@ -232,31 +162,6 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "an unknown CPU".into())
 }
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Result<Self> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("forecourt-{tag}-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,44 +178,5 @@ mod tests {
             "style-<hash>.css"
         );
         assert_eq!(generic_name("app-short.js"), "app-short.js");
-    }
-
-    #[test]
-    fn read_site_finds_the_three_files() {
-        let dir = TempDir::new("size-test").unwrap();
-        fs::write(dir.path().join("app-0123456789abcdef.js"), "js").unwrap();
-        fs::write(dir.path().join("app-0123456789abcdef_bg.wasm"), "wasm!").unwrap();
-        assert!(read_site(dir.path()).is_err());
-        fs::write(dir.path().join("style-0123456789abcdef.css"), "").unwrap();
-        let built = read_site(dir.path()).unwrap();
-        assert_eq!(built.wasm.raw, 5);
-        assert_eq!(built.js.raw, 2);
-        assert_eq!(built.css.path, "style-0123456789abcdef.css");
-        assert!(built.split_js.is_none() && built.chunks.is_empty());
-        assert_eq!(built.initial().len(), 3);
-    }
-
-    #[test]
-    fn read_site_counts_the_split_loader_as_initial_and_chunks_apart() {
-        let dir = TempDir::new("size-split-test").unwrap();
-        fs::write(dir.path().join("app-0123456789abcdef.js"), "js").unwrap();
-        fs::write(dir.path().join("app-0123456789abcdef_bg.wasm"), "wasm!").unwrap();
-        fs::write(dir.path().join("style-0123456789abcdef.css"), "").unwrap();
-        fs::write(dir.path().join("split-0123456789abcdef.js"), "loader").unwrap();
-        fs::write(dir.path().join("chunk-0-0123456789abcdef.wasm"), "c0").unwrap();
-        fs::write(dir.path().join("kpi-view-0123456789abcdef.wasm"), "kpi").unwrap();
-        let built = read_site(dir.path()).unwrap();
-        assert_eq!(built.split_js.as_ref().unwrap().raw, 6);
-        let initial: Vec<_> = built.initial().iter().map(|f| f.path.clone()).collect();
-        assert_eq!(initial.len(), 4, "{initial:?}");
-        assert!(initial.contains(&"split-0123456789abcdef.js".to_string()));
-        let chunks: Vec<_> = built.chunks.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(
-            chunks,
-            [
-                "chunk-0-0123456789abcdef.wasm",
-                "kpi-view-0123456789abcdef.wasm"
-            ]
-        );
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::{build, util};
+use crate::{build, size, util};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -68,24 +68,30 @@ pub fn test() -> Result<()> {
     let server_ok = step("build the server", &mut || {
         util::run(util::cargo().args(["build", "--package", "forecourt-server"]))
     });
+    let debug_server = util::target_dir().join("debug").join("forecourt");
     if site_ok && server_ok {
+        // Reuses the site and the server just built: a few seconds.
+        step("download budgets", &mut || {
+            size::check(&debug_server, &util::site_dir())
+        });
         step("end-to-end tests", &mut || {
-            let bin = util::target_dir().join("debug").join("forecourt");
             util::run(
                 util::cargo()
                     .args(["test", "--package", "e2e", "--", "--test-threads=1"])
-                    .env("FORECOURT_BIN", &bin)
+                    .env("FORECOURT_BIN", &debug_server)
                     .env("FORECOURT_SITE", util::site_dir())
                     .env("CHROMEDRIVER", CHROMEDRIVER)
                     .env("CHROMIUM", CHROMIUM),
             )
         });
     } else {
-        steps.push(Step {
-            name: "end-to-end tests",
-            outcome: Outcome::Skipped("needs the site, the server and chromium"),
-            took: Duration::ZERO,
-        });
+        for name in ["download budgets", "end-to-end tests"] {
+            steps.push(Step {
+                name,
+                outcome: Outcome::Skipped("needs the site, the server and chromium"),
+                took: Duration::ZERO,
+            });
+        }
     }
 
     println!("\n==== xtask test: summary ====");
