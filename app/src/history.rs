@@ -163,32 +163,27 @@ pub fn RecordHistory(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoVi
             .collect::<Vec<_>>()
     });
 
-    let columns = Columns::new(vec![
+    let columns = Columns::labelled(vec![
         Column::text(
-            |i18n| t_string!(i18n, history.when).to_string(),
+            |i| t_string!(i, history.when),
             |r: &Shown| local_time(r.row.hlc.wall_ms as f64, true),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, history.who).to_string(),
+            |i| t_string!(i, history.who),
             |r: &Shown| who(&r.row.user_id),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, history.device).to_string(),
+            |i| t_string!(i, history.device),
             move |r: &Shown| device(i18n, &r.row.device_id),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, history.field).to_string(),
+            |i| t_string!(i, history.field),
             move |r: &Shown| field_label(i18n, &r.record_type, &r.row.field),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, history.change).to_string(),
+            |i| t_string!(i, history.change),
             move |r: &Shown| change_text(i18n, r),
-        )
-        .data_label(),
+        ),
     ]);
 
     let note = move || {

@@ -208,46 +208,39 @@ fn person(e: &AuditEntry) -> String {
 }
 
 fn audit_columns(i18n: I18nContext<Locale>) -> Columns<AuditEntry> {
-    Columns::new(vec![
+    Columns::labelled(vec![
         Column::text(
-            |i18n| t_string!(i18n, audit.when).to_string(),
+            |i| t_string!(i, audit.when),
             |e: &AuditEntry| local_time(e.at_ms as f64, true),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, audit.kind).to_string(),
+            |i| t_string!(i, audit.kind),
             move |e: &AuditEntry| kind_words(i18n, e.kind),
-        )
-        .data_label(),
-        Column::text(|i18n| t_string!(i18n, audit.user).to_string(), person).data_label(),
+        ),
+        Column::text(|i| t_string!(i, audit.user), person),
         Column::text(
-            |i18n| t_string!(i18n, audit.device).to_string(),
+            |i| t_string!(i, audit.device),
             move |e: &AuditEntry| e.device_id.map(|d| device(i18n, &d)).unwrap_or_default(),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, audit.address).to_string(),
+            |i| t_string!(i, audit.address),
             |e: &AuditEntry| e.address.clone().unwrap_or_default(),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, audit.target).to_string(),
+            |i| t_string!(i, audit.target),
             |e: &AuditEntry| {
                 e.target_user_id
                     .map(|id| who(&id.to_string()))
                     .unwrap_or_default()
             },
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, audit.code).to_string(),
+            |i| t_string!(i, audit.code),
             |e: &AuditEntry| e.code.clone().unwrap_or_default(),
-        )
-        .data_label(),
+        ),
         Column::text(
-            |i18n| t_string!(i18n, audit.detail).to_string(),
+            |i| t_string!(i, audit.detail),
             |e: &AuditEntry| e.detail.clone().unwrap_or_default(),
-        )
-        .data_label(),
+        ),
     ])
 }

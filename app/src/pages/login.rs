@@ -12,6 +12,7 @@ use crate::i18n::*;
 use crate::session::{DEVICE_NAME_MAX, LoggedOutReason, use_session};
 use crate::sync::use_sync;
 use crate::ui::button::SubmitButton;
+use crate::ui::labels::Words;
 
 /// What went wrong, kept untranslated so the message follows the language switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,25 +212,17 @@ pub fn LoginPage() -> impl IntoView {
                 {move || {
                     if needs_device_name() {
                         view! {
-                            <div class="field">
-                                <label for="login-device-name">
-                                    {t!(i18n, login.device_name)}
-                                </label>
-                                <input
-                                    id="login-device-name"
-                                    name="device_name"
-                                    type="text"
-                                    autocomplete="off"
-                                    maxlength=DEVICE_NAME_MAX.to_string()
-                                    aria-required="true"
-                                    aria-describedby="login-device-name-hint"
-                                    aria-invalid=invalid_flag(error, "device_name")
-                                    node_ref=device_name
-                                />
-                                <p id="login-device-name-hint" class="hint">
-                                    {t!(i18n, login.device_name_hint)}
-                                </p>
-                            </div>
+                            <LoginField
+                                name="device_name"
+                                kind="text"
+                                autocomplete="off"
+                                error=error
+                                node=device_name
+                                maxlength=DEVICE_NAME_MAX
+                                hint=|i| t_string!(i, login.device_name_hint)
+                            >
+                                {t!(i18n, login.device_name)}
+                            </LoginField>
                         }
                             .into_any()
                     } else {
@@ -276,8 +269,9 @@ fn invalid_flag(
     }
 }
 
-/// A required field of the form (`login-<name>`), read through `node` when the form is sent;
-/// `as_typed` turns off capitals and spell check (the user name).
+/// A required field of the form (`login-<name>`, `_` written `-`), read through `node` when the
+/// form is sent; `as_typed` turns off capitals and spell check (the user name); `hint` is shown
+/// under it and describes it.
 #[component]
 fn LoginField(
     name: &'static str,
@@ -286,9 +280,13 @@ fn LoginField(
     error: RwSignal<Option<LoginError>>,
     node: NodeRef<leptos::html::Input>,
     #[prop(optional)] as_typed: bool,
+    #[prop(optional, into)] maxlength: Option<usize>,
+    #[prop(optional)] hint: Option<Words>,
     children: Children,
 ) -> impl IntoView {
-    let id = format!("login-{name}");
+    let i18n = use_i18n();
+    let id = format!("login-{}", name.replace('_', "-"));
+    let hint_id = hint.map(|_| format!("{id}-hint"));
     let as_typed = as_typed.then_some(());
     view! {
         <div class="field">
@@ -300,10 +298,13 @@ fn LoginField(
                 autocomplete=autocomplete
                 autocapitalize=as_typed.map(|()| "none")
                 spellcheck=as_typed.map(|()| "false")
+                maxlength=maxlength.map(|n| n.to_string())
                 aria-required="true"
+                aria-describedby=hint_id.clone()
                 aria-invalid=invalid_flag(error, name)
                 node_ref=node
             />
+            {hint.map(|words| view! { <p id=hint_id class="hint">{move || words(i18n)}</p> })}
         </div>
     }
 }

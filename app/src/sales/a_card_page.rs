@@ -24,19 +24,12 @@ use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
 use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
-use crate::ui::record_page::{RecordPage, field_list, missing};
+use crate::ui::record_page::{RecordPage, field_list};
 use domain::sales::a_card::ACardForm;
 
 #[component]
 pub fn ACardPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <RecordPage
-            record_type="a_card"
-            not_found=move || missing(t!(i18n, a_card.not_found), "/sales/a-cards", t!(i18n, a_card.back))
-            view=|(id, card)| view! { <CardView id=id card=card /> }.into_any()
-        />
-    }
+    view! { <RecordPage record_type="a_card" view=|(id, card)| view! { <CardView id=id card=card /> }.into_any() /> }
 }
 
 #[component]

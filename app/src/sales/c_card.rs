@@ -23,7 +23,7 @@ use crate::ui::error::UserText;
 use crate::ui::labels::{phone_display, who};
 use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
-use crate::ui::record_page::{RecordPage, field_list, missing};
+use crate::ui::record_page::{RecordPage, field_list};
 use crate::ui::table::{Column, Columns, DataTable};
 
 words! {
@@ -36,14 +36,7 @@ words! {
 
 #[component]
 pub fn CCardPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <RecordPage
-            record_type="c_card"
-            not_found=move || missing(t!(i18n, delivery.c_card_not_found), "/sales/orders", t!(i18n, order.back))
-            view=|(_, c)| view! { <ReferralRefused /> <CCardView c=c /> }.into_any()
-        />
-    }
+    view! { <RecordPage record_type="c_card" view=|(_, c)| view! { <ReferralRefused /> <CCardView c=c /> }.into_any() /> }
 }
 
 /// After a delivery whose referral was refused (`?referral=<error code>`): say why no reward.

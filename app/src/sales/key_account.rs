@@ -24,7 +24,7 @@ use crate::ui::kinds::text;
 use crate::ui::labels::{local_time, phone_display, who};
 use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
-use crate::ui::record_page::{RecordPage, field_list, missing};
+use crate::ui::record_page::{RecordPage, field_list};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// `true` or `"true"`: the flag rule of `domain::records::field`, as the KPI page counts it.
@@ -248,14 +248,7 @@ pub fn NewKeyAccountPage() -> impl IntoView {
 
 #[component]
 pub fn KeyAccountPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <RecordPage
-            record_type="key_account"
-            not_found=move || missing(t!(i18n, key_account.not_found), "/sales/key-accounts", t!(i18n, key_account.back))
-            view=|(id, account)| view! { <AccountView id=id account=account /> }.into_any()
-        />
-    }
+    view! { <RecordPage record_type="key_account" view=|(id, account)| view! { <AccountView id=id account=account /> }.into_any() /> }
 }
 
 /// The changes one edit of the account makes, built against the record as stored.

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::words::{grade_label, status_label};
 use crate::i18n::*;
 use crate::ui::kinds::{
-    Kind, Look, card_name, customer_of, default_title, no_field_label, no_href, no_value_text, text,
+    Kind, Look, Missing, card_name, customer_of, default_title, no_field_label, no_href,
+    no_value_text, text,
 };
 use crate::ui::labels::{phone_display, shown_time, who};
 
@@ -118,7 +119,21 @@ const fn plain(
         href,
         field_label: no_field_label,
         value_text: no_value_text,
+        missing: None,
     }
+}
+
+/// A record page's words for a record not on this device: `text`, and back to `back_href`.
+const fn missing(
+    text: fn(I18nContext<Locale>) -> String,
+    back_href: &'static str,
+    back: fn(I18nContext<Locale>) -> String,
+) -> Option<Missing> {
+    Some(Missing {
+        text,
+        back_href,
+        back,
+    })
 }
 
 /// The sales record types.
@@ -129,6 +144,11 @@ pub static KINDS: [Kind; 9] = [
         counted: |_, r| format!("{} · {}", text(r, "name"), when(r, "first_contact_at")),
         field_label: a_card_field,
         value_text: a_card_value,
+        missing: missing(
+            |i| t_string!(i, a_card.not_found).to_string(),
+            "/sales/a-cards",
+            |i| t_string!(i, a_card.back).to_string(),
+        ),
         ..plain(
             "a_card",
             |i| t_string!(i, bin.types.a_card).to_string(),
@@ -148,6 +168,11 @@ pub static KINDS: [Kind; 9] = [
     Kind {
         short_label: Some(|i| t_string!(i, kpi.kinds.test_drive).to_string()),
         counted: |l, r| card_record_counted(l, r, "started_at"),
+        missing: missing(
+            |i| t_string!(i, test_drive.not_found).to_string(),
+            "/sales/test-drives",
+            |i| t_string!(i, test_drive.back).to_string(),
+        ),
         ..plain(
             "test_drive",
             |i| t_string!(i, bin.types.test_drive).to_string(),
@@ -157,17 +182,29 @@ pub static KINDS: [Kind; 9] = [
     Kind {
         short_label: Some(|i| t_string!(i, kpi.kinds.order).to_string()),
         counted: |l, r| card_record_counted(l, r, "signed_at"),
+        missing: missing(
+            |i| t_string!(i, order.not_found).to_string(),
+            "/sales/orders",
+            |i| t_string!(i, order.back).to_string(),
+        ),
         ..plain(
             "order",
             |i| t_string!(i, bin.types.order).to_string(),
             |_, r| page("orders", r),
         )
     },
-    plain(
-        "c_card",
-        |i| t_string!(i, bin.types.c_card).to_string(),
-        |_, r| page("c-cards", r),
-    ),
+    Kind {
+        missing: missing(
+            |i| t_string!(i, delivery.c_card_not_found).to_string(),
+            "/sales/orders",
+            |i| t_string!(i, order.back).to_string(),
+        ),
+        ..plain(
+            "c_card",
+            |i| t_string!(i, bin.types.c_card).to_string(),
+            |_, r| page("c-cards", r),
+        )
+    },
     plain(
         "care_task",
         |i| t_string!(i, bin.types.care_task).to_string(),
@@ -176,6 +213,11 @@ pub static KINDS: [Kind; 9] = [
     Kind {
         short_label: Some(|i| t_string!(i, kpi.kinds.key_account).to_string()),
         counted: |_, r| text(r, "name"),
+        missing: missing(
+            |i| t_string!(i, key_account.not_found).to_string(),
+            "/sales/key-accounts",
+            |i| t_string!(i, key_account.back).to_string(),
+        ),
         ..plain(
             "key_account",
             |i| t_string!(i, bin.types.key_account).to_string(),

@@ -376,14 +376,7 @@ pub fn NewOrderPage() -> impl IntoView {
 /// `/sales/orders/:id`: the deal file.
 #[component]
 pub fn OrderPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <RecordPage
-            record_type="order"
-            not_found=move || missing(t!(i18n, order.not_found), "/sales/orders", t!(i18n, order.back))
-            view=|(id, order)| view! { <OrderView id=id order=order /> }.into_any()
-        />
-    }
+    view! { <RecordPage record_type="order" view=|(id, order)| view! { <OrderView id=id order=order /> }.into_any() /> }
 }
 
 #[component]

@@ -26,7 +26,7 @@ use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::{Words, phone_display, who};
 use crate::ui::panel::Panel;
-use crate::ui::record_page::{RecordPage, field_list, missing};
+use crate::ui::record_page::{RecordPage, field_list};
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
@@ -457,16 +457,7 @@ pub fn NewTestDrivePage() -> impl IntoView {
 /// follow-up date) and 取消试驾.
 #[component]
 pub fn TestDrivePage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <RecordPage
-            record_type="test_drive"
-            not_found=move || {
-                missing(t!(i18n, test_drive.not_found), "/sales/test-drives", t!(i18n, test_drive.back))
-            }
-            view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any()
-        />
-    }
+    view! { <RecordPage record_type="test_drive" view=|(id, drive)| view! { <DriveView id=id drive=drive /> }.into_any() /> }
 }
 
 #[component]

@@ -77,4 +77,5 @@ pub static KINDS: [Kind; 1] = [Kind {
     href: no_href,
     field_label: appointment_field,
     value_text: appointment_value,
+    missing: None,
 }];

@@ -55,6 +55,19 @@ pub struct Kind {
     pub field_label: fn(I18nContext<Locale>, &str) -> Option<String>,
     /// A field's stored text as words (a status, a grade, a person), if the kind has words.
     pub value_text: fn(I18nContext<Locale>, &str, &str) -> Option<String>,
+    /// What the kind's record page says of a record not on this device, if it has a page.
+    pub missing: Option<Missing>,
+}
+
+/// A record page's words for a record that is not on this device, and the way back.
+#[derive(Clone, Copy)]
+pub struct Missing {
+    /// What the page says (未找到该客户).
+    pub text: fn(I18nContext<Locale>) -> String,
+    /// Where the way back goes (the kind's list).
+    pub back_href: &'static str,
+    /// The way back's words (返回列表).
+    pub back: fn(I18nContext<Locale>) -> String,
 }
 
 /// A record's text field (empty when absent or null; other values as JSON): the domain's one

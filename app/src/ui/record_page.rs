@@ -13,6 +13,8 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::history::RecordHistory;
+use crate::i18n::use_i18n;
+use crate::kinds::kind_of;
 use crate::sync::use_sync;
 
 /// The record of the route's `:id`, of type `record_type`, tracking changes.
@@ -35,23 +37,25 @@ pub fn use_route_record(
     (id, record)
 }
 
-/// The route's record of type `record_type`: `view(id, record)` while it is on the device,
-/// `not_found` while it is not.
+/// The route's record of type `record_type`: `view(id, record)` while it is on the device; while
+/// it is not, what the kind's registry entry says of a missing record and the way back.
 #[component]
 pub fn RecordPage(
     record_type: &'static str,
-    #[prop(into)] not_found: ViewFn,
     #[prop(into)] view: Callback<(Uuid, Memo<Option<RecordState>>), AnyView>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let (id, record) = use_route_record(record_type);
     let shown = Memo::new(move |_| id.get().filter(|_| record.with(Option::is_some)));
-    move || match shown.get() {
-        Some(id) => view! {
+    let words = kind_of(record_type).and_then(|k| k.missing);
+    move || match (shown.get(), words) {
+        (Some(id), _) => view! {
             {view.run((id, record))}
             <RecordHistory id record />
         }
         .into_any(),
-        None => not_found.run(),
+        (None, Some(w)) => missing(move || (w.text)(i18n), w.back_href, move || (w.back)(i18n)),
+        (None, None) => ().into_any(),
     }
 }
 

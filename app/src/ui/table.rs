@@ -155,6 +155,11 @@ impl<R: 'static> Columns<R> {
         Columns(Arc::new(columns))
     }
 
+    /// Columns whose cells all carry their heading as `data-label` ([`Column::data_label`]).
+    pub fn labelled(columns: Vec<Column<R>>) -> Self {
+        Self::new(columns.into_iter().map(Column::data_label).collect())
+    }
+
     /// `rows` as the export of this table, titled `title` (also the file's name).
     pub fn export(&self, i18n: I18nContext<Locale>, title: String, rows: &[R]) -> ExportTable {
         let exported: Vec<&Column<R>> = self.0.iter().filter(|c| c.export.is_some()).collect();
