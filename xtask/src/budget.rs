@@ -3,9 +3,14 @@
 //! and checks them; `cargo xtask test` runs that check, so that the download cannot grow
 //! unnoticed as pages land.
 //!
-//! `limit` is what is checked: today's figure and a small margin, so that growth fails the
-//! check (raise a limit only knowingly, in the commit that needs it, and say why). `goal` is
-//! where issue 13 wants the figure to be; the trimming towards it lowers the limits.
+//! `limit` is what is checked: the figure measured when it was set and a small margin (~3 %,
+//! rounded up to 5 KB), so that growth fails the check (raise a limit only knowingly, in the
+//! commit that needs it, and say why). `goal` is where issue 13 wants the figure to be; the
+//! trimming towards it lowers the limits.
+//!
+//! Set 2026-12-06 from `cargo xtask size` at 9f6dd96 (initial 352.7 KB, sales_day 161.5 KB,
+//! sales_cards 216.4, sales_drives 127.4, sales_orders 162.3, sales_accounts 103.1,
+//! sales_manager 264.7, admin 136.4).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -28,7 +33,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 355 * KB,
+    limit: 365 * KB,
     goal: Some(250 * KB),
 };
 
@@ -39,19 +44,19 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
-        limit: 165 * KB,
+        limit: 170 * KB,
         goal: Some(150 * KB),
     },
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 215 * KB,
+        limit: 225 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 130 * KB,
+        limit: 135 * KB,
         goal: None,
     },
     Budget {
@@ -69,13 +74,13 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 290 * KB,
+        limit: 275 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 80 * KB,
+        limit: 145 * KB,
         goal: None,
     },
 ];

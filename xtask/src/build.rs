@@ -377,13 +377,11 @@ fn precompress(files: &BTreeMap<String, Vec<u8>>) -> Result<(BTreeMap<String, Ve
         .collect();
     let ran = AtomicUsize::new(0);
     let done = parallel_map(&todo, |(_, data)| {
-        let key = cache::key([compress::SETTINGS.as_bytes(), data.as_slice()]);
-        let (br, br_hit) = cache.file_or(&format!("{key}.{}", compress::BROTLI), || {
-            Ok(compress::brotli(data))
-        })?;
-        let (gz, gz_hit) = cache.file_or(&format!("{key}.{}", compress::GZIP), || {
-            compress::gzip(data)
-        })?;
+        let key = |settings: &str| cache::key([settings.as_bytes(), data.as_slice()]);
+        let br_key = format!("{}.{}", key(compress::BROTLI_SETTINGS), compress::BROTLI);
+        let (br, br_hit) = cache.file_or(&br_key, || Ok(compress::brotli(data)))?;
+        let gz_key = format!("{}.{}", key(compress::GZIP_SETTINGS), compress::GZIP);
+        let (gz, gz_hit) = cache.file_or(&gz_key, || compress::gzip(data))?;
         ran.fetch_add(
             usize::from(!br_hit) + usize::from(!gz_hit),
             Ordering::Relaxed,

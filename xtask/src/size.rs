@@ -20,10 +20,13 @@ use crate::util::{self, TempDir, kb};
 #[derive(Debug, Clone)]
 pub struct Sent {
     pub url: String,
-    /// Body bytes on the wire.
+    /// Body bytes on the wire, asked with `Accept-Encoding: br` (what the budgets count).
     pub sent: usize,
     /// Body bytes once decoded.
     pub raw: usize,
+    /// Body bytes on the wire, asked with `Accept-Encoding: gzip, deflate`: what browsers ask
+    /// for over plain HTTP (they offer br only over HTTPS).
+    pub gzip: usize,
 }
 
 /// What the server sent for the app's start and for each group's first visit.
@@ -34,10 +37,11 @@ pub struct Report {
     pub groups: BTreeMap<String, Vec<Sent>>,
 }
 
-fn total(files: &[Sent]) -> (usize, usize) {
-    files
-        .iter()
-        .fold((0, 0), |(s, r), f| (s + f.sent, r + f.raw))
+/// Sent (br), raw and sent (gzip) bytes of `files`.
+fn total(files: &[Sent]) -> (usize, usize, usize) {
+    files.iter().fold((0, 0, 0), |(s, r, g), f| {
+        (s + f.sent, r + f.raw, g + f.gzip)
+    })
 }
 
 /// `cargo xtask size`: the debug server (or `FORECOURT_BIN`) on the built site.
@@ -107,20 +111,34 @@ pub fn judge(report: &Report) -> Vec<String> {
 }
 
 fn print(report: &Report) {
-    let (sent, raw) = total(&report.initial);
+    let (sent, raw, gzip) = total(&report.initial);
     println!();
-    println!("What the server sends (Accept-Encoding: br), 1 KB = 1024 bytes:");
+    println!(
+        "What the server sends; \"sent\" with Accept-Encoding: br (as over HTTPS, what the \
+         budgets count), \"gzip\" with gzip, deflate (as browsers ask over plain HTTP); \
+         1 KB = 1024 bytes:"
+    );
     println!();
-    println!("{:<44} {:>10} {:>10}", "initial download", "raw", "sent");
+    println!(
+        "{:<58} {:>10} {:>10} {:>10}",
+        "initial download", "raw", "sent", "gzip"
+    );
     for f in &report.initial {
-        println!("  {:<42} {:>10} {:>10}", f.url, kb(f.raw), kb(f.sent));
+        println!(
+            "  {:<56} {:>10} {:>10} {:>10}",
+            f.url,
+            kb(f.raw),
+            kb(f.sent),
+            kb(f.gzip)
+        );
     }
     println!();
     println!(
-        "{:<44} {:>5} {:>10} {:>10} {:>10} {:>10}",
-        "", "files", "raw", "sent", "budget", "goal"
+        "{:<58} {:>5} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "", "files", "raw", "sent", "gzip", "budget", "goal"
     );
-    let line = |label: &str, files: usize, raw: usize, sent: usize, b: Option<&Budget>| {
+    let line = |label: &str, files: &[Sent], b: Option<&Budget>| {
+        let (sent, raw, gzip) = total(files);
         let limit = b.map_or("none".into(), |b| kb(b.limit));
         let goal = b.and_then(|b| b.goal).map_or("-".into(), kb);
         let flag = match b {
@@ -132,35 +150,35 @@ fn print(report: &Report) {
             _ => "",
         };
         println!(
-            "{label:<44} {files:>5} {:>10} {:>10} {limit:>10} {goal:>10}{flag}",
+            "{label:<58} {:>5} {:>10} {:>10} {:>10} {limit:>10} {goal:>10}{flag}",
+            files.len(),
             kb(raw),
-            kb(sent)
+            kb(sent),
+            kb(gzip)
         );
     };
     line(
         "initial: index.html, css, js, main wasm",
-        report.initial.len(),
-        raw,
-        sent,
+        &report.initial,
         Some(&budget::INITIAL),
     );
     for (group, files) in &report.groups {
-        let (sent, raw) = total(files);
         let b = budget::group(group);
         let label = match b {
             Some(b) => format!("{group}: {}", b.what),
             None => group.clone(),
         };
-        line(&label, files.len(), raw, sent, b);
+        line(&label, files, b);
     }
     if let Some(day) = report.groups.get("sales_day") {
-        let (s, r) = total(day);
+        let (s, r, g) = total(day);
         println!(
-            "{:<44} {:>5} {:>10} {:>10}",
+            "{:<58} {:>5} {:>10} {:>10} {:>10}",
             "a consultant's first visit (initial + sales_day)",
             report.initial.len() + day.len(),
             kb(raw + r),
-            kb(sent + s)
+            kb(sent + s),
+            kb(gzip + g)
         );
     }
     println!();
@@ -239,10 +257,21 @@ async fn fetch_all(base: &str) -> Result<Report> {
                 }
                 Some(other) => bail!("GET {url}: sent as {other} to a client that asked for br"),
             };
+            let gzip = http
+                .get(format!("{base}{url}"))
+                .header("accept-encoding", "gzip, deflate")
+                .send()
+                .await
+                .with_context(|| format!("GET {url}"))?
+                .bytes()
+                .await
+                .with_context(|| format!("GET {url}"))?
+                .len();
             let sent = Sent {
                 url,
                 sent: body.len(),
                 raw: decoded.len(),
+                gzip,
             };
             Ok::<_, anyhow::Error>((sent, decoded))
         }
@@ -396,7 +425,7 @@ pub fn js_imports(js: &str) -> Vec<String> {
 /// last `;` or line start that opens one) begins with either keyword.
 fn is_import_statement(js: &str, at: usize) -> bool {
     let head = &js[..at];
-    let start = head.rfind(|c| c == ';' || c == '\n').map_or(0, |i| i + 1);
+    let start = head.rfind([';', '\n']).map_or(0, |i| i + 1);
     let mut statement = head[start..].trim_start();
     // A multi-line `import {\n a,\n b\n} from "x"`: look back to its first line.
     if !(statement.starts_with("import") || statement.starts_with("export"))
@@ -646,6 +675,7 @@ export const __wasm_split_load_admin = wrapAsyncCb(makeLoad(() => {
             url: url.into(),
             sent,
             raw: sent * 3,
+            gzip: sent + sent / 5,
         }
     }
 
