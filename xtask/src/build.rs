@@ -326,6 +326,14 @@ pub fn build() -> Result<Built> {
         format!("{written} of {} files changed", files.len()),
     );
 
+    // Builds before the cache worked in a folder beside the site; it is not used any more.
+    let old_work = match std::env::var_os("FORECOURT_SITE_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).with_extension("bindgen"),
+        _ => util::target_dir().join("xtask").join("bindgen"),
+    };
+    if old_work.is_dir() {
+        let _ = fs::remove_dir_all(&old_work);
+    }
     for (kind, keep) in [
         ("split", CACHE_KEEP),
         ("bindgen", CACHE_KEEP),
