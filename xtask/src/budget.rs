@@ -11,6 +11,10 @@
 //! Set 2026-12-06 from `cargo xtask size` at 9f6dd96 (initial 352.7 KB, sales_day 161.5 KB,
 //! sales_cards 216.4, sales_drives 127.4, sales_orders 162.3, sales_accounts 103.1,
 //! sales_manager 264.7, admin 136.4).
+//! Raised knowingly at the merge of the shared-tablet outbox, 历史记录 on every record page and
+//! 审计日志 (initial 363.8 KB, sales_day 161.2, sales_cards 246.9, sales_drives 157.8,
+//! sales_orders 192.6, sales_accounts 137.4, sales_manager 268.7, admin 160.6): every record page
+//! now carries its history section and the shared ui parts; the trimming lowers them again.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -33,7 +37,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 365 * KB,
+    limit: 375 * KB,
     goal: Some(250 * KB),
 };
 
@@ -50,37 +54,37 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 225 * KB,
+        limit: 255 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 135 * KB,
+        limit: 165 * KB,
         goal: None,
     },
     Budget {
         name: "sales_orders",
         what: "orders",
-        limit: 170 * KB,
+        limit: 200 * KB,
         goal: None,
     },
     Budget {
         name: "sales_accounts",
         what: "key accounts",
-        limit: 110 * KB,
+        limit: 145 * KB,
         goal: None,
     },
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 275 * KB,
+        limit: 280 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 145 * KB,
+        limit: 170 * KB,
         goal: None,
     },
 ];
