@@ -10,7 +10,14 @@
 //!
 //! Set 2026-12-06 from `cargo xtask size` at 9f6dd96 (initial 352.7 KB, sales_day 161.5 KB,
 //! sales_cards 216.4, sales_drives 127.4, sales_orders 162.3, sales_accounts 103.1,
-//! sales_manager 264.7, admin 136.4).
+//! sales_manager 264.7, admin 136.4). Reset 2026-12-06 on branch wt-trim, when the sync
+//! engine left the main wasm for the `sync` group (BENCHMARKS.md, "Trimming the main wasm"):
+//! initial 294.1 KB, sync 86.6, sales_day 212.7, sales_cards 300.9, sales_drives 210.5,
+//! sales_orders 245.8, sales_accounts 190.0, sales_manager 321.8, admin 210.4. The groups grew
+//! (the base at 0245175 already broke five of the limits above: admin 160.2, sales_accounts
+//! 136.7, sales_cards 246.9, sales_drives 157.2, sales_orders 192.2): pages that edit now also
+//! count the shared chunks of the store and op codec that the `sync` group has fetched at
+//! start, since each group is measured as if it were the only one loaded.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -33,7 +40,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 365 * KB,
+    limit: 305 * KB,
     goal: Some(250 * KB),
 };
 
@@ -42,45 +49,51 @@ pub const INITIAL: Budget = Budget {
 /// makes must have a budget here.
 pub const GROUPS: &[Budget] = &[
     Budget {
+        name: "sync",
+        what: "the sync engine (fetched at start, after the main wasm)",
+        limit: 90 * KB,
+        goal: None,
+    },
+    Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
-        limit: 170 * KB,
+        limit: 220 * KB,
         goal: Some(150 * KB),
     },
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 225 * KB,
+        limit: 310 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 135 * KB,
+        limit: 220 * KB,
         goal: None,
     },
     Budget {
         name: "sales_orders",
         what: "orders",
-        limit: 170 * KB,
+        limit: 255 * KB,
         goal: None,
     },
     Budget {
         name: "sales_accounts",
         what: "key accounts",
-        limit: 110 * KB,
+        limit: 200 * KB,
         goal: None,
     },
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 275 * KB,
+        limit: 335 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 145 * KB,
+        limit: 220 * KB,
         goal: None,
     },
 ];
