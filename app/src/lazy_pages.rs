@@ -5,8 +5,8 @@
 //! first shown (and precached by the service worker, so the app still starts and works
 //! offline). Code that pages of several groups share lands in shared chunks.
 //!
-//! The login page, the shell (header, navigation, sync) and the small placeholder pages stay
-//! in the main wasm.
+//! The login page, the shell (header, navigation, the sync status) and the small placeholder
+//! pages stay in the main wasm; the sync engine is a split module of its own (`sync::engine`).
 
 use domain::Area;
 use leptos::prelude::*;

@@ -10,11 +10,12 @@
 //!
 //! Set 2026-12-06 from `cargo xtask size` at 9f6dd96 (initial 352.7 KB, sales_day 161.5 KB,
 //! sales_cards 216.4, sales_drives 127.4, sales_orders 162.3, sales_accounts 103.1,
-//! sales_manager 264.7, admin 136.4).
-//! Raised knowingly at the merge of the shared-tablet outbox, 历史记录 on every record page and
-//! 审计日志 (initial 363.8 KB, sales_day 161.2, sales_cards 246.9, sales_drives 157.8,
-//! sales_orders 192.6, sales_accounts 137.4, sales_manager 268.7, admin 160.6): every record page
-//! now carries its history section and the shared ui parts; the trimming lowers them again.
+//! sales_manager 264.7, admin 136.4). Reset 2026-12-06 on branch wt-trim, when the sync
+//! engine left the main wasm for the `sync` group, which the app loads at start (BENCHMARKS.md,
+//! "The sync engine out of the main wasm"); a page group no longer counts the chunks it shares
+//! with `sync` (`size::START_GROUP`): initial 294.1 KB, sync 86.6, sales_day 161.3, sales_cards
+//! 247.2, sales_drives 157.3, sales_orders 192.2, sales_accounts 136.9, sales_manager 268.9,
+//! admin 160.6 (the base at 0245175 already broke five of the limits set at 9f6dd96).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -37,7 +38,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 375 * KB,
+    limit: 305 * KB,
     goal: Some(250 * KB),
 };
 
@@ -45,6 +46,12 @@ pub const INITIAL: Budget = Budget {
 /// chunk it needs, as the first visit to one of its pages fetches them. Every group the build
 /// makes must have a budget here.
 pub const GROUPS: &[Budget] = &[
+    Budget {
+        name: "sync",
+        what: "the sync engine (fetched at start, after the main wasm)",
+        limit: 90 * KB,
+        goal: None,
+    },
     Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",

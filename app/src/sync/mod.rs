@@ -12,6 +12,10 @@
 //! - A shared tablet keeps each user's outbox apart: a sync pushes only the logged-in user's
 //!   ops (`domain::sync::outbox::may_push`); the others wait on the device for their author,
 //!   and [`SyncCtx::waiting`] says how many wait for whom (the header, the login page).
+//! - The engine (loading the cache, the status, the sync loop: the op codec, the snapshot,
+//!   push and pull) is not in the main wasm: [`engine`] is a wasm-split module (`sync`) that
+//!   the app fetches at start, beside the first screen, so the first screen does not wait for
+//!   it. Edits are made from the pages, which are loaded lazily themselves.
 
 mod lock;
 mod net;
@@ -19,6 +23,8 @@ pub mod store;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 
 use domain::sync::outbox::{Pusher, Waiting, waiting_for, waiting_for_others};
 use domain::sync::{Change, RecordState, RecordType, SyncError};
@@ -81,6 +87,42 @@ thread_local! {
     static EVENTS: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
     /// An event ticket is being fetched (so the stream is not opened twice).
     static OPENING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the sync engine is asked to do.
+enum Job {
+    /// At start: file the outbox by author, load the cache and the status, sync.
+    Start,
+    /// One sync (under the tabs' lock).
+    RunOnce,
+    /// Read the status again (outbox, last sync, refusals, cursor).
+    Status,
+    /// Another tab changed these records (none: only the status).
+    Tabs(Vec<Uuid>),
+}
+
+/// The sync engine: everything the jobs reach (IndexedDB's records, outbox and ops, the op
+/// codec, the snapshot, push and pull) goes into the wasm-split module `sync`, fetched when
+/// the first job runs (`cargo xtask build`; precached by the service worker).
+#[leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn engine(
+    ctx: SyncCtx,
+    job: Job,
+) -> Result<Pin<Box<dyn Future<Output = ()>>>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Box::pin(async move {
+        match job {
+            Job::Start => ctx.load().await,
+            Job::RunOnce => ctx.run_once().await,
+            Job::Status => ctx.refresh_status().await,
+            Job::Tabs(ids) => {
+                if !ids.is_empty() {
+                    reload(&ids).await;
+                    ctx.rev.update(|r| *r += 1);
+                }
+                ctx.refresh_status().await;
+            }
+        }
+    }))
 }
 
 /// The sync context provided by `App`.
@@ -229,28 +271,7 @@ impl SyncCtx {
     /// Loads the cache and the status from IndexedDB and starts the triggers (online,
     /// interval, other tabs, the server's events while logged in).
     pub fn start(self) {
-        leptos::task::spawn_local(async move {
-            // Before anything reads the outbox by author.
-            match store::upgrade_outbox().await {
-                Ok(0) => {}
-                Ok(n) => leptos::logging::log!("forecourt: {n} waiting ops filed by author"),
-                Err(e) => leptos::logging::error!("forecourt: cannot upgrade the outbox: {e}"),
-            }
-            match store::load_all().await {
-                Ok(all) => {
-                    CACHE.with(|c| {
-                        let mut c = c.borrow_mut();
-                        for r in all {
-                            c.insert(r.id, r);
-                        }
-                    });
-                    self.rev.update(|r| *r += 1);
-                }
-                Err(e) => leptos::logging::error!("forecourt: cannot read the records: {e}"),
-            }
-            self.refresh_status().await;
-            self.kick();
-        });
+        leptos::task::spawn_local(self.run(Job::Start));
 
         let _ = window_event_listener(leptos::ev::online, move |_| {
             self.online.set(true);
@@ -274,12 +295,45 @@ impl SyncCtx {
                 .with(|s| s.as_ref().map(|s| s.token.clone()));
             close_events();
             // Whose changes wait (and which refusals are shown) follows who is logged in.
-            leptos::task::spawn_local(self.refresh_status());
+            leptos::task::spawn_local(self.run(Job::Status));
             if token.is_some() {
                 self.open_events();
                 self.kick();
             }
         });
+    }
+
+    /// Runs `job` in the sync engine, loading it the first time (a failed load is retried by
+    /// the next job).
+    async fn run(self, job: Job) {
+        match engine(self, job).await {
+            Ok(work) => work.await,
+            Err(e) => leptos::logging::error!("forecourt: cannot load the sync engine: {e}"),
+        }
+    }
+
+    /// The engine's start: the outbox filed by author, the cache and the status loaded, a sync.
+    async fn load(self) {
+        // Before anything reads the outbox by author.
+        match store::upgrade_outbox().await {
+            Ok(0) => {}
+            Ok(n) => leptos::logging::log!("forecourt: {n} waiting ops filed by author"),
+            Err(e) => leptos::logging::error!("forecourt: cannot upgrade the outbox: {e}"),
+        }
+        match store::load_all().await {
+            Ok(all) => {
+                CACHE.with(|c| {
+                    let mut c = c.borrow_mut();
+                    for r in all {
+                        c.insert(r.id, r);
+                    }
+                });
+                self.rev.update(|r| *r += 1);
+            }
+            Err(e) => leptos::logging::error!("forecourt: cannot read the records: {e}"),
+        }
+        self.refresh_status().await;
+        self.kick();
     }
 
     /// Reads the outbox by author: everyone's waiting ops and the logged-in user's count.
@@ -326,13 +380,7 @@ impl SyncCtx {
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 let text = ev.data().as_string().unwrap_or_default();
                 let ids: Vec<Uuid> = serde_json::from_str(&text).unwrap_or_default();
-                leptos::task::spawn_local(async move {
-                    if !ids.is_empty() {
-                        reload(&ids).await;
-                        self.rev.update(|r| *r += 1);
-                    }
-                    self.refresh_status().await;
-                });
+                leptos::task::spawn_local(self.run(Job::Tabs(ids)));
             });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
@@ -425,7 +473,7 @@ impl SyncCtx {
         leptos::task::spawn_local(async move {
             loop {
                 AGAIN.with(|a| a.set(false));
-                lock::with_lock("forecourt-sync", self.run_once()).await;
+                lock::with_lock("forecourt-sync", self.run(Job::RunOnce)).await;
                 if !AGAIN.with(Cell::get) {
                     break;
                 }
