@@ -19,6 +19,7 @@ pub use sales::{
 };
 pub use service::{
     REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_SETTINGS,
+    ServiceSettings,
 };
 
 use crate::roles::{Area, Role};

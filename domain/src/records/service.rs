@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 use super::field::{self, LogItem};
 use crate::service::repair_order::{
-    Arrival, Job, LineDecision, LineKind, LineOrigin, QcCheck, RoStatus, parse_hours,
+    Arrival, DEFAULT_BUFFER, DEFAULT_COMEBACK_DAYS, Job, LineDecision, LineKind, LineOrigin,
+    QcCheck, RoStatus, parse_hours,
 };
 use crate::sync::{FieldDef, RecordState, RecordType, StateMachine};
 use crate::time::StoreClock;
@@ -233,10 +234,69 @@ impl RoLine {
     }
 }
 
+/// The store's service settings as the rules use them, with the defaults for what is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSettings {
+    /// The hourly labour rate in fen (0 until the store sets it).
+    pub hourly_rate_fen: i64,
+    /// The comeback window in days (default 30).
+    pub comeback_days: i64,
+    /// The promise buffer in minutes (default 10, held within 5–10 by `promised_time`).
+    pub promise_buffer_minutes: i64,
+}
+
+impl ServiceSettings {
+    /// The settings of `record` (`None`: the store has none yet).
+    pub fn of(record: Option<&RecordState>) -> ServiceSettings {
+        let int = |f: &str| record.and_then(|r| field::integer(r, f)).filter(|n| *n > 0);
+        ServiceSettings {
+            hourly_rate_fen: int("hourly_rate_fen").unwrap_or(0),
+            comeback_days: int("comeback_days").unwrap_or(DEFAULT_COMEBACK_DAYS),
+            promise_buffer_minutes: int("promise_buffer_minutes").unwrap_or(DEFAULT_BUFFER),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::service::repair_order::RoStatus;
+
+    #[test]
+    fn settings_default_to_the_seeds_figures() {
+        let none = ServiceSettings::of(None);
+        assert_eq!(
+            (
+                none.hourly_rate_fen,
+                none.comeback_days,
+                none.promise_buffer_minutes
+            ),
+            (0, 30, 10)
+        );
+        let mut r = RecordState::new(Uuid::from_u128(1), "service_settings", "demo");
+        let e = crate::sync::Edit::new(&r, &SERVICE_SETTINGS);
+        let op = crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: r.id,
+            record_type: "service_settings".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes: vec![
+                e.set("hourly_rate_fen", serde_json::json!(18_000)).unwrap(),
+                e.set("comeback_days", serde_json::json!(45)).unwrap(),
+                e.set("promise_buffer_minutes", serde_json::json!(-3))
+                    .unwrap(),
+            ],
+        };
+        crate::sync::apply(&mut r, &op, &SERVICE_SETTINGS).unwrap();
+        let s = ServiceSettings::of(Some(&r));
+        assert_eq!(
+            (s.hourly_rate_fen, s.comeback_days, s.promise_buffer_minutes),
+            (18_000, 45, 10)
+        );
+    }
 
     #[test]
     fn the_ro_machine_agrees_with_the_status_enum() {

@@ -106,6 +106,15 @@ pub fn reception_plan(r: &Reception) -> Plan {
     plan
 }
 
+/// A no-show (失约): the appointment moved to `no_show` with its reason (both in one op).
+pub fn no_show_plan(appointment_id: Uuid, reason: &str) -> Plan {
+    Plan::new().then(
+        PlannedWrite::new(appointment_id, &APPOINTMENT)
+            .set("no_show_reason", reason.trim())
+            .with(Step::Move("status", "no_show")),
+    )
+}
+
 /// A line to add (estimate or added work).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLine {
@@ -544,6 +553,22 @@ mod tests {
         assert_eq!(task.value_of("kind"), Some(&json!(FOLLOW_UP_KIND)));
         assert_eq!(task.value_of("due_at"), Some(&json!("2026-12-09T11:00:00")));
         assert_eq!(task.value_of("assignee_id"), Some(&json!("sa")));
+    }
+
+    #[test]
+    fn a_no_show_is_recorded_with_its_reason() {
+        let sa = Actor::new("sa", &[Role::ServiceAdvisor]);
+        let mut store = Store::new();
+        let appt = Uuid::from_u128(100);
+        assert_eq!(
+            store.run(&sa, &no_show_plan(appt, "  ")),
+            Err("no_show_without_reason".into())
+        );
+        store.run(&sa, &no_show_plan(appt, "客户出差")).unwrap();
+        assert_eq!(
+            store.get(appt).status(&APPOINTMENT, "status"),
+            Some("no_show")
+        );
     }
 
     #[test]
