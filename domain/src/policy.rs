@@ -20,7 +20,8 @@
 //!    - a status `Transition` moves from the state the record shows (or, resolving a conflict,
 //!      from one of its concurrent states) (`status_changed`).
 //! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
-//!    moves) and [`crate::service::policy`] (the three-hour rule of appointments).
+//!    moves) and [`crate::service::policy`] (appointments, repair orders and their
+//!    lines: who moves an RO, no work or billing without approval, no handover without final QC).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -31,7 +32,7 @@ use uuid::Uuid;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
-use crate::service::appointment::SlotError;
+use crate::service::policy::ServicePolicyError;
 use crate::sync::{Change, Hlc, Op, RecordState, RecordType};
 use crate::time::StoreClock;
 
@@ -57,7 +58,7 @@ pub enum PolicyError {
     #[error(transparent)]
     Sales(SalesPolicyError),
     #[error(transparent)]
-    Service(SlotError),
+    Service(ServicePolicyError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -75,6 +76,7 @@ impl PolicyError {
     pub fn refusal(&self) -> Refusal {
         match self {
             PolicyError::Sales(e) if e.is_forbidden() => Refusal::Forbidden,
+            PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
                 Refusal::Conflict
             }
@@ -176,7 +178,7 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
-    crate::service::policy::check(before, op, clock).map_err(PolicyError::Service)
+    crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)
 }
 
 /// Refuse a stamp more than `max_behind_ms` before `now_ms`.
@@ -432,7 +434,9 @@ mod tests {
             action: ACardActionKind::ConfirmLoss,
         }));
         assert_eq!(move_err.refusal(), Refusal::Forbidden);
-        let slot = PolicyError::Service(SlotError::TooSoon);
+        let slot = PolicyError::Service(ServicePolicyError::Slot(
+            crate::service::appointment::SlotError::TooSoon,
+        ));
         assert_eq!(
             (slot.code(), slot.refusal()),
             ("appointment_too_soon", Refusal::Invalid)

@@ -2,10 +2,11 @@
 //! [`Kind`] each. A new service record type is one more entry in [`KINDS`].
 
 use domain::service::appointment::AppointmentStatus;
+use domain::service::repair_order::RoStatus;
 use domain::sync::RecordState;
 
 use crate::i18n::*;
-use crate::ui::kinds::{Kind, Look, no_href, text};
+use crate::ui::kinds::{Kind, Look, default_title, no_field_label, no_href, no_value_text, text};
 use crate::ui::labels::{shown_time, who};
 
 words! {
@@ -66,16 +67,125 @@ fn appointment_title(r: &RecordState) -> String {
     }
 }
 
+words! {
+    fn repair_order_field(field: &str) -> Option<String> {
+        "customer_name" => service.fields.customer_name,
+        "phone" => service.fields.phone,
+        "plate" => service.fields.plate,
+        "vin" => service.fields.vin,
+        "advisor_id" => service.fields.advisor_id,
+        "status" => service.fields.status,
+        "complaint" => service.fields.complaint,
+        "customer_words" => service.fields.customer_words,
+        "odometer" => service.fields.odometer,
+        "promised_at" => service.fields.promised_at,
+    }
+}
+
+fn repair_order_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<String> {
+    match field {
+        // The status words are Chinese only until the service screens bring their English.
+        "status" if i18n.get_locale_untracked() != Locale::en => {
+            RoStatus::parse(value).map(|s| s.label_zh().to_string())
+        }
+        "advisor_id" => Some(who(value)),
+        "promised_at" | "received_at" | "handed_over_at" => Some(shown_time(value)),
+        _ => None,
+    }
+}
+
+/// A repair order as a person finds it in a list: plate, customer, advisor.
+fn repair_order_summary(_: &Look, r: &RecordState) -> String {
+    [
+        text(r, "plate"),
+        text(r, "customer_name"),
+        who(&text(r, "advisor_id")),
+    ]
+    .into_iter()
+    .filter(|p| !p.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+fn repair_order_title(r: &RecordState) -> String {
+    appointment_title(r)
+}
+
+words! {
+    fn ro_line_field(field: &str) -> Option<String> {
+        "description" => service.fields.description,
+        "std_hours" => service.fields.std_hours,
+        "qty" => service.fields.qty,
+        "unit_price_fen" => service.fields.unit_price_fen,
+        "technician_id" => service.fields.technician_id,
+    }
+}
+
+/// A line by its work, else its code, else its id.
+fn ro_line_title(r: &RecordState) -> String {
+    ["description", "code"]
+        .into_iter()
+        .map(|f| text(r, f))
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| r.id.to_string())
+}
+
+fn ro_line_summary(_: &Look, r: &RecordState) -> String {
+    ro_line_title(r)
+}
+
+fn settings_summary(_: &Look, _: &RecordState) -> String {
+    String::new()
+}
+
 /// The service record types.
-pub static KINDS: [Kind; 1] = [Kind {
-    name: "appointment",
-    label: |i| t_string!(i, service.kinds.appointment).to_string(),
-    short_label: None,
-    title: appointment_title,
-    summary: appointment_summary,
-    counted: appointment_summary,
-    href: no_href,
-    field_label: appointment_field,
-    value_text: appointment_value,
-    missing: None,
-}];
+pub static KINDS: [Kind; 4] = [
+    Kind {
+        name: "appointment",
+        label: |i| t_string!(i, service.kinds.appointment).to_string(),
+        short_label: None,
+        title: appointment_title,
+        summary: appointment_summary,
+        counted: appointment_summary,
+        href: no_href,
+        field_label: appointment_field,
+        value_text: appointment_value,
+        missing: None,
+    },
+    Kind {
+        name: "repair_order",
+        label: |i| t_string!(i, service.kinds.repair_order).to_string(),
+        short_label: None,
+        title: repair_order_title,
+        summary: repair_order_summary,
+        counted: repair_order_summary,
+        href: no_href,
+        field_label: repair_order_field,
+        value_text: repair_order_value,
+        missing: None,
+    },
+    Kind {
+        name: "ro_line",
+        label: |i| t_string!(i, service.kinds.ro_line).to_string(),
+        short_label: None,
+        title: ro_line_title,
+        summary: ro_line_summary,
+        counted: ro_line_summary,
+        href: no_href,
+        field_label: ro_line_field,
+        value_text: no_value_text,
+        missing: None,
+    },
+    Kind {
+        name: "service_settings",
+        label: |i| t_string!(i, service.kinds.service_settings).to_string(),
+        short_label: None,
+        title: default_title,
+        summary: settings_summary,
+        counted: settings_summary,
+        href: no_href,
+        field_label: no_field_label,
+        value_text: no_value_text,
+        missing: None,
+    },
+];

@@ -10,11 +10,16 @@
 
 pub mod field;
 pub mod sales;
+pub mod service;
 
 pub use field::LogItem;
 pub use sales::{
     ACard, CCard, CareTask, CareTaskStatus, KeyAccount, Order, OrderStatus, TestDrive,
     TestDriveStatus, TradeIn, Visit,
+};
+pub use service::{
+    REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_SETTINGS,
+    ServiceSettings,
 };
 
 use crate::roles::{Area, Role};
@@ -299,6 +304,9 @@ pub const ALL: &[&RecordType] = &[
     &SALES_SETTINGS,
     &RECEPTION_ROTA,
     &APPOINTMENT,
+    &REPAIR_ORDER,
+    &RO_LINE,
+    &SERVICE_SETTINGS,
 ];
 
 /// The registry the app and the server use.
@@ -334,9 +342,16 @@ pub fn may_read(roles: &[Role], record_type: &str) -> bool {
     }
 }
 
-/// Whether a user with `roles` may change records of `record_type`.
+/// Whether a user with `roles` may change records of `record_type`: whoever may read it,
+/// except that parts clerks only read repair orders, their lines and the service settings
+/// (they may record a part reservation on an appointment).
 pub fn may_write(roles: &[Role], record_type: &str) -> bool {
-    may_read(roles, record_type)
+    match record_type {
+        "repair_order" | "ro_line" | "service_settings" => roles
+            .iter()
+            .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
+        _ => may_read(roles, record_type),
+    }
 }
 
 enum Allowed {
@@ -349,7 +364,9 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
         | "reception_rota" => Some(Allowed::Area(Area::Sales)),
         "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
-        "appointment" => Some(Allowed::Area(Area::Service)),
+        "appointment" | "repair_order" | "ro_line" | "service_settings" => {
+            Some(Allowed::Area(Area::Service))
+        }
         _ => None,
     }
 }
@@ -405,6 +422,17 @@ mod tests {
         assert!(may_write(&[Role::ServiceAdvisor], "appointment"));
         assert!(may_read(&[Role::Technician], "appointment"));
         assert!(!may_read(&[Role::SalesConsultant], "appointment"));
+        assert!(may_write(&[Role::PartsClerk], "appointment"));
+        for t in ["repair_order", "ro_line", "service_settings"] {
+            assert!(may_read(&[Role::PartsClerk], t), "{t}");
+            assert!(
+                !may_write(&[Role::PartsClerk], t),
+                "parts clerks only read {t}"
+            );
+            assert!(may_write(&[Role::Technician], t), "{t}");
+            assert!(may_write(&[Role::GeneralManager], t), "{t}");
+            assert!(!may_write(&[Role::SalesConsultant], t), "{t}");
+        }
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
         }

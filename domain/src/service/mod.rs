@@ -1,5 +1,10 @@
 //! Service rules (售后, shared/domain.md "Repair order" and "Service appointment"; seeds 000, 001,
-//! 002, 004): the seven-step process from appointment to follow-up call. One file per topic.
+//! 002, 004): the seven-step process from appointment to follow-up call. One file per topic:
+//! [`appointment`] (3-hour rule), [`repair_order`] (status moves and who makes them, line amounts
+//! and decisions, job clock, QC, promised time, comebacks, advisor load, hour buckets),
+//! [`plan`] (each step's writes), [`policy`] (what `crate::policy::check_op` enforces).
 
 pub mod appointment;
+pub mod plan;
 pub mod policy;
+pub mod repair_order;

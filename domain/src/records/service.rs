@@ -1,0 +1,313 @@
+//! The service record types (售后, seven-step process) and their typed views.
+//!
+//! A repair order (`repair_order`, 工单/委托书) holds the reception facts, the status through the
+//! seven steps, the QC checks (a log: every check is kept) and the signatures (a log: never
+//! overwritten). Each line of it (`ro_line`) is its own record, so two people editing one RO
+//! merge line by line, and a real conflict (two prices for one line) is a conflict of that
+//! line's field. A labour line is also the job (作业) done on it: the technician (`technician_id`,
+//! set at dispatch) and the clock events (`clock`, a log) live on the line, so the rule "no work
+//! and no billing on a line not approved" is checked on one record by the device and the server.
+//!
+//! The customer's decision on a line (`decision`) is a log written once: its one entry has the
+//! line's own id as entry id, so a second, different decision is refused by the generic rule
+//! (`entry_id_reused`) and one under another id by `service::policy` (`line_decision_final`).
+
+use chrono::NaiveDateTime;
+use uuid::Uuid;
+
+use super::field::{self, LogItem};
+use crate::service::repair_order::{
+    Arrival, DEFAULT_BUFFER, DEFAULT_COMEBACK_DAYS, Job, LineDecision, LineKind, LineOrigin,
+    QcCheck, RoStatus, parse_hours,
+};
+use crate::sync::{FieldDef, RecordState, RecordType, StateMachine};
+use crate::time::StoreClock;
+
+/// The repair order status: the seven steps after the appointment (`RoStatus`).
+/// 接待 → 估价 → 客户确认 → 派工/施工 ⇄ 质检 → 待交车 → 已交车, or 取消 before work starts.
+pub static REPAIR_ORDER_STATUS: StateMachine = StateMachine {
+    states: &[
+        "received",
+        "estimated",
+        "approved",
+        "in_work",
+        "qc",
+        "ready",
+        "handed_over",
+        "cancelled",
+    ],
+    initial: "received",
+    transitions: &[
+        ("received", "estimated"),
+        ("estimated", "approved"),
+        ("approved", "in_work"),
+        ("in_work", "qc"),
+        ("qc", "in_work"),
+        ("qc", "ready"),
+        ("ready", "handed_over"),
+        ("received", "cancelled"),
+        ("estimated", "cancelled"),
+        ("approved", "cancelled"),
+    ],
+};
+
+/// Repair order (工单/委托书).
+pub static REPAIR_ORDER: RecordType = RecordType {
+    name: "repair_order",
+    fields: &[
+        FieldDef::scalar("c_card_id"),
+        FieldDef::scalar("appointment_id"),
+        FieldDef::scalar("customer_name"),
+        FieldDef::scalar("phone"),
+        FieldDef::scalar("plate"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("advisor_id"),
+        // `appointment` or `walk_in` (counts for 预约率).
+        FieldDef::scalar("arrival"),
+        FieldDef::scalar("received_at"),
+        FieldDef::scalar("odometer"),
+        // Fuel level in eighths (0–8).
+        FieldDef::scalar("fuel"),
+        // 客户陈述: the customer's own words.
+        FieldDef::scalar("customer_words"),
+        // The complaint's category (for comebacks: same vehicle, same complaint).
+        FieldDef::scalar("complaint"),
+        FieldDef::scalar("valuables"),
+        // The advisor's own estimate in minutes (else the sum of the lines' standard hours).
+        FieldDef::scalar("estimate_minutes"),
+        FieldDef::scalar("promised_at"),
+        FieldDef::scalar("handed_over_at"),
+        FieldDef::scalar("on_time"),
+        // The RO this one is a comeback (返修) of.
+        FieldDef::scalar("comeback_of"),
+        FieldDef::status("status", &REPAIR_ORDER_STATUS),
+        FieldDef::log("qc_checks"),
+        FieldDef::log("signatures"),
+        FieldDef::log("damage_marks"),
+    ],
+};
+
+/// Repair order line: a labour operation (standard hours × the store's hourly rate) or a part
+/// (quantity × price); a labour line is the job done on it.
+pub static RO_LINE: RecordType = RecordType {
+    name: "ro_line",
+    fields: &[
+        FieldDef::scalar("ro_id"),
+        // `labour` or `part`.
+        FieldDef::scalar("kind"),
+        // `estimate` or `added_work` (增项, from a finding).
+        FieldDef::scalar("origin"),
+        FieldDef::scalar("code"),
+        FieldDef::scalar("description"),
+        FieldDef::scalar("std_hours"),
+        FieldDef::scalar("qty"),
+        FieldDef::scalar("unit_price_fen"),
+        FieldDef::scalar("technician_id"),
+        FieldDef::scalar("billed"),
+        FieldDef::log("decision"),
+        FieldDef::log("clock"),
+        FieldDef::log("findings"),
+    ],
+};
+
+/// Store service settings, one record per store.
+pub static SERVICE_SETTINGS: RecordType = RecordType {
+    name: "service_settings",
+    fields: &[
+        FieldDef::scalar("hourly_rate_fen"),
+        FieldDef::scalar("comeback_days"),
+        FieldDef::scalar("promise_buffer_minutes"),
+    ],
+};
+
+/// A repair order (`repair_order`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairOrder {
+    pub id: Uuid,
+    pub c_card_id: Option<Uuid>,
+    pub appointment_id: Option<Uuid>,
+    pub customer_name: Option<String>,
+    pub phone: Option<String>,
+    pub plate: Option<String>,
+    pub vin: Option<String>,
+    pub advisor_id: Option<String>,
+    pub arrival: Option<Arrival>,
+    pub received_at: Option<NaiveDateTime>,
+    pub odometer: Option<i64>,
+    pub fuel: Option<i64>,
+    pub customer_words: Option<String>,
+    pub complaint: Option<String>,
+    pub valuables: Option<String>,
+    pub estimate_minutes: Option<i64>,
+    pub promised_at: Option<NaiveDateTime>,
+    pub handed_over_at: Option<NaiveDateTime>,
+    pub on_time: Option<bool>,
+    pub comeback_of: Option<Uuid>,
+    /// `received` when never moved or unreadable.
+    pub status: RoStatus,
+    pub qc_checks: Vec<QcCheck>,
+    pub signatures: Vec<LogItem>,
+}
+
+impl RepairOrder {
+    pub fn of(r: &RecordState, clock: StoreClock) -> RepairOrder {
+        RepairOrder {
+            id: r.id,
+            c_card_id: field::uuid(r, "c_card_id"),
+            appointment_id: field::uuid(r, "appointment_id"),
+            customer_name: field::string(r, "customer_name"),
+            phone: field::string(r, "phone"),
+            plate: field::string(r, "plate"),
+            vin: field::string(r, "vin"),
+            advisor_id: field::string(r, "advisor_id"),
+            arrival: field::text(r, "arrival").and_then(Arrival::parse),
+            received_at: field::time(r, "received_at", clock),
+            odometer: field::integer(r, "odometer"),
+            fuel: field::integer(r, "fuel"),
+            customer_words: field::string(r, "customer_words"),
+            complaint: field::string(r, "complaint"),
+            valuables: field::string(r, "valuables"),
+            estimate_minutes: field::integer(r, "estimate_minutes"),
+            promised_at: field::time(r, "promised_at", clock),
+            handed_over_at: field::time(r, "handed_over_at", clock),
+            on_time: field::opt_flag(r, "on_time"),
+            comeback_of: field::uuid(r, "comeback_of"),
+            status: field::status(r, "status")
+                .as_deref()
+                .and_then(RoStatus::parse)
+                .unwrap_or(RoStatus::Received),
+            qc_checks: r
+                .log("qc_checks")
+                .into_iter()
+                .filter_map(|e| QcCheck::of(e, clock))
+                .collect(),
+            signatures: field::log(r, "signatures", clock),
+        }
+    }
+}
+
+/// A repair order line (`ro_line`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoLine {
+    pub id: Uuid,
+    pub ro_id: Option<Uuid>,
+    /// `labour` when missing or unreadable.
+    pub kind: LineKind,
+    /// `estimate` when missing or unreadable.
+    pub origin: LineOrigin,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    /// Standard hours in hundredths of an hour (1.5 h = 150).
+    pub std_centihours: Option<i64>,
+    pub qty: Option<i64>,
+    pub unit_price_fen: Option<i64>,
+    pub technician_id: Option<String>,
+    pub billed: bool,
+    /// The customer's decision; `None` = proposed, not decided yet.
+    pub decision: Option<LineDecision>,
+    pub job: Job,
+    pub findings: Vec<LogItem>,
+}
+
+impl RoLine {
+    pub fn of(r: &RecordState, clock: StoreClock) -> RoLine {
+        RoLine {
+            id: r.id,
+            ro_id: field::uuid(r, "ro_id"),
+            kind: field::text(r, "kind")
+                .and_then(LineKind::parse)
+                .unwrap_or(LineKind::Labour),
+            origin: field::text(r, "origin")
+                .and_then(LineOrigin::parse)
+                .unwrap_or(LineOrigin::Estimate),
+            code: field::string(r, "code"),
+            description: field::string(r, "description"),
+            std_centihours: r.value("std_hours").and_then(parse_hours),
+            qty: field::integer(r, "qty"),
+            unit_price_fen: field::integer(r, "unit_price_fen"),
+            technician_id: field::string(r, "technician_id"),
+            billed: field::flag(r, "billed"),
+            decision: LineDecision::of_line(r, clock),
+            job: Job::of(&r.log("clock"), clock, field::string(r, "technician_id")),
+            findings: field::log(r, "findings", clock),
+        }
+    }
+}
+
+/// The store's service settings as the rules use them, with the defaults for what is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSettings {
+    /// The hourly labour rate in fen (0 until the store sets it).
+    pub hourly_rate_fen: i64,
+    /// The comeback window in days (default 30).
+    pub comeback_days: i64,
+    /// The promise buffer in minutes (default 10, held within 5–10 by `promised_time`).
+    pub promise_buffer_minutes: i64,
+}
+
+impl ServiceSettings {
+    /// The settings of `record` (`None`: the store has none yet).
+    pub fn of(record: Option<&RecordState>) -> ServiceSettings {
+        let int = |f: &str| record.and_then(|r| field::integer(r, f)).filter(|n| *n > 0);
+        ServiceSettings {
+            hourly_rate_fen: int("hourly_rate_fen").unwrap_or(0),
+            comeback_days: int("comeback_days").unwrap_or(DEFAULT_COMEBACK_DAYS),
+            promise_buffer_minutes: int("promise_buffer_minutes").unwrap_or(DEFAULT_BUFFER),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::repair_order::RoStatus;
+
+    #[test]
+    fn settings_default_to_the_seeds_figures() {
+        let none = ServiceSettings::of(None);
+        assert_eq!(
+            (
+                none.hourly_rate_fen,
+                none.comeback_days,
+                none.promise_buffer_minutes
+            ),
+            (0, 30, 10)
+        );
+        let mut r = RecordState::new(Uuid::from_u128(1), "service_settings", "demo");
+        let e = crate::sync::Edit::new(&r, &SERVICE_SETTINGS);
+        let op = crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: r.id,
+            record_type: "service_settings".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes: vec![
+                e.set("hourly_rate_fen", serde_json::json!(18_000)).unwrap(),
+                e.set("comeback_days", serde_json::json!(45)).unwrap(),
+                e.set("promise_buffer_minutes", serde_json::json!(-3))
+                    .unwrap(),
+            ],
+        };
+        crate::sync::apply(&mut r, &op, &SERVICE_SETTINGS).unwrap();
+        let s = ServiceSettings::of(Some(&r));
+        assert_eq!(
+            (s.hourly_rate_fen, s.comeback_days, s.promise_buffer_minutes),
+            (18_000, 45, 10)
+        );
+    }
+
+    #[test]
+    fn the_ro_machine_agrees_with_the_status_enum() {
+        let names: Vec<&str> = RoStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, REPAIR_ORDER_STATUS.states);
+        assert_eq!(REPAIR_ORDER_STATUS.initial, RoStatus::Received.as_str());
+        for (from, to) in REPAIR_ORDER_STATUS.transitions {
+            assert!(
+                RoStatus::parse(from).is_some() && RoStatus::parse(to).is_some(),
+                "{from} → {to}"
+            );
+        }
+    }
+}
