@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_RECORD, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -55,6 +55,11 @@ pub struct ListIndex {
 pub const BY_DAY_INDEX: ListIndex = ListIndex {
     name: db::BY_DAY,
     path: &["type", "day", "name", "id"],
+};
+/// By type and owner, then day, name and id.
+pub const BY_OWNER_INDEX: ListIndex = ListIndex {
+    name: db::BY_OWNER,
+    path: &["type", "owner", "day", "name", "id"],
 };
 /// One page of a list read through a [`ListIndex`].
 #[derive(Debug, Clone, Default)]
@@ -400,7 +405,7 @@ pub async fn page(
     let values = tx
         .object_store(RECORDS)?
         .index(index.name)?
-        .get_all(Some(range.into()), Some(limit + 1))?
+        .get_all(Some(range.into()), Some(limit.saturating_add(1)))?
         .await?;
     tx.await?;
     let more = values.len() > limit as usize;
@@ -425,6 +430,48 @@ pub async fn page(
         _ => None,
     };
     Ok(Page { records, next })
+}
+
+/// The records of `domain::records::index::SEARCHED` found by the search text `input` (one of
+/// their terms starts with its `domain::records::index::query`), at most `limit`, in term
+/// order.
+pub async fn search(input: &str, limit: u32) -> Result<Vec<RecordState>, DbError> {
+    let Some(q) = domain::records::index::query(input) else {
+        return Ok(Vec::new());
+    };
+    let upper = format!("{q}\u{ffff}");
+    let range = KeyRange::bound(
+        &JsValue::from_str(&q),
+        &JsValue::from_str(&upper),
+        Some(false),
+        Some(false),
+    )?;
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    // A record has several terms: read more than `limit` entries to find `limit` records.
+    let values = tx
+        .object_store(RECORDS)?
+        .index(BY_TERM)?
+        .get_all(Some(range.into()), Some(limit.saturating_mul(4)))?
+        .await?;
+    tx.await?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for v in &values {
+        if out.len() >= limit as usize {
+            break;
+        }
+        match read_record(v) {
+            Ok(r) if seen.insert(r.id) => {
+                if domain::records::index::SEARCHED.contains(&r.record_type.as_str()) {
+                    out.push(r);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
+        }
+    }
+    Ok(out)
 }
 
 /// The stored state of each of `ids` (`None`: not stored).
