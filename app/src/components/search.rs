@@ -83,10 +83,11 @@ pub fn HeaderSearch() -> impl IntoView {
     };
     view! {
         <div class="header-search" role="search">
-            <input
+            <label class="header-search-label">
+                <span class="visually-hidden">{t!(i18n, header.search_label)}</span>
+                <input
                 type="search"
                 class="header-search-input"
-                aria-label=move || t_string!(i18n, header.search_label)
                 placeholder=move || t_string!(i18n, header.search_placeholder)
                 autocomplete="off"
                 prop:value=move || input.get()
@@ -99,7 +100,8 @@ pub fn HeaderSearch() -> impl IntoView {
                         close();
                     }
                 }
-            />
+                />
+            </label>
             <Show when=move || open.get() && asked()>
                 <ul class="header-search-results" aria-label=move || t_string!(i18n, header.search_results)>
                     <Show when=move || hits.with(Vec::is_empty)>
