@@ -29,7 +29,7 @@ use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A-cards per page of the list.
-const PAGE_SIZE: u32 = 50;
+const PAGE_SIZE: u32 = 500;
 
 /// The A-card list's row of a card.
 fn card_row(i18n: I18nContext<Locale>, settings: &[RecordState], card: &RecordState) -> CardRow {
