@@ -15,6 +15,16 @@
 //! the order they were made. The upgrade only adds the index (existing entries stay where they
 //! are); the entries a version-2 app wrote as plain JSON text are rewritten as objects, keys
 //! kept, by `sync::store::upgrade_outbox` in the first transaction after opening.
+//! Version 4 lets lists and the search read a page at a time: a `records` value also carries
+//! `id` and the index fields of `domain::records::index::keys` (`owner`, `status`, `day`,
+//! `name`, `terms`; none but the type for a record in the bin), written wherever a record is put
+//! (`sync::store::record_value`). Indexes: [`BY_OWNER`] `[type, owner, day, name, id]`,
+//! [`BY_STATUS`] `[type, status, day, name, id]`, [`BY_DAY`] `[type, day, name, id]` (the id
+//! makes every key unique, so a page starts strictly after the last key of the one before) and
+//! [`BY_TERM`] on `terms` (multiEntry: one entry per search term). The upgrade only adds the
+//! indexes; the records a version-3 app stored get their index fields from
+//! `sync::store::reindex`, run in the first transactions after opening (until `meta`'s
+//! `index_version` says it is done).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -23,20 +33,28 @@ use std::rc::Rc;
 
 use idb::request::Request;
 use idb::{
-    Database, DatabaseEvent, Event, Factory, KeyPath, ObjectStoreParams, Transaction,
+    Database, DatabaseEvent, Event, Factory, IndexParams, KeyPath, ObjectStoreParams, Transaction,
     TransactionMode,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 3;
+pub const DB_VERSION: u32 = 4;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
 pub const RECORDS: &str = "records";
 /// The index of `records` by record type.
 pub const BY_TYPE: &str = "by_type";
+/// The index of `records` by type and owner, then day, name and id.
+pub const BY_OWNER: &str = "by_owner";
+/// The index of `records` by type and status, then day, name and id.
+pub const BY_STATUS: &str = "by_status";
+/// The index of `records` by type and day (next follow-up, due date…), then name and id.
+pub const BY_DAY: &str = "by_day";
+/// The multiEntry index of `records` by search term.
+pub const BY_TERM: &str = "by_term";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
 /// The index of `outbox` by the op's author (`user_id`).
@@ -138,6 +156,26 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
             .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(OUTBOX)))?
             .object_store(OUTBOX)?;
         outbox.create_index(BY_USER, KeyPath::new_single("user_id"), None)?;
+    }
+    if old < 4 {
+        let records = tx
+            .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
+            .object_store(RECORDS)?;
+        let path = |p: &[&str]| KeyPath::new_array(p.iter().copied());
+        records.create_index(
+            BY_OWNER,
+            path(&["type", "owner", "day", "name", "id"]),
+            None,
+        )?;
+        records.create_index(
+            BY_STATUS,
+            path(&["type", "status", "day", "name", "id"]),
+            None,
+        )?;
+        records.create_index(BY_DAY, path(&["type", "day", "name", "id"]), None)?;
+        let mut multi = IndexParams::new();
+        multi.multi_entry(true);
+        records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
     }
     Ok(())
 }

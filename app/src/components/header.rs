@@ -1,13 +1,14 @@
 //! The top bar: the store (with 演示数据 on the demo store), who is logged in, the language
 //! switch, 修改密码 and 退出登录. Logging out with own changes not yet uploaded asks first
 //! (they stay on the device and go when the user logs in on it again).
-//! The sync status indicator sits before the user.
+//! The search (手机号、姓名、车牌、VIN) and the sync status indicator sit before the user.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::language_switch::LanguageSwitch;
+use crate::components::search::HeaderSearch;
 use crate::components::sync_status::SyncStatus;
 use crate::i18n::*;
 use crate::session::use_session;
@@ -33,6 +34,14 @@ pub fn Header() -> impl IntoView {
                     .join(" · ")
             })
             .unwrap_or_default()
+    };
+    // The search finds A-cards and C-cards: shown to those who may read them.
+    let searches = move || {
+        user().is_some_and(|u| {
+            domain::records::index::SEARCHED
+                .iter()
+                .any(|t| domain::records::may_read(&u.roles, t))
+        })
     };
     let logging_out = RwSignal::new(false);
     // Own changes wait: the warning is shown, and logging out is confirmed there.
@@ -70,6 +79,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
             </div>
             <div class="header-tools">
+                <Show when=searches>
+                    <HeaderSearch />
+                </Show>
                 <SyncStatus />
                 <div class="user">
                     <span class="user-name">{display_name}</span>

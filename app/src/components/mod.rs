@@ -4,5 +4,6 @@ pub mod area_gate;
 pub mod header;
 pub mod language_switch;
 pub mod nav;
+pub mod search;
 pub mod sync_status;
 pub mod update_banner;

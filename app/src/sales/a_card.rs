@@ -28,33 +28,84 @@ use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
-/// `/sales/a-cards`: the A-card list with 新建A卡.
+/// A-cards per page of the list.
+const PAGE_SIZE: u32 = 500;
+
+/// The A-card list's row of a card.
+fn card_row(i18n: I18nContext<Locale>, settings: &[RecordState], card: &RecordState) -> CardRow {
+    CardRow {
+        id: card.id,
+        name: text(card, "name"),
+        phone: phone_display(&text(card, "phone")),
+        model: model_name(i18n, settings, &text(card, "intended_model")),
+        grade: text(card, "grade"),
+        status: status_label(i18n, card.status(&A_CARD, "status").unwrap_or("following"))
+            .to_string(),
+        next: text(card, "next_follow_up"),
+    }
+}
+
+/// `/sales/a-cards`: the A-card list with 新建A卡. Due follow-ups first (earliest date), then
+/// cards without a date, by name: read a page at a time through the `by_day` index, so the
+/// list opens as fast with 100,000 cards on the device as with ten.
 #[component]
 pub fn ACardList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let rows = Memo::new(move |_| {
-        let settings = sync.records("sales_settings");
-        let mut cards: Vec<CardRow> = sync
-            .records("a_card")
-            .iter()
-            .map(|card| CardRow {
-                id: card.id,
-                name: text(card, "name"),
-                phone: phone_display(&text(card, "phone")),
-                model: model_name(i18n, &settings, &text(card, "intended_model")),
-                grade: text(card, "grade"),
-                status: status_label(i18n, card.status(&A_CARD, "status").unwrap_or("following"))
-                    .to_string(),
-                next: text(card, "next_follow_up"),
-            })
-            .collect();
-        // Due follow-ups first (earliest date), then cards without a date, by name.
-        cards.sort_by(|a, b| {
-            (a.next.is_empty(), &a.next, &a.name).cmp(&(b.next.is_empty(), &b.next, &b.name))
-        });
-        cards
+    // Where each page shown so far starts (the first: at the start of the index).
+    let starts = RwSignal::new_local(vec![None::<wasm_bindgen::JsValue>]);
+    let page = LocalResource::new(move || {
+        sync.rev.track();
+        let after = starts.with(|s| s.last().cloned().flatten());
+        async move {
+            crate::sync::store::page(
+                crate::sync::store::BY_DAY_INDEX,
+                &["a_card"],
+                after.as_ref(),
+                PAGE_SIZE,
+            )
+            .await
+        }
     });
+    let loaded = Memo::new(move |_| {
+        page.with(|p| match p {
+            Some(Ok(p)) => Some((p.records.clone(), p.next.is_some())),
+            Some(Err(e)) => {
+                leptos::logging::error!("forecourt: cannot read the A-cards: {e}");
+                Some((Vec::new(), false))
+            }
+            None => None,
+        })
+    });
+    let rows = Memo::new(move |previous: Option<&Vec<CardRow>>| {
+        let settings = sync.records("sales_settings");
+        match loaded.get() {
+            Some((cards, _)) => cards
+                .iter()
+                .map(|card| card_row(i18n, &settings, card))
+                .collect(),
+            // Keep the rows shown while the next read is under way.
+            None => previous.cloned().unwrap_or_default(),
+        }
+    });
+    let has_next = Memo::new(move |_| loaded.get().is_some_and(|(_, more)| more));
+    let page_number = move || starts.with(Vec::len);
+    let next_page = move |_| {
+        let next = page.with_untracked(|p| match p {
+            Some(Ok(p)) => p.next.clone(),
+            _ => None,
+        });
+        if let Some(next) = next {
+            starts.update(|s| s.push(Some(next)));
+        }
+    };
+    let previous_page = move |_| {
+        starts.update(|s| {
+            if s.len() > 1 {
+                s.pop();
+            }
+        })
+    };
     let columns = Columns::new(vec![
         Column::new(
             |i| t_string!(i, a_card.name),
@@ -91,7 +142,16 @@ pub fn ACardList() -> impl IntoView {
         let columns = columns.clone();
         move |()| {
             let title = t_string!(i18n, a_card.list_title).to_string();
-            columns.export(i18n, title, &rows.get_untracked())
+            let settings = untrack(|| sync.records("sales_settings"));
+            let mut all: Vec<CardRow> = untrack(|| sync.records("a_card"))
+                .iter()
+                .map(|card| card_row(i18n, &settings, card))
+                .collect();
+            // The list's order: due follow-ups first (earliest date), then by name.
+            all.sort_by(|a, b| {
+                (a.next.is_empty(), &a.next, &a.name).cmp(&(b.next.is_empty(), &b.next, &b.name))
+            });
+            columns.export(i18n, title, &all)
         }
     });
     view! {
@@ -109,6 +169,29 @@ pub fn ACardList() -> impl IntoView {
                 class="a-card-table"
                 empty=|i| t_string!(i, a_card.empty)
             />
+            <Show when=move || { page_number() > 1 || has_next.get() }>
+                <nav class="pager" aria-label=move || t_string!(i18n, a_card.list_title)>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || page_number() <= 1
+                        on:click=previous_page
+                    >
+                        {t!(i18n, a_card.page_previous)}
+                    </button>
+                    <span class="pager-number">
+                        {move || t!(i18n, a_card.page_number, n = page_number)}
+                    </span>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || !has_next.get()
+                        on:click=next_page
+                    >
+                        {t!(i18n, a_card.page_next)}
+                    </button>
+                </nav>
+            </Show>
         </Panel>
     }
 }

@@ -42,13 +42,31 @@ fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
     (s.cadence, s.sleep)
 }
 
-/// The A-cards being followed (status 跟进中) of `consultant` as the follow-up rules see them
+/// The A-cards of `consultant`, read through the `by_owner` index (not every card of the
+/// store).
+async fn cards_of(consultant: String) -> Vec<RecordState> {
+    match crate::sync::store::page(
+        crate::sync::store::BY_OWNER_INDEX,
+        &["a_card", &consultant],
+        None,
+        u32::MAX,
+    )
+    .await
+    {
+        Ok(page) => page.records,
+        Err(e) => {
+            leptos::logging::error!("forecourt: cannot read the A-cards: {e}");
+            Vec::new()
+        }
+    }
+}
+
+/// Of `cards`, those being followed (status 跟进中) as the follow-up rules see them
 /// (`FollowUpCard::of_card`: the last contact is the latest follow-up, else the first contact).
-fn followed_cards(sync: SyncCtx, consultant: &str) -> Vec<(FollowUpCard, RecordState)> {
+fn followed_cards(cards: Vec<RecordState>) -> Vec<(FollowUpCard, RecordState)> {
     let clock = store_clock();
-    sync.records("a_card")
+    cards
         .into_iter()
-        .filter(|c| text(c, "consultant_id") == consultant)
         .filter_map(|c| {
             let a = ACard::of(&c, clock);
             if a.status != ACardStatus::Following {
@@ -413,12 +431,20 @@ fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let my_id = me().map(|m| m.id).unwrap_or_default();
-    let data = Memo::new(move |_| {
+    let mine = LocalResource::new(move || {
+        sync.rev.track();
+        cards_of(my_id.clone())
+    });
+    let data = Memo::new(move |previous: Option<&(Vec<FollowUpRow>, usize)>| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
         };
         let (cadence, sleep) = store_rules(sync);
-        let cards = followed_cards(sync, &my_id);
+        // Keep what is shown while the cards are read again.
+        let Some(cards) = mine.get() else {
+            return previous.cloned().unwrap_or_default();
+        };
+        let cards = followed_cards(cards);
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let list = today_list(&plain, &cadence, day);
         let sleeping = sleeping_cards(&plain, &sleep, day).len();
@@ -493,18 +519,13 @@ pub fn SleepingPage() -> impl IntoView {
             return (Vec::new(), 0);
         };
         let (_, sleep) = store_rules(sync);
-        let cards: Vec<(FollowUpCard, RecordState)> = if manager {
-            let mut ids: Vec<String> = sync
-                .records("a_card")
-                .iter()
-                .map(|c| text(c, "consultant_id"))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids.iter().flat_map(|id| followed_cards(sync, id)).collect()
-        } else {
-            followed_cards(sync, &my_id)
-        };
+        // A sales manager sees every consultant's cards (and those of none).
+        let cards = followed_cards(
+            sync.records("a_card")
+                .into_iter()
+                .filter(|c| manager || text(c, "consultant_id") == my_id)
+                .collect(),
+        );
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let ids = sleeping_cards(&plain, &sleep, day);
         let mut out: Vec<SleepingRow> = cards

@@ -320,6 +320,12 @@ impl SyncCtx {
             Ok(n) => leptos::logging::log!("forecourt: {n} waiting ops filed by author"),
             Err(e) => leptos::logging::error!("forecourt: cannot upgrade the outbox: {e}"),
         }
+        // Before the lists read through the indexes (IndexedDB version 4).
+        match store::reindex().await {
+            Ok(0) => {}
+            Ok(n) => leptos::logging::log!("forecourt: {n} records indexed"),
+            Err(e) => leptos::logging::error!("forecourt: cannot index the records: {e}"),
+        }
         match store::load_all().await {
             Ok(all) => {
                 CACHE.with(|c| {

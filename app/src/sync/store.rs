@@ -12,12 +12,12 @@ use domain::plan::Plan;
 use domain::policy::{PolicyError, check_op};
 use domain::sync::outbox::{Pusher, Waiting, may_push, waiting_by_author};
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
-use idb::{ObjectStore, TransactionMode};
+use idb::{KeyRange, ObjectStore, Query, TransactionMode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_RECORD, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -31,6 +31,42 @@ pub mod keys {
     pub const LAST_SYNCED: &str = "last_synced_at";
     /// Ops the server refused for good ([`super::Refused`]).
     pub const REFUSED: &str = "refused";
+    /// The version of the records' index fields ([`super::INDEX_VERSION`]) once
+    /// [`super::reindex`] has rewritten every record.
+    pub const INDEX_VERSION: &str = "index_version";
+}
+
+/// The version of the index fields `record_value` writes; raise it when
+/// `domain::records::index::keys` changes, so that [`reindex`] rewrites the stored records.
+pub const INDEX_VERSION: u32 = 1;
+
+/// Records rewritten per transaction by [`reindex`].
+const REINDEX_BATCH: u32 = 500;
+
+/// An index of `records` that lists read a page at a time (`db.rs`, version 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListIndex {
+    pub name: &'static str,
+    /// The value's properties the index key is made of, in order.
+    pub path: &'static [&'static str],
+}
+
+/// By type, then day (an A-card's next follow-up, a task's due date…), name and id.
+pub const BY_DAY_INDEX: ListIndex = ListIndex {
+    name: db::BY_DAY,
+    path: &["type", "day", "name", "id"],
+};
+/// By type and owner, then day, name and id.
+pub const BY_OWNER_INDEX: ListIndex = ListIndex {
+    name: db::BY_OWNER,
+    path: &["type", "owner", "day", "name", "id"],
+};
+/// One page of a list read through a [`ListIndex`].
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub records: Vec<RecordState>,
+    /// The index key of the page's last record, when more follow: the next page starts after it.
+    pub next: Option<JsValue>,
 }
 
 /// Who makes an edit on this device.
@@ -169,15 +205,34 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
         .map_err(|e| DbError::Decode(e.to_string()))
 }
 
-/// `{type, json}`: the type is a property so that `by_type` can index it.
-fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
+/// `{type, id, json}` and the index fields of `domain::records::index::keys` (`owner`,
+/// `status`, `day`, `name`, `terms`; left out for a record in the bin, which is then in no index
+/// but `by_type`): properties, so that the indexes (`db.rs`) can read them.
+pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     let obj = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
         js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
             .map_err(|_| DbError::Idb("cannot build a record value".into()))
     };
     set("type", &JsValue::from_str(&state.record_type))?;
+    set("id", &key(&state.id))?;
     set("json", &text(state)?)?;
+    let index = domain::records::index::keys(state, crate::clock::store_clock());
+    if index.live {
+        for (k, v) in [
+            ("owner", &index.owner),
+            ("status", &index.status),
+            ("day", &index.day),
+            ("name", &index.name),
+        ] {
+            set(k, &JsValue::from_str(v))?;
+        }
+        let terms = js_sys::Array::new();
+        for t in &index.terms {
+            terms.push(&JsValue::from_str(t));
+        }
+        set("terms", &terms)?;
+    }
     Ok(obj.into())
 }
 
@@ -280,6 +335,143 @@ pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
         .await?;
     tx.await?;
     values.iter().map(read_record).collect()
+}
+
+/// Gives the records a version-3 app stored their index fields (`record_value`), a batch per
+/// transaction, then notes [`INDEX_VERSION`] in `meta`; does nothing once that is noted.
+/// Returns how many records were rewritten.
+pub async fn reindex() -> Result<u64, DbError> {
+    if meta::<u32>(keys::INDEX_VERSION).await? == Some(INDEX_VERSION) {
+        return Ok(0);
+    }
+    let mut after: Option<JsValue> = None;
+    let mut rewritten = 0;
+    loop {
+        let database = db::handle()?;
+        let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(RECORDS)?;
+        let range: Option<Query> = match &after {
+            Some(k) => Some(KeyRange::lower_bound(k, Some(true))?.into()),
+            None => None,
+        };
+        let ids = store
+            .get_all_keys(range.clone(), Some(REINDEX_BATCH))?
+            .await?;
+        let values = store.get_all(range, Some(REINDEX_BATCH))?.await?;
+        for (k, v) in ids.iter().zip(&values) {
+            match read_record(v) {
+                Ok(r) => {
+                    store.put(&record_value(&r)?, Some(k))?.await?;
+                    rewritten += 1;
+                }
+                Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
+            }
+        }
+        let done = ids.len() < REINDEX_BATCH as usize;
+        if done {
+            put_meta(&tx.object_store(META)?, keys::INDEX_VERSION, &INDEX_VERSION).await?;
+        }
+        tx.commit()?.await?;
+        if done {
+            return Ok(rewritten);
+        }
+        after = ids.last().cloned();
+    }
+}
+
+fn array(items: &[JsValue]) -> JsValue {
+    items.iter().collect::<js_sys::Array>().into()
+}
+
+/// Up to `limit` records of `index` whose key starts with `prefix` (e.g. `["a_card"]`, or
+/// `["a_card", owner]`), in the index's order, starting after `after` (a [`Page::next`]).
+pub async fn page(
+    index: ListIndex,
+    prefix: &[&str],
+    after: Option<&JsValue>,
+    limit: u32,
+) -> Result<Page, DbError> {
+    let prefix: Vec<JsValue> = prefix.iter().map(|p| JsValue::from_str(p)).collect();
+    // Every key that starts with `prefix` sorts before `prefix` followed by an array (arrays
+    // sort after strings in IndexedDB).
+    let mut upper = prefix.clone();
+    upper.push(js_sys::Array::new().into());
+    let range = match after {
+        Some(k) => KeyRange::bound(k, &array(&upper), Some(true), Some(true))?,
+        None => KeyRange::bound(&array(&prefix), &array(&upper), Some(false), Some(true))?,
+    };
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let values = tx
+        .object_store(RECORDS)?
+        .index(index.name)?
+        .get_all(Some(range.into()), Some(limit.saturating_add(1)))?
+        .await?;
+    tx.await?;
+    let more = values.len() > limit as usize;
+    let mut records = Vec::with_capacity(values.len().min(limit as usize));
+    let mut last = None;
+    for v in values.iter().take(limit as usize) {
+        last = Some(v);
+        match read_record(v) {
+            Ok(r) => records.push(r),
+            Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
+        }
+    }
+    let next = match (more, last) {
+        (true, Some(v)) => {
+            let parts: Vec<JsValue> = index
+                .path
+                .iter()
+                .map(|p| js_sys::Reflect::get(v, &JsValue::from_str(p)).unwrap_or_default())
+                .collect();
+            Some(array(&parts))
+        }
+        _ => None,
+    };
+    Ok(Page { records, next })
+}
+
+/// The records of `domain::records::index::SEARCHED` found by the search text `input` (one of
+/// their terms starts with its `domain::records::index::query`), at most `limit`, in term
+/// order.
+pub async fn search(input: &str, limit: u32) -> Result<Vec<RecordState>, DbError> {
+    let Some(q) = domain::records::index::query(input) else {
+        return Ok(Vec::new());
+    };
+    let upper = format!("{q}\u{ffff}");
+    let range = KeyRange::bound(
+        &JsValue::from_str(&q),
+        &JsValue::from_str(&upper),
+        Some(false),
+        Some(false),
+    )?;
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    // A record has several terms: read more than `limit` entries to find `limit` records.
+    let values = tx
+        .object_store(RECORDS)?
+        .index(BY_TERM)?
+        .get_all(Some(range.into()), Some(limit.saturating_mul(4)))?
+        .await?;
+    tx.await?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for v in &values {
+        if out.len() >= limit as usize {
+            break;
+        }
+        match read_record(v) {
+            Ok(r) if seen.insert(r.id) => {
+                if domain::records::index::SEARCHED.contains(&r.record_type.as_str()) {
+                    out.push(r);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
+        }
+    }
+    Ok(out)
 }
 
 /// The stored state of each of `ids` (`None`: not stored).

@@ -9,6 +9,7 @@
 //! [`Visit`], [`TestDrive`], [`Order`], [`CCard`], [`CareTask`], [`KeyAccount`]).
 
 pub mod field;
+pub mod index;
 pub mod sales;
 pub mod service;
 

@@ -1,0 +1,338 @@
+//! What a device indexes of a record, so that lists and the search read a page at a time
+//! instead of every record (IndexedDB version 4, `app/src/db.rs`).
+//!
+//! [`keys`] is the one place the index fields are computed; the app writes them wherever it
+//! puts a record (own edits, pulled ops, snapshot pages, the re-index after the upgrade).
+//! A record in the bin has no index fields besides its type, so it is in no list nor search.
+//!
+//! - `owner`: who the record is for (the consultant of an A-card, C-card, visit, test drive or
+//!   order; the assignee of a care task; the one responsible for a key account), or `""`.
+//! - `status`: the status as shown (the machine's initial state when never moved), or `""`.
+//! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
+//!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
+//!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
+//!   appointment's date.
+//! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
+//! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
+
+use std::collections::BTreeSet;
+
+use super::field;
+use crate::sales::phone;
+use crate::sync::RecordState;
+use crate::time::StoreClock;
+
+/// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
+pub const NO_DAY: &str = "~";
+
+/// The record types the header's search finds (手机号、姓名、车牌、VIN).
+pub const SEARCHED: [&str; 2] = ["a_card", "c_card"];
+
+/// The shortest tail of a phone number (尾号) that is a search term of its own.
+pub const PHONE_TAIL: usize = 4;
+
+/// The shortest tail of a VIN that is a search term of its own (the last six are what a
+/// customer reads from the windscreen or the registration).
+pub const VIN_TAIL: usize = 6;
+
+/// The index fields of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IndexKeys {
+    /// False for a record in the bin: only the type is indexed.
+    pub live: bool,
+    pub owner: String,
+    pub status: String,
+    pub day: String,
+    pub name: String,
+    /// Search terms, sorted and without repeats.
+    pub terms: Vec<String>,
+}
+
+/// The field whose value is the record's owner, by type.
+fn owner_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "a_card" | "c_card" | "visit" | "test_drive" | "order" => Some("consultant_id"),
+        "care_task" => Some("assignee_id"),
+        "key_account" => Some("responsible_id"),
+        _ => None,
+    }
+}
+
+/// The field whose date is the record's `day`, by type.
+fn day_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "a_card" => Some("next_follow_up"),
+        "care_task" => Some("due_at"),
+        "visit" => Some("time_in"),
+        "test_drive" => Some("follow_up_date"),
+        "order" => Some("promised_date"),
+        "c_card" => Some("delivery_date"),
+        "appointment" | "reception_rota" => Some("date"),
+        _ => None,
+    }
+}
+
+/// The field whose text is the record's `name`, by type.
+fn name_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "care_task" => Some("customer_name"),
+        "a_card" | "c_card" | "key_account" => Some("name"),
+        _ => None,
+    }
+}
+
+/// The index fields of `record` ([module docs](self)).
+pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
+    if record.is_deleted() {
+        return IndexKeys::default();
+    }
+    let rt = record.record_type.as_str();
+    let text = |f: Option<&str>| f.and_then(|f| field::string(record, f)).unwrap_or_default();
+    IndexKeys {
+        live: true,
+        owner: text(owner_field(rt)),
+        status: field::status(record, "status").unwrap_or_default(),
+        day: day_field(rt)
+            .and_then(|f| field::date(record, f, clock))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| NO_DAY.to_string()),
+        name: text(name_field(rt)),
+        terms: terms(record),
+    }
+}
+
+/// A text as a search term or query: ASCII letters upper-case, without white space and the
+/// separators people type in plates and numbers (`-`, `·`, `.`).
+pub fn normalise_term(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '·' | '.' | '•'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The search terms of a record of one of [`SEARCHED`] (none for other types): its name; its
+/// phone's digits (the canonical number's, or as typed) and the last [`PHONE_TAIL`] digits; for
+/// a C-card, its plate (with and without the province character, e.g. `京A12345` and `A12345`),
+/// its VIN and the VIN's last [`VIN_TAIL`] characters. A query matches a record when it is a
+/// prefix of one of its terms ([`query`]).
+pub fn terms(record: &RecordState) -> Vec<String> {
+    if !SEARCHED.contains(&record.record_type.as_str()) {
+        return Vec::new();
+    }
+    let mut out = BTreeSet::new();
+    let mut add = |t: String| {
+        if !t.is_empty() {
+            out.insert(t);
+        }
+    };
+    if let Some(name) = field::string(record, "name") {
+        add(normalise_term(&name));
+    }
+    if let Some(typed) = field::string(record, "phone") {
+        let digits: String = phone::normalise(&typed)
+            .unwrap_or(typed)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        if digits.len() > PHONE_TAIL {
+            add(digits[digits.len() - PHONE_TAIL..].to_string());
+        }
+        add(digits);
+    }
+    if record.record_type == "c_card" {
+        if let Some(plate) = field::string(record, "plate") {
+            let plate = normalise_term(&plate);
+            let latin: String = plate
+                .chars()
+                .skip_while(|c| !c.is_ascii_alphanumeric())
+                .collect();
+            add(latin);
+            add(plate);
+        }
+        if let Some(vin) = field::string(record, "vin") {
+            let vin = normalise_term(&vin);
+            let n = vin.chars().count();
+            if n > VIN_TAIL {
+                add(vin.chars().skip(n - VIN_TAIL).collect());
+            }
+            add(vin);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// What a search field's text looks for: the prefix of a term ([`terms`]), or `None` when
+/// there is nothing to look for. A text of digits and phone separators (`+86 138-1234`) looks
+/// for its digits.
+pub fn query(input: &str) -> Option<String> {
+    let trimmed = input.trim();
+    let phone_like = trimmed.chars().any(|c| c.is_ascii_digit())
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-()".contains(c));
+    let q = if phone_like {
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        // `+86 138…` and `0086 138…`: the number people store is without the country code.
+        digits
+            .strip_prefix("0086")
+            .or_else(|| {
+                trimmed
+                    .starts_with('+')
+                    .then(|| digits.strip_prefix("86"))?
+            })
+            .map(str::to_string)
+            .unwrap_or(digits)
+    } else {
+        normalise_term(trimmed)
+    };
+    (!q.is_empty()).then_some(q)
+}
+
+/// Whether `record` is found by the search text `input` (the rule the index answers with:
+/// `input`'s [`query`] is a prefix of one of the record's [`terms`]).
+pub fn matches(record: &RecordState, input: &str) -> bool {
+    query(input).is_some_and(|q| terms(record).iter().any(|t| t.starts_with(&q)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::field::tests::{op_on, record_with};
+    use crate::records::{A_CARD, C_CARD, CARE_TASK, VISIT};
+    use serde_json::{Value, json};
+
+    const C: StoreClock = StoreClock::CHINA;
+
+    fn rec(rt: &'static crate::sync::RecordType, pairs: &[(&str, Value)]) -> RecordState {
+        record_with(rt, 7, 1_000, |e| {
+            pairs
+                .iter()
+                .map(|(f, v)| e.set(f, v.clone()).unwrap())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn an_a_card_is_indexed_by_consultant_status_follow_up_and_name() {
+        let card = rec(
+            &A_CARD,
+            &[
+                ("name", json!("王建华")),
+                ("phone", json!("138 1234 5678")),
+                ("consultant_id", json!("wang")),
+                ("next_follow_up", json!("2026-03-16")),
+            ],
+        );
+        let k = keys(&card, C);
+        assert!(k.live);
+        assert_eq!(k.owner, "wang");
+        assert_eq!(k.status, "following");
+        assert_eq!(k.day, "2026-03-16");
+        assert_eq!(k.name, "王建华");
+        assert_eq!(k.terms, vec!["13812345678", "5678", "王建华"]);
+    }
+
+    #[test]
+    fn a_record_without_a_date_sorts_after_every_date() {
+        let card = rec(&A_CARD, &[("name", json!("李"))]);
+        let k = keys(&card, C);
+        assert_eq!(k.day, NO_DAY);
+        assert!(k.day.as_str() > "9999-12-31");
+        assert_eq!(k.owner, "");
+    }
+
+    #[test]
+    fn times_are_indexed_by_their_store_local_day() {
+        // 17:30 UTC on the 15th is 01:30 on the 16th in China.
+        let task = rec(
+            &CARE_TASK,
+            &[
+                ("due_at", json!("2026-03-15T17:30:00Z")),
+                ("assignee_id", json!("li")),
+                ("customer_name", json!("赵")),
+            ],
+        );
+        let k = keys(&task, C);
+        assert_eq!((k.day.as_str(), k.owner.as_str()), ("2026-03-16", "li"));
+        assert_eq!(k.status, "open");
+        assert_eq!(k.name, "赵");
+        // Care tasks are not searched.
+        assert!(k.terms.is_empty());
+        let visit = rec(&VISIT, &[("time_in", json!("2026-03-15T02:00:00Z"))]);
+        assert_eq!(keys(&visit, C).day, "2026-03-15");
+    }
+
+    #[test]
+    fn a_record_in_the_bin_is_in_no_index() {
+        let mut card = rec(
+            &A_CARD,
+            &[("name", json!("王")), ("phone", json!("13812345678"))],
+        );
+        op_on(&mut card, &A_CARD, 99, 2_000, |e| vec![e.delete()]);
+        assert_eq!(keys(&card, C), IndexKeys::default());
+        assert!(!keys(&card, C).live);
+    }
+
+    #[test]
+    fn a_c_card_is_found_by_plate_and_vin_in_any_case_and_spacing() {
+        let c = rec(
+            &C_CARD,
+            &[
+                ("name", json!("Zhang Wei")),
+                ("phone", json!("+86 139-0000-1111")),
+                ("plate", json!("京a·12345")),
+                ("vin", json!("lsgkb54h1ma123456")),
+            ],
+        );
+        assert_eq!(
+            terms(&c),
+            vec![
+                "13900001111",
+                "1111",
+                "A12345",
+                "LSGKB54H1MA123456",
+                "ZHANGWEI",
+                "123456",
+                "京A12345"
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+        );
+        for found in [
+            "京A1", "a123", "A 12", "lsgk", "123456", "zhang", "1390000", "1111",
+        ] {
+            assert!(matches(&c, found), "{found}");
+        }
+        for missed in ["B12", "wei", "0000", "", "   "] {
+            assert!(!matches(&c, missed), "{missed}");
+        }
+    }
+
+    #[test]
+    fn a_phone_query_drops_separators_and_the_country_code() {
+        assert_eq!(query(" 138-1234 "), Some("1381234".into()));
+        assert_eq!(query("+86 138 1234 5678"), Some("13812345678".into()));
+        assert_eq!(query("0086 13812345678"), Some("13812345678".into()));
+        // 86 at the start of a number typed without `+` is kept (a landline area 0086… is not).
+        assert_eq!(query("8612"), Some("8612".into()));
+        assert_eq!(query("王 建"), Some("王建".into()));
+        assert_eq!(query(" "), None);
+    }
+
+    #[test]
+    fn a_landline_is_found_by_its_digits() {
+        let card = rec(&A_CARD, &[("phone", json!("(0571) 8765 4321"))]);
+        assert_eq!(terms(&card), vec!["057187654321", "4321"]);
+        assert!(matches(&card, "0571-8765"));
+        assert!(matches(&card, "4321"));
+    }
+
+    #[test]
+    fn types_outside_the_search_have_no_terms() {
+        let visit = rec(&VISIT, &[("referrer_phone", json!("13812345678"))]);
+        assert!(terms(&visit).is_empty());
+    }
+}
