@@ -34,6 +34,8 @@ pub use store::{EditError, Refused};
 
 /// The fallback interval between syncs.
 const INTERVAL_MS: i32 = 60_000;
+/// During a first sync, the screens are told of the records that arrived at most this often.
+const SNAPSHOT_SHOW_MS: f64 = 3_000.0;
 /// Wait before reopening a closed event stream.
 const SSE_RETRY_MS: i32 = 5_000;
 
@@ -127,6 +129,15 @@ impl SyncCtx {
     pub fn all_records(&self) -> Vec<RecordState> {
         self.rev.track();
         CACHE.with(|c| c.borrow().values().cloned().collect())
+    }
+
+    /// Runs `f` over every cached record without copying them, tracking changes.
+    pub fn with_all_records<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = &RecordState>) -> R,
+    ) -> R {
+        self.rev.track();
+        CACHE.with(|c| f(&mut c.borrow().values()))
     }
 
     /// One record, tracking changes.
@@ -486,15 +497,32 @@ impl SyncCtx {
     }
 
     /// A device that never pulled pages through the snapshot (resuming where it stopped).
+    ///
+    /// Each page is parsed once, stored in one IndexedDB transaction and put into the cache
+    /// as parsed (nothing is read back). The screens are told at most every
+    /// [`SNAPSHOT_SHOW_MS`] and after the last page, not after every page: each telling makes
+    /// the lists read the cache again, which grows to the whole store. What has arrived is
+    /// usable meanwhile, and the status shows how much has.
     async fn first_snapshot(self, token: &str, _author: &Author) -> Result<(), Failure> {
         if store::meta::<u64>(keys::CURSOR).await?.is_some() {
             return Ok(());
         }
         let mut progress: SnapshotProgress = store::meta(keys::SNAPSHOT).await?.unwrap_or_default();
         let mut first = progress.after.is_none() && progress.fetched == 0;
+        let mut shown = js_sys::Date::now();
+        let mut unshown = false;
         loop {
             self.snapshot.set(Some((progress.fetched, progress.total)));
-            let page = net::snapshot(token, progress.after).await?;
+            let page = match net::snapshot(token, progress.after).await {
+                Ok(page) => page,
+                Err(e) => {
+                    // A cut: what arrived stays, and the screens see it.
+                    if unshown {
+                        self.rev.update(|r| *r += 1);
+                    }
+                    return Err(e.into());
+                }
+            };
             if first {
                 progress.seq = page.seq;
                 first = false;
@@ -503,9 +531,19 @@ impl SyncCtx {
             progress.fetched += page.records.len() as u64;
             progress.after = page.next;
             let done = page.next.is_none();
-            let ids = store::apply_snapshot(page.records, &progress, done.then_some(progress.seq))
-                .await?;
-            self.applied(&ids).await;
+            let records = page.parse();
+            let states =
+                store::apply_snapshot(records, &progress, done.then_some(progress.seq)).await?;
+            let ids: Vec<Uuid> = states.iter().map(|s| s.id).collect();
+            put_cached(states.into_iter().map(|s| (s.id, Some(s))));
+            broadcast(&ids);
+            unshown |= !ids.is_empty();
+            let now = js_sys::Date::now();
+            if unshown && (done || now - shown >= SNAPSHOT_SHOW_MS) {
+                self.rev.update(|r| *r += 1);
+                shown = now;
+                unshown = false;
+            }
             if done {
                 CURSOR.with(|c| c.set(progress.seq));
                 return Ok(());
