@@ -191,7 +191,7 @@ async fn fill(server: &Server, records: usize) -> Duration {
 async fn status(browser: &Browser) -> String {
     browser
         .eval(
-            "const s = document.querySelector('[role=status]'); return s ? s.textContent : '';",
+            "const s = document.querySelector('.sync-status'); return s ? s.textContent : '';",
             vec![],
         )
         .await
