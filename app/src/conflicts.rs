@@ -27,8 +27,8 @@ pub fn conflicts_of(record: &RecordState) -> Vec<Conflict> {
 }
 
 /// How many conflicts are open in `records`.
-pub fn conflict_count(records: &[RecordState]) -> usize {
-    records.iter().map(|r| conflicts_of(r).len()).sum()
+pub fn conflict_count<'a>(records: impl IntoIterator<Item = &'a RecordState>) -> usize {
+    records.into_iter().map(|r| conflicts_of(r).len()).sum()
 }
 
 /// `/conflicts`.

@@ -1,8 +1,10 @@
-//! Project automation: `cargo xtask build | run | test | size | measure | bench-sync`.
+//! Project automation: `cargo xtask build | run | test | size | measure | bench-sync |
+//! bench-device`.
 //!
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
 //! `cargo run --quiet --package xtask --`.
 
+mod bench_device;
 mod bench_sync;
 mod budget;
 mod build;
@@ -60,6 +62,20 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// The device benchmark (issue 14): a generated store (A-cards, C-cards with vehicles,
+    /// visits, care tasks) and a new tablet's first sync as the sales manager in headless
+    /// chromium; prints a Markdown table for BENCHMARKS.md. Not part of `test`.
+    BenchDevice {
+        /// How many records to generate (default 100,000).
+        #[arg(long)]
+        records: Option<usize>,
+        /// 10,000 records (a smoke run).
+        #[arg(long)]
+        quick: bool,
+        /// Use the release server (built if needed) instead of the debug one.
+        #[arg(long)]
+        release: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +87,11 @@ fn main() -> ExitCode {
         Command::Size => size::size(),
         Command::Measure { runs } => measure::measure(runs),
         Command::BenchSync { quick } => bench_sync::bench_sync(quick),
+        Command::BenchDevice {
+            records,
+            quick,
+            release,
+        } => bench_device::bench_device(bench_device::records(records, quick), release),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -36,7 +36,7 @@ pub fn others_waiting_text(i18n: I18nContext<Locale>, w: &Waiting) -> impl IntoV
 pub fn SyncStatus() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let conflicts = Memo::new(move |_| conflict_count(&sync.all_records()));
+    let conflicts = Memo::new(move |_| sync.with_all_records(|all| conflict_count(all)));
 
     // (offline?, the state's text)
     let state = move || -> (bool, String) {
@@ -47,7 +47,7 @@ pub fn SyncStatus() -> impl IntoView {
         } else if let Some((fetched, total)) = sync.snapshot.get() {
             (
                 false,
-                format!("{} {fetched}/{total}", t_string!(i18n, sync.snapshot)),
+                format!("{} {fetched} / {total}", t_string!(i18n, sync.snapshot)),
             )
         } else if sync.syncing.get() {
             (false, t_string!(i18n, sync.syncing).to_string())

@@ -40,6 +40,19 @@ pub use store::{EditError, Refused};
 
 /// The fallback interval between syncs.
 const INTERVAL_MS: i32 = 60_000;
+/// During a first sync, the screens are told of the records that arrived at most this often
+/// (and only once the device holds twice as many as when they were last told: see
+/// [`show_arrived`]).
+const SNAPSHOT_SHOW_MS: f64 = 3_000.0;
+
+/// Whether a first sync tells the screens of what arrived, now that the cache holds `held`
+/// records, `since_ms` after it last told them, when it held `shown_held`. Each telling makes
+/// the screens read the whole cache again, so they are told when it has doubled (and not more
+/// often than [`SNAPSHOT_SHOW_MS`]): all the tellings together cost about two readings of the
+/// final cache instead of one per page.
+fn show_arrived(held: usize, shown_held: usize, since_ms: f64) -> bool {
+    since_ms >= SNAPSHOT_SHOW_MS && held >= shown_held.saturating_mul(2).max(1)
+}
 /// Wait before reopening a closed event stream.
 const SSE_RETRY_MS: i32 = 5_000;
 
@@ -169,6 +182,15 @@ impl SyncCtx {
     pub fn all_records(&self) -> Vec<RecordState> {
         self.rev.track();
         CACHE.with(|c| c.borrow().values().cloned().collect())
+    }
+
+    /// Runs `f` over every cached record without copying them, tracking changes.
+    pub fn with_all_records<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = &RecordState>) -> R,
+    ) -> R {
+        self.rev.track();
+        CACHE.with(|c| f(&mut c.borrow().values()))
     }
 
     /// One record, tracking changes.
@@ -540,15 +562,31 @@ impl SyncCtx {
     }
 
     /// A device that never pulled pages through the snapshot (resuming where it stopped).
+    ///
+    /// Each page is parsed once, stored in one IndexedDB transaction and put into the cache
+    /// as parsed (nothing is read back). The screens are told at most every
+    /// [`SNAPSHOT_SHOW_MS`] and after the last page, not after every page: each telling makes
+    /// the lists read the cache again, which grows to the whole store. What has arrived is
+    /// usable meanwhile, and the status shows how much has.
     async fn first_snapshot(self, token: &str, _author: &Author) -> Result<(), Failure> {
         if store::meta::<u64>(keys::CURSOR).await?.is_some() {
             return Ok(());
         }
         let mut progress: SnapshotProgress = store::meta(keys::SNAPSHOT).await?.unwrap_or_default();
         let mut first = progress.after.is_none() && progress.fetched == 0;
+        let mut shown = js_sys::Date::now();
+        let mut shown_held = CACHE.with(|c| c.borrow().len());
+        let mut unshown = false;
+        // A cut: what arrived stays, and the screens see it.
+        let stop = |unshown: bool, e: Failure| {
+            if unshown {
+                self.rev.update(|r| *r += 1);
+            }
+            Err(e)
+        };
+        self.snapshot.set(Some((progress.fetched, progress.total)));
+        let mut page = net::snapshot(token, progress.after).await?;
         loop {
-            self.snapshot.set(Some((progress.fetched, progress.total)));
-            let page = net::snapshot(token, progress.after).await?;
             if first {
                 progress.seq = page.seq;
                 first = false;
@@ -557,13 +595,41 @@ impl SyncCtx {
             progress.fetched += page.records.len() as u64;
             progress.after = page.next;
             let done = page.next.is_none();
-            let ids = store::apply_snapshot(page.records, &progress, done.then_some(progress.seq))
-                .await?;
-            self.applied(&ids).await;
-            if done {
-                CURSOR.with(|c| c.set(progress.seq));
-                return Ok(());
+            let records = page.parse();
+            let stored = store::apply_snapshot(records, &progress, done.then_some(progress.seq));
+            // The next page is fetched while this one is written (only IndexedDB is awaited
+            // inside the transaction; the fetch is another future of this task).
+            let (stored, next) = if done {
+                (stored.await, None)
+            } else {
+                let (stored, next) = both(stored, net::snapshot(token, progress.after)).await;
+                (stored, Some(next))
+            };
+            let states = match stored {
+                Ok(states) => states,
+                Err(e) => return stop(unshown, e.into()),
+            };
+            let ids: Vec<Uuid> = states.iter().map(|s| s.id).collect();
+            put_cached(states.into_iter().map(|s| (s.id, Some(s))));
+            broadcast(&ids);
+            unshown |= !ids.is_empty();
+            let now = js_sys::Date::now();
+            let held = CACHE.with(|c| c.borrow().len());
+            if unshown && (done || show_arrived(held, shown_held, now - shown)) {
+                self.rev.update(|r| *r += 1);
+                shown = now;
+                shown_held = held;
+                unshown = false;
             }
+            self.snapshot.set(Some((progress.fetched, progress.total)));
+            page = match next {
+                Some(Ok(page)) => page,
+                Some(Err(e)) => return stop(unshown, e.into()),
+                None => {
+                    CURSOR.with(|c| c.set(progress.seq));
+                    return Ok(());
+                }
+            };
         }
     }
 
@@ -679,6 +745,38 @@ impl From<crate::db::DbError> for Failure {
     }
 }
 
+/// Runs two futures of this task together; returns both outputs.
+async fn both<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut out_a, mut out_b) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if out_a.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            out_a = Some(v);
+        }
+        if out_b.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            out_b = Some(v);
+        }
+        match (out_a.take(), out_b.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                out_a = x;
+                out_b = y;
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 fn put_cached(items: impl IntoIterator<Item = (Uuid, Option<RecordState>)>) {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -719,4 +817,36 @@ fn close_events() {
             es.close();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_sync_tells_the_screens_when_the_cache_doubled() {
+        // Nothing shown yet: the first page is shown once the interval passed.
+        assert!(show_arrived(1_000, 0, 3_000.0));
+        assert!(!show_arrived(1_000, 0, 2_999.0));
+        // Not before the cache doubled, however long ago.
+        assert!(!show_arrived(7_999, 4_000, 60_000.0));
+        assert!(show_arrived(8_000, 4_000, 3_000.0));
+        // 100 pages of 1,000 are shown 7 times before the last page.
+        let (mut shown, mut times) = (0, 0);
+        for page in 1..=100 {
+            if show_arrived(page * 1_000, shown, 3_000.0) {
+                shown = page * 1_000;
+                times += 1;
+            }
+        }
+        assert_eq!(times, 7);
+    }
+
+    #[test]
+    fn both_runs_two_futures_to_the_end() {
+        let out = std::pin::pin!(both(async { 1 }, async { "two" }));
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        assert_eq!(out.poll(&mut cx), std::task::Poll::Ready((1, "two")));
+    }
 }

@@ -3,6 +3,7 @@
 use domain::sync::{Op, RecordState};
 use gloo_net::http::Request;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
@@ -11,8 +12,9 @@ use crate::api::{self, ApiError};
 pub const PUSH_BATCH: u32 = 200;
 /// Ops per pull page.
 pub const PULL_LIMIT: u32 = 500;
-/// Records per snapshot page.
-pub const SNAPSHOT_LIMIT: u32 = 200;
+/// Records per snapshot page (the server's most: `MAX_PAGE`). A first sync of 100,000 records
+/// is then 100 requests, each stored in one IndexedDB transaction.
+pub const SNAPSHOT_LIMIT: u32 = 1000;
 
 #[derive(Serialize)]
 struct PushRequest<'a> {
@@ -43,12 +45,41 @@ pub struct PullResponse {
     pub server_time_ms: u64,
 }
 
+/// A snapshot page as it came: each record's JSON text is kept as sent (it is what IndexedDB
+/// stores), and parsed once into its [`RecordState`] by [`SnapshotPage::parse`].
 #[derive(Debug, Deserialize)]
 pub struct SnapshotResponse {
-    pub records: Vec<RecordState>,
+    pub records: Vec<Box<RawValue>>,
     pub next: Option<Uuid>,
     pub seq: u64,
     pub total: u64,
+}
+
+/// One record of a snapshot page: its state and the JSON text it was parsed from.
+#[derive(Debug)]
+pub struct SnapshotRecord {
+    pub state: RecordState,
+    pub json: String,
+}
+
+impl SnapshotResponse {
+    /// Parses every record once; a record that cannot be read is skipped (and logged), like an
+    /// unreadable stored one.
+    pub fn parse(self) -> Vec<SnapshotRecord> {
+        self.records
+            .into_iter()
+            .filter_map(|raw| {
+                let json = String::from(Box::<str>::from(raw));
+                match serde_json::from_str::<RecordState>(&json) {
+                    Ok(state) => Some(SnapshotRecord { state, json }),
+                    Err(e) => {
+                        leptos::logging::warn!("forecourt: unreadable snapshot record: {e}");
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
 }
 
 /// Why a push was not acknowledged.
@@ -178,6 +209,21 @@ mod tests {
         assert!(refused_for_good(403, "forbidden"));
         assert!(!refused_for_good(422, "clock_ahead"));
         assert!(!refused_for_good(413, "payload_too_large"));
+    }
+
+    #[test]
+    fn a_snapshot_page_keeps_each_record_as_sent() {
+        let id = Uuid::now_v7();
+        let record = RecordState::new(id, "a_card", "demo");
+        let text = serde_json::to_string(&record).unwrap();
+        let json =
+            format!(r#"{{"records": [{text}, {{"id": 5}}], "next": null, "seq": 3, "total": 2}}"#);
+        let page: SnapshotResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!((page.seq, page.total, page.next), (3, 2, None));
+        let records = page.parse();
+        assert_eq!(records.len(), 1, "the unreadable record is skipped");
+        assert_eq!(records[0].state, record);
+        assert_eq!(records[0].json, text);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! `ops` in the same transaction as its record, for the record's history.
 
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
 
 use domain::plan::Plan;
 use domain::policy::{PolicyError, check_op};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+use super::net::SnapshotRecord;
 use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
@@ -209,6 +211,12 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 /// `status`, `day`, `name`, `terms`; left out for a record in the bin, which is then in no index
 /// but `by_type`): properties, so that the indexes (`db.rs`) can read them.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
+    let json = serde_json::to_string(state).map_err(|e| DbError::Decode(e.to_string()))?;
+    record_value_of(state, &json)
+}
+
+/// [`record_value`] of a record whose JSON text is at hand (a snapshot page's).
+fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> {
     let obj = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
         js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
@@ -216,7 +224,7 @@ pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     };
     set("type", &JsValue::from_str(&state.record_type))?;
     set("id", &key(&state.id))?;
-    set("json", &text(state)?)?;
+    set("json", &JsValue::from_str(json))?;
     let index = domain::records::index::keys(state, crate::clock::store_clock());
     if index.live {
         for (k, v) in [
@@ -479,9 +487,18 @@ pub async fn load(ids: &[Uuid]) -> Result<Vec<(Uuid, Option<RecordState>)>, DbEr
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
     let store = tx.object_store(RECORDS)?;
-    let mut out = Vec::with_capacity(ids.len());
+    // Every read asked for before the first answer is awaited.
+    let mut requests = Vec::with_capacity(ids.len());
     for id in ids {
-        out.push((*id, get_record(&store, id).await?));
+        requests.push((*id, store.get(key(id))?.into_future()));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for (id, request) in requests {
+        let state = match request.await? {
+            Some(v) if !v.is_undefined() => Some(read_record(&v)?),
+            _ => None,
+        };
+        out.push((id, state));
     }
     tx.await?;
     Ok(out)
@@ -765,42 +782,101 @@ pub async fn apply_pulled(
     Ok(changed_ids)
 }
 
-/// Stores a snapshot page: joins each record into the stored one and keeps the progress; on
-/// the last page (`cursor` given) sets the pull cursor and drops the progress.
+/// Stores a snapshot page in one transaction and keeps the progress; on the last page
+/// (`cursor` given) sets the pull cursor and drops the progress. Returns the states stored.
+///
+/// A first sync writes tens of thousands of records, so the page is written in bulk: one
+/// request finds which of the page's records the device already holds (their ids within the
+/// page's range); only those are read and joined with the page's (`domain::sync::join`); every
+/// other record is stored as the JSON text the server sent, without being serialised again.
+/// Every write is issued before anything is awaited but the transaction's end.
 pub async fn apply_snapshot(
-    page: Vec<RecordState>,
+    page: Vec<SnapshotRecord>,
     progress: &SnapshotProgress,
     cursor: Option<u64>,
-) -> Result<Vec<Uuid>, DbError> {
+) -> Result<Vec<RecordState>, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
     let records = tx.object_store(RECORDS)?;
     let meta = tx.object_store(META)?;
-    let mut ids = Vec::with_capacity(page.len());
-    for theirs in page {
+    let held = held_ids(&records, &page).await?;
+    // The stored copies to join with, all asked for before the first answer is awaited.
+    let mut ours = Vec::with_capacity(held.len());
+    for r in page.iter().filter(|r| held.contains(&r.state.id)) {
+        // `into_future` listens to the request now: an answer that comes while an earlier
+        // one is awaited is not missed.
+        ours.push((r.state.id, records.get(key(&r.state.id))?.into_future()));
+    }
+    let mut stored: BTreeMap<Uuid, RecordState> = BTreeMap::new();
+    for (id, request) in ours {
+        if let Some(v) = request.await?
+            && !v.is_undefined()
+        {
+            stored.insert(id, read_record(&v)?);
+        }
+    }
+    let mut out = Vec::with_capacity(page.len());
+    for SnapshotRecord {
+        state: theirs,
+        json,
+    } in page
+    {
         let id = theirs.id;
-        let merged = match get_record(&records, &id).await? {
+        let (state, value) = match stored.remove(&id) {
             Some(mut ours) => match join(&mut ours, &theirs) {
-                Ok(()) => ours,
+                Ok(()) => {
+                    let value = record_value(&ours)?;
+                    (ours, value)
+                }
                 Err(e) => {
                     leptos::logging::warn!("forecourt: snapshot record not joined: {e:?}");
                     continue;
                 }
             },
-            None => theirs,
+            None => {
+                let value = record_value_of(&theirs, &json)?;
+                (theirs, value)
+            }
         };
-        records
-            .put(&record_value(&merged)?, Some(&key(&id)))?
-            .await?;
-        ids.push(id);
+        // Not awaited one by one: the transaction's end below says whether all went in.
+        drop(records.put(&value, Some(&key(&id)))?);
+        out.push(state);
     }
     match cursor {
         Some(seq) => {
-            put_meta(&meta, keys::CURSOR, &seq).await?;
-            meta.delete(JsValue::from_str(keys::SNAPSHOT))?.await?;
+            drop(meta.put(&text(&seq)?, Some(&JsValue::from_str(keys::CURSOR)))?);
+            drop(meta.delete(JsValue::from_str(keys::SNAPSHOT))?);
         }
-        None => put_meta(&meta, keys::SNAPSHOT, progress).await?,
+        None => drop(meta.put(&text(progress)?, Some(&JsValue::from_str(keys::SNAPSHOT)))?),
     }
-    tx.commit()?.await?;
-    Ok(ids)
+    if !tx.commit()?.await?.is_committed() {
+        return Err(DbError::Idb("the snapshot page was not stored".into()));
+    }
+    Ok(out)
+}
+
+/// The ids of `page` the device already holds: the stored keys within the page's id range
+/// (one request; a first sync's pages find none).
+async fn held_ids(
+    records: &ObjectStore,
+    page: &[SnapshotRecord],
+) -> Result<std::collections::BTreeSet<Uuid>, DbError> {
+    let ids = page.iter().map(|r| r.state.id.to_string());
+    let (Some(lo), Some(hi)) = (ids.clone().min(), ids.max()) else {
+        return Ok(Default::default());
+    };
+    let range = KeyRange::bound(
+        &JsValue::from_str(&lo),
+        &JsValue::from_str(&hi),
+        Some(false),
+        Some(false),
+    )?;
+    let keys = records.get_all_keys(Some(range.into()), None)?.await?;
+    let page_ids: std::collections::BTreeSet<Uuid> = page.iter().map(|r| r.state.id).collect();
+    Ok(keys
+        .iter()
+        .filter_map(|k| k.as_string())
+        .filter_map(|k| Uuid::parse_str(&k).ok())
+        .filter(|id| page_ids.contains(id))
+        .collect())
 }

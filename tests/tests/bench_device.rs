@@ -1,0 +1,319 @@
+//! The device benchmark (issue 14): a new tablet's first sync of a big store in chromium.
+//!
+//! Not a test: it is `#[ignore]`d and run by hand through `cargo xtask bench-device
+//! [--records N | --quick]`, which builds the site and the server and passes `BENCH_RECORDS`.
+//! It fills a store through the sync API (the sales manager pushes A-cards, C-cards with their
+//! vehicle, visits and care tasks, 500 ops a push), then logs in as the sales manager in a fresh
+//! chromium profile and times from the login until the status says 已同步, and reads the
+//! IndexedDB size (`navigator.storage.estimate`), the records stored and the tab's JS heap
+//! (`performance.memory`). Prints a Markdown table for BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use domain::sync::{Change, Clock, Op};
+use e2e::{Browser, DEMO_PASSWORD, Lang, Server, temp_dir};
+use serde_json::{Value, json};
+use testkit::{Rng, now_ms};
+use uuid::Uuid;
+
+/// How long the first sync may take before the benchmark gives up.
+const FIRST_SYNC_LIMIT: Duration = Duration::from_secs(900);
+/// Ops per push (the server's most).
+const PUSH_BATCH: usize = 500;
+
+const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵"];
+const GIVEN: [&str; 8] = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋"];
+const MODELS: [&str; 4] = ["corolla_2026", "camry_2026", "rav4_2026", "levin_2026"];
+
+/// Makes the generated store's ops as the sales manager on one device.
+struct Maker {
+    rng: Rng,
+    clock: Clock,
+    device_id: Uuid,
+    user_id: String,
+    store_id: String,
+}
+
+impl Maker {
+    fn set(field: &str, value: Value) -> Change {
+        Change::Set {
+            field: field.into(),
+            value,
+            supersedes: vec![],
+        }
+    }
+
+    fn name(&mut self) -> String {
+        let s = SURNAMES[self.rng.below(8) as usize];
+        let g = GIVEN[self.rng.below(8) as usize];
+        format!("{s}{g}")
+    }
+
+    fn phone(&mut self) -> String {
+        format!(
+            "1{}{:09}",
+            3 + self.rng.below(7),
+            self.rng.below(1_000_000_000)
+        )
+    }
+
+    fn op(&mut self, record_type: &str, changes: Vec<Change>) -> Op {
+        Op {
+            op_id: self.rng.id(),
+            device_id: self.device_id,
+            user_id: self.user_id.clone(),
+            store_id: self.store_id.clone(),
+            record_id: self.rng.id(),
+            record_type: record_type.into(),
+            hlc: self.clock.now(now_ms()),
+            changes,
+        }
+    }
+
+    /// The `i`-th record: 4 in 10 A-cards, 2 C-cards (with the vehicle), 2 visits, 2 care tasks.
+    fn record(&mut self, i: usize) -> Op {
+        let me = json!(self.user_id);
+        let name = self.name();
+        let phone = self.phone();
+        let model = MODELS[self.rng.below(4) as usize];
+        let day = 1 + self.rng.below(28);
+        match i % 10 {
+            0..=3 => self.op(
+                "a_card",
+                vec![
+                    Self::set("name", json!(name)),
+                    Self::set("phone", json!(phone)),
+                    Self::set("intended_model", json!(model)),
+                    Self::set("grade", json!(["H", "A", "B", "C"][i % 4])),
+                    Self::set("source", json!("walk_in")),
+                    Self::set("consultant_id", me),
+                    Self::set(
+                        "first_contact_at",
+                        json!(format!("2026-05-{day:02}T10:00:00")),
+                    ),
+                    Self::set("next_follow_up", json!(format!("2026-06-{day:02}"))),
+                ],
+            ),
+            4 | 5 => {
+                let vin = format!("LVGBE40K{:09}", self.rng.below(1_000_000_000));
+                let plate = format!("粤A{:05}", self.rng.below(100_000));
+                self.op(
+                    "c_card",
+                    vec![
+                        Self::set("name", json!(name)),
+                        Self::set("phone", json!(phone)),
+                        Self::set("consultant_id", me),
+                        Self::set("vin", json!(vin)),
+                        Self::set("plate", json!(plate)),
+                        Self::set("model", json!(model)),
+                        Self::set("delivery_date", json!(format!("2025-04-{day:02}"))),
+                        Self::set("warranty_end", json!(format!("2028-04-{day:02}"))),
+                    ],
+                )
+            }
+            6 | 7 => self.op(
+                "visit",
+                vec![
+                    Self::set("time_in", json!(format!("2026-05-{day:02}T10:00:00"))),
+                    Self::set("time_out", json!(format!("2026-05-{day:02}T10:40:00"))),
+                    Self::set("source", json!("walk_in")),
+                    Self::set("visitor_kind", json!("first")),
+                    Self::set("group_size", json!(1 + i % 3)),
+                    Self::set("consultant_id", me),
+                    Self::set("intended_model", json!(model)),
+                ],
+            ),
+            _ => self.op(
+                "care_task",
+                vec![
+                    Self::set("kind", json!("first_service_reminder")),
+                    Self::set("customer_name", json!(name)),
+                    Self::set("phone", json!(phone)),
+                    Self::set("due_at", json!(format!("2026-07-{day:02}"))),
+                    Self::set("role", json!("customer_service")),
+                    Self::set("assignee_id", me),
+                ],
+            ),
+        }
+    }
+}
+
+/// Fills the server's demo store with `records` records through `POST /api/sync/push`.
+async fn fill(server: &Server, records: usize) -> Duration {
+    let base = server.url("");
+    let http = reqwest::Client::new();
+    let device_id = Uuid::now_v7();
+    let login = testkit::login(
+        &http,
+        &base,
+        "salesmgr",
+        DEMO_PASSWORD,
+        device_id,
+        "基准数据",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let token = login["token"].as_str().expect("a token").to_string();
+    let mut maker = Maker {
+        rng: Rng::new(14),
+        clock: Clock::new(),
+        device_id,
+        user_id: login["user"]["id"].as_str().expect("a user id").to_string(),
+        store_id: login["user"]["store_id"]
+            .as_str()
+            .unwrap_or("demo")
+            .to_string(),
+    };
+    let started = Instant::now();
+    let mut made = 0;
+    while made < records {
+        let n = PUSH_BATCH.min(records - made);
+        let ops: Vec<Op> = (made..made + n).map(|i| maker.record(i)).collect();
+        let r = http
+            .post(format!("{base}/api/sync/push"))
+            .bearer_auth(&token)
+            .json(&json!({ "ops": ops }))
+            .send()
+            .await
+            .expect("a push");
+        let status = r.status();
+        assert!(
+            status.is_success(),
+            "push refused: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+        made += n;
+    }
+    started.elapsed()
+}
+
+/// The status indicator's text.
+async fn status(browser: &Browser) -> String {
+    browser
+        .eval(
+            "const s = document.querySelector('.sync-status'); return s ? s.textContent : '';",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1024.0 / 1024.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: cargo xtask bench-device"]
+async fn first_sync_of_a_big_store() {
+    let records: usize = std::env::var("BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let data = temp_dir("bench-device");
+    let server = Server::start(data.path());
+    let filled = fill(&server, records).await;
+    eprintln!("bench-device: {records} records pushed in {filled:.1?}");
+
+    let browser = Browser::new().await;
+    browser.open(&server, "/").await;
+    browser.wait_ready().await;
+    browser
+        .log_in(Lang::Zh, "salesmgr", DEMO_PASSWORD, "基准测试平板")
+        .await;
+    let started = Instant::now();
+    let mut last = String::new();
+    let mut first_progress = None;
+    loop {
+        let now = status(&browser).await;
+        if now.contains("已下载") && first_progress.is_none() {
+            first_progress = Some(started.elapsed());
+        }
+        if now.contains("已同步") {
+            break;
+        }
+        if now != last {
+            eprintln!("bench-device: {:>6.1?} {now}", started.elapsed());
+            last = now;
+        }
+        if started.elapsed() > FIRST_SYNC_LIMIT {
+            browser
+                .fail(&format!("no 已同步 within {FIRST_SYNC_LIMIT:?}"))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first_sync = started.elapsed();
+
+    let heap = browser
+        .eval(
+            "return performance.memory ? performance.memory.usedJSHeapSize : null;",
+            vec![],
+        )
+        .await;
+    let estimate = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.storage.estimate().then(e => done(e.usage || 0)).catch(() => done(null));",
+            vec![],
+        )
+        .await;
+    let stored = browser
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
+             const open = indexedDB.open('forecourt');
+             open.onsuccess = () => {
+               const db = open.result;
+               const r = db.transaction('records').objectStore('records').count();
+               r.onsuccess = () => { done(r.result); db.close(); };
+               r.onerror = () => done(null);
+             };
+             open.onerror = () => done(null);",
+            vec![],
+        )
+        .await;
+    let stored = stored.as_u64().unwrap_or(0);
+    assert!(
+        stored as usize >= records,
+        "the tablet holds {stored} records, fewer than the {records} generated"
+    );
+
+    let command = match records {
+        100_000 => "cargo xtask bench-device".to_string(),
+        10_000 => "cargo xtask bench-device --quick".to_string(),
+        n => format!("cargo xtask bench-device --records {n}"),
+    };
+    println!();
+    println!("`{command}` (sales manager, headless chromium, a fresh profile):");
+    println!();
+    println!("| figure | value |");
+    println!("|---|---|");
+    println!("| records generated (pushed through the sync API) | {records} in {filled:.1?} |");
+    println!("| records on the tablet after the first sync | {stored} |");
+    if let Some(p) = first_progress {
+        println!(
+            "| login → first progress shown | {:.1} s |",
+            p.as_secs_f64()
+        );
+    }
+    println!(
+        "| **login → 已同步 (first sync)** | **{:.1} s** |",
+        first_sync.as_secs_f64()
+    );
+    match estimate.as_f64() {
+        Some(b) => println!(
+            "| storage used (`navigator.storage.estimate`) | {} |",
+            mb(b)
+        ),
+        None => println!("| storage used (`navigator.storage.estimate`) | n/a |"),
+    }
+    match heap.as_f64() {
+        Some(b) => println!(
+            "| JS heap (`performance.memory.usedJSHeapSize`) | {} |",
+            mb(b)
+        ),
+        None => println!("| JS heap (`performance.memory.usedJSHeapSize`) | n/a |"),
+    }
+    browser.close().await;
+}
