@@ -147,7 +147,10 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
     let t = Instant::now();
     let phone = tablet.eval_async(SEED, vec![json!(n)]).await;
     let phone = phone.as_str().expect("seeded").to_string();
-    println!("bench: seeded {n} A-cards + {n} C-cards in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "bench: seeded {n} A-cards + {n} C-cards in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let t = Instant::now();
     tablet.reload().await;
@@ -184,12 +187,21 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
             .await;
         list.push(ms.as_f64().expect("ms"));
         let ms = tablet
-            .eval_async(OPEN, vec![json!("今日"), json!(".follow-ups-today tbody tr")])
+            .eval_async(
+                OPEN,
+                vec![json!("今日"), json!(".follow-ups-today tbody tr")],
+            )
             .await;
         today.push(ms.as_f64().expect("ms"));
     }
-    println!("bench: A-card list open (ms): {list:?}, median {:.0}", percentile(list.clone(), 0.5));
-    println!("bench: Today open (ms): {today:?}, median {:.0}", percentile(today.clone(), 0.5));
+    println!(
+        "bench: A-card list open (ms): {list:?}, median {:.0}",
+        percentile(list.clone(), 0.5)
+    );
+    println!(
+        "bench: Today open (ms): {today:?}, median {:.0}",
+        percentile(today.clone(), 0.5)
+    );
 
     let mut keys = Vec::new();
     for round in 0..3 {
@@ -200,7 +212,9 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
             }
         }
         // The tail (尾号) too.
-        let ms = tablet.eval_async(KEY, vec![json!(&phone[phone.len() - 4..])]).await;
+        let ms = tablet
+            .eval_async(KEY, vec![json!(&phone[phone.len() - 4..])])
+            .await;
         keys.push(ms.as_f64().expect("ms"));
     }
     println!(
@@ -211,8 +225,14 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
         percentile(keys, 1.0)
     );
     let mem = tablet
-        .eval("return performance.memory ? performance.memory.usedJSHeapSize : null;", vec![])
+        .eval(
+            "return performance.memory ? performance.memory.usedJSHeapSize : null;",
+            vec![],
+        )
         .await;
-    println!("bench: JS heap used: {:.0} MB", mem.as_f64().unwrap_or(0.0) / 1e6);
+    println!(
+        "bench: JS heap used: {:.0} MB",
+        mem.as_f64().unwrap_or(0.0) / 1e6
+    );
     tablet.close().await;
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::words::{grade_label, status_label};
 use crate::i18n::*;
 use crate::ui::kinds::{
-    Kind, Look, Missing, card_name, customer_of, default_title, no_field_label, no_href,
+    Kind, Look, Missing, card_name, customer_of, default_title, joined, no_field_label, no_href,
     no_value_text, text,
 };
 use crate::ui::labels::{phone_display, shown_time, who};
@@ -22,15 +22,6 @@ fn when(record: &RecordState, at: &str) -> String {
 /// The page of the record itself, under `/sales/<path>/`.
 fn page(path: &str, record: &RecordState) -> Option<String> {
     Some(format!("/sales/{path}/{}", record.id))
-}
-
-/// The parts that are not blank, joined by " · ".
-fn joined(parts: Vec<String>) -> String {
-    parts
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 words! {

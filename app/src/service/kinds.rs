@@ -6,7 +6,9 @@ use domain::service::repair_order::RoStatus;
 use domain::sync::RecordState;
 
 use crate::i18n::*;
-use crate::ui::kinds::{Kind, Look, default_title, no_field_label, no_href, no_value_text, text};
+use crate::ui::kinds::{
+    Kind, Look, default_title, joined, no_field_label, no_href, no_value_text, text,
+};
 use crate::ui::labels::{shown_time, who};
 
 words! {
@@ -41,16 +43,12 @@ fn appointment_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Opt
 
 /// An appointment as a person finds it in a list: slot, customer, plate, advisor.
 fn appointment_summary(_: &Look, r: &RecordState) -> String {
-    [
+    joined(vec![
         shown_time(&text(r, "slot_at")),
         text(r, "customer_name"),
         text(r, "plate"),
         who(&text(r, "advisor_id")),
-    ]
-    .into_iter()
-    .filter(|p| !p.trim().is_empty())
-    .collect::<Vec<_>>()
-    .join(" · ")
+    ])
 }
 
 /// The customer and the plate, else the id.
@@ -96,15 +94,11 @@ fn repair_order_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Op
 
 /// A repair order as a person finds it in a list: plate, customer, advisor.
 fn repair_order_summary(_: &Look, r: &RecordState) -> String {
-    [
+    joined(vec![
         text(r, "plate"),
         text(r, "customer_name"),
         who(&text(r, "advisor_id")),
-    ]
-    .into_iter()
-    .filter(|p| !p.trim().is_empty())
-    .collect::<Vec<_>>()
-    .join(" · ")
+    ])
 }
 
 fn repair_order_title(r: &RecordState) -> String {
@@ -138,54 +132,62 @@ fn settings_summary(_: &Look, _: &RecordState) -> String {
     String::new()
 }
 
+/// A service kind as the shared screens show it; the service screens (and the record pages'
+/// "not found" words) come with the service lane.
+const fn kind(
+    name: &'static str,
+    label: fn(I18nContext<Locale>) -> String,
+    title: fn(&RecordState) -> String,
+    summary: fn(&Look, &RecordState) -> String,
+    field_label: fn(I18nContext<Locale>, &str) -> Option<String>,
+    value_text: fn(I18nContext<Locale>, &str, &str) -> Option<String>,
+) -> Kind {
+    Kind {
+        name,
+        label,
+        short_label: None,
+        title,
+        summary,
+        counted: summary,
+        href: no_href,
+        field_label,
+        value_text,
+        missing: None,
+    }
+}
+
 /// The service record types.
 pub static KINDS: [Kind; 4] = [
-    Kind {
-        name: "appointment",
-        label: |i| t_string!(i, service.kinds.appointment).to_string(),
-        short_label: None,
-        title: appointment_title,
-        summary: appointment_summary,
-        counted: appointment_summary,
-        href: no_href,
-        field_label: appointment_field,
-        value_text: appointment_value,
-        missing: None,
-    },
-    Kind {
-        name: "repair_order",
-        label: |i| t_string!(i, service.kinds.repair_order).to_string(),
-        short_label: None,
-        title: repair_order_title,
-        summary: repair_order_summary,
-        counted: repair_order_summary,
-        href: no_href,
-        field_label: repair_order_field,
-        value_text: repair_order_value,
-        missing: None,
-    },
-    Kind {
-        name: "ro_line",
-        label: |i| t_string!(i, service.kinds.ro_line).to_string(),
-        short_label: None,
-        title: ro_line_title,
-        summary: ro_line_summary,
-        counted: ro_line_summary,
-        href: no_href,
-        field_label: ro_line_field,
-        value_text: no_value_text,
-        missing: None,
-    },
-    Kind {
-        name: "service_settings",
-        label: |i| t_string!(i, service.kinds.service_settings).to_string(),
-        short_label: None,
-        title: default_title,
-        summary: settings_summary,
-        counted: settings_summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-        missing: None,
-    },
+    kind(
+        "appointment",
+        |i| t_string!(i, service.kinds.appointment).to_string(),
+        appointment_title,
+        appointment_summary,
+        appointment_field,
+        appointment_value,
+    ),
+    kind(
+        "repair_order",
+        |i| t_string!(i, service.kinds.repair_order).to_string(),
+        repair_order_title,
+        repair_order_summary,
+        repair_order_field,
+        repair_order_value,
+    ),
+    kind(
+        "ro_line",
+        |i| t_string!(i, service.kinds.ro_line).to_string(),
+        ro_line_title,
+        ro_line_summary,
+        ro_line_field,
+        no_value_text,
+    ),
+    kind(
+        "service_settings",
+        |i| t_string!(i, service.kinds.service_settings).to_string(),
+        default_title,
+        settings_summary,
+        no_field_label,
+        no_value_text,
+    ),
 ];

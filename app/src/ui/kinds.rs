@@ -74,6 +74,15 @@ pub struct Missing {
 /// field reader.
 pub use domain::records::field::shown as text;
 
+/// The non-blank of `parts`, joined by ` · ` (a record's line in a list).
+pub fn joined(parts: Vec<String>) -> String {
+    parts
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The title of a record of a kind without its own: its name, its customer's, or its id.
 pub fn default_title(record: &RecordState) -> String {
     ["name", "customer_name"]
