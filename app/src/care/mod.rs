@@ -3,15 +3,12 @@
 use leptos::prelude::*;
 
 use crate::i18n::*;
-use crate::ui::panel::Panel;
+use crate::ui::panel::coming_soon;
 
 /// `/care`: the area's start page. The workflows are not built yet; the page says so.
 #[component]
 pub fn CarePage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Panel id="care-title" page=true title=move || t!(i18n, care.title)>
-            <p class="muted">{t!(i18n, care.coming)}</p>
-        </Panel>
-    }
+    coming_soon("care-title", |i| {
+        (t_string!(i, care.title), t_string!(i, care.coming))
+    })
 }
