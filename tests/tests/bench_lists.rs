@@ -12,7 +12,7 @@
 //! them with `domain::records::index::keys` (the re-index run after the upgrade to version 4).
 //! Figures are printed as `bench: …` lines (BENCHMARKS.md).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use e2e::{Browser, Server, temp_dir};
 use serde_json::json;
@@ -144,6 +144,14 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
     let server = Server::start(data.path());
     let tablet = Browser::synced(&server, "consultant", "王芳", "压力测试平板").await;
 
+    // Seeding and re-indexing 2 × 100,000 records take minutes.
+    let mut timeouts = tablet.client().get_timeouts().await.expect("timeouts");
+    timeouts.set_script(Some(Duration::from_secs(1800)));
+    tablet
+        .client()
+        .update_timeouts(timeouts)
+        .await
+        .expect("script timeout");
     let t = Instant::now();
     let phone = tablet.eval_async(SEED, vec![json!(n)]).await;
     let phone = phone.as_str().expect("seeded").to_string();
@@ -156,22 +164,27 @@ async fn lists_and_search_with_many_records_on_the_tablet() {
     tablet.reload().await;
     tablet.wait_ready().await;
     // The re-index is done when the meta key is back.
-    tablet
-        .wait_until("the records indexed", async || {
-            let v = tablet
-                .eval_async(
-                    "const done = arguments[arguments.length - 1];
-                     const r = indexedDB.open('forecourt');
-                     r.onsuccess = () => {
-                         const g = r.result.transaction('meta').objectStore('meta').get('index_version');
-                         g.onsuccess = () => { done(g.result !== undefined); r.result.close(); };
-                     };",
-                    vec![],
-                )
-                .await;
-            v.as_bool().filter(|b| *b)
-        })
-        .await;
+    loop {
+        let v = tablet
+            .eval_async(
+                "const done = arguments[arguments.length - 1];
+                 const r = indexedDB.open('forecourt');
+                 r.onsuccess = () => {
+                     const g = r.result.transaction('meta').objectStore('meta').get('index_version');
+                     g.onsuccess = () => { done(g.result !== undefined); r.result.close(); };
+                 };",
+                vec![],
+            )
+            .await;
+        if v.as_bool() == Some(true) {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(1800),
+            "the re-index did not end"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     println!(
         "bench: app start and re-index of {} records: {:.1} s",
         2 * n,
