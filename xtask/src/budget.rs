@@ -16,6 +16,10 @@
 //! with `sync` (`size::START_GROUP`): initial 294.1 KB, sync 86.6, sales_day 161.3, sales_cards
 //! 247.2, sales_drives 157.3, sales_orders 192.2, sales_accounts 136.9, sales_manager 268.9,
 //! admin 160.6 (the base at 0245175 already broke five of the limits set at 9f6dd96).
+//! Initial raised knowingly to 345 KB at the merge of the header search (IndexedDB v4 index
+//! fields, `components::search`), the first-sync rework and the service record types: measured
+//! 334.2 KB on the merged tree (the trim's 294.1 KB plus ~40 KB that came back into the main
+//! module). Taking the search and the index code out of the main wasm again is the next trim.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -38,7 +42,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 305 * KB,
+    limit: 345 * KB,
     goal: Some(250 * KB),
 };
 
