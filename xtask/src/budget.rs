@@ -19,7 +19,8 @@
 //! Initial raised knowingly to 345 KB at the merge of the header search (IndexedDB v4 index
 //! fields, `components::search`), the first-sync rework and the service record types: measured
 //! 334.2 KB on the merged tree (the trim's 294.1 KB plus ~40 KB that came back into the main
-//! module). Taking the search and the index code out of the main wasm again is the next trim.
+//! module). Then the header search went into the `sync` module (it loads at start): initial
+//! 309.8 KB, sync 110.6 KB (a consultant's first visit unchanged, 575 KB).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -42,7 +43,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 345 * KB,
+    limit: 320 * KB,
     goal: Some(250 * KB),
 };
 
@@ -53,7 +54,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 90 * KB,
+        limit: 115 * KB,
         goal: None,
     },
     Budget {

@@ -2,6 +2,9 @@
 //! answers as the person types, from the `by_term` index (`sync::store::search`; what a query
 //! finds is the rule of `domain::records::index`). Each result links to its record's page.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,6 +55,23 @@ impl Hit {
     }
 }
 
+/// The search itself (IndexedDB's `by_term` and the record codec) is in the wasm-split module
+/// `sync`, which the app loads at start, so that the main wasm does not carry it.
+#[leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn find(
+    q: String,
+) -> Result<Pin<Box<dyn Future<Output = Vec<Hit>>>>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Box::pin(async move {
+        match store::search(&q, LIMIT).await {
+            Ok(found) => found.iter().map(Hit::of).collect(),
+            Err(e) => {
+                leptos::logging::error!("forecourt: search: {e}");
+                Vec::new()
+            }
+        }
+    }))
+}
+
 #[component]
 pub fn HeaderSearch() -> impl IntoView {
     let i18n = use_i18n();
@@ -62,10 +82,10 @@ pub fn HeaderSearch() -> impl IntoView {
         sync.rev.track();
         let q = input.get();
         async move {
-            match store::search(&q, LIMIT).await {
-                Ok(found) => found.iter().map(Hit::of).collect::<Vec<_>>(),
+            match find(q).await {
+                Ok(found) => found.await,
                 Err(e) => {
-                    leptos::logging::error!("forecourt: search: {e}");
+                    leptos::logging::error!("forecourt: cannot load the search: {e}");
                     Vec::new()
                 }
             }
