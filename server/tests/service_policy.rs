@@ -4,154 +4,18 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use axum::http::StatusCode;
-use common::{Resp, TestApp, app};
+use common::ops::{Dev, World, set, v7};
+use common::{TestApp, app};
+use domain::Role;
 use domain::records::{APPOINTMENT, REPAIR_ORDER, RO_LINE};
 use domain::service::plan::{
     Handover, NewLine, approve_estimate_plan, clock_plan, decide_line_plan, handover_plan, qc_plan,
 };
 use domain::service::repair_order::{ClockEvent, LineDecision, LineKind, Proof, QcStage, RoStatus};
-use domain::sync::{Change, Clock, Edit, Op, RecordState, RecordType, apply, new_id};
-use domain::{Role, plan::Plan};
-use serde_json::{Value, json};
+use domain::sync::{Change, Edit};
+use serde_json::json;
 use uuid::Uuid;
-
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
-}
-
-fn v7() -> Uuid {
-    let mut r = [0u8; 10];
-    getrandom::fill(&mut r).unwrap();
-    new_id(now_ms(), r)
-}
-
-/// The records as the server stores them (every accepted op applied here too).
-#[derive(Default)]
-struct World {
-    records: HashMap<Uuid, RecordState>,
-}
-
-impl World {
-    fn state(&self, id: Uuid, rt: &RecordType) -> RecordState {
-        self.records
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| RecordState::new(id, rt.name, "demo"))
-    }
-
-    fn accept(&mut self, ops: &[Op]) {
-        let registry = domain::records::registry();
-        for op in ops {
-            let rt = registry.get(&op.record_type).unwrap();
-            let mut s = self.state(op.record_id, rt);
-            apply(&mut s, op, rt).unwrap();
-            self.records.insert(op.record_id, s);
-        }
-    }
-}
-
-/// A logged-in tablet.
-struct Dev {
-    token: String,
-    device: Uuid,
-    user_id: String,
-    roles: Vec<Role>,
-    clock: Clock,
-}
-
-impl Dev {
-    async fn login(t: &TestApp, username: &str) -> Dev {
-        let device = Uuid::now_v7();
-        let r = t.login(username, device, "规则测试平板").await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let v = r.json();
-        Dev {
-            token: v["token"].as_str().unwrap().to_owned(),
-            device,
-            user_id: v["user"]["id"].as_str().unwrap().to_owned(),
-            roles: serde_json::from_value(v["user"]["roles"].clone()).unwrap(),
-            clock: Clock::new(),
-        }
-    }
-
-    /// An op on `id` built against the record as the server has it.
-    fn op(
-        &mut self,
-        w: &World,
-        id: Uuid,
-        rt: &'static RecordType,
-        f: impl FnOnce(&Edit<'_>) -> Vec<Change>,
-    ) -> Op {
-        let state = w.state(id, rt);
-        Op {
-            op_id: v7(),
-            device_id: self.device,
-            user_id: self.user_id.clone(),
-            store_id: "demo".into(),
-            record_id: id,
-            record_type: rt.name.into(),
-            hlc: self.clock.now(now_ms()),
-            changes: f(&Edit::new(&state, rt)),
-        }
-    }
-
-    /// The ops of a workflow's plan, each against the state the one before left.
-    fn plan_ops(&mut self, w: &World, plan: &Plan) -> Vec<Op> {
-        let mut scratch = World {
-            records: w.records.clone(),
-        };
-        let mut ops = Vec::new();
-        for write in &plan.writes {
-            let state = scratch.state(write.record_id, write.record_type);
-            let changes = write.changes(&state).unwrap();
-            let op = self.op(&scratch, write.record_id, write.record_type, |_| changes);
-            scratch.accept(std::slice::from_ref(&op));
-            ops.push(op);
-        }
-        ops
-    }
-
-    async fn push(&self, t: &TestApp, ops: &[Op], lang: &str) -> Resp {
-        t.post_json(
-            "/api/sync/push",
-            &json!({ "ops": ops }),
-            &[
-                ("authorization", &format!("Bearer {}", self.token)),
-                ("accept-language", lang),
-            ],
-        )
-        .await
-    }
-
-    /// Pushes; must be accepted; the world follows.
-    async fn ok(&self, t: &TestApp, w: &mut World, ops: Vec<Op>) {
-        let r = self.push(t, &ops, "zh-CN").await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        w.accept(&ops);
-    }
-
-    /// Pushes; must be refused at `index` with `status` and `code`; returns the message.
-    async fn refused(
-        &self,
-        t: &TestApp,
-        ops: &[Op],
-        index: usize,
-        status: StatusCode,
-        code: &str,
-    ) -> String {
-        let r = self.push(t, ops, "zh-CN").await;
-        let msg = r.assert_error(status, code);
-        assert_eq!(r.json()["op_index"], json!(index), "{}", r.text());
-        msg
-    }
-}
-
-fn set(e: &Edit<'_>, f: &str, v: Value) -> Change {
-    e.set(f, v).unwrap()
-}
 
 fn move_to(e: &Edit<'_>, to: &str) -> Vec<Change> {
     vec![e.transition("status", to).unwrap()]

@@ -2,6 +2,8 @@
 //! `tower::ServiceExt::oneshot` with no socket.
 #![allow(dead_code)]
 
+pub mod ops;
+
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::PathBuf,
