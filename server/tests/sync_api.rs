@@ -9,62 +9,17 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
+use common::ops::{Dev, now_ms, v7};
 use common::{Resp, TestApp, app, app_with};
 use domain::records::A_CARD;
-use domain::sync::{Change, Clock, Hlc, Op, RecordState, apply, new_id};
+use domain::sync::{Change, Hlc, Op, RecordState, apply};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
-}
-
-fn v7() -> Uuid {
-    let mut r = [0u8; 10];
-    getrandom::fill(&mut r).unwrap();
-    new_id(now_ms(), r)
-}
-
 /// Makes a good op bad.
 type Spoil = Box<dyn Fn(&mut Op)>;
-
-/// A logged-in device.
-struct Dev {
-    token: String,
-    device: Uuid,
-    user_id: String,
-    clock: Clock,
-}
-
-impl Dev {
-    async fn login(t: &TestApp, username: &str) -> Dev {
-        let device = Uuid::now_v7();
-        let r = t.login(username, device, "测试平板").await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let v = r.json();
-        Dev {
-            token: v["token"].as_str().unwrap().to_owned(),
-            device,
-            user_id: v["user"]["id"].as_str().unwrap().to_owned(),
-            clock: Clock::new(),
-        }
-    }
-
-    fn op(&mut self, record: Uuid, changes: Vec<Change>) -> Op {
-        Op {
-            op_id: v7(),
-            device_id: self.device,
-            user_id: self.user_id.clone(),
-            store_id: "demo".into(),
-            record_id: record,
-            record_type: "a_card".into(),
-            hlc: self.clock.now(now_ms()),
-            changes,
-        }
-    }
-}
 
 fn set(field: &str, value: Value) -> Change {
     Change::Set {
@@ -75,7 +30,8 @@ fn set(field: &str, value: Value) -> Change {
 }
 
 fn card(dev: &mut Dev, name: &str, phone: &str) -> Op {
-    dev.op(
+    dev.raw_op(
+        "a_card",
         v7(),
         vec![
             set("name", json!(name)),
@@ -171,7 +127,7 @@ async fn push_then_pull_round_trip_with_seqs_from_one() {
     let b = Dev::login(&t, "salesmgr").await;
     let first = card(&mut a, "王建华", "13900001111");
     let second = card(&mut a, "李明", "13800002222");
-    let edit = a.op(first.record_id, vec![set("grade", json!("H"))]);
+    let edit = a.raw_op("a_card", first.record_id, vec![set("grade", json!("H"))]);
     let ops = vec![first.clone(), second, edit];
     let before = now_ms();
     assert_eq!(push_ok(&t, &a, &ops).await, vec![1, 2, 3]);
@@ -235,7 +191,8 @@ async fn concurrent_edits_of_one_field_show_a_conflict_in_pull_and_snapshot() {
     push_ok(&t, &a, std::slice::from_ref(&create)).await;
     // Both devices saw the creation; each, offline, writes another name over it.
     let heads = vec![create.op_id];
-    let ea = a.op(
+    let ea = a.raw_op(
+        "a_card",
         rid,
         vec![Change::Set {
             field: "name".into(),
@@ -243,7 +200,8 @@ async fn concurrent_edits_of_one_field_show_a_conflict_in_pull_and_snapshot() {
             supersedes: heads.clone(),
         }],
     );
-    let eb = b.op(
+    let eb = b.raw_op(
+        "a_card",
         rid,
         vec![Change::Set {
             field: "name".into(),
@@ -670,7 +628,8 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
     let mut li = Dev::login(&t, "salesmgr").await;
     let with = |dev: &mut Dev, name: &str, phone: &str, at: &str| {
         let consultant = dev.user_id.clone();
-        dev.op(
+        dev.raw_op(
+            "a_card",
             v7(),
             vec![
                 set("name", json!(name)),
@@ -728,7 +687,8 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
     );
 
     // Correcting the phone (the winning value) takes the card out of the group.
-    let fix = wang.op(
+    let fix = wang.raw_op(
+        "a_card",
         late.record_id,
         vec![Change::Set {
             field: "phone".into(),
@@ -742,7 +702,8 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
         json!([])
     );
     // ... and writing it back the same way puts it in again.
-    let back = wang.op(
+    let back = wang.raw_op(
+        "a_card",
         late.record_id,
         vec![Change::Set {
             field: "phone".into(),
@@ -759,7 +720,11 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
         2
     );
     // A card in the bin is not a duplicate.
-    let bin = li.op(early.record_id, vec![Change::Delete { supersedes: vec![] }]);
+    let bin = li.raw_op(
+        "a_card",
+        early.record_id,
+        vec![Change::Delete { supersedes: vec![] }],
+    );
     push_ok(&t, &li, &[bin]).await;
     assert_eq!(
         t.get_auth("/api/sales/duplicates", &li.token).await.json(),

@@ -59,7 +59,7 @@ pub struct Dev {
 impl Dev {
     pub async fn login(t: &TestApp, username: &str) -> Dev {
         let device = Uuid::now_v7();
-        let r = t.login(username, device, "规则测试平板").await;
+        let r = t.login(username, device, "测试平板").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let v = r.json();
         Dev {
@@ -80,15 +80,21 @@ impl Dev {
         f: impl FnOnce(&Edit<'_>) -> Vec<Change>,
     ) -> Op {
         let state = w.state(id, rt);
+        let changes = f(&Edit::new(&state, rt));
+        self.raw_op(rt.name, id, changes)
+    }
+
+    /// An op of `changes` to the `record_type` record `id`, stamped now by this device.
+    pub fn raw_op(&mut self, record_type: &str, id: Uuid, changes: Vec<Change>) -> Op {
         Op {
             op_id: v7(),
             device_id: self.device,
             user_id: self.user_id.clone(),
             store_id: "demo".into(),
             record_id: id,
-            record_type: rt.name.into(),
+            record_type: record_type.into(),
             hlc: self.clock.now(now_ms()),
-            changes: f(&Edit::new(&state, rt)),
+            changes,
         }
     }
 
