@@ -189,6 +189,17 @@ impl Browser {
         .await
     }
 
+    /// Waits for the page of one record of the list at `list` (`{list}/{record id}`, e.g. after
+    /// a form that creates a record); returns its path.
+    pub async fn wait_for_record_page(&self, list: &str) -> String {
+        self.wait_until(&format!("a record's page under {list}"), async || {
+            let p = self.path().await;
+            let id = p.strip_prefix(list)?.strip_prefix('/')?;
+            uuid::Uuid::parse_str(id).is_ok().then_some(p)
+        })
+        .await
+    }
+
     /// Cuts this browser's network (or gives it back): its gate closes every
     /// connection and refuses new ones, and chromium's own network emulation
     /// goes offline so the page also sees `navigator.onLine == false`.

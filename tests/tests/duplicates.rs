@@ -51,12 +51,7 @@ async fn build_card(browser: &Browser, name: &str, phone: &str, follow_up: &str)
     browser.choose_value("意向车型", "levin").await;
     browser.choose_value("级别", "A").await;
     browser.click_button("保存").await;
-    browser
-        .wait_until("the new card's page", async || {
-            let p = browser.path().await;
-            (p.starts_with("/sales/a-cards/0")).then_some(())
-        })
-        .await;
+    browser.wait_for_record_page("/sales/a-cards").await;
     browser.wait_for_role("heading", name).await;
     browser.fill("跟进内容", follow_up).await;
     browser.click_button("添加跟进").await;

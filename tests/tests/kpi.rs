@@ -135,10 +135,7 @@ async fn the_sales_manager_sees_last_months_kpis_and_the_records_behind_them() {
     // Its building date is in the chosen month.
     assert!(name.contains(&month), "{name:?} was built in {month}");
     first.click().await.expect("open the A-card");
-    b.wait_until("the A-card page", async || {
-        b.path().await.starts_with("/sales/a-cards/0").then_some(())
-    })
-    .await;
+    b.wait_for_record_page("/sales/a-cards").await;
     b.wait_for_role("heading", &customer).await;
     b.close().await;
 }

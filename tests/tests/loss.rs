@@ -19,12 +19,7 @@ async fn create_card(browser: &Browser, name: &str, phone: &str, model: &str) ->
     }
     browser.choose_value("级别", "B").await;
     browser.click_button("保存").await;
-    browser
-        .wait_until("the new card's page", async || {
-            let p = browser.path().await;
-            (p.starts_with("/sales/a-cards/0")).then_some(p)
-        })
-        .await
+    browser.wait_for_record_page("/sales/a-cards").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

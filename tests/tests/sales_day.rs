@@ -51,12 +51,7 @@ async fn create_card(browser: &Browser, name: &str, phone: &str, grade: &str) ->
     browser.select("意向车型", "凯美瑞").await;
     browser.select("级别", grade).await;
     browser.click_button("保存").await;
-    let path = browser
-        .wait_until("the new card's page", async || {
-            let p = browser.path().await;
-            p.starts_with("/sales/a-cards/0").then_some(p)
-        })
-        .await;
+    let path = browser.wait_for_record_page("/sales/a-cards").await;
     browser.wait_for_role("heading", name).await;
     path
 }
@@ -108,12 +103,7 @@ async fn a_consultants_offline_day_reaches_the_manager_and_the_kpis() {
     tablet.fill("驾驶证有效期至", "2032-03-15").await;
     tablet.fill("起始里程", "8800").await;
     tablet.click_button("开始试驾").await;
-    let drive = tablet
-        .wait_until("the drive's page", async || {
-            let p = tablet.path().await;
-            p.starts_with("/sales/test-drives/0").then_some(p)
-        })
-        .await;
+    let drive = tablet.wait_for_record_page("/sales/test-drives").await;
     tablet.wait_for_text("试驾中").await;
     // The customer drives: the end is stamped when 结束试驾 is pressed, and it must be after the
     // start (to the second).

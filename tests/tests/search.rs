@@ -51,12 +51,7 @@ async fn the_header_search_finds_a_customer_by_phone_digits_and_a_car_by_plate()
     tablet.select("意向车型", "凯美瑞").await;
     tablet.select("级别", "H").await;
     tablet.click_button("保存").await;
-    let card = tablet
-        .wait_until("the new card's page", async || {
-            let p = tablet.path().await;
-            p.starts_with("/sales/a-cards/0").then_some(p)
-        })
-        .await;
+    let card = tablet.wait_for_record_page("/sales/a-cards").await;
     tablet.wait_for_role("heading", "司马相如").await;
 
     // From another page: the last four digits (尾号), then the first digits with a separator.

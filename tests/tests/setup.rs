@@ -142,12 +142,7 @@ async fn a_new_store_is_set_up_staffed_and_a_leavers_cards_are_handed_over() {
     consultant.choose_value("意向车型", "camry").await;
     consultant.choose_value("级别", "B").await;
     consultant.click_button("保存").await;
-    let card = consultant
-        .wait_until("the new card's page", async || {
-            let p = consultant.path().await;
-            p.starts_with("/sales/a-cards/0").then_some(p)
-        })
-        .await;
+    let card = consultant.wait_for_record_page("/sales/a-cards").await;
     consultant.wait_gone("条更改待同步").await;
     consultant
         .wait_until("the card under 王芳", async || {

@@ -24,12 +24,7 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
     }
     tablet.choose_value("级别", "H").await;
     tablet.click_button("保存").await;
-    let card = tablet
-        .wait_until("the new card's page", async || {
-            let p = tablet.path().await;
-            p.starts_with("/sales/a-cards/0").then_some(p)
-        })
-        .await;
+    let card = tablet.wait_for_record_page("/sales/a-cards").await;
     tablet.wait_for_text("还没有试乘试驾。").await;
     tablet.wait_gone("条更改待同步").await;
 
@@ -66,12 +61,7 @@ async fn a_test_drive_runs_offline_from_start_to_end() {
 
     tablet.fill("驾驶证有效期至", "2031-06-30").await;
     tablet.click_button("开始试驾").await;
-    let drive = tablet
-        .wait_until("the drive's page", async || {
-            let p = tablet.path().await;
-            (p.starts_with("/sales/test-drives/0")).then_some(p)
-        })
-        .await;
+    let drive = tablet.wait_for_record_page("/sales/test-drives").await;
     tablet.wait_for_text("试驾中").await;
     tablet.wait_for_text("12345 km").await;
 
