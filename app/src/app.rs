@@ -12,9 +12,6 @@ use crate::components::nav::Nav;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
 use crate::manage;
-use crate::pages::login::LoginPage;
-use crate::pages::password::{ChangePasswordForm, PasswordPage};
-use crate::pages::setup::SetupPage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
 use crate::ui::panel::Panel;
@@ -78,8 +75,8 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
             <UpdateBanner ready=update_ready />
             <StorageWarning />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/login") view={Lazy::<lazy_pages::Login>::new()} />
+                <Route path=path!("/setup") view={Lazy::<lazy_pages::Setup>::new()} />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
                     // 销售: one route per workflow page, under the sales sub-navigation.
@@ -110,7 +107,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("duplicates") view={Lazy::<lazy_pages::Duplicates>::new()} />
                     </ParentRoute>
                     <Route path=path!("conflicts") view={Lazy::<lazy_pages::Conflicts>::new()} />
-                    <Route path=path!("password") view=PasswordPage />
+                    <Route path=path!("password") view={Lazy::<lazy_pages::Password>::new()} />
                     <Route
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
@@ -149,7 +146,7 @@ fn Shell() -> impl IntoView {
         }
         // Only the password form until the password is replaced: no navigation, no pages.
         let (nav, page) = if must_change.get() {
-            (None, view! { <ChangePasswordForm /> }.into_any())
+            (None, lazy_pages::change_password_form().into_any())
         } else {
             (Some(view! { <Nav /> }), view! { <Outlet /> }.into_any())
         };

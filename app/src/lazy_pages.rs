@@ -5,15 +5,17 @@
 //! first shown (and precached by the service worker, so the app still starts and works
 //! offline). Code that pages of several groups share lands in shared chunks.
 //!
-//! The login page, the shell (header, navigation, the sync status) and the small placeholder
-//! pages stay in the main wasm; the sync engine is a split module of its own (`sync::engine`).
+//! The shell (header, navigation, the sync status) and the small placeholder pages stay in the
+//! main wasm; the pages before the shell (login, setup, the password form) are the group
+//! `account`, so that a logged-in device does not download them to start; the sync engine is
+//! a split module of its own (`sync::engine`).
 
 use domain::Area;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::components::area_gate::AreaGate;
-use crate::{conflicts, manage, sales};
+use crate::{conflicts, manage, pages, sales};
 
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
@@ -55,6 +57,15 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
+    // The pages before (and instead of) the shell.
+    account {
+        /// `/login`
+        Login => pages::login::LoginPage;
+        /// `/setup`
+        Setup => pages::setup::SetupPage;
+        /// `/password`
+        Password => pages::password::PasswordPage;
+    }
     // What a consultant uses every day.
     sales_day {
         /// `/sales`
@@ -123,4 +134,15 @@ lazy_pages! {
         /// `/manage/audit`: the audit log (审计日志), for managers.
         Audit in Management => manage::audit::AuditPage;
     }
+}
+
+/// The password form the shell shows instead of the pages while the user must replace a
+/// password someone else set: in the group `account` with the password page, drawn once its
+/// chunk is loaded.
+pub fn change_password_form() -> impl IntoView {
+    #[::leptos::wasm_split::wasm_split(account, wasm_split_path = ::leptos::wasm_split)]
+    fn change_password_form_view() -> AnyView {
+        lazy_pages!(@page pages::password::ChangePasswordForm)
+    }
+    Suspend::new(change_password_form_view())
 }

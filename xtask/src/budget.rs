@@ -58,6 +58,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "account",
+        what: "login, setup, the password form (the pages before the shell)",
+        limit: 60 * KB,
+        goal: None,
+    },
+    Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
         limit: 170 * KB,

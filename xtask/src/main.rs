@@ -1,5 +1,5 @@
 //! Project automation: `cargo xtask build | run | test | size | measure | bench-sync |
-//! bench-device`.
+//! bench-device | lighthouse`.
 //!
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
 //! `cargo run --quiet --package xtask --`.
@@ -10,6 +10,8 @@ mod budget;
 mod build;
 mod cache;
 mod compress;
+mod e2e;
+mod lighthouse;
 mod measure;
 mod size;
 mod test;
@@ -41,7 +43,8 @@ enum Command {
         server_args: Vec<String>,
     },
     /// Run every check and test non-interactively, installing what is missing
-    /// (wasm target, chromium, chromedriver).
+    /// (wasm target, chromium, chromedriver). The e2e test files run `FORECOURT_E2E_JOBS`
+    /// (default 2) at a time.
     Test,
     /// Measure what the server sends of the built site (Accept-Encoding: br): the initial
     /// download and each page group's first visit, checked against xtask/src/budget.rs.
@@ -76,6 +79,14 @@ enum Command {
         #[arg(long)]
         release: bool,
     },
+    /// Lighthouse (mobile: slow 4G, 4× CPU) on /login and on a logged-in consultant's Today,
+    /// in headless chromium against the server with the demo store; prints the scores and
+    /// metrics (installs the pinned lighthouse from npm into target/tools). Not part of `test`.
+    Lighthouse {
+        /// How many runs of each page (the table shows the median).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -92,6 +103,7 @@ fn main() -> ExitCode {
             quick,
             release,
         } => bench_device::bench_device(bench_device::records(records, quick), release),
+        Command::Lighthouse { runs } => lighthouse::lighthouse(runs),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
-use crate::{build, size, util};
+use crate::{build, e2e, size, util};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -75,14 +75,7 @@ pub fn test() -> Result<()> {
             size::check(&debug_server, &util::site_dir())
         });
         step("end-to-end tests", &mut || {
-            util::run(
-                util::cargo()
-                    .args(["test", "--package", "e2e", "--", "--test-threads=1"])
-                    .env("FORECOURT_BIN", &debug_server)
-                    .env("FORECOURT_SITE", util::site_dir())
-                    .env("CHROMEDRIVER", CHROMEDRIVER)
-                    .env("CHROMIUM", CHROMIUM),
-            )
+            e2e::run(&debug_server, &util::site_dir())
         });
     } else {
         for name in ["download budgets", "end-to-end tests"] {
@@ -127,7 +120,7 @@ fn first_line(s: &str) -> &str {
 }
 
 /// Installs Debian's chromium and chromium-driver if either is missing.
-fn ensure_chromium() -> Result<()> {
+pub fn ensure_chromium() -> Result<()> {
     if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! The words for who and when: a user's name, a device's name, a phone, a moment in the store's
 //! time.
 
+use domain::sales::chrono::NaiveDateTime;
 use leptos::prelude::*;
 
 use crate::clock::store_clock;
@@ -55,10 +56,9 @@ pub fn phone_display(raw: &str) -> String {
 
 /// A Unix time in ms as the store's local `YYYY-MM-DD HH:MM` (or only `HH:MM`).
 pub fn local_time(ms: f64, with_date: bool) -> String {
-    let format = if with_date { "%Y-%m-%d %H:%M" } else { "%H:%M" };
     store_clock()
         .local_ms(ms.max(0.0) as u64)
-        .map(|t| t.format(format).to_string())
+        .map(|t| minutes_text(&t, with_date))
         .unwrap_or_default()
 }
 
@@ -67,6 +67,39 @@ pub fn local_time(ms: f64, with_date: bool) -> String {
 pub fn shown_time(stored: &str) -> String {
     store_clock()
         .parse(stored)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| minutes_text(&t, true))
         .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD HH:MM` (or `HH:MM`), what chrono's `format("%Y-%m-%d %H:%M")` writes, without
+/// its format-string machinery in the main wasm (the sync status shows a time at start).
+fn minutes_text(t: &NaiveDateTime, with_date: bool) -> String {
+    use domain::sales::chrono::{Datelike, Timelike};
+    let time = format!("{:02}:{:02}", t.hour(), t.minute());
+    if with_date {
+        format!("{:04}-{:02}-{:02} {time}", t.year(), t.month(), t.day())
+    } else {
+        time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_as_chrono_formats_them() {
+        for stored in [
+            "2026-03-05T07:09:59",
+            "0987-12-31T23:00:00",
+            "2026-11-30T00:00:00",
+        ] {
+            let t: NaiveDateTime = stored.parse().unwrap();
+            assert_eq!(
+                minutes_text(&t, true),
+                t.format("%Y-%m-%d %H:%M").to_string()
+            );
+            assert_eq!(minutes_text(&t, false), t.format("%H:%M").to_string());
+        }
+    }
 }
