@@ -21,6 +21,12 @@
 //! 334.2 KB on the merged tree (the trim's 294.1 KB plus ~40 KB that came back into the main
 //! module). Then the header search went into the `sync` module (it loads at start): initial
 //! 309.8 KB, sync 110.6 KB (a consultant's first visit unchanged, 575 KB).
+//! Reset 2026-12-06 on branch wt-size, when the pages before the shell (login, setup, the password
+//! form) left the main wasm for the group `account`: initial 267.7 KB (−42 KB), account 69.6.
+//! The page groups grew (sales_day 154.9 → 178.6 KB, the others by 5–20 KB) although no page
+//! changed: the form parts (fields, `use_edit`, alerts, buttons) that the login and setup pages
+//! kept in the main wasm are now in shared chunks that each group's first visit counts, while a
+//! consultant's first visit in all fell from 575 to 560 KB. Limits: these figures + ~3 %.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -43,7 +49,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 320 * KB,
+    limit: 280 * KB,
     goal: Some(250 * KB),
 };
 
@@ -54,37 +60,37 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 115 * KB,
+        limit: 120 * KB,
         goal: None,
     },
     Budget {
         name: "account",
         what: "login, setup, the password form (the pages before the shell)",
-        limit: 60 * KB,
+        limit: 75 * KB,
         goal: None,
     },
     Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
-        limit: 170 * KB,
+        limit: 185 * KB,
         goal: Some(150 * KB),
     },
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 255 * KB,
+        limit: 280 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 165 * KB,
+        limit: 175 * KB,
         goal: None,
     },
     Budget {
         name: "sales_orders",
         what: "orders",
-        limit: 200 * KB,
+        limit: 215 * KB,
         goal: None,
     },
     Budget {
@@ -96,13 +102,13 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 280 * KB,
+        limit: 295 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 170 * KB,
+        limit: 190 * KB,
         goal: None,
     },
 ];

@@ -269,7 +269,7 @@ pub fn build() -> Result<Built> {
 
     let template = String::from_utf8(read(&public.join("index.html"))?)
         .context("public/index.html is not UTF-8")?;
-    let index = render_index(&template, &js_name, &wasm_name, &css_name)?;
+    let index = render_index(&template, &js_name, &split_js_name, &wasm_name, &css_name)?;
     files.insert("index.html".into(), index.into_bytes());
 
     let mut precache: Vec<String> = vec!["/".into(), "/index.html".into()];
@@ -764,14 +764,23 @@ fn concat_css(dir: &Path) -> Result<Vec<u8>> {
 
 /// `public/index.html` with the head marker replaced by the stylesheet, the
 /// wasm preload and the module script that calls `init`.
-pub fn render_index(template: &str, js: &str, wasm: &str, css: &str) -> Result<String> {
+pub fn render_index(
+    template: &str,
+    js: &str,
+    split_js: &str,
+    wasm: &str,
+    css: &str,
+) -> Result<String> {
     if !template.contains(HEAD_MARKER) {
         bail!("public/index.html has no `{HEAD_MARKER}` marker");
     }
+    // The split loader is imported by the app's js: preloaded beside it, it is not fetched
+    // only once the js has arrived (one round trip less before the wasm can start).
     let head = format!(
         "<link rel=\"stylesheet\" href=\"/{css}\">\n\
          <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
          <link rel=\"modulepreload\" href=\"/{js}\">\n\
+         <link rel=\"modulepreload\" href=\"/{split_js}\">\n\
          <script type=\"module\">import init from '/{js}'; init({{ module_or_path: '/{wasm}' }});</script>"
     );
     Ok(template.replace(HEAD_MARKER, &head))
@@ -880,6 +889,7 @@ mod tests {
         let out = render_index(
             html,
             "app-0123456789abcdef.js",
+            "split-0123456789abcdef.js",
             "app-fedcba9876543210_bg.wasm",
             "style-00112233445566aa.css",
         )
@@ -890,7 +900,8 @@ mod tests {
         assert!(out.contains(
             "import init from '/app-0123456789abcdef.js'; init({ module_or_path: '/app-fedcba9876543210_bg.wasm' });"
         ));
-        assert!(render_index("<html></html>", "a", "b", "c").is_err());
+        assert!(out.contains(r#"<link rel="modulepreload" href="/split-0123456789abcdef.js">"#));
+        assert!(render_index("<html></html>", "a", "s", "b", "c").is_err());
     }
 
     #[test]

@@ -40,6 +40,19 @@ fn jobs_from(var: Option<&str>) -> usize {
         .unwrap_or(DEFAULT_JOBS)
 }
 
+/// `cargo xtask e2e`: the debug server (built if needed) or `FORECOURT_BIN`, on the built site.
+pub fn e2e() -> Result<()> {
+    let bin = match std::env::var_os("FORECOURT_BIN") {
+        Some(bin) if !bin.is_empty() => PathBuf::from(bin),
+        _ => {
+            util::run(util::cargo().args(["build", "--package", "forecourt-server"]))?;
+            util::target_dir().join("debug").join("forecourt")
+        }
+    };
+    crate::test::ensure_chromium()?;
+    run(&bin, &util::site_dir())
+}
+
 /// Builds the e2e test binaries and runs them against `bin` and `site`.
 pub fn run(bin: &Path, site: &Path) -> Result<()> {
     let files = build()?;

@@ -1,4 +1,4 @@
-//! Project automation: `cargo xtask build | run | test | size | measure | bench-sync |
+//! Project automation: `cargo xtask build | run | test | e2e | size | measure | bench-sync |
 //! bench-device | lighthouse`.
 //!
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for
@@ -46,6 +46,9 @@ enum Command {
     /// (wasm target, chromium, chromedriver). The e2e test files run `FORECOURT_E2E_JOBS`
     /// (default 2) at a time.
     Test,
+    /// Only the end-to-end tests of `test`, on the built site (`cargo xtask build` first) and the
+    /// debug server (built if needed) or `FORECOURT_BIN`; `FORECOURT_E2E_JOBS` files at a time.
+    E2e,
     /// Measure what the server sends of the built site (Accept-Encoding: br): the initial
     /// download and each page group's first visit, checked against xtask/src/budget.rs.
     /// Uses the debug server (built if needed) or `FORECOURT_BIN`.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Build => build::build().map(|_| ()),
         Command::Run { server_args } => build::run(&server_args),
         Command::Test => test::test(),
+        Command::E2e => e2e::e2e(),
         Command::Size => size::size(),
         Command::Measure { runs } => measure::measure(runs),
         Command::BenchSync { quick } => bench_sync::bench_sync(quick),
