@@ -26,7 +26,10 @@
 //! The page groups grew (sales_day 154.9 → 178.6 KB, the others by 5–20 KB) although no page
 //! changed: the form parts (fields, `use_edit`, alerts, buttons) that the login and setup pages
 //! kept in the main wasm are now in shared chunks that each group's first visit counts, while a
-//! consultant's first visit in all fell from 575 to 560 KB. Limits: these figures + ~3 %.
+//! consultant's first visit in all fell from 575 to 560 KB. Then the sync status's time without
+//! chrono's strftime: initial 258.7 KB; sync 114.0 → 121.4 KB (the strftime code is now in a chunk
+//! that the sync engine and the pages share, no longer in the main wasm). Limits: these figures
+//! + ~3 %.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -49,7 +52,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 280 * KB,
+    limit: 270 * KB,
     goal: Some(250 * KB),
 };
 
@@ -60,7 +63,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 120 * KB,
+        limit: 130 * KB,
         goal: None,
     },
     Budget {
