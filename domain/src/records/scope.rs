@@ -218,6 +218,25 @@ pub fn changes_scope(op: &Op) -> bool {
         .any(|c| c.field().is_some_and(|f| fields.contains(&f)))
 }
 
+/// A device's cursors by scope key (docs/sync.md, "Scope changes"): when a pull answers the
+/// key `new` and the device's records were synced under `held` (cursor `held_cursor`), the
+/// held cursor is filed under `held` and the one kept for `new` is taken out and returned.
+/// `None`: the device never synced `new`, and fetches its snapshot. Records stay either way.
+pub fn switch_cursor(
+    cursors: &mut std::collections::BTreeMap<String, u64>,
+    held: &str,
+    held_cursor: Option<u64>,
+    new: &str,
+) -> Option<u64> {
+    if let Some(c) = held_cursor {
+        cursors.insert(held.to_owned(), c);
+    }
+    if held == new {
+        return held_cursor;
+    }
+    cursors.remove(new)
+}
+
 /// One entry of the store's phone index (撞单 warnings on a device that does not hold the
 /// card): a live A-card's normalised phone, the customer's name and the consultant.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -459,6 +478,29 @@ mod tests {
             e.set("name", json!("李")).unwrap()
         ])));
         assert!(!changes_scope(&op(vec![e.delete()])));
+    }
+
+    #[test]
+    fn a_shared_tablet_keeps_a_cursor_per_scope() {
+        let mut cursors = std::collections::BTreeMap::new();
+        // A's tablet, then B logs in: B has never synced here.
+        assert_eq!(switch_cursor(&mut cursors, "A", Some(40), "B"), None);
+        assert_eq!(cursors.get("A"), Some(&40));
+        // B's snapshot and pulls reach 90; A comes back and goes on from 40.
+        assert_eq!(switch_cursor(&mut cursors, "B", Some(90), "A"), Some(40));
+        assert_eq!(cursors.get("B"), Some(&90));
+        assert!(!cursors.contains_key("A"), "taken out while in use");
+        // A role change is a new key: a new snapshot.
+        assert_eq!(
+            switch_cursor(&mut cursors, "A", Some(95), "A+manager"),
+            None
+        );
+        // A cut in the middle of a snapshot (no cursor yet) files nothing.
+        assert_eq!(
+            switch_cursor(&mut cursors, "A+manager", None, "B"),
+            Some(90)
+        );
+        assert!(!cursors.contains_key("A+manager"));
     }
 
     #[test]
