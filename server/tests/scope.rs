@@ -9,7 +9,7 @@ mod common;
 use axum::http::StatusCode;
 use common::ops::{Dev, World, set, v7};
 use common::{TestApp, app};
-use domain::records::{A_CARD, REPAIR_ORDER, RO_LINE};
+use domain::records::{A_CARD, CARE_TASK, REPAIR_ORDER, RO_LINE};
 use domain::sync::RecordState;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -115,29 +115,8 @@ async fn a_consultant_holds_their_own_customers_and_not_a_colleagues() {
     let theirs = card_of(&t, &mut w, &mut zhao, "李女士", "13900001111").await;
     // The colleague closes the customer: the manager confirms the loss.
     let mut m = Dev::login(&t, "salesmgr").await;
-    let propose = zhao.op(&w, theirs, &A_CARD, |e| {
-        vec![
-            e.transition("status", "loss_proposed").unwrap(),
-            set(e, "loss_reason", json!("other_brand")),
-        ]
-    });
-    zhao.ok(&t, &mut w, vec![propose]).await;
-    let re_contact = m.op(&w, theirs, &A_CARD, |e| {
-        vec![
-            e.append(
-                "re_contacts",
-                v7(),
-                json!({"outcome": "confirmed_lost", "channel": "phone", "note": "经理电话回访"}),
-            )
-            .unwrap(),
-            e.transition("status", "re_contacted").unwrap(),
-        ]
-    });
-    m.ok(&t, &mut w, vec![re_contact]).await;
-    let lost = m.op(&w, theirs, &A_CARD, |e| {
-        vec![e.transition("status", "lost").unwrap()]
-    });
-    m.ok(&t, &mut w, vec![lost]).await;
+    close_card(&t, &mut w, &mut zhao, &mut m, theirs).await;
+    let open = card_of(&t, &mut w, &mut zhao, "赵女士", "13900007777").await;
     let mut c = Dev::login(&t, "consultant").await;
     let mine = card_of(&t, &mut w, &mut c, "王先生", "13900002222").await;
 
@@ -154,7 +133,7 @@ async fn a_consultant_holds_their_own_customers_and_not_a_colleagues() {
         "the first page counts the scope"
     );
     for r in &records {
-        if ["a_card", "c_card", "order"].contains(&r.record_type.as_str()) {
+        if ["c_card", "order"].contains(&r.record_type.as_str()) {
             let who = consultant_of(r);
             assert!(
                 who.is_empty() || who == c.user_id,
@@ -168,15 +147,28 @@ async fn a_consultant_holds_their_own_customers_and_not_a_colleagues() {
     assert!(all.iter().any(|r| r.id == theirs) && all.iter().any(|r| r.id == mine));
     assert!(all_total as usize == all.len() && all.len() > records.len());
     let (zhaos, _, zhao_scope) = snapshot(&t, &zhao).await;
-    assert!(zhaos.iter().any(|r| r.id == theirs) && !zhaos.iter().any(|r| r.id == mine));
+    assert!(zhaos.iter().any(|r| r.id == theirs) && zhaos.iter().any(|r| r.id == mine));
     assert!(scope != zhao_scope && scope != manager_scope);
 
     // A pull from the start: the same rule; the scope key as the snapshot's.
     let page = pull(&t, &c, 0).await;
     assert_eq!(page["scope"], json!(scope));
-    let (ops, _, _) = pull_all(&t, &c, 0).await;
+    let (ops, _, cursor) = pull_all(&t, &c, 0).await;
     let pulled = ids_of(&ops);
-    assert!(pulled.contains(&mine) && !pulled.contains(&theirs));
+    assert!(pulled.contains(&mine) && pulled.contains(&open));
+    // After the card was closed, its edits no longer reach the consultant; their own do.
+    let late = zhao.op(&w, theirs, &A_CARD, |e| {
+        vec![
+            e.append("follow_ups", v7(), json!({"content": "回访:已在别家提车"}))
+                .unwrap(),
+        ]
+    });
+    zhao.ok(&t, &mut w, vec![late]).await;
+    let own = c.op(&w, mine, &A_CARD, |e| vec![set(e, "grade", json!("H"))]);
+    c.ok(&t, &mut w, vec![own]).await;
+    let (ops, records, _) = pull_all(&t, &c, cursor).await;
+    assert_eq!(ids_of(&ops), vec![mine]);
+    assert!(records.is_empty());
 
     // The history of a record follows the read rule.
     let r = t
@@ -193,19 +185,56 @@ async fn a_consultant_holds_their_own_customers_and_not_a_colleagues() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
+/// The manager's ops that close a card of `dev`'s: propose (by the owner), re-contact, lost.
+async fn close_card(t: &TestApp, w: &mut World, owner: &mut Dev, m: &mut Dev, card: Uuid) {
+    let propose = owner.op(w, card, &A_CARD, |e| {
+        vec![
+            e.transition("status", "loss_proposed").unwrap(),
+            set(e, "loss_reason", json!("other_brand")),
+        ]
+    });
+    owner.ok(t, w, vec![propose]).await;
+    let re_contact = m.op(w, card, &A_CARD, |e| {
+        vec![
+            e.append(
+                "re_contacts",
+                v7(),
+                json!({"outcome": "confirmed_lost", "channel": "phone", "note": "经理电话回访"}),
+            )
+            .unwrap(),
+            e.transition("status", "re_contacted").unwrap(),
+        ]
+    });
+    m.ok(t, w, vec![re_contact]).await;
+    let lost = m.op(w, card, &A_CARD, |e| {
+        vec![e.transition("status", "lost").unwrap()]
+    });
+    m.ok(t, w, vec![lost]).await;
+}
+
 #[tokio::test]
-async fn a_hand_over_brings_the_card_whole_and_tells_the_one_who_had_it() {
+async fn a_hand_over_brings_the_task_whole_and_tells_the_one_who_had_it() {
     let t = app().await;
     let mut w = World::default();
     let mut zhao = Dev::login(&t, "zhaolei").await;
-    let card = card_of(&t, &mut w, &mut zhao, "李女士", "13900003333").await;
-    let note = zhao.op(&w, card, &A_CARD, |e| {
+    let task = v7();
+    let him = zhao.user_id.clone();
+    let made = zhao.op(&w, task, &CARE_TASK, |e| {
         vec![
-            e.append("follow_ups", v7(), json!({"content": "电话跟进"}))
+            set(e, "customer_name", json!("李女士")),
+            set(e, "phone", json!("13900003333")),
+            set(e, "kind", json!("call_24h")),
+            set(e, "assignee_id", json!(him)),
+        ]
+    });
+    zhao.ok(&t, &mut w, vec![made]).await;
+    let attempt = zhao.op(&w, task, &CARE_TASK, |e| {
+        vec![
+            e.append("attempts", v7(), json!({"outcome": "no_answer"}))
                 .unwrap(),
         ]
     });
-    zhao.ok(&t, &mut w, vec![note]).await;
+    zhao.ok(&t, &mut w, vec![attempt]).await;
     let c = Dev::login(&t, "consultant").await;
     let qian = Dev::login(&t, "qianli").await;
     // Every tablet is up to date.
@@ -213,47 +242,72 @@ async fn a_hand_over_brings_the_card_whole_and_tells_the_one_who_had_it() {
     let (_, _, zhao_cursor) = pull_all(&t, &zhao, 0).await;
     let (_, _, qian_cursor) = pull_all(&t, &qian, 0).await;
 
-    // The manager hands the card over to the consultant (撞单 转给, or a leaver's hand-over).
+    // The manager hands the task over to the consultant (a leaver's hand-over moves it so).
     let mut m = Dev::login(&t, "salesmgr").await;
     let to = c.user_id.clone();
-    let give = m.op(&w, card, &A_CARD, |e| {
-        vec![set(e, "consultant_id", json!(to))]
+    let give = m.op(&w, task, &CARE_TASK, |e| {
+        vec![set(e, "assignee_id", json!(to))]
     });
     m.ok(&t, &mut w, vec![give.clone()]).await;
 
-    // The consultant's next pull: the op and the whole card (its name, phone and follow-up
+    // The consultant's next pull: the op and the whole task (its customer and the attempt
     // came before the cursor).
     let (ops, records, _) = pull_all(&t, &c, cursor).await;
-    assert_eq!(ids_of(&ops), vec![card]);
+    assert_eq!(ids_of(&ops), vec![task]);
     assert_eq!(records.len(), 1, "{records:?}");
     let whole = &records[0];
-    assert_eq!(whole.id, card);
-    assert_eq!(whole.value("name"), Some(&json!("李女士")));
-    assert_eq!(whole.value("phone"), Some(&json!("13900003333")));
-    assert_eq!(consultant_of(whole), c.user_id);
-    assert_eq!(whole, &w.state(card, &A_CARD), "as the server holds it");
+    assert_eq!(whole.value("customer_name"), Some(&json!("李女士")));
+    assert_eq!(whole, &w.state(task, &CARE_TASK), "as the server holds it");
 
-    // The colleague who had it gets the op that took it away (their card shows the new owner);
-    // a third consultant gets nothing.
+    // The colleague who had it gets the op that took it away (the task shows its new
+    // assignee); a third consultant gets nothing.
     let (ops, _, _) = pull_all(&t, &zhao, zhao_cursor).await;
-    assert_eq!(ids_of(&ops), vec![card]);
+    assert_eq!(ids_of(&ops), vec![task]);
     assert_eq!(ops[0]["op_id"], json!(give.op_id));
     let (ops, records, _) = pull_all(&t, &qian, qian_cursor).await;
     assert!(ops.is_empty() && records.is_empty(), "{ops:?}");
 
-    // Later edits of the card reach the new owner, no longer the old one.
+    // Later edits reach the new assignee, no longer the old one.
     let (_, _, cursor) = pull_all(&t, &c, 0).await;
     let (_, _, zhao_cursor) = pull_all(&t, &zhao, 0).await;
     let mut c = c;
-    let later = c.op(&w, card, &A_CARD, |e| {
-        vec![set(e, "intended_model", json!("SUV-X"))]
+    let later = c.op(&w, task, &CARE_TASK, |e| {
+        vec![set(e, "note", json!("周末再打"))]
     });
     c.ok(&t, &mut w, vec![later]).await;
     let (ops, records, _) = pull_all(&t, &c, cursor).await;
-    assert_eq!(ids_of(&ops), vec![card]);
+    assert_eq!(ids_of(&ops), vec![task]);
     assert!(records.is_empty(), "an ordinary edit comes as the op alone");
     let (ops, _, _) = pull_all(&t, &zhao, zhao_cursor).await;
     assert!(ops.is_empty(), "{ops:?}");
+}
+
+#[tokio::test]
+async fn a_closed_card_reopened_reaches_every_consultant_whole() {
+    let t = app().await;
+    let mut w = World::default();
+    let mut zhao = Dev::login(&t, "zhaolei").await;
+    let mut m = Dev::login(&t, "salesmgr").await;
+    let card = card_of(&t, &mut w, &mut zhao, "李女士", "13900006666").await;
+    let c = Dev::login(&t, "consultant").await;
+    let (_, _, before) = pull_all(&t, &c, 0).await;
+    close_card(&t, &mut w, &mut zhao, &mut m, card).await;
+    // The consultant held the open card: the ops that closed it reach their tablet.
+    let (ops, _, cursor) = pull_all(&t, &c, before).await;
+    assert_eq!(ids_of(&ops), vec![card, card, card]);
+    let (records, _, _) = snapshot(&t, &c).await;
+    assert!(
+        !records.iter().any(|r| r.id == card),
+        "closed: out of scope"
+    );
+    // The manager reactivates it (lost → following): it comes back whole.
+    let reopen = m.op(&w, card, &A_CARD, |e| {
+        vec![e.transition("status", "following").unwrap()]
+    });
+    m.ok(&t, &mut w, vec![reopen]).await;
+    let (ops, records, _) = pull_all(&t, &c, cursor).await;
+    assert_eq!(ids_of(&ops), vec![card]);
+    assert_eq!(records, vec![w.state(card, &A_CARD)]);
 }
 
 #[tokio::test]
@@ -262,37 +316,32 @@ async fn a_push_on_a_record_out_of_scope_is_checked_by_the_same_policy() {
     let mut w = World::default();
     let mut zhao = Dev::login(&t, "zhaolei").await;
     let card = card_of(&t, &mut w, &mut zhao, "李女士", "13900004444").await;
+    let mut m = Dev::login(&t, "salesmgr").await;
+    close_card(&t, &mut w, &mut zhao, &mut m, card).await;
     let mut c = Dev::login(&t, "consultant").await;
     let (records, _, _) = snapshot(&t, &c).await;
     assert!(
         !records.iter().any(|r| r.id == card),
         "not in the consultant's scope"
     );
-    // A follow-up note on a colleague's card is anyone's; moving it is the owner's.
+    let (_, _, cursor) = pull_all(&t, &c, 0).await;
+    // A follow-up note on a colleague's card is anyone's; the bin is the owner's.
     let note = c.op(&w, card, &A_CARD, |e| {
         vec![
             e.append(
                 "follow_ups",
                 v7(),
-                json!({"content": "客户来店,已通知赵磊"}),
+                json!({"content": "客户又来店了,已通知赵磊"}),
             )
             .unwrap(),
         ]
     });
     c.ok(&t, &mut w, vec![note]).await;
-    let propose = c.op(&w, card, &A_CARD, |e| {
-        vec![e.transition("status", "loss_proposed").unwrap()]
-    });
-    c.refused(
-        &t,
-        &[propose],
-        0,
-        StatusCode::FORBIDDEN,
-        "not_your_customer",
-    )
-    .await;
+    let bin = c.op(&w, card, &A_CARD, |e| vec![e.delete()]);
+    c.refused(&t, &[bin], 0, StatusCode::FORBIDDEN, "not_your_customer")
+        .await;
     // The card is still not the consultant's: their own op does not pull it in.
-    let (ops, records, _) = pull_all(&t, &c, 0).await;
+    let (ops, records, _) = pull_all(&t, &c, cursor).await;
     assert!(!ids_of(&ops).contains(&card) && records.is_empty());
 }
 

@@ -7,16 +7,15 @@
 //! | role | holds |
 //! |---|---|
 //! | sales manager, general manager, service advisor, customer service, customer-service manager | every record of the types they may read ([`super::may_read`]) |
-//! | sales consultant | their own A-cards, C-cards, orders, test drives and visits (`consultant_id`), the care tasks assigned to them (`assignee_id`); the store's A-cards and visits that have no consultant yet; the visits of today and yesterday and those still in the showroom (the reception rota counts every consultant's turns); test drives under way (the fleet: which cars are out); every key account (any consultant may take one over), the sales settings and the rota |
+//! | sales consultant | their own A-cards, C-cards, orders, test drives and visits (`consultant_id`), the care tasks assigned to them (`assignee_id`); the store's open A-cards (not lost, not delivered: a colleague's customer who comes in, a 撞单 merge, a hand-over) and those without a consultant; the visits of today and yesterday and those still in the showroom (the reception rota counts every consultant's turns); test drives under way (the fleet: which cars are out); every key account (any consultant may take one over), the sales settings and the rota |
 //! | technician, QC inspector, parts clerk | repair orders not yet handed over or cancelled, the lines of those orders, booked appointments, the service settings |
 //!
-//! A consultant does **not** hold the colleagues' open A-cards (decided): they are most of a
-//! store's records (a store has tens of thousands of open cards across its consultants), a
-//! consultant does not work them (follow-ups, moves and the bin are the owner's or a
-//! manager's), and what a colleague's card is needed for offline, the 撞单 warning when a
-//! customer comes again, is answered by the store's phone index ([`PhoneEntry`], `GET
-//! /api/sync/phones`). A card handed over to the consultant enters their scope by the op that
-//! hands it over.
+//! A consultant does **not** hold a colleague's closed customers (lost or delivered A-cards and
+//! the colleague's C-cards, orders, care tasks, past visits, finished test drives): they grow
+//! with every year of the store and are the colleague's to work. What they are needed for
+//! offline, the 撞单 warning when such a customer comes again, is answered by the store's phone
+//! index ([`PhoneEntry`], `GET /api/sync/phones`). A card handed over to the consultant, or
+//! reopened, enters their scope by the op that does it.
 //!
 //! Scope does not depend on the bin: a record in the bin stays in the scope of whoever held it,
 //! so the deletion reaches their device. [`changes_scope`] says which ops may move a record
@@ -38,6 +37,9 @@ pub const RULES_VERSION: u32 = 1;
 /// Visits of this many days before today (store time) are in every consultant's scope, with
 /// today's.
 pub const RECENT_VISIT_DAYS: i64 = 1;
+
+/// A-card states after which a card is a closed customer (only its consultant holds it).
+const A_CARD_CLOSED: [&str; 2] = ["lost", "delivered"];
 
 /// Repair order states after which the workshop no longer holds the order.
 const RO_CLOSED: [&str; 2] = ["handed_over", "cancelled"];
@@ -158,7 +160,11 @@ fn role_holds(role: Role, user_id: &str, r: &RecordState, ctx: Context<'_>) -> b
     let status = || field::status(r, "status").unwrap_or_default();
     match role {
         Role::SalesConsultant => match r.record_type.as_str() {
-            "a_card" => is_user(r, "consultant_id", user_id) || nobody(r, "consultant_id"),
+            "a_card" => {
+                is_user(r, "consultant_id", user_id)
+                    || nobody(r, "consultant_id")
+                    || !A_CARD_CLOSED.contains(&status().as_str())
+            }
             "c_card" | "order" => is_user(r, "consultant_id", user_id),
             "test_drive" => is_user(r, "consultant_id", user_id) || status() == "started",
             "visit" => {
@@ -197,8 +203,8 @@ pub fn parent_of(record: &RecordState) -> Option<Uuid> {
 /// The fields whose value [`Scope::holds`] reads, by record type.
 pub fn scope_fields(record_type: &str) -> &'static [&'static str] {
     match record_type {
-        "a_card" | "c_card" | "order" => &["consultant_id"],
-        "test_drive" => &["consultant_id", "status"],
+        "a_card" | "test_drive" => &["consultant_id", "status"],
+        "c_card" | "order" => &["consultant_id"],
         "visit" => &["consultant_id", "time_in", "time_out"],
         "care_task" => &["assignee_id"],
         "repair_order" | "appointment" => &["status"],
@@ -344,8 +350,9 @@ mod tests {
             let mine = rec(rt, &[("consultant_id", json!(ME))]);
             let theirs = rec(rt, &[("consultant_id", json!(COLLEAGUE))]);
             assert!(s.holds(&mine, ctx(None)), "{}", rt.name);
-            let started = rt.name == "test_drive";
-            assert_eq!(s.holds(&theirs, ctx(None)), started, "{}", rt.name);
+            // A colleague's open card and a test drive under way: the store's.
+            let open = ["a_card", "test_drive"].contains(&rt.name);
+            assert_eq!(s.holds(&theirs, ctx(None)), open, "{}", rt.name);
         }
         // Ids compare as uuids, whatever their case.
         let upper = rec(&A_CARD, &[("consultant_id", json!(ME.to_uppercase()))]);
@@ -372,12 +379,27 @@ mod tests {
     fn a_colleagues_closed_card_stays_out_and_a_card_in_the_bin_stays_in() {
         let s = consultant();
         let mut theirs = rec(&A_CARD, &[("consultant_id", json!(COLLEAGUE))]);
-        op_on(&mut theirs, &A_CARD, 0x71, 2_000, |e| {
-            vec![e.transition("status", "loss_proposed").unwrap()]
+        assert!(s.holds(&theirs, ctx(None)), "open");
+        let mut mine = theirs.clone();
+        for (n, to) in [(0x71, "ordered"), (0x72, "delivered")] {
+            op_on(&mut theirs, &A_CARD, n, 2_000 + n as u64, |e| {
+                vec![e.transition("status", to).unwrap()]
+            });
+        }
+        assert!(
+            !s.holds(&theirs, ctx(None)),
+            "a colleague's delivered customer"
+        );
+        op_on(&mut mine, &A_CARD, 0x73, 2_000, |e| {
+            vec![e.set("consultant_id", json!(ME)).unwrap()]
         });
-        assert!(!s.holds(&theirs, ctx(None)));
-        let mut mine = rec(&A_CARD, &[("consultant_id", json!(ME))]);
-        op_on(&mut mine, &A_CARD, 0x72, 2_000, |e| vec![e.delete()]);
+        for (n, to) in [(0x74, "ordered"), (0x75, "delivered")] {
+            op_on(&mut mine, &A_CARD, n, 3_000 + n as u64, |e| {
+                vec![e.transition("status", to).unwrap()]
+            });
+        }
+        assert!(s.holds(&mine, ctx(None)), "my own delivered customer");
+        op_on(&mut mine, &A_CARD, 0x76, 4_000, |e| vec![e.delete()]);
         assert!(mine.is_deleted());
         assert!(
             s.holds(&mine, ctx(None)),
