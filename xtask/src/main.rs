@@ -75,6 +75,9 @@ enum Command {
         /// Use the release server (built if needed) instead of the debug one.
         #[arg(long)]
         release: bool,
+        /// Whose tablet: `manager` (the sales manager, the whole store) or `consultant`.
+        #[arg(long = "as", default_value = "manager")]
+        who: String,
     },
 }
 
@@ -91,7 +94,8 @@ fn main() -> ExitCode {
             records,
             quick,
             release,
-        } => bench_device::bench_device(bench_device::records(records, quick), release),
+            who,
+        } => bench_device::bench_device(bench_device::records(records, quick), release, &who),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
