@@ -200,7 +200,8 @@ pub fn parent_of(record: &RecordState) -> Option<Uuid> {
     }
 }
 
-/// The fields whose value [`Scope::holds`] reads, by record type.
+/// The fields whose value [`Scope::holds`] and [`parent_of`] read, by record type (the server
+/// decodes only these to decide: a test below checks that nothing else counts).
 pub fn scope_fields(record_type: &str) -> &'static [&'static str] {
     match record_type {
         "a_card" | "test_drive" => &["consultant_id", "status"],
@@ -458,6 +459,53 @@ mod tests {
         // Parts clerks and QC inspectors alike.
         for role in [Role::PartsClerk, Role::QcInspector] {
             assert!(Scope::of(&Actor::new(ME, &[role])).holds(&booked, ctx(None)));
+        }
+    }
+
+    #[test]
+    fn only_the_scope_fields_decide() {
+        let records = [
+            rec(
+                &A_CARD,
+                &[("consultant_id", json!(COLLEAGUE)), ("name", json!("王"))],
+            ),
+            rec(
+                &A_CARD,
+                &[
+                    ("consultant_id", json!(ME)),
+                    ("phone", json!("13812345678")),
+                ],
+            ),
+            rec(
+                &C_CARD,
+                &[("consultant_id", json!(ME)), ("name", json!("王"))],
+            ),
+            rec(
+                &VISIT,
+                &[
+                    ("consultant_id", json!(COLLEAGUE)),
+                    ("time_in", json!("2026-12-06T09:00:00")),
+                    ("time_out", json!("2026-12-06T09:30:00")),
+                    ("source", json!("walk_in")),
+                ],
+            ),
+            rec(
+                &CARE_TASK,
+                &[("assignee_id", json!(ME)), ("note", json!("x"))],
+            ),
+            rec(&REPAIR_ORDER, &[("plate", json!("京A1"))]),
+            rec(&APPOINTMENT, &[("plate", json!("京A1"))]),
+        ];
+        for s in [consultant(), technician()] {
+            for r in &records {
+                let mut view = RecordState::new(r.id, &r.record_type, &r.store_id);
+                for f in scope_fields(&r.record_type) {
+                    if let Some(v) = r.fields.get(*f) {
+                        view.fields.insert((*f).to_owned(), v.clone());
+                    }
+                }
+                assert_eq!(s.holds(&view, ctx(None)), s.holds(r, ctx(None)), "{r:?}");
+            }
         }
     }
 

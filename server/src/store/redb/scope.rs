@@ -3,11 +3,14 @@
 //! whether it held one just before an op (the record's earlier ops replayed), and whether a
 //! record had an op that may have moved it into the scope after a cursor.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use ::redb::ReadOnlyTable;
-use domain::records::scope::{changes_scope, parent_of};
-use domain::sync::{Op, RecordState, apply};
+use domain::records::scope::{changes_scope, parent_of, scope_fields};
+use domain::sync::{FieldState, Op, RecordState, apply};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::codec::decode;
@@ -17,6 +20,35 @@ use crate::store::{Reader, StoreError};
 type Records = ReadOnlyTable<(&'static str, u128), &'static [u8]>;
 type Ops = ReadOnlyTable<(&'static str, u64), &'static [u8]>;
 type RecordOps = ReadOnlyTable<(&'static str, u128, u64), ()>;
+
+/// A stored record as far as its scope goes.
+#[derive(Deserialize)]
+struct View<'a> {
+    id: Uuid,
+    #[serde(borrow)]
+    record_type: Cow<'a, str>,
+    #[serde(borrow)]
+    store_id: Cow<'a, str>,
+    #[serde(borrow)]
+    fields: BTreeMap<Cow<'a, str>, &'a RawValue>,
+}
+
+/// A stored record with only the fields its scope reads (`scope::scope_fields`, which
+/// `Scope::holds` and `parent_of` keep to): the other fields, the merge state and the applied
+/// ids are not decoded (most of a record's JSON, and most of the time of a scoped snapshot).
+pub(super) fn scope_view(bytes: &[u8]) -> Result<RecordState, StoreError> {
+    let view: View<'_> =
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut state = RecordState::new(view.id, &view.record_type, &view.store_id);
+    for f in scope_fields(&view.record_type) {
+        if let Some(raw) = view.fields.get(*f) {
+            let field: FieldState = serde_json::from_str(raw.get())
+                .map_err(|e| StoreError::Corrupt(format!("field {f}: {e}")))?;
+            state.fields.insert((*f).to_owned(), field);
+        }
+    }
+    Ok(state)
+}
 
 /// The tables a scoped read looks into, and the records read so far (a page reads a record
 /// once).
@@ -37,13 +69,13 @@ impl<'a> Scoped<'a> {
         }
     }
 
-    /// The record as stored now (read once per page).
+    /// The record as stored now, its scope's fields only ([`scope_view`]; read once per page).
     pub fn state(&mut self, id: Uuid) -> Result<Option<RecordState>, StoreError> {
         if let Some(s) = self.cache.get(&id) {
             return Ok(s.clone());
         }
         let state: Option<RecordState> = match self.records.get((self.store, id.as_u128()))? {
-            Some(g) => Some(decode(g.value())?),
+            Some(g) => Some(scope_view(g.value())?),
             None => None,
         };
         self.cache.insert(id, state.clone());

@@ -7,14 +7,14 @@ use std::collections::HashSet;
 
 use ::redb::ReadableDatabase;
 use domain::records::scope::{PhoneEntry, changes_scope};
-use domain::sync::{Op, RecordState};
+use domain::sync::Op;
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::RedbStore;
 use super::codec::{decode, raw, record_type_of};
 use super::indexes;
-use super::scope::Scoped;
+use super::scope::{Scoped, scope_view};
 use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORD_OPS, RECORDS, STORE_SEQ};
 use crate::store::StoreFuture;
 use crate::store::sync::{
@@ -160,7 +160,7 @@ impl SyncStore for RedbStore {
                     continue;
                 }
                 if limited {
-                    let state: RecordState = decode(bytes)?;
+                    let state = scope_view(bytes)?;
                     if !scoped.holds(&state)? {
                         continue;
                     }
