@@ -25,6 +25,9 @@
 //! indexes; the records a version-3 app stored get their index fields from
 //! `sync::store::reindex`, run in the first transactions after opening (until `meta`'s
 //! `index_version` says it is done).
+//! Version 5 adds `phones` (key: a normalised phone; value: `{record_id, name, consultant_id}` as
+//! JSON text): the store's phone index for 撞单 warnings about cards the device does not hold
+//! (`sync::phones`; docs/sync.md, "The phone index").
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -40,7 +43,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -65,6 +68,8 @@ pub const META: &str = "meta";
 pub const OPS: &str = "ops";
 /// The index of `ops` by record id.
 pub const BY_RECORD: &str = "by_record";
+/// The store's phone index: normalised phone → `{record_id, name, consultant_id}` (JSON text).
+pub const PHONES: &str = "phones";
 
 /// Keys of the `kv` store.
 pub mod keys {
@@ -177,6 +182,15 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
         multi.multi_entry(true);
         records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
     }
+    if old < 5 {
+        upgrade_phones(database)?;
+    }
+    Ok(())
+}
+
+/// Version 5: the store's phone index (`sync::phones`).
+fn upgrade_phones(database: &Database) -> Result<(), idb::Error> {
+    database.create_object_store(PHONES, ObjectStoreParams::new())?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use domain::sales::visit::{VisitCountFacts, VisitSource, VisitorKind, count_rule
 use domain::sync::{RecordState, apply};
 use domain::time::StoreClock;
 use forecourt_server::demo_sales::{HistorySummary, seed_sales_history};
-use forecourt_server::store::Store;
+use forecourt_server::store::{Reader, Store};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -34,7 +34,7 @@ async fn all_records(store: &dyn Store) -> Vec<RecordState> {
     let mut after = None;
     loop {
         let page = store
-            .snapshot("demo".into(), after, 1000, types.clone())
+            .snapshot("demo".into(), after, 1000, Reader::types(types.clone()))
             .await
             .unwrap();
         for r in page.records {
@@ -322,7 +322,7 @@ async fn demo_history_is_plausible_and_gives_every_kpi() {
     let devices = store.devices_in_store("demo".into()).await.unwrap();
     assert_eq!(devices.len(), 5);
     let page = store
-        .pull("demo".into(), 0, 1000, vec!["a_card".into()])
+        .pull("demo".into(), 0, 1000, Reader::types(vec!["a_card".into()]))
         .await
         .unwrap();
     for pulled in page.ops {

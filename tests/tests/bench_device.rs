@@ -7,6 +7,12 @@
 //! chromium profile and times from the login until the status says 已同步, and reads the
 //! IndexedDB size (`navigator.storage.estimate`), the records stored and the tab's JS heap
 //! (`performance.memory`). Prints a Markdown table for BENCHMARKS.md.
+//!
+//! `BENCH_AS=consultant` (`cargo xtask bench-device --as consultant`): the store is one of ten
+//! consultants (王芳 and nine colleagues, the records spread evenly over them) with nine in ten
+//! A-cards closed (ordered and delivered: a store's years of prospects are mostly closed), and
+//! the tablet logs in as 王芳: its first sync holds her scope (`domain::records::scope`: her own
+//! records and the store's open A-cards), not the whole store.
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +38,12 @@ struct Maker {
     device_id: Uuid,
     user_id: String,
     store_id: String,
+    /// Whose records they are, in turn (the sales manager's own, or ten consultants').
+    owners: Vec<String>,
+    /// A-cards closed per ten.
+    closed_per_ten: usize,
+    /// Records the first owner's tablet holds (her own and the store's open A-cards).
+    in_first_scope: usize,
 }
 
 impl Maker {
@@ -70,9 +82,45 @@ impl Maker {
         }
     }
 
-    /// The `i`-th record: 4 in 10 A-cards, 2 C-cards (with the vehicle), 2 visits, 2 care tasks.
-    fn record(&mut self, i: usize) -> Op {
-        let me = json!(self.user_id);
+    /// The ops of the `i`-th record: its creation, and for a closed A-card its order and
+    /// delivery.
+    fn record(&mut self, i: usize) -> Vec<Op> {
+        let owner = (i / 10) % self.owners.len();
+        let created = self.create(i, owner);
+        let closed = created.record_type == "a_card" && (i / 100) % 10 < self.closed_per_ten;
+        if owner == 0 || (created.record_type == "a_card" && !closed) {
+            self.in_first_scope += 1;
+        }
+        if !closed {
+            return vec![created];
+        }
+        let mut ops = vec![created];
+        for (from, to) in [("following", "ordered"), ("ordered", "delivered")] {
+            let last = ops.last().map(|o: &Op| o.op_id);
+            let supersedes = if from == "following" {
+                vec![]
+            } else {
+                last.into_iter().collect()
+            };
+            let mut op = self.op(
+                "a_card",
+                vec![Change::Transition {
+                    field: "status".into(),
+                    from: from.into(),
+                    to: to.into(),
+                    supersedes,
+                }],
+            );
+            op.record_id = ops[0].record_id;
+            ops.push(op);
+        }
+        ops
+    }
+
+    /// The `i`-th record's creation: 4 in 10 A-cards, 2 C-cards (with the vehicle), 2 visits,
+    /// 2 care tasks, of the `owner`-th owner.
+    fn create(&mut self, i: usize, owner: usize) -> Op {
+        let me = json!(self.owners[owner]);
         let name = self.name();
         let phone = self.phone();
         let model = MODELS[self.rng.below(4) as usize];
@@ -138,8 +186,11 @@ impl Maker {
     }
 }
 
-/// Fills the server's demo store with `records` records through `POST /api/sync/push`.
-async fn fill(server: &Server, records: usize) -> Duration {
+/// Fills the server's demo store with `records` records through `POST /api/sync/push`, as the
+/// sales manager's own (`consultant: None`) or spread over ten consultants, the first of them
+/// `consultant`. Returns the time taken and how many of the records the first owner's tablet
+/// holds.
+async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (Duration, usize) {
     let base = server.url("");
     let http = reqwest::Client::new();
     let device_id = Uuid::now_v7();
@@ -154,21 +205,38 @@ async fn fill(server: &Server, records: usize) -> Duration {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let token = login["token"].as_str().expect("a token").to_string();
+    let user_id = login["user"]["id"].as_str().expect("a user id").to_string();
+    let mut rng = Rng::new(14);
+    let (owners, closed_per_ten) = match consultant {
+        None => (vec![user_id.clone()], 0),
+        Some(first) => {
+            let mut owners = vec![first];
+            owners.extend((0..9).map(|_| rng.id().to_string()));
+            (owners, 9)
+        }
+    };
     let mut maker = Maker {
-        rng: Rng::new(14),
+        rng,
         clock: Clock::new(),
         device_id,
-        user_id: login["user"]["id"].as_str().expect("a user id").to_string(),
+        user_id,
         store_id: login["user"]["store_id"]
             .as_str()
             .unwrap_or("demo")
             .to_string(),
+        owners,
+        closed_per_ten,
+        in_first_scope: 0,
     };
     let started = Instant::now();
     let mut made = 0;
-    while made < records {
-        let n = PUSH_BATCH.min(records - made);
-        let ops: Vec<Op> = (made..made + n).map(|i| maker.record(i)).collect();
+    let mut pending: Vec<Op> = Vec::new();
+    while made < records || !pending.is_empty() {
+        while made < records && pending.len() + 3 <= PUSH_BATCH {
+            pending.extend(maker.record(made));
+            made += 1;
+        }
+        let ops = std::mem::take(&mut pending);
         let r = http
             .post(format!("{base}/api/sync/push"))
             .bearer_auth(&token)
@@ -182,9 +250,8 @@ async fn fill(server: &Server, records: usize) -> Duration {
             "push refused: {status} {}",
             r.text().await.unwrap_or_default()
         );
-        made += n;
     }
-    started.elapsed()
+    (started.elapsed(), maker.in_first_scope)
 }
 
 /// The status indicator's text; `None` while the page does not answer (its main thread is busy
@@ -212,16 +279,34 @@ async fn first_sync_of_a_big_store() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
+    let as_consultant = std::env::var("BENCH_AS").is_ok_and(|a| a == "consultant");
     let data = temp_dir("bench-device");
     let server = Server::start(data.path());
-    let filled = fill(&server, records).await;
+    let (user, consultant) = if as_consultant {
+        let login = testkit::login(
+            &reqwest::Client::new(),
+            &server.url(""),
+            "consultant",
+            DEMO_PASSWORD,
+            Uuid::now_v7(),
+            "基准数据",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let id = login["user"]["id"].as_str().expect("a user id").to_string();
+        ("consultant", Some(id))
+    } else {
+        ("salesmgr", None)
+    };
+    let (filled, in_scope) = fill(&server, records, consultant).await;
+    let expected = if as_consultant { in_scope } else { records };
     eprintln!("bench-device: {records} records pushed in {filled:.1?}");
 
     let browser = Browser::new().await;
     browser.open(&server, "/").await;
     browser.wait_ready().await;
     browser
-        .log_in(Lang::Zh, "salesmgr", DEMO_PASSWORD, "基准测试平板")
+        .log_in(Lang::Zh, user, DEMO_PASSWORD, "基准测试平板")
         .await;
     let started = Instant::now();
     let mut last = String::new();
@@ -291,22 +376,28 @@ async fn first_sync_of_a_big_store() {
         .await;
     let stored = stored.as_u64().unwrap_or(0);
     assert!(
-        stored as usize >= records,
-        "the tablet holds {stored} records, fewer than the {records} generated"
+        stored as usize >= expected,
+        "the tablet holds {stored} records, fewer than the {expected} of its scope"
     );
 
-    let command = match records {
+    let mut command = match records {
         100_000 => "cargo xtask bench-device".to_string(),
         10_000 => "cargo xtask bench-device --quick".to_string(),
         n => format!("cargo xtask bench-device --records {n}"),
     };
+    let who = if as_consultant {
+        command.push_str(" --as consultant");
+        "a consultant of ten, nine in ten A-cards closed"
+    } else {
+        "sales manager"
+    };
     println!();
-    println!("`{command}` (sales manager, headless chromium, a fresh profile):");
+    println!("`{command}` ({who}, headless chromium, a fresh profile):");
     println!();
     println!("| figure | value |");
     println!("|---|---|");
     println!("| records generated (pushed through the sync API) | {records} in {filled:.1?} |");
-    println!("| records on the tablet after the first sync | {stored} |");
+    println!("| records on the tablet after the first sync | {stored} (its scope: {expected}) |");
     if let Some(p) = first_progress {
         println!(
             "| login → first progress shown | {:.1} s |",

@@ -6,6 +6,8 @@
 //! tablet's first sync as the sales manager in headless chromium. Run by hand, not in CI.
 //!
 //! The server is the debug build unless `--release` (or `FORECOURT_BIN` names a binary).
+//! `--as consultant`: a store of ten consultants and a consultant's tablet (her sync scope),
+//! `BENCH_AS=consultant`.
 
 use std::path::PathBuf;
 
@@ -20,7 +22,7 @@ pub fn records(records: Option<usize>, quick: bool) -> usize {
 }
 
 /// `cargo xtask bench-device`.
-pub fn bench_device(records: usize, release: bool) -> Result<()> {
+pub fn bench_device(records: usize, release: bool, who: &str) -> Result<()> {
     build::build()?;
     let bin = match std::env::var_os("FORECOURT_BIN") {
         Some(bin) if !bin.is_empty() => PathBuf::from(bin),
@@ -50,6 +52,7 @@ pub fn bench_device(records: usize, release: bool) -> Result<()> {
                 "--test-threads=1",
             ])
             .env("BENCH_RECORDS", records.to_string())
+            .env("BENCH_AS", who)
             .env("FORECOURT_BIN", &bin)
             .env("FORECOURT_SITE", util::site_dir())
             .env("CHROMEDRIVER", CHROMEDRIVER)

@@ -81,6 +81,9 @@ enum Command {
         /// Use the release server (built if needed) instead of the debug one.
         #[arg(long)]
         release: bool,
+        /// Whose tablet: `manager` (the sales manager, the whole store) or `consultant`.
+        #[arg(long = "as", default_value = "manager")]
+        who: String,
     },
     /// Lighthouse (mobile: slow 4G, 4× CPU) on /login and on a logged-in consultant's Today,
     /// in headless chromium against the server with the demo store; prints the scores and
@@ -106,7 +109,8 @@ fn main() -> ExitCode {
             records,
             quick,
             release,
-        } => bench_device::bench_device(bench_device::records(records, quick), release),
+            who,
+        } => bench_device::bench_device(bench_device::records(records, quick), release, &who),
         Command::Lighthouse { runs } => lighthouse::lighthouse(runs),
     };
     match result {

@@ -238,7 +238,8 @@ pub fn duplicate_of(
 /// The A-card form: 姓名, 手机号码, 意向车型 (a select of the catalogue's models on sale; a card's
 /// own model stays selectable when it is no longer on sale), 级别, 客户来源, 置换车辆, 是否贷款.
 /// Checked on save with `domain::sales::a_card::validate` (every problem at once); warns at once
-/// about a phone another local A-card has.
+/// about a phone another A-card has: one on the device, else one of the store's phone index
+/// (`sync::phones`: a colleague's customer whose card this device does not hold).
 #[component]
 pub fn CardForm(
     initial: ACardForm,
@@ -265,9 +266,27 @@ pub fn CardForm(
     let own_model = initial.intended_model.clone();
     let catalogue = Memo::new(move |_| catalogue_of(&sync.records("sales_settings")));
 
-    let duplicate = Memo::new(move |_| {
+    let local = Memo::new(move |_| {
         let cards = sync.records("a_card");
         phone_in.with(|p| duplicate_of(&cards, p, except))
+    });
+    // A card this device does not hold (a colleague's customer): the store's phone index.
+    let indexed = LocalResource::new(move || {
+        let phone = phone_in.get();
+        async move {
+            match crate::sync::phones::lookup(&phone).await {
+                Ok(found) => found.filter(|o| Some(o.record_id) != except),
+                Err(e) => {
+                    leptos::logging::warn!("forecourt: phone index: {e}");
+                    None
+                }
+            }
+        }
+    });
+    let duplicate = Memo::new(move |_| {
+        local
+            .get()
+            .or_else(|| indexed.get().flatten().map(|o| (o.name, o.consultant_id)))
     });
 
     let submit = {

@@ -19,6 +19,7 @@
 
 mod lock;
 mod net;
+pub mod phones;
 pub mod store;
 
 use std::cell::{Cell, RefCell};
@@ -531,6 +532,11 @@ impl SyncCtx {
                 self.reachable.set(true);
                 broadcast(&[]);
                 crate::directory::refresh(token.clone(), author.store_id.clone());
+                if domain::records::may_read(&author.roles, "a_card")
+                    && let Err(e) = phones::refresh(&token, CURSOR.with(Cell::get)).await
+                {
+                    leptos::logging::warn!("forecourt: cannot keep the phone index: {e}");
+                }
             }
             Err(Failure::Api(ApiError::Network)) => self.reachable.set(false),
             Err(Failure::Api(e)) if e.is_unauthorized() => {
@@ -558,7 +564,7 @@ impl SyncCtx {
     async fn sync(self, token: &str, author: &Author) -> Result<(), Failure> {
         self.first_snapshot(token, author).await?;
         self.push_outbox(token, author).await?;
-        self.pull(token).await
+        self.pull(token, author).await
     }
 
     /// A device that never pulled pages through the snapshot (resuming where it stopped).
@@ -587,12 +593,20 @@ impl SyncCtx {
         self.snapshot.set(Some((progress.fetched, progress.total)));
         let mut page = net::snapshot(token, progress.after).await?;
         loop {
+            // The first page counts the user's scope; later pages of a limited scope give an
+            // upper bound, so the first page's total is kept.
             if first {
                 progress.seq = page.seq;
+                progress.total = page.total;
                 first = false;
+            } else if progress.total == 0 {
+                progress.total = page.total;
             }
-            progress.total = page.total;
+            progress.total = progress
+                .total
+                .max(progress.fetched + page.records.len() as u64);
             progress.fetched += page.records.len() as u64;
+            let scope = page.scope.clone();
             progress.after = page.next;
             let done = page.next.is_none();
             let records = page.parse();
@@ -627,6 +641,11 @@ impl SyncCtx {
                 Some(Err(e)) => return stop(unshown, e.into()),
                 None => {
                     CURSOR.with(|c| c.set(progress.seq));
+                    // The records and the cursor are of this scope (docs/sync.md, "Scope
+                    // changes").
+                    if let Some(scope) = scope {
+                        store::set_meta(keys::SCOPE, &scope).await?;
+                    }
                     return Ok(());
                 }
             };
@@ -701,12 +720,29 @@ impl SyncCtx {
         }
     }
 
-    async fn pull(self, token: &str) -> Result<(), Failure> {
+    /// Pulls after the cursor. A page of another scope than the device's records are of (another
+    /// user on a shared tablet, a role change) switches to that scope's cursor, or fetches its
+    /// snapshot first (docs/sync.md, "Scope changes"); nothing held is dropped.
+    async fn pull(self, token: &str, author: &Author) -> Result<(), Failure> {
         loop {
             let after = store::meta::<u64>(keys::CURSOR).await?.unwrap_or(0);
             let page = net::pull(token, after).await?;
+            if let Some(scope) = &page.scope {
+                match store::meta::<String>(keys::SCOPE).await? {
+                    // Synced before scopes: the device holds at least the scope.
+                    None => store::set_meta(keys::SCOPE, scope).await?,
+                    Some(held) if &held != scope => {
+                        if store::change_scope(&held, scope).await?.is_none() {
+                            self.first_snapshot(token, author).await?;
+                        }
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            }
             let ops: Vec<_> = page.ops.into_iter().map(|p| p.op).collect();
-            let ids = store::apply_pulled(&ops, page.last_seq, page.server_time_ms).await?;
+            let ids =
+                store::apply_pulled(&ops, page.records, page.last_seq, page.server_time_ms).await?;
             CURSOR.with(|c| c.set(page.last_seq));
             self.applied(&ids).await;
             if !page.more {

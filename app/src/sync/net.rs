@@ -40,9 +40,15 @@ pub struct PulledOp {
 #[derive(Debug, Deserialize)]
 pub struct PullResponse {
     pub ops: Vec<PulledOp>,
+    /// Records that may have entered the user's scope, whole (joined with the device's copy).
+    #[serde(default)]
+    pub records: Vec<RecordState>,
     pub last_seq: u64,
     pub more: bool,
     pub server_time_ms: u64,
+    /// The key of the user's sync scope (docs/sync.md, "Scope changes").
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// A snapshot page as it came: each record's JSON text is kept as sent (it is what IndexedDB
@@ -53,6 +59,21 @@ pub struct SnapshotResponse {
     pub next: Option<Uuid>,
     pub seq: u64,
     pub total: u64,
+    /// The key of the user's sync scope.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// `GET /api/sync/phones`: `[phone, record_id, name, consultant_id]` rows and the store's seq.
+#[derive(Debug, Deserialize)]
+pub struct PhonesResponse {
+    pub phones: Vec<(String, Uuid, String, String)>,
+    pub seq: u64,
+}
+
+/// `GET /api/sync/phones`: the store's phone index.
+pub async fn phones(token: &str) -> Result<PhonesResponse, ApiError> {
+    get(token, "/api/sync/phones").await
 }
 
 /// One record of a snapshot page: its state and the JSON text it was parsed from.
@@ -231,6 +252,14 @@ mod tests {
         let json = r#"{"ops": [], "last_seq": 7, "more": false, "server_time_ms": 5}"#;
         let page: PullResponse = serde_json::from_str(json).unwrap();
         assert_eq!(page.last_seq, 7);
-        assert!(page.ops.is_empty());
+        assert!(page.ops.is_empty() && page.records.is_empty() && page.scope.is_none());
+        let record = RecordState::new(Uuid::now_v7(), "a_card", "demo");
+        let json = format!(
+            r#"{{"ops": [], "records": [{}], "last_seq": 7, "more": false, "server_time_ms": 5, "scope": "v1:all"}}"#,
+            serde_json::to_string(&record).unwrap()
+        );
+        let page: PullResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(page.records, vec![record]);
+        assert_eq!(page.scope.as_deref(), Some("v1:all"));
     }
 }

@@ -36,6 +36,12 @@ pub mod keys {
     /// The version of the records' index fields ([`super::INDEX_VERSION`]) once
     /// [`super::reindex`] has rewritten every record.
     pub const INDEX_VERSION: &str = "index_version";
+    /// The key of the sync scope the records and the cursor are of (`Scope::key`).
+    pub const SCOPE: &str = "scope";
+    /// The cursors of the other scopes this device synced (a shared tablet): key → cursor.
+    pub const SCOPES: &str = "scopes";
+    /// When the phone index was last read: `{seq, at}` ([`super::phones`]).
+    pub const PHONES_AT: &str = "phones_at";
 }
 
 /// The version of the index fields `record_value` writes; raise it when
@@ -727,11 +733,13 @@ pub async fn refuse(outbox_key: &JsValue, refused: Refused) -> Result<Vec<Refuse
     Ok(list)
 }
 
-/// Applies a pulled page: every op is observed by the clock and applied to its stored record;
+/// Applies a pulled page: the whole records that entered the user's scope are joined with the
+/// device's copies, then every op is observed by the clock and applied to its stored record;
 /// the records, the ops (kept for history), the new cursor and the clock are written together.
 /// Returns the records changed.
 pub async fn apply_pulled(
     ops: &[Op],
+    whole: Vec<RecordState>,
     last_seq: u64,
     server_time_ms: u64,
 ) -> Result<Vec<Uuid>, DbError> {
@@ -745,6 +753,20 @@ pub async fn apply_pulled(
     let now = now_ms();
     clock.set_offset(server_time_ms, now);
     let mut touched: BTreeMap<Uuid, (RecordState, bool)> = BTreeMap::new();
+    for theirs in whole {
+        let id = theirs.id;
+        let state = match get_record(&records, &id).await? {
+            Some(mut ours) => match join(&mut ours, &theirs) {
+                Ok(()) => ours,
+                Err(e) => {
+                    leptos::logging::warn!("forecourt: pulled record not joined: {e:?}");
+                    continue;
+                }
+            },
+            None => theirs,
+        };
+        touched.insert(id, (state, true));
+    }
     for op in ops {
         clock.observe(op.hlc, now);
         let Some(rt) = registry.get(&op.record_type) else {
@@ -780,6 +802,32 @@ pub async fn apply_pulled(
     put_meta(&meta, keys::CLOCK, &clock).await?;
     tx.commit()?.await?;
     Ok(changed_ids)
+}
+
+/// The user's sync scope answered `new` while the device's records and cursor are of `held`
+/// (docs/sync.md, "Scope changes"): in one transaction, the cursor is filed under `held` and
+/// the one kept for `new` becomes the cursor (`domain::records::scope::switch_cursor`). Returns
+/// it; `None`: the device never synced `new` and fetches its snapshot (a first sync's progress
+/// is dropped). Records and the outbox stay as they are.
+pub async fn change_scope(held: &str, new: &str) -> Result<Option<u64>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[META], TransactionMode::ReadWrite)?;
+    let meta = tx.object_store(META)?;
+    let cursor: Option<u64> = get_meta(&meta, keys::CURSOR).await?;
+    let mut cursors: BTreeMap<String, u64> =
+        get_meta(&meta, keys::SCOPES).await?.unwrap_or_default();
+    let next = domain::records::scope::switch_cursor(&mut cursors, held, cursor, new);
+    match next {
+        Some(c) => put_meta(&meta, keys::CURSOR, &c).await?,
+        None => {
+            meta.delete(JsValue::from_str(keys::CURSOR))?.await?;
+            meta.delete(JsValue::from_str(keys::SNAPSHOT))?.await?;
+        }
+    }
+    put_meta(&meta, keys::SCOPES, &cursors).await?;
+    put_meta(&meta, keys::SCOPE, new).await?;
+    tx.commit()?.await?;
+    Ok(next)
 }
 
 /// Stores a snapshot page in one transaction and keeps the progress; on the last page

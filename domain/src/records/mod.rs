@@ -11,6 +11,7 @@
 pub mod field;
 pub mod index;
 pub mod sales;
+pub mod scope;
 pub mod service;
 
 pub use field::LogItem;

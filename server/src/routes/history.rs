@@ -3,7 +3,6 @@
 //! "Record history").
 
 use axum::extract::State;
-use domain::records::may_read;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -14,7 +13,7 @@ use crate::{
     auth::AuthUser,
     error::{Error, ErrorBody},
     extract::{Json, Path, Query},
-    routes::sync::{DEFAULT_PULL_LIMIT, MAX_PAGE},
+    routes::sync::{DEFAULT_PULL_LIMIT, MAX_PAGE, reader},
     store::PulledOp,
 };
 
@@ -42,7 +41,8 @@ pub struct HistoryResponse {
 }
 
 /// The ops of a record of the user's store, by the read rules of pull: 404 when the store has
-/// no such record or the user may not read its type.
+/// no such record or it is not in the user's sync scope (its type, then the scope's rules on the
+/// record as it stands).
 #[utoipa::path(
     get,
     path = "/api/records/{id}/history",
@@ -73,9 +73,14 @@ async fn record_history(
     };
     let page = state
         .store()
-        .record_history(auth.user.store_id.clone(), id, q.before, limit)
+        .record_history(
+            auth.user.store_id.clone(),
+            id,
+            q.before,
+            limit,
+            reader(&auth),
+        )
         .await?
-        .filter(|p| may_read(&auth.user.roles, &p.record_type))
         .ok_or(Error::NotFound)?;
     Ok(Json(HistoryResponse {
         record_type: page.record_type,

@@ -38,7 +38,7 @@ use crate::{
         FIELDS, ImportContext, REQUIRED, ReadError, RowReport, Table, check_rows, read_table,
         suggest_mapping,
     },
-    store::{PushCheck, sync::registry},
+    store::{PushCheck, Reader, sync::registry},
 };
 
 /// Largest import file.
@@ -308,7 +308,7 @@ async fn records_of(
                 store_id.to_owned(),
                 after,
                 1000,
-                vec![record_type.to_owned()],
+                Reader::types(vec![record_type.to_owned()]),
             )
             .await?;
         for raw in page.records {

@@ -17,7 +17,8 @@ use axum::{
     },
 };
 use domain::policy::PolicyError;
-use domain::records::{may_read, may_write};
+use domain::records::may_write;
+use domain::records::scope::{PhoneEntry, Scope};
 use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, check_future, validate_op};
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,7 @@ use crate::{
     auth::{AuthUser, authenticate, authenticate_hash, bearer_token},
     error::{Error, ErrorBody, OpError},
     extract::{Json, Query},
-    store::{PulledOp, PushCheck, RefusalReason, StoredJson, sync::registry},
+    store::{PulledOp, PushCheck, Reader, RefusalReason, StoredJson, sync::registry},
 };
 
 /// At most this many ops in one push.
@@ -59,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)))
         .routes(routes!(pull))
         .routes(routes!(snapshot))
+        .routes(routes!(phones))
         .routes(routes!(events))
         .routes(routes!(events_ticket))
 }
@@ -68,13 +70,15 @@ pub fn now_ms() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
 }
 
-/// The record types the user may read.
-fn readable(auth: &AuthUser) -> Vec<String> {
-    registry()
-        .types()
-        .filter(|t| may_read(&auth.user.roles, t.name))
-        .map(|t| t.name.to_owned())
-        .collect()
+/// What the user's devices hold: the types they may read, by the sync scope of their roles
+/// (`domain::records::scope`).
+pub fn reader(auth: &AuthUser) -> Reader {
+    Reader::user(&auth.actor())
+}
+
+/// The key of the user's sync scope (`Scope::key`), sent with every pull and snapshot page.
+fn scope_key(auth: &AuthUser) -> String {
+    Scope::of(&auth.actor()).key()
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -266,11 +270,18 @@ pub struct PullQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PullResponse {
-    /// `{seq, received_ms, op}` in seq order; only ops of types the user may read.
-    /// `received_ms`: when the server stored the op (Unix ms; absent for ops stored before the
-    /// server kept it).
+    /// `{seq, received_ms, op}` in seq order; only ops of records in the user's sync scope
+    /// (and the op that took a record out of it). `received_ms`: when the server stored the op
+    /// (Unix ms; absent for ops stored before the server kept it).
     #[schema(value_type = Vec<Object>)]
     pub ops: Vec<PulledOp>,
+    /// Whole records (`RecordState`, as stored now) that may have entered (or left) the user's
+    /// scope after `after`: join them with the device's copy.
+    #[schema(value_type = Vec<Object>)]
+    pub records: Vec<StoredJson>,
+    /// The key of the user's sync scope (`Scope::key`): a device whose records were synced
+    /// under another key fetches its new scope (docs/sync.md, "Sync scope per role").
+    pub scope: String,
     /// The cursor for the next pull (advances past ops the user may not read, too).
     pub last_seq: u64,
     /// More ops are waiting: pull again right away.
@@ -300,10 +311,19 @@ async fn pull(
     let after = q.after.unwrap_or(0);
     let page = state
         .store()
-        .pull(auth.user.store_id.clone(), after, limit, readable(&auth))
+        .pull(auth.user.store_id.clone(), after, limit, reader(&auth))
         .await?;
     // A `PullResponse`, written by hand so that the stored ops go out as they are.
-    let size: usize = page.ops.iter().map(|o| o.op.get().len() + 32).sum();
+    let size: usize = page
+        .ops
+        .iter()
+        .map(|o| o.op.get().len() + 32)
+        .sum::<usize>()
+        + page
+            .records
+            .iter()
+            .map(|r| r.get().len() + 1)
+            .sum::<usize>();
     let mut body = String::with_capacity(size + 96);
     body.push_str("{\"ops\":[");
     for (i, o) in page.ops.iter().enumerate() {
@@ -316,14 +336,27 @@ async fn pull(
         }
         let _ = write!(body, ",\"op\":{}}}", o.op.get());
     }
+    body.push_str("],\"records\":[");
+    for (i, r) in page.records.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(r.get());
+    }
     let _ = write!(
         body,
-        "],\"last_seq\":{},\"more\":{},\"server_time_ms\":{}}}",
+        "],\"last_seq\":{},\"more\":{},\"server_time_ms\":{},\"scope\":{}}}",
         page.last_seq,
         page.more,
-        now_ms()
+        now_ms(),
+        json_string(&scope_key(&auth))
     );
     Ok(json_body(body))
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
 }
 
 /// A JSON answer from text made by hand.
@@ -357,8 +390,11 @@ pub struct SnapshotResponse {
     /// The store's seq when this page was read. Keep the first page's and pull after it once
     /// the last page is in.
     pub seq: u64,
-    /// How many records the user may read in the store (for a progress bar).
+    /// How many records the user's devices hold (for a progress bar; on pages after the first
+    /// of a limited scope, an upper bound).
     pub total: u64,
+    /// The key of the user's sync scope (as in pull).
+    pub scope: String,
 }
 
 /// The store's current records, for a new device's first sync.
@@ -382,7 +418,7 @@ async fn snapshot(
     let limit = page_limit(q.limit, DEFAULT_SNAPSHOT_LIMIT)?;
     let page = state
         .store()
-        .snapshot(auth.user.store_id.clone(), q.after, limit, readable(&auth))
+        .snapshot(auth.user.store_id.clone(), q.after, limit, reader(&auth))
         .await?;
     // A `SnapshotResponse`, written by hand so that the stored records go out as they are.
     let size: usize = page.records.iter().map(|r| r.get().len() + 1).sum();
@@ -400,10 +436,64 @@ async fn snapshot(
     };
     let _ = write!(
         body,
-        "],\"next\":{next},\"seq\":{},\"total\":{}}}",
-        page.seq, page.total
+        "],\"next\":{next},\"seq\":{},\"total\":{},\"scope\":{}}}",
+        page.seq,
+        page.total,
+        json_string(&scope_key(&auth))
     );
     Ok(json_body(body))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhonesResponse {
+    /// Every live A-card of the store with a valid phone: `[phone, record_id, name,
+    /// consultant_id]` (the phone normalised by `sales::phone::normalise`; name and consultant
+    /// "" when none). Rows rather than objects: a store has tens of thousands.
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub phones: Vec<(String, Uuid, String, String)>,
+    /// The store's seq when the index was read.
+    pub seq: u64,
+}
+
+/// The store's phone index for 撞单 warnings on a device that does not hold a colleague's card
+/// (docs/sync.md, "The phone index"). For whoever works in sales; read again by the device
+/// after its syncs (at most every few minutes).
+#[utoipa::path(
+    get,
+    path = "/api/sync/phones",
+    tag = "sync",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PhonesResponse),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the user may not read A-cards", body = ErrorBody),
+    )
+)]
+async fn phones(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<PhonesResponse>, Error> {
+    if !Scope::of(&auth.actor()).may_read("a_card") {
+        return Err(Error::Forbidden);
+    }
+    let (entries, seq) = state
+        .store()
+        .phone_index(auth.user.store_id.clone())
+        .await?;
+    Ok(Json(PhonesResponse {
+        phones: entries
+            .into_iter()
+            .map(
+                |PhoneEntry {
+                     phone,
+                     record_id,
+                     name,
+                     consultant_id,
+                 }| { (phone, record_id, name, consultant_id) },
+            )
+            .collect(),
+        seq,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

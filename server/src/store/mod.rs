@@ -27,7 +27,7 @@ use uuid::Uuid;
 pub use self::redb::backup::{BackupSummary, backup_database, check_backup};
 pub use self::redb::{OPS as OPS_TABLE, OpenError, RECORDS as RECORDS_TABLE, RedbStore};
 pub use self::sync::{
-    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, RecordHistory, RefusalReason,
+    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, Reader, RecordHistory, RefusalReason,
     SnapshotPage, StoredJson, SyncStore,
 };
 

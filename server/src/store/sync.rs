@@ -8,8 +8,10 @@
 
 use std::sync::LazyLock;
 
+use chrono::NaiveDateTime;
 use domain::Actor;
 use domain::policy::PolicyError;
+use domain::records::scope::{Context, PhoneEntry, Scope};
 use domain::sync::{Op, RecordState, Registry, SyncError};
 use domain::time::StoreClock;
 use serde::Serialize;
@@ -109,11 +111,88 @@ pub struct PulledOp {
     pub received_ms: Option<u64>,
 }
 
+/// Who reads the store: the record types they may read and the sync scope of their devices
+/// (`domain::records::scope`; docs/sync.md, "Sync scope per role").
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// The record types read; records of other types are never returned.
+    pub types: Vec<String>,
+    /// `None`: every record of [`Reader::types`] (the server's own reads).
+    pub scope: Option<Scope>,
+    /// Now in store time (`Scope::holds` of recent visits).
+    pub now: NaiveDateTime,
+    pub clock: StoreClock,
+}
+
+impl Reader {
+    /// Every record of these types (the server's own reads: exports, imports, tests).
+    pub fn types(types: Vec<String>) -> Reader {
+        let clock = StoreClock::default();
+        Reader {
+            types,
+            scope: None,
+            now: clock.local(chrono::Utc::now()),
+            clock,
+        }
+    }
+
+    /// What a user's devices hold: the types they may read, by their [`Scope`].
+    pub fn user(actor: &Actor) -> Reader {
+        let scope = Scope::of(actor);
+        let types = registry()
+            .types()
+            .filter(|t| scope.may_read(t.name))
+            .map(|t| t.name.to_owned())
+            .collect();
+        let clock = StoreClock::default();
+        Reader {
+            types,
+            scope: Some(scope),
+            now: clock.local(chrono::Utc::now()),
+            clock,
+        }
+    }
+
+    /// Whether the type is read.
+    pub fn reads_type(&self, record_type: &str) -> bool {
+        self.types.iter().any(|t| t == record_type)
+    }
+
+    /// The scope when it holds less than every record of the types (then each record is
+    /// checked with [`Reader::holds`]).
+    pub fn limited(&self) -> Option<&Scope> {
+        self.scope.as_ref().filter(|s| !s.is_everything())
+    }
+
+    /// Whether the reader holds `record` (its type, then its scope), given the record's parent
+    /// (`scope::parent_of`) as stored.
+    pub fn holds(&self, record: &RecordState, parent: Option<&RecordState>) -> bool {
+        if !self.reads_type(&record.record_type) {
+            return false;
+        }
+        match self.limited() {
+            None => true,
+            Some(scope) => scope.holds(
+                record,
+                Context {
+                    parent,
+                    now: self.now,
+                    clock: self.clock,
+                },
+            ),
+        }
+    }
+}
+
 /// A page of the op log of one store.
 #[derive(Debug)]
 pub struct PullPage {
-    /// The readable ops with `after < seq ≤ last_seq`, in seq order.
+    /// The ops with `after < seq ≤ last_seq` the reader is sent, in seq order.
     pub ops: Vec<PulledOp>,
+    /// Whole records (JSON of [`RecordState`], as stored now) that may have entered the reader's
+    /// scope after `after` (or left it): a record sent here reaches the device whole, not as the
+    /// few ops after the cursor. Joining one the device already holds changes nothing.
+    pub records: Vec<StoredJson>,
     /// The last seq looked at (the next cursor); `after` when there was nothing new.
     pub last_seq: u64,
     /// Whether there are ops after `last_seq`.
@@ -129,7 +208,9 @@ pub struct SnapshotPage {
     pub next: Option<Uuid>,
     /// The store's seq when the page was read (same read transaction).
     pub seq: u64,
-    /// How many readable records the store has (same read transaction).
+    /// How many records the reader holds (same read transaction). For a limited scope it is
+    /// counted on the first page only (`after` absent); later pages give how many records of
+    /// the reader's types the store has (at least as many).
     pub total: u64,
 }
 
@@ -167,34 +248,42 @@ pub trait SyncStore: Send + Sync + 'static {
         check: PushCheck,
     ) -> StoreFuture<'_, Result<Vec<u64>, PushRefusal>>;
 
-    /// Up to `limit` ops of the store with seq > `after` (only those whose `record_type` is in
-    /// `readable` are returned; the others still advance `last_seq`).
+    /// Up to `limit` ops of the store with seq > `after` that the reader is sent (the others
+    /// still advance `last_seq`): an op of a record the reader holds now, and an op that took a
+    /// record out of the reader's scope (`scope::changes_scope`, the record held just before
+    /// it); with them, whole, every such record that had a scope-changing op after `after`
+    /// (docs/sync.md, "Sync scope per role").
     fn pull(
         &self,
         store_id: String,
         after: u64,
         limit: usize,
-        readable: Vec<String>,
+        reader: Reader,
     ) -> StoreFuture<'_, PullPage>;
 
-    /// Up to `limit` records of the store with id > `after` whose type is in `readable`.
+    /// Up to `limit` records of the store with id > `after` that the reader holds.
     fn snapshot(
         &self,
         store_id: String,
         after: Option<Uuid>,
         limit: usize,
-        readable: Vec<String>,
+        reader: Reader,
     ) -> StoreFuture<'_, SnapshotPage>;
 
     /// The ops of record `record_id` of the store (see [`RecordHistory`]); `None` if the store
-    /// has no such record.
+    /// has no such record or the reader does not hold it.
     fn record_history(
         &self,
         store_id: String,
         record_id: Uuid,
         before: Option<u64>,
         limit: usize,
+        reader: Reader,
     ) -> StoreFuture<'_, Option<RecordHistory>>;
+
+    /// The store's phone index for 撞单 warnings: one entry per live A-card with a valid phone
+    /// (`scope::phone_entry`), by card id, and the store's seq when it was read.
+    fn phone_index(&self, store_id: String) -> StoreFuture<'_, (Vec<PhoneEntry>, u64)>;
 
     /// The store's last seq (0 before the first op).
     fn seq(&self, store_id: String) -> StoreFuture<'_, u64>;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use ::redb::{ReadTransaction, Table};
+use domain::records::scope::{PhoneEntry, phone_entry};
 use domain::sales::phone;
 use domain::sync::RecordState;
 
@@ -73,4 +74,27 @@ pub(super) fn phone_groups(
         }
     }
     Ok(groups)
+}
+
+/// The store's phone index for 撞单 warnings (`GET /api/sync/phones`): every live A-card with
+/// a valid phone, by card id (one range scan of the index, each card read for its name and
+/// consultant).
+pub(super) fn phone_entries(
+    txn: &ReadTransaction,
+    store_id: &str,
+) -> Result<Vec<PhoneEntry>, StoreError> {
+    let phones = txn.open_table(A_CARD_PHONE_OF)?;
+    let records = txn.open_table(RECORDS)?;
+    let mut out = Vec::new();
+    for entry in phones.range((store_id, 0)..=(store_id, u128::MAX))? {
+        let (k, _) = entry?;
+        let Some(g) = records.get((store_id, k.value().1))? else {
+            continue;
+        };
+        let state: RecordState = decode(g.value())?;
+        if let Some(e) = phone_entry(&state) {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }

@@ -24,6 +24,7 @@ pub mod backup;
 mod codec;
 mod indexes;
 mod layout;
+mod scope;
 mod sync;
 mod tables;
 mod txn;

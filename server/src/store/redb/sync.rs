@@ -3,18 +3,23 @@
 //! scan over `(store, seq)` keys, so its cost grows with the ops after the cursor, not with the
 //! database.
 
+use std::collections::HashSet;
+
 use ::redb::ReadableDatabase;
+use domain::records::scope::{PhoneEntry, changes_scope};
 use domain::sync::Op;
 use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::RedbStore;
-use super::codec::{raw, record_type_of};
+use super::codec::{decode, raw, record_type_of};
 use super::indexes;
+use super::scope::{Scoped, scope_view};
 use super::tables::{OP_RECEIVED, OPS, RECORD_COUNTS, RECORD_OPS, RECORDS, STORE_SEQ};
 use crate::store::StoreFuture;
 use crate::store::sync::{
-    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, RecordHistory, SnapshotPage, SyncStore,
+    PhoneGroup, PullPage, PulledOp, PushCheck, PushRefusal, Reader, RecordHistory, SnapshotPage,
+    SyncStore,
 };
 
 impl SyncStore for RedbStore {
@@ -32,7 +37,7 @@ impl SyncStore for RedbStore {
         store_id: String,
         after: u64,
         limit: usize,
-        readable: Vec<String>,
+        reader: Reader,
     ) -> StoreFuture<'_, PullPage> {
         Box::pin(self.run(move |db| {
             let txn = db.begin_read()?;
@@ -40,13 +45,20 @@ impl SyncStore for RedbStore {
             let received = txn.open_table(OP_RECEIVED)?;
             let mut page = PullPage {
                 ops: Vec::new(),
+                records: Vec::new(),
                 last_seq: after,
                 more: false,
             };
             let Some(from) = after.checked_add(1) else {
                 return Ok(page);
             };
-            let range = ops.range((store_id.as_str(), from)..=(store_id.as_str(), u64::MAX))?;
+            let store = store_id.as_str();
+            let records = txn.open_table(RECORDS)?;
+            let record_ops = txn.open_table(RECORD_OPS)?;
+            let mut scoped = Scoped::new(&reader, store, &records);
+            // Records of this page already decided: sent whole or not.
+            let mut decided: HashSet<Uuid> = HashSet::new();
+            let range = ops.range((store, from)..=(store, u64::MAX))?;
             for (scanned, entry) in range.enumerate() {
                 let (k, v) = entry?;
                 if scanned == limit {
@@ -57,13 +69,39 @@ impl SyncStore for RedbStore {
                 page.last_seq = seq;
                 let bytes = v.value();
                 let ty = record_type_of(bytes)?;
-                if readable.iter().any(|t| t.as_str() == ty.as_ref()) {
-                    page.ops.push(PulledOp {
-                        seq,
-                        op: raw(bytes)?,
-                        received_ms: received.get((store_id.as_str(), seq))?.map(|g| g.value()),
-                    });
+                if !reader.reads_type(ty.as_ref()) {
+                    continue;
                 }
+                if reader.limited().is_some() {
+                    let op: Op = decode(bytes)?;
+                    let now = match scoped.state(op.record_id)? {
+                        Some(state) => scoped.holds(&state)?.then_some(state),
+                        None => None,
+                    };
+                    let send = now.is_some()
+                        || (changes_scope(&op)
+                            && scoped.held_before(
+                                &ops,
+                                &record_ops,
+                                op.record_id,
+                                &op.record_type,
+                                seq,
+                            )?);
+                    if !send {
+                        continue;
+                    }
+                    if decided.insert(op.record_id)
+                        && scoped.scope_changed_after(&ops, &record_ops, op.record_id, after)?
+                        && let Some(g) = records.get((store, op.record_id.as_u128()))?
+                    {
+                        page.records.push(raw(g.value())?);
+                    }
+                }
+                page.ops.push(PulledOp {
+                    seq,
+                    op: raw(bytes)?,
+                    received_ms: received.get((store, seq))?.map(|g| g.value()),
+                });
             }
             Ok(page)
         }))
@@ -74,20 +112,21 @@ impl SyncStore for RedbStore {
         store_id: String,
         after: Option<Uuid>,
         limit: usize,
-        readable: Vec<String>,
+        reader: Reader,
     ) -> StoreFuture<'_, SnapshotPage> {
         Box::pin(self.run(move |db| {
             let txn = db.begin_read()?;
+            let store = store_id.as_str();
             let seq = txn
                 .open_table(STORE_SEQ)?
-                .get(store_id.as_str())?
+                .get(store)?
                 .map(|g| g.value())
                 .unwrap_or(0);
             let counts = txn.open_table(RECORD_COUNTS)?;
             let mut total = 0;
-            for t in &readable {
+            for t in &reader.types {
                 total += counts
-                    .get((store_id.as_str(), t.as_str()))?
+                    .get((store, t.as_str()))?
                     .map(|g| g.value())
                     .unwrap_or(0);
             }
@@ -104,26 +143,43 @@ impl SyncStore for RedbStore {
                     None => return Ok(page),
                 },
             };
-            if readable.is_empty() {
+            if reader.types.is_empty() {
                 return Ok(page);
             }
             let records = txn.open_table(RECORDS)?;
+            let mut scoped = Scoped::new(&reader, store, &records);
+            let limited = reader.limited().is_some();
+            // A limited scope's total is counted on the first page (one pass over the store).
+            let mut counted = 0;
             let mut last = None;
-            for entry in
-                records.range((store_id.as_str(), from)..=(store_id.as_str(), u128::MAX))?
-            {
+            for entry in records.range((store, from)..=(store, u128::MAX))? {
                 let (k, v) = entry?;
                 let bytes = v.value();
                 let ty = record_type_of(bytes)?;
-                if !readable.iter().any(|t| t.as_str() == ty.as_ref()) {
+                if !reader.reads_type(ty.as_ref()) {
                     continue;
                 }
+                if limited {
+                    let state = scope_view(bytes)?;
+                    if !scoped.holds(&state)? {
+                        continue;
+                    }
+                    counted += 1;
+                }
                 if page.records.len() == limit {
-                    page.next = last;
+                    if page.next.is_none() {
+                        page.next = last;
+                    }
+                    if limited && after.is_none() {
+                        continue;
+                    }
                     break;
                 }
                 last = Some(Uuid::from_u128(k.value().1));
                 page.records.push(raw(bytes)?);
+            }
+            if limited && after.is_none() {
+                page.total = counted;
             }
             Ok(page)
         }))
@@ -135,18 +191,23 @@ impl SyncStore for RedbStore {
         record_id: Uuid,
         before: Option<u64>,
         limit: usize,
+        reader: Reader,
     ) -> StoreFuture<'_, Option<RecordHistory>> {
         Box::pin(self.run(move |db| {
             let txn = db.begin_read()?;
             let rid = record_id.as_u128();
-            let record_type = match txn.open_table(RECORDS)?.get((store_id.as_str(), rid))? {
-                Some(g) => record_type_of(g.value())?.into_owned(),
-                None => return Ok(None),
+            let records = txn.open_table(RECORDS)?;
+            let store = store_id.as_str();
+            let record_type = {
+                let mut scoped = Scoped::new(&reader, store, &records);
+                match scoped.state(record_id)? {
+                    Some(state) if scoped.holds(&state)? => state.record_type,
+                    _ => return Ok(None),
+                }
             };
             let index = txn.open_table(RECORD_OPS)?;
             let ops = txn.open_table(OPS)?;
             let received = txn.open_table(OP_RECEIVED)?;
-            let store = store_id.as_str();
             let end = before.unwrap_or(u64::MAX);
             let mut page = RecordHistory {
                 record_type,
@@ -173,6 +234,19 @@ impl SyncStore for RedbStore {
             }
             page.ops.reverse();
             Ok(Some(page))
+        }))
+    }
+
+    fn phone_index(&self, store_id: String) -> StoreFuture<'_, (Vec<PhoneEntry>, u64)> {
+        Box::pin(self.run(move |db| {
+            let txn = db.begin_read()?;
+            let store = store_id.as_str();
+            let seq = txn
+                .open_table(STORE_SEQ)?
+                .get(store)?
+                .map(|g| g.value())
+                .unwrap_or(0);
+            Ok((indexes::phone_entries(&txn, store)?, seq))
         }))
     }
 
