@@ -152,23 +152,18 @@ pub async fn put(bytes: &Uint8Array, mime: &str) -> Result<String, BlobStoreErro
         failures: 0,
         next_try: 0.0,
     };
-    keep(entry, false).await?;
+    keep(entry).await?;
     Ok(id)
 }
 
 /// Writes `entry` unless the device holds the id already (then nothing changes: an upload state
-/// is never reset). With `replace`, writes it whatever is there.
-async fn keep(entry: StoredBlob, replace: bool) -> Result<(), BlobStoreError> {
+/// is never reset).
+async fn keep(entry: StoredBlob) -> Result<(), BlobStoreError> {
     let database = db::handle()?;
     let tx = database.transaction(&[BLOBS], TransactionMode::ReadWrite)?;
     let store = tx.object_store(BLOBS)?;
     let key = JsValue::from_str(&entry.id);
-    let held = if replace {
-        false
-    } else {
-        store.count(Some(key.clone().into()))?.await? > 0
-    };
-    if !held {
+    if store.count(Some(key.clone().into()))?.await? == 0 {
         store.put(&entry.to_js(), Some(&key))?.await?;
     }
     tx.commit()?.await?;
@@ -325,6 +320,6 @@ pub async fn fetch(token: &str, id: &str) -> Result<StoredBlob, FetchError> {
         failures: 0,
         next_try: 0.0,
     };
-    keep(entry.clone(), false).await?;
+    keep(entry.clone()).await?;
     Ok(entry)
 }
