@@ -144,11 +144,11 @@ async fn blob_upload_and_resume() {
         tokens.push(token(&http, &base, "tech").await);
     }
     let per = n / devices.max(1);
+    let lists: Vec<_> = (0..devices).map(|d| photos(per, 100 + d as u64)).collect();
     let t = Instant::now();
     let mut tasks = Vec::new();
-    for (d, tok) in tokens.into_iter().enumerate() {
+    for (tok, list) in tokens.into_iter().zip(lists) {
         let (http, base) = (http.clone(), base.clone());
-        let list = photos(per, 100 + d as u64);
         tasks.push(tokio::spawn(async move {
             upload_all(&http, &base, &tok, &list).await
         }));

@@ -21,6 +21,10 @@
 //! 334.2 KB on the merged tree (the trim's 294.1 KB plus ~40 KB that came back into the main
 //! module). Then the header search went into the `sync` module (it loads at start): initial
 //! 309.8 KB, sync 110.6 KB (a consultant's first visit unchanged, 575 KB).
+//! Raised knowingly on branch wt-blob (issue 15, photos and signatures), measured 2026-12-06:
+//! sales_drives 175.9 KB (the test drive's 驾驶证照片 and 试驾协议签名 bring `PhotoInput`,
+//! `SignaturePad`, `BlobImage` and the device's blob store; the service pages will share them),
+//! sync 119.8 KB (the blob upload queue), initial 312.7 KB (unchanged limit).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -54,7 +58,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 115 * KB,
+        limit: 125 * KB,
         goal: None,
     },
     Budget {
@@ -72,7 +76,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 165 * KB,
+        limit: 185 * KB,
         goal: None,
     },
     Budget {
