@@ -62,6 +62,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "blob_upload",
+        what: "the blob upload queue (fetched by a sync that finds photos or signatures waiting)",
+        limit: 30 * KB,
+        goal: None,
+    },
+    Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
         limit: 170 * KB,

@@ -9,6 +9,12 @@
 //! - A cut stops the queue (the next sync resumes it); a refusal backs the blob off
 //!   (`domain::blob::retry_delay_ms`) so that one bad blob does not hold the others.
 //! - [`SyncCtx::blobs_waiting`] counts what is left, for the sync status ("2 张图片待上传").
+//! - The uploading itself is a wasm-split module of its own (`blob_upload`), fetched only by a
+//!   sync that finds blobs waiting (precached by the service worker like every chunk), so the
+//!   `sync` engine every start loads stays small.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 
@@ -42,10 +48,32 @@ impl SyncCtx {
     /// Uploads the waiting blobs that are due. Stops at the first network error (the next
     /// sync goes on from there) and at a 401; other refusals back that blob off.
     pub(super) async fn upload_blobs(self, token: &str) -> Result<(), ApiError> {
-        let result = upload_due(token).await;
+        self.refresh_blobs().await;
+        if self.blobs_waiting.get_untracked() == 0 {
+            return Ok(());
+        }
+        let result = match uploader(token.to_owned()).await {
+            Ok(work) => work.await.0,
+            Err(e) => {
+                // Tried again by the next sync.
+                leptos::logging::error!("forecourt: cannot load the blob upload: {e}");
+                Ok(())
+            }
+        };
         self.refresh_blobs().await;
         result
     }
+}
+
+/// How an upload ended (the split module's answer).
+struct Uploaded(Result<(), ApiError>);
+
+/// The upload of the waiting blobs, in the wasm-split module `blob_upload`.
+#[leptos::wasm_split::wasm_split(blob_upload, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn uploader(
+    token: String,
+) -> Result<Pin<Box<dyn Future<Output = Uploaded>>>, leptos::wasm_split::SplitLoaderError> {
+    Ok(Box::pin(async move { Uploaded(upload_due(&token).await) }))
 }
 
 async fn upload_due(token: &str) -> Result<(), ApiError> {
