@@ -257,3 +257,61 @@ async fn backup_and_restore_keep_the_blobs() {
     assert_eq!(info.mime, "image/jpeg");
     assert_eq!(info.size, 200 * 1024);
 }
+
+/// A record may name a blob the server does not hold yet (the bytes follow the ops); the
+/// record is stored, the blob reads 404 until it is uploaded.
+#[tokio::test]
+async fn a_record_may_name_a_blob_before_it_arrives() {
+    use common::ops::{Dev, World, v7};
+    use domain::sales::test_drive::{agreement_signature_plan, licence_photo_plan};
+    let t = app().await;
+    let mut dev = Dev::login(&t, "consultant").await;
+    let mut world = World::default();
+    let photo = picture(4_000, 30);
+    let signature = picture(2_000, 31);
+    let (photo_id, signature_id) = (id_of(&photo), id_of(&signature));
+    let drive = v7();
+    let mut ops = dev.plan_ops(&world, &licence_photo_plan(drive, &photo_id).unwrap());
+    world.accept(&ops);
+    ops.extend(dev.plan_ops(
+        &world,
+        &agreement_signature_plan(drive, &signature_id).unwrap(),
+    ));
+    dev.ok(&t, &mut world, ops).await;
+    t.get_auth(&format!("/api/blobs/{photo_id}"), &dev.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    // The bytes follow.
+    for (id, bytes) in [(&photo_id, photo), (&signature_id, signature)] {
+        let r = put(&t, &dev.token, id, "image/png", bytes).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let r = t
+        .get_auth(&format!("/api/blobs/{photo_id}"), &dev.token)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+/// A crafted op that puts something else than a blob id in a photo or signature field is
+/// refused (the plans of the app never make one).
+#[tokio::test]
+async fn a_photo_field_holding_something_else_is_refused() {
+    use common::ops::{Dev, World, v7};
+    let t = app().await;
+    let mut dev = Dev::login(&t, "consultant").await;
+    let world = World::default();
+    let op = dev.op(&world, v7(), &domain::records::TEST_DRIVE, |e| {
+        vec![
+            e.set_add("licence_photos", "https://evil.example/x.jpg")
+                .unwrap(),
+        ]
+    });
+    dev.refused(&t, &[op], 0, StatusCode::UNPROCESSABLE_ENTITY, "not_a_blob")
+        .await;
+    let op = dev.op(&world, v7(), &domain::records::TEST_DRIVE, |e| {
+        vec![e.set("agreement_signature", json!("sha256-00")).unwrap()]
+    });
+    dev.refused(&t, &[op], 0, StatusCode::UNPROCESSABLE_ENTITY, "not_a_blob")
+        .await;
+}
