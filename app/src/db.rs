@@ -28,6 +28,11 @@
 //! Version 5 adds `phones` (key: a normalised phone; value: `{record_id, name, consultant_id}` as
 //! JSON text): the store's phone index for 撞单 warnings about cards the device does not hold
 //! (`sync::phones`; docs/sync.md, "The phone index").
+//! Version 6 adds [`BLOBS`], the photos and signatures (`crate::blobs`): key the blob id
+//! (`sha256-<hex>`); value `{id, bytes: Uint8Array, mime, size, created, waiting?, failures,
+//! next_try}`. `waiting` (the number 1) is there only while the server has not confirmed the
+//! blob, so the index [`BY_WAITING`] on it lists exactly the blobs still to upload (IndexedDB
+//! leaves a value without the key path out of an index).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -43,7 +48,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 5;
+pub const DB_VERSION: u32 = 6;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -70,6 +75,10 @@ pub const OPS: &str = "ops";
 pub const BY_RECORD: &str = "by_record";
 /// The store's phone index: normalised phone → `{record_id, name, consultant_id}` (JSON text).
 pub const PHONES: &str = "phones";
+/// Photos and signatures: blob id → `{id, bytes, mime, size, created, waiting?, …}`.
+pub const BLOBS: &str = "blobs";
+/// The index of `blobs` that holds only the blobs not yet uploaded.
+pub const BY_WAITING: &str = "by_waiting";
 
 /// Keys of the `kv` store.
 pub mod keys {
@@ -185,12 +194,22 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
     if old < 5 {
         upgrade_phones(database)?;
     }
+    if old < 6 {
+        upgrade_blobs(database)?;
+    }
     Ok(())
 }
 
 /// Version 5: the store's phone index (`sync::phones`).
 fn upgrade_phones(database: &Database) -> Result<(), idb::Error> {
     database.create_object_store(PHONES, ObjectStoreParams::new())?;
+    Ok(())
+}
+
+/// Version 6: the blob store and its index of the blobs waiting for upload.
+fn upgrade_blobs(database: &Database) -> Result<(), idb::Error> {
+    let blobs = database.create_object_store(BLOBS, ObjectStoreParams::new())?;
+    blobs.create_index(BY_WAITING, KeyPath::new_single("waiting"), None)?;
     Ok(())
 }
 

@@ -30,6 +30,11 @@
 //! chrono's strftime: initial 258.7 KB; sync 114.0 → 121.4 KB (the strftime code is now in a chunk
 //! that the sync engine and the pages share, no longer in the main wasm). Limits: these figures
 //! + ~3 %.
+//! Raised knowingly on branch wt-blob (issue 15, photos and signatures), measured 2026-12-06 at
+//! its last commit: sales_drives 178.0 KB on main's base (the test drive's 驾驶证照片 and 试驾协议签名
+//! bring `PhotoInput`, `SignaturePad`, `BlobImage` and the device's blob store; the service pages
+//! will share them), sync +3.7 KB (the blob count; the upload itself is the new group
+//! `blob_upload`, 8.7 KB, fetched only when blobs wait).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -63,7 +68,13 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 130 * KB,
+        limit: 135 * KB,
+        goal: None,
+    },
+    Budget {
+        name: "blob_upload",
+        what: "the blob upload queue (fetched by a sync that finds photos or signatures waiting)",
+        limit: 10 * KB,
         goal: None,
     },
     Budget {
@@ -87,7 +98,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 175 * KB,
+        limit: 200 * KB,
         goal: None,
     },
     Budget {

@@ -84,6 +84,8 @@ pub enum SalesPolicyError {
     ReassignManagerOnly(Owned),
     #[error("this {} belongs to another consultant", .0.label_en())]
     NotYours(Owned),
+    #[error("a photo or signature field holds something else than a blob id")]
+    NotABlob,
     #[error(transparent)]
     Move(LossError),
 }
@@ -92,6 +94,7 @@ impl SalesPolicyError {
     /// Whether the actor's role or ownership is the problem (HTTP 403), not the op's content.
     pub fn is_forbidden(&self) -> bool {
         match self {
+            SalesPolicyError::NotABlob => false,
             SalesPolicyError::Move(e) => matches!(
                 e,
                 LossError::RoleMayNot { .. } | LossError::OnlyManagerMayConfirm
@@ -108,6 +111,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::RotaOrderManagerOnly => "rota_order_manager_only",
             SalesPolicyError::ReassignManagerOnly(_) => "reassign_manager_only",
             SalesPolicyError::NotYours(_) => "not_your_customer",
+            SalesPolicyError::NotABlob => "not_a_blob",
             SalesPolicyError::Move(e) => e.code(),
         }
     }
@@ -128,6 +132,7 @@ impl UserError for SalesPolicyError {
                 "这张{}属于其他销售顾问:状态、战败或退单原因及删除由其负责;如需接手请联系销售经理",
                 o.label_zh()
             ),
+            SalesPolicyError::NotABlob => "照片或签名无效,请重新拍摄或签名".into(),
             SalesPolicyError::Move(e) => e.message_zh(),
         }
     }
@@ -148,6 +153,9 @@ impl UserError for SalesPolicyError {
                 "This {} belongs to another consultant, who decides its status, loss or cancellation reason and deletion. Ask the sales manager to hand it over",
                 o.label_en()
             ),
+            SalesPolicyError::NotABlob => {
+                "The photo or signature is not valid; take or sign it again".into()
+            }
             SalesPolicyError::Move(e) => e.message_en(),
         }
     }
@@ -169,10 +177,39 @@ pub fn check(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPo
             }
             a_card_moves(actor, stored, op)
         }
+        "test_drive" => {
+            blob_fields(op)?;
+            if manager {
+                Ok(())
+            } else {
+                ownership(actor, stored, op, Owned::TestDrive)
+            }
+        }
         other => match Owned::of(other) {
             Some(owned) if !manager => ownership(actor, stored, op, owned),
             _ => Ok(()),
         },
+    }
+}
+
+/// A test drive's photos (`licence_photos`) and signature (`agreement_signature`) hold blob ids
+/// (`crate::blob`); a signature may be cleared (null).
+fn blob_fields(op: &Op) -> Result<(), SalesPolicyError> {
+    let ok = op.changes.iter().all(|c| match c {
+        Change::SetAdd { field, elem } if field == "licence_photos" => {
+            crate::blob::is_blob_id(elem)
+        }
+        Change::Set { field, value, .. } if field == "agreement_signature" => match value {
+            Value::Null => true,
+            Value::String(s) => crate::blob::is_blob_id(s),
+            _ => false,
+        },
+        _ => true,
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(SalesPolicyError::NotABlob)
     }
 }
 
@@ -386,6 +423,34 @@ mod tests {
         })
         .unwrap();
         r
+    }
+
+    #[test]
+    fn a_test_drives_photos_and_signature_are_blob_ids() {
+        let blob = format!("sha256-{}", "0f".repeat(32));
+        let mut d = Rec::new(&TEST_DRIVE);
+        let me = consultant(WANG);
+        d.by(&me, |e| {
+            vec![
+                e.set("consultant_id", json!(WANG)).unwrap(),
+                e.set_add("licence_photos", &blob).unwrap(),
+                e.set("agreement_signature", json!(blob)).unwrap(),
+            ]
+        })
+        .unwrap();
+        for bad in [
+            |e: &Edit<'_>| vec![e.set_add("licence_photos", "http://x/y.jpg").unwrap()],
+            |e: &Edit<'_>| vec![e.set("agreement_signature", json!("sha256-1")).unwrap()],
+            |e: &Edit<'_>| vec![e.set("agreement_signature", json!(5)).unwrap()],
+        ] {
+            assert_eq!(d.by(&me, bad), Err(SalesPolicyError::NotABlob));
+            assert_eq!(d.by(&manager(), bad), Err(SalesPolicyError::NotABlob));
+        }
+        assert!(!SalesPolicyError::NotABlob.is_forbidden());
+        d.by(&me, |e| {
+            vec![e.set("agreement_signature", json!(null)).unwrap()]
+        })
+        .unwrap();
     }
 
     #[test]
