@@ -5,6 +5,7 @@
 //! [`plan`] (each step's writes), [`policy`] (what `crate::policy::check_op` enforces).
 
 pub mod appointment;
+pub mod desk;
 pub mod plan;
 pub mod policy;
 pub mod repair_order;
