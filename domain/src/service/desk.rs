@@ -18,7 +18,7 @@ use super::repair_order::{
 use crate::plan::{Plan, PlannedWrite, Step};
 use crate::records::field;
 use crate::records::service::RoLine;
-use crate::records::{APPOINTMENT, CARE_TASK};
+use crate::records::{APPOINTMENT, C_CARD, CARE_TASK};
 use crate::roles::Role;
 use crate::sales::UserError;
 use crate::sync::RecordState;
@@ -48,6 +48,9 @@ pub struct Booking {
     pub advisor_id: String,
     /// Parts needed (reserved by the parts clerk; recorded here until the parts lane exists).
     pub parts_needed: String,
+    /// A new customer: with no card found, the booking makes the C-card (name, phone, plate,
+    /// VIN) under this id.
+    pub new_card: Option<Uuid>,
 }
 
 /// Why a booking cannot be saved.
@@ -139,8 +142,9 @@ fn some_text(w: PlannedWrite, field: &'static str, v: &str) -> PlannedWrite {
     if blank(v) { w } else { w.set(field, v.trim()) }
 }
 
-/// The booking's writes: the appointment (booked) and the advisor's confirm call the day
-/// before (a care task, `CONFIRM_CALL_KIND`). Check it first ([`check_booking`]).
+/// The booking's writes: a new C-card when asked ([`Booking::new_card`]), the appointment
+/// (booked) and the advisor's confirm call the day before (a care task, `CONFIRM_CALL_KIND`).
+/// Check it first ([`check_booking`]).
 pub fn booking_plan(now: NaiveDateTime, b: &Booking) -> Plan {
     let mut appt = PlannedWrite::new(b.appointment_id, &APPOINTMENT);
     for (f, v) in [
@@ -154,10 +158,27 @@ pub fn booking_plan(now: NaiveDateTime, b: &Booking) -> Plan {
     ] {
         appt = some_text(appt, f, v);
     }
-    if let Some(c) = b.c_card_id {
+    let mut plan = Plan::new();
+    let card = match (b.c_card_id, b.new_card) {
+        (Some(c), _) => Some(c),
+        (None, Some(new)) => {
+            let mut w = PlannedWrite::new(new, &C_CARD);
+            for (f, v) in [
+                ("name", &b.customer_name),
+                ("phone", &b.phone),
+                ("plate", &b.plate),
+                ("vin", &b.vin),
+            ] {
+                w = some_text(w, f, v);
+            }
+            plan.push(w);
+            Some(new)
+        }
+        (None, None) => None,
+    };
+    if let Some(c) = card {
         appt = appt.set("c_card_id", c.to_string());
     }
-    let mut plan = Plan::new();
     if let Some(slot) = b.slot_at {
         appt = appt.set("slot_at", stored_time(slot));
         plan.push(appt);
@@ -169,7 +190,7 @@ pub fn booking_plan(now: NaiveDateTime, b: &Booking) -> Plan {
         task = some_text(task, "customer_name", &b.customer_name);
         task = some_text(task, "phone", &b.phone);
         task = some_text(task, "assignee_id", &b.advisor_id);
-        if let Some(c) = b.c_card_id {
+        if let Some(c) = card {
             task = task.set("c_card_id", c.to_string());
         }
         plan.push(task);
@@ -659,6 +680,18 @@ mod tests {
         assert_eq!(task.value_of("kind"), Some(&json!(CONFIRM_CALL_KIND)));
         assert_eq!(task.value_of("due_at"), Some(&json!("2026-12-08T10:00:00")));
         assert_eq!(task.value_of("assignee_id"), Some(&json!("advisor")));
+        let new = Booking {
+            new_card: Some(Uuid::from_u128(7)),
+            ..booking(Some(at(9, 14, 30)))
+        };
+        let plan = booking_plan(now, &new);
+        assert_eq!(plan.writes.len(), 3);
+        let card = plan.writes_of_type("c_card").next().unwrap();
+        assert_eq!(card.value_of("plate"), Some(&json!("粤A12345")));
+        let id = json!(Uuid::from_u128(7).to_string());
+        for w in &plan.writes[1..] {
+            assert_eq!(w.value_of("c_card_id"), Some(&id));
+        }
         // Booked in the evening for tomorrow morning: the call is due at once.
         assert_eq!(confirm_call_due(at(7, 18, 0), at(8, 9, 0)), at(7, 18, 0));
         assert_eq!(
