@@ -7,12 +7,13 @@
 //! rule by the op's time). While booking, the capacity of the slot's day is shown: each
 //! advisor's load and the workshop's hours (on duty − carry-over − booked).
 
+use domain::records::field;
 use domain::records::sales::CCard;
 use domain::sales::UserError;
 use domain::sales::chrono::NaiveDate;
 use domain::service::appointment::AppointmentStatus;
 use domain::service::desk::{
-    Booking, DEFAULT_JOB_MINUTES, booking_plan, cancel_appointment_plan, check_booking, shop_bucket,
+    Booking, CONFIRM_CALL_KIND, DEFAULT_JOB_MINUTES, booking_plan, cancel_appointment_plan, check_booking, shop_bucket,
 };
 use domain::service::plan::no_show_plan;
 use domain::service::repair_order::{AdvisorLoad, RoStatus};
@@ -284,6 +285,17 @@ fn AppointmentView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView
         edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
     let now = now_local();
+    // The confirm call the day before (a care task naming the appointment).
+    let confirm_call = Memo::new(move |_| {
+        let note = format!("appointment:{id}");
+        sync.records("care_task")
+            .into_iter()
+            .find(|t| {
+                field::text(t, "kind") == Some(CONFIRM_CALL_KIND)
+                    && field::text(t, "note") == Some(note.as_str())
+            })
+            .and_then(|t| field::time(&t, "due_at", store_clock()))
+    });
     view! {
         <p class="back-link no-print"><A href="/service">{t!(i18n, svc_desk.back)}</A></p>
         {move || appt.get().map(|a| {
@@ -312,6 +324,9 @@ fn AppointmentView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView
                         })}
                     </div>
                     {field_list((), rows.into_iter().filter(|(_, v)| !v.is_empty()))}
+                    {move || confirm_call.get().map(|due| view! {
+                        <p class="svc-confirm-call">{t!(i18n, svc_desk.book.confirm_call)} ": " {shown(Some(due))}</p>
+                    })}
                 </section>
             }
         })}
