@@ -119,6 +119,8 @@ pub static TEST_DRIVE: RecordType = RecordType {
         FieldDef::scalar("route_id"),
         FieldDef::scalar("licence_no"),
         FieldDef::scalar("licence_expiry"),
+        FieldDef::set("licence_photos"),
+        FieldDef::scalar("agreement_signature"),
         FieldDef::scalar("started_at"),
         FieldDef::scalar("start_odometer"),
         FieldDef::scalar("ended_at"),

@@ -11,6 +11,7 @@
 //! - `writer.rs`: the single sync writer thread, group commit; `sync.rs`:
 //!   [`SyncStore`](crate::store::SyncStore) (push to the writer, pull, snapshot).
 //! - `audit.rs`: [`AuditStore`](crate::store::audit::AuditStore) (the audit log).
+//! - `blobs.rs`: [`BlobStore`](crate::store::blob::BlobStore) (photos and signatures).
 //! - `backup.rs`: a consistent copy of the file in one read transaction, and the check of a
 //!   backup before it is restored.
 //!
@@ -21,6 +22,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod blobs;
 mod codec;
 mod indexes;
 mod layout;
