@@ -13,7 +13,8 @@ use domain::sales::UserError;
 use domain::sales::chrono::NaiveDate;
 use domain::service::appointment::AppointmentStatus;
 use domain::service::desk::{
-    Booking, CONFIRM_CALL_KIND, DEFAULT_JOB_MINUTES, booking_plan, cancel_appointment_plan, check_booking, shop_bucket,
+    Booking, CONFIRM_CALL_KIND, DEFAULT_JOB_MINUTES, booking_plan, cancel_appointment_plan,
+    check_booking, shop_bucket,
 };
 use domain::service::plan::no_show_plan;
 use domain::service::repair_order::{AdvisorLoad, RoStatus};

@@ -24,6 +24,7 @@ use crate::sync::use_sync;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Select, TextField};
 use crate::ui::panel::Panel;
+use crate::ui::signature::SignaturePad;
 
 /// A draft line's words: `code description · 1.5 h` or `description × 2`, and its amount.
 fn draft_text(l: &NewLine, rate: i64) -> String {
@@ -214,6 +215,7 @@ pub fn ApprovalPanel(
     let declined = RwSignal::new(Vec::<Uuid>::new());
     let who = RwSignal::new(String::new());
     let what = RwSignal::new(String::new());
+    let signature = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<String>::new());
     let undecided = Memo::new(move |_| {
         lines
@@ -263,6 +265,7 @@ pub fn ApprovalPanel(
         };
         edit.run(async move { sync.execute(&plan).await }, move |_| {
             declined.set(Vec::new());
+            signature.set(None);
             who.set(String::new());
             what.set(String::new());
         });
@@ -299,6 +302,10 @@ pub fn ApprovalPanel(
                                 </label>
                             }
                         }).collect_view()}
+                    </fieldset>
+                    <fieldset class="field svc-signature">
+                        <legend>{t!(i18n, svc_desk.approve.sign)}</legend>
+                        <SignaturePad on_signed=move |id: String| signature.set(Some(id)) disabled=Signal::derive(move || edit.busy.get()) />
                     </fieldset>
                     <p class="muted">{t!(i18n, svc_desk.approve.phone_hint)}</p>
                     <TextField id="svc-a-who" value=who autocomplete="off">{t!(i18n, svc_desk.approve.who)}</TextField>

@@ -19,6 +19,7 @@ use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::edit::use_edit;
 use crate::ui::panel::Panel;
+use crate::ui::signature::SignaturePad;
 
 #[component]
 pub fn HandoverPanel(
@@ -29,6 +30,7 @@ pub fn HandoverPanel(
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
+    let signature = RwSignal::new(None::<String>);
     let follow_up = Memo::new(move |_| {
         let note = format!("repair_order:{id}");
         sync.records("care_task")
@@ -49,7 +51,7 @@ pub fn HandoverPanel(
             advisor_id: r.advisor_id.clone().unwrap_or_else(data::my_id),
             promised_at: r.promised_at,
             handed_over_at: now_local(),
-            signature_blob: None,
+            signature_blob: signature.get_untracked(),
         };
         let plan = handover_plan(&h);
         edit.run(async move { sync.execute(&plan).await }, |_| ());
@@ -66,6 +68,13 @@ pub fn HandoverPanel(
                             {t!(i18n, svc_desk.totals.approved)} ": " <strong>{yuan(t.approved_fen)}</strong>
                         </p>
                         <p class="muted">{t!(i18n, svc_desk.ro.promised_at)} ": " {shown(r.promised_at)}</p>
+                        <div class="svc-signature">
+                            <SignaturePad
+                                on_signed=move |id: String| signature.set(Some(id))
+                                hint=move || t_string!(i18n, svc_desk.handover.sign)
+                                disabled=Signal::derive(move || edit.busy.get())
+                            />
+                        </div>
                         {move || error_list(edit.error.get().into_iter().collect())}
                         <button type="button" class="btn btn-primary" on:click=hand_over disabled=move || edit.busy.get()>
                             {t!(i18n, svc_desk.handover.save)}

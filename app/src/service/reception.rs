@@ -20,9 +20,12 @@ use super::words::error_list;
 use crate::clock::now_local;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::blob_image::BlobImage;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Select, TextArea, TextField};
 use crate::ui::panel::Panel;
+use crate::ui::photo::PhotoInput;
+use crate::ui::signature::SignaturePad;
 
 /// Fuel levels as offered: `0/8` … `8/8`.
 fn fuel_options() -> Vec<(String, String)> {
@@ -57,6 +60,8 @@ pub fn ReceptionPage() -> impl IntoView {
     let valuables = RwSignal::new(String::new());
     let marks = RwSignal::new(Vec::<DamageMark>::new());
     let kind = RwSignal::new(DamageKind::Scratch.as_str().to_string());
+    let photos = RwSignal::new(Vec::<String>::new());
+    let signature = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<String>::new());
     let has_appt = appt.is_some();
     let appt_title = appt
@@ -120,9 +125,9 @@ pub fn ReceptionPage() -> impl IntoView {
             complaint: complaint.get_untracked(),
             valuables: valuables.get_untracked(),
             comeback_of: comeback.get_untracked(),
-            signature_blob: None,
+            signature_blob: signature.get_untracked(),
             damage_marks: marks.get_untracked(),
-            photos: Vec::new(),
+            photos: photos.get_untracked(),
         };
         let plan = reception_plan(&r);
         let navigate = navigate.clone();
@@ -183,6 +188,24 @@ pub fn ReceptionPage() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ol>
+                </fieldset>
+                <fieldset class="field svc-photos">
+                    <legend>{t!(i18n, svc_desk.reception.photos)}</legend>
+                    <div class="svc-photo-list">
+                        {move || photos.get().into_iter().map(|id| view! {
+                            <BlobImage id=id alt=move || t_string!(i18n, svc_desk.reception.photos).to_string() />
+                        }).collect_view()}
+                    </div>
+                    <PhotoInput
+                        id="svc-r-photo"
+                        label=move || t_string!(i18n, svc_desk.reception.take_photo)
+                        on_photo=move |id: String| photos.update(|p| p.push(id))
+                        disabled=Signal::derive(move || edit.busy.get())
+                    />
+                </fieldset>
+                <fieldset class="field svc-signature">
+                    <legend>{t!(i18n, svc_desk.reception.signature)}</legend>
+                    <SignaturePad on_signed=move |id: String| signature.set(Some(id)) disabled=Signal::derive(move || edit.busy.get()) />
                 </fieldset>
                 {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
                 <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>

@@ -24,6 +24,7 @@ use super::words::{hours_text, kind_text, line_amount, line_state_text, shown, s
 use crate::clock::store_clock;
 use crate::i18n::*;
 use crate::sync::use_sync;
+use crate::ui::blob_image::BlobImage;
 use crate::ui::labels::{phone_display, who};
 use crate::ui::record_page::{RecordPage, field_list};
 
@@ -165,6 +166,30 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
                 </p>
             });
             let marks = record.with(|rec| rec.as_ref().map(damage_marks).unwrap_or_default());
+            let blobs = |f: &str| {
+                record.with(|rec| {
+                    rec.as_ref()
+                        .map(|rec| {
+                            rec.log(f)
+                                .into_iter()
+                                .filter_map(|e| e.value.get("blob").and_then(|b| b.as_str()).map(str::to_owned))
+                                .collect::<Vec<String>>()
+                        })
+                        .unwrap_or_default()
+                })
+            };
+            let photos = blobs("photos");
+            let signatures = blobs("signatures");
+            let pictures = (!photos.is_empty() || !signatures.is_empty()).then(|| view! {
+                <div class="svc-photo-list">
+                    {photos.into_iter().map(|id| view! {
+                        <BlobImage id=id alt=move || t_string!(i18n, svc_desk.reception.photos).to_string() />
+                    }).collect_view()}
+                    {signatures.into_iter().map(|id| view! {
+                        <BlobImage id=id class="signature-image" alt=move || t_string!(i18n, svc_desk.ro.signature).to_string() />
+                    }).collect_view()}
+                </div>
+            });
             let marks_view = (!marks.is_empty()).then(|| {
                 let list = marks.iter().map(|m| view! { <li>{mark_text(i18n, m)}</li> }).collect_view();
                 view! {
@@ -190,6 +215,7 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
                     {comeback}
                     {field_list((), rows.into_iter().filter(|(_, v)| !v.is_empty()))}
                     {marks_view}
+                    {pictures}
                 </section>
             }
         })}
