@@ -2,12 +2,57 @@
 //! and a labour operation; the advisor books an appointment on the PC (a slot less than three
 //! hours ahead is refused first, the confirm call the day before is a task); at the car the
 //! tablet has no network, and the advisor receives the car there (odometer, fuel, the
-//! customer's words, a damage mark on the car outline); reconnected, the RO reaches the PC,
+//! customer's words, a damage mark on the car outline, a photo, the customer's signature);
+//! reconnected, the RO, the photo and the signature reach the PC,
 //! where the estimate is made from the price list and a part, and the customer's phone approval
 //! is logged; the RO (委托书) can be printed.
 
 use domain::sales::chrono::{Duration, Utc};
 use e2e::{Browser, Server, temp_dir};
+use fantoccini::Locator;
+use serde_json::json;
+
+/// A 1 × 1 PNG: the photo of the dent.
+const PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Signs the signature pad inside `scope` (a CSS selector) with a stroke, and confirms.
+async fn sign(b: &Browser, scope: &str) {
+    let drawn = b
+        .eval(
+            "const c = document.querySelector(arguments[0] + ' canvas.signature-canvas');
+             if (!c) return false;
+             const r = c.getBoundingClientRect();
+             const ev = (t, x, y) => c.dispatchEvent(new PointerEvent(t, {bubbles: true,
+                 cancelable: true, pointerId: 1, isPrimary: true, pointerType: 'pen',
+                 clientX: r.left + x, clientY: r.top + y}));
+             ev('pointerdown', 10, 10); ev('pointermove', 60, 40); ev('pointermove', 120, 20);
+             ev('pointerup', 120, 20);
+             return true;",
+            vec![json!(scope)],
+        )
+        .await;
+    assert_eq!(drawn, json!(true), "a signature pad in {scope}");
+    b.click_button("确认签名").await;
+    b.wait_for_role("status", "已签名").await;
+}
+
+/// How many pictures from the device's blob store are shown.
+async fn pictures_shown(b: &Browser) -> usize {
+    b.eval(
+        "return [...document.querySelectorAll('img.blob-image')]
+             .filter(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0).length;",
+        vec![],
+    )
+    .await
+    .as_u64()
+    .unwrap_or(0) as usize
+}
 
 /// Store time (the demo store is in China, UTC+8) `hours` from now, as a `datetime-local`
 /// input takes it.
@@ -88,6 +133,24 @@ async fn an_advisor_books_receives_offline_estimates_and_gets_approval() {
     tablet.select("损伤类型", "凹陷").await;
     tablet.click_button("左前门").await;
     tablet.wait_for_text("左前门 · 凹陷").await;
+    // A photo of the dent and the customer's signature, kept on the tablet.
+    let photo = data.path().join("dent.png");
+    std::fs::write(&photo, PHOTO).expect("writing the photo");
+    let input = tablet
+        .client()
+        .find(Locator::Css("#svc-r-photo"))
+        .await
+        .expect("the photo input");
+    input
+        .send_keys(photo.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("choosing the photo");
+    tablet
+        .wait_until("the photo shown", async || {
+            (pictures_shown(&tablet).await >= 1).then_some(())
+        })
+        .await;
+    sign(&tablet, ".svc-signature").await;
     tablet.click_button("接车并建工单").await;
     let ro = tablet.wait_for_record_page("/service/ro").await;
     wait_for_status(&tablet, "已接车").await;
@@ -103,6 +166,11 @@ async fn an_advisor_books_receives_offline_estimates_and_gets_approval() {
     // 估价 on the PC: a labour operation from the price list and a part.
     pc.goto(&ro).await;
     pc.wait_for_text("踩刹车时前轮有异响").await;
+    // The photo and the signature taken offline are on the PC after the reconnect.
+    pc.wait_until("the reception's photo and signature on the PC", async || {
+        (pictures_shown(&pc).await >= 2).then_some(())
+    })
+    .await;
     pc.select("工时项目", "BRK-01").await;
     pc.click_button("加入工时").await;
     pc.fill("配件名称", "前刹车片").await;
