@@ -15,6 +15,7 @@ mod redb;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod audit;
+pub mod service;
 pub mod sync;
 
 use std::{future::Future, pin::Pin};
@@ -166,7 +167,9 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Everything the handlers need from storage. Writes that belong together happen in one
 /// transaction inside one method.
-pub trait Store: SyncStore + audit::AuditStore + Send + Sync + 'static {
+pub trait Store:
+    SyncStore + audit::AuditStore + service::ServiceStore + Send + Sync + 'static
+{
     /// A cheap read, to tell whether the storage answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
 
