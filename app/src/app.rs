@@ -115,6 +115,9 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
                     />
+                    <Route path=path!("service/dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
+                    <Route path=path!("service/jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
+                    <Route path=path!("service/qc") view={Lazy::<lazy_pages::Qc>::new()} />
                     <Route
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }

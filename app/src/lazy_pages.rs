@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::components::area_gate::AreaGate;
-use crate::{conflicts, manage, sales};
+use crate::{conflicts, manage, sales, service};
 
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
@@ -110,6 +110,15 @@ lazy_pages! {
         Import => sales::import::ImportPage;
         /// `/sales/duplicates`
         Duplicates => sales::duplicates::DuplicatesPage;
+    }
+    // The workshop: dispatch, the technician's jobs, QC.
+    service_shop {
+        /// `/service/dispatch`
+        Dispatch in Service => service::dispatch::DispatchPage;
+        /// `/service/jobs`
+        MyJobs in Service => service::my_jobs::MyJobsPage;
+        /// `/service/qc`
+        Qc in Service => service::qc::QcPage;
     }
     admin {
         /// `/conflicts`
