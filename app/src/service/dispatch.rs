@@ -65,7 +65,7 @@ fn JobItem(job: JobRow) -> impl IntoView {
     );
     let pending = job.state != LineState::Approved;
     view! {
-        <li class="job" class:at-risk=job.at_risk>
+        <li class="job" class:at-risk=job.at_risk aria-label=format!("{} {}", job.plate, job.description)>
             <div class="job-head">
                 <strong class="job-plate">{job.plate.clone()}</strong>
                 " "
@@ -197,9 +197,10 @@ pub fn DispatchPage() -> impl IntoView {
                     .into_iter()
                     .map(|(l, plate, finding)| {
                         let what = l.description.clone().unwrap_or_default();
+                        let label = format!("{plate} {what}");
                         let hrs = l.std_centihours.map(|ch| hours(i18n, (ch * 60 + 50) / 100)).unwrap_or_default();
                         view! {
-                            <li class="added-line">
+                            <li class="added-line" aria-label=label>
                                 <p>
                                     <strong>{plate}</strong>" "{what.clone()}" "<span class="muted">{hrs}</span>
                                 </p>
