@@ -126,6 +126,15 @@ lazy_pages! {
         /// `/service/settings`
         ServiceSettings => service::settings::ServiceSettingsPage;
     }
+    // The workshop: dispatch, the technician's jobs, QC.
+    service_shop {
+        /// `/service/dispatch`
+        Dispatch in Service => service::dispatch::DispatchPage;
+        /// `/service/jobs`
+        MyJobs in Service => service::my_jobs::MyJobsPage;
+        /// `/service/qc`
+        Qc in Service => service::qc::QcPage;
+    }
     admin {
         /// `/conflicts`
         Conflicts => conflicts::ConflictsPage;

@@ -100,6 +100,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "service_shop",
+        what: "the workshop: dispatch, my jobs, QC (estimated; measured at merge)",
+        limit: 200 * KB,
+        goal: None,
+    },
+    Budget {
         name: "admin",
         what: "conflicts, devices, bin",
         limit: 170 * KB,

@@ -1,20 +1,31 @@
 //! 售后: the seven-step service process (appointment to follow-up call). One file per
-//! workflow: the advisor's board ([`board`]), booking ([`booking`]), reception at the car
-//! ([`reception`]), the repair order's page with its estimate, approval, print and handover
+//! workflow. The advisor's desk: the board ([`board`]), booking ([`booking`]), reception at the
+//! car ([`reception`]), the repair order's page with its estimate, approval, print and handover
 //! ([`ro_page`], [`estimate`], [`print`], [`handover`]), the price list ([`settings`]); reads in
-//! [`data`]. Every page sits under [`ServiceLayout`] (the service sub-navigation).
+//! [`data`]; every desk page sits under [`ServiceLayout`] (the service sub-navigation, with the
+//! workshop's beneath it). The workshop: [`dispatch`] (派工), [`my_jobs`] (the technician's
+//! tablet), [`qc`] (质检), with [`floor`] (how they read ROs and lines), [`decision`] (the
+//! customer's decision on a proposed line), [`status_link`] (the customer's progress link and QR
+//! code) and [`shop_nav`].
 
 pub mod board;
 pub mod booking;
 pub mod car_outline;
 pub mod data;
+pub mod decision;
+pub mod dispatch;
 pub mod estimate;
+pub mod floor;
 pub mod handover;
 pub mod kinds;
+pub mod my_jobs;
 pub mod print;
+pub mod qc;
 pub mod reception;
 pub mod ro_page;
 pub mod settings;
+pub mod shop_nav;
+pub mod status_link;
 pub mod words;
 
 use leptos::prelude::*;
@@ -72,6 +83,9 @@ pub fn ServiceLayout() -> impl IntoView {
                 }}
             </ul>
         </nav>
+        <div class="no-print">
+            <shop_nav::ShopNav />
+        </div>
         <Outlet />
     }
 }

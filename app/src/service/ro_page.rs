@@ -20,6 +20,7 @@ use super::data;
 use super::estimate::{ApprovalPanel, EstimatePanel};
 use super::handover::HandoverPanel;
 use super::print::{PrintSheet, Sheet, print_sheet};
+use super::status_link::StatusLink;
 use super::words::{hours_text, kind_text, line_amount, line_state_text, shown, status_text};
 use crate::clock::store_clock;
 use crate::i18n::*;
@@ -228,7 +229,11 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
             <EstimatePanel id=id ro=ro lines=lines />
         </Show>
         <ApprovalPanel id=id ro=ro lines=lines />
-        // workshop panels (wt-shop): dispatch, job clocks, added work and QC mount here.
+        // The workshop's panels: the customer's progress link (dispatch, jobs and QC have pages
+        // of their own: /service/dispatch, /service/jobs, /service/qc).
+        <div class="no-print">
+            <StatusLink ro_id=id />
+        </div>
         <Show when=move || matches!(status.get(), Some(RoStatus::Ready | RoStatus::HandedOver))>
             <HandoverPanel id=id ro=ro lines=lines />
         </Show>
