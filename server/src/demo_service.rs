@@ -476,6 +476,8 @@ fn visit(
         },
         comeback_of: comeback,
         signature_blob: None,
+        damage_marks: Vec::new(),
+        photos: Vec::new(),
     };
     let mut plan = reception_plan(&reception);
     if let Some(first) = plan.writes.first_mut() {
