@@ -5,11 +5,14 @@
 //! customer's words, a damage mark on the car outline, a photo, the customer's signature);
 //! reconnected, the RO, the photo and the signature reach the PC,
 //! where the estimate is made from the price list and a part, and the customer's phone approval
-//! is logged; the RO (委托书) can be printed.
+//! is logged; the RO (委托书) can be printed; a technician clocks on and proposes added work,
+//! whose phone approval the advisor logs; QC fails once, then passes; the handover is signed
+//! and on time, and the 48-hour follow-up call is a task.
 
 use domain::sales::chrono::{Duration, Utc};
-use e2e::{Browser, Server, temp_dir};
+use e2e::{Browser, Server, temp_dir, xpath_literal};
 use fantoccini::Locator;
+use fantoccini::elements::Element;
 use serde_json::json;
 
 /// A 1 × 1 PNG: the photo of the dent.
@@ -62,6 +65,78 @@ fn store_time_in(hours: i64) -> String {
         .to_string()
 }
 
+const PLATE: &str = "粤A88888";
+
+async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
+    b.wait_until(what, async || b.visible(xpath).await).await
+}
+
+/// Clicks the button named `name` inside `scope` (an XPath).
+async fn click_in(b: &Browser, scope: &str, name: &str) {
+    let xpath = format!(
+        "{scope}//button[normalize-space(.)={}]",
+        xpath_literal(name)
+    );
+    let el = b
+        .wait_until(&format!("{name} in {scope}"), async || {
+            let el = b.visible(&xpath).await?;
+            el.is_enabled().await.unwrap_or(false).then_some(el)
+        })
+        .await;
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+}
+
+/// Types `value` into the field inside `scope` whose id starts with `id_prefix`.
+async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
+    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
+    let el = find(b, id_prefix, &xpath).await;
+    b.eval(
+        "const [el, v] = arguments;
+         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+         setter.call(el, v);
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&el).expect("element"), json!(value)],
+    )
+    .await;
+}
+
+async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
+    b.wait_until(&format!("{text:?} in {xpath}"), async || {
+        let el = b.visible(xpath).await?;
+        el.text().await.ok()?.contains(text).then_some(())
+    })
+    .await
+}
+
+/// On the 派工 board: `job` of the car to 刘洋.
+async fn dispatch(pc: &Browser, job: &str) {
+    let li = format!(
+        "//li[@aria-label={}]",
+        xpath_literal(&format!("{PLATE} {job}"))
+    );
+    let select = find(pc, job, &format!("{li}//select")).await;
+    pc.wait_until("刘洋 offered", async || {
+        let chosen = pc
+            .eval(
+                "const [el] = arguments;
+                 const o = [...el.options].find(o => o.text.trim() === '刘洋');
+                 if (!o) return false;
+                 el.value = o.value;
+                 el.dispatchEvent(new Event('change', {bubbles: true}));
+                 return true;",
+                vec![serde_json::to_value(&select).expect("select")],
+            )
+            .await;
+        (chosen == json!(true)).then_some(())
+    })
+    .await;
+    click_in(pc, &li, "派工").await;
+    wait_text_in(pc, "//section[@aria-label='刘洋']", job).await;
+}
+
 /// Waits until the record page's 状态 reads `want`.
 async fn wait_for_status(b: &Browser, want: &str) {
     b.wait_until(&format!("状态 {want:?}"), async || {
@@ -71,7 +146,7 @@ async fn wait_for_status(b: &Browser, want: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_advisor_books_receives_offline_estimates_and_gets_approval() {
+async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
 
@@ -161,6 +236,7 @@ async fn an_advisor_books_receives_offline_estimates_and_gets_approval() {
     tablet.wait_for_role("status", "2 条更改待同步").await;
     tablet.set_offline(false).await;
     tablet.wait_gone("条更改待同步").await;
+    tablet.wait_gone("张图片待上传").await;
     tablet.close().await;
 
     // 估价 on the PC: a labour operation from the price list and a part.
@@ -190,9 +266,89 @@ async fn an_advisor_books_receives_offline_estimates_and_gets_approval() {
     assert!(pc.has_button("打印委托书").await);
     pc.wait_gone("条更改待同步").await;
 
-    // The board lists the RO with its promised time; the appointment has arrived.
+    // 派工: the brake job to 刘洋.
+    pc.goto("/service/dispatch").await;
+    dispatch(&pc, "更换前刹车片").await;
+
+    // The technician clocks on; a finding becomes added work.
+    let tech = Browser::synced(&server, "tech", "刘洋", "刘洋的平板").await;
+    tech.goto("/service/jobs").await;
+    let car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
+    let brake_li = format!("{car}//li[@aria-label={}]", xpath_literal("更换前刹车片"));
+    let extra_li = format!("{car}//li[@aria-label={}]", xpath_literal("刹车盘打磨"));
+    click_in(&tech, &brake_li, "开工").await;
+    wait_text_in(&tech, &brake_li, "作业中").await;
+    let summary = find(&tech, "发现问题", &format!("{brake_li}//summary")).await;
+    summary.click().await.expect("open the finding form");
+    type_in(&tech, &brake_li, "finding-text-", "刹车盘有明显划痕").await;
+    type_in(&tech, &brake_li, "finding-line-", "刹车盘打磨").await;
+    type_in(&tech, &brake_li, "finding-hours-", "0.5").await;
+    click_in(&tech, &brake_li, "提交增项").await;
+    wait_text_in(
+        &tech,
+        &format!("{brake_li}//*[@role='status']"),
+        "增项已提交",
+    )
+    .await;
+
+    // The customer approves the added work by phone, logged on the RO page.
+    pc.goto(&ro).await;
+    pc.wait_for_text("增项待确认").await;
+    pc.fill("确认人", "王建国").await;
+    pc.fill("确认内容", "同意刹车盘打磨,¥150").await;
+    pc.click_button("登记客户确认").await;
+    pc.wait_gone("增项待确认").await;
+    pc.goto("/service/dispatch").await;
+    dispatch(&pc, "刹车盘打磨").await;
+
+    // Both jobs done, to QC.
+    click_in(&tech, &extra_li, "开工").await;
+    wait_text_in(&tech, &extra_li, "作业中").await;
+    click_in(&tech, &extra_li, "完工").await;
+    wait_text_in(&tech, &extra_li, "已完工").await;
+    click_in(&tech, &brake_li, "完工").await;
+    wait_text_in(&tech, &brake_li, "已完工").await;
+    click_in(&tech, &car, "交质检").await;
+    wait_text_in(&tech, &car, "质检中").await;
+
+    // QC fails once with a reason (rework), then passes.
+    let qc = Browser::synced(&server, "qc", "陈静", "质检平板").await;
+    qc.goto("/service/qc").await;
+    let qc_car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
+    wait_text_in(&qc, &qc_car, "质检中").await;
+    type_in(&qc, &qc_car, "qc-reason-", "刹车仍有异响").await;
+    click_in(&qc, &qc_car, "不合格").await;
+    wait_text_in(&qc, &qc_car, "返工次数 1").await;
+    wait_text_in(&tech, &car, "施工中").await;
+    click_in(&tech, &brake_li, "开工").await;
+    wait_text_in(&tech, &brake_li, "作业中").await;
+    click_in(&tech, &brake_li, "完工").await;
+    click_in(&tech, &car, "交质检").await;
+    wait_text_in(&qc, &qc_car, "质检中").await;
+    click_in(&qc, &qc_car, "合格").await;
+    qc.wait_until("the car ready, off the QC list", async || {
+        qc.visible(&qc_car).await.is_none().then_some(())
+    })
+    .await;
+    qc.close().await;
+    tech.close().await;
+
+    // 交车 on the PC: the customer signs; on time; the 48-hour call is the advisor's task.
+    pc.goto(&ro).await;
+    wait_for_status(&pc, "待交车").await;
+    sign(&pc, ".svc-signature").await;
+    pc.click_button("确认交车").await;
+    wait_for_status(&pc, "已交车").await;
+    pc.wait_until("按时交车", async || {
+        (pc.shown_value("按时交车").await == "按时交车").then_some(())
+    })
+    .await;
+    pc.wait_for_text("48小时回访").await;
+    pc.wait_gone("条更改待同步").await;
+
+    // The board: the RO is no longer open; the appointment has arrived.
     pc.goto("/service").await;
-    pc.wait_for_role("link", "粤A88888").await;
+    pc.wait_for_text("今日预约").await;
     pc.goto(&appointment).await;
     pc.wait_for_text("已到店").await;
     pc.close().await;
