@@ -1,6 +1,12 @@
 //! How the service screens read their records: every read of appointments, repair orders, their
 //! lines and the service settings goes through here, so the way records are read (the device's
 //! cache, or IndexedDB's indexes) changes in one place.
+//!
+//! Through the indexes (docs/sync.md, "How a screen reads records", once merged): the
+//! appointments of a day are `Query::Days { record_type: "appointment", .. }` (an appointment's
+//! `day` is its slot's: `domain::records::index`), an RO's lines `Query::Linked { id, types:
+//! &["ro_line"] }` (`ro_id` is a link field), the open ROs a page of `by_status`; the service
+//! settings are a type held whole (`SyncCtx::records`).
 
 use domain::Role;
 use domain::records::service::{RepairOrder, RoLine, ServiceSettings};
