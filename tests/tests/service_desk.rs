@@ -243,9 +243,10 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
     pc.goto(&ro).await;
     pc.wait_for_text("踩刹车时前轮有异响").await;
     // The photo and the signature taken offline are on the PC after the reconnect.
-    pc.wait_until("the reception's photo and signature on the PC", async || {
-        (pictures_shown(&pc).await >= 2).then_some(())
-    })
+    pc.wait_until(
+        "the reception's photo and signature on the PC",
+        async || (pictures_shown(&pc).await >= 2).then_some(()),
+    )
     .await;
     pc.select("工时项目", "BRK-01").await;
     pc.click_button("加入工时").await;
@@ -284,12 +285,6 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
     type_in(&tech, &brake_li, "finding-line-", "刹车盘打磨").await;
     type_in(&tech, &brake_li, "finding-hours-", "0.5").await;
     click_in(&tech, &brake_li, "提交增项").await;
-    wait_text_in(
-        &tech,
-        &format!("{brake_li}//*[@role='status']"),
-        "增项已提交",
-    )
-    .await;
 
     // The customer approves the added work by phone, logged on the RO page.
     pc.goto(&ro).await;
