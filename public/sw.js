@@ -53,6 +53,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   // The API is never cached: the app decides itself what to do when the network is down.
   if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
+  // The customer's progress page (/s/{token}) is the server's, online only: never the app shell.
+  if (url.pathname.startsWith("/s/")) return;
 
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));

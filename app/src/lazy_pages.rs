@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::components::area_gate::AreaGate;
-use crate::{conflicts, manage, pages, sales};
+use crate::{conflicts, manage, pages, sales, service};
 
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
@@ -121,6 +121,30 @@ lazy_pages! {
         Import => sales::import::ImportPage;
         /// `/sales/duplicates`
         Duplicates => sales::duplicates::DuplicatesPage;
+    }
+    // The service advisor's desk (售后: board, booking, reception, repair orders).
+    service_desk {
+        /// `/service`
+        ServiceBoard => service::board::ServiceBoard;
+        /// `/service/appointments/new`
+        NewAppointment => service::booking::NewAppointmentPage;
+        /// `/service/appointments/:id`
+        Appointment => service::booking::AppointmentPage;
+        /// `/service/reception`
+        ServiceReception => service::reception::ReceptionPage;
+        /// `/service/ro/:id`
+        RepairOrder => service::ro_page::RepairOrderPage;
+        /// `/service/settings`
+        ServiceSettings => service::settings::ServiceSettingsPage;
+    }
+    // The workshop: dispatch, the technician's jobs, QC.
+    service_shop {
+        /// `/service/dispatch`
+        Dispatch in Service => service::dispatch::DispatchPage;
+        /// `/service/jobs`
+        MyJobs in Service => service::my_jobs::MyJobsPage;
+        /// `/service/qc`
+        Qc in Service => service::qc::QcPage;
     }
     admin {
         /// `/conflicts`

@@ -16,7 +16,7 @@ pub const DEMO_STORE_NAME: &str = "演示4S店";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// username, display name, role.
-pub const DEMO_USERS: [(&str, &str, Role); 12] = [
+pub const DEMO_USERS: [(&str, &str, Role); 14] = [
     ("consultant", "王芳", Role::SalesConsultant),
     ("salesmgr", "李强", Role::SalesManager),
     ("advisor", "张伟", Role::ServiceAdvisor),
@@ -29,6 +29,8 @@ pub const DEMO_USERS: [(&str, &str, Role); 12] = [
     ("zhaolei", "赵磊", Role::SalesConsultant),
     ("qianli", "钱丽", Role::SalesConsultant),
     ("sunhao", "孙浩", Role::SalesConsultant),
+    ("wanggang", "王刚", Role::Technician),
+    ("zhoujie", "周杰", Role::Technician),
 ];
 
 /// Creates the demo store if the server has no store yet. Returns whether it did.
@@ -39,7 +41,7 @@ pub async fn seed_if_empty(store: &dyn Store, cost: PasswordCost) -> Result<bool
     let now = Utc::now();
     let users = tokio::task::spawn_blocking(move || {
         // One hash for all: the demo password is public, and argon2 at the default cost takes
-        // about 0.2 s a hash, which twelve times over would slow the first start.
+        // about 0.2 s a hash, which fourteen times over would slow the first start.
         let password_hash = hash_password(cost, DEMO_PASSWORD)?;
         DEMO_USERS
             .iter()

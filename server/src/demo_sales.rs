@@ -33,7 +33,7 @@ use uuid::Uuid;
 use crate::demo::DEMO_STORE_ID;
 use crate::error::Error;
 use crate::sales_import::model_element;
-use crate::store::{DeviceRec, PushCheck, Session, Store, sync::registry};
+use crate::store::{DeviceRec, PushCheck, Session, Store, UserRec, sync::registry};
 
 /// The generator's seed.
 pub const SEED: u64 = 0x5EED_4F52_4543_4F55;
@@ -72,10 +72,10 @@ pub const MODELS: [(&str, &str, &str, bool, u32); 7] = [
 ];
 
 /// A small deterministic generator (xorshift64*).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -83,21 +83,21 @@ impl Rng {
         self.0 = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
     /// Inclusive range.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + self.below((hi - lo + 1).max(1) as u64) as i64
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
     /// Picks by weights.
-    fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
+    pub(crate) fn weighted<'a, T>(&mut self, xs: &'a [(T, u32)]) -> &'a T {
         let total: u32 = xs.iter().map(|(_, w)| w).sum();
         let mut r = self.below(u64::from(total)) as u32;
         for (x, w) in xs {
@@ -108,7 +108,7 @@ impl Rng {
         }
         &xs[xs.len() - 1].0
     }
-    fn bytes10(&mut self) -> [u8; 10] {
+    pub(crate) fn bytes10(&mut self) -> [u8; 10] {
         let a = self.next().to_le_bytes();
         let b = self.next().to_le_bytes();
         [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1]]
@@ -116,13 +116,13 @@ impl Rng {
 }
 
 #[derive(Debug, Clone)]
-struct Actor {
-    user: String,
-    device: Uuid,
+pub(crate) struct Actor {
+    pub(crate) user: String,
+    pub(crate) device: Uuid,
 }
 
 /// Store-local date-time as stored in records.
-fn ts(t: NaiveDateTime) -> String {
+pub(crate) fn ts(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 fn ds(d: NaiveDate) -> String {
@@ -130,32 +130,32 @@ fn ds(d: NaiveDate) -> String {
 }
 
 /// Unix ms of a store-local time (UTC+8).
-fn unix_ms(local: NaiveDateTime) -> u64 {
+pub(crate) fn unix_ms(local: NaiveDateTime) -> u64 {
     u64::try_from((local - Duration::hours(8)).and_utc().timestamp_millis()).unwrap_or(0)
 }
 
-struct Gen {
-    rng: Rng,
-    now: NaiveDateTime,
-    ops: Vec<Op>,
-    states: HashMap<Uuid, RecordState>,
-    counts: HashMap<&'static str, usize>,
+pub(crate) struct Gen {
+    pub(crate) rng: Rng,
+    pub(crate) now: NaiveDateTime,
+    pub(crate) ops: Vec<Op>,
+    pub(crate) states: HashMap<Uuid, RecordState>,
+    pub(crate) counts: HashMap<&'static str, usize>,
 }
 
 impl Gen {
-    fn id(&mut self, at: NaiveDateTime) -> Uuid {
+    pub(crate) fn id(&mut self, at: NaiveDateTime) -> Uuid {
         let b = self.rng.bytes10();
         new_id(unix_ms(at), b)
     }
 
     /// A new record of `rt`, made at `at`.
-    fn create(&mut self, rt: &'static RecordType, at: NaiveDateTime) -> Uuid {
+    pub(crate) fn create(&mut self, rt: &'static RecordType, at: NaiveDateTime) -> Uuid {
         let id = self.id(at);
         self.create_as(rt, id)
     }
 
     /// A new record under an id the rules derive (one such record per store).
-    fn create_as(&mut self, rt: &'static RecordType, id: Uuid) -> Uuid {
+    pub(crate) fn create_as(&mut self, rt: &'static RecordType, id: Uuid) -> Uuid {
         self.states
             .insert(id, RecordState::new(id, rt.name, DEMO_STORE_ID));
         *self.counts.entry(rt.name).or_default() += 1;
@@ -164,7 +164,7 @@ impl Gen {
 
     /// One op on record `id` by `who` at `at` (never after now): `f` builds the changes
     /// against the record as it is.
-    fn op(
+    pub(crate) fn op(
         &mut self,
         who: &Actor,
         rt: &'static RecordType,
@@ -199,12 +199,12 @@ impl Gen {
     }
 }
 
-fn internal(e: SyncError) -> Error {
+pub(crate) fn internal(e: SyncError) -> Error {
     Error::Internal(format!("demo history: {e}"))
 }
 
 /// `field = value` for each pair.
-fn sets(e: &Edit<'_>, pairs: &[(&str, Value)]) -> Result<Vec<Change>, SyncError> {
+pub(crate) fn sets(e: &Edit<'_>, pairs: &[(&str, Value)]) -> Result<Vec<Change>, SyncError> {
     pairs.iter().map(|(f, v)| e.set(f, v.clone())).collect()
 }
 
@@ -269,7 +269,7 @@ const LOSS_NOTES: [(LossReason, &str); 6] = [
 ];
 
 /// A mobile number: a real prefix and eight digits.
-fn mobile(rng: &mut Rng) -> String {
+pub(crate) fn mobile(rng: &mut Rng) -> String {
     const PREFIXES: [&str; 16] = [
         "130", "131", "135", "136", "137", "138", "139", "150", "151", "158", "166", "177", "180",
         "186", "188", "199",
@@ -278,7 +278,7 @@ fn mobile(rng: &mut Rng) -> String {
 }
 
 /// A VIN whose check digit is right: WMI `LVG`, a VDS per model, year letter, plant, serial.
-fn vin(rng: &mut Rng, model: &str, year: i32) -> String {
+pub(crate) fn vin(rng: &mut Rng, model: &str, year: i32) -> String {
     let vds = match model {
         "corolla" => "BE3EK",
         "levin" => "BE4EK",
@@ -296,13 +296,13 @@ fn vin(rng: &mut Rng, model: &str, year: i32) -> String {
     v
 }
 
-fn plate(rng: &mut Rng) -> String {
+pub(crate) fn plate(rng: &mut Rng) -> String {
     const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     let l = LETTERS[rng.below(LETTERS.len() as u64) as usize] as char;
     format!("粤A{l}{:04}", rng.below(10_000))
 }
 
-fn name(rng: &mut Rng) -> String {
+pub(crate) fn name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
 }
 
@@ -319,6 +319,44 @@ pub async fn seed_sales_history(
     now: DateTime<Utc>,
 ) -> Result<HistorySummary, Error> {
     let users = store.users_in_store(DEMO_STORE_ID.to_owned()).await?;
+    let mut rng = Rng(SEED);
+    let local_now = StoreClock::default().local(now);
+    let start = local_now.date() - Duration::days(HISTORY_DAYS);
+    let mut who: Vec<(&str, &str)> = CONSULTANTS.to_vec();
+    who.push(MANAGER);
+    let mut actors = register_devices(store, &mut rng, &users, start, now, &who).await?;
+    let manager = actors
+        .pop()
+        .ok_or_else(|| Error::Internal("demo: no manager".into()))?;
+    let consultants = actors;
+
+    let mut g = Gen {
+        rng,
+        now: local_now,
+        ops: Vec::new(),
+        states: HashMap::new(),
+        counts: HashMap::new(),
+    };
+    history(&mut g, start, &consultants, &manager)?;
+    let total = push_history(store, &users, std::mem::take(&mut g.ops), now).await?;
+    let mut records: Vec<(&'static str, usize)> = g.counts.into_iter().collect();
+    records.sort();
+    Ok(HistorySummary {
+        ops: total,
+        records,
+    })
+}
+
+/// The devices of `who` (username, device name), registered the day before `start` with a
+/// session already expired (the devices list shows them; nobody can use them); their actors.
+pub(crate) async fn register_devices(
+    store: &dyn Store,
+    rng: &mut Rng,
+    users: &[UserRec],
+    start: NaiveDate,
+    now: DateTime<Utc>,
+    who: &[(&str, &str)],
+) -> Result<Vec<Actor>, Error> {
     let user_id = |username: &str| {
         users
             .iter()
@@ -326,9 +364,6 @@ pub async fn seed_sales_history(
             .map(|u| u.id)
             .ok_or_else(|| Error::Internal(format!("demo user {username} is missing")))
     };
-    let mut rng = Rng(SEED);
-    let local_now = StoreClock::default().local(now);
-    let start = local_now.date() - Duration::days(HISTORY_DAYS);
     let device_for =
         |rng: &mut Rng, username: &str, device_name: &str| -> Result<(Actor, DeviceRec), Error> {
             let uid = user_id(username)?;
@@ -351,15 +386,13 @@ pub async fn seed_sales_history(
                 },
             ))
         };
-    let mut consultants = Vec::new();
+    let mut actors = Vec::new();
     let mut devices = Vec::new();
-    for (username, device_name) in CONSULTANTS {
-        let (actor, rec) = device_for(&mut rng, username, device_name)?;
-        consultants.push(actor);
+    for (username, device_name) in who {
+        let (actor, rec) = device_for(rng, username, device_name)?;
+        actors.push(actor);
         devices.push(rec);
     }
-    let (manager, rec) = device_for(&mut rng, MANAGER.0, MANAGER.1)?;
-    devices.push(rec);
     for device in devices {
         // The device row is what the devices list shows; its session is already expired and
         // its token hash is random, so nobody can use it.
@@ -376,18 +409,18 @@ pub async fn seed_sales_history(
         };
         store.save_login(device, token, session).await?;
     }
+    Ok(actors)
+}
 
-    let mut g = Gen {
-        rng,
-        now: local_now,
-        ops: Vec::new(),
-        states: HashMap::new(),
-        counts: HashMap::new(),
-    };
-    history(&mut g, start, &consultants, &manager)?;
-
+/// Pushes a made history (`ops`, any order) through [`Store::push`] as the devices would, each op
+/// checked by the same rules as a device's push as of its own time; returns how many.
+pub(crate) async fn push_history(
+    store: &dyn Store,
+    users: &[UserRec],
+    mut ops: Vec<Op>,
+    now: DateTime<Utc>,
+) -> Result<usize, Error> {
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let mut ops = std::mem::take(&mut g.ops);
     ops.sort_by_key(|o| o.hlc);
     for op in &ops {
         validate_op(op, registry()).map_err(internal)?;
@@ -421,12 +454,7 @@ pub async fn seed_sales_history(
     for answer in answers {
         answer?.map_err(|r| Error::Internal(format!("demo history refused: {r:?}")))?;
     }
-    let mut records: Vec<(&'static str, usize)> = g.counts.into_iter().collect();
-    records.sort();
-    Ok(HistorySummary {
-        ops: total,
-        records,
-    })
+    Ok(total)
 }
 
 /// One A-card's story, planned before it is written.

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_sales;
+pub mod demo_service;
 pub mod error;
 pub mod extract;
 pub mod first_start;
@@ -296,10 +297,13 @@ pub async fn run_with(
             let history = demo_sales::seed_sales_history(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
+            let service = demo_service::seed_service_history(store.as_ref(), chrono::Utc::now())
+                .await
+                .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(
-                ops = history.ops,
+                ops = history.ops + service.ops,
                 ms = started.elapsed().as_millis() as u64,
-                "created the demo store (password demo1234) and its sales history"
+                "created the demo store (password demo1234) and its sales and service history"
             );
         }
     }

@@ -291,6 +291,8 @@ pub static APPOINTMENT: RecordType = RecordType {
         FieldDef::scalar("slot_at"),
         FieldDef::scalar("advisor_id"),
         FieldDef::scalar("no_show_reason"),
+        // Parts needed for the job, recorded at booking (reserved once the parts lane exists).
+        FieldDef::scalar("parts_needed"),
         FieldDef::status("status", &APPOINTMENT_STATUS),
         FieldDef::log("notes"),
     ],

@@ -80,10 +80,15 @@ pub static REPAIR_ORDER: RecordType = RecordType {
         FieldDef::scalar("on_time"),
         // The RO this one is a comeback (返修) of.
         FieldDef::scalar("comeback_of"),
+        // The key of the customer's status link (`service::workshop::status_token`): 32 hex
+        // digits, random; without it the RO has no link.
+        FieldDef::scalar("status_key"),
         FieldDef::status("status", &REPAIR_ORDER_STATUS),
         FieldDef::log("qc_checks"),
         FieldDef::log("signatures"),
         FieldDef::log("damage_marks"),
+        // Photos taken at reception (blob ids), beside those of the damage marks.
+        FieldDef::log("photos"),
     ],
 };
 
@@ -117,6 +122,10 @@ pub static SERVICE_SETTINGS: RecordType = RecordType {
         FieldDef::scalar("hourly_rate_fen"),
         FieldDef::scalar("comeback_days"),
         FieldDef::scalar("promise_buffer_minutes"),
+        // The labour price list (工时价目): `service::desk::LabourOp` as JSON.
+        FieldDef::set("labour_ops"),
+        // Technician minutes on duty per day, all technicians together (the workshop's hours).
+        FieldDef::scalar("shop_minutes_per_day"),
     ],
 };
 
@@ -143,6 +152,8 @@ pub struct RepairOrder {
     pub handed_over_at: Option<NaiveDateTime>,
     pub on_time: Option<bool>,
     pub comeback_of: Option<Uuid>,
+    /// The key of the customer's status link.
+    pub status_key: Option<String>,
     /// `received` when never moved or unreadable.
     pub status: RoStatus,
     pub qc_checks: Vec<QcCheck>,
@@ -172,6 +183,7 @@ impl RepairOrder {
             handed_over_at: field::time(r, "handed_over_at", clock),
             on_time: field::opt_flag(r, "on_time"),
             comeback_of: field::uuid(r, "comeback_of"),
+            status_key: field::string(r, "status_key"),
             status: field::status(r, "status")
                 .as_deref()
                 .and_then(RoStatus::parse)

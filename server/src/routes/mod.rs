@@ -12,6 +12,7 @@ pub mod directory;
 pub mod health;
 pub mod history;
 pub mod metrics;
+pub mod public;
 pub mod sales;
 pub mod sales_io;
 pub mod setup;
@@ -76,6 +77,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sales_io::router())
         .merge(metrics::router())
         .merge(backup::router())
+        .merge(public::router())
         .routes(routes!(openapi_json))
 }
 
@@ -90,6 +92,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn api_router(state: AppState) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     api.route("/metrics", axum::routing::get(metrics::metrics))
+        .route("/s/{token}", axum::routing::get(public::status_page))
         .route("/api", any(not_found))
         .route("/api/", any(not_found))
         .route("/api/{*rest}", any(not_found))

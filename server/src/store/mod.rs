@@ -16,6 +16,7 @@ mod redb;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod audit;
 pub mod blob;
+pub mod service;
 pub mod sync;
 
 use std::{future::Future, pin::Pin};
@@ -167,7 +168,9 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 
 /// Everything the handlers need from storage. Writes that belong together happen in one
 /// transaction inside one method.
-pub trait Store: SyncStore + audit::AuditStore + blob::BlobStore + Send + Sync + 'static {
+pub trait Store:
+    SyncStore + audit::AuditStore + blob::BlobStore + service::ServiceStore + Send + Sync + 'static
+{
     /// A cheap read, to tell whether the storage answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
 

@@ -10,6 +10,8 @@
 //! - `indexes.rs`: the A-card phone index and the duplicate groups.
 //! - `writer.rs`: the single sync writer thread, group commit; `sync.rs`:
 //!   [`SyncStore`](crate::store::SyncStore) (push to the writer, pull, snapshot).
+//! - `service.rs`: [`ServiceStore`](crate::store::service::ServiceStore) (an RO and its lines
+//!   for the customer's status page).
 //! - `audit.rs`: [`AuditStore`](crate::store::audit::AuditStore) (the audit log).
 //! - `blobs.rs`: [`BlobStore`](crate::store::blob::BlobStore) (photos and signatures).
 //! - `backup.rs`: a consistent copy of the file in one read transaction, and the check of a
@@ -27,6 +29,7 @@ mod codec;
 mod indexes;
 mod layout;
 mod scope;
+mod service;
 mod sync;
 mod tables;
 mod txn;

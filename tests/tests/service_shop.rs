@@ -1,0 +1,357 @@
+//! The workshop end to end (issue 15): an approved repair order (pushed by the advisor's desk
+//! through the sync API, as the reception and estimate screens would) is dispatched on the 派工
+//! board; the technician's clock-on of a line the customer has not approved is refused with the
+//! domain's words, the approved job is clocked on; a finding becomes added work, which the
+//! customer declines by phone (建议未做); the car goes to QC, which fails it once with a reason
+//! (a fail without one is refused), the technician reworks it, and the final check passes. The
+//! customer's progress page (no login) follows: the status, and no price of the undecided line.
+
+use std::collections::HashMap;
+
+use domain::plan::Plan;
+use domain::service::plan::{
+    NewLine, Reception, approve_estimate_plan, estimate_plan, reception_plan,
+};
+use domain::service::repair_order::{LineKind, Proof, RoStatus};
+use domain::service::workshop::{new_status_key, status_token};
+use domain::sync::{Clock, Op, RecordState, apply};
+use e2e::{Browser, Server, temp_dir, xpath_literal};
+use fantoccini::elements::Element;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PLATE: &str = "粤B·E2E01";
+const BRAKES: &str = "更换前刹车片";
+const ALIGNMENT: &str = "四轮定位";
+
+/// The advisor's desk as a bare device: it runs step plans and pushes their ops.
+struct Desk {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    device: Uuid,
+    user_id: String,
+    store_id: String,
+    clock: Clock,
+    records: HashMap<Uuid, RecordState>,
+}
+
+impl Desk {
+    async fn login(server: &Server) -> Desk {
+        let base = server.url("").trim_end_matches('/').to_string();
+        let http = reqwest::Client::new();
+        let device = Uuid::now_v7();
+        let login = testkit::login(
+            &http,
+            &base,
+            "advisor",
+            "demo1234",
+            device,
+            "服务前台测试电脑",
+        )
+        .await
+        .expect("the advisor logs in");
+        Desk {
+            token: login["token"].as_str().expect("token").to_string(),
+            user_id: login["user"]["id"].as_str().expect("user id").to_string(),
+            store_id: login["user"]["store_id"]
+                .as_str()
+                .expect("store")
+                .to_string(),
+            http,
+            base,
+            device,
+            clock: Clock::default(),
+            records: HashMap::new(),
+        }
+    }
+
+    /// Runs `plan` (one op per write, each against the record as this desk holds it) and pushes it.
+    async fn run(&mut self, plan: &Plan) {
+        let mut ops = Vec::new();
+        for w in &plan.writes {
+            let state = self.records.entry(w.record_id).or_insert_with(|| {
+                RecordState::new(w.record_id, w.record_type.name, &self.store_id)
+            });
+            let op = Op {
+                op_id: Uuid::now_v7(),
+                device_id: self.device,
+                user_id: self.user_id.clone(),
+                store_id: self.store_id.clone(),
+                record_id: w.record_id,
+                record_type: w.record_type.name.to_string(),
+                hlc: self.clock.now(testkit::now_ms()),
+                changes: w.changes(state).expect("the plan's changes"),
+            };
+            apply(state, &op, w.record_type).expect("apply");
+            ops.push(op);
+        }
+        let pushed = self
+            .http
+            .post(format!("{}/api/sync/push", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "ops": ops }))
+            .send()
+            .await
+            .expect("push");
+        let status = pushed.status();
+        assert!(
+            status.is_success(),
+            "push: {status} {}",
+            pushed.text().await.unwrap_or_default()
+        );
+    }
+
+    async fn public(&self, token: &str) -> Value {
+        self.http
+            .get(format!("{}/api/public/ro/{token}", self.base))
+            .send()
+            .await
+            .expect("status page")
+            .json()
+            .await
+            .expect("status JSON")
+    }
+}
+
+/// The displayed element at `xpath`, waiting for it.
+async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
+    b.wait_until(what, async || b.visible(xpath).await).await
+}
+
+/// Clicks the button named `name` inside the element at `scope`.
+async fn click_in(b: &Browser, scope: &str, name: &str) {
+    let xpath = format!(
+        "{scope}//button[normalize-space(.)={}]",
+        xpath_literal(name)
+    );
+    let el = b
+        .wait_until(&format!("{name} in {scope}"), async || {
+            let el = b.visible(&xpath).await?;
+            el.is_enabled().await.unwrap_or(false).then_some(el)
+        })
+        .await;
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+}
+
+/// Types `value` into the control with id starting `id_prefix` inside `scope`.
+async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
+    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
+    let el = find(b, id_prefix, &xpath).await;
+    b.eval(
+        "const [el, v] = arguments;
+         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+         setter.call(el, v);
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&el).expect("element"), json!(value)],
+    )
+    .await;
+}
+
+/// Waits until the element at `xpath` contains `text`.
+async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
+    b.wait_until(&format!("{text:?} in {xpath}"), async || {
+        let el = b.visible(xpath).await?;
+        el.text().await.ok()?.contains(text).then_some(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+
+    // The desk: received, estimated (two jobs), the customer approves the brakes only.
+    let mut desk = Desk::login(&server).await;
+    let ro = Uuid::now_v7();
+    let key = new_status_key(*Uuid::now_v7().as_bytes());
+    let mut reception = reception_plan(&Reception {
+        ro_id: ro,
+        customer_name: "黄先生".into(),
+        phone: "13900002222".into(),
+        plate: PLATE.into(),
+        advisor_id: desk.user_id.clone(),
+        customer_words: "刹车有异响".into(),
+        complaint: "brake_noise".into(),
+        ..Reception::default()
+    });
+    reception.writes[0]
+        .steps
+        .push(domain::plan::Step::Set("status_key", json!(key)));
+    desk.run(&reception).await;
+    let (brakes, alignment) = (Uuid::now_v7(), Uuid::now_v7());
+    let labour = |id, d: &str, h| NewLine {
+        line_id: id,
+        kind: LineKind::Labour,
+        code: String::new(),
+        description: d.into(),
+        std_hours: Some(h),
+        qty: None,
+        unit_price_fen: None,
+    };
+    let now = domain::time::StoreClock::default().local(
+        domain::sales::chrono::DateTime::from_timestamp_millis(testkit::now_ms() as i64)
+            .expect("now"),
+    );
+    desk.run(&estimate_plan(
+        ro,
+        RoStatus::Received,
+        &[
+            labour(brakes, BRAKES, 1.5),
+            labour(alignment, ALIGNMENT, 0.8),
+        ],
+        150,
+        now,
+        10,
+    ))
+    .await;
+    let phone = Proof::Phone {
+        who: "黄先生".into(),
+        at: "2026-12-07T09:30".into(),
+        what: BRAKES.into(),
+    };
+    desk.run(&approve_estimate_plan(ro, &[brakes], &[brakes], &phone))
+        .await;
+    let token = status_token(ro, &key);
+    let page = desk.public(&token).await;
+    assert_eq!(page["status"], json!("approved"), "{page}");
+
+    // 派工: both jobs to 刘洋 on the advisor's PC.
+    let pc = Browser::synced(&server, "advisor", "张伟", "服务顾问测试电脑").await;
+    pc.goto("/service/dispatch").await;
+    for job in [BRAKES, ALIGNMENT] {
+        let li = format!(
+            "//li[@aria-label={}]",
+            xpath_literal(&format!("{PLATE} {job}"))
+        );
+        let select = find(&pc, job, &format!("{li}//select")).await;
+        pc.wait_until("刘洋 offered", async || {
+            let chosen = pc
+                .eval(
+                    "const [el] = arguments;
+                     const o = [...el.options].find(o => o.text.trim() === '刘洋');
+                     if (!o) return false;
+                     el.value = o.value;
+                     el.dispatchEvent(new Event('change', {bubbles: true}));
+                     return true;",
+                    vec![serde_json::to_value(&select).expect("select")],
+                )
+                .await;
+            (chosen == json!(true)).then_some(())
+        })
+        .await;
+        click_in(&pc, &li, "派工").await;
+    }
+    // On 刘洋's row of the board now.
+    wait_text_in(&pc, "//section[@aria-label='刘洋']", BRAKES).await;
+    wait_text_in(&pc, "//section[@aria-label='刘洋']", ALIGNMENT).await;
+
+    // The technician's tablet: the undecided job cannot be clocked on, with the words why.
+    let tablet = Browser::synced(&server, "tech", "刘洋", "刘洋的测试平板").await;
+    tablet.goto("/service/jobs").await;
+    let car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
+    let align_li = format!("{car}//li[@aria-label={}]", xpath_literal(ALIGNMENT));
+    let brake_li = format!("{car}//li[@aria-label={}]", xpath_literal(BRAKES));
+    wait_text_in(&tablet, &align_li, "待客户确认").await;
+    click_in(&tablet, &align_li, "开工").await;
+    wait_text_in(
+        &tablet,
+        &format!("{align_li}//*[@role='alert']"),
+        "客户未确认的项目不能开工",
+    )
+    .await;
+    click_in(&tablet, &brake_li, "开工").await;
+    wait_text_in(&tablet, &brake_li, "作业中").await;
+
+    // A finding becomes added work.
+    let summary = find(&tablet, "发现问题", &format!("{brake_li}//summary")).await;
+    summary.click().await.expect("open the finding form");
+    type_in(&tablet, &brake_li, "finding-text-", "刹车盘有明显划痕").await;
+    type_in(&tablet, &brake_li, "finding-line-", "刹车盘打磨").await;
+    type_in(&tablet, &brake_li, "finding-hours-", "0.5").await;
+    click_in(&tablet, &brake_li, "提交增项").await;
+    wait_text_in(
+        &tablet,
+        &format!("{brake_li}//*[@role='status']"),
+        "增项已提交",
+    )
+    .await;
+
+    // The advisor calls the customer, who declines it (建议未做).
+    let added = format!(
+        "//li[@aria-label={}]",
+        xpath_literal(&format!("{PLATE} 刹车盘打磨"))
+    );
+    wait_text_in(&pc, &added, "刹车盘有明显划痕").await;
+    type_in(&pc, &added, "decision-who-", "黄先生").await;
+    click_in(&pc, &added, "客户拒绝（建议未做）").await;
+    pc.wait_until("the added work decided", async || {
+        (!pc.has_text("刹车盘有明显划痕").await).then_some(())
+    })
+    .await;
+    let page = desk.public(&token).await;
+    let declined = page["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["description"] == json!("刹车盘打磨"))
+        .cloned()
+        .expect("the added line on the status page");
+    assert_eq!(declined["state"], json!("declined"), "{page}");
+
+    // Done, to QC.
+    click_in(&tablet, &brake_li, "完工").await;
+    wait_text_in(&tablet, &brake_li, "已完工").await;
+    click_in(&tablet, &car, "交质检").await;
+    wait_text_in(&tablet, &car, "质检中").await;
+
+    // QC: a fail needs its reason; failed once, the car goes back to work.
+    let qc = Browser::synced(&server, "qc", "陈静", "质检测试平板").await;
+    qc.goto("/service/qc").await;
+    let qc_car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
+    wait_text_in(&qc, &qc_car, "质检中").await;
+    click_in(&qc, &qc_car, "不合格").await;
+    wait_text_in(
+        &qc,
+        &format!("{qc_car}//*[@role='alert']"),
+        "不合格须写明原因",
+    )
+    .await;
+    type_in(&qc, &qc_car, "qc-reason-", "刹车仍有异响").await;
+    click_in(&qc, &qc_car, "不合格").await;
+    wait_text_in(&qc, &qc_car, "返工次数 1").await;
+    wait_text_in(&qc, &qc_car, "施工中").await;
+
+    // Rework on the tablet, then the final check passes.
+    wait_text_in(&tablet, &car, "施工中").await;
+    click_in(&tablet, &brake_li, "开工").await;
+    wait_text_in(&tablet, &brake_li, "作业中").await;
+    click_in(&tablet, &brake_li, "完工").await;
+    click_in(&tablet, &car, "交质检").await;
+    wait_text_in(&qc, &qc_car, "质检中").await;
+    click_in(&qc, &qc_car, "合格").await;
+    qc.wait_until("the car ready, off the QC list", async || {
+        qc.visible(&qc_car).await.is_none().then_some(())
+    })
+    .await;
+
+    // The customer's page: ready for handover; the undecided job shows no price.
+    let page = desk.public(&token).await;
+    assert_eq!(page["status"], json!("ready"), "{page}");
+    for l in page["lines"].as_array().expect("lines") {
+        if l["state"] != json!("approved") {
+            assert_eq!(l["amount_fen"], json!(null), "{l}");
+        }
+    }
+    tablet.goto(&format!("/s/{token}")).await;
+    tablet.wait_for_text("待交车").await;
+    tablet.wait_for_text(PLATE).await;
+
+    qc.close().await;
+    tablet.close().await;
+    pc.close().await;
+}
