@@ -25,6 +25,12 @@
 //! indexes; the records a version-3 app stored get their index fields from
 //! `sync::store::reindex`, run in the first transactions after opening (until `meta`'s
 //! `index_version` says it is done).
+//! Version 5 lets a record page read its own records and the header its conflicts without reading
+//! every record: a `records` value also carries `links` (the ids of the records it belongs to)
+//! and `flags` (`conflict`, `bin`; kept for a record in the bin) of
+//! `domain::records::index::keys`; indexes [`BY_LINK`] on `links` and [`BY_FLAG`] on `flags`
+//! (both multiEntry). The upgrade only adds the indexes ([`upgrade_links_and_flags`]);
+//! `sync::store::reindex` gives stored records the new fields (index version 2).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -40,7 +46,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -55,6 +61,10 @@ pub const BY_STATUS: &str = "by_status";
 pub const BY_DAY: &str = "by_day";
 /// The multiEntry index of `records` by search term.
 pub const BY_TERM: &str = "by_term";
+/// The multiEntry index of `records` by the ids of the records each belongs to.
+pub const BY_LINK: &str = "by_link";
+/// The multiEntry index of `records` by flag (`conflict`, `bin`).
+pub const BY_FLAG: &str = "by_flag";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
 /// The index of `outbox` by the op's author (`user_id`).
@@ -176,6 +186,22 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
         let mut multi = IndexParams::new();
         multi.multi_entry(true);
         records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
+    }
+    if old < 5 {
+        upgrade_links_and_flags(tx)?;
+    }
+    Ok(())
+}
+
+/// Version 5: the multiEntry indexes [`BY_LINK`] and [`BY_FLAG`] of `records`.
+fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
+    let records = tx
+        .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
+        .object_store(RECORDS)?;
+    for (name, path) in [(BY_LINK, "links"), (BY_FLAG, "flags")] {
+        let mut multi = IndexParams::new();
+        multi.multi_entry(true);
+        records.create_index(name, KeyPath::new_single(path), Some(multi))?;
     }
     Ok(())
 }
