@@ -26,10 +26,11 @@
 //! `sync::store::reindex`, run in the first transactions after opening (until `meta`'s
 //! `index_version` says it is done).
 //! Version 5 lets a record page read its own records and the header its conflicts without reading
-//! every record: a `records` value also carries `links` (the ids of the records it belongs to)
-//! and `flags` (`conflict`, `bin`; kept for a record in the bin) of
+//! every record: a `records` value also carries `links` (the ids of the records it belongs to),
+//! `made` (the day it was made) and `flags` (`conflict`, `bin`; kept for a record in the bin) of
 //! `domain::records::index::keys`; indexes [`BY_LINK`] on `links` and [`BY_FLAG`] on `flags`
-//! (both multiEntry). The upgrade only adds the indexes ([`upgrade_links_and_flags`]);
+//! (both multiEntry), [`BY_MADE`] `[type, made, id]`. The upgrade only adds the indexes
+//! ([`upgrade_links_and_flags`]);
 //! `sync::store::reindex` gives stored records the new fields (index version 2).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
@@ -63,6 +64,8 @@ pub const BY_DAY: &str = "by_day";
 pub const BY_TERM: &str = "by_term";
 /// The multiEntry index of `records` by the ids of the records each belongs to.
 pub const BY_LINK: &str = "by_link";
+/// The index of `records` by type and the day each was made, then id.
+pub const BY_MADE: &str = "by_made";
 /// The multiEntry index of `records` by flag (`conflict`, `bin`).
 pub const BY_FLAG: &str = "by_flag";
 /// Unsent ops, in the order they were made.
@@ -193,7 +196,7 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
     Ok(())
 }
 
-/// Version 5: the multiEntry indexes [`BY_LINK`] and [`BY_FLAG`] of `records`.
+/// Version 5: the multiEntry indexes [`BY_LINK`] and [`BY_FLAG`] of `records`, and [`BY_MADE`].
 fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
     let records = tx
         .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
@@ -203,6 +206,11 @@ fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
         multi.multi_entry(true);
         records.create_index(name, KeyPath::new_single(path), Some(multi))?;
     }
+    records.create_index(
+        BY_MADE,
+        KeyPath::new_array(["type", "made", "id"]),
+        None,
+    )?;
     Ok(())
 }
 

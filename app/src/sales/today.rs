@@ -25,7 +25,8 @@ use super::reception::{
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::store::BY_STATUS_INDEX;
+use crate::sync::{Query, SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
@@ -42,24 +43,6 @@ fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
     (s.cadence, s.sleep)
 }
 
-/// The A-cards of `consultant`, read through the `by_owner` index (not every card of the
-/// store).
-async fn cards_of(consultant: String) -> Vec<RecordState> {
-    match crate::sync::store::page(
-        crate::sync::store::BY_OWNER_INDEX,
-        &["a_card", &consultant],
-        None,
-        u32::MAX,
-    )
-    .await
-    {
-        Ok(page) => page.records,
-        Err(e) => {
-            leptos::logging::error!("forecourt: cannot read the A-cards: {e}");
-            Vec::new()
-        }
-    }
-}
 
 /// Of `cards`, those being followed (status 跟进中) as the follow-up rules see them
 /// (`FollowUpCard::of_card`: the last contact is the latest follow-up, else the first contact).
@@ -114,9 +97,21 @@ fn NewCardsToday(today: String) -> impl IntoView {
     let Me {
         id: my_id, manager, ..
     } = me().unwrap_or_default();
+    // The cards made today (index `by_made`), not every card of the store.
+    let made = sync.read({
+        let today = today.clone();
+        move || {
+            Some(Query::Made {
+                record_type: "a_card",
+                from: today.clone(),
+                to: today.clone(),
+            })
+        }
+    });
     let cards = Memo::new(move |_| {
-        let mut cards: Vec<RecordState> = sync
-            .records("a_card")
+        let mut cards: Vec<RecordState> = made
+            .records
+            .get()
             .into_iter()
             .filter(|c| text(c, "first_contact_at").starts_with(&today))
             .filter(|c| manager || text(c, "consultant_id") == my_id)
@@ -431,19 +426,18 @@ fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let my_id = me().map(|m| m.id).unwrap_or_default();
-    let mine = LocalResource::new(move || {
-        sync.rev.track();
-        cards_of(my_id.clone())
-    });
+    // My cards through the `by_owner` index (not every card of the store).
+    let mine = sync.read(move || Some(Query::owned("a_card", &my_id)));
     let data = Memo::new(move |previous: Option<&(Vec<FollowUpRow>, usize)>| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
         };
         let (cadence, sleep) = store_rules(sync);
         // Keep what is shown while the cards are read again.
-        let Some(cards) = mine.get() else {
+        if !mine.loaded.get() {
             return previous.cloned().unwrap_or_default();
-        };
+        }
+        let cards = mine.records.get();
         let cards = followed_cards(cards);
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let list = today_list(&plain, &cadence, day);
@@ -514,14 +508,26 @@ pub fn SleepingPage() -> impl IntoView {
     let Me {
         id: my_id, manager, ..
     } = me().unwrap_or_default();
+    // A sales manager sees every consultant's cards being followed (and those of none): through
+    // `by_status`; a consultant theirs, through `by_owner`.
+    let read = sync.read({
+        let my_id = my_id.clone();
+        move || {
+            Some(if manager {
+                Query::page(BY_STATUS_INDEX, "a_card", &["following"], None, u32::MAX)
+            } else {
+                Query::owned("a_card", &my_id)
+            })
+        }
+    });
     let rows = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0);
         };
         let (_, sleep) = store_rules(sync);
-        // A sales manager sees every consultant's cards (and those of none).
         let cards = followed_cards(
-            sync.records("a_card")
+            read.records
+                .get()
                 .into_iter()
                 .filter(|c| manager || text(c, "consultant_id") == my_id)
                 .collect(),

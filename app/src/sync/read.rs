@@ -41,8 +41,16 @@ pub enum Query {
         after: Option<JsValue>,
         limit: u32,
     },
-    /// The live records of `record_type` whose `day` is within `from..=to` (`YYYY-MM-DD`).
+    /// The live records of `record_type` whose `day` is within `from..=to` (`YYYY-MM-DD`;
+    /// index `by_day`: an A-card's next follow-up, a visit's arrival…).
     Days {
+        record_type: &'static str,
+        from: String,
+        to: String,
+    },
+    /// The live records of `record_type` made within `from..=to` (`YYYY-MM-DD`; index
+    /// `by_made`: an A-card's first contact, an order's signing…).
+    Made {
         record_type: &'static str,
         from: String,
         to: String,
@@ -56,6 +64,9 @@ pub enum Query {
     /// The records with a flag (`domain::records::index::FLAG_CONFLICT`, `FLAG_BIN`), of any
     /// type.
     Flagged(&'static str),
+    /// At most `limit` records of `domain::records::index::SEARCHED` found by the search text
+    /// `text` (index `by_term`: a name, a phone number or its tail, a plate, a VIN).
+    Term { text: String, limit: u32 },
 }
 
 impl Query {
@@ -93,9 +104,17 @@ impl Query {
     fn types(&self) -> Option<Vec<String>> {
         match self {
             Query::Page { prefix, .. } => prefix.first().map(|t| vec![t.clone()]),
-            Query::Days { record_type, .. } => Some(vec![record_type.to_string()]),
+            Query::Days { record_type, .. } | Query::Made { record_type, .. } => {
+                Some(vec![record_type.to_string()])
+            }
             Query::Linked { types, .. } => Some(types.iter().map(|t| t.to_string()).collect()),
             Query::Flagged(_) => None,
+            Query::Term { .. } => Some(
+                domain::records::index::SEARCHED
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect(),
+            ),
         }
     }
 }
@@ -133,13 +152,19 @@ fn answer(
                 record_type,
                 from,
                 to,
-            } => store::days(record_type, &from, &to).await?,
+            } => store::days(store::BY_DAY_INDEX, record_type, &from, &to).await?,
+            Query::Made {
+                record_type,
+                from,
+                to,
+            } => store::days(store::BY_MADE_INDEX, record_type, &from, &to).await?,
             Query::Linked { id, types } => store::linked(id)
                 .await?
                 .into_iter()
                 .filter(|r| types.contains(&r.record_type.as_str()) && !r.is_deleted())
                 .collect(),
             Query::Flagged(flag) => store::flagged(flag).await?,
+            Query::Term { text, limit } => store::search(&text, limit).await?,
         };
         Ok(Answer {
             records,

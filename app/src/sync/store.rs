@@ -63,6 +63,16 @@ pub const BY_OWNER_INDEX: ListIndex = ListIndex {
     name: db::BY_OWNER,
     path: &["type", "owner", "day", "name", "id"],
 };
+/// By type and status, then day, name and id.
+pub const BY_STATUS_INDEX: ListIndex = ListIndex {
+    name: db::BY_STATUS,
+    path: &["type", "status", "day", "name", "id"],
+};
+/// By type and the day each was made, then id.
+pub const BY_MADE_INDEX: ListIndex = ListIndex {
+    name: db::BY_MADE,
+    path: &["type", "made", "id"],
+};
 /// One page of a list read through a [`ListIndex`].
 #[derive(Debug, Clone, Default)]
 pub struct Page {
@@ -233,6 +243,7 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
             ("status", &index.status),
             ("day", &index.day),
             ("name", &index.name),
+            ("made", &index.made),
         ] {
             set(k, &JsValue::from_str(v))?;
         }
@@ -370,15 +381,20 @@ pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
 }
 
-/// The live records of `record_type` whose `day` is within `from..=to` (`YYYY-MM-DD`), in day
-/// order (index `by_day`).
-pub async fn days(record_type: &str, from: &str, to: &str) -> Result<Vec<RecordState>, DbError> {
+/// The live records of `record_type` whose day in `index` (`by_day`: `day`; `by_made`: `made`)
+/// is within `from..=to` (`YYYY-MM-DD`), in day order.
+pub async fn days(
+    index: ListIndex,
+    record_type: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<RecordState>, DbError> {
     let t = JsValue::from_str(record_type);
     let lower = array(&[t.clone(), JsValue::from_str(from)]);
     // Every key of day `to` sorts before `[type, to, []]` (arrays sort after strings).
     let upper = array(&[t, JsValue::from_str(to), js_sys::Array::new().into()]);
     let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
-    read_index(db::BY_DAY, Some(range.into()), None).await
+    read_index(index.name, Some(range.into()), None).await
 }
 
 /// Gives the records a version-3 app stored their index fields (`record_value`), a batch per

@@ -13,6 +13,9 @@
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
 //!   appointment's date.
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
+//! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
+//!   first contact, a visit's arrival, a test drive's start, an order's signing; else the day of
+//!   its first op), or [`NO_DAY`]: the cards built today, a period's new records.
 //! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
 //! - `links`: the ids of the records this one belongs to ([`LINK_FIELDS`]: an A-card's visits,
 //!   test drives and orders; a C-card's care tasks; a repair order's lines…), so that a record
@@ -84,6 +87,8 @@ pub struct IndexKeys {
     pub status: String,
     pub day: String,
     pub name: String,
+    /// The day the record was made (`YYYY-MM-DD`), or [`NO_DAY`].
+    pub made: String,
     /// Search terms, sorted and without repeats.
     pub terms: Vec<String>,
     /// The ids of the records this one belongs to ([`LINK_FIELDS`]), sorted, without repeats.
@@ -112,6 +117,17 @@ fn day_field(record_type: &str) -> Option<&'static str> {
         "order" => Some("promised_date"),
         "c_card" => Some("delivery_date"),
         "appointment" | "reception_rota" => Some("date"),
+        _ => None,
+    }
+}
+
+/// The field whose date is the day the record was made, by type (else its first op's day).
+fn made_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "a_card" => Some("first_contact_at"),
+        "visit" => Some("time_in"),
+        "test_drive" => Some("started_at"),
+        "order" => Some("signed_at"),
         _ => None,
     }
 }
@@ -170,6 +186,11 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| NO_DAY.to_string()),
         name: text(name_field(rt)),
+        made: made_field(rt)
+            .and_then(|f| field::date(record, f, clock))
+            .or_else(|| record.created.and_then(|h| clock.day_of_hlc(h)))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| NO_DAY.to_string()),
         terms: terms(record),
         links: links(record),
         flags: flags(record),
@@ -296,9 +317,11 @@ mod tests {
                 ("phone", json!("138 1234 5678")),
                 ("consultant_id", json!("wang")),
                 ("next_follow_up", json!("2026-03-16")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
             ],
         );
         let k = keys(&card, C);
+        assert_eq!(k.made, "2026-03-09");
         assert!(k.live);
         assert_eq!(k.owner, "wang");
         assert_eq!(k.status, "following");
@@ -335,6 +358,10 @@ mod tests {
         assert!(k.terms.is_empty());
         let visit = rec(&VISIT, &[("time_in", json!("2026-03-15T02:00:00Z"))]);
         assert_eq!(keys(&visit, C).day, "2026-03-15");
+        assert_eq!(keys(&visit, C).made, "2026-03-15");
+        // Without its date, a record was made on the day of its first op (1,000 ms after the
+        // epoch: 1 January 1970 in China).
+        assert_eq!(keys(&task, C).made, "1970-01-01");
     }
 
     #[test]
