@@ -38,6 +38,7 @@ impl Lru {
         }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.map.len()
     }

@@ -40,7 +40,7 @@ use wasm_bindgen::prelude::Closure;
 use crate::api::ApiError;
 use crate::session::SessionCtx;
 use cache::CACHE;
-pub use read::{Answer, Query, Reading, read_once, use_read};
+pub use read::{Query, Reading, read_once};
 use store::{Author, SnapshotProgress, keys};
 pub use store::{EditError, Refused};
 
@@ -282,13 +282,6 @@ impl SyncCtx {
         }
         cache::bump([record_type]);
         self.rev.update(|r| *r += 1);
-    }
-
-    /// Whether the device has read every record of a type held whole (the small types are
-    /// read at start), tracking changes.
-    pub fn whole_read(&self, record_type: &str) -> bool {
-        cache::track(record_type);
-        CACHE.with(|c| c.borrow().whole_read.contains(record_type))
     }
 
     fn author(&self) -> Option<Author> {

@@ -26,7 +26,7 @@ use wasm_bindgen::JsValue;
 
 use super::cache::{self, CACHE};
 use super::store::{self, ListIndex};
-use super::{SyncCtx, use_sync};
+use super::SyncCtx;
 use crate::db::DbError;
 
 /// What a screen reads through the indexes.
@@ -244,9 +244,4 @@ impl SyncCtx {
         });
         reading
     }
-}
-
-/// [`SyncCtx::read`] of the context's sync.
-pub fn use_read(query: impl Fn() -> Option<Query> + 'static) -> Reading {
-    use_sync().read(query)
 }
