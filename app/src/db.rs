@@ -206,11 +206,7 @@ fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
         multi.multi_entry(true);
         records.create_index(name, KeyPath::new_single(path), Some(multi))?;
     }
-    records.create_index(
-        BY_MADE,
-        KeyPath::new_array(["type", "made", "id"]),
-        None,
-    )?;
+    records.create_index(BY_MADE, KeyPath::new_array(["type", "made", "id"]), None)?;
     Ok(())
 }
 

@@ -34,8 +34,11 @@ pub fn BinPage() -> impl IntoView {
     let sync = use_sync();
     let look = Look::new();
     // The records in the bin, through the `by_flag` index.
-    let binned =
-        sync.read(|| Some(crate::sync::Query::Flagged(domain::records::index::FLAG_BIN)));
+    let binned = sync.read(|| {
+        Some(crate::sync::Query::Flagged(
+            domain::records::index::FLAG_BIN,
+        ))
+    });
     let rows = Memo::new(move |_| {
         let mut rows: Vec<RecordState> = binned
             .records

@@ -98,7 +98,8 @@ pub fn DeliverySection(
     });
     let referrer = Memo::new(move |_| {
         let card = card.with(|c| c.as_ref().map(|c| c.id))?;
-        let v = domain::sales::referral::latest_referral(card, &visits.records.get(), store_clock())?;
+        let v =
+            domain::sales::referral::latest_referral(card, &visits.records.get(), store_clock())?;
         Some(v)
     });
     let referrer_by_card = sync.read(move || {

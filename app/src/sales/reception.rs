@@ -181,8 +181,7 @@ pub fn read_phone(sync: SyncCtx, phone_input: Signal<String>) -> crate::sync::Re
     sync.read(move || {
         let text = phone_input.get();
         // A phone number is looked up once it has a tail's digits.
-        (text.chars().filter(char::is_ascii_digit).count()
-            >= domain::records::index::PHONE_TAIL)
+        (text.chars().filter(char::is_ascii_digit).count() >= domain::records::index::PHONE_TAIL)
             .then_some(crate::sync::Query::Term { text, limit: 50 })
     })
 }
@@ -481,11 +480,8 @@ impl VisitDetails {
         let phone = RwSignal::new(String::new());
         let had = RwSignal::new(false);
         let found = read_phone(sync, phone.into());
-        let known = Memo::new(move |_| {
-            found
-                .records
-                .with(|f| phone.with(|p| known_customer(f, p)))
-        });
+        let known =
+            Memo::new(move |_| found.records.with(|f| phone.with(|p| known_customer(f, p))));
         Effect::new(move || {
             if known.with(Option::is_some) {
                 had.set(true);

@@ -43,7 +43,6 @@ fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
     (s.cadence, s.sleep)
 }
 
-
 /// Of `cards`, those being followed (status 跟进中) as the follow-up rules see them
 /// (`FollowUpCard::of_card`: the last contact is the latest follow-up, else the first contact).
 fn followed_cards(cards: Vec<RecordState>) -> Vec<(FollowUpCard, RecordState)> {

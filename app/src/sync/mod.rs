@@ -238,7 +238,8 @@ impl SyncCtx {
     /// Reads the ids [`SyncCtx::record`] wants (one transaction per batch).
     async fn load_wanted(self) {
         loop {
-            let ids: Vec<Uuid> = CACHE.with(|c| std::mem::take(&mut c.borrow_mut().wanted))
+            let ids: Vec<Uuid> = CACHE
+                .with(|c| std::mem::take(&mut c.borrow_mut().wanted))
                 .into_iter()
                 .collect();
             if ids.is_empty() {

@@ -24,9 +24,9 @@ use leptos::prelude::*;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+use super::SyncCtx;
 use super::cache::{self, CACHE};
 use super::store::{self, ListIndex};
-use super::SyncCtx;
 use crate::db::DbError;
 
 /// What a screen reads through the indexes.
@@ -91,13 +91,7 @@ impl Query {
 
     /// Every record of `record_type` owned by `owner` (index `by_owner`), by day and name.
     pub fn owned(record_type: &str, owner: &str) -> Self {
-        Query::page(
-            store::BY_OWNER_INDEX,
-            record_type,
-            &[owner],
-            None,
-            u32::MAX,
-        )
+        Query::page(store::BY_OWNER_INDEX, record_type, &[owner], None, u32::MAX)
     }
 
     /// The types whose changes make the answer stale (`None`: any type).
@@ -127,12 +121,12 @@ pub struct Answer {
     pub next: Option<JsValue>,
 }
 
+/// The reading of a [`Query`].
+type AnswerFuture = Pin<Box<dyn Future<Output = Result<Answer, DbError>>>>;
+
 /// Reads `query` from IndexedDB (in the wasm-split module `sync`).
 #[leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn answer(
-    query: Query,
-) -> Result<Pin<Box<dyn Future<Output = Result<Answer, DbError>>>>, leptos::wasm_split::SplitLoaderError>
-{
+fn answer(query: Query) -> Result<AnswerFuture, leptos::wasm_split::SplitLoaderError> {
     Ok(Box::pin(async move {
         let records = match query {
             Query::Page {

@@ -600,7 +600,11 @@ mod tests {
             Some((None, Some("139-0000-1111".to_string())))
         );
         assert_eq!(
-            crate::sales::referral::latest_referral(OLD_CARD, &d.of("visit"), StoreClock::default()),
+            crate::sales::referral::latest_referral(
+                OLD_CARD,
+                &d.of("visit"),
+                StoreClock::default()
+            ),
             None
         );
         // Another customer's visits do not count.
