@@ -6,11 +6,15 @@
 //! vehicle, visits and care tasks, 500 ops a push), then logs in as the sales manager in a fresh
 //! chromium profile and times from the login until the status says 已同步, and reads the
 //! IndexedDB size (`navigator.storage.estimate`), the records stored and the tab's JS heap
-//! (`performance.memory`). Prints a Markdown table for BENCHMARKS.md.
+//! (`performance.memory`); then, with the store on the tablet, times the A-card list and Today
+//! opening and the header's search per keystroke, and reads the heap again. One record in ten
+//! is the manager's own (the others belong to nine other consultants), as in a store where the
+//! manager also sells. Prints a Markdown table for BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 
 use domain::sync::{Change, Clock, Op};
+use e2e::bench::{KEY, OPEN, percentile};
 use e2e::{Browser, DEMO_PASSWORD, Lang, Server, temp_dir};
 use serde_json::{Value, json};
 use testkit::{Rng, now_ms};
@@ -32,6 +36,10 @@ struct Maker {
     device_id: Uuid,
     user_id: String,
     store_id: String,
+    /// The other consultants the records belong to.
+    others: Vec<String>,
+    /// The phone of the last A-card made (the search looks for it).
+    a_card_phone: String,
 }
 
 impl Maker {
@@ -72,11 +80,18 @@ impl Maker {
 
     /// The `i`-th record: 4 in 10 A-cards, 2 C-cards (with the vehicle), 2 visits, 2 care tasks.
     fn record(&mut self, i: usize) -> Op {
-        let me = json!(self.user_id);
+        // One record in ten is the manager's; the others are spread over nine consultants.
+        let me = match self.rng.below(10) as usize {
+            0 => json!(self.user_id),
+            n => json!(self.others[n - 1]),
+        };
         let name = self.name();
         let phone = self.phone();
         let model = MODELS[self.rng.below(4) as usize];
         let day = 1 + self.rng.below(28);
+        if i % 10 <= 3 {
+            self.a_card_phone = phone.clone();
+        }
         match i % 10 {
             0..=3 => self.op(
                 "a_card",
@@ -138,8 +153,9 @@ impl Maker {
     }
 }
 
-/// Fills the server's demo store with `records` records through `POST /api/sync/push`.
-async fn fill(server: &Server, records: usize) -> Duration {
+/// Fills the server's demo store with `records` records through `POST /api/sync/push`; returns
+/// the time taken and the phone of one A-card.
+async fn fill(server: &Server, records: usize) -> (Duration, String) {
     let base = server.url("");
     let http = reqwest::Client::new();
     let device_id = Uuid::now_v7();
@@ -154,8 +170,12 @@ async fn fill(server: &Server, records: usize) -> Duration {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let token = login["token"].as_str().expect("a token").to_string();
+    let mut rng = Rng::new(14);
+    let others = (0..9).map(|_| rng.id().to_string()).collect();
     let mut maker = Maker {
-        rng: Rng::new(14),
+        others,
+        a_card_phone: String::new(),
+        rng,
         clock: Clock::new(),
         device_id,
         user_id: login["user"]["id"].as_str().expect("a user id").to_string(),
@@ -184,7 +204,7 @@ async fn fill(server: &Server, records: usize) -> Duration {
         );
         made += n;
     }
-    started.elapsed()
+    (started.elapsed(), maker.a_card_phone)
 }
 
 /// The status indicator's text; `None` while the page does not answer (its main thread is busy
@@ -214,7 +234,7 @@ async fn first_sync_of_a_big_store() {
         .unwrap_or(100_000);
     let data = temp_dir("bench-device");
     let server = Server::start(data.path());
-    let filled = fill(&server, records).await;
+    let (filled, phone) = fill(&server, records).await;
     eprintln!("bench-device: {records} records pushed in {filled:.1?}");
 
     let browser = Browser::new().await;
@@ -295,6 +315,38 @@ async fn first_sync_of_a_big_store() {
         "the tablet holds {stored} records, fewer than the {records} generated"
     );
 
+    // The screens with the whole store on the tablet: the A-card list and Today, five times
+    // each (clicking the navigation), then the search per keystroke for an A-card's phone.
+    let (mut list, mut today) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let ms = browser
+            .eval_async(OPEN, vec![json!("A卡"), json!(".a-card-table tbody tr a")])
+            .await;
+        list.push(ms.as_f64().expect("ms"));
+        let ms = browser
+            .eval_async(
+                OPEN,
+                vec![json!("今日"), json!(".follow-ups-today tbody tr")],
+            )
+            .await;
+        today.push(ms.as_f64().expect("ms"));
+    }
+    let mut keys = Vec::new();
+    for round in 0..3 {
+        for end in 1..=phone.len() {
+            let ms = browser.eval_async(KEY, vec![json!(&phone[..end])]).await;
+            if round > 0 {
+                keys.push(ms.as_f64().expect("ms"));
+            }
+        }
+    }
+    let heap_after = browser
+        .eval(
+            "return performance.memory ? performance.memory.usedJSHeapSize : null;",
+            vec![],
+        )
+        .await;
+
     let command = match records {
         100_000 => "cargo xtask bench-device".to_string(),
         10_000 => "cargo xtask bench-device --quick".to_string(),
@@ -336,6 +388,27 @@ async fn first_sync_of_a_big_store() {
             mb(b)
         ),
         None => println!("| JS heap (`performance.memory.usedJSHeapSize`) | n/a |"),
+    }
+    println!(
+        "| A-card list open (5 times, median; ms) | {:.0} ({list:.0?}) |",
+        percentile(list.clone(), 0.5)
+    );
+    println!(
+        "| Today open (5 times, median; ms) | {:.0} ({today:.0?}) |",
+        percentile(today.clone(), 0.5)
+    );
+    println!(
+        "| header search per keystroke ({} keystrokes): p50 / p95 / max | {:.1} / {:.1} / {:.1} ms |",
+        keys.len(),
+        percentile(keys.clone(), 0.5),
+        percentile(keys.clone(), 0.95),
+        percentile(keys, 1.0)
+    );
+    if let Some(b) = heap_after.as_f64() {
+        println!(
+            "| JS heap after the list, Today and the searches | {} |",
+            mb(b)
+        );
     }
     browser.close().await;
 }
