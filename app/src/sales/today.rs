@@ -419,6 +419,10 @@ fn due_text(i18n: I18nContext<Locale>, e: &TodayEntry) -> AnyView {
     }
 }
 
+/// Follow-ups shown per page of Today's list (a long overdue list is paged, so Today opens as
+/// fast with thousands of cards as with ten).
+const FOLLOW_UPS_PAGE: usize = 100;
+
 /// Today's follow-ups of my A-cards, overdue first; and the count of sleeping cards.
 #[component]
 fn FollowUpsToday(today: String) -> impl IntoView {
@@ -449,6 +453,14 @@ fn FollowUpsToday(today: String) -> impl IntoView {
             })
             .collect();
         (rows, sleeping)
+    });
+    // The page shown (from 1), within the pages the list has now.
+    let page = RwSignal::new(1usize);
+    let pages = Memo::new(move |_| data.with(|d| d.0.len().div_ceil(FOLLOW_UPS_PAGE).max(1)));
+    Effect::new(move || {
+        if page.get() > pages.get() {
+            page.set(pages.get());
+        }
     });
     let columns = Columns::new(vec![
         name_column(|r: &FollowUpRow| &r.1),
@@ -484,11 +496,37 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         }>
             <DataTable
                 columns=columns
-                rows=Signal::derive(move || data.with(|d| d.0.clone()))
+                rows=Signal::derive(move || {
+                    let start = (page.get() - 1) * FOLLOW_UPS_PAGE;
+                    data.with(|d| d.0.iter().skip(start).take(FOLLOW_UPS_PAGE).cloned().collect())
+                })
                 class="follow-ups-today"
                 empty=|i| t_string!(i, reception.follow_ups_empty)
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
             />
+            <Show when=move || { pages.get() > 1 }>
+                <nav class="pager" aria-label=move || t_string!(i18n, reception.follow_ups_title)>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || page.get() <= 1
+                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))
+                    >
+                        {t!(i18n, a_card.page_previous)}
+                    </button>
+                    <span class="pager-number">
+                        {move || t!(i18n, a_card.page_number, n = move || page.get())}
+                    </span>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || page.get() >= pages.get()
+                        on:click=move |_| page.update(|p| *p += 1)
+                    >
+                        {t!(i18n, a_card.page_next)}
+                    </button>
+                </nav>
+            </Show>
         </Panel>
     }
 }
