@@ -46,13 +46,18 @@ pub use store::{EditError, Refused};
 
 /// The fallback interval between syncs.
 const INTERVAL_MS: i32 = 60_000;
-/// During a first sync, the screens are told of the records that arrived at most this often:
-/// each telling makes them read again the page they show (not every record: [`read`]).
+/// During a first sync, the screens are told of the records that arrived at most this often
+/// (and only once twice as many have arrived as when they were last told: see
+/// [`show_arrived`]).
 const SNAPSHOT_SHOW_MS: f64 = 2_000.0;
 
-/// Whether a first sync tells the screens of what arrived, `since_ms` after it last told them.
-fn show_arrived(since_ms: f64) -> bool {
-    since_ms >= SNAPSHOT_SHOW_MS
+/// Whether a first sync tells the screens of what arrived, now that `arrived` records have,
+/// `since_ms` after it last told them, when `shown` had. Each telling makes them read again
+/// what they show through the indexes ([`read`]): a page of a list, but also every card of a
+/// consultant, which grows with the store; told when the arrivals doubled, all the tellings
+/// together cost about two readings of the final store's instead of one per page.
+fn show_arrived(arrived: u64, shown: u64, since_ms: f64) -> bool {
+    since_ms >= SNAPSHOT_SHOW_MS && arrived >= shown.saturating_mul(2).max(1)
 }
 /// Wait before reopening a closed event stream.
 const SSE_RETRY_MS: i32 = 5_000;
@@ -661,6 +666,7 @@ impl SyncCtx {
         let mut progress: SnapshotProgress = store::meta(keys::SNAPSHOT).await?.unwrap_or_default();
         let mut first = progress.after.is_none() && progress.fetched == 0;
         let mut shown = js_sys::Date::now();
+        let mut shown_arrived = progress.fetched;
         // The types that arrived since the screens were last told.
         let mut unshown: BTreeSet<String> = BTreeSet::new();
         let tell = |unshown: &mut BTreeSet<String>| {
@@ -712,9 +718,10 @@ impl SyncCtx {
             });
             broadcast(&ids);
             let now = js_sys::Date::now();
-            if done || show_arrived(now - shown) {
+            if done || show_arrived(progress.fetched, shown_arrived, now - shown) {
                 tell(&mut unshown);
                 shown = now;
+                shown_arrived = progress.fetched;
             }
             self.snapshot.set(Some((progress.fetched, progress.total)));
             page = match next {
@@ -945,9 +952,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_first_sync_tells_the_screens_every_two_seconds() {
-        assert!(!show_arrived(1_999.0));
-        assert!(show_arrived(2_000.0));
+    fn a_first_sync_tells_the_screens_when_the_arrivals_doubled() {
+        // Nothing shown yet: the first page is shown once the interval passed.
+        assert!(show_arrived(1_000, 0, 2_000.0));
+        assert!(!show_arrived(1_000, 0, 1_999.0));
+        // Not before the arrivals doubled, however long ago.
+        assert!(!show_arrived(7_999, 4_000, 60_000.0));
+        assert!(show_arrived(8_000, 4_000, 2_000.0));
+        // 100 pages of 1,000 are shown 7 times before the last page.
+        let (mut shown, mut times) = (0, 0);
+        for page in 1..=100 {
+            if show_arrived(page * 1_000, shown, 2_000.0) {
+                shown = page * 1_000;
+                times += 1;
+            }
+        }
+        assert_eq!(times, 7);
     }
 
     #[test]
