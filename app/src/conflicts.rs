@@ -36,8 +36,16 @@ pub fn conflict_count<'a>(records: impl IntoIterator<Item = &'a RecordState>) ->
 pub fn ConflictsPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // The records with an open conflict, through the `by_flag` index.
+    let flagged = sync.read(|| {
+        Some(crate::sync::Query::Flagged(
+            domain::records::index::FLAG_CONFLICT,
+        ))
+    });
     let open = Memo::new(move |_| {
-        sync.all_records()
+        flagged
+            .records
+            .get()
             .into_iter()
             .filter_map(|r| {
                 let c = conflicts_of(&r);

@@ -33,6 +33,13 @@
 //! next_try}`. `waiting` (the number 1) is there only while the server has not confirmed the
 //! blob, so the index [`BY_WAITING`] on it lists exactly the blobs still to upload (IndexedDB
 //! leaves a value without the key path out of an index).
+//! Version 7 lets a record page read its own records and the header its conflicts without reading
+//! every record: a `records` value also carries `links` (the ids of the records it belongs to),
+//! `made` (the day it was made) and `flags` (`conflict`, `bin`; kept for a record in the bin) of
+//! `domain::records::index::keys`; indexes [`BY_LINK`] on `links` and [`BY_FLAG`] on `flags`
+//! (both multiEntry), [`BY_MADE`] `[type, made, id]`. The upgrade only adds the indexes
+//! ([`upgrade_links_and_flags`]);
+//! `sync::store::reindex` gives stored records the new fields (index version 2).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -48,7 +55,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 6;
+pub const DB_VERSION: u32 = 7;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -63,6 +70,12 @@ pub const BY_STATUS: &str = "by_status";
 pub const BY_DAY: &str = "by_day";
 /// The multiEntry index of `records` by search term.
 pub const BY_TERM: &str = "by_term";
+/// The multiEntry index of `records` by the ids of the records each belongs to.
+pub const BY_LINK: &str = "by_link";
+/// The index of `records` by type and the day each was made, then id.
+pub const BY_MADE: &str = "by_made";
+/// The multiEntry index of `records` by flag (`conflict`, `bin`).
+pub const BY_FLAG: &str = "by_flag";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
 /// The index of `outbox` by the op's author (`user_id`).
@@ -197,6 +210,9 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
     if old < 6 {
         upgrade_blobs(database)?;
     }
+    if old < 7 {
+        upgrade_links_and_flags(tx)?;
+    }
     Ok(())
 }
 
@@ -210,6 +226,20 @@ fn upgrade_phones(database: &Database) -> Result<(), idb::Error> {
 fn upgrade_blobs(database: &Database) -> Result<(), idb::Error> {
     let blobs = database.create_object_store(BLOBS, ObjectStoreParams::new())?;
     blobs.create_index(BY_WAITING, KeyPath::new_single("waiting"), None)?;
+    Ok(())
+}
+
+/// Version 7: the multiEntry indexes [`BY_LINK`] and [`BY_FLAG`] of `records`, and [`BY_MADE`].
+fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
+    let records = tx
+        .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
+        .object_store(RECORDS)?;
+    for (name, path) in [(BY_LINK, "links"), (BY_FLAG, "flags")] {
+        let mut multi = IndexParams::new();
+        multi.multi_entry(true);
+        records.create_index(name, KeyPath::new_single(path), Some(multi))?;
+    }
+    records.create_index(BY_MADE, KeyPath::new_array(["type", "made", "id"]), None)?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 //! [`Gate`]), so a test can run two tablets against one server and cut one
 //! tablet's network with [`Browser::set_offline`] while the other stays online.
 
+pub mod bench;
 mod browser;
 mod gate;
 mod server;

@@ -6,17 +6,21 @@
 //! vehicle, visits and care tasks, 500 ops a push), then logs in as the sales manager in a fresh
 //! chromium profile and times from the login until the status says 已同步, and reads the
 //! IndexedDB size (`navigator.storage.estimate`), the records stored and the tab's JS heap
-//! (`performance.memory`). Prints a Markdown table for BENCHMARKS.md.
-//!
+//! (`performance.memory`); then, with the store on the tablet, times the A-card list and Today
+//! opening and the header's search per keystroke, and reads the heap again. One record in ten
+//! is the manager's own (the others belong to nine other consultants), as in a store where the
+//! manager also sells. //!
 //! `BENCH_AS=consultant` (`cargo xtask bench-device --as consultant`): the store is one of ten
 //! consultants (王芳 and nine colleagues, the records spread evenly over them) with nine in ten
 //! A-cards closed (ordered and delivered: a store's years of prospects are mostly closed), and
 //! the tablet logs in as 王芳: its first sync holds her scope (`domain::records::scope`: her own
 //! records and the store's open A-cards), not the whole store.
+//! Prints a Markdown table for BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 
 use domain::sync::{Change, Clock, Op};
+use e2e::bench::{KEY, OPEN, percentile};
 use e2e::{Browser, DEMO_PASSWORD, Lang, Server, temp_dir};
 use serde_json::{Value, json};
 use testkit::{Rng, now_ms};
@@ -44,6 +48,8 @@ struct Maker {
     closed_per_ten: usize,
     /// Records the first owner's tablet holds (her own and the store's open A-cards).
     in_first_scope: usize,
+    /// The phone of the last A-card made (the search looks for it).
+    a_card_phone: String,
 }
 
 impl Maker {
@@ -125,6 +131,9 @@ impl Maker {
         let phone = self.phone();
         let model = MODELS[self.rng.below(4) as usize];
         let day = 1 + self.rng.below(28);
+        if i % 10 <= 3 {
+            self.a_card_phone = phone.clone();
+        }
         match i % 10 {
             0..=3 => self.op(
                 "a_card",
@@ -189,8 +198,8 @@ impl Maker {
 /// Fills the server's demo store with `records` records through `POST /api/sync/push`, as the
 /// sales manager's own (`consultant: None`) or spread over ten consultants, the first of them
 /// `consultant`. Returns the time taken and how many of the records the first owner's tablet
-/// holds.
-async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (Duration, usize) {
+/// holds, and the phone of one A-card.
+async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (Duration, usize, String) {
     let base = server.url("");
     let http = reqwest::Client::new();
     let device_id = Uuid::now_v7();
@@ -208,7 +217,12 @@ async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (D
     let user_id = login["user"]["id"].as_str().expect("a user id").to_string();
     let mut rng = Rng::new(14);
     let (owners, closed_per_ten) = match consultant {
-        None => (vec![user_id.clone()], 0),
+        None => {
+            // One record in ten is the manager's own; the others are nine consultants'.
+            let mut owners = vec![user_id.clone()];
+            owners.extend((0..9).map(|_| rng.id().to_string()));
+            (owners, 0)
+        }
         Some(first) => {
             let mut owners = vec![first];
             owners.extend((0..9).map(|_| rng.id().to_string()));
@@ -216,6 +230,7 @@ async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (D
         }
     };
     let mut maker = Maker {
+        a_card_phone: String::new(),
         rng,
         clock: Clock::new(),
         device_id,
@@ -251,7 +266,7 @@ async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (D
             r.text().await.unwrap_or_default()
         );
     }
-    (started.elapsed(), maker.in_first_scope)
+    (started.elapsed(), maker.in_first_scope, maker.a_card_phone)
 }
 
 /// The status indicator's text; `None` while the page does not answer (its main thread is busy
@@ -298,7 +313,7 @@ async fn first_sync_of_a_big_store() {
     } else {
         ("salesmgr", None)
     };
-    let (filled, in_scope) = fill(&server, records, consultant).await;
+    let (filled, in_scope, phone) = fill(&server, records, consultant).await;
     let expected = if as_consultant { in_scope } else { records };
     eprintln!("bench-device: {records} records pushed in {filled:.1?}");
 
@@ -380,6 +395,38 @@ async fn first_sync_of_a_big_store() {
         "the tablet holds {stored} records, fewer than the {expected} of its scope"
     );
 
+    // The screens with the whole store on the tablet: the A-card list and Today, five times
+    // each (clicking the navigation), then the search per keystroke for an A-card's phone.
+    let (mut list, mut today) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let ms = browser
+            .eval_async(OPEN, vec![json!("A卡"), json!(".a-card-table tbody tr a")])
+            .await;
+        list.push(ms.as_f64().expect("ms"));
+        let ms = browser
+            .eval_async(
+                OPEN,
+                vec![json!("今日"), json!(".follow-ups-today tbody tr")],
+            )
+            .await;
+        today.push(ms.as_f64().expect("ms"));
+    }
+    let mut keys = Vec::new();
+    for round in 0..3 {
+        for end in 1..=phone.len() {
+            let ms = browser.eval_async(KEY, vec![json!(&phone[..end])]).await;
+            if round > 0 {
+                keys.push(ms.as_f64().expect("ms"));
+            }
+        }
+    }
+    let heap_after = browser
+        .eval(
+            "return performance.memory ? performance.memory.usedJSHeapSize : null;",
+            vec![],
+        )
+        .await;
+
     let mut command = match records {
         100_000 => "cargo xtask bench-device".to_string(),
         10_000 => "cargo xtask bench-device --quick".to_string(),
@@ -427,6 +474,27 @@ async fn first_sync_of_a_big_store() {
             mb(b)
         ),
         None => println!("| JS heap (`performance.memory.usedJSHeapSize`) | n/a |"),
+    }
+    println!(
+        "| A-card list open (5 times, median; ms) | {:.0} ({list:.0?}) |",
+        percentile(list.clone(), 0.5)
+    );
+    println!(
+        "| Today open (5 times, median; ms) | {:.0} ({today:.0?}) |",
+        percentile(today.clone(), 0.5)
+    );
+    println!(
+        "| header search per keystroke ({} keystrokes): p50 / p95 / max | {:.1} / {:.1} / {:.1} ms |",
+        keys.len(),
+        percentile(keys.clone(), 0.5),
+        percentile(keys.clone(), 0.95),
+        percentile(keys, 1.0)
+    );
+    if let Some(b) = heap_after.as_f64() {
+        println!(
+            "| JS heap after the list, Today and the searches | {} |",
+            mb(b)
+        );
     }
     browser.close().await;
 }

@@ -36,7 +36,13 @@ pub fn others_waiting_text(i18n: I18nContext<Locale>, w: &Waiting) -> impl IntoV
 pub fn SyncStatus() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let conflicts = Memo::new(move |_| sync.with_all_records(|all| conflict_count(all)));
+    // The records with an open conflict, through the `by_flag` index.
+    let flagged = sync.read(|| {
+        Some(crate::sync::Query::Flagged(
+            domain::records::index::FLAG_CONFLICT,
+        ))
+    });
+    let conflicts = Memo::new(move |_| flagged.records.with(|r| conflict_count(r)));
 
     // (offline?, the state's text)
     let state = move || -> (bool, String) {

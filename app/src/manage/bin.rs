@@ -33,9 +33,16 @@ pub fn BinPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let look = Look::new();
+    // The records in the bin, through the `by_flag` index.
+    let binned = sync.read(|| {
+        Some(crate::sync::Query::Flagged(
+            domain::records::index::FLAG_BIN,
+        ))
+    });
     let rows = Memo::new(move |_| {
-        let mut rows: Vec<RecordState> = sync
-            .all_records()
+        let mut rows: Vec<RecordState> = binned
+            .records
+            .get()
             .into_iter()
             .filter(RecordState::is_deleted)
             .collect();

@@ -401,7 +401,20 @@ fn DeactivateDialog(
     let edit = use_edit();
     let to = RwSignal::new(String::new());
     let leaver = row.id;
-    let count = Memo::new(move |_| handover_count(leaver, &sync.all_records(), store_clock()));
+    // What the leaver owns: A-cards and care tasks through `by_owner`, key accounts held whole.
+    let leaver_id = leaver.to_string();
+    let cards = sync.read({
+        let id = leaver_id.clone();
+        move || Some(crate::sync::Query::owned("a_card", &id))
+    });
+    let tasks = sync.read(move || Some(crate::sync::Query::owned("care_task", &leaver_id)));
+    let owned = Memo::new(move |_| {
+        let mut all = cards.records.get();
+        all.extend(tasks.records.get());
+        all.extend(sync.records("key_account"));
+        all
+    });
+    let count = Memo::new(move |_| owned.with(|all| handover_count(leaver, all, store_clock())));
     let options = Signal::derive(move || {
         rows.with(|rows| {
             takeover_candidates(rows, leaver)
@@ -443,7 +456,7 @@ fn DeactivateDialog(
                     let plan = handover_plan(
                         &leaver,
                         &to,
-                        &sync.all_records(),
+                        &owned.get_untracked(),
                         now_local(),
                         store_clock(),
                     );

@@ -55,7 +55,7 @@ pub fn ACardList() -> impl IntoView {
     // Where each page shown so far starts (the first: at the start of the index).
     let starts = RwSignal::new_local(vec![None::<wasm_bindgen::JsValue>]);
     let page = LocalResource::new(move || {
-        sync.rev.track();
+        crate::sync::cache::track("a_card");
         let after = starts.with(|s| s.last().cloned().flatten());
         async move {
             crate::sync::store::page(
@@ -137,27 +137,40 @@ pub fn ACardList() -> impl IntoView {
             |r: &CardRow| r.next.clone(),
         ),
     ]);
-    // 导出Excel: the rows as the list shows them.
-    let export = Callback::new({
+    // 导出Excel: every card, in the list's order (read through `by_day` when pressed).
+    let export: crate::ui::export::ExportSource = StoredValue::new_local(Box::new({
         let columns = columns.clone();
-        move |()| {
+        move || {
+            let columns = columns.clone();
             let title = t_string!(i18n, a_card.list_title).to_string();
-            let settings = untrack(|| sync.records("sales_settings"));
-            let mut all: Vec<CardRow> = untrack(|| sync.records("a_card"))
-                .iter()
-                .map(|card| card_row(i18n, &settings, card))
-                .collect();
-            // The list's order: due follow-ups first (earliest date), then by name.
-            all.sort_by(|a, b| {
-                (a.next.is_empty(), &a.next, &a.name).cmp(&(b.next.is_empty(), &b.next, &b.name))
-            });
-            columns.export(i18n, title, &all)
+            let settings = sync.records("sales_settings");
+            Box::pin(async move {
+                let query = crate::sync::Query::page(
+                    crate::sync::store::BY_DAY_INDEX,
+                    "a_card",
+                    &[],
+                    None,
+                    u32::MAX,
+                );
+                let cards = match crate::sync::read_once(query).await {
+                    Ok(a) => a.records,
+                    Err(e) => {
+                        leptos::logging::error!("forecourt: cannot read the A-cards: {e}");
+                        Vec::new()
+                    }
+                };
+                let all: Vec<CardRow> = cards
+                    .iter()
+                    .map(|card| card_row(i18n, &settings, card))
+                    .collect();
+                columns.export(i18n, title, &all)
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
         }
-    });
+    }));
     view! {
         <Panel id="a-cards-title" page=true title=move || t!(i18n, a_card.list_title) actions=move || view! {
             <div class="panel-actions">
-                <crate::ui::export::ExportButton table=export />
+                <crate::ui::export::ExportButton source=export />
                 <A href="/sales/a-cards/new" attr:class="btn btn-primary">
                     {t!(i18n, a_card.new)}
                 </A>
@@ -266,8 +279,15 @@ pub fn CardForm(
     let own_model = initial.intended_model.clone();
     let catalogue = Memo::new(move |_| catalogue_of(&sync.records("sales_settings")));
 
+    // The cards with this phone on the device, through the `by_term` index.
+    let same_phone = crate::sales::reception::read_phone(sync, phone_in.into());
     let local = Memo::new(move |_| {
-        let cards = sync.records("a_card");
+        let cards: Vec<RecordState> = same_phone
+            .records
+            .get()
+            .into_iter()
+            .filter(|r| r.record_type == "a_card" && !r.is_deleted())
+            .collect();
         phone_in.with(|p| duplicate_of(&cards, p, except))
     });
     // A card this device does not hold (a colleague's customer): the store's phone index.
@@ -554,9 +574,17 @@ pub fn CardVisits(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let card = id.to_string();
+    // The visits that belong to the card (index `by_link`).
+    let linked = sync.read(move || {
+        Some(crate::sync::Query::Linked {
+            id,
+            types: &["visit"],
+        })
+    });
     let visits = Memo::new(move |_| {
-        let mut v: Vec<RecordState> = sync
-            .records("visit")
+        let mut v: Vec<RecordState> = linked
+            .records
+            .get()
             .into_iter()
             .filter(|r| text(r, "a_card_id") == card)
             .collect();

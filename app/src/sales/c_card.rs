@@ -131,9 +131,17 @@ fn CCardFields(c: CCard) -> impl IntoView {
 fn CareTasks(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // The tasks that belong to the C-card (index `by_link`).
+    let linked = sync.read(move || {
+        Some(crate::sync::Query::Linked {
+            id,
+            types: &["care_task"],
+        })
+    });
     let tasks = Memo::new(move |_| {
-        let mut tasks: Vec<CareTask> = sync
-            .records("care_task")
+        let mut tasks: Vec<CareTask> = linked
+            .records
+            .get()
             .iter()
             .map(|t| CareTask::of(t, store_clock()))
             .filter(|t| t.c_card_id == Some(id))

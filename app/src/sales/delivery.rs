@@ -80,6 +80,43 @@ pub fn DeliverySection(
         });
     };
 
+    // What a delivery reads besides the order and its card, through the indexes: the card's
+    // visits (the referrer), the order's C-card and calls (an earlier delivery's), the
+    // referrer's C-card (by the card the visit names, or by phone).
+    let visits = sync.read(move || {
+        let card = card.with(|c| c.as_ref().map(|c| c.id))?;
+        Some(crate::sync::Query::Linked {
+            id: card,
+            types: &["visit"],
+        })
+    });
+    let of_order = sync.read(move || {
+        Some(crate::sync::Query::Linked {
+            id,
+            types: &["c_card", "care_task"],
+        })
+    });
+    let referrer = Memo::new(move |_| {
+        let card = card.with(|c| c.as_ref().map(|c| c.id))?;
+        let v =
+            domain::sales::referral::latest_referral(card, &visits.records.get(), store_clock())?;
+        Some(v)
+    });
+    let referrer_by_card = sync.read(move || {
+        let r = referrer.get()?.0?;
+        Some(crate::sync::Query::Linked {
+            id: r,
+            types: &["c_card"],
+        })
+    });
+    let referrer_by_phone = sync.read(move || {
+        let phone = referrer.get()?.1?;
+        Some(crate::sync::Query::Term {
+            text: phone,
+            limit: 50,
+        })
+    });
+
     let deliver = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(o), Some((user_id, roles))) = (order.get_untracked(), me()) else {
@@ -97,11 +134,27 @@ pub fn DeliverySection(
             local: local.get_untracked() == "true",
         };
         let card = card.get_untracked();
-        let (visits, c_cards, care_tasks) = (
-            sync.records("visit"),
-            sync.records("c_card"),
-            sync.records("care_task"),
-        );
+        let visits = visits.records.get_untracked();
+        let of_order = of_order.records.get_untracked();
+        let care_tasks: Vec<RecordState> = of_order
+            .iter()
+            .filter(|r| r.record_type == "care_task")
+            .cloned()
+            .collect();
+        let mut c_cards: Vec<RecordState> = of_order
+            .into_iter()
+            .chain(referrer_by_card.records.get_untracked())
+            .chain(referrer_by_phone.records.get_untracked())
+            .chain(
+                referrer
+                    .get_untracked()
+                    .and_then(|r| r.0)
+                    .and_then(|r| sync.record(r)),
+            )
+            .filter(|r| r.record_type == "c_card" && !r.is_deleted())
+            .collect();
+        c_cards.sort_by_key(|r| r.id);
+        c_cards.dedup_by_key(|r| r.id);
         let records = DeliveryRecords {
             order: &o,
             card: card.as_ref(),

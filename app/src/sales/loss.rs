@@ -379,6 +379,41 @@ fn queue_columns(
     Columns::new(columns)
 }
 
+/// The A-cards of `statuses` a manager reads (index `by_status`), or a consultant's own cards
+/// (index `by_owner`; the caller keeps the statuses it wants): not every card of the store.
+fn read_cards(
+    manager: bool,
+    me: Option<Uuid>,
+    statuses: &'static [&'static str],
+) -> Signal<Vec<RecordState>> {
+    let sync = use_sync();
+    let readings: Vec<crate::sync::Reading> = if manager {
+        statuses
+            .iter()
+            .map(|st| {
+                sync.read(move || {
+                    Some(crate::sync::Query::page(
+                        crate::sync::store::BY_STATUS_INDEX,
+                        "a_card",
+                        &[st],
+                        None,
+                        u32::MAX,
+                    ))
+                })
+            })
+            .collect()
+    } else {
+        vec![sync.read(move || Some(crate::sync::Query::owned("a_card", &me?.to_string())))]
+    };
+    Signal::derive(move || {
+        readings
+            .iter()
+            .flat_map(|r| r.records.get())
+            .filter(|c| !c.is_deleted())
+            .collect()
+    })
+}
+
 /// `/sales/losses`: the review queue (a manager sees every card under review and acts on it; a
 /// consultant sees their own proposals and their state), then the monthly analysis.
 #[component]
@@ -389,9 +424,10 @@ pub fn LossReviewPage() -> impl IntoView {
     let manager = Role::any_manages(&roles, Area::Sales);
     let selected = RwSignal::new(None::<Uuid>);
     let mine = Uuid::parse_str(&my_id).ok();
+    let read = read_cards(manager, mine, &["loss_proposed", "re_contacted"]);
     let queue = Memo::new(move |_| {
-        let mut cards: Vec<ReviewedCard> = sync
-            .records("a_card")
+        let mut cards: Vec<ReviewedCard> = read
+            .get()
             .iter()
             .map(reviewed)
             .filter(|r| r.in_queue_of(mine, manager))
@@ -502,16 +538,16 @@ fn Review(id: Uuid, on_close: Callback<()>) -> impl IntoView {
         );
     };
 
-    // The consultants a card can go back to: the store's directory, else those who have cards
-    // on this device; (id, name), by name.
+    // The consultants a card can go back to: the store's directory, else the card's own
+    // consultant; (id, name), by name.
     let consultants = Memo::new(move |_| {
         let mut people: Vec<(String, String)> = crate::directory::consultants()
             .into_iter()
             .map(|p| (p.id, p.display_name))
             .collect();
         if people.is_empty() {
-            let mut ids: Vec<String> = sync
-                .records("a_card")
+            let mut ids: Vec<String> = card
+                .get()
                 .iter()
                 .filter_map(|c| reviewed(c).card.consultant_id.map(|u| u.to_string()))
                 .collect();
@@ -605,8 +641,9 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     let sync = use_sync();
     let month = RwSignal::new(now_stored().chars().take(7).collect::<String>());
     let opened = RwSignal::new(None::<(String, Vec<Uuid>)>);
+    let lost = read_cards(manager, me, &["lost"]);
     let facts = Memo::new(move |_| {
-        sync.records("a_card")
+        lost.get()
             .iter()
             .map(reviewed)
             .filter(|r| manager || (me.is_some() && r.card.consultant_id == me))

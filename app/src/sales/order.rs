@@ -29,7 +29,8 @@ use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
-use crate::sync::use_sync;
+use crate::sync::store::{BY_DAY_INDEX, BY_STATUS_INDEX};
+use crate::sync::{Query, use_sync};
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
@@ -101,15 +102,25 @@ pub fn OrdersPage() -> impl IntoView {
         .map(|(v, l)| (v.to_string(), l.to_string()))
         .to_vec()
     });
+    // The orders of the status chosen (index `by_status`), or every order (`by_day`).
+    let read = sync.read(move || {
+        let wanted = filter.get();
+        Some(if wanted == "all" {
+            Query::page(BY_DAY_INDEX, "order", &[], None, u32::MAX)
+        } else {
+            Query::page(BY_STATUS_INDEX, "order", &[&wanted], None, u32::MAX)
+        })
+    });
     let rows = Memo::new(move |_| {
         let wanted = filter.get();
         let today = now_local().date();
-        let cards = sync.records("a_card");
         let settings = sync.records("sales_settings");
         let clock = store_clock();
-        let mut orders: Vec<Order> = sync
-            .records("order")
+        let mut orders: Vec<Order> = read
+            .records
+            .get()
             .iter()
+            .filter(|o| !o.is_deleted())
             .map(|o| Order::of(o, clock))
             .filter(|o| wanted == "all" || o.status.as_str() == wanted)
             .collect();
@@ -131,10 +142,10 @@ pub fn OrdersPage() -> impl IntoView {
         orders
             .into_iter()
             .map(|o| OrderRow {
-                customer: cards
-                    .iter()
-                    .find(|c| Some(c.id) == o.a_card_id)
-                    .and_then(|c| field::string(c, "name"))
+                customer: o
+                    .a_card_id
+                    .and_then(|c| sync.record(c))
+                    .and_then(|c| field::string(&c, "name"))
                     .unwrap_or_else(|| t_string!(i18n, order.no_customer).to_string()),
                 model: model_name(i18n, &settings, o.model.as_deref().unwrap_or_default()),
                 overdue: delivery_overdue(o.status.as_str(), o.promised_date, today),
@@ -605,9 +616,17 @@ fn TellTasks(id: Uuid, order: Memo<Option<Order>>) -> impl IntoView {
         edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
     let tell = TaskKind::TellCustomerNewDeliveryDate;
+    // The order's care tasks (index `by_link`).
+    let linked = sync.read(move || {
+        Some(Query::Linked {
+            id,
+            types: &["care_task"],
+        })
+    });
     move || {
-        let tasks: Vec<CareTask> = sync
-            .records("care_task")
+        let tasks: Vec<CareTask> = linked
+            .records
+            .get()
             .iter()
             .map(|t| CareTask::of(t, store_clock()))
             .filter(|t| t.order_id == Some(id) && t.kind.as_deref() == Some(tell.as_str()))
@@ -757,8 +776,17 @@ fn CancelOrder(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
 fn DeliveredCCard(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // The C-card the delivery made (index `by_link`).
+    let linked = sync.read(move || {
+        Some(Query::Linked {
+            id,
+            types: &["c_card"],
+        })
+    });
     move || {
-        sync.records("c_card")
+        linked
+            .records
+            .get()
             .into_iter()
             .find(|c| field::uuid(c, "order_id") == Some(id))
             .map(|c| {
@@ -779,11 +807,19 @@ pub fn CardOrders(id: Uuid, card: Memo<Option<RecordState>>) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
     let sync = use_sync();
+    // The card's orders (index `by_link`).
+    let linked = sync.read(move || {
+        Some(Query::Linked {
+            id,
+            types: &["order"],
+        })
+    });
     move || {
         let clock = store_clock();
         let settings = sync.records("sales_settings");
-        let orders: Vec<Order> = sync
-            .records("order")
+        let orders: Vec<Order> = linked
+            .records
+            .get()
             .iter()
             .map(|o| Order::of(o, clock))
             .filter(|o| o.a_card_id == Some(id))

@@ -118,12 +118,22 @@ impl VisitRow {
     }
 }
 
-/// The visits whose time in is on `date` (`YYYY-MM-DD`), newest first.
-pub fn visits_on(sync: SyncCtx, date: &str) -> Vec<VisitRow> {
-    let mut rows: Vec<VisitRow> = sync
-        .records("visit")
+/// The visits of `date` (`YYYY-MM-DD`), read through the `by_day` index.
+pub fn read_visits_on(sync: SyncCtx, date: String) -> crate::sync::Reading {
+    sync.read(move || {
+        Some(crate::sync::Query::Days {
+            record_type: "visit",
+            from: date.clone(),
+            to: date.clone(),
+        })
+    })
+}
+
+/// Of `visits`, those whose time in is on `date` (`YYYY-MM-DD`), newest first.
+pub fn visits_on(visits: &[RecordState], date: &str) -> Vec<VisitRow> {
+    let mut rows: Vec<VisitRow> = visits
         .iter()
-        .filter(|v| text(v, "time_in").starts_with(date))
+        .filter(|v| !v.is_deleted() && text(v, "time_in").starts_with(date))
         .map(VisitRow::of)
         .collect();
     rows.sort_by(|a, b| (&b.time_in, b.id).cmp(&(&a.time_in, a.id)));
@@ -166,18 +176,27 @@ fn models_on_sale(sync: SyncCtx, i18n: I18nContext<Locale>) -> Vec<(String, Stri
 
 // ---- return visits ----
 
-/// Look a phone up among the store's A-cards and C-cards
-/// (`domain::sales::visit_log::known_customer`).
-pub fn known_customer(sync: SyncCtx, phone_input: &str) -> Option<KnownCustomer> {
+/// The A-cards and C-cards a phone search finds (index `by_term`), for [`known_customer`].
+pub fn read_phone(sync: SyncCtx, phone_input: Signal<String>) -> crate::sync::Reading {
+    sync.read(move || {
+        let text = phone_input.get();
+        // A phone number is looked up once it has a tail's digits.
+        (text.chars().filter(char::is_ascii_digit).count() >= domain::records::index::PHONE_TAIL)
+            .then_some(crate::sync::Query::Term { text, limit: 50 })
+    })
+}
+
+/// Look a phone up among `found`, the store's A-cards and C-cards a search for it found
+/// ([`read_phone`]; `domain::sales::visit_log::known_customer`).
+pub fn known_customer(found: &[RecordState], phone_input: &str) -> Option<KnownCustomer> {
     let clock = store_clock();
-    let cards: Vec<ACard> = sync
-        .records("a_card")
-        .iter()
+    let live = || found.iter().filter(|r| !r.is_deleted());
+    let cards: Vec<ACard> = live()
+        .filter(|r| r.record_type == "a_card")
         .map(|c| ACard::of(c, clock))
         .collect();
-    let c_cards: Vec<CCard> = sync
-        .records("c_card")
-        .iter()
+    let c_cards: Vec<CCard> = live()
+        .filter(|r| r.record_type == "c_card")
         .map(|c| CCard::of(c, clock))
         .collect();
     visit_log::known_customer(
@@ -236,19 +255,16 @@ pub struct RotaNow {
 }
 
 /// The consultants this device knows of: the store's sales consultants (directory), those named
-/// on the store's A-cards and visits, and the signed-in user when a consultant; in id order, so
-/// every device proposes the same order.
-fn known_consultants(sync: SyncCtx) -> Vec<String> {
+/// on the day's visits, and the signed-in user when a consultant; in id order, so every device
+/// proposes the same order.
+fn known_consultants(visits: &[VisitRow]) -> Vec<String> {
     let mut ids: BTreeSet<String> = crate::directory::consultants()
         .into_iter()
         .map(|p| p.id)
         .collect();
-    for t in ["a_card", "visit"] {
-        for r in sync.records(t) {
-            let c = text(&r, "consultant_id");
-            if !c.is_empty() {
-                ids.insert(c);
-            }
+    for v in visits {
+        if !v.consultant.is_empty() {
+            ids.insert(v.consultant.clone());
         }
     }
     if let Some(Me {
@@ -275,7 +291,7 @@ pub fn rota_now(sync: SyncCtx, date: &str, visits: &[VisitRow]) -> Option<RotaNo
         Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_default(),
         _ => Vec::new(),
     };
-    let order = effective_order(&stored, &known_consultants(sync));
+    let order = effective_order(&stored, &known_consultants(visits));
     let away: BTreeSet<String> = rec
         .as_ref()
         .map(|r| r.set("away").into_iter().map(str::to_string).collect())
@@ -463,7 +479,9 @@ impl VisitDetails {
     pub fn new(sync: SyncCtx) -> Self {
         let phone = RwSignal::new(String::new());
         let had = RwSignal::new(false);
-        let known = Memo::new(move |_| phone.with(|p| known_customer(sync, p)));
+        let found = read_phone(sync, phone.into());
+        let known =
+            Memo::new(move |_| found.records.with(|f| phone.with(|p| known_customer(f, p))));
         Effect::new(move || {
             if known.with(Option::is_some) {
                 had.set(true);
@@ -565,9 +583,10 @@ pub fn VisitDetailsFields(
 pub fn use_today() -> (String, Memo<Vec<VisitRow>>, Memo<Option<RotaNow>>) {
     let sync = use_sync();
     let today = today_stored();
+    let read = read_visits_on(sync, today.clone());
     let visits = Memo::new({
         let today = today.clone();
-        move |_| visits_on(sync, &today)
+        move |_| read.records.with(|v| visits_on(v, &today))
     });
     let rota = Memo::new({
         let today = today.clone();

@@ -21,7 +21,8 @@ use super::words::model_name;
 use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::store::BY_STATUS_INDEX;
+use crate::sync::{Query, SyncCtx, use_sync};
 use crate::ui::blob_image::BlobImage;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
@@ -79,16 +80,39 @@ fn distance(d: &Drive) -> String {
     }
 }
 
-/// Every test drive on the device, read by the typed view, in the list's order.
-fn drives(sync: SyncCtx, keep: impl Fn(&Drive) -> bool) -> Vec<Drive> {
-    let mut out: Vec<Drive> = sync
-        .records("test_drive")
-        .iter()
-        .map(|r| Drive::of(r, store_clock()))
-        .filter(keep)
-        .collect();
-    out.sort_by(rules::list_order);
-    out
+/// The test drives `queries` find (through the indexes), read by the typed view, each once,
+/// those `keep` keeps, in the list's order.
+fn drives(
+    sync: SyncCtx,
+    queries: Vec<Box<dyn Fn() -> Option<Query>>>,
+    keep: impl Fn(&Drive) -> bool + Send + Sync + 'static,
+) -> Memo<Vec<Drive>> {
+    let readings: Vec<crate::sync::Reading> = queries.into_iter().map(|q| sync.read(q)).collect();
+    Memo::new(move |_| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out: Vec<Drive> = readings
+            .iter()
+            .flat_map(|r| r.records.get())
+            .filter(|r| !r.is_deleted() && seen.insert(r.id))
+            .map(|r| Drive::of(&r, store_clock()))
+            .filter(|d| keep(d))
+            .collect();
+        out.sort_by(rules::list_order);
+        out
+    })
+}
+
+/// The drives under way (index `by_status`).
+fn under_way() -> Box<dyn Fn() -> Option<Query>> {
+    Box::new(|| {
+        Some(Query::page(
+            BY_STATUS_INDEX,
+            "test_drive",
+            &["started"],
+            None,
+            u32::MAX,
+        ))
+    })
 }
 
 /// The card of `id`, when it is on the device.
@@ -237,9 +261,18 @@ fn drives_table(
 pub fn TestDriveList() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let rows = Memo::new(move |_| {
-        let now = now_local();
-        drives(sync, |d| rules::listed(d, now))
+    // Under way, or started in the last days (index `by_made`: the day a drive started).
+    let recent: Box<dyn Fn() -> Option<Query>> = Box::new(|| {
+        let today = now_local().date();
+        let since = today - domain::sales::chrono::TimeDelta::days(rules::LISTED_DAYS);
+        Some(Query::Made {
+            record_type: "test_drive",
+            from: since.format("%Y-%m-%d").to_string(),
+            to: today.format("%Y-%m-%d").to_string(),
+        })
+    });
+    let rows = drives(sync, vec![under_way(), recent], |d| {
+        rules::listed(d, now_local())
     });
     view! {
         <Panel id="test-drives-title" page=true title=move || t!(i18n, test_drive.list_title) actions=move || view! {
@@ -281,16 +314,24 @@ pub fn NewTestDrivePage() -> impl IntoView {
     let errors = RwSignal::new(Vec::<String>::new());
     let edit = use_edit();
 
-    let busy_vehicles = Memo::new(move |_| rules::busy_vehicles(&drives(sync, |_| true)));
+    let running = drives(sync, vec![under_way()], |_| true);
+    let busy_vehicles = Memo::new(move |_| running.with(|d| rules::busy_vehicles(d)));
+    // The cards the search finds (index `by_term`: a name's start, a phone's digits or tail).
+    let cards_found = sync.read(move || {
+        let text = search.get();
+        (!text.trim().is_empty()).then(|| Query::Term { text, limit: 50 })
+    });
     let matches = Memo::new(move |_| {
         let q = search.get().trim().to_lowercase();
         if q.is_empty() {
             return Vec::new();
         }
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let mut found: Vec<ACard> = sync
-            .records("a_card")
+        let mut found: Vec<ACard> = cards_found
+            .records
+            .get()
             .iter()
+            .filter(|c| c.record_type == "a_card" && !c.is_deleted())
             .map(|c| ACard::of(c, store_clock()))
             .filter(|c| {
                 c.name
@@ -666,7 +707,17 @@ fn AgreementSignature(id: Uuid, signature: Signal<Option<String>>) -> impl IntoV
 pub fn CardTestDrives(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let list = Memo::new(move |_| drives(sync, |d| d.a_card_id == Some(id)));
+    // The card's drives (index `by_link`).
+    let list = drives(
+        sync,
+        vec![Box::new(move || {
+            Some(Query::Linked {
+                id,
+                types: &["test_drive"],
+            })
+        })],
+        move |d| d.a_card_id == Some(id),
+    );
     view! {
         <Panel id="card-test-drives-title" title=move || t!(i18n, test_drive.card_title) actions=move || view! {
             <A href=format!("/sales/test-drives/new?a_card={id}") attr:class="btn btn-secondary">

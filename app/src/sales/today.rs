@@ -25,7 +25,8 @@ use super::reception::{
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::store::BY_STATUS_INDEX;
+use crate::sync::{Query, SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::error::UserText;
@@ -40,25 +41,6 @@ use crate::ui::table::{Column, Columns, DataTable};
 fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
     let s = StoreSettings::of(&sync.records("sales_settings"));
     (s.cadence, s.sleep)
-}
-
-/// The A-cards of `consultant`, read through the `by_owner` index (not every card of the
-/// store).
-async fn cards_of(consultant: String) -> Vec<RecordState> {
-    match crate::sync::store::page(
-        crate::sync::store::BY_OWNER_INDEX,
-        &["a_card", &consultant],
-        None,
-        u32::MAX,
-    )
-    .await
-    {
-        Ok(page) => page.records,
-        Err(e) => {
-            leptos::logging::error!("forecourt: cannot read the A-cards: {e}");
-            Vec::new()
-        }
-    }
 }
 
 /// Of `cards`, those being followed (status 跟进中) as the follow-up rules see them
@@ -114,9 +96,21 @@ fn NewCardsToday(today: String) -> impl IntoView {
     let Me {
         id: my_id, manager, ..
     } = me().unwrap_or_default();
+    // The cards made today (index `by_made`), not every card of the store.
+    let made = sync.read({
+        let today = today.clone();
+        move || {
+            Some(Query::Made {
+                record_type: "a_card",
+                from: today.clone(),
+                to: today.clone(),
+            })
+        }
+    });
     let cards = Memo::new(move |_| {
-        let mut cards: Vec<RecordState> = sync
-            .records("a_card")
+        let mut cards: Vec<RecordState> = made
+            .records
+            .get()
             .into_iter()
             .filter(|c| text(c, "first_contact_at").starts_with(&today))
             .filter(|c| manager || text(c, "consultant_id") == my_id)
@@ -425,25 +419,28 @@ fn due_text(i18n: I18nContext<Locale>, e: &TodayEntry) -> AnyView {
     }
 }
 
+/// Follow-ups shown per page of Today's list (a long overdue list is paged, so Today opens as
+/// fast with thousands of cards as with ten).
+const FOLLOW_UPS_PAGE: usize = 100;
+
 /// Today's follow-ups of my A-cards, overdue first; and the count of sleeping cards.
 #[component]
 fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let my_id = me().map(|m| m.id).unwrap_or_default();
-    let mine = LocalResource::new(move || {
-        sync.rev.track();
-        cards_of(my_id.clone())
-    });
+    // My cards through the `by_owner` index (not every card of the store).
+    let mine = sync.read(move || Some(Query::owned("a_card", &my_id)));
     let data = Memo::new(move |previous: Option<&(Vec<FollowUpRow>, usize)>| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0usize);
         };
         let (cadence, sleep) = store_rules(sync);
         // Keep what is shown while the cards are read again.
-        let Some(cards) = mine.get() else {
+        if !mine.loaded.get() {
             return previous.cloned().unwrap_or_default();
-        };
+        }
+        let cards = mine.records.get();
         let cards = followed_cards(cards);
         let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
         let list = today_list(&plain, &cadence, day);
@@ -456,6 +453,14 @@ fn FollowUpsToday(today: String) -> impl IntoView {
             })
             .collect();
         (rows, sleeping)
+    });
+    // The page shown (from 1), within the pages the list has now.
+    let page = RwSignal::new(1usize);
+    let pages = Memo::new(move |_| data.with(|d| d.0.len().div_ceil(FOLLOW_UPS_PAGE).max(1)));
+    Effect::new(move || {
+        if page.get() > pages.get() {
+            page.set(pages.get());
+        }
     });
     let columns = Columns::new(vec![
         name_column(|r: &FollowUpRow| &r.1),
@@ -491,11 +496,37 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         }>
             <DataTable
                 columns=columns
-                rows=Signal::derive(move || data.with(|d| d.0.clone()))
+                rows=Signal::derive(move || {
+                    let start = (page.get() - 1) * FOLLOW_UPS_PAGE;
+                    data.with(|d| d.0.iter().skip(start).take(FOLLOW_UPS_PAGE).cloned().collect())
+                })
                 class="follow-ups-today"
                 empty=|i| t_string!(i, reception.follow_ups_empty)
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")
             />
+            <Show when=move || { pages.get() > 1 }>
+                <nav class="pager" aria-label=move || t_string!(i18n, reception.follow_ups_title)>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || page.get() <= 1
+                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))
+                    >
+                        {t!(i18n, a_card.page_previous)}
+                    </button>
+                    <span class="pager-number">
+                        {move || t!(i18n, a_card.page_number, n = move || page.get())}
+                    </span>
+                    <button
+                        type="button"
+                        class="btn"
+                        disabled=move || page.get() >= pages.get()
+                        on:click=move |_| page.update(|p| *p += 1)
+                    >
+                        {t!(i18n, a_card.page_next)}
+                    </button>
+                </nav>
+            </Show>
         </Panel>
     }
 }
@@ -514,14 +545,26 @@ pub fn SleepingPage() -> impl IntoView {
     let Me {
         id: my_id, manager, ..
     } = me().unwrap_or_default();
+    // A sales manager sees every consultant's cards being followed (and those of none): through
+    // `by_status`; a consultant theirs, through `by_owner`.
+    let read = sync.read({
+        let my_id = my_id.clone();
+        move || {
+            Some(if manager {
+                Query::page(BY_STATUS_INDEX, "a_card", &["following"], None, u32::MAX)
+            } else {
+                Query::owned("a_card", &my_id)
+            })
+        }
+    });
     let rows = Memo::new(move |_| {
         let Some(day) = store_clock().parse_date(&today) else {
             return (Vec::new(), 0);
         };
         let (_, sleep) = store_rules(sync);
-        // A sales manager sees every consultant's cards (and those of none).
         let cards = followed_cards(
-            sync.records("a_card")
+            read.records
+                .get()
                 .into_iter()
                 .filter(|c| manager || text(c, "consultant_id") == my_id)
                 .collect(),

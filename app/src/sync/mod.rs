@@ -1,9 +1,11 @@
 //! The device side of sync (docs/sync.md, "Device sync (app)").
 //!
-//! - Screens read records from an in-memory cache of IndexedDB's `records` through
-//!   [`SyncCtx::records`] / [`SyncCtx::record`], which track [`SyncCtx::rev`]: it is bumped
-//!   after an own edit, after a sync applied something, and when another tab says it changed
-//!   records (`BroadcastChannel("forecourt")`), so screens update live.
+//! - Screens read records as [`read`] says: the small types held whole ([`SyncCtx::records`]),
+//!   one record by id from a bounded cache ([`SyncCtx::record`], `cache.rs`), anything else a
+//!   page at a time through IndexedDB's indexes ([`SyncCtx::read`]). Each type has a revision
+//!   bumped after an own edit, after a sync applied something, and when another tab says it
+//!   changed records (`BroadcastChannel("forecourt")`), so screens update live; [`SyncCtx::rev`]
+//!   is bumped on any change.
 //! - Edits go through [`SyncCtx::edit`]: record + op + clock in one IndexedDB transaction
 //!   (`store::commit_edit`), then a sync is started.
 //! - The sync loop runs on start, on `online`, on the server's SSE `changed`, every 60 s and
@@ -18,13 +20,15 @@
 //!   it. Edits are made from the pages, which are loaded lazily themselves.
 
 mod blobs;
+pub mod cache;
 mod lock;
 mod net;
 pub mod phones;
+pub mod read;
 pub mod store;
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -37,23 +41,25 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::api::ApiError;
 use crate::session::SessionCtx;
+use cache::CACHE;
+pub use read::{Query, Reading, read_once};
 use store::{Author, SnapshotProgress, keys};
 pub use store::{EditError, Refused};
 
 /// The fallback interval between syncs.
 const INTERVAL_MS: i32 = 60_000;
 /// During a first sync, the screens are told of the records that arrived at most this often
-/// (and only once the device holds twice as many as when they were last told: see
+/// (and only once twice as many have arrived as when they were last told: see
 /// [`show_arrived`]).
-const SNAPSHOT_SHOW_MS: f64 = 3_000.0;
+const SNAPSHOT_SHOW_MS: f64 = 2_000.0;
 
-/// Whether a first sync tells the screens of what arrived, now that the cache holds `held`
-/// records, `since_ms` after it last told them, when it held `shown_held`. Each telling makes
-/// the screens read the whole cache again, so they are told when it has doubled (and not more
-/// often than [`SNAPSHOT_SHOW_MS`]): all the tellings together cost about two readings of the
-/// final cache instead of one per page.
-fn show_arrived(held: usize, shown_held: usize, since_ms: f64) -> bool {
-    since_ms >= SNAPSHOT_SHOW_MS && held >= shown_held.saturating_mul(2).max(1)
+/// Whether a first sync tells the screens of what arrived, now that `arrived` records have,
+/// `since_ms` after it last told them, when `shown` had. Each telling makes them read again
+/// what they show through the indexes ([`read`]): a page of a list, but also every card of a
+/// consultant, which grows with the store; told when the arrivals doubled, all the tellings
+/// together cost about two readings of the final store's instead of one per page.
+fn show_arrived(arrived: u64, shown: u64, since_ms: f64) -> bool {
+    since_ms >= SNAPSHOT_SHOW_MS && arrived >= shown.saturating_mul(2).max(1)
 }
 /// Wait before reopening a closed event stream.
 const SSE_RETRY_MS: i32 = 5_000;
@@ -72,7 +78,8 @@ pub enum SyncProblem {
 /// The sync state every screen can see; provided by `App`.
 #[derive(Clone, Copy)]
 pub struct SyncCtx {
-    /// Bumped whenever the cached records change.
+    /// Bumped whenever records change on the device (any type; a screen that shows one type
+    /// tracks that type's revision instead: [`read`]).
     pub rev: RwSignal<u64>,
     /// `navigator.onLine`, and the server answered the last time it was asked.
     pub online: RwSignal<bool>,
@@ -95,7 +102,8 @@ pub struct SyncCtx {
 }
 
 thread_local! {
-    static CACHE: RefCell<BTreeMap<Uuid, RecordState>> = const { RefCell::new(BTreeMap::new()) };
+    /// A read of the ids wanted by [`SyncCtx::record`] is under way or scheduled.
+    static LOADING: Cell<bool> = const { Cell::new(false) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The pull cursor as last seen (to ignore SSE `changed` we already have).
@@ -116,6 +124,10 @@ enum Job {
     Status,
     /// Another tab changed these records (none: only the status).
     Tabs(Vec<Uuid>),
+    /// Read the ids [`SyncCtx::record`] wants into the cache.
+    Load,
+    /// Read a type whole into the cache.
+    Whole(String),
 }
 
 /// The sync engine: everything the jobs reach (IndexedDB's records, outbox and ops, the op
@@ -138,6 +150,8 @@ fn engine(
                 }
                 ctx.refresh_status().await;
             }
+            Job::Load => ctx.load_wanted().await,
+            Job::Whole(t) => ctx.load_whole(&t).await,
         }
     }))
 }
@@ -169,39 +183,116 @@ impl SyncCtx {
         }
     }
 
-    // ---- reading ----
+    // ---- reading (see `read.rs`) ----
 
-    /// The live records of `record_type` (not in the bin), tracking changes.
+    /// The live records of `record_type` (not in the bin), tracking changes of that type.
+    ///
+    /// For the small types held whole (`domain::records::index::WHOLE_TYPES`). Any other type
+    /// is read whole from IndexedDB the first time a screen asks (a warning says so) and then
+    /// kept: a screen that shows such a type reads it through the indexes ([`SyncCtx::read`]).
     pub fn records(&self, record_type: &str) -> Vec<RecordState> {
+        cache::track(record_type);
+        let held = CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            match c.whole.get(record_type) {
+                Some(m) => Some(m.values().filter(|r| !r.is_deleted()).cloned().collect()),
+                None => {
+                    c.whole.insert(record_type.to_string(), Default::default());
+                    None
+                }
+            }
+        });
+        match held {
+            Some(records) => records,
+            None => {
+                if !domain::records::index::is_whole(record_type) {
+                    leptos::logging::warn!(
+                        "forecourt: a screen reads every `{record_type}`: read it through an index"
+                    );
+                }
+                leptos::task::spawn_local(self.run(Job::Whole(record_type.to_string())));
+                Vec::new()
+            }
+        }
+    }
+
+    /// One record, tracking changes: from the cache, else read from IndexedDB in the
+    /// background (`None` meanwhile, and when the device does not hold it: see
+    /// [`SyncCtx::looking_for`]).
+    pub fn record(&self, id: Uuid) -> Option<RecordState> {
+        self.rev.track();
+        let (found, wanted) = CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            match c.get(&id) {
+                Some(r) => (Some(r), false),
+                None if c.missing.contains(&id) => (None, false),
+                None => (None, c.wanted.insert(id)),
+            }
+        });
+        if wanted && !LOADING.with(|l| l.replace(true)) {
+            leptos::task::spawn_local(self.run(Job::Load));
+        }
+        found
+    }
+
+    /// Whether record `id` is being read from IndexedDB (so a page shows nothing yet rather
+    /// than "not on this device"), tracking changes.
+    pub fn looking_for(&self, id: Uuid) -> bool {
         self.rev.track();
         CACHE.with(|c| {
-            c.borrow()
-                .values()
-                .filter(|r| r.record_type == record_type && !r.is_deleted())
-                .cloned()
-                .collect()
+            let c = c.borrow();
+            c.wanted.contains(&id) || (LOADING.with(Cell::get) && !c.missing.contains(&id))
         })
     }
 
-    /// Every cached record, tracking changes.
-    pub fn all_records(&self) -> Vec<RecordState> {
-        self.rev.track();
-        CACHE.with(|c| c.borrow().values().cloned().collect())
+    /// Reads the ids [`SyncCtx::record`] wants (one transaction per batch).
+    async fn load_wanted(self) {
+        loop {
+            let ids: Vec<Uuid> = CACHE
+                .with(|c| std::mem::take(&mut c.borrow_mut().wanted))
+                .into_iter()
+                .collect();
+            if ids.is_empty() {
+                break;
+            }
+            match store::load(&ids).await {
+                Ok(items) => {
+                    let types: BTreeSet<String> = CACHE.with(|c| {
+                        let mut c = c.borrow_mut();
+                        let mut types = BTreeSet::new();
+                        for (id, state) in items {
+                            match state {
+                                Some(s) => {
+                                    types.insert(s.record_type.clone());
+                                    c.put(s, true);
+                                }
+                                None => {
+                                    c.missing.insert(id);
+                                }
+                            }
+                        }
+                        types
+                    });
+                    cache::bump(types.iter().map(String::as_str));
+                }
+                Err(e) => {
+                    leptos::logging::error!("forecourt: cannot read records: {e}");
+                    CACHE.with(|c| c.borrow_mut().missing.extend(ids));
+                }
+            }
+        }
+        LOADING.with(|l| l.set(false));
+        self.rev.update(|r| *r += 1);
     }
 
-    /// Runs `f` over every cached record without copying them, tracking changes.
-    pub fn with_all_records<R>(
-        &self,
-        f: impl FnOnce(&mut dyn Iterator<Item = &RecordState>) -> R,
-    ) -> R {
-        self.rev.track();
-        CACHE.with(|c| f(&mut c.borrow().values()))
-    }
-
-    /// One record, tracking changes.
-    pub fn record(&self, id: Uuid) -> Option<RecordState> {
-        self.rev.track();
-        CACHE.with(|c| c.borrow().get(&id).cloned())
+    /// Reads `record_type` whole into the cache.
+    async fn load_whole(self, record_type: &str) {
+        match store::load_type(record_type).await {
+            Ok(all) => CACHE.with(|c| c.borrow_mut().fill_whole(record_type, all)),
+            Err(e) => leptos::logging::error!("forecourt: cannot read the {record_type}s: {e}"),
+        }
+        cache::bump([record_type]);
+        self.rev.update(|r| *r += 1);
     }
 
     fn author(&self) -> Option<Author> {
@@ -264,8 +355,7 @@ impl SyncCtx {
             .author()
             .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
         let (_op, state) = store::commit_edit(&author, record_id, rt, build).await?;
-        put_cached([(record_id, Some(state.clone()))]);
-        self.rev.update(|r| *r += 1);
+        self.changed([state.clone()], true);
         self.pending.update(|n| *n += 1);
         self.refresh_waiting().await;
         broadcast(&[record_id]);
@@ -284,8 +374,7 @@ impl SyncCtx {
             .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
         let done = store::commit_plan(&author, plan).await?;
         let ids: Vec<Uuid> = done.iter().map(|(_, s)| s.id).collect();
-        put_cached(done.iter().map(|(_, s)| (s.id, Some(s.clone()))));
-        self.rev.update(|r| *r += 1);
+        self.changed(done.iter().map(|(_, s)| s.clone()), true);
         self.pending.update(|n| *n += done.len() as u32);
         self.refresh_waiting().await;
         broadcast(&ids);
@@ -295,9 +384,16 @@ impl SyncCtx {
 
     // ---- start ----
 
-    /// Loads the cache and the status from IndexedDB and starts the triggers (online,
+    /// Loads the small types and the status from IndexedDB and starts the triggers (online,
     /// interval, other tabs, the server's events while logged in).
     pub fn start(self) {
+        // What a sync brings of the small types goes into the cache from the start.
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            for t in domain::records::index::WHOLE_TYPES {
+                c.whole.entry(t.to_string()).or_default();
+            }
+        });
         leptos::task::spawn_local(self.run(Job::Start));
 
         let _ = window_event_listener(leptos::ev::online, move |_| {
@@ -339,7 +435,8 @@ impl SyncCtx {
         }
     }
 
-    /// The engine's start: the outbox filed by author, the cache and the status loaded, a sync.
+    /// The engine's start: the outbox filed by author, the small types and the status loaded,
+    /// a sync.
     async fn load(self) {
         // Before anything reads the outbox by author.
         match store::upgrade_outbox().await {
@@ -353,17 +450,11 @@ impl SyncCtx {
             Ok(n) => leptos::logging::log!("forecourt: {n} records indexed"),
             Err(e) => leptos::logging::error!("forecourt: cannot index the records: {e}"),
         }
-        match store::load_all().await {
-            Ok(all) => {
-                CACHE.with(|c| {
-                    let mut c = c.borrow_mut();
-                    for r in all {
-                        c.insert(r.id, r);
-                    }
-                });
-                self.rev.update(|r| *r += 1);
+        // Only the small types are read whole; every other record when a screen shows it.
+        for t in domain::records::index::WHOLE_TYPES {
+            if !CACHE.with(|c| c.borrow().whole_read.contains(t)) {
+                self.load_whole(t).await;
             }
-            Err(e) => leptos::logging::error!("forecourt: cannot read the records: {e}"),
         }
         self.refresh_status().await;
         self.kick();
@@ -576,11 +667,11 @@ impl SyncCtx {
 
     /// A device that never pulled pages through the snapshot (resuming where it stopped).
     ///
-    /// Each page is parsed once, stored in one IndexedDB transaction and put into the cache
-    /// as parsed (nothing is read back). The screens are told at most every
-    /// [`SNAPSHOT_SHOW_MS`] and after the last page, not after every page: each telling makes
-    /// the lists read the cache again, which grows to the whole store. What has arrived is
-    /// usable meanwhile, and the status shows how much has.
+    /// Each page is parsed once and stored in one IndexedDB transaction; of what it brings,
+    /// only the records held in memory (the small types, what a screen holds) are updated
+    /// there. The screens are told at most every [`SNAPSHOT_SHOW_MS`] and after the last page:
+    /// each telling makes them read again the page they show. What has arrived is usable
+    /// meanwhile, and the status shows how much has.
     async fn first_snapshot(self, token: &str, _author: &Author) -> Result<(), Failure> {
         if store::meta::<u64>(keys::CURSOR).await?.is_some() {
             return Ok(());
@@ -588,13 +679,19 @@ impl SyncCtx {
         let mut progress: SnapshotProgress = store::meta(keys::SNAPSHOT).await?.unwrap_or_default();
         let mut first = progress.after.is_none() && progress.fetched == 0;
         let mut shown = js_sys::Date::now();
-        let mut shown_held = CACHE.with(|c| c.borrow().len());
-        let mut unshown = false;
-        // A cut: what arrived stays, and the screens see it.
-        let stop = |unshown: bool, e: Failure| {
-            if unshown {
+        let mut shown_arrived = progress.fetched;
+        // The types that arrived since the screens were last told.
+        let mut unshown: BTreeSet<String> = BTreeSet::new();
+        let tell = |unshown: &mut BTreeSet<String>| {
+            if !unshown.is_empty() {
+                cache::bump(unshown.iter().map(String::as_str));
                 self.rev.update(|r| *r += 1);
+                unshown.clear();
             }
+        };
+        // A cut: what arrived stays, and the screens see it.
+        let stop = |mut unshown: BTreeSet<String>, e: Failure| {
+            tell(&mut unshown);
             Err(e)
         };
         self.snapshot.set(Some((progress.fetched, progress.total)));
@@ -631,16 +728,21 @@ impl SyncCtx {
                 Err(e) => return stop(unshown, e.into()),
             };
             let ids: Vec<Uuid> = states.iter().map(|s| s.id).collect();
-            put_cached(states.into_iter().map(|s| (s.id, Some(s))));
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                for s in states {
+                    if !unshown.contains(&s.record_type) {
+                        unshown.insert(s.record_type.clone());
+                    }
+                    c.put(s, false);
+                }
+            });
             broadcast(&ids);
-            unshown |= !ids.is_empty();
             let now = js_sys::Date::now();
-            let held = CACHE.with(|c| c.borrow().len());
-            if unshown && (done || show_arrived(held, shown_held, now - shown)) {
-                self.rev.update(|r| *r += 1);
+            if done || show_arrived(progress.fetched, shown_arrived, now - shown) {
+                tell(&mut unshown);
                 shown = now;
-                shown_held = held;
-                unshown = false;
+                shown_arrived = progress.fetched;
             }
             self.snapshot.set(Some((progress.fetched, progress.total)));
             page = match next {
@@ -767,6 +869,21 @@ impl SyncCtx {
         self.rev.update(|r| *r += 1);
         broadcast(ids);
     }
+
+    /// Records stored by this tab: the cache (held by id when `keep`), the screens.
+    fn changed(self, states: impl IntoIterator<Item = RecordState>, keep: bool) {
+        let types = CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            let mut types = BTreeSet::new();
+            for s in states {
+                types.insert(s.record_type.clone());
+                c.put(s, keep);
+            }
+            types
+        });
+        cache::bump(types.iter().map(String::as_str));
+        self.rev.update(|r| *r += 1);
+    }
 }
 
 /// Why a sync stopped.
@@ -820,27 +937,38 @@ async fn both<A: std::future::Future, B: std::future::Future>(
     .await
 }
 
-fn put_cached(items: impl IntoIterator<Item = (Uuid, Option<RecordState>)>) {
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        for (id, state) in items {
-            match state {
-                Some(s) => {
-                    c.insert(id, s);
-                }
-                None => {
-                    c.remove(&id);
-                }
-            }
-        }
-    });
-}
-
-/// Reads `ids` from IndexedDB into the cache.
+/// Reads `ids` from IndexedDB: the copies held in memory are updated, and the screens showing
+/// their types are told (a record no longer stored: every type).
 async fn reload(ids: &[Uuid]) {
     match store::load(ids).await {
-        Ok(items) => put_cached(items),
-        Err(e) => leptos::logging::error!("forecourt: cannot reload records: {e}"),
+        Ok(items) => {
+            let mut gone = false;
+            let types = CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                let mut types = BTreeSet::new();
+                for (id, state) in items {
+                    match state {
+                        Some(s) => {
+                            types.insert(s.record_type.clone());
+                            c.put(s, false);
+                        }
+                        None => {
+                            gone = true;
+                            c.remove(&id);
+                        }
+                    }
+                }
+                types
+            });
+            cache::bump(types.iter().map(String::as_str));
+            if gone {
+                cache::bump_all();
+            }
+        }
+        Err(e) => {
+            leptos::logging::error!("forecourt: cannot reload records: {e}");
+            cache::bump_all();
+        }
     }
 }
 
@@ -867,17 +995,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_first_sync_tells_the_screens_when_the_cache_doubled() {
+    fn a_first_sync_tells_the_screens_when_the_arrivals_doubled() {
         // Nothing shown yet: the first page is shown once the interval passed.
-        assert!(show_arrived(1_000, 0, 3_000.0));
-        assert!(!show_arrived(1_000, 0, 2_999.0));
-        // Not before the cache doubled, however long ago.
+        assert!(show_arrived(1_000, 0, 2_000.0));
+        assert!(!show_arrived(1_000, 0, 1_999.0));
+        // Not before the arrivals doubled, however long ago.
         assert!(!show_arrived(7_999, 4_000, 60_000.0));
-        assert!(show_arrived(8_000, 4_000, 3_000.0));
+        assert!(show_arrived(8_000, 4_000, 2_000.0));
         // 100 pages of 1,000 are shown 7 times before the last page.
         let (mut shown, mut times) = (0, 0);
         for page in 1..=100 {
-            if show_arrived(page * 1_000, shown, 3_000.0) {
+            if show_arrived(page * 1_000, shown, 2_000.0) {
                 shown = page * 1_000;
                 times += 1;
             }

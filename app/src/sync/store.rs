@@ -46,7 +46,7 @@ pub mod keys {
 
 /// The version of the index fields `record_value` writes; raise it when
 /// `domain::records::index::keys` changes, so that [`reindex`] rewrites the stored records.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
 
 /// Records rewritten per transaction by [`reindex`].
 const REINDEX_BATCH: u32 = 500;
@@ -68,6 +68,16 @@ pub const BY_DAY_INDEX: ListIndex = ListIndex {
 pub const BY_OWNER_INDEX: ListIndex = ListIndex {
     name: db::BY_OWNER,
     path: &["type", "owner", "day", "name", "id"],
+};
+/// By type and status, then day, name and id.
+pub const BY_STATUS_INDEX: ListIndex = ListIndex {
+    name: db::BY_STATUS,
+    path: &["type", "status", "day", "name", "id"],
+};
+/// By type and the day each was made, then id.
+pub const BY_MADE_INDEX: ListIndex = ListIndex {
+    name: db::BY_MADE,
+    path: &["type", "made", "id"],
 };
 /// One page of a list read through a [`ListIndex`].
 #[derive(Debug, Clone, Default)]
@@ -214,8 +224,9 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 }
 
 /// `{type, id, json}` and the index fields of `domain::records::index::keys` (`owner`,
-/// `status`, `day`, `name`, `terms`; left out for a record in the bin, which is then in no index
-/// but `by_type`): properties, so that the indexes (`db.rs`) can read them.
+/// `status`, `day`, `name`, `terms`, `links`; left out for a record in the bin, which is then
+/// in no index but `by_type` and `by_flag`; `flags` always): properties, so that the indexes
+/// (`db.rs`) can read them.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     let json = serde_json::to_string(state).map_err(|e| DbError::Decode(e.to_string()))?;
     record_value_of(state, &json)
@@ -238,16 +249,23 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
             ("status", &index.status),
             ("day", &index.day),
             ("name", &index.name),
+            ("made", &index.made),
         ] {
             set(k, &JsValue::from_str(v))?;
         }
-        let terms = js_sys::Array::new();
-        for t in &index.terms {
-            terms.push(&JsValue::from_str(t));
-        }
-        set("terms", &terms)?;
+        set("terms", &strings(&index.terms))?;
+        set("links", &strings(&index.links))?;
     }
+    set("flags", &strings(&index.flags))?;
     Ok(obj.into())
+}
+
+fn strings(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|t| JsValue::from_str(t))
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
@@ -322,33 +340,67 @@ async fn put_meta<T: Serialize + ?Sized>(
     Ok(())
 }
 
-/// Every stored record (to fill the in-memory cache at start).
-pub async fn load_all() -> Result<Vec<RecordState>, DbError> {
-    let database = db::handle()?;
-    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let values = tx.object_store(RECORDS)?.get_all(None, None)?.await?;
-    tx.await?;
+/// The records of `values` (read from `records` or one of its indexes); unreadable ones are
+/// logged and skipped.
+fn read_all(values: &[JsValue]) -> Vec<RecordState> {
     let mut out = Vec::with_capacity(values.len());
     for v in values {
-        match read_record(&v) {
+        match read_record(v) {
             Ok(r) => out.push(r),
             Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
         }
     }
-    Ok(out)
+    out
 }
 
-/// The stored records of one type.
-#[allow(dead_code)]
-pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
+/// The records of `records`' index `index` in `range` (every key when `None`), at most `limit`.
+async fn read_index(
+    index: &str,
+    range: Option<Query>,
+    limit: Option<u32>,
+) -> Result<Vec<RecordState>, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let index = tx.object_store(RECORDS)?.index(BY_TYPE)?;
-    let values = index
-        .get_all(Some(JsValue::from_str(record_type).into()), None)?
+    let values = tx
+        .object_store(RECORDS)?
+        .index(index)?
+        .get_all(range, limit)?
         .await?;
     tx.await?;
-    values.iter().map(read_record).collect()
+    Ok(read_all(&values))
+}
+
+/// The stored records of one type (the bin's too): for the small types held whole
+/// (`domain::records::index::WHOLE_TYPES`).
+pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
+    read_index(BY_TYPE, Some(JsValue::from_str(record_type).into()), None).await
+}
+
+/// The records that belong to record `id` (`links`, index `by_link`), of any type.
+pub async fn linked(id: Uuid) -> Result<Vec<RecordState>, DbError> {
+    read_index(db::BY_LINK, Some(key(&id).into()), None).await
+}
+
+/// The records with `flag` (`domain::records::index::FLAG_CONFLICT`, `FLAG_BIN`; index
+/// `by_flag`).
+pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
+    read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
+}
+
+/// The live records of `record_type` whose day in `index` (`by_day`: `day`; `by_made`: `made`)
+/// is within `from..=to` (`YYYY-MM-DD`), in day order.
+pub async fn days(
+    index: ListIndex,
+    record_type: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<RecordState>, DbError> {
+    let t = JsValue::from_str(record_type);
+    let lower = array(&[t.clone(), JsValue::from_str(from)]);
+    // Every key of day `to` sorts before `[type, to, []]` (arrays sort after strings).
+    let upper = array(&[t, JsValue::from_str(to), js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    read_index(index.name, Some(range.into()), None).await
 }
 
 /// Gives the records a version-3 app stored their index fields (`record_value`), a batch per

@@ -5,6 +5,9 @@
 //! (a [`super::table::Columns`] makes one from the table's own columns), or [`download_xlsx`]
 //! directly.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use serde::Serialize;
@@ -89,9 +92,18 @@ fn save_blob(blob: &web_sys::Blob, file_name: &str) -> Option<()> {
     Some(())
 }
 
-/// The 导出Excel / Export to Excel button: `table` gives the visible rows when pressed.
+/// Reads the rows to export when the button is pressed (from IndexedDB: a list that shows a page
+/// at a time exports every row).
+pub type ExportSource =
+    StoredValue<Box<dyn Fn() -> Pin<Box<dyn Future<Output = ExportTable>>>>, LocalStorage>;
+
+/// The 导出Excel / Export to Excel button: `table` gives the visible rows when pressed, or
+/// `source` reads them.
 #[component]
-pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
+pub fn ExportButton(
+    #[prop(optional)] table: Option<Callback<(), ExportTable>>,
+    #[prop(optional)] source: Option<ExportSource>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let busy = RwSignal::new(false);
@@ -100,11 +112,17 @@ pub fn ExportButton(table: Callback<(), ExportTable>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let t = table.run(());
+        let read = source.map(|s| s.with_value(|f| f()));
+        let shown = table.map(|t| t.run(()));
         let token = token(session);
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
+            let t = match (read, shown) {
+                (Some(read), _) => read.await,
+                (None, Some(t)) => t,
+                (None, None) => ExportTable::default(),
+            };
             let result = download_xlsx(token, &t).await;
             busy.set(false);
             if let Err(e) = result {

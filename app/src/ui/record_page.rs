@@ -48,7 +48,11 @@ pub fn RecordPage(
     let (id, record) = use_route_record(record_type);
     let shown = Memo::new(move |_| id.get().filter(|_| record.with(Option::is_some)));
     let words = kind_of(record_type).and_then(|k| k.missing);
+    // While the record is read from IndexedDB, nothing rather than "not on this device".
+    let sync = use_sync();
+    let looking = Memo::new(move |_| id.get().is_some_and(|id| sync.looking_for(id)));
     move || match (shown.get(), words) {
+        (None, _) if looking.get() => ().into_any(),
         (Some(id), _) => view! {
             {view.run((id, record))}
             <RecordHistory id record />

@@ -13,7 +13,19 @@
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
 //!   appointment's slot.
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
+//! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
+//!   first contact, a visit's arrival, a test drive's start, an order's signing; else the day of
+//!   its first op), or [`NO_DAY`]: the cards built today, a period's new records.
 //! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
+//! - `links`: the ids of the records this one belongs to ([`LINK_FIELDS`]: an A-card's visits,
+//!   test drives and orders; a C-card's care tasks; a repair order's lines…), so that a record
+//!   page reads its own records and not every record of their type.
+//! - `flags`: [`FLAG_CONFLICT`] when the record has an open conflict, [`FLAG_BIN`] when it is in
+//!   the bin (kept for records in the bin too), so that the header's conflict count, the
+//!   conflicts page and the bin read only those.
+//!
+//! [`WHOLE_TYPES`] are the small types a device keeps in memory whole (settings, the rota,
+//! key accounts): every other type is read through the indexes, a page or a record at a time.
 
 use std::collections::BTreeSet;
 
@@ -27,6 +39,37 @@ pub const NO_DAY: &str = "~";
 
 /// The record types the header's search finds (手机号、姓名、车牌、VIN).
 pub const SEARCHED: [&str; 2] = ["a_card", "c_card"];
+
+/// The record types small enough for a device to hold in memory whole: one or a few records per
+/// store (settings), one per day (the rota) or a few hundred (key accounts). Every other type is
+/// read through the indexes (`app/src/sync/read.rs`).
+pub const WHOLE_TYPES: [&str; 4] = [
+    "sales_settings",
+    "service_settings",
+    "reception_rota",
+    "key_account",
+];
+
+/// Whether records of `record_type` are held in memory whole ([`WHOLE_TYPES`]).
+pub fn is_whole(record_type: &str) -> bool {
+    WHOLE_TYPES.contains(&record_type)
+}
+
+/// The fields whose value is the id of the record a record belongs to (its `links`).
+pub const LINK_FIELDS: [&str; 7] = [
+    "a_card_id",
+    "c_card_id",
+    "order_id",
+    "ro_id",
+    "appointment_id",
+    "referrer_card_id",
+    "key_account_id",
+];
+
+/// The flag of a record with an open conflict.
+pub const FLAG_CONFLICT: &str = "conflict";
+/// The flag of a record in the bin.
+pub const FLAG_BIN: &str = "bin";
 
 /// The shortest tail of a phone number (尾号) that is a search term of its own.
 pub const PHONE_TAIL: usize = 4;
@@ -44,8 +87,14 @@ pub struct IndexKeys {
     pub status: String,
     pub day: String,
     pub name: String,
+    /// The day the record was made (`YYYY-MM-DD`), or [`NO_DAY`].
+    pub made: String,
     /// Search terms, sorted and without repeats.
     pub terms: Vec<String>,
+    /// The ids of the records this one belongs to ([`LINK_FIELDS`]), sorted, without repeats.
+    pub links: Vec<String>,
+    /// [`FLAG_CONFLICT`], [`FLAG_BIN`] (also for a record in the bin).
+    pub flags: Vec<String>,
 }
 
 /// The field whose value is the record's owner, by type.
@@ -73,6 +122,17 @@ fn day_field(record_type: &str) -> Option<&'static str> {
     }
 }
 
+/// The field whose date is the day the record was made, by type (else its first op's day).
+fn made_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "a_card" => Some("first_contact_at"),
+        "visit" => Some("time_in"),
+        "test_drive" => Some("started_at"),
+        "order" => Some("signed_at"),
+        _ => None,
+    }
+}
+
 /// The field whose text is the record's `name`, by type.
 fn name_field(record_type: &str) -> Option<&'static str> {
     match record_type {
@@ -82,10 +142,39 @@ fn name_field(record_type: &str) -> Option<&'static str> {
     }
 }
 
+/// The flags of `record` ([`FLAG_CONFLICT`], [`FLAG_BIN`]), in that order.
+pub fn flags(record: &RecordState) -> Vec<String> {
+    let mut out = Vec::new();
+    let conflicted = crate::records::ALL
+        .iter()
+        .find(|t| t.name == record.record_type)
+        .is_some_and(|rt| !record.is_empty() && !record.conflicts(rt).is_empty());
+    if conflicted {
+        out.push(FLAG_CONFLICT.to_string());
+    }
+    if record.is_deleted() {
+        out.push(FLAG_BIN.to_string());
+    }
+    out
+}
+
+/// The ids of the records `record` belongs to: the values of its [`LINK_FIELDS`].
+pub fn links(record: &RecordState) -> Vec<String> {
+    let set: BTreeSet<String> = LINK_FIELDS
+        .iter()
+        .filter_map(|f| field::string(record, f))
+        .filter(|v| !v.is_empty())
+        .collect();
+    set.into_iter().collect()
+}
+
 /// The index fields of `record` ([module docs](self)).
 pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
     if record.is_deleted() {
-        return IndexKeys::default();
+        return IndexKeys {
+            flags: flags(record),
+            ..IndexKeys::default()
+        };
     }
     let rt = record.record_type.as_str();
     let text = |f: Option<&str>| f.and_then(|f| field::string(record, f)).unwrap_or_default();
@@ -98,7 +187,14 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_else(|| NO_DAY.to_string()),
         name: text(name_field(rt)),
+        made: made_field(rt)
+            .and_then(|f| field::date(record, f, clock))
+            .or_else(|| record.created.and_then(|h| clock.day_of_hlc(h)))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| NO_DAY.to_string()),
         terms: terms(record),
+        links: links(record),
+        flags: flags(record),
     }
 }
 
@@ -235,9 +331,11 @@ mod tests {
                 ("phone", json!("138 1234 5678")),
                 ("consultant_id", json!("wang")),
                 ("next_follow_up", json!("2026-03-16")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
             ],
         );
         let k = keys(&card, C);
+        assert_eq!(k.made, "2026-03-09");
         assert!(k.live);
         assert_eq!(k.owner, "wang");
         assert_eq!(k.status, "following");
@@ -274,6 +372,10 @@ mod tests {
         assert!(k.terms.is_empty());
         let visit = rec(&VISIT, &[("time_in", json!("2026-03-15T02:00:00Z"))]);
         assert_eq!(keys(&visit, C).day, "2026-03-15");
+        assert_eq!(keys(&visit, C).made, "2026-03-15");
+        // Without its date, a record was made on the day of its first op (1,000 ms after the
+        // epoch: 1 January 1970 in China).
+        assert_eq!(keys(&task, C).made, "1970-01-01");
     }
 
     #[test]
@@ -283,8 +385,59 @@ mod tests {
             &[("name", json!("王")), ("phone", json!("13812345678"))],
         );
         op_on(&mut card, &A_CARD, 99, 2_000, |e| vec![e.delete()]);
-        assert_eq!(keys(&card, C), IndexKeys::default());
+        assert_eq!(
+            keys(&card, C),
+            IndexKeys {
+                flags: vec![FLAG_BIN.to_string()],
+                ..IndexKeys::default()
+            }
+        );
         assert!(!keys(&card, C).live);
+    }
+
+    #[test]
+    fn a_record_is_indexed_by_the_records_it_belongs_to() {
+        let task = rec(
+            &CARE_TASK,
+            &[
+                ("c_card_id", json!("c-1")),
+                ("order_id", json!("o-1")),
+                ("a_card_id", json!("")),
+                ("assignee_id", json!("li")),
+            ],
+        );
+        assert_eq!(keys(&task, C).links, vec!["c-1", "o-1"]);
+        let card = rec(&A_CARD, &[("consultant_id", json!("wang"))]);
+        assert!(keys(&card, C).links.is_empty());
+    }
+
+    #[test]
+    fn a_conflicted_record_is_flagged() {
+        let mut card = rec(&A_CARD, &[("name", json!("王"))]);
+        assert!(keys(&card, C).flags.is_empty());
+        // Two devices set the name concurrently (neither saw the other's write).
+        let base = card.clone();
+        for (op, name) in [(8, "李"), (9, "赵")] {
+            op_on(&mut card, &A_CARD, op, 2_000, |_| {
+                vec![
+                    crate::sync::Edit::new(&base, &A_CARD)
+                        .set("name", json!(name))
+                        .unwrap(),
+                ]
+            });
+        }
+        assert_eq!(keys(&card, C).flags, vec![FLAG_CONFLICT]);
+        op_on(&mut card, &A_CARD, 10, 3_000, |e| vec![e.delete()]);
+        assert!(flags(&card).contains(&FLAG_BIN.to_string()));
+    }
+
+    #[test]
+    fn the_whole_types_are_declared_types() {
+        for t in WHOLE_TYPES {
+            assert!(crate::records::ALL.iter().any(|rt| rt.name == t), "{t}");
+        }
+        assert!(is_whole("sales_settings"));
+        assert!(!is_whole("a_card"));
     }
 
     #[test]

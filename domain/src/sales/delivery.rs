@@ -594,6 +594,19 @@ mod tests {
         )));
         let r = referrer_of(CARD, &d.of("visit"), &c_cards, StoreClock::default()).unwrap();
         assert_eq!(r.c_card, Some(OLD_C_CARD));
+        // The device reads the C-cards the latest referral names: its card and phone.
+        assert_eq!(
+            crate::sales::referral::latest_referral(CARD, &d.of("visit"), StoreClock::default()),
+            Some((None, Some("139-0000-1111".to_string())))
+        );
+        assert_eq!(
+            crate::sales::referral::latest_referral(
+                OLD_CARD,
+                &d.of("visit"),
+                StoreClock::default()
+            ),
+            None
+        );
         // Another customer's visits do not count.
         assert_eq!(
             referrer_of(OLD_CARD, &d.of("visit"), &c_cards, StoreClock::default()),

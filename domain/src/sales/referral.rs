@@ -63,6 +63,27 @@ pub struct KnownReferrer {
     pub c_card_a_card: Option<Uuid>,
 }
 
+/// The latest visit of A-card `card` (by its time in) that names a referrer.
+fn latest_referral_visit(card: Uuid, visits: &[RecordState], clock: StoreClock) -> Option<Visit> {
+    visits
+        .iter()
+        .map(|v| Visit::of(v, clock))
+        .filter(|v| v.a_card_id == Some(card))
+        .filter(|v| v.referrer_phone.is_some() || v.referrer_card_id.is_some())
+        .max_by_key(|v| v.time_in)
+}
+
+/// The referrer the latest visit of A-card `card` names ([`referrer_of`] reads it): the card it
+/// names and the phone as typed, so that a device reads only the C-cards these find.
+pub fn latest_referral(
+    card: Uuid,
+    visits: &[RecordState],
+    clock: StoreClock,
+) -> Option<(Option<Uuid>, Option<String>)> {
+    let v = latest_referral_visit(card, visits, clock)?;
+    Some((v.referrer_card_id, v.referrer_phone))
+}
+
 /// The referrer written on a customer's visits (the latest visit, by its time in, naming one by
 /// phone or card), resolved to their C-card when they are a customer here: the C-card named by
 /// the visit (by its id or the A-card it grew from), else the one with the same phone once
@@ -73,12 +94,7 @@ pub fn referrer_of(
     c_cards: &[RecordState],
     clock: StoreClock,
 ) -> Option<KnownReferrer> {
-    let visit = visits
-        .iter()
-        .map(|v| Visit::of(v, clock))
-        .filter(|v| v.a_card_id == Some(card))
-        .filter(|v| v.referrer_phone.is_some() || v.referrer_card_id.is_some())
-        .max_by_key(|v| v.time_in)?;
+    let visit = latest_referral_visit(card, visits, clock)?;
     let canonical = visit
         .referrer_phone
         .as_deref()
