@@ -73,7 +73,7 @@ pub(crate) fn prepare(builder: RequestBuilder, token: Option<&str>) -> RequestBu
     }
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+pub(crate) async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
     let request = request.map_err(|e| ApiError::Unexpected(e.to_string()))?;
     // fetch() rejects only when no answer came back: that is the network, not the server.
     let response = request.send().await.map_err(|_| ApiError::Network)?;

@@ -111,13 +111,21 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("conflicts") view={Lazy::<lazy_pages::Conflicts>::new()} />
                     <Route path=path!("password") view=PasswordPage />
-                    <Route
+                    // 售后: the advisor's desk, under the service sub-navigation.
+                    <ParentRoute
                         path=path!("service")
-                        view=|| view! { <AreaGate area=Area::Service><service::ServicePage /></AreaGate> }
-                    />
-                    <Route path=path!("service/dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
-                    <Route path=path!("service/jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
-                    <Route path=path!("service/qc") view={Lazy::<lazy_pages::Qc>::new()} />
+                        view=|| view! { <AreaGate area=Area::Service><service::ServiceLayout /></AreaGate> }
+                    >
+                        <Route path=path!("") view={Lazy::<lazy_pages::ServiceBoard>::new()} />
+                        <Route path=path!("appointments/new") view={Lazy::<lazy_pages::NewAppointment>::new()} />
+                        <Route path=path!("appointments/:id") view={Lazy::<lazy_pages::Appointment>::new()} />
+                        <Route path=path!("reception") view={Lazy::<lazy_pages::ServiceReception>::new()} />
+                        <Route path=path!("ro/:id") view={Lazy::<lazy_pages::RepairOrder>::new()} />
+                        <Route path=path!("settings") view={Lazy::<lazy_pages::ServiceSettings>::new()} />
+                        <Route path=path!("dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
+                        <Route path=path!("jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
+                        <Route path=path!("qc") view={Lazy::<lazy_pages::Qc>::new()} />
+                    </ParentRoute>
                     <Route
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }

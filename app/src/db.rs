@@ -25,6 +25,11 @@
 //! indexes; the records a version-3 app stored get their index fields from
 //! `sync::store::reindex`, run in the first transactions after opening (until `meta`'s
 //! `index_version` says it is done).
+//! Version 5 adds [`BLOBS`], the photos and signatures (`crate::blobs`): key the blob id
+//! (`sha256-<hex>`); value `{id, bytes: Uint8Array, mime, size, created, waiting?, failures,
+//! next_try}`. `waiting` (the number 1) is there only while the server has not confirmed the
+//! blob, so the index [`BY_WAITING`] on it lists exactly the blobs still to upload (IndexedDB
+//! leaves a value without the key path out of an index).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -40,7 +45,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -65,6 +70,10 @@ pub const META: &str = "meta";
 pub const OPS: &str = "ops";
 /// The index of `ops` by record id.
 pub const BY_RECORD: &str = "by_record";
+/// Photos and signatures: blob id → `{id, bytes, mime, size, created, waiting?, …}`.
+pub const BLOBS: &str = "blobs";
+/// The index of `blobs` that holds only the blobs not yet uploaded.
+pub const BY_WAITING: &str = "by_waiting";
 
 /// Keys of the `kv` store.
 pub mod keys {
@@ -177,6 +186,16 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
         multi.multi_entry(true);
         records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
     }
+    if old < 5 {
+        upgrade_blobs(database)?;
+    }
+    Ok(())
+}
+
+/// Version 5: the blob store and its index of the blobs waiting for upload.
+fn upgrade_blobs(database: &Database) -> Result<(), idb::Error> {
+    let blobs = database.create_object_store(BLOBS, ObjectStoreParams::new())?;
+    blobs.create_index(BY_WAITING, KeyPath::new_single("waiting"), None)?;
     Ok(())
 }
 

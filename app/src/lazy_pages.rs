@@ -111,14 +111,29 @@ lazy_pages! {
         /// `/sales/duplicates`
         Duplicates => sales::duplicates::DuplicatesPage;
     }
+    // The service advisor's desk (售后: board, booking, reception, repair orders).
+    service_desk {
+        /// `/service`
+        ServiceBoard => service::board::ServiceBoard;
+        /// `/service/appointments/new`
+        NewAppointment => service::booking::NewAppointmentPage;
+        /// `/service/appointments/:id`
+        Appointment => service::booking::AppointmentPage;
+        /// `/service/reception`
+        ServiceReception => service::reception::ReceptionPage;
+        /// `/service/ro/:id`
+        RepairOrder => service::ro_page::RepairOrderPage;
+        /// `/service/settings`
+        ServiceSettings => service::settings::ServiceSettingsPage;
+    }
     // The workshop: dispatch, the technician's jobs, QC.
     service_shop {
         /// `/service/dispatch`
-        Dispatch in Service => service::dispatch::DispatchPage;
+        Dispatch => service::dispatch::DispatchPage;
         /// `/service/jobs`
-        MyJobs in Service => service::my_jobs::MyJobsPage;
+        MyJobs => service::my_jobs::MyJobsPage;
         /// `/service/qc`
-        Qc in Service => service::qc::QcPage;
+        Qc => service::qc::QcPage;
     }
     admin {
         /// `/conflicts`

@@ -5,6 +5,7 @@
 
 mod api;
 mod app;
+mod blobs;
 mod care;
 mod clock;
 mod components;

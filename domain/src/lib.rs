@@ -4,6 +4,7 @@
 //! with `cargo test -p domain`.
 
 pub mod audit;
+pub mod blob;
 pub mod history;
 pub mod label;
 pub mod plan;

@@ -294,7 +294,11 @@ fn history(
     c_cards: &[RecordState],
 ) -> Result<(), Error> {
     let settings_at = day_at(start - Duration::days(1), 9 * 60);
-    let settings = g.create(&SERVICE_SETTINGS, settings_at);
+    // Under the id every device derives, so a device never makes a second one.
+    let settings = g.create_as(
+        &SERVICE_SETTINGS,
+        domain::service::desk::service_settings_record_id(DEMO_STORE_ID),
+    );
     g.op(manager, &SERVICE_SETTINGS, settings, settings_at, |e, _| {
         Ok(vec![
             e.set("hourly_rate_fen", json!(HOURLY_RATE_FEN))?,
@@ -475,7 +479,7 @@ fn visit(
             String::new()
         },
         comeback_of: comeback,
-        signature_blob: None,
+        ..Reception::default()
     };
     let mut plan = reception_plan(&reception);
     if let Some(first) = plan.writes.first_mut() {

@@ -100,6 +100,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "service_desk",
+        what: "the service advisor's board, booking, reception, repair order (estimated; measured at merge)",
+        limit: 260 * KB,
+        goal: None,
+    },
+    Budget {
         name: "admin",
         what: "conflicts, devices, bin",
         limit: 170 * KB,

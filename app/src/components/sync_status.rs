@@ -69,6 +69,11 @@ pub fn SyncStatus() -> impl IntoView {
         let n = sync.pending.get();
         (n > 0).then(|| format!("{n} {}", t_string!(i18n, sync.pending)))
     };
+    // "2 张图片待上传": photos and signatures not yet uploaded.
+    let blobs = move || {
+        let n = sync.blobs_waiting.get();
+        (n > 0).then(|| format!("{n} {}", t_string!(i18n, blob.waiting)))
+    };
     let problem = move || {
         sync.problem.get().map(|p| {
             let message = match p {
@@ -115,6 +120,7 @@ pub fn SyncStatus() -> impl IntoView {
                 }
             }}
             {move || pending().map(|p| view! { <span class="sync-pending">{p}</span> })}
+            {move || blobs().map(|p| view! { <span class="sync-blobs">{p}</span> })}
             {move || {
                 sync.waiting_for_others()
                     .iter()

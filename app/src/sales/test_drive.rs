@@ -22,11 +22,14 @@ use crate::clock::{now_local, now_stored, store_clock};
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::{SyncCtx, use_sync};
+use crate::ui::blob_image::BlobImage;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{Bind, DateField, DateKind, Select, TextArea, TextField, choose_blank};
 use crate::ui::labels::{Words, phone_display, who};
 use crate::ui::panel::Panel;
+use crate::ui::photo::PhotoInput;
 use crate::ui::record_page::{RecordPage, field_list};
+use crate::ui::signature::SignaturePad;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A fleet vehicle as `model · plate` (`records` are the settings records).
@@ -568,6 +571,8 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                 })
             }}
         </section>
+        <LicencePhotos id=id photos=Signal::derive(move || drive.with(|d| d.as_ref().map(|d| d.licence_photos.clone()).unwrap_or_default())) />
+        <AgreementSignature id=id signature=Signal::derive(move || drive.with(|d| d.as_ref().and_then(|d| d.agreement_signature.clone()))) />
         <Show when=move || drive.with(|d| d.as_ref().is_some_and(|d| d.status == TestDriveStatus::Started))>
             <Panel id="td-end-title" title=move || t!(i18n, test_drive.end)>
                 <form class="form td-form" on:submit=end novalidate>
@@ -595,6 +600,64 @@ fn DriveView(id: Uuid, drive: Memo<Option<RecordState>>) -> impl IntoView {
                 </form>
             </Panel>
         </Show>
+    }
+}
+
+/// 驾驶证照片: the photos of the customer's driving licence (shown from the device, or from the
+/// server when online) and the camera to add one (kept on the device, uploaded by the sync).
+#[component]
+fn LicencePhotos(id: Uuid, photos: Signal<Vec<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
+    let errors = RwSignal::new(Vec::<String>::new());
+    let add = move |blob_id: String| match rules::licence_photo_plan(id, &blob_id) {
+        Ok(plan) => {
+            errors.set(Vec::new());
+            edit.run(async move { sync.execute(&plan).await }, |_| ());
+        }
+        Err(e) => errors.set(errors_text(i18n, &[e])),
+    };
+    view! {
+        <Panel id="td-photos-title" title=move || t!(i18n, blob.licence_photos)>
+            <div class="blob-gallery">
+                <For each=move || photos.get() key=|p| p.clone() let:photo>
+                    <BlobImage id=photo alt=move || t_string!(i18n, blob.licence_photos).to_string() />
+                </For>
+            </div>
+            <PhotoInput id="td-licence-photo" on_photo=add disabled=Signal::derive(move || edit.busy.get()) />
+            {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
+        </Panel>
+    }
+}
+
+/// 试驾协议签名: the customer's signature of the test-drive agreement, signed on the tablet
+/// (kept on the device, uploaded by the sync) and shown once signed.
+#[component]
+fn AgreementSignature(id: Uuid, signature: Signal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
+    let errors = RwSignal::new(Vec::<String>::new());
+    let signed = move |blob_id: String| match rules::agreement_signature_plan(id, &blob_id) {
+        Ok(plan) => {
+            errors.set(Vec::new());
+            edit.run(async move { sync.execute(&plan).await }, |_| ());
+        }
+        Err(e) => errors.set(errors_text(i18n, &[e])),
+    };
+    view! {
+        <Panel id="td-agreement-title" title=move || t!(i18n, blob.agreement)>
+            {move || match signature.get() {
+                Some(blob_id) => view! {
+                    <BlobImage id=blob_id class="signature-image" alt=move || t_string!(i18n, blob.agreement).to_string() />
+                }.into_any(),
+                None => view! {
+                    <SignaturePad on_signed=signed disabled=Signal::derive(move || edit.busy.get()) />
+                }.into_any(),
+            }}
+            {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
+        </Panel>
     }
 }
 

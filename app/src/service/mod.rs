@@ -1,29 +1,99 @@
-//! 售后: the seven-step service process (appointment to follow-up call). One file per workflow:
-//! the workshop's [`dispatch`] (派工), [`my_jobs`] (the technician's tablet), [`qc`] (质检), with
-//! [`floor`] (how they read ROs and lines), [`decision`] (the customer's decision on a proposed
-//! line), [`status_link`] (the customer's progress link and QR code) and [`shop_nav`].
+//! 售后: the seven-step service process (appointment to follow-up call). One file per
+//! workflow: the advisor's board ([`board`]), booking ([`booking`]), reception at the car
+//! ([`reception`]), the repair order's page with its estimate, approval, print and handover
+//! ([`ro_page`], [`estimate`], [`print`], [`handover`]), the price list ([`settings`]); reads in
+//! [`data`]. The workshop: the dispatch board ([`dispatch`]), the technician's jobs ([`my_jobs`]), QC
+//! ([`qc`]), reading ROs and lines through [`floor`]; the progress link ([`status_link`]). Every page sits under [`ServiceLayout`]
+//! (the service sub-navigation).
 
-pub mod decision;
+pub mod board;
+pub mod booking;
+pub mod car_outline;
+pub mod data;
 pub mod dispatch;
+pub mod estimate;
 pub mod floor;
+pub mod handover;
 pub mod kinds;
 pub mod my_jobs;
+pub mod print;
 pub mod qc;
-pub mod shop_nav;
+pub mod reception;
+pub mod ro_page;
+pub mod settings;
 pub mod status_link;
+pub mod words;
 
 use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
-use crate::ui::panel::coming_soon;
 
-/// `/service`: the area's start page: the workshop's pages, and what is still to come.
+/// One entry of the service sub-navigation: the path, its words, for managers only.
+type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
+
+/// The frame of every `/service/*` page: the sub-navigation, then the page.
 #[component]
-pub fn ServicePage() -> impl IntoView {
+pub fn ServiceLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    let manager = Memo::new(move |_| data::is_service_manager());
+    let entries: [NavEntry; 7] = [
+        (
+            "/service",
+            |i| t_string!(i, svc_desk.nav.board).to_string(),
+            false,
+        ),
+        (
+            "/service/appointments/new",
+            |i| t_string!(i, svc_desk.nav.book).to_string(),
+            false,
+        ),
+        (
+            "/service/reception",
+            |i| t_string!(i, svc_desk.nav.reception).to_string(),
+            false,
+        ),
+        (
+            "/service/dispatch",
+            |i| t_string!(i, svc_shop.nav.dispatch).to_string(),
+            false,
+        ),
+        (
+            "/service/jobs",
+            |i| t_string!(i, svc_shop.nav.jobs).to_string(),
+            false,
+        ),
+        (
+            "/service/qc",
+            |i| t_string!(i, svc_shop.nav.qc).to_string(),
+            false,
+        ),
+        (
+            "/service/settings",
+            |i| t_string!(i, svc_desk.nav.settings).to_string(),
+            true,
+        ),
+    ];
     view! {
-        <shop_nav::ShopNav />
-        {coming_soon("service-title", |i| {
-            (t_string!(i, service.title), t_string!(i, service.coming))
-        })}
+        <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, svc_desk.nav.label).to_string()>
+            <ul>
+                {move || {
+                    let manager = manager.get();
+                    entries
+                        .iter()
+                        .filter(|e| manager || !e.2)
+                        .map(|(href, label, _)| {
+                            let label = *label;
+                            view! {
+                                <li>
+                                    <A href=*href exact=true>{move || label(i18n)}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </nav>
+        <Outlet />
     }
 }

@@ -14,7 +14,6 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::floor::{Floor, hours, job_words, line_words, ro_status_words, short_time, use_floor};
-use super::shop_nav::ShopNav;
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
@@ -232,7 +231,6 @@ pub fn MyJobsPage() -> impl IntoView {
             .into_any()
     };
     view! {
-        <ShopNav />
         <Panel id="my-jobs-title" page=true title=move || t!(i18n, svc_shop.jobs.title)>
             {cars}
         </Panel>

@@ -17,6 +17,7 @@
 //!   the app fetches at start, beside the first screen, so the first screen does not wait for
 //!   it. Edits are made from the pages, which are loaded lazily themselves.
 
+mod blobs;
 mod lock;
 mod net;
 pub mod store;
@@ -87,6 +88,8 @@ pub struct SyncCtx {
     pub snapshot: RwSignal<Option<(u64, u64)>>,
     /// The ops of the logged-in user the server refused for good.
     pub refused: RwSignal<Vec<Refused>>,
+    /// Photos and signatures on this device not yet uploaded (`sync/blobs.rs`).
+    pub blobs_waiting: RwSignal<u32>,
     session: SessionCtx,
 }
 
@@ -160,6 +163,7 @@ impl SyncCtx {
             problem: RwSignal::new(None),
             snapshot: RwSignal::new(None),
             refused: RwSignal::new(Vec::new()),
+            blobs_waiting: RwSignal::new(0),
             session,
         }
     }
@@ -389,6 +393,7 @@ impl SyncCtx {
     /// Reads the outbox size, the last sync time and the refused ops from IndexedDB.
     async fn refresh_status(self) {
         self.refresh_waiting().await;
+        self.refresh_blobs().await;
         if let Ok(at) = store::meta::<f64>(keys::LAST_SYNCED).await {
             self.last_synced.set(at);
         }
@@ -558,7 +563,9 @@ impl SyncCtx {
     async fn sync(self, token: &str, author: &Author) -> Result<(), Failure> {
         self.first_snapshot(token, author).await?;
         self.push_outbox(token, author).await?;
-        self.pull(token).await
+        self.pull(token).await?;
+        // The photos and signatures the ops refer to follow them.
+        Ok(self.upload_blobs(token).await?)
     }
 
     /// A device that never pulled pages through the snapshot (resuming where it stopped).

@@ -1,11 +1,13 @@
 //! Shared screen parts: form fields, alerts, error words, the edit hook, tables with their
-//! Excel export, the record-page frame, people's and times' words, and the record-kind registry.
+//! Excel export, the record-page frame, people's and times' words, the record-kind registry, and
+//! the photo, signature and picture parts (`PhotoInput`, `SignaturePad`, `BlobImage`).
 //!
 //! Depends on no area (`crate::sales`, `service`, `care`): areas use `ui`, never the reverse.
 //! (The record page draws `crate::history`, which reads the areas' words only through the
 //! record-kind registry, `crate::kinds`.)
 
 pub mod alert;
+pub mod blob_image;
 pub mod button;
 pub mod dialog;
 pub mod edit;
@@ -16,5 +18,7 @@ pub mod kinds;
 pub mod labels;
 pub mod list;
 pub mod panel;
+pub mod photo;
 pub mod record_page;
+pub mod signature;
 pub mod table;

@@ -11,7 +11,7 @@
 //! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
 //!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
-//!   appointment's date.
+//!   appointment's slot.
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
 
@@ -67,7 +67,8 @@ fn day_field(record_type: &str) -> Option<&'static str> {
         "test_drive" => Some("follow_up_date"),
         "order" => Some("promised_date"),
         "c_card" => Some("delivery_date"),
-        "appointment" | "reception_rota" => Some("date"),
+        "appointment" => Some("slot_at"),
+        "reception_rota" => Some("date"),
         _ => None,
     }
 }
@@ -210,6 +211,16 @@ mod tests {
                 .map(|(f, v)| e.set(f, v.clone()).unwrap())
                 .collect()
         })
+    }
+
+    #[test]
+    fn an_appointment_is_listed_on_the_day_of_its_slot() {
+        let appt = rec(
+            &crate::records::APPOINTMENT,
+            &[("slot_at", json!("2026-12-08T14:30:00"))],
+        );
+        let k = keys(&appt, C);
+        assert_eq!((k.day.as_str(), k.status.as_str()), ("2026-12-08", "booked"));
     }
 
     #[test]

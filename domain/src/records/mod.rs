@@ -119,6 +119,8 @@ pub static TEST_DRIVE: RecordType = RecordType {
         FieldDef::scalar("route_id"),
         FieldDef::scalar("licence_no"),
         FieldDef::scalar("licence_expiry"),
+        FieldDef::set("licence_photos"),
+        FieldDef::scalar("agreement_signature"),
         FieldDef::scalar("started_at"),
         FieldDef::scalar("start_odometer"),
         FieldDef::scalar("ended_at"),
@@ -288,6 +290,8 @@ pub static APPOINTMENT: RecordType = RecordType {
         FieldDef::scalar("slot_at"),
         FieldDef::scalar("advisor_id"),
         FieldDef::scalar("no_show_reason"),
+        // Parts needed for the job, recorded at booking (reserved once the parts lane exists).
+        FieldDef::scalar("parts_needed"),
         FieldDef::status("status", &APPOINTMENT_STATUS),
         FieldDef::log("notes"),
     ],

@@ -157,6 +157,10 @@ pub struct TestDrive {
     pub route_id: Option<String>,
     pub licence_no: Option<String>,
     pub licence_expiry: Option<NaiveDate>,
+    /// Photos of the driving licence (驾驶证照片): blob ids (`domain::blob`).
+    pub licence_photos: Vec<String>,
+    /// The customer's signature of the test-drive agreement (试驾协议): a blob id.
+    pub agreement_signature: Option<String>,
     pub started_at: Option<NaiveDateTime>,
     pub start_odometer: Option<i64>,
     pub ended_at: Option<NaiveDateTime>,
@@ -177,6 +181,8 @@ impl TestDrive {
             route_id: field::string(r, "route_id"),
             licence_no: field::string(r, "licence_no"),
             licence_expiry: field::date(r, "licence_expiry", clock),
+            licence_photos: field::set(r, "licence_photos"),
+            agreement_signature: field::string(r, "agreement_signature"),
             started_at: field::time(r, "started_at", clock),
             start_odometer: field::integer(r, "start_odometer"),
             ended_at: field::time(r, "ended_at", clock),

@@ -87,6 +87,8 @@ pub static REPAIR_ORDER: RecordType = RecordType {
         FieldDef::log("qc_checks"),
         FieldDef::log("signatures"),
         FieldDef::log("damage_marks"),
+        // Photos taken at reception (blob ids), beside those of the damage marks.
+        FieldDef::log("photos"),
     ],
 };
 
@@ -120,6 +122,10 @@ pub static SERVICE_SETTINGS: RecordType = RecordType {
         FieldDef::scalar("hourly_rate_fen"),
         FieldDef::scalar("comeback_days"),
         FieldDef::scalar("promise_buffer_minutes"),
+        // The labour price list (工时价目): `service::desk::LabourOp` as JSON.
+        FieldDef::set("labour_ops"),
+        // Technician minutes on duty per day, all technicians together (the workshop's hours).
+        FieldDef::scalar("shop_minutes_per_day"),
     ],
 };
 

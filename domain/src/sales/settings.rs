@@ -134,7 +134,12 @@ impl StoreSettings {
 /// The id of a store's `sales_settings` record, derived from the store id (UUID v7 layout with
 /// a zero time and FNV-1a hashes of `sales_settings/<store>` as the random part).
 pub fn settings_record_id(store_id: &str) -> Uuid {
-    let key = format!("sales_settings/{store_id}");
+    derived_record_id(&format!("sales_settings/{store_id}"))
+}
+
+/// A record id derived from `key` (UUID v7 layout with a zero time and FNV-1a hashes of the key
+/// as the random part): the one record of its kind per store.
+pub fn derived_record_id(key: &str) -> Uuid {
     let a = fnv1a(0xcbf2_9ce4_8422_2325, key.as_bytes()).to_be_bytes();
     let b = fnv1a(0x6c62_272e_07bb_0142, key.as_bytes()).to_be_bytes();
     let mut random = [0u8; 10];

@@ -278,6 +278,8 @@ pub enum TestDriveError {
     FollowUpDateInvalid,
     #[error("the test drive is not under way")]
     NotUnderWay,
+    #[error("not a photo kept by the app")]
+    PhotoInvalid,
     #[error("{0}")]
     Rule(OrderError),
 }
@@ -296,6 +298,7 @@ impl UserError for TestDriveError {
             TestDriveError::FollowUpBeforeDrive => "test_drive_follow_up_before_drive",
             TestDriveError::FollowUpDateInvalid => "test_drive_follow_up_date_invalid",
             TestDriveError::NotUnderWay => "test_drive_not_under_way",
+            TestDriveError::PhotoInvalid => "test_drive_photo_invalid",
             TestDriveError::Rule(e) => e.code(),
         }
     }
@@ -313,6 +316,7 @@ impl UserError for TestDriveError {
             TestDriveError::FollowUpBeforeDrive => "下次跟进日期不能早于试驾当天".into(),
             TestDriveError::FollowUpDateInvalid => "下次跟进日期无效".into(),
             TestDriveError::NotUnderWay => "这次试驾已结束或已取消".into(),
+            TestDriveError::PhotoInvalid => "照片无效,请重新拍摄".into(),
             TestDriveError::Rule(e) => e.message_zh(),
         }
     }
@@ -340,6 +344,7 @@ impl UserError for TestDriveError {
             TestDriveError::NotUnderWay => {
                 "This test drive has already ended or been cancelled".into()
             }
+            TestDriveError::PhotoInvalid => "The photo is not valid; take it again".into(),
             TestDriveError::Rule(e) => e.message_en(),
         }
     }
@@ -376,6 +381,25 @@ pub fn cancel_plan(drive: &Drive, feedback: &str) -> Result<Plan, TestDriveError
     Ok(Plan::new().then(write))
 }
 
+/// The write of a photo of the customer's driving licence (驾驶证照片) added to a drive: the
+/// blob id into the drive's `licence_photos` set (photos from two tablets are both kept).
+pub fn licence_photo_plan(drive: Uuid, blob_id: &str) -> Result<Plan, TestDriveError> {
+    if !crate::blob::is_blob_id(blob_id) {
+        return Err(TestDriveError::PhotoInvalid);
+    }
+    Ok(Plan::new().then(
+        PlannedWrite::new(drive, &TEST_DRIVE).with(Step::SetAdd("licence_photos", blob_id.into())),
+    ))
+}
+
+/// The write of the customer's signature of the test-drive agreement (试驾协议): its blob id.
+pub fn agreement_signature_plan(drive: Uuid, blob_id: &str) -> Result<Plan, TestDriveError> {
+    if !crate::blob::is_blob_id(blob_id) {
+        return Err(TestDriveError::PhotoInvalid);
+    }
+    Ok(Plan::new().then(PlannedWrite::new(drive, &TEST_DRIVE).set("agreement_signature", blob_id)))
+}
+
 /// The writes of 结束试驾 (an end that passed [`check_end`]): the drive's end time, odometer,
 /// feedback (when given) and follow-up date, moved to `ended` in one op; and, when a follow-up
 /// date is given and the customer's A-card is on the device, the card's next follow-up.
@@ -402,6 +426,36 @@ pub fn end_plan(drive: Uuid, card: Option<Uuid>, checked: &EndChecked, feedback:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_licence_photo_is_added_to_the_drives_set_and_must_be_a_blob_id() {
+        let id = Uuid::from_u128(9);
+        let blob = format!("sha256-{}", "ab".repeat(32));
+        let plan = licence_photo_plan(id, &blob).unwrap();
+        assert_eq!(plan.writes.len(), 1);
+        assert_eq!(plan.writes[0].record_id, id);
+        assert_eq!(
+            plan.writes[0].steps,
+            vec![Step::SetAdd("licence_photos", blob.clone())]
+        );
+        assert_eq!(
+            licence_photo_plan(id, "sha256-ab"),
+            Err(TestDriveError::PhotoInvalid)
+        );
+        assert_eq!(
+            licence_photo_plan(id, &blob.to_uppercase()),
+            Err(TestDriveError::PhotoInvalid)
+        );
+        let signed = agreement_signature_plan(id, &blob).unwrap();
+        assert_eq!(
+            signed.writes[0].steps,
+            vec![Step::Set("agreement_signature", serde_json::json!(blob))]
+        );
+        assert_eq!(
+            agreement_signature_plan(id, ""),
+            Err(TestDriveError::PhotoInvalid)
+        );
+    }
 
     fn t(h: u32, m: u32) -> String {
         format!("2026-05-20T{h:02}:{m:02}:00")
@@ -602,6 +656,8 @@ mod tests {
             route_id: None,
             licence_no: None,
             licence_expiry: None,
+            licence_photos: Vec::new(),
+            agreement_signature: None,
             started_at: clock.parse(started_at),
             start_odometer: None,
             ended_at: None,

@@ -6,6 +6,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::desk::{DamageMark, damage_steps};
 use super::repair_order::{
     Arrival, ClockEvent, LineDecision, LineKind, LineOrigin, Proof, QcCheck, QcStage, RoStatus,
     on_time, promised_time,
@@ -44,6 +45,10 @@ pub struct Reception {
     pub comeback_of: Option<Uuid>,
     /// The customer's signature on the reception sheet.
     pub signature_blob: Option<String>,
+    /// The walk-around's damage marks on the car outline (环车检查).
+    pub damage_marks: Vec<DamageMark>,
+    /// Photos taken at reception (blob ids).
+    pub photos: Vec<String>,
 }
 
 fn some_text(w: PlannedWrite, field: &'static str, v: &str) -> PlannedWrite {
@@ -95,6 +100,16 @@ pub fn reception_plan(r: &Reception) -> Plan {
     if let Some(blob) = r.signature_blob.as_deref() {
         ro = ro.with(Step::Append(
             "signatures",
+            Uuid::now_v7(),
+            json!({"step": "reception", "blob": blob}),
+        ));
+    }
+    for step in damage_steps(&r.damage_marks) {
+        ro = ro.with(step);
+    }
+    for blob in &r.photos {
+        ro = ro.with(Step::Append(
+            "photos",
             Uuid::now_v7(),
             json!({"step": "reception", "blob": blob}),
         ));
@@ -416,6 +431,12 @@ mod tests {
             customer_words: "刹车有异响".into(),
             complaint: "brake noise".into(),
             signature_blob: Some("sha256-r".into()),
+            damage_marks: vec![DamageMark::at(
+                200,
+                100,
+                super::super::desk::DamageKind::Scratch,
+            )],
+            photos: vec!["sha256-p".into()],
             ..Reception::default()
         };
         store.run(&sa, &reception_plan(&reception)).unwrap();
@@ -427,6 +448,8 @@ mod tests {
         assert_eq!(r.arrival, Some(Arrival::Appointment));
         assert_eq!(r.fuel, Some(8));
         assert_eq!(r.signatures.len(), 1);
+        assert_eq!(super::super::desk::damage_marks(store.get(ro)).len(), 1);
+        assert_eq!(store.get(ro).log("photos").len(), 1);
 
         let labour = NewLine {
             line_id: Uuid::from_u128(11),

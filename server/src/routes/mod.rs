@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod blobs;
 pub mod devices;
 pub mod directory;
 pub mod health;
@@ -71,6 +72,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(directory::router())
         .merge(sync::router())
         .merge(history::router())
+        .merge(blobs::router())
         .merge(sales::router())
         .merge(sales_io::router())
         .merge(metrics::router())

@@ -15,6 +15,7 @@ mod redb;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod audit;
+pub mod blob;
 pub mod service;
 pub mod sync;
 
@@ -168,7 +169,7 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// Everything the handlers need from storage. Writes that belong together happen in one
 /// transaction inside one method.
 pub trait Store:
-    SyncStore + audit::AuditStore + service::ServiceStore + Send + Sync + 'static
+    SyncStore + audit::AuditStore + blob::BlobStore + service::ServiceStore + Send + Sync + 'static
 {
     /// A cheap read, to tell whether the storage answers.
     fn ping(&self) -> StoreFuture<'_, ()>;

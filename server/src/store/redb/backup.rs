@@ -12,8 +12,9 @@ use ::redb::{
 };
 
 use super::tables::{
-    A_CARD_PHONE_OF, AUDIT, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS, RECORD_OPS,
-    RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
+    A_CARD_PHONE_OF, AUDIT, BLOB_INFO, BLOBS, DEVICES, META, OP_IDS, OP_RECEIVED, OPS,
+    RECORD_COUNTS, RECORD_OPS, RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS,
+    USERS_BY_USERNAME,
 };
 use super::txn::begin_write;
 use crate::store::StoreError;
@@ -64,6 +65,8 @@ fn copy_tables(from: &ReadTransaction, to: &WriteTransaction) -> Result<(u64, us
         copy(from, to, A_CARD_PHONE_OF)?,
         copy(from, to, AUDIT)?,
         copy(from, to, RECORD_OPS)?,
+        copy(from, to, BLOBS)?,
+        copy(from, to, BLOB_INFO)?,
     ];
     Ok((counts.iter().sum(), counts.len()))
 }

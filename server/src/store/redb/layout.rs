@@ -5,8 +5,9 @@ use ::redb::{Database, ReadableMultimapTable, ReadableTable, WriteTransaction};
 
 use super::codec::decode;
 use super::tables::{
-    A_CARD_PHONE_OF, A_CARD_PHONES, AUDIT, DEVICES, META, OP_IDS, OP_RECEIVED, OPS, RECORD_COUNTS,
-    RECORD_OPS, RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS, USERS_BY_USERNAME,
+    A_CARD_PHONE_OF, A_CARD_PHONES, AUDIT, BLOB_INFO, BLOBS, DEVICES, META, OP_IDS, OP_RECEIVED,
+    OPS, RECORD_COUNTS, RECORD_OPS, RECORDS, SCHEMA_VERSION, STORE_SEQ, STORES, TOKENS, USERS,
+    USERS_BY_USERNAME,
 };
 use super::txn::begin_write;
 use crate::store::StoreError;
@@ -40,6 +41,8 @@ pub(super) fn prepare(db: &Database) -> Result<(), StoreError> {
         txn.open_table(A_CARD_PHONE_OF)?;
         txn.open_table(AUDIT)?;
         txn.open_table(RECORD_OPS)?;
+        txn.open_table(BLOBS)?;
+        txn.open_table(BLOB_INFO)?;
     }
     txn.commit()?;
     Ok(())

@@ -13,6 +13,7 @@
 //! - `service.rs`: [`ServiceStore`](crate::store::service::ServiceStore) (an RO and its lines
 //!   for the customer's status page).
 //! - `audit.rs`: [`AuditStore`](crate::store::audit::AuditStore) (the audit log).
+//! - `blobs.rs`: [`BlobStore`](crate::store::blob::BlobStore) (photos and signatures).
 //! - `backup.rs`: a consistent copy of the file in one read transaction, and the check of a
 //!   backup before it is restored.
 //!
@@ -23,6 +24,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod blobs;
 mod codec;
 mod indexes;
 mod layout;

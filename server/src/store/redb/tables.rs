@@ -51,6 +51,13 @@ pub const RECORD_OPS: TableDefinition<(&str, u128, u64), ()> = TableDefinition::
 /// (`crate::store::audit::SERVER_WIDE`).
 pub const AUDIT: TableDefinition<(&str, u128), &[u8]> = TableDefinition::new("audit");
 
+/// (store id, blob id `sha256-…`) → the blob's bytes (`crate::store::blob`). Content-addressed:
+/// written once, never changed.
+pub const BLOBS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("blobs");
+/// (store id, blob id) → [`BlobInfo`](crate::store::blob::BlobInfo) (JSON): type, size, who
+/// uploaded it and when.
+pub const BLOB_INFO: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("blob_info");
+
 /// The layout version written into [`META`]. 2: [`A_CARD_PHONE_OF`] instead of
 /// [`A_CARD_PHONES`]. 3: [`RECORD_OPS`] holds every op.
 pub const SCHEMA_VERSION: u64 = 3;

@@ -1,0 +1,90 @@
+//! 交车 on the RO page: once the car passed its final check (待交车) the advisor goes through
+//! the settlement with the customer (printed: 结算单), the customer signs, and 交车 records the
+//! time, whether the promise was kept (交车时间准确率) and the advisor's follow-up call 48
+//! hours later (`handover_plan`). After it, the page shows the result and the call's task.
+
+use domain::records::field;
+use domain::records::service::{RepairOrder, RoLine};
+use domain::service::desk::{totals, yuan};
+use domain::service::plan::{FOLLOW_UP_KIND, Handover, handover_plan};
+use domain::service::repair_order::RoStatus;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::data;
+use super::words::error_list;
+use super::words::shown;
+use crate::clock::{now_local, store_clock};
+use crate::i18n::*;
+use crate::sync::use_sync;
+use crate::ui::edit::use_edit;
+use crate::ui::panel::Panel;
+
+#[component]
+pub fn HandoverPanel(
+    id: Uuid,
+    ro: Memo<Option<RepairOrder>>,
+    lines: Memo<Vec<RoLine>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
+    let follow_up = Memo::new(move |_| {
+        let note = format!("repair_order:{id}");
+        sync.records("care_task")
+            .into_iter()
+            .find(|t| {
+                field::text(t, "kind") == Some(FOLLOW_UP_KIND)
+                    && field::text(t, "note") == Some(note.as_str())
+            })
+            .and_then(|t| field::time(&t, "due_at", store_clock()))
+    });
+    let hand_over = move |_| {
+        let Some(r) = ro.get_untracked() else { return };
+        let h = Handover {
+            ro_id: id,
+            c_card_id: r.c_card_id,
+            customer_name: r.customer_name.clone().unwrap_or_default(),
+            phone: r.phone.clone().unwrap_or_default(),
+            advisor_id: r.advisor_id.clone().unwrap_or_else(data::my_id),
+            promised_at: r.promised_at,
+            handed_over_at: now_local(),
+            signature_blob: None,
+        };
+        let plan = handover_plan(&h);
+        edit.run(async move { sync.execute(&plan).await }, |_| ());
+    };
+    view! {
+        <Panel id="svc-handover-title" class="no-print" title=move || t!(i18n, svc_desk.handover.title)>
+            {move || {
+                let r = ro.get()?;
+                let t = totals(&lines.get(), data::settings(sync).hourly_rate_fen);
+                Some(match r.status {
+                    RoStatus::Ready => view! {
+                        <p>{t!(i18n, svc_desk.handover.explain)}</p>
+                        <p class="svc-settlement-total">
+                            {t!(i18n, svc_desk.totals.approved)} ": " <strong>{yuan(t.approved_fen)}</strong>
+                        </p>
+                        <p class="muted">{t!(i18n, svc_desk.ro.promised_at)} ": " {shown(r.promised_at)}</p>
+                        {move || error_list(edit.error.get().into_iter().collect())}
+                        <button type="button" class="btn btn-primary" on:click=hand_over disabled=move || edit.busy.get()>
+                            {t!(i18n, svc_desk.handover.save)}
+                        </button>
+                    }.into_any(),
+                    _ => view! {
+                        <p class="svc-handed-over">
+                            {t!(i18n, svc_desk.status.handed_over)} " " {shown(r.handed_over_at)} " · "
+                            {match r.on_time {
+                                Some(false) => t_string!(i18n, svc_desk.ro.on_time_no),
+                                _ => t_string!(i18n, svc_desk.ro.on_time_yes),
+                            }}
+                        </p>
+                        {follow_up.get().map(|due| view! {
+                            <p class="svc-follow-up">{t!(i18n, svc_desk.handover.follow_up)} ": " {shown(Some(due))}</p>
+                        })}
+                    }.into_any(),
+                })
+            }}
+        </Panel>
+    }
+}
