@@ -220,7 +220,10 @@ mod tests {
             &[("slot_at", json!("2026-12-08T14:30:00"))],
         );
         let k = keys(&appt, C);
-        assert_eq!((k.day.as_str(), k.status.as_str()), ("2026-12-08", "booked"));
+        assert_eq!(
+            (k.day.as_str(), k.status.as_str()),
+            ("2026-12-08", "booked")
+        );
     }
 
     #[test]
