@@ -307,6 +307,26 @@ fn history(
         ])
     })?;
 
+    // The labour price list (工时价目), one operation per op as the settings screen adds them.
+    let mut ops: Vec<(&str, &str, f64)> = WORK
+        .iter()
+        .flat_map(|(w, _)| w.labour.iter().copied())
+        .collect();
+    ops.sort_by(|a, b| a.0.cmp(b.0));
+    ops.dedup_by(|a, b| a.0 == b.0);
+    for (i, (code, name, hours)) in ops.into_iter().enumerate() {
+        let element = domain::service::desk::LabourOp {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            hours,
+        }
+        .element();
+        let at = settings_at + Duration::seconds(20 * (i as i64 + 1));
+        g.op(manager, &SERVICE_SETTINGS, settings, at, |e, _| {
+            Ok(vec![e.set_add("labour_ops", &element)?])
+        })?;
+    }
+
     let clock = StoreClock::default();
     let mut cars: Vec<Car> = c_cards
         .iter()
