@@ -274,12 +274,8 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
     type_in(&tablet, &brake_li, "finding-line-", "刹车盘打磨").await;
     type_in(&tablet, &brake_li, "finding-hours-", "0.5").await;
     click_in(&tablet, &brake_li, "提交增项").await;
-    wait_text_in(
-        &tablet,
-        &format!("{brake_li}//*[@role='status']"),
-        "增项已提交",
-    )
-    .await;
+    // Proposed: listed on the job (the list is drawn again with the new line).
+    wait_text_in(&tablet, &brake_li, "已提交的发现: 刹车盘有明显划痕").await;
 
     // The board lists it with the finding; the advisor calls the customer, who declines it and
     // the alignment (建议未做), recorded on the RO's page.

@@ -105,6 +105,17 @@ fn JobCard(job: JobRow) -> impl IntoView {
     let edit = use_edit();
     let floor = expect_context::<Memo<Floor>>();
     let line_id = job.line_id;
+    // The findings already proposed on this job (they stay when the list is drawn again).
+    let findings: Vec<String> = floor.with_untracked(|f| {
+        f.line(line_id)
+            .map(|l| {
+                l.findings
+                    .iter()
+                    .filter_map(|x| x.text("text").map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
     let actions = floor.with_untracked(|f| {
         f.line(line_id)
             .map(|l| clock_actions(&l.job))
@@ -148,6 +159,11 @@ fn JobCard(job: JobRow) -> impl IntoView {
                 view! { <div class="actions clock">{buttons}</div> }.into_any()
             }}
             <Alert message=edit.error />
+            {(!findings.is_empty()).then(|| view! {
+                <p class="muted small findings">
+                    {t!(i18n, svc_shop.jobs.findings)}": "{findings.join("; ")}
+                </p>
+            })}
             <FindingForm ro_id=job.ro_id line_id=line_id />
         </li>
     }
