@@ -119,10 +119,10 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("reception") view={Lazy::<lazy_pages::ServiceReception>::new()} />
                         <Route path=path!("ro/:id") view={Lazy::<lazy_pages::RepairOrder>::new()} />
                         <Route path=path!("settings") view={Lazy::<lazy_pages::ServiceSettings>::new()} />
+                        <Route path=path!("dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
+                        <Route path=path!("jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
+                        <Route path=path!("qc") view={Lazy::<lazy_pages::Qc>::new()} />
                     </ParentRoute>
-                    <Route path=path!("service/dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
-                    <Route path=path!("service/jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
-                    <Route path=path!("service/qc") view={Lazy::<lazy_pages::Qc>::new()} />
                     <Route
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }

@@ -140,11 +140,11 @@ lazy_pages! {
     // The workshop: dispatch, the technician's jobs, QC.
     service_shop {
         /// `/service/dispatch`
-        Dispatch in Service => service::dispatch::DispatchPage;
+        Dispatch => service::dispatch::DispatchPage;
         /// `/service/jobs`
-        MyJobs in Service => service::my_jobs::MyJobsPage;
+        MyJobs => service::my_jobs::MyJobsPage;
         /// `/service/qc`
-        Qc in Service => service::qc::QcPage;
+        Qc => service::qc::QcPage;
     }
     admin {
         /// `/conflicts`

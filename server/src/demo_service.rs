@@ -295,7 +295,11 @@ fn history(
     c_cards: &[RecordState],
 ) -> Result<(), Error> {
     let settings_at = day_at(start - Duration::days(1), 9 * 60);
-    let settings = g.create(&SERVICE_SETTINGS, settings_at);
+    // Under the id every device derives, so a device never makes a second one.
+    let settings = g.create_as(
+        &SERVICE_SETTINGS,
+        domain::service::desk::service_settings_record_id(DEMO_STORE_ID),
+    );
     g.op(manager, &SERVICE_SETTINGS, settings, settings_at, |e, _| {
         Ok(vec![
             e.set("hourly_rate_fen", json!(HOURLY_RATE_FEN))?,
@@ -303,6 +307,26 @@ fn history(
             e.set("promise_buffer_minutes", json!(shop.settings_buffer))?,
         ])
     })?;
+
+    // The labour price list (工时价目), one operation per op as the settings screen adds them.
+    let mut ops: Vec<(&str, &str, f64)> = WORK
+        .iter()
+        .flat_map(|(w, _)| w.labour.iter().copied())
+        .collect();
+    ops.sort_by(|a, b| a.0.cmp(b.0));
+    ops.dedup_by(|a, b| a.0 == b.0);
+    for (i, (code, name, hours)) in ops.into_iter().enumerate() {
+        let element = domain::service::desk::LabourOp {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            hours,
+        }
+        .element();
+        let at = settings_at + Duration::seconds(20 * (i as i64 + 1));
+        g.op(manager, &SERVICE_SETTINGS, settings, at, |e, _| {
+            Ok(vec![e.set_add("labour_ops", &element)?])
+        })?;
+    }
 
     let clock = StoreClock::default();
     let mut cars: Vec<Car> = c_cards
@@ -476,9 +500,7 @@ fn visit(
             String::new()
         },
         comeback_of: comeback,
-        signature_blob: None,
-        damage_marks: Vec::new(),
-        photos: Vec::new(),
+        ..Reception::default()
     };
     let mut plan = reception_plan(&reception);
     if let Some(first) = plan.writes.first_mut() {

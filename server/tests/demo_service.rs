@@ -75,6 +75,9 @@ async fn the_service_history_passes_the_policy_and_fills_every_workshop_screen()
     }
     let settings = ServiceSettings::of(by_type["service_settings"].first().copied());
     assert_eq!(settings.hourly_rate_fen, 20_000);
+    let price_list =
+        domain::service::desk::price_list(by_type["service_settings"].first().copied());
+    assert!(price_list.len() >= 8, "{price_list:?}");
 
     // Appointments: most arrived, some no-shows with their reason, tomorrow's booked.
     let mut appts: HashMap<&str, usize> = HashMap::new();

@@ -2,7 +2,7 @@
 //! through the sync API, as the reception and estimate screens would) is dispatched on the 派工
 //! board; the technician's clock-on of a line the customer has not approved is refused with the
 //! domain's words, the approved job is clocked on; a finding becomes added work, which the
-//! customer declines by phone (建议未做); the car goes to QC, which fails it once with a reason
+//! customer declines by phone on the RO's page (建议未做, with the undecided alignment); the car goes to QC, which fails it once with a reason
 //! (a fail without one is refused), the technician reworks it, and the final check passes. The
 //! customer's progress page (no login) follows: the status, and no price of the undecided line.
 
@@ -274,23 +274,29 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
     type_in(&tablet, &brake_li, "finding-line-", "刹车盘打磨").await;
     type_in(&tablet, &brake_li, "finding-hours-", "0.5").await;
     click_in(&tablet, &brake_li, "提交增项").await;
-    wait_text_in(
-        &tablet,
-        &format!("{brake_li}//*[@role='status']"),
-        "增项已提交",
-    )
-    .await;
+    // Proposed: listed on the job (the list is drawn again with the new line).
+    wait_text_in(&tablet, &brake_li, "已提交的发现: 刹车盘有明显划痕").await;
 
-    // The advisor calls the customer, who declines it (建议未做).
+    // The board lists it with the finding; the advisor calls the customer, who declines it and
+    // the alignment (建议未做), recorded on the RO's page.
     let added = format!(
         "//li[@aria-label={}]",
         xpath_literal(&format!("{PLATE} 刹车盘打磨"))
     );
     wait_text_in(&pc, &added, "刹车盘有明显划痕").await;
-    type_in(&pc, &added, "decision-who-", "黄先生").await;
-    click_in(&pc, &added, "客户拒绝（建议未做）").await;
-    pc.wait_until("the added work decided", async || {
-        (!pc.has_text("刹车盘有明显划痕").await).then_some(())
+    let to_ro = find(&pc, "the RO link", &format!("{added}//a")).await;
+    to_ro.click().await.expect("to the RO page");
+    for line in ["刹车盘打磨", ALIGNMENT] {
+        let tick = pc.wait_for_field(line).await;
+        if tick.prop("checked").await.ok().flatten().as_deref() == Some("true") {
+            tick.click().await.expect("untick");
+        }
+    }
+    pc.fill("确认人", "黄先生").await;
+    pc.fill("确认内容", "不做刹车盘打磨和四轮定位").await;
+    pc.click_button("登记客户确认").await;
+    pc.wait_until("the lines decided", async || {
+        pc.field("刹车盘打磨").await.is_none().then_some(())
     })
     .await;
     let page = desk.public(&token).await;

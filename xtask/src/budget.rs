@@ -120,15 +120,15 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
-        name: "service_desk",
-        what: "the service advisor's board, booking, reception, repair order (estimated; measured at merge)",
-        limit: 260 * KB,
-        goal: None,
-    },
-    Budget {
         name: "service_shop",
         what: "the workshop: dispatch, my jobs, QC (estimated; measured at merge)",
         limit: 200 * KB,
+        goal: None,
+    },
+    Budget {
+        name: "service_desk",
+        what: "the service advisor's board, booking, reception, repair order (estimated; measured at merge)",
+        limit: 260 * KB,
         goal: None,
     },
     Budget {

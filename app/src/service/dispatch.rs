@@ -3,18 +3,17 @@
 //! against sold); jobs of ROs about to miss their promised time marked 即将超时
 //! (`domain::service::workshop::board`); assign or re-assign a job (`dispatch_plan`: the RO goes
 //! into work with its first dispatch); the added work waiting for the customer's decision
-//! ([`LineDecisionForm`]); the cars on the floor with their progress link ([`StatusLink`]).
+//! (decided on the RO's page, `super::estimate::ApprovalPanel`); the cars on the floor with their progress link ([`StatusLink`]).
 
 use domain::service::plan::dispatch_plan;
 use domain::service::repair_order::LineState;
 use domain::service::workshop::{JobRow, board};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-use super::decision::LineDecisionForm;
 use super::floor::{
     Floor, hours, job_words, line_words, ro_status_words, short_time, technicians, use_floor,
 };
-use super::shop_nav::ShopNav;
 use super::status_link::StatusLink;
 use crate::i18n::*;
 use crate::sync::use_sync;
@@ -207,7 +206,9 @@ pub fn DispatchPage() -> impl IntoView {
                                 {(!finding.is_empty()).then(|| view! {
                                     <p class="muted small">{t!(i18n, svc_shop.decision.finding)}":"{finding}</p>
                                 })}
-                                <LineDecisionForm line_id=l.id what=what />
+                                {l.ro_id.map(|ro| view! {
+                                    <A href=format!("/service/ro/{ro}")>{t!(i18n, svc_shop.dispatch.to_ro)}</A>
+                                })}
                             </li>
                         }
                     })
@@ -234,6 +235,7 @@ pub fn DispatchPage() -> impl IntoView {
                                         " · "{ro_status_words(i18n, r.status)}
                                         " · "{t!(i18n, svc_shop.dispatch.promised)}" "{short_time(r.promised_at)}
                                     </summary>
+                                    <h4>{t!(i18n, svc_shop.status.title)}</h4>
                                     <StatusLink ro_id=r.id />
                                 </details>
                             </li>
@@ -245,7 +247,6 @@ pub fn DispatchPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <ShopNav />
         <Panel id="dispatch-title" page=true title=move || t!(i18n, svc_shop.dispatch.title)>
             <Panel id="open-jobs-title" title=move || t!(i18n, svc_shop.dispatch.open_jobs)>{open}</Panel>
             <Panel id="technicians-title" title=move || t!(i18n, svc_shop.dispatch.technicians)>{rows}</Panel>

@@ -1,18 +1,15 @@
 //! 售后: the seven-step service process (appointment to follow-up call). One file per
-//! workflow. The advisor's desk: the board ([`board`]), booking ([`booking`]), reception at the
-//! car ([`reception`]), the repair order's page with its estimate, approval, print and handover
+//! workflow: the advisor's board ([`board`]), booking ([`booking`]), reception at the car
+//! ([`reception`]), the repair order's page with its estimate, approval, print and handover
 //! ([`ro_page`], [`estimate`], [`print`], [`handover`]), the price list ([`settings`]); reads in
-//! [`data`]; every desk page sits under [`ServiceLayout`] (the service sub-navigation, with the
-//! workshop's beneath it). The workshop: [`dispatch`] (派工), [`my_jobs`] (the technician's
-//! tablet), [`qc`] (质检), with [`floor`] (how they read ROs and lines), [`decision`] (the
-//! customer's decision on a proposed line), [`status_link`] (the customer's progress link and QR
-//! code) and [`shop_nav`].
+//! [`data`]. The workshop: the dispatch board ([`dispatch`]), the technician's jobs ([`my_jobs`]), QC
+//! ([`qc`]), reading ROs and lines through [`floor`]; the progress link ([`status_link`]). Every page sits under [`ServiceLayout`]
+//! (the service sub-navigation).
 
 pub mod board;
 pub mod booking;
 pub mod car_outline;
 pub mod data;
-pub mod decision;
 pub mod dispatch;
 pub mod estimate;
 pub mod floor;
@@ -24,7 +21,6 @@ pub mod qc;
 pub mod reception;
 pub mod ro_page;
 pub mod settings;
-pub mod shop_nav;
 pub mod status_link;
 pub mod words;
 
@@ -41,7 +37,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn ServiceLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_service_manager());
-    let entries: [NavEntry; 4] = [
+    let entries: [NavEntry; 7] = [
         (
             "/service",
             |i| t_string!(i, svc_desk.nav.board).to_string(),
@@ -55,6 +51,21 @@ pub fn ServiceLayout() -> impl IntoView {
         (
             "/service/reception",
             |i| t_string!(i, svc_desk.nav.reception).to_string(),
+            false,
+        ),
+        (
+            "/service/dispatch",
+            |i| t_string!(i, svc_shop.nav.dispatch).to_string(),
+            false,
+        ),
+        (
+            "/service/jobs",
+            |i| t_string!(i, svc_shop.nav.jobs).to_string(),
+            false,
+        ),
+        (
+            "/service/qc",
+            |i| t_string!(i, svc_shop.nav.qc).to_string(),
             false,
         ),
         (
@@ -83,9 +94,6 @@ pub fn ServiceLayout() -> impl IntoView {
                 }}
             </ul>
         </nav>
-        <div class="no-print">
-            <shop_nav::ShopNav />
-        </div>
         <Outlet />
     }
 }

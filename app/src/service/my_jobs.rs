@@ -14,7 +14,6 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::floor::{Floor, hours, job_words, line_words, ro_status_words, short_time, use_floor};
-use super::shop_nav::ShopNav;
 use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
@@ -106,6 +105,17 @@ fn JobCard(job: JobRow) -> impl IntoView {
     let edit = use_edit();
     let floor = expect_context::<Memo<Floor>>();
     let line_id = job.line_id;
+    // The findings already proposed on this job (they stay when the list is drawn again).
+    let findings: Vec<String> = floor.with_untracked(|f| {
+        f.line(line_id)
+            .map(|l| {
+                l.findings
+                    .iter()
+                    .filter_map(|x| x.text("text").map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
     let actions = floor.with_untracked(|f| {
         f.line(line_id)
             .map(|l| clock_actions(&l.job))
@@ -149,6 +159,11 @@ fn JobCard(job: JobRow) -> impl IntoView {
                 view! { <div class="actions clock">{buttons}</div> }.into_any()
             }}
             <Alert message=edit.error />
+            {(!findings.is_empty()).then(|| view! {
+                <p class="muted small findings">
+                    {t!(i18n, svc_shop.jobs.findings)}": "{findings.join("; ")}
+                </p>
+            })}
             <FindingForm ro_id=job.ro_id line_id=line_id />
         </li>
     }
@@ -232,7 +247,6 @@ pub fn MyJobsPage() -> impl IntoView {
             .into_any()
     };
     view! {
-        <ShopNav />
         <Panel id="my-jobs-title" page=true title=move || t!(i18n, svc_shop.jobs.title)>
             {cars}
         </Panel>

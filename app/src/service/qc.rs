@@ -12,7 +12,6 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::floor::{ro_status_words, short_time, use_floor};
-use super::shop_nav::ShopNav;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
@@ -147,7 +146,6 @@ pub fn QcPage() -> impl IntoView {
             .into_any()
     };
     view! {
-        <ShopNav />
         <Panel id="qc-title" page=true title=move || t!(i18n, svc_shop.qc.title)>
             {cars}
         </Panel>

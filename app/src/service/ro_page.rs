@@ -20,7 +20,6 @@ use super::data;
 use super::estimate::{ApprovalPanel, EstimatePanel};
 use super::handover::HandoverPanel;
 use super::print::{PrintSheet, Sheet, print_sheet};
-use super::status_link::StatusLink;
 use super::words::{hours_text, kind_text, line_amount, line_state_text, shown, status_text};
 use crate::clock::store_clock;
 use crate::i18n::*;
@@ -229,11 +228,14 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
             <EstimatePanel id=id ro=ro lines=lines />
         </Show>
         <ApprovalPanel id=id ro=ro lines=lines />
-        // The workshop's panels: the customer's progress link (dispatch, jobs and QC have pages
-        // of their own: /service/dispatch, /service/jobs, /service/qc).
-        <div class="no-print">
-            <StatusLink ro_id=id />
-        </div>
+        // workshop panels (wt-shop): the customer's progress link; dispatch, clocks and QC are on
+        // their own pages (派工, 我的作业, 质检).
+        <Show when=move || !matches!(status.get(), None | Some(RoStatus::Cancelled | RoStatus::HandedOver))>
+            <section class="panel no-print" aria-labelledby="svc-status-link-title">
+                <h2 id="svc-status-link-title">{t!(i18n, svc_shop.status.title)}</h2>
+                <super::status_link::StatusLink ro_id=id />
+            </section>
+        </Show>
         <Show when=move || matches!(status.get(), Some(RoStatus::Ready | RoStatus::HandedOver))>
             <HandoverPanel id=id ro=ro lines=lines />
         </Show>

@@ -89,7 +89,6 @@ pub fn StatusLink(ro_id: Uuid) -> impl IntoView {
     };
     view! {
         <div class="status-link-box">
-            <h4>{t!(i18n, svc_shop.status.title)}</h4>
             {shown}
             <p class="muted small">{t!(i18n, svc_shop.status.hint)}</p>
             <Alert message=edit.error />

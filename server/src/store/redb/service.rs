@@ -65,8 +65,16 @@ impl ServiceStore for RedbStore {
                         lines.push(line);
                     }
                 }
-                let mut settings = None;
+                // Under the id every device derives (`service_settings_record_id`), else any.
+                let derived = domain::service::desk::service_settings_record_id(sid).as_u128();
+                let mut settings = match records.get((sid, derived))? {
+                    Some(g) => Some(decode::<RecordState>(g.value())?),
+                    None => None,
+                };
                 for entry in records.range((sid, 0)..=(sid, u128::MAX))? {
+                    if settings.is_some() {
+                        break;
+                    }
                     let (_, v) = entry?;
                     if record_type_of(v.value())? == "service_settings" {
                         let s: RecordState = decode(v.value())?;
