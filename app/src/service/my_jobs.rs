@@ -2,7 +2,8 @@
 //! job the clock — 开工 / 暂停 / 完工 (`clock_plan`; the buttons follow
 //! `domain::service::workshop::clock_actions`), clocked against sold hours; a line the customer
 //! has not approved cannot be clocked on, and the domain's refusal is shown in its words
-//! (客户未确认的项目不能开工); a finding becomes a proposed line (增项, `added_work_plan`); and
+//! (客户未确认的项目不能开工); a finding, with photos taken on the tablet, becomes a proposed
+//! line (增项, `added_work_plan`); and
 //! 交质检 once every approved job of the car is clocked off (`ready_for_qc`).
 
 use domain::plan::{Plan, PlannedWrite, Step};
@@ -18,9 +19,11 @@ use crate::i18n::*;
 use crate::session::use_me;
 use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
+use crate::ui::blob_image::BlobImage;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{NumberField, TextArea, TextField};
 use crate::ui::panel::Panel;
+use crate::ui::photo::PhotoInput;
 
 fn clock_words(i18n: I18nContext<Locale>, e: ClockEvent) -> &'static str {
     match e {
@@ -39,6 +42,7 @@ fn FindingForm(ro_id: Uuid, line_id: Uuid) -> impl IntoView {
     let finding = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let std_hours = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<String>::new());
     let done = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -70,12 +74,13 @@ fn FindingForm(ro_id: Uuid, line_id: Uuid) -> impl IntoView {
             qty: None,
             unit_price_fen: None,
         };
-        let plan = added_work_plan(ro_id, Some(line_id), &text, &[], &line);
+        let plan = added_work_plan(ro_id, Some(line_id), &text, &photos.get_untracked(), &line);
         done.set(None);
         edit.run(async move { sync.execute(&plan).await }, move |_| {
             finding.set(String::new());
             description.set(String::new());
             std_hours.set(String::new());
+            photos.set(Vec::new());
             done.set(Some(t_string!(i18n, svc_shop.jobs.proposed).to_string()));
         });
     };
@@ -87,6 +92,17 @@ fn FindingForm(ro_id: Uuid, line_id: Uuid) -> impl IntoView {
                 <TextArea id=id("text") value=finding>{t!(i18n, svc_shop.jobs.finding_text)}</TextArea>
                 <TextField id=id("line") value=description autocomplete="off">{t!(i18n, svc_shop.jobs.line_description)}</TextField>
                 <NumberField id=id("hours") value=std_hours decimal=true min="0" step="0.1">{t!(i18n, svc_shop.jobs.std_hours)}</NumberField>
+                <div class="svc-photo-list">
+                    {move || photos.get().into_iter().map(|id| view! {
+                        <BlobImage id=id alt=move || t_string!(i18n, svc_shop.jobs.photos).to_string() />
+                    }).collect_view()}
+                </div>
+                <PhotoInput
+                    id=id("photo")
+                    label=move || t_string!(i18n, svc_shop.jobs.photos)
+                    on_photo=move |id: String| photos.update(|p| p.push(id))
+                    disabled=Signal::derive(move || edit.busy.get())
+                />
                 <Alert message=edit.error />
                 <Notice message=done class="notice notice-ok" />
                 <button type="submit" class="btn btn-secondary" disabled=move || edit.busy.get()>

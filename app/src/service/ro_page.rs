@@ -10,6 +10,7 @@
 use domain::records::service::{RepairOrder, RoLine};
 use domain::service::desk::{Totals, damage_marks, totals, yuan};
 use domain::service::repair_order::{Arrival, LineKind, LineState, RoStatus, line_state};
+use domain::service::workshop::findings;
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -85,6 +86,37 @@ pub fn lines_table(i18n: I18nContext<Locale>, lines: Vec<RoLine>, rate: i64) -> 
         </div>
     }
     .into_any()
+}
+
+/// The technicians' findings on the lines, each with its photos (taken on the tablet, shown
+/// from the blob store); nothing when there are none.
+fn findings_list(i18n: I18nContext<Locale>, lines: &[RoLine]) -> impl IntoView + use<> {
+    let found = findings(lines);
+    (!found.is_empty()).then(|| {
+        let items = found
+            .into_iter()
+            .map(|f| {
+                view! {
+                    <li class="svc-finding">
+                        <p>{t!(i18n, svc_shop.decision.finding)}": "{f.text}</p>
+                        {(!f.photos.is_empty()).then(|| view! {
+                            <div class="svc-photo-list">
+                                {f.photos.into_iter().map(|id| view! {
+                                    <BlobImage id=id alt=move || t_string!(i18n, svc_shop.jobs.photos).to_string() />
+                                }).collect_view()}
+                            </div>
+                        })}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="svc-findings">
+                <h3>{t!(i18n, svc_shop.jobs.findings)}</h3>
+                <ul class="svc-finding-list">{items}</ul>
+            </div>
+        }
+    })
 }
 
 /// The totals as `<dl>`: labour, parts, total, approved.
@@ -223,6 +255,7 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
             <h2 id="svc-lines-title">{t!(i18n, svc_desk.lines.title)}</h2>
             {move || lines_table(i18n, lines.get(), rate.get())}
             {move || totals_list(i18n, totals(&lines.get(), rate.get()))}
+            {move || lines.with(|l| findings_list(i18n, l))}
         </section>
         <Show when=move || matches!(status.get(), Some(RoStatus::Received | RoStatus::Estimated))>
             <EstimatePanel id=id ro=ro lines=lines />

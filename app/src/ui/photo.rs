@@ -139,7 +139,8 @@ pub async fn keep_photo(file: &web_sys::File) -> Result<String, String> {
 #[component]
 pub fn PhotoInput(
     /// The input's id (the label's `for`).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The label's words; "拍照" when not given.
     #[prop(optional, into)]
     label: Option<ViewFn>,
@@ -190,7 +191,7 @@ pub fn PhotoInput(
     };
     view! {
         <div class="field photo-input">
-            <label for=id>
+            <label for=id.clone()>
                 {match label {
                     Some(l) => l.run(),
                     None => t!(i18n, blob.photo_take).into_any(),

@@ -345,6 +345,45 @@ pub fn status_key_matches(stored: Option<&str>, given: &str) -> bool {
     }) == 0
 }
 
+/// A technician's finding (增项's reason): its words, its photos (blob ids) and the line it
+/// proposed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The line it was found on.
+    pub found_on: Uuid,
+    /// The proposed line (added work), when the entry names one.
+    pub proposed: Option<Uuid>,
+    pub text: String,
+    pub photos: Vec<String>,
+}
+
+/// The findings written on `lines` (their `findings` logs), in the lines' order then the
+/// log's; an entry's photos are its non-blank `photos` strings.
+pub fn findings(lines: &[RoLine]) -> Vec<Finding> {
+    lines
+        .iter()
+        .flat_map(|l| {
+            l.findings.iter().map(move |x| Finding {
+                found_on: l.id,
+                proposed: x.text("line_id").and_then(|s| Uuid::parse_str(s).ok()),
+                text: x.text("text").unwrap_or_default().to_owned(),
+                photos: x
+                    .value
+                    .get("photos")
+                    .and_then(serde_json::Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(serde_json::Value::as_str)
+                            .filter(|s| !s.trim().is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,5 +645,34 @@ mod tests {
         );
         assert_eq!(parse_status_token(&token[..63]), None);
         assert_eq!(parse_status_token(&"z".repeat(64)), None);
+    }
+
+    #[test]
+    fn findings_carry_their_words_photos_and_proposed_line() {
+        use crate::records::field::LogItem;
+        let item = |v: serde_json::Value| LogItem {
+            entry_id: Uuid::now_v7(),
+            value: v,
+            written_at: None,
+            user_id: "tech".into(),
+        };
+        let proposed = Uuid::from_u128(9);
+        let mut on = line(1, 1, 100, decided(true));
+        on.findings = vec![
+            item(
+                serde_json::json!({"text": "刹车盘有划痕", "photos": ["p1", " ", 3, "p2"],
+                "line_id": proposed.to_string()}),
+            ),
+            item(serde_json::json!({"text": "雨刮老化"})),
+        ];
+        let other = line(2, 1, 50, decided(true));
+        let got = findings(&[other, on]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].found_on, Uuid::from_u128(1));
+        assert_eq!(got[0].proposed, Some(proposed));
+        assert_eq!(got[0].text, "刹车盘有划痕");
+        assert_eq!(got[0].photos, vec!["p1".to_string(), "p2".to_string()]);
+        assert_eq!(got[1].proposed, None);
+        assert!(got[1].photos.is_empty());
     }
 }
