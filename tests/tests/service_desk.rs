@@ -5,8 +5,8 @@
 //! customer's words, a damage mark on the car outline, a photo, the customer's signature);
 //! reconnected, the RO, the photo and the signature reach the PC,
 //! where the estimate is made from the price list and a part, and the customer's phone approval
-//! is logged; the RO (委托书) can be printed; a technician clocks on and proposes added work,
-//! whose phone approval the advisor logs; QC fails once, then passes; the handover is signed
+//! is logged; the RO (委托书) can be printed; a technician clocks on and proposes added work
+//! with a photo (seen on the PC's RO page), whose phone approval the advisor logs; QC fails once, then passes; the handover is signed
 //! and on time, and the 48-hour follow-up call is a task.
 
 use domain::sales::chrono::{Duration, Utc};
@@ -21,6 +21,15 @@ const PHOTO: &[u8] = &[
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
     0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
     0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Another 1 × 1 PNG (a red pixel): the technician's photo of the scored brake disc.
+const DISC_PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x38, 0xa0, 0xa0, 0xf0,
+    0x1f, 0x00, 0x04, 0xa4, 0x02, 0x00, 0xc2, 0xf5, 0xf3, 0xe5, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
     0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
@@ -47,10 +56,15 @@ async fn sign(b: &Browser, scope: &str) {
 
 /// How many pictures from the device's blob store are shown.
 async fn pictures_shown(b: &Browser) -> usize {
+    pictures_shown_in(b, "body").await
+}
+
+/// How many pictures from the device's blob store are shown inside `scope` (a CSS selector).
+async fn pictures_shown_in(b: &Browser, scope: &str) -> usize {
     b.eval(
-        "return [...document.querySelectorAll('img.blob-image')]
+        "return [...document.querySelectorAll(arguments[0] + ' img.blob-image')]
              .filter(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0).length;",
-        vec![],
+        vec![json!(scope)],
     )
     .await
     .as_u64()
@@ -284,11 +298,36 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
     type_in(&tech, &brake_li, "finding-text-", "刹车盘有明显划痕").await;
     type_in(&tech, &brake_li, "finding-line-", "刹车盘打磨").await;
     type_in(&tech, &brake_li, "finding-hours-", "0.5").await;
+    // A photo of the scored disc, taken on the tablet, goes with the finding.
+    let disc = data.path().join("disc.png");
+    std::fs::write(&disc, DISC_PHOTO).expect("writing the disc photo");
+    let disc_input = tech
+        .client()
+        .find(Locator::XPath(&format!(
+            "{brake_li}//input[starts-with(@id, 'finding-photo-')]"
+        )))
+        .await
+        .expect("the finding's photo input");
+    disc_input
+        .send_keys(disc.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("choosing the disc photo");
+    tech.wait_until("the finding's photo shown", async || {
+        (pictures_shown_in(&tech, "details.finding").await >= 1).then_some(())
+    })
+    .await;
     click_in(&tech, &brake_li, "提交增项").await;
+    wait_text_in(&tech, &brake_li, "已提交的发现: 刹车盘有明显划痕").await;
 
     // The customer approves the added work by phone, logged on the RO page.
     pc.goto(&ro).await;
     pc.wait_for_text("增项待确认").await;
+    // The technician's finding and its photo are on the PC's RO page.
+    wait_text_in(&pc, "//div[@class='svc-findings']", "刹车盘有明显划痕").await;
+    pc.wait_until("the finding's photo on the PC", async || {
+        (pictures_shown_in(&pc, ".svc-finding").await >= 1).then_some(())
+    })
+    .await;
     pc.fill("确认人", "王建国").await;
     pc.fill("确认内容", "同意刹车盘打磨,¥150").await;
     pc.click_button("登记客户确认").await;

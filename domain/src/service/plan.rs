@@ -12,7 +12,7 @@ use super::repair_order::{
     on_time, promised_time,
 };
 use crate::plan::{Plan, PlannedWrite, Step};
-use crate::records::service::{REPAIR_ORDER, RO_LINE};
+use crate::records::service::{REPAIR_ORDER, RO_LINE, RoLine};
 use crate::records::{APPOINTMENT, CARE_TASK};
 use crate::roles::Role;
 use crate::time::stored_time;
@@ -187,6 +187,40 @@ pub fn estimate_plan(
         ro = ro.with(Step::Move("status", RoStatus::Estimated.as_str()));
     }
     plan.then(ro)
+}
+
+/// Why a line's price cannot be changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepriceRefused {
+    /// Only a part has a price of its own (a labour line's is the store's hourly rate).
+    NotAPart,
+    /// The customer has decided on the line: its figures stay as decided.
+    Decided,
+    /// The price is not a positive amount.
+    NotAPrice,
+}
+
+/// Whether the advisor may still change `line`'s price: a part the customer has not decided on.
+pub fn can_reprice(line: &RoLine) -> bool {
+    line.kind == LineKind::Part && line.decision.is_none()
+}
+
+/// A new unit price (fen) for the part `line` while the customer has not decided on it (the
+/// policy keeps an approved line's figures: `ApprovedLineLocked`).
+pub fn reprice_plan(line: &RoLine, unit_price_fen: i64) -> Result<Plan, RepriceRefused> {
+    if line.kind != LineKind::Part {
+        return Err(RepriceRefused::NotAPart);
+    }
+    if line.decision.is_some() {
+        return Err(RepriceRefused::Decided);
+    }
+    if unit_price_fen <= 0 {
+        return Err(RepriceRefused::NotAPrice);
+    }
+    Ok(
+        Plan::new()
+            .then(PlannedWrite::new(line.id, &RO_LINE).set("unit_price_fen", unit_price_fen)),
+    )
 }
 
 /// The customer's decision on one line (written once, under the line's id).
@@ -631,5 +665,74 @@ mod tests {
         );
         assert_eq!(re.writes.len(), 1);
         assert_eq!(re.writes[0].value_of("technician_id"), Some(&json!("t2")));
+    }
+
+    #[test]
+    fn only_an_undecided_part_is_repriced_and_the_policy_keeps_an_approved_price() {
+        let sa = Actor::new("sa", &[Role::ServiceAdvisor]);
+        let mut store = Store::new();
+        let (ro, part, labour) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let new = |id, kind, price| NewLine {
+            line_id: id,
+            kind,
+            code: String::new(),
+            description: "刹车油".into(),
+            std_hours: (kind == LineKind::Labour).then_some(1.0),
+            qty: Some(1),
+            unit_price_fen: price,
+        };
+        store
+            .run(
+                &sa,
+                &estimate_plan(
+                    ro,
+                    RoStatus::Received,
+                    &[
+                        new(part, LineKind::Part, Some(8_000)),
+                        new(labour, LineKind::Labour, None),
+                    ],
+                    60,
+                    at(9, 0),
+                    10,
+                ),
+            )
+            .unwrap();
+        let line = |store: &Store, id| RoLine::of(store.get(id), StoreClock::CHINA);
+        assert!(can_reprice(&line(&store, part)));
+        assert!(!can_reprice(&line(&store, labour)));
+        assert_eq!(
+            reprice_plan(&line(&store, labour), 9_000).err(),
+            Some(RepriceRefused::NotAPart)
+        );
+        assert_eq!(
+            reprice_plan(&line(&store, part), 0).err(),
+            Some(RepriceRefused::NotAPrice)
+        );
+        store
+            .run(&sa, &reprice_plan(&line(&store, part), 9_500).unwrap())
+            .unwrap();
+        assert_eq!(line(&store, part).unit_price_fen, Some(9_500));
+        let phone = Proof::Phone {
+            who: "王先生".into(),
+            at: "2026-12-07T10:00:00".into(),
+            what: "ok".into(),
+        };
+        store
+            .run(&sa, &decide_line_plan(part, true, &phone))
+            .unwrap();
+        let approved = line(&store, part);
+        assert!(!can_reprice(&approved));
+        assert_eq!(
+            reprice_plan(&approved, 7_000).err(),
+            Some(RepriceRefused::Decided)
+        );
+        // A device that has not seen the approval writes the old way: the policy refuses it.
+        let stale =
+            Plan::new().then(PlannedWrite::new(part, &RO_LINE).set("unit_price_fen", 7_000));
+        assert_eq!(
+            store.run(&sa, &stale),
+            Err("approved_line_locked".to_owned())
+        );
+        assert_eq!(line(&store, part).unit_price_fen, Some(9_500));
     }
 }
