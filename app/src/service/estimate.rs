@@ -4,11 +4,15 @@
 //! the promised time, the RO moved to 已估价). The approval: the customer's decision on each
 //! undecided line, proved by a signature or a logged phone approval (who, when, what);
 //! approving the estimate makes it the repair order (`approve_estimate_plan`), later decisions
-//! (added work) are one line each (`decide_line_plan`).
+//! (added work) are one line each (`decide_line_plan`). Until the customer decides on a part,
+//! its price can change (`reprice_plan`).
 
 use domain::records::service::{RepairOrder, RoLine};
 use domain::service::desk::{parse_yuan, yuan};
-use domain::service::plan::{NewLine, approve_estimate_plan, decide_line_plan, estimate_plan};
+use domain::service::plan::{
+    NewLine, RepriceRefused, approve_estimate_plan, can_reprice, decide_line_plan, estimate_plan,
+    reprice_plan,
+};
 use domain::service::repair_order::{
     LineKind, LineState, Proof, RoStatus, estimate_minutes, line_amount_fen, line_state,
 };
@@ -313,6 +317,89 @@ pub fn ApprovalPanel(
                     {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
                     <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>
                         {t!(i18n, svc_desk.approve.save)}
+                    </button>
+                </form>
+            </Panel>
+        </Show>
+    }
+}
+
+/// A part's price changed before the customer decides on it (`reprice_plan`); an approved or
+/// declined line's price stays.
+#[component]
+pub fn RepricePanel(lines: Memo<Vec<RoLine>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
+    let chosen = RwSignal::new(String::new());
+    let price = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<String>::new());
+    let parts = Memo::new(move |_| {
+        lines
+            .get()
+            .into_iter()
+            .filter(can_reprice)
+            .collect::<Vec<_>>()
+    });
+    let options = Signal::derive(move || {
+        parts
+            .get()
+            .into_iter()
+            .map(|l| {
+                let text = format!(
+                    "{} × {} · {}",
+                    l.description.clone().unwrap_or_default(),
+                    l.qty.unwrap_or_default(),
+                    l.unit_price_fen.map(yuan).unwrap_or_default()
+                );
+                (l.id.to_string(), text)
+            })
+            .collect::<Vec<_>>()
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = chosen.get_untracked();
+        let line = parts
+            .get_untracked()
+            .into_iter()
+            .find(|l| l.id.to_string() == id);
+        let (Some(line), Some(fen)) = (line, parse_yuan(&price.get_untracked())) else {
+            errors.set(vec![
+                t_string!(i18n, svc_desk.reprice.need_price).to_string(),
+            ]);
+            return;
+        };
+        let plan = match reprice_plan(&line, fen) {
+            Ok(plan) => plan,
+            Err(RepriceRefused::NotAPrice) => {
+                errors.set(vec![
+                    t_string!(i18n, svc_desk.reprice.need_price).to_string(),
+                ]);
+                return;
+            }
+            Err(RepriceRefused::NotAPart | RepriceRefused::Decided) => {
+                errors.set(vec![t_string!(i18n, svc_desk.reprice.decided).to_string()]);
+                return;
+            }
+        };
+        errors.set(Vec::new());
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            chosen.set(String::new());
+            price.set(String::new());
+        });
+    };
+    view! {
+        <Show when=move || !parts.with(Vec::is_empty)>
+            <Panel id="svc-reprice-title" class="no-print" title=move || t!(i18n, svc_desk.reprice.title)>
+                <form class="form svc-form" on:submit=save novalidate>
+                    <p class="muted">{t!(i18n, svc_desk.reprice.hint)}</p>
+                    <Select id="svc-p-line" value=chosen options=options blank=Signal::derive(move || t_string!(i18n, svc_desk.estimate.choose).to_string())>
+                        {t!(i18n, svc_desk.reprice.line)}
+                    </Select>
+                    <TextField id="svc-p-price" value=price inputmode="decimal">{t!(i18n, svc_desk.reprice.price)}</TextField>
+                    {move || error_list(errors.get().into_iter().chain(edit.error.get()).collect())}
+                    <button type="submit" class="btn btn-secondary" disabled=move || edit.busy.get()>
+                        {t!(i18n, svc_desk.reprice.save)}
                     </button>
                 </form>
             </Panel>

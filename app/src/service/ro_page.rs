@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::car_outline::{OutlineView, mark_text};
 use super::data;
-use super::estimate::{ApprovalPanel, EstimatePanel};
+use super::estimate::{ApprovalPanel, EstimatePanel, RepricePanel};
 use super::handover::HandoverPanel;
 use super::print::{PrintSheet, Sheet, print_sheet};
 use super::words::{hours_text, kind_text, line_amount, line_state_text, shown, status_text};
@@ -259,6 +259,9 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
         </section>
         <Show when=move || matches!(status.get(), Some(RoStatus::Received | RoStatus::Estimated))>
             <EstimatePanel id=id ro=ro lines=lines />
+        </Show>
+        <Show when=move || !matches!(status.get(), None | Some(RoStatus::Cancelled | RoStatus::HandedOver))>
+            <RepricePanel lines=lines />
         </Show>
         <ApprovalPanel id=id ro=ro lines=lines />
         // workshop panels (wt-shop): the customer's progress link; dispatch, clocks and QC are on
