@@ -1,0 +1,385 @@
+//! Two people on one repair order, offline (issue 15): an approved RO (pushed by the advisor's
+//! desk through the sync API, as in `service_shop.rs`) has the brake job approved and clocked on
+//! by the technician, and a part (刹车油) the customer has not decided on yet. The technician's
+//! tablet and the advisor's PC both lose the network: on the tablet a finding becomes added work
+//! (刹车盘打磨), on the PC the advisor changes the part's price (¥80 → ¥95); meanwhile the
+//! advisor's other desk device, which has not seen the PC's change, prices it ¥90. Reconnected,
+//! the lines merge one by one: both devices show the added line, the finding and the same
+//! price, the brake job is still approved and clocked on, and the two prices of one line are a
+//! conflict on the PC's conflicts page (冲突), settled there. Once the customer approves the
+//! part, a stale device's price change or decline is refused by the server: the approval and
+//! its price stay.
+
+use std::collections::HashMap;
+
+use domain::plan::{Plan, PlannedWrite};
+use domain::records::service::{RO_LINE, RoLine};
+use domain::service::plan::{
+    NewLine, Reception, approve_estimate_plan, decide_line_plan, estimate_plan, reception_plan,
+    reprice_plan,
+};
+use domain::service::repair_order::{LineKind, Proof, RoStatus};
+use domain::sync::{Clock, Op, RecordState, apply};
+use domain::time::StoreClock;
+use e2e::{Browser, Server, temp_dir, xpath_literal};
+use fantoccini::elements::Element;
+use serde_json::json;
+use uuid::Uuid;
+
+const PLATE: &str = "粤B·E2E02";
+const BRAKES: &str = "更换前刹车片";
+const FLUID: &str = "刹车油";
+const ADDED: &str = "刹车盘打磨";
+const FINDING: &str = "刹车盘有明显划痕";
+
+/// The advisor's other desk device, bare: it runs step plans against the records as it holds
+/// them (it never pulls) and pushes their ops.
+struct Desk {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    device: Uuid,
+    user_id: String,
+    store_id: String,
+    clock: Clock,
+    records: HashMap<Uuid, RecordState>,
+}
+
+impl Desk {
+    async fn login(server: &Server) -> Desk {
+        let base = server.url("").trim_end_matches('/').to_string();
+        let http = reqwest::Client::new();
+        let device = Uuid::now_v7();
+        let login = testkit::login(&http, &base, "advisor", "demo1234", device, "服务前台副机")
+            .await
+            .expect("the advisor logs in");
+        Desk {
+            token: login["token"].as_str().expect("token").to_string(),
+            user_id: login["user"]["id"].as_str().expect("user id").to_string(),
+            store_id: login["user"]["store_id"]
+                .as_str()
+                .expect("store")
+                .to_string(),
+            http,
+            base,
+            device,
+            clock: Clock::default(),
+            records: HashMap::new(),
+        }
+    }
+
+    /// Pushes `plan` (one op per write, each against the record as this desk holds it); the
+    /// server's answer: its status and body. The desk keeps the ops only when they are taken.
+    async fn push(&mut self, plan: &Plan) -> (u16, String) {
+        let mut ops = Vec::new();
+        let mut states = self.records.clone();
+        for w in &plan.writes {
+            let state = states.entry(w.record_id).or_insert_with(|| {
+                RecordState::new(w.record_id, w.record_type.name, &self.store_id)
+            });
+            let op = Op {
+                op_id: Uuid::now_v7(),
+                device_id: self.device,
+                user_id: self.user_id.clone(),
+                store_id: self.store_id.clone(),
+                record_id: w.record_id,
+                record_type: w.record_type.name.to_string(),
+                hlc: self.clock.now(testkit::now_ms()),
+                changes: w.changes(state).expect("the plan's changes"),
+            };
+            apply(state, &op, w.record_type).expect("apply");
+            ops.push(op);
+        }
+        let pushed = self
+            .http
+            .post(format!("{}/api/sync/push", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "ops": ops }))
+            .send()
+            .await
+            .expect("push");
+        let status = pushed.status();
+        if status.is_success() {
+            self.records = states;
+        }
+        (status.as_u16(), pushed.text().await.unwrap_or_default())
+    }
+
+    async fn run(&mut self, plan: &Plan) {
+        let (status, body) = self.push(plan).await;
+        assert!((200..300).contains(&status), "push: {status} {body}");
+    }
+
+    /// The line as this desk holds it.
+    fn line(&self, id: Uuid) -> RoLine {
+        RoLine::of(&self.records[&id], StoreClock::default())
+    }
+}
+
+async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
+    b.wait_until(what, async || b.visible(xpath).await).await
+}
+
+/// Clicks the button named `name` inside `scope` (an XPath).
+async fn click_in(b: &Browser, scope: &str, name: &str) {
+    let xpath = format!(
+        "{scope}//button[normalize-space(.)={}]",
+        xpath_literal(name)
+    );
+    let el = b
+        .wait_until(&format!("{name} in {scope}"), async || {
+            let el = b.visible(&xpath).await?;
+            el.is_enabled().await.unwrap_or(false).then_some(el)
+        })
+        .await;
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+}
+
+/// Types `value` into the field inside `scope` whose id starts with `id_prefix`.
+async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
+    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
+    let el = find(b, id_prefix, &xpath).await;
+    b.eval(
+        "const [el, v] = arguments;
+         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+         setter.call(el, v);
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&el).expect("element"), json!(value)],
+    )
+    .await;
+}
+
+async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
+    b.wait_until(&format!("{text:?} in {xpath}"), async || {
+        let el = b.visible(xpath).await?;
+        el.text().await.ok()?.contains(text).then_some(())
+    })
+    .await
+}
+
+/// The RO page's row of line `description` (an XPath).
+fn row(description: &str) -> String {
+    format!(
+        "//table[contains(@class, 'svc-lines')]//tr[th[contains(normalize-space(.), {})]]",
+        xpath_literal(description)
+    )
+}
+
+/// The text of the RO page's row of line `description`, once it is shown.
+async fn row_text(b: &Browser, description: &str) -> String {
+    let el = find(b, description, &row(description)).await;
+    el.text().await.unwrap_or_default()
+}
+
+/// On the 派工 board: `job` of the car to 刘洋.
+async fn dispatch(pc: &Browser, job: &str) {
+    let li = format!(
+        "//li[@aria-label={}]",
+        xpath_literal(&format!("{PLATE} {job}"))
+    );
+    let select = find(pc, job, &format!("{li}//select")).await;
+    pc.wait_until("刘洋 offered", async || {
+        let chosen = pc
+            .eval(
+                "const [el] = arguments;
+                 const o = [...el.options].find(o => o.text.trim() === '刘洋');
+                 if (!o) return false;
+                 el.value = o.value;
+                 el.dispatchEvent(new Event('change', {bubbles: true}));
+                 return true;",
+                vec![serde_json::to_value(&select).expect("select")],
+            )
+            .await;
+        (chosen == json!(true)).then_some(())
+    })
+    .await;
+    click_in(pc, &li, "派工").await;
+    wait_text_in(pc, "//section[@aria-label='刘洋']", job).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pc_and_the_tablet_edit_one_ro_offline_and_the_lines_merge() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+
+    // The desk: received, estimated (the brake job and a part), the customer approves the
+    // brakes; the part waits for the customer.
+    let mut desk = Desk::login(&server).await;
+    let ro = Uuid::now_v7();
+    desk.run(&reception_plan(&Reception {
+        ro_id: ro,
+        customer_name: "黄先生".into(),
+        phone: "13900003333".into(),
+        plate: PLATE.into(),
+        advisor_id: desk.user_id.clone(),
+        customer_words: "刹车有异响".into(),
+        complaint: "brake_noise".into(),
+        ..Reception::default()
+    }))
+    .await;
+    let (brakes, fluid) = (Uuid::now_v7(), Uuid::now_v7());
+    let now = StoreClock::default().local(
+        domain::sales::chrono::DateTime::from_timestamp_millis(testkit::now_ms() as i64)
+            .expect("now"),
+    );
+    desk.run(&estimate_plan(
+        ro,
+        RoStatus::Received,
+        &[
+            NewLine {
+                line_id: brakes,
+                kind: LineKind::Labour,
+                code: String::new(),
+                description: BRAKES.into(),
+                std_hours: Some(1.5),
+                qty: None,
+                unit_price_fen: None,
+            },
+            NewLine {
+                line_id: fluid,
+                kind: LineKind::Part,
+                code: String::new(),
+                description: FLUID.into(),
+                std_hours: None,
+                qty: Some(1),
+                unit_price_fen: Some(8_000),
+            },
+        ],
+        100,
+        now,
+        10,
+    ))
+    .await;
+    let phone = Proof::Phone {
+        who: "黄先生".into(),
+        at: "2026-12-07T09:30".into(),
+        what: BRAKES.into(),
+    };
+    desk.run(&approve_estimate_plan(ro, &[brakes], &[brakes], &phone))
+        .await;
+
+    // 派工 on the advisor's PC; the technician clocks on.
+    let pc = Browser::synced(&server, "advisor", "张伟", "服务前台电脑").await;
+    pc.goto("/service/dispatch").await;
+    dispatch(&pc, BRAKES).await;
+    let tablet = Browser::synced(&server, "tech", "刘洋", "刘洋的平板").await;
+    tablet.goto("/service/jobs").await;
+    let car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
+    let brake_li = format!("{car}//li[@aria-label={}]", xpath_literal(BRAKES));
+    click_in(&tablet, &brake_li, "开工").await;
+    wait_text_in(&tablet, &brake_li, "作业中").await;
+    tablet.wait_gone("条更改待同步").await;
+    let ro_path = format!("/service/ro/{ro}");
+    pc.goto(&ro_path).await;
+    wait_text_in(&pc, &row(FLUID), "¥80.00").await;
+    wait_text_in(&pc, &row(BRAKES), "客户已确认").await;
+
+    // Both lose the network.
+    pc.set_offline(true).await;
+    tablet.set_offline(true).await;
+    pc.wait_for_text("离线").await;
+    tablet.wait_for_text("离线").await;
+
+    // The tablet: a finding becomes added work.
+    let summary = find(&tablet, "发现问题", &format!("{brake_li}//summary")).await;
+    summary.click().await.expect("open the finding form");
+    type_in(&tablet, &brake_li, "finding-text-", FINDING).await;
+    type_in(&tablet, &brake_li, "finding-line-", ADDED).await;
+    type_in(&tablet, &brake_li, "finding-hours-", "0.5").await;
+    click_in(&tablet, &brake_li, "提交增项").await;
+    wait_text_in(&tablet, &brake_li, &format!("已提交的发现: {FINDING}")).await;
+    tablet.wait_for_text("条更改待同步").await;
+
+    // The PC: the advisor changes the part's price.
+    pc.select("要改价的配件", FLUID).await;
+    pc.fill("新单价(元)", "95").await;
+    pc.click_button("改价").await;
+    wait_text_in(&pc, &row(FLUID), "¥95.00").await;
+    pc.wait_for_text("条更改待同步").await;
+
+    // The advisor's other device, which has not seen the PC's change, prices it ¥90.
+    let stale_fluid = desk.line(fluid);
+    desk.run(&reprice_plan(&stale_fluid, 9_000).expect("an undecided part"))
+        .await;
+
+    // Reconnected: the lines merge one by one on both devices.
+    pc.set_offline(false).await;
+    tablet.set_offline(false).await;
+    pc.wait_gone("条更改待同步").await;
+    tablet.wait_gone("条更改待同步").await;
+    tablet.goto(&ro_path).await;
+    let mut prices = Vec::new();
+    for b in [&pc, &tablet] {
+        wait_text_in(b, &row(ADDED), "增项待确认").await;
+        wait_text_in(b, "//div[@class='svc-findings']", FINDING).await;
+        // The approval of the brake job is kept.
+        wait_text_in(b, &row(BRAKES), "客户已确认").await;
+        let price = b
+            .wait_until("the part's merged price", async || {
+                let text = b.visible(&row(FLUID)).await?.text().await.ok()?;
+                ["¥95.00", "¥90.00"]
+                    .into_iter()
+                    .find(|p| text.contains(p))
+                    .map(str::to_owned)
+            })
+            .await;
+        prices.push(price);
+    }
+    assert_eq!(prices[0], prices[1], "both devices show the same price");
+
+    // The two prices of one line are a conflict, shown on the PC's conflicts page.
+    pc.wait_for_role("link", "1 个冲突").await;
+    pc.click_link("1 个冲突").await;
+    pc.wait_for_path("/conflicts").await;
+    pc.wait_for_text(FLUID).await;
+    pc.wait_for_text("9500").await;
+    pc.wait_for_text("9000").await;
+    pc.click_button("保留此值:9500").await;
+    pc.wait_for_text("没有待处理的冲突。").await;
+    pc.wait_gone("个冲突").await;
+
+    // The customer approves the part at ¥95 and the added work, by phone.
+    pc.goto(&ro_path).await;
+    wait_text_in(&pc, &row(FLUID), "¥95.00").await;
+    pc.fill("确认人", "黄先生").await;
+    pc.fill("确认内容", "同意刹车油¥95和刹车盘打磨").await;
+    pc.click_button("登记客户确认").await;
+    wait_text_in(&pc, &row(FLUID), "客户已确认").await;
+    wait_text_in(&pc, &row(ADDED), "客户已确认").await;
+    pc.wait_gone("条更改待同步").await;
+
+    // A device that has not seen the approval cannot change the price or the decision.
+    let (status, body) = desk
+        .push(
+            &Plan::new().then(PlannedWrite::new(fluid, &RO_LINE).set("unit_price_fen", 7_000)),
+        )
+        .await;
+    assert_eq!(status, 422, "a stale price change: {body}");
+    assert!(body.contains("approved_line_locked"), "{body}");
+    let decline = Proof::Phone {
+        who: "黄先生".into(),
+        at: "2026-12-07T11:00".into(),
+        what: "不做了".into(),
+    };
+    // (as a device that never saw the brake job's decision)
+    desk.records.remove(&brakes);
+    let (status, body) = desk.push(&decide_line_plan(brakes, false, &decline)).await;
+    assert_eq!(status, 422, "a stale decline: {body}");
+    assert!(body.contains("line_decision_final"), "{body}");
+
+    for b in [&pc, &tablet] {
+        b.reload().await;
+        wait_text_in(b, &row(FLUID), "¥95.00").await;
+        let fluid_row = row_text(b, FLUID).await;
+        assert!(fluid_row.contains("客户已确认"), "{fluid_row}");
+        let brake_row = row_text(b, BRAKES).await;
+        assert!(brake_row.contains("客户已确认"), "{brake_row}");
+    }
+    tablet.goto("/service/jobs").await;
+    wait_text_in(&tablet, &brake_li, "作业中").await;
+    tablet.close().await;
+    pc.close().await;
+}
