@@ -353,9 +353,7 @@ async fn the_pc_and_the_tablet_edit_one_ro_offline_and_the_lines_merge() {
 
     // A device that has not seen the approval cannot change the price or the decision.
     let (status, body) = desk
-        .push(
-            &Plan::new().then(PlannedWrite::new(fluid, &RO_LINE).set("unit_price_fen", 7_000)),
-        )
+        .push(&Plan::new().then(PlannedWrite::new(fluid, &RO_LINE).set("unit_price_fen", 7_000)))
         .await;
     assert_eq!(status, 422, "a stale price change: {body}");
     assert!(body.contains("approved_line_locked"), "{body}");
