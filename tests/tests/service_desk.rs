@@ -364,6 +364,8 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
         qc.visible(&qc_car).await.is_none().then_some(())
     })
     .await;
+    // The pass is on the server before the tablet closes (a closed tab pushes nothing).
+    qc.wait_gone("条更改待同步").await;
     qc.close().await;
     tech.close().await;
 
