@@ -29,7 +29,7 @@
 //! consultant's first visit in all fell from 575 to 560 KB. Then the sync status's time without
 //! chrono's strftime: initial 258.7 KB; sync 114.0 → 121.4 KB (the strftime code is now in a chunk
 //! that the sync engine and the pages share, no longer in the main wasm). Limits: these figures
-//! + ~3 %.
+//! plus ~3 %.
 //! Raised knowingly on branch wt-blob (issue 15, photos and signatures), measured 2026-12-06 at
 //! its last commit: sales_drives 178.0 KB on main's base (the test drive's 驾驶证照片 and 试驾协议签名
 //! bring `PhotoInput`, `SignaturePad`, `BlobImage` and the device's blob store; the service pages
