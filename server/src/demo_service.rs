@@ -43,8 +43,8 @@ use crate::demo_sales::{
     register_devices, ts, vin,
 };
 use crate::error::Error;
-use crate::store::Store;
 use crate::store::Reader;
+use crate::store::Store;
 
 /// The generator's seed (not the sales history's, so each history stays what it was).
 pub const SEED: u64 = 0x5EED_5345_5256_4943;
@@ -232,7 +232,12 @@ async fn c_cards(store: &dyn Store) -> Result<Vec<RecordState>, Error> {
     let mut after = None;
     loop {
         let page = store
-            .snapshot(DEMO_STORE_ID.to_owned(), after, 1000, Reader::types(vec!["c_card".into()]))
+            .snapshot(
+                DEMO_STORE_ID.to_owned(),
+                after,
+                1000,
+                Reader::types(vec!["c_card".into()]),
+            )
             .await?;
         for r in page.records {
             out.push(serde_json::from_str::<RecordState>(r.get()).map_err(internal)?);

@@ -29,7 +29,12 @@ async fn all_records(store: &dyn Store) -> Vec<RecordState> {
     let mut after = None;
     loop {
         let page = store
-            .snapshot("demo".into(), after, 1000, forecourt_server::store::Reader::types(types.clone()))
+            .snapshot(
+                "demo".into(),
+                after,
+                1000,
+                forecourt_server::store::Reader::types(types.clone()),
+            )
             .await
             .unwrap();
         for r in page.records {

@@ -199,7 +199,11 @@ impl Maker {
 /// sales manager's own (`consultant: None`) or spread over ten consultants, the first of them
 /// `consultant`. Returns the time taken and how many of the records the first owner's tablet
 /// holds, and the phone of one A-card.
-async fn fill(server: &Server, records: usize, consultant: Option<String>) -> (Duration, usize, String) {
+async fn fill(
+    server: &Server,
+    records: usize,
+    consultant: Option<String>,
+) -> (Duration, usize, String) {
     let base = server.url("");
     let http = reqwest::Client::new();
     let device_id = Uuid::now_v7();

@@ -29,12 +29,21 @@
 //! consultant's first visit in all fell from 575 to 560 KB. Then the sync status's time without
 //! chrono's strftime: initial 258.7 KB; sync 114.0 → 121.4 KB (the strftime code is now in a chunk
 //! that the sync engine and the pages share, no longer in the main wasm). Limits: these figures
-//! + ~3 %.
+//! plus ~3 %.
 //! Raised knowingly on branch wt-blob (issue 15, photos and signatures), measured 2026-12-06 at
 //! its last commit: sales_drives 178.0 KB on main's base (the test drive's 驾驶证照片 and 试驾协议签名
 //! bring `PhotoInput`, `SignaturePad`, `BlobImage` and the device's blob store; the service pages
 //! will share them), sync +3.7 KB (the blob count; the upload itself is the new group
 //! `blob_upload`, 8.7 KB, fetched only when blobs wait).
+//! Raised knowingly at the merge of session 7 (stage, 2026-12-06): the sync scope and phone index
+//! (issue 14), the bounded cache and the index reads (issue 14), the blob store with its photo and
+//! signature parts and the service desk and workshop pages (issue 15) came together; measured on
+//! the merged tree: initial 279.0 KB (wt-size alone had 258.7: ~20 KB of the merged code landed in the main
+//! module; not yet broken down — candidates are the ~15 new service routes' matching and the
+//! reading API the shell calls), sync 147.0, sales_day 192.6, sales_cards 298.6, sales_drives 217.0, sales_orders
+//! 228.4, sales_accounts 148.7, sales_manager 307.4, admin 200.1, service_desk 321.2,
+//! service_shop 146.7. Limits: these figures plus ~3 %. The goals (initial 250, Today 150) are
+//! not met: issue 13 stays open.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -57,7 +66,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 270 * KB,
+    limit: 290 * KB,
     goal: Some(250 * KB),
 };
 
@@ -68,7 +77,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 135 * KB,
+        limit: 155 * KB,
         goal: None,
     },
     Budget {
@@ -86,55 +95,55 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
-        limit: 185 * KB,
+        limit: 200 * KB,
         goal: Some(150 * KB),
     },
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 280 * KB,
+        limit: 310 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 200 * KB,
+        limit: 225 * KB,
         goal: None,
     },
     Budget {
         name: "sales_orders",
         what: "orders",
-        limit: 215 * KB,
+        limit: 240 * KB,
         goal: None,
     },
     Budget {
         name: "sales_accounts",
         what: "key accounts",
-        limit: 145 * KB,
+        limit: 155 * KB,
         goal: None,
     },
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 295 * KB,
+        limit: 320 * KB,
         goal: None,
     },
     Budget {
         name: "service_shop",
-        what: "the workshop: dispatch, my jobs, QC (estimated; measured at merge)",
-        limit: 200 * KB,
+        what: "the workshop: dispatch, my jobs, QC",
+        limit: 155 * KB,
         goal: None,
     },
     Budget {
         name: "service_desk",
-        what: "the service advisor's board, booking, reception, repair order (estimated; measured at merge)",
-        limit: 260 * KB,
+        what: "the service advisor's board, booking, reception, repair order",
+        limit: 335 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 190 * KB,
+        limit: 210 * KB,
         goal: None,
     },
 ];
