@@ -44,6 +44,10 @@
 //! 228.4, sales_accounts 148.7, sales_manager 307.4, admin 200.1, service_desk 321.2,
 //! service_shop 146.7. Limits: these figures plus ~3 %. The goals (initial 250, Today 150) are
 //! not met: issue 13 stays open.
+//! Raised knowingly in wt-svc2 (2026-12-06): the technician's finding takes photos (issue 15's
+//! "findings with photos"), so 我的作业 now carries `ui::PhotoInput`, `BlobImage` and the device's
+//! blob store: service_shop 146.7 → 171.2 KB (limit 177); service_desk 321.2 → 331.7 (the
+//! findings with their photos on the RO page and 调整配件单价; still under its limit of 335).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -131,7 +135,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "service_shop",
         what: "the workshop: dispatch, my jobs, QC",
-        limit: 155 * KB,
+        limit: 177 * KB,
         goal: None,
     },
     Budget {
