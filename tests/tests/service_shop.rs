@@ -228,8 +228,10 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
             "//li[@aria-label={}]",
             xpath_literal(&format!("{PLATE} {job}"))
         );
-        let select = find(&pc, job, &format!("{li}//select")).await;
+        find(&pc, job, &format!("{li}//select")).await;
         pc.wait_until("刘洋 offered", async || {
+            // Found again each time: the board may be drawn again meanwhile.
+            let select = pc.visible(&format!("{li}//select")).await?;
             let chosen = pc
                 .eval(
                     "const [el] = arguments;
@@ -279,8 +281,9 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
 
     // The board lists it with the finding; the advisor calls the customer, who declines it and
     // the alignment (建议未做), recorded on the RO's page.
+    // (the 增项 list's item: the board's 待派工 has a job of the same name)
     let added = format!(
-        "//li[@aria-label={}]",
+        "//ul[contains(@class, 'added-work')]/li[@aria-label={}]",
         xpath_literal(&format!("{PLATE} 刹车盘打磨"))
     );
     wait_text_in(&pc, &added, "刹车盘有明显划痕").await;
@@ -299,6 +302,8 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
         pc.field("刹车盘打磨").await.is_none().then_some(())
     })
     .await;
+    // The decisions are on the server before its status page is asked.
+    pc.wait_gone("条更改待同步").await;
     let page = desk.public(&token).await;
     let declined = page["lines"]
         .as_array()
@@ -344,6 +349,7 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
         qc.visible(&qc_car).await.is_none().then_some(())
     })
     .await;
+    qc.wait_gone("条更改待同步").await;
 
     // The customer's page: ready for handover; the undecided job shows no price.
     let page = desk.public(&token).await;

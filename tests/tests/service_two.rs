@@ -180,8 +180,10 @@ async fn dispatch(pc: &Browser, job: &str) {
         "//li[@aria-label={}]",
         xpath_literal(&format!("{PLATE} {job}"))
     );
-    let select = find(pc, job, &format!("{li}//select")).await;
+    find(pc, job, &format!("{li}//select")).await;
     pc.wait_until("刘洋 offered", async || {
+        // Found again each time: the board may be drawn again meanwhile.
+        let select = pc.visible(&format!("{li}//select")).await?;
         let chosen = pc
             .eval(
                 "const [el] = arguments;
