@@ -12,6 +12,7 @@
 pub mod bench;
 mod browser;
 mod gate;
+pub mod scoped;
 mod server;
 
 pub use browser::{Browser, Lang, xpath_literal};

@@ -10,9 +10,9 @@
 //! and on time, and the 48-hour follow-up call is a task.
 
 use domain::sales::chrono::{Duration, Utc};
+use e2e::scoped::{click_in, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use serde_json::json;
 
 /// A 1 × 1 PNG: the photo of the dent.
@@ -80,50 +80,6 @@ fn store_time_in(hours: i64) -> String {
 }
 
 const PLATE: &str = "粤A88888";
-
-async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
-    b.wait_until(what, async || b.visible(xpath).await).await
-}
-
-/// Clicks the button named `name` inside `scope` (an XPath).
-async fn click_in(b: &Browser, scope: &str, name: &str) {
-    let xpath = format!(
-        "{scope}//button[normalize-space(.)={}]",
-        xpath_literal(name)
-    );
-    let el = b
-        .wait_until(&format!("{name} in {scope}"), async || {
-            let el = b.visible(&xpath).await?;
-            el.is_enabled().await.unwrap_or(false).then_some(el)
-        })
-        .await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
-}
-
-/// Types `value` into the field inside `scope` whose id starts with `id_prefix`.
-async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
-    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
-    let el = find(b, id_prefix, &xpath).await;
-    b.eval(
-        "const [el, v] = arguments;
-         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
-         setter.call(el, v);
-         el.dispatchEvent(new Event('input', {bubbles: true}));
-         el.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![serde_json::to_value(&el).expect("element"), json!(value)],
-    )
-    .await;
-}
-
-async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
-    b.wait_until(&format!("{text:?} in {xpath}"), async || {
-        let el = b.visible(xpath).await?;
-        el.text().await.ok()?.contains(text).then_some(())
-    })
-    .await
-}
 
 /// On the 派工 board: `job` of the car to 刘洋.
 async fn dispatch(pc: &Browser, job: &str) {

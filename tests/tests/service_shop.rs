@@ -15,8 +15,8 @@ use domain::service::plan::{
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::service::workshop::{new_status_key, status_token};
 use domain::sync::{Clock, Op, RecordState, apply};
+use e2e::scoped::{click_in, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
-use fantoccini::elements::Element;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -115,51 +115,6 @@ impl Desk {
 }
 
 /// The displayed element at `xpath`, waiting for it.
-async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
-    b.wait_until(what, async || b.visible(xpath).await).await
-}
-
-/// Clicks the button named `name` inside the element at `scope`.
-async fn click_in(b: &Browser, scope: &str, name: &str) {
-    let xpath = format!(
-        "{scope}//button[normalize-space(.)={}]",
-        xpath_literal(name)
-    );
-    let el = b
-        .wait_until(&format!("{name} in {scope}"), async || {
-            let el = b.visible(&xpath).await?;
-            el.is_enabled().await.unwrap_or(false).then_some(el)
-        })
-        .await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
-}
-
-/// Types `value` into the control with id starting `id_prefix` inside `scope`.
-async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
-    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
-    let el = find(b, id_prefix, &xpath).await;
-    b.eval(
-        "const [el, v] = arguments;
-         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
-         setter.call(el, v);
-         el.dispatchEvent(new Event('input', {bubbles: true}));
-         el.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![serde_json::to_value(&el).expect("element"), json!(value)],
-    )
-    .await;
-}
-
-/// Waits until the element at `xpath` contains `text`.
-async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
-    b.wait_until(&format!("{text:?} in {xpath}"), async || {
-        let el = b.visible(xpath).await?;
-        el.text().await.ok()?.contains(text).then_some(())
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
     let data = temp_dir("data");

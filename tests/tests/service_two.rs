@@ -21,8 +21,8 @@ use domain::service::plan::{
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::sync::{Clock, Op, RecordState, apply};
 use domain::time::StoreClock;
+use e2e::scoped::{click_in, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
-use fantoccini::elements::Element;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -114,50 +114,6 @@ impl Desk {
     fn line(&self, id: Uuid) -> RoLine {
         RoLine::of(&self.records[&id], StoreClock::default())
     }
-}
-
-async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
-    b.wait_until(what, async || b.visible(xpath).await).await
-}
-
-/// Clicks the button named `name` inside `scope` (an XPath).
-async fn click_in(b: &Browser, scope: &str, name: &str) {
-    let xpath = format!(
-        "{scope}//button[normalize-space(.)={}]",
-        xpath_literal(name)
-    );
-    let el = b
-        .wait_until(&format!("{name} in {scope}"), async || {
-            let el = b.visible(&xpath).await?;
-            el.is_enabled().await.unwrap_or(false).then_some(el)
-        })
-        .await;
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
-}
-
-/// Types `value` into the field inside `scope` whose id starts with `id_prefix`.
-async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
-    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
-    let el = find(b, id_prefix, &xpath).await;
-    b.eval(
-        "const [el, v] = arguments;
-         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
-         setter.call(el, v);
-         el.dispatchEvent(new Event('input', {bubbles: true}));
-         el.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![serde_json::to_value(&el).expect("element"), json!(value)],
-    )
-    .await;
-}
-
-async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
-    b.wait_until(&format!("{text:?} in {xpath}"), async || {
-        let el = b.visible(xpath).await?;
-        el.text().await.ok()?.contains(text).then_some(())
-    })
-    .await
 }
 
 /// The RO page's row of line `description` (an XPath).

@@ -1,0 +1,53 @@
+//! Waits and actions inside one part of a page (an XPath scope: a car's card, a job's row), for
+//! the pages that show several things with the same buttons (the service board, the jobs, QC).
+
+use fantoccini::elements::Element;
+use serde_json::json;
+
+use crate::{Browser, xpath_literal};
+
+/// Waits until the element at `xpath` is visible; `what` names it in the timeout's message.
+pub async fn find(b: &Browser, what: &str, xpath: &str) -> Element {
+    b.wait_until(what, async || b.visible(xpath).await).await
+}
+
+/// Clicks the button named `name` inside the element at `scope`.
+pub async fn click_in(b: &Browser, scope: &str, name: &str) {
+    let xpath = format!(
+        "{scope}//button[normalize-space(.)={}]",
+        xpath_literal(name)
+    );
+    let el = b
+        .wait_until(&format!("{name} in {scope}"), async || {
+            let el = b.visible(&xpath).await?;
+            el.is_enabled().await.unwrap_or(false).then_some(el)
+        })
+        .await;
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+}
+
+/// Types `value` into the control with id starting `id_prefix` inside `scope`.
+pub async fn type_in(b: &Browser, scope: &str, id_prefix: &str, value: &str) {
+    let xpath = format!("{scope}//*[starts-with(@id, {})]", xpath_literal(id_prefix));
+    let el = find(b, id_prefix, &xpath).await;
+    b.eval(
+        "const [el, v] = arguments;
+         const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+         setter.call(el, v);
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&el).expect("element"), json!(value)],
+    )
+    .await;
+}
+
+/// Waits until the element at `xpath` contains `text`.
+pub async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
+    b.wait_until(&format!("{text:?} in {xpath}"), async || {
+        let el = b.visible(xpath).await?;
+        el.text().await.ok()?.contains(text).then_some(())
+    })
+    .await
+}
