@@ -11,6 +11,7 @@
 
 pub mod bench;
 mod browser;
+pub mod desk;
 mod gate;
 pub mod scoped;
 mod server;

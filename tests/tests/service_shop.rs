@@ -6,15 +6,12 @@
 //! (a fail without one is refused), the technician reworks it, and the final check passes. The
 //! customer's progress page (no login) follows: the status, and no price of the undecided line.
 
-use std::collections::HashMap;
-
-use domain::plan::Plan;
 use domain::service::plan::{
     NewLine, Reception, approve_estimate_plan, estimate_plan, reception_plan,
 };
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::service::workshop::{new_status_key, status_token};
-use domain::sync::{Clock, Op, RecordState, apply};
+use e2e::desk::Desk;
 use e2e::scoped::{click_in, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
 use serde_json::{Value, json};
@@ -24,104 +21,13 @@ const PLATE: &str = "粤B·E2E01";
 const BRAKES: &str = "更换前刹车片";
 const ALIGNMENT: &str = "四轮定位";
 
-/// The advisor's desk as a bare device: it runs step plans and pushes their ops.
-struct Desk {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-    device: Uuid,
-    user_id: String,
-    store_id: String,
-    clock: Clock,
-    records: HashMap<Uuid, RecordState>,
-}
-
-impl Desk {
-    async fn login(server: &Server) -> Desk {
-        let base = server.url("").trim_end_matches('/').to_string();
-        let http = reqwest::Client::new();
-        let device = Uuid::now_v7();
-        let login = testkit::login(
-            &http,
-            &base,
-            "advisor",
-            "demo1234",
-            device,
-            "服务前台测试电脑",
-        )
-        .await
-        .expect("the advisor logs in");
-        Desk {
-            token: login["token"].as_str().expect("token").to_string(),
-            user_id: login["user"]["id"].as_str().expect("user id").to_string(),
-            store_id: login["user"]["store_id"]
-                .as_str()
-                .expect("store")
-                .to_string(),
-            http,
-            base,
-            device,
-            clock: Clock::default(),
-            records: HashMap::new(),
-        }
-    }
-
-    /// Runs `plan` (one op per write, each against the record as this desk holds it) and pushes it.
-    async fn run(&mut self, plan: &Plan) {
-        let mut ops = Vec::new();
-        for w in &plan.writes {
-            let state = self.records.entry(w.record_id).or_insert_with(|| {
-                RecordState::new(w.record_id, w.record_type.name, &self.store_id)
-            });
-            let op = Op {
-                op_id: Uuid::now_v7(),
-                device_id: self.device,
-                user_id: self.user_id.clone(),
-                store_id: self.store_id.clone(),
-                record_id: w.record_id,
-                record_type: w.record_type.name.to_string(),
-                hlc: self.clock.now(testkit::now_ms()),
-                changes: w.changes(state).expect("the plan's changes"),
-            };
-            apply(state, &op, w.record_type).expect("apply");
-            ops.push(op);
-        }
-        let pushed = self
-            .http
-            .post(format!("{}/api/sync/push", self.base))
-            .bearer_auth(&self.token)
-            .json(&json!({ "ops": ops }))
-            .send()
-            .await
-            .expect("push");
-        let status = pushed.status();
-        assert!(
-            status.is_success(),
-            "push: {status} {}",
-            pushed.text().await.unwrap_or_default()
-        );
-    }
-
-    async fn public(&self, token: &str) -> Value {
-        self.http
-            .get(format!("{}/api/public/ro/{token}", self.base))
-            .send()
-            .await
-            .expect("status page")
-            .json()
-            .await
-            .expect("status JSON")
-    }
-}
-
-/// The displayed element at `xpath`, waiting for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
     let data = temp_dir("data");
     let server = Server::start(data.path());
 
     // The desk: received, estimated (two jobs), the customer approves the brakes only.
-    let mut desk = Desk::login(&server).await;
+    let mut desk = Desk::login(&server, "服务前台测试电脑").await;
     let ro = Uuid::now_v7();
     let key = new_status_key(*Uuid::now_v7().as_bytes());
     let mut reception = reception_plan(&Reception {

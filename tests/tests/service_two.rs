@@ -10,17 +10,15 @@
 //! part, a stale device's price change or decline is refused by the server: the approval and
 //! its price stay.
 
-use std::collections::HashMap;
-
 use domain::plan::{Plan, PlannedWrite};
-use domain::records::service::{RO_LINE, RoLine};
+use domain::records::service::RO_LINE;
 use domain::service::plan::{
     NewLine, Reception, approve_estimate_plan, decide_line_plan, estimate_plan, reception_plan,
     reprice_plan,
 };
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
-use domain::sync::{Clock, Op, RecordState, apply};
 use domain::time::StoreClock;
+use e2e::desk::Desk;
 use e2e::scoped::{click_in, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
 use serde_json::json;
@@ -31,90 +29,6 @@ const BRAKES: &str = "更换前刹车片";
 const FLUID: &str = "刹车油";
 const ADDED: &str = "刹车盘打磨";
 const FINDING: &str = "刹车盘有明显划痕";
-
-/// The advisor's other desk device, bare: it runs step plans against the records as it holds
-/// them (it never pulls) and pushes their ops.
-struct Desk {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-    device: Uuid,
-    user_id: String,
-    store_id: String,
-    clock: Clock,
-    records: HashMap<Uuid, RecordState>,
-}
-
-impl Desk {
-    async fn login(server: &Server) -> Desk {
-        let base = server.url("").trim_end_matches('/').to_string();
-        let http = reqwest::Client::new();
-        let device = Uuid::now_v7();
-        let login = testkit::login(&http, &base, "advisor", "demo1234", device, "服务前台副机")
-            .await
-            .expect("the advisor logs in");
-        Desk {
-            token: login["token"].as_str().expect("token").to_string(),
-            user_id: login["user"]["id"].as_str().expect("user id").to_string(),
-            store_id: login["user"]["store_id"]
-                .as_str()
-                .expect("store")
-                .to_string(),
-            http,
-            base,
-            device,
-            clock: Clock::default(),
-            records: HashMap::new(),
-        }
-    }
-
-    /// Pushes `plan` (one op per write, each against the record as this desk holds it); the
-    /// server's answer: its status and body. The desk keeps the ops only when they are taken.
-    async fn push(&mut self, plan: &Plan) -> (u16, String) {
-        let mut ops = Vec::new();
-        let mut states = self.records.clone();
-        for w in &plan.writes {
-            let state = states.entry(w.record_id).or_insert_with(|| {
-                RecordState::new(w.record_id, w.record_type.name, &self.store_id)
-            });
-            let op = Op {
-                op_id: Uuid::now_v7(),
-                device_id: self.device,
-                user_id: self.user_id.clone(),
-                store_id: self.store_id.clone(),
-                record_id: w.record_id,
-                record_type: w.record_type.name.to_string(),
-                hlc: self.clock.now(testkit::now_ms()),
-                changes: w.changes(state).expect("the plan's changes"),
-            };
-            apply(state, &op, w.record_type).expect("apply");
-            ops.push(op);
-        }
-        let pushed = self
-            .http
-            .post(format!("{}/api/sync/push", self.base))
-            .bearer_auth(&self.token)
-            .json(&json!({ "ops": ops }))
-            .send()
-            .await
-            .expect("push");
-        let status = pushed.status();
-        if status.is_success() {
-            self.records = states;
-        }
-        (status.as_u16(), pushed.text().await.unwrap_or_default())
-    }
-
-    async fn run(&mut self, plan: &Plan) {
-        let (status, body) = self.push(plan).await;
-        assert!((200..300).contains(&status), "push: {status} {body}");
-    }
-
-    /// The line as this desk holds it.
-    fn line(&self, id: Uuid) -> RoLine {
-        RoLine::of(&self.records[&id], StoreClock::default())
-    }
-}
 
 /// The RO page's row of line `description` (an XPath).
 fn row(description: &str) -> String {
@@ -165,7 +79,7 @@ async fn the_pc_and_the_tablet_edit_one_ro_offline_and_the_lines_merge() {
 
     // The desk: received, estimated (the brake job and a part), the customer approves the
     // brakes; the part waits for the customer.
-    let mut desk = Desk::login(&server).await;
+    let mut desk = Desk::login(&server, "服务前台副机").await;
     let ro = Uuid::now_v7();
     desk.run(&reception_plan(&Reception {
         ro_id: ro,
