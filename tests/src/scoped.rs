@@ -51,3 +51,40 @@ pub async fn wait_text_in(b: &Browser, xpath: &str, text: &str) {
     })
     .await
 }
+
+/// On the 派工 board: the job `job` of the car `plate` to the technician `technician`, then
+/// waits until it is on the technician's row.
+pub async fn dispatch(pc: &Browser, plate: &str, job: &str, technician: &str) {
+    let li = format!(
+        "//li[@aria-label={}]",
+        xpath_literal(&format!("{plate} {job}"))
+    );
+    find(pc, job, &format!("{li}//select")).await;
+    pc.wait_until(&format!("{technician} offered"), async || {
+        // Found again each time: the board may be drawn again meanwhile.
+        let select = pc.visible(&format!("{li}//select")).await?;
+        let chosen = pc
+            .eval(
+                "const [el, name] = arguments;
+                 const o = [...el.options].find(o => o.text.trim() === name);
+                 if (!o) return false;
+                 el.value = o.value;
+                 el.dispatchEvent(new Event('change', {bubbles: true}));
+                 return true;",
+                vec![
+                    serde_json::to_value(&select).expect("select"),
+                    json!(technician),
+                ],
+            )
+            .await;
+        (chosen == json!(true)).then_some(())
+    })
+    .await;
+    click_in(pc, &li, "派工").await;
+    wait_text_in(
+        pc,
+        &format!("//section[@aria-label={}]", xpath_literal(technician)),
+        job,
+    )
+    .await;
+}

@@ -10,7 +10,7 @@
 //! and on time, and the 48-hour follow-up call is a task.
 
 use domain::sales::chrono::{Duration, Utc};
-use e2e::scoped::{click_in, find, type_in, wait_text_in};
+use e2e::scoped::{click_in, dispatch, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
 use fantoccini::Locator;
 use serde_json::json;
@@ -80,34 +80,6 @@ fn store_time_in(hours: i64) -> String {
 }
 
 const PLATE: &str = "粤A88888";
-
-/// On the 派工 board: `job` of the car to 刘洋.
-async fn dispatch(pc: &Browser, job: &str) {
-    let li = format!(
-        "//li[@aria-label={}]",
-        xpath_literal(&format!("{PLATE} {job}"))
-    );
-    find(pc, job, &format!("{li}//select")).await;
-    pc.wait_until("刘洋 offered", async || {
-        // Found again each time: the board may be drawn again meanwhile.
-        let select = pc.visible(&format!("{li}//select")).await?;
-        let chosen = pc
-            .eval(
-                "const [el] = arguments;
-                 const o = [...el.options].find(o => o.text.trim() === '刘洋');
-                 if (!o) return false;
-                 el.value = o.value;
-                 el.dispatchEvent(new Event('change', {bubbles: true}));
-                 return true;",
-                vec![serde_json::to_value(&select).expect("select")],
-            )
-            .await;
-        (chosen == json!(true)).then_some(())
-    })
-    .await;
-    click_in(pc, &li, "派工").await;
-    wait_text_in(pc, "//section[@aria-label='刘洋']", job).await;
-}
 
 /// Waits until the record page's 状态 reads `want`.
 async fn wait_for_status(b: &Browser, want: &str) {
@@ -241,7 +213,7 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
 
     // 派工: the brake job to 刘洋.
     pc.goto("/service/dispatch").await;
-    dispatch(&pc, "更换前刹车片").await;
+    dispatch(&pc, PLATE, "更换前刹车片", "刘洋").await;
 
     // The technician clocks on; a finding becomes added work.
     let tech = Browser::synced(&server, "tech", "刘洋", "刘洋的平板").await;
@@ -291,7 +263,7 @@ async fn a_car_goes_from_booking_to_handover_with_the_reception_offline() {
     pc.click_button("登记客户确认").await;
     pc.wait_gone("增项待确认").await;
     pc.goto("/service/dispatch").await;
-    dispatch(&pc, "刹车盘打磨").await;
+    dispatch(&pc, PLATE, "刹车盘打磨", "刘洋").await;
 
     // Both jobs done, to QC.
     click_in(&tech, &extra_li, "开工").await;

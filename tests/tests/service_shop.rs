@@ -12,7 +12,7 @@ use domain::service::plan::{
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::service::workshop::{new_status_key, status_token};
 use e2e::desk::Desk;
-use e2e::scoped::{click_in, find, type_in, wait_text_in};
+use e2e::scoped::{click_in, dispatch, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -85,29 +85,7 @@ async fn dispatch_clock_added_work_and_qc_fail_then_pass() {
     let pc = Browser::synced(&server, "advisor", "张伟", "服务顾问测试电脑").await;
     pc.goto("/service/dispatch").await;
     for job in [BRAKES, ALIGNMENT] {
-        let li = format!(
-            "//li[@aria-label={}]",
-            xpath_literal(&format!("{PLATE} {job}"))
-        );
-        find(&pc, job, &format!("{li}//select")).await;
-        pc.wait_until("刘洋 offered", async || {
-            // Found again each time: the board may be drawn again meanwhile.
-            let select = pc.visible(&format!("{li}//select")).await?;
-            let chosen = pc
-                .eval(
-                    "const [el] = arguments;
-                     const o = [...el.options].find(o => o.text.trim() === '刘洋');
-                     if (!o) return false;
-                     el.value = o.value;
-                     el.dispatchEvent(new Event('change', {bubbles: true}));
-                     return true;",
-                    vec![serde_json::to_value(&select).expect("select")],
-                )
-                .await;
-            (chosen == json!(true)).then_some(())
-        })
-        .await;
-        click_in(&pc, &li, "派工").await;
+        dispatch(&pc, PLATE, job, "刘洋").await;
     }
     // On 刘洋's row of the board now.
     wait_text_in(&pc, "//section[@aria-label='刘洋']", BRAKES).await;

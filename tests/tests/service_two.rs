@@ -19,9 +19,8 @@ use domain::service::plan::{
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::time::StoreClock;
 use e2e::desk::Desk;
-use e2e::scoped::{click_in, find, type_in, wait_text_in};
+use e2e::scoped::{click_in, dispatch, find, type_in, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
-use serde_json::json;
 use uuid::Uuid;
 
 const PLATE: &str = "粤B·E2E02";
@@ -42,34 +41,6 @@ fn row(description: &str) -> String {
 async fn row_text(b: &Browser, description: &str) -> String {
     let el = find(b, description, &row(description)).await;
     el.text().await.unwrap_or_default()
-}
-
-/// On the 派工 board: `job` of the car to 刘洋.
-async fn dispatch(pc: &Browser, job: &str) {
-    let li = format!(
-        "//li[@aria-label={}]",
-        xpath_literal(&format!("{PLATE} {job}"))
-    );
-    find(pc, job, &format!("{li}//select")).await;
-    pc.wait_until("刘洋 offered", async || {
-        // Found again each time: the board may be drawn again meanwhile.
-        let select = pc.visible(&format!("{li}//select")).await?;
-        let chosen = pc
-            .eval(
-                "const [el] = arguments;
-                 const o = [...el.options].find(o => o.text.trim() === '刘洋');
-                 if (!o) return false;
-                 el.value = o.value;
-                 el.dispatchEvent(new Event('change', {bubbles: true}));
-                 return true;",
-                vec![serde_json::to_value(&select).expect("select")],
-            )
-            .await;
-        (chosen == json!(true)).then_some(())
-    })
-    .await;
-    click_in(pc, &li, "派工").await;
-    wait_text_in(pc, "//section[@aria-label='刘洋']", job).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +107,7 @@ async fn the_pc_and_the_tablet_edit_one_ro_offline_and_the_lines_merge() {
     // 派工 on the advisor's PC; the technician clocks on.
     let pc = Browser::synced(&server, "advisor", "张伟", "服务前台电脑").await;
     pc.goto("/service/dispatch").await;
-    dispatch(&pc, BRAKES).await;
+    dispatch(&pc, PLATE, BRAKES, "刘洋").await;
     let tablet = Browser::synced(&server, "tech", "刘洋", "刘洋的平板").await;
     tablet.goto("/service/jobs").await;
     let car = format!("//section[@aria-label={}]", xpath_literal(PLATE));
