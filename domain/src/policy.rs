@@ -21,7 +21,9 @@
 //!      from one of its concurrent states) (`status_changed`).
 //! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
 //!    moves) and [`crate::service::policy`] (appointments, repair orders and their
-//!    lines: who moves an RO, no work or billing without approval, no handover without final QC).
+//!    lines: who moves an RO, no work or billing without approval, no handover without final QC)
+//!    and [`crate::parts::policy`] (stock moves, who settles stock, reservations, emergency
+//!    orders; the records they name are looked up by the server: `parts::policy::references`).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -29,6 +31,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::parts::policy::PartsPolicyError;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
@@ -59,6 +62,8 @@ pub enum PolicyError {
     Sales(SalesPolicyError),
     #[error(transparent)]
     Service(ServicePolicyError),
+    #[error(transparent)]
+    Parts(PartsPolicyError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -77,6 +82,7 @@ impl PolicyError {
         match self {
             PolicyError::Sales(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
+            PolicyError::Parts(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
                 Refusal::Conflict
             }
@@ -104,6 +110,7 @@ impl UserError for PolicyError {
             PolicyError::StatusChanged { .. } => "status_changed",
             PolicyError::Sales(e) => e.code(),
             PolicyError::Service(e) => e.code(),
+            PolicyError::Parts(e) => e.code(),
         }
     }
 
@@ -125,6 +132,7 @@ impl UserError for PolicyError {
             }
             PolicyError::Sales(e) => e.message_zh(),
             PolicyError::Service(e) => e.message_zh(),
+            PolicyError::Parts(e) => e.message_zh(),
         }
     }
 
@@ -146,6 +154,7 @@ impl UserError for PolicyError {
             ),
             PolicyError::Sales(e) => e.message_en(),
             PolicyError::Service(e) => e.message_en(),
+            PolicyError::Parts(e) => e.message_en(),
         }
     }
 }
@@ -178,7 +187,8 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
-    crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)
+    crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
+    crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)
 }
 
 /// Refuse a stamp more than `max_behind_ms` before `now_ms`.

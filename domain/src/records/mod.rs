@@ -10,6 +10,7 @@
 
 pub mod field;
 pub mod index;
+pub mod parts;
 pub mod sales;
 pub mod scope;
 pub mod service;
@@ -313,6 +314,9 @@ pub const ALL: &[&RecordType] = &[
     &REPAIR_ORDER,
     &RO_LINE,
     &SERVICE_SETTINGS,
+    &parts::PART,
+    &parts::PART_RESERVATION,
+    &parts::PARTS_ORDER,
 ];
 
 /// The registry the app and the server use.
@@ -350,9 +354,13 @@ pub fn may_read(roles: &[Role], record_type: &str) -> bool {
 
 /// Whether a user with `roles` may change records of `record_type`: whoever may read it,
 /// except that parts clerks only read repair orders, their lines and the service settings
-/// (they may record a part reservation on an appointment).
+/// (they may record a part reservation on an appointment), and the parts records (catalogue
+/// and stock, reservations, emergency orders) are the parts clerks' and the service managers'.
 pub fn may_write(roles: &[Role], record_type: &str) -> bool {
     match record_type {
+        "part" | "part_reservation" | "parts_order" => roles
+            .iter()
+            .any(|r| *r == Role::PartsClerk || r.manages(Area::Service)),
         "repair_order" | "ro_line" | "service_settings" => roles
             .iter()
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
@@ -370,9 +378,8 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
         | "reception_rota" => Some(Allowed::Area(Area::Sales)),
         "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
-        "appointment" | "repair_order" | "ro_line" | "service_settings" => {
-            Some(Allowed::Area(Area::Service))
-        }
+        "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
+        | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         _ => None,
     }
 }
@@ -441,6 +448,18 @@ mod tests {
         }
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn parts_records_are_the_parts_clerks_and_managers() {
+        for t in ["part", "part_reservation", "parts_order"] {
+            assert!(may_write(&[Role::PartsClerk], t), "{t}");
+            assert!(may_write(&[Role::GeneralManager], t), "{t}");
+            assert!(may_read(&[Role::ServiceAdvisor], t), "{t}");
+            assert!(!may_write(&[Role::ServiceAdvisor], t), "{t}");
+            assert!(!may_write(&[Role::Technician], t), "{t}");
+            assert!(!may_read(&[Role::SalesConsultant], t), "{t}");
         }
     }
 }
