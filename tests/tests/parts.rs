@@ -7,7 +7,9 @@
 
 use domain::sales::chrono::{DateTime, Duration};
 use domain::service::desk::{Booking, booking_plan};
-use domain::service::plan::{NewLine, Reception, approve_estimate_plan, estimate_plan, reception_plan};
+use domain::service::plan::{
+    NewLine, Reception, approve_estimate_plan, estimate_plan, reception_plan,
+};
 use domain::service::repair_order::{LineKind, Proof, RoStatus};
 use domain::time::StoreClock;
 use e2e::desk::Desk;
@@ -72,12 +74,18 @@ fn stock_row(part_no: &str) -> String {
 /// Waits until the stock list shows `on_hand`, `reserved`, `available` for `part_no`.
 async fn wait_stock(b: &Browser, part_no: &str, on_hand: i64, reserved: i64, available: i64) {
     let row = stock_row(part_no);
-    let want = (on_hand.to_string(), reserved.to_string(), available.to_string());
+    let want = (
+        on_hand.to_string(),
+        reserved.to_string(),
+        available.to_string(),
+    );
     b.wait_until(
         &format!("{part_no}: {on_hand} / {reserved} / {available}"),
         async || {
             let cell = async |class: &str| -> Option<String> {
-                let el = b.visible(&format!("{row}/td[contains(@class, '{class}')]")).await?;
+                let el = b
+                    .visible(&format!("{row}/td[contains(@class, '{class}')]"))
+                    .await?;
                 Some(el.text().await.ok()?.trim().to_string())
             };
             let got = (
@@ -126,14 +134,22 @@ async fn ro_with_parts(
         })
         .collect();
     let ids: Vec<Uuid> = lines.iter().map(|l| l.line_id).collect();
-    desk.run(&estimate_plan(ro, RoStatus::Received, &lines, 60, store_now(), 10))
-        .await;
+    desk.run(&estimate_plan(
+        ro,
+        RoStatus::Received,
+        &lines,
+        60,
+        store_now(),
+        10,
+    ))
+    .await;
     let phone = Proof::Phone {
         who: customer.into(),
         at: "2026-12-07T09:30".into(),
         what: "配件".into(),
     };
-    desk.run(&approve_estimate_plan(ro, &ids, &ids, &phone)).await;
+    desk.run(&approve_estimate_plan(ro, &ids, &ids, &phone))
+        .await;
     ro
 }
 
@@ -195,10 +211,7 @@ async fn the_parts_clerk_receives_reserves_issues_and_orders() {
 
     // 预留 for tomorrow's appointment: not reserved yet, then ready.
     clerk.click_link("预留").await;
-    let card = format!(
-        "//section[contains(@aria-label, {})]",
-        xpath_literal(PLATE)
-    );
+    let card = format!("//section[contains(@aria-label, {})]", xpath_literal(PLATE));
     wait_text_in(&clerk, &card, "未预留").await;
     select_by_id(&clerk, &format!("reserve-part-{appointment}"), PART_NO).await;
     set_by_id(&clerk, &format!("reserve-qty-{appointment}"), "2").await;
@@ -212,7 +225,10 @@ async fn the_parts_clerk_receives_reserves_issues_and_orders() {
     clerk.click_link("出库").await;
     clerk.wait_for_path("/parts/issue").await;
     clerk.select("工单", PLATE).await;
-    let line = format!("//li[@aria-label={}]", xpath_literal(&format!("{PART} × 2")));
+    let line = format!(
+        "//li[@aria-label={}]",
+        xpath_literal(&format!("{PART} × 2"))
+    );
     find(&clerk, "the part line", &line).await;
     click_in(&clerk, &line, "确认出库").await;
     wait_text_in(&clerk, &line, "已出库").await;
@@ -226,18 +242,28 @@ async fn the_parts_clerk_receives_reserves_issues_and_orders() {
     clerk.fill("零件号", "87910-0X010").await;
     clerk.fill("数量", "1").await;
     clerk.fill("供应商", "广汽丰田配件中心").await;
-    let promised = (store_now() + Duration::days(2)).format("%Y-%m-%d").to_string();
+    let promised = (store_now() + Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
     set_by_id(&clerk, "order-promised", &promised).await;
     clerk.select("工单", PLATE).await;
     clerk.click_button("提交订货").await;
     clerk.wait_for_role("status", "已订货").await;
-    wait_text_in(&clerk, "//table[contains(@class, 'parts-orders')]", "左后视镜总成").await;
+    wait_text_in(
+        &clerk,
+        "//table[contains(@class, 'parts-orders')]",
+        "左后视镜总成",
+    )
+    .await;
     clerk.wait_gone("条更改待同步").await;
     clerk.close().await;
 
     let pc = Browser::synced(&server, "advisor", "张伟", "服务前台电脑").await;
     pc.goto("/service").await;
-    let ro_row = format!("//a[@href={}]/ancestor::tr", xpath_literal(&format!("/service/ro/{ro}")));
+    let ro_row = format!(
+        "//a[@href={}]/ancestor::tr",
+        xpath_literal(&format!("/service/ro/{ro}"))
+    );
     wait_text_in(&pc, &ro_row, "等待配件").await;
     pc.close().await;
 }
@@ -252,7 +278,14 @@ async fn two_devices_issue_the_same_part_offline_and_the_stock_adds_up() {
     let server = Server::start(data.path());
     let mut desk = Desk::login(&server, "服务前台副机").await;
     // The demo store has 10 air filters and no job that fits one.
-    ro_with_parts(&mut desk, PLATE2, "周女士", None, &[(SHARED, 7), (SHARED, 6)]).await;
+    ro_with_parts(
+        &mut desk,
+        PLATE2,
+        "周女士",
+        None,
+        &[(SHARED, 7), (SHARED, 6)],
+    )
+    .await;
 
     let a = Browser::synced(&server, "parts", "杨磊", "零件库电脑").await;
     let b = Browser::synced(&server, "parts", "杨磊", "零件库平板").await;
@@ -262,7 +295,12 @@ async fn two_devices_issue_the_same_part_offline_and_the_stock_adds_up() {
         d.click_link("出库").await;
         d.select("工单", PLATE2).await;
     }
-    let line = |qty: i64| format!("//li[@aria-label={}]", xpath_literal(&format!("{SHARED} × {qty}")));
+    let line = |qty: i64| {
+        format!(
+            "//li[@aria-label={}]",
+            xpath_literal(&format!("{SHARED} × {qty}"))
+        )
+    };
     for d in [&a, &b] {
         find(d, "the lines", &line(6)).await;
         d.set_offline(true).await;
