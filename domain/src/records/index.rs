@@ -43,11 +43,12 @@ pub const SEARCHED: [&str; 2] = ["a_card", "c_card"];
 /// The record types small enough for a device to hold in memory whole: one or a few records per
 /// store (settings), one per day (the rota) or a few hundred (key accounts). Every other type is
 /// read through the indexes (`app/src/sync/read.rs`).
-pub const WHOLE_TYPES: [&str; 4] = [
+pub const WHOLE_TYPES: [&str; 5] = [
     "sales_settings",
     "service_settings",
     "reception_rota",
     "key_account",
+    "store_costs",
 ];
 
 /// Whether records of `record_type` are held in memory whole ([`WHOLE_TYPES`]).
