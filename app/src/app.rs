@@ -15,7 +15,7 @@ use crate::manage;
 use crate::session::{Boot, SessionCtx, use_session};
 use crate::sync::SyncCtx;
 use crate::ui::panel::Panel;
-use crate::{api, care, lazy_pages, pwa, sales, service};
+use crate::{api, care, lazy_pages, parts, pwa, sales, service};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
 #[component]
@@ -122,6 +122,18 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
                         <Route path=path!("jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
                         <Route path=path!("qc") view={Lazy::<lazy_pages::Qc>::new()} />
+                    </ParentRoute>
+                    // 零件: the parts clerk's desk, under the parts sub-navigation.
+                    <ParentRoute
+                        path=path!("parts")
+                        view=|| view! { <AreaGate area=Area::Service><parts::PartsLayout /></AreaGate> }
+                    >
+                        <Route path=path!("") view={Lazy::<lazy_pages::PartsStock>::new()} />
+                        <Route path=path!("receive") view={Lazy::<lazy_pages::PartsReceive>::new()} />
+                        <Route path=path!("issue") view={Lazy::<lazy_pages::PartsIssue>::new()} />
+                        <Route path=path!("reserve") view={Lazy::<lazy_pages::PartsReserve>::new()} />
+                        <Route path=path!("orders") view={Lazy::<lazy_pages::PartsOrders>::new()} />
+                        <Route path=path!("unfitted") view={Lazy::<lazy_pages::PartsUnfitted>::new()} />
                     </ParentRoute>
                     <Route
                         path=path!("care")

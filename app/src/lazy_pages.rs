@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::components::area_gate::AreaGate;
-use crate::{conflicts, manage, pages, sales, service};
+use crate::{conflicts, manage, pages, parts, sales, service};
 
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
@@ -145,6 +145,21 @@ lazy_pages! {
         MyJobs => service::my_jobs::MyJobsPage;
         /// `/service/qc`
         Qc => service::qc::QcPage;
+    }
+    // The parts clerk's desk (零件).
+    parts {
+        /// `/parts`
+        PartsStock => parts::stock::StockPage;
+        /// `/parts/receive`
+        PartsReceive => parts::receive::ReceivePage;
+        /// `/parts/issue`
+        PartsIssue => parts::issue::IssuePage;
+        /// `/parts/reserve`
+        PartsReserve => parts::reserve::ReservePage;
+        /// `/parts/orders`
+        PartsOrders => parts::orders::OrdersPage;
+        /// `/parts/unfitted`
+        PartsUnfitted => parts::orders::UnfittedPage;
     }
     admin {
         /// `/conflicts`

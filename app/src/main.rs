@@ -18,6 +18,7 @@ mod kinds;
 mod lazy_pages;
 mod manage;
 mod pages;
+mod parts;
 mod pwa;
 mod sales;
 mod service;

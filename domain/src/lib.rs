@@ -7,6 +7,7 @@ pub mod audit;
 pub mod blob;
 pub mod history;
 pub mod label;
+pub mod parts;
 pub mod plan;
 pub mod policy;
 pub mod records;

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod demo_costs;
+pub mod demo_parts;
 pub mod demo_sales;
 pub mod demo_service;
 pub mod error;
@@ -301,13 +302,16 @@ pub async fn run_with(
             let service = demo_service::seed_service_history(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
+            let parts = demo_parts::seed_parts(store.as_ref(), chrono::Utc::now())
+                .await
+                .map_err(|e| StartupError::Demo(e.to_string()))?;
             let costs = demo_costs::seed_store_costs(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(
-                ops = history.ops + service.ops + costs.ops,
+                ops = history.ops + service.ops + parts.ops + costs.ops,
                 ms = started.elapsed().as_millis() as u64,
-                "created the demo store (password demo1234) and its sales and service history"
+                "created the demo store (password demo1234) and its sales, service and parts history"
             );
         }
     }

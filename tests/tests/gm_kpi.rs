@@ -30,7 +30,8 @@ async fn the_gm_enters_the_months_costs_and_reads_every_kpi() {
     let server = Server::start(data.path());
     let b = Browser::new().await;
     b.open(&server, "/").await;
-    b.log_in_demo(Lang::Zh, "gm", "孙建国", "总经理的平板").await;
+    b.log_in_demo(Lang::Zh, "gm", "孙建国", "总经理的平板")
+        .await;
     b.wait_for_role("status", "已同步").await;
 
     b.click_link("管理").await;
@@ -54,6 +55,8 @@ async fn the_gm_enters_the_months_costs_and_reads_every_kpi() {
     for kpi in [
         "预约率",
         "一次性修复率",
+        "零件供应率",
+        "工单供应率",
         "零件/工时销售比",
         "交车时间准确率",
         "服务有偿整备掌握度",
@@ -159,7 +162,10 @@ async fn the_gm_enters_the_months_costs_and_reads_every_kpi() {
     let body: serde_json::Value =
         serde_json::from_str(export["body"].as_str().unwrap_or("{}")).expect("the table sent");
     assert!(
-        body["title"].as_str().unwrap_or_default().starts_with("经营指标 "),
+        body["title"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("经营指标 "),
         "{body}"
     );
     let rows = body["rows"].as_array().cloned().unwrap_or_default();

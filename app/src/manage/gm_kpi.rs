@@ -13,9 +13,14 @@
 //! base) through `by_day`; the costs and settings, types held whole.
 
 use domain::Role;
+use domain::parts::kpi::{
+    PartLineFact, PartsFigure, PartsKpi, line_facts, parts_fill_rate, ro_fill_rate,
+};
+use domain::parts::orders::EmergencyOrder;
+use domain::parts::stock::moves_of;
 use domain::plan::{Plan, PlannedWrite};
 use domain::records::costs::{STORE_COSTS, StoreCosts, store_costs_record_id};
-use domain::records::service::ServiceSettings;
+use domain::records::service::{RepairOrder, RoLine, ServiceSettings};
 use domain::sales::chrono::{Datelike, NaiveDate, TimeDelta};
 use domain::sales::facts::facts_from_records;
 use domain::sales::kpi::{Figure, SalesKpi, SalesKpis, Scope, sales_kpis};
@@ -41,14 +46,37 @@ use crate::ui::labels::who;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
-/// The service KPIs of the per-advisor table.
-const ADVISOR_KPIS: [ServiceKpi; 5] = [
-    ServiceKpi::AppointmentRate,
-    ServiceKpi::FirstTimeFixRate,
-    ServiceKpi::PartsToLabourRatio,
-    ServiceKpi::DeliveryTimeAccuracy,
-    ServiceKpi::AdvisorLoad,
+/// A service or parts KPI (the parts ones from `domain::parts::kpi`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kpi {
+    Service(ServiceKpi),
+    Parts(PartsKpi),
+}
+
+impl Kpi {
+    fn name(self, i18n: I18nContext<Locale>) -> String {
+        match (self, zh(i18n)) {
+            (Kpi::Service(k), true) => k.name_zh().to_string(),
+            (Kpi::Service(k), false) => k.name_en().to_string(),
+            (Kpi::Parts(k), true) => k.label_zh().to_string(),
+            (Kpi::Parts(k), false) => k.label_en().to_string(),
+        }
+    }
+}
+
+/// The KPIs of the per-advisor table.
+const ADVISOR_KPIS: [Kpi; 7] = [
+    Kpi::Service(ServiceKpi::AppointmentRate),
+    Kpi::Service(ServiceKpi::FirstTimeFixRate),
+    Kpi::Parts(PartsKpi::PartsFillRate),
+    Kpi::Parts(PartsKpi::RoFillRate),
+    Kpi::Service(ServiceKpi::PartsToLabourRatio),
+    Kpi::Service(ServiceKpi::DeliveryTimeAccuracy),
+    Kpi::Service(ServiceKpi::AdvisorLoad),
 ];
+
+/// The KPIs of the per-technician table.
+const TECHNICIAN_KPIS: [Kpi; 1] = [Kpi::Service(ServiceKpi::TechnicianEfficiency)];
 
 /// One figure as the page shows it, from either area.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +164,45 @@ fn service_fig(i18n: I18nContext<Locale>, f: &ServiceFigure) -> Fig {
         denominator: f.denominator.clone(),
         people: false,
         export: rounded(f.value, k.unit() == Unit::Percent),
+    }
+}
+
+words! {
+    fn parts_formula(k: PartsKpi) -> String {
+        PartsKpi::PartsFillRate => gm_kpi.formula.parts_fill_rate,
+        PartsKpi::RoFillRate => gm_kpi.formula.ro_fill_rate,
+    }
+}
+
+fn parts_fig(i18n: I18nContext<Locale>, f: &PartsFigure) -> Fig {
+    let k = f.kpi;
+    let note = match f.no_figure_reason(zh(i18n)) {
+        Some(r) if zh(i18n) => format!("{}({r})", t_string!(i18n, kpi.no_figure)),
+        Some(r) => format!("{} ({r})", t_string!(i18n, kpi.no_figure)),
+        None => parts_formula(i18n, k),
+    };
+    Fig {
+        name: Kpi::Parts(k).name(i18n),
+        note,
+        value: f.display(),
+        nd: format!("{} / {}", f.numerator.len(), f.denominator.len()),
+        numerator: f.numerator.clone(),
+        denominator: f.denominator.clone(),
+        people: false,
+        export: rounded(f.value, true),
+    }
+}
+
+/// A parts KPI's figure for a period and an advisor (`None`: the store).
+fn parts_figure(
+    facts: &[PartLineFact],
+    kpi: PartsKpi,
+    period: Period,
+    advisor: Option<&str>,
+) -> PartsFigure {
+    match kpi {
+        PartsKpi::PartsFillRate => parts_fill_rate(facts, period, advisor),
+        PartsKpi::RoFillRate => ro_fill_rate(facts, period, advisor),
     }
 }
 
@@ -281,6 +348,37 @@ pub fn GmKpiPage() -> impl IntoView {
         service_facts_from_records(&refs, store_clock(), rate)
     });
 
+    // The parts KPIs' facts: the ROs and lines read above, the parts' stock moves and the
+    // emergency orders (types held whole).
+    let parts_facts = Memo::new(move |_| {
+        let clock = store_clock();
+        let ros: Vec<RepairOrder> = ros.records.with(|rs| {
+            rs.iter()
+                .filter(|r| !r.is_deleted())
+                .map(|r| RepairOrder::of(r, clock))
+                .collect()
+        });
+        let lines: Vec<RoLine> = lines.records.with(|rs| {
+            rs.iter()
+                .filter(|r| !r.is_deleted())
+                .map(|r| RoLine::of(r, clock))
+                .collect()
+        });
+        let moves: Vec<_> = sync
+            .records("part")
+            .iter()
+            .filter(|p| !p.is_deleted())
+            .map(|p| moves_of(p, clock))
+            .collect();
+        let orders: Vec<EmergencyOrder> = sync
+            .records("parts_order")
+            .iter()
+            .filter(|r| !r.is_deleted())
+            .map(|r| EmergencyOrder::of(r, clock))
+            .collect();
+        line_facts(&ros, &lines, &moves, &orders)
+    });
+
     let sales_rows = Memo::new(move |_| {
         let (this, last) = sales_facts.with(|f| {
             (
@@ -304,22 +402,37 @@ pub fn GmKpiPage() -> impl IntoView {
                 service_kpis(&f.facts(), last_month.get(), &ServiceScope::Store),
             )
         });
-        this.figures
+        let mut rows: Vec<Row> = this
+            .figures
             .iter()
             .zip(&last.figures)
             .map(|(a, b)| Row {
                 this: service_fig(i18n, a),
                 last: service_fig(i18n, b),
             })
-            .collect::<Vec<Row>>()
+            .collect();
+        // 零件供应率 and 工单供应率 after 一次性修复率 (parts missing are why a job is not fixed first
+        // time).
+        let parts: Vec<Row> = parts_facts.with(|f| {
+            [PartsKpi::PartsFillRate, PartsKpi::RoFillRate]
+                .into_iter()
+                .map(|k| Row {
+                    this: parts_fig(i18n, &parts_figure(f, k, month.get(), None)),
+                    last: parts_fig(i18n, &parts_figure(f, k, last_month.get(), None)),
+                })
+                .collect()
+        });
+        let at = rows.len().min(2);
+        rows.splice(at..at, parts);
+        rows
     });
     let person_rows = move |technicians: bool| {
         Memo::new(move |_| {
             service_facts.with(|f| {
                 let facts = f.facts();
                 let (advisors, techs) = people(&facts);
-                let (list, kpis): (Vec<String>, &[ServiceKpi]) = if technicians {
-                    (techs, &[ServiceKpi::TechnicianEfficiency])
+                let (list, kpis): (Vec<String>, &[Kpi]) = if technicians {
+                    (techs, &TECHNICIAN_KPIS)
                 } else {
                     (advisors, &ADVISOR_KPIS)
                 };
@@ -333,7 +446,15 @@ pub fn GmKpiPage() -> impl IntoView {
                         let k: ServiceKpis = service_kpis(&facts, month.get(), &scope);
                         let figs: Vec<Fig> = kpis
                             .iter()
-                            .filter_map(|kpi| k.get(*kpi).map(|x| service_fig(i18n, x)))
+                            .filter_map(|kpi| match kpi {
+                                Kpi::Service(s) => k.get(*s).map(|x| service_fig(i18n, x)),
+                                Kpi::Parts(pk) => Some(parts_fig(
+                                    i18n,
+                                    &parts_facts.with(|f| {
+                                        parts_figure(f, *pk, month.get(), Some(p.as_str()))
+                                    }),
+                                )),
+                            })
                             .collect();
                         // Only the people with something counted this month.
                         let any = figs.iter().any(|x| x.export != Value::Null);
@@ -407,20 +528,14 @@ pub fn GmKpiPage() -> impl IntoView {
             )
             .row_header(),
         ];
-        let kpis: &[ServiceKpi] = if technicians {
-            &[ServiceKpi::TechnicianEfficiency]
+        let kpis: &[Kpi] = if technicians {
+            &TECHNICIAN_KPIS
         } else {
             &ADVISOR_KPIS
         };
         for (n, kpi) in kpis.iter().copied().enumerate() {
             columns.push(Column::new(
-                move |i| {
-                    if zh(i) {
-                        kpi.name_zh().to_string()
-                    } else {
-                        kpi.name_en().to_string()
-                    }
-                },
+                move |i| kpi.name(i),
                 move |r: &PersonRow| match r.figs.get(n) {
                     Some(f) => {
                         let title = format!(

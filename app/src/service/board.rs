@@ -1,7 +1,8 @@
 //! `/service`: the advisor's board (服务顾问看板): today's appointments (arrived, expected,
 //! late, 失约), the open repair orders by status with their promised time and the jobs about to
-//! miss it (`domain::service::desk::promise_risk`), and each advisor's load today (12–15 ROs
-//! is full: `advisor_loads`).
+//! miss it (`domain::service::desk::promise_risk`) or waiting for parts (等待配件), tomorrow's
+//! appointments whose parts are missing (`crate::parts::board`), and each advisor's load today
+//! (12–15 ROs is full: `advisor_loads`).
 
 use domain::service::desk::{
     BoardArrival, PromiseRisk, advisor_loads, board_arrival, promise_risk,
@@ -76,6 +77,7 @@ pub fn ServiceBoard() -> impl IntoView {
         advisor_loads(day, &advisors, &borrowed)
     });
 
+    let hold = crate::parts::board::use_on_hold();
     view! {
         <Panel id="svc-board-title" page=true title=move || t!(i18n, svc_desk.board.title) actions=move || view! {
             <A href="/service/appointments/new" attr:class="btn btn-primary">{t!(i18n, svc_desk.board.book)}</A>
@@ -160,7 +162,10 @@ pub fn ServiceBoard() -> impl IntoView {
                                         <tr class=(risk != PromiseRisk::None).then_some("svc-risk")>
                                             <th scope="row"><A href=href>{plate}</A></th>
                                             <td>{r.customer_name.clone().unwrap_or_default()}</td>
-                                            <td>{status_text(i18n, r.status)}</td>
+                                            <td>
+                                                {status_text(i18n, r.status)}
+                                                {hold.get().contains(&r.id).then(|| view! { " " <crate::parts::board::HoldBadge /> })}
+                                            </td>
                                             <td>{who(r.advisor_id.as_deref().unwrap_or_default())}</td>
                                             <td>
                                                 {hm(r.promised_at)}
@@ -175,6 +180,7 @@ pub fn ServiceBoard() -> impl IntoView {
                 }.into_any()
             }}
         </Panel>
+        <crate::parts::board::TomorrowParts />
         <Panel id="svc-load-title" title=move || t!(i18n, svc_desk.board.load)>
             <ul class="svc-loads">
                 {move || loads.get().into_iter().map(|(id, n, load)| {

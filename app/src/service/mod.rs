@@ -37,7 +37,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn ServiceLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_service_manager());
-    let entries: [NavEntry; 7] = [
+    let entries: [NavEntry; 8] = [
         (
             "/service",
             |i| t_string!(i, svc_desk.nav.board).to_string(),
@@ -73,6 +73,8 @@ pub fn ServiceLayout() -> impl IntoView {
             |i| t_string!(i, svc_desk.nav.settings).to_string(),
             true,
         ),
+        // The parts desk, for the manager (the parts clerk has it in the main navigation).
+        ("/parts", |i| t_string!(i, parts.title).to_string(), true),
     ];
     view! {
         <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, svc_desk.nav.label).to_string()>

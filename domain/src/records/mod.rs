@@ -11,6 +11,7 @@
 pub mod costs;
 pub mod field;
 pub mod index;
+pub mod parts;
 pub mod sales;
 pub mod scope;
 pub mod service;
@@ -315,6 +316,9 @@ pub const ALL: &[&RecordType] = &[
     &RO_LINE,
     &SERVICE_SETTINGS,
     &costs::STORE_COSTS,
+    &parts::PART,
+    &parts::PART_RESERVATION,
+    &parts::PARTS_ORDER,
 ];
 
 /// The registry the app and the server use.
@@ -359,9 +363,13 @@ pub fn may_read(roles: &[Role], record_type: &str) -> bool {
 
 /// Whether a user with `roles` may change records of `record_type`: whoever may read it,
 /// except that parts clerks only read repair orders, their lines and the service settings
-/// (they may record a part reservation on an appointment).
+/// (they may record a part reservation on an appointment), and the parts records (catalogue
+/// and stock, reservations, emergency orders) are the parts clerks' and the service managers'.
 pub fn may_write(roles: &[Role], record_type: &str) -> bool {
     match record_type {
+        "part" | "part_reservation" | "parts_order" => roles
+            .iter()
+            .any(|r| *r == Role::PartsClerk || r.manages(Area::Service)),
         "repair_order" | "ro_line" | "service_settings" => roles
             .iter()
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
@@ -381,9 +389,8 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
         | "reception_rota" => Some(Allowed::Area(Area::Sales)),
         "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
-        "appointment" | "repair_order" | "ro_line" | "service_settings" => {
-            Some(Allowed::Area(Area::Service))
-        }
+        "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
+        | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
         _ => None,
     }
@@ -464,5 +471,17 @@ mod tests {
             assert!(!may_write(&[r], "store_costs"), "{r:?}");
         }
         assert!(!may_read(&[Role::ServiceAdvisor], "store_costs"));
+    }
+
+    #[test]
+    fn parts_records_are_the_parts_clerks_and_managers() {
+        for t in ["part", "part_reservation", "parts_order"] {
+            assert!(may_write(&[Role::PartsClerk], t), "{t}");
+            assert!(may_write(&[Role::GeneralManager], t), "{t}");
+            assert!(may_read(&[Role::ServiceAdvisor], t), "{t}");
+            assert!(!may_write(&[Role::ServiceAdvisor], t), "{t}");
+            assert!(!may_write(&[Role::Technician], t), "{t}");
+            assert!(!may_read(&[Role::SalesConsultant], t), "{t}");
+        }
     }
 }

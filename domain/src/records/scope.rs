@@ -8,7 +8,7 @@
 //! |---|---|
 //! | sales manager, general manager, service advisor, customer service, customer-service manager | every record of the types they may read ([`super::may_read`]) |
 //! | sales consultant | their own A-cards, C-cards, orders, test drives and visits (`consultant_id`), the care tasks assigned to them (`assignee_id`); the store's open A-cards (not lost, not delivered: a colleague's customer who comes in, a 撞单 merge, a hand-over) and those without a consultant; the visits of today and yesterday and those still in the showroom (the reception rota counts every consultant's turns); test drives under way (the fleet: which cars are out); every key account (any consultant may take one over), the sales settings and the rota |
-//! | technician, QC inspector, parts clerk | repair orders not yet handed over or cancelled, the lines of those orders, booked appointments, the service settings |
+//! | technician, QC inspector, parts clerk | repair orders not yet handed over or cancelled, the lines of those orders, booked appointments, the service settings; the parts clerk also every part, reservation and emergency order |
 //!
 //! A consultant does **not** hold a colleague's closed customers (lost or delivered A-cards and
 //! the colleague's C-cards, orders, care tasks, past visits, finished test drives): they grow
@@ -32,7 +32,7 @@ use crate::time::StoreClock;
 
 /// Bump when the rules change: every device's stored scope key then differs and its next pull
 /// fetches the records of its new scope.
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// Visits of this many days before today (store time) are in every consultant's scope, with
 /// today's.
@@ -186,6 +186,9 @@ fn role_holds(role: Role, user_id: &str, r: &RecordState, ctx: Context<'_>) -> b
             }),
             "appointment" => status() == "booked",
             "service_settings" => true,
+            // The parts desk's own records: the catalogue with its stock, reservations and
+            // emergency orders (a store's catalogue, not a growing history per customer).
+            "part" | "part_reservation" | "parts_order" => role == Role::PartsClerk,
             _ => false,
         },
         _ => false,

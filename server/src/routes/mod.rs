@@ -12,6 +12,7 @@ pub mod directory;
 pub mod health;
 pub mod history;
 pub mod metrics;
+pub mod parts;
 pub mod public;
 pub mod sales;
 pub mod sales_io;
@@ -75,6 +76,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(blobs::router())
         .merge(sales::router())
         .merge(sales_io::router())
+        .merge(parts::router())
         .merge(metrics::router())
         .merge(backup::router())
         .merge(public::router())

@@ -15,6 +15,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
+use domain::parts::orders::{EmergencyOrder, PARTS_HOLD_ZH, ro_on_hold};
 use domain::records::service::{RepairOrder, RoLine, ServiceSettings};
 use domain::service::repair_order::LineState;
 use domain::service::workshop::{
@@ -71,6 +72,8 @@ pub struct PublicRoView {
     pub lines: Vec<PublicLineView>,
     /// The total of the approved lines (fen).
     pub approved_total_fen: i64,
+    /// Parts Hold (等待配件): an emergency order of the RO's parts is still on its way.
+    pub parts_hold: bool,
 }
 
 fn state_name(s: LineState) -> &'static str {
@@ -91,8 +94,9 @@ fn state_zh(s: LineState) -> &'static str {
     }
 }
 
-fn view_of(store_name: String, s: PublicStatus) -> PublicRoView {
+fn view_of(store_name: String, s: PublicStatus, parts_hold: bool) -> PublicRoView {
     PublicRoView {
+        parts_hold,
         store_name,
         plate: s.plate,
         status: s.status.as_str().to_owned(),
@@ -142,9 +146,15 @@ async fn status_of(state: &AppState, token: &str) -> Result<Option<PublicRoView>
     }
     let lines: Vec<RoLine> = found.lines.iter().map(|l| RoLine::of(l, clock)).collect();
     let rate = ServiceSettings::of(found.settings.as_ref()).hourly_rate_fen;
+    let orders: Vec<EmergencyOrder> = found
+        .parts_orders
+        .iter()
+        .map(|o| EmergencyOrder::of(o, clock))
+        .collect();
     Ok(Some(view_of(
         found.store_name,
         public_status(&ro, &lines, rate),
+        ro_on_hold(ro.id, &orders),
     )))
 }
 
@@ -206,6 +216,11 @@ fn status_html(v: &PublicRoView) -> String {
         esc(&v.plate),
         esc(&v.status_zh)
     );
+    if v.parts_hold {
+        body.push_str(&format!(
+            "<p><strong id=\"parts-hold\">{PARTS_HOLD_ZH}</strong>:所需配件正在紧急订货,到货后继续施工</p>"
+        ));
+    }
     if let Some(p) = &v.promised_at {
         body.push_str(&format!(
             "<p>预计交车时间:<span id=\"promised\">{}</span></p>",

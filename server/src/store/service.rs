@@ -17,6 +17,8 @@ pub struct ServiceRo {
     pub lines: Vec<RecordState>,
     /// The store's `service_settings` record, if any.
     pub settings: Option<RecordState>,
+    /// The store's live `parts_order` records (紧急订货) whose `ro_id` is the RO (Parts Hold).
+    pub parts_orders: Vec<RecordState>,
 }
 
 /// Storage for the service routes.

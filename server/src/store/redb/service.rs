@@ -52,17 +52,24 @@ impl ServiceStore for RedbStore {
                 }
                 let needle = format!("\"{ro_id}\"");
                 let mut lines = Vec::new();
+                let mut parts_orders = Vec::new();
                 for entry in records.range((sid, scan_from(ro_id))..=(sid, u128::MAX))? {
                     let (_, v) = entry?;
                     let bytes = v.value();
-                    if record_type_of(bytes)? != "ro_line" || !contains(bytes, needle.as_bytes()) {
+                    let kind = record_type_of(bytes)?;
+                    let is_line = kind == "ro_line";
+                    if !(is_line || kind == "parts_order") || !contains(bytes, needle.as_bytes()) {
                         continue;
                     }
                     let line: RecordState = decode(bytes)?;
                     let of_ro = line.value("ro_id").and_then(|v| v.as_str())
                         == Some(needle.trim_matches('"'));
                     if of_ro && !line.is_deleted() {
-                        lines.push(line);
+                        if is_line {
+                            lines.push(line);
+                        } else {
+                            parts_orders.push(line);
+                        }
                     }
                 }
                 // Under the id every device derives (`service_settings_record_id`), else any.
@@ -90,6 +97,7 @@ impl ServiceStore for RedbStore {
                     ro,
                     lines,
                     settings,
+                    parts_orders,
                 }));
             }
             Ok(None)

@@ -310,6 +310,26 @@ fn push_one(
             Ok(rt) => rt,
             Err(e) => return refuse(i, RefusalReason::Apply(e)),
         };
+        // The records a parts op names (an issue's RO line, a reservation's part and job, …)
+        // must be stored, with their type: in this push or in the store.
+        for r in domain::parts::policy::references(op) {
+            let found = match touched.get(&r.id.as_u128()) {
+                Some(t) => t.state.record_type == r.record_type && !t.state.is_deleted(),
+                None => match t.records.get((store_id, r.id.as_u128()))? {
+                    Some(g) => {
+                        let s: RecordState = decode(g.value())?;
+                        s.record_type == r.record_type && !s.is_deleted()
+                    }
+                    None => false,
+                },
+            };
+            if !found {
+                return refuse(
+                    i,
+                    RefusalReason::Policy(domain::policy::PolicyError::Parts(r.missing())),
+                );
+            }
+        }
         let rid = op.record_id.as_u128();
         let entry = match touched.entry(rid) {
             Entry::Occupied(o) => o.into_mut(),

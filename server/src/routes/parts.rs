@@ -1,0 +1,358 @@
+//! The parts catalogue import (零件目录导入): `POST /api/parts/import`.
+//!
+//! The file (.xlsx or UTF-8 .csv, read by [`crate::sales_import::read_table`]) has a header row;
+//! the columns are found by their usual Chinese and English headers
+//! (`domain::parts::catalogue::HEADERS`: 零件号, 名称, 单价, 库位, 供应商, 期初库存 …). Each row
+//! is read by `domain::parts::catalogue::read_row`; the good rows are written by
+//! `domain::parts::catalogue::import_plan` (a part number already in the catalogue updates
+//! that part, a new one adds a part, an opening stock is a receipt) as ops of the importing
+//! user's device, all in ONE push: every good row or nothing. Bad rows are reported.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, Multipart, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use domain::parts::catalogue::{CatalogueRow, columns, import_plan, read_row};
+use domain::records::may_write;
+use domain::sync::{Hlc, Op, RecordState, apply, new_id, validate_op};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::AuthUser,
+    error::{Error, ErrorBody},
+    extract::Json,
+    lang::Lang,
+    routes::sync::now_ms,
+    sales_import::{ReadError, read_table},
+    store::{PushCheck, Reader, sync::registry},
+};
+
+/// Largest catalogue file.
+pub const MAX_CATALOGUE_BYTES: usize = 5 * 1024 * 1024;
+/// Most rows of one catalogue import.
+pub const MAX_CATALOGUE_ROWS: usize = 20_000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(
+        routes!(import_catalogue).layer(DefaultBodyLimit::max(MAX_CATALOGUE_BYTES + 64 * 1024)),
+    )
+}
+
+/// An error of the import: the API's usual [`Error`], or an import code with both languages.
+#[derive(Debug)]
+pub enum PartsError {
+    Api(Error),
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+}
+
+impl From<Error> for PartsError {
+    fn from(e: Error) -> Self {
+        PartsError::Api(e)
+    }
+}
+
+impl From<crate::store::StoreError> for PartsError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PartsError::Api(e.into())
+    }
+}
+
+impl IntoResponse for PartsError {
+    fn into_response(self) -> Response {
+        match self {
+            PartsError::Api(e) => e.into_response(),
+            PartsError::Refused {
+                status,
+                code,
+                zh,
+                en,
+            } => {
+                let message = match Lang::current() {
+                    Lang::Zh => zh,
+                    Lang::En => en,
+                };
+                let body = ErrorBody {
+                    code: code.to_owned(),
+                    message,
+                    op_index: None,
+                    server_time_ms: None,
+                };
+                (status, axum::Json(body)).into_response()
+            }
+        }
+    }
+}
+
+fn refused(status: StatusCode, code: &'static str, zh: &str, en: &str) -> PartsError {
+    PartsError::Refused {
+        status,
+        code,
+        zh: zh.to_owned(),
+        en: en.to_owned(),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CatalogueForm {
+    /// The .xlsx or UTF-8 .csv file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: String,
+}
+
+/// One data row of the file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CatalogueRowReport {
+    /// The spreadsheet row (1-based, the header included).
+    pub row: usize,
+    pub ok: bool,
+    /// For a bad row: `part_without_number`, `part_price_invalid`, `stock_move_bad_qty`.
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CatalogueImportResponse {
+    /// Parts added to the catalogue.
+    pub created: usize,
+    /// Parts already in the catalogue (by part number) updated.
+    pub updated: usize,
+    /// Every data row in file order.
+    pub rows: Vec<CatalogueRowReport>,
+}
+
+async fn read_file(mut form: Multipart) -> Result<Bytes, PartsError> {
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                "文件太大,最大 5 MB",
+                "The file is too large (at most 5 MB)",
+            )
+        } else {
+            refused(
+                StatusCode::BAD_REQUEST,
+                "malformed_multipart",
+                "上传内容格式有误",
+                "The upload is not valid multipart/form-data",
+            )
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(malformed)? {
+        if field.name() == Some("file") {
+            return field.bytes().await.map_err(malformed);
+        }
+    }
+    Err(refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_file_missing",
+        "请选择要导入的文件(.xlsx 或 .csv)",
+        "Please choose a file to import (.xlsx or .csv)",
+    ))
+}
+
+fn read_error(e: ReadError) -> PartsError {
+    match e {
+        ReadError::NotUtf8 => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import_not_utf8",
+            "CSV 文件不是 UTF-8 编码,请在 Excel 中“另存为 CSV UTF-8”后再导入,或直接上传 .xlsx",
+            "The CSV file is not UTF-8: save it as “CSV UTF-8” in Excel, or upload the .xlsx",
+        ),
+        ReadError::Unreadable(_) => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import_file_unreadable",
+            "无法读取文件,请上传 .xlsx 或 .csv 文件",
+            "The file cannot be read; upload an .xlsx or .csv file",
+        ),
+        ReadError::Empty => refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import_file_empty",
+            "文件是空的,第一行应为表头",
+            "The file is empty; its first row should be the headers",
+        ),
+        ReadError::TooManyRows { .. } => refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "import_too_many_rows",
+            "一次最多导入 20000 行,请拆分文件",
+            "At most 20,000 rows per import; split the file",
+        ),
+    }
+}
+
+/// The store's live parts by part number.
+async fn parts_by_number(
+    state: &AppState,
+    store_id: &str,
+) -> Result<HashMap<Uuid, RecordState>, PartsError> {
+    let mut out = HashMap::new();
+    let mut after = None;
+    loop {
+        let page = state
+            .store()
+            .snapshot(
+                store_id.to_owned(),
+                after,
+                1000,
+                Reader::types(vec!["part".to_owned()]),
+            )
+            .await?;
+        for raw in page.records {
+            let rec: RecordState = serde_json::from_str(raw.get())
+                .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
+            if !rec.is_deleted() {
+                out.insert(rec.id, rec);
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+fn random_id(now: u64) -> Result<Uuid, Error> {
+    let mut random = [0u8; 10];
+    getrandom::fill(&mut random).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(new_id(now, random))
+}
+
+/// Imports a parts catalogue: checks every row, writes the good ones in one push.
+#[utoipa::path(
+    post,
+    path = "/api/parts/import",
+    tag = "parts",
+    security(("bearer" = [])),
+    request_body(content = CatalogueForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = CatalogueImportResponse),
+        (status = 400, description = "`malformed_multipart`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a parts clerk or service manager", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `parts_no_part_number_column`", body = ErrorBody),
+    )
+)]
+async fn import_catalogue(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    form: Multipart,
+) -> Result<Json<CatalogueImportResponse>, PartsError> {
+    if !may_write(&auth.user.roles, "part") {
+        return Err(Error::Forbidden.into());
+    }
+    let bytes = read_file(form).await?;
+    let table = tokio::task::spawn_blocking(move || read_table(&bytes, MAX_CATALOGUE_ROWS))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(read_error)?;
+    let cols = columns(&table.columns);
+    if !cols.contains_key("part_no") {
+        return Err(refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "parts_no_part_number_column",
+            "找不到“零件号”列,请检查表头",
+            "No part number column (零件号 / Part No.); check the header row",
+        ));
+    }
+    let zh = matches!(Lang::current(), Lang::Zh);
+    let mut reports = Vec::with_capacity(table.rows.len());
+    let mut good: Vec<CatalogueRow> = Vec::new();
+    for (n, cells) in &table.rows {
+        match read_row(&cols, cells) {
+            Ok(row) => {
+                good.push(row);
+                reports.push(CatalogueRowReport {
+                    row: *n,
+                    ok: true,
+                    code: None,
+                    message: None,
+                });
+            }
+            Err(p) => reports.push(CatalogueRowReport {
+                row: *n,
+                ok: false,
+                code: Some(p.code().to_owned()),
+                message: Some(if zh { p.message_zh() } else { p.message_en() }.to_owned()),
+            }),
+        }
+    }
+
+    let store_id = auth.user.store_id.clone();
+    let mut states = parts_by_number(&state, &store_id).await?;
+    let existing: BTreeMap<String, Uuid> = states
+        .values()
+        .filter_map(|r| {
+            domain::records::field::string(r, "part_no").map(|no| (no.trim().to_owned(), r.id))
+        })
+        .collect();
+    let now = now_ms();
+    let mut fresh_ids = Vec::new();
+    for _ in 0..good.len() {
+        fresh_ids.push(random_id(now)?);
+    }
+    let mut fresh = fresh_ids.into_iter();
+    let plan = import_plan(&good, &existing, || {
+        fresh.next().unwrap_or_else(Uuid::now_v7)
+    });
+    let user_id = auth.user.id.to_string();
+    let mut ops = Vec::with_capacity(plan.writes.len());
+    let (mut created, mut updated) = (0, 0);
+    for (i, w) in plan.writes.iter().enumerate() {
+        let entry = states
+            .entry(w.record_id)
+            .or_insert_with(|| RecordState::new(w.record_id, w.record_type.name, &store_id));
+        if entry.applied.is_empty() {
+            created += 1;
+        } else if existing.values().any(|id| *id == w.record_id) {
+            updated += 1;
+        }
+        let changes = w
+            .changes(entry)
+            .map_err(|e| Error::Internal(format!("catalogue import: {e}")))?;
+        let op = Op {
+            op_id: random_id(now)?,
+            device_id: auth.device.id,
+            user_id: user_id.clone(),
+            store_id: store_id.clone(),
+            record_id: w.record_id,
+            record_type: w.record_type.name.to_owned(),
+            hlc: Hlc::new(now, u32::try_from(i).unwrap_or(u32::MAX)),
+            changes,
+        };
+        validate_op(&op, registry())
+            .map_err(|e| Error::Internal(format!("catalogue import: {e}")))?;
+        apply(entry, &op, w.record_type)
+            .map_err(|e| Error::Internal(format!("catalogue import: {e}")))?;
+        ops.push(op);
+    }
+    if !ops.is_empty() {
+        state
+            .store()
+            .push(store_id, ops, PushCheck::device(auth.actor(), now))
+            .await?
+            .map_err(|r| Error::Internal(format!("catalogue import refused by storage: {r:?}")))?;
+    }
+    Ok(Json(CatalogueImportResponse {
+        created,
+        updated,
+        rows: reports,
+    }))
+}
