@@ -144,6 +144,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />
                         <Route path=path!("staff") view={Lazy::<lazy_pages::Staff>::new()} />
                         <Route path=path!("audit") view={Lazy::<lazy_pages::Audit>::new()} />
+                        <Route path=path!("kpi") view={Lazy::<lazy_pages::GmKpi>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -173,6 +173,11 @@ lazy_pages! {
         /// `/manage/audit`: the audit log (审计日志), for managers.
         Audit in Management => manage::audit::AuditPage;
     }
+    // The GM's page of every KPI (经营指标).
+    gm_kpi {
+        /// `/manage/kpi`, for management.
+        GmKpi in Management => manage::gm_kpi::GmKpiPage;
+    }
 }
 
 /// The password form the shell shows instead of the pages while the user must replace a

@@ -20,10 +20,12 @@
 //!    - a status `Transition` moves from the state the record shows (or, resolving a conflict,
 //!      from one of its concurrent states) (`status_changed`).
 //! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
-//!    moves) and [`crate::service::policy`] (appointments, repair orders and their
-//!    lines: who moves an RO, no work or billing without approval, no handover without final QC)
-//!    and [`crate::parts::policy`] (stock moves, who settles stock, reservations, emergency
-//!    orders; the records they name are looked up by the server: `parts::policy::references`).
+//!    moves), [`crate::records::costs::check`] (the store's monthly costs: the GM's, sound
+//!    amounts, the record's own month), [`crate::service::policy`] (appointments, repair
+//!    orders and their lines: who moves an RO, no work or billing without approval, no handover
+//!    without final QC) and [`crate::parts::policy`] (stock moves, who settles stock,
+//!    reservations, emergency orders; the records they name are looked up by the server:
+//!    `parts::policy::references`).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -32,6 +34,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::parts::policy::PartsPolicyError;
+use crate::records::costs::CostsError;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
@@ -63,6 +66,8 @@ pub enum PolicyError {
     #[error(transparent)]
     Service(ServicePolicyError),
     #[error(transparent)]
+    Costs(CostsError),
+    #[error(transparent)]
     Parts(PartsPolicyError),
 }
 
@@ -82,6 +87,7 @@ impl PolicyError {
         match self {
             PolicyError::Sales(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
+            PolicyError::Costs(CostsError::GeneralManagerOnly) => Refusal::Forbidden,
             PolicyError::Parts(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
                 Refusal::Conflict
@@ -110,6 +116,7 @@ impl UserError for PolicyError {
             PolicyError::StatusChanged { .. } => "status_changed",
             PolicyError::Sales(e) => e.code(),
             PolicyError::Service(e) => e.code(),
+            PolicyError::Costs(e) => e.code(),
             PolicyError::Parts(e) => e.code(),
         }
     }
@@ -132,6 +139,7 @@ impl UserError for PolicyError {
             }
             PolicyError::Sales(e) => e.message_zh(),
             PolicyError::Service(e) => e.message_zh(),
+            PolicyError::Costs(e) => e.message_zh(),
             PolicyError::Parts(e) => e.message_zh(),
         }
     }
@@ -154,6 +162,7 @@ impl UserError for PolicyError {
             ),
             PolicyError::Sales(e) => e.message_en(),
             PolicyError::Service(e) => e.message_en(),
+            PolicyError::Costs(e) => e.message_en(),
             PolicyError::Parts(e) => e.message_en(),
         }
     }
@@ -187,6 +196,9 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
+    if op.record_type == "store_costs" {
+        crate::records::costs::check(actor, op).map_err(PolicyError::Costs)?;
+    }
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
     crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)
 }

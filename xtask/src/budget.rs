@@ -153,6 +153,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "gm_kpi",
+        what: "the GM's 经营指标 (every KPI, the month's costs); estimated, measured at merge",
+        limit: 320 * KB,
+        goal: None,
+    },
+    Budget {
         name: "admin",
         what: "conflicts, devices, bin",
         limit: 210 * KB,

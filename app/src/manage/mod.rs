@@ -1,9 +1,12 @@
 //! 管理: what managers (销售经理, 客服经理, 总经理) do for the store. One file per page; every
-//! page sits under [`ManageLayout`] (the management sub-navigation).
+//! page sits under [`ManageLayout`] (the management sub-navigation). [`gm_kpi`] is 经营指标 (every
+//! KPI of the store, the GM's monthly costs); [`kinds`] the management record types' words.
 
 pub mod audit;
 pub mod bin;
 pub mod devices;
+pub mod gm_kpi;
+pub mod kinds;
 pub mod staff;
 
 use leptos::prelude::*;
@@ -34,6 +37,9 @@ pub fn ManageLayout() -> impl IntoView {
                 </li>
                 <li>
                     <A href="/manage/audit" exact=true>{t!(i18n, manage_nav.audit)}</A>
+                </li>
+                <li>
+                    <A href="/manage/kpi" exact=true>{t!(i18n, gm_kpi.nav)}</A>
                 </li>
                 <Show when=manages_staff>
                     <li>

@@ -12,21 +12,18 @@ use domain::sales::chrono::{Datelike, NaiveDate};
 use domain::sales::facts::facts_from_records;
 use domain::sales::kpi::{Figure, Period, SalesKpi, SalesKpis, Scope, sales_kpis};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::is_sales_manager;
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
-use crate::kinds::{counted, record_href, short_type_label};
 use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::export::ExportButton;
 use crate::ui::field::{Bind, DateField, DateKind, Select};
-use crate::ui::kinds::Look;
+use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
-use crate::ui::list::ItemList;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
@@ -476,78 +473,19 @@ fn DrillDown(open: Open, figures: SalesKpis, on_close: Callback<()>) -> impl Int
         Scope::Consultant(id) => who(&id.to_string()),
     };
     let title = format!("{} · {} · {}", kpi_name(i18n, open.kpi), scope, f.display());
-    let consultants = open.kpi == SalesKpi::SalesEfficiency;
+    let note = if f.value.is_none() {
+        no_figure(i18n, open.kpi)
+    } else {
+        formula(i18n, open.kpi)
+    };
     view! {
-        <div class="kpi-drill" role="region" aria-label=title.clone()>
-            <div class="panel-head">
-                <h3>{title.clone()}</h3>
-                <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
-                    {t!(i18n, kpi.close)}
-                </button>
-            </div>
-            <p class="muted">
-                {if f.value.is_none() { no_figure(i18n, open.kpi) } else { formula(i18n, open.kpi) }}
-            </p>
-            <div class="kpi-drill-lists">
-                <div>
-                    <h4>{t!(i18n, kpi.numerator)} " (" {f.numerator.len()} ")"</h4>
-                    <RecordList ids=f.numerator.clone() consultants=false />
-                </div>
-                <div>
-                    <h4>{t!(i18n, kpi.denominator)} " (" {f.denominator.len()} ")"</h4>
-                    <RecordList ids=f.denominator.clone() consultants=consultants />
-                </div>
-            </div>
-        </div>
-    }
-}
-
-/// What a person calls a counted record, and where it is shown: its kind, its line, its link.
-fn describe(look: &Look, id: Uuid) -> (String, String, Option<String>) {
-    match look.sync.record(id) {
-        Some(r) => (
-            short_type_label(look.i18n, &r.record_type),
-            counted(look, &r),
-            record_href(look, &r),
-        ),
-        None => (String::new(), id.to_string(), None),
-    }
-}
-
-#[component]
-fn RecordList(ids: Vec<Uuid>, consultants: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    let look = Look::new();
-    view! {
-        <ItemList
-            items=ids
-            class="kpi-records"
-            ordered=true
-            empty=|i| t_string!(i, kpi.none)
-            item=move |id: Uuid| {
-                if consultants {
-                    return view! {
-                        <li>
-                            <span class="badge badge-muted">{t!(i18n, kpi.consultant)}</span>
-                            " "
-                            {who(&id.to_string())}
-                        </li>
-                    }
-                    .into_any();
-                }
-                let (kind, label, href) = describe(&look, id);
-                view! {
-                    <li>
-                        <span class="badge badge-muted">{kind}</span>
-                        " "
-                        {match href {
-                            Some(h) => view! { <A href=h>{label}</A> }.into_any(),
-                            None => view! { <span>{label}</span> }.into_any(),
-                        }}
-                    </li>
-                }
-                .into_any()
-            }
+        <KpiDrill
+            title=title
+            note=note
+            numerator=f.numerator.clone()
+            denominator=f.denominator.clone()
+            people=open.kpi == SalesKpi::SalesEfficiency
+            on_close=on_close
         />
     }
 }

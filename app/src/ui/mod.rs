@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod field;
 pub mod kinds;
+pub mod kpi_drill;
 pub mod labels;
 pub mod list;
 pub mod panel;

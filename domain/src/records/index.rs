@@ -42,13 +42,15 @@ pub const SEARCHED: [&str; 2] = ["a_card", "c_card"];
 
 /// The record types small enough for a device to hold in memory whole: one or a few records per
 /// store (settings), one per day (the rota) or a few hundred (key accounts, the parts catalogue
-/// with its stock moves, the reservations and emergency orders of the parts desk). Every other
-/// type is read through the indexes (`app/src/sync/read.rs`).
-pub const WHOLE_TYPES: [&str; 7] = [
+/// with its stock moves, the reservations and emergency orders of the parts desk), or one per
+/// month (the store's costs). Every other type is read through the indexes
+/// (`app/src/sync/read.rs`).
+pub const WHOLE_TYPES: [&str; 8] = [
     "sales_settings",
     "service_settings",
     "reception_rota",
     "key_account",
+    "store_costs",
     "part",
     "part_reservation",
     "parts_order",

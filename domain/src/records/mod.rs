@@ -8,6 +8,7 @@
 //! date, set, log); [`sales`] has the typed views of the sales record types ([`ACard`],
 //! [`Visit`], [`TestDrive`], [`Order`], [`CCard`], [`CareTask`], [`KeyAccount`]).
 
+pub mod costs;
 pub mod field;
 pub mod index;
 pub mod parts;
@@ -314,6 +315,7 @@ pub const ALL: &[&RecordType] = &[
     &REPAIR_ORDER,
     &RO_LINE,
     &SERVICE_SETTINGS,
+    &costs::STORE_COSTS,
     &parts::PART,
     &parts::PART_RESERVATION,
     &parts::PARTS_ORDER,
@@ -342,6 +344,13 @@ const CUSTOMER_ROLES: &[Role] = &[
     Role::GeneralManager,
 ];
 
+/// The store's monthly costs (`store_costs`) are read by the managers (the GM's page 经营指标).
+const MANAGER_ROLES: &[Role] = &[
+    Role::SalesManager,
+    Role::CustomerServiceManager,
+    Role::GeneralManager,
+];
+
 /// Whether a user with `roles` may see records of `record_type`.
 /// Sales records are for everyone who works in sales ([`Role::works_in`]).
 pub fn may_read(roles: &[Role], record_type: &str) -> bool {
@@ -364,6 +373,8 @@ pub fn may_write(roles: &[Role], record_type: &str) -> bool {
         "repair_order" | "ro_line" | "service_settings" => roles
             .iter()
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
+        // The store's monthly costs are the GM's (`costs`).
+        "store_costs" => roles.contains(&Role::GeneralManager),
         _ => may_read(roles, record_type),
     }
 }
@@ -380,6 +391,7 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
         "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
+        "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
         _ => None,
     }
 }
@@ -449,6 +461,16 @@ mod tests {
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
         }
+    }
+
+    #[test]
+    fn the_store_costs_are_the_gms() {
+        assert!(may_write(&[Role::GeneralManager], "store_costs"));
+        assert!(may_read(&[Role::SalesManager], "store_costs"));
+        for r in Role::ALL.into_iter().filter(|r| *r != Role::GeneralManager) {
+            assert!(!may_write(&[r], "store_costs"), "{r:?}");
+        }
+        assert!(!may_read(&[Role::ServiceAdvisor], "store_costs"));
     }
 
     #[test]
