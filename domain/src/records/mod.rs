@@ -20,8 +20,8 @@ pub use sales::{
     TestDriveStatus, TradeIn, Visit,
 };
 pub use service::{
-    REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_SETTINGS,
-    ServiceSettings,
+    HistoryKind, REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_HISTORY,
+    SERVICE_SETTINGS, ServiceHistory, ServiceSettings,
 };
 
 use crate::roles::{Area, Role};
@@ -313,6 +313,7 @@ pub const ALL: &[&RecordType] = &[
     &REPAIR_ORDER,
     &RO_LINE,
     &SERVICE_SETTINGS,
+    &SERVICE_HISTORY,
 ];
 
 /// The registry the app and the server use.
@@ -350,12 +351,15 @@ pub fn may_read(roles: &[Role], record_type: &str) -> bool {
 
 /// Whether a user with `roles` may change records of `record_type`: whoever may read it,
 /// except that parts clerks only read repair orders, their lines and the service settings
-/// (they may record a part reservation on an appointment).
+/// (they may record a part reservation on an appointment), and past services
+/// (`service_history`) are written only by managers (the import).
 pub fn may_write(roles: &[Role], record_type: &str) -> bool {
     match record_type {
         "repair_order" | "ro_line" | "service_settings" => roles
             .iter()
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
+        // Past services come only from an import, which managers do.
+        "service_history" => may_read(roles, record_type) && roles.iter().any(|r| r.is_manager()),
         _ => may_read(roles, record_type),
     }
 }
@@ -373,9 +377,24 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "appointment" | "repair_order" | "ro_line" | "service_settings" => {
             Some(Allowed::Area(Area::Service))
         }
+        // Whoever may read C-cards or repair orders.
+        "service_history" => Some(Allowed::Roles(HISTORY_ROLES)),
         _ => None,
     }
 }
+
+/// Who reads past services: the customer roles and everyone in service.
+const HISTORY_ROLES: &[Role] = &[
+    Role::SalesConsultant,
+    Role::SalesManager,
+    Role::ServiceAdvisor,
+    Role::Technician,
+    Role::QcInspector,
+    Role::PartsClerk,
+    Role::CustomerService,
+    Role::CustomerServiceManager,
+    Role::GeneralManager,
+];
 
 #[cfg(test)]
 mod tests {
@@ -441,6 +460,33 @@ mod tests {
         }
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn past_services_are_read_by_customer_and_service_roles_and_written_by_managers() {
+        for r in Role::ALL {
+            assert_eq!(
+                may_read(&[r], "service_history"),
+                may_read(&[r], "c_card") || may_read(&[r], "repair_order"),
+                "{r:?}"
+            );
+        }
+        for r in [
+            Role::SalesManager,
+            Role::CustomerServiceManager,
+            Role::GeneralManager,
+        ] {
+            assert!(may_write(&[r], "service_history"), "{r:?}");
+        }
+        for r in [
+            Role::SalesConsultant,
+            Role::ServiceAdvisor,
+            Role::Technician,
+            Role::CustomerService,
+            Role::PartsClerk,
+        ] {
+            assert!(!may_write(&[r], "service_history"), "{r:?}");
         }
     }
 }

@@ -12,7 +12,7 @@
 //! line's own id as entry id, so a second, different decision is refused by the generic rule
 //! (`entry_id_reused`) and one under another id by `service::policy` (`line_decision_final`).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
 use super::field::{self, LogItem};
@@ -128,6 +128,153 @@ pub static SERVICE_SETTINGS: RecordType = RecordType {
         FieldDef::scalar("shop_minutes_per_day"),
     ],
 };
+
+/// Past service (维修保养记录) imported from a store's old DMS: one visit of one vehicle before the
+/// store used forecourt, so the care schedule (first maintenance, mileage reminders, lost
+/// customers) works from day one. All scalar, written once by the import (managers only,
+/// [`super::may_write`]); readable by whoever may read C-cards or repair orders.
+pub static SERVICE_HISTORY: RecordType = RecordType {
+    name: "service_history",
+    fields: &[
+        FieldDef::scalar("c_card_id"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("plate"),
+        // `YYYY-MM-DD`.
+        FieldDef::scalar("date"),
+        // km, an integer as text.
+        FieldDef::scalar("odometer"),
+        FieldDef::scalar("ro_number"),
+        // [`HistoryKind`].
+        FieldDef::scalar("kind"),
+        // Yuan as decimal text, e.g. `680.00`.
+        FieldDef::scalar("amount"),
+        // The advisor's name as the old system wrote it.
+        FieldDef::scalar("advisor"),
+        FieldDef::scalar("note"),
+    ],
+};
+
+/// The kind of a past service (`service_history.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HistoryKind {
+    /// 首保
+    FirstMaintenance,
+    /// 保养
+    Maintenance,
+    /// 维修
+    Repair,
+    /// 保修 / 索赔
+    Warranty,
+    /// 其他
+    Other,
+}
+
+impl HistoryKind {
+    pub const ALL: [HistoryKind; 5] = [
+        HistoryKind::FirstMaintenance,
+        HistoryKind::Maintenance,
+        HistoryKind::Repair,
+        HistoryKind::Warranty,
+        HistoryKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "first_maintenance",
+            HistoryKind::Maintenance => "maintenance",
+            HistoryKind::Repair => "repair",
+            HistoryKind::Warranty => "warranty",
+            HistoryKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HistoryKind> {
+        HistoryKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "首保",
+            HistoryKind::Maintenance => "保养",
+            HistoryKind::Repair => "维修",
+            HistoryKind::Warranty => "保修",
+            HistoryKind::Other => "其他",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "First maintenance",
+            HistoryKind::Maintenance => "Maintenance",
+            HistoryKind::Repair => "Repair",
+            HistoryKind::Warranty => "Warranty",
+            HistoryKind::Other => "Other",
+        }
+    }
+}
+
+/// A past service (`service_history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceHistory {
+    pub id: Uuid,
+    pub c_card_id: Option<Uuid>,
+    pub vin: Option<String>,
+    pub plate: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub odometer_km: Option<i64>,
+    pub ro_number: Option<String>,
+    /// `other` when missing or unreadable.
+    pub kind: HistoryKind,
+    /// In fen (`680.00` yuan = 68 000).
+    pub amount_fen: Option<i64>,
+    pub advisor: Option<String>,
+    pub note: Option<String>,
+}
+
+impl ServiceHistory {
+    pub fn of(r: &RecordState) -> ServiceHistory {
+        ServiceHistory {
+            id: r.id,
+            c_card_id: field::uuid(r, "c_card_id"),
+            vin: field::string(r, "vin"),
+            plate: field::string(r, "plate"),
+            date: field::text(r, "date")
+                .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok()),
+            odometer_km: field::integer(r, "odometer"),
+            ro_number: field::string(r, "ro_number"),
+            kind: field::text(r, "kind")
+                .and_then(HistoryKind::parse)
+                .unwrap_or(HistoryKind::Other),
+            amount_fen: field::text(r, "amount").and_then(yuan_to_fen),
+            advisor: field::string(r, "advisor"),
+            note: field::string(r, "note"),
+        }
+    }
+}
+
+/// `680`, `680.5`, `680.00`, `-12.30` (yuan) → fen; `None` for anything else (more than two
+/// decimals, letters).
+pub fn yuan_to_fen(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    let fen = whole.checked_mul(100)?.checked_add(frac)?;
+    Some(if neg { -fen } else { fen })
+}
 
 /// A repair order (`repair_order`).
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +455,49 @@ mod tests {
             (s.hourly_rate_fen, s.comeback_days, s.promise_buffer_minutes),
             (18_000, 45, 10)
         );
+    }
+
+    #[test]
+    fn past_services_read_back() {
+        let mut r = RecordState::new(Uuid::from_u128(1), "service_history", "demo");
+        let e = crate::sync::Edit::new(&r, &SERVICE_HISTORY);
+        let op = crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: r.id,
+            record_type: "service_history".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes: vec![
+                e.set("date", serde_json::json!("2025-03-08")).unwrap(),
+                e.set("odometer", serde_json::json!("5123")).unwrap(),
+                e.set("kind", serde_json::json!("first_maintenance"))
+                    .unwrap(),
+                e.set("amount", serde_json::json!("680.00")).unwrap(),
+            ],
+        };
+        crate::sync::apply(&mut r, &op, &SERVICE_HISTORY).unwrap();
+        let h = ServiceHistory::of(&r);
+        assert_eq!(h.date, NaiveDate::from_ymd_opt(2025, 3, 8));
+        assert_eq!(h.odometer_km, Some(5123));
+        assert_eq!(h.kind, HistoryKind::FirstMaintenance);
+        assert_eq!(h.amount_fen, Some(68_000));
+        assert_eq!(h.c_card_id, None);
+    }
+
+    #[test]
+    fn yuan_amounts() {
+        assert_eq!(yuan_to_fen("680"), Some(68_000));
+        assert_eq!(yuan_to_fen("680.5"), Some(68_050));
+        assert_eq!(yuan_to_fen(" 0.07 "), Some(7));
+        assert_eq!(yuan_to_fen("-12.30"), Some(-1230));
+        assert_eq!(yuan_to_fen("1.234"), None);
+        assert_eq!(yuan_to_fen("12a"), None);
+        assert_eq!(yuan_to_fen(".5"), None);
+        for k in HistoryKind::ALL {
+            assert_eq!(HistoryKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]
