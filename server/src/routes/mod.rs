@@ -11,6 +11,7 @@ pub mod devices;
 pub mod directory;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod metrics;
 pub mod public;
 pub mod sales;
@@ -75,6 +76,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(blobs::router())
         .merge(sales::router())
         .merge(sales_io::router())
+        .merge(import::router())
         .merge(metrics::router())
         .merge(backup::router())
         .merge(public::router())
