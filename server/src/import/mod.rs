@@ -144,8 +144,9 @@ pub struct Checked {
     pub good: Vec<GoodRow>,
 }
 
-/// A record id derived from the store, the sheet and the row's cells (trimmed), as a version 8
-/// UUID: the same row of the same store is the same record, whatever file or batch brings it.
+/// A record id derived from the store, the sheet and the row's cells (trimmed): the same row of
+/// the same store is the same record, whatever file or batch brings it. A version 7 UUID as
+/// every id the sync accepts ([`derived_v7`]).
 pub fn row_id(store_id: &str, sheet: Sheet, cells: &[String]) -> Uuid {
     let mut h = Sha256::new();
     h.update(store_id.as_bytes());
@@ -155,21 +156,28 @@ pub fn row_id(store_id: &str, sheet: Sheet, cells: &[String]) -> Uuid {
         h.update([0x1f]);
         h.update(c.trim().as_bytes());
     }
-    let digest = h.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    derived_v7(&h.finalize())
 }
 
-/// The op id of the import of record `record_id` (derived too: a resent batch is the same op).
-pub fn op_id(record_id: Uuid) -> Uuid {
+/// A version 7 UUID from a digest: its time part within 2020-01-01 + 2^32 ms (about 50 days),
+/// its random part the digest's, so ids derived from different rows differ.
+fn derived_v7(digest: &[u8]) -> Uuid {
+    const BASE_MS: u64 = 1_577_836_800_000;
+    let mut t = [0u8; 4];
+    t.copy_from_slice(&digest[..4]);
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&digest[4..14]);
+    domain::sync::new_id(BASE_MS + u64::from(u32::from_be_bytes(t)), random)
+}
+
+/// The id of the `n`th op of the import of record `record_id` (derived too: a resent batch is
+/// the same ops).
+pub fn op_id(record_id: Uuid, n: usize) -> Uuid {
     let mut h = Sha256::new();
     h.update(b"import-op");
     h.update(record_id.as_bytes());
-    let digest = h.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    h.update(n.to_be_bytes());
+    derived_v7(&h.finalize())
 }
 
 pub(crate) fn problem(field: &str, code: &str, lang: Lang, zh: String, en: String) -> RowError {
@@ -271,7 +279,10 @@ mod tests {
             a,
             row_id("s1", Sheet::ACards, &row(&["王建华1", "3812345678"]))
         );
-        assert_ne!(op_id(a), a);
-        assert_eq!(op_id(a), op_id(a));
+        assert_ne!(op_id(a, 0), a);
+        assert_ne!(op_id(a, 0), op_id(a, 1));
+        assert_eq!(a.get_version_num(), 7);
+        assert_eq!(op_id(a, 0).get_version_num(), 7);
+        assert_eq!(op_id(a, 0), op_id(a, 0));
     }
 }

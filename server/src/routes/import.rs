@@ -759,36 +759,45 @@ async fn run_import(
     );
     for (b, batch) in checked.good.chunks(BATCH).enumerate() {
         let mut ops = Vec::with_capacity(batch.len());
-        for (i, row) in batch.iter().enumerate() {
+        let mut counter = u32::try_from(b * BATCH * 2).unwrap_or(u32::MAX);
+        for row in batch {
             let record = RecordState::new(row.record_id, record_type.name, &store_id);
             let edit = Edit::new(&record, record_type);
+            let internal = |e: domain::sync::SyncError| {
+                IoError::from(Error::Internal(format!("import row {}: {e}", row.row)))
+            };
             let mut changes = row
                 .fields
                 .iter()
                 .map(|(f, v)| edit.set(f, v.clone()))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| Error::Internal(format!("import row {}: {e}", row.row)))?;
-            for t in &row.tags {
-                changes.push(
-                    edit.set_add("tags", t)
-                        .map_err(|e| Error::Internal(format!("import row {}: {e}", row.row)))?,
-                );
+                .map_err(internal)?;
+            // One element of a set per op: the first tag with the fields, each other its own op.
+            let mut tags = row.tags.iter();
+            if let Some(t) = tags.next() {
+                changes.push(edit.set_add("tags", t).map_err(internal)?);
             }
-            let op = Op {
-                op_id: op_id(row.record_id),
-                device_id: auth.device.id,
-                user_id: user_id.clone(),
-                store_id: store_id.clone(),
-                record_id: row.record_id,
-                record_type: record_type.name.to_owned(),
-                hlc: Hlc::new(now, u32::try_from(b * BATCH + i).unwrap_or(u32::MAX)),
-                changes,
-            };
-            validate_op(&op, registry())
-                .map_err(|e| Error::Internal(format!("import row {}: {e}", row.row)))?;
-            ops.push(op);
+            let mut all = vec![changes];
+            for t in tags {
+                all.push(vec![edit.set_add("tags", t).map_err(internal)?]);
+            }
+            for (n, changes) in all.into_iter().enumerate() {
+                counter = counter.saturating_add(1);
+                let op = Op {
+                    op_id: op_id(row.record_id, n),
+                    device_id: auth.device.id,
+                    user_id: user_id.clone(),
+                    store_id: store_id.clone(),
+                    record_id: row.record_id,
+                    record_type: record_type.name.to_owned(),
+                    hlc: Hlc::new(now, counter),
+                    changes,
+                };
+                validate_op(&op, registry()).map_err(internal)?;
+                ops.push(op);
+            }
         }
-        let n = ops.len();
+        let n = batch.len();
         state
             .store()
             .push(
