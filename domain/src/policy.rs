@@ -21,7 +21,8 @@
 //!      from one of its concurrent states) (`status_changed`).
 //! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
 //!    moves) and [`crate::service::policy`] (appointments, repair orders and their
-//!    lines: who moves an RO, no work or billing without approval, no handover without final QC).
+//!    lines: who moves an RO, no work or billing without approval, no handover without final QC),
+//!    and [`crate::records::service::check_history`] (a past service is written once, whole).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -29,6 +30,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::records::service::HistoryError;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
@@ -59,6 +61,8 @@ pub enum PolicyError {
     Sales(SalesPolicyError),
     #[error(transparent)]
     Service(ServicePolicyError),
+    #[error(transparent)]
+    History(HistoryError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -104,6 +108,7 @@ impl UserError for PolicyError {
             PolicyError::StatusChanged { .. } => "status_changed",
             PolicyError::Sales(e) => e.code(),
             PolicyError::Service(e) => e.code(),
+            PolicyError::History(e) => e.code(),
         }
     }
 
@@ -125,6 +130,7 @@ impl UserError for PolicyError {
             }
             PolicyError::Sales(e) => e.message_zh(),
             PolicyError::Service(e) => e.message_zh(),
+            PolicyError::History(e) => e.message_zh(),
         }
     }
 
@@ -146,6 +152,7 @@ impl UserError for PolicyError {
             ),
             PolicyError::Sales(e) => e.message_en(),
             PolicyError::Service(e) => e.message_en(),
+            PolicyError::History(e) => e.message_en(),
         }
     }
 }
@@ -178,6 +185,7 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
+    crate::records::service::check_history(before, op).map_err(PolicyError::History)?;
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)
 }
 

@@ -276,6 +276,110 @@ pub fn yuan_to_fen(s: &str) -> Option<i64> {
     Some(if neg { -fen } else { fen })
 }
 
+/// Why an op on a past service (`service_history`) was refused ([`check_history`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("a past service is written once, by the import")]
+    Final,
+    #[error("a past service needs its date and its vehicle (VIN or plate)")]
+    Incomplete,
+    #[error("`{field}` of a past service is not valid: {value}")]
+    Invalid { field: String, value: String },
+}
+
+impl crate::sales::UserError for HistoryError {
+    fn code(&self) -> &'static str {
+        match self {
+            HistoryError::Final => "service_history_final",
+            HistoryError::Incomplete => "service_history_incomplete",
+            HistoryError::Invalid { .. } => "service_history_invalid",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            HistoryError::Final => "历史维修记录由导入一次写入,之后不能修改(可移入回收站)".into(),
+            HistoryError::Incomplete => "历史维修记录需要日期和车辆(VIN 或车牌)".into(),
+            HistoryError::Invalid { field, value } => {
+                format!("历史维修记录的“{field}”无效:{value}")
+            }
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            HistoryError::Final => {
+                "A past service is written once by the import and not changed afterwards (it may go to the bin)".into()
+            }
+            HistoryError::Incomplete => "A past service needs its date and its vehicle (VIN or plate)".into(),
+            HistoryError::Invalid { field, value } => {
+                format!("“{field}” of a past service is not valid: {value}")
+            }
+        }
+    }
+}
+
+/// The rules of a past service, checked at push: it is written once, whole (a date
+/// `YYYY-MM-DD`, a VIN or a plate, a [`HistoryKind`], an odometer of whole km, an amount in
+/// yuan); afterwards only the bin (delete, restore) touches it.
+pub fn check_history(stored: &RecordState, op: &crate::sync::Op) -> Result<(), HistoryError> {
+    use crate::sync::Change;
+    if op.record_type != SERVICE_HISTORY.name {
+        return Ok(());
+    }
+    let bin_only = op
+        .changes
+        .iter()
+        .all(|c| matches!(c, Change::Delete { .. } | Change::Restore { .. }));
+    if !stored.is_empty() {
+        return if bin_only {
+            Ok(())
+        } else {
+            Err(HistoryError::Final)
+        };
+    }
+    let mut values: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for c in &op.changes {
+        if let Change::Set { field, value, .. } = c {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            values.insert(field.as_str(), text);
+        }
+    }
+    let get = |f: &str| values.get(f).map(|v| v.trim()).filter(|v| !v.is_empty());
+    if get("date").is_none() || (get("vin").is_none() && get("plate").is_none()) {
+        return Err(HistoryError::Incomplete);
+    }
+    let invalid = |field: &str, value: &str| HistoryError::Invalid {
+        field: field.to_owned(),
+        value: value.to_owned(),
+    };
+    if let Some(d) = get("date")
+        && NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        return Err(invalid("date", d));
+    }
+    if let Some(k) = get("kind")
+        && HistoryKind::parse(k).is_none()
+    {
+        return Err(invalid("kind", k));
+    }
+    if let Some(o) = get("odometer")
+        && o.parse::<u32>().is_err()
+    {
+        return Err(invalid("odometer", o));
+    }
+    if let Some(a) = get("amount")
+        && yuan_to_fen(a).is_none()
+    {
+        return Err(invalid("amount", a));
+    }
+    Ok(())
+}
+
 /// A repair order (`repair_order`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepairOrder {
@@ -484,6 +588,65 @@ mod tests {
         assert_eq!(h.kind, HistoryKind::FirstMaintenance);
         assert_eq!(h.amount_fen, Some(68_000));
         assert_eq!(h.c_card_id, None);
+    }
+
+    #[test]
+    fn a_past_service_is_written_once_and_whole() {
+        let empty = RecordState::new(Uuid::from_u128(1), "service_history", "demo");
+        let e = crate::sync::Edit::new(&empty, &SERVICE_HISTORY);
+        let op = |changes| crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: empty.id,
+            record_type: "service_history".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes,
+        };
+        let set = |f: &str, v: &str| e.set(f, serde_json::json!(v)).unwrap();
+        let good = op(vec![
+            set("date", "2025-03-08"),
+            set("vin", "LVGBE40K78G123456"),
+            set("kind", "maintenance"),
+            set("odometer", "5123"),
+            set("amount", "680.00"),
+        ]);
+        assert_eq!(check_history(&empty, &good), Ok(()));
+        assert_eq!(
+            check_history(&empty, &op(vec![set("date", "2025-03-08")])),
+            Err(HistoryError::Incomplete)
+        );
+        for (f, v) in [
+            ("date", "2025/03/08"),
+            ("kind", "tuning"),
+            ("odometer", "5千"),
+            ("amount", "¥680"),
+        ] {
+            let mut changes = vec![set("date", "2025-03-08"), set("plate", "粤B12345")];
+            changes.retain(|c| c.field() != Some(f));
+            changes.push(set(f, v));
+            assert!(
+                matches!(
+                    check_history(&empty, &op(changes)),
+                    Err(HistoryError::Invalid { .. })
+                ),
+                "{f}"
+            );
+        }
+        let mut stored = empty.clone();
+        crate::sync::apply(&mut stored, &good, &SERVICE_HISTORY).unwrap();
+        let later = crate::sync::Edit::new(&stored, &SERVICE_HISTORY);
+        assert_eq!(
+            check_history(
+                &stored,
+                &op(vec![
+                    later.set("amount", serde_json::json!("1.00")).unwrap()
+                ])
+            ),
+            Err(HistoryError::Final)
+        );
+        assert_eq!(check_history(&stored, &op(vec![later.delete()])), Ok(()));
     }
 
     #[test]
