@@ -87,12 +87,15 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), ReadError> {
     Ok((text.into_owned(), "GB18030"))
 }
 
+/// Rows of a file: the spreadsheet row number (1-based) and the cells.
+pub type Rows = Vec<(usize, Vec<String>)>;
+
 /// Every row of the file with its spreadsheet row number (blank rows included), and the
 /// encoding. `max_rows` bounds the rows read (a file far over the limit is not read whole).
 pub fn read_rows(
     bytes: &[u8],
     max_rows: usize,
-) -> Result<(Vec<(usize, Vec<String>)>, &'static str), ReadError> {
+) -> Result<(Rows, &'static str), ReadError> {
     if bytes.starts_with(b"PK\x03\x04") {
         Ok((read_xlsx(bytes, max_rows)?, "xlsx"))
     } else {
