@@ -45,7 +45,7 @@ pub fn PastServices(id: Uuid) -> impl IntoView {
             .map(ServiceHistory::of)
             .filter(|h| h.c_card_id == Some(id))
             .collect();
-        rows.sort_by(|a, b| b.date.cmp(&a.date));
+        rows.sort_by_key(|h| std::cmp::Reverse(h.date));
         rows
     });
     let columns = Columns::new(vec![

@@ -92,10 +92,7 @@ pub type Rows = Vec<(usize, Vec<String>)>;
 
 /// Every row of the file with its spreadsheet row number (blank rows included), and the
 /// encoding. `max_rows` bounds the rows read (a file far over the limit is not read whole).
-pub fn read_rows(
-    bytes: &[u8],
-    max_rows: usize,
-) -> Result<(Rows, &'static str), ReadError> {
+pub fn read_rows(bytes: &[u8], max_rows: usize) -> Result<(Rows, &'static str), ReadError> {
     if bytes.starts_with(b"PK\x03\x04") {
         Ok((read_xlsx(bytes, max_rows)?, "xlsx"))
     } else {
