@@ -490,3 +490,21 @@ async fn import_needs_a_catalogue() {
     .await;
     r.assert_error(StatusCode::CONFLICT, "sales_catalogue_empty");
 }
+
+#[tokio::test]
+async fn an_import_cut_part_way_resumes_without_double_records() {
+    let (t, mgr) = store_with_catalogue().await;
+    // The first rows reached the store before the cut (their batch was written)…
+    let cut: String = SHEET.lines().take(8).map(|l| format!("{l}\n")).collect();
+    let people = json!({});
+    let v = import(&t, &mgr, "zh-CN", cut.as_bytes(), &people).await;
+    assert_eq!(v["imported"], 5, "{v}");
+    // …then the whole file is imported again: those are found, the rest written once.
+    let v = import(&t, &mgr, "zh-CN", SHEET.as_bytes(), &people).await;
+    assert_eq!(
+        (&v["imported"], &v["existing"], &v["refused"]),
+        (&json!(3), &json!(5), &json!(2)),
+        "{v}"
+    );
+    assert_eq!(records(&t, &mgr.token, "a_card").await.len(), 9);
+}
