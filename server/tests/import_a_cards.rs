@@ -8,6 +8,7 @@ mod common;
 
 use axum::http::StatusCode;
 use domain::sales::facts::facts_from_records;
+use domain::sales::grade::{CadenceSettings, FollowUpCard};
 use domain::sales::kpi::{Period, SalesKpi, Scope, sales_kpis};
 use domain::sync::RecordState;
 use domain::time::StoreClock;
@@ -238,6 +239,34 @@ async fn a_stores_sheet_is_imported_as_written_with_an_exact_report() {
 
     // Old cards do not move this month's KPIs.
     assert_eq!(this_months_cards(&t, &mgr.token).await, (1, 9));
+    // Nor are they all on today's cadence: each card's follow-up runs from its own sheet date.
+    let cadence = CadenceSettings::default();
+    let due = |c: &RecordState| {
+        let card = domain::records::ACard::of(c, StoreClock::default());
+        FollowUpCard::of_card(
+            c.id,
+            card.grade,
+            card.first_contact_at.map(|t| t.date()),
+            [],
+            None,
+        )
+        .map(|f| f.due(&cadence).to_string())
+    };
+    assert_eq!(
+        due(wang).as_deref(),
+        Some("2026-10-16"),
+        "H: a day after 10-15"
+    );
+    assert_eq!(
+        due(li).as_deref(),
+        Some("2026-10-19"),
+        "A: three days after 10-16"
+    );
+    assert_eq!(
+        due(chen).as_deref(),
+        Some("2026-09-10"),
+        "B: a week after 09-03"
+    );
 
     // The same phone twice is in the 撞单 queue, the earliest first contact owning it.
     let r = t.get_auth("/api/sales/duplicates", &mgr.token).await;

@@ -27,7 +27,14 @@ async fn import_50k_customer_rows() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(50_000);
     let (t, mgr) = store_with_catalogue().await;
-    let sources = ["电话咨询", "车展", "朋友介绍", "汽车之家", "自然到店", "懂车帝"];
+    let sources = [
+        "电话咨询",
+        "车展",
+        "朋友介绍",
+        "汽车之家",
+        "自然到店",
+        "懂车帝",
+    ];
     let models = ["卡罗拉", "凯美瑞", "RAV4", "汉兰达", "雷凌"];
     let people = ["王芳", "赵磊", "钱丽", "孙浩"];
     let mut csv = String::from(
@@ -89,18 +96,42 @@ async fn import_50k_customer_rows() {
 
     let parts = [("mapping", mapping.clone())];
     let start = Instant::now();
-    let r = send_sheet(&t, "/api/import/a_cards", &mgr.token, "zh-CN", "a.csv", &file, &parts).await;
+    let r = send_sheet(
+        &t,
+        "/api/import/a_cards",
+        &mgr.token,
+        "zh-CN",
+        "a.csv",
+        &file,
+        &parts,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["imported"], n, "{}", v["rows"][0]);
     report("import (new)", start.elapsed().as_secs_f64());
 
     let start = Instant::now();
-    let r = send_sheet(&t, "/api/import/a_cards", &mgr.token, "zh-CN", "a.csv", &file, &parts).await;
+    let r = send_sheet(
+        &t,
+        "/api/import/a_cards",
+        &mgr.token,
+        "zh-CN",
+        "a.csv",
+        &file,
+        &parts,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
-    assert_eq!((v["imported"].as_u64(), v["existing"].as_u64()), (Some(0), Some(n as u64)));
-    report("the same file again (all found)", start.elapsed().as_secs_f64());
+    assert_eq!(
+        (v["imported"].as_u64(), v["existing"].as_u64()),
+        (Some(0), Some(n as u64))
+    );
+    report(
+        "the same file again (all found)",
+        start.elapsed().as_secs_f64(),
+    );
 
     if n <= 20_000 {
         assert_eq!(records(&t, &mgr.token, "a_card").await.len(), n + 1);
