@@ -37,14 +37,24 @@ async fn import_50k_customer_rows() {
     ];
     let models = ["卡罗拉", "凯美瑞", "RAV4", "汉兰达", "雷凌"];
     let people = ["王芳", "赵磊", "钱丽", "孙浩"];
+    let surnames: Vec<char> = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗".chars().collect();
+    let given: Vec<char> = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文博晓海".chars().collect();
+    let name = |i: usize| {
+        format!(
+            "{}{}{}",
+            surnames[i % surnames.len()],
+            given[(i / surnames.len()) % given.len()],
+            given[(i / surnames.len() / given.len()) % given.len()]
+        )
+    };
     let mut csv = String::from(
         "XX丰田4S店 意向客户(A卡)登记表,,,,,,,\n序号,客户姓名,手机号码,意向车型,级别,客户来源,销售顾问,首次来店日期\n",
     );
     for i in 0..n {
         csv.push_str(&format!(
-            "{},客户{:05},137 {:04} {:04},{},{},{},{},2025/{}/{}\n",
+            "{},{},137 {:04} {:04},{},{},{},{},2025/{}/{}\n",
             i + 1,
-            i,
+            name(i),
             i / 10_000,
             i % 10_000,
             models[i % models.len()],
