@@ -23,9 +23,10 @@
 //!    moves), [`crate::records::costs::check`] (the store's monthly costs: the GM's, sound
 //!    amounts, the record's own month), [`crate::service::policy`] (appointments, repair
 //!    orders and their lines: who moves an RO, no work or billing without approval, no handover
-//!    without final QC) and [`crate::parts::policy`] (stock moves, who settles stock,
+//!    without final QC), [`crate::parts::policy`] (stock moves, who settles stock,
 //!    reservations, emergency orders; the records they name are looked up by the server:
-//!    `parts::policy::references`).
+//!    `parts::policy::references`) and [`crate::records::service::check_history`] (a past
+//!    service is written once, whole).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -35,6 +36,7 @@ use uuid::Uuid;
 
 use crate::parts::policy::PartsPolicyError;
 use crate::records::costs::CostsError;
+use crate::records::service::HistoryError;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
@@ -69,6 +71,8 @@ pub enum PolicyError {
     Costs(CostsError),
     #[error(transparent)]
     Parts(PartsPolicyError),
+    #[error(transparent)]
+    History(HistoryError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -118,6 +122,7 @@ impl UserError for PolicyError {
             PolicyError::Service(e) => e.code(),
             PolicyError::Costs(e) => e.code(),
             PolicyError::Parts(e) => e.code(),
+            PolicyError::History(e) => e.code(),
         }
     }
 
@@ -141,6 +146,7 @@ impl UserError for PolicyError {
             PolicyError::Service(e) => e.message_zh(),
             PolicyError::Costs(e) => e.message_zh(),
             PolicyError::Parts(e) => e.message_zh(),
+            PolicyError::History(e) => e.message_zh(),
         }
     }
 
@@ -164,6 +170,7 @@ impl UserError for PolicyError {
             PolicyError::Service(e) => e.message_en(),
             PolicyError::Costs(e) => e.message_en(),
             PolicyError::Parts(e) => e.message_en(),
+            PolicyError::History(e) => e.message_en(),
         }
     }
 }
@@ -199,6 +206,7 @@ pub fn check_op(
     if op.record_type == "store_costs" {
         crate::records::costs::check(actor, op).map_err(PolicyError::Costs)?;
     }
+    crate::records::service::check_history(before, op).map_err(PolicyError::History)?;
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
     crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)
 }

@@ -19,11 +19,13 @@ pub mod error;
 pub mod extract;
 pub mod first_start;
 pub mod headers;
+pub mod import;
 pub mod lang;
 pub mod metrics;
 pub mod ratelimit;
 pub mod routes;
-pub mod sales_import;
+/// The A-card import's old path (now [`import`]).
+pub use import as sales_import;
 pub mod site;
 pub mod store;
 pub mod tickets;

@@ -1,6 +1,8 @@
-//! 导入A卡名单 (/sales/import): the sales manager uploads a CSV with good and bad rows; the report
-//! names each bad row by its spreadsheet row number with the reason, and exactly the good rows
-//! arrive in the A-card list by sync.
+//! 导入名单 (/sales/import): the sales manager uploads a CSV of A-cards with good, bad and noted
+//! rows; the report names each row by its spreadsheet row number with the reason, and the
+//! imported cards arrive in the A-card list by sync. Then customers and their vehicles from a CSV
+//! with a title row, and their past services from a UTF-16 file: the C-card found by its plate
+//! shows its service history.
 
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
@@ -62,8 +64,10 @@ async fn an_import_reports_bad_rows_and_brings_the_good_cards() {
         assert_eq!(v, json!(column), "{field}");
     }
     b.click_button("导入").await;
-    b.wait_for_text("已导入 2 张A卡").await;
-    b.wait_for_text("4 行有问题,未导入").await;
+    // 褚子涵's model is off sale, kept as typed; the second 沈一鸣 goes to the 撞单 queue.
+    b.wait_for_text("已导入 4 张A卡").await;
+    b.wait_for_text("2 行有问题,未导入").await;
+    b.wait_for_text("2 行已导入,但有提示").await;
 
     let report = b
         .eval(
@@ -85,9 +89,10 @@ async fn an_import_reports_bad_rows_and_brings_the_good_cards() {
     assert!(reason("3").contains("完整姓名"), "{}", reason("3"));
     assert!(reason("4").starts_with("手机号码"), "{}", reason("4"));
     assert!(reason("5").contains("已停售"), "{}", reason("5"));
-    assert!(reason("7").contains("第 2 行重复"), "{}", reason("7"));
+    assert!(reason("7").contains("第 2 行相同"), "{}", reason("7"));
+    assert!(reason("7").contains("撞单"), "{}", reason("7"));
 
-    // The two good cards come by sync into the A-card list, with their catalogue models.
+    // The four cards come by sync into the A-card list, with their catalogue models.
     b.click_link("A卡").await;
     b.wait_for_path("/sales/a-cards").await;
     b.wait_for_text("沈一鸣").await;
@@ -101,7 +106,8 @@ async fn an_import_reports_bad_rows_and_brings_the_good_cards() {
         )
         .await;
     let shown: Vec<String> = serde_json::from_value(shown).expect("rows");
-    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert!(shown.iter().any(|t| t.contains("褚子涵")), "{shown:?}");
     assert!(
         shown
             .iter()
@@ -113,6 +119,111 @@ async fn an_import_reports_bad_rows_and_brings_the_good_cards() {
             .iter()
             .any(|t| t.contains("卫浩然") && t.contains("凯美瑞")),
         "{shown:?}"
+    );
+    b.close().await;
+}
+
+/// A valid VIN from 17 characters (the 9th replaced by the check digit).
+fn vin(s: &str) -> String {
+    let d = domain::sales::vin::check_digit(s).expect("17 VIN characters");
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i == 8 { d } else { c })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_vehicles_and_their_service_history_from_two_sheets() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let files = temp_dir("import");
+    let vin1 = vin("LVGBE40K08G246802");
+    let vin2 = vin("LFV2A21K0A3135791");
+    let customers = files.path().join("保有客户.csv");
+    std::fs::write(
+        &customers,
+        format!(
+            "\u{feff}XX丰田4S店 保有客户及车辆清单,,,,,,\n\
+             车主姓名,联系电话,车架号,车牌号,车型,交车日期,本地/外地\n\
+             欧阳文博,136 0000 1111,{vin1},粤A7K321,凯美瑞,2025/06/01,本地\n\
+             司马光,13600002222,{vin2},粤B9M876,卡罗拉,2024年3月5日,外地\n"
+        ),
+    )
+    .expect("write the customers");
+    let history = files.path().join("维修记录.csv");
+    let text = format!(
+        "VIN码\t车牌\t进厂日期\t进厂里程\t工单号\t维修类型\t结算金额\n\
+         {vin1}\t\t2025/07/01\t5000\tRO-2501\t首保\t0\n\
+         {vin1}\t\t2025-12-02\t15,000\tRO-2502\t定期保养\t680\n\
+         \t粤B 9M876\t2025.01.10\t30000\tRO-2503\t钣喷\t1200\n"
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&history, utf16).expect("write the history");
+
+    let b = Browser::new().await;
+    b.open(&server, "/").await;
+    b.log_in_demo(Lang::Zh, "salesmgr", "李强", "销售经理电脑")
+        .await;
+    b.wait_for_path("/sales").await;
+    b.wait_for_role("status", "已同步").await;
+    b.goto("/sales/import").await;
+    b.wait_ready().await;
+
+    for (sheet, path, done) in [
+        ("保有客户及车辆(C卡)", &customers, "已导入 2 位客户"),
+        ("历史维修记录", &history, "已导入 3 条维修记录"),
+    ] {
+        b.select("文件内容", sheet).await;
+        let input = b
+            .client()
+            .find(Locator::Id("import-file"))
+            .await
+            .expect("the file input");
+        input
+            .send_keys(path.to_str().expect("a UTF-8 path"))
+            .await
+            .expect("choose the file");
+        b.click_button("预览").await;
+        b.wait_for_text("行数据").await;
+        b.click_button("导入").await;
+        b.wait_for_text(done).await;
+    }
+    // The C-card list page is the search: the plate, without its province character.
+    b.wait_for_role("status", "已同步").await;
+    b.fill("查找客户或车辆(手机号、姓名、车牌、VIN)", "a7k321")
+        .await;
+    let link = b
+        .wait_until("the C-card in the search results", async || {
+            let v = b
+                .eval(
+                    "const a = [...document.querySelectorAll('.header-search-results a')]
+                         .find(a => a.textContent.includes('欧阳文博'));
+                     return a ? a.getAttribute('href') : null;",
+                    vec![],
+                )
+                .await;
+            v.as_str().map(str::to_string)
+        })
+        .await;
+    b.goto(&link).await;
+    b.wait_for_text("维修记录").await;
+    b.wait_for_text("RO-2502").await;
+    let rows = b
+        .eval(
+            "return [...document.querySelectorAll('.past-service-table tbody tr')].map(tr => tr.textContent);",
+            vec![],
+        )
+        .await;
+    let rows: Vec<String> = serde_json::from_value(rows).expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].contains("2025-12-02") && rows[0].contains("保养") && rows[0].contains("680.00"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].contains("首保") && rows[1].contains("5000"),
+        "{rows:?}"
     );
     b.close().await;
 }

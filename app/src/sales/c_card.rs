@@ -1,6 +1,6 @@
 //! `/sales/c-cards/:id`: a customer who bought here (C卡), read-mostly: the customer and the
 //! vehicle, the care tasks made for them (the consultant's +24 h / +72 h calls, …) and the
-//! rewards (转介绍: free maintenance).
+//! past services imported from the old DMS and the rewards (转介绍: free maintenance).
 
 use domain::records::{CCard, CareTask, CareTaskStatus};
 use domain::sales::UserError;
@@ -15,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::order::{label_of, time_text};
+use super::past_services::PastServices;
 use super::words::model_name;
 use crate::clock::store_clock;
 use crate::i18n::*;
@@ -63,7 +64,9 @@ fn ReferralRefused() -> impl IntoView {
 fn CCardView(c: Memo<Option<RecordState>>) -> impl IntoView {
     let card = move || {
         let c = CCard::of(&c.get()?, store_clock());
-        Some(view! { <CCardFields c=c.clone() /> <CareTasks id=c.id /> <Rewards c=c /> })
+        Some(
+            view! { <CCardFields c=c.clone() /> <CareTasks id=c.id /> <PastServices id=c.id /> <Rewards c=c /> },
+        )
     };
     view! { {card} }
 }

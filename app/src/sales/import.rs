@@ -1,19 +1,24 @@
-//! `/sales/import` 导入A卡名单 (sales manager / GM): choose an .xlsx / .csv, preview it (columns,
-//! first rows, the suggested mapping as one select per field), import, and read the per-row report
-//! (row number, reasons). The server checks every row and writes the good ones as A-card ops in one
-//! push; the cards then arrive here by sync (kicked right after). Needs the network.
+//! `/sales/import` 导入名单 (sales manager, customer-service manager, GM): choose what the file
+//! holds (A-cards, customers and vehicles, service history) and an .xlsx / .csv, preview it
+//! (the header row found, another one to pick; columns, first rows, the mapping as one select per
+//! field — the mapping used last for a file of the same shape comes back; the people named in
+//! the file, each to a user or unassigned), import with the progress shown, and read the
+//! report (row number, what was kept as written, why a row was not imported). The server checks
+//! every row and writes the new ones in batches; the records then arrive here by sync (kicked
+//! right after). Needs the network.
 
 use std::collections::BTreeMap;
 
+use domain::Area;
+use domain::Role;
 use gloo_net::http::Request;
 use leptos::html;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::is_sales_manager;
 use crate::api::{ApiError, prepare};
 use crate::i18n::*;
-use crate::session::use_session;
+use crate::session::{SessionCtx, use_session};
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
@@ -22,14 +27,45 @@ use crate::ui::field::{Bind, Select};
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
 
-/// The answer of `POST /api/sales/import/preview`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct TopRow {
+    row: usize,
+    cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct NameInSheet {
+    name: String,
+    rows: usize,
+    user_id: Option<String>,
+    left: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct UserChoice {
+    id: String,
+    name: String,
+}
+
+/// The answer of `POST /api/import/{sheet}/preview`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Preview {
     columns: Vec<String>,
+    header_row: usize,
+    #[serde(default)]
+    top_rows: Vec<TopRow>,
+    #[serde(default)]
+    encoding: String,
     sample_rows: Vec<Vec<String>>,
     total_rows: usize,
     suggested_mapping: BTreeMap<String, String>,
     fields: Vec<String>,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(default)]
+    people: Vec<NameInSheet>,
+    #[serde(default)]
+    users: Vec<UserChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -44,17 +80,43 @@ struct RowError {
 struct RowReport {
     row: usize,
     ok: bool,
+    #[serde(default)]
+    outcome: String,
     errors: Vec<RowError>,
+    #[serde(default)]
+    warnings: Vec<RowError>,
 }
 
-/// The answer of `POST /api/sales/import`.
+/// The answer of `POST /api/import/{sheet}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Report {
     imported: usize,
+    #[serde(default)]
+    existing: usize,
+    #[serde(default)]
+    refused: usize,
+    #[serde(default)]
+    warned: usize,
     rows: Vec<RowReport>,
 }
 
-const REQUIRED: [&str; 3] = ["name", "phone", "intended_model"];
+/// The answer of `GET /api/import/progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+/// The sheets, as the server names them.
+const SHEETS: [&str; 3] = ["a_cards", "c_cards", "service_history"];
+
+words! {
+    fn sheet_label(sheet: &str) -> String {
+        "a_cards" => import.sheet_a_cards,
+        "c_cards" => import.sheet_c_cards,
+        "service_history" => import.sheet_service_history,
+    } else sheet.to_string()
+}
 
 words! {
     fn field_label(field: &str) -> String {
@@ -68,21 +130,57 @@ words! {
         "first_contact_at" => import.fields.date,
         "budget" => import.fields.budget,
         "current_car" => import.fields.current_car,
+        "next_follow_up" => import.fields_more.next_follow_up,
+        "vin" => import.fields_more.vin,
+        "plate" => import.fields_more.plate,
+        "model" => import.fields_more.model,
+        "delivery_date" => import.fields_more.delivery_date,
+        "warranty_end" => import.fields_more.warranty_end,
+        "insurance_expiry" => import.fields_more.insurance_expiry,
+        "inspection_date" => import.fields_more.inspection_date,
+        "birthday" => import.fields_more.birthday,
+        "local" => import.fields_more.local,
+        "date" => import.fields_more.hist_date,
+        "odometer" => import.fields_more.odometer,
+        "ro_number" => import.fields_more.ro_number,
+        "kind" => import.fields_more.kind,
+        "amount" => import.fields_more.amount,
+        "advisor" => import.fields_more.advisor,
+        "note" => import.fields_more.note,
     } else field.to_string()
 }
 
-/// Posts the chosen file (and the mapping) as multipart.
+words! {
+    fn outcome_label(outcome: &str) -> String {
+        "new" => import.outcome_new,
+        "existing" => import.outcome_existing,
+        "refused" => import.outcome_refused,
+    } else outcome.to_string()
+}
+
+/// Whether the user may import lists (a manager of sales or care, or the GM).
+fn may_import() -> bool {
+    let session = use_session();
+    session.session.with(|s| {
+        s.as_ref().is_some_and(|s| {
+            Role::any_manages(&s.user.roles, Area::Sales)
+                || Role::any_manages(&s.user.roles, Area::Care)
+        })
+    })
+}
+
+/// Posts the chosen file and the text parts as multipart.
 async fn post_file<T: for<'de> Deserialize<'de>>(
     token: Option<String>,
     path: &str,
     file: &web_sys::File,
-    mapping: Option<String>,
+    parts: Vec<(&'static str, String)>,
 ) -> Result<T, ApiError> {
     let form = web_sys::FormData::new().map_err(|_| ApiError::Unexpected("form".into()))?;
     form.append_with_blob_and_filename("file", file, &file.name())
         .map_err(|_| ApiError::Unexpected("form".into()))?;
-    if let Some(m) = mapping {
-        form.append_with_str("mapping", &m)
+    for (name, value) in parts {
+        form.append_with_str(name, &value)
             .map_err(|_| ApiError::Unexpected("form".into()))?;
     }
     let request = prepare(Request::post(path), token.as_deref()).body(form);
@@ -91,12 +189,42 @@ async fn post_file<T: for<'de> Deserialize<'de>>(
     serde_json::from_str(&text).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
+async fn get_progress(token: Option<String>) -> Option<Progress> {
+    let request = prepare(Request::get("/api/import/progress"), token.as_deref()).build();
+    let response = send(request).await.ok()?;
+    response.json().await.ok()
+}
+
+/// The device's remembered mappings (`localStorage`), by the file's shape.
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn shape_key(sheet: &str, columns: &[String]) -> String {
+    format!("forecourt.import.{sheet}.{}", columns.join("\u{1f}"))
+}
+
+/// The mapping last used for a file of this shape, when it still fits its columns.
+fn remembered(sheet: &str, columns: &[String]) -> Option<BTreeMap<String, String>> {
+    let text = storage()?.get_item(&shape_key(sheet, columns)).ok()??;
+    let m: BTreeMap<String, String> = serde_json::from_str(&text).ok()?;
+    m.values()
+        .all(|c| c.is_empty() || columns.contains(c))
+        .then_some(m)
+}
+
+fn remember(sheet: &str, columns: &[String], mapping: &BTreeMap<String, String>) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(mapping)) {
+        let _ = s.set_item(&shape_key(sheet, columns), &text);
+    }
+}
+
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    let manager = Memo::new(move |_| is_sales_manager());
+    let allowed = Memo::new(move |_| may_import());
     move || {
-        if manager.get() {
+        if allowed.get() {
             view! { <Importer /> }.into_any()
         } else {
             view! {
@@ -109,21 +237,42 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
+/// What a preview or an import asks for.
+#[derive(Clone, Copy)]
+struct Form {
+    session: SessionCtx,
+    sheet: RwSignal<String>,
+    header_row: RwSignal<String>,
+}
+
 #[component]
 fn Importer() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let session = use_session();
     let input = NodeRef::<html::Input>::new();
+    let form = Form {
+        session,
+        sheet: RwSignal::new(SHEETS[0].to_string()),
+        header_row: RwSignal::new(String::new()),
+    };
     let preview = RwSignal::new(None::<Preview>);
     let mapping = RwSignal::new(BTreeMap::<String, String>::new());
+    let people = RwSignal::new(BTreeMap::<String, String>::new());
+    let from_memory = RwSignal::new(false);
     let report = RwSignal::new(None::<Report>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<&'static str>);
+    let progress = RwSignal::new(None::<Progress>);
 
     let chosen = move || -> Option<web_sys::File> { input.get_untracked()?.files()?.get(0) };
+    let reset = move || {
+        preview.set(None);
+        report.set(None);
+        error.set(None);
+    };
 
-    let do_preview = move |_| {
+    let run_preview = move || {
         let Some(file) = chosen() else {
             error.set(Some(t_string!(i18n, import.choose_file).to_string()));
             return;
@@ -131,13 +280,30 @@ fn Importer() -> impl IntoView {
         busy.set(Some("preview"));
         error.set(None);
         report.set(None);
+        let sheet = form.sheet.get_untracked();
+        let header = form.header_row.get_untracked();
         leptos::task::spawn_local(async move {
+            let path = format!("/api/import/{sheet}/preview");
+            let parts = if header.is_empty() {
+                vec![]
+            } else {
+                vec![("header_row", header)]
+            };
             let result: Result<Preview, _> =
-                post_file(token(session), "/api/sales/import/preview", &file, None).await;
+                post_file(token(form.session), &path, &file, parts).await;
             busy.set(None);
             match result {
                 Ok(p) => {
-                    mapping.set(p.suggested_mapping.clone());
+                    let kept = remembered(&sheet, &p.columns);
+                    from_memory.set(kept.is_some());
+                    mapping.set(kept.unwrap_or_else(|| p.suggested_mapping.clone()));
+                    people.set(
+                        p.people
+                            .iter()
+                            .map(|n| (n.name.clone(), n.user_id.clone().unwrap_or_default()))
+                            .collect(),
+                    );
+                    form.header_row.set(p.header_row.to_string());
                     preview.set(Some(p));
                 }
                 Err(e) => {
@@ -153,26 +319,64 @@ fn Importer() -> impl IntoView {
             error.set(Some(t_string!(i18n, import.choose_file).to_string()));
             return;
         };
+        let Some(p) = preview.get_untracked() else {
+            return;
+        };
         let m = mapping.get_untracked();
-        if REQUIRED
+        if p.required
             .iter()
-            .any(|f| m.get(*f).is_none_or(String::is_empty))
+            .any(|f| m.get(f).is_none_or(String::is_empty))
         {
-            error.set(Some(t_string!(i18n, import.need_required).to_string()));
+            error.set(Some(
+                if form.sheet.get_untracked() == SHEETS[0] {
+                    t_string!(i18n, import.need_required)
+                } else {
+                    t_string!(i18n, import.need_required_any)
+                }
+                .to_string(),
+            ));
             return;
         }
         let m: BTreeMap<String, String> = m.into_iter().filter(|(_, c)| !c.is_empty()).collect();
-        let json = serde_json::to_string(&m).unwrap_or_default();
+        let sheet = form.sheet.get_untracked();
+        remember(&sheet, &p.columns, &m);
+        let parts = vec![
+            ("mapping", serde_json::to_string(&m).unwrap_or_default()),
+            ("header_row", form.header_row.get_untracked()),
+            (
+                "people",
+                serde_json::to_string(&people.get_untracked()).unwrap_or_default(),
+            ),
+        ];
         busy.set(Some("import"));
         error.set(None);
+        progress.set(None);
+        let done = RwSignal::new(false);
+        // The progress, asked for while the import runs.
         leptos::task::spawn_local(async move {
+            loop {
+                sleep(700).await;
+                if done.get_untracked() {
+                    break;
+                }
+                if let Some(p) = get_progress(token(form.session)).await
+                    && !done.get_untracked()
+                {
+                    progress.set(Some(p));
+                }
+            }
+        });
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/import/{sheet}");
             let result: Result<Report, _> =
-                post_file(token(session), "/api/sales/import", &file, Some(json)).await;
+                post_file(token(form.session), &path, &file, parts).await;
+            done.set(true);
             busy.set(None);
+            progress.set(None);
             match result {
                 Ok(r) => {
                     report.set(Some(r));
-                    // The imported cards come back by sync.
+                    // The imported records come back by sync.
                     sync.kick();
                 }
                 Err(e) => error.set(Some(e.user_text(i18n))),
@@ -180,10 +384,28 @@ fn Importer() -> impl IntoView {
         });
     };
 
+    let sheet_options = Signal::derive(move || {
+        SHEETS
+            .iter()
+            .map(|s| ((*s).to_string(), sheet_label(i18n, s)))
+            .collect::<Vec<_>>()
+    });
+    let sheet_bind = Bind::new(
+        move || form.sheet.get(),
+        move |v: String| {
+            form.sheet.set(v);
+            form.header_row.set(String::new());
+            reset();
+        },
+    );
+
     view! {
         <Panel id="import-title" class="import-page" page=true title=move || t!(i18n, import.title)>
             <p class="muted">{t!(i18n, import.hint)}</p>
             <div class="form">
+                <Select id="import-sheet" value=sheet_bind options=sheet_options>
+                    {t!(i18n, import.sheet)}
+                </Select>
                 <div class="field">
                     <label for="import-file">{t!(i18n, import.file)}</label>
                     <input
@@ -192,14 +414,13 @@ fn Importer() -> impl IntoView {
                         accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                         node_ref=input
                         on:change=move |_| {
-                            preview.set(None);
-                            report.set(None);
-                            error.set(None);
+                            form.header_row.set(String::new());
+                            reset();
                         }
                     />
                 </div>
                 <div class="form-actions">
-                    <button type="button" class="btn btn-secondary" on:click=do_preview disabled=move || busy.get().is_some()>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| run_preview() disabled=move || busy.get().is_some()>
                         {move || if busy.get() == Some("preview") { t_string!(i18n, import.previewing).to_string() } else { t_string!(i18n, import.preview).to_string() }}
                     </button>
                 </div>
@@ -208,20 +429,52 @@ fn Importer() -> impl IntoView {
         </Panel>
         {move || {
             let p = preview.get()?;
+            let header_options: Vec<(String, String)> = p
+                .top_rows
+                .iter()
+                .map(|r| {
+                    let cells: Vec<&str> = r
+                        .cells
+                        .iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .take(4)
+                        .collect();
+                    (r.row.to_string(), format!("{}: {}", r.row, cells.join(" | ")))
+                })
+                .collect();
+            let header_bind = Bind::new(
+                move || form.header_row.get(),
+                move |v: String| {
+                    form.header_row.set(v);
+                    run_preview();
+                },
+            );
+            let encoding = p.encoding.clone();
             Some(view! {
                 <Panel id="import-preview" title=move || t!(i18n, import.sample)>
-                    <p class="muted">{let n = p.total_rows; t!(i18n, import.total_rows, n = n)}</p>
+                    <p class="muted">
+                        {let n = p.total_rows; t!(i18n, import.total_rows, n = n)}
+                        " · "
+                        {let e = encoding.clone(); t!(i18n, import.encoding, encoding = e)}
+                    </p>
+                    <div class="form">
+                        <Select id="import-header-row" value=header_bind options=Signal::stored(header_options)>
+                            {t!(i18n, import.header_row)}
+                        </Select>
+                    </div>
                     <DataTable
                         columns=sample_columns(&p.columns)
                         rows=Signal::stored(p.sample_rows.clone())
                         class="import-sample"
                     />
                     <h2>{t!(i18n, import.mapping)}</h2>
+                    {move || from_memory.get().then(|| view! { <p class="muted small">{t!(i18n, import.remembered)}</p> })}
                     <div class="form import-mapping">
                         {p.fields.iter().map(|f| {
                             let field = f.clone();
                             let id = format!("map-{f}");
-                            let required = REQUIRED.contains(&f.as_str());
+                            let required = p.required.contains(f);
                             let label = if required {
                                 format!("{} ({})", field_label(i18n, f), t_string!(i18n, import.required))
                             } else {
@@ -250,27 +503,110 @@ fn Importer() -> impl IntoView {
                             }
                         }).collect_view()}
                     </div>
+                    <People names=p.people.clone() users=p.users.clone() people=people />
                     <button type="button" class="btn btn-primary" on:click=do_import disabled=move || busy.get().is_some()>
                         {move || if busy.get() == Some("import") { t_string!(i18n, import.importing).to_string() } else { t_string!(i18n, import.import).to_string() }}
                     </button>
+                    {move || progress.get().filter(|p| p.total > 0).map(|p| view! {
+                        <p class="muted" role="status">
+                            {t!(i18n, import.progress, done = p.done, total = p.total)}
+                        </p>
+                        <progress class="import-progress" max=p.total value=p.done></progress>
+                    })}
                 </Panel>
             })
         }}
         {move || {
             let r = report.get()?;
-            let bad: Vec<RowReport> = r.rows.iter().filter(|row| !row.ok).cloned().collect();
-            let bad_count = bad.len();
+            let sheet = form.sheet.get_untracked();
+            let rows: Vec<RowReport> = r.rows.clone();
+            let any = !rows.is_empty();
+            let imported = r.imported;
             Some(view! {
                 <Panel id="import-report" title=move || t!(i18n, import.report)>
-                    <p class="notice notice-ok" role="status">{let n = r.imported; t!(i18n, import.imported, n = n)}</p>
-                    {(bad_count > 0).then(|| view! {
-                        <p class="notice notice-warn">{t!(i18n, import.bad_rows, n = bad_count)}</p>
-                        <DataTable columns=report_columns(i18n) rows=Signal::stored(bad) class="import-report" />
+                    <p class="notice notice-ok" role="status">
+                        {match sheet.as_str() {
+                            "c_cards" => t!(i18n, import.imported_c_cards, n = imported).into_any(),
+                            "service_history" => t!(i18n, import.imported_history, n = imported).into_any(),
+                            _ => t!(i18n, import.imported, n = imported).into_any(),
+                        }}
+                    </p>
+                    {(r.existing > 0).then(|| view! { <p class="notice">{t!(i18n, import.existing, n = r.existing)}</p> })}
+                    {(r.refused > 0).then(|| view! { <p class="notice notice-warn">{t!(i18n, import.bad_rows, n = r.refused)}</p> })}
+                    {(r.warned > 0).then(|| view! { <p class="notice">{t!(i18n, import.warned, n = r.warned)}</p> })}
+                    {any.then(|| view! {
+                        <DataTable columns=report_columns(i18n) rows=Signal::stored(rows) class="import-report" />
                     })}
                 </Panel>
             })
         }}
     }
+}
+
+/// One select per name of the sheet: the matched user, another, or unassigned.
+#[component]
+fn People(
+    names: Vec<NameInSheet>,
+    users: Vec<UserChoice>,
+    people: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if names.is_empty() {
+        return None;
+    }
+    let options: Vec<(String, String)> = users.into_iter().map(|u| (u.id, u.name)).collect();
+    let items = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let name = n.name.clone();
+            let value = Bind::new(
+                {
+                    let name = name.clone();
+                    move || people.with(|m| m.get(&name).cloned().unwrap_or_default())
+                },
+                move |v: String| {
+                    people.update(|m| {
+                        m.insert(name.clone(), v);
+                    })
+                },
+            );
+            let mut label = format!(
+                "{} ({} {})",
+                n.name,
+                n.rows,
+                t_string!(i18n, import.rows_word)
+            );
+            if n.left {
+                label = format!("{label} · {}", t_string!(i18n, import.left));
+            }
+            view! {
+                <Select
+                    id=format!("person-{i}")
+                    value=value
+                    options=Signal::stored(options.clone())
+                    blank=Signal::derive(move || t_string!(i18n, import.unassigned).to_string())
+                >
+                    {label}
+                </Select>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h2>{t!(i18n, import.people)}</h2>
+        <p class="muted small">{t!(i18n, import.people_hint)}</p>
+        <div class="form import-people">{items}</div>
+    })
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The sample's table: one column per column of the file.
@@ -290,12 +626,19 @@ fn sample_columns(names: &[String]) -> Columns<Vec<String>> {
     )
 }
 
-/// The refused rows: the row's number and what was wrong with it.
+/// The rows with something to say: the row's number, what became of it and why.
 fn report_columns(i18n: I18nContext<Locale>) -> Columns<RowReport> {
     let problems = move |row: &RowReport| -> Vec<String> {
         row.errors
             .iter()
-            .map(|e| format!("{}: {}", field_label(i18n, &e.field), e.message))
+            .chain(row.warnings.iter())
+            .map(|e| {
+                if e.field.is_empty() {
+                    e.message.clone()
+                } else {
+                    format!("{}: {}", field_label(i18n, &e.field), e.message)
+                }
+            })
             .collect()
     };
     Columns::new(vec![
@@ -315,6 +658,17 @@ fn report_columns(i18n: I18nContext<Locale>) -> Columns<RowReport> {
                 view! { <ul class="import-errors">{items}</ul> }.into_any()
             },
             move |row: &RowReport| problems(row).join("\n").into(),
+        ),
+        Column::text(
+            |i| t_string!(i, import.outcome),
+            move |row: &RowReport| {
+                let o = if row.outcome.is_empty() && !row.ok {
+                    "refused"
+                } else {
+                    row.outcome.as_str()
+                };
+                outcome_label(i18n, o)
+            },
         ),
     ])
 }

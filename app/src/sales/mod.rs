@@ -12,6 +12,7 @@ pub mod kinds;
 pub mod kpi;
 pub mod loss;
 pub mod order;
+pub mod past_services;
 pub mod reception;
 pub mod settings;
 pub mod test_drive;

@@ -132,6 +132,48 @@ fn settings_summary(_: &Look, _: &RecordState) -> String {
     String::new()
 }
 
+words! {
+    fn history_field(field: &str) -> Option<String> {
+        "vin" => import.fields_more.vin,
+        "plate" => import.fields_more.plate,
+        "date" => import.fields_more.hist_date,
+        "odometer" => import.fields_more.odometer,
+        "ro_number" => import.fields_more.ro_number,
+        "kind" => import.fields_more.kind,
+        "amount" => import.fields_more.amount,
+        "advisor" => import.fields_more.advisor,
+        "note" => import.fields_more.note,
+    }
+}
+
+fn history_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<String> {
+    let kind = domain::records::HistoryKind::parse(value).filter(|_| field == "kind")?;
+    Some(if i18n.get_locale_untracked() == Locale::en {
+        kind.label_en().to_string()
+    } else {
+        kind.label_zh().to_string()
+    })
+}
+
+/// A past service by its date, vehicle and RO number.
+fn history_title(r: &RecordState) -> String {
+    let title = joined(vec![
+        text(r, "date"),
+        text(r, "plate"),
+        text(r, "vin"),
+        text(r, "ro_number"),
+    ]);
+    if title.trim().is_empty() {
+        r.id.to_string()
+    } else {
+        title
+    }
+}
+
+fn history_summary(_: &Look, r: &RecordState) -> String {
+    history_title(r)
+}
+
 /// A service kind as the shared screens show it; the service screens (and the record pages'
 /// "not found" words) come with the service lane.
 const fn kind(
@@ -157,7 +199,7 @@ const fn kind(
 }
 
 /// The service record types.
-pub static KINDS: [Kind; 4] = [
+pub static KINDS: [Kind; 5] = [
     kind(
         "appointment",
         |i| t_string!(i, service.kinds.appointment).to_string(),
@@ -189,5 +231,13 @@ pub static KINDS: [Kind; 4] = [
         settings_summary,
         no_field_label,
         no_value_text,
+    ),
+    kind(
+        "service_history",
+        |i| t_string!(i, import.history_title).to_string(),
+        history_title,
+        history_summary,
+        history_field,
+        history_value,
     ),
 ];

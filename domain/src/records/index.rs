@@ -123,7 +123,7 @@ fn day_field(record_type: &str) -> Option<&'static str> {
         "order" => Some("promised_date"),
         "c_card" => Some("delivery_date"),
         "appointment" => Some("slot_at"),
-        "reception_rota" => Some("date"),
+        "reception_rota" | "service_history" => Some("date"),
         _ => None,
     }
 }
@@ -135,6 +135,7 @@ fn made_field(record_type: &str) -> Option<&'static str> {
         "visit" => Some("time_in"),
         "test_drive" => Some("started_at"),
         "order" => Some("signed_at"),
+        "service_history" => Some("date"),
         _ => None,
     }
 }

@@ -22,8 +22,8 @@ pub use sales::{
     TestDriveStatus, TradeIn, Visit,
 };
 pub use service::{
-    REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_SETTINGS,
-    ServiceSettings,
+    HistoryKind, REPAIR_ORDER, REPAIR_ORDER_STATUS, RO_LINE, RepairOrder, RoLine, SERVICE_HISTORY,
+    SERVICE_SETTINGS, ServiceHistory, ServiceSettings,
 };
 
 use crate::roles::{Area, Role};
@@ -319,6 +319,7 @@ pub const ALL: &[&RecordType] = &[
     &parts::PART,
     &parts::PART_RESERVATION,
     &parts::PARTS_ORDER,
+    &SERVICE_HISTORY,
 ];
 
 /// The registry the app and the server use.
@@ -363,8 +364,9 @@ pub fn may_read(roles: &[Role], record_type: &str) -> bool {
 
 /// Whether a user with `roles` may change records of `record_type`: whoever may read it,
 /// except that parts clerks only read repair orders, their lines and the service settings
-/// (they may record a part reservation on an appointment), and the parts records (catalogue
-/// and stock, reservations, emergency orders) are the parts clerks' and the service managers'.
+/// (they may record a part reservation on an appointment), the parts records (catalogue
+/// and stock, reservations, emergency orders) are the parts clerks' and the service managers',
+/// and past services (`service_history`) are written only by managers (the import).
 pub fn may_write(roles: &[Role], record_type: &str) -> bool {
     match record_type {
         "part" | "part_reservation" | "parts_order" => roles
@@ -375,6 +377,8 @@ pub fn may_write(roles: &[Role], record_type: &str) -> bool {
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
         // The store's monthly costs are the GM's (`costs`).
         "store_costs" => roles.contains(&Role::GeneralManager),
+        // Past services come only from an import, which managers do.
+        "service_history" => may_read(roles, record_type) && roles.iter().any(|r| r.is_manager()),
         _ => may_read(roles, record_type),
     }
 }
@@ -392,9 +396,24 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
+        // Whoever may read C-cards or repair orders.
+        "service_history" => Some(Allowed::Roles(HISTORY_ROLES)),
         _ => None,
     }
 }
+
+/// Who reads past services: the customer roles and everyone in service.
+const HISTORY_ROLES: &[Role] = &[
+    Role::SalesConsultant,
+    Role::SalesManager,
+    Role::ServiceAdvisor,
+    Role::Technician,
+    Role::QcInspector,
+    Role::PartsClerk,
+    Role::CustomerService,
+    Role::CustomerServiceManager,
+    Role::GeneralManager,
+];
 
 #[cfg(test)]
 mod tests {
@@ -482,6 +501,33 @@ mod tests {
             assert!(!may_write(&[Role::ServiceAdvisor], t), "{t}");
             assert!(!may_write(&[Role::Technician], t), "{t}");
             assert!(!may_read(&[Role::SalesConsultant], t), "{t}");
+        }
+    }
+
+    #[test]
+    fn past_services_are_read_by_customer_and_service_roles_and_written_by_managers() {
+        for r in Role::ALL {
+            assert_eq!(
+                may_read(&[r], "service_history"),
+                may_read(&[r], "c_card") || may_read(&[r], "repair_order"),
+                "{r:?}"
+            );
+        }
+        for r in [
+            Role::SalesManager,
+            Role::CustomerServiceManager,
+            Role::GeneralManager,
+        ] {
+            assert!(may_write(&[r], "service_history"), "{r:?}");
+        }
+        for r in [
+            Role::SalesConsultant,
+            Role::ServiceAdvisor,
+            Role::Technician,
+            Role::CustomerService,
+            Role::PartsClerk,
+        ] {
+            assert!(!may_write(&[r], "service_history"), "{r:?}");
         }
     }
 }

@@ -12,7 +12,7 @@
 //! line's own id as entry id, so a second, different decision is refused by the generic rule
 //! (`entry_id_reused`) and one under another id by `service::policy` (`line_decision_final`).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
 use super::field::{self, LogItem};
@@ -128,6 +128,257 @@ pub static SERVICE_SETTINGS: RecordType = RecordType {
         FieldDef::scalar("shop_minutes_per_day"),
     ],
 };
+
+/// Past service (维修保养记录) imported from a store's old DMS: one visit of one vehicle before the
+/// store used forecourt, so the care schedule (first maintenance, mileage reminders, lost
+/// customers) works from day one. All scalar, written once by the import (managers only,
+/// [`super::may_write`]); readable by whoever may read C-cards or repair orders.
+pub static SERVICE_HISTORY: RecordType = RecordType {
+    name: "service_history",
+    fields: &[
+        FieldDef::scalar("c_card_id"),
+        FieldDef::scalar("vin"),
+        FieldDef::scalar("plate"),
+        // `YYYY-MM-DD`.
+        FieldDef::scalar("date"),
+        // km, an integer as text.
+        FieldDef::scalar("odometer"),
+        FieldDef::scalar("ro_number"),
+        // [`HistoryKind`].
+        FieldDef::scalar("kind"),
+        // Yuan as decimal text, e.g. `680.00`.
+        FieldDef::scalar("amount"),
+        // The advisor's name as the old system wrote it.
+        FieldDef::scalar("advisor"),
+        FieldDef::scalar("note"),
+    ],
+};
+
+/// The kind of a past service (`service_history.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HistoryKind {
+    /// 首保
+    FirstMaintenance,
+    /// 保养
+    Maintenance,
+    /// 维修
+    Repair,
+    /// 保修 / 索赔
+    Warranty,
+    /// 其他
+    Other,
+}
+
+impl HistoryKind {
+    pub const ALL: [HistoryKind; 5] = [
+        HistoryKind::FirstMaintenance,
+        HistoryKind::Maintenance,
+        HistoryKind::Repair,
+        HistoryKind::Warranty,
+        HistoryKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "first_maintenance",
+            HistoryKind::Maintenance => "maintenance",
+            HistoryKind::Repair => "repair",
+            HistoryKind::Warranty => "warranty",
+            HistoryKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HistoryKind> {
+        HistoryKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "首保",
+            HistoryKind::Maintenance => "保养",
+            HistoryKind::Repair => "维修",
+            HistoryKind::Warranty => "保修",
+            HistoryKind::Other => "其他",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            HistoryKind::FirstMaintenance => "First maintenance",
+            HistoryKind::Maintenance => "Maintenance",
+            HistoryKind::Repair => "Repair",
+            HistoryKind::Warranty => "Warranty",
+            HistoryKind::Other => "Other",
+        }
+    }
+}
+
+/// A past service (`service_history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceHistory {
+    pub id: Uuid,
+    pub c_card_id: Option<Uuid>,
+    pub vin: Option<String>,
+    pub plate: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub odometer_km: Option<i64>,
+    pub ro_number: Option<String>,
+    /// `other` when missing or unreadable.
+    pub kind: HistoryKind,
+    /// In fen (`680.00` yuan = 68 000).
+    pub amount_fen: Option<i64>,
+    pub advisor: Option<String>,
+    pub note: Option<String>,
+}
+
+impl ServiceHistory {
+    pub fn of(r: &RecordState) -> ServiceHistory {
+        ServiceHistory {
+            id: r.id,
+            c_card_id: field::uuid(r, "c_card_id"),
+            vin: field::string(r, "vin"),
+            plate: field::string(r, "plate"),
+            date: field::text(r, "date")
+                .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok()),
+            odometer_km: field::integer(r, "odometer"),
+            ro_number: field::string(r, "ro_number"),
+            kind: field::text(r, "kind")
+                .and_then(HistoryKind::parse)
+                .unwrap_or(HistoryKind::Other),
+            amount_fen: field::text(r, "amount").and_then(yuan_to_fen),
+            advisor: field::string(r, "advisor"),
+            note: field::string(r, "note"),
+        }
+    }
+}
+
+/// `680`, `680.5`, `680.00`, `-12.30` (yuan) → fen; `None` for anything else (more than two
+/// decimals, letters).
+pub fn yuan_to_fen(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    let fen = whole.checked_mul(100)?.checked_add(frac)?;
+    Some(if neg { -fen } else { fen })
+}
+
+/// Why an op on a past service (`service_history`) was refused ([`check_history`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("a past service is written once, by the import")]
+    Final,
+    #[error("a past service needs its date and its vehicle (VIN or plate)")]
+    Incomplete,
+    #[error("`{field}` of a past service is not valid: {value}")]
+    Invalid { field: String, value: String },
+}
+
+impl crate::sales::UserError for HistoryError {
+    fn code(&self) -> &'static str {
+        match self {
+            HistoryError::Final => "service_history_final",
+            HistoryError::Incomplete => "service_history_incomplete",
+            HistoryError::Invalid { .. } => "service_history_invalid",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            HistoryError::Final => "历史维修记录由导入一次写入,之后不能修改(可移入回收站)".into(),
+            HistoryError::Incomplete => "历史维修记录需要日期和车辆(VIN 或车牌)".into(),
+            HistoryError::Invalid { field, value } => {
+                format!("历史维修记录的“{field}”无效:{value}")
+            }
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            HistoryError::Final => {
+                "A past service is written once by the import and not changed afterwards (it may go to the bin)".into()
+            }
+            HistoryError::Incomplete => "A past service needs its date and its vehicle (VIN or plate)".into(),
+            HistoryError::Invalid { field, value } => {
+                format!("“{field}” of a past service is not valid: {value}")
+            }
+        }
+    }
+}
+
+/// The rules of a past service, checked at push: it is written once, whole (a date
+/// `YYYY-MM-DD`, a VIN or a plate, a [`HistoryKind`], an odometer of whole km, an amount in
+/// yuan); afterwards only the bin (delete, restore) touches it.
+pub fn check_history(stored: &RecordState, op: &crate::sync::Op) -> Result<(), HistoryError> {
+    use crate::sync::Change;
+    if op.record_type != SERVICE_HISTORY.name {
+        return Ok(());
+    }
+    let bin_only = op
+        .changes
+        .iter()
+        .all(|c| matches!(c, Change::Delete { .. } | Change::Restore { .. }));
+    if !stored.is_empty() {
+        return if bin_only {
+            Ok(())
+        } else {
+            Err(HistoryError::Final)
+        };
+    }
+    let mut values: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for c in &op.changes {
+        if let Change::Set { field, value, .. } = c {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            values.insert(field.as_str(), text);
+        }
+    }
+    let get = |f: &str| values.get(f).map(|v| v.trim()).filter(|v| !v.is_empty());
+    if get("date").is_none() || (get("vin").is_none() && get("plate").is_none()) {
+        return Err(HistoryError::Incomplete);
+    }
+    let invalid = |field: &str, value: &str| HistoryError::Invalid {
+        field: field.to_owned(),
+        value: value.to_owned(),
+    };
+    if let Some(d) = get("date")
+        && NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err()
+    {
+        return Err(invalid("date", d));
+    }
+    if let Some(k) = get("kind")
+        && HistoryKind::parse(k).is_none()
+    {
+        return Err(invalid("kind", k));
+    }
+    if let Some(o) = get("odometer")
+        && o.parse::<u32>().is_err()
+    {
+        return Err(invalid("odometer", o));
+    }
+    if let Some(a) = get("amount")
+        && yuan_to_fen(a).is_none()
+    {
+        return Err(invalid("amount", a));
+    }
+    Ok(())
+}
 
 /// A repair order (`repair_order`).
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +559,108 @@ mod tests {
             (s.hourly_rate_fen, s.comeback_days, s.promise_buffer_minutes),
             (18_000, 45, 10)
         );
+    }
+
+    #[test]
+    fn past_services_read_back() {
+        let mut r = RecordState::new(Uuid::from_u128(1), "service_history", "demo");
+        let e = crate::sync::Edit::new(&r, &SERVICE_HISTORY);
+        let op = crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: r.id,
+            record_type: "service_history".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes: vec![
+                e.set("date", serde_json::json!("2025-03-08")).unwrap(),
+                e.set("odometer", serde_json::json!("5123")).unwrap(),
+                e.set("kind", serde_json::json!("first_maintenance"))
+                    .unwrap(),
+                e.set("amount", serde_json::json!("680.00")).unwrap(),
+            ],
+        };
+        crate::sync::apply(&mut r, &op, &SERVICE_HISTORY).unwrap();
+        let h = ServiceHistory::of(&r);
+        assert_eq!(h.date, NaiveDate::from_ymd_opt(2025, 3, 8));
+        assert_eq!(h.odometer_km, Some(5123));
+        assert_eq!(h.kind, HistoryKind::FirstMaintenance);
+        assert_eq!(h.amount_fen, Some(68_000));
+        assert_eq!(h.c_card_id, None);
+    }
+
+    #[test]
+    fn a_past_service_is_written_once_and_whole() {
+        let empty = RecordState::new(Uuid::from_u128(1), "service_history", "demo");
+        let e = crate::sync::Edit::new(&empty, &SERVICE_HISTORY);
+        let op = |changes| crate::sync::Op {
+            op_id: Uuid::from_u128(2),
+            device_id: Uuid::from_u128(3),
+            user_id: "gm".into(),
+            store_id: "demo".into(),
+            record_id: empty.id,
+            record_type: "service_history".into(),
+            hlc: crate::sync::Hlc::new(1_000, 0),
+            changes,
+        };
+        let set = |f: &str, v: &str| e.set(f, serde_json::json!(v)).unwrap();
+        let good = op(vec![
+            set("date", "2025-03-08"),
+            set("vin", "LVGBE40K78G123456"),
+            set("kind", "maintenance"),
+            set("odometer", "5123"),
+            set("amount", "680.00"),
+        ]);
+        assert_eq!(check_history(&empty, &good), Ok(()));
+        assert_eq!(
+            check_history(&empty, &op(vec![set("date", "2025-03-08")])),
+            Err(HistoryError::Incomplete)
+        );
+        for (f, v) in [
+            ("date", "2025/03/08"),
+            ("kind", "tuning"),
+            ("odometer", "5千"),
+            ("amount", "¥680"),
+        ] {
+            let mut changes = vec![set("date", "2025-03-08"), set("plate", "粤B12345")];
+            changes.retain(|c| c.field() != Some(f));
+            changes.push(set(f, v));
+            assert!(
+                matches!(
+                    check_history(&empty, &op(changes)),
+                    Err(HistoryError::Invalid { .. })
+                ),
+                "{f}"
+            );
+        }
+        let mut stored = empty.clone();
+        crate::sync::apply(&mut stored, &good, &SERVICE_HISTORY).unwrap();
+        let later = crate::sync::Edit::new(&stored, &SERVICE_HISTORY);
+        assert_eq!(
+            check_history(
+                &stored,
+                &op(vec![
+                    later.set("amount", serde_json::json!("1.00")).unwrap()
+                ])
+            ),
+            Err(HistoryError::Final)
+        );
+        assert_eq!(check_history(&stored, &op(vec![later.delete()])), Ok(()));
+    }
+
+    #[test]
+    fn yuan_amounts() {
+        assert_eq!(yuan_to_fen("680"), Some(68_000));
+        assert_eq!(yuan_to_fen("680.5"), Some(68_050));
+        assert_eq!(yuan_to_fen(" 0.07 "), Some(7));
+        assert_eq!(yuan_to_fen("-12.30"), Some(-1230));
+        assert_eq!(yuan_to_fen("1.234"), None);
+        assert_eq!(yuan_to_fen("12a"), None);
+        assert_eq!(yuan_to_fen(".5"), None);
+        for k in HistoryKind::ALL {
+            assert_eq!(HistoryKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]

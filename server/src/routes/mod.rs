@@ -11,6 +11,7 @@ pub mod devices;
 pub mod directory;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod metrics;
 pub mod parts;
 pub mod public;
@@ -77,6 +78,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sales::router())
         .merge(sales_io::router())
         .merge(parts::router())
+        .merge(import::router())
         .merge(metrics::router())
         .merge(backup::router())
         .merge(public::router())

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ops;
+pub mod sheets;
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},

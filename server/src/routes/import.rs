@@ -1,0 +1,898 @@
+//! Importing a store's sheets: `POST /api/import/{sheet}/preview`, `POST /api/import/{sheet}`
+//! (`sheet`: `a_cards`, `c_cards`, `service_history`), `GET /api/import/progress`; and the
+//! A-card import's first paths, `POST /api/sales/import/preview` and `POST /api/sales/import`.
+//!
+//! The rows are checked by [`crate::import`]; the rows to write become one op each of the
+//! importing user's device, with ids derived from the row ([`crate::import::row_id`],
+//! [`crate::import::op_id`]), pushed in batches of [`BATCH`] through
+//! [`crate::store::SyncStore::push`] with the user's rules checked as for any push. A batch
+//! written stays written: a cut network or a restart part-way is resumed by importing the file
+//! again, which finds the rows already there and adds nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, Multipart, Path, State},
+    http::StatusCode,
+};
+use domain::records::{ACard, CCard};
+use domain::sales::settings::StoreSettings;
+use domain::sync::{Edit, Hlc, Op, RecordState, validate_op};
+use domain::time::StoreClock;
+use domain::{Area, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
+use uuid::Uuid;
+
+use super::sales_io::{IoError, multipart_error, records_of, refused};
+use crate::{
+    AppState,
+    auth::AuthUser,
+    error::{Error, ErrorBody},
+    extract::Json,
+    import::{
+        Checked, Outcome, ReadError, RowReport, Sheet, Table,
+        a_card::{self, ImportContext},
+        c_card::{self, CCardContext},
+        history::{self, HistoryContext},
+        map, op_id,
+        people::{NameInSheet, People, Person},
+        read_sheet,
+        values::plate_key,
+    },
+    lang::Lang,
+    routes::sync::{MAX_PUSH_OPS, now_ms},
+    store::{PushCheck, sync::registry},
+};
+
+/// Largest import file.
+pub const MAX_IMPORT_BYTES: usize = 40 * 1024 * 1024;
+/// Most data rows in one import.
+pub const MAX_IMPORT_ROWS: usize = 100_000;
+/// Ops per push of an import.
+pub const BATCH: usize = MAX_PUSH_OPS;
+/// Sample rows in a preview.
+const SAMPLE_ROWS: usize = 5;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    // The multipart body may be a little larger than the file (boundaries, the mapping).
+    let limit = || DefaultBodyLimit::max(MAX_IMPORT_BYTES + 256 * 1024);
+    OpenApiRouter::new()
+        .routes(routes!(preview).layer(limit()))
+        .routes(routes!(import).layer(limit()))
+        .routes(routes!(sales_preview).layer(limit()))
+        .routes(routes!(sales_import).layer(limit()))
+        .routes(routes!(progress))
+}
+
+// ---- progress ----
+
+/// Rows done and rows in the file of the import a user is running.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct Progress {
+    /// `reading`, `checking`, `writing` or `done`.
+    pub stage: &'static str,
+    /// Rows written or found already there.
+    pub done: usize,
+    /// Rows to write.
+    pub total: usize,
+}
+
+fn progress_map() -> &'static Mutex<HashMap<Uuid, Progress>> {
+    static MAP: OnceLock<Mutex<HashMap<Uuid, Progress>>> = OnceLock::new();
+    MAP.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn set_progress(user: Uuid, p: Progress) {
+    if let Ok(mut m) = progress_map().lock() {
+        m.insert(user, p);
+    }
+}
+
+/// The progress of the caller's import (or the last one's end).
+#[utoipa::path(
+    get,
+    path = "/api/import/progress",
+    tag = "import",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Progress),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    )
+)]
+async fn progress(auth: AuthUser) -> Json<Progress> {
+    let p = progress_map()
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&auth.user.id).copied())
+        .unwrap_or(Progress {
+            stage: "done",
+            done: 0,
+            total: 0,
+        });
+    Json(p)
+}
+
+// ---- the form ----
+
+/// The parts of an import form.
+struct Upload {
+    file: Option<Bytes>,
+    mapping: Option<String>,
+    header_row: Option<String>,
+    people: Option<String>,
+}
+
+fn file_too_large() -> IoError {
+    refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "file_too_large",
+        format!("文件太大,最大 {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
+        format!(
+            "The file is too large (at most {} MB)",
+            MAX_IMPORT_BYTES / 1024 / 1024
+        ),
+    )
+}
+
+async fn read_form(mut form: Multipart) -> Result<Upload, IoError> {
+    let mut up = Upload {
+        file: None,
+        mapping: None,
+        header_row: None,
+        people: None,
+    };
+    let text = |e| multipart_error(e, file_too_large);
+    while let Some(field) = form.next_field().await.map_err(text)? {
+        match field.name() {
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(text)?;
+                if bytes.len() > MAX_IMPORT_BYTES {
+                    return Err(file_too_large());
+                }
+                up.file = Some(bytes);
+            }
+            Some("mapping") => up.mapping = Some(field.text().await.map_err(text)?),
+            Some("header_row") => up.header_row = Some(field.text().await.map_err(text)?),
+            Some("people") => up.people = Some(field.text().await.map_err(text)?),
+            _ => {}
+        }
+    }
+    Ok(up)
+}
+
+fn unprocessable(code: &'static str, zh: String, en: String) -> IoError {
+    refused(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en)
+}
+
+async fn table_of(up: &Upload, sheet: Sheet) -> Result<Table, IoError> {
+    let bytes = up.file.clone().ok_or_else(|| {
+        unprocessable(
+            "import_file_missing",
+            "请选择要导入的文件(.xlsx 或 .csv)".into(),
+            "Please choose a file to import (.xlsx or .csv)".into(),
+        )
+    })?;
+    let header_row = match up.header_row.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(t.parse::<usize>().map_err(|_| {
+            unprocessable(
+                "import_header_row_invalid",
+                format!("表头行“{t}”不是行号"),
+                format!("The header row “{t}” is not a row number"),
+            )
+        })?),
+    };
+    let read =
+        tokio::task::spawn_blocking(move || read_sheet(&bytes, sheet, header_row, MAX_IMPORT_ROWS))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+    read.map_err(|e| match e {
+        ReadError::NotUtf8 => unprocessable(
+            "import_not_utf8",
+            "无法识别 CSV 文件的编码(支持 UTF-8、GBK/GB18030、UTF-16),请在 Excel 中另存为“CSV UTF-8”或直接上传 .xlsx"
+                .into(),
+            "The CSV file's encoding is not recognised (UTF-8, GBK/GB18030 and UTF-16 are read): save it as “CSV UTF-8” in Excel, or upload the .xlsx"
+                .into(),
+        ),
+        ReadError::Unreadable(detail) => unprocessable(
+            "import_file_unreadable",
+            format!("无法读取文件,请上传 .xlsx 或 .csv 文件({detail})"),
+            format!("The file cannot be read; upload an .xlsx or .csv file ({detail})"),
+        ),
+        ReadError::Empty => match header_row {
+            Some(n) => unprocessable(
+                "import_header_row_invalid",
+                format!("第 {n} 行是空行或不在文件中,不能作表头"),
+                format!("Row {n} is blank or not in the file; it cannot be the header"),
+            ),
+            None => unprocessable(
+                "import_file_empty",
+                "文件是空的,没有表头".into(),
+                "The file is empty; it has no header row".into(),
+            ),
+        },
+        ReadError::TooManyRows { max } => refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "import_too_many_rows",
+            format!("一次最多导入 {max} 行,请拆分文件"),
+            format!("At most {max} rows per import; split the file"),
+        ),
+    })
+}
+
+fn sheet_of(name: &str) -> Result<Sheet, IoError> {
+    Sheet::parse(name).ok_or_else(|| {
+        refused(
+            StatusCode::NOT_FOUND,
+            "import_sheet_unknown",
+            format!("没有“{name}”这种表,可导入:a_cards、c_cards、service_history"),
+            format!("No sheet “{name}”; the sheets are a_cards, c_cards, service_history"),
+        )
+    })
+}
+
+/// A-cards: the sales managers (and the GM); customers, vehicles and past services: any
+/// manager of sales or care (and the GM).
+fn may_import(auth: &AuthUser, sheet: Sheet) -> Result<(), Error> {
+    match sheet {
+        Sheet::ACards => auth.require_manages(Area::Sales),
+        Sheet::CCards | Sheet::History => {
+            if Role::any_manages(&auth.user.roles, Area::Sales)
+                || Role::any_manages(&auth.user.roles, Area::Care)
+            {
+                Ok(())
+            } else {
+                Err(Error::Forbidden)
+            }
+        }
+    }
+}
+
+/// The users a sheet's names are matched to: everyone of the store (the leavers too, so a
+/// leaver's name is known as one); the active ones who work in sales are the choices.
+async fn people_of(
+    state: &AppState,
+    store_id: &str,
+    choices: HashMap<String, String>,
+) -> Result<(People, Vec<UserChoice>), IoError> {
+    let users = state.store().users_in_store(store_id.to_owned()).await?;
+    let mut choosable = Vec::new();
+    let mut all = Vec::new();
+    for u in users {
+        let active = u.deactivated_at.is_none();
+        if !Role::any_works_in(&u.roles, Area::Sales) {
+            continue;
+        }
+        if active {
+            choosable.push(UserChoice {
+                id: u.id.to_string(),
+                name: u.display_name.clone(),
+            });
+        }
+        all.push(Person {
+            id: u.id.to_string(),
+            display_name: u.display_name,
+            username: u.username,
+            active,
+        });
+    }
+    choosable.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((People::new(all, choices), choosable))
+}
+
+/// A user a name may be given to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// A row of the top of the file, for picking another header row.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TopRow {
+    pub row: usize,
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportForm {
+    /// The .xlsx or .csv file (UTF-8 with or without BOM, GBK/GB18030, UTF-16; ≤ 40 MiB,
+    /// ≤ 100,000 rows after the header row).
+    #[schema(value_type = String, format = Binary)]
+    pub file: String,
+    /// Only for the import: JSON `{field: column header}`, e.g. `{"name": "客户姓名", "phone": "手机"}`.
+    /// In a preview: the mapping whose person column's names are listed (else the suggestion).
+    pub mapping: Option<String>,
+    /// The spreadsheet row of the header (default: found by its headings).
+    pub header_row: Option<String>,
+    /// JSON `{name as written: user id}` for the names in the sheet; `""` = unassigned, the
+    /// name kept as written.
+    pub people: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PreviewResponse {
+    /// `a_cards`, `c_cards` or `service_history`.
+    pub sheet: String,
+    /// The header row (a blank header is named by its column letter).
+    pub columns: Vec<String>,
+    /// The spreadsheet row of the header.
+    pub header_row: usize,
+    /// The first non-blank rows of the file as they are, to pick another header row.
+    pub top_rows: Vec<TopRow>,
+    /// `xlsx`, `UTF-8`, `GB18030`, `UTF-16LE`, `UTF-16BE`.
+    pub encoding: String,
+    /// The first 5 data rows, one string per column.
+    pub sample_rows: Vec<Vec<String>>,
+    /// Data rows in the file.
+    pub total_rows: usize,
+    /// field → column, from common Chinese and English headers.
+    pub suggested_mapping: HashMap<String, String>,
+    /// The fields a mapping may use.
+    pub fields: Vec<String>,
+    /// The fields a mapping must map.
+    pub required: Vec<String>,
+    /// The field whose names are matched to users (`consultant`), if the sheet has one.
+    pub person_field: Option<String>,
+    /// The names in the person column, with their matches.
+    pub people: Vec<NameInSheet>,
+    /// The users a name may be given to (active, working in sales).
+    pub users: Vec<UserChoice>,
+}
+
+fn column_of(table: &Table, column: &str) -> Option<usize> {
+    table.columns.iter().position(|c| c == column)
+}
+
+async fn do_preview(
+    state: AppState,
+    auth: AuthUser,
+    sheet: Sheet,
+    form: Multipart,
+) -> Result<Json<PreviewResponse>, IoError> {
+    may_import(&auth, sheet)?;
+    let up = read_form(form).await?;
+    let table = table_of(&up, sheet).await?;
+    let width = table.columns.len();
+    let sample_rows = table
+        .rows
+        .iter()
+        .take(SAMPLE_ROWS)
+        .map(|(_, cells)| {
+            (0..width)
+                .map(|i| cells.get(i).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let suggested = map::suggest(sheet, &table.columns);
+    let given: Option<HashMap<String, Option<String>>> = up
+        .mapping
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok());
+    let person_column = sheet.person_field().and_then(|f| {
+        let column = match &given {
+            Some(g) => g.get(f).cloned().flatten(),
+            None => suggested.get(f).cloned(),
+        }?;
+        column_of(&table, &column)
+    });
+    let (people, users) = people_of(&state, &auth.user.store_id, HashMap::new()).await?;
+    let names = match person_column {
+        Some(i) => people.names(
+            table
+                .rows
+                .iter()
+                .map(|(_, c)| c.get(i).map(String::as_str).unwrap_or("")),
+        ),
+        None => Vec::new(),
+    };
+    Ok(Json(PreviewResponse {
+        sheet: sheet.as_str().to_owned(),
+        suggested_mapping: suggested,
+        total_rows: table.rows.len(),
+        header_row: table.header_row,
+        top_rows: table
+            .top
+            .iter()
+            .map(|(row, cells)| TopRow {
+                row: *row,
+                cells: cells.clone(),
+            })
+            .collect(),
+        encoding: table.encoding.to_owned(),
+        columns: table.columns,
+        sample_rows,
+        fields: sheet
+            .field_names()
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect(),
+        required: sheet.required().iter().map(|f| (*f).to_owned()).collect(),
+        person_field: sheet.person_field().map(str::to_owned),
+        people: names,
+        users,
+    }))
+}
+
+/// Reads a sheet and suggests which column holds which field; lists the names of its person
+/// column with the users they match.
+#[utoipa::path(
+    post,
+    path = "/api/import/{sheet}/preview",
+    tag = "import",
+    security(("bearer" = [])),
+    params(("sheet" = String, Path, description = "`a_cards`, `c_cards` or `service_history`")),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = PreviewResponse),
+        (status = 400, description = "`malformed_multipart`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: A-cards: not a sales manager or GM; the others: not a manager of sales or care or GM", body = ErrorBody),
+        (status = 404, description = "`import_sheet_unknown`", body = ErrorBody),
+        (status = 413, description = "`file_too_large` (over 40 MiB), `import_too_many_rows` (over 100,000)", body = ErrorBody),
+        (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `import_header_row_invalid`", body = ErrorBody),
+    )
+)]
+async fn preview(
+    State(state): State<AppState>,
+    Path(sheet): Path<String>,
+    auth: AuthUser,
+    form: Multipart,
+) -> Result<Json<PreviewResponse>, IoError> {
+    let sheet = sheet_of(&sheet)?;
+    do_preview(state, auth, sheet, form).await
+}
+
+/// The A-card import's preview (the same as `/api/import/a_cards/preview`).
+#[utoipa::path(
+    post,
+    path = "/api/sales/import/preview",
+    tag = "sales",
+    security(("bearer" = [])),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = PreviewResponse),
+        (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 422, description = "as `/api/import/{sheet}/preview`", body = ErrorBody),
+    )
+)]
+async fn sales_preview(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    form: Multipart,
+) -> Result<Json<PreviewResponse>, IoError> {
+    do_preview(state, auth, Sheet::ACards, form).await
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportResponse {
+    /// Records written now.
+    pub imported: usize,
+    /// Rows already in the store (an earlier import) or repeated in the file.
+    pub existing: usize,
+    /// Rows not written.
+    pub refused: usize,
+    /// Rows imported with a value kept as written or a note (a duplicate phone, …).
+    pub warned: usize,
+    /// Data rows in the file.
+    pub total_rows: usize,
+    /// Every row with something to say (refused, already there, or with warnings), in file
+    /// order; a row written without remark is only counted.
+    pub rows: Vec<RowReport>,
+}
+
+/// The mapping `{field: column}` → field → column index.
+fn parse_mapping(
+    text: Option<&str>,
+    table: &Table,
+    sheet: Sheet,
+) -> Result<HashMap<String, usize>, IoError> {
+    let fields = sheet.field_names();
+    let text = text.ok_or_else(|| {
+        unprocessable(
+            "import_mapping_missing",
+            "缺少列对应关系(mapping)".into(),
+            "The column mapping (`mapping`) is missing".into(),
+        )
+    })?;
+    let raw: HashMap<String, Option<String>> = serde_json::from_str(text).map_err(|e| {
+        unprocessable(
+            "import_mapping_invalid",
+            format!("列对应关系不是有效的 JSON 对象 {{字段: 列名}}:{e}"),
+            format!("The mapping is not a JSON object {{field: column}}: {e}"),
+        )
+    })?;
+    let mut out = HashMap::new();
+    for (field, column) in raw {
+        if !fields.contains(&field.as_str()) {
+            return Err(unprocessable(
+                "import_unknown_field",
+                format!("未知字段“{field}”,可用字段:{}", fields.join(", ")),
+                format!(
+                    "Unknown field “{field}”; the fields are {}",
+                    fields.join(", ")
+                ),
+            ));
+        }
+        let Some(column) = column.filter(|c| !c.trim().is_empty()) else {
+            continue;
+        };
+        let index = column_of(table, &column).ok_or_else(|| {
+            unprocessable(
+                "import_unknown_column",
+                format!("文件中没有“{column}”这一列"),
+                format!("The file has no column “{column}”"),
+            )
+        })?;
+        out.insert(field, index);
+    }
+    let missing: Vec<&str> = sheet
+        .required()
+        .iter()
+        .copied()
+        .filter(|f| !out.contains_key(*f))
+        .collect();
+    if !missing.is_empty() {
+        return Err(unprocessable(
+            "import_mapping_incomplete",
+            format!(
+                "请为必填字段选择对应的列:{}",
+                missing
+                    .iter()
+                    .map(|f| match *f {
+                        "name" => "客户姓名",
+                        "phone" => "手机号码",
+                        "intended_model" => "意向车型",
+                        "date" => "日期",
+                        other => other,
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            format!(
+                "Choose the column of each required field: {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    if sheet == Sheet::History && !out.contains_key("vin") && !out.contains_key("plate") {
+        return Err(unprocessable(
+            "import_mapping_incomplete",
+            "请为 VIN 或车牌选择对应的列".into(),
+            "Choose the column of the VIN or of the plate".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn domain_lang() -> domain::sales::Lang {
+    match Lang::current() {
+        Lang::Zh => domain::sales::Lang::Zh,
+        Lang::En => domain::sales::Lang::En,
+    }
+}
+
+async fn do_import(
+    state: AppState,
+    auth: AuthUser,
+    sheet: Sheet,
+    form: Multipart,
+) -> Result<Json<ImportResponse>, IoError> {
+    may_import(&auth, sheet)?;
+    let user = auth.user.id;
+    set_progress(
+        user,
+        Progress {
+            stage: "reading",
+            done: 0,
+            total: 0,
+        },
+    );
+    let result = run_import(&state, &auth, sheet, form).await;
+    if let Ok(Json(r)) = &result {
+        set_progress(
+            user,
+            Progress {
+                stage: "done",
+                done: r.imported + r.existing,
+                total: r.imported + r.existing,
+            },
+        );
+    } else if let Ok(mut m) = progress_map().lock() {
+        m.remove(&user);
+    }
+    result
+}
+
+async fn run_import(
+    state: &AppState,
+    auth: &AuthUser,
+    sheet: Sheet,
+    form: Multipart,
+) -> Result<Json<ImportResponse>, IoError> {
+    let up = read_form(form).await?;
+    let table = table_of(&up, sheet).await?;
+    let mapping = parse_mapping(up.mapping.as_deref(), &table, sheet)?;
+    let choices: HashMap<String, String> = match up.people.as_deref().map(str::trim) {
+        None | Some("") => HashMap::new(),
+        Some(t) => serde_json::from_str(t).map_err(|e| {
+            unprocessable(
+                "import_people_invalid",
+                format!("人员对应关系不是有效的 JSON 对象 {{姓名: 用户}}:{e}"),
+                format!("The people mapping is not a JSON object {{name: user}}: {e}"),
+            )
+        })?,
+    };
+    set_progress(
+        auth.user.id,
+        Progress {
+            stage: "checking",
+            done: 0,
+            total: table.rows.len(),
+        },
+    );
+    let store_id = auth.user.store_id.clone();
+    let lang = domain_lang();
+    let clock = StoreClock::default();
+    let settings = records_of(state, &store_id, "sales_settings").await?;
+    let catalogue = StoreSettings::of(&settings).catalogue();
+    let (people, _) = people_of(state, &store_id, choices).await?;
+    let checked: Checked = match sheet {
+        Sheet::ACards => {
+            if catalogue.models.is_empty() {
+                return Err(refused(
+                    StatusCode::CONFLICT,
+                    "sales_catalogue_empty",
+                    "本店还没有车型目录,请先在销售设置中添加车型".into(),
+                    "The store has no model catalogue yet; add the models in the sales settings first"
+                        .into(),
+                ));
+            }
+            let mut phones = HashMap::new();
+            let mut ids = HashSet::new();
+            for card in records_of(state, &store_id, "a_card").await? {
+                ids.insert(card.id);
+                if card.is_deleted() {
+                    continue;
+                }
+                let card = ACard::of(&card, clock);
+                if let Ok(p) = domain::sales::phone::normalise(card.phone.as_deref().unwrap_or(""))
+                {
+                    phones.entry(p).or_insert(card.name.unwrap_or_default());
+                }
+            }
+            let ctx = ImportContext {
+                catalogue: &catalogue,
+                existing_phones: &phones,
+                existing_ids: &ids,
+                people: &people,
+                store_id: &store_id,
+                now_local: clock
+                    .local(chrono::Utc::now())
+                    .format("%Y-%m-%dT%H:%M:%S")
+                    .to_string(),
+                lang,
+            };
+            a_card::check_rows(&table, &mapping, &ctx)
+        }
+        Sheet::CCards => {
+            let mut vins = HashMap::new();
+            let mut ids = HashSet::new();
+            for card in records_of(state, &store_id, "c_card").await? {
+                ids.insert(card.id);
+                if card.is_deleted() {
+                    continue;
+                }
+                let c = CCard::of(&card, clock);
+                if let Some(v) = c.vin.filter(|v| !v.trim().is_empty()) {
+                    vins.entry(v.trim().to_uppercase())
+                        .or_insert(c.name.unwrap_or_default());
+                }
+            }
+            let ctx = CCardContext {
+                catalogue: &catalogue,
+                existing_ids: &ids,
+                existing_vins: &vins,
+                people: &people,
+                store_id: &store_id,
+                lang,
+            };
+            c_card::check_rows(&table, &mapping, &ctx)
+        }
+        Sheet::History => {
+            let (mut by_vin, mut by_plate) = (HashMap::new(), HashMap::new());
+            for card in records_of(state, &store_id, "c_card").await? {
+                if card.is_deleted() {
+                    continue;
+                }
+                let c = CCard::of(&card, clock);
+                if let Some(v) = c.vin.filter(|v| !v.trim().is_empty()) {
+                    by_vin.entry(v.trim().to_uppercase()).or_insert(card.id);
+                }
+                if let Some(p) = c.plate.filter(|p| !p.trim().is_empty()) {
+                    by_plate.entry(plate_key(&p)).or_insert(card.id);
+                }
+            }
+            let ids: HashSet<Uuid> = records_of(state, &store_id, "service_history")
+                .await?
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            let ctx = HistoryContext {
+                existing_ids: &ids,
+                cards_by_vin: &by_vin,
+                cards_by_plate: &by_plate,
+                store_id: &store_id,
+                lang,
+            };
+            history::check_rows(&table, &mapping, &ctx)
+        }
+    };
+
+    let record_type = registry()
+        .get(sheet.record_type())
+        .ok_or_else(|| Error::Internal(format!("no record type {}", sheet.record_type())))?;
+    let user_id = auth.user.id.to_string();
+    let now = now_ms();
+    let existing = checked
+        .reports
+        .iter()
+        .filter(|r| r.outcome == Outcome::Existing)
+        .count();
+    let total = checked.good.len() + existing;
+    let mut done = existing;
+    set_progress(
+        auth.user.id,
+        Progress {
+            stage: "writing",
+            done,
+            total,
+        },
+    );
+    for (b, batch) in checked.good.chunks(BATCH).enumerate() {
+        let mut ops = Vec::with_capacity(batch.len());
+        let mut counter = u32::try_from(b * BATCH * 2).unwrap_or(u32::MAX);
+        for row in batch {
+            let record = RecordState::new(row.record_id, record_type.name, &store_id);
+            let edit = Edit::new(&record, record_type);
+            let internal = |e: domain::sync::SyncError| {
+                IoError::from(Error::Internal(format!("import row {}: {e}", row.row)))
+            };
+            let mut changes = row
+                .fields
+                .iter()
+                .map(|(f, v)| edit.set(f, v.clone()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(internal)?;
+            // One element of a set per op: the first tag with the fields, each other its own op.
+            let mut tags = row.tags.iter();
+            if let Some(t) = tags.next() {
+                changes.push(edit.set_add("tags", t).map_err(internal)?);
+            }
+            let mut all = vec![changes];
+            for t in tags {
+                all.push(vec![edit.set_add("tags", t).map_err(internal)?]);
+            }
+            for (n, changes) in all.into_iter().enumerate() {
+                counter = counter.saturating_add(1);
+                let op = Op {
+                    op_id: op_id(row.record_id, n),
+                    device_id: auth.device.id,
+                    user_id: user_id.clone(),
+                    store_id: store_id.clone(),
+                    record_id: row.record_id,
+                    record_type: record_type.name.to_owned(),
+                    hlc: Hlc::new(now, counter),
+                    changes,
+                };
+                validate_op(&op, registry()).map_err(internal)?;
+                ops.push(op);
+            }
+        }
+        let n = batch.len();
+        state
+            .store()
+            .push(
+                store_id.clone(),
+                ops,
+                PushCheck::device(auth.actor(), now_ms()),
+            )
+            .await?
+            .map_err(|r| Error::Internal(format!("import refused by storage: {r:?}")))?;
+        done += n;
+        set_progress(
+            auth.user.id,
+            Progress {
+                stage: "writing",
+                done,
+                total,
+            },
+        );
+    }
+    let refused_rows = checked.reports.iter().filter(|r| !r.ok).count();
+    let warned = checked
+        .reports
+        .iter()
+        .filter(|r| r.ok && !r.warnings.is_empty())
+        .count();
+    let total_rows = checked.reports.len();
+    Ok(Json(ImportResponse {
+        imported: checked.good.len(),
+        existing,
+        refused: refused_rows,
+        warned,
+        total_rows,
+        rows: checked
+            .reports
+            .into_iter()
+            .filter(|r| r.outcome != Outcome::New || !r.warnings.is_empty())
+            .collect(),
+    }))
+}
+
+/// Imports a sheet: checks every row, writes the new ones in batches.
+///
+/// A-cards: the A-card rules for the name and phone; model, grade, source, dates read as stores
+/// write them; the consultant matched to a user (or the manager's choice, or kept as written);
+/// the same phone twice imported and left to the 撞单 queue. C-cards: name, phone, VIN (one
+/// C-card per VIN), plate, model, dates, local. Past services: date, VIN or plate (linked to the
+/// C-card of that vehicle), odometer, RO number, kind, amount, advisor, note. A row already
+/// imported is reported `existing` and not written again.
+#[utoipa::path(
+    post,
+    path = "/api/import/{sheet}",
+    tag = "import",
+    security(("bearer" = [])),
+    params(("sheet" = String, Path, description = "`a_cards`, `c_cards` or `service_history`")),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = ImportResponse),
+        (status = 400, description = "`malformed_multipart`", body = ErrorBody),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`import_sheet_unknown`", body = ErrorBody),
+        (status = 409, description = "`sales_catalogue_empty` (A-cards): the store has no model catalogue yet", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `import_header_row_invalid`, `import_mapping_missing`, `import_mapping_invalid`, `import_unknown_field`, `import_unknown_column`, `import_mapping_incomplete`, `import_people_invalid`", body = ErrorBody),
+    )
+)]
+async fn import(
+    State(state): State<AppState>,
+    Path(sheet): Path<String>,
+    auth: AuthUser,
+    form: Multipart,
+) -> Result<Json<ImportResponse>, IoError> {
+    let sheet = sheet_of(&sheet)?;
+    do_import(state, auth, sheet, form).await
+}
+
+/// The A-card import (the same as `/api/import/a_cards`).
+#[utoipa::path(
+    post,
+    path = "/api/sales/import",
+    tag = "sales",
+    security(("bearer" = [])),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = ImportResponse),
+        (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
+        (status = 409, description = "`sales_catalogue_empty`", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 422, description = "as `/api/import/{sheet}`", body = ErrorBody),
+    )
+)]
+async fn sales_import(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    form: Multipart,
+) -> Result<Json<ImportResponse>, IoError> {
+    do_import(state, auth, Sheet::ACards, form).await
+}
