@@ -21,7 +21,9 @@
 //!      from one of its concurrent states) (`status_changed`).
 //! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
 //!    moves) and [`crate::service::policy`] (appointments, repair orders and their
-//!    lines: who moves an RO, no work or billing without approval, no handover without final QC).
+//!    lines: who moves an RO, no work or billing without approval, no handover without final QC)
+//!    and [`crate::care::policy`] (the unreachable rule before "failed", attempts, reassigning,
+//!    the care settings, queued messages).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -29,6 +31,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::care::policy::CarePolicyError;
 use crate::roles::Actor;
 use crate::sales::UserError;
 use crate::sales::policy::SalesPolicyError;
@@ -59,6 +62,8 @@ pub enum PolicyError {
     Sales(SalesPolicyError),
     #[error(transparent)]
     Service(ServicePolicyError),
+    #[error(transparent)]
+    Care(CarePolicyError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -77,6 +82,7 @@ impl PolicyError {
         match self {
             PolicyError::Sales(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
+            PolicyError::Care(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
                 Refusal::Conflict
             }
@@ -104,6 +110,7 @@ impl UserError for PolicyError {
             PolicyError::StatusChanged { .. } => "status_changed",
             PolicyError::Sales(e) => e.code(),
             PolicyError::Service(e) => e.code(),
+            PolicyError::Care(e) => e.code(),
         }
     }
 
@@ -125,6 +132,7 @@ impl UserError for PolicyError {
             }
             PolicyError::Sales(e) => e.message_zh(),
             PolicyError::Service(e) => e.message_zh(),
+            PolicyError::Care(e) => e.message_zh(),
         }
     }
 
@@ -146,6 +154,7 @@ impl UserError for PolicyError {
             ),
             PolicyError::Sales(e) => e.message_en(),
             PolicyError::Service(e) => e.message_en(),
+            PolicyError::Care(e) => e.message_en(),
         }
     }
 }
@@ -178,7 +187,8 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
-    crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)
+    crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
+    crate::care::policy::check(actor, before, op, clock).map_err(PolicyError::Care)
 }
 
 /// Refuse a stamp more than `max_behind_ms` before `now_ms`.

@@ -16,7 +16,9 @@
 //! - [`policy`]: the care part of [`crate::policy::check_op`].
 
 pub mod assign;
+pub mod calls;
 pub mod kind;
+pub mod policy;
 pub mod schedule;
 pub mod settings;
 #[cfg(test)]

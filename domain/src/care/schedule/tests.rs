@@ -40,7 +40,7 @@ fn rows_for(cards: &[CCard], services: &[PastService], today: &str) -> Vec<Sched
 fn delivery_makes_the_cs_call_within_a_week_and_the_first_maintenance_reminder() {
     let mut c = card(1);
     c.delivery_date = Some(d("2026-03-10"));
-    let rows = rows_for(&[c.clone()], &[], "2026-03-11");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-03-11");
     let call = one(CareKind::DeliveryFollowUp, &rows);
     assert_eq!(call.starts_on, d("2026-03-11"));
     assert_eq!(call.due_at, t("2026-03-17", 17, 30));
@@ -48,7 +48,7 @@ fn delivery_makes_the_cs_call_within_a_week_and_the_first_maintenance_reminder()
     assert_eq!(call.customer_name.as_deref(), Some("客户1"));
     // Two to three months after delivery: not yet within the horizon.
     assert!(rows_of(CareKind::FirstMaintenance, &rows).is_empty());
-    let rows = rows_for(&[c.clone()], &[], "2026-05-01");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-05-01");
     let first = one(CareKind::FirstMaintenance, &rows);
     assert_eq!(first.starts_on, d("2026-05-10"));
     assert_eq!(first.due_at, t("2026-06-10", 17, 30));
@@ -83,7 +83,11 @@ fn maintenance_is_due_by_date_without_two_readings() {
     let c = card(1);
     let s = service(1, "2026-01-10", Some(5000), ServiceKind::Maintenance);
     // 182 days after 2026-01-10 is 2026-07-11; the reminder a week before.
-    let rows = rows_for(&[c.clone()], &[s.clone()], "2026-07-01");
+    let rows = rows_for(
+        std::slice::from_ref(&c),
+        std::slice::from_ref(&s),
+        "2026-07-01",
+    );
     let m = one(CareKind::Maintenance, &rows);
     assert_eq!(m.starts_on, d("2026-07-04"));
     assert_eq!(m.due_at, t("2026-07-06", 17, 30));
@@ -99,7 +103,12 @@ fn maintenance_is_due_by_date_without_two_readings() {
     );
     let mut mondeo = c;
     mondeo.model = Some("mondeo".into());
-    let rows = generate(&[mondeo.clone()], &[s.clone()], &settings, d("2026-07-01"));
+    let rows = generate(
+        &[mondeo.clone()],
+        std::slice::from_ref(&s),
+        &settings,
+        d("2026-07-01"),
+    );
     assert!(rows_of(CareKind::Maintenance, &rows).is_empty());
     let rows = generate(&[mondeo], &[s], &settings, d("2027-01-01"));
     assert_eq!(one(CareKind::Maintenance, &rows).starts_on, d("2027-01-03"));
@@ -162,7 +171,7 @@ fn warranty_end_is_a_month_before() {
 fn insurance_renewal_is_contacted_at_t45_then_t33_and_t30() {
     let mut c = card(1);
     c.insurance_expiry = Some(d("2026-09-30"));
-    let rows = rows_for(&[c.clone()], &[], "2026-08-17");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-08-17");
     assert_eq!(
         one(CareKind::InsuranceFirst, &rows).starts_on,
         d("2026-08-16")
@@ -187,7 +196,7 @@ fn insurance_renewal_is_contacted_at_t45_then_t33_and_t30() {
 fn the_annual_inspection_is_reminded_before_it_is_due() {
     let mut c = card(1);
     c.inspection_date = Some(d("2026-04-20"));
-    let rows = rows_for(&[c.clone()], &[], "2026-03-15");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-03-15");
     let i = one(CareKind::Inspection, &rows);
     assert_eq!((i.starts_on, i.period), (d("2026-03-21"), d("2026-04-20")));
     // Not before the first inspection date's year.
@@ -199,7 +208,7 @@ fn the_annual_inspection_is_reminded_before_it_is_due() {
 fn birthday_wishes_are_due_two_hours_after_opening_on_the_day() {
     let mut c = card(1);
     c.birthday = Some(d("1985-07-08"));
-    let rows = rows_for(&[c.clone()], &[], "2026-07-01");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-07-01");
     let b = one(CareKind::Birthday, &rows);
     assert_eq!(b.starts_on, d("2026-07-08"));
     assert_eq!(b.due_at, t("2026-07-08", 10, 30));
@@ -214,15 +223,23 @@ fn lost_customers_are_those_without_a_visit_for_90_to_360_days_monthly() {
     let c = card(1);
     let s = service(1, "2026-02-20", None, ServiceKind::Repair);
     // 1 June is 101 days after 20 February.
-    let rows = rows_for(&[c.clone()], &[s.clone()], "2026-06-03");
+    let rows = rows_for(
+        std::slice::from_ref(&c),
+        std::slice::from_ref(&s),
+        "2026-06-03",
+    );
     let l = one(CareKind::LostCustomer, &rows);
     assert_eq!((l.period, l.starts_on), (d("2026-06-01"), d("2026-06-01")));
     assert_eq!(l.due_at, t("2026-06-30", 17, 30));
     // 1 May is 70 days after: not lost yet (and 1 July is outside the horizon).
-    let rows = rows_for(&[c.clone()], &[s.clone()], "2026-05-03");
+    let rows = rows_for(
+        std::slice::from_ref(&c),
+        std::slice::from_ref(&s),
+        "2026-05-03",
+    );
     assert!(rows_of(CareKind::LostCustomer, &rows).is_empty());
     // More than 360 days: gone, not on the list.
-    let rows = rows_for(&[c.clone()], &[s], "2027-03-03");
+    let rows = rows_for(std::slice::from_ref(&c), &[s], "2027-03-03");
     assert!(rows_of(CareKind::LostCustomer, &rows).is_empty());
     // A delivery counts as a visit.
     let mut delivered = c;
@@ -238,14 +255,14 @@ fn every_row_has_its_derived_id_and_regenerating_never_duplicates() {
     c.warranty_end = Some(d("2029-04-01"));
     c.insurance_expiry = Some(d("2027-04-01"));
     c.birthday = Some(d("1990-06-10"));
-    let rows = rows_for(&[c.clone()], &[], "2026-06-01");
+    let rows = rows_for(std::slice::from_ref(&c), &[], "2026-06-01");
     assert!(!rows.is_empty());
     for r in &rows {
         assert_eq!(r.id, task_id(c.id, r.kind, r.period));
     }
     // Generating again, or a day later, gives the same ids for the same rows.
-    assert_eq!(rows, rows_for(&[c.clone()], &[], "2026-06-01"));
-    let later = rows_for(&[c.clone()], &[], "2026-06-02");
+    assert_eq!(rows, rows_for(std::slice::from_ref(&c), &[], "2026-06-01"));
+    let later = rows_for(std::slice::from_ref(&c), &[], "2026-06-02");
     for r in &rows {
         if let Some(same) = later
             .iter()
