@@ -18,6 +18,7 @@
 pub mod assign;
 pub mod calls;
 pub mod kind;
+pub mod message;
 pub mod policy;
 pub mod schedule;
 pub mod settings;

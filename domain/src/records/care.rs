@@ -32,7 +32,8 @@ pub static MESSAGE_STATUS: StateMachine = StateMachine {
 /// A message (短信 / 微信) to a customer, queued through the gateway
 /// (`care::message::Gateway`). Its id is derived from the care task and the template
 /// (`care::message::message_id`), so a message queued offline on two devices is one message
-/// and is sent once.
+/// and is sent once. Every field a device writes when queueing is derived from the task (so two
+/// devices write equal values); `sent_at` and `gateway` are written by the gateway that sends it.
 pub static MESSAGE: RecordType = RecordType {
     name: "message",
     fields: &[
@@ -43,8 +44,6 @@ pub static MESSAGE: RecordType = RecordType {
         FieldDef::scalar("body"),
         FieldDef::scalar("c_card_id"),
         FieldDef::scalar("care_task_id"),
-        FieldDef::scalar("queued_at"),
-        FieldDef::scalar("queued_by"),
         FieldDef::scalar("sent_at"),
         FieldDef::scalar("gateway"),
         FieldDef::status("status", &MESSAGE_STATUS),
