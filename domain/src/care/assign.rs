@@ -5,8 +5,12 @@
 //! The rule: every task of one customer goes to the same specialist — the one at the position
 //! of the customer's hash among the specialists the CS manager listed (sorted by id). Every
 //! device computes the same assignee offline, so two tablets working their own lists never
-//! call the same customer. A task made by another workflow (the consultant's delivery calls,
-//! the advisor's call after service) keeps the assignee that workflow gave it.
+//! call the same customer. A task's assignee ([`effective_assignee`]) is the one stored on it
+//! (a manager's choice, a hand-over, the workflow that made it: the consultant's delivery
+//! calls, the advisor's call after service), else whoever started calling, else the rule's.
+//! The generator does not store the rule's assignee, so a device that regenerates a task it
+//! has not loaded yet never undoes a manager's choice; [`respread_plan`] pins the rule's
+//! assignees when the CS manager wants them fixed.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use uuid::Uuid;
@@ -67,20 +71,39 @@ pub fn shows_from(t: &CareTask) -> Option<NaiveDate> {
     t.starts_on.or(t.due_at.map(|d| d.date()))
 }
 
-/// Whether the list of `me` (with `roles`) holds `t`.
-pub fn is_mine(t: &CareTask, me: Uuid, roles: &[Role]) -> bool {
-    match t.assignee_id {
+/// Who calls `t`: its stored assignee, else the first person who logged a call on it, else the
+/// rule's specialist for its customer (`None` when there is none: no specialists listed).
+pub fn effective_assignee(t: &CareTask, specialists: &[Uuid]) -> Option<Uuid> {
+    t.assignee_id
+        .or_else(|| {
+            t.attempts
+                .iter()
+                .find_map(|a| Uuid::parse_str(a.user_id.trim()).ok())
+        })
+        .or_else(|| t.c_card_id.and_then(|c| assignee_for(c, specialists)))
+}
+
+/// Whether the list of `me` (with `roles`) holds `t`: assigned to me, or nobody's and for one
+/// of my roles.
+pub fn is_mine(t: &CareTask, me: Uuid, roles: &[Role], specialists: &[Uuid]) -> bool {
+    match effective_assignee(t, specialists) {
         Some(a) => a == me,
         None => t.role.is_some_and(|r| roles.contains(&r)),
     }
 }
 
-/// The list of `me` (with `roles`) as of `now`.
-pub fn my_list(tasks: &[CareTask], me: Uuid, roles: &[Role], now: NaiveDateTime) -> MyList {
+/// The list of `me` (with `roles`) as of `now`, the tasks spread over `specialists`.
+pub fn my_list(
+    tasks: &[CareTask],
+    me: Uuid,
+    roles: &[Role],
+    specialists: &[Uuid],
+    now: NaiveDateTime,
+) -> MyList {
     let mut list = MyList::default();
     let mut mine: Vec<&CareTask> = tasks
         .iter()
-        .filter(|t| t.status == CareTaskStatus::Open && is_mine(t, me, roles))
+        .filter(|t| t.status == CareTaskStatus::Open && is_mine(t, me, roles, specialists))
         .collect();
     mine.sort_by_key(|t| (t.due_at, t.id));
     for t in mine {
@@ -137,9 +160,7 @@ mod tests {
         }
         let settings = CareSettings::default();
         let rows = generate(&cards, &[], &settings, d(rows_today));
-        let plan = new_tasks_plan(&rows, &BTreeSet::new(), |r| {
-            assignee_for(r.c_card_id, &[LI, ZHAO])
-        });
+        let plan = new_tasks_plan(&rows, &BTreeSet::new(), |_| None);
         let mut dev = Device::new(1);
         dev.run(&plan, "cs", 1_780_000_000_000);
         let tasks = dev
@@ -154,8 +175,9 @@ mod tests {
     fn the_list_splits_overdue_today_and_upcoming_and_no_customer_is_on_two_lists() {
         let (_, tasks) = stored("2026-05-08");
         let now = d("2026-05-09").and_hms_opt(9, 0, 0).unwrap();
-        let li = my_list(&tasks, LI, &[Role::CustomerService], now);
-        let zhao = my_list(&tasks, ZHAO, &[Role::CustomerService], now);
+        let cs = [Role::CustomerService];
+        let li = my_list(&tasks, LI, &cs, &[LI, ZHAO], now);
+        let zhao = my_list(&tasks, ZHAO, &cs, &[LI, ZHAO], now);
         let customers = |l: &MyList| -> BTreeSet<Uuid> {
             l.overdue
                 .iter()
@@ -181,7 +203,7 @@ mod tests {
             assert!(!l.overdue.is_empty() && !l.upcoming.is_empty());
         }
         let on_the_day = d("2026-05-20").and_hms_opt(9, 0, 0).unwrap();
-        let li = my_list(&tasks, LI, &[Role::CustomerService], on_the_day);
+        let li = my_list(&tasks, LI, &cs, &[LI, ZHAO], on_the_day);
         assert!(
             li.today
                 .iter()
@@ -189,18 +211,47 @@ mod tests {
         );
         assert!(!li.today.is_empty());
         // Nobody else's list holds them.
-        let other = my_list(&tasks, Uuid::from_u128(9), &[Role::CustomerService], now);
+        let other = my_list(&tasks, Uuid::from_u128(9), &cs, &[LI, ZHAO], now);
         assert_eq!(other, MyList::default());
+        // With no specialists listed, every CS user sees the unassigned tasks.
+        let all = my_list(&tasks, Uuid::from_u128(9), &cs, &[], now);
+        assert_eq!(all.overdue.len(), 6);
+        assert_eq!(
+            my_list(&tasks, LI, &[Role::SalesConsultant], &[], now),
+            MyList::default()
+        );
     }
 
     #[test]
-    fn respreading_moves_only_unstarted_tasks_of_people_off_the_list() {
-        let (mut dev, tasks) = stored("2026-05-02");
-        let started = tasks
-            .iter()
-            .find(|t| t.assignee_id == Some(ZHAO))
-            .unwrap()
-            .id;
+    fn a_task_stays_with_whoever_it_was_given_to_or_who_started_it() {
+        let (mut dev, tasks) = stored("2026-05-08");
+        let t = tasks[0].clone();
+        let rule = effective_assignee(&t, &[LI, ZHAO]).unwrap();
+        let other = if rule == LI { ZHAO } else { LI };
+        // Started by the other specialist (offline, say): it stays theirs.
+        dev.run(
+            &Plan::new().then(
+                PlannedWrite::new(t.id, &CARE_TASK).with(crate::plan::Step::Append(
+                    "attempts",
+                    Uuid::from_u128(5),
+                    json!({"outcome": "no_answer"}),
+                )),
+            ),
+            &other.to_string(),
+            1_780_000_100_000,
+        );
+        let started = CareTask::of(dev.get(t.id), StoreClock::default());
+        assert_eq!(effective_assignee(&started, &[LI, ZHAO]), Some(other));
+        // A stored assignee wins over both.
+        let mut given = t;
+        given.assignee_id = Some(Uuid::from_u128(0xbb));
+        assert_eq!(effective_assignee(&given, &[LI, ZHAO]), given.assignee_id);
+    }
+
+    #[test]
+    fn respreading_pins_the_rules_assignee_on_unstarted_tasks_only() {
+        let (mut dev, tasks) = stored("2026-05-08");
+        let started = tasks[0].id;
         dev.run(
             &Plan::new().then(PlannedWrite::new(started, &CARE_TASK).with(
                 crate::plan::Step::Append(
@@ -209,21 +260,32 @@ mod tests {
                     json!({"outcome": "no_answer"}),
                 ),
             )),
-            "zhao",
+            &ZHAO.to_string(),
             1_780_000_100_000,
         );
-        let tasks: Vec<CareTask> = dev
-            .of("care_task")
-            .iter()
-            .map(|r| CareTask::of(r, StoreClock::default()))
-            .collect();
-        let plan = respread_plan(&tasks, &[LI]);
-        let zhaos = tasks.iter().filter(|t| t.assignee_id == Some(ZHAO)).count();
-        assert_eq!(plan.writes.len(), zhaos - 1);
+        let read = |dev: &Device| -> Vec<CareTask> {
+            dev.of("care_task")
+                .iter()
+                .map(|r| CareTask::of(r, StoreClock::default()))
+                .collect()
+        };
+        let tasks = read(&dev);
+        let plan = respread_plan(&tasks, &[LI, ZHAO]);
+        assert_eq!(plan.writes.len(), tasks.len() - 1);
         assert!(plan.writes_of(started).next().is_none());
+        for w in &plan.writes {
+            let t = tasks.iter().find(|t| t.id == w.record_id).unwrap();
+            let rule = assignee_for(t.c_card_id.unwrap(), &[LI, ZHAO]).unwrap();
+            assert_eq!(w.value_of("assignee_id"), Some(&json!(rule.to_string())));
+        }
+        dev.run(&plan, "csmgr", 1_780_000_200_000);
+        let tasks = read(&dev);
+        assert!(respread_plan(&tasks, &[LI, ZHAO]).is_empty());
+        // Zhao leaves the list: his unstarted tasks go to Li.
+        let plan = respread_plan(&tasks, &[LI]);
+        assert!(!plan.is_empty());
         for w in &plan.writes {
             assert_eq!(w.value_of("assignee_id"), Some(&json!(LI.to_string())));
         }
-        assert!(respread_plan(&tasks, &[LI, ZHAO]).is_empty());
     }
 }
