@@ -13,6 +13,7 @@ pub fn kinds() -> impl Iterator<Item = &'static Kind> {
     crate::sales::kinds::KINDS
         .iter()
         .chain(crate::service::kinds::KINDS.iter())
+        .chain(crate::care::kinds::KINDS.iter())
 }
 
 /// The kind of record type `name`.
