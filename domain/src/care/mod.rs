@@ -20,6 +20,7 @@ pub mod calls;
 pub mod kind;
 pub mod message;
 pub mod policy;
+pub mod report;
 pub mod schedule;
 pub mod settings;
 #[cfg(test)]
