@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod demo_care;
 pub mod demo_sales;
 pub mod demo_service;
 pub mod error;
@@ -300,10 +301,13 @@ pub async fn run_with(
             let service = demo_service::seed_service_history(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
+            let care = demo_care::seed_care_history(store.as_ref(), chrono::Utc::now())
+                .await
+                .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(
-                ops = history.ops + service.ops,
+                ops = history.ops + service.ops + care.ops,
                 ms = started.elapsed().as_millis() as u64,
-                "created the demo store (password demo1234) and its sales and service history"
+                "created the demo store (password demo1234) and its sales, service and care history"
             );
         }
     }

@@ -72,14 +72,21 @@ fn Specialists() -> impl IntoView {
     let save = move |_| {
         let now = chosen.get_untracked();
         let before = settings(sync).specialists;
-        let mut w = PlannedWrite::new(care_settings_id(&store_id()), &CARE_SETTINGS);
+        // One op per change of the set (an op changes a field once).
+        let record = care_settings_id(&store_id());
+        let mut plan = Plan::new();
         for id in now.iter().filter(|id| !before.contains(id)) {
-            w = w.with(Step::SetAdd("specialists", id.to_string()));
+            plan.push(
+                PlannedWrite::new(record, &CARE_SETTINGS)
+                    .with(Step::SetAdd("specialists", id.to_string())),
+            );
         }
         for id in before.iter().filter(|id| !now.contains(id)) {
-            w = w.with(Step::SetRemove("specialists", id.to_string()));
+            plan.push(
+                PlannedWrite::new(record, &CARE_SETTINGS)
+                    .with(Step::SetRemove("specialists", id.to_string())),
+            );
         }
-        let plan = Plan::new().then(w);
         edit.run(async move { sync.execute(&plan).await }, move |_| {
             saved.set(Some(t_string!(i18n, care.manage.saved).to_string()));
         });

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-
 /// `<section class="panel …" aria-labelledby=id>` with its heading `<h2 id=id>` (`<h1>` for
 /// the page's own heading), then the children. With `actions`, the heading and the actions
 /// (links, buttons) stand in one `<div class="panel-head">`.

@@ -168,7 +168,8 @@ pub struct Attempt {
 
 impl Attempt {
     /// Reads a log entry (`{"at", "channel", "outcome", "note"}`; the older
-    /// `{"reached": true}` of the sales calls reads as reached). `None` when unreadable.
+    /// `{"reached": true | false}` of the sales calls reads as reached / no answer). `None` when
+    /// unreadable.
     pub fn of(item: &LogItem, clock: StoreClock) -> Option<Attempt> {
         let at = item
             .text("at")
@@ -176,10 +177,10 @@ impl Attempt {
             .or(item.written_at)?;
         let outcome = match item.text("outcome") {
             Some(o) => Outcome::parse(o)?,
-            None if item.value.get("reached").and_then(|v| v.as_bool()) == Some(true) => {
-                Outcome::Reached
-            }
-            None => return None,
+            None => match item.value.get("reached").and_then(|v| v.as_bool())? {
+                true => Outcome::Reached,
+                false => Outcome::NoAnswer,
+            },
         };
         let channel = item.text("channel").unwrap_or("phone").to_owned();
         Some(Attempt {

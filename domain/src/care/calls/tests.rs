@@ -134,6 +134,11 @@ fn reaching_the_customer_closes_the_task_and_legacy_attempts_read() {
     };
     let a = Attempt::of(&legacy, C).unwrap();
     assert_eq!((a.outcome, a.by.as_str()), (Outcome::Reached, "wang"));
+    let mut missed = legacy.clone();
+    missed.value = json!({"at": "2026-06-01T10:00:00", "channel": "phone", "reached": false});
+    assert_eq!(Attempt::of(&missed, C).unwrap().outcome, Outcome::NoAnswer);
+    missed.value = json!({"note": "?"});
+    assert_eq!(Attempt::of(&missed, C), None);
     for o in Outcome::ALL {
         assert_eq!(Outcome::parse(o.as_str()), Some(o));
         assert!(!o.label_zh().is_empty() && !o.label_en().is_empty());
