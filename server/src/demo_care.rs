@@ -136,11 +136,7 @@ pub async fn seed_care_history(
         .iter()
         .filter_map(|r| {
             let ro = RepairOrder::of(r, clock);
-            let kind = if r.value("complaint").and_then(|v| v.as_str()) == Some("maintenance") {
-                ServiceKind::Maintenance
-            } else {
-                ServiceKind::Repair
-            };
+            let kind = ServiceKind::of_complaint(ro.complaint.as_deref());
             Some(PastService {
                 c_card_id: ro.c_card_id,
                 vehicle_vin: ro.vin.clone(),

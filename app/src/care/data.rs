@@ -80,7 +80,8 @@ pub fn tasks(sync: SyncCtx) -> Vec<CareTask> {
         .collect()
 }
 
-/// The past services the schedule counts from: the repair orders handed over.
+/// The past services the schedule counts from: the repair orders handed over (their kind read
+/// from the complaint; imported `service_history` joins them once merged).
 pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
     sync.records("repair_order")
         .iter()
@@ -91,7 +92,7 @@ pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
                 vehicle_vin: ro.vin.clone(),
                 date: ro.handed_over_at?.date(),
                 odometer_km: ro.odometer.and_then(|k| u32::try_from(k).ok()),
-                kind: ServiceKind::Other,
+                kind: ServiceKind::of_complaint(ro.complaint.as_deref()),
             })
         })
         .collect()

@@ -59,6 +59,20 @@ impl ServiceKind {
         }
     }
 
+    /// The kind of a repair order's visit, read from its complaint (the service lane records
+    /// no kind of visit): 首保 → first maintenance; `maintenance` (the demo's category) or 保养
+    /// → maintenance; anything else (or none) a repair.
+    pub fn of_complaint(complaint: Option<&str>) -> ServiceKind {
+        let c = complaint.unwrap_or_default().trim();
+        if c.contains("首保") || c == "first_maintenance" {
+            ServiceKind::FirstMaintenance
+        } else if c == "maintenance" || c.contains("保养") {
+            ServiceKind::Maintenance
+        } else {
+            ServiceKind::Repair
+        }
+    }
+
     /// A maintenance visit (first or regular): what the next maintenance counts from.
     pub fn is_maintenance(self) -> bool {
         matches!(

@@ -373,3 +373,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_repair_orders_kind_is_read_from_its_complaint() {
+    assert_eq!(
+        ServiceKind::of_complaint(Some("首保")),
+        ServiceKind::FirstMaintenance
+    );
+    assert_eq!(
+        ServiceKind::of_complaint(Some("maintenance")),
+        ServiceKind::Maintenance
+    );
+    assert_eq!(
+        ServiceKind::of_complaint(Some("到了里程,做常规保养")),
+        ServiceKind::Maintenance
+    );
+    assert_eq!(
+        ServiceKind::of_complaint(Some("brake_noise")),
+        ServiceKind::Repair
+    );
+    assert_eq!(ServiceKind::of_complaint(None), ServiceKind::Repair);
+    assert_eq!(ServiceKind::parse("warranty"), ServiceKind::Warranty);
+    assert_eq!(ServiceKind::parse("x"), ServiceKind::Other);
+}
