@@ -135,10 +135,16 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("orders") view={Lazy::<lazy_pages::PartsOrders>::new()} />
                         <Route path=path!("unfitted") view={Lazy::<lazy_pages::PartsUnfitted>::new()} />
                     </ParentRoute>
-                    <Route
+                    // 客服: the care calls, under the care sub-navigation.
+                    <ParentRoute
                         path=path!("care")
-                        view=|| view! { <AreaGate area=Area::Care><care::CarePage /></AreaGate> }
-                    />
+                        view=|| view! { <AreaGate area=Area::Care><care::CareLayout /></AreaGate> }
+                    >
+                        <Route path=path!("") view={Lazy::<lazy_pages::MyCalls>::new()} />
+                        <Route path=path!("task/:id") view={Lazy::<lazy_pages::CareCall>::new()} />
+                        <Route path=path!("manage") view={Lazy::<lazy_pages::CareManage>::new()} />
+                        <Route path=path!("outbox") view={Lazy::<lazy_pages::CareOutbox>::new()} />
+                    </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
                         <Route path=path!("") view={Lazy::<lazy_pages::Devices>::new()} />
                         <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />

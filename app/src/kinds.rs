@@ -14,6 +14,7 @@ pub fn kinds() -> impl Iterator<Item = &'static Kind> {
         .iter()
         .chain(crate::service::kinds::KINDS.iter())
         .chain(crate::manage::kinds::KINDS.iter())
+        .chain(crate::care::kinds::KINDS.iter())
 }
 
 /// The kind of record type `name`.

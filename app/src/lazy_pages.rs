@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::components::area_gate::AreaGate;
-use crate::{conflicts, manage, pages, parts, sales, service};
+use crate::{care, conflicts, manage, pages, parts, sales, service};
 
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
@@ -160,6 +160,17 @@ lazy_pages! {
         PartsOrders => parts::orders::OrdersPage;
         /// `/parts/unfitted`
         PartsUnfitted => parts::orders::UnfittedPage;
+    }
+    // 客服: the CS specialist's calls, the CS manager's page, the outbox.
+    care {
+        /// `/care`
+        MyCalls => care::my_calls::MyCallsPage;
+        /// `/care/task/:id`
+        CareCall => care::call::CallPage;
+        /// `/care/manage`
+        CareManage => care::manage::ManagePage;
+        /// `/care/outbox`
+        CareOutbox => care::outbox::OutboxPage;
     }
     admin {
         /// `/conflicts`

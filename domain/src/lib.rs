@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod blob;
+pub mod care;
 pub mod history;
 pub mod label;
 pub mod parts;

@@ -25,8 +25,9 @@
 //!    orders and their lines: who moves an RO, no work or billing without approval, no handover
 //!    without final QC), [`crate::parts::policy`] (stock moves, who settles stock,
 //!    reservations, emergency orders; the records they name are looked up by the server:
-//!    `parts::policy::references`) and [`crate::records::service::check_history`] (a past
-//!    service is written once, whole).
+//!    `parts::policy::references`), [`crate::records::service::check_history`] (a past
+//!    service is written once, whole) and [`crate::care::policy`] (the unreachable rule before
+//!    "failed", attempts, reassigning, the care settings, queued messages).
 //!
 //! Who may write a record type at all is [`crate::records::may_write`]; restoring from the
 //! bin is a manager's ([`crate::sync::Op::requires_manager`]); both are checked before this.
@@ -34,6 +35,7 @@
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::care::policy::CarePolicyError;
 use crate::parts::policy::PartsPolicyError;
 use crate::records::costs::CostsError;
 use crate::records::service::HistoryError;
@@ -73,6 +75,8 @@ pub enum PolicyError {
     Parts(PartsPolicyError),
     #[error(transparent)]
     History(HistoryError),
+    #[error(transparent)]
+    Care(CarePolicyError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -93,6 +97,7 @@ impl PolicyError {
             PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Costs(CostsError::GeneralManagerOnly) => Refusal::Forbidden,
             PolicyError::Parts(e) if e.is_forbidden() => Refusal::Forbidden,
+            PolicyError::Care(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
                 Refusal::Conflict
             }
@@ -123,6 +128,7 @@ impl UserError for PolicyError {
             PolicyError::Costs(e) => e.code(),
             PolicyError::Parts(e) => e.code(),
             PolicyError::History(e) => e.code(),
+            PolicyError::Care(e) => e.code(),
         }
     }
 
@@ -147,6 +153,7 @@ impl UserError for PolicyError {
             PolicyError::Costs(e) => e.message_zh(),
             PolicyError::Parts(e) => e.message_zh(),
             PolicyError::History(e) => e.message_zh(),
+            PolicyError::Care(e) => e.message_zh(),
         }
     }
 
@@ -171,6 +178,7 @@ impl UserError for PolicyError {
             PolicyError::Costs(e) => e.message_en(),
             PolicyError::Parts(e) => e.message_en(),
             PolicyError::History(e) => e.message_en(),
+            PolicyError::Care(e) => e.message_en(),
         }
     }
 }
@@ -208,7 +216,8 @@ pub fn check_op(
     }
     crate::records::service::check_history(before, op).map_err(PolicyError::History)?;
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
-    crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)
+    crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)?;
+    crate::care::policy::check(actor, before, op, clock).map_err(PolicyError::Care)
 }
 
 /// Refuse a stamp more than `max_behind_ms` before `now_ms`.

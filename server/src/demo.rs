@@ -16,7 +16,7 @@ pub const DEMO_STORE_NAME: &str = "演示4S店";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// username, display name, role.
-pub const DEMO_USERS: [(&str, &str, Role); 14] = [
+pub const DEMO_USERS: [(&str, &str, Role); 15] = [
     ("consultant", "王芳", Role::SalesConsultant),
     ("salesmgr", "李强", Role::SalesManager),
     ("advisor", "张伟", Role::ServiceAdvisor),
@@ -31,6 +31,7 @@ pub const DEMO_USERS: [(&str, &str, Role); 14] = [
     ("sunhao", "孙浩", Role::SalesConsultant),
     ("wanggang", "王刚", Role::Technician),
     ("zhoujie", "周杰", Role::Technician),
+    ("cs2", "钱琳", Role::CustomerService),
 ];
 
 /// Creates the demo store if the server has no store yet. Returns whether it did.

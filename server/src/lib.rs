@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod demo_care;
 pub mod demo_costs;
 pub mod demo_parts;
 pub mod demo_sales;
@@ -310,10 +311,13 @@ pub async fn run_with(
             let costs = demo_costs::seed_store_costs(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
+            let care = demo_care::seed_care_history(store.as_ref(), chrono::Utc::now())
+                .await
+                .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(
-                ops = history.ops + service.ops + parts.ops + costs.ops,
+                ops = history.ops + service.ops + parts.ops + costs.ops + care.ops,
                 ms = started.elapsed().as_millis() as u64,
-                "created the demo store (password demo1234) and its sales, service and parts history"
+                "created the demo store (password demo1234) and its sales, service, parts and care history"
             );
         }
     }

@@ -35,7 +35,7 @@ async fn a_consultant_sees_every_person_and_device_of_the_store_by_name() {
 
     // All fourteen demo users, with display names and roles; never a password hash.
     let users = dir["users"].as_array().unwrap();
-    assert_eq!(users.len(), 14, "{dir}");
+    assert_eq!(users.len(), 15, "{dir}");
     let wang = user(&dir, "consultant");
     assert_eq!(wang["id"], me["user"]["id"]);
     assert_eq!(wang["display_name"], "王芳");

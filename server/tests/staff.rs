@@ -238,7 +238,7 @@ async fn only_the_general_manager_manages_staff() {
     }
     let gm = t.token("gm", Uuid::now_v7()).await;
     let list = t.get_auth("/api/users", &gm).await.json();
-    assert_eq!(list.as_array().unwrap().len(), 14);
+    assert_eq!(list.as_array().unwrap().len(), 15);
 }
 
 #[tokio::test]

@@ -159,6 +159,12 @@ pub const GROUPS: &[Budget] = &[
         goal: None,
     },
     Budget {
+        name: "care",
+        what: "客服: my calls, the call screen, the CS manager's page, the outbox (estimated, issue 17; measured at merge)",
+        limit: 200 * KB,
+        goal: None,
+    },
+    Budget {
         name: "admin",
         what: "conflicts, devices, bin",
         limit: 210 * KB,

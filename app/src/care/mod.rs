@@ -1,14 +1,111 @@
-//! 客服: care calls, complaints, surveys. One file per workflow will join this module.
+//! 客服 (customer care): the CS specialist's list ([`my_calls`], 我的回访), the call screen with
+//! the script, the outcome buttons and the unreachable rule's progress ([`call`]), the CS
+//! manager's assignment and doubles page ([`manage`]), the message outbox ([`outbox`]). The
+//! schedule is generated on the device ([`data::use_schedule`], `domain::care::schedule`).
+//! Every page sits under [`CareLayout`] (the care sub-navigation).
 
+pub mod call;
+pub mod data;
+pub mod kinds;
+pub mod manage;
+pub mod my_calls;
+pub mod outbox;
+
+use domain::care::CareKind;
+use domain::care::calls::{DayPart, Outcome};
 use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
-use crate::ui::panel::coming_soon;
 
-/// `/care`: the area's start page. The workflows are not built yet; the page says so.
+/// One entry of the care sub-navigation: the path, its words, for managers only.
+type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
+
+/// The frame of every `/care/*` page: the sub-navigation, then the page.
 #[component]
-pub fn CarePage() -> impl IntoView {
-    coming_soon("care-title", |i| {
-        (t_string!(i, care.title), t_string!(i, care.coming))
-    })
+pub fn CareLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    let manager = Memo::new(move |_| data::is_care_manager());
+    let entries: [NavEntry; 3] = [
+        (
+            "/care",
+            |i| t_string!(i, care.nav.my_calls).to_string(),
+            false,
+        ),
+        (
+            "/care/manage",
+            |i| t_string!(i, care.nav.manage).to_string(),
+            true,
+        ),
+        (
+            "/care/outbox",
+            |i| t_string!(i, care.nav.outbox).to_string(),
+            false,
+        ),
+    ];
+    view! {
+        <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, care.nav.label).to_string()>
+            <ul>
+                {move || {
+                    let manager = manager.get();
+                    entries
+                        .iter()
+                        .filter(|e| manager || !e.2)
+                        .map(|(href, label, _)| {
+                            let label = *label;
+                            view! {
+                                <li>
+                                    <A href=*href exact=true>{move || label(i18n)}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </nav>
+        <Outlet />
+    }
+}
+
+fn english(i18n: I18nContext<Locale>) -> bool {
+    i18n.get_locale() == Locale::en
+}
+
+/// A task kind as CS staff say it (the stored name for kinds made elsewhere).
+pub fn kind_words(i18n: I18nContext<Locale>, kind: &str) -> String {
+    if let Some(k) = CareKind::parse(kind) {
+        return if english(i18n) {
+            k.label_en()
+        } else {
+            k.label_zh()
+        }
+        .to_string();
+    }
+    if let Some(k) = domain::sales::order::TaskKind::parse(kind) {
+        return if english(i18n) {
+            k.label_en()
+        } else {
+            k.label_zh()
+        }
+        .to_string();
+    }
+    kind.to_string()
+}
+
+/// An attempt's outcome in words.
+pub fn outcome_words(i18n: I18nContext<Locale>, o: Outcome) -> &'static str {
+    if english(i18n) {
+        o.label_en()
+    } else {
+        o.label_zh()
+    }
+}
+
+/// A time of day in words.
+pub fn part_words(i18n: I18nContext<Locale>, p: DayPart) -> &'static str {
+    if english(i18n) {
+        p.label_en()
+    } else {
+        p.label_zh()
+    }
 }

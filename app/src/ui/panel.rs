@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::*;
-
 /// `<section class="panel …" aria-labelledby=id>` with its heading `<h2 id=id>` (`<h1>` for
 /// the page's own heading), then the children. With `actions`, the heading and the actions
 /// (links, buttons) stand in one `<div class="panel-head">`.
@@ -45,19 +43,5 @@ pub fn Panel(
             {head}
             {children.map(|c| c())}
         </section>
-    }
-}
-
-/// An area's start page while its workflows are not built yet: `words` gives the area's name
-/// (the heading, `id`) and the note saying so.
-pub fn coming_soon(
-    id: &'static str,
-    words: fn(I18nContext<Locale>) -> (&'static str, &'static str),
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Panel id=id page=true title=move || words(i18n).0>
-            <p class="muted">{move || words(i18n).1}</p>
-        </Panel>
     }
 }

@@ -8,6 +8,7 @@
 //! date, set, log); [`sales`] has the typed views of the sales record types ([`ACard`],
 //! [`Visit`], [`TestDrive`], [`Order`], [`CCard`], [`CareTask`], [`KeyAccount`]).
 
+pub mod care;
 pub mod costs;
 pub mod field;
 pub mod index;
@@ -16,6 +17,7 @@ pub mod sales;
 pub mod scope;
 pub mod service;
 
+pub use care::{CARE_SETTINGS, MESSAGE, MESSAGE_STATUS};
 pub use field::LogItem;
 pub use sales::{
     ACard, CCard, CareTask, CareTaskStatus, KeyAccount, Order, OrderStatus, TestDrive,
@@ -216,6 +218,10 @@ pub static CARE_TASK: RecordType = RecordType {
         FieldDef::scalar("note"),
         FieldDef::status("status", &CARE_TASK_STATUS),
         FieldDef::log("attempts"),
+        // Care schedule (care::schedule): the day the task shows in the lists, and why a
+        // task was recorded as failed (after the unreachable rule, care::calls).
+        FieldDef::scalar("starts_on"),
+        FieldDef::scalar("fail_reason"),
         // Hand-over notes (sales::handover).
         FieldDef::log("handovers"),
     ],
@@ -320,6 +326,8 @@ pub const ALL: &[&RecordType] = &[
     &parts::PART_RESERVATION,
     &parts::PARTS_ORDER,
     &SERVICE_HISTORY,
+    &CARE_SETTINGS,
+    &MESSAGE,
 ];
 
 /// The registry the app and the server use.
@@ -392,7 +400,9 @@ fn allowed(record_type: &str) -> Option<Allowed> {
     match record_type {
         "a_card" | "visit" | "test_drive" | "order" | "key_account" | "sales_settings"
         | "reception_rota" => Some(Allowed::Area(Area::Sales)),
-        "c_card" | "care_task" => Some(Allowed::Roles(CUSTOMER_ROLES)),
+        "c_card" | "care_task" | "care_settings" | "message" => {
+            Some(Allowed::Roles(CUSTOMER_ROLES))
+        }
         "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),

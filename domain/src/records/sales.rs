@@ -415,6 +415,11 @@ pub struct CareTask {
     /// `open` when never moved or unreadable.
     pub status: CareTaskStatus,
     pub attempts: Vec<LogItem>,
+    /// The day the task shows in the lists (`care::schedule`); `None` for tasks made by other
+    /// workflows (they show from their due day).
+    pub starts_on: Option<NaiveDate>,
+    /// Why the task was recorded as failed (`care::calls`).
+    pub fail_reason: Option<String>,
 }
 
 impl CareTask {
@@ -436,6 +441,8 @@ impl CareTask {
                 .and_then(CareTaskStatus::parse)
                 .unwrap_or(CareTaskStatus::Open),
             attempts: field::log(r, "attempts", clock),
+            starts_on: field::date(r, "starts_on", clock),
+            fail_reason: field::string(r, "fail_reason"),
         }
     }
 }

@@ -1,0 +1,66 @@
+//! `/care/outbox` (短信发件箱): the messages queued through the default gateway
+//! (`domain::care::message::Outbox`), newest first: to whom, the text, the state. No SMS service
+//! is needed to run or test; a gateway that sends marks them sent.
+
+use domain::records::field;
+use leptos::prelude::*;
+
+use crate::i18n::*;
+use crate::sync::use_sync;
+use crate::ui::labels::phone_display;
+use crate::ui::panel::Panel;
+
+fn status_words(i18n: I18nContext<Locale>, s: &str) -> String {
+    match s {
+        "sent" => t_string!(i18n, care.outbox.sent),
+        "failed" => t_string!(i18n, care.outbox.failed),
+        _ => t_string!(i18n, care.outbox.queued),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let rows = move || {
+        let mut all = sync.records("message");
+        all.sort_by_key(|r| std::cmp::Reverse(r.id));
+        if all.is_empty() {
+            return view! { <p class="muted">{t_string!(i18n, care.outbox.empty)}</p> }.into_any();
+        }
+        view! {
+            <table class="table care-outbox">
+                <thead><tr>
+                    <th>{t_string!(i18n, care.outbox.to)}</th>
+                    <th>{t_string!(i18n, care.outbox.body)}</th>
+                    <th>{t_string!(i18n, care.outbox.status)}</th>
+                </tr></thead>
+                <tbody>
+                    {all.into_iter().map(|r| {
+                        let to = format!(
+                            "{} {}",
+                            field::shown(&r, "to_name"),
+                            phone_display(&field::shown(&r, "to_phone"))
+                        );
+                        let status = field::status(&r, "status").unwrap_or_default();
+                        view! {
+                            <tr class="care-message">
+                                <td>{to}</td>
+                                <td>{field::shown(&r, "body")}</td>
+                                <td>{status_words(i18n, status.as_str())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <Panel id="care-outbox-title" page=true title=move || t_string!(i18n, care.outbox.title)>
+            <p class="muted small">{t!(i18n, care.outbox.gateway_note)}</p>
+            {rows}
+        </Panel>
+    }
+}

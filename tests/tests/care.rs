@@ -1,0 +1,169 @@
+//! Customer care (issue 17): two CS tablets take the day's lists, go offline and work them; one
+//! customer is unreachable three times at three times of day (the device's clock faked back to
+//! the last days: morning, afternoon, evening), then a message goes to the outbox, then the task
+//! is recorded as failed with its reason. Reconnected: the two lists had no task in common (the
+//! CS manager's rule split them by customer), the CS manager's doubles page lists no new double,
+//! the outbox has the message, and the other tablet sees the task failed.
+
+use std::collections::BTreeSet;
+
+use domain::sales::chrono::{DateTime, Duration, NaiveTime};
+use domain::time::StoreClock;
+use e2e::{Browser, Server, temp_dir};
+use serde_json::json;
+
+/// The hrefs of the tasks on `/care` (every section), once the list has some.
+async fn task_links(b: &Browser) -> Vec<String> {
+    b.wait_until("the care list", async || {
+        let v = b
+            .eval(
+                "return [...document.querySelectorAll('li.care-task a')].map(a => a.getAttribute('href'));",
+                vec![],
+            )
+            .await;
+        let links: Vec<String> = v
+            .as_array()?
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        (!links.is_empty()).then_some(links)
+    })
+    .await
+}
+
+/// Unix ms of the store-local time `days` ago at `h:m`.
+fn local_ms(days: i64, h: u32, m: u32) -> i64 {
+    let clock = StoreClock::default();
+    let now = DateTime::from_timestamp_millis(testkit::now_ms() as i64).expect("now");
+    let day = clock.local(now).date() - Duration::days(days);
+    clock
+        .instant(day.and_time(NaiveTime::from_hms_opt(h, m, 0).expect("time")))
+        .timestamp_millis()
+}
+
+/// The device's clock (`Date.now`, which the app's `clock` reads) set to `ms`.
+async fn set_clock(b: &Browser, ms: i64) {
+    b.eval(
+        "const [ms] = arguments;
+         if (!window.__realNow) { window.__realNow = Date.now; }
+         Date.now = () => ms;",
+        vec![json!(ms)],
+    )
+    .await;
+}
+
+/// The number of tasks on the CS manager's doubles list.
+async fn doubles(b: &Browser) -> usize {
+    b.goto("/care/manage").await;
+    b.wait_for_text("重复拨打").await;
+    b.wait_until("the doubles list", async || {
+        let v = b
+            .eval(
+                "if (document.querySelector('.care-no-doubles')) return 0;
+                 const l = document.querySelectorAll('ul.care-doubles li');
+                 return l.length ? l.length : null;",
+                vec![],
+            )
+            .await;
+        v.as_u64()
+    })
+    .await as usize
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_cs_tablets_work_the_days_lists_offline_and_one_customer_fails_after_the_rule() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+
+    let manager = Browser::synced(&server, "csmgr", "周婷", "客服经理电脑2").await;
+    let doubles_before = doubles(&manager).await;
+
+    let zhao = Browser::synced(&server, "cs", "赵敏", "客服平板A").await;
+    let qian = Browser::synced(&server, "cs2", "钱琳", "客服平板B").await;
+    let mut lists = Vec::new();
+    for b in [&zhao, &qian] {
+        b.goto("/care").await;
+        b.wait_for_text("我的回访").await;
+        lists.push(task_links(b).await);
+    }
+    let (a, b): (BTreeSet<_>, BTreeSet<_>) = (
+        lists[0].iter().cloned().collect(),
+        lists[1].iter().cloned().collect(),
+    );
+    assert!(a.is_disjoint(&b), "no task on both lists: {a:?} / {b:?}");
+    // Writing the schedule's new rows is done before the tablets leave.
+    zhao.wait_gone("条更改待同步").await;
+    qian.wait_gone("条更改待同步").await;
+
+    zhao.set_offline(true).await;
+    qian.set_offline(true).await;
+    zhao.wait_for_text("离线").await;
+    qian.wait_for_text("离线").await;
+
+    // 钱琳 reaches her first customer.
+    let hers = &lists[1][0];
+    qian.eval(
+        "const [h] = arguments; document.querySelector(`a[href='${h}']`).click();",
+        vec![json!(hers)],
+    )
+    .await;
+    qian.wait_for_text("拨打结果").await;
+    qian.fill("备注", "客户满意,已提醒保养").await;
+    qian.click_button("已接通").await;
+    qian.wait_for_text("已完成").await;
+
+    // 赵敏's first customer does not answer: three times, three times of day, three days.
+    let mine = &lists[0][0];
+    zhao.eval(
+        "const [h] = arguments; document.querySelector(`a[href='${h}']`).click();",
+        vec![json!(mine)],
+    )
+    .await;
+    zhao.wait_for_text("拨打结果").await;
+    set_clock(&zhao, local_ms(2, 9, 30)).await;
+    zhao.click_button("未接通").await;
+    zhao.wait_for_text("第1次 / 3 次，不同时段").await;
+    set_clock(&zhao, local_ms(1, 14, 20)).await;
+    zhao.click_button("占线").await;
+    zhao.wait_for_text("第2次 / 3 次，不同时段").await;
+    set_clock(&zhao, local_ms(1, 18, 5)).await;
+    zhao.click_button("未接通").await;
+    zhao.wait_for_text("第3次 / 3 次，不同时段").await;
+    set_clock(&zhao, local_ms(1, 18, 10)).await;
+    zhao.click_button("发送短信").await;
+    zhao.wait_for_text("短信已放入发件箱").await;
+    zhao.fill("失败原因", "三日内三个时段均未接通,已发短信")
+        .await;
+    zhao.click_button("记为失败").await;
+    zhao.wait_for_text("已失败").await;
+    // Every attempt is kept: three calls and the message.
+    let attempts = zhao
+        .eval(
+            "return document.querySelectorAll('li.care-attempt').length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(attempts, json!(4));
+
+    // Reconnected: both tablets push their day's work.
+    zhao.eval(
+        "if (window.__realNow) { Date.now = window.__realNow; }",
+        vec![],
+    )
+    .await;
+    zhao.set_offline(false).await;
+    qian.set_offline(false).await;
+    zhao.wait_gone("条更改待同步").await;
+    qian.wait_gone("条更改待同步").await;
+
+    // The other tablet sees the failed task; the outbox has the message; no new double.
+    qian.goto(mine).await;
+    qian.wait_for_text("已失败").await;
+    qian.wait_for_text("三日内三个时段均未接通").await;
+    manager.goto("/care/outbox").await;
+    manager.wait_for_text("待发送").await;
+    assert_eq!(doubles(&manager).await, doubles_before);
+    for b in [manager, zhao, qian] {
+        b.close().await;
+    }
+}
