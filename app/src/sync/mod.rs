@@ -26,6 +26,7 @@ mod net;
 pub mod phones;
 pub mod read;
 pub mod store;
+mod timing;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -695,8 +696,12 @@ impl SyncCtx {
             Err(e)
         };
         self.snapshot.set(Some((progress.fetched, progress.total)));
+        let started = js_sys::Date::now();
+        let mut times = timing::FirstSyncTimes::default();
         let mut page = net::snapshot(token, progress.after).await?;
+        times.first_fetch_ms = js_sys::Date::now() - started;
         loop {
+            let page_started = js_sys::Date::now();
             // The first page counts the user's scope; later pages of a limited scope give an
             // upper bound, so the first page's total is kept.
             if first {
@@ -714,7 +719,15 @@ impl SyncCtx {
             progress.after = page.next;
             let done = page.next.is_none();
             let records = page.parse();
-            let stored = store::apply_snapshot(records, &progress, done.then_some(progress.seq));
+            let parsed = js_sys::Date::now();
+            times.parse_ms += parsed - page_started;
+            times.records += records.len() as u64;
+            times.pages += 1;
+            let stored = timed(store::apply_snapshot(
+                records,
+                &progress,
+                done.then_some(progress.seq),
+            ));
             // The next page is fetched while this one is written (only IndexedDB is awaited
             // inside the transaction; the fetch is another future of this task).
             let (stored, next) = if done {
@@ -723,6 +736,10 @@ impl SyncCtx {
                 let (stored, next) = both(stored, net::snapshot(token, progress.after)).await;
                 (stored, Some(next))
             };
+            let (stored, stored_at) = stored;
+            let fetched_at = js_sys::Date::now();
+            times.store_ms += stored_at - parsed;
+            times.fetch_wait_ms += fetched_at - stored_at;
             let states = match stored {
                 Ok(states) => states,
                 Err(e) => return stop(unshown, e.into()),
@@ -745,10 +762,13 @@ impl SyncCtx {
                 shown_arrived = progress.fetched;
             }
             self.snapshot.set(Some((progress.fetched, progress.total)));
+            times.other_ms += js_sys::Date::now() - fetched_at;
             page = match next {
                 Some(Ok(page)) => page,
                 Some(Err(e)) => return stop(unshown, e.into()),
                 None => {
+                    times.total_ms = js_sys::Date::now() - started;
+                    times.publish();
                     CURSOR.with(|c| c.set(progress.seq));
                     // The records and the cursor are of this scope (docs/sync.md, "Scope
                     // changes").
@@ -935,6 +955,12 @@ async fn both<A: std::future::Future, B: std::future::Future>(
         }
     })
     .await
+}
+
+/// Runs `f` and notes when it ended (`Date.now()`).
+async fn timed<F: std::future::Future>(f: F) -> (F::Output, f64) {
+    let out = f.await;
+    (out, js_sys::Date::now())
 }
 
 /// Reads `ids` from IndexedDB: the copies held in memory are updated, and the screens showing
