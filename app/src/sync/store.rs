@@ -11,6 +11,9 @@ use std::future::IntoFuture;
 
 use domain::plan::Plan;
 use domain::policy::{PolicyError, check_op};
+use domain::sales::grade::{
+    CadenceSettings, FollowUpCard, FollowUpPage, SleepSettings, follow_up_page,
+};
 use domain::sync::outbox::{Pusher, Waiting, may_push, waiting_by_author};
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
 use idb::{KeyRange, ObjectStore, Query, TransactionMode};
@@ -46,7 +49,7 @@ pub mod keys {
 
 /// The version of the index fields `record_value` writes; raise it when
 /// `domain::records::index::keys` changes, so that [`reindex`] rewrites the stored records.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 
 /// Records rewritten per transaction by [`reindex`].
 const REINDEX_BATCH: u32 = 500;
@@ -255,6 +258,9 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
         }
         set("terms", &strings(&index.terms))?;
         set("links", &strings(&index.links))?;
+        if let Some(follow) = &index.follow {
+            set("follow", &JsValue::from_str(follow))?;
+        }
     }
     set("flags", &strings(&index.flags))?;
     Ok(obj.into())
@@ -385,6 +391,81 @@ pub async fn linked(id: Uuid) -> Result<Vec<RecordState>, DbError> {
 /// `by_flag`).
 pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
+}
+
+/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the A-cards
+/// being followed are read through `by_follow`, and of each only its id and `follow` key (no
+/// record is parsed) to compute the list (`domain::sales::grade::follow_up_page`); only the
+/// records of the page asked for are parsed. Returns the page and its records, in list order.
+pub async fn follow_ups(
+    owner: &str,
+    rules: &FollowUpRules,
+) -> Result<(FollowUpPage, Vec<RecordState>), DbError> {
+    let t = JsValue::from_str("a_card");
+    let o = JsValue::from_str(owner);
+    let lower = array(&[t.clone(), o.clone()]);
+    let upper = array(&[t, o, js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let values = tx
+        .object_store(RECORDS)?
+        .index(db::BY_FOLLOW)?
+        .get_all(Some(range.into()), None)?
+        .await?;
+    tx.await?;
+    let field = |v: &JsValue, k: &str| {
+        js_sys::Reflect::get(v, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let mut cards = Vec::with_capacity(values.len());
+    let mut by_id = std::collections::HashMap::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let card = field(v, "id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+            .zip(field(v, "follow"))
+            .and_then(|(id, key)| FollowUpCard::from_key(id, &key));
+        match card {
+            Some(card) => {
+                by_id.insert(card.id, i);
+                cards.push(card);
+            }
+            None => leptos::logging::warn!("forecourt: skipping an unreadable follow-up key"),
+        }
+    }
+    let page = follow_up_page(
+        &cards,
+        &rules.cadence,
+        &rules.sleep,
+        rules.today,
+        rules.skip,
+        rules.take,
+    );
+    let records = page
+        .entries
+        .iter()
+        .filter_map(|e| by_id.get(&e.card).and_then(|i| values.get(*i)))
+        .filter_map(|v| match read_record(v) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                leptos::logging::error!("forecourt: skipping an unreadable record: {e}");
+                None
+            }
+        })
+        .collect();
+    Ok((page, records))
+}
+
+/// What [`follow_ups`] computes the list by: the store's rules, the day, the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpRules {
+    pub cadence: CadenceSettings,
+    pub sleep: SleepSettings,
+    pub today: domain::sales::chrono::NaiveDate,
+    /// The entries of the list to read records of: `skip..skip + take`.
+    pub skip: usize,
+    pub take: usize,
 }
 
 /// The live records of `record_type` whose day in `index` (`by_day`: `day`; `by_made`: `made`)

@@ -95,6 +95,11 @@ pub struct IndexKeys {
     pub links: Vec<String>,
     /// [`FLAG_CONFLICT`], [`FLAG_BIN`] (also for a record in the bin).
     pub flags: Vec<String>,
+    /// An A-card being followed: its follow-up inputs as one text
+    /// (`sales::grade::FollowUpCard::key`, e.g. `H|2026-05-03|2026-05-08`), so that Today reads
+    /// the cards being followed and what it needs of them without reading the records; `None`
+    /// for any other record (so it is in no such index).
+    pub follow: Option<String>,
 }
 
 /// The field whose value is the record's owner, by type.
@@ -195,6 +200,10 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
         terms: terms(record),
         links: links(record),
         flags: flags(record),
+        follow: (rt == "a_card")
+            .then(|| super::sales::follow_up_card(record, clock))
+            .flatten()
+            .map(|c| c.key()),
     }
 }
 
@@ -342,6 +351,38 @@ mod tests {
         assert_eq!(k.day, "2026-03-16");
         assert_eq!(k.name, "王建华");
         assert_eq!(k.terms, vec!["13812345678", "5678", "王建华"]);
+        assert_eq!(
+            k.follow.as_deref(),
+            Some("C|2026-03-09|2026-03-16"),
+            "no grade reads as C; the first contact is the last contact"
+        );
+    }
+
+    #[test]
+    fn only_an_a_card_being_followed_is_in_the_follow_up_index() {
+        let mut card = rec(
+            &A_CARD,
+            &[
+                ("grade", json!("H")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
+            ],
+        );
+        let follow = keys(&card, C).follow.expect("a card being followed");
+        let read = crate::sales::grade::FollowUpCard::from_key(card.id, &follow);
+        assert_eq!(read, super::super::sales::follow_up_card(&card, C));
+        op_on(&mut card, &A_CARD, 98, 2_000, |e| {
+            vec![e.transition("status", "ordered").unwrap()]
+        });
+        assert_eq!(keys(&card, C).status, "ordered");
+        assert_eq!(
+            keys(&card, C).follow,
+            None,
+            "an ordered card is not followed"
+        );
+        let no_contact = rec(&A_CARD, &[("grade", json!("H"))]);
+        assert_eq!(keys(&no_contact, C).follow, None, "nobody met them yet");
+        let visit = rec(&VISIT, &[("time_in", json!("2026-03-09T10:00:00"))]);
+        assert_eq!(keys(&visit, C).follow, None);
     }
 
     #[test]
