@@ -711,14 +711,12 @@ impl SyncCtx {
             } else if progress.total == 0 {
                 progress.total = page.total;
             }
-            progress.total = progress
-                .total
-                .max(progress.fetched + page.records.len() as u64);
-            progress.fetched += page.records.len() as u64;
+            progress.total = progress.total.max(progress.fetched + page.len());
+            progress.fetched += page.len();
             let scope = page.scope.clone();
             progress.after = page.next;
             let done = page.next.is_none();
-            let records = page.parse();
+            let records = store::snapshot_values(&page.records, page.indexed);
             let parsed = js_sys::Date::now();
             times.parse_ms += parsed - page_started;
             times.records += records.len() as u64;
@@ -727,6 +725,7 @@ impl SyncCtx {
                 records,
                 &progress,
                 done.then_some(progress.seq),
+                &|id, record_type| CACHE.with(|c| c.borrow().holds(id, record_type)),
             ));
             // The next page is fetched while this one is written (only IndexedDB is awaited
             // inside the transaction; the fetch is another future of this task).
@@ -740,21 +739,18 @@ impl SyncCtx {
             let fetched_at = js_sys::Date::now();
             times.store_ms += stored_at - parsed;
             times.fetch_wait_ms += fetched_at - stored_at;
-            let states = match stored {
-                Ok(states) => states,
+            let stored = match stored {
+                Ok(stored) => stored,
                 Err(e) => return stop(unshown, e.into()),
             };
-            let ids: Vec<Uuid> = states.iter().map(|s| s.id).collect();
+            unshown.extend(stored.types);
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();
-                for s in states {
-                    if !unshown.contains(&s.record_type) {
-                        unshown.insert(s.record_type.clone());
-                    }
+                for s in stored.states {
                     c.put(s, false);
                 }
             });
-            broadcast(&ids);
+            broadcast(&stored.ids);
             let now = js_sys::Date::now();
             if done || show_arrived(progress.fetched, shown_arrived, now - shown) {
                 tell(&mut unshown);

@@ -34,6 +34,12 @@ use crate::sales::phone;
 use crate::sync::RecordState;
 use crate::time::StoreClock;
 
+/// The version of the index fields [`keys`] computes: raised whenever they change, so that a
+/// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
+/// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
+/// are of its own version.
+pub const VERSION: u32 = 3;
+
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
 
@@ -171,6 +177,38 @@ pub fn links(record: &RecordState) -> Vec<String> {
         .filter(|v| !v.is_empty())
         .collect();
     set.into_iter().collect()
+}
+
+/// `record` as a device stores it in IndexedDB's `records` (`app/src/db.rs`): `type`, `id`,
+/// `json` (the record's JSON text, `json` as given) and the index fields of [`keys`] (`owner`,
+/// `status`, `day`, `name`, `made`, `terms`, `links` and `follow` when there is one, for a
+/// record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
+/// new device stores them without reading them (docs/sync.md, "First sync").
+pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let k = keys(record, clock);
+    let mut v = Map::new();
+    v.insert("type".into(), record.record_type.clone().into());
+    v.insert("id".into(), record.id.to_string().into());
+    v.insert("json".into(), json.into());
+    if k.live {
+        for (f, value) in [
+            ("owner", k.owner),
+            ("status", k.status),
+            ("day", k.day),
+            ("name", k.name),
+            ("made", k.made),
+        ] {
+            v.insert(f.into(), value.into());
+        }
+        v.insert("terms".into(), k.terms.into());
+        v.insert("links".into(), k.links.into());
+        if let Some(follow) = k.follow {
+            v.insert("follow".into(), follow.into());
+        }
+    }
+    v.insert("flags".into(), k.flags.into());
+    Value::Object(v)
 }
 
 /// The index fields of `record` ([module docs](self)).
@@ -383,6 +421,50 @@ mod tests {
         assert_eq!(keys(&no_contact, C).follow, None, "nobody met them yet");
         let visit = rec(&VISIT, &[("time_in", json!("2026-03-09T10:00:00"))]);
         assert_eq!(keys(&visit, C).follow, None);
+    }
+
+    #[test]
+    fn a_device_value_is_the_record_s_text_and_its_index_fields() {
+        let card = rec(
+            &A_CARD,
+            &[
+                ("name", json!("王建华")),
+                ("phone", json!("13812345678")),
+                ("consultant_id", json!("wang")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
+            ],
+        );
+        let text = serde_json::to_string(&card).unwrap();
+        let v = device_value(&card, &text, C);
+        let k = keys(&card, C);
+        assert_eq!(v["type"], "a_card");
+        assert_eq!(v["id"], card.id.to_string());
+        assert_eq!(v["json"], text.as_str());
+        assert_eq!(
+            serde_json::from_str::<RecordState>(v["json"].as_str().unwrap()).unwrap(),
+            card
+        );
+        for (f, want) in [
+            ("owner", &k.owner),
+            ("status", &k.status),
+            ("day", &k.day),
+            ("name", &k.name),
+            ("made", &k.made),
+        ] {
+            assert_eq!(v[f], want.as_str(), "{f}");
+        }
+        assert_eq!(v["terms"], json!(k.terms));
+        assert_eq!(v["links"], json!([]));
+        assert_eq!(v["flags"], json!([]));
+        assert_eq!(v["follow"], json!(k.follow.unwrap()));
+        // In the bin: the type, id, text and flags only (so in no list).
+        let mut gone = card.clone();
+        op_on(&mut gone, &A_CARD, 97, 3_000, |e| vec![e.delete()]);
+        let v = device_value(&gone, "{}", C);
+        let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["flags", "id", "json", "type"]);
+        assert_eq!(v["flags"], json!([FLAG_BIN]));
     }
 
     #[test]
