@@ -602,7 +602,13 @@ async fn a_snapshot_page_of_the_device_s_index_version_carries_the_values_it_sto
             &domain::records::index::device_value(&record, text, clock)
         );
         assert_eq!(value["type"], "a_card");
-        assert_eq!(value["owner"], a.user_id.as_str());
+        assert!(value["name"].as_str().unwrap().starts_with("客户"));
+        assert!(
+            value["terms"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("13900001111"))
+        );
         assert_eq!(value["status"], "following");
     }
     // A device of another index version gets the records as they are (and computes its own).
