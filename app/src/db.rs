@@ -40,6 +40,11 @@
 //! (both multiEntry), [`BY_MADE`] `[type, made, id]`. The upgrade only adds the indexes
 //! ([`upgrade_links_and_flags`]);
 //! `sync::store::reindex` gives stored records the new fields (index version 2).
+//! Version 8 lets Today read the cards due without reading every card: a `records` value of an
+//! A-card being followed also carries `follow` (`domain::records::index::keys`: grade, last
+//! contact and planned date as one text); index [`BY_FOLLOW`] `[type, owner, follow]` holds only
+//! those cards ([`upgrade_follow`]); `sync::store::reindex` gives stored cards the field (index
+//! version 3).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
@@ -55,7 +60,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 7;
+pub const DB_VERSION: u32 = 8;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
@@ -76,6 +81,8 @@ pub const BY_LINK: &str = "by_link";
 pub const BY_MADE: &str = "by_made";
 /// The multiEntry index of `records` by flag (`conflict`, `bin`).
 pub const BY_FLAG: &str = "by_flag";
+/// The index of `records` of the A-cards being followed, by type, owner and follow-up inputs.
+pub const BY_FOLLOW: &str = "by_follow";
 /// Unsent ops, in the order they were made.
 pub const OUTBOX: &str = "outbox";
 /// The index of `outbox` by the op's author (`user_id`).
@@ -213,6 +220,22 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
     if old < 7 {
         upgrade_links_and_flags(tx)?;
     }
+    if old < 8 {
+        upgrade_follow(tx)?;
+    }
+    Ok(())
+}
+
+/// Version 8: the index [`BY_FOLLOW`] of the A-cards being followed.
+fn upgrade_follow(tx: Option<&Transaction>) -> Result<(), idb::Error> {
+    let records = tx
+        .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
+        .object_store(RECORDS)?;
+    records.create_index(
+        BY_FOLLOW,
+        KeyPath::new_array(["type", "owner", "follow"]),
+        None,
+    )?;
     Ok(())
 }
 

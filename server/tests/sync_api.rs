@@ -567,6 +567,65 @@ async fn snapshot_pages_by_record_id_and_resumes() {
         .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
 }
 
+#[tokio::test]
+async fn a_snapshot_page_of_the_device_s_index_version_carries_the_values_it_stores() {
+    let t = app().await;
+    let mut a = Dev::login(&t, "consultant").await;
+    let ops: Vec<Op> = (0..3)
+        .map(|i| card(&mut a, &format!("客户{i}"), "13900001111"))
+        .collect();
+    push_ok(&t, &a, &ops).await;
+    let version = domain::records::index::VERSION;
+    let plain = t.get_auth("/api/sync/snapshot", &a.token).await.json();
+    let v = t
+        .get_auth(&format!("/api/sync/snapshot?index={version}"), &a.token)
+        .await
+        .json();
+    assert_eq!(v["index"], version);
+    assert_eq!(
+        plain.get("index"),
+        None,
+        "asked for nothing: the records as stored"
+    );
+    for key in ["seq", "total", "next", "scope"] {
+        assert_eq!(v[key], plain[key], "{key}");
+    }
+    let values = v["records"].as_array().unwrap();
+    assert_eq!(values.len(), 3);
+    for (value, stored) in values.iter().zip(plain["records"].as_array().unwrap()) {
+        let record: RecordState = serde_json::from_value(stored.clone()).unwrap();
+        let text = value["json"].as_str().expect("the record's text");
+        assert_eq!(serde_json::from_str::<RecordState>(text).unwrap(), record);
+        let clock = domain::time::StoreClock::default();
+        assert_eq!(
+            value,
+            &domain::records::index::device_value(&record, text, clock)
+        );
+        assert_eq!(value["type"], "a_card");
+        assert!(value["name"].as_str().unwrap().starts_with("客户"));
+        assert!(
+            value["terms"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("13900001111"))
+        );
+        assert_eq!(value["status"], "following");
+    }
+    // A device of another index version gets the records as they are (and computes its own).
+    let other = t
+        .get_auth(
+            &format!("/api/sync/snapshot?index={}", version + 1),
+            &a.token,
+        )
+        .await
+        .json();
+    assert_eq!(other.get("index"), None);
+    assert_eq!(other["records"], plain["records"]);
+    t.get_auth("/api/sync/snapshot?index=x", &a.token)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_query");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_pushes_are_numbered_without_gaps() {
     let t = app().await;

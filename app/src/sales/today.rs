@@ -5,11 +5,10 @@
 //! (`/sales/sleeping`). Cadence and sleeping days come from the store's `sales_settings`.
 
 use crate::clock::{now_local, store_clock, today_stored};
-use domain::records::sales::ACard;
+use domain::records::sales::follow_up_card;
 use domain::sales::grade::{
-    CadenceSettings, FollowUpCard, SleepSettings, TodayEntry, Urgency, sleeping_cards, today_list,
+    CadenceSettings, FollowUpCard, SleepSettings, TodayEntry, Urgency, sleeping_cards,
 };
-use domain::sales::loss::ACardStatus;
 use domain::sales::rota::receiving_consultant;
 use domain::sales::settings::StoreSettings;
 use domain::sales::visit::{VisitCountRule, VisitSource};
@@ -25,7 +24,7 @@ use super::reception::{
 };
 use crate::i18n::*;
 use crate::sales::words::{grade_label, model_name};
-use crate::sync::store::BY_STATUS_INDEX;
+use crate::sync::store::{BY_STATUS_INDEX, FollowUpRules};
 use crate::sync::{Query, SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
@@ -44,28 +43,13 @@ fn store_rules(sync: SyncCtx) -> (CadenceSettings, SleepSettings) {
 }
 
 /// Of `cards`, those being followed (status 跟进中) as the follow-up rules see them
-/// (`FollowUpCard::of_card`: the last contact is the latest follow-up, else the first contact).
+/// (`domain::records::sales::follow_up_card`: the last contact is the latest follow-up, else the
+/// first contact).
 fn followed_cards(cards: Vec<RecordState>) -> Vec<(FollowUpCard, RecordState)> {
     let clock = store_clock();
     cards
         .into_iter()
-        .filter_map(|c| {
-            let a = ACard::of(&c, clock);
-            if a.status != ACardStatus::Following {
-                return None;
-            }
-            let card = FollowUpCard::of_card(
-                c.id,
-                a.grade,
-                // A date-only first contact (an imported card) counts too.
-                domain::records::field::date(&c, "first_contact_at", clock),
-                a.follow_ups
-                    .iter()
-                    .filter_map(|f| f.written_at.map(|t| t.date())),
-                a.next_follow_up,
-            )?;
-            Some((card, c))
-        })
+        .filter_map(|c| Some((follow_up_card(&c, clock)?, c)))
         .collect()
 }
 
@@ -429,34 +413,46 @@ fn FollowUpsToday(today: String) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let my_id = me().map(|m| m.id).unwrap_or_default();
-    // My cards through the `by_owner` index (not every card of the store).
-    let mine = sync.read(move || Some(Query::owned("a_card", &my_id)));
-    let data = Memo::new(move |previous: Option<&(Vec<FollowUpRow>, usize)>| {
-        let Some(day) = store_clock().parse_date(&today) else {
-            return (Vec::new(), 0usize);
-        };
-        let (cadence, sleep) = store_rules(sync);
-        // Keep what is shown while the cards are read again.
-        if !mine.loaded.get() {
-            return previous.cloned().unwrap_or_default();
-        }
-        let cards = mine.records.get();
-        let cards = followed_cards(cards);
-        let plain: Vec<FollowUpCard> = cards.iter().map(|(c, _)| c.clone()).collect();
-        let list = today_list(&plain, &cadence, day);
-        let sleeping = sleeping_cards(&plain, &sleep, day).len();
-        let rows: Vec<FollowUpRow> = list
-            .into_iter()
-            .filter_map(|e| {
-                let rec = cards.iter().find(|(c, _)| c.id == e.card)?.1.clone();
-                Some((e, rec))
-            })
-            .collect();
-        (rows, sleeping)
-    });
     // The page shown (from 1), within the pages the list has now.
     let page = RwSignal::new(1usize);
-    let pages = Memo::new(move |_| data.with(|d| d.0.len().div_ceil(FOLLOW_UPS_PAGE).max(1)));
+    // My cards being followed through the `by_follow` index, of each only what the list needs;
+    // only the page's cards are read whole (not every card of mine, nor of the store).
+    let due = sync.read(move || {
+        let today = store_clock().parse_date(&today)?;
+        let (cadence, sleep) = store_rules(sync);
+        Some(Query::FollowUps {
+            owner: my_id.clone(),
+            rules: FollowUpRules {
+                cadence,
+                sleep,
+                today,
+                skip: (page.get().max(1) - 1) * FOLLOW_UPS_PAGE,
+                take: FOLLOW_UPS_PAGE,
+            },
+        })
+    });
+    // The page's rows, the list's length and the sleeping count.
+    let data = Memo::new(move |previous: Option<&(Vec<FollowUpRow>, usize, usize)>| {
+        // Keep what is shown while the cards are read again.
+        if !due.loaded.get() {
+            return previous.cloned().unwrap_or_default();
+        }
+        let Some(found) = due.follow.get() else {
+            return (Vec::new(), 0, 0);
+        };
+        let rows: Vec<FollowUpRow> = due.records.with(|records| {
+            found
+                .entries
+                .into_iter()
+                .filter_map(|e| {
+                    let rec = records.iter().find(|r| r.id == e.card)?.clone();
+                    Some((e, rec))
+                })
+                .collect()
+        });
+        (rows, found.total, found.sleeping)
+    });
+    let pages = Memo::new(move |_| data.with(|d| d.1.div_ceil(FOLLOW_UPS_PAGE).max(1)));
     Effect::new(move || {
         if page.get() > pages.get() {
             page.set(pages.get());
@@ -486,7 +482,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
     view! {
         <Panel id="follow-ups-today-title" title=move || t!(i18n, reception.follow_ups_title) actions=move || view! {
             {move || {
-                let n = data.with(|d| d.1);
+                let n = data.with(|d| d.2);
                 view! {
                     <A href="/sales/sleeping" attr:class="btn btn-secondary">
                         {t!(i18n, reception.sleeping_link, n = n)}
@@ -496,10 +492,7 @@ fn FollowUpsToday(today: String) -> impl IntoView {
         }>
             <DataTable
                 columns=columns
-                rows=Signal::derive(move || {
-                    let start = (page.get() - 1) * FOLLOW_UPS_PAGE;
-                    data.with(|d| d.0.iter().skip(start).take(FOLLOW_UPS_PAGE).cloned().collect())
-                })
+                rows=Signal::derive(move || data.with(|d| d.0.clone()))
                 class="follow-ups-today"
                 empty=|i| t_string!(i, reception.follow_ups_empty)
                 row_class=|r: &FollowUpRow| (r.0.urgency == Urgency::Overdue).then_some("overdue")

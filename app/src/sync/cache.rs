@@ -124,6 +124,12 @@ impl Cache {
         }
     }
 
+    /// Whether a copy of record `id` (of `record_type`) is held, so that a change to it must
+    /// reach the cache ([`Cache::put`] updates only those).
+    pub fn holds(&self, id: &Uuid, record_type: &str) -> bool {
+        self.whole.contains_key(record_type) || self.lru.map.contains_key(id)
+    }
+
     /// A record no longer stored.
     pub fn remove(&mut self, id: &Uuid) {
         self.lru.remove(id);

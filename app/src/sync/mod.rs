@@ -26,6 +26,7 @@ mod net;
 pub mod phones;
 pub mod read;
 pub mod store;
+mod timing;
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -695,8 +696,12 @@ impl SyncCtx {
             Err(e)
         };
         self.snapshot.set(Some((progress.fetched, progress.total)));
+        let started = js_sys::Date::now();
+        let mut times = timing::FirstSyncTimes::default();
         let mut page = net::snapshot(token, progress.after).await?;
+        times.first_fetch_ms = js_sys::Date::now() - started;
         loop {
+            let page_started = js_sys::Date::now();
             // The first page counts the user's scope; later pages of a limited scope give an
             // upper bound, so the first page's total is kept.
             if first {
@@ -706,15 +711,22 @@ impl SyncCtx {
             } else if progress.total == 0 {
                 progress.total = page.total;
             }
-            progress.total = progress
-                .total
-                .max(progress.fetched + page.records.len() as u64);
-            progress.fetched += page.records.len() as u64;
+            progress.total = progress.total.max(progress.fetched + page.len());
+            progress.fetched += page.len();
             let scope = page.scope.clone();
             progress.after = page.next;
             let done = page.next.is_none();
-            let records = page.parse();
-            let stored = store::apply_snapshot(records, &progress, done.then_some(progress.seq));
+            let records = store::snapshot_values(&page.records, page.indexed);
+            let parsed = js_sys::Date::now();
+            times.parse_ms += parsed - page_started;
+            times.records += records.len() as u64;
+            times.pages += 1;
+            let stored = timed(store::apply_snapshot(
+                records,
+                &progress,
+                done.then_some(progress.seq),
+                &|id, record_type| CACHE.with(|c| c.borrow().holds(id, record_type)),
+            ));
             // The next page is fetched while this one is written (only IndexedDB is awaited
             // inside the transaction; the fetch is another future of this task).
             let (stored, next) = if done {
@@ -723,21 +735,22 @@ impl SyncCtx {
                 let (stored, next) = both(stored, net::snapshot(token, progress.after)).await;
                 (stored, Some(next))
             };
-            let states = match stored {
-                Ok(states) => states,
+            let (stored, stored_at) = stored;
+            let fetched_at = js_sys::Date::now();
+            times.store_ms += stored_at - parsed;
+            times.fetch_wait_ms += fetched_at - stored_at;
+            let stored = match stored {
+                Ok(stored) => stored,
                 Err(e) => return stop(unshown, e.into()),
             };
-            let ids: Vec<Uuid> = states.iter().map(|s| s.id).collect();
+            unshown.extend(stored.types);
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();
-                for s in states {
-                    if !unshown.contains(&s.record_type) {
-                        unshown.insert(s.record_type.clone());
-                    }
+                for s in stored.states {
                     c.put(s, false);
                 }
             });
-            broadcast(&ids);
+            broadcast(&stored.ids);
             let now = js_sys::Date::now();
             if done || show_arrived(progress.fetched, shown_arrived, now - shown) {
                 tell(&mut unshown);
@@ -745,10 +758,13 @@ impl SyncCtx {
                 shown_arrived = progress.fetched;
             }
             self.snapshot.set(Some((progress.fetched, progress.total)));
+            times.other_ms += js_sys::Date::now() - fetched_at;
             page = match next {
                 Some(Ok(page)) => page,
                 Some(Err(e)) => return stop(unshown, e.into()),
                 None => {
+                    times.total_ms = js_sys::Date::now() - started;
+                    times.publish();
                     CURSOR.with(|c| c.set(progress.seq));
                     // The records and the cursor are of this scope (docs/sync.md, "Scope
                     // changes").
@@ -935,6 +951,12 @@ async fn both<A: std::future::Future, B: std::future::Future>(
         }
     })
     .await
+}
+
+/// Runs `f` and notes when it ended (`Date.now()`).
+async fn timed<F: std::future::Future>(f: F) -> (F::Output, f64) {
+    let out = f.await;
+    (out, js_sys::Date::now())
 }
 
 /// Reads `ids` from IndexedDB: the copies held in memory are updated, and the screens showing

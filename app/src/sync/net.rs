@@ -3,9 +3,10 @@
 use domain::sync::{Op, RecordState};
 use gloo_net::http::Request;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use serde_json::value::RawValue;
 use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
 
+use super::store::INDEX_VERSION;
 use crate::api::{self, ApiError};
 
 /// Ops per push (the server takes at most 500).
@@ -51,17 +52,45 @@ pub struct PullResponse {
     pub scope: Option<String>,
 }
 
-/// A snapshot page as it came: each record's JSON text is kept as sent (it is what IndexedDB
-/// stores), and parsed once into its [`RecordState`] by [`SnapshotPage::parse`].
-#[derive(Debug, Deserialize)]
-pub struct SnapshotResponse {
-    pub records: Vec<Box<RawValue>>,
+/// A snapshot page as it came (`JSON.parse` of the answer: no record is read in Rust). When the
+/// server sent the records as the device stores them (`index` is the device's
+/// `domain::records::index::VERSION`), `records` are those values; otherwise the records as
+/// stored on the server (`store::snapshot_values` makes the values then).
+#[derive(Debug)]
+pub struct SnapshotPage {
+    pub records: js_sys::Array,
     pub next: Option<Uuid>,
     pub seq: u64,
     pub total: u64,
     /// The key of the user's sync scope.
-    #[serde(default)]
     pub scope: Option<String>,
+    /// Whether `records` are the values the device stores.
+    pub indexed: bool,
+}
+
+impl SnapshotPage {
+    /// Reads the page's properties; `None` when it is not a snapshot page.
+    fn read(body: &JsValue) -> Option<SnapshotPage> {
+        let get = |k: &str| js_sys::Reflect::get(body, &JsValue::from_str(k)).ok();
+        let records: js_sys::Array = get("records")?.dyn_into().ok()?;
+        let next = match get("next") {
+            Some(v) if v.is_string() => Some(Uuid::parse_str(&v.as_string()?).ok()?),
+            _ => None,
+        };
+        let number = |k: &str| get(k).and_then(|v| v.as_f64()).map(|n| n.max(0.0) as u64);
+        Some(SnapshotPage {
+            records,
+            next,
+            seq: number("seq")?,
+            total: number("total")?,
+            scope: get("scope").and_then(|v| v.as_string()),
+            indexed: number("index") == Some(u64::from(INDEX_VERSION)),
+        })
+    }
+
+    pub fn len(&self) -> u64 {
+        u64::from(self.records.length())
+    }
 }
 
 /// `GET /api/sync/phones`: `[phone, record_id, name, consultant_id]` rows and the store's seq.
@@ -74,33 +103,6 @@ pub struct PhonesResponse {
 /// `GET /api/sync/phones`: the store's phone index.
 pub async fn phones(token: &str) -> Result<PhonesResponse, ApiError> {
     get(token, "/api/sync/phones").await
-}
-
-/// One record of a snapshot page: its state and the JSON text it was parsed from.
-#[derive(Debug)]
-pub struct SnapshotRecord {
-    pub state: RecordState,
-    pub json: String,
-}
-
-impl SnapshotResponse {
-    /// Parses every record once; a record that cannot be read is skipped (and logged), like an
-    /// unreadable stored one.
-    pub fn parse(self) -> Vec<SnapshotRecord> {
-        self.records
-            .into_iter()
-            .filter_map(|raw| {
-                let json = String::from(Box::<str>::from(raw));
-                match serde_json::from_str::<RecordState>(&json) {
-                    Ok(state) => Some(SnapshotRecord { state, json }),
-                    Err(e) => {
-                        leptos::logging::warn!("forecourt: unreadable snapshot record: {e}");
-                        None
-                    }
-                }
-            })
-            .collect()
-    }
 }
 
 /// Why a push was not acknowledged.
@@ -183,13 +185,23 @@ pub async fn pull(token: &str, after: u64) -> Result<PullResponse, ApiError> {
     .await
 }
 
-/// `GET /api/sync/snapshot?after=…`.
-pub async fn snapshot(token: &str, after: Option<Uuid>) -> Result<SnapshotResponse, ApiError> {
+/// `GET /api/sync/snapshot?after=…&index=…`: asks for the records as the device stores them
+/// (its index version), parsed by the browser (`Response.json()`), not in Rust.
+pub async fn snapshot(token: &str, after: Option<Uuid>) -> Result<SnapshotPage, ApiError> {
     let path = match after {
-        Some(id) => format!("/api/sync/snapshot?after={id}&limit={SNAPSHOT_LIMIT}"),
-        None => format!("/api/sync/snapshot?limit={SNAPSHOT_LIMIT}"),
+        Some(id) => {
+            format!("/api/sync/snapshot?after={id}&limit={SNAPSHOT_LIMIT}&index={INDEX_VERSION}")
+        }
+        None => format!("/api/sync/snapshot?limit={SNAPSHOT_LIMIT}&index={INDEX_VERSION}"),
     };
-    get(token, &path).await
+    let response = api::send(api::prepare(Request::get(&path), Some(token)).build()).await?;
+    let body = web_sys::Response::from(response)
+        .json()
+        .map_err(|_| ApiError::Unexpected("a snapshot page that cannot be read".into()))?;
+    let body = wasm_bindgen_futures::JsFuture::from(body)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    SnapshotPage::read(&body).ok_or_else(|| ApiError::Unexpected("not a snapshot page".into()))
 }
 
 #[derive(Deserialize)]
@@ -230,21 +242,6 @@ mod tests {
         assert!(refused_for_good(403, "forbidden"));
         assert!(!refused_for_good(422, "clock_ahead"));
         assert!(!refused_for_good(413, "payload_too_large"));
-    }
-
-    #[test]
-    fn a_snapshot_page_keeps_each_record_as_sent() {
-        let id = Uuid::now_v7();
-        let record = RecordState::new(id, "a_card", "demo");
-        let text = serde_json::to_string(&record).unwrap();
-        let json =
-            format!(r#"{{"records": [{text}, {{"id": 5}}], "next": null, "seq": 3, "total": 2}}"#);
-        let page: SnapshotResponse = serde_json::from_str(&json).unwrap();
-        assert_eq!((page.seq, page.total, page.next), (3, 2, None));
-        let records = page.parse();
-        assert_eq!(records.len(), 1, "the unreadable record is skipped");
-        assert_eq!(records[0].state, record);
-        assert_eq!(records[0].json, text);
     }
 
     #[test]

@@ -26,8 +26,9 @@ use wasm_bindgen::JsValue;
 
 use super::SyncCtx;
 use super::cache::{self, CACHE};
-use super::store::{self, ListIndex};
+use super::store::{self, FollowUpRules, ListIndex};
 use crate::db::DbError;
+use domain::sales::grade::FollowUpPage;
 
 /// What a screen reads through the indexes.
 #[derive(Debug, Clone)]
@@ -67,6 +68,10 @@ pub enum Query {
     /// At most `limit` records of `domain::records::index::SEARCHED` found by the search text
     /// `text` (index `by_term`: a name, a phone number or its tail, a plate, a VIN).
     Term { text: String, limit: u32 },
+    /// Today's follow-ups of `owner` (index `by_follow`: the A-cards being followed, read
+    /// without parsing them): [`Reading::follow`] is the page `rules` asks for of the list (and
+    /// the list's length and the sleeping count), `records` that page's cards in list order.
+    FollowUps { owner: String, rules: FollowUpRules },
 }
 
 impl Query {
@@ -103,6 +108,7 @@ impl Query {
             }
             Query::Linked { types, .. } => Some(types.iter().map(|t| t.to_string()).collect()),
             Query::Flagged(_) => None,
+            Query::FollowUps { .. } => Some(vec!["a_card".to_string()]),
             Query::Term { .. } => Some(
                 domain::records::index::SEARCHED
                     .iter()
@@ -119,6 +125,8 @@ pub struct Answer {
     pub records: Vec<RecordState>,
     /// For a page: the key the next page starts after, when more follow.
     pub next: Option<JsValue>,
+    /// For [`Query::FollowUps`]: the page of the list.
+    pub follow: Option<FollowUpPage>,
 }
 
 /// The reading of a [`Query`].
@@ -140,6 +148,15 @@ fn answer(query: Query) -> Result<AnswerFuture, leptos::wasm_split::SplitLoaderE
                 return Ok(Answer {
                     records: page.records,
                     next: page.next,
+                    follow: None,
+                });
+            }
+            Query::FollowUps { owner, rules } => {
+                let (page, records) = store::follow_ups(&owner, &rules).await?;
+                return Ok(Answer {
+                    records,
+                    next: None,
+                    follow: Some(page),
                 });
             }
             Query::Days {
@@ -163,6 +180,7 @@ fn answer(query: Query) -> Result<AnswerFuture, leptos::wasm_split::SplitLoaderE
         Ok(Answer {
             records,
             next: None,
+            follow: None,
         })
     }))
 }
@@ -184,6 +202,8 @@ pub struct Reading {
     pub loaded: RwSignal<bool>,
     /// For a page: the key the next page starts after, when more follow.
     pub next: RwSignal<Option<JsValue>, LocalStorage>,
+    /// For [`Query::FollowUps`]: the page of today's list, the list's length, the sleeping count.
+    pub follow: RwSignal<Option<FollowUpPage>>,
 }
 
 impl SyncCtx {
@@ -195,6 +215,7 @@ impl SyncCtx {
             records: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             next: RwSignal::new_local(None),
+            follow: RwSignal::new(None),
         };
         // Only the answer to the latest query is shown.
         let latest = Rc::new(Cell::new(0u64));
@@ -202,6 +223,7 @@ impl SyncCtx {
             let Some(q) = query() else {
                 reading.records.set(Vec::new());
                 reading.next.set(None);
+                reading.follow.set(None);
                 reading.loaded.set(true);
                 return;
             };
@@ -229,6 +251,7 @@ impl SyncCtx {
                             }
                         });
                         let _ = reading.next.try_set(a.next);
+                        let _ = reading.follow.try_set(a.follow);
                         let _ = reading.records.try_set(a.records);
                     }
                     Err(e) => leptos::logging::error!("forecourt: cannot read records: {e}"),

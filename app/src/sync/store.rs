@@ -11,6 +11,9 @@ use std::future::IntoFuture;
 
 use domain::plan::Plan;
 use domain::policy::{PolicyError, check_op};
+use domain::sales::grade::{
+    CadenceSettings, FollowUpCard, FollowUpPage, SleepSettings, follow_up_page,
+};
 use domain::sync::outbox::{Pusher, Waiting, may_push, waiting_by_author};
 use domain::sync::{Change, Clock, Op, RecordState, RecordType, SyncError, apply, join};
 use idb::{KeyRange, ObjectStore, Query, TransactionMode};
@@ -18,7 +21,6 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use super::net::SnapshotRecord;
 use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
@@ -46,7 +48,7 @@ pub mod keys {
 
 /// The version of the index fields `record_value` writes; raise it when
 /// `domain::records::index::keys` changes, so that [`reindex`] rewrites the stored records.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = domain::records::index::VERSION;
 
 /// Records rewritten per transaction by [`reindex`].
 const REINDEX_BATCH: u32 = 500;
@@ -255,6 +257,9 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
         }
         set("terms", &strings(&index.terms))?;
         set("links", &strings(&index.links))?;
+        if let Some(follow) = &index.follow {
+            set("follow", &JsValue::from_str(follow))?;
+        }
     }
     set("flags", &strings(&index.flags))?;
     Ok(obj.into())
@@ -385,6 +390,81 @@ pub async fn linked(id: Uuid) -> Result<Vec<RecordState>, DbError> {
 /// `by_flag`).
 pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
+}
+
+/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the A-cards
+/// being followed are read through `by_follow`, and of each only its id and `follow` key (no
+/// record is parsed) to compute the list (`domain::sales::grade::follow_up_page`); only the
+/// records of the page asked for are parsed. Returns the page and its records, in list order.
+pub async fn follow_ups(
+    owner: &str,
+    rules: &FollowUpRules,
+) -> Result<(FollowUpPage, Vec<RecordState>), DbError> {
+    let t = JsValue::from_str("a_card");
+    let o = JsValue::from_str(owner);
+    let lower = array(&[t.clone(), o.clone()]);
+    let upper = array(&[t, o, js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let values = tx
+        .object_store(RECORDS)?
+        .index(db::BY_FOLLOW)?
+        .get_all(Some(range.into()), None)?
+        .await?;
+    tx.await?;
+    let field = |v: &JsValue, k: &str| {
+        js_sys::Reflect::get(v, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let mut cards = Vec::with_capacity(values.len());
+    let mut by_id = std::collections::HashMap::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let card = field(v, "id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+            .zip(field(v, "follow"))
+            .and_then(|(id, key)| FollowUpCard::from_key(id, &key));
+        match card {
+            Some(card) => {
+                by_id.insert(card.id, i);
+                cards.push(card);
+            }
+            None => leptos::logging::warn!("forecourt: skipping an unreadable follow-up key"),
+        }
+    }
+    let page = follow_up_page(
+        &cards,
+        &rules.cadence,
+        &rules.sleep,
+        rules.today,
+        rules.skip,
+        rules.take,
+    );
+    let records = page
+        .entries
+        .iter()
+        .filter_map(|e| by_id.get(&e.card).and_then(|i| values.get(*i)))
+        .filter_map(|v| match read_record(v) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                leptos::logging::error!("forecourt: skipping an unreadable record: {e}");
+                None
+            }
+        })
+        .collect();
+    Ok((page, records))
+}
+
+/// What [`follow_ups`] computes the list by: the store's rules, the day, the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpRules {
+    pub cadence: CadenceSettings,
+    pub sleep: SleepSettings,
+    pub today: domain::sales::chrono::NaiveDate,
+    /// The entries of the list to read records of: `skip..skip + take`.
+    pub skip: usize,
+    pub take: usize,
 }
 
 /// The live records of `record_type` whose day in `index` (`by_day`: `day`; `by_made`: `made`)
@@ -882,19 +962,82 @@ pub async fn change_scope(held: &str, new: &str) -> Result<Option<u64>, DbError>
     Ok(next)
 }
 
+/// One record of a snapshot page as the device stores it (`record_value`'s form).
+pub struct SnapshotValue {
+    pub id: Uuid,
+    pub record_type: String,
+    pub value: JsValue,
+}
+
+/// The values to store of a snapshot page's `records`: as they came when the server made them
+/// (`indexed`: it computed the index fields, `domain::records::index::device_value`), else made
+/// here from each record (an older server, another index version). A record that cannot be
+/// read is skipped (and logged), like an unreadable stored one.
+pub fn snapshot_values(records: &js_sys::Array, indexed: bool) -> Vec<SnapshotValue> {
+    let mut out = Vec::with_capacity(records.length() as usize);
+    for v in records.iter() {
+        let made = if indexed {
+            let field = |k: &str| {
+                js_sys::Reflect::get(&v, &JsValue::from_str(k))
+                    .ok()
+                    .and_then(|f| f.as_string())
+            };
+            field("id")
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .zip(field("type"))
+                .map(|(id, record_type)| SnapshotValue {
+                    id,
+                    record_type,
+                    value: v,
+                })
+                .ok_or_else(|| DbError::Decode("a snapshot value without id or type".into()))
+        } else {
+            js_sys::JSON::stringify(&v)
+                .ok()
+                .and_then(|t| t.as_string())
+                .ok_or_else(|| DbError::Decode("a snapshot record that is not JSON".into()))
+                .and_then(|json| {
+                    let state: RecordState = serde_json::from_str(&json)
+                        .map_err(|e| DbError::Decode(format!("snapshot record: {e}")))?;
+                    Ok(SnapshotValue {
+                        id: state.id,
+                        record_type: state.record_type.clone(),
+                        value: record_value_of(&state, &json)?,
+                    })
+                })
+        };
+        match made {
+            Ok(value) => out.push(value),
+            Err(e) => leptos::logging::warn!("forecourt: unreadable snapshot record: {e}"),
+        }
+    }
+    out
+}
+
+/// What a stored snapshot page brought: its records' ids and types, and the states of those
+/// the caller holds in memory (`held_in_memory`; only those are read in Rust).
+#[derive(Default)]
+pub struct StoredPage {
+    pub ids: Vec<Uuid>,
+    pub types: std::collections::BTreeSet<String>,
+    pub states: Vec<RecordState>,
+}
+
 /// Stores a snapshot page in one transaction and keeps the progress; on the last page
-/// (`cursor` given) sets the pull cursor and drops the progress. Returns the states stored.
+/// (`cursor` given) sets the pull cursor and drops the progress.
 ///
 /// A first sync writes tens of thousands of records, so the page is written in bulk: one
 /// request finds which of the page's records the device already holds (their ids within the
 /// page's range); only those are read and joined with the page's (`domain::sync::join`); every
-/// other record is stored as the JSON text the server sent, without being serialised again.
-/// Every write is issued before anything is awaited but the transaction's end.
+/// other record is stored as the value that came (its JSON text and index fields), without
+/// being read in Rust. Every write is issued before anything is awaited but the
+/// transaction's end.
 pub async fn apply_snapshot(
-    page: Vec<SnapshotRecord>,
+    page: Vec<SnapshotValue>,
     progress: &SnapshotProgress,
     cursor: Option<u64>,
-) -> Result<Vec<RecordState>, DbError> {
+    held_in_memory: &dyn Fn(&Uuid, &str) -> bool,
+) -> Result<StoredPage, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS, META], TransactionMode::ReadWrite)?;
     let records = tx.object_store(RECORDS)?;
@@ -902,10 +1045,10 @@ pub async fn apply_snapshot(
     let held = held_ids(&records, &page).await?;
     // The stored copies to join with, all asked for before the first answer is awaited.
     let mut ours = Vec::with_capacity(held.len());
-    for r in page.iter().filter(|r| held.contains(&r.state.id)) {
+    for r in page.iter().filter(|r| held.contains(&r.id)) {
         // `into_future` listens to the request now: an answer that comes while an earlier
         // one is awaited is not missed.
-        ours.push((r.state.id, records.get(key(&r.state.id))?.into_future()));
+        ours.push((r.id, records.get(key(&r.id))?.into_future()));
     }
     let mut stored: BTreeMap<Uuid, RecordState> = BTreeMap::new();
     for (id, request) in ours {
@@ -915,32 +1058,41 @@ pub async fn apply_snapshot(
             stored.insert(id, read_record(&v)?);
         }
     }
-    let mut out = Vec::with_capacity(page.len());
-    for SnapshotRecord {
-        state: theirs,
-        json,
+    let mut out = StoredPage::default();
+    for SnapshotValue {
+        id,
+        record_type,
+        value,
     } in page
     {
-        let id = theirs.id;
         let (state, value) = match stored.remove(&id) {
-            Some(mut ours) => match join(&mut ours, &theirs) {
-                Ok(()) => {
-                    let value = record_value(&ours)?;
-                    (ours, value)
+            Some(mut ours) => {
+                let theirs = read_record(&value)?;
+                match join(&mut ours, &theirs) {
+                    Ok(()) => {
+                        let value = record_value(&ours)?;
+                        (Some(ours), value)
+                    }
+                    Err(e) => {
+                        leptos::logging::warn!("forecourt: snapshot record not joined: {e:?}");
+                        continue;
+                    }
                 }
-                Err(e) => {
-                    leptos::logging::warn!("forecourt: snapshot record not joined: {e:?}");
-                    continue;
-                }
-            },
-            None => {
-                let value = record_value_of(&theirs, &json)?;
-                (theirs, value)
             }
+            None => (None, value),
         };
         // Not awaited one by one: the transaction's end below says whether all went in.
         drop(records.put(&value, Some(&key(&id)))?);
-        out.push(state);
+        if held_in_memory(&id, &record_type) {
+            out.states.push(match state {
+                Some(s) => s,
+                None => read_record(&value)?,
+            });
+        }
+        out.ids.push(id);
+        if !out.types.contains(&record_type) {
+            out.types.insert(record_type);
+        }
     }
     match cursor {
         Some(seq) => {
@@ -959,9 +1111,9 @@ pub async fn apply_snapshot(
 /// (one request; a first sync's pages find none).
 async fn held_ids(
     records: &ObjectStore,
-    page: &[SnapshotRecord],
+    page: &[SnapshotValue],
 ) -> Result<std::collections::BTreeSet<Uuid>, DbError> {
-    let ids = page.iter().map(|r| r.state.id.to_string());
+    let ids = page.iter().map(|r| r.id.to_string());
     let (Some(lo), Some(hi)) = (ids.clone().min(), ids.max()) else {
         return Ok(Default::default());
     };
@@ -972,7 +1124,7 @@ async fn held_ids(
         Some(false),
     )?;
     let keys = records.get_all_keys(Some(range.into()), None)?.await?;
-    let page_ids: std::collections::BTreeSet<Uuid> = page.iter().map(|r| r.state.id).collect();
+    let page_ids: std::collections::BTreeSet<Uuid> = page.iter().map(|r| r.id).collect();
     Ok(keys
         .iter()
         .filter_map(|k| k.as_string())

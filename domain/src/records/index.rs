@@ -34,6 +34,12 @@ use crate::sales::phone;
 use crate::sync::RecordState;
 use crate::time::StoreClock;
 
+/// The version of the index fields [`keys`] computes: raised whenever they change, so that a
+/// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
+/// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
+/// are of its own version.
+pub const VERSION: u32 = 3;
+
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
 
@@ -101,6 +107,11 @@ pub struct IndexKeys {
     pub links: Vec<String>,
     /// [`FLAG_CONFLICT`], [`FLAG_BIN`] (also for a record in the bin).
     pub flags: Vec<String>,
+    /// An A-card being followed: its follow-up inputs as one text
+    /// (`sales::grade::FollowUpCard::key`, e.g. `H|2026-05-03|2026-05-08`), so that Today reads
+    /// the cards being followed and what it needs of them without reading the records; `None`
+    /// for any other record (so it is in no such index).
+    pub follow: Option<String>,
 }
 
 /// The field whose value is the record's owner, by type.
@@ -175,6 +186,38 @@ pub fn links(record: &RecordState) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// `record` as a device stores it in IndexedDB's `records` (`app/src/db.rs`): `type`, `id`,
+/// `json` (the record's JSON text, `json` as given) and the index fields of [`keys`] (`owner`,
+/// `status`, `day`, `name`, `made`, `terms`, `links` and `follow` when there is one, for a
+/// record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
+/// new device stores them without reading them (docs/sync.md, "First sync").
+pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let k = keys(record, clock);
+    let mut v = Map::new();
+    v.insert("type".into(), record.record_type.clone().into());
+    v.insert("id".into(), record.id.to_string().into());
+    v.insert("json".into(), json.into());
+    if k.live {
+        for (f, value) in [
+            ("owner", k.owner),
+            ("status", k.status),
+            ("day", k.day),
+            ("name", k.name),
+            ("made", k.made),
+        ] {
+            v.insert(f.into(), value.into());
+        }
+        v.insert("terms".into(), k.terms.into());
+        v.insert("links".into(), k.links.into());
+        if let Some(follow) = k.follow {
+            v.insert("follow".into(), follow.into());
+        }
+    }
+    v.insert("flags".into(), k.flags.into());
+    Value::Object(v)
+}
+
 /// The index fields of `record` ([module docs](self)).
 pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
     if record.is_deleted() {
@@ -202,6 +245,10 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
         terms: terms(record),
         links: links(record),
         flags: flags(record),
+        follow: (rt == "a_card")
+            .then(|| super::sales::follow_up_card(record, clock))
+            .flatten()
+            .map(|c| c.key()),
     }
 }
 
@@ -349,6 +396,82 @@ mod tests {
         assert_eq!(k.day, "2026-03-16");
         assert_eq!(k.name, "王建华");
         assert_eq!(k.terms, vec!["13812345678", "5678", "王建华"]);
+        assert_eq!(
+            k.follow.as_deref(),
+            Some("C|2026-03-09|2026-03-16"),
+            "no grade reads as C; the first contact is the last contact"
+        );
+    }
+
+    #[test]
+    fn only_an_a_card_being_followed_is_in_the_follow_up_index() {
+        let mut card = rec(
+            &A_CARD,
+            &[
+                ("grade", json!("H")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
+            ],
+        );
+        let follow = keys(&card, C).follow.expect("a card being followed");
+        let read = crate::sales::grade::FollowUpCard::from_key(card.id, &follow);
+        assert_eq!(read, super::super::sales::follow_up_card(&card, C));
+        op_on(&mut card, &A_CARD, 98, 2_000, |e| {
+            vec![e.transition("status", "ordered").unwrap()]
+        });
+        assert_eq!(keys(&card, C).status, "ordered");
+        assert_eq!(
+            keys(&card, C).follow,
+            None,
+            "an ordered card is not followed"
+        );
+        let no_contact = rec(&A_CARD, &[("grade", json!("H"))]);
+        assert_eq!(keys(&no_contact, C).follow, None, "nobody met them yet");
+        let visit = rec(&VISIT, &[("time_in", json!("2026-03-09T10:00:00"))]);
+        assert_eq!(keys(&visit, C).follow, None);
+    }
+
+    #[test]
+    fn a_device_value_is_the_record_s_text_and_its_index_fields() {
+        let card = rec(
+            &A_CARD,
+            &[
+                ("name", json!("王建华")),
+                ("phone", json!("13812345678")),
+                ("consultant_id", json!("wang")),
+                ("first_contact_at", json!("2026-03-09T10:00:00")),
+            ],
+        );
+        let text = serde_json::to_string(&card).unwrap();
+        let v = device_value(&card, &text, C);
+        let k = keys(&card, C);
+        assert_eq!(v["type"], "a_card");
+        assert_eq!(v["id"], card.id.to_string());
+        assert_eq!(v["json"], text.as_str());
+        assert_eq!(
+            serde_json::from_str::<RecordState>(v["json"].as_str().unwrap()).unwrap(),
+            card
+        );
+        for (f, want) in [
+            ("owner", &k.owner),
+            ("status", &k.status),
+            ("day", &k.day),
+            ("name", &k.name),
+            ("made", &k.made),
+        ] {
+            assert_eq!(v[f], want.as_str(), "{f}");
+        }
+        assert_eq!(v["terms"], json!(k.terms));
+        assert_eq!(v["links"], json!([]));
+        assert_eq!(v["flags"], json!([]));
+        assert_eq!(v["follow"], json!(k.follow.unwrap()));
+        // In the bin: the type, id, text and flags only (so in no list).
+        let mut gone = card.clone();
+        op_on(&mut gone, &A_CARD, 97, 3_000, |e| vec![e.delete()]);
+        let v = device_value(&gone, "{}", C);
+        let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["flags", "id", "json", "type"]);
+        assert_eq!(v["flags"], json!([FLAG_BIN]));
     }
 
     #[test]

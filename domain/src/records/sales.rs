@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::field::{self, LogItem};
 use crate::roles::Role;
-use crate::sales::grade::IntentionGrade;
+use crate::sales::grade::{FollowUpCard, IntentionGrade};
 use crate::sales::loss::{ACardStatus, LossReason};
 use crate::sales::order::{CancellationReason, parse_yuan};
 use crate::sales::visit::{VisitSource, VisitorKind};
@@ -74,6 +74,27 @@ impl ACard {
             tags: field::set(r, "tags"),
         }
     }
+}
+
+/// An A-card as the follow-up rules see it (`sales::grade::FollowUpCard`), when it is being
+/// followed (status 跟进中) and has a contact: the last contact is the latest follow-up, else
+/// the first contact (a date-only first contact, as an import writes, counts too); the planned
+/// date is the card's 下次跟进日期. Today, the sleeping cards and a device's index of the cards
+/// being followed all read a card through this.
+pub fn follow_up_card(r: &RecordState, clock: StoreClock) -> Option<FollowUpCard> {
+    let a = ACard::of(r, clock);
+    if a.status != ACardStatus::Following {
+        return None;
+    }
+    FollowUpCard::of_card(
+        r.id,
+        a.grade,
+        field::date(r, "first_contact_at", clock),
+        a.follow_ups
+            .iter()
+            .filter_map(|f| f.written_at.map(|t| t.date())),
+        a.next_follow_up,
+    )
 }
 
 /// A showroom visit or phone inquiry (`visit`).

@@ -223,6 +223,45 @@ impl FollowUpCard {
     }
 }
 
+impl FollowUpCard {
+    /// The card as one text, `grade|last contact|planned` (`planned` empty when none), e.g.
+    /// `H|2026-05-03|2026-05-08`: what a device keeps in its index of the cards being followed
+    /// (`records::index::keys`' `follow`), so that Today finds the cards due without reading
+    /// every card. [`FollowUpCard::from_key`] reads it back.
+    pub fn key(&self) -> String {
+        let planned = self
+            .planned
+            .map(|p| p.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        format!(
+            "{}|{}|{planned}",
+            self.grade.as_str(),
+            self.last_contact.format("%Y-%m-%d")
+        )
+    }
+
+    /// The card `id` of a [`FollowUpCard::key`]; `None` when the text is not one.
+    pub fn from_key(id: Uuid, key: &str) -> Option<FollowUpCard> {
+        let mut parts = key.split('|');
+        let grade = IntentionGrade::parse(parts.next()?)?;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let last_contact = day(parts.next()?)?;
+        let planned = match parts.next()? {
+            "" => None,
+            p => Some(day(p)?),
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(FollowUpCard {
+            id,
+            grade,
+            last_contact,
+            planned,
+        })
+    }
+}
+
 /// Where a card stands today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -293,6 +332,38 @@ pub fn sleeping_cards(
         .collect();
     ids.sort();
     ids
+}
+
+/// One page of a consultant's today list (今日跟进) and the counts around it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FollowUpPage {
+    /// The entries `skip..skip + take` of [`today_list`], in its order.
+    pub entries: Vec<TodayEntry>,
+    /// How many entries the whole list has.
+    pub total: usize,
+    /// How many of the cards are sleeping ([`sleeping_cards`]).
+    pub sleeping: usize,
+}
+
+/// A page of [`today_list`] of `cards` (entries `skip..skip + take`), with the list's length and
+/// the number of sleeping cards: what Today shows, without the screen holding every card.
+pub fn follow_up_page(
+    cards: &[FollowUpCard],
+    cadence: &CadenceSettings,
+    sleep: &SleepSettings,
+    today: NaiveDate,
+    skip: usize,
+    take: usize,
+) -> FollowUpPage {
+    let list = today_list(cards, cadence, today);
+    FollowUpPage {
+        total: list.len(),
+        sleeping: cards
+            .iter()
+            .filter(|c| sleep.is_sleeping(c.last_contact, today))
+            .count(),
+        entries: list.into_iter().skip(skip).take(take).collect(),
+    }
 }
 
 /// Why a grade setting was refused.
@@ -367,6 +438,57 @@ mod tests {
             last_contact: last,
             planned: None,
         }
+    }
+
+    #[test]
+    fn a_card_s_key_reads_back_as_the_same_card() {
+        let planned = FollowUpCard {
+            planned: Some(d(5, 8)),
+            ..card(1, IntentionGrade::H, d(5, 3))
+        };
+        assert_eq!(planned.key(), "H|2026-05-03|2026-05-08");
+        let unplanned = card(2, IntentionGrade::C, d(4, 30));
+        assert_eq!(unplanned.key(), "C|2026-04-30|");
+        for c in [planned, unplanned] {
+            assert_eq!(FollowUpCard::from_key(c.id, &c.key()), Some(c));
+        }
+        let id = Uuid::from_u128(3);
+        for bad in [
+            "",
+            "X|2026-05-03|",
+            "H|2026-13-03|",
+            "H|2026-05-03",
+            "H|2026-05-03|soon",
+            "H|2026-05-03||",
+        ] {
+            assert_eq!(FollowUpCard::from_key(id, bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_of_the_today_list_counts_the_whole_list_and_the_sleeping_cards() {
+        let today = d(6, 30);
+        let (cadence, sleep) = (CadenceSettings::default(), SleepSettings::default());
+        // Ten cards, all overdue; four of them last contacted more than 30 days ago.
+        let cards: Vec<FollowUpCard> = (1..=10u32)
+            .map(|n| {
+                let grade = IntentionGrade::ALL[(n % 4) as usize];
+                let last = if n <= 4 { d(5, n) } else { d(6, n) };
+                card(u128::from(n), grade, last)
+            })
+            .collect();
+        let whole = today_list(&cards, &cadence, today);
+        let sleeping = sleeping_cards(&cards, &sleep, today).len();
+        assert_eq!(sleeping, 4);
+        let first = follow_up_page(&cards, &cadence, &sleep, today, 0, 3);
+        assert_eq!(first.total, whole.len());
+        assert_eq!(first.sleeping, sleeping);
+        assert_eq!(first.entries, whole[..3]);
+        let last = follow_up_page(&cards, &cadence, &sleep, today, 9, 3);
+        assert_eq!(last.entries, whole[9..]);
+        let past = follow_up_page(&cards, &cadence, &sleep, today, 20, 3);
+        assert!(past.entries.is_empty());
+        assert_eq!(past.total, whole.len());
     }
 
     #[test]

@@ -17,9 +17,10 @@ use axum::{
     },
 };
 use domain::policy::PolicyError;
-use domain::records::may_write;
 use domain::records::scope::{PhoneEntry, Scope};
-use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, check_future, validate_op};
+use domain::records::{index, may_write};
+use domain::sync::{DEFAULT_MAX_FUTURE_MS, Op, RecordState, check_future, validate_op};
+use domain::time::StoreClock;
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -378,6 +379,11 @@ pub struct SnapshotQuery {
     pub after: Option<Uuid>,
     /// At most this many records (1–1000, default 500).
     pub limit: Option<usize>,
+    /// The device's index version (`domain::records::index::VERSION`): when it is this
+    /// server's, each record is sent as the device stores it (`domain::records::index::
+    /// device_value`: `{type, id, json, owner, status, day, …}`, `json` the record's text) and
+    /// the answer says `index`; otherwise (or absent) records are sent as they are.
+    pub index: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -395,6 +401,8 @@ pub struct SnapshotResponse {
     pub total: u64,
     /// The key of the user's sync scope (as in pull).
     pub scope: String,
+    /// Present when the records are sent as the device stores them (the `index` asked for).
+    pub index: Option<u32>,
 }
 
 /// The store's current records, for a new device's first sync.
@@ -421,14 +429,32 @@ async fn snapshot(
         .snapshot(auth.user.store_id.clone(), q.after, limit, reader(&auth))
         .await?;
     // A `SnapshotResponse`, written by hand so that the stored records go out as they are.
+    let indexed = q.index == Some(index::VERSION);
     let size: usize = page.records.iter().map(|r| r.get().len() + 1).sum();
-    let mut body = String::with_capacity(size + 128);
+    let mut body = String::with_capacity(if indexed { size * 2 } else { size } + 128);
     body.push_str("{\"records\":[");
+    let clock = if indexed {
+        state
+            .store()
+            .get_store(auth.user.store_id.clone())
+            .await?
+            .and_then(|s| StoreClock::from_offset_minutes(s.utc_offset_minutes))
+            .unwrap_or_default()
+    } else {
+        StoreClock::default()
+    };
     for (i, r) in page.records.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
-        body.push_str(r.get());
+        if indexed {
+            // What the device stores, its index fields computed here (the same domain code).
+            let record: RecordState = serde_json::from_str(r.get())
+                .map_err(|e| Error::Internal(format!("a stored record: {e}")))?;
+            body.push_str(&index::device_value(&record, r.get(), clock).to_string());
+        } else {
+            body.push_str(r.get());
+        }
     }
     let next = match page.next {
         Some(id) => format!("\"{id}\""),
@@ -436,11 +462,15 @@ async fn snapshot(
     };
     let _ = write!(
         body,
-        "],\"next\":{next},\"seq\":{},\"total\":{},\"scope\":{}}}",
+        "],\"next\":{next},\"seq\":{},\"total\":{},\"scope\":{}",
         page.seq,
         page.total,
         json_string(&scope_key(&auth))
     );
+    if indexed {
+        let _ = write!(body, ",\"index\":{}", index::VERSION);
+    }
+    body.push('}');
     Ok(json_body(body))
 }
 
