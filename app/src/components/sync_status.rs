@@ -99,9 +99,8 @@ pub fn SyncStatus() -> impl IntoView {
     // 可离线使用: the app's files are on the device (the service worker is active), shown
     // with a sync done, so a tablet cut off from then on still opens every page.
     let files_here = use_context::<crate::pwa::OfflineReady>();
-    let offline_ready = move || {
-        files_here.is_some_and(|r| r.0.get()) && sync.last_synced.with(Option::is_some)
-    };
+    let offline_ready =
+        move || files_here.is_some_and(|r| r.0.get()) && sync.last_synced.with(Option::is_some);
     // Conflicts, then refused ops: both are settled on /conflicts.
     let links = move || {
         let k = conflicts.get();
