@@ -11,8 +11,9 @@ const CACHE_PREFIX = "forecourt-";
 const CACHE = CACHE_PREFIX + VERSION;
 const SHELL = "/index.html";
 
-// Content-hashed build outputs (app-<16 hex>.js, app-<16 hex>_bg.wasm, style-<16 hex>.css) never change.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+// Content-hashed build outputs (app-<16 hex>.js, app-<16 hex>_bg.wasm, style-<16 hex>.css, the
+// lazy pages' <group>-<16 hex>.pack) never change.
+const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css|pack)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

@@ -58,7 +58,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
     });
 
     let update_ready = RwSignal::new(false);
-    pwa::register(update_ready);
+    provide_context(pwa::register(update_ready));
 
     // The page is usable: tell tests and scripts (docs/ui/shell.md, "App UI contract").
     Effect::new(move || {

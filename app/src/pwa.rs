@@ -1,4 +1,9 @@
-//! The service worker (`public/sw.js`): registration and switching to a new version.
+//! The service worker (`public/sw.js`): registration, whether the app's files are on the device,
+//! and switching to a new version.
+//!
+//! The worker installs only once every file of the app (the start files and every lazy page
+//! pack) is in its cache; then it is active and [`OfflineReady`] becomes true, and the sync
+//! status says 可离线使用: a tablet cut off from then on still opens every page.
 //!
 //! A new worker installs in the background and then waits. When one is waiting while an older
 //! one controls this page, `ready` becomes true and the update banner appears; its button asks
@@ -26,11 +31,27 @@ fn container() -> Option<ServiceWorkerContainer> {
     present.then(|| navigator.service_worker())
 }
 
-/// Registers `/sw.js`; sets `ready` when a new version waits to take over.
-pub fn register(ready: RwSignal<bool>) {
+/// Whether the app's files are on this device: a service worker is active, so its install
+/// (which precaches every file) has finished. In the context from the app's root.
+#[derive(Clone, Copy)]
+pub struct OfflineReady(pub ReadSignal<bool>);
+
+/// Registers `/sw.js`; sets `ready` when a new version waits to take over; returns whether the
+/// app's files are on the device (true once a service worker is active).
+pub fn register(ready: RwSignal<bool>) -> OfflineReady {
+    let offline = RwSignal::new(false);
     let Some(container) = container() else {
-        return;
+        return OfflineReady(offline.read_only());
     };
+
+    // `ready` settles once a worker is active, i.e. has installed every file it precaches.
+    if let Ok(active) = container.ready() {
+        leptos::task::spawn_local(async move {
+            if JsFuture::from(active).await.is_ok() {
+                offline.set(true);
+            }
+        });
+    }
 
     // The new worker took over because the user asked: load the page from it.
     let on_control = Closure::<dyn FnMut()>::new(|| {
@@ -71,6 +92,7 @@ pub fn register(ready: RwSignal<bool>) {
         registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
         on_update.forget();
     });
+    OfflineReady(offline.read_only())
 }
 
 /// A worker is installed and waiting; offer it only if an older one runs this page (on the

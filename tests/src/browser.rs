@@ -610,8 +610,9 @@ impl Browser {
 
     /// A fresh browser on `server`, logged in (in Chinese) as the demo user `username`, whose
     /// header shows `display_name`, naming the device `device`, once its first sync is done and
-    /// the app's files are on the device (a service worker controls the page), so that a test
-    /// may cut the network at once, as a person leaving with a set-up tablet does.
+    /// the app's files are on the device (the status says 可离线使用 and a service worker controls
+    /// the page), so that a test may cut the network at once, as a person leaving with a set-up
+    /// tablet does.
     pub async fn synced(
         server: &Server,
         username: &str,
@@ -624,6 +625,8 @@ impl Browser {
             .log_in_demo(Lang::Zh, username, display_name, device)
             .await;
         browser.wait_for_role("status", "已同步").await;
+        // The app's own word that its files are on the device (the service worker installed).
+        browser.wait_for_role("status", "可离线使用").await;
         browser.wait_for_service_worker().await;
         browser
     }

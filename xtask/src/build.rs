@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cache::{self, Cache};
 use crate::compress;
+use crate::pack;
 use crate::util::{self, hash16, kb};
 
 /// The crate and the wasm file cargo writes for it.
@@ -73,8 +74,9 @@ pub struct Built {
     /// wasm-split's loader (`split-<hash>.js`): the app's JS imports it, so it is part of
     /// the initial download.
     pub split_js: Option<SiteFile>,
-    /// The lazily loaded wasm chunks (`<name>-<hash>.wasm`): fetched the first time a page
-    /// needs them (and precached by the service worker), not part of the initial download.
+    /// The packs of lazily loaded wasm modules, one per group (`<group>-<hash>.pack`,
+    /// [`crate::pack`]): fetched the first time a page of the group is shown (and precached by
+    /// the service worker), not part of the initial download.
     pub chunks: Vec<SiteFile>,
     pub optimised: bool,
 }
@@ -199,19 +201,44 @@ pub fn build() -> Result<Built> {
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
 
-    // The chunks, content-hashed; the loader is told their new names.
-    let mut loader = split.loader.clone();
+    // One pack per group of lazy pages (every module its first visit needs), content-hashed;
+    // the loader fetches the packs instead of wasm-split's ~260 chunk files (crate::pack).
+    let by_file: BTreeMap<String, Vec<u8>> = split
+        .chunks
+        .iter()
+        .zip(chunk_data)
+        .map(|((stem, _), data)| (format!("./{stem}.wasm"), data))
+        .collect();
+    let packed = pack::pack(pack::parse_loader(&split.loader)?, |file| {
+        by_file
+            .get(file)
+            .cloned()
+            .with_context(|| format!("wasm-split's loader fetches {file}, which it did not write"))
+    })?;
     let mut chunk_names = Vec::new();
-    for ((stem, _), data) in split.chunks.iter().zip(chunk_data) {
-        let name = format!("{}-{}.wasm", chunk_label(stem), hash16([data.as_slice()]));
-        let quoted = format!("\"./{stem}.wasm\"");
-        if !loader.contains(&quoted) {
-            bail!("wasm-split's loader does not mention {quoted}");
+    let mut urls = Vec::new();
+    for p in &packed.packs {
+        // What the loader will read back (its runtime parses the same layout).
+        let parts = pack::decode(&p.data)?;
+        if parts
+            .iter()
+            .map(|(id, _)| *id)
+            .ne(p.modules.iter().copied())
+        {
+            bail!("the pack of {} does not read back", p.group);
         }
-        loader = loader.replace(&quoted, &format!("\"./{name}\""));
+        let name = format!(
+            "{}-{}.{}",
+            p.group.replace('_', "-"),
+            hash16([p.data.as_slice()]),
+            pack::EXTENSION
+        );
+        urls.push(format!("./{name}"));
         chunk_names.push(name.clone());
-        files.insert(name, data);
+        files.insert(name, p.data.clone());
     }
+    let loader = packed.loader(&urls)?;
+    drop(by_file);
 
     // JS snippets (inline_js / module imports) stay at their relative paths.
     let mut snippets = Vec::new();
@@ -595,12 +622,12 @@ pub fn print_sizes(built: &Built) {
         let raw: usize = built.chunks.iter().map(|f| f.raw).sum();
         let br: usize = built.chunks.iter().map(|f| f.brotli).sum();
         let largest = built.chunks.iter().max_by_key(|f| f.brotli);
-        let label = format!("lazy chunks ({} files)", built.chunks.len());
+        let label = format!("lazy page packs ({} files)", built.chunks.len());
         println!("{label:<36} {:>10} {:>12}", kb(raw), kb(br));
         if let Some(f) = largest {
             println!(
                 "{:<36} {:>10} {:>12}",
-                "  largest chunk",
+                "  largest pack",
                 kb(f.raw),
                 kb(f.brotli)
             );
@@ -662,25 +689,6 @@ fn read_split(dir: &Path) -> Result<Split> {
     }
     chunks.sort();
     Ok(Split { loader, chunks })
-}
-
-/// A chunk's name in the site, before its hash: wasm-split's `split_<point>_<n>` becomes
-/// `<point>` (`__kpi_view` → `kpi-view`), `chunk_<i>` (code several points share) `chunk-<i>`.
-fn chunk_label(stem: &str) -> String {
-    let Some(point) = stem.strip_prefix("split_") else {
-        return stem.replace('_', "-");
-    };
-    // The split point is `<snake name>_<u64 location hash>`.
-    let point = match point.rsplit_once('_') {
-        Some((name, hash)) if hash.chars().all(|c| c.is_ascii_digit()) => name,
-        _ => point,
-    };
-    let label = point.trim_matches('_').replace('_', "-");
-    if label.is_empty() {
-        "lazy".into()
-    } else {
-        label
-    }
 }
 
 /// `source` with every `from "<from>"` (either quote) import specifier made `to`. Only the
@@ -979,14 +987,6 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-    }
-
-    #[test]
-    fn chunk_labels_are_readable() {
-        assert_eq!(chunk_label("split___kpi_view_1234567890123"), "kpi-view");
-        assert_eq!(chunk_label("chunk_3"), "chunk-3");
-        assert_eq!(chunk_label("split_x"), "x");
-        assert_eq!(chunk_label("split____9"), "lazy");
     }
 
     #[test]

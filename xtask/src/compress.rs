@@ -13,6 +13,8 @@ const COMPRESSIBLE: &[&str] = &[
     ".mjs",
     ".css",
     ".wasm",
+    // A group's wasm modules in one file (crate::pack).
+    ".pack",
     ".json",
     ".webmanifest",
     ".svg",

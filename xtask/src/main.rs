@@ -13,6 +13,7 @@ mod compress;
 mod e2e;
 mod lighthouse;
 mod measure;
+mod pack;
 mod size;
 mod test;
 mod util;

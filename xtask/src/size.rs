@@ -3,8 +3,8 @@
 //! Starts the server on the built site and fetches, with `Accept-Encoding: br` as a browser
 //! asks, what the app loads: `/` and what it loads before the first screen (the stylesheet and
 //! preloads of index.html, its module script's imports, their static imports in turn), then for
-//! each group of lazy pages the chunks that wasm-split's loader fetches on the first visit to
-//! one of its pages. The figures are the bytes of the bodies as sent (headers not counted).
+//! each group of lazy pages the pack that the loader fetches on the first visit to one of its
+//! pages (crate::pack). The figures are the bytes of the bodies as sent (headers not counted).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 use crate::budget::{self, Budget};
+use crate::pack;
 use crate::util::{self, TempDir, kb};
 
 /// One response, as sent.
@@ -315,22 +316,14 @@ async fn fetch_all(base: &str) -> Result<Report> {
         }
     }
 
-    // Each group's first visit: its chunk and the chunks it depends on.
+    // Each group's first visit: its pack (crate::pack; what it shares with the start group
+    // is in the start group's pack, fetched at start).
     if let Some((loader_url, text)) = loader {
-        let groups = loader_groups(&text)?;
-        let mut cache: BTreeMap<String, Sent> = BTreeMap::new();
-        for (group, files) in groups {
-            let mut sent = Vec::new();
-            for file in files {
-                let url = resolve(&loader_url, &file)
-                    .with_context(|| format!("the loader's {file} is not a relative URL"))?;
-                if !cache.contains_key(&url) {
-                    let (s, _) = get(url.clone()).await?;
-                    cache.insert(url.clone(), s);
-                }
-                sent.push(cache[&url].clone());
-            }
-            report.groups.insert(group, sent);
+        for (group, file) in pack::loader_packs(&text)? {
+            let url = resolve(&loader_url, &file)
+                .with_context(|| format!("the loader's {file} is not a relative URL"))?;
+            let (s, _) = get(url).await?;
+            report.groups.insert(group, vec![s]);
         }
         without_start_group(&mut report.groups);
     }
@@ -356,7 +349,7 @@ fn without_start_group(groups: &mut BTreeMap<String, Vec<Sent>>) {
 }
 
 /// What marks wasm-split's loader: it exports one `__wasm_split_load_<group>` per group.
-const LOADER_EXPORT: &str = "__wasm_split_load_";
+use crate::pack::LOADER_EXPORT;
 
 /// The URLs an `index.html` makes the browser fetch before the app runs: stylesheets,
 /// preloads and module preloads, script `src`s, and the imports (and `module_or_path`) of
@@ -497,86 +490,6 @@ pub fn resolve(base: &str, spec: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// wasm-split's loader: for each group (`export const __wasm_split_load_<group> =
-/// …makeLoad(…fetch(new URL("./<file>", …))…, [deps])`) the files its first load fetches, its
-/// own and those of its dependencies (`const __chunk_<n> = makeLoad(…)`), transitively.
-pub fn loader_groups(js: &str) -> Result<BTreeMap<String, Vec<String>>> {
-    struct Loadable {
-        file: String,
-        deps: Vec<String>,
-    }
-    let mut loadables: BTreeMap<String, Loadable> = BTreeMap::new();
-    let mut groups = Vec::new();
-    // Declarations start a line; each runs to the next one.
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(js.match_indices('\n').map(|(i, _)| i + 1))
-        .filter(|&i| {
-            let line = &js[i..];
-            line.starts_with("const ")
-                || line.starts_with("export ")
-                || line.starts_with("function ")
-                || line.starts_with("let ")
-        })
-        .collect();
-    for (n, &start) in starts.iter().enumerate() {
-        let end = starts.get(n + 1).copied().unwrap_or(js.len());
-        let decl = &js[start..end];
-        let Some(rest) = decl
-            .strip_prefix("export const ")
-            .or_else(|| decl.strip_prefix("const "))
-        else {
-            continue;
-        };
-        if !decl.contains("makeLoad(") {
-            continue;
-        }
-        let name = rest
-            .split(|c: char| c.is_whitespace() || c == '=')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let file = decl
-            .find("new URL(")
-            .and_then(|i| quoted(&decl[i + "new URL(".len()..]))
-            .with_context(|| format!("the loader's {name} fetches no file"))?;
-        let deps = match decl.rfind(", [") {
-            Some(i) => {
-                let list = &decl[i + 3..];
-                let list = &list[..list.find(']').unwrap_or(0)];
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }
-            None => Vec::new(),
-        };
-        if let Some(group) = name.strip_prefix(LOADER_EXPORT) {
-            groups.push((group.to_string(), name.clone()));
-        }
-        loadables.insert(name, Loadable { file, deps });
-    }
-    let mut out = BTreeMap::new();
-    for (group, name) in groups {
-        let mut files = Vec::new();
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![name];
-        while let Some(name) = stack.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            let l = loadables
-                .get(&name)
-                .with_context(|| format!("the loader's group {group} needs {name}, not defined"))?;
-            files.push(l.file.clone());
-            stack.extend(l.deps.iter().cloned());
-        }
-        files.sort();
-        out.insert(group, files);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,36 +558,6 @@ mod tests {
         assert_eq!(resolve("/x.js", "//cdn.example/x.js"), None);
     }
 
-    const LOADER: &str = r#"import { initSync } from "./app-c0cf12d478227ef4.js";
-
-let sharedImports = undefined;
-function makeLoad(fetcher, deps) {
-    const loader = async () => {
-        const parallelStuff = deps.map(d => d());
-    };
-}
-/* admin, sales_day */
-const __chunk_8 = makeLoad(() => {
-    const src = fetch(new URL("./chunk-8-938f254f73b4d86d.wasm", import.meta.url));
-    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
-}
-, []);
-/* sales_day */
-const __chunk_9 = makeLoad(() => {
-    const src = fetch(new URL("./chunk-9-15e9bdbae93bcde2.wasm", import.meta.url));
-}
-, [__chunk_8]);
-export const __wasm_split_load_sales_day = wrapAsyncCb(makeLoad(() => {
-    const src = fetch(new URL("./sales-day-2c083190521e5453.wasm", import.meta.url));
-    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
-}
-, [__chunk_8, __chunk_9]));
-export const __wasm_split_load_admin = wrapAsyncCb(makeLoad(() => {
-    const src = fetch(new URL("./admin-fa804b37caac22a2.wasm", import.meta.url));
-}
-, [__chunk_8]));
-"#;
-
     #[test]
     fn a_page_group_does_not_count_the_start_groups_chunks() {
         let file = |url: &str| Sent {
@@ -696,29 +579,6 @@ export const __wasm_split_load_admin = wrapAsyncCb(makeLoad(() => {
         let urls = |g: &str| groups[g].iter().map(|f| f.url.as_str()).collect::<Vec<_>>();
         assert_eq!(urls("sales_day"), ["/day.wasm", "/c2.wasm"]);
         assert_eq!(urls(START_GROUP), ["/sync.wasm", "/c1.wasm"]);
-    }
-
-    #[test]
-    fn loader_groups_with_their_chunks() {
-        let groups = loader_groups(LOADER).unwrap();
-        assert_eq!(groups.len(), 2);
-        assert_eq!(
-            groups["sales_day"],
-            [
-                "./chunk-8-938f254f73b4d86d.wasm",
-                "./chunk-9-15e9bdbae93bcde2.wasm",
-                "./sales-day-2c083190521e5453.wasm"
-            ]
-        );
-        assert_eq!(
-            groups["admin"],
-            [
-                "./admin-fa804b37caac22a2.wasm",
-                "./chunk-8-938f254f73b4d86d.wasm"
-            ]
-        );
-        let broken = LOADER.replace("[__chunk_8, __chunk_9]", "[__chunk_8, __chunk_99]");
-        assert!(loader_groups(&broken).is_err());
     }
 
     fn sent(url: &str, sent: usize) -> Sent {

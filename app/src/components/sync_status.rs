@@ -1,7 +1,7 @@
 //! The sync status indicator in the header: offline / N changes waiting / last synced at /
 //! K conflicts (a link to `/conflicts`), the reason of a failed sync, and 立即同步. On a shared
 //! tablet it also says whose changes wait on the device for their author ("张三 有 3 条修改待上传":
-//! only the logged-in user's are pushed).
+//! only the logged-in user's are pushed), and 可离线使用 once the app's files are on the device.
 //!
 //! Each part is one plain text (no interpolated pieces), so that it reads as one phrase.
 
@@ -96,6 +96,11 @@ pub fn SyncStatus() -> impl IntoView {
             format!("{}{message}", t_string!(i18n, sync.problem))
         })
     };
+    // 可离线使用: the app's files are on the device (the service worker is active), shown
+    // with a sync done, so a tablet cut off from then on still opens every page.
+    let files_here = use_context::<crate::pwa::OfflineReady>();
+    let offline_ready =
+        move || files_here.is_some_and(|r| r.0.get()) && sync.last_synced.with(Option::is_some);
     // Conflicts, then refused ops: both are settled on /conflicts.
     let links = move || {
         let k = conflicts.get();
@@ -124,6 +129,9 @@ pub fn SyncStatus() -> impl IntoView {
                         {text}
                     </span>
                 }
+            }}
+            {move || {
+                offline_ready().then(|| view! { <span class="sync-offline-ready">{t!(i18n, pwa.offline_ready)}</span> })
             }}
             {move || pending().map(|p| view! { <span class="sync-pending">{p}</span> })}
             {move || blobs().map(|p| view! { <span class="sync-blobs">{p}</span> })}
