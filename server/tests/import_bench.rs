@@ -38,7 +38,9 @@ async fn import_50k_customer_rows() {
     let models = ["卡罗拉", "凯美瑞", "RAV4", "汉兰达", "雷凌"];
     let people = ["王芳", "赵磊", "钱丽", "孙浩"];
     let surnames: Vec<char> = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗".chars().collect();
-    let given: Vec<char> = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文博晓海".chars().collect();
+    let given: Vec<char> = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文博晓海"
+        .chars()
+        .collect();
     let name = |i: usize| {
         format!(
             "{}{}{}",

@@ -48,6 +48,9 @@
 //! "findings with photos"), so 我的作业 now carries `ui::PhotoInput`, `BlobImage` and the device's
 //! blob store: service_shop 146.7 → 171.2 KB (limit 177); service_desk 321.2 → 331.7 (the
 //! findings with their photos on the RO page and 调整配件单价; still under its limit of 335).
+//! Raised knowingly in wt-import (2026-12-06, issue 18): the import page imports three kinds of
+//! sheet (header row to pick, people to map, progress, the report's notes): sales_manager
+//! measured 327.0 KB on the branch (limit 320 → 335).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -129,7 +132,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 320 * KB,
+        limit: 335 * KB,
         goal: None,
     },
     Budget {
