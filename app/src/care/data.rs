@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use domain::Role;
 use domain::care::schedule::{PastService, ServiceKind, generate, new_tasks_plan};
 use domain::care::settings::{CareSettings, care_settings_id};
-use domain::records::service::RepairOrder;
+use domain::records::service::{RepairOrder, ServiceHistory};
 use domain::records::{CCard, CareTask};
 use domain::sync::RecordState;
 use leptos::prelude::*;
@@ -81,9 +81,10 @@ pub fn tasks(sync: SyncCtx) -> Vec<CareTask> {
 }
 
 /// The past services the schedule counts from: the repair orders handed over (their kind read
-/// from the complaint; imported `service_history` joins them once merged).
+/// from the complaint) and the services imported from the old DMS (`service_history`).
 pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
-    sync.records("repair_order")
+    let handed_over = sync
+        .records("repair_order")
         .iter()
         .map(|r| RepairOrder::of(r, store_clock()))
         .filter_map(|ro| {
@@ -95,6 +96,15 @@ pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
                 kind: ServiceKind::of_complaint(ro.complaint.as_deref()),
             })
         })
+        .collect::<Vec<_>>();
+    let imported = sync.records("service_history");
+    handed_over
+        .into_iter()
+        .chain(
+            imported
+                .iter()
+                .filter_map(|r| PastService::of_history(&ServiceHistory::of(r))),
+        )
         .collect()
 }
 

@@ -33,6 +33,7 @@ use uuid::Uuid;
 use super::settings::{CareSettings, Interval, LOOKBACK_DAYS};
 use super::{CareKind, task_id};
 use crate::plan::{Plan, PlannedWrite};
+use crate::records::service::{HistoryKind, ServiceHistory};
 use crate::records::{CARE_TASK, CCard};
 use crate::roles::Role;
 use crate::time::{stored_date, stored_time};
@@ -93,6 +94,32 @@ pub struct PastService {
     pub date: NaiveDate,
     pub odometer_km: Option<u32>,
     pub kind: ServiceKind,
+}
+
+impl From<HistoryKind> for ServiceKind {
+    fn from(k: HistoryKind) -> ServiceKind {
+        match k {
+            HistoryKind::FirstMaintenance => ServiceKind::FirstMaintenance,
+            HistoryKind::Maintenance => ServiceKind::Maintenance,
+            HistoryKind::Repair => ServiceKind::Repair,
+            HistoryKind::Warranty => ServiceKind::Warranty,
+            HistoryKind::Other => ServiceKind::Other,
+        }
+    }
+}
+
+impl PastService {
+    /// A past service imported from the old DMS (`service_history`); `None` without a date
+    /// (the import refuses such rows, but a record is read as it is).
+    pub fn of_history(h: &ServiceHistory) -> Option<PastService> {
+        Some(PastService {
+            c_card_id: h.c_card_id,
+            vehicle_vin: h.vin.clone(),
+            date: h.date?,
+            odometer_km: h.odometer_km.and_then(|k| u32::try_from(k).ok()),
+            kind: h.kind.into(),
+        })
+    }
 }
 
 /// One row of the care schedule.

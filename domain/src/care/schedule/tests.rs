@@ -396,3 +396,33 @@ fn a_repair_orders_kind_is_read_from_its_complaint() {
     assert_eq!(ServiceKind::parse("warranty"), ServiceKind::Warranty);
     assert_eq!(ServiceKind::parse("x"), ServiceKind::Other);
 }
+
+#[test]
+fn an_imported_service_counts_as_a_past_service() {
+    use crate::records::service::{HistoryKind, ServiceHistory};
+    let mut h = ServiceHistory {
+        id: Uuid::from_u128(77),
+        c_card_id: Some(Uuid::from_u128(1)),
+        vin: Some("LFV2A21K5P4000001".into()),
+        plate: None,
+        date: None,
+        odometer_km: Some(5_210),
+        ro_number: None,
+        kind: HistoryKind::FirstMaintenance,
+        amount_fen: None,
+        advisor: None,
+        note: None,
+    };
+    assert_eq!(
+        PastService::of_history(&h),
+        None,
+        "no date, no past service"
+    );
+    h.date = Some(d("2026-03-02"));
+    let p = PastService::of_history(&h).expect("dated");
+    assert_eq!(p.kind, ServiceKind::FirstMaintenance);
+    assert_eq!(p.odometer_km, Some(5_210));
+    assert_eq!(p.date, d("2026-03-02"));
+    assert_eq!(p.c_card_id, Some(Uuid::from_u128(1)));
+    assert_eq!(p.vehicle_vin.as_deref(), Some("LFV2A21K5P4000001"));
+}
