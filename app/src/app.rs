@@ -4,7 +4,7 @@ use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{Lazy, path};
+use leptos_router::path;
 
 use crate::components::area_gate::{AreaGate, NoAccess};
 use crate::components::header::Header;
@@ -75,8 +75,8 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
             <UpdateBanner ready=update_ready />
             <StorageWarning />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/login") view={Lazy::<lazy_pages::Login>::new()} />
-                <Route path=path!("/setup") view={Lazy::<lazy_pages::Setup>::new()} />
+                <Route path=path!("/login") view=lazy_pages::Login::VIEW />
+                <Route path=path!("/setup") view=lazy_pages::Setup::VIEW />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
                     // 销售: one route per workflow page, under the sales sub-navigation.
@@ -84,73 +84,73 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("sales")
                         view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view={Lazy::<lazy_pages::SalesHome>::new()} />
-                        <Route path=path!("reception") view={Lazy::<lazy_pages::Reception>::new()} />
-                        <Route path=path!("sleeping") view={Lazy::<lazy_pages::Sleeping>::new()} />
-                        <Route path=path!("a-cards") view={Lazy::<lazy_pages::ACards>::new()} />
-                        <Route path=path!("a-cards/new") view={Lazy::<lazy_pages::NewACard>::new()} />
-                        <Route path=path!("a-cards/:id") view={Lazy::<lazy_pages::ACard>::new()} />
-                        <Route path=path!("losses") view={Lazy::<lazy_pages::Losses>::new()} />
-                        <Route path=path!("test-drives") view={Lazy::<lazy_pages::TestDrives>::new()} />
-                        <Route path=path!("test-drives/new") view={Lazy::<lazy_pages::NewTestDrive>::new()} />
-                        <Route path=path!("test-drives/:id") view={Lazy::<lazy_pages::TestDrive>::new()} />
-                        <Route path=path!("orders") view={Lazy::<lazy_pages::Orders>::new()} />
-                        <Route path=path!("orders/new") view={Lazy::<lazy_pages::NewOrder>::new()} />
-                        <Route path=path!("orders/:id") view={Lazy::<lazy_pages::Order>::new()} />
-                        <Route path=path!("c-cards/:id") view={Lazy::<lazy_pages::CCard>::new()} />
-                        <Route path=path!("key-accounts") view={Lazy::<lazy_pages::KeyAccounts>::new()} />
-                        <Route path=path!("key-accounts/new") view={Lazy::<lazy_pages::NewKeyAccount>::new()} />
-                        <Route path=path!("key-accounts/:id") view={Lazy::<lazy_pages::KeyAccount>::new()} />
-                        <Route path=path!("kpi") view={Lazy::<lazy_pages::Kpi>::new()} />
-                        <Route path=path!("settings") view={Lazy::<lazy_pages::SalesSettings>::new()} />
-                        <Route path=path!("import") view={Lazy::<lazy_pages::Import>::new()} />
-                        <Route path=path!("duplicates") view={Lazy::<lazy_pages::Duplicates>::new()} />
+                        <Route path=path!("") view=lazy_pages::SalesHome::VIEW />
+                        <Route path=path!("reception") view=lazy_pages::Reception::VIEW />
+                        <Route path=path!("sleeping") view=lazy_pages::Sleeping::VIEW />
+                        <Route path=path!("a-cards") view=lazy_pages::ACards::VIEW />
+                        <Route path=path!("a-cards/new") view=lazy_pages::NewACard::VIEW />
+                        <Route path=path!("a-cards/:id") view=lazy_pages::ACard::VIEW />
+                        <Route path=path!("losses") view=lazy_pages::Losses::VIEW />
+                        <Route path=path!("test-drives") view=lazy_pages::TestDrives::VIEW />
+                        <Route path=path!("test-drives/new") view=lazy_pages::NewTestDrive::VIEW />
+                        <Route path=path!("test-drives/:id") view=lazy_pages::TestDrive::VIEW />
+                        <Route path=path!("orders") view=lazy_pages::Orders::VIEW />
+                        <Route path=path!("orders/new") view=lazy_pages::NewOrder::VIEW />
+                        <Route path=path!("orders/:id") view=lazy_pages::Order::VIEW />
+                        <Route path=path!("c-cards/:id") view=lazy_pages::CCard::VIEW />
+                        <Route path=path!("key-accounts") view=lazy_pages::KeyAccounts::VIEW />
+                        <Route path=path!("key-accounts/new") view=lazy_pages::NewKeyAccount::VIEW />
+                        <Route path=path!("key-accounts/:id") view=lazy_pages::KeyAccount::VIEW />
+                        <Route path=path!("kpi") view=lazy_pages::Kpi::VIEW />
+                        <Route path=path!("settings") view=lazy_pages::SalesSettings::VIEW />
+                        <Route path=path!("import") view=lazy_pages::Import::VIEW />
+                        <Route path=path!("duplicates") view=lazy_pages::Duplicates::VIEW />
                     </ParentRoute>
-                    <Route path=path!("conflicts") view={Lazy::<lazy_pages::Conflicts>::new()} />
-                    <Route path=path!("password") view={Lazy::<lazy_pages::Password>::new()} />
+                    <Route path=path!("conflicts") view=lazy_pages::Conflicts::VIEW />
+                    <Route path=path!("password") view=lazy_pages::Password::VIEW />
                     // 售后: the advisor's desk, under the service sub-navigation.
                     <ParentRoute
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServiceLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view={Lazy::<lazy_pages::ServiceBoard>::new()} />
-                        <Route path=path!("appointments/new") view={Lazy::<lazy_pages::NewAppointment>::new()} />
-                        <Route path=path!("appointments/:id") view={Lazy::<lazy_pages::Appointment>::new()} />
-                        <Route path=path!("reception") view={Lazy::<lazy_pages::ServiceReception>::new()} />
-                        <Route path=path!("ro/:id") view={Lazy::<lazy_pages::RepairOrder>::new()} />
-                        <Route path=path!("settings") view={Lazy::<lazy_pages::ServiceSettings>::new()} />
-                        <Route path=path!("dispatch") view={Lazy::<lazy_pages::Dispatch>::new()} />
-                        <Route path=path!("jobs") view={Lazy::<lazy_pages::MyJobs>::new()} />
-                        <Route path=path!("qc") view={Lazy::<lazy_pages::Qc>::new()} />
+                        <Route path=path!("") view=lazy_pages::ServiceBoard::VIEW />
+                        <Route path=path!("appointments/new") view=lazy_pages::NewAppointment::VIEW />
+                        <Route path=path!("appointments/:id") view=lazy_pages::Appointment::VIEW />
+                        <Route path=path!("reception") view=lazy_pages::ServiceReception::VIEW />
+                        <Route path=path!("ro/:id") view=lazy_pages::RepairOrder::VIEW />
+                        <Route path=path!("settings") view=lazy_pages::ServiceSettings::VIEW />
+                        <Route path=path!("dispatch") view=lazy_pages::Dispatch::VIEW />
+                        <Route path=path!("jobs") view=lazy_pages::MyJobs::VIEW />
+                        <Route path=path!("qc") view=lazy_pages::Qc::VIEW />
                     </ParentRoute>
                     // 零件: the parts clerk's desk, under the parts sub-navigation.
                     <ParentRoute
                         path=path!("parts")
                         view=|| view! { <AreaGate area=Area::Service><parts::PartsLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view={Lazy::<lazy_pages::PartsStock>::new()} />
-                        <Route path=path!("receive") view={Lazy::<lazy_pages::PartsReceive>::new()} />
-                        <Route path=path!("issue") view={Lazy::<lazy_pages::PartsIssue>::new()} />
-                        <Route path=path!("reserve") view={Lazy::<lazy_pages::PartsReserve>::new()} />
-                        <Route path=path!("orders") view={Lazy::<lazy_pages::PartsOrders>::new()} />
-                        <Route path=path!("unfitted") view={Lazy::<lazy_pages::PartsUnfitted>::new()} />
+                        <Route path=path!("") view=lazy_pages::PartsStock::VIEW />
+                        <Route path=path!("receive") view=lazy_pages::PartsReceive::VIEW />
+                        <Route path=path!("issue") view=lazy_pages::PartsIssue::VIEW />
+                        <Route path=path!("reserve") view=lazy_pages::PartsReserve::VIEW />
+                        <Route path=path!("orders") view=lazy_pages::PartsOrders::VIEW />
+                        <Route path=path!("unfitted") view=lazy_pages::PartsUnfitted::VIEW />
                     </ParentRoute>
                     // 客服: the care calls, under the care sub-navigation.
                     <ParentRoute
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CareLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view={Lazy::<lazy_pages::MyCalls>::new()} />
-                        <Route path=path!("task/:id") view={Lazy::<lazy_pages::CareCall>::new()} />
-                        <Route path=path!("manage") view={Lazy::<lazy_pages::CareManage>::new()} />
-                        <Route path=path!("outbox") view={Lazy::<lazy_pages::CareOutbox>::new()} />
+                        <Route path=path!("") view=lazy_pages::MyCalls::VIEW />
+                        <Route path=path!("task/:id") view=lazy_pages::CareCall::VIEW />
+                        <Route path=path!("manage") view=lazy_pages::CareManage::VIEW />
+                        <Route path=path!("outbox") view=lazy_pages::CareOutbox::VIEW />
                     </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
-                        <Route path=path!("") view={Lazy::<lazy_pages::Devices>::new()} />
-                        <Route path=path!("bin") view={Lazy::<lazy_pages::Bin>::new()} />
-                        <Route path=path!("staff") view={Lazy::<lazy_pages::Staff>::new()} />
-                        <Route path=path!("audit") view={Lazy::<lazy_pages::Audit>::new()} />
-                        <Route path=path!("kpi") view={Lazy::<lazy_pages::GmKpi>::new()} />
+                        <Route path=path!("") view=lazy_pages::Devices::VIEW />
+                        <Route path=path!("bin") view=lazy_pages::Bin::VIEW />
+                        <Route path=path!("staff") view=lazy_pages::Staff::VIEW />
+                        <Route path=path!("audit") view=lazy_pages::Audit::VIEW />
+                        <Route path=path!("kpi") view=lazy_pages::GmKpi::VIEW />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -12,14 +12,33 @@
 
 use domain::Area;
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos_router::{ChooseView, LazyRoute};
+use std::future::Future;
+use std::pin::Pin;
 
 use crate::components::area_gate::AreaGate;
 use crate::{care, conflicts, manage, pages, parts, sales, service};
 
+/// The view of a lazy route: a function that loads the page's wasm-split module (once) and
+/// draws the page. Every lazy route has this one view type, so that the router's code that is
+/// generic over the routes' views (choosing, matching, preloading) exists once in the main wasm
+/// instead of once per route (`Lazy<Page>` is a type per page: ~1 KB of router code each).
+#[derive(Clone, Copy)]
+pub struct PageView(fn() -> Pin<Box<dyn Future<Output = AnyView>>>);
+
+impl ChooseView for PageView {
+    async fn choose(self) -> AnyView {
+        (self.0)().await
+    }
+
+    async fn preload(&self) {}
+}
+
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
-/// `Name` whose lazy view is `<path::to::Component />` (inside `<AreaGate area=Area::…>` for
-/// `Name in Area => …`); the route is `view={Lazy::<Name>::new()}`.
+/// `Name` whose `Name::VIEW` (a [`PageView`]) draws `<path::to::Component />` (inside
+/// `<AreaGate area=Area::…>` for `Name in Area => …`); the route is `view=lazy_pages::Name::VIEW`.
+/// (`Name` is also a `LazyRoute`, so `view={Lazy::<Name>::new()}` works too, at the cost of the
+/// router's code for one more view type.)
 ///
 /// This is what `#[lazy_route]` does, except that every page of a `group` is one wasm-split
 /// module: the pages of one workflow share one chunk, where `#[lazy_route]` (one module per
@@ -29,18 +48,28 @@ macro_rules! lazy_pages {
         $(#[$meta])*
         pub struct $name;
 
+        impl $name {
+            /// The route's view.
+            pub const VIEW: PageView = PageView({
+                #[allow(non_snake_case)]
+                #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
+                fn $name() -> AnyView {
+                    lazy_pages!(@page $page $(, $area)?)
+                }
+                fn load() -> Pin<Box<dyn Future<Output = AnyView>>> {
+                    Box::pin($name())
+                }
+                load
+            });
+        }
+
         impl LazyRoute for $name {
             fn data() -> Self {
                 Self
             }
 
             async fn view(_this: Self) -> AnyView {
-                #[allow(non_snake_case)]
-                #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
-                fn $name() -> AnyView {
-                    lazy_pages!(@page $page $(, $area)?)
-                }
-                $name().await
+                (Self::VIEW.0)().await
             }
         }
     )+)+};
