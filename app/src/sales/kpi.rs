@@ -164,6 +164,9 @@ pub fn KpiPage() -> impl IntoView {
 
     let main =
         Memo::new(move |_| facts.with(|f| sales_kpis(&f.facts(), period.get(), scope.get())));
+    // The figures count whole types read from IndexedDB: until they are read, say so rather
+    // than show 0 / 0.
+    let read = Memo::new(move |_| TYPES.iter().all(|t| sync.has_read(t)));
     let rows = Memo::new(move |_| {
         if !manager.get() {
             return Vec::new();
@@ -293,6 +296,10 @@ pub fn KpiPage() -> impl IntoView {
                 {move || period_text(period.get())}
             </h2>
             {move || {
+                if !read.get() {
+                    return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }
+                        .into_any();
+                }
                 let k = main.get();
                 view! {
                     <ul class="kpi-cards">
@@ -332,6 +339,7 @@ pub fn KpiPage() -> impl IntoView {
                             .collect_view()}
                     </ul>
                 }
+                .into_any()
             }}
             {move || open.get().filter(|o| o.scope == scope.get()).map(|o| view! { <DrillDown open=o figures=main.get() on_close=Callback::new(move |()| open.set(None)) /> })}
         </Panel>

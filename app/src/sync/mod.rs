@@ -217,6 +217,14 @@ impl SyncCtx {
         }
     }
 
+    /// Whether every record of `record_type` has been read from IndexedDB, tracking changes:
+    /// until then [`SyncCtx::records`] answers with what it holds so far (often nothing), and a
+    /// screen that counts them shows that it is reading rather than a wrong figure.
+    pub fn has_read(&self, record_type: &str) -> bool {
+        cache::track(record_type);
+        CACHE.with(|c| c.borrow().whole_read.contains(record_type))
+    }
+
     /// One record, tracking changes: from the cache, else read from IndexedDB in the
     /// background (`None` meanwhile, and when the device does not hold it: see
     /// [`SyncCtx::looking_for`]).
