@@ -231,7 +231,7 @@ async fn the_parts_clerk_receives_reserves_issues_and_orders() {
     );
     find(&clerk, "the part line", &line).await;
     click_in(&clerk, &line, "确认出库").await;
-    wait_text_in(&clerk, &line, "已出库").await;
+    wait_text_in(&clerk, &line, "已领 2").await;
     clerk.click_link("库存").await;
     wait_stock(&clerk, PART_NO, 3, 0, 3).await;
 
@@ -308,9 +308,9 @@ async fn two_devices_issue_the_same_part_offline_and_the_stock_adds_up() {
     }
     // Offline, each device issues one line from the same 10 on the shelf.
     click_in(&a, &line(7), "确认出库").await;
-    wait_text_in(&a, &line(7), "已出库").await;
+    wait_text_in(&a, &line(7), "已领 7").await;
     click_in(&b, &line(6), "确认出库").await;
-    wait_text_in(&b, &line(6), "已出库").await;
+    wait_text_in(&b, &line(6), "已领 6").await;
     for d in [&a, &b] {
         d.wait_for_text("条更改待同步").await;
     }

@@ -5,8 +5,6 @@
 //! red). A part not used comes back (退料, to the same line). Returns to the supplier (退货) are
 //! at the foot of the page.
 
-use std::collections::BTreeMap;
-
 use domain::parts::plan::{issue_plan, return_plan, supplier_return_plan};
 use domain::parts::reservations::ReservationStatus;
 use domain::parts::stock::{available_for, issued_per_line};
@@ -39,21 +37,34 @@ fn part_for(line: &RoLine, parts: &[PartRow]) -> Option<Uuid> {
 
 /// One part line of the chosen RO, with its issue and return.
 #[component]
-fn LineIssue(ro: RepairOrder, line: RoLine, issued: i64) -> impl IntoView {
+fn LineIssue(ro: RepairOrder, line: RoLine) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let edit = use_edit();
     let parts = data::parts(sync);
     let wanted = line.qty.unwrap_or(1).max(1);
+    let line_id = line.id;
+    // Issued minus returned so far, over every part's moves (follows new moves).
+    let issued = Memo::new(move |_| {
+        data::parts(sync)
+            .iter()
+            .map(|row| {
+                issued_per_line(&row.moves)
+                    .get(&line_id)
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum::<i64>()
+    });
     let part = RwSignal::new(
         part_for(&line, &parts)
             .map(|p| p.to_string())
             .unwrap_or_default(),
     );
-    let qty = RwSignal::new((wanted - issued).max(1).to_string());
+    let qty = RwSignal::new((wanted - issued.get_untracked()).max(1).to_string());
     let done = RwSignal::new(None::<&'static str>);
     let options = Signal::derive(move || data::part_options(sync));
-    let (ro_id, appointment_id, line_id) = (ro.id, ro.appointment_id, line.id);
+    let (ro_id, appointment_id) = (ro.id, ro.appointment_id);
     let short = Signal::derive(move || {
         let Ok(p) = Uuid::parse_str(&part.get()) else {
             return false;
@@ -111,7 +122,7 @@ fn LineIssue(ro: RepairOrder, line: RoLine, issued: i64) -> impl IntoView {
         <li class="issue-line" aria-label=aria>
             <p>
                 <strong>{title}</strong>
-                " · "{t!(i18n, parts.issue.issued)}" "<span class="issued">{issued}</span>
+                " · "{t!(i18n, parts.issue.issued)}" "<span class="issued">{move || issued.get()}</span>
             </p>
             <div class="form-row">
                 <Select id=format!("issue-part-{line_id}") value=part options=options blank=Signal::derive(move || t_string!(i18n, parts.receive.choose).to_string())>
@@ -210,19 +221,9 @@ pub fn IssuePage() -> impl IntoView {
         if lines.is_empty() {
             return view! { <p class="muted">{t!(i18n, parts.issue.no_lines)}</p> }.into_any();
         }
-        // Issued so far per line, over every part's moves.
-        let mut issued: BTreeMap<Uuid, i64> = BTreeMap::new();
-        for row in data::parts(sync) {
-            for (line, n) in issued_per_line(&row.moves) {
-                *issued.entry(line).or_default() += n;
-            }
-        }
         view! {
             <ul class="issue-lines">
-                {lines.into_iter().map(|l| {
-                    let n = issued.get(&l.id).copied().unwrap_or(0);
-                    view! { <LineIssue ro=ro.clone() line=l issued=n /> }
-                }).collect_view()}
+                {lines.into_iter().map(|l| view! { <LineIssue ro=ro.clone() line=l /> }).collect_view()}
             </ul>
         }
         .into_any()
