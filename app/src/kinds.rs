@@ -15,6 +15,7 @@ pub fn kinds() -> impl Iterator<Item = &'static Kind> {
         .chain(crate::service::kinds::KINDS.iter())
         .chain(crate::manage::kinds::KINDS.iter())
         .chain(crate::care::kinds::KINDS.iter())
+        .chain(crate::parts::kinds::KINDS.iter())
 }
 
 /// The kind of record type `name`.

@@ -8,6 +8,7 @@
 pub mod board;
 pub mod data;
 pub mod issue;
+pub mod kinds;
 pub mod orders;
 pub mod receive;
 pub mod reserve;
