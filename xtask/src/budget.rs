@@ -60,6 +60,15 @@
 //! Raised knowingly in wt-import (2026-12-06, issue 18): the import page imports three kinds of
 //! sheet (header row to pick, people to map, progress, the report's notes): sales_manager
 //! measured 327.0 KB on the branch (limit 320 → 335).
+//! Merged 2026-12-06 (session 8: parts, the GM's KPIs, care, import, the sync snapshot in the
+//! device's form): every group grew 5–8 KB as sent, the shared code each pack carries (the
+//! record-kind registry with the parts and care kinds, the policy's refusals of parts, care,
+//! costs and past services, the new record types); sales_cards +14 KB (a C-card's 维修记录),
+//! service_desk +19 KB (the board's missing parts and 等待配件), sales_manager +29 KB (the
+//! import of three sheets). Measured: initial 279.1, sync 142.5, sales_day 152.9 (over its
+//! 150 KB goal), sales_cards 236.4, sales_drives 176.2, sales_orders 184.3, sales_accounts 124.1,
+//! sales_manager 273.8, service_shop 148.2, service_desk 288.5, parts 140.4, gm_kpi 149.3,
+//! care 157.5, admin 166.4; limits these plus ~3 %.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -93,7 +102,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 140 * KB,
+        limit: 147 * KB,
         goal: None,
     },
     Budget {
@@ -111,49 +120,49 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sales_day",
         what: "a consultant's Today (first visit)",
-        limit: 155 * KB,
+        limit: 158 * KB,
         goal: Some(150 * KB),
     },
     Budget {
         name: "sales_cards",
         what: "A-cards and C-card",
-        limit: 230 * KB,
+        limit: 244 * KB,
         goal: None,
     },
     Budget {
         name: "sales_drives",
         what: "test drives",
-        limit: 175 * KB,
+        limit: 182 * KB,
         goal: None,
     },
     Budget {
         name: "sales_orders",
         what: "orders",
-        limit: 180 * KB,
+        limit: 190 * KB,
         goal: None,
     },
     Budget {
         name: "sales_accounts",
         what: "key accounts",
-        limit: 120 * KB,
+        limit: 128 * KB,
         goal: None,
     },
     Budget {
         name: "sales_manager",
         what: "losses, KPI, settings, import, duplicates",
-        limit: 255 * KB,
+        limit: 282 * KB,
         goal: None,
     },
     Budget {
         name: "service_shop",
         what: "the workshop: dispatch, my jobs, QC",
-        limit: 145 * KB,
+        limit: 153 * KB,
         goal: None,
     },
     Budget {
         name: "service_desk",
         what: "the service advisor's board, booking, reception, repair order",
-        limit: 280 * KB,
+        limit: 297 * KB,
         goal: None,
     },
     // Estimated on branch wt-parts (issue 16), to be measured at the merge: the parts pages are
@@ -161,25 +170,25 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "parts",
         what: "the parts desk: stock, receive, issue, reserve, emergency orders",
-        limit: 180 * KB,
+        limit: 145 * KB,
         goal: None,
     },
     Budget {
         name: "gm_kpi",
-        what: "the GM's 经营指标 (every KPI, the month's costs); estimated, measured at merge",
-        limit: 320 * KB,
+        what: "the GM's 经营指标 (every KPI, the month's costs)",
+        limit: 154 * KB,
         goal: None,
     },
     Budget {
         name: "care",
-        what: "客服: my calls, the call screen, the CS manager's page, the outbox (estimated, issue 17; measured at merge)",
-        limit: 200 * KB,
+        what: "客服: my calls, the call screen, the CS manager's page, the outbox",
+        limit: 162 * KB,
         goal: None,
     },
     Budget {
         name: "admin",
         what: "conflicts, devices, bin",
-        limit: 165 * KB,
+        limit: 171 * KB,
         goal: None,
     },
 ];
