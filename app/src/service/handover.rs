@@ -56,18 +56,21 @@ pub fn HandoverPanel(
         let plan = handover_plan(&h);
         edit.run(async move { sync.execute(&plan).await }, |_| ());
     };
+    let status = Memo::new(move |_| ro.with(|r| r.as_ref().map(|r| r.status)));
     view! {
         <Panel id="svc-handover-title" class="no-print" title=move || t!(i18n, svc_desk.handover.title)>
+            // Only a change of status redraws the panel: a sync that changes the order or its
+            // lines while the customer signs must not wipe the pad.
             {move || {
-                let r = ro.get()?;
-                let t = totals(&lines.get(), data::settings(sync).hourly_rate_fen);
-                Some(match r.status {
+                let status = status.get()?;
+                Some(match status {
                     RoStatus::Ready => view! {
                         <p>{t!(i18n, svc_desk.handover.explain)}</p>
                         <p class="svc-settlement-total">
-                            {t!(i18n, svc_desk.totals.approved)} ": " <strong>{yuan(t.approved_fen)}</strong>
+                            {t!(i18n, svc_desk.totals.approved)} ": "
+                            <strong>{move || yuan(totals(&lines.get(), data::settings(sync).hourly_rate_fen).approved_fen)}</strong>
                         </p>
-                        <p class="muted">{t!(i18n, svc_desk.ro.promised_at)} ": " {shown(r.promised_at)}</p>
+                        <p class="muted">{t!(i18n, svc_desk.ro.promised_at)} ": " {move || shown(ro.get().and_then(|r| r.promised_at))}</p>
                         <div class="svc-signature">
                             <SignaturePad
                                 on_signed=move |id: String| signature.set(Some(id))
@@ -82,13 +85,14 @@ pub fn HandoverPanel(
                     }.into_any(),
                     _ => view! {
                         <p class="svc-handed-over">
-                            {t!(i18n, svc_desk.status.handed_over)} " " {shown(r.handed_over_at)} " · "
-                            {match r.on_time {
+                            {t!(i18n, svc_desk.status.handed_over)} " "
+                            {move || shown(ro.get().and_then(|r| r.handed_over_at))} " · "
+                            {move || match ro.get().and_then(|r| r.on_time) {
                                 Some(false) => t_string!(i18n, svc_desk.ro.on_time_no),
                                 _ => t_string!(i18n, svc_desk.ro.on_time_yes),
                             }}
                         </p>
-                        {follow_up.get().map(|due| view! {
+                        {move || follow_up.get().map(|due| view! {
                             <p class="svc-follow-up">{t!(i18n, svc_desk.handover.follow_up)} ": " {shown(Some(due))}</p>
                         })}
                     }.into_any(),
