@@ -4,7 +4,7 @@
 use domain::sync::RecordState;
 
 use crate::i18n::*;
-use crate::ui::kinds::{Kind, Look, no_field_label, no_href, no_value_text, text};
+use crate::ui::kinds::{Kind, Look, text};
 
 fn settings_title(_: &RecordState) -> String {
     String::new()
@@ -26,35 +26,15 @@ fn message_summary(_: &Look, r: &RecordState) -> String {
     format!("{} · {}", message_title(r), text(r, "body"))
 }
 
-const fn kind(
-    name: &'static str,
-    label: fn(I18nContext<Locale>) -> String,
-    title: fn(&RecordState) -> String,
-    summary: fn(&Look, &RecordState) -> String,
-) -> Kind {
-    Kind {
-        name,
-        label,
-        short_label: None,
-        title,
-        summary,
-        counted: summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-        missing: None,
-    }
-}
-
 /// The care record types.
 pub static KINDS: [Kind; 2] = [
-    kind(
+    Kind::plain(
         "care_settings",
         |i| t_string!(i, care.kinds.care_settings).to_string(),
         settings_title,
         settings_summary,
     ),
-    kind(
+    Kind::plain(
         "message",
         |i| t_string!(i, care.kinds.message).to_string(),
         message_title,

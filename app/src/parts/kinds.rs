@@ -4,7 +4,7 @@
 use domain::sync::RecordState;
 
 use crate::i18n::*;
-use crate::ui::kinds::{Kind, Look, no_field_label, no_href, no_value_text, text};
+use crate::ui::kinds::{Kind, Look, joined, text};
 
 /// "零件号 名称" of a part, or of an emergency order's part.
 fn part_title(r: &RecordState) -> String {
@@ -20,13 +20,7 @@ fn part_summary(_: &Look, r: &RecordState) -> String {
 }
 
 fn reservation_title(r: &RecordState) -> String {
-    let qty = text(r, "qty");
-    let date = text(r, "for_date");
-    [qty, date]
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ")
+    joined(vec![text(r, "qty"), text(r, "for_date")])
 }
 
 fn reservation_summary(_: &Look, r: &RecordState) -> String {
@@ -34,48 +28,28 @@ fn reservation_summary(_: &Look, r: &RecordState) -> String {
 }
 
 fn order_summary(_: &Look, r: &RecordState) -> String {
-    [part_title(r), text(r, "supplier"), text(r, "promised_date")]
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
-const fn kind(
-    name: &'static str,
-    label: fn(I18nContext<Locale>) -> String,
-    title: fn(&RecordState) -> String,
-    summary: fn(&Look, &RecordState) -> String,
-) -> Kind {
-    Kind {
-        name,
-        label,
-        short_label: None,
-        title,
-        summary,
-        counted: summary,
-        href: no_href,
-        field_label: no_field_label,
-        value_text: no_value_text,
-        missing: None,
-    }
+    joined(vec![
+        part_title(r),
+        text(r, "supplier"),
+        text(r, "promised_date"),
+    ])
 }
 
 /// The parts record types.
 pub static KINDS: [Kind; 3] = [
-    kind(
+    Kind::plain(
         "part",
         |i| t_string!(i, parts.kinds.part).to_string(),
         part_title,
         part_summary,
     ),
-    kind(
+    Kind::plain(
         "part_reservation",
         |i| t_string!(i, parts.kinds.part_reservation).to_string(),
         reservation_title,
         reservation_summary,
     ),
-    kind(
+    Kind::plain(
         "parts_order",
         |i| t_string!(i, parts.kinds.parts_order).to_string(),
         part_title,

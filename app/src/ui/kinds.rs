@@ -59,6 +59,30 @@ pub struct Kind {
     pub missing: Option<Missing>,
 }
 
+impl Kind {
+    /// A kind with no page, field words or short name of its own: its name, label, title and
+    /// the line it shows in lists (also what a KPI counted).
+    pub const fn plain(
+        name: &'static str,
+        label: fn(I18nContext<Locale>) -> String,
+        title: fn(&RecordState) -> String,
+        summary: fn(&Look, &RecordState) -> String,
+    ) -> Kind {
+        Kind {
+            name,
+            label,
+            short_label: None,
+            title,
+            summary,
+            counted: summary,
+            href: no_href,
+            field_label: no_field_label,
+            value_text: no_value_text,
+            missing: None,
+        }
+    }
+}
+
 /// A record page's words for a record that is not on this device, and the way back.
 #[derive(Clone, Copy)]
 pub struct Missing {
