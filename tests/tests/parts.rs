@@ -15,6 +15,7 @@ use domain::time::StoreClock;
 use e2e::desk::Desk;
 use e2e::scoped::{click_in, find, wait_text_in};
 use e2e::{Browser, Server, temp_dir, xpath_literal};
+use fantoccini::Locator;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -195,6 +196,31 @@ async fn the_parts_clerk_receives_reserves_issues_and_orders() {
     clerk.click_button("保存零件").await;
     clerk.wait_for_role("status", "已保存").await;
     wait_stock(&clerk, PART_NO, 0, 0, 0).await;
+
+    // 导入零件目录: a catalogue sheet with a title row, one good part with its opening stock
+    // and one row without a part number, which is refused with the reason.
+    let files = temp_dir("catalogue");
+    let sheet = files.path().join("零件目录.csv");
+    std::fs::write(
+        &sheet,
+        "\u{feff}零件号,名称,单价,库位,供应商,期初库存\n\
+         04465-E2E01,前刹车片(导入),380,B-01-02,广汽丰田配件中心,4\n\
+         ,无零件号的行,12,B-01-03,广汽丰田配件中心,1\n",
+    )
+    .expect("write the catalogue");
+    let input = clerk
+        .client()
+        .find(Locator::Id("parts-import-file"))
+        .await
+        .expect("the catalogue's file input");
+    input
+        .send_keys(sheet.to_str().expect("a UTF-8 path"))
+        .await
+        .expect("choose the file");
+    clerk.click_button("导入").await;
+    clerk.wait_for_role("status", "已导入: +1 / 0").await;
+    clerk.wait_for_text("缺少零件号").await;
+    wait_stock(&clerk, "04465-E2E01", 4, 0, 4).await;
     clerk.click_link("入库").await;
     clerk.wait_for_path("/parts/receive").await;
     clerk.fill("供应商", "广汽丰田配件中心").await;

@@ -13,9 +13,12 @@ use uuid::Uuid;
 use super::data::{PartRow, use_parts};
 use crate::i18n::*;
 use crate::service::data::is_service_manager;
+use crate::session::use_session;
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
+use crate::ui::error::UserText;
+use crate::ui::export::{post_file, token};
 use crate::ui::field::TextField;
 use crate::ui::panel::Panel;
 
@@ -107,6 +110,83 @@ fn NewPart() -> impl IntoView {
     }
 }
 
+/// The catalogue's spreadsheet (`POST /api/parts/import`): a part number already in the
+/// catalogue updates that part, a new one adds it, an opening stock is a receipt; the rows the
+/// server refused are listed with its words. The parts arrive on the device with the next pull.
+#[component]
+fn ImportCatalogue() -> impl IntoView {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        row: usize,
+        ok: bool,
+        message: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        created: usize,
+        updated: usize,
+        rows: Vec<Row>,
+    }
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let session = use_session();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let busy = RwSignal::new(false);
+    let answer = RwSignal::new(None::<(usize, usize, Vec<String>)>);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(file) = input
+            .get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            error.set(Some(t_string!(i18n, parts.stock.import_file).to_string()));
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        answer.set(None);
+        let token = token(session);
+        leptos::task::spawn_local(async move {
+            match post_file::<Answer>(token, "/api/parts/import", &file, Vec::new()).await {
+                Ok(a) => {
+                    let bad = a
+                        .rows
+                        .iter()
+                        .filter(|r| !r.ok)
+                        .map(|r| format!("{}: {}", r.row, r.message.clone().unwrap_or_default()))
+                        .collect();
+                    answer.set(Some((a.created, a.updated, bad)));
+                    sync.kick();
+                }
+                Err(e) => error.set(Some(e.user_text(i18n))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="parts-import-file">{t!(i18n, parts.stock.import_file)}</label>
+                <input id="parts-import-file" type="file" accept=".xlsx,.csv" node_ref=input />
+            </div>
+            <button type="submit" class="btn" disabled=move || busy.get()>
+                {t!(i18n, parts.stock.import_submit)}
+            </button>
+            <Alert message=error />
+            {move || answer.get().map(|(created, updated, bad)| view! {
+                <p role="status">
+                    {t!(i18n, parts.stock.imported)} ": " {format!("+{created} / {updated}")}
+                </p>
+                <ul class="import-bad-rows">
+                    {bad.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}
+                </ul>
+            })}
+        </form>
+    }
+}
+
 #[component]
 pub fn StockPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -189,6 +269,9 @@ pub fn StockPage() -> impl IntoView {
         </Panel>
         <Panel id="parts-new-title" title=move || t!(i18n, parts.stock.add)>
             <NewPart />
+        </Panel>
+        <Panel id="parts-import-title" title=move || t!(i18n, parts.stock.import)>
+            <ImportCatalogue />
         </Panel>
     }
 }

@@ -16,13 +16,13 @@ use leptos::html;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::api::{ApiError, prepare};
+use crate::api::prepare;
 use crate::i18n::*;
 use crate::session::{SessionCtx, use_session};
 use crate::sync::use_sync;
 use crate::ui::alert::Alert;
 use crate::ui::error::UserText;
-use crate::ui::export::{send, token};
+use crate::ui::export::{post_file, send, token};
 use crate::ui::field::{Bind, Select};
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
@@ -167,26 +167,6 @@ fn may_import() -> bool {
                 || Role::any_manages(&s.user.roles, Area::Care)
         })
     })
-}
-
-/// Posts the chosen file and the text parts as multipart.
-async fn post_file<T: for<'de> Deserialize<'de>>(
-    token: Option<String>,
-    path: &str,
-    file: &web_sys::File,
-    parts: Vec<(&'static str, String)>,
-) -> Result<T, ApiError> {
-    let form = web_sys::FormData::new().map_err(|_| ApiError::Unexpected("form".into()))?;
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|_| ApiError::Unexpected("form".into()))?;
-    for (name, value) in parts {
-        form.append_with_str(name, &value)
-            .map_err(|_| ApiError::Unexpected("form".into()))?;
-    }
-    let request = prepare(Request::post(path), token.as_deref()).body(form);
-    let response = send(request).await?;
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
 async fn get_progress(token: Option<String>) -> Option<Progress> {

@@ -51,6 +51,26 @@ pub async fn send(
     })
 }
 
+/// Posts a chosen file (`file`) and text parts as multipart to `path`; the JSON answer.
+pub async fn post_file<T: for<'de> serde::Deserialize<'de>>(
+    token: Option<String>,
+    path: &str,
+    file: &web_sys::File,
+    parts: Vec<(&'static str, String)>,
+) -> Result<T, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Unexpected("form".into()))?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Unexpected("form".into()))?;
+    for (name, value) in parts {
+        form.append_with_str(name, &value)
+            .map_err(|_| ApiError::Unexpected("form".into()))?;
+    }
+    let request = prepare(Request::post(path), token.as_deref()).body(form);
+    let response = send(request).await?;
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
 /// The signed-in session's token. Take the [`SessionCtx`] while rendering (`use_session()`):
 /// event handlers and tasks have no context to look it up in.
 pub fn token(session: SessionCtx) -> Option<String> {
