@@ -170,6 +170,11 @@ fn Doubles() -> impl IntoView {
     let sync = use_sync();
     let list = move || {
         let all = tasks(sync);
+        // Until the care tasks are read from IndexedDB, say so rather than "no doubles".
+        if !sync.has_read("care_task") {
+            return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }
+                .into_any();
+        }
         let found: Vec<_> = doubles(&all, store_clock()).into_iter().cloned().collect();
         if found.is_empty() {
             return view! { <p class="muted care-no-doubles">{t_string!(i18n, care.manage.no_doubles)}</p> }.into_any();
