@@ -68,7 +68,8 @@
 //! import of three sheets). Measured: initial 279.1, sync 142.5, sales_day 152.9 (over its
 //! 150 KB goal), sales_cards 236.4, sales_drives 176.2, sales_orders 184.3, sales_accounts 124.1,
 //! sales_manager 273.8, service_shop 148.2, service_desk 288.5, parts 140.4, gm_kpi 149.3,
-//! care 157.5, admin 166.4; limits these plus ~3 %.
+//! care 157.5, admin 166.4; limits these plus ~3 %. Then parts 148.6 with 导入零件目录 (limit
+//! 145 → 153).
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -170,7 +171,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "parts",
         what: "the parts desk: stock, receive, issue, reserve, emergency orders",
-        limit: 145 * KB,
+        limit: 153 * KB,
         goal: None,
     },
     Budget {
