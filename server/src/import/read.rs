@@ -36,6 +36,41 @@ pub enum ReadError {
     TooManyRows { max: usize },
 }
 
+impl ReadError {
+    /// The refusal a person reads: HTTP status, code, zh, en (the same for every import).
+    pub fn refusal(&self) -> (axum::http::StatusCode, &'static str, String, String) {
+        use axum::http::StatusCode;
+        match self {
+            ReadError::NotUtf8 => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_not_utf8",
+                "无法识别 CSV 文件的编码(支持 UTF-8、GBK/GB18030、UTF-16),请在 Excel 中另存为“CSV UTF-8”或直接上传 .xlsx"
+                    .into(),
+                "The CSV file's encoding is not recognised (UTF-8, GBK/GB18030 and UTF-16 are read): save it as “CSV UTF-8” in Excel, or upload the .xlsx"
+                    .into(),
+            ),
+            ReadError::Unreadable(detail) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_file_unreadable",
+                format!("无法读取文件,请上传 .xlsx 或 .csv 文件({detail})"),
+                format!("The file cannot be read; upload an .xlsx or .csv file ({detail})"),
+            ),
+            ReadError::Empty => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_file_empty",
+                "文件是空的,没有表头".into(),
+                "The file is empty; it has no header row".into(),
+            ),
+            ReadError::TooManyRows { max } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "import_too_many_rows",
+                format!("一次最多导入 {max} 行,请拆分文件"),
+                format!("At most {max} rows per import; split the file"),
+            ),
+        }
+    }
+}
+
 /// The text of a CSV file and its encoding: a BOM decides (UTF-8, UTF-16 LE/BE); else UTF-16
 /// without BOM when every other byte of the start is zero; else UTF-8 when valid; else GB18030
 /// (a superset of GBK and GB2312, what Excel on Chinese Windows saves).

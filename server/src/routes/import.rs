@@ -193,37 +193,16 @@ async fn table_of(up: &Upload, sheet: Sheet) -> Result<Table, IoError> {
         tokio::task::spawn_blocking(move || read_sheet(&bytes, sheet, header_row, MAX_IMPORT_ROWS))
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
-    read.map_err(|e| match e {
-        ReadError::NotUtf8 => unprocessable(
-            "import_not_utf8",
-            "无法识别 CSV 文件的编码(支持 UTF-8、GBK/GB18030、UTF-16),请在 Excel 中另存为“CSV UTF-8”或直接上传 .xlsx"
-                .into(),
-            "The CSV file's encoding is not recognised (UTF-8, GBK/GB18030 and UTF-16 are read): save it as “CSV UTF-8” in Excel, or upload the .xlsx"
-                .into(),
+    read.map_err(|e| match (e, header_row) {
+        (ReadError::Empty, Some(n)) => unprocessable(
+            "import_header_row_invalid",
+            format!("第 {n} 行是空行或不在文件中,不能作表头"),
+            format!("Row {n} is blank or not in the file; it cannot be the header"),
         ),
-        ReadError::Unreadable(detail) => unprocessable(
-            "import_file_unreadable",
-            format!("无法读取文件,请上传 .xlsx 或 .csv 文件({detail})"),
-            format!("The file cannot be read; upload an .xlsx or .csv file ({detail})"),
-        ),
-        ReadError::Empty => match header_row {
-            Some(n) => unprocessable(
-                "import_header_row_invalid",
-                format!("第 {n} 行是空行或不在文件中,不能作表头"),
-                format!("Row {n} is blank or not in the file; it cannot be the header"),
-            ),
-            None => unprocessable(
-                "import_file_empty",
-                "文件是空的,没有表头".into(),
-                "The file is empty; it has no header row".into(),
-            ),
-        },
-        ReadError::TooManyRows { max } => refused(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "import_too_many_rows",
-            format!("一次最多导入 {max} 行,请拆分文件"),
-            format!("At most {max} rows per import; split the file"),
-        ),
+        (e, _) => {
+            let (status, code, zh, en) = e.refusal();
+            refused(status, code, zh, en)
+        }
     })
 }
 

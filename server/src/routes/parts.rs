@@ -168,32 +168,8 @@ async fn read_file(mut form: Multipart) -> Result<Bytes, PartsError> {
 }
 
 fn read_error(e: ReadError) -> PartsError {
-    match e {
-        ReadError::NotUtf8 => refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import_not_utf8",
-            "CSV 文件不是 UTF-8 编码,请在 Excel 中“另存为 CSV UTF-8”后再导入,或直接上传 .xlsx",
-            "The CSV file is not UTF-8: save it as “CSV UTF-8” in Excel, or upload the .xlsx",
-        ),
-        ReadError::Unreadable(_) => refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import_file_unreadable",
-            "无法读取文件,请上传 .xlsx 或 .csv 文件",
-            "The file cannot be read; upload an .xlsx or .csv file",
-        ),
-        ReadError::Empty => refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "import_file_empty",
-            "文件是空的,第一行应为表头",
-            "The file is empty; its first row should be the headers",
-        ),
-        ReadError::TooManyRows { .. } => refused(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "import_too_many_rows",
-            "一次最多导入 20000 行,请拆分文件",
-            "At most 20,000 rows per import; split the file",
-        ),
-    }
+    let (status, code, zh, en) = e.refusal();
+    refused(status, code, &zh, &en)
 }
 
 /// The store's live parts by part number.
