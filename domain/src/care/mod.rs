@@ -13,12 +13,19 @@
 //! - [`calls`]: call attempts (never edited away), the unreachable rule, doubles.
 //! - [`message`]: the message gateway interface with templates; the default gateway is the
 //!   visible outbox (`message` records with derived ids).
+//! - [`report`]: the care KPIs (首保回厂率, 定保回厂率, 流失率, completion per person) and the
+//!   lost-customer list; [`monthly`]: the monthly report (客服月报) with what each figure counted,
+//!   the care appointment rate, lost customers' reasons and shops, the CS manager's comment.
+//! - [`broadcast`]: holiday and severe-weather messages to all or the local customers, counted
+//!   against "at least three a month".
 //! - [`policy`]: the care part of [`crate::policy::check_op`].
 
 pub mod assign;
+pub mod broadcast;
 pub mod calls;
 pub mod kind;
 pub mod message;
+pub mod monthly;
 pub mod policy;
 pub mod report;
 pub mod schedule;

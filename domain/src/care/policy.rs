@@ -7,7 +7,9 @@
 //!   moving an assigned task to another person is a manager's (the CS manager's rule, a sales
 //!   manager's hand-over).
 //! - `care_settings`: the CS manager's (and the general manager's).
-//! - `message`: once queued, its text and recipient do not change (what was sent is evidence).
+//! - `message`: once queued, its text and recipient do not change (what was sent is evidence);
+//!   a holiday / weather broadcast (`care::broadcast`) is a care manager's.
+//! - `care_report`: the CS manager's comment, its month the record's (`care::monthly::check`).
 
 use thiserror::Error;
 
@@ -37,6 +39,10 @@ pub enum CarePolicyError {
     SettingsManagerOnly,
     #[error("a queued message's `{field}` cannot change")]
     MessageLocked { field: String },
+    #[error("only the customer-service manager sends a broadcast")]
+    BroadcastManagerOnly,
+    #[error(transparent)]
+    Report(super::monthly::ReportError),
 }
 
 impl CarePolicyError {
@@ -44,7 +50,10 @@ impl CarePolicyError {
     pub fn is_forbidden(&self) -> bool {
         matches!(
             self,
-            CarePolicyError::ReassignManagerOnly | CarePolicyError::SettingsManagerOnly
+            CarePolicyError::ReassignManagerOnly
+                | CarePolicyError::SettingsManagerOnly
+                | CarePolicyError::BroadcastManagerOnly
+                | CarePolicyError::Report(super::monthly::ReportError::ManagerOnly)
         )
     }
 }
@@ -58,6 +67,8 @@ impl UserError for CarePolicyError {
             CarePolicyError::ReassignManagerOnly => "care_reassign_manager_only",
             CarePolicyError::SettingsManagerOnly => "care_settings_manager_only",
             CarePolicyError::MessageLocked { .. } => "message_locked",
+            CarePolicyError::BroadcastManagerOnly => "care_broadcast_manager_only",
+            CarePolicyError::Report(e) => e.code(),
         }
     }
 
@@ -69,6 +80,10 @@ impl UserError for CarePolicyError {
             CarePolicyError::ReassignManagerOnly => "只有经理可以把回访任务转给他人".into(),
             CarePolicyError::SettingsManagerOnly => "只有客服经理可以修改客服设置".into(),
             CarePolicyError::MessageLocked { .. } => "已排队的短信不能修改内容或收件人".into(),
+            CarePolicyError::BroadcastManagerOnly => {
+                "只有客服经理可以群发节日祝福或天气提醒".into()
+            }
+            CarePolicyError::Report(e) => e.message_zh(),
         }
     }
 
@@ -90,6 +105,10 @@ impl UserError for CarePolicyError {
             CarePolicyError::MessageLocked { field } => {
                 format!("A queued message's “{field}” cannot change")
             }
+            CarePolicyError::BroadcastManagerOnly => {
+                "Only the customer-service manager sends a holiday or weather broadcast".into()
+            }
+            CarePolicyError::Report(e) => e.message_en(),
         }
     }
 }
@@ -104,7 +123,8 @@ pub fn check(
     match op.record_type.as_str() {
         "care_task" => check_task(actor, stored, op, clock),
         "care_settings" if !actor.manages(Area::Care) => Err(CarePolicyError::SettingsManagerOnly),
-        "message" => check_message(stored, op),
+        "message" => check_message(actor, stored, op),
+        "care_report" => super::monthly::check(actor, op).map_err(CarePolicyError::Report),
         _ => Ok(()),
     }
 }
@@ -166,10 +186,23 @@ fn check_task(
     Ok(())
 }
 
-const LOCKED: &[&str] = &["to_phone", "body", "channel", "care_task_id"];
+const LOCKED: &[&str] = &[
+    "to_phone",
+    "body",
+    "channel",
+    "care_task_id",
+    "broadcast",
+    "broadcast_on",
+];
 
-fn check_message(stored: &RecordState, op: &Op) -> Result<(), CarePolicyError> {
+fn check_message(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), CarePolicyError> {
     for change in &op.changes {
+        if let Change::Set { field, .. } = change
+            && field == "broadcast"
+            && !actor.manages(Area::Care)
+        {
+            return Err(CarePolicyError::BroadcastManagerOnly);
+        }
         if let Change::Set { field, value, .. } = change
             && LOCKED.contains(&field.as_str())
             && stored.value(field).is_some_and(|v| v != value)

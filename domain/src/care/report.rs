@@ -42,6 +42,30 @@ impl Rate {
     }
 }
 
+/// A rate with what it counted: the records of its numerator and of its denominator (C-card
+/// ids for the customer rates, repair-order ids for the appointment rate), for the drill-down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counted {
+    pub numerator: Vec<Uuid>,
+    pub denominator: Vec<Uuid>,
+}
+
+impl Counted {
+    pub fn rate(&self) -> Rate {
+        Rate {
+            num: self.numerator.len(),
+            den: self.denominator.len(),
+        }
+    }
+
+    pub(crate) fn count(&mut self, id: Uuid, yes: bool) {
+        self.denominator.push(id);
+        if yes {
+            self.numerator.push(id);
+        }
+    }
+}
+
 /// A month: its first day and its last.
 pub fn month_of(first: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = first.with_day(1).unwrap_or(first);
@@ -75,8 +99,17 @@ pub fn first_maintenance_return(
     services: &[PastService],
     first: NaiveDate,
 ) -> Rate {
+    first_maintenance_counted(cards, services, first).rate()
+}
+
+/// 首保回厂率 with the C-cards counted.
+pub fn first_maintenance_counted(
+    cards: &[CCard],
+    services: &[PastService],
+    first: NaiveDate,
+) -> Counted {
     let (from, to) = month_of(first);
-    let mut r = Rate::default();
+    let mut r = Counted::default();
     for c in cards {
         let Some(delivery) = c.delivery_date else {
             continue;
@@ -87,13 +120,12 @@ pub fn first_maintenance_return(
         if end < from || end > to {
             continue;
         }
-        r.den += 1;
         let came = theirs(c, services).iter().any(|s| {
             s.kind.is_maintenance()
                 && s.date >= delivery
                 && s.date <= end + TimeDelta::days(GRACE_DAYS)
         });
-        r.num += usize::from(came);
+        r.count(c.id, came);
     }
     r
 }
@@ -105,8 +137,18 @@ pub fn maintenance_return(
     settings: &CareSettings,
     first: NaiveDate,
 ) -> Rate {
+    maintenance_counted(cards, services, settings, first).rate()
+}
+
+/// 定保回厂率 with the C-cards counted (a card twice if two of its maintenances fall due).
+pub fn maintenance_counted(
+    cards: &[CCard],
+    services: &[PastService],
+    settings: &CareSettings,
+    first: NaiveDate,
+) -> Counted {
     let (from, to) = month_of(first);
-    let mut r = Rate::default();
+    let mut r = Counted::default();
     for c in cards {
         let mine = theirs(c, services);
         // Every maintenance whose next one falls due in the month.
@@ -124,11 +166,10 @@ pub fn maintenance_return(
             if due < from || due > to {
                 continue;
             }
-            r.den += 1;
             let came = mine[i + 1..]
                 .iter()
                 .any(|s| s.kind.is_maintenance() && (s.date - due).num_days().abs() <= GRACE_DAYS);
-            r.num += usize::from(came);
+            r.count(c.id, came);
         }
     }
     r
@@ -146,15 +187,19 @@ pub fn last_visit(card: &CCard, services: &[PastService], as_of: NaiveDate) -> O
 
 /// 流失率 as of `as_of` (the month's first day).
 pub fn churn(cards: &[CCard], services: &[PastService], as_of: NaiveDate) -> Rate {
-    let mut r = Rate::default();
+    churn_counted(cards, services, as_of).rate()
+}
+
+/// 流失率 with the C-cards counted.
+pub fn churn_counted(cards: &[CCard], services: &[PastService], as_of: NaiveDate) -> Counted {
+    let mut r = Counted::default();
     for c in cards {
         let Some(last) = last_visit(c, services, as_of) else {
             continue;
         };
         let days = (as_of - last).num_days();
         if days <= 360 {
-            r.den += 1;
-            r.num += usize::from(days >= 90);
+            r.count(c.id, days >= 90);
         }
     }
     r

@@ -46,6 +46,21 @@ pub static MESSAGE: RecordType = RecordType {
         FieldDef::scalar("care_task_id"),
         FieldDef::scalar("sent_at"),
         FieldDef::scalar("gateway"),
+        // A holiday / severe-weather broadcast's key and day (`care::broadcast`); none for a
+        // task's message.
+        FieldDef::scalar("broadcast"),
+        FieldDef::scalar("broadcast_on"),
         FieldDef::status("status", &MESSAGE_STATUS),
+    ],
+};
+
+/// The CS manager's comment on a month's care report (客服月报, `care::monthly`), one record per
+/// store and month (`care::monthly::care_report_id`), written by the CS manager only.
+pub static CARE_REPORT: RecordType = RecordType {
+    name: "care_report",
+    fields: &[
+        // `YYYY-MM`, the record's month (never another).
+        FieldDef::scalar("month"),
+        FieldDef::scalar("comment"),
     ],
 };

@@ -17,7 +17,7 @@ pub mod sales;
 pub mod scope;
 pub mod service;
 
-pub use care::{CARE_SETTINGS, MESSAGE, MESSAGE_STATUS};
+pub use care::{CARE_REPORT, CARE_SETTINGS, MESSAGE, MESSAGE_STATUS};
 pub use field::LogItem;
 pub use sales::{
     ACard, CCard, CareTask, CareTaskStatus, KeyAccount, Order, OrderStatus, TestDrive,
@@ -328,6 +328,7 @@ pub const ALL: &[&RecordType] = &[
     &SERVICE_HISTORY,
     &CARE_SETTINGS,
     &MESSAGE,
+    &CARE_REPORT,
 ];
 
 /// The registry the app and the server use.
@@ -385,11 +386,16 @@ pub fn may_write(roles: &[Role], record_type: &str) -> bool {
             .any(|r| *r != Role::PartsClerk && r.works_in(Area::Service)),
         // The store's monthly costs are the GM's (`costs`).
         "store_costs" => roles.contains(&Role::GeneralManager),
+        // The care report's comment is the CS manager's (`care::monthly`).
+        "care_report" => roles.contains(&Role::CustomerServiceManager),
         // Past services come only from an import, which managers do.
         "service_history" => may_read(roles, record_type) && roles.iter().any(|r| r.is_manager()),
         _ => may_read(roles, record_type),
     }
 }
+
+/// The care monthly report's comment is read by the CS manager and the general manager.
+const CARE_REPORT_ROLES: &[Role] = &[Role::CustomerServiceManager, Role::GeneralManager];
 
 enum Allowed {
     Area(Area),
@@ -406,6 +412,7 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
+        "care_report" => Some(Allowed::Roles(CARE_REPORT_ROLES)),
         // Whoever may read C-cards or repair orders.
         "service_history" => Some(Allowed::Roles(HISTORY_ROLES)),
         _ => None,
