@@ -200,6 +200,8 @@ lazy_pages! {
         CareManage => care::manage::ManagePage;
         /// `/care/outbox`
         CareOutbox => care::outbox::OutboxPage;
+        /// `/care/report`
+        CareReport => care::report::ReportPage;
     }
     admin {
         /// `/conflicts`

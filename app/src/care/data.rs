@@ -83,8 +83,18 @@ pub fn tasks(sync: SyncCtx) -> Vec<CareTask> {
 /// The past services the schedule counts from: the repair orders handed over (their kind read
 /// from the complaint) and the services imported from the old DMS (`service_history`).
 pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
-    let handed_over = sync
-        .records("repair_order")
+    past_services_of(
+        &sync.records("repair_order"),
+        &sync.records("service_history"),
+    )
+}
+
+/// [`past_services`] from the records given (the GM's page reads them bounded by the month).
+pub fn past_services_of(
+    repair_orders: &[RecordState],
+    imported: &[RecordState],
+) -> Vec<PastService> {
+    let handed_over = repair_orders
         .iter()
         .map(|r| RepairOrder::of(r, store_clock()))
         .filter_map(|ro| {
@@ -97,7 +107,6 @@ pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
             })
         })
         .collect::<Vec<_>>();
-    let imported = sync.records("service_history");
     handed_over
         .into_iter()
         .chain(

@@ -1,5 +1,6 @@
-//! The care record types as the shared screens (conflicts, the bin) show them. (`care_task`
-//! is declared with the sales kinds, where it started.)
+//! The care record types (settings, messages, the monthly report's comment) as the shared
+//! screens (conflicts, the bin) show them. (`care_task` is declared with the sales kinds, where
+//! it started.)
 
 use domain::sync::RecordState;
 
@@ -26,8 +27,16 @@ fn message_summary(_: &Look, r: &RecordState) -> String {
     format!("{} · {}", message_title(r), text(r, "body"))
 }
 
+fn report_title(r: &RecordState) -> String {
+    text(r, "month")
+}
+
+fn report_summary(_: &Look, r: &RecordState) -> String {
+    format!("{} · {}", text(r, "month"), text(r, "comment"))
+}
+
 /// The care record types.
-pub static KINDS: [Kind; 2] = [
+pub static KINDS: [Kind; 3] = [
     Kind::plain(
         "care_settings",
         |i| t_string!(i, care.kinds.care_settings).to_string(),
@@ -39,5 +48,11 @@ pub static KINDS: [Kind; 2] = [
         |i| t_string!(i, care.kinds.message).to_string(),
         message_title,
         message_summary,
+    ),
+    Kind::plain(
+        "care_report",
+        |i| t_string!(i, care.kinds.care_report).to_string(),
+        report_title,
+        report_summary,
     ),
 ];

@@ -1,15 +1,18 @@
 //! 客服 (customer care): the CS specialist's list ([`my_calls`], 我的回访), the call screen with
 //! the script, the outcome buttons and the unreachable rule's progress ([`call`]), the CS
-//! manager's assignment and doubles page ([`manage`]), the message outbox ([`outbox`]). The
+//! manager's assignment and doubles page ([`manage`]), the message outbox ([`outbox`]) with the
+//! managers' holiday / weather broadcasts ([`broadcast`]), the monthly report ([`report`]). The
 //! schedule is generated on the device ([`data::use_schedule`], `domain::care::schedule`).
 //! Every page sits under [`CareLayout`] (the care sub-navigation).
 
+pub mod broadcast;
 pub mod call;
 pub mod data;
 pub mod kinds;
 pub mod manage;
 pub mod my_calls;
 pub mod outbox;
+pub mod report;
 
 use domain::care::CareKind;
 use domain::care::calls::{DayPart, Outcome};
@@ -26,7 +29,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn CareLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 3] = [
+    let entries: [NavEntry; 4] = [
         (
             "/care",
             |i| t_string!(i, care.nav.my_calls).to_string(),
@@ -35,6 +38,11 @@ pub fn CareLayout() -> impl IntoView {
         (
             "/care/manage",
             |i| t_string!(i, care.nav.manage).to_string(),
+            true,
+        ),
+        (
+            "/care/report",
+            |i| t_string!(i, care_report.nav).to_string(),
             true,
         ),
         (

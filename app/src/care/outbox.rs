@@ -1,6 +1,7 @@
 //! `/care/outbox` (短信发件箱): the messages queued through the default gateway
 //! (`domain::care::message::Outbox`), newest first: to whom, the text, the state. No SMS service
-//! is needed to run or test; a gateway that sends marks them sent.
+//! is needed to run or test; a gateway that sends marks them sent. The care managers queue
+//! holiday / weather broadcasts here too (`super::broadcast`).
 
 use domain::records::field;
 use leptos::prelude::*;
@@ -62,5 +63,6 @@ pub fn OutboxPage() -> impl IntoView {
             <p class="muted small">{t!(i18n, care.outbox.gateway_note)}</p>
             {rows}
         </Panel>
+        {move || super::data::is_care_manager().then(|| view! { <super::broadcast::BroadcastPanel /> })}
     }
 }

@@ -1,0 +1,142 @@
+//! 群发关怀短信 on `/care/outbox`, for the care managers: a holiday greeting or a severe-weather
+//! warning (`domain::care::broadcast`) to all customers or the local ones, in the CS manager's
+//! text; one message per customer is queued in the outbox with an id derived from the broadcast
+//! and the customer, so queueing it again, or on a second device offline, sends it once. The
+//! month's broadcasts are counted against "at least three a month".
+
+use domain::care::broadcast::{
+    Audience, Broadcast, BroadcastError, BroadcastKind, broadcast_of, broadcast_plan, month_count,
+};
+use domain::records::CCard;
+use domain::sales::chrono::NaiveDate;
+use leptos::prelude::*;
+
+use super::data::{settings, store_name};
+use crate::clock::{store_clock, today};
+use crate::i18n::*;
+use crate::sync::use_sync;
+use crate::ui::alert::Alert;
+use crate::ui::edit::use_edit;
+use crate::ui::field::{DateField, Select, TextArea, TextField};
+use crate::ui::panel::Panel;
+
+fn kind_words(i18n: I18nContext<Locale>, k: BroadcastKind) -> &'static str {
+    if i18n.get_locale_untracked() == Locale::en {
+        k.label_en()
+    } else {
+        k.label_zh()
+    }
+}
+
+#[component]
+pub fn BroadcastPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let edit = use_edit();
+    let kind = RwSignal::new(BroadcastKind::Holiday.as_str().to_string());
+    let occasion = RwSignal::new(String::new());
+    let day = RwSignal::new(today().format("%Y-%m-%d").to_string());
+    let audience = RwSignal::new(Audience::All.as_str().to_string());
+    let text = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<String>);
+    let bad = RwSignal::new(None::<String>);
+    // The CS manager's text for the kind (care settings' templates), else the default.
+    Effect::new(move || {
+        let k = BroadcastKind::parse(&kind.get()).unwrap_or(BroadcastKind::Holiday);
+        let t = settings(sync)
+            .templates
+            .get(k.as_str())
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| k.default_template().to_string());
+        text.set(t);
+    });
+    let kinds = Signal::derive(move || {
+        BroadcastKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), kind_words(i18n, *k).to_string()))
+            .collect::<Vec<_>>()
+    });
+    let audiences = Signal::derive(move || {
+        vec![
+            (
+                Audience::All.as_str().to_string(),
+                t_string!(i18n, care_report.bc_all).to_string(),
+            ),
+            (
+                Audience::Local.as_str().to_string(),
+                t_string!(i18n, care_report.bc_local).to_string(),
+            ),
+        ]
+    });
+    let count = Memo::new(move |_| {
+        let all: Vec<_> = sync
+            .records("message")
+            .iter()
+            .filter_map(broadcast_of)
+            .collect();
+        month_count(&all, today())
+    });
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let b = Broadcast {
+            kind: BroadcastKind::parse(&kind.get_untracked()).unwrap_or(BroadcastKind::Holiday),
+            on: NaiveDate::parse_from_str(day.get_untracked().trim(), "%Y-%m-%d")
+                .unwrap_or_else(|_| today()),
+            occasion: occasion.get_untracked(),
+        };
+        let to = Audience::parse(&audience.get_untracked()).unwrap_or(Audience::All);
+        let cards: Vec<CCard> = sync
+            .records("c_card")
+            .iter()
+            .map(|r| CCard::of(r, store_clock()))
+            .collect();
+        let template = text.get_untracked();
+        let (plan, n) = match broadcast_plan(&b, to, Some(template.as_str()), &cards, &store_name())
+        {
+            Ok(x) => x,
+            Err(BroadcastError::NoOccasion) => {
+                bad.set(Some(
+                    t_string!(i18n, care_report.bc_no_occasion).to_string(),
+                ));
+                return;
+            }
+            Err(BroadcastError::NoRecipients) => {
+                bad.set(Some(
+                    t_string!(i18n, care_report.bc_no_recipients).to_string(),
+                ));
+                return;
+            }
+        };
+        bad.set(None);
+        edit.run(async move { sync.execute(&plan).await }, move |_| {
+            done.set(Some(n.to_string()));
+        });
+    };
+    view! {
+        <Panel id="care-broadcast-title" class="care-broadcast" title=move || t_string!(i18n, care_report.bc_title)>
+            {move || {
+                let c = count.get();
+                let (n, messages, missing) = (c.broadcasts.len(), c.messages, c.missing());
+                if c.meets_rule() {
+                    view! { <p class="notice notice-ok care-broadcast-count">{t!(i18n, care_report.broadcasts_ok, n = n, messages = messages)}</p> }.into_any()
+                } else {
+                    view! { <p class="notice notice-warn care-broadcast-count">{t!(i18n, care_report.broadcasts_short, n = n, messages = messages, missing = missing)}</p> }.into_any()
+                }
+            }}
+            <form class="form care-broadcast-form" on:submit=send novalidate>
+                <Select id="care-broadcast-kind" value=kind options=kinds>{t!(i18n, care_report.bc_kind)}</Select>
+                <TextField id="care-broadcast-occasion" value=occasion>{t!(i18n, care_report.bc_occasion)}</TextField>
+                <DateField id="care-broadcast-day" value=day>{t!(i18n, care_report.bc_day)}</DateField>
+                <Select id="care-broadcast-audience" value=audience options=audiences>{t!(i18n, care_report.bc_audience)}</Select>
+                <TextArea id="care-broadcast-text" value=text rows=3>{t!(i18n, care_report.bc_template)}</TextArea>
+                <p class="muted small"><code>"{name} {store} {occasion}"</code></p>
+                <button type="submit" class="btn btn-primary" disabled=move || edit.busy.get()>{t!(i18n, care_report.bc_send)}</button>
+            </form>
+            {move || done.get().map(|n| view! { <p class="notice notice-ok care-broadcast-queued" role="status">{t!(i18n, care_report.bc_queued, n = n.clone())}</p> })}
+            <Alert message=bad />
+            <Alert message=edit.error />
+        </Panel>
+    }
+}
