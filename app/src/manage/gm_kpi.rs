@@ -1,5 +1,6 @@
 //! `/manage/kpi` 经营指标, the GM's page: every KPI that exists in one place — the seven sales
-//! KPIs (`domain::sales::kpi`) and the service KPIs (`domain::service::kpi`) — for a month against
+//! KPIs (`domain::sales::kpi`), the service KPIs (`domain::service::kpi`) and the care KPIs
+//! (`domain::care::monthly`, as on 客服月报 `/care/report`) — for a month against
 //! the month before, each figure opening the records it counts (`ui::kpi_drill`); the service
 //! figures per advisor and per technician; the month's fixed operating costs (the GM enters them,
 //! `store_costs`, for 吸收率); and the month exported as .xlsx. Counted on the device from the
@@ -13,6 +14,7 @@
 //! base) through `by_day`; the costs and settings, types held whole.
 
 use domain::Role;
+use domain::care::monthly::CareFigure;
 use domain::parts::kpi::{
     PartLineFact, PartsFigure, PartsKpi, line_facts, parts_fill_rate, ro_fill_rate,
 };
@@ -45,6 +47,30 @@ use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
 use crate::ui::table::{Column, Columns, DataTable};
+
+/// A care KPI's figure (C-cards counted; repair orders for the care appointment rate).
+fn care_fig(i18n: I18nContext<Locale>, f: &CareFigure) -> Fig {
+    let rate = f.counted.rate();
+    let note = if rate.den == 0 {
+        format!(
+            "{}({})",
+            t_string!(i18n, kpi.no_figure),
+            crate::care::report::kpi_formula(i18n, f.kpi)
+        )
+    } else {
+        crate::care::report::kpi_formula(i18n, f.kpi).to_string()
+    };
+    Fig {
+        name: crate::care::report::kpi_name(i18n, f.kpi).to_string(),
+        note,
+        value: crate::care::report::percent(rate),
+        nd: format!("{} / {}", rate.num, rate.den),
+        numerator: f.counted.numerator.clone(),
+        denominator: f.counted.denominator.clone(),
+        people: false,
+        export: crate::care::report::exported(rate),
+    }
+}
 
 /// A service or parts KPI (the parts ones from `domain::parts::kpi`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,6 +452,32 @@ pub fn GmKpiPage() -> impl IntoView {
         rows.splice(at..at, parts);
         rows
     });
+    // The care KPIs (客服月报's): the C-cards, repair orders and past services read above, the
+    // care tasks and settings.
+    let care_rows = Memo::new(move |_| {
+        let cards = cards.records.get();
+        let ros = ros.records.get();
+        let imported = past.records.get();
+        let tasks = sync.records("care_task");
+        let settings = crate::care::data::settings(sync);
+        let records = crate::care::report::ReportRecords {
+            cards: &cards,
+            repair_orders: &ros,
+            imported: &imported,
+            tasks: &tasks,
+            settings: &settings,
+        };
+        let this = crate::care::report::report_from(&records, month.get().first_day());
+        let last = crate::care::report::report_from(&records, last_month.get().first_day());
+        this.figures
+            .iter()
+            .zip(&last.figures)
+            .map(|(a, b)| Row {
+                this: care_fig(i18n, a),
+                last: care_fig(i18n, b),
+            })
+            .collect::<Vec<Row>>()
+    });
     let person_rows = move |technicians: bool| {
         Memo::new(move |_| {
             service_facts.with(|f| {
@@ -574,6 +626,7 @@ pub fn GmKpiPage() -> impl IntoView {
             .get_untracked()
             .into_iter()
             .chain(service_rows.get_untracked())
+            .chain(care_rows.get_untracked())
         {
             rows.push(vec![
                 json!(store),
@@ -697,6 +750,8 @@ pub fn GmKpiPage() -> impl IntoView {
             <h3 id="gm-kpi-service">{t!(i18n, gm_kpi.service)}</h3>
             {store_table(service_rows, "kpi-table gm-kpi-service")}
             <p class="muted small">{t!(i18n, gm_kpi.parts_note)}</p>
+            <h3 id="gm-kpi-care">{t!(i18n, care_report.gm_section)}</h3>
+            {store_table(care_rows, "kpi-table gm-kpi-care")}
             {move || open.get().map(|o| view! {
                 <KpiDrill
                     title=o.title.clone()
