@@ -3,11 +3,14 @@
 //! the last days: morning, afternoon, evening), then a message goes to the outbox, then the task
 //! is recorded as failed with its reason. Reconnected: the two lists had no task in common (the
 //! CS manager's rule split them by customer), the CS manager's doubles page lists no new double,
-//! the outbox has the message, and the other tablet sees the task failed.
+//! the outbox has the message, and the other tablet sees the task failed. The CS manager's
+//! monthly report (客服月报) moves by exactly the day's work: one more task done for 钱琳, one more
+//! failed for 赵敏, nobody else's figures changed; the comment the CS manager saves there shows
+//! on the GM's computer.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use domain::sales::chrono::{DateTime, Duration, NaiveTime};
+use domain::sales::chrono::{DateTime, Datelike, Duration, NaiveTime};
 use domain::time::StoreClock;
 use e2e::{Browser, Server, temp_dir};
 use serde_json::json;
@@ -52,6 +55,69 @@ async fn set_clock(b: &Browser, ms: i64) {
     .await;
 }
 
+/// The months (`YYYY-MM`) the day's tasks can be due in: last month (overdue), this month and
+/// next (upcoming).
+fn months_around_today() -> Vec<String> {
+    let clock = StoreClock::default();
+    let now = DateTime::from_timestamp_millis(testkit::now_ms() as i64).expect("now");
+    let today = clock.local(now).date();
+    let first = today.with_day(1).expect("first");
+    let last = (first - Duration::days(1)).with_day(1).expect("last month");
+    let next = (first + Duration::days(40))
+        .with_day(1)
+        .expect("next month");
+    [last, first, next]
+        .iter()
+        .map(|d| d.format("%Y-%m").to_string())
+        .collect()
+}
+
+/// Each person's (done, failed) on 客服月报, summed over `months`.
+async fn report_people(b: &Browser, months: &[String]) -> BTreeMap<String, (u64, u64)> {
+    b.goto("/care/report").await;
+    b.wait_for_text("客服月报").await;
+    let mut all: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for m in months {
+        b.eval(
+            "const [v] = arguments;
+             const el = document.getElementById('care-report-month');
+             const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set;
+             setter.call(el, v);
+             el.dispatchEvent(new Event('input', {bubbles: true}));
+             el.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(m)],
+        )
+        .await;
+        let rows = b
+            .wait_until(&format!("the report's people for {m}"), async || {
+                let v = b
+                    .eval(
+                        "const [m] = arguments;
+                         const h = document.querySelector('.care-report h2.kpi-scope');
+                         if (!h || !h.textContent.includes(m)) return null;
+                         if (document.querySelector('.care-report [role=status]')) return null;
+                         const t = document.querySelector('table.care-report-people');
+                         if (!t) return document.body.textContent.includes('本月没有到期的任务') ? [] : null;
+                         return [...t.querySelectorAll('tr.care-report-person')].map(r => [
+                           r.querySelector('th').textContent.trim(),
+                           Number(r.querySelector('.care-report-done').textContent),
+                           Number(r.querySelector('.care-report-failed').textContent)]);",
+                        vec![json!(m)],
+                    )
+                    .await;
+                v.as_array().cloned()
+            })
+            .await;
+        for r in rows {
+            let name = r[0].as_str().unwrap_or_default().to_string();
+            let e = all.entry(name).or_default();
+            e.0 += r[1].as_u64().unwrap_or(0);
+            e.1 += r[2].as_u64().unwrap_or(0);
+        }
+    }
+    all
+}
+
 /// The number of tasks on the CS manager's doubles list.
 async fn doubles(b: &Browser) -> usize {
     b.goto("/care/manage").await;
@@ -94,6 +160,8 @@ async fn two_cs_tablets_work_the_days_lists_offline_and_one_customer_fails_after
     // Writing the schedule's new rows is done before the tablets leave.
     zhao.wait_gone("条更改待同步").await;
     qian.wait_gone("条更改待同步").await;
+    let months = months_around_today();
+    let report_before = report_people(&manager, &months).await;
 
     zhao.set_offline(true).await;
     qian.set_offline(true).await;
@@ -163,6 +231,37 @@ async fn two_cs_tablets_work_the_days_lists_offline_and_one_customer_fails_after
     manager.goto("/care/outbox").await;
     manager.wait_for_text("待发送").await;
     assert_eq!(doubles(&manager).await, doubles_before);
+
+    // The report moves by exactly the day's work.
+    let mut expected = report_before.clone();
+    expected.entry("钱琳".into()).or_default().0 += 1;
+    expected.entry("赵敏".into()).or_default().1 += 1;
+    let mut report_after = BTreeMap::new();
+    for _ in 0..20 {
+        report_after = report_people(&manager, &months).await;
+        if report_after == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        report_after, expected,
+        "before the day's work: {report_before:?}"
+    );
+
+    // The CS manager's comment on last month's report shows on the GM's computer.
+    manager.goto("/care/report").await;
+    manager.wait_for_text("客服经理评语").await;
+    manager
+        .fill("评语", "首保提醒及时,流失客户回访需加强")
+        .await;
+    manager.click_button("保存评语").await;
+    manager.wait_for_text("评语已保存").await;
+    manager.wait_gone("条更改待同步").await;
+    let gm = Browser::synced(&server, "gm", "孙建国", "总经理电脑").await;
+    gm.goto("/care/report").await;
+    gm.wait_for_text("首保提醒及时,流失客户回访需加强").await;
+    gm.close().await;
     for b in [manager, zhao, qian] {
         b.close().await;
     }
