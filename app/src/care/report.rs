@@ -191,7 +191,6 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     let i18n = use_i18n();
     let month = RwSignal::new(report_month(today()));
     let open = RwSignal::new(None::<Opened>);
-    let loaded = Memo::new(move |_| READS.iter().all(|t| sync.has_read(t)));
     let report = Memo::new(move |_| {
         let cards = sync.records("c_card");
         let ros = sync.records("repair_order");
@@ -216,6 +215,13 @@ fn Report(sync: SyncCtx) -> impl IntoView {
             .filter_map(broadcast_of)
             .collect();
         month_count(&all, month.get())
+    });
+    // Asking for the records (the report, the broadcasts, the comment) starts reading them.
+    let loaded = Memo::new(move |_| {
+        report.track();
+        broadcasts.track();
+        let _ = comment_record(sync, month.get());
+        READS.iter().all(|t| sync.has_read(t))
     });
     let picked = Bind::new(
         move || month_text(month.get()),
