@@ -13,13 +13,19 @@
 //! - [`calls`]: call attempts (never edited away), the unreachable rule, doubles.
 //! - [`message`]: the message gateway interface with templates; the default gateway is the
 //!   visible outbox (`message` records with derived ids).
+//! - [`renewal`]: 续保, the insurance renewal pipeline (segments, contact dates, outcomes
+//!   with the quote, the CS manager's 60 % audit sample).
+//! - [`lost`]: 流失客户, the 90–360-day list grouped local / out of town × in / out of
+//!   warranty, with the reason found on the call and the other shop used.
 //! - [`policy`]: the care part of [`crate::policy::check_op`].
 
 pub mod assign;
 pub mod calls;
 pub mod kind;
+pub mod lost;
 pub mod message;
 pub mod policy;
+pub mod renewal;
 pub mod report;
 pub mod schedule;
 pub mod settings;

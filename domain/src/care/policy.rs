@@ -6,12 +6,16 @@
 //!   outcome) and is not dated after the op was made (10 minutes' grace for a device's clock);
 //!   moving an assigned task to another person is a manager's (the CS manager's rule, a sales
 //!   manager's hand-over).
+//! - `care_task`, 续保 and 流失客户: an insurance renewal's outcome and its audits
+//!   ([`super::renewal::check`]), a lost customer's reason ([`super::lost::check`]).
 //! - `care_settings`: the CS manager's (and the general manager's).
 //! - `message`: once queued, its text and recipient do not change (what was sent is evidence).
 
 use thiserror::Error;
 
 use super::calls::{Attempt, UnreachableError, check_fail};
+use super::lost::LostError;
+use super::renewal::RenewalError;
 use crate::records::{CARE_TASK, CareTask, LogItem, field};
 use crate::roles::{Actor, Area, Role};
 use crate::sales::UserError;
@@ -37,15 +41,23 @@ pub enum CarePolicyError {
     SettingsManagerOnly,
     #[error("a queued message's `{field}` cannot change")]
     MessageLocked { field: String },
+    #[error(transparent)]
+    Renewal(RenewalError),
+    #[error(transparent)]
+    Lost(LostError),
 }
 
 impl CarePolicyError {
     /// Whether the refusal is about who the actor is (403).
     pub fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            CarePolicyError::ReassignManagerOnly | CarePolicyError::SettingsManagerOnly
-        )
+        match self {
+            CarePolicyError::Renewal(e) => e.is_forbidden(),
+            CarePolicyError::Lost(e) => e.is_forbidden(),
+            e => matches!(
+                e,
+                CarePolicyError::ReassignManagerOnly | CarePolicyError::SettingsManagerOnly
+            ),
+        }
     }
 }
 
@@ -58,6 +70,8 @@ impl UserError for CarePolicyError {
             CarePolicyError::ReassignManagerOnly => "care_reassign_manager_only",
             CarePolicyError::SettingsManagerOnly => "care_settings_manager_only",
             CarePolicyError::MessageLocked { .. } => "message_locked",
+            CarePolicyError::Renewal(e) => e.code(),
+            CarePolicyError::Lost(e) => e.code(),
         }
     }
 
@@ -69,6 +83,8 @@ impl UserError for CarePolicyError {
             CarePolicyError::ReassignManagerOnly => "只有经理可以把回访任务转给他人".into(),
             CarePolicyError::SettingsManagerOnly => "只有客服经理可以修改客服设置".into(),
             CarePolicyError::MessageLocked { .. } => "已排队的短信不能修改内容或收件人".into(),
+            CarePolicyError::Renewal(e) => e.message_zh(),
+            CarePolicyError::Lost(e) => e.message_zh(),
         }
     }
 
@@ -90,6 +106,8 @@ impl UserError for CarePolicyError {
             CarePolicyError::MessageLocked { field } => {
                 format!("A queued message's “{field}” cannot change")
             }
+            CarePolicyError::Renewal(e) => e.message_en(),
+            CarePolicyError::Lost(e) => e.message_en(),
         }
     }
 }
@@ -154,6 +172,8 @@ fn check_task(
             _ => {}
         }
     }
+    super::renewal::check(actor, stored, op, clock).map_err(CarePolicyError::Renewal)?;
+    super::lost::check(actor, stored, op, clock).map_err(CarePolicyError::Lost)?;
     if failing {
         let mut after = stored.clone();
         // An op that does not apply is refused by the sync rules anyway.
