@@ -30,10 +30,11 @@
 //! reached call; renewed or lost; lost names to whom (an insurer directly, or another shop) and
 //! who; the quote (premium, yuan) is a positive amount.
 //!
-//! **The audit sample** ([`audit_sample`]): of the outcomes recorded in a month, those already
-//! audited, then the others in the order of a hash of their task id, until 60 % (rounded up)
-//! are in: every device draws the same sample. Each audit is a log entry (ok / wrong with a
-//! note), the CS manager's.
+//! **The audit sample** ([`audit_sample`]): an outcome is drawn when a hash of its task's id
+//! falls in the first 60 of 100 ([`in_audit_sample`]), so whether an outcome is drawn never
+//! changes and every device draws the same; a month whose draw (with the outcomes already
+//! audited) is below 60 % of its outcomes, rounded up, is topped up with the others in hash
+//! order. Each audit is a log entry (ok / wrong with a note), the CS manager's.
 
 use std::collections::BTreeMap;
 
@@ -563,9 +564,19 @@ fn decided_on(r: &Renewal) -> Option<NaiveDate> {
     Some(d.at.map_or(r.expiry, |t| t.date()))
 }
 
-/// The CS manager's audit sample of the outcomes recorded in the month starting `first`: the
-/// audited ones, then the others by a hash of their task id, until [`AUDIT_PERCENT`] % of the
-/// month's outcomes (rounded up). Every device draws the same sample.
+/// Whether the outcome recorded on `task` is drawn for the CS manager's audit: a hash of the
+/// id in the first [`AUDIT_PERCENT`] of 100.
+pub fn in_audit_sample(task: Uuid) -> bool {
+    sample_hash(task) % 100 < AUDIT_PERCENT as u64
+}
+
+fn sample_hash(task: Uuid) -> u64 {
+    super::stable_hash(&format!("renewal_audit/{task}"))
+}
+
+/// The CS manager's audit sample of the outcomes recorded in the month starting `first`: those
+/// drawn ([`in_audit_sample`]) and those audited, topped up with the others in hash order to
+/// [`AUDIT_PERCENT`] % of the month's outcomes (rounded up). Every device draws the same.
 pub fn audit_sample(renewals: &[Renewal], first: NaiveDate) -> Vec<&Renewal> {
     let (from, to) = month_of(first);
     let month: Vec<&Renewal> = renewals
@@ -573,12 +584,11 @@ pub fn audit_sample(renewals: &[Renewal], first: NaiveDate) -> Vec<&Renewal> {
         .filter(|r| decided_on(r).is_some_and(|d| d >= from && d <= to))
         .collect();
     let wanted = (month.len() * AUDIT_PERCENT).div_ceil(100);
-    let (mut sample, mut rest): (Vec<&Renewal>, Vec<&Renewal>) =
-        month.into_iter().partition(|r| !r.audits.is_empty());
-    rest.sort_by_key(|r| {
-        let id = r.decision.as_ref().map(|(id, _)| *id).unwrap_or_default();
-        (super::stable_hash(&id.to_string()), id)
-    });
+    let task_of = |r: &Renewal| r.decision.as_ref().map(|(id, _)| *id).unwrap_or_default();
+    let (mut sample, mut rest): (Vec<&Renewal>, Vec<&Renewal>) = month
+        .into_iter()
+        .partition(|r| !r.audits.is_empty() || in_audit_sample(task_of(r)));
+    rest.sort_by_key(|r| (sample_hash(task_of(r)), task_of(r)));
     let more = wanted.saturating_sub(sample.len());
     sample.extend(rest.into_iter().take(more));
     sample.sort_by_key(|r| (decided_on(r), r.c_card_id));
