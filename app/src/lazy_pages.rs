@@ -200,6 +200,10 @@ lazy_pages! {
         CareManage => care::manage::ManagePage;
         /// `/care/outbox`
         CareOutbox => care::outbox::OutboxPage;
+        /// `/care/renewal`
+        CareRenewal => care::renewal::RenewalPage;
+        /// `/care/lost`
+        CareLost => care::lost::LostPage;
     }
     admin {
         /// `/conflicts`
