@@ -15,8 +15,8 @@
 //! the CS manager auditing the drawn renewal outcomes (one found wrong), and one task called by
 //! both specialists (a double, as two tablets that took it offline would). The tasks that show
 //! today or later are left open: the day's lists. The first [`OPEN_CUSTOMERS`] older customers
-//! are dated so that their renewal's first contact falls in the next days and their
-//! lost-customer call of the month is left to make (the 续保 and 流失客户 pages' open rows).
+//! are dated so that their renewal's contacts fall around today and are left to make, as is
+//! their lost-customer call of the month (the 续保 and 流失客户 pages' open rows).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -56,8 +56,9 @@ pub const MANAGER: (&str, &str) = ("csmgr", "客服经理电脑");
 pub const CARE_DAYS: i64 = 28;
 /// Customers taken over from the old DMS (bought 10–14 months ago).
 pub const OLDER_CUSTOMERS: usize = 16;
-/// Of those, the ones whose renewal and lost-customer call are still to make: bought 315, 317
-/// and 319 days ago (insurance expiring in 50, 48 and 46 days: first contact in 5, 3, 1 days).
+/// Of those, the ones whose renewal and lost-customer calls are still to make: bought 325, 327
+/// and 329 days ago (insurance expiring in 40, 38 and 36 days: the T−45 contact missed, T−33
+/// and T−30 ahead, all three tasks open).
 pub const OPEN_CUSTOMERS: usize = 3;
 
 const LOST_SHOPS: [&str; 4] = ["城东汽修厂", "途虎养车", "快修连锁店", "朋友的修理厂"];
@@ -275,7 +276,7 @@ pub async fn seed_care_history(
         let drawn = g.rng.range(300, 420);
         let delivered = if i < OPEN_CUSTOMERS {
             left_open.insert(id);
-            today - Duration::days(315 + 2 * i as i64)
+            today - Duration::days(325 + 2 * i as i64)
         } else {
             today - Duration::days(drawn)
         };
@@ -364,7 +365,8 @@ pub async fn seed_care_history(
             .collect();
         for row in &due {
             worked.insert(row.id);
-            if row.kind == CareKind::LostCustomer && left_open.contains(&row.c_card_id) {
+            let still_to_call = row.kind == CareKind::LostCustomer || row.kind.is_insurance();
+            if still_to_call && left_open.contains(&row.c_card_id) {
                 continue;
             }
             let assignee = assignee_for(row.c_card_id, &specialists);

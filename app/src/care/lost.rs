@@ -95,7 +95,7 @@ pub fn LostPage() -> impl IntoView {
                                     let recorded = reason.is_some();
                                     let shop = r.finding.as_ref().and_then(|f| f.other_shop.clone()).unwrap_or_default();
                                     view! {
-                                        <tr class="lost-row" data-card=r.c_card_id.to_string() data-reason=recorded.to_string()>
+                                        <tr class="lost-row" data-card=r.c_card_id.to_string() data-reason=recorded.to_string() data-open=r.task_open.to_string()>
                                             <td class="lost-customer">
                                                 {match r.task_id {
                                                     Some(t) => view! { <A href=format!("/care/task/{t}")>{name.clone()}</A> }.into_any(),

@@ -22,6 +22,8 @@ pub struct LostRow {
     pub days: i64,
     /// The customer's latest lost-customer task (to call from).
     pub task_id: Option<Uuid>,
+    /// That task is still open.
+    pub task_open: bool,
     /// The latest reason recorded.
     pub finding: Option<Finding>,
 }
@@ -68,6 +70,9 @@ fn row(card: &CCard, services: &[PastService], tasks: &[LostTask], as_of: NaiveD
         last_visit: last,
         days: last.map_or(0, |l| (as_of - l).num_days()),
         task_id: theirs.last().map(|t| t.task.id),
+        task_open: theirs
+            .last()
+            .is_some_and(|t| t.task.status == crate::records::CareTaskStatus::Open),
         finding: theirs.iter().rev().find_map(|t| t.finding.clone()),
     }
 }
@@ -173,6 +178,7 @@ mod tests {
         assert_eq!(rows.len(), 1);
         // The latest task to call from; the reason found last month still shows.
         assert_eq!(rows[0].task_id, Some(Uuid::from_u128(11)));
+        assert!(rows[0].task_open);
         assert_eq!(
             rows[0].finding.as_ref().map(|f| f.reason),
             Some(LostReason::Price)
