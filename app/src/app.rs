@@ -145,6 +145,8 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("manage") view=lazy_pages::CareManage::VIEW />
                         <Route path=path!("outbox") view=lazy_pages::CareOutbox::VIEW />
                         <Route path=path!("report") view=lazy_pages::CareReport::VIEW />
+                        <Route path=path!("renewal") view=lazy_pages::CareRenewal::VIEW />
+                        <Route path=path!("lost") view=lazy_pages::CareLost::VIEW />
                     </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
                         <Route path=path!("") view=lazy_pages::Devices::VIEW />

@@ -202,6 +202,10 @@ lazy_pages! {
         CareOutbox => care::outbox::OutboxPage;
         /// `/care/report`
         CareReport => care::report::ReportPage;
+        /// `/care/renewal`
+        CareRenewal => care::renewal::RenewalPage;
+        /// `/care/lost`
+        CareLost => care::lost::LostPage;
     }
     admin {
         /// `/conflicts`

@@ -10,18 +10,26 @@
 //! worked on its day by its specialist: mostly reached (done), some "call back later" then
 //! reached the next day, some refused, some unreachable — three calls at three times of day
 //! over three days, a message through the outbox, then failed with the reason —, the 续保
-//! calls noting a renewal won or lost (to whom, with the quote), and one task called by both
-//! specialists (a double, as two tablets that took it offline would). The tasks that show today
-//! or later are left open: the day's lists.
+//! calls recording a renewal won or lost (to whom, with the quote; `domain::care::renewal`),
+//! the lost-customer calls recording the reason and the shop used now (`domain::care::lost`),
+//! the CS manager auditing the drawn renewal outcomes (one found wrong), and one task called by
+//! both specialists (a double, as two tablets that took it offline would). The tasks that show
+//! today or later are left open: the day's lists. The first [`OPEN_CUSTOMERS`] older customers
+//! are dated so that their renewal's contacts fall around today and are left to make, as is
+//! their lost-customer call of the month (the 续保 and 流失客户 pages' open rows).
 
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use domain::care::CareKind;
 use domain::care::assign::assignee_for;
-use domain::care::calls::{Outcome, fail, log_attempt};
+use domain::care::calls::{Attempt, Outcome, fail, log_attempt};
+use domain::care::lost::{LostReason, record_finding};
 use domain::care::message::{Outbox, compose, send_for_task};
-use domain::care::schedule::{PastService, ServiceKind, generate, task_write};
+use domain::care::renewal::{
+    LostTo, OutcomeInput, RenewalOutcome, audit, in_audit_sample, is_effective, record_outcome,
+};
+use domain::care::schedule::{PastService, ScheduledTask, ServiceKind, generate, task_write};
 use domain::care::settings::{CareSettings, care_settings_id};
 use domain::plan::{Plan, PlannedWrite, Step};
 use domain::records::service::RepairOrder;
@@ -48,6 +56,12 @@ pub const MANAGER: (&str, &str) = ("csmgr", "客服经理电脑");
 pub const CARE_DAYS: i64 = 28;
 /// Customers taken over from the old DMS (bought 10–14 months ago).
 pub const OLDER_CUSTOMERS: usize = 16;
+/// Of those, the ones whose renewal and lost-customer calls are still to make: bought 325, 327
+/// and 329 days ago (insurance expiring in 40, 38 and 36 days: the T−45 contact missed, T−33
+/// and T−30 ahead, all three tasks open).
+pub const OPEN_CUSTOMERS: usize = 3;
+
+const LOST_SHOPS: [&str; 4] = ["城东汽修厂", "途虎养车", "快修连锁店", "朋友的修理厂"];
 
 const SCRIPTS: [(&str, &str); 4] = [
     (
@@ -117,6 +131,69 @@ fn run(g: &mut Gen, who: &Actor, plan: Plan, at: NaiveDateTime) -> Result<(), Er
 
 fn at(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
     day.and_hms_opt(h, m, 0).unwrap_or_default()
+}
+
+/// After a row's calls: a 续保 first contact that reached the customer records the outcome
+/// (renewed, or lost to an insurer or another shop, with the quote), a lost-customer call that
+/// reached them records the reason and the shop they use now; both by whoever reached the
+/// customer, a few minutes after. Returns the renewal outcome's task and time.
+fn record_what_was_found(
+    g: &mut Gen,
+    row: &ScheduledTask,
+    callers: [&Actor; 2],
+    roll: u64,
+    clock: StoreClock,
+) -> Result<Option<(Uuid, NaiveDateTime)>, Error> {
+    if row.kind != CareKind::InsuranceFirst && row.kind != CareKind::LostCustomer {
+        return Ok(None);
+    }
+    let state = g.states.get(&row.id).ok_or_else(|| internal("task"))?;
+    let task = CareTask::of(state, clock);
+    let attempts = Attempt::all_of(&task, clock);
+    let Some(reached) = attempts.iter().find(|a| is_effective(a)) else {
+        return Ok(None);
+    };
+    let Some(who) = callers.into_iter().find(|c| c.user == reached.by) else {
+        return Ok(None);
+    };
+    let when = reached.at + Duration::minutes(3);
+    if row.kind == CareKind::InsuranceFirst {
+        let quote = 3_200 + g.rng.below(3_000);
+        let insurer = INSURERS[(roll % 3) as usize];
+        let input = if roll.is_multiple_of(2) && reached.outcome == Outcome::Reached {
+            OutcomeInput {
+                outcome: RenewalOutcome::Renewed,
+                premium: quote.to_string(),
+                insurer: insurer.into(),
+                lost_to_kind: None,
+                lost_to: String::new(),
+            }
+        } else {
+            let (kind, to) = if roll % 5 == 1 {
+                (LostTo::Shop, LOST_SHOPS[0].to_owned())
+            } else {
+                (LostTo::Insurer, format!("{insurer}电销"))
+            };
+            OutcomeInput {
+                outcome: RenewalOutcome::Lost,
+                premium: quote.to_string(),
+                insurer: String::new(),
+                lost_to_kind: Some(kind),
+                lost_to: to,
+            }
+        };
+        let w = record_outcome(row.id, &input, when).map_err(internal)?;
+        run(g, who, Plan::new().then(w), when)?;
+        return Ok(Some((row.id, when)));
+    }
+    let reason = LostReason::ALL[g.rng.below(8) as usize];
+    let shop = match reason {
+        LostReason::Sold | LostReason::LowUse => "",
+        _ => LOST_SHOPS[g.rng.below(LOST_SHOPS.len() as u64) as usize],
+    };
+    let w = record_finding(row.id, reason, "", shop).map_err(internal)?;
+    run(g, who, Plan::new().then(w), when)?;
+    Ok(None)
 }
 
 /// Registers the CS devices and pushes the demo care history, dated relative to `now` (call it
@@ -193,9 +270,16 @@ pub async fn seed_care_history(
     // Customers from before the sales history (taken over from the old DMS by the CS
     // manager): their insurance renewals, inspections and lost-customer calls fall due now.
     let mut cards = cards;
-    for _ in 0..OLDER_CUSTOMERS {
+    let mut left_open: BTreeSet<Uuid> = BTreeSet::new();
+    for i in 0..OLDER_CUSTOMERS {
         let id = g.id(at(start - Duration::days(2), 10, 0));
-        let delivered = today - Duration::days(g.rng.range(300, 420));
+        let drawn = g.rng.range(300, 420);
+        let delivered = if i < OPEN_CUSTOMERS {
+            left_open.insert(id);
+            today - Duration::days(325 + 2 * i as i64)
+        } else {
+            today - Duration::days(drawn)
+        };
         let model = g.rng.pick(&MODELS).0;
         let year = delivered.year();
         let (who_name, phone, car_plate, car_vin) = {
@@ -258,6 +342,7 @@ pub async fn seed_care_history(
     let mut stored: BTreeSet<Uuid> = BTreeSet::new();
     let mut worked: BTreeSet<Uuid> = BTreeSet::new();
     let mut double_made = false;
+    let mut decided: Vec<(Uuid, NaiveDateTime)> = Vec::new();
     let mut day = start;
     while day < today {
         let known: Vec<PastService> = services.iter().filter(|s| s.date < day).cloned().collect();
@@ -280,6 +365,10 @@ pub async fn seed_care_history(
             .collect();
         for row in &due {
             worked.insert(row.id);
+            let still_to_call = row.kind == CareKind::LostCustomer || row.kind.is_insurance();
+            if still_to_call && left_open.contains(&row.c_card_id) {
+                continue;
+            }
             let assignee = assignee_for(row.c_card_id, &specialists);
             let who = actor_of(assignee);
             let other = if std::ptr::eq(who, cs1) { cs2 } else { cs1 };
@@ -392,8 +481,28 @@ pub async fn seed_care_history(
                 );
                 run(&mut g, who, Plan::new().then(w), call_at)?;
             }
+            if let Some(d) = record_what_was_found(&mut g, row, [cs1, cs2], roll, clock)? {
+                decided.push(d);
+            }
         }
         day += Duration::days(1);
+    }
+    // The CS manager audits the drawn renewal outcomes the day after (one found wrong).
+    for (n, (task, when)) in decided.into_iter().enumerate() {
+        let on = when.date() + Duration::days(1);
+        if !in_audit_sample(task) || on >= today {
+            continue;
+        }
+        let ok = n % 4 != 3;
+        let note = if ok {
+            ""
+        } else {
+            "报价与保单不符,已退回重核"
+        };
+        let t = at(on, 10, 30);
+        if let Ok(w) = audit(task, Uuid::nil(), t, ok, note) {
+            run(&mut g, manager, Plan::new().then(w), t)?;
+        }
     }
     let total = push_history(store, &users, std::mem::take(&mut g.ops), now).await?;
     let mut records: Vec<(&'static str, usize)> = g.counts.into_iter().collect();

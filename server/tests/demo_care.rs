@@ -102,4 +102,37 @@ async fn the_care_history_passes_the_policy_and_fills_the_care_screens() {
     assert!(notes.iter().any(|n| n.contains("已续保")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("投保")), "{notes:?}");
     assert_eq!(of_type(store, "care_settings").await.len(), 1);
+
+    // 续保: outcomes won and lost on the insurance tasks, some audited by the CS manager;
+    // 流失客户: reasons found on the calls; the open customers' rows are left to call.
+    let records = of_type(store, "care_task").await;
+    let decisions: Vec<_> = records
+        .iter()
+        .filter_map(|r| domain::care::renewal::Decision::of(r, clock))
+        .collect();
+    use domain::care::renewal::RenewalOutcome;
+    assert!(
+        decisions
+            .iter()
+            .any(|d| d.outcome == RenewalOutcome::Renewed),
+        "{decisions:?}"
+    );
+    assert!(
+        decisions.iter().any(|d| d.outcome == RenewalOutcome::Lost),
+        "{decisions:?}"
+    );
+    let audited = records
+        .iter()
+        .filter(|r| !domain::care::renewal::audits_of(r, clock).is_empty())
+        .count();
+    assert!(audited >= 1, "{audited} audited of {}", decisions.len());
+    let findings = records
+        .iter()
+        .filter_map(domain::care::lost::Finding::of)
+        .count();
+    assert!(findings >= 2, "{findings} lost customers' reasons");
+    eprintln!(
+        "renewals decided {}, audited {audited}, lost reasons {findings}",
+        decisions.len()
+    );
 }

@@ -182,9 +182,9 @@ pub const GROUPS: &[Budget] = &[
     },
     Budget {
         name: "care",
-        what: "客服: my calls, the call screen, the CS manager's page, the outbox and broadcasts, the monthly report",
-        // 162 before the monthly report and the broadcasts (estimated +12; to be measured).
-        limit: 174 * KB,
+        what: "客服: my calls, the call screen, the CS manager's page, the outbox and broadcasts, the monthly report, 续保, 流失客户",
+        // 162 before the monthly report, the broadcasts (estimated +12), 续保 and 流失客户 (+14); to be measured.
+        limit: 188 * KB,
         goal: None,
     },
     Budget {

@@ -4,8 +4,11 @@
 //! after three unanswered calls at three times of day within three days — 发送短信 (through the
 //! outbox gateway) and 记为失败 with its reason (`domain::care::calls`: the device refuses it
 //! before the rule is met, and so does the server). Every attempt is listed, with who made it;
-//! a task two people called shows it.
+//! a task two people called shows it. A 续保 task has its outcome panel
+//! ([`super::renewal::OutcomePanel`]), a lost-customer task its reason
+//! ([`super::lost::FindingPanel`]).
 
+use domain::care::CareKind;
 use domain::care::calls::{
     Attempt, Outcome, fail, is_double, log_attempt, unreachable_progress, would_count,
 };
@@ -99,6 +102,11 @@ fn CallView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
         <Show when=open>
             <Outcomes id=id />
         </Show>
+        {move || match CareKind::parse(&kind()) {
+            Some(k) if k.is_insurance() => Some(view! { <super::renewal::OutcomePanel id=id record=record /> }.into_any()),
+            Some(CareKind::LostCustomer) => Some(view! { <super::lost::FindingPanel id=id record=record /> }.into_any()),
+            _ => None,
+        }}
         <Rule id=id task=task attempts=attempts />
         <History attempts=attempts />
     }

@@ -1,7 +1,8 @@
 //! 客服 (customer care): the CS specialist's list ([`my_calls`], 我的回访), the call screen with
 //! the script, the outcome buttons and the unreachable rule's progress ([`call`]), the CS
 //! manager's assignment and doubles page ([`manage`]), the message outbox ([`outbox`]) with the
-//! managers' holiday / weather broadcasts ([`broadcast`]), the monthly report ([`report`]). The
+//! managers' holiday / weather broadcasts ([`broadcast`]), the monthly report ([`report`]), 续保
+//! ([`renewal`]) and 流失客户 ([`lost`]). The
 //! schedule is generated on the device ([`data::use_schedule`], `domain::care::schedule`).
 //! Every page sits under [`CareLayout`] (the care sub-navigation).
 
@@ -9,10 +10,12 @@ pub mod broadcast;
 pub mod call;
 pub mod data;
 pub mod kinds;
+pub mod lost;
 pub mod manage;
 pub mod my_calls;
 pub mod outbox;
 pub mod report;
+pub mod renewal;
 
 use domain::care::CareKind;
 use domain::care::calls::{DayPart, Outcome};
@@ -29,7 +32,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn CareLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 4] = [
+    let entries: [NavEntry; 5] = [
         (
             "/care",
             |i| t_string!(i, care.nav.my_calls).to_string(),
@@ -50,6 +53,12 @@ pub fn CareLayout() -> impl IntoView {
             |i| t_string!(i, care.nav.outbox).to_string(),
             false,
         ),
+        (
+            "/care/renewal",
+            |i| t_string!(i, renewal.nav).to_string(),
+            false,
+        ),
+        ("/care/lost", |i| t_string!(i, lost.nav).to_string(), false),
     ];
     view! {
         <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, care.nav.label).to_string()>
@@ -75,7 +84,7 @@ pub fn CareLayout() -> impl IntoView {
     }
 }
 
-fn english(i18n: I18nContext<Locale>) -> bool {
+pub(crate) fn english(i18n: I18nContext<Locale>) -> bool {
     i18n.get_locale() == Locale::en
 }
 

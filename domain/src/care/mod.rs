@@ -18,15 +18,21 @@
 //!   the care appointment rate, lost customers' reasons and shops, the CS manager's comment.
 //! - [`broadcast`]: holiday and severe-weather messages to all or the local customers, counted
 //!   against "at least three a month".
+//! - [`renewal`]: 续保, the insurance renewal pipeline (segments, contact dates, outcomes
+//!   with the quote, the CS manager's 60 % audit sample).
+//! - [`lost`]: 流失客户, the 90–360-day list grouped local / out of town × in / out of
+//!   warranty, with the reason found on the call and the other shop used.
 //! - [`policy`]: the care part of [`crate::policy::check_op`].
 
 pub mod assign;
 pub mod broadcast;
 pub mod calls;
 pub mod kind;
+pub mod lost;
 pub mod message;
 pub mod monthly;
 pub mod policy;
+pub mod renewal;
 pub mod report;
 pub mod schedule;
 pub mod settings;

@@ -6,6 +6,8 @@
 //!   outcome) and is not dated after the op was made (10 minutes' grace for a device's clock);
 //!   moving an assigned task to another person is a manager's (the CS manager's rule, a sales
 //!   manager's hand-over).
+//! - `care_task`, 续保 and 流失客户: an insurance renewal's outcome and its audits
+//!   ([`super::renewal::check`]), a lost customer's reason ([`super::lost::check`]).
 //! - `care_settings`: the CS manager's (and the general manager's).
 //! - `message`: once queued, its text and recipient do not change (what was sent is evidence);
 //!   a holiday / weather broadcast (`care::broadcast`) is a care manager's.
@@ -14,6 +16,8 @@
 use thiserror::Error;
 
 use super::calls::{Attempt, UnreachableError, check_fail};
+use super::lost::LostError;
+use super::renewal::RenewalError;
 use crate::records::{CARE_TASK, CareTask, LogItem, field};
 use crate::roles::{Actor, Area, Role};
 use crate::sales::UserError;
@@ -43,18 +47,26 @@ pub enum CarePolicyError {
     BroadcastManagerOnly,
     #[error(transparent)]
     Report(super::monthly::ReportError),
+    #[error(transparent)]
+    Renewal(RenewalError),
+    #[error(transparent)]
+    Lost(LostError),
 }
 
 impl CarePolicyError {
     /// Whether the refusal is about who the actor is (403).
     pub fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            CarePolicyError::ReassignManagerOnly
-                | CarePolicyError::SettingsManagerOnly
-                | CarePolicyError::BroadcastManagerOnly
-                | CarePolicyError::Report(super::monthly::ReportError::ManagerOnly)
-        )
+        match self {
+            CarePolicyError::Renewal(e) => e.is_forbidden(),
+            CarePolicyError::Lost(e) => e.is_forbidden(),
+            e => matches!(
+                e,
+                CarePolicyError::ReassignManagerOnly
+                    | CarePolicyError::SettingsManagerOnly
+                    | CarePolicyError::BroadcastManagerOnly
+                    | CarePolicyError::Report(super::monthly::ReportError::ManagerOnly)
+            ),
+        }
     }
 }
 
@@ -69,6 +81,8 @@ impl UserError for CarePolicyError {
             CarePolicyError::MessageLocked { .. } => "message_locked",
             CarePolicyError::BroadcastManagerOnly => "care_broadcast_manager_only",
             CarePolicyError::Report(e) => e.code(),
+            CarePolicyError::Renewal(e) => e.code(),
+            CarePolicyError::Lost(e) => e.code(),
         }
     }
 
@@ -84,6 +98,8 @@ impl UserError for CarePolicyError {
                 "只有客服经理可以群发节日祝福或天气提醒".into()
             }
             CarePolicyError::Report(e) => e.message_zh(),
+            CarePolicyError::Renewal(e) => e.message_zh(),
+            CarePolicyError::Lost(e) => e.message_zh(),
         }
     }
 
@@ -109,6 +125,8 @@ impl UserError for CarePolicyError {
                 "Only the customer-service manager sends a holiday or weather broadcast".into()
             }
             CarePolicyError::Report(e) => e.message_en(),
+            CarePolicyError::Renewal(e) => e.message_en(),
+            CarePolicyError::Lost(e) => e.message_en(),
         }
     }
 }
@@ -174,6 +192,8 @@ fn check_task(
             _ => {}
         }
     }
+    super::renewal::check(actor, stored, op, clock).map_err(CarePolicyError::Renewal)?;
+    super::lost::check(actor, stored, op, clock).map_err(CarePolicyError::Lost)?;
     if failing {
         let mut after = stored.clone();
         // An op that does not apply is refused by the sync rules anyway.

@@ -224,6 +224,19 @@ pub static CARE_TASK: RecordType = RecordType {
         FieldDef::scalar("fail_reason"),
         // Hand-over notes (sales::handover).
         FieldDef::log("handovers"),
+        // 续保 (care::renewal): the outcome on the insurance task whose call reached the
+        // customer, and the CS manager's audits of it.
+        FieldDef::scalar("renewal_outcome"),
+        FieldDef::scalar("renewal_premium"),
+        FieldDef::scalar("renewal_insurer"),
+        FieldDef::scalar("renewal_lost_to_kind"),
+        FieldDef::scalar("renewal_lost_to"),
+        FieldDef::scalar("outcome_at"),
+        FieldDef::log("audits"),
+        // 流失客户 (care::lost): the reason found on the call and the other shop used.
+        FieldDef::scalar("lost_reason"),
+        FieldDef::scalar("lost_reason_note"),
+        FieldDef::scalar("other_shop"),
     ],
 };
 
