@@ -32,7 +32,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn CareLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 5] = [
+    let entries: [NavEntry; 6] = [
         (
             "/care",
             |i| t_string!(i, care.nav.my_calls).to_string(),
