@@ -144,6 +144,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("task/:id") view=lazy_pages::CareCall::VIEW />
                         <Route path=path!("manage") view=lazy_pages::CareManage::VIEW />
                         <Route path=path!("outbox") view=lazy_pages::CareOutbox::VIEW />
+                        <Route path=path!("import") view=lazy_pages::Import::VIEW />
                     </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
                         <Route path=path!("") view=lazy_pages::Devices::VIEW />

@@ -26,7 +26,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn CareLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 3] = [
+    let entries: [NavEntry; 4] = [
         (
             "/care",
             |i| t_string!(i, care.nav.my_calls).to_string(),
@@ -41,6 +41,12 @@ pub fn CareLayout() -> impl IntoView {
             "/care/outbox",
             |i| t_string!(i, care.nav.outbox).to_string(),
             false,
+        ),
+        // The import of customers, vehicles and past services (the page of `/sales/import`).
+        (
+            "/care/import",
+            |i| t_string!(i, import_care.nav).to_string(),
+            true,
         ),
     ];
     view! {

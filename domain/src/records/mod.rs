@@ -11,6 +11,7 @@
 pub mod care;
 pub mod costs;
 pub mod field;
+pub mod import_mapping;
 pub mod index;
 pub mod parts;
 pub mod sales;
@@ -328,6 +329,7 @@ pub const ALL: &[&RecordType] = &[
     &SERVICE_HISTORY,
     &CARE_SETTINGS,
     &MESSAGE,
+    &import_mapping::IMPORT_MAPPING,
 ];
 
 /// The registry the app and the server use.
@@ -406,6 +408,8 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         "appointment" | "repair_order" | "ro_line" | "service_settings" | "part"
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
+        // The store's remembered import mappings: the managers who import (sales, care, GM).
+        "import_mapping" => Some(Allowed::Roles(MANAGER_ROLES)),
         // Whoever may read C-cards or repair orders.
         "service_history" => Some(Allowed::Roles(HISTORY_ROLES)),
         _ => None,
@@ -489,6 +493,26 @@ mod tests {
         }
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn the_import_mappings_are_the_importing_managers() {
+        for r in [
+            Role::SalesManager,
+            Role::CustomerServiceManager,
+            Role::GeneralManager,
+        ] {
+            assert!(may_write(&[r], "import_mapping"), "{r:?}");
+        }
+        for r in [
+            Role::SalesConsultant,
+            Role::CustomerService,
+            Role::ServiceAdvisor,
+            Role::PartsClerk,
+        ] {
+            assert!(!may_read(&[r], "import_mapping"), "{r:?}");
+            assert!(!may_write(&[r], "import_mapping"), "{r:?}");
         }
     }
 

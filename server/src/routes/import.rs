@@ -9,13 +9,16 @@
 //! written stays written: a cut network or a restart part-way is resumed by importing the file
 //! again, which finds the rows already there and adds nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::StatusCode,
+};
+use domain::records::import_mapping::{
+    IMPORT_MAPPING, ImportMapping, import_mapping_id, mapping_fields,
 };
 use domain::records::{ACard, CCard};
 use domain::sales::settings::StoreSettings;
@@ -324,6 +327,10 @@ pub struct PreviewResponse {
     pub people: Vec<NameInSheet>,
     /// The users a name may be given to (active, working in sales).
     pub users: Vec<UserChoice>,
+    /// The mapping (field → column) of the store's last import of a file of this sheet with
+    /// exactly these headings, from whatever device (`import_mapping` records); `null` when
+    /// none.
+    pub remembered_mapping: Option<BTreeMap<String, String>>,
 }
 
 fn column_of(table: &Table, column: &str) -> Option<usize> {
@@ -363,6 +370,7 @@ async fn do_preview(
         column_of(&table, &column)
     });
     let (people, users) = people_of(&state, &auth.user.store_id, HashMap::new()).await?;
+    let remembered_mapping = remembered(&state, &auth.user.store_id, sheet, &table.columns).await?;
     let names = match person_column {
         Some(i) => people.names(
             table
@@ -397,7 +405,75 @@ async fn do_preview(
         person_field: sheet.person_field().map(str::to_owned),
         people: names,
         users,
+        remembered_mapping,
     }))
+}
+
+/// The store's mapping kept for `sheet` files with the headings `columns`.
+async fn remembered(
+    state: &AppState,
+    store_id: &str,
+    sheet: Sheet,
+    columns: &[String],
+) -> Result<Option<BTreeMap<String, String>>, IoError> {
+    let id = import_mapping_id(store_id, sheet.as_str(), columns);
+    Ok(records_of(state, store_id, IMPORT_MAPPING.name)
+        .await?
+        .iter()
+        .filter(|r| r.id == id)
+        .find_map(ImportMapping::of)
+        .and_then(|m| m.for_columns(sheet.as_str(), columns).cloned()))
+}
+
+/// Keeps the mapping of this import for the next file of the same headings (one op of the
+/// importing user, checked as any push), unless the store holds it already.
+async fn remember(
+    state: &AppState,
+    auth: &AuthUser,
+    sheet: Sheet,
+    table: &Table,
+    mapping: &HashMap<String, usize>,
+) -> Result<(), IoError> {
+    let store_id = &auth.user.store_id;
+    let by_heading: BTreeMap<String, String> = mapping
+        .iter()
+        .filter_map(|(f, i)| Some((f.clone(), table.columns.get(*i)?.clone())))
+        .collect();
+    if remembered(state, store_id, sheet, &table.columns).await? == Some(by_heading.clone()) {
+        return Ok(());
+    }
+    let id = import_mapping_id(store_id, sheet.as_str(), &table.columns);
+    let record = RecordState::new(id, IMPORT_MAPPING.name, store_id);
+    let edit = Edit::new(&record, &IMPORT_MAPPING);
+    let internal =
+        |e: domain::sync::SyncError| IoError::from(Error::Internal(format!("import mapping: {e}")));
+    let changes = mapping_fields(sheet.as_str(), &table.columns, &by_heading)
+        .into_iter()
+        .map(|(f, v)| edit.set(f, v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let now = now_ms();
+    let op = Op {
+        op_id: Uuid::now_v7(),
+        device_id: auth.device.id,
+        user_id: auth.user.id.to_string(),
+        store_id: store_id.clone(),
+        record_id: id,
+        record_type: IMPORT_MAPPING.name.to_owned(),
+        hlc: Hlc::new(now, 0),
+        changes,
+    };
+    validate_op(&op, registry()).map_err(internal)?;
+    state
+        .store()
+        .push(
+            store_id.clone(),
+            vec![op],
+            PushCheck::device(auth.actor(), now),
+        )
+        .await?
+        .map_err(|r| Error::Internal(format!("import mapping refused by storage: {r:?}")))?;
+    Ok(())
 }
 
 /// Reads a sheet and suggests which column holds which field; lists the names of its person
@@ -796,6 +872,7 @@ async fn run_import(
             },
         );
     }
+    remember(state, auth, sheet, &table, &mapping).await?;
     let refused_rows = checked.reports.iter().filter(|r| !r.ok).count();
     let warned = checked
         .reports
