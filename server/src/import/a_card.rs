@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use domain::sales::a_card::{ACardDraft, ACardError, Catalogue, validate};
+use domain::sales::grade::{CadenceSettings, SleepSettings};
+use domain::sales::imported::imported_next_follow_up;
 use domain::sales::{Lang, UserError};
 use uuid::Uuid;
 
@@ -29,8 +31,12 @@ pub struct ImportContext<'a> {
     /// The store's users and the manager's choices for the names in the sheet.
     pub people: &'a People,
     pub store_id: &'a str,
-    /// Store-local now, `YYYY-MM-DDTHH:MM:SS`: the first contact of rows without one.
+    /// Store-local now, `YYYY-MM-DDTHH:MM:SS`: the first contact of rows without one; its day
+    /// is the import day of [`imported_next_follow_up`].
     pub now_local: String,
+    /// The store's follow-up cadence and sleeping days: the next follow-up of a row without one.
+    pub cadence: CadenceSettings,
+    pub sleep: SleepSettings,
     pub lang: Lang,
 }
 
@@ -173,9 +179,10 @@ pub fn check_rows(
             }
         }
         let grade = get("grade");
+        let known_grade = values::grade(&grade);
         let grade = if grade.is_empty() {
             None
-        } else if let Some(g) = values::grade(&grade) {
+        } else if let Some(g) = known_grade {
             Some(g.as_str().to_owned())
         } else {
             warnings.push(kept(
@@ -235,9 +242,21 @@ pub fn check_rows(
             ));
             ctx.now_local.clone()
         };
+        // Without a 下次跟进日期: the card's own cadence from its first contact, never all
+        // overdue on the import day (`domain::sales::imported`).
+        let by_cadence = || {
+            let day = |t: &str| chrono::NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok();
+            let last = day(&first_contact)?;
+            let today = day(&ctx.now_local)?;
+            Some(
+                imported_next_follow_up(last, known_grade, &ctx.cadence, &ctx.sleep, today)
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            )
+        };
         let next = get("next_follow_up");
         let next = if next.is_empty() {
-            None
+            by_cadence()
         } else if let Some(d) = values::date(&next) {
             Some(d)
         } else {
@@ -245,10 +264,10 @@ pub fn check_rows(
                 "next_follow_up",
                 "import_date_invalid",
                 lang,
-                format!("日期“{next}”无法识别,未设下次跟进"),
-                format!("Date “{next}” is not readable; no next follow-up set"),
+                format!("日期“{next}”无法识别,下次跟进按级别的跟进频率排定"),
+                format!("Date “{next}” is not readable; the next follow-up is set by the grade's cadence"),
             ));
-            None
+            by_cadence()
         };
         let good = match (&phone, errors.is_empty() && !repeated) {
             (Some(phone), true) => {

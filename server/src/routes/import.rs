@@ -698,7 +698,8 @@ async fn run_import(
     let lang = domain_lang();
     let clock = StoreClock::default();
     let settings = records_of(state, &store_id, "sales_settings").await?;
-    let catalogue = StoreSettings::of(&settings).catalogue();
+    let store_settings = StoreSettings::of(&settings);
+    let catalogue = store_settings.catalogue();
     let (people, _) = people_of(state, &store_id, choices).await?;
     let checked: Checked = match sheet {
         Sheet::ACards => {
@@ -734,6 +735,8 @@ async fn run_import(
                     .local(chrono::Utc::now())
                     .format("%Y-%m-%dT%H:%M:%S")
                     .to_string(),
+                cadence: store_settings.cadence,
+                sleep: store_settings.sleep,
                 lang,
             };
             a_card::check_rows(&table, &mapping, &ctx)
