@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 use axum::{
-    body::Bytes,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::StatusCode,
 };
@@ -33,7 +32,7 @@ use utoipa_axum::{
 };
 use uuid::Uuid;
 
-use super::sales_io::{IoError, multipart_error, records_of, refused};
+use super::sales_io::{IoError, Upload, read_upload, records_of, refused};
 use crate::{
     AppState,
     auth::AuthUser,
@@ -124,50 +123,11 @@ async fn progress(auth: AuthUser) -> Json<Progress> {
 
 // ---- the form ----
 
-/// The parts of an import form.
-struct Upload {
-    file: Option<Bytes>,
-    mapping: Option<String>,
-    header_row: Option<String>,
-    people: Option<String>,
-}
+/// The text parts of an import form.
+const FORM_TEXTS: [&str; 3] = ["mapping", "header_row", "people"];
 
-fn file_too_large() -> IoError {
-    refused(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "file_too_large",
-        format!("文件太大,最大 {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
-        format!(
-            "The file is too large (at most {} MB)",
-            MAX_IMPORT_BYTES / 1024 / 1024
-        ),
-    )
-}
-
-async fn read_form(mut form: Multipart) -> Result<Upload, IoError> {
-    let mut up = Upload {
-        file: None,
-        mapping: None,
-        header_row: None,
-        people: None,
-    };
-    let text = |e| multipart_error(e, file_too_large);
-    while let Some(field) = form.next_field().await.map_err(text)? {
-        match field.name() {
-            Some("file") => {
-                let bytes = field.bytes().await.map_err(text)?;
-                if bytes.len() > MAX_IMPORT_BYTES {
-                    return Err(file_too_large());
-                }
-                up.file = Some(bytes);
-            }
-            Some("mapping") => up.mapping = Some(field.text().await.map_err(text)?),
-            Some("header_row") => up.header_row = Some(field.text().await.map_err(text)?),
-            Some("people") => up.people = Some(field.text().await.map_err(text)?),
-            _ => {}
-        }
-    }
-    Ok(up)
+async fn read_form(form: Multipart) -> Result<Upload, IoError> {
+    read_upload(form, MAX_IMPORT_BYTES, &FORM_TEXTS).await
 }
 
 fn unprocessable(code: &'static str, zh: String, en: String) -> IoError {
@@ -175,14 +135,8 @@ fn unprocessable(code: &'static str, zh: String, en: String) -> IoError {
 }
 
 async fn table_of(up: &Upload, sheet: Sheet) -> Result<Table, IoError> {
-    let bytes = up.file.clone().ok_or_else(|| {
-        unprocessable(
-            "import_file_missing",
-            "请选择要导入的文件(.xlsx 或 .csv)".into(),
-            "Please choose a file to import (.xlsx or .csv)".into(),
-        )
-    })?;
-    let header_row = match up.header_row.as_deref().map(str::trim) {
+    let bytes = up.file()?;
+    let header_row = match up.text("header_row").map(str::trim) {
         None | Some("") => None,
         Some(t) => Some(t.parse::<usize>().map_err(|_| {
             unprocessable(
@@ -359,8 +313,7 @@ async fn do_preview(
         .collect();
     let suggested = map::suggest(sheet, &table.columns);
     let given: Option<HashMap<String, Option<String>>> = up
-        .mapping
-        .as_deref()
+        .text("mapping")
         .and_then(|m| serde_json::from_str(m).ok());
     let person_column = sheet.person_field().and_then(|f| {
         let column = match &given {
@@ -675,8 +628,8 @@ async fn run_import(
 ) -> Result<Json<ImportResponse>, IoError> {
     let up = read_form(form).await?;
     let table = table_of(&up, sheet).await?;
-    let mapping = parse_mapping(up.mapping.as_deref(), &table, sheet)?;
-    let choices: HashMap<String, String> = match up.people.as_deref().map(str::trim) {
+    let mapping = parse_mapping(up.text("mapping"), &table, sheet)?;
+    let choices: HashMap<String, String> = match up.text("people").map(str::trim) {
         None | Some("") => HashMap::new(),
         Some(t) => serde_json::from_str(t).map_err(|e| {
             unprocessable(
