@@ -147,6 +147,7 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         <Route path=path!("report") view=lazy_pages::CareReport::VIEW />
                         <Route path=path!("renewal") view=lazy_pages::CareRenewal::VIEW />
                         <Route path=path!("lost") view=lazy_pages::CareLost::VIEW />
+                        <Route path=path!("import") view=lazy_pages::Import::VIEW />
                     </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
                         <Route path=path!("") view=lazy_pages::Devices::VIEW />

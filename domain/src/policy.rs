@@ -38,6 +38,7 @@ use uuid::Uuid;
 use crate::care::policy::CarePolicyError;
 use crate::parts::policy::PartsPolicyError;
 use crate::records::costs::CostsError;
+use crate::records::import_mapping::MappingError;
 use crate::records::service::HistoryError;
 use crate::roles::Actor;
 use crate::sales::UserError;
@@ -77,6 +78,8 @@ pub enum PolicyError {
     History(HistoryError),
     #[error(transparent)]
     Care(CarePolicyError),
+    #[error(transparent)]
+    ImportMapping(MappingError),
 }
 
 /// The kind of refusal, for the server's HTTP status.
@@ -129,6 +132,7 @@ impl UserError for PolicyError {
             PolicyError::Parts(e) => e.code(),
             PolicyError::History(e) => e.code(),
             PolicyError::Care(e) => e.code(),
+            PolicyError::ImportMapping(e) => e.code(),
         }
     }
 
@@ -154,6 +158,7 @@ impl UserError for PolicyError {
             PolicyError::Parts(e) => e.message_zh(),
             PolicyError::History(e) => e.message_zh(),
             PolicyError::Care(e) => e.message_zh(),
+            PolicyError::ImportMapping(e) => e.message_zh(),
         }
     }
 
@@ -179,6 +184,7 @@ impl UserError for PolicyError {
             PolicyError::Parts(e) => e.message_en(),
             PolicyError::History(e) => e.message_en(),
             PolicyError::Care(e) => e.message_en(),
+            PolicyError::ImportMapping(e) => e.message_en(),
         }
     }
 }
@@ -215,6 +221,7 @@ pub fn check_op(
         crate::records::costs::check(actor, op).map_err(PolicyError::Costs)?;
     }
     crate::records::service::check_history(before, op).map_err(PolicyError::History)?;
+    crate::records::import_mapping::check(op).map_err(PolicyError::ImportMapping)?;
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
     crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)?;
     crate::care::policy::check(actor, before, op, clock).map_err(PolicyError::Care)

@@ -2,8 +2,12 @@
 //! rows; the report names each row by its spreadsheet row number with the reason, and the
 //! imported cards arrive in the A-card list by sync. Then customers and their vehicles from a CSV
 //! with a title row, and their past services from a UTF-16 file: the C-card found by its plate
-//! shows its service history.
+//! shows its service history. Last, the CS manager imports customers and their past services
+//! from the care sub-navigation (导入客户资料), and the CS specialists' lists (我的回访) show the
+//! first-maintenance reminder and the lost-customer call those records imply.
 
+use domain::sales::chrono::{DateTime, Duration, NaiveDate};
+use domain::time::StoreClock;
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
 use serde_json::json;
@@ -226,4 +230,119 @@ async fn customers_vehicles_and_their_service_history_from_two_sheets() {
         "{rows:?}"
     );
     b.close().await;
+}
+
+/// The store-local day `days` ago.
+fn day_ago(days: i64) -> NaiveDate {
+    let now = DateTime::from_timestamp_millis(testkit::now_ms() as i64).expect("now");
+    StoreClock::default().local(now).date() - Duration::days(days)
+}
+
+/// The `li.care-task` lines (`customer · kind`) of the list on `/care`.
+async fn care_lines(b: &Browser) -> Vec<String> {
+    let v = b
+        .eval(
+            "return [...document.querySelectorAll('li.care-task .care-task-link')].map(a => a.textContent.trim());",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_care_lists_show_the_tasks_an_imported_customer_base_implies() {
+    let data = temp_dir("data");
+    let server = Server::start(data.path());
+    let files = temp_dir("import");
+    let vin1 = vin("LSVAU2180N2184521");
+    let vin2 = vin("LFMJW30F8C3012345");
+    // 欧阳文博's car was delivered 70 days ago and has not had its first service: the
+    // first-maintenance reminder shows from 2 months after delivery, due by 3 months.
+    // 司马光's car is three years old, last serviced 180 days ago: a lost customer (90–360 days
+    // without a visit as of this month's first day).
+    let customers = files.path().join("保有客户.csv");
+    std::fs::write(
+        &customers,
+        format!(
+            "\u{feff}车主姓名,联系电话,车架号,车牌号,车型,交车日期\n\
+             欧阳文博,136 0000 3333,{vin1},粤A5F218,凯美瑞,{}\n\
+             司马光,13600004444,{vin2},粤B6K937,卡罗拉,{}\n",
+            day_ago(70).format("%Y/%m/%d"),
+            day_ago(3 * 365).format("%Y-%m-%d"),
+        ),
+    )
+    .expect("write the customers");
+    let history = files.path().join("维修记录.csv");
+    std::fs::write(
+        &history,
+        format!(
+            "VIN码,进厂日期,进厂里程,工单号,维修类型,结算金额\n\
+             {vin2},{},5000,RO-1001,首保,0\n\
+             {vin2},{},30000,RO-1002,维修,1200\n",
+            day_ago(3 * 365 - 50).format("%Y-%m-%d"),
+            day_ago(180).format("%Y-%m-%d"),
+        ),
+    )
+    .expect("write the history");
+
+    // The CS manager reaches the import from the care sub-navigation.
+    let manager = Browser::synced(&server, "csmgr", "周婷", "客服经理电脑").await;
+    manager.goto("/care").await;
+    manager.wait_for_text("我的回访").await;
+    manager.click_link("导入客户资料").await;
+    manager.wait_for_path("/care/import").await;
+    manager.wait_for_text("导入客户、车辆与维修记录").await;
+    // A-cards are the sales managers': not offered here.
+    let sheets = manager
+        .eval(
+            "return [...document.querySelectorAll('#import-sheet option')].map(o => o.textContent.trim());",
+            vec![],
+        )
+        .await;
+    let sheets: Vec<String> = serde_json::from_value(sheets).expect("options");
+    assert!(sheets.iter().all(|s| !s.contains("A卡")), "{sheets:?}");
+    for (sheet, path, done) in [
+        ("保有客户及车辆(C卡)", &customers, "已导入 2 位客户"),
+        ("历史维修记录", &history, "已导入 2 条维修记录"),
+    ] {
+        manager.select("文件内容", sheet).await;
+        let input = manager
+            .client()
+            .find(Locator::Id("import-file"))
+            .await
+            .expect("the file input");
+        input
+            .send_keys(path.to_str().expect("a UTF-8 path"))
+            .await
+            .expect("choose the file");
+        manager.click_button("预览").await;
+        manager.wait_for_text("共 2 行数据").await;
+        manager.click_button("导入").await;
+        manager.wait_for_text(done).await;
+    }
+    manager.close().await;
+
+    // The two CS tablets open their lists: the schedule is made from the imported records, and
+    // each customer's tasks go to one of them (the CS manager's rule).
+    let zhao = Browser::synced(&server, "cs", "赵敏", "客服平板A").await;
+    let qian = Browser::synced(&server, "cs2", "钱琳", "客服平板B").await;
+    for b in [&zhao, &qian] {
+        b.goto("/care").await;
+        b.wait_for_text("我的回访").await;
+    }
+    let wanted = ["欧阳文博 · 首保提醒", "司马光 · 流失客户回访"];
+    let lines = zhao
+        .wait_until("the imported customers' tasks on a CS list", async || {
+            let mut all = care_lines(&zhao).await;
+            all.extend(care_lines(&qian).await);
+            wanted
+                .iter()
+                .all(|w| all.iter().any(|l| l == w))
+                .then_some(all)
+        })
+        .await;
+    // 司马光 came for his first service 50 days after delivery: no first-maintenance reminder.
+    assert!(!lines.iter().any(|l| l == "司马光 · 首保提醒"), "{lines:?}");
+    zhao.close().await;
+    qian.close().await;
 }

@@ -32,7 +32,7 @@ type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
 pub fn CareLayout() -> impl IntoView {
     let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 6] = [
+    let entries: [NavEntry; 7] = [
         (
             "/care",
             |i| t_string!(i, care.nav.my_calls).to_string(),
@@ -59,6 +59,12 @@ pub fn CareLayout() -> impl IntoView {
             false,
         ),
         ("/care/lost", |i| t_string!(i, lost.nav).to_string(), false),
+        // The import of customers, vehicles and past services (the page of `/sales/import`).
+        (
+            "/care/import",
+            |i| t_string!(i, import_care.nav).to_string(),
+            true,
+        ),
     ];
     view! {
         <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, care.nav.label).to_string()>

@@ -1,7 +1,9 @@
-//! `/sales/import` 导入名单 (sales manager, customer-service manager, GM): choose what the file
-//! holds (A-cards, customers and vehicles, service history) and an .xlsx / .csv, preview it
+//! `/sales/import` 导入名单 (sales manager, GM) and `/care/import` 导入客户资料 (the CS manager,
+//! from the care sub-navigation): choose what the file holds (A-cards — for those who manage
+//! sales —, customers and vehicles, service history) and an .xlsx / .csv, preview it
 //! (the header row found, another one to pick; columns, first rows, the mapping as one select per
-//! field — the mapping used last for a file of the same shape comes back; the people named in
+//! field — the store's mapping used last for a file of the same headings comes back, on any
+//! device (`remembered_mapping`, kept by the server); the people named in
 //! the file, each to a user or unassigned), import with the progress shown, and read the
 //! report (row number, what was kept as written, why a row was not imported). The server checks
 //! every row and writes the new ones in batches; the records then arrive here by sync (kicked
@@ -66,6 +68,9 @@ struct Preview {
     people: Vec<NameInSheet>,
     #[serde(default)]
     users: Vec<UserChoice>,
+    /// The store's mapping of the last import of a file with these headings.
+    #[serde(default)]
+    remembered_mapping: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -160,43 +165,30 @@ words! {
 
 /// Whether the user may import lists (a manager of sales or care, or the GM).
 fn may_import() -> bool {
-    let session = use_session();
-    session.session.with(|s| {
-        s.as_ref().is_some_and(|s| {
-            Role::any_manages(&s.user.roles, Area::Sales)
-                || Role::any_manages(&s.user.roles, Area::Care)
-        })
+    manages(Area::Sales) || manages(Area::Care)
+}
+
+/// Whether the user manages `area` (A-cards: [`Area::Sales`], as the server's rule).
+fn manages(area: Area) -> bool {
+    use_session().session.with(|s| {
+        s.as_ref()
+            .is_some_and(|s| Role::any_manages(&s.user.roles, area))
     })
+}
+
+/// The sheets the user may import: A-cards only for those who manage sales.
+fn sheets() -> Vec<&'static str> {
+    let a_cards = manages(Area::Sales);
+    SHEETS
+        .into_iter()
+        .filter(|s| a_cards || *s != SHEETS[0])
+        .collect()
 }
 
 async fn get_progress(token: Option<String>) -> Option<Progress> {
     let request = prepare(Request::get("/api/import/progress"), token.as_deref()).build();
     let response = send(request).await.ok()?;
     response.json().await.ok()
-}
-
-/// The device's remembered mappings (`localStorage`), by the file's shape.
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn shape_key(sheet: &str, columns: &[String]) -> String {
-    format!("forecourt.import.{sheet}.{}", columns.join("\u{1f}"))
-}
-
-/// The mapping last used for a file of this shape, when it still fits its columns.
-fn remembered(sheet: &str, columns: &[String]) -> Option<BTreeMap<String, String>> {
-    let text = storage()?.get_item(&shape_key(sheet, columns)).ok()??;
-    let m: BTreeMap<String, String> = serde_json::from_str(&text).ok()?;
-    m.values()
-        .all(|c| c.is_empty() || columns.contains(c))
-        .then_some(m)
-}
-
-fn remember(sheet: &str, columns: &[String], mapping: &BTreeMap<String, String>) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(mapping)) {
-        let _ = s.set_item(&shape_key(sheet, columns), &text);
-    }
 }
 
 #[component]
@@ -217,6 +209,15 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
+/// The page's title: 导入A卡名单 for those who import A-cards, else the care import's.
+fn title(i18n: I18nContext<Locale>) -> String {
+    if manages(Area::Sales) {
+        t_string!(i18n, import.title).to_string()
+    } else {
+        t_string!(i18n, import_care.title).to_string()
+    }
+}
+
 /// What a preview or an import asks for.
 #[derive(Clone, Copy)]
 struct Form {
@@ -231,9 +232,16 @@ fn Importer() -> impl IntoView {
     let sync = use_sync();
     let session = use_session();
     let input = NodeRef::<html::Input>::new();
+    let allowed_sheets = sheets();
     let form = Form {
         session,
-        sheet: RwSignal::new(SHEETS[0].to_string()),
+        sheet: RwSignal::new(
+            allowed_sheets
+                .first()
+                .copied()
+                .unwrap_or(SHEETS[1])
+                .to_string(),
+        ),
         header_row: RwSignal::new(String::new()),
     };
     let preview = RwSignal::new(None::<Preview>);
@@ -274,7 +282,7 @@ fn Importer() -> impl IntoView {
             busy.set(None);
             match result {
                 Ok(p) => {
-                    let kept = remembered(&sheet, &p.columns);
+                    let kept = p.remembered_mapping.clone();
                     from_memory.set(kept.is_some());
                     mapping.set(kept.unwrap_or_else(|| p.suggested_mapping.clone()));
                     people.set(
@@ -319,7 +327,6 @@ fn Importer() -> impl IntoView {
         }
         let m: BTreeMap<String, String> = m.into_iter().filter(|(_, c)| !c.is_empty()).collect();
         let sheet = form.sheet.get_untracked();
-        remember(&sheet, &p.columns, &m);
         let parts = vec![
             ("mapping", serde_json::to_string(&m).unwrap_or_default()),
             ("header_row", form.header_row.get_untracked()),
@@ -365,7 +372,7 @@ fn Importer() -> impl IntoView {
     };
 
     let sheet_options = Signal::derive(move || {
-        SHEETS
+        allowed_sheets
             .iter()
             .map(|s| ((*s).to_string(), sheet_label(i18n, s)))
             .collect::<Vec<_>>()
@@ -380,7 +387,7 @@ fn Importer() -> impl IntoView {
     );
 
     view! {
-        <Panel id="import-title" class="import-page" page=true title=move || t!(i18n, import.title)>
+        <Panel id="import-title" class="import-page" page=true title=move || title(i18n)>
             <p class="muted">{t!(i18n, import.hint)}</p>
             <div class="form">
                 <Select id="import-sheet" value=sheet_bind options=sheet_options>

@@ -11,6 +11,7 @@
 pub mod care;
 pub mod costs;
 pub mod field;
+pub mod import_mapping;
 pub mod index;
 pub mod parts;
 pub mod sales;
@@ -342,6 +343,7 @@ pub const ALL: &[&RecordType] = &[
     &CARE_SETTINGS,
     &MESSAGE,
     &CARE_REPORT,
+    &import_mapping::IMPORT_MAPPING,
 ];
 
 /// The registry the app and the server use.
@@ -426,6 +428,8 @@ fn allowed(record_type: &str) -> Option<Allowed> {
         | "part_reservation" | "parts_order" => Some(Allowed::Area(Area::Service)),
         "store_costs" => Some(Allowed::Roles(MANAGER_ROLES)),
         "care_report" => Some(Allowed::Roles(CARE_REPORT_ROLES)),
+        // The store's remembered import mappings: the managers who import (sales, care, GM).
+        "import_mapping" => Some(Allowed::Roles(MANAGER_ROLES)),
         // Whoever may read C-cards or repair orders.
         "service_history" => Some(Allowed::Roles(HISTORY_ROLES)),
         _ => None,
@@ -509,6 +513,26 @@ mod tests {
         }
         for t in ALL {
             assert!(may_read(&[Role::GeneralManager], t.name), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn the_import_mappings_are_the_importing_managers() {
+        for r in [
+            Role::SalesManager,
+            Role::CustomerServiceManager,
+            Role::GeneralManager,
+        ] {
+            assert!(may_write(&[r], "import_mapping"), "{r:?}");
+        }
+        for r in [
+            Role::SalesConsultant,
+            Role::CustomerService,
+            Role::ServiceAdvisor,
+            Role::PartsClerk,
+        ] {
+            assert!(!may_read(&[r], "import_mapping"), "{r:?}");
+            assert!(!may_write(&[r], "import_mapping"), "{r:?}");
         }
     }
 

@@ -20,6 +20,7 @@ pub mod facts;
 pub mod follow_up;
 pub mod grade;
 pub mod handover;
+pub mod imported;
 pub mod kpi;
 pub mod loss;
 pub mod loss_flow;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::map::Sheet;
 use super::values::plate_key;
-use super::{Cells, Checked, GoodRow, Table, finish, kept, problem, row_id, values};
+use super::{Checked, Table, check_each, kept, problem, values};
 
 /// What the checks need besides the file.
 pub struct HistoryContext<'a> {
@@ -32,82 +32,75 @@ pub fn check_rows(
     ctx: &HistoryContext<'_>,
 ) -> Checked {
     let lang = ctx.lang;
-    let mut out = Checked::default();
-    let mut seen_id: HashMap<Uuid, usize> = HashMap::new();
-    for (row, cells) in &table.rows {
-        let get = Cells { cells, mapping };
-        let get = |f: &str| get.get(f);
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        let id = row_id(ctx.store_id, Sheet::History, cells);
-        let exists = ctx.existing_ids.contains(&id);
-        let repeated = seen_id.get(&id).copied();
-        let typed_date = get("date");
-        let date = values::date(&typed_date);
-        if date.is_none() {
-            errors.push(if typed_date.is_empty() {
-                problem(
-                    "date",
-                    "import_date_missing",
+    let (store_id, existing) = (ctx.store_id, ctx.existing_ids);
+    check_each(
+        table,
+        mapping,
+        Sheet::History,
+        store_id,
+        existing,
+        lang,
+        |r| {
+            let get = |f: &str| r.get(f);
+            let mut errors = Vec::new();
+            let mut warnings = Vec::new();
+            let typed_date = get("date");
+            let date = values::date(&typed_date);
+            if date.is_none() {
+                errors.push(if typed_date.is_empty() {
+                    problem(
+                        "date",
+                        "import_date_missing",
+                        lang,
+                        "缺少维修日期".into(),
+                        "The date of the service is missing".into(),
+                    )
+                } else {
+                    problem(
+                        "date",
+                        "import_date_invalid",
+                        lang,
+                        format!("日期“{typed_date}”无法识别,请用 2026-03-01 的格式"),
+                        format!("Date “{typed_date}” is not readable: use 2026-03-01"),
+                    )
+                });
+            }
+            let vin = get("vin").to_uppercase();
+            let plate = get("plate");
+            if vin.is_empty() && plate.is_empty() {
+                errors.push(problem(
+                    "vin",
+                    "import_vehicle_missing",
                     lang,
-                    "缺少维修日期".into(),
-                    "The date of the service is missing".into(),
-                )
-            } else {
-                problem(
-                    "date",
-                    "import_date_invalid",
-                    lang,
-                    format!("日期“{typed_date}”无法识别,请用 2026-03-01 的格式"),
-                    format!("Date “{typed_date}” is not readable: use 2026-03-01"),
-                )
-            });
-        }
-        let vin = get("vin").to_uppercase();
-        let plate = get("plate");
-        if vin.is_empty() && plate.is_empty() {
-            errors.push(problem(
-                "vin",
-                "import_vehicle_missing",
-                lang,
-                "缺少 VIN 或车牌,无法确定车辆".into(),
-                "Neither a VIN nor a plate: the vehicle is unknown".into(),
-            ));
-        }
-        let card = ctx
-            .cards_by_vin
-            .get(&vin)
-            .filter(|_| !vin.is_empty())
-            .or_else(|| {
-                ctx.cards_by_plate
-                    .get(&plate_key(&plate))
-                    .filter(|_| !plate.is_empty())
-            })
-            .copied();
-        if card.is_none() && errors.is_empty() {
-            warnings.push(problem(
+                    "缺少 VIN 或车牌,无法确定车辆".into(),
+                    "Neither a VIN nor a plate: the vehicle is unknown".into(),
+                ));
+            }
+            let card = ctx
+                .cards_by_vin
+                .get(&vin)
+                .filter(|_| !vin.is_empty())
+                .or_else(|| {
+                    ctx.cards_by_plate
+                        .get(&plate_key(&plate))
+                        .filter(|_| !plate.is_empty())
+                })
+                .copied();
+            if card.is_none() && errors.is_empty() {
+                warnings.push(problem(
                 "vin",
                 "import_vehicle_unknown",
                 lang,
                 "本店没有这辆车的C卡,记录已导入但未关联客户(先导入客户和车辆可关联)".into(),
                 "No C-card of the store has this vehicle; imported without a customer (import the customers and vehicles first to link it)".into(),
             ));
-        }
-        if let Some(first) = repeated {
-            warnings.push(problem(
-                "",
-                "import_same_row",
-                lang,
-                format!("与第 {first} 行完全相同,只导入一次"),
-                format!("The same as row {first}; imported once"),
-            ));
-        }
-        let mut notes: Vec<String> = Vec::new();
-        let typed_kind = get("kind");
-        let kind = if typed_kind.is_empty() {
-            HistoryKind::Other
-        } else {
-            values::history_kind(&typed_kind).unwrap_or_else(|| {
+            }
+            let mut notes: Vec<String> = Vec::new();
+            let typed_kind = get("kind");
+            let kind = if typed_kind.is_empty() {
+                HistoryKind::Other
+            } else {
+                values::history_kind(&typed_kind).unwrap_or_else(|| {
                 warnings.push(problem(
                     "kind",
                     "import_kind_unknown",
@@ -118,34 +111,30 @@ pub fn check_rows(
                 notes.push(typed_kind.clone());
                 HistoryKind::Other
             })
-        };
-        let mut fields: Vec<(&'static str, serde_json::Value)> = Vec::new();
-        for (f, read, zh, en) in [
-            (
-                "odometer",
-                values::odometer as fn(&str) -> Option<String>,
-                "里程",
-                "Mileage",
-            ),
-            ("amount", values::amount, "金额", "Amount"),
-        ] {
-            let typed = get(f);
-            if typed.is_empty() {
-                continue;
-            }
-            match read(&typed) {
-                Some(v) => fields.push((f, v.into())),
-                None => {
-                    warnings.push(kept(f, "import_number_invalid", lang, &typed, zh, en));
-                    notes.push(format!("{zh}:{typed}"));
+            };
+            let mut fields: Vec<(&'static str, serde_json::Value)> = Vec::new();
+            for (f, read, zh, en) in [
+                (
+                    "odometer",
+                    values::odometer as fn(&str) -> Option<String>,
+                    "里程",
+                    "Mileage",
+                ),
+                ("amount", values::amount, "金额", "Amount"),
+            ] {
+                let typed = get(f);
+                if typed.is_empty() {
+                    continue;
+                }
+                match read(&typed) {
+                    Some(v) => fields.push((f, v.into())),
+                    None => {
+                        warnings.push(kept(f, "import_number_invalid", lang, &typed, zh, en));
+                        notes.push(format!("{zh}:{typed}"));
+                    }
                 }
             }
-        }
-        if errors.is_empty() {
-            seen_id.entry(id).or_insert(*row);
-        }
-        let good = match (date, errors.is_empty() && repeated.is_none()) {
-            (Some(date), true) => {
+            let record = date.map(|date| {
                 let mut all: Vec<(&'static str, serde_json::Value)> =
                     vec![("date", date.into()), ("kind", kind.as_str().into())];
                 if let Some(c) = card {
@@ -179,23 +168,11 @@ pub fn check_rows(
                     ));
                 }
                 all.extend(fields);
-                Some(GoodRow {
-                    row: *row,
-                    record_id: id,
-                    fields: all,
-                    tags: Vec::new(),
-                })
-            }
-            _ => None,
-        };
-        finish(
-            &mut out,
-            *row,
-            errors,
-            warnings,
-            exists || repeated.is_some(),
-            good,
-        );
-    }
-    out
+                (all, Vec::new())
+            });
+            r.errors = errors;
+            r.warnings.extend(warnings);
+            record
+        },
+    )
 }

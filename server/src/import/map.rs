@@ -220,32 +220,32 @@ const A_CARD_FIELDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The headings of a vehicle's VIN (C-cards, past services).
+const VIN: &[&str] = &[
+    "vin",
+    "vin码",
+    "车架号",
+    "车辆识别代号",
+    "底盘号",
+    "车辆识别码",
+];
+
+/// The headings of a vehicle's plate (C-cards, past services).
+const PLATE: &[&str] = &[
+    "车牌",
+    "车牌号",
+    "车牌号码",
+    "牌照",
+    "plate",
+    "plateno",
+    "licenseplate",
+];
+
 const C_CARD_FIELDS: &[(&str, &[&str])] = &[
     ("name", NAME),
     ("phone", PHONE),
-    (
-        "vin",
-        &[
-            "vin",
-            "vin码",
-            "车架号",
-            "车辆识别代号",
-            "底盘号",
-            "车辆识别码",
-        ],
-    ),
-    (
-        "plate",
-        &[
-            "车牌",
-            "车牌号",
-            "车牌号码",
-            "牌照",
-            "plate",
-            "plateno",
-            "licenseplate",
-        ],
-    ),
+    ("vin", VIN),
+    ("plate", PLATE),
     (
         "model",
         &["车型", "车辆型号", "品牌车型", "model", "carmodel"],
@@ -317,29 +317,8 @@ const C_CARD_FIELDS: &[(&str, &[&str])] = &[
 ];
 
 const HISTORY_FIELDS: &[(&str, &[&str])] = &[
-    (
-        "vin",
-        &[
-            "vin",
-            "vin码",
-            "车架号",
-            "车辆识别代号",
-            "底盘号",
-            "车辆识别码",
-        ],
-    ),
-    (
-        "plate",
-        &[
-            "车牌",
-            "车牌号",
-            "车牌号码",
-            "牌照",
-            "plate",
-            "plateno",
-            "licenseplate",
-        ],
-    ),
+    ("vin", VIN),
+    ("plate", PLATE),
     (
         "date",
         &[

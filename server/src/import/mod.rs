@@ -30,7 +30,7 @@ pub mod people;
 pub mod read;
 pub mod values;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use domain::sales::Lang;
 use serde::{Deserialize, Serialize};
@@ -191,13 +191,24 @@ pub(crate) fn problem(field: &str, code: &str, lang: Lang, zh: String, en: Strin
     }
 }
 
-/// A row's cells by field.
-pub(crate) struct Cells<'a> {
+/// A row being checked by a sheet's rules ([`check_each`]).
+pub(crate) struct Row<'a> {
+    /// The spreadsheet row number.
+    pub number: usize,
     pub cells: &'a [String],
-    pub mapping: &'a HashMap<String, usize>,
+    mapping: &'a HashMap<String, usize>,
+    /// The store holds the record already (an earlier import of the row).
+    pub exists: bool,
+    /// The earlier row of the file this one repeats cell for cell (imported once).
+    pub repeated: Option<usize>,
+    /// Why the row is refused.
+    pub errors: Vec<RowError>,
+    /// What was kept as written or noted.
+    pub warnings: Vec<RowError>,
 }
 
-impl Cells<'_> {
+impl Row<'_> {
+    /// The trimmed cell of `field` ("" when unmapped or blank).
     pub fn get(&self, field: &str) -> String {
         self.mapping
             .get(field)
@@ -207,34 +218,77 @@ impl Cells<'_> {
     }
 }
 
-/// The outcome of a row checked: refused when it has errors, else new or existing.
-pub(crate) fn finish(
-    out: &mut Checked,
-    row: usize,
-    errors: Vec<RowError>,
-    warnings: Vec<RowError>,
-    exists: bool,
-    good: Option<GoodRow>,
-) {
-    let outcome = if !errors.is_empty() {
-        Outcome::Refused
-    } else if exists {
-        Outcome::Existing
-    } else {
-        Outcome::New
-    };
-    if outcome == Outcome::New
-        && let Some(g) = good
-    {
-        out.good.push(g);
+/// What a row would be written as: its scalar fields and its tags.
+pub(crate) type Fields = (Vec<(&'static str, serde_json::Value)>, Vec<String>);
+
+/// The row loop every sheet shares: for each row of `table`, its derived id, whether the store
+/// has it (`existing_ids`) and whether an earlier row of the file is the same (warned
+/// `import_same_row`); then the sheet's `check`, which adds the row's errors and warnings and
+/// returns the fields it would write (`None` when it cannot be a record). A row with errors is
+/// refused; one the store has, or a repeat, is `existing`; else its record is written.
+pub(crate) fn check_each(
+    table: &Table,
+    mapping: &HashMap<String, usize>,
+    sheet: Sheet,
+    store_id: &str,
+    existing_ids: &HashSet<Uuid>,
+    lang: Lang,
+    mut check: impl FnMut(&mut Row<'_>) -> Option<Fields>,
+) -> Checked {
+    let mut out = Checked::default();
+    // Record id → the first row that had it.
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    for (number, cells) in &table.rows {
+        let id = row_id(store_id, sheet, cells);
+        let repeated = seen.get(&id).copied();
+        let mut row = Row {
+            number: *number,
+            cells,
+            mapping,
+            exists: existing_ids.contains(&id),
+            repeated,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if let Some(first) = repeated {
+            row.warnings.push(problem(
+                "",
+                "import_same_row",
+                lang,
+                format!("与第 {first} 行完全相同,只导入一次"),
+                format!("The same as row {first}; imported once"),
+            ));
+        }
+        let fields = check(&mut row);
+        if row.errors.is_empty() {
+            seen.entry(id).or_insert(*number);
+        }
+        let outcome = if !row.errors.is_empty() {
+            Outcome::Refused
+        } else if row.exists || repeated.is_some() {
+            Outcome::Existing
+        } else {
+            Outcome::New
+        };
+        if outcome == Outcome::New
+            && let Some((fields, tags)) = fields
+        {
+            out.good.push(GoodRow {
+                row: *number,
+                record_id: id,
+                fields,
+                tags,
+            });
+        }
+        out.reports.push(RowReport {
+            row: *number,
+            ok: outcome != Outcome::Refused,
+            outcome,
+            errors: row.errors,
+            warnings: row.warnings,
+        });
     }
-    out.reports.push(RowReport {
-        row,
-        ok: outcome != Outcome::Refused,
-        outcome,
-        errors,
-        warnings,
-    });
+    out
 }
 
 /// The warning of a value kept as written.

@@ -9,13 +9,15 @@
 //! written stays written: a cut network or a restart part-way is resumed by importing the file
 //! again, which finds the rows already there and adds nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 use axum::{
-    body::Bytes,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::StatusCode,
+};
+use domain::records::import_mapping::{
+    IMPORT_MAPPING, ImportMapping, import_mapping_id, mapping_fields,
 };
 use domain::records::{ACard, CCard};
 use domain::sales::settings::StoreSettings;
@@ -30,7 +32,7 @@ use utoipa_axum::{
 };
 use uuid::Uuid;
 
-use super::sales_io::{IoError, multipart_error, records_of, refused};
+use super::sales_io::{IoError, Upload, read_upload, records_of, refused};
 use crate::{
     AppState,
     auth::AuthUser,
@@ -121,50 +123,11 @@ async fn progress(auth: AuthUser) -> Json<Progress> {
 
 // ---- the form ----
 
-/// The parts of an import form.
-struct Upload {
-    file: Option<Bytes>,
-    mapping: Option<String>,
-    header_row: Option<String>,
-    people: Option<String>,
-}
+/// The text parts of an import form.
+const FORM_TEXTS: [&str; 3] = ["mapping", "header_row", "people"];
 
-fn file_too_large() -> IoError {
-    refused(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "file_too_large",
-        format!("文件太大,最大 {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
-        format!(
-            "The file is too large (at most {} MB)",
-            MAX_IMPORT_BYTES / 1024 / 1024
-        ),
-    )
-}
-
-async fn read_form(mut form: Multipart) -> Result<Upload, IoError> {
-    let mut up = Upload {
-        file: None,
-        mapping: None,
-        header_row: None,
-        people: None,
-    };
-    let text = |e| multipart_error(e, file_too_large);
-    while let Some(field) = form.next_field().await.map_err(text)? {
-        match field.name() {
-            Some("file") => {
-                let bytes = field.bytes().await.map_err(text)?;
-                if bytes.len() > MAX_IMPORT_BYTES {
-                    return Err(file_too_large());
-                }
-                up.file = Some(bytes);
-            }
-            Some("mapping") => up.mapping = Some(field.text().await.map_err(text)?),
-            Some("header_row") => up.header_row = Some(field.text().await.map_err(text)?),
-            Some("people") => up.people = Some(field.text().await.map_err(text)?),
-            _ => {}
-        }
-    }
-    Ok(up)
+async fn read_form(form: Multipart) -> Result<Upload, IoError> {
+    read_upload(form, MAX_IMPORT_BYTES, &FORM_TEXTS).await
 }
 
 fn unprocessable(code: &'static str, zh: String, en: String) -> IoError {
@@ -172,14 +135,8 @@ fn unprocessable(code: &'static str, zh: String, en: String) -> IoError {
 }
 
 async fn table_of(up: &Upload, sheet: Sheet) -> Result<Table, IoError> {
-    let bytes = up.file.clone().ok_or_else(|| {
-        unprocessable(
-            "import_file_missing",
-            "请选择要导入的文件(.xlsx 或 .csv)".into(),
-            "Please choose a file to import (.xlsx or .csv)".into(),
-        )
-    })?;
-    let header_row = match up.header_row.as_deref().map(str::trim) {
+    let bytes = up.file()?;
+    let header_row = match up.text("header_row").map(str::trim) {
         None | Some("") => None,
         Some(t) => Some(t.parse::<usize>().map_err(|_| {
             unprocessable(
@@ -324,6 +281,10 @@ pub struct PreviewResponse {
     pub people: Vec<NameInSheet>,
     /// The users a name may be given to (active, working in sales).
     pub users: Vec<UserChoice>,
+    /// The mapping (field → column) of the store's last import of a file of this sheet with
+    /// exactly these headings, from whatever device (`import_mapping` records); `null` when
+    /// none.
+    pub remembered_mapping: Option<BTreeMap<String, String>>,
 }
 
 fn column_of(table: &Table, column: &str) -> Option<usize> {
@@ -352,8 +313,7 @@ async fn do_preview(
         .collect();
     let suggested = map::suggest(sheet, &table.columns);
     let given: Option<HashMap<String, Option<String>>> = up
-        .mapping
-        .as_deref()
+        .text("mapping")
         .and_then(|m| serde_json::from_str(m).ok());
     let person_column = sheet.person_field().and_then(|f| {
         let column = match &given {
@@ -363,6 +323,7 @@ async fn do_preview(
         column_of(&table, &column)
     });
     let (people, users) = people_of(&state, &auth.user.store_id, HashMap::new()).await?;
+    let remembered_mapping = remembered(&state, &auth.user.store_id, sheet, &table.columns).await?;
     let names = match person_column {
         Some(i) => people.names(
             table
@@ -397,7 +358,75 @@ async fn do_preview(
         person_field: sheet.person_field().map(str::to_owned),
         people: names,
         users,
+        remembered_mapping,
     }))
+}
+
+/// The store's mapping kept for `sheet` files with the headings `columns`.
+async fn remembered(
+    state: &AppState,
+    store_id: &str,
+    sheet: Sheet,
+    columns: &[String],
+) -> Result<Option<BTreeMap<String, String>>, IoError> {
+    let id = import_mapping_id(store_id, sheet.as_str(), columns);
+    Ok(records_of(state, store_id, IMPORT_MAPPING.name)
+        .await?
+        .iter()
+        .filter(|r| r.id == id)
+        .find_map(ImportMapping::of)
+        .and_then(|m| m.for_columns(sheet.as_str(), columns).cloned()))
+}
+
+/// Keeps the mapping of this import for the next file of the same headings (one op of the
+/// importing user, checked as any push), unless the store holds it already.
+async fn remember(
+    state: &AppState,
+    auth: &AuthUser,
+    sheet: Sheet,
+    table: &Table,
+    mapping: &HashMap<String, usize>,
+) -> Result<(), IoError> {
+    let store_id = &auth.user.store_id;
+    let by_heading: BTreeMap<String, String> = mapping
+        .iter()
+        .filter_map(|(f, i)| Some((f.clone(), table.columns.get(*i)?.clone())))
+        .collect();
+    if remembered(state, store_id, sheet, &table.columns).await? == Some(by_heading.clone()) {
+        return Ok(());
+    }
+    let id = import_mapping_id(store_id, sheet.as_str(), &table.columns);
+    let record = RecordState::new(id, IMPORT_MAPPING.name, store_id);
+    let edit = Edit::new(&record, &IMPORT_MAPPING);
+    let internal =
+        |e: domain::sync::SyncError| IoError::from(Error::Internal(format!("import mapping: {e}")));
+    let changes = mapping_fields(sheet.as_str(), &table.columns, &by_heading)
+        .into_iter()
+        .map(|(f, v)| edit.set(f, v))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
+    let now = now_ms();
+    let op = Op {
+        op_id: Uuid::now_v7(),
+        device_id: auth.device.id,
+        user_id: auth.user.id.to_string(),
+        store_id: store_id.clone(),
+        record_id: id,
+        record_type: IMPORT_MAPPING.name.to_owned(),
+        hlc: Hlc::new(now, 0),
+        changes,
+    };
+    validate_op(&op, registry()).map_err(internal)?;
+    state
+        .store()
+        .push(
+            store_id.clone(),
+            vec![op],
+            PushCheck::device(auth.actor(), now),
+        )
+        .await?
+        .map_err(|r| Error::Internal(format!("import mapping refused by storage: {r:?}")))?;
+    Ok(())
 }
 
 /// Reads a sheet and suggests which column holds which field; lists the names of its person
@@ -599,8 +628,8 @@ async fn run_import(
 ) -> Result<Json<ImportResponse>, IoError> {
     let up = read_form(form).await?;
     let table = table_of(&up, sheet).await?;
-    let mapping = parse_mapping(up.mapping.as_deref(), &table, sheet)?;
-    let choices: HashMap<String, String> = match up.people.as_deref().map(str::trim) {
+    let mapping = parse_mapping(up.text("mapping"), &table, sheet)?;
+    let choices: HashMap<String, String> = match up.text("people").map(str::trim) {
         None | Some("") => HashMap::new(),
         Some(t) => serde_json::from_str(t).map_err(|e| {
             unprocessable(
@@ -622,7 +651,8 @@ async fn run_import(
     let lang = domain_lang();
     let clock = StoreClock::default();
     let settings = records_of(state, &store_id, "sales_settings").await?;
-    let catalogue = StoreSettings::of(&settings).catalogue();
+    let store_settings = StoreSettings::of(&settings);
+    let catalogue = store_settings.catalogue();
     let (people, _) = people_of(state, &store_id, choices).await?;
     let checked: Checked = match sheet {
         Sheet::ACards => {
@@ -658,6 +688,8 @@ async fn run_import(
                     .local(chrono::Utc::now())
                     .format("%Y-%m-%dT%H:%M:%S")
                     .to_string(),
+                cadence: store_settings.cadence,
+                sleep: store_settings.sleep,
                 lang,
             };
             a_card::check_rows(&table, &mapping, &ctx)
@@ -796,6 +828,7 @@ async fn run_import(
             },
         );
     }
+    remember(state, auth, sheet, &table, &mapping).await?;
     let refused_rows = checked.reports.iter().filter(|r| !r.ok).count();
     let warned = checked
         .reports

@@ -1,6 +1,7 @@
 //! The parts catalogue import (零件目录导入): `POST /api/parts/import`.
 //!
-//! The file (.xlsx or UTF-8 .csv, read by [`crate::sales_import::read_table`]) has a header row;
+//! The file (.xlsx or a CSV in any encoding the import reads, by [`crate::import::read_table`];
+//! at most [`MAX_CATALOGUE_BYTES`], read by [`super::sales_io::read_upload`]) has a header row;
 //! the columns are found by their usual Chinese and English headers
 //! (`domain::parts::catalogue::HEADERS`: 零件号, 名称, 单价, 库位, 供应商, 期初库存 …). Each row
 //! is read by `domain::parts::catalogue::read_row`; the good rows are written by
@@ -11,10 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::{
-    body::Bytes,
     extract::{DefaultBodyLimit, Multipart, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
 };
 use domain::parts::catalogue::{CatalogueRow, columns, import_plan, read_row};
 use domain::records::may_write;
@@ -27,15 +26,16 @@ use utoipa_axum::{
 };
 use uuid::Uuid;
 
+use super::sales_io::{IoError, read_upload, records_of, refused};
 use crate::{
     AppState,
     auth::AuthUser,
     error::{Error, ErrorBody},
     extract::Json,
+    import::read_table,
     lang::Lang,
     routes::sync::now_ms,
-    sales_import::{ReadError, read_table},
-    store::{PushCheck, Reader, sync::registry},
+    store::{PushCheck, sync::registry},
 };
 
 /// Largest catalogue file.
@@ -47,65 +47,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(
         routes!(import_catalogue).layer(DefaultBodyLimit::max(MAX_CATALOGUE_BYTES + 64 * 1024)),
     )
-}
-
-/// An error of the import: the API's usual [`Error`], or an import code with both languages.
-#[derive(Debug)]
-pub enum PartsError {
-    Api(Error),
-    Refused {
-        status: StatusCode,
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
-}
-
-impl From<Error> for PartsError {
-    fn from(e: Error) -> Self {
-        PartsError::Api(e)
-    }
-}
-
-impl From<crate::store::StoreError> for PartsError {
-    fn from(e: crate::store::StoreError) -> Self {
-        PartsError::Api(e.into())
-    }
-}
-
-impl IntoResponse for PartsError {
-    fn into_response(self) -> Response {
-        match self {
-            PartsError::Api(e) => e.into_response(),
-            PartsError::Refused {
-                status,
-                code,
-                zh,
-                en,
-            } => {
-                let message = match Lang::current() {
-                    Lang::Zh => zh,
-                    Lang::En => en,
-                };
-                let body = ErrorBody {
-                    code: code.to_owned(),
-                    message,
-                    op_index: None,
-                    server_time_ms: None,
-                };
-                (status, axum::Json(body)).into_response()
-            }
-        }
-    }
-}
-
-fn refused(status: StatusCode, code: &'static str, zh: &str, en: &str) -> PartsError {
-    PartsError::Refused {
-        status,
-        code,
-        zh: zh.to_owned(),
-        en: en.to_owned(),
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -136,72 +77,17 @@ pub struct CatalogueImportResponse {
     pub rows: Vec<CatalogueRowReport>,
 }
 
-async fn read_file(mut form: Multipart) -> Result<Bytes, PartsError> {
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file_too_large",
-                "文件太大,最大 5 MB",
-                "The file is too large (at most 5 MB)",
-            )
-        } else {
-            refused(
-                StatusCode::BAD_REQUEST,
-                "malformed_multipart",
-                "上传内容格式有误",
-                "The upload is not valid multipart/form-data",
-            )
-        }
-    };
-    while let Some(field) = form.next_field().await.map_err(malformed)? {
-        if field.name() == Some("file") {
-            return field.bytes().await.map_err(malformed);
-        }
-    }
-    Err(refused(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "import_file_missing",
-        "请选择要导入的文件(.xlsx 或 .csv)",
-        "Please choose a file to import (.xlsx or .csv)",
-    ))
-}
-
-fn read_error(e: ReadError) -> PartsError {
-    let (status, code, zh, en) = e.refusal();
-    refused(status, code, &zh, &en)
-}
-
-/// The store's live parts by part number.
-async fn parts_by_number(
+/// The store's live parts by id.
+async fn parts_by_id(
     state: &AppState,
     store_id: &str,
-) -> Result<HashMap<Uuid, RecordState>, PartsError> {
-    let mut out = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store()
-            .snapshot(
-                store_id.to_owned(),
-                after,
-                1000,
-                Reader::types(vec!["part".to_owned()]),
-            )
-            .await?;
-        for raw in page.records {
-            let rec: RecordState = serde_json::from_str(raw.get())
-                .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
-            if !rec.is_deleted() {
-                out.insert(rec.id, rec);
-            }
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
-    Ok(out)
+) -> Result<HashMap<Uuid, RecordState>, IoError> {
+    Ok(records_of(state, store_id, "part")
+        .await?
+        .into_iter()
+        .filter(|r| !r.is_deleted())
+        .map(|r| (r.id, r))
+        .collect())
 }
 
 fn random_id(now: u64) -> Result<Uuid, Error> {
@@ -230,22 +116,25 @@ async fn import_catalogue(
     State(state): State<AppState>,
     auth: AuthUser,
     form: Multipart,
-) -> Result<Json<CatalogueImportResponse>, PartsError> {
+) -> Result<Json<CatalogueImportResponse>, IoError> {
     if !may_write(&auth.user.roles, "part") {
         return Err(Error::Forbidden.into());
     }
-    let bytes = read_file(form).await?;
+    let bytes = read_upload(form, MAX_CATALOGUE_BYTES, &[]).await?.file()?;
     let table = tokio::task::spawn_blocking(move || read_table(&bytes, MAX_CATALOGUE_ROWS))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(read_error)?;
+        .map_err(|e| {
+            let (status, code, zh, en) = e.refusal();
+            refused(status, code, zh, en)
+        })?;
     let cols = columns(&table.columns);
     if !cols.contains_key("part_no") {
         return Err(refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "parts_no_part_number_column",
-            "找不到“零件号”列,请检查表头",
-            "No part number column (零件号 / Part No.); check the header row",
+            "找不到“零件号”列,请检查表头".into(),
+            "No part number column (零件号 / Part No.); check the header row".into(),
         ));
     }
     let zh = matches!(Lang::current(), Lang::Zh);
@@ -272,7 +161,7 @@ async fn import_catalogue(
     }
 
     let store_id = auth.user.store_id.clone();
-    let mut states = parts_by_number(&state, &store_id).await?;
+    let mut states = parts_by_id(&state, &store_id).await?;
     let existing: BTreeMap<String, Uuid> = states
         .values()
         .filter_map(|r| {

@@ -1,8 +1,13 @@
 //! The export of any list to .xlsx (`POST /api/export/xlsx`), and the error type and helpers
-//! the import's endpoints ([`super::import`]) share with it.
+//! the import's endpoints ([`super::import`], [`super::parts`]) share with it: [`IoError`], the
+//! upload form read with its size limit ([`read_upload`]), the store's records of a type
+//! ([`records_of`]).
+
+use std::collections::HashMap;
 
 use axum::{
-    extract::{DefaultBodyLimit, multipart::MultipartError},
+    body::Bytes,
+    extract::{DefaultBodyLimit, Multipart, multipart::MultipartError},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -96,10 +101,22 @@ impl IntoResponse for IoError {
     }
 }
 
-/// A multipart error as the user reads it (`too_large`: the answer to a body over the limit).
-pub(crate) fn multipart_error(e: MultipartError, too_large: fn() -> IoError) -> IoError {
+/// A file over `max_bytes` (named in MB, as the limit the route checks).
+pub(crate) fn file_too_large(max_bytes: usize) -> IoError {
+    let mb = max_bytes / 1024 / 1024;
+    refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "file_too_large",
+        format!("文件太大,最大 {mb} MB"),
+        format!("The file is too large (at most {mb} MB)"),
+    )
+}
+
+/// A multipart error as the user reads it (a body over the route's limit: [`file_too_large`]
+/// of `max_bytes`).
+pub(crate) fn multipart_error(e: MultipartError, max_bytes: usize) -> IoError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
+        file_too_large(max_bytes)
     } else {
         refused(
             StatusCode::BAD_REQUEST,
@@ -111,6 +128,56 @@ pub(crate) fn multipart_error(e: MultipartError, too_large: fn() -> IoError) -> 
             ),
         )
     }
+}
+
+/// An upload form read: its `file` part and the text parts asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Upload {
+    file: Option<Bytes>,
+    texts: HashMap<&'static str, String>,
+}
+
+impl Upload {
+    /// The file, or `import_file_missing`.
+    pub fn file(&self) -> Result<Bytes, IoError> {
+        self.file.clone().ok_or_else(|| {
+            refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_file_missing",
+                "请选择要导入的文件(.xlsx 或 .csv)".into(),
+                "Please choose a file to import (.xlsx or .csv)".into(),
+            )
+        })
+    }
+
+    /// A text part, if sent.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts.get(name).map(String::as_str)
+    }
+}
+
+/// Reads an upload form: the `file` part (at most `max_bytes`, else `file_too_large`) and the
+/// text parts named in `texts`; other parts are ignored.
+pub(crate) async fn read_upload(
+    mut form: Multipart,
+    max_bytes: usize,
+    texts: &[&'static str],
+) -> Result<Upload, IoError> {
+    let mut up = Upload::default();
+    let error = |e| multipart_error(e, max_bytes);
+    while let Some(field) = form.next_field().await.map_err(error)? {
+        let name = field.name().unwrap_or_default();
+        if name == "file" {
+            let bytes = field.bytes().await.map_err(error)?;
+            if bytes.len() > max_bytes {
+                return Err(file_too_large(max_bytes));
+            }
+            up.file = Some(bytes);
+        } else if let Some(t) = texts.iter().find(|t| **t == name) {
+            up.texts.insert(t, field.text().await.map_err(error)?);
+        }
+    }
+    Ok(up)
 }
 
 /// Every record of `record_type` in the store (snapshot pages).
