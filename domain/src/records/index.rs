@@ -14,7 +14,8 @@
 //!   appointment's slot.
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
-//!   first contact, a visit's arrival, a test drive's start, an order's signing; else the day of
+//!   first contact, a visit's arrival, a test drive's start, an order's signing, a repair order's
+//!   reception; else the day of
 //!   its first op), or [`NO_DAY`]: the cards built today, a period's new records.
 //! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
 //! - `links`: the ids of the records this one belongs to ([`LINK_FIELDS`]: an A-card's visits,
@@ -38,7 +39,7 @@ use crate::time::StoreClock;
 /// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
 /// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
 /// are of its own version.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
@@ -147,6 +148,7 @@ fn made_field(record_type: &str) -> Option<&'static str> {
         "test_drive" => Some("started_at"),
         "order" => Some("signed_at"),
         "service_history" => Some("date"),
+        "repair_order" => Some("received_at"),
         _ => None,
     }
 }
@@ -506,6 +508,12 @@ mod tests {
         // Without its date, a record was made on the day of its first op (1,000 ms after the
         // epoch: 1 January 1970 in China).
         assert_eq!(keys(&task, C).made, "1970-01-01");
+        // A repair order was made the day it was received (a period's ROs: the board, 经营指标).
+        let ro = rec(
+            &crate::records::REPAIR_ORDER,
+            &[("received_at", json!("2026-03-15T17:30:00Z"))],
+        );
+        assert_eq!(keys(&ro, C).made, "2026-03-16");
     }
 
     #[test]
