@@ -11,11 +11,10 @@ use domain::service::repair_order::{AdvisorLoad, RoStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::data::{self, Appointment};
+use super::data;
 use super::words::{arrival_text, hm, status_text};
 use crate::clock::{now_local, today};
 use crate::i18n::*;
-use crate::sync::use_sync;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
 
@@ -39,24 +38,21 @@ words! {
 #[component]
 pub fn ServiceBoard() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let todays = Memo::new(move |_| {
-        let day = today();
-        data::appointments(sync)
-            .into_iter()
-            .filter(|a| a.slot_at.is_some_and(|s| s.date() == day))
-            .collect::<Vec<Appointment>>()
-    });
+    // Today's appointments (`by_day`), the open ROs (`by_status`) and those received today
+    // (`by_made`): never every record (docs/sync.md, "How a screen reads records").
+    let todays = data::use_appointments(move || Some((today(), today())));
+    let ros = data::use_repair_orders(data::open_statuses(), move || Some((today(), today())));
     let open = Memo::new(move |_| {
-        data::repair_orders(sync)
-            .into_iter()
-            .filter(|r| !matches!(r.status, RoStatus::HandedOver | RoStatus::Cancelled))
-            .collect::<Vec<_>>()
+        ros.get().map(|all| {
+            all.into_iter()
+                .filter(|r| !matches!(r.status, RoStatus::HandedOver | RoStatus::Cancelled))
+                .collect::<Vec<_>>()
+        })
     });
     let loads = Memo::new(move |_| {
         let day = today();
-        let appts = data::appointments(sync);
-        let ros = data::repair_orders(sync);
+        let appts = todays.get().unwrap_or_default();
+        let ros = ros.get().unwrap_or_default();
         let mut items: Vec<(Option<String>, Option<_>)> = appts
             .iter()
             .filter(|a| {
@@ -89,7 +85,9 @@ pub fn ServiceBoard() -> impl IntoView {
         <Panel id="svc-today-title" title=move || t!(i18n, svc_desk.board.today)>
             {move || {
                 let now = now_local();
-                let rows = todays.get();
+                let Some(rows) = todays.get() else {
+                    return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+                };
                 if rows.is_empty() {
                     return view! { <p class="muted">{t!(i18n, svc_desk.board.no_appointments)}</p> }.into_any();
                 }
@@ -130,7 +128,9 @@ pub fn ServiceBoard() -> impl IntoView {
         <Panel id="svc-open-title" title=move || t!(i18n, svc_desk.board.open_ros)>
             {move || {
                 let now = now_local();
-                let mut rows = open.get();
+                let Some(mut rows) = open.get() else {
+                    return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+                };
                 if rows.is_empty() {
                     return view! { <p class="muted">{t!(i18n, svc_desk.board.no_ros)}</p> }.into_any();
                 }
