@@ -7,7 +7,9 @@
 //! task; the schedule writer reads the C-cards a page at a time after the first paint
 //! ([`use_schedule`]). The care settings are small (`SyncCtx::records`).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use domain::Role;
 use domain::care::schedule::{PastService, ServiceKind, generate, new_tasks_plan};
@@ -267,35 +269,42 @@ async fn sleep(ms: i32) {
 /// nothing but the compact past services is held for a pass. One pass at a time; a change
 /// during a pass runs one more after it.
 pub fn use_schedule(sync: SyncCtx) {
-    let running = StoredValue::new(false);
-    let again = StoredValue::new(false);
-    let run = move || {
-        if running.get_value() {
-            again.set_value(true);
-            return;
-        }
-        running.set_value(true);
-        leptos::task::spawn_local(async move {
-            loop {
-                again.set_value(false);
-                // After the first paint: the lists are read first.
-                sleep(SCHEDULE_DELAY_MS).await;
-                let settings = untrack(|| settings(sync));
-                if let Err(e) = schedule_pass(sync, settings).await {
-                    leptos::logging::warn!("forecourt: the care schedule was not read: {e}");
-                }
-                if !again.get_value() {
-                    break;
-                }
-            }
-            running.set_value(false);
-        });
-    };
+    // Shared with the pass, which may outlive the page: plain cells, not reactive values (a
+    // disposed one would panic), and the settings read here, in the page's context.
+    let writer = Rc::new(RefCell::new(Writer::default()));
     Effect::new(move || {
         for t in ["c_card", "repair_order", "service_history", "care_settings"] {
             crate::sync::cache::track(t);
         }
-        settings(sync);
-        run();
+        let settings = settings(sync);
+        let mut w = writer.borrow_mut();
+        w.next = Some(settings);
+        if w.running {
+            return;
+        }
+        w.running = true;
+        drop(w);
+        let writer = writer.clone();
+        leptos::task::spawn_local(async move {
+            loop {
+                // After the first paint: the lists are read first.
+                sleep(SCHEDULE_DELAY_MS).await;
+                let Some(settings) = writer.borrow_mut().next.take() else {
+                    break;
+                };
+                if let Err(e) = schedule_pass(sync, settings).await {
+                    leptos::logging::warn!("forecourt: the care schedule was not read: {e}");
+                }
+            }
+            writer.borrow_mut().running = false;
+        });
     });
+}
+
+/// The schedule writer's state: whether a pass runs, and the settings of the pass to run next
+/// (set by a change during a pass).
+#[derive(Default)]
+struct Writer {
+    running: bool,
+    next: Option<CareSettings>,
 }

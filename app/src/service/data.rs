@@ -153,10 +153,15 @@ pub fn use_repair_orders(
 /// The lines of repair order `ro` (index `by_link`: `ro_id`), in the order they were made (their
 /// ids are v7).
 pub fn use_lines(ro: Uuid) -> Memo<Vec<(RecordState, RoLine)>> {
+    use_lines_of(move || Some(ro))
+}
+
+/// The lines of the repair order `ro` gives (none while it gives `None`), as [`use_lines`].
+pub fn use_lines_of(ro: impl Fn() -> Option<Uuid> + 'static) -> Memo<Vec<(RecordState, RoLine)>> {
     let sync = use_sync();
     let reading = sync.read(move || {
         Some(Query::Linked {
-            id: ro,
+            id: ro()?,
             types: &["ro_line"],
         })
     });
