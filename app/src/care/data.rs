@@ -3,23 +3,32 @@
 //! generator reads, and [`use_schedule`], which writes the rows of the schedule this device does
 //! not hold yet (ids derived, so devices generating offline write one task).
 //!
-//! These reads take whole types (`SyncCtx::records`); reading them through the indexes is
-//! issue 14's work on every screen.
+//! The lists read the open care tasks through the index `by_status` (issue 14), never every
+//! task; the schedule writer reads the C-cards a page at a time after the first paint
+//! ([`use_schedule`]). The care settings are small (`SyncCtx::records`).
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use domain::Role;
 use domain::care::schedule::{PastService, ServiceKind, generate, new_tasks_plan};
 use domain::care::settings::{CareSettings, care_settings_id};
+use domain::plan::Plan;
+use domain::records::CareTaskStatus;
 use domain::records::service::{RepairOrder, ServiceHistory};
 use domain::records::{CCard, CareTask};
+use domain::sales::chrono::NaiveDate;
+use domain::service::repair_order::RoStatus;
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::clock::{store_clock, today};
+use crate::db::DbError;
 use crate::session::use_session;
-use crate::sync::SyncCtx;
+use crate::sync::{Query, SyncCtx, read_once, store};
+use crate::ui::reads::{Many, all, read_many};
 
 /// The store's id ("" when unknown).
 pub fn store_id() -> String {
@@ -72,16 +81,236 @@ pub fn settings(sync: SyncCtx) -> CareSettings {
         .unwrap_or_default()
 }
 
-/// Every care task on the device.
-pub fn tasks(sync: SyncCtx) -> Vec<CareTask> {
-    sync.records("care_task")
-        .iter()
-        .map(|r| CareTask::of(r, store_clock()))
-        .collect()
+/// The open care tasks (index `by_status`, `["care_task", "open"]`): the lists of calls, each
+/// person's load and the CS manager's re-spread show only open tasks, so the tasks done over the
+/// years are never read. `None` until read.
+pub fn use_open_tasks() -> Memo<Option<Vec<CareTask>>> {
+    let many = read_many(&["care_task"], || Some(vec![open_tasks_query()]));
+    tasks_of(many)
 }
 
-/// The past services the schedule counts from: the repair orders handed over (their kind read
-/// from the complaint) and the services imported from the old DMS (`service_history`).
+/// The open care tasks and those due within the last [`RECENT_DAYS`] (the doubles the CS manager
+/// looks at: two people called the same customer lately). `None` until read.
+pub fn use_recent_tasks() -> Memo<Option<Vec<CareTask>>> {
+    let many = read_many(&["care_task"], || {
+        let to = today();
+        let from = to - domain::sales::chrono::Duration::days(RECENT_DAYS);
+        Some(vec![
+            open_tasks_query(),
+            Query::Days {
+                record_type: "care_task",
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+        ])
+    });
+    tasks_of(many)
+}
+
+/// How far back the CS manager's doubles look at tasks no longer open.
+pub const RECENT_DAYS: i64 = 90;
+
+fn open_tasks_query() -> Query {
+    Query::page(
+        store::BY_STATUS_INDEX,
+        "care_task",
+        &[CareTaskStatus::Open.as_str()],
+        None,
+        u32::MAX,
+    )
+}
+
+fn tasks_of(many: Many) -> Memo<Option<Vec<CareTask>>> {
+    Memo::new(move |_| {
+        if !many.loaded.get() {
+            return None;
+        }
+        let clock = store_clock();
+        Some(many.records.with(|rs| {
+            rs.iter()
+                .filter(|r| !r.is_deleted())
+                .map(|r| CareTask::of(r, clock))
+                .collect()
+        }))
+    })
+}
+
+/// How many cards the schedule writer reads at a time.
+const SCHEDULE_PAGE: u32 = 200;
+
+/// A page of the schedule: the rows of `cards` this device does not hold yet (`services` their
+/// past services; their own care tasks read by `by_link`, so every row already stored is known,
+/// done ones too).
+async fn schedule_page(
+    cards: &[CCard],
+    services: &[PastService],
+    settings: &CareSettings,
+    day: NaiveDate,
+) -> Result<Plan, DbError> {
+    let rows = generate(cards, services, settings, day);
+    if rows.is_empty() {
+        return Ok(Plan::new());
+    }
+    let with_rows: BTreeSet<Uuid> = rows.iter().map(|r| r.c_card_id).collect();
+    let stored: BTreeSet<Uuid> = all(with_rows
+        .into_iter()
+        .map(|id| Query::Linked {
+            id,
+            types: &["care_task"],
+        })
+        .collect())
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    Ok(new_tasks_plan(&rows, &stored, |_| None))
+}
+
+/// The past services of the store, compact (`PastService`, not the records), read a page at a
+/// time: the repair orders handed over (`by_status`) and the imported history (`by_day`).
+async fn all_past_services() -> Result<Vec<PastService>, DbError> {
+    let clock = store_clock();
+    let mut out = Vec::new();
+    for (index, record_type, rest) in [
+        (
+            store::BY_STATUS_INDEX,
+            "repair_order",
+            Some(RoStatus::HandedOver.as_str()),
+        ),
+        (store::BY_DAY_INDEX, "service_history", None),
+    ] {
+        let rest: Vec<&str> = rest.into_iter().collect();
+        let mut after = None;
+        loop {
+            let page = read_once(Query::page(index, record_type, &rest, after, 1000)).await?;
+            for r in page.records.iter().filter(|r| !r.is_deleted()) {
+                let service = if record_type == "repair_order" {
+                    past_service_of_ro(&RepairOrder::of(r, clock))
+                } else {
+                    PastService::of_history(&ServiceHistory::of(r))
+                };
+                out.extend(service);
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn past_service_of_ro(ro: &RepairOrder) -> Option<PastService> {
+    Some(PastService {
+        c_card_id: ro.c_card_id,
+        vehicle_vin: ro.vin.clone(),
+        date: ro.handed_over_at?.date(),
+        odometer_km: ro.odometer.and_then(|k| u32::try_from(k).ok()),
+        kind: ServiceKind::of_complaint(ro.complaint.as_deref()),
+    })
+}
+
+/// One pass of the schedule writer: every C-card a page at a time (`by_day`), each page's rows
+/// not stored yet written before the next page is read. Only the past services are held for
+/// the pass, compact.
+async fn schedule_pass(sync: SyncCtx, settings: CareSettings) -> Result<(), DbError> {
+    let services = all_past_services().await?;
+    let clock = store_clock();
+    let day = today();
+    let mut after = None;
+    loop {
+        let page = read_once(Query::page(
+            store::BY_DAY_INDEX,
+            "c_card",
+            &[],
+            after,
+            SCHEDULE_PAGE,
+        ))
+        .await?;
+        let cards: Vec<CCard> = page
+            .records
+            .iter()
+            .filter(|r| !r.is_deleted())
+            .map(|r| CCard::of(r, clock))
+            .collect();
+        let plan = schedule_page(&cards, &services, &settings, day).await?;
+        if !plan.is_empty()
+            && let Err(e) = sync.execute(&plan).await
+        {
+            leptos::logging::warn!("forecourt: the care schedule was not written: {e:?}");
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// How long the schedule writer waits after the page is drawn (its lists are read first).
+const SCHEDULE_DELAY_MS: i32 = 300;
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Writes the schedule's rows this device does not hold yet, whenever the C-cards, the
+/// services or the settings change (a few ops the first time, none after).
+///
+/// The generator needs every C-card, so it runs after the page's first paint and reads the
+/// cards a page at a time ([`SCHEDULE_PAGE`], `by_day`), each page's own care tasks by
+/// `by_link` (docs/sync.md, "How a screen reads records"): the lists never wait for it, and
+/// nothing but the compact past services is held for a pass. One pass at a time; a change
+/// during a pass runs one more after it.
+pub fn use_schedule(sync: SyncCtx) {
+    // Shared with the pass, which may outlive the page: plain cells, not reactive values (a
+    // disposed one would panic), and the settings read here, in the page's context.
+    let writer = Rc::new(RefCell::new(Writer::default()));
+    Effect::new(move || {
+        for t in ["c_card", "repair_order", "service_history", "care_settings"] {
+            crate::sync::cache::track(t);
+        }
+        let settings = settings(sync);
+        let mut w = writer.borrow_mut();
+        w.next = Some(settings);
+        if w.running {
+            return;
+        }
+        w.running = true;
+        drop(w);
+        let writer = writer.clone();
+        leptos::task::spawn_local(async move {
+            loop {
+                // After the first paint: the lists are read first.
+                sleep(SCHEDULE_DELAY_MS).await;
+                let Some(settings) = writer.borrow_mut().next.take() else {
+                    break;
+                };
+                if let Err(e) = schedule_pass(sync, settings).await {
+                    leptos::logging::warn!("forecourt: the care schedule was not read: {e}");
+                }
+            }
+            writer.borrow_mut().running = false;
+        });
+    });
+}
+
+/// The schedule writer's state: whether a pass runs, and the settings of the pass to run next
+/// (set by a change during a pass).
+#[derive(Default)]
+struct Writer {
+    running: bool,
+    next: Option<CareSettings>,
+}
+
+/// The past services on the device (handed-over repair orders and imported history), from the
+/// whole types: the 续保 and 流失客户 pages, which still read every C-card and care task.
 pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
     past_services_of(
         &sync.records("repair_order"),
@@ -89,61 +318,21 @@ pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
     )
 }
 
-/// [`past_services`] from the records given (the GM's page reads them bounded by the month).
+/// [`past_services`] from the records given (the GM's page and the monthly report read them).
 pub fn past_services_of(
     repair_orders: &[RecordState],
     imported: &[RecordState],
 ) -> Vec<PastService> {
-    let handed_over = repair_orders
+    let clock = store_clock();
+    repair_orders
         .iter()
-        .map(|r| RepairOrder::of(r, store_clock()))
-        .filter_map(|ro| {
-            Some(PastService {
-                c_card_id: ro.c_card_id,
-                vehicle_vin: ro.vin.clone(),
-                date: ro.handed_over_at?.date(),
-                odometer_km: ro.odometer.and_then(|k| u32::try_from(k).ok()),
-                kind: ServiceKind::of_complaint(ro.complaint.as_deref()),
-            })
-        })
-        .collect::<Vec<_>>();
-    handed_over
-        .into_iter()
+        .filter(|r| !r.is_deleted())
+        .filter_map(|r| past_service_of_ro(&RepairOrder::of(r, clock)))
         .chain(
             imported
                 .iter()
+                .filter(|r| !r.is_deleted())
                 .filter_map(|r| PastService::of_history(&ServiceHistory::of(r))),
         )
         .collect()
-}
-
-/// Writes the schedule's rows this device does not hold yet, whenever the C-cards, the
-/// services, the tasks or the settings change (a few ops the first time, none after).
-pub fn use_schedule(sync: SyncCtx) {
-    let running = StoredValue::new(false);
-    Effect::new(move || {
-        let cards: Vec<CCard> = sync
-            .records("c_card")
-            .iter()
-            .map(|r| CCard::of(r, store_clock()))
-            .collect();
-        let services = past_services(sync);
-        let stored: BTreeSet<Uuid> = sync.records("care_task").iter().map(|r| r.id).collect();
-        let settings = settings(sync);
-        if cards.is_empty() || running.get_value() {
-            return;
-        }
-        let rows = generate(&cards, &services, &settings, today());
-        let plan = new_tasks_plan(&rows, &stored, |_| None);
-        if plan.is_empty() {
-            return;
-        }
-        running.set_value(true);
-        leptos::task::spawn_local(async move {
-            if let Err(e) = sync.execute(&plan).await {
-                leptos::logging::warn!("forecourt: the care schedule was not written: {e:?}");
-            }
-            running.set_value(false);
-        });
-    });
 }

@@ -18,7 +18,7 @@ use leptos_router::components::A;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::data::{is_care_manager, settings, store_id, tasks};
+use super::data::{is_care_manager, settings, store_id, use_open_tasks, use_recent_tasks};
 use super::kind_words;
 use crate::clock::store_clock;
 use crate::i18n::*;
@@ -91,8 +91,12 @@ fn Specialists() -> impl IntoView {
             saved.set(Some(t_string!(i18n, care.manage.saved).to_string()));
         });
     };
+    let open = use_open_tasks();
     let pin = move |_| {
-        let plan = respread_plan(&tasks(sync), &settings(sync).specialists);
+        let Some(tasks) = open.get_untracked() else {
+            return;
+        };
+        let plan = respread_plan(&tasks, &settings(sync).specialists);
         edit.run(async move { sync.execute(&plan).await }, move |_| {
             saved.set(Some(t_string!(i18n, care.manage.pinned).to_string()));
         });
@@ -140,10 +144,13 @@ fn Specialists() -> impl IntoView {
 fn Load() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let open = use_open_tasks();
     let rows = move || {
         let specialists = settings(sync).specialists;
         let mut by: BTreeMap<String, usize> = BTreeMap::new();
-        for t in tasks(sync)
+        for t in open
+            .get()
+            .unwrap_or_default()
             .iter()
             .filter(|t| t.status == CareTaskStatus::Open)
         {
@@ -167,14 +174,13 @@ fn Load() -> impl IntoView {
 #[component]
 fn Doubles() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
+    let recent = use_recent_tasks();
     let list = move || {
-        let all = tasks(sync);
         // Until the care tasks are read from IndexedDB, say so rather than "no doubles".
-        if !sync.has_read("care_task") {
+        let Some(all) = recent.get() else {
             return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }
                 .into_any();
-        }
+        };
         let found: Vec<_> = doubles(&all, store_clock()).into_iter().cloned().collect();
         if found.is_empty() {
             return view! { <p class="muted care-no-doubles">{t_string!(i18n, care.manage.no_doubles)}</p> }.into_any();

@@ -9,7 +9,7 @@ use domain::records::CareTask;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::data::{me, settings, tasks, use_schedule};
+use super::data::{me, settings, use_open_tasks, use_schedule};
 use super::kind_words;
 use crate::clock::{now_local, store_clock};
 use crate::i18n::*;
@@ -80,27 +80,32 @@ pub fn MyCallsPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     use_schedule(sync);
+    let open = use_open_tasks();
     let list = Memo::new(move |_| {
+        let tasks = open.get()?;
         let Some((id, roles)) = me() else {
-            return (MyList::default(), false);
+            return Some((MyList::default(), false));
         };
         let s = settings(sync);
-        let list = my_list(&tasks(sync), id, &roles, &s.specialists, now_local());
-        (list, s.specialists.is_empty())
+        let list = my_list(&tasks, id, &roles, &s.specialists, now_local());
+        Some((list, s.specialists.is_empty()))
     });
     view! {
         <Panel id="care-my-title" page=true title=move || t_string!(i18n, care.my.title)>
-            {move || list.with(|(_, nobody)| nobody.then(|| view! {
+            {move || list.with(|l| l.as_ref().is_some_and(|(_, nobody)| *nobody).then(|| view! {
                 <p class="notice notice-warn">{t_string!(i18n, care.my.unassigned_hint)}</p>
             }))}
         </Panel>
         {move || {
-            let (l, _) = list.get();
+            let Some((l, _)) = list.get() else {
+                return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }.into_any();
+            };
             view! {
                 {section(i18n, "care-overdue-title", |i| t_string!(i, care.my.overdue), l.overdue)}
                 {section(i18n, "care-today-title", |i| t_string!(i, care.my.today), l.today)}
                 {section(i18n, "care-upcoming-title", |i| t_string!(i, care.my.upcoming), l.upcoming)}
             }
+            .into_any()
         }}
     }
 }

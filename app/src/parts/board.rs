@@ -30,8 +30,9 @@ pub fn HoldBadge() -> impl IntoView {
 pub fn TomorrowParts() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let appts = super::reserve::use_tomorrows();
     let missing = Memo::new(move |_| {
-        tomorrow(sync)
+        tomorrow(sync, appts.get().unwrap_or_default())
             .into_iter()
             .filter(|(_, c)| !c.ready())
             .collect::<Vec<_>>()

@@ -8,12 +8,13 @@ use domain::parts::reservations::{Reservation, held};
 use domain::parts::stock::{StockMove, moves_of, stock};
 use domain::records::parts::Part;
 use domain::records::service::{RepairOrder, RoLine};
-use domain::service::repair_order::{LineKind, RoStatus};
+use domain::service::repair_order::LineKind;
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::clock::store_clock;
+use crate::service::data as service_data;
 use crate::sync::SyncCtx;
 
 /// One catalogue part as the stock list shows it.
@@ -75,29 +76,31 @@ pub fn part_options(sync: SyncCtx) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The repair orders in the workshop (not handed over nor cancelled), newest first.
-pub fn open_ros(sync: SyncCtx) -> Vec<RepairOrder> {
-    let mut out: Vec<RepairOrder> = sync
-        .records("repair_order")
-        .iter()
-        .map(|r| RepairOrder::of(r, store_clock()))
-        .filter(|r| !matches!(r.status, RoStatus::HandedOver | RoStatus::Cancelled))
-        .collect();
-    out.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)));
-    out
+/// The repair orders in the workshop (not handed over nor cancelled), newest first: one
+/// `by_status` page per open status (`crate::service::data::use_repair_orders`), never every RO;
+/// empty until read.
+pub fn use_open_ros() -> Memo<Vec<RepairOrder>> {
+    let ros = service_data::use_repair_orders(service_data::open_statuses(), || None);
+    Memo::new(move |_| ros.get().unwrap_or_default())
 }
 
-/// The part lines of repair order `ro`, in the order they were made.
-pub fn part_lines(sync: SyncCtx, ro: Uuid) -> Vec<RoLine> {
-    let mut out: Vec<RoLine> = sync
-        .records("ro_line")
-        .iter()
-        .filter(|r| domain::records::field::uuid(r, "ro_id") == Some(ro))
-        .map(|r| RoLine::of(r, store_clock()))
-        .filter(|l| l.kind == LineKind::Part)
-        .collect();
-    out.sort_by_key(|l| l.id);
-    out
+/// The part lines of the repair order `ro` gives (its lines by `by_link`, not every line), in
+/// the order they were made.
+pub fn use_part_lines(ro: impl Fn() -> Option<Uuid> + Send + Sync + 'static) -> Memo<Vec<RoLine>> {
+    let ro = std::sync::Arc::new(ro);
+    let lines = service_data::use_lines_of({
+        let ro = ro.clone();
+        move || ro()
+    });
+    Memo::new(move |_| {
+        let chosen = ro();
+        lines.with(|ls| {
+            ls.iter()
+                .filter(|(_, l)| l.kind == LineKind::Part && l.ro_id.is_some() && l.ro_id == chosen)
+                .map(|(_, l)| l.clone())
+                .collect()
+        })
+    })
 }
 
 /// An RO as a select shows it: plate and customer.

@@ -201,9 +201,9 @@ fn SupplierReturn() -> impl IntoView {
 #[component]
 pub fn IssuePage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
-    let ros = Memo::new(move |_| data::open_ros(sync));
+    let ros = data::use_open_ros();
     let chosen = RwSignal::new(String::new());
+    let part_lines = data::use_part_lines(move || Uuid::parse_str(&chosen.get()).ok());
     let ro_options = Signal::derive(move || {
         ros.get()
             .iter()
@@ -217,7 +217,7 @@ pub fn IssuePage() -> impl IntoView {
         else {
             return ().into_any();
         };
-        let lines = data::part_lines(sync, ro.id);
+        let lines = part_lines.get();
         if lines.is_empty() {
             return view! { <p class="muted">{t!(i18n, parts.issue.no_lines)}</p> }.into_any();
         }

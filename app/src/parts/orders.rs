@@ -5,22 +5,26 @@
 //! that arrived and were neither fitted nor returned, oldest first with the days they waited
 //! (`wall_of_shame`), to be fitted (装车) or returned (退货) in time.
 
-use domain::parts::orders::{EmergencyOrder, OrderStatus, wall_of_shame};
+use domain::parts::orders::{EmergencyOrder, OrderStatus, Unfitted, wall_of_shame};
 use domain::parts::plan::{
     JobRef, NewOrder, arrival_plan, cancel_order_plan, emergency_order_plan, fitted_plan,
     order_returned_plan,
 };
+use domain::sales::chrono::NaiveDate;
 use leptos::prelude::*;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::data::{self, qty_of};
 use crate::clock::{now_local, store_clock, today};
 use crate::i18n::*;
-use crate::sync::use_sync;
+use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::Alert;
-use crate::ui::edit::use_edit;
+use crate::ui::edit::{EditState, use_edit};
+use crate::ui::export::ExportButton;
 use crate::ui::field::{DateField, NumberField, Select, TextField};
 use crate::ui::panel::Panel;
+use crate::ui::table::{Column, Columns, DataTable};
 
 fn status_words(i18n: I18nContext<Locale>, s: OrderStatus) -> &'static str {
     match s {
@@ -56,8 +60,10 @@ fn NewEmergencyOrder() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let done = RwSignal::new(false);
     let part_options = Signal::derive(move || data::part_options(sync));
+    let open_ros = data::use_open_ros();
     let ro_options = Signal::derive(move || {
-        data::open_ros(sync)
+        open_ros
+            .get()
             .iter()
             .map(|r| (r.id.to_string(), data::ro_label(r)))
             .collect::<Vec<_>>()
@@ -140,80 +146,121 @@ pub fn OrdersPage() -> impl IntoView {
             .filter(EmergencyOrder::open)
             .collect::<Vec<_>>()
     });
+    let open_ros = data::use_open_ros();
     let plates = move |ro: Option<Uuid>| {
         ro.and_then(|id| {
-            data::open_ros(sync)
+            open_ros
+                .get()
                 .into_iter()
                 .find(|r| r.id == id)
                 .map(|r| data::ro_label(&r))
         })
         .unwrap_or_default()
     };
+    let rows = Signal::derive(move || {
+        let day = today();
+        open.get()
+            .into_iter()
+            .map(|o| OrderRow {
+                late: o.late(day),
+                plates: plates(o.ro_id),
+                o,
+            })
+            .collect::<Vec<_>>()
+    });
+    let columns = order_columns(i18n, sync, edit);
+    let export = {
+        let columns = columns.clone();
+        Callback::new(move |()| {
+            let title = format!("{} {}", t_string!(i18n, parts.orders.title), today());
+            columns.export(i18n, title, &rows.get_untracked())
+        })
+    };
     view! {
-        <Panel id="parts-orders-title" page=true title=move || t!(i18n, parts.orders.title)>
+        <Panel id="parts-orders-title" page=true title=move || t!(i18n, parts.orders.title) actions=move || view! {
+            <ExportButton table=export />
+        }>
             <Alert message=edit.error />
-            {move || {
-                let rows = open.get();
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, parts.orders.none)}</p> }.into_any();
-                }
-                let day = today();
-                view! {
-                    <div class="table-wrap">
-                        <table class="table parts-orders">
-                            <thead>
-                                <tr>
-                                    <th>{t!(i18n, parts.orders.name)}</th>
-                                    <th>{t!(i18n, parts.orders.supplier)}</th>
-                                    <th>{t!(i18n, parts.orders.promised)}</th>
-                                    <th>{t!(i18n, parts.orders.ro)}</th>
-                                    <th>{t!(i18n, parts.orders.status)}</th>
-                                    <th></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|o| {
-                                    let late = o.late(day);
-                                    let arrive = {
-                                        let o = o.clone();
-                                        move |_| {
-                                            let plan = arrival_plan(&o, now_local());
-                                            edit.run(async move { sync.execute(&plan).await }, |_| ());
-                                        }
-                                    };
-                                    let id = o.id;
-                                    let cancel = move |_| {
-                                        let plan = cancel_order_plan(id);
-                                        edit.run(async move { sync.execute(&plan).await }, |_| ());
-                                    };
-                                    view! {
-                                        <tr class="parts-order" class:late=late>
-                                            <th scope="row">{order_label(&o)}</th>
-                                            <td>{o.supplier.clone()}</td>
-                                            <td>
-                                                {o.promised_date.map(|d| d.to_string()).unwrap_or_default()}
-                                                {late.then(|| view! { " " <span class="badge badge-late">{t!(i18n, parts.orders.late)}</span> })}
-                                            </td>
-                                            <td>{plates(o.ro_id)}</td>
-                                            <td>{status_words(i18n, o.status)}</td>
-                                            <td>
-                                                <button type="button" class="btn btn-secondary" disabled=move || edit.busy.get() on:click=arrive>{t!(i18n, parts.orders.arrive)}</button>
-                                                " "
-                                                <button type="button" class="btn btn-link" disabled=move || edit.busy.get() on:click=cancel>{t!(i18n, parts.orders.cancel)}</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=rows
+                class="parts-orders"
+                empty=|i| t_string!(i, parts.orders.none)
+                row_class=|r: &OrderRow| Some(if r.late { "parts-order late" } else { "parts-order" })
+            />
         </Panel>
         <Panel id="parts-order-new-title" title=move || t!(i18n, parts.orders.new)>
             <NewEmergencyOrder />
         </Panel>
     }
+}
+
+/// A row of the open emergency orders: the order, whether it is late, its RO's plate.
+#[derive(Debug, Clone, PartialEq)]
+struct OrderRow {
+    o: EmergencyOrder,
+    late: bool,
+    plates: String,
+}
+
+/// The open orders' columns; 到货 and 取消 act on the row.
+fn order_columns(i18n: I18nContext<Locale>, sync: SyncCtx, edit: EditState) -> Columns<OrderRow> {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    Columns::new(vec![
+        Column::text(
+            |i| t_string!(i, parts.orders.name),
+            |r: &OrderRow| order_label(&r.o),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, parts.orders.supplier),
+            |r: &OrderRow| r.o.supplier.clone(),
+        ),
+        Column::new(
+            |i| t_string!(i, parts.orders.promised),
+            move |r: &OrderRow| {
+                let promised = date(r.o.promised_date);
+                let late = r.late;
+                view! {
+                    {promised}
+                    {late.then(|| view! { " " <span class="badge badge-late">{t!(i18n, parts.orders.late)}</span> })}
+                }
+                .into_any()
+            },
+            move |r: &OrderRow| json!(date(r.o.promised_date)),
+        ),
+        Column::text(
+            |i| t_string!(i, parts.orders.ro),
+            |r: &OrderRow| r.plates.clone(),
+        ),
+        Column::text(
+            |i| t_string!(i, parts.orders.status),
+            move |r: &OrderRow| status_words(i18n, r.o.status).to_string(),
+        ),
+        Column::view_only(
+            |_| String::new(),
+            move |r: &OrderRow| {
+                let arrive = {
+                    let o = r.o.clone();
+                    move |_| {
+                        let plan = arrival_plan(&o, now_local());
+                        edit.run(async move { sync.execute(&plan).await }, |_| ());
+                    }
+                };
+                let id = r.o.id;
+                let cancel = move |_| {
+                    let plan = cancel_order_plan(id);
+                    edit.run(async move { sync.execute(&plan).await }, |_| ());
+                };
+                view! {
+                    <button type="button" class="btn btn-secondary" disabled=move || edit.busy.get() on:click=arrive>{t!(i18n, parts.orders.arrive)}</button>
+                    " "
+                    <button type="button" class="btn btn-link" disabled=move || edit.busy.get() on:click=cancel>{t!(i18n, parts.orders.cancel)}</button>
+                }
+                .into_any()
+            },
+        ),
+    ])
 }
 
 #[component]
@@ -231,59 +278,92 @@ pub fn UnfittedPage() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
+    let rows = Signal::derive(move || {
+        wall.get()
+            .into_iter()
+            .map(|(u, o)| UnfittedRow { u, o })
+            .collect::<Vec<_>>()
+    });
+    let columns = unfitted_columns(i18n, sync, edit);
+    let export = {
+        let columns = columns.clone();
+        Callback::new(move |()| {
+            let title = format!("{} {}", t_string!(i18n, parts.unfitted.title), today());
+            columns.export(i18n, title, &rows.get_untracked())
+        })
+    };
     view! {
-        <Panel id="parts-unfitted-title" page=true title=move || t!(i18n, parts.unfitted.title)>
+        <Panel id="parts-unfitted-title" page=true title=move || t!(i18n, parts.unfitted.title) actions=move || view! {
+            <ExportButton table=export />
+        }>
             <Alert message=edit.error />
-            {move || {
-                let rows = wall.get();
-                if rows.is_empty() {
-                    return view! { <p class="muted">{t!(i18n, parts.unfitted.none)}</p> }.into_any();
-                }
-                view! {
-                    <div class="table-wrap">
-                        <table class="table parts-unfitted">
-                            <thead>
-                                <tr>
-                                    <th>{t!(i18n, parts.orders.name)}</th>
-                                    <th>{t!(i18n, parts.unfitted.arrived_on)}</th>
-                                    <th>{t!(i18n, parts.unfitted.days)}</th>
-                                    <th></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|(u, o)| {
-                                    let fit = {
-                                        let o = o.clone();
-                                        move |_| {
-                                            let plan = fitted_plan(&o);
-                                            edit.run(async move { sync.execute(&plan).await }, |_| ());
-                                        }
-                                    };
-                                    let back = {
-                                        let o = o.clone();
-                                        move |_| {
-                                            let plan = order_returned_plan(&o);
-                                            edit.run(async move { sync.execute(&plan).await }, |_| ());
-                                        }
-                                    };
-                                    view! {
-                                        <tr class="unfitted">
-                                            <th scope="row">{order_label(&o)}</th>
-                                            <td>{u.arrived_on.map(|d| d.to_string()).unwrap_or_default()}</td>
-                                            <td class="num">{u.days_waiting.map(|d| d.to_string()).unwrap_or_default()}</td>
-                                            <td>
-                                                <button type="button" class="btn btn-secondary" disabled=move || edit.busy.get() on:click=fit>{t!(i18n, parts.unfitted.fit)}</button>
-                                                " "
-                                                <button type="button" class="btn btn-link" disabled=move || edit.busy.get() on:click=back>{t!(i18n, parts.unfitted.send_back)}</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
+            <DataTable
+                columns=columns
+                rows=rows
+                class="parts-unfitted"
+                empty=|i| t_string!(i, parts.unfitted.none)
+                row_class=|_: &UnfittedRow| Some("unfitted")
+            />
         </Panel>
     }
+}
+
+/// A row of 到货未装: the days waited and the order.
+#[derive(Debug, Clone, PartialEq)]
+struct UnfittedRow {
+    u: Unfitted,
+    o: EmergencyOrder,
+}
+
+/// 到货未装's columns; 装车 and 退货 act on the row.
+fn unfitted_columns(
+    i18n: I18nContext<Locale>,
+    sync: SyncCtx,
+    edit: EditState,
+) -> Columns<UnfittedRow> {
+    Columns::new(vec![
+        Column::text(
+            |i| t_string!(i, parts.orders.name),
+            |r: &UnfittedRow| order_label(&r.o),
+        )
+        .row_header(),
+        Column::text(
+            |i| t_string!(i, parts.unfitted.arrived_on),
+            |r: &UnfittedRow| r.u.arrived_on.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        Column::new(
+            |i| t_string!(i, parts.unfitted.days),
+            |r: &UnfittedRow| {
+                let days = r.u.days_waiting.map(|d| d.to_string()).unwrap_or_default();
+                view! { {days} }.into_any()
+            },
+            |r: &UnfittedRow| r.u.days_waiting.map_or(Value::Null, |d| json!(d)),
+        )
+        .class("num"),
+        Column::view_only(
+            |_| String::new(),
+            move |r: &UnfittedRow| {
+                let fit = {
+                    let o = r.o.clone();
+                    move |_| {
+                        let plan = fitted_plan(&o);
+                        edit.run(async move { sync.execute(&plan).await }, |_| ());
+                    }
+                };
+                let back = {
+                    let o = r.o.clone();
+                    move |_| {
+                        let plan = order_returned_plan(&o);
+                        edit.run(async move { sync.execute(&plan).await }, |_| ());
+                    }
+                };
+                view! {
+                    <button type="button" class="btn btn-secondary" disabled=move || edit.busy.get() on:click=fit>{t!(i18n, parts.unfitted.fit)}</button>
+                    " "
+                    <button type="button" class="btn btn-link" disabled=move || edit.busy.get() on:click=back>{t!(i18n, parts.unfitted.send_back)}</button>
+                }
+                .into_any()
+            },
+        ),
+    ])
 }

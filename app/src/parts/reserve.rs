@@ -15,17 +15,26 @@ use uuid::Uuid;
 use super::data::{self, qty_of};
 use crate::clock::today;
 use crate::i18n::*;
-use crate::service::data::{Appointment, appointments};
+use crate::service::data::{Appointment, use_appointments};
 use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{NumberField, Select};
 use crate::ui::panel::Panel;
 
-/// Tomorrow's booked appointments that need parts, with their checks.
-pub fn tomorrow(sync: SyncCtx) -> Vec<(Appointment, AppointmentParts)> {
+/// Tomorrow's appointments (`by_day`, not every appointment): `None` until read.
+pub fn use_tomorrows() -> Memo<Option<Vec<Appointment>>> {
+    use_appointments(|| {
+        let day = today() + domain::sales::chrono::Duration::days(1);
+        Some((day, day))
+    })
+}
+
+/// Tomorrow's booked appointments that need parts, with their checks; `appts`: tomorrow's
+/// appointments ([`use_tomorrows`]).
+pub fn tomorrow(sync: SyncCtx, appts: Vec<Appointment>) -> Vec<(Appointment, AppointmentParts)> {
     let day = today() + domain::sales::chrono::Duration::days(1);
-    let appts: Vec<Appointment> = appointments(sync)
+    let appts: Vec<Appointment> = appts
         .into_iter()
         .filter(|a| a.status == AppointmentStatus::Booked)
         .filter(|a| a.slot_at.is_some_and(|s| s.date() == day))
@@ -143,7 +152,8 @@ fn Reserve(appointment: Uuid) -> impl IntoView {
 pub fn ReservePage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let list = Memo::new(move |_| tomorrow(sync));
+    let appts = use_tomorrows();
+    let list = Memo::new(move |_| tomorrow(sync, appts.get().unwrap_or_default()));
     view! {
         <Panel id="parts-reserve-title" page=true title=move || t!(i18n, parts.reserve.title)>
             {move || {

@@ -1,5 +1,5 @@
-//! `/sales/duplicates` (撞单): A-cards on this device that share a phone number, grouped with the
-//! domain's rules (`domain::sales::duplicate`: the owner has the earliest first contact), so the
+//! `/sales/duplicates` (撞单): A-cards on this device that share a phone number (read without
+//! reading every card: `super::duplicate_read`), grouped with the domain's rules (`domain::sales::duplicate`: the owner has the earliest first contact), so the
 //! queue works offline and matches the server's `GET /api/sales/duplicates`.
 //!
 //! A sales manager or the GM settles each group: 合并 folds the other cards into the owner
@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
+use super::duplicate_read::shared_phone_cards;
 use crate::directory;
 use crate::i18n::*;
 use crate::sales::is_sales_manager;
@@ -24,6 +25,7 @@ use crate::ui::field::Select;
 use crate::ui::kinds::text;
 use crate::ui::labels::{device, phone_display, who};
 use crate::ui::panel::Panel;
+use crate::ui::reads::read_with;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A translation with `%name%` placeholders filled in.
@@ -126,9 +128,15 @@ async fn merge_group(
 #[component]
 pub fn DuplicatesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
     let manager = Memo::new(move |_| is_sales_manager());
-    let list = Memo::new(move |_| groups(&sync.records("a_card")));
+    // Only the cards whose phone is on another card (`duplicate_read`), not every A-card.
+    let cards = read_with(&["a_card"], || Some(shared_phone_cards()));
+    let list = Memo::new(move |_| {
+        cards
+            .loaded
+            .get()
+            .then(|| cards.records.with(|c| groups(c)))
+    });
     let done = RwSignal::new(None::<String>);
     view! {
         <Panel id="duplicates-title" page=true title=move || t!(i18n, duplicates.title)>
@@ -141,7 +149,10 @@ pub fn DuplicatesPage() -> impl IntoView {
                     }
                         .into_any();
                 }
-                let list = list.get();
+                let Some(list) = list.get() else {
+                    return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }
+                        .into_any();
+                };
                 if list.is_empty() {
                     return view! { <p class="notice notice-ok">{t!(i18n, duplicates.none)}</p> }
                         .into_any();

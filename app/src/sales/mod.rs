@@ -5,6 +5,7 @@ pub mod a_card;
 pub mod a_card_page;
 pub mod c_card;
 pub mod delivery;
+pub mod duplicate_read;
 pub mod duplicates;
 pub mod import;
 pub mod key_account;

@@ -7,7 +7,6 @@
 //! rule by the op's time). While booking, the capacity of the slot's day is shown: each
 //! advisor's load and the workshop's hours (on duty − carry-over − booked).
 
-use domain::records::field;
 use domain::records::sales::CCard;
 use domain::sales::UserError;
 use domain::sales::chrono::NaiveDate;
@@ -43,10 +42,13 @@ pub const DEFAULT_SHOP_MINUTES: i64 = 4 * 8 * 60;
 fn Capacity(day: Signal<Option<NaiveDate>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    // The day's appointments, the open ROs and those received that day: not every record.
+    let appts = data::use_appointments(move || day.get().map(|d| (d, d)));
+    let ros = data::use_repair_orders(data::open_statuses(), move || day.get().map(|d| (d, d)));
     move || {
         let day = day.get()?;
-        let appts = data::appointments(sync);
-        let ros = data::repair_orders(sync);
+        let appts = appts.get()?;
+        let ros = ros.get()?;
         let live = |a: &&Appointment| {
             a.status == AppointmentStatus::Booked && a.slot_at.is_some_and(|s| s.date() == day)
         };
@@ -287,16 +289,16 @@ fn AppointmentView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView
     };
     let now = now_local();
     // The confirm call the day before (a care task naming the appointment).
-    let confirm_call = Memo::new(move |_| {
-        let note = format!("appointment:{id}");
-        sync.records("care_task")
-            .into_iter()
-            .find(|t| {
-                field::text(t, "kind") == Some(CONFIRM_CALL_KIND)
-                    && field::text(t, "note") == Some(note.as_str())
-            })
-            .and_then(|t| field::time(&t, "due_at", store_clock()))
-    });
+    let confirm_call =
+        data::use_task_due(CONFIRM_CALL_KIND, format!("appointment:{id}"), move || {
+            let a = appt.get()?;
+            let slot = a.slot_at?.date();
+            Some((
+                a.c_card_id,
+                slot - domain::sales::chrono::Duration::days(1),
+                slot,
+            ))
+        });
     view! {
         <p class="back-link no-print"><A href="/service">{t!(i18n, svc_desk.back)}</A></p>
         {move || appt.get().map(|a| {

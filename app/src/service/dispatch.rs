@@ -109,6 +109,9 @@ pub fn DispatchPage() -> impl IntoView {
     });
     let open = move || {
         let jobs = board.with(|b| b.1.clone());
+        if floor.with(|f| !f.loaded) {
+            return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+        }
         if jobs.is_empty() {
             return view! { <p class="muted">{t!(i18n, svc_shop.dispatch.none_open)}</p> }
                 .into_any();
@@ -219,6 +222,9 @@ pub fn DispatchPage() -> impl IntoView {
     };
     let cars = move || {
         let ros = floor.with(|f| f.ros.clone());
+        if floor.with(|f| !f.loaded) {
+            return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+        }
         if ros.is_empty() {
             return view! { <p class="muted">{t!(i18n, svc_shop.dispatch.none_cars)}</p> }
                 .into_any();

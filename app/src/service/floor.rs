@@ -1,7 +1,8 @@
 //! The workshop's reading of the records: the repair orders on the floor (approved, in work, at
 //! QC, ready), their lines and jobs (`domain::service::workshop::floor_jobs`), and the store's
 //! technicians. The workshop screens (派工, 我的作业, 质检) read ROs and lines only here, so how
-//! the device reads them is changed in one place.
+//! the device reads them is changed in one place: through the indexes, the ROs on the floor and
+//! their lines only.
 
 use domain::Role;
 use domain::records::service::{RepairOrder, RoLine};
@@ -10,10 +11,12 @@ use domain::service::workshop::{JobRow, ON_THE_FLOOR, floor_jobs};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::data::status_queries;
 use crate::clock::{now_local, store_clock};
 use crate::directory::{Person, people};
 use crate::i18n::*;
-use crate::sync::use_sync;
+use crate::sync::Query;
+use crate::ui::reads::{all, read_with};
 
 /// The ROs on the floor, their lines and jobs, as of `now`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -22,6 +25,8 @@ pub struct Floor {
     pub lines: Vec<RoLine>,
     pub jobs: Vec<JobRow>,
     pub now: Option<NaiveDateTime>,
+    /// Whether the floor has been read (false: the screens say 正在加载… rather than "none").
+    pub loaded: bool,
 }
 
 impl Floor {
@@ -45,23 +50,45 @@ impl Floor {
 
 /// The floor, read again whenever records change (clocked time and the promised-time risk are
 /// as of that moment: the screens are not redrawn on a timer, so that a form being typed in
-/// is not redrawn under the user's fingers).
+/// is not redrawn under the user's fingers). Not [`Floor::loaded`] until read.
+///
+/// Read through the indexes, never a whole type: the ROs on the floor one `by_status` page per
+/// status, then each one's lines (`by_link` on `ro_id`).
 pub fn use_floor() -> Memo<Floor> {
-    let sync = use_sync();
+    let many = read_with(&["repair_order", "ro_line"], || {
+        Some(async {
+            let ros = all(status_queries(&ON_THE_FLOOR)).await?;
+            let lines = all(ros
+                .iter()
+                .map(|r| Query::Linked {
+                    id: r.id,
+                    types: &["ro_line"],
+                })
+                .collect())
+            .await?;
+            Ok(ros.into_iter().chain(lines).collect::<Vec<_>>())
+        })
+    });
     Memo::new(move |_| {
+        if !many.loaded.get() {
+            return Floor::default();
+        }
         let clock = store_clock();
-        let ros: Vec<RepairOrder> = sync
-            .records("repair_order")
-            .iter()
-            .map(|r| RepairOrder::of(r, clock))
-            .filter(|r| ON_THE_FLOOR.contains(&r.status))
-            .collect();
-        let lines: Vec<RoLine> = sync
-            .records("ro_line")
-            .iter()
-            .map(|r| RoLine::of(r, clock))
-            .filter(|l| l.ro_id.is_some_and(|id| ros.iter().any(|r| r.id == id)))
-            .collect();
+        let (ros, lines) = many.records.with(|rs| {
+            let ros: Vec<RepairOrder> = rs
+                .iter()
+                .filter(|r| r.record_type == "repair_order")
+                .map(|r| RepairOrder::of(r, clock))
+                .filter(|r| ON_THE_FLOOR.contains(&r.status))
+                .collect();
+            let lines: Vec<RoLine> = rs
+                .iter()
+                .filter(|r| r.record_type == "ro_line")
+                .map(|r| RoLine::of(r, clock))
+                .filter(|l| l.ro_id.is_some_and(|id| ros.iter().any(|r| r.id == id)))
+                .collect();
+            (ros, lines)
+        });
         let now = now_local();
         let jobs = floor_jobs(&ros, &lines, now);
         Floor {
@@ -69,6 +96,7 @@ pub fn use_floor() -> Memo<Floor> {
             lines,
             jobs,
             now: Some(now),
+            loaded: true,
         }
     })
 }

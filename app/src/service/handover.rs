@@ -3,7 +3,6 @@
 //! time, whether the promise was kept (交车时间准确率) and the advisor's follow-up call 48
 //! hours later (`handover_plan`). After it, the page shows the result and the call's task.
 
-use domain::records::field;
 use domain::records::service::{RepairOrder, RoLine};
 use domain::service::desk::{totals, yuan};
 use domain::service::plan::{FOLLOW_UP_KIND, Handover, handover_plan};
@@ -14,7 +13,7 @@ use uuid::Uuid;
 use super::data;
 use super::words::error_list;
 use super::words::shown;
-use crate::clock::{now_local, store_clock};
+use crate::clock::now_local;
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::edit::use_edit;
@@ -31,15 +30,15 @@ pub fn HandoverPanel(
     let sync = use_sync();
     let edit = use_edit();
     let signature = RwSignal::new(None::<String>);
-    let follow_up = Memo::new(move |_| {
-        let note = format!("repair_order:{id}");
-        sync.records("care_task")
-            .into_iter()
-            .find(|t| {
-                field::text(t, "kind") == Some(FOLLOW_UP_KIND)
-                    && field::text(t, "note") == Some(note.as_str())
-            })
-            .and_then(|t| field::time(&t, "due_at", store_clock()))
+    // Due 48 hours after the handover (`domain::service::plan::FOLLOW_UP_AFTER`).
+    let follow_up = data::use_task_due(FOLLOW_UP_KIND, format!("repair_order:{id}"), move || {
+        let r = ro.get()?;
+        let day = r.handed_over_at?.date();
+        Some((
+            r.c_card_id,
+            day,
+            day + domain::sales::chrono::Duration::days(3),
+        ))
     });
     let hand_over = move |_| {
         let Some(r) = ro.get_untracked() else { return };

@@ -234,6 +234,9 @@ pub fn MyJobsPage() -> impl IntoView {
             }
             out
         });
+        if floor.with(|f| !f.loaded) {
+            return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+        }
         if groups.is_empty() {
             return view! { <p class="muted">{t!(i18n, svc_shop.jobs.none)}</p> }.into_any();
         }

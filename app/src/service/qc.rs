@@ -116,6 +116,9 @@ pub fn QcPage() -> impl IntoView {
             ros.sort_by_key(|(r, _)| (r.status != RoStatus::Qc, r.promised_at));
             ros
         });
+        if floor.with(|f| !f.loaded) {
+            return view! { <p class="muted" role="status">{t!(i18n, loading)}</p> }.into_any();
+        }
         if list.is_empty() {
             return view! { <p class="muted">{t!(i18n, svc_shop.qc.none)}</p> }.into_any();
         }

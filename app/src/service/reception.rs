@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::car_outline::{CarOutline, kind_text, mark_text};
 use super::data::{self, Appointment};
 use super::words::error_list;
-use crate::clock::now_local;
+use crate::clock::{now_local, today};
 use crate::i18n::*;
 use crate::sync::use_sync;
 use crate::ui::blob_image::BlobImage;
@@ -69,9 +69,20 @@ pub fn ReceptionPage() -> impl IntoView {
         .map(|a| format!("{} · {}", a.customer_name, a.plate))
         .unwrap_or_default();
 
-    // The earlier RO this one is a comeback of, as typed so far.
+    // The earlier RO this one is a comeback of, as typed so far: among the ROs received in the
+    // comeback window and the 60 days before it (a car is in the workshop for days, not
+    // months), not every RO of the store's history.
+    let past = data::use_repair_orders(Vec::new(), move || {
+        let days = data::settings(sync).comeback_days.clamp(0, 3650) + 60;
+        Some((
+            today() - domain::sales::chrono::Duration::days(days),
+            today(),
+        ))
+    });
     let comeback = Memo::new(move |_| {
-        let history: Vec<PastRo> = data::repair_orders(sync)
+        let history: Vec<PastRo> = past
+            .get()
+            .unwrap_or_default()
             .into_iter()
             .map(|r| PastRo {
                 id: r.id,

@@ -145,11 +145,9 @@ fn RoView(id: Uuid, record: Memo<Option<RecordState>>) -> impl IntoView {
     let sync = use_sync();
     let ro =
         Memo::new(move |_| record.with(|r| r.as_ref().map(|r| RepairOrder::of(r, store_clock()))));
+    let read_lines = data::use_lines(id);
     let lines = Memo::new(move |_| {
-        data::lines_of(sync, id)
-            .into_iter()
-            .map(|(_, l)| l)
-            .collect::<Vec<RoLine>>()
+        read_lines.with(|ls| ls.iter().map(|(_, l)| l.clone()).collect::<Vec<RoLine>>())
     });
     let rate = Memo::new(move |_| data::settings(sync).hourly_rate_fen);
     let status = Memo::new(move |_| ro.with(|r| r.as_ref().map(|r| r.status)));

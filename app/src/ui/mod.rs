@@ -20,6 +20,7 @@ pub mod labels;
 pub mod list;
 pub mod panel;
 pub mod photo;
+pub mod reads;
 pub mod record_page;
 pub mod signature;
 pub mod table;

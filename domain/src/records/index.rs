@@ -14,9 +14,11 @@
 //!   appointment's slot.
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
-//!   first contact, a visit's arrival, a test drive's start, an order's signing; else the day of
+//!   first contact, a visit's arrival, a test drive's start, an order's signing, a repair order's
+//!   reception; else the day of
 //!   its first op), or [`NO_DAY`]: the cards built today, a period's new records.
-//! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`].
+//! - `terms`: the search terms ([`terms`]) of the types in [`SEARCHED`], and an A-card's phone
+//!   key ([`phone_key`], for the 撞单 queue).
 //! - `links`: the ids of the records this one belongs to ([`LINK_FIELDS`]: an A-card's visits,
 //!   test drives and orders; a C-card's care tasks; a repair order's lines…), so that a record
 //!   page reads its own records and not every record of their type.
@@ -38,7 +40,7 @@ use crate::time::StoreClock;
 /// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
 /// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
 /// are of its own version.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
@@ -85,6 +87,23 @@ pub const FLAG_BIN: &str = "bin";
 
 /// The shortest tail of a phone number (尾号) that is a search term of its own.
 pub const PHONE_TAIL: usize = 4;
+
+/// The start of an A-card's phone key among its [`terms`] ([`phone_key`]): a character nobody
+/// types, so no search finds it, and every phone key sorts apart from the other terms.
+pub const PHONE_KEY: char = '\u{1}';
+
+/// An A-card's phone key: [`PHONE_KEY`] and its canonical phone (`sales::phone::normalise`, as
+/// the 撞单 rule groups cards: `sales::duplicate::contact_of`), or `None` (another type, no
+/// phone or one that does not validate). The device's 撞单 queue walks these keys of the
+/// `by_term` index (only the keys, in order) to find the phones on more than one card
+/// (`app/src/sales/duplicate_read.rs`), without reading the cards.
+pub fn phone_key(record: &RecordState) -> Option<String> {
+    if record.record_type != "a_card" {
+        return None;
+    }
+    let canonical = phone::normalise(&field::string(record, "phone")?).ok()?;
+    Some(format!("{PHONE_KEY}{canonical}"))
+}
 
 /// The shortest tail of a VIN that is a search term of its own (the last six are what a
 /// customer reads from the windscreen or the registration).
@@ -147,6 +166,7 @@ fn made_field(record_type: &str) -> Option<&'static str> {
         "test_drive" => Some("started_at"),
         "order" => Some("signed_at"),
         "service_history" => Some("date"),
+        "repair_order" => Some("received_at"),
         _ => None,
     }
 }
@@ -252,11 +272,12 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
     }
 }
 
-/// A text as a search term or query: ASCII letters upper-case, without white space and the
-/// separators people type in plates and numbers (`-`, `·`, `.`).
+/// A text as a search term or query: ASCII letters upper-case, without white space, control
+/// characters (so no query is a [`PHONE_KEY`]) and the separators people type in plates and
+/// numbers (`-`, `·`, `.`).
 pub fn normalise_term(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '·' | '.' | '•'))
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '-' | '·' | '.' | '•'))
         .map(|c| c.to_ascii_uppercase())
         .collect()
 }
@@ -289,6 +310,9 @@ pub fn terms(record: &RecordState) -> Vec<String> {
             add(digits[digits.len() - PHONE_TAIL..].to_string());
         }
         add(digits);
+    }
+    if let Some(key) = phone_key(record) {
+        add(key);
     }
     if record.record_type == "c_card" {
         if let Some(plate) = field::string(record, "plate") {
@@ -395,7 +419,10 @@ mod tests {
         assert_eq!(k.status, "following");
         assert_eq!(k.day, "2026-03-16");
         assert_eq!(k.name, "王建华");
-        assert_eq!(k.terms, vec!["13812345678", "5678", "王建华"]);
+        assert_eq!(
+            k.terms,
+            vec!["\u{1}13812345678", "13812345678", "5678", "王建华"]
+        );
         assert_eq!(
             k.follow.as_deref(),
             Some("C|2026-03-09|2026-03-16"),
@@ -506,6 +533,12 @@ mod tests {
         // Without its date, a record was made on the day of its first op (1,000 ms after the
         // epoch: 1 January 1970 in China).
         assert_eq!(keys(&task, C).made, "1970-01-01");
+        // A repair order was made the day it was received (a period's ROs: the board, 经营指标).
+        let ro = rec(
+            &crate::records::REPAIR_ORDER,
+            &[("received_at", json!("2026-03-15T17:30:00Z"))],
+        );
+        assert_eq!(keys(&ro, C).made, "2026-03-16");
     }
 
     #[test]
@@ -609,6 +642,22 @@ mod tests {
     }
 
     #[test]
+    fn an_a_card_s_phone_key_is_its_canonical_phone_and_no_search_finds_it() {
+        let a = rec(&A_CARD, &[("phone", json!("138 1234 5678"))]);
+        let b = rec(&A_CARD, &[("phone", json!("+86-138-1234-5678"))]);
+        assert_eq!(phone_key(&a), Some("\u{1}13812345678".into()));
+        assert_eq!(phone_key(&a), phone_key(&b));
+        // Not for a C-card, nor a phone that does not validate.
+        let c = rec(&C_CARD, &[("phone", json!("138 1234 5678"))]);
+        assert_eq!(phone_key(&c), None);
+        assert_eq!(phone_key(&rec(&A_CARD, &[("phone", json!("12"))])), None);
+        // Whatever is typed, the search never looks for a phone key.
+        for typed in ["\u{1}", "\u{1}138", " \u{1}13812345678"] {
+            assert!(query(typed).is_none_or(|q| !q.starts_with(PHONE_KEY)));
+        }
+    }
+
+    #[test]
     fn a_phone_query_drops_separators_and_the_country_code() {
         assert_eq!(query(" 138-1234 "), Some("1381234".into()));
         assert_eq!(query("+86 138 1234 5678"), Some("13812345678".into()));
@@ -622,7 +671,10 @@ mod tests {
     #[test]
     fn a_landline_is_found_by_its_digits() {
         let card = rec(&A_CARD, &[("phone", json!("(0571) 8765 4321"))]);
-        assert_eq!(terms(&card), vec!["057187654321", "4321"]);
+        assert_eq!(
+            terms(&card),
+            vec!["\u{1}0571-87654321", "057187654321", "4321"]
+        );
         assert!(matches(&card, "0571-8765"));
         assert!(matches(&card, "4321"));
     }
