@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TERM, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -226,9 +226,9 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 }
 
 /// `{type, id, json}` and the index fields of `domain::records::index::keys` (`owner`,
-/// `status`, `day`, `name`, `terms`, `links`; left out for a record in the bin, which is then
-/// in no index but `by_type` and `by_flag`; `flags` always): properties, so that the indexes
-/// (`db.rs`) can read them.
+/// `status`, `day` when the type has them, `name`, `made`, `terms`, `links`; left out for a
+/// record in the bin, which is then in no index but `by_flag`; `flags` always): properties,
+/// so that the indexes (`db.rs`) can read them.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     let json = serde_json::to_string(state).map_err(|e| DbError::Decode(e.to_string()))?;
     record_value_of(state, &json)
@@ -247,13 +247,15 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
     let index = domain::records::index::keys(state, crate::clock::store_clock());
     if index.live {
         for (k, v) in [
-            ("owner", &index.owner),
-            ("status", &index.status),
-            ("day", &index.day),
-            ("name", &index.name),
-            ("made", &index.made),
+            ("owner", index.owner.as_deref()),
+            ("status", index.status.as_deref()),
+            ("day", index.day.as_deref()),
+            ("name", Some(index.name.as_str())),
+            ("made", Some(index.made.as_str())),
         ] {
-            set(k, &JsValue::from_str(v))?;
+            if let Some(v) = v {
+                set(k, &JsValue::from_str(v))?;
+            }
         }
         set("terms", &strings(&index.terms))?;
         set("links", &strings(&index.links))?;
@@ -375,10 +377,16 @@ async fn read_index(
     Ok(read_all(&values))
 }
 
-/// The stored records of one type (the bin's too): for the small types held whole
-/// (`domain::records::index::WHOLE_TYPES`).
+/// The live records of one type: for the small types held whole
+/// (`domain::records::index::WHOLE_TYPES`). Read through `by_made`'s `[type]` prefix: every
+/// live record has a `made`, so no index of its own lists records by type (one entry less per
+/// record to write; records in the bin are left out, as every screen leaves them out).
 pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
-    read_index(BY_TYPE, Some(JsValue::from_str(record_type).into()), None).await
+    let t = JsValue::from_str(record_type);
+    let lower = array(std::slice::from_ref(&t));
+    let upper = array(&[t, js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    read_index(db::BY_MADE, Some(range.into()), None).await
 }
 
 /// The records that belong to record `id` (`links`, index `by_link`), of any type.
