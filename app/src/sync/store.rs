@@ -111,6 +111,16 @@ pub struct SnapshotProgress {
     pub seq: u64,
     pub fetched: u64,
     pub total: u64,
+    /// Whether `total` is the exact count of the scope (else an upper bound, not shown).
+    #[serde(default)]
+    pub exact: bool,
+}
+
+impl SnapshotProgress {
+    /// The total to show beside the records fetched: only an exact count.
+    pub fn shown_total(&self) -> Option<u64> {
+        self.exact.then_some(self.total)
+    }
 }
 
 /// An op the server refused for good (e.g. `op_id_reused`, a validation error): taken out of
@@ -415,29 +425,22 @@ pub async fn follow_ups(
     let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let values = tx
-        .object_store(RECORDS)?
-        .index(db::BY_FOLLOW)?
-        .get_all(Some(range.into()), None)?
-        .await?;
+    let index = tx.object_store(RECORDS)?.index(db::BY_FOLLOW)?;
+    let entries = key_cursor(index, range.into()).await?;
     tx.await?;
-    let field = |v: &JsValue, k: &str| {
-        js_sys::Reflect::get(v, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    let mut cards = Vec::with_capacity(values.len());
-    let mut by_id = std::collections::HashMap::with_capacity(values.len());
-    for (i, v) in values.iter().enumerate() {
-        let card = field(v, "id")
+    let mut cards = Vec::with_capacity(entries.len());
+    for (k, primary) in &entries {
+        let card = primary
+            .as_string()
             .and_then(|id| Uuid::parse_str(&id).ok())
-            .zip(field(v, "follow"))
-            .and_then(|(id, key)| FollowUpCard::from_key(id, &key));
+            .zip(
+                js_sys::Reflect::get_u32(k, 2)
+                    .ok()
+                    .and_then(|f| f.as_string()),
+            )
+            .and_then(|(id, follow)| FollowUpCard::from_key(id, &follow));
         match card {
-            Some(card) => {
-                by_id.insert(card.id, i);
-                cards.push(card);
-            }
+            Some(card) => cards.push(card),
             None => leptos::logging::warn!("forecourt: skipping an unreadable follow-up key"),
         }
     }
@@ -449,19 +452,72 @@ pub async fn follow_ups(
         rules.skip,
         rules.take,
     );
-    let records = page
-        .entries
-        .iter()
-        .filter_map(|e| by_id.get(&e.card).and_then(|i| values.get(*i)))
-        .filter_map(|v| match read_record(v) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                leptos::logging::error!("forecourt: skipping an unreadable record: {e}");
-                None
-            }
-        })
+    let ids: Vec<Uuid> = page.entries.iter().map(|e| e.card).collect();
+    let records = load(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|(_, r)| r)
         .collect();
     Ok((page, records))
+}
+
+/// Every `(index key, record id)` of `index` within `range`, read with a key cursor (no stored
+/// value is read). The cursor is driven from its `success` events: one callback for the whole
+/// walk rather than a future per step.
+async fn key_cursor(index: idb::Index, range: JsValue) -> Result<Vec<(JsValue, JsValue)>, DbError> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let failed = |e: JsValue| DbError::Idb(format!("key cursor: {e:?}"));
+    let index: web_sys::IdbIndex = index.into();
+    let request = index.open_key_cursor_with_range(&range).map_err(failed)?;
+    let mut settle = None;
+    let done = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.ok_or_else(|| DbError::Idb("key cursor: no promise".into()))?;
+    let found: Rc<RefCell<Vec<(JsValue, JsValue)>>> = Rc::default();
+    let on_success = {
+        let (request, found, reject) = (request.clone(), found.clone(), reject.clone());
+        Closure::<dyn FnMut()>::new(move || match request.result() {
+            Ok(v) if !v.is_null() && !v.is_undefined() => {
+                let cursor: web_sys::IdbCursor = v.unchecked_into();
+                found.borrow_mut().push((
+                    cursor.key().unwrap_or_default(),
+                    cursor.primary_key().unwrap_or_default(),
+                ));
+                if let Err(e) = cursor.continue_() {
+                    let _ = reject.call1(&JsValue::NULL, &e);
+                }
+            }
+            Ok(_) => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+            Err(e) => {
+                let _ = reject.call1(&JsValue::NULL, &e);
+            }
+        })
+    };
+    let on_error = {
+        let request = request.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let e: JsValue = request
+                .error()
+                .ok()
+                .flatten()
+                .map(Into::into)
+                .unwrap_or_else(|| JsValue::from_str("the cursor failed"));
+            let _ = reject.call1(&JsValue::NULL, &e);
+        })
+    };
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let walked = wasm_bindgen_futures::JsFuture::from(done).await;
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    drop((on_success, on_error));
+    walked.map_err(failed)?;
+    Ok(found.take())
 }
 
 /// What [`follow_ups`] computes the list by: the store's rules, the day, the page.
