@@ -410,10 +410,12 @@ pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
 }
 
-/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the A-cards
-/// being followed are read through `by_follow`, and of each only its id and `follow` key (no
-/// record is parsed) to compute the list (`domain::sales::grade::follow_up_page`); only the
-/// records of the page asked for are parsed. Returns the page and its records, in list order.
+/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the entries of
+/// `by_follow` (the A-cards being followed) are read with a key cursor, i.e. their index keys
+/// (`[type, owner, follow]`) and record ids only, no stored value (a `getAll` would copy every
+/// card's JSON text: ~4,000 cards for a manager who sells); the list is computed from those
+/// keys (`domain::sales::grade::follow_up_page`), then only the page's cards are read and
+/// parsed. Returns the page and its records, in list order.
 pub async fn follow_ups(
     owner: &str,
     rules: &FollowUpRules,
