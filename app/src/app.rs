@@ -79,32 +79,13 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                 <Route path=path!("/setup") view=lazy_pages::Setup::VIEW />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
-                    // 销售: one route per workflow page, under the sales sub-navigation.
+                    // 销售: the workflow pages, under the sales sub-navigation. Each area's pages are
+                    // one route (`lazy_pages::AreaPages`: the paths are in lazy_pages.rs).
                     <ParentRoute
                         path=path!("sales")
                         view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=lazy_pages::SalesHome::VIEW />
-                        <Route path=path!("reception") view=lazy_pages::Reception::VIEW />
-                        <Route path=path!("sleeping") view=lazy_pages::Sleeping::VIEW />
-                        <Route path=path!("a-cards") view=lazy_pages::ACards::VIEW />
-                        <Route path=path!("a-cards/new") view=lazy_pages::NewACard::VIEW />
-                        <Route path=path!("a-cards/:id") view=lazy_pages::ACard::VIEW />
-                        <Route path=path!("losses") view=lazy_pages::Losses::VIEW />
-                        <Route path=path!("test-drives") view=lazy_pages::TestDrives::VIEW />
-                        <Route path=path!("test-drives/new") view=lazy_pages::NewTestDrive::VIEW />
-                        <Route path=path!("test-drives/:id") view=lazy_pages::TestDrive::VIEW />
-                        <Route path=path!("orders") view=lazy_pages::Orders::VIEW />
-                        <Route path=path!("orders/new") view=lazy_pages::NewOrder::VIEW />
-                        <Route path=path!("orders/:id") view=lazy_pages::Order::VIEW />
-                        <Route path=path!("c-cards/:id") view=lazy_pages::CCard::VIEW />
-                        <Route path=path!("key-accounts") view=lazy_pages::KeyAccounts::VIEW />
-                        <Route path=path!("key-accounts/new") view=lazy_pages::NewKeyAccount::VIEW />
-                        <Route path=path!("key-accounts/:id") view=lazy_pages::KeyAccount::VIEW />
-                        <Route path=path!("kpi") view=lazy_pages::Kpi::VIEW />
-                        <Route path=path!("settings") view=lazy_pages::SalesSettings::VIEW />
-                        <Route path=path!("import") view=lazy_pages::Import::VIEW />
-                        <Route path=path!("duplicates") view=lazy_pages::Duplicates::VIEW />
+                        <Route path=lazy_pages::SALES view=lazy_pages::SALES />
                     </ParentRoute>
                     <Route path=path!("conflicts") view=lazy_pages::Conflicts::VIEW />
                     <Route path=path!("password") view=lazy_pages::Password::VIEW />
@@ -113,48 +94,24 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                         path=path!("service")
                         view=|| view! { <AreaGate area=Area::Service><service::ServiceLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=lazy_pages::ServiceBoard::VIEW />
-                        <Route path=path!("appointments/new") view=lazy_pages::NewAppointment::VIEW />
-                        <Route path=path!("appointments/:id") view=lazy_pages::Appointment::VIEW />
-                        <Route path=path!("reception") view=lazy_pages::ServiceReception::VIEW />
-                        <Route path=path!("ro/:id") view=lazy_pages::RepairOrder::VIEW />
-                        <Route path=path!("settings") view=lazy_pages::ServiceSettings::VIEW />
-                        <Route path=path!("dispatch") view=lazy_pages::Dispatch::VIEW />
-                        <Route path=path!("jobs") view=lazy_pages::MyJobs::VIEW />
-                        <Route path=path!("qc") view=lazy_pages::Qc::VIEW />
+                        <Route path=lazy_pages::SERVICE view=lazy_pages::SERVICE />
                     </ParentRoute>
                     // 零件: the parts clerk's desk, under the parts sub-navigation.
                     <ParentRoute
                         path=path!("parts")
                         view=|| view! { <AreaGate area=Area::Service><parts::PartsLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=lazy_pages::PartsStock::VIEW />
-                        <Route path=path!("receive") view=lazy_pages::PartsReceive::VIEW />
-                        <Route path=path!("issue") view=lazy_pages::PartsIssue::VIEW />
-                        <Route path=path!("reserve") view=lazy_pages::PartsReserve::VIEW />
-                        <Route path=path!("orders") view=lazy_pages::PartsOrders::VIEW />
-                        <Route path=path!("unfitted") view=lazy_pages::PartsUnfitted::VIEW />
+                        <Route path=lazy_pages::PARTS view=lazy_pages::PARTS />
                     </ParentRoute>
                     // 客服: the care calls, under the care sub-navigation.
                     <ParentRoute
                         path=path!("care")
                         view=|| view! { <AreaGate area=Area::Care><care::CareLayout /></AreaGate> }
                     >
-                        <Route path=path!("") view=lazy_pages::MyCalls::VIEW />
-                        <Route path=path!("task/:id") view=lazy_pages::CareCall::VIEW />
-                        <Route path=path!("manage") view=lazy_pages::CareManage::VIEW />
-                        <Route path=path!("outbox") view=lazy_pages::CareOutbox::VIEW />
-                        <Route path=path!("report") view=lazy_pages::CareReport::VIEW />
-                        <Route path=path!("renewal") view=lazy_pages::CareRenewal::VIEW />
-                        <Route path=path!("lost") view=lazy_pages::CareLost::VIEW />
-                        <Route path=path!("import") view=lazy_pages::Import::VIEW />
+                        <Route path=lazy_pages::CARE view=lazy_pages::CARE />
                     </ParentRoute>
                     <ParentRoute path=path!("manage") view=manage::ManageLayout>
-                        <Route path=path!("") view=lazy_pages::Devices::VIEW />
-                        <Route path=path!("bin") view=lazy_pages::Bin::VIEW />
-                        <Route path=path!("staff") view=lazy_pages::Staff::VIEW />
-                        <Route path=path!("audit") view=lazy_pages::Audit::VIEW />
-                        <Route path=path!("kpi") view=lazy_pages::GmKpi::VIEW />
+                        <Route path=lazy_pages::MANAGE view=lazy_pages::MANAGE />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -1,9 +1,10 @@
-//! The pages that are loaded on first use: one [`LazyRoute`] per route, whose `view` only
-//! draws the page's component, in a wasm-split module per workflow (the `group` of
-//! [`lazy_pages!`]). `cargo xtask build` (wasm-split) moves each group's pages, and whatever
-//! only they use, out of the main wasm into a chunk that is fetched when one of its routes is
-//! first shown (and precached by the service worker, so the app still starts and works
-//! offline). Code that pages of several groups share lands in shared chunks.
+//! The pages that are loaded on first use: one [`PageView`] per page, which only draws the
+//! page's component, in a wasm-split module per workflow (the `group` of [`lazy_pages!`]); the
+//! pages of an area are one route of the router ([`AreaPages`]). `cargo xtask build`
+//! (wasm-split) moves each group's pages, and whatever only they use, out of the main wasm
+//! into a chunk that is fetched when one of its routes is first shown (and precached by the
+//! service worker, so the app still starts and works offline). Code that pages of several
+//! groups share lands in shared chunks.
 //!
 //! The shell (header, navigation, the sync status) and the small placeholder pages stay in the
 //! main wasm; the pages before the shell (login, setup, the password form) are the group
@@ -12,7 +13,9 @@
 
 use domain::Area;
 use leptos::prelude::*;
-use leptos_router::{ChooseView, LazyRoute};
+use leptos_router::hooks::use_params_map;
+use leptos_router::{ChooseView, PartialPathMatch, PathSegment, PossibleRouteMatch};
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -24,7 +27,7 @@ use crate::{care, conflicts, manage, pages, parts, sales, service};
 /// generic over the routes' views (choosing, matching, preloading) exists once in the main wasm
 /// instead of once per route (`Lazy<Page>` is a type per page: ~1 KB of router code each).
 #[derive(Clone, Copy)]
-pub struct PageView(fn() -> Pin<Box<dyn Future<Output = AnyView>>>);
+pub struct PageView(fn() -> Pin<Box<dyn Future<Output = AnyView> + Send>>);
 
 impl ChooseView for PageView {
     async fn choose(self) -> AnyView {
@@ -34,45 +37,144 @@ impl ChooseView for PageView {
     async fn preload(&self) {}
 }
 
+/// The pages of one area (`/sales/…`, `/service/…`, …) as ONE route of the router: the route's
+/// path matches any of the pages' paths under the area and its view draws the page matched.
+///
+/// The router's code is generic over each route's path and view and its matching is unrolled
+/// over the routes: ~60 routes made ~100 KB of router code in the main wasm. With one route per
+/// area (all of this one type), the pages are a table: `path` under the area (`""` for the area's
+/// own page, `:name` for a parameter, read with `use_params_map` as before) and the page's view.
+/// A path no page of the area has is no match, so the router shows its "not found" as before.
+#[derive(Clone, Copy)]
+pub struct AreaPages(pub &'static [(&'static str, PageView)]);
+
+/// The parameter that carries the number of the matched page of an [`AreaPages`].
+const PAGE_PARAM: &str = "area_page";
+
+/// The parameters of `path` (under the area, without the leading or a trailing `/`) if it is the
+/// page path `pattern` (`a-cards/:id`), else `None`.
+fn match_page(pattern: &str, path: &str) -> Option<Vec<(Cow<'static, str>, String)>> {
+    let mut params = Vec::new();
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) => match w.strip_prefix(':') {
+                Some(_) if g.is_empty() => return None,
+                Some(name) => params.push((Cow::Owned(name.to_string()), g.to_string())),
+                None if w == g => {}
+                None => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+impl AreaPages {
+    /// The number of the page `path` (what is left of the URL's path after the area's) shows,
+    /// and its parameters.
+    fn find(&self, path: &str) -> Option<(usize, Vec<(Cow<'static, str>, String)>)> {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        let path = path.strip_suffix('/').unwrap_or(path);
+        self.0
+            .iter()
+            .enumerate()
+            .find_map(|(i, (pattern, _))| match_page(pattern, path).map(|p| (i, p)))
+    }
+}
+
+impl PossibleRouteMatch for AreaPages {
+    fn optional(&self) -> bool {
+        false
+    }
+
+    fn test<'a>(&self, path: &'a str) -> Option<PartialPathMatch<'a>> {
+        let (page, mut params) = self.find(path)?;
+        params.push((Cow::Borrowed(PAGE_PARAM), page.to_string()));
+        Some(PartialPathMatch::new(&path[path.len()..], params, path))
+    }
+
+    fn generate_path(&self, path: &mut Vec<PathSegment>) {
+        path.push(PathSegment::Splat(PAGE_PARAM.into()));
+    }
+}
+
+impl ChooseView for AreaPages {
+    /// Moving between two pages of the area keeps the route (the router only changes its
+    /// parameters), so the view follows the matched page's number: a new page is drawn once its
+    /// group's module is loaded; a new `:id` on the same page only changes the parameter.
+    async fn choose(self) -> AnyView {
+        let params = use_params_map();
+        let page = Memo::new(move |_| {
+            params.with(|p| p.get_str(PAGE_PARAM).and_then(|n| n.parse::<usize>().ok()))
+        });
+        let pages = self.0;
+        (move || {
+            page.get().and_then(|n| pages.get(n)).map(|(_, view)| {
+                let load = view.0;
+                Suspend::new(async move { load().await })
+            })
+        })
+        .into_any()
+    }
+
+    async fn preload(&self) {}
+}
+
 /// `lazy_pages! { group { Name => path::to::Component; … } … }`: for each page a unit struct
 /// `Name` whose `Name::VIEW` (a [`PageView`]) draws `<path::to::Component />` (inside
-/// `<AreaGate area=Area::…>` for `Name in Area => …`); the route is `view=lazy_pages::Name::VIEW`.
-/// (`Name` is also a `LazyRoute`, so `view={Lazy::<Name>::new()}` works too, at the cost of the
-/// router's code for one more view type.)
+/// `<AreaGate area=Area::…>` for `Name in Area => …`); the route is `view=lazy_pages::Name::VIEW`
+/// (or the page is one of an [`AreaPages`] list).
 ///
-/// This is what `#[lazy_route]` does, except that every page of a `group` is one wasm-split
-/// module: the pages of one workflow share one chunk, where `#[lazy_route]` (one module per
-/// route) made ~475 small chunks out of the code shared by every subset of the 23 pages.
+/// Each `group` is one wasm-split module with one entry, `group::view(page)`, which draws the
+/// group's page number `page`: the pages of one workflow share one chunk (where
+/// `#[lazy_route]`, one module per route, made ~475 small chunks out of the code shared by every
+/// subset of the pages), and the main wasm carries one loader per group, not one per page.
 macro_rules! lazy_pages {
-    ($($group:ident { $($(#[$meta:meta])* $name:ident $(in $area:ident)? => $page:path;)+ })+) => {$($(
+    ($($group:ident { $($(#[$meta:meta])* $name:ident $(in $area:ident)? => $page:path;)+ })+) => {
+        /// One module per group (named as the group: the wasm-split module).
+        mod groups {
+            $(
+            #[allow(non_snake_case)]
+            pub mod $group {
+                use super::super::*;
+
+                /// The group's pages, numbered.
+                #[allow(non_camel_case_types, clippy::enum_variant_names)]
+                #[derive(Clone, Copy)]
+                pub enum Page {
+                    $($name,)+
+                }
+
+                /// Draws page number `page` of the group (in the group's wasm-split module).
+                #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
+                pub fn view(page: u8) -> AnyView {
+                    $(
+                        if page == Page::$name as u8 {
+                            return lazy_pages!(@page $page $(, $area)?);
+                        }
+                    )+
+                    ().into_any()
+                }
+            }
+            )+
+        }
+        $($(
         $(#[$meta])*
         pub struct $name;
 
         impl $name {
             /// The route's view.
             pub const VIEW: PageView = PageView({
-                #[allow(non_snake_case)]
-                #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
-                fn $name() -> AnyView {
-                    lazy_pages!(@page $page $(, $area)?)
-                }
-                fn load() -> Pin<Box<dyn Future<Output = AnyView>>> {
-                    Box::pin($name())
+                fn load() -> Pin<Box<dyn Future<Output = AnyView> + Send>> {
+                    Box::pin(groups::$group::view(groups::$group::Page::$name as u8))
                 }
                 load
             });
         }
-
-        impl LazyRoute for $name {
-            fn data() -> Self {
-                Self
-            }
-
-            async fn view(_this: Self) -> AnyView {
-                (Self::VIEW.0)().await
-            }
-        }
-    )+)+};
+        )+)+
+    };
     (@page $page:path) => {
         ::leptos::component::component_view(
             &$page,
@@ -190,7 +292,7 @@ lazy_pages! {
         /// `/parts/unfitted`
         PartsUnfitted => parts::orders::UnfittedPage;
     }
-    // 客服: the CS specialist's calls, the CS manager's page, the outbox.
+    // 客服: the CS specialist's calls, the CS manager's page, the outbox, the monthly report, 续保, 流失客户.
     care {
         /// `/care`
         MyCalls => care::my_calls::MyCallsPage;
@@ -226,6 +328,78 @@ lazy_pages! {
     }
 }
 
+// Each area's pages as one route (`AreaPages`): its path under the area, in the order they are
+// tried (a page's `new` before its `:id`).
+
+/// The pages under `/sales`.
+pub const SALES: AreaPages = AreaPages(&[
+    ("", SalesHome::VIEW),
+    ("reception", Reception::VIEW),
+    ("sleeping", Sleeping::VIEW),
+    ("a-cards", ACards::VIEW),
+    ("a-cards/new", NewACard::VIEW),
+    ("a-cards/:id", ACard::VIEW),
+    ("losses", Losses::VIEW),
+    ("test-drives", TestDrives::VIEW),
+    ("test-drives/new", NewTestDrive::VIEW),
+    ("test-drives/:id", TestDrive::VIEW),
+    ("orders", Orders::VIEW),
+    ("orders/new", NewOrder::VIEW),
+    ("orders/:id", Order::VIEW),
+    ("c-cards/:id", CCard::VIEW),
+    ("key-accounts", KeyAccounts::VIEW),
+    ("key-accounts/new", NewKeyAccount::VIEW),
+    ("key-accounts/:id", KeyAccount::VIEW),
+    ("kpi", Kpi::VIEW),
+    ("settings", SalesSettings::VIEW),
+    ("import", Import::VIEW),
+    ("duplicates", Duplicates::VIEW),
+]);
+
+/// The pages under `/service`.
+pub const SERVICE: AreaPages = AreaPages(&[
+    ("", ServiceBoard::VIEW),
+    ("appointments/new", NewAppointment::VIEW),
+    ("appointments/:id", Appointment::VIEW),
+    ("reception", ServiceReception::VIEW),
+    ("ro/:id", RepairOrder::VIEW),
+    ("settings", ServiceSettings::VIEW),
+    ("dispatch", Dispatch::VIEW),
+    ("jobs", MyJobs::VIEW),
+    ("qc", Qc::VIEW),
+]);
+
+/// The pages under `/parts`.
+pub const PARTS: AreaPages = AreaPages(&[
+    ("", PartsStock::VIEW),
+    ("receive", PartsReceive::VIEW),
+    ("issue", PartsIssue::VIEW),
+    ("reserve", PartsReserve::VIEW),
+    ("orders", PartsOrders::VIEW),
+    ("unfitted", PartsUnfitted::VIEW),
+]);
+
+/// The pages under `/care`.
+pub const CARE: AreaPages = AreaPages(&[
+    ("", MyCalls::VIEW),
+    ("task/:id", CareCall::VIEW),
+    ("manage", CareManage::VIEW),
+    ("outbox", CareOutbox::VIEW),
+    ("report", CareReport::VIEW),
+    ("renewal", CareRenewal::VIEW),
+    ("lost", CareLost::VIEW),
+    ("import", Import::VIEW),
+]);
+
+/// The pages under `/manage`.
+pub const MANAGE: AreaPages = AreaPages(&[
+    ("", Devices::VIEW),
+    ("bin", Bin::VIEW),
+    ("staff", Staff::VIEW),
+    ("audit", Audit::VIEW),
+    ("kpi", GmKpi::VIEW),
+]);
+
 /// The password form the shell shows instead of the pages while the user must replace a
 /// password someone else set: in the group `account` with the password page, drawn once its
 /// chunk is loaded.
@@ -235,4 +409,68 @@ pub fn change_password_form() -> impl IntoView {
         lazy_pages!(@page pages::password::ChangePasswordForm)
     }
     Suspend::new(change_password_form_view())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(path: &str) -> Option<(usize, Vec<(String, String)>)> {
+        SALES.find(path).map(|(page, params)| {
+            let params = params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            (page, params)
+        })
+    }
+
+    #[test]
+    fn an_area_matches_its_pages_and_nothing_else() {
+        // What the router leaves after `/sales`.
+        assert_eq!(params(""), Some((0, vec![])));
+        assert_eq!(params("/"), Some((0, vec![])));
+        assert_eq!(params("/reception"), Some((1, vec![])));
+        assert_eq!(params("/reception/"), Some((1, vec![])));
+        assert_eq!(params("/a-cards/new"), Some((4, vec![])));
+        assert_eq!(
+            params("/a-cards/9b2c"),
+            Some((5, vec![("id".to_string(), "9b2c".to_string())]))
+        );
+        assert_eq!(params("/nope"), None);
+        assert_eq!(params("/a-cards/1/2"), None);
+        assert_eq!(params("/a-cards//"), None);
+        assert_eq!(params("reception"), Some((1, vec![])));
+    }
+
+    #[test]
+    fn the_route_matches_the_whole_rest_and_names_the_page() {
+        let m = SERVICE.test("/ro/42").expect("a page");
+        assert!(m.is_complete());
+        assert_eq!(m.matched(), "/ro/42");
+        let params: Vec<(String, String)> = m
+            .params()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        assert_eq!(
+            params,
+            [
+                ("id".to_string(), "42".to_string()),
+                (PAGE_PARAM.to_string(), "4".to_string())
+            ]
+        );
+        assert!(CARE.test("/task").is_none());
+        assert!(MANAGE.test("").is_some());
+    }
+
+    #[test]
+    fn every_path_of_an_area_is_one_page() {
+        for area in [SALES, SERVICE, PARTS, CARE, MANAGE] {
+            for (i, (path, _)) in area.0.iter().enumerate() {
+                let concrete = path.replace(":id", "x");
+                assert_eq!(area.find(&concrete).map(|(n, _)| n), Some(i), "{path}");
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! the waiting worker to take over (`SKIP_WAITING`) and the page reloads once it has.
 
 use std::cell::{Cell, RefCell};
+use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -62,7 +63,43 @@ pub fn register(ready: RwSignal<bool>) -> OfflineReady {
     container.set_oncontrollerchange(Some(on_control.as_ref().unchecked_ref()));
     on_control.forget();
 
-    leptos::task::spawn_local(async move {
+    // The worker precaches every file of the app: registered once the page has loaded and is
+    // idle, so that its downloads do not compete with what the first screen needs.
+    when_idle(move || leptos::task::spawn_local(install(container, ready)));
+    OfflineReady(offline.read_only())
+}
+
+/// How long after the page's `load` event it counts as idle.
+const IDLE_AFTER_LOAD: Duration = Duration::from_millis(500);
+
+/// Runs `f` once the page has loaded (its `load` event) and a moment after: for work the first
+/// screen does not need (the service worker's precache, the sync engine of a logged-out device).
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    let later = move || {
+        set_timeout(f, IDLE_AFTER_LOAD);
+    };
+    let state = js_sys::Reflect::get(&document(), &"readyState".into()).ok();
+    if state.and_then(|s| s.as_string()).as_deref() == Some("complete") {
+        later();
+    } else {
+        let later = Cell::new(Some(later));
+        let listener = Closure::<dyn FnMut()>::new(move || {
+            if let Some(later) = later.take() {
+                later();
+            }
+        });
+        let _ = window().add_event_listener_with_callback_and_bool(
+            "load",
+            listener.as_ref().unchecked_ref(),
+            true,
+        );
+        listener.forget();
+    }
+}
+
+/// Registers `/sw.js` and follows its updates.
+async fn install(container: ServiceWorkerContainer, ready: RwSignal<bool>) {
+    {
         let registration = match JsFuture::from(container.register("/sw.js")).await {
             Ok(r) => r.unchecked_into::<ServiceWorkerRegistration>(),
             Err(e) => {
@@ -91,8 +128,7 @@ pub fn register(ready: RwSignal<bool>) -> OfflineReady {
         });
         registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
         on_update.forget();
-    });
-    OfflineReady(offline.read_only())
+    }
 }
 
 /// A worker is installed and waiting; offer it only if an older one runs this page (on the

@@ -6,7 +6,8 @@
 //! instantiates each one once, as wasm-split's loader did.
 //!
 //! A page group's pack holds what it needs except what the start group ([`START_GROUP`], the
-//! sync engine, loaded at start) has in its own pack: a module that several page groups need
+//! sync engine, loaded at start) has in its own pack (the groups of [`BEFORE_START`], the login
+//! page's, hold all they need): a module that several page groups need
 //! is in each of their packs (sent again with a later group's pack, instantiated once). The
 //! packs compress better than their modules one by one (brotli sees the shared code once).
 //!
@@ -170,8 +171,23 @@ fn needs(decls: &[Decl]) -> Result<BTreeMap<String, (usize, BTreeSet<usize>)>> {
     Ok(out)
 }
 
+/// The groups a device loads before the start group: the pages before the login (a logged-out
+/// device starts the sync engine only once the login page is drawn and idle, or at login:
+/// app/src/sync/mod.rs). Their packs hold every module they need, also what the start group's
+/// pack has, so that the login page does not fetch the sync engine's pack to draw.
+pub const BEFORE_START: &[&str] = &["account"];
+
 /// One pack per group of `loader`; `module` gives a module's bytes by its loader file.
 pub fn pack(loader: Loader, module: impl Fn(&str) -> Result<Vec<u8>>) -> Result<Packed> {
+    pack_with(loader, module, BEFORE_START)
+}
+
+/// [`pack`], with the groups whose packs are whole (`before_start`).
+fn pack_with(
+    loader: Loader,
+    module: impl Fn(&str) -> Result<Vec<u8>>,
+    before_start: &[&str],
+) -> Result<Packed> {
     let needs = needs(&loader.decls)?;
     let start: BTreeSet<usize> = needs
         .get(START_GROUP)
@@ -185,10 +201,11 @@ pub fn pack(loader: Loader, module: impl Fn(&str) -> Result<Vec<u8>>) -> Result<
         if is_start {
             start_pack = Some(packs.len());
         }
+        let whole = is_start || before_start.contains(&group.as_str());
         let mut modules: Vec<usize> = deps
             .iter()
             .copied()
-            .filter(|i| is_start || !start.contains(i))
+            .filter(|i| whole || !start.contains(i))
             .collect();
         modules.push(*own);
         let mut bodies = Vec::new();
@@ -475,6 +492,19 @@ export const __wasm_split_load_admin = wrapAsyncCb(makeLoad(() => {
                 (3, b"./split_sales_day.wasm".as_slice())
             ]
         );
+    }
+
+    #[test]
+    fn a_group_loaded_before_the_start_group_has_a_whole_pack() {
+        let packed = pack_with(parse_loader(LOADER).unwrap(), body, &["sales_day"]).unwrap();
+        let by_group: BTreeMap<_, _> = packed
+            .packs
+            .iter()
+            .map(|p| (p.group.as_str(), p.modules.clone()))
+            .collect();
+        assert_eq!(by_group["sales_day"], [0, 1, 3], "chunk_1 too");
+        assert_eq!(by_group["admin"], [1, 4]);
+        assert_eq!(by_group["sync"], [0, 2]);
     }
 
     #[test]

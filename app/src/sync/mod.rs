@@ -107,6 +107,8 @@ thread_local! {
     static LOADING: Cell<bool> = const { Cell::new(false) };
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// The engine's start ([`Job::Start`]) is under way or done.
+    static STARTED: Cell<bool> = const { Cell::new(false) };
     /// The pull cursor as last seen (to ignore SSE `changed` we already have).
     static CURSOR: Cell<u64> = const { Cell::new(0) };
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
@@ -403,7 +405,14 @@ impl SyncCtx {
                 c.whole.entry(t.to_string()).or_default();
             }
         });
-        leptos::task::spawn_local(self.run(Job::Start));
+        // Logged out (the login page), the engine (its own module) is not needed to draw the
+        // page: it starts once the page has loaded and is idle (for the login page's changes
+        // still waiting on this device), or at login, whichever comes first.
+        if self.token().is_some() {
+            self.begin();
+        } else {
+            crate::pwa::when_idle(move || self.begin());
+        }
 
         let _ = window_event_listener(leptos::ev::online, move |_| {
             self.online.set(true);
@@ -426,6 +435,9 @@ impl SyncCtx {
                 .session
                 .with(|s| s.as_ref().map(|s| s.token.clone()));
             close_events();
+            if token.is_some() {
+                self.begin();
+            }
             // Whose changes wait (and which refusals are shown) follows who is logged in.
             leptos::task::spawn_local(self.run(Job::Status));
             if token.is_some() {
@@ -435,9 +447,25 @@ impl SyncCtx {
         });
     }
 
+    /// Starts the engine (once): [`Job::Start`].
+    fn begin(self) {
+        if !STARTED.with(Cell::get) {
+            STARTED.with(|s| s.set(true));
+            leptos::task::spawn_local(self.run(Job::Start));
+        }
+    }
+
     /// Runs `job` in the sync engine, loading it the first time (a failed load is retried by
     /// the next job).
     async fn run(self, job: Job) {
+        if !STARTED.with(Cell::get) {
+            match job {
+                // The start reads the status and syncs.
+                Job::Status | Job::RunOnce => return,
+                Job::Start => {}
+                _ => self.begin(),
+            }
+        }
         match engine(self, job).await {
             Ok(work) => work.await,
             Err(e) => leptos::logging::error!("forecourt: cannot load the sync engine: {e}"),
