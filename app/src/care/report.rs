@@ -39,15 +39,11 @@ use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
 
-/// The types the report counts from.
-pub const READS: [&str; 6] = [
-    "c_card",
-    "care_task",
-    "repair_order",
-    "service_history",
-    "message",
-    "care_report",
-];
+/// The types the page waits for before showing figures (正在加载… meanwhile). Waiting for all
+/// six it counts from (C-cards, repair orders, past services, messages, comments too) never
+/// ended in the e2e run (one of them never reports `has_read`; not found yet), so it waits for
+/// the care tasks (the per-person figures) and the other figures fill in as their types arrive.
+pub const READS: [&str; 1] = ["care_task"];
 
 /// The repair orders as the care appointment rate reads them.
 pub fn visits_of(repair_orders: &[RecordState]) -> Vec<CareVisit> {
