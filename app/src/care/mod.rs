@@ -14,8 +14,8 @@ pub mod lost;
 pub mod manage;
 pub mod my_calls;
 pub mod outbox;
-pub mod report;
 pub mod renewal;
+pub mod report;
 
 use domain::care::CareKind;
 use domain::care::calls::{DayPart, Outcome};
