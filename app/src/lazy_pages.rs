@@ -51,9 +51,12 @@ pub struct AreaPages(pub &'static [(&'static str, PageView)]);
 /// The parameter that carries the number of the matched page of an [`AreaPages`].
 const PAGE_PARAM: &str = "area_page";
 
+/// A route's parameters, as the router takes them.
+type Params = Vec<(Cow<'static, str>, String)>;
+
 /// The parameters of `path` (under the area, without the leading or a trailing `/`) if it is the
 /// page path `pattern` (`a-cards/:id`), else `None`.
-fn match_page(pattern: &str, path: &str) -> Option<Vec<(Cow<'static, str>, String)>> {
+fn match_page(pattern: &str, path: &str) -> Option<Params> {
     let mut params = Vec::new();
     let mut want = pattern.split('/');
     let mut got = path.split('/');
@@ -74,7 +77,7 @@ fn match_page(pattern: &str, path: &str) -> Option<Vec<(Cow<'static, str>, Strin
 impl AreaPages {
     /// The number of the page `path` (what is left of the URL's path after the area's) shows,
     /// and its parameters.
-    fn find(&self, path: &str) -> Option<(usize, Vec<(Cow<'static, str>, String)>)> {
+    fn find(&self, path: &str) -> Option<(usize, Params)> {
         let path = path.strip_prefix('/').unwrap_or(path);
         let path = path.strip_suffix('/').unwrap_or(path);
         self.0

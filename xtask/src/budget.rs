@@ -70,6 +70,13 @@
 //! sales_manager 273.8, service_shop 148.2, service_desk 288.5, parts 140.4, gm_kpi 149.3,
 //! care 157.5, admin 166.4; limits these plus ~3 %. Then parts 148.6 with 导入零件目录 (limit
 //! 145 → 153).
+//! Session 9, branch wt-size (issue 13), measured 2026-12-06 22:17 at 609dc9f: the pages of an area
+//! are one route (`lazy_pages::AreaPages`) and each page group one wasm-split entry: initial
+//! 279.1 → 275.6 KB (limit 285 → 284; the 250 KB goal is not met). `account` raised knowingly
+//! 60 → 67 KB (measured 64.6): a logged-out device no longer fetches the `sync` pack (142 KB) to
+//! draw `/login`, so the account pack now holds the modules it shares with `sync`
+//! (`pack::BEFORE_START`): a new visitor's `/login` is initial + account = 340 KB, was 279 + 57 +
+//! 142 = 478 KB. The other groups unchanged within 0.5 KB.
 
 /// 1 KB = 1024 bytes.
 pub const KB: usize = 1024;
@@ -92,7 +99,7 @@ pub struct Budget {
 pub const INITIAL: Budget = Budget {
     name: "initial",
     what: "the app's start: index.html, css, js, main wasm",
-    limit: 285 * KB,
+    limit: 284 * KB,
     goal: Some(250 * KB),
 };
 
@@ -115,7 +122,7 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "account",
         what: "login, setup, the password form (the pages before the shell)",
-        limit: 60 * KB,
+        limit: 67 * KB,
         goal: None,
     },
     Budget {
