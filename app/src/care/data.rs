@@ -309,16 +309,7 @@ struct Writer {
     next: Option<CareSettings>,
 }
 
-/// The past services on the device (handed-over repair orders and imported history), from the
-/// whole types: the 续保 and 流失客户 pages, which still read every C-card and care task.
-pub fn past_services(sync: SyncCtx) -> Vec<PastService> {
-    past_services_of(
-        &sync.records("repair_order"),
-        &sync.records("service_history"),
-    )
-}
-
-/// [`past_services`] from the records given (the GM's page and the monthly report read them).
+/// The past services (handed-over repair orders and imported history) among the records given.
 pub fn past_services_of(
     repair_orders: &[RecordState],
     imported: &[RecordState],
@@ -335,4 +326,30 @@ pub fn past_services_of(
                 .filter_map(|r| PastService::of_history(&ServiceHistory::of(r))),
         )
         .collect()
+}
+
+/// The types the 续保, 流失客户 and 客服月报 pages count from.
+pub const COUNTED: [&str; 4] = ["c_card", "repair_order", "service_history", "care_task"];
+
+/// Reads [`COUNTED`] through the index `by_made` (every live record is in it) as one reading:
+/// `loaded` says when it has answered (the pages say 正在加载… until then).
+pub fn use_counted() -> Many {
+    read_many(&COUNTED, || {
+        Some(
+            COUNTED
+                .iter()
+                .map(|t| Query::page(store::BY_MADE_INDEX, t, &[], None, u32::MAX))
+                .collect(),
+        )
+    })
+}
+
+/// The live records of `record_type` among what [`use_counted`] read (tracking it).
+pub fn counted_of(read: Many, record_type: &str) -> Vec<RecordState> {
+    read.records.with(|rs| {
+        rs.iter()
+            .filter(|r| r.record_type == record_type && !r.is_deleted())
+            .cloned()
+            .collect()
+    })
 }

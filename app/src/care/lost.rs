@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::data::{past_services, use_schedule};
+use super::data::{counted_of, past_services_of, use_counted, use_schedule};
 use super::english;
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
@@ -46,21 +46,24 @@ pub fn LostPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     use_schedule(sync);
+    let read = use_counted();
     let groups = Memo::new(move |_| {
         let clock = store_clock();
-        let cards: Vec<CCard> = sync
-            .records("c_card")
+        let cards: Vec<CCard> = counted_of(read, "c_card")
             .iter()
             .map(|r| CCard::of(r, clock))
             .collect();
-        let tasks: Vec<LostTask> = sync
-            .records("care_task")
+        let tasks: Vec<LostTask> = counted_of(read, "care_task")
             .iter()
             .filter_map(|r| LostTask::of(r, clock))
             .collect();
-        list(&cards, &past_services(sync), &tasks, month_start(today()))
+        let services = past_services_of(
+            &counted_of(read, "repair_order"),
+            &counted_of(read, "service_history"),
+        );
+        list(&cards, &services, &tasks, month_start(today()))
     });
-    let loaded = move || sync.has_read("care_task") && sync.has_read("c_card");
+    let loaded = move || read.loaded.get();
     let body = move || {
         if !loaded() {
             return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }

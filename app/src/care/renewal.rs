@@ -18,16 +18,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::data::{is_care_manager, past_services, use_schedule};
+use super::data::{counted_of, is_care_manager, past_services_of, use_counted, use_schedule};
 use super::english;
 use crate::clock::{now_local, store_clock, today};
 use crate::i18n::*;
-use crate::sync::{SyncCtx, use_sync};
+use crate::sync::use_sync;
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::field::{NumberField, Select, TextField};
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
+use crate::ui::reads::Many;
 
 fn segment_words(i18n: I18nContext<Locale>, s: Segment) -> &'static str {
     if english(i18n) {
@@ -62,19 +63,21 @@ fn contact_words(kind: CareKind) -> &'static str {
 }
 
 /// The pipeline as of today, from the device's C-cards, care tasks and past services.
-fn renewals(sync: SyncCtx) -> Vec<Renewal> {
+fn renewals(read: Many) -> Vec<Renewal> {
     let clock = store_clock();
-    let cards: Vec<CCard> = sync
-        .records("c_card")
+    let cards: Vec<CCard> = counted_of(read, "c_card")
         .iter()
         .map(|r| CCard::of(r, clock))
         .collect();
-    let tasks: Vec<InsuranceTask> = sync
-        .records("care_task")
+    let tasks: Vec<InsuranceTask> = counted_of(read, "care_task")
         .iter()
         .filter_map(|r| InsuranceTask::of(r, clock))
         .collect();
-    pipeline(&cards, &tasks, &past_services(sync), today(), clock)
+    let services = past_services_of(
+        &counted_of(read, "repair_order"),
+        &counted_of(read, "service_history"),
+    );
+    pipeline(&cards, &tasks, &services, today(), clock)
 }
 
 fn money(v: Option<f64>) -> String {
@@ -176,8 +179,9 @@ pub fn RenewalPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     use_schedule(sync);
-    let all = Memo::new(move |_| renewals(sync));
-    let loaded = move || sync.has_read("care_task") && sync.has_read("c_card");
+    let read = use_counted();
+    let all = Memo::new(move |_| renewals(read));
+    let loaded = move || read.loaded.get();
     let counts = move || {
         let all = all.get();
         Stage::ALL

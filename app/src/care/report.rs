@@ -27,11 +27,12 @@ use leptos::prelude::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::data::{is_care_manager, me, past_services_of, settings, store_id};
+use super::data::{
+    counted_of, is_care_manager, me, past_services_of, settings, store_id, use_counted,
+};
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
-use crate::sync::store::BY_MADE_INDEX;
-use crate::sync::{Query, SyncCtx, use_sync};
+use crate::sync::{SyncCtx, use_sync};
 use crate::ui::alert::{Alert, Notice};
 use crate::ui::edit::use_edit;
 use crate::ui::export::{ExportButton, ExportTable};
@@ -39,11 +40,6 @@ use crate::ui::field::{Bind, DateField, DateKind, TextArea};
 use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
-use crate::ui::reads::read_many;
-
-/// The types the report counts from, read through the index `by_made` (every live record is
-/// in it) as one reading (`ui::reads::read_many`): the page says 正在加载… until it answers.
-pub const READS: [&str; 4] = ["c_card", "repair_order", "service_history", "care_task"];
 
 /// The repair orders as the care appointment rate reads them.
 pub fn visits_of(repair_orders: &[RecordState]) -> Vec<CareVisit> {
@@ -187,23 +183,9 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     let i18n = use_i18n();
     let month = RwSignal::new(report_month(today()));
     let open = RwSignal::new(None::<Opened>);
-    let read = read_many(&READS, || {
-        Some(
-            READS
-                .iter()
-                .map(|t| Query::page(BY_MADE_INDEX, t, &[], None, u32::MAX))
-                .collect(),
-        )
-    });
+    let read = use_counted();
     let report = Memo::new(move |_| {
-        let of = |t: &str| -> Vec<RecordState> {
-            read.records.with(|rs| {
-                rs.iter()
-                    .filter(|r| r.record_type == t && !r.is_deleted())
-                    .cloned()
-                    .collect()
-            })
-        };
+        let of = |t: &str| counted_of(read, t);
         let cards = of("c_card");
         let ros = of("repair_order");
         let imported = of("service_history");
