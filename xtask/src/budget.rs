@@ -198,8 +198,9 @@ pub const GROUPS: &[Budget] = &[
     Budget {
         name: "care",
         what: "客服: my calls, the call screen, the CS manager's page, the outbox and broadcasts, the monthly report, 续保, 流失客户",
-        // 162 before the monthly report, the broadcasts (estimated +12), 续保 and 流失客户 (+14); to be measured.
-        limit: 188 * KB,
+        // Measured 286.6 KB at session 9's merge (162 before the monthly report, the broadcasts,
+        // 续保 and 流失客户, the import link, and the shared growth named above GROUPS).
+        limit: 295 * KB,
         goal: None,
     },
     Budget {
