@@ -299,7 +299,7 @@ mod tests {
     use crate::care::testing::Device;
     use crate::plan::Plan;
     use crate::roles::Role;
-    use crate::sync::{Hlc, new_id};
+
     use chrono::{NaiveDate, NaiveDateTime};
 
     const C: StoreClock = StoreClock::CHINA;
@@ -318,21 +318,7 @@ mod tests {
     }
 
     fn op_of(dev: &Device, w: &PlannedWrite, user: &str, t: NaiveDateTime) -> Op {
-        let state = dev
-            .records
-            .get(&w.record_id)
-            .cloned()
-            .unwrap_or_else(|| RecordState::new(w.record_id, "care_task", "demo"));
-        Op {
-            op_id: new_id(ms(t), [9; 10]),
-            device_id: Uuid::from_u128(9),
-            user_id: user.into(),
-            store_id: "demo".into(),
-            record_id: w.record_id,
-            record_type: "care_task".into(),
-            hlc: Hlc::new(ms(t), 99),
-            changes: w.changes(&state).unwrap(),
-        }
+        dev.op_for(w, user, ms(t))
     }
 
     fn task(kind: CareKind) -> Device {

@@ -410,19 +410,9 @@ mod tests {
     use super::*;
     use crate::care::calls::log_attempt;
     use crate::care::schedule::ServiceKind;
-    use crate::care::testing::{Device, card, d};
+    use crate::care::testing::{Device, card, d, service};
     use crate::plan::{Plan, PlannedWrite};
     use crate::records::CARE_TASK;
-
-    fn service(n: u128, date: &str, kind: ServiceKind) -> PastService {
-        PastService {
-            c_card_id: Some(Uuid::from_u128(n)),
-            vehicle_vin: None,
-            date: d(date),
-            odometer_km: None,
-            kind,
-        }
-    }
 
     fn ms(clock: StoreClock, t: chrono::NaiveDateTime) -> u64 {
         clock.instant(t).timestamp_millis() as u64

@@ -298,19 +298,9 @@ mod tests {
     use super::*;
     use crate::care::calls::{Outcome, log_attempt};
     use crate::care::schedule::ServiceKind;
-    use crate::care::testing::{Device, card, d};
+    use crate::care::testing::{Device, card, d, service};
     use crate::plan::{Plan, PlannedWrite};
     use crate::records::CARE_TASK;
-
-    fn service(n: u128, date: &str, kind: ServiceKind) -> PastService {
-        PastService {
-            c_card_id: Some(Uuid::from_u128(n)),
-            vehicle_vin: None,
-            date: d(date),
-            odometer_km: None,
-            kind,
-        }
-    }
 
     #[test]
     fn first_maintenance_return_counts_the_cards_whose_window_ends_in_the_month() {

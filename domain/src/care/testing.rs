@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::plan::Plan;
+use crate::care::schedule::{PastService, ServiceKind};
+use crate::plan::{Plan, PlannedWrite};
 use crate::records::{ALL, CCard};
 use crate::sync::{Hlc, Op, RecordState, RecordType, apply, new_id};
 
@@ -102,5 +103,36 @@ impl Device {
 
     pub fn get(&self, id: Uuid) -> &RecordState {
         &self.records[&id]
+    }
+
+    /// The op a device would send for `w` as `user` at `wall_ms`, against the record as this
+    /// device holds it (a new one if it holds none), not applied: for the policies' tests.
+    pub fn op_for(&self, w: &PlannedWrite, user: &str, wall_ms: u64) -> Op {
+        let state = self
+            .records
+            .get(&w.record_id)
+            .cloned()
+            .unwrap_or_else(|| RecordState::new(w.record_id, w.record_type.name, STORE));
+        Op {
+            op_id: new_id(wall_ms, [9; 10]),
+            device_id: Uuid::from_u128(9),
+            user_id: user.into(),
+            store_id: STORE.into(),
+            record_id: w.record_id,
+            record_type: w.record_type.name.into(),
+            hlc: Hlc::new(wall_ms, 99),
+            changes: w.changes(&state).unwrap(),
+        }
+    }
+}
+
+/// A past service of customer `n` on `date` (no VIN, no odometer).
+pub fn service(n: u128, date: &str, kind: ServiceKind) -> PastService {
+    PastService {
+        c_card_id: Some(Uuid::from_u128(n)),
+        vehicle_vin: None,
+        date: d(date),
+        odometer_km: None,
+        kind,
     }
 }

@@ -9,7 +9,6 @@ use crate::care::settings::CareSettings;
 use crate::care::task_id;
 use crate::care::testing::{Device, card, d};
 use crate::plan::Plan;
-use crate::sync::{Hlc, new_id};
 
 const C: StoreClock = StoreClock::CHINA;
 const LI: &str = "0190f000-0000-7000-8000-0000000000a1";
@@ -68,17 +67,7 @@ fn call(dev: &mut Device, task: Uuid, n: u128, when: NaiveDateTime, o: Outcome, 
 }
 
 fn op_of(dev: &Device, w: &PlannedWrite, user: &str, t: NaiveDateTime) -> Op {
-    let state = dev.get(w.record_id).clone();
-    Op {
-        op_id: new_id(ms(t), [9; 10]),
-        device_id: Uuid::from_u128(9),
-        user_id: user.into(),
-        store_id: "demo".into(),
-        record_id: w.record_id,
-        record_type: "care_task".into(),
-        hlc: Hlc::new(ms(t), 99),
-        changes: w.changes(&state).unwrap(),
-    }
+    dev.op_for(w, user, ms(t))
 }
 
 fn renewed(premium: &str) -> OutcomeInput {
