@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use domain::Role;
+use domain::care::lost::LostTask;
+use domain::care::lost::list::{month_customers, month_task_day};
+use domain::care::renewal::{InsuranceTask, task_due_days};
 use domain::care::schedule::{PastService, ServiceKind, generate, new_tasks_plan};
 use domain::care::settings::{CareSettings, care_settings_id};
 use domain::plan::Plan;
@@ -28,7 +31,7 @@ use crate::clock::{store_clock, today};
 use crate::db::DbError;
 use crate::session::use_session;
 use crate::sync::{Query, SyncCtx, read_once, store};
-use crate::ui::reads::{Many, all, read_many};
+use crate::ui::reads::{Many, all, read_many, read_with};
 
 /// The store's id ("" when unknown).
 pub fn store_id() -> String {
@@ -351,5 +354,105 @@ pub fn counted_of(read: Many, record_type: &str) -> Vec<RecordState> {
             .filter(|r| r.record_type == record_type && !r.is_deleted())
             .cloned()
             .collect()
+    })
+}
+
+/// The live records of `ids` stored on the device.
+async fn by_ids(ids: &[Uuid]) -> Result<Vec<RecordState>, DbError> {
+    Ok(store::load(ids)
+        .await?
+        .into_iter()
+        .filter_map(|(_, r)| r)
+        .filter(|r| !r.is_deleted())
+        .collect())
+}
+
+/// `found` (care tasks read by day), then the C-cards of `customers` (by id) and their own
+/// records (`by_link`: their care tasks of every year, repair orders and imported services),
+/// each record once.
+async fn with_customers(
+    found: Vec<RecordState>,
+    customers: Vec<Uuid>,
+) -> Result<Vec<RecordState>, DbError> {
+    let mut seen: BTreeSet<Uuid> = found.iter().map(|r| r.id).collect();
+    let mut out = found;
+    if customers.is_empty() {
+        return Ok(out);
+    }
+    let cards = by_ids(&customers).await?;
+    let linked = store::linked_many(&customers).await?;
+    for r in cards.into_iter().chain(linked) {
+        if !r.is_deleted() && COUNTED.contains(&r.record_type.as_str()) && seen.insert(r.id) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The 续保 page's records (issue 14: never every C-card, task or service): the insurance
+/// tasks due in the days of `window` (`domain::care::renewal::task_due_days`, index `by_day`),
+/// then their customers' C-cards and own records ([`with_customers`]). What it reads grows with
+/// the window's customers, not with the store's years. `loaded` is false until it answers.
+pub fn use_renewal_records(window: impl Fn() -> (NaiveDate, NaiveDate) + 'static) -> Many {
+    read_with(&COUNTED, move || {
+        let (from, to) = window();
+        Some(async move {
+            let (first, last) = task_due_days(from, to);
+            let clock = store_clock();
+            let found = read_once(Query::Days {
+                record_type: "care_task",
+                from: first.to_string(),
+                to: last.to_string(),
+            })
+            .await?
+            .records;
+            let mut customers = Vec::new();
+            let tasks: Vec<RecordState> = found
+                .into_iter()
+                .filter(|r| {
+                    InsuranceTask::of(r, clock).is_some_and(|t| {
+                        let within = t.expiry >= from && t.expiry <= to;
+                        if within {
+                            customers.extend(t.task.c_card_id);
+                        }
+                        within
+                    })
+                })
+                .collect();
+            customers.sort();
+            customers.dedup();
+            with_customers(tasks, customers).await
+        })
+    })
+}
+
+/// The 流失客户 page's records: the care tasks due on the month's last day
+/// (`domain::care::lost::list::month_task_day`, index `by_day`), of them the month's
+/// lost-customer tasks, then those customers' C-cards and own records ([`with_customers`]).
+/// `as_of` is the month's first day. `loaded` is false until it answers.
+pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Many {
+    read_with(&COUNTED, move || {
+        let as_of = as_of();
+        Some(async move {
+            let day = month_task_day(as_of).to_string();
+            let clock = store_clock();
+            let found = read_once(Query::Days {
+                record_type: "care_task",
+                from: day.clone(),
+                to: day,
+            })
+            .await?
+            .records;
+            let lost: Vec<LostTask> = found
+                .iter()
+                .filter_map(|r| LostTask::of(r, clock))
+                .collect();
+            let customers = month_customers(&lost, as_of);
+            let tasks = found
+                .into_iter()
+                .filter(|r| LostTask::of(r, clock).is_some())
+                .collect();
+            with_customers(tasks, customers).await
+        })
     })
 }

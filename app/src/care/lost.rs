@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::data::{counted_of, past_services_of, use_counted, use_schedule};
+use super::data::{counted_of, past_services_of, use_lost_records, use_schedule};
 use super::english;
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
@@ -46,7 +46,8 @@ pub fn LostPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     use_schedule(sync);
-    let read = use_counted();
+    let as_of = Memo::new(move |_| month_start(today()));
+    let read = use_lost_records(move || as_of.get());
     let groups = Memo::new(move |_| {
         let clock = store_clock();
         let cards: Vec<CCard> = counted_of(read, "c_card")
@@ -61,7 +62,7 @@ pub fn LostPage() -> impl IntoView {
             &counted_of(read, "repair_order"),
             &counted_of(read, "service_history"),
         );
-        list(&cards, &services, &tasks, month_start(today()))
+        list(&cards, &services, &tasks, as_of.get())
     });
     let loaded = move || read.loaded.get();
     let body = move || {

@@ -9,16 +9,19 @@
 use domain::care::CareKind;
 use domain::care::renewal::{
     InsuranceTask, LostTo, OutcomeInput, Renewal, RenewalOutcome, Segment, Stage, audit,
-    audit_sample, month_start, pipeline, reached, summary,
+    audit_sample, month_start, reached, summary, window, window_pipeline,
 };
 use domain::records::{CCard, CareTask};
 use domain::sales::UserError;
+use domain::sales::chrono::NaiveDate;
 use domain::sync::RecordState;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use super::data::{counted_of, is_care_manager, past_services_of, use_counted, use_schedule};
+use super::data::{
+    counted_of, is_care_manager, past_services_of, settings, use_renewal_records, use_schedule,
+};
 use super::english;
 use crate::clock::{now_local, store_clock, today};
 use crate::i18n::*;
@@ -62,8 +65,9 @@ fn contact_words(kind: CareKind) -> &'static str {
     }
 }
 
-/// The pipeline as of today, from the device's C-cards, care tasks and past services.
-fn renewals(read: Many) -> Vec<Renewal> {
+/// The pipeline of the renewals expiring in `window`, as of today, from the records
+/// [`use_renewal_records`] read (the window's insurance tasks, their C-cards and own records).
+fn renewals(read: Many, window: (NaiveDate, NaiveDate)) -> Vec<Renewal> {
     let clock = store_clock();
     let cards: Vec<CCard> = counted_of(read, "c_card")
         .iter()
@@ -77,7 +81,7 @@ fn renewals(read: Many) -> Vec<Renewal> {
         &counted_of(read, "repair_order"),
         &counted_of(read, "service_history"),
     );
-    pipeline(&cards, &tasks, &services, today(), clock)
+    window_pipeline(&cards, &tasks, &services, today(), window, clock)
 }
 
 fn money(v: Option<f64>) -> String {
@@ -179,8 +183,9 @@ pub fn RenewalPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     use_schedule(sync);
-    let read = use_counted();
-    let all = Memo::new(move |_| renewals(read));
+    let shown = Memo::new(move |_| window(today(), settings(sync).horizon_days));
+    let read = use_renewal_records(move || shown.get());
+    let all = Memo::new(move |_| renewals(read, shown.get()));
     let loaded = move || read.loaded.get();
     let counts = move || {
         let all = all.get();

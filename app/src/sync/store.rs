@@ -386,6 +386,30 @@ pub async fn linked(id: Uuid) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_LINK, Some(key(&id).into()), None).await
 }
 
+/// The records that belong to any of `ids` (index `by_link`), of any type, each once: one
+/// transaction with every read asked for before the first answer is awaited (a page's many
+/// customers' own records, without a transaction each).
+pub async fn linked_many(ids: &[Uuid]) -> Result<Vec<RecordState>, DbError> {
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(RECORDS)?.index(db::BY_LINK)?;
+    let mut requests = Vec::with_capacity(ids.len());
+    for id in ids {
+        requests.push(index.get_all(Some(key(id).into()), None)?.into_future());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for request in requests {
+        for r in read_all(&request.await?) {
+            if seen.insert(r.id) {
+                out.push(r);
+            }
+        }
+    }
+    tx.await?;
+    Ok(out)
+}
+
 /// The records with `flag` (`domain::records::index::FLAG_CONFLICT`, `FLAG_BIN`; index
 /// `by_flag`).
 pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {

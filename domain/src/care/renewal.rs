@@ -558,6 +558,44 @@ pub fn pipeline(
     out
 }
 
+/// How many months before today's month the 续保 page looks back: the renewals expiring from the
+/// first day of that month (an outcome recorded after the expiry, this month's audit sample).
+pub const WINDOW_MONTHS_BACK: u32 = 2;
+
+/// The expiries the 续保 page shows as of `today` (the window of [`window_pipeline`]): from the
+/// first day of the month [`WINDOW_MONTHS_BACK`] months before today's to the furthest expiry
+/// the schedule has a task for (its first contact, T−45, shows within `horizon_days`). So the
+/// page reads the insurance tasks of a few months, not of the store's years.
+pub fn window(today: NaiveDate, horizon_days: u32) -> (NaiveDate, NaiveDate) {
+    let from = month_start(today)
+        .checked_sub_months(Months::new(WINDOW_MONTHS_BACK))
+        .unwrap_or(today);
+    let to = today + TimeDelta::days(45 + i64::from(horizon_days));
+    (from, to)
+}
+
+/// The due days of the insurance tasks of the renewals expiring within `from..=to`: a contact's
+/// task shows T−45 / T−33 / T−30 and is due two days later.
+pub fn task_due_days(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (from - TimeDelta::days(45), to - TimeDelta::days(28))
+}
+
+/// The renewals expiring within `window` (`from..=to`), as [`pipeline`] reads them: `tasks` may
+/// hold the customers' earlier years (last year's outcome gives the segment), which are read but
+/// not listed.
+pub fn window_pipeline(
+    cards: &[CCard],
+    tasks: &[InsuranceTask],
+    services: &[PastService],
+    today: NaiveDate,
+    window: (NaiveDate, NaiveDate),
+    clock: StoreClock,
+) -> Vec<Renewal> {
+    let mut out = pipeline(cards, tasks, services, today, clock);
+    out.retain(|r| r.expiry >= window.0 && r.expiry <= window.1);
+    out
+}
+
 /// The day an outcome counts in (its time; else the expiry).
 fn decided_on(r: &Renewal) -> Option<NaiveDate> {
     let (_, d) = r.decision.as_ref()?;

@@ -77,6 +77,31 @@ fn row(card: &CCard, services: &[PastService], tasks: &[LostTask], as_of: NaiveD
     }
 }
 
+/// The due day of the month's lost-customer tasks (`as_of`: the month's first day): the schedule
+/// makes one per lost customer, on the same rule as [`lost_customers`], showing from the 1st and
+/// due the month's last day. The 流失客户 page reads the care tasks due that day
+/// ([`month_customers`]), then only those customers' records, not every C-card and service.
+pub fn month_task_day(as_of: NaiveDate) -> NaiveDate {
+    let first = crate::care::renewal::month_start(as_of);
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|n| n.pred_opt())
+        .unwrap_or(first)
+}
+
+/// The customers of the month's lost-customer tasks (`as_of`: the month's first day), each
+/// once: whom [`list`] is computed for.
+pub fn month_customers(tasks: &[LostTask], as_of: NaiveDate) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = tasks
+        .iter()
+        .filter(|t| t.task.starts_on == Some(as_of))
+        .filter_map(|t| t.task.c_card_id)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The four groups in the seed's order: local in / out of warranty, out of town in / out.
 pub fn groups() -> [LostGroup; 4] {
     [
@@ -194,5 +219,66 @@ mod tests {
             assert_eq!(LostReason::parse(r.as_str()), Some(r));
             assert!(!r.label_zh().is_empty() && !r.label_en().is_empty());
         }
+    }
+
+    #[test]
+    fn the_months_lost_tasks_name_the_customers_the_list_is_computed_for() {
+        use crate::care::schedule::{generate, new_tasks_plan};
+        use crate::care::settings::CareSettings;
+        let today = d("2026-06-10");
+        let as_of = d("2026-06-01");
+        // Lost (last visit 2026-01-05), came lately, never came (delivered 2025-03-01: past 360).
+        let (lost, recent, old) = (card(1), card(2), card(3));
+        let mut old = old;
+        old.delivery_date = Some(d("2025-03-01"));
+        let svc = |n: u128, date: &str| PastService {
+            c_card_id: Some(Uuid::from_u128(n)),
+            vehicle_vin: None,
+            date: d(date),
+            odometer_km: None,
+            kind: ServiceKind::Repair,
+        };
+        let services = [
+            svc(1, "2026-01-05"),
+            svc(2, "2026-05-20"),
+            svc(2, "2025-12-01"),
+        ];
+        let cards = [lost.clone(), recent, old];
+        let rows = generate(&cards, &services, &CareSettings::default(), today);
+        let mut dev = Device::new(1);
+        dev.run(
+            &new_tasks_plan(&rows, &std::collections::BTreeSet::new(), |_| None),
+            "csmgr",
+            C.instant(d("2026-06-10").and_hms_opt(8, 0, 0).unwrap())
+                .timestamp_millis() as u64,
+        );
+        let tasks: Vec<LostTask> = dev
+            .of("care_task")
+            .iter()
+            .filter_map(|r| LostTask::of(r, C))
+            .collect();
+        // Every lost-customer task of the month is due on its last day.
+        assert!(!tasks.is_empty());
+        for t in tasks.iter().filter(|t| t.task.starts_on == Some(as_of)) {
+            assert_eq!(t.task.due_at.map(|d| d.date()), Some(month_task_day(as_of)));
+        }
+        assert_eq!(month_task_day(d("2026-02-01")), d("2026-02-28"));
+        let ids = month_customers(&tasks, as_of);
+        assert_eq!(ids, vec![lost.id]);
+        // The list of those customers is the list of every customer.
+        let theirs: Vec<CCard> = cards
+            .iter()
+            .filter(|c| ids.contains(&c.id))
+            .cloned()
+            .collect();
+        let mine: Vec<PastService> = services
+            .iter()
+            .filter(|s| s.c_card_id.is_some_and(|c| ids.contains(&c)))
+            .cloned()
+            .collect();
+        assert_eq!(
+            list(&theirs, &mine, &tasks, as_of),
+            list(&cards, &services, &tasks, as_of)
+        );
     }
 }

@@ -470,3 +470,90 @@ fn the_months_summary_counts_due_renewed_lost_and_audits() {
     assert_eq!(july.decided_in_month, 5);
     assert!(july.audit_due >= 3 && july.audited == 1 && july.audit_wrong == 1);
 }
+
+#[test]
+fn the_pages_window_runs_from_two_months_back_to_the_furthest_task_the_schedule_makes() {
+    let (from, to) = window(d("2026-07-05"), 14);
+    assert_eq!((from, to), (d("2026-05-01"), d("2026-09-02")));
+    // January: the window starts in the year before.
+    assert_eq!(window(d("2026-01-31"), 14).0, d("2025-11-01"));
+    // Every insurance task of a renewal in the window is due within the days read.
+    let (dev, _) = device();
+    let (first, last) = task_due_days(from, to);
+    for t in tasks(&dev)
+        .iter()
+        .filter(|t| t.expiry >= from && t.expiry <= to)
+    {
+        let due = t.task.due_at.unwrap().date();
+        assert!(due >= first && due <= last, "{due} outside {first}..{last}");
+    }
+    // The schedule as of the window's last day makes no task for an expiry after it: T−45
+    // shows after the horizon.
+    let mut c = card(2);
+    c.insurance_expiry = Some(to + TimeDelta::days(1));
+    let rows = generate(&[c], &[], &CareSettings::default(), d("2026-07-05"));
+    assert!(
+        rows.iter().all(|r| days_before(r.kind).is_none()),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn the_window_lists_this_years_renewal_and_reads_last_years_outcome_for_its_segment() {
+    // Last year's renewal (T 2025-08-15), reached and renewed.
+    let mut c = card(1);
+    c.insurance_expiry = Some(d("2024-08-15"));
+    let rows = generate(
+        std::slice::from_ref(&c),
+        &[],
+        &CareSettings::default(),
+        d("2025-07-05"),
+    );
+    let mut dev = Device::new(1);
+    dev.run(
+        &new_tasks_plan(&rows, &BTreeSet::new(), |_| None),
+        "csmgr",
+        ms(at("2025-06-25", 8)),
+    );
+    let last_t45 = task_id(
+        Uuid::from_u128(1),
+        CareKind::InsuranceFirst,
+        d("2025-08-15"),
+    );
+    call(
+        &mut dev,
+        last_t45,
+        1,
+        at("2025-07-01", 9),
+        Outcome::Reached,
+        LI,
+    );
+    let when = at("2025-07-01", 10);
+    let w = record_outcome(last_t45, &renewed("3000"), when).unwrap();
+    dev.run(&Plan::new().then(w), LI, ms(when));
+    // This year's tasks (T 2026-08-15).
+    let rows = generate(
+        std::slice::from_ref(&c),
+        &[],
+        &CareSettings::default(),
+        d("2026-07-05"),
+    );
+    dev.run(
+        &new_tasks_plan(&rows, &BTreeSet::new(), |_| None),
+        "csmgr",
+        ms(at("2026-06-25", 8)),
+    );
+    let today = d("2026-07-05");
+    let all = pipeline(std::slice::from_ref(&c), &tasks(&dev), &[], today, C);
+    assert_eq!(all.len(), 2);
+    let w = window(today, 14);
+    let shown = window_pipeline(std::slice::from_ref(&c), &tasks(&dev), &[], today, w, C);
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].expiry, d("2026-08-15"));
+    // The same row as the whole pipeline's, its segment from last year's outcome.
+    assert_eq!(shown[0].segment, Segment::Renewal);
+    assert_eq!(
+        Some(&shown[0]),
+        all.iter().find(|r| r.expiry == d("2026-08-15"))
+    );
+}
