@@ -11,10 +11,12 @@
 //! the customer figures look back a year); visits and test drives made since the first day of
 //! the month before; A-cards and orders made up to the month's end (the A-card loss rate needs
 //! the cards still held, the deliveries orders signed long before); every C-card (the customer
-//! base) through `by_day`; the costs and settings, types held whole.
+//! base) through `by_day`; the care tasks due around the two months (`Query::Days`,
+//! `domain::care::monthly::task_days`); the costs and settings, types held whole. The page says
+//! 正在加载… until every reading has answered.
 
 use domain::Role;
-use domain::care::monthly::CareFigure;
+use domain::care::monthly::{CareFigure, task_days};
 use domain::parts::kpi::{
     PartLineFact, PartsFigure, PartsKpi, line_facts, parts_fill_rate, ro_fill_rate,
 };
@@ -343,6 +345,33 @@ pub fn GmKpiPage() -> impl IntoView {
             u32::MAX,
         ))
     });
+    // The care tasks the two months' care figures read (`domain::care::monthly::task_days`),
+    // through `by_day`, not every task.
+    let tasks = sync.read(move || {
+        let (from, _) = task_days(last_month.get().first_day());
+        let (_, to) = task_days(month.get().first_day());
+        Some(Query::Days {
+            record_type: "care_task",
+            from: day_text(from),
+            to: day_text(to),
+        })
+    });
+    // Every reading answered: until then the page says 正在加载… (its figures may be partial).
+    let loaded = Memo::new(move |_| {
+        [
+            a_cards,
+            orders,
+            visits,
+            test_drives,
+            ros,
+            lines,
+            past,
+            cards,
+            tasks,
+        ]
+        .iter()
+        .all(|r| r.loaded.get())
+    });
 
     let sales_facts = Memo::new(move |_| {
         let mut records: Vec<RecordState> = Vec::new();
@@ -452,13 +481,13 @@ pub fn GmKpiPage() -> impl IntoView {
         rows.splice(at..at, parts);
         rows
     });
-    // The care KPIs (客服月报's): the C-cards, repair orders and past services read above, the
-    // care tasks and settings.
+    // The care KPIs (客服月报's): the C-cards, repair orders, past services and care tasks read
+    // above, and the settings.
     let care_rows = Memo::new(move |_| {
         let cards = cards.records.get();
         let ros = ros.records.get();
         let imported = past.records.get();
-        let tasks = sync.records("care_task");
+        let tasks = tasks.records.get();
         let settings = crate::care::data::settings(sync);
         let records = crate::care::report::ReportRecords {
             cards: &cards,
@@ -745,6 +774,9 @@ pub fn GmKpiPage() -> impl IntoView {
                 {t!(i18n, gm_kpi.store)} " · " {move || month_text(month.get())} " · "
                 {t!(i18n, gm_kpi.against)} " " {move || month_text(last_month.get())}
             </h2>
+            <Show when=move || !loaded.get()>
+                <p class="muted" role="status">{t_string!(i18n, loading)}</p>
+            </Show>
             <h3 id="gm-kpi-sales">{t!(i18n, gm_kpi.sales)}</h3>
             {store_table(sales_rows, "kpi-table gm-kpi-sales")}
             <h3 id="gm-kpi-service">{t!(i18n, gm_kpi.service)}</h3>

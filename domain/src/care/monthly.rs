@@ -186,6 +186,27 @@ pub fn appointment_counted(
     r
 }
 
+/// The longest a task shows before its due day (a first-maintenance reminder: a month), so a
+/// call on it is at most this many days before its due day.
+pub const EARLY_CALL_DAYS: i64 = 31;
+
+/// How long after its due day a call on a task is still read for the month's figures (an
+/// overdue task called later is not counted for the care appointment rate).
+pub const LATE_CALL_DAYS: i64 = 90;
+
+/// The due days of the care tasks the figures of the month starting `first` read (issue 14: a
+/// screen reads these through `by_day`, not every task): the month's own tasks (each person's
+/// completion, the lost customers' reasons) and those whose calls may have brought a visit of
+/// the month (a call up to [`ORIGIN_DAYS`] before it, on a task due up to [`LATE_CALL_DAYS`]
+/// before the call or [`EARLY_CALL_DAYS`] after it).
+pub fn task_days(first: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let (from, to) = month_of(first);
+    (
+        from - TimeDelta::days(ORIGIN_DAYS + LATE_CALL_DAYS),
+        to + TimeDelta::days(EARLY_CALL_DAYS),
+    )
+}
+
 /// What a lost-customer call found (the 流失客户 page records it): why the customer did not
 /// return and the shop they used instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -654,6 +675,38 @@ mod tests {
         assert_eq!(
             check(&a, &o).map_err(|e| e.code()),
             Err("care_report_bad_month")
+        );
+    }
+
+    #[test]
+    fn the_months_figures_read_the_tasks_due_around_it() {
+        let clock = StoreClock::CHINA;
+        let (from, to) = task_days(d("2026-06-01"));
+        assert_eq!((from, to), (d("2026-01-02"), d("2026-07-31")));
+        // The tasks due in the days read give the same figures as every task.
+        let mut all = tasks(clock);
+        let mut old = all[0].clone();
+        old.id = Uuid::from_u128(999);
+        old.due_at = d("2025-06-05").and_hms_opt(17, 30, 0);
+        all.push(old);
+        let read: Vec<CareTask> = all
+            .iter()
+            .filter(|t| t.due_at.is_some_and(|d| d.date() >= from && d.date() <= to))
+            .cloned()
+            .collect();
+        assert_eq!(read.len(), all.len() - 1);
+        let visits = [
+            visit(901, 1, "2026-06-10", true),
+            visit(902, 1, "2026-06-20", false),
+        ];
+        let first = d("2026-06-01");
+        assert_eq!(
+            appointment_counted(&read, &visits, first, clock),
+            appointment_counted(&all, &visits, first, clock)
+        );
+        assert_eq!(
+            completion_by_person(&read, &[], first, clock),
+            completion_by_person(&all, &[], first, clock)
         );
     }
 }
