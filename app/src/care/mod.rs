@@ -20,73 +20,38 @@ pub mod report;
 use domain::care::CareKind;
 use domain::care::calls::{DayPart, Outcome};
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
-
-/// One entry of the care sub-navigation: the path, its words, for managers only.
-type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
+use crate::ui::sub_nav::{NavEntry, SubNav};
 
 /// The frame of every `/care/*` page: the sub-navigation, then the page.
 #[component]
 pub fn CareLayout() -> impl IntoView {
-    let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_care_manager());
-    let entries: [NavEntry; 7] = [
-        (
-            "/care",
-            |i| t_string!(i, care.nav.my_calls).to_string(),
-            false,
-        ),
-        (
-            "/care/manage",
-            |i| t_string!(i, care.nav.manage).to_string(),
-            true,
-        ),
-        (
-            "/care/report",
-            |i| t_string!(i, care_report.nav).to_string(),
-            true,
-        ),
-        (
-            "/care/outbox",
-            |i| t_string!(i, care.nav.outbox).to_string(),
-            false,
-        ),
-        (
-            "/care/renewal",
-            |i| t_string!(i, renewal.nav).to_string(),
-            false,
-        ),
-        ("/care/lost", |i| t_string!(i, lost.nav).to_string(), false),
+    let entries = vec![
+        NavEntry::all("/care", |i| t_string!(i, care.nav.my_calls).to_string()),
+        NavEntry::managers("/care/manage", |i| {
+            t_string!(i, care.nav.manage).to_string()
+        }),
+        NavEntry::managers("/care/report", |i| {
+            t_string!(i, care_report.nav).to_string()
+        }),
+        NavEntry::all("/care/outbox", |i| {
+            t_string!(i, care.nav.outbox).to_string()
+        }),
+        NavEntry::all("/care/renewal", |i| t_string!(i, renewal.nav).to_string()),
+        NavEntry::all("/care/lost", |i| t_string!(i, lost.nav).to_string()),
         // The import of customers, vehicles and past services (the page of `/sales/import`).
-        (
-            "/care/import",
-            |i| t_string!(i, import_care.nav).to_string(),
-            true,
-        ),
+        NavEntry::managers("/care/import", |i| {
+            t_string!(i, import_care.nav).to_string()
+        }),
     ];
     view! {
-        <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, care.nav.label).to_string()>
-            <ul>
-                {move || {
-                    let manager = manager.get();
-                    entries
-                        .iter()
-                        .filter(|e| manager || !e.2)
-                        .map(|(href, label, _)| {
-                            let label = *label;
-                            view! {
-                                <li>
-                                    <A href=*href exact=true>{move || label(i18n)}</A>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
-        </nav>
-        <Outlet />
+        <SubNav
+            label=|i| t_string!(i, care.nav.label).to_string()
+            entries=entries
+            manager=manager
+        />
     }
 }
 

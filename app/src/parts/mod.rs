@@ -15,51 +15,36 @@ pub mod reserve;
 pub mod stock;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
-
-/// One entry of the parts sub-navigation: the path and its words.
-type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String);
+use crate::ui::sub_nav::{NavEntry, SubNav};
 
 /// The frame of every `/parts/*` page: the sub-navigation, then the page.
 #[component]
 pub fn PartsLayout() -> impl IntoView {
-    let i18n = use_i18n();
-    let entries: [NavEntry; 6] = [
-        ("/parts", |i| t_string!(i, parts.nav.stock).to_string()),
-        ("/parts/receive", |i| {
+    let entries = vec![
+        NavEntry::all("/parts", |i| t_string!(i, parts.nav.stock).to_string()),
+        NavEntry::all("/parts/receive", |i| {
             t_string!(i, parts.nav.receive).to_string()
         }),
-        ("/parts/issue", |i| {
+        NavEntry::all("/parts/issue", |i| {
             t_string!(i, parts.nav.issue).to_string()
         }),
-        ("/parts/reserve", |i| {
+        NavEntry::all("/parts/reserve", |i| {
             t_string!(i, parts.nav.reserve).to_string()
         }),
-        ("/parts/orders", |i| {
+        NavEntry::all("/parts/orders", |i| {
             t_string!(i, parts.nav.orders).to_string()
         }),
-        ("/parts/unfitted", |i| {
+        NavEntry::all("/parts/unfitted", |i| {
             t_string!(i, parts.nav.unfitted).to_string()
         }),
     ];
     view! {
-        <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, parts.nav.label).to_string()>
-            <ul>
-                {entries
-                    .iter()
-                    .map(|(href, label)| {
-                        let label = *label;
-                        view! {
-                            <li>
-                                <A href=*href exact=true>{move || label(i18n)}</A>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </nav>
-        <Outlet />
+        <SubNav
+            label=|i| t_string!(i, parts.nav.label).to_string()
+            entries=entries
+            manager=true
+        />
     }
 }

@@ -7,7 +7,7 @@ use domain::sync::RecordState;
 
 use crate::i18n::*;
 use crate::ui::kinds::{
-    Kind, Look, default_title, joined, no_field_label, no_href, no_value_text, text,
+    Kind, Look, default_title, joined, joined_or_id, no_field_label, no_value_text, text,
 };
 use crate::ui::labels::{shown_time, who};
 
@@ -53,16 +53,7 @@ fn appointment_summary(_: &Look, r: &RecordState) -> String {
 
 /// The customer and the plate, else the id.
 fn appointment_title(r: &RecordState) -> String {
-    let title = [text(r, "customer_name"), text(r, "plate")]
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    if title.is_empty() {
-        r.id.to_string()
-    } else {
-        title
-    }
+    joined_or_id(vec![text(r, "customer_name"), text(r, "plate")], r)
 }
 
 words! {
@@ -157,50 +148,26 @@ fn history_value(i18n: I18nContext<Locale>, field: &str, value: &str) -> Option<
 
 /// A past service by its date, vehicle and RO number.
 fn history_title(r: &RecordState) -> String {
-    let title = joined(vec![
-        text(r, "date"),
-        text(r, "plate"),
-        text(r, "vin"),
-        text(r, "ro_number"),
-    ]);
-    if title.trim().is_empty() {
-        r.id.to_string()
-    } else {
-        title
-    }
+    joined_or_id(
+        vec![
+            text(r, "date"),
+            text(r, "plate"),
+            text(r, "vin"),
+            text(r, "ro_number"),
+        ],
+        r,
+    )
 }
 
 fn history_summary(_: &Look, r: &RecordState) -> String {
     history_title(r)
 }
 
-/// A service kind as the shared screens show it; the service screens (and the record pages'
-/// "not found" words) come with the service lane.
-const fn kind(
-    name: &'static str,
-    label: fn(I18nContext<Locale>) -> String,
-    title: fn(&RecordState) -> String,
-    summary: fn(&Look, &RecordState) -> String,
-    field_label: fn(I18nContext<Locale>, &str) -> Option<String>,
-    value_text: fn(I18nContext<Locale>, &str, &str) -> Option<String>,
-) -> Kind {
-    Kind {
-        name,
-        label,
-        short_label: None,
-        title,
-        summary,
-        counted: summary,
-        href: no_href,
-        field_label,
-        value_text,
-        missing: None,
-    }
-}
-
 /// The service record types.
+// The service screens (and the record pages' "not found" words) come with the service lane:
+// no page nor short name of their own here.
 pub static KINDS: [Kind; 5] = [
-    kind(
+    Kind::worded(
         "appointment",
         |i| t_string!(i, service.kinds.appointment).to_string(),
         appointment_title,
@@ -208,7 +175,7 @@ pub static KINDS: [Kind; 5] = [
         appointment_field,
         appointment_value,
     ),
-    kind(
+    Kind::worded(
         "repair_order",
         |i| t_string!(i, service.kinds.repair_order).to_string(),
         repair_order_title,
@@ -216,7 +183,7 @@ pub static KINDS: [Kind; 5] = [
         repair_order_field,
         repair_order_value,
     ),
-    kind(
+    Kind::worded(
         "ro_line",
         |i| t_string!(i, service.kinds.ro_line).to_string(),
         ro_line_title,
@@ -224,7 +191,7 @@ pub static KINDS: [Kind; 5] = [
         ro_line_field,
         no_value_text,
     ),
-    kind(
+    Kind::worded(
         "service_settings",
         |i| t_string!(i, service.kinds.service_settings).to_string(),
         default_title,
@@ -232,7 +199,7 @@ pub static KINDS: [Kind; 5] = [
         no_field_label,
         no_value_text,
     ),
-    kind(
+    Kind::worded(
         "service_history",
         |i| t_string!(i, import.history_title).to_string(),
         history_title,

@@ -25,77 +25,40 @@ pub mod status_link;
 pub mod words;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
 
 use crate::i18n::*;
-
-/// One entry of the service sub-navigation: the path, its words, for managers only.
-type NavEntry = (&'static str, fn(I18nContext<Locale>) -> String, bool);
+use crate::ui::sub_nav::{NavEntry, SubNav};
 
 /// The frame of every `/service/*` page: the sub-navigation, then the page.
 #[component]
 pub fn ServiceLayout() -> impl IntoView {
-    let i18n = use_i18n();
     let manager = Memo::new(move |_| data::is_service_manager());
-    let entries: [NavEntry; 8] = [
-        (
-            "/service",
-            |i| t_string!(i, svc_desk.nav.board).to_string(),
-            false,
-        ),
-        (
-            "/service/appointments/new",
-            |i| t_string!(i, svc_desk.nav.book).to_string(),
-            false,
-        ),
-        (
-            "/service/reception",
-            |i| t_string!(i, svc_desk.nav.reception).to_string(),
-            false,
-        ),
-        (
-            "/service/dispatch",
-            |i| t_string!(i, svc_shop.nav.dispatch).to_string(),
-            false,
-        ),
-        (
-            "/service/jobs",
-            |i| t_string!(i, svc_shop.nav.jobs).to_string(),
-            false,
-        ),
-        (
-            "/service/qc",
-            |i| t_string!(i, svc_shop.nav.qc).to_string(),
-            false,
-        ),
-        (
-            "/service/settings",
-            |i| t_string!(i, svc_desk.nav.settings).to_string(),
-            true,
-        ),
+    let entries = vec![
+        NavEntry::all("/service", |i| t_string!(i, svc_desk.nav.board).to_string()),
+        NavEntry::all("/service/appointments/new", |i| {
+            t_string!(i, svc_desk.nav.book).to_string()
+        }),
+        NavEntry::all("/service/reception", |i| {
+            t_string!(i, svc_desk.nav.reception).to_string()
+        }),
+        NavEntry::all("/service/dispatch", |i| {
+            t_string!(i, svc_shop.nav.dispatch).to_string()
+        }),
+        NavEntry::all("/service/jobs", |i| {
+            t_string!(i, svc_shop.nav.jobs).to_string()
+        }),
+        NavEntry::all("/service/qc", |i| t_string!(i, svc_shop.nav.qc).to_string()),
+        NavEntry::managers("/service/settings", |i| {
+            t_string!(i, svc_desk.nav.settings).to_string()
+        }),
         // The parts desk, for the manager (the parts clerk has it in the main navigation).
-        ("/parts", |i| t_string!(i, parts.title).to_string(), true),
+        NavEntry::managers("/parts", |i| t_string!(i, parts.title).to_string()),
     ];
     view! {
-        <nav class="sub-nav no-print" aria-label=move || t_string!(i18n, svc_desk.nav.label).to_string()>
-            <ul>
-                {move || {
-                    let manager = manager.get();
-                    entries
-                        .iter()
-                        .filter(|e| manager || !e.2)
-                        .map(|(href, label, _)| {
-                            let label = *label;
-                            view! {
-                                <li>
-                                    <A href=*href exact=true>{move || label(i18n)}</A>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
-        </nav>
-        <Outlet />
+        <SubNav
+            label=|i| t_string!(i, svc_desk.nav.label).to_string()
+            entries=entries
+            manager=manager
+        />
     }
 }

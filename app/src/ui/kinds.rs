@@ -68,6 +68,19 @@ impl Kind {
         title: fn(&RecordState) -> String,
         summary: fn(&Look, &RecordState) -> String,
     ) -> Kind {
+        Kind::worded(name, label, title, summary, no_field_label, no_value_text)
+    }
+
+    /// A kind with no page nor short name of its own, whose fields have labels and whose
+    /// values have words (the service kinds, whose screens bring their pages).
+    pub const fn worded(
+        name: &'static str,
+        label: fn(I18nContext<Locale>) -> String,
+        title: fn(&RecordState) -> String,
+        summary: fn(&Look, &RecordState) -> String,
+        field_label: fn(I18nContext<Locale>, &str) -> Option<String>,
+        value_text: fn(I18nContext<Locale>, &str, &str) -> Option<String>,
+    ) -> Kind {
         Kind {
             name,
             label,
@@ -76,8 +89,8 @@ impl Kind {
             summary,
             counted: summary,
             href: no_href,
-            field_label: no_field_label,
-            value_text: no_value_text,
+            field_label,
+            value_text,
             missing: None,
         }
     }
@@ -105,6 +118,16 @@ pub fn joined(parts: Vec<String>) -> String {
         .filter(|p| !p.trim().is_empty())
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// The non-blank of `parts` joined ([`joined`]), else the record's id (a record's title).
+pub fn joined_or_id(parts: Vec<String>, record: &RecordState) -> String {
+    let title = joined(parts);
+    if title.trim().is_empty() {
+        record.id.to_string()
+    } else {
+        title
+    }
 }
 
 /// The title of a record of a kind without its own: its name, its customer's, or its id.
