@@ -5,7 +5,10 @@
 //!
 //! The lists read the open care tasks through the index `by_status` (issue 14), never every
 //! task; the schedule writer reads the C-cards a page at a time after the first paint
-//! ([`use_schedule`]). The care settings are small (`SyncCtx::records`).
+//! ([`use_schedule`]). 续保, 流失客户 and 客服月报 read the tasks of their days (`by_day`), then
+//! only those customers' records by id and `by_link` ([`use_renewal_records`],
+//! [`use_lost_records`], [`use_report_records`]). The care settings are small
+//! (`SyncCtx::records`).
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -14,6 +17,7 @@ use std::rc::Rc;
 use domain::Role;
 use domain::care::lost::LostTask;
 use domain::care::lost::list::{month_customers, month_task_day};
+use domain::care::monthly::{report_customers, report_days};
 use domain::care::renewal::{InsuranceTask, task_due_days};
 use domain::care::schedule::{PastService, ServiceKind, generate, new_tasks_plan};
 use domain::care::settings::{CareSettings, care_settings_id};
@@ -331,23 +335,11 @@ pub fn past_services_of(
         .collect()
 }
 
-/// The types the 续保, 流失客户 and 客服月报 pages count from.
+/// The types the 续保, 流失客户 and 客服月报 pages count from (their readings are read again when one
+/// of these changes on the device).
 pub const COUNTED: [&str; 4] = ["c_card", "repair_order", "service_history", "care_task"];
 
-/// Reads [`COUNTED`] through the index `by_made` (every live record is in it) as one reading:
-/// `loaded` says when it has answered (the pages say 正在加载… until then).
-pub fn use_counted() -> Many {
-    read_many(&COUNTED, || {
-        Some(
-            COUNTED
-                .iter()
-                .map(|t| Query::page(store::BY_MADE_INDEX, t, &[], None, u32::MAX))
-                .collect(),
-        )
-    })
-}
-
-/// The live records of `record_type` among what [`use_counted`] read (tracking it).
+/// The live records of `record_type` among what a page's reading read (tracking it).
 pub fn counted_of(read: Many, record_type: &str) -> Vec<RecordState> {
     read.records.with(|rs| {
         rs.iter()
@@ -453,6 +445,78 @@ pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Many {
                 .filter(|r| LostTask::of(r, clock).is_some())
                 .collect();
             with_customers(tasks, customers).await
+        })
+    })
+}
+
+/// The 客服月报 page's records for the month starting `first` (`domain::care::monthly::report_days`):
+/// the care tasks due around the month (`by_day`), the repair orders received and the imported
+/// services dated in the services' days (`by_made`, `by_day`), the C-cards delivered in the
+/// deliveries' days (`by_day`), then the C-cards of those services' customers by id. `loaded`
+/// is false until it answers.
+pub fn use_report_records(first: impl Fn() -> NaiveDate + 'static) -> Many {
+    read_with(&COUNTED, move || {
+        let days = report_days(first());
+        Some(async move {
+            let text = |(from, to): (NaiveDate, NaiveDate)| (from.to_string(), to.to_string());
+            let (tf, tt) = text(days.tasks);
+            let (sf, st) = text(days.services);
+            let (df, dt) = text(days.deliveries);
+            let mut out = Vec::new();
+            for q in [
+                Query::Days {
+                    record_type: "care_task",
+                    from: tf,
+                    to: tt,
+                },
+                Query::Made {
+                    record_type: "repair_order",
+                    from: sf.clone(),
+                    to: st.clone(),
+                },
+                Query::Days {
+                    record_type: "service_history",
+                    from: sf,
+                    to: st,
+                },
+                Query::Days {
+                    record_type: "c_card",
+                    from: df,
+                    to: dt,
+                },
+            ] {
+                out.extend(
+                    read_once(q)
+                        .await?
+                        .records
+                        .into_iter()
+                        .filter(|r| !r.is_deleted()),
+                );
+            }
+            let services = past_services_of(
+                &out.iter()
+                    .filter(|r| r.record_type == "repair_order")
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                &out.iter()
+                    .filter(|r| r.record_type == "service_history")
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            let delivered: Vec<Uuid> = out
+                .iter()
+                .filter(|r| r.record_type == "c_card")
+                .map(|r| r.id)
+                .collect();
+            let held: BTreeSet<Uuid> = delivered.iter().copied().collect();
+            let missing: Vec<Uuid> = report_customers(&services, &delivered)
+                .into_iter()
+                .filter(|id| !held.contains(id))
+                .collect();
+            if !missing.is_empty() {
+                out.extend(by_ids(&missing).await?);
+            }
+            Ok(out)
         })
     })
 }

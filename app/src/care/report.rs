@@ -6,8 +6,9 @@
 //! manager's comment (a `care_report` record per month, shown on every device); export .xlsx and
 //! print (the print stylesheet hides the navigation).
 //!
-//! Counted on the device from whole types (C-cards, care tasks, repair orders, past services,
-//! messages); says 正在加载… until they are read.
+//! Counted on the device from what the month needs (`care::data::use_report_records`: the care
+//! tasks, services and deliveries of the days `domain::care::monthly::report_days` names, then
+//! those customers' C-cards), never every record of a type; says 正在加载… until they are read.
 
 use domain::Role;
 use domain::care::broadcast::{broadcast_of, month_count};
@@ -28,7 +29,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::data::{
-    counted_of, is_care_manager, me, past_services_of, settings, store_id, use_counted,
+    counted_of, is_care_manager, me, past_services_of, settings, store_id, use_report_records,
 };
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
@@ -183,7 +184,7 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     let i18n = use_i18n();
     let month = RwSignal::new(report_month(today()));
     let open = RwSignal::new(None::<Opened>);
-    let read = use_counted();
+    let read = use_report_records(move || month.get());
     let report = Memo::new(move |_| {
         let of = |t: &str| counted_of(read, t);
         let cards = of("c_card");

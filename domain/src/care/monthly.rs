@@ -207,6 +207,54 @@ pub fn task_days(first: NaiveDate) -> (NaiveDate, NaiveDate) {
     )
 }
 
+/// How far before the month the report reads past services: a maintenance falling due in the
+/// month was made at most this long before (the longest interval), and a customer last seen
+/// within a year counts for 流失率.
+pub const SERVICE_LOOKBACK_DAYS: i64 = 730;
+
+/// How far before the month the report reads the C-cards by their delivery day: a first
+/// maintenance due in the month (three months after delivery), a customer delivered within
+/// the year before it (流失率).
+pub const DELIVERY_LOOKBACK_DAYS: i64 = 360;
+
+/// What the report of the month starting `first` reads, by day (issue 14: index ranges, not
+/// every record): the care tasks due in [`task_days`], the past services (handed-over repair
+/// orders by their reception, imported services by their date) and the C-cards delivered in
+/// these ranges, then the C-cards of those services' customers ([`report_customers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportDays {
+    pub tasks: (NaiveDate, NaiveDate),
+    pub services: (NaiveDate, NaiveDate),
+    pub deliveries: (NaiveDate, NaiveDate),
+}
+
+/// The days the report of the month starting `first` reads ([`ReportDays`]).
+pub fn report_days(first: NaiveDate) -> ReportDays {
+    let (from, to) = month_of(first);
+    ReportDays {
+        tasks: task_days(first),
+        services: (
+            from - TimeDelta::days(SERVICE_LOOKBACK_DAYS),
+            to + TimeDelta::days(super::report::GRACE_DAYS),
+        ),
+        deliveries: (from - TimeDelta::days(DELIVERY_LOOKBACK_DAYS), to),
+    }
+}
+
+/// The customers the report counts: those of the services read (their C-card) and those
+/// delivered in the days read, each once. (A service without a C-card is matched by VIN among
+/// these.)
+pub fn report_customers(services: &[PastService], delivered: &[Uuid]) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = services
+        .iter()
+        .filter_map(|s| s.c_card_id)
+        .chain(delivered.iter().copied())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// What a lost-customer call found (the 流失客户 page records it): why the customer did not
 /// return and the shop they used instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -707,6 +755,104 @@ mod tests {
         assert_eq!(
             completion_by_person(&read, &[], first, clock),
             completion_by_person(&all, &[], first, clock)
+        );
+    }
+
+    /// The report counted from what [`report_days`] reads (the tasks, services and deliveries of
+    /// its days, the customers of those) is the report counted from every record.
+    #[test]
+    fn the_report_from_its_days_is_the_report_from_every_record() {
+        let clock = StoreClock::CHINA;
+        let first = d("2026-06-01");
+        let days = report_days(first);
+        assert_eq!(days.tasks, task_days(first));
+        assert_eq!(days.services, (d("2024-06-01"), d("2026-07-30")));
+        assert_eq!(days.deliveries, (d("2025-06-06"), d("2026-06-30")));
+        let mut cards = Vec::new();
+        for n in 1..=4 {
+            let mut c = card(n);
+            c.delivery_date = Some(d("2026-03-10"));
+            cards.push(c);
+        }
+        // 5: lost (last seen 2026-02-01); 6: seen in May; 7: maintained 2025-12-10, due in June
+        // and came; 8: delivered and seen years ago (read by neither); 9: delivered 2025-09-01.
+        let mut old = card(8);
+        old.delivery_date = Some(d("2019-05-01"));
+        let mut recent = card(9);
+        recent.delivery_date = Some(d("2025-09-01"));
+        cards.extend([card(5), card(6), card(7), old, recent]);
+        let services = [
+            service(1, "2026-06-03", ServiceKind::FirstMaintenance),
+            service(2, "2026-06-20", ServiceKind::FirstMaintenance),
+            service(5, "2026-02-01", ServiceKind::Repair),
+            service(6, "2026-05-01", ServiceKind::Repair),
+            service(7, "2025-12-10", ServiceKind::Maintenance),
+            service(7, "2026-06-12", ServiceKind::Maintenance),
+            service(8, "2020-01-01", ServiceKind::Maintenance),
+        ];
+        let tasks = tasks(clock);
+        let visits = [
+            visit(901, 1, "2026-06-03", true),
+            visit(902, 2, "2026-06-20", false),
+            visit(903, 7, "2026-06-12", false),
+        ];
+        let settings = CareSettings::default();
+        let whole = monthly_report(
+            &ReportInput {
+                cards: &cards,
+                services: &services,
+                settings: &settings,
+                tasks: &tasks,
+                visits: &visits,
+                lost: &[],
+                clock,
+            },
+            first,
+        );
+        let within = |d: NaiveDate, (a, b): (NaiveDate, NaiveDate)| d >= a && d <= b;
+        let read_services: Vec<PastService> = services
+            .iter()
+            .filter(|s| within(s.date, days.services))
+            .cloned()
+            .collect();
+        let delivered: Vec<Uuid> = cards
+            .iter()
+            .filter(|c| c.delivery_date.is_some_and(|d| within(d, days.deliveries)))
+            .map(|c| c.id)
+            .collect();
+        let customers = report_customers(&read_services, &delivered);
+        assert!(!customers.contains(&Uuid::from_u128(8)));
+        let read_cards: Vec<CCard> = cards
+            .iter()
+            .filter(|c| customers.contains(&c.id))
+            .cloned()
+            .collect();
+        let read_tasks: Vec<CareTask> = tasks
+            .iter()
+            .filter(|t| t.due_at.is_some_and(|d| within(d.date(), days.tasks)))
+            .cloned()
+            .collect();
+        let part = monthly_report(
+            &ReportInput {
+                cards: &read_cards,
+                services: &read_services,
+                settings: &settings,
+                tasks: &read_tasks,
+                visits: &visits,
+                lost: &[],
+                clock,
+            },
+            first,
+        );
+        assert_eq!(part, whole);
+        // Something was counted in each figure but the appointment rate's (no call in May).
+        assert!(
+            whole
+                .figures
+                .iter()
+                .filter(|f| !f.counted.denominator.is_empty())
+                .count()
+                >= 3
         );
     }
 }

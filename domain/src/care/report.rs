@@ -91,7 +91,8 @@ fn theirs<'a>(card: &CCard, services: &'a [PastService]) -> Vec<&'a PastService>
     v
 }
 
-const GRACE_DAYS: i64 = 30;
+/// How long after a maintenance falls due a visit still counts as its return.
+pub const GRACE_DAYS: i64 = 30;
 
 /// 首保回厂率 for the month starting `first`.
 pub fn first_maintenance_return(
