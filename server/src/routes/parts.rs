@@ -120,8 +120,8 @@ async fn import_catalogue(
     if !may_write(&auth.user.roles, "part") {
         return Err(Error::Forbidden.into());
     }
-    let bytes = read_upload(form, MAX_CATALOGUE_BYTES, &[]).await?.file()?;
-    let table = tokio::task::spawn_blocking(move || read_table(&bytes, MAX_CATALOGUE_ROWS))
+    let file = read_upload(form, MAX_CATALOGUE_BYTES, &[]).await?.file()?;
+    let table = tokio::task::spawn_blocking(move || read_table(file, MAX_CATALOGUE_ROWS))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
         .map_err(|e| {
