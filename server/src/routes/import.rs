@@ -59,7 +59,10 @@ use crate::{
     },
     lang::Lang,
     routes::sync::{MAX_PUSH_OPS, now_ms},
-    store::{PushCheck, sync::registry},
+    store::{
+        PushCheck,
+        sync::{PushRefusal, RefusalReason, registry},
+    },
 };
 
 /// Largest import file.
@@ -695,6 +698,18 @@ async fn run_import(
         ));
     }
     let (people, _) = people_of(state, &store_id, choices).await?;
+    // The pushes queued before this import (the last batch of an import stopped a moment ago)
+    // are committed before it reads what the store has: the store writes pushes in order, and
+    // answers an empty one after those.
+    state
+        .store()
+        .push(
+            store_id.clone(),
+            Vec::new(),
+            PushCheck::device(auth.actor(), now_ms()),
+        )
+        .await?
+        .map_err(|r| Error::Internal(format!("import: empty push refused: {r:?}")))?;
     let known = Known::of(state, &store_id, sheet, catalogue, &store_settings).await?;
     let record_type = registry()
         .get(sheet.record_type())
@@ -727,7 +742,7 @@ async fn run_import(
                 PushCheck::device(auth.actor(), now_ms()),
             )
             .await?
-            .map_err(|r| Error::Internal(format!("import refused by storage: {r:?}")))?;
+            .map_err(batch_refused)?;
         set_progress(
             auth.user.id,
             Progress {
@@ -740,6 +755,21 @@ async fn run_import(
     let tally = checking.await.map_err(joined)??;
     remember(state, auth, sheet, &columns, &mapping).await?;
     Ok(Json(tally))
+}
+
+/// A batch the store refused: rows another import wrote since this one read the store (the
+/// same file imported twice at once) are `import_running`; anything else is a fault.
+fn batch_refused(r: PushRefusal) -> IoError {
+    if r.reason == RefusalReason::OpIdReused {
+        refused(
+            StatusCode::CONFLICT,
+            "import_running",
+            "另一个导入正在写入同样的行,请等它结束后再导入一次(已写入的行不会重复)".into(),
+            "Another import is writing the same rows; import again once it has ended (rows already written are not added twice)".into(),
+        )
+    } else {
+        Error::Internal(format!("import refused by storage: {r:?}")).into()
+    }
 }
 
 /// What the checks of a sheet need to know of the store (read before the file, owned: they
