@@ -1106,7 +1106,7 @@ impl CheckedFile {
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`import_sheet_unknown`", body = ErrorBody),
-        (status = 409, description = "`sales_catalogue_empty` (A-cards): the store has no model catalogue yet", body = ErrorBody),
+        (status = 409, description = "`sales_catalogue_empty` (A-cards): the store has no model catalogue yet; `import_running`: another import wrote the same rows meanwhile (import again)", body = ErrorBody),
         (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
         (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `import_header_row_invalid`, `import_mapping_missing`, `import_mapping_invalid`, `import_unknown_field`, `import_unknown_column`, `import_mapping_incomplete`, `import_people_invalid`", body = ErrorBody),
     )
@@ -1131,7 +1131,7 @@ async fn import(
     responses(
         (status = 200, body = ImportResponse),
         (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
-        (status = 409, description = "`sales_catalogue_empty`", body = ErrorBody),
+        (status = 409, description = "`sales_catalogue_empty`, `import_running`", body = ErrorBody),
         (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
         (status = 422, description = "as `/api/import/{sheet}`", body = ErrorBody),
     )
@@ -1142,4 +1142,30 @@ async fn sales_import(
     form: Multipart,
 ) -> Result<Json<ImportResponse>, IoError> {
     do_import(state, auth, Sheet::ACards, form).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_another_import_wrote_is_import_running_anything_else_a_fault() {
+        let refusal = |reason| PushRefusal {
+            op_index: 3,
+            reason,
+        };
+        match batch_refused(refusal(RefusalReason::OpIdReused)) {
+            IoError::Refused { status, code, .. } => {
+                assert_eq!((status, code), (StatusCode::CONFLICT, "import_running"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let apply = RefusalReason::Apply(domain::sync::SyncError::UnknownRecordType {
+            record_type: "x".into(),
+        });
+        assert!(matches!(
+            batch_refused(refusal(apply)),
+            IoError::Api(Error::Internal(_))
+        ));
+    }
 }
