@@ -9,7 +9,8 @@
 //! over the limit is refused before anything is written), [`Source::data_rows`] hands the data
 //! rows to the caller. A CSV is decoded as it is read ([`super::stream`]). An .xlsx sheet's
 //! cells are read as a stream too (calamine's cell reader over the zipped XML), but its shared
-//! strings table (every distinct text of the workbook) is held while the file is read.
+//! strings table (every distinct text of the workbook) is held while the file is read: one over
+//! [`MAX_SHARED_STRINGS_BYTES`] (uncompressed) is refused before it is read.
 
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
@@ -21,6 +22,10 @@ use super::stream::{Decode, LineStarts};
 
 /// Rows looked at for the header (a title block above it is rarely longer).
 pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// The largest shared-strings table of an .xlsx read (uncompressed XML): the one part of a file
+/// held whole while it is read.
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Decoded text looked at to pick a CSV's separator.
 const SEPARATOR_SAMPLE_BYTES: u64 = 64 * 1024;
@@ -82,6 +87,8 @@ pub enum ReadError {
     Empty,
     /// More data rows than allowed.
     TooManyRows { max: usize },
+    /// An .xlsx whose shared strings are over `max_mb` MB uncompressed.
+    SharedStringsTooLarge { max_mb: u64 },
 }
 
 impl From<std::io::Error> for ReadError {
@@ -124,6 +131,12 @@ impl ReadError {
                 "import_too_many_rows",
                 format!("一次最多导入 {max} 行,请拆分文件"),
                 format!("At most {max} rows per import; split the file"),
+            ),
+            ReadError::SharedStringsTooLarge { max_mb } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "import_xlsx_too_large",
+                format!("这个 .xlsx 的文字太多(超过 {max_mb} MB),请拆分文件或另存为 CSV 再导入"),
+                format!("The .xlsx holds too much text (over {max_mb} MB); split it or save it as CSV"),
             ),
         }
     }
@@ -189,6 +202,7 @@ impl Source {
         use encoding_rs::{GB18030, UTF_8, UTF_16BE, UTF_16LE};
         let head = input.head(400)?;
         if head.starts_with(b"PK\x03\x04") {
+            check_shared_strings(&input, MAX_SHARED_STRINGS_BYTES)?;
             return Ok(Source {
                 input,
                 format: Format::Xlsx,
@@ -520,6 +534,27 @@ fn best_header(top: &[(usize, Vec<String>)], known: &dyn Fn(&str) -> bool) -> (u
         .unwrap_or_default()
 }
 
+/// An .xlsx's shared strings (the sum of the uncompressed sizes its zip declares for them) are at
+/// most `max` bytes.
+fn check_shared_strings(input: &Input, max: u64) -> Result<(), ReadError> {
+    let unreadable = |e: zip::result::ZipError| ReadError::Unreadable(e.to_string());
+    let mut zip = zip::ZipArchive::new(BufReader::new(input.open()?)).map_err(unreadable)?;
+    let mut size = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(unreadable)?;
+        let name = part.name().map_err(unreadable)?.to_ascii_lowercase();
+        if name.ends_with("sharedstrings.xml") {
+            size = size.saturating_add(part.size());
+        }
+    }
+    if size > max {
+        return Err(ReadError::SharedStringsTooLarge {
+            max_mb: max / 1024 / 1024,
+        });
+    }
+    Ok(())
+}
+
 /// UTF-16 without a BOM: ASCII characters (separators, digits) have a zero byte. `Some(true)`
 /// little-endian, `Some(false)` big-endian.
 fn utf16_without_bom(head: &[u8]) -> Option<bool> {
@@ -760,6 +795,13 @@ mod tests {
         sheet.write_string(5, 1, "李四").unwrap();
         sheet.write_string(5, 2, "13912345678").unwrap();
         let bytes = book.save_to_buffer().unwrap();
+        // Its shared strings: the six texts and the XML around them.
+        let input = Input::Bytes(bytes.clone());
+        assert_eq!(check_shared_strings(&input, 4096), Ok(()));
+        assert_eq!(
+            check_shared_strings(&input, 100),
+            Err(ReadError::SharedStringsTooLarge { max_mb: 0 })
+        );
         let t = table(&bytes, None).unwrap();
         assert_eq!(t.encoding, "xlsx");
         assert_eq!(

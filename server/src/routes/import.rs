@@ -480,7 +480,7 @@ async fn remember(
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: A-cards: not a sales manager or GM; the others: not a manager of sales or care or GM", body = ErrorBody),
         (status = 404, description = "`import_sheet_unknown`", body = ErrorBody),
-        (status = 413, description = "`file_too_large` (over 40 MiB), `import_too_many_rows` (over 100,000)", body = ErrorBody),
+        (status = 413, description = "`file_too_large` (over 40 MiB), `import_too_many_rows` (over 100,000), `import_xlsx_too_large` (shared strings over 64 MB)", body = ErrorBody),
         (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `import_header_row_invalid`", body = ErrorBody),
     )
 )]
@@ -504,7 +504,7 @@ async fn preview(
     responses(
         (status = 200, body = PreviewResponse),
         (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
-        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`, `import_xlsx_too_large`", body = ErrorBody),
         (status = 422, description = "as `/api/import/{sheet}/preview`", body = ErrorBody),
     )
 )]
@@ -1107,7 +1107,7 @@ impl CheckedFile {
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`import_sheet_unknown`", body = ErrorBody),
         (status = 409, description = "`sales_catalogue_empty` (A-cards): the store has no model catalogue yet; `import_running`: another import wrote the same rows meanwhile (import again)", body = ErrorBody),
-        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`, `import_xlsx_too_large`", body = ErrorBody),
         (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `import_header_row_invalid`, `import_mapping_missing`, `import_mapping_invalid`, `import_unknown_field`, `import_unknown_column`, `import_mapping_incomplete`, `import_people_invalid`", body = ErrorBody),
     )
 )]
@@ -1132,7 +1132,7 @@ async fn import(
         (status = 200, body = ImportResponse),
         (status = 403, description = "`forbidden`: not a sales manager or general manager", body = ErrorBody),
         (status = 409, description = "`sales_catalogue_empty`, `import_running`", body = ErrorBody),
-        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`, `import_xlsx_too_large`", body = ErrorBody),
         (status = 422, description = "as `/api/import/{sheet}`", body = ErrorBody),
     )
 )]
