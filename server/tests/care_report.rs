@@ -14,24 +14,8 @@ use domain::care::broadcast::{Audience, Broadcast, BroadcastKind, broadcast_plan
 use domain::care::monthly::care_report_id;
 use domain::records::{CARE_REPORT, CCard};
 use domain::sales::chrono::NaiveDate;
-use domain::sync::Op;
 use serde_json::json;
 use uuid::Uuid;
-
-/// The ops of `record_type` the server gives `dev`.
-async fn pulled(t: &common::TestApp, dev: &Dev, record_type: &str) -> Vec<Op> {
-    let r = t.get_auth("/api/sync/pull?limit=1000", &dev.token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["ops"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| serde_json::from_value::<Op>(p["op"].clone()).ok())
-                .filter(|op| op.record_type == record_type)
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn only_the_cs_manager_comments_on_the_months_report() {
@@ -75,19 +59,19 @@ async fn only_the_cs_manager_comments_on_the_months_report() {
     let msg = en.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "care_report_bad_month");
     assert!(msg.contains("month of the report"), "{msg}");
     assert!(
-        pulled(&t, &mgr, "care_report").await.is_empty(),
+        mgr.pulled(&t, "care_report").await.is_empty(),
         "nothing of a refused op is stored"
     );
 
     let good = comment(&mut mgr, &w, "2026-11");
     mgr.ok(&t, &mut w, vec![good]).await;
-    assert_eq!(pulled(&t, &mgr, "care_report").await.len(), 1);
+    assert_eq!(mgr.pulled(&t, "care_report").await.len(), 1);
     let gm = Dev::login(&t, "gm").await;
-    let seen = pulled(&t, &gm, "care_report").await;
+    let seen = gm.pulled(&t, "care_report").await;
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].record_id, id);
     let cs = Dev::login(&t, "cs").await;
-    assert!(pulled(&t, &cs, "care_report").await.is_empty());
+    assert!(cs.pulled(&t, "care_report").await.is_empty());
 }
 
 fn customer(n: u128) -> CCard {
@@ -137,7 +121,7 @@ async fn a_broadcast_is_a_care_managers_and_queued_once() {
         )
         .await;
     assert!(msg.contains("客服经理"), "{msg}");
-    assert!(pulled(&t, &cs, "message").await.is_empty());
+    assert!(cs.pulled(&t, "message").await.is_empty());
 
     let mut mgr = Dev::login(&t, "csmgr").await;
     let ops = mgr.plan_ops(&w, &plan);
@@ -146,7 +130,8 @@ async fn a_broadcast_is_a_care_managers_and_queued_once() {
     let mut again = Dev::login(&t, "csmgr").await;
     let ops = again.plan_ops(&World::default(), &plan);
     again.ok(&t, &mut w, ops).await;
-    let mut ids: Vec<Uuid> = pulled(&t, &mgr, "message")
+    let mut ids: Vec<Uuid> = mgr
+        .pulled(&t, "message")
         .await
         .iter()
         .map(|op| op.record_id)

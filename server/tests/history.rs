@@ -5,33 +5,17 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::ops::{Dev, now_ms, v7};
 use common::{TestApp, app};
 use domain::history::{FieldChange, Previous, history};
 use domain::records::A_CARD;
-use domain::sync::{Clock, Edit, Op, RecordState, apply, new_id};
+use domain::sync::{Clock, Edit, Op, RecordState, apply};
 use serde_json::json;
 use uuid::Uuid;
 
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap()
-}
-
-fn v7() -> Uuid {
-    let mut r = [0u8; 10];
-    getrandom::fill(&mut r).unwrap();
-    new_id(now_ms(), r)
-}
-
 async fn login(t: &TestApp, username: &str) -> (String, Uuid, String) {
-    let device = Uuid::now_v7();
-    let r = t.login(username, device, "历史测试平板").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let v = r.json();
-    (
-        v["token"].as_str().unwrap().to_owned(),
-        device,
-        v["user"]["id"].as_str().unwrap().to_owned(),
-    )
+    let d = Dev::login(t, username).await;
+    (d.token, d.device, d.user_id)
 }
 
 #[tokio::test]

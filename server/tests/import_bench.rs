@@ -8,7 +8,10 @@
 //! with spaces, the store's words for sources, text dates, consultants by name, a GBK CSV)
 //! through the router in-process: the preview, the import (checks and pushes of 500), then the
 //! same file again (what a resend after a cut does: every row found, nothing written). Prints a
-//! Markdown table row per step.
+//! Markdown table row per step, with the process's peak resident memory during the step (Linux:
+//! the peak is reset through `/proc/self/clear_refs` before the step and read from `VmHWM` in
+//! `/proc/self/status` after it; the test's own copy of the file and the store's cache are in
+//! it).
 
 mod common;
 
@@ -79,15 +82,19 @@ async fn import_50k_customer_rows() {
         "first_contact_at": "首次来店日期"
     })
     .to_string();
-    println!("| step | rows | time | rows/s |");
-    println!("|---|---|---|---|");
-    let report = |step: &str, secs: f64| {
+    println!("| step | rows | time | rows/s | peak memory (VmHWM) | before (VmRSS) |");
+    println!("|---|---|---|---|---|---|");
+    let mut rss_before: u64;
+    let report = |step: &str, secs: f64, rss_before: u64| {
         println!(
-            "| {step} | {n} | {secs:.2} s | {:.0} |",
-            n as f64 / secs.max(1e-9)
+            "| {step} | {n} | {secs:.2} s | {:.0} | {:.1} MB | {:.1} MB |",
+            n as f64 / secs.max(1e-9),
+            status_kb("VmHWM") as f64 / 1024.0,
+            rss_before as f64 / 1024.0,
         );
     };
 
+    rss_before = reset_peak();
     let start = Instant::now();
     let r = send_sheet(
         &t,
@@ -104,9 +111,11 @@ async fn import_50k_customer_rows() {
     report(
         &format!("preview ({} KB GBK CSV)", file.len() / 1024),
         start.elapsed().as_secs_f64(),
+        rss_before,
     );
 
     let parts = [("mapping", mapping.clone())];
+    rss_before = reset_peak();
     let start = Instant::now();
     let r = send_sheet(
         &t,
@@ -121,8 +130,12 @@ async fn import_50k_customer_rows() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["imported"], n, "{}", v["rows"][0]);
-    report("import (new)", start.elapsed().as_secs_f64());
+    report("import (new)", start.elapsed().as_secs_f64(), rss_before);
+    // The answer lists every row with a note (here: the consultants who are not users).
+    let reported = v["rows"].as_array().map_or(0, Vec::len);
+    let answer_kb = r.body.len() / 1024;
 
+    rss_before = reset_peak();
     let start = Instant::now();
     let r = send_sheet(
         &t,
@@ -143,9 +156,30 @@ async fn import_50k_customer_rows() {
     report(
         "the same file again (all found)",
         start.elapsed().as_secs_f64(),
+        rss_before,
     );
 
+    println!(
+        "\nThe import's answer: {reported} rows reported, {answer_kb} KB of JSON (parsed by the test)."
+    );
     if n <= 20_000 {
         assert_eq!(records(&t, &mgr.token, "a_card").await.len(), n + 1);
     }
+}
+
+/// A field of `/proc/self/status` in kB (0 where there is none).
+fn status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resets the peak resident memory to the current one (`5` to `/proc/self/clear_refs`) and
+/// returns the current one in kB.
+fn reset_peak() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_kb("VmRSS")
 }

@@ -65,60 +65,58 @@ async fn a_renewal_outcome_needs_a_reached_call_the_specialist_and_a_positive_qu
     // Only an unanswered call: "renewed" is refused, in Chinese and in English; nothing written.
     call(&t, &mut w, &mut cs, task, Outcome::NoAnswer).await;
     let plan = Plan::new().then(record_outcome(task, &renewed("3280"), now()).unwrap());
-    let ops = cs.plan_ops(&w, &plan);
-    let msg = cs
-        .refused(
-            &t,
-            &ops,
-            0,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "renewal_no_reached_call",
-        )
-        .await;
-    assert!(msg.contains("接通"), "{msg}");
-    let r = cs.push(&t, &ops, "en").await;
-    assert!(r.text().contains("reached the customer"), "{}", r.text());
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    cs.refuses(
+        &t,
+        &w,
+        &plan,
+        unprocessable,
+        "renewal_no_reached_call",
+        ("接通", "reached the customer"),
+    )
+    .await;
 
     call(&t, &mut w, &mut cs, task, Outcome::Reached).await;
     // A consultant sending an outcome by hand (a consultant may write care tasks: the 24 h
     // calls) is refused as not theirs.
-    let ops = consultant.plan_ops(&w, &plan);
-    let msg = consultant
-        .refused(&t, &ops, 0, StatusCode::FORBIDDEN, "renewal_not_assigned")
+    consultant
+        .refuses(
+            &t,
+            &w,
+            &plan,
+            StatusCode::FORBIDDEN,
+            "renewal_not_assigned",
+            ("客服专员或客服经理", ""),
+        )
         .await;
-    assert!(msg.contains("客服专员或客服经理"), "{msg}");
     // A negative quote, sent by hand past the device's check.
     let negative = Plan::new().then(
         PlannedWrite::new(task, &CARE_TASK)
             .set("renewal_outcome", "renewed")
             .set("renewal_premium", json!(-3280)),
     );
-    let ops = cs.plan_ops(&w, &negative);
-    let msg = cs
-        .refused(
-            &t,
-            &ops,
-            0,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "renewal_quote_invalid",
-        )
-        .await;
-    assert!(msg.contains("大于零"), "{msg}");
-    let r = cs.push(&t, &ops, "en").await;
-    assert!(r.text().contains("above zero"), "{}", r.text());
+    cs.refuses(
+        &t,
+        &w,
+        &negative,
+        unprocessable,
+        "renewal_quote_invalid",
+        ("大于零", "above zero"),
+    )
+    .await;
     // Lost without to whom.
     let lost = Plan::new().then(
         PlannedWrite::new(task, &CARE_TASK)
             .set("renewal_outcome", "lost")
             .set("renewal_premium", json!(3280)),
     );
-    let ops = cs.plan_ops(&w, &lost);
-    cs.refused(
+    cs.refuses(
         &t,
-        &ops,
-        0,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        &w,
+        &lost,
+        unprocessable,
         "renewal_lost_to_missing",
+        ("", ""),
     )
     .await;
     // None of the refused ops was written: the outcome is accepted now, by the one who called.
@@ -128,13 +126,13 @@ async fn a_renewal_outcome_needs_a_reached_call_the_specialist_and_a_positive_qu
 
     // The audit is the CS manager's.
     let check = Plan::new().then(audit(task, v7(), now(), true, "").unwrap());
-    let ops = cs.plan_ops(&w, &check);
-    cs.refused(
+    cs.refuses(
         &t,
-        &ops,
-        0,
+        &w,
+        &check,
         StatusCode::FORBIDDEN,
         "renewal_audit_manager_only",
+        ("", ""),
     )
     .await;
     let ops = mgr.plan_ops(&w, &check);
@@ -149,30 +147,40 @@ async fn a_lost_customers_reason_is_recorded_after_a_reached_call_on_a_lost_cust
     let mut cs2 = Dev::login(&t, "cs2").await;
     let task = task(&t, &mut w, &mut cs, "lost_customer").await;
     let plan = Plan::new().then(record_finding(task, LostReason::Far, "", "城西修理厂").unwrap());
-    let ops = cs.plan_ops(&w, &plan);
-    let msg = cs
-        .refused(
-            &t,
-            &ops,
-            0,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "lost_no_reached_call",
-        )
-        .await;
-    assert!(msg.contains("接通"), "{msg}");
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    cs.refuses(
+        &t,
+        &w,
+        &plan,
+        unprocessable,
+        "lost_no_reached_call",
+        ("接通", ""),
+    )
+    .await;
     call(&t, &mut w, &mut cs, task, Outcome::Reached).await;
     // Another specialist, who did not call this customer, may not write the reason.
-    let ops = cs2.plan_ops(&w, &plan);
-    cs2.refused(&t, &ops, 0, StatusCode::FORBIDDEN, "lost_not_assigned")
-        .await;
+    cs2.refuses(
+        &t,
+        &w,
+        &plan,
+        StatusCode::FORBIDDEN,
+        "lost_not_assigned",
+        ("", ""),
+    )
+    .await;
     // On another kind of task the reason is refused.
     let birthday = self::task(&t, &mut w, &mut cs, "birthday").await;
     call(&t, &mut w, &mut cs, birthday, Outcome::Reached).await;
     let wrong = Plan::new().then(record_finding(birthday, LostReason::Far, "", "").unwrap());
-    let ops = cs.plan_ops(&w, &wrong);
-    let r = cs.push(&t, &ops, "en").await;
-    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "lost_not_lost_customer");
-    assert!(r.text().contains("lost-customer task"), "{}", r.text());
+    cs.refuses(
+        &t,
+        &w,
+        &wrong,
+        unprocessable,
+        "lost_not_lost_customer",
+        ("", "lost-customer task"),
+    )
+    .await;
     let ops = cs.plan_ops(&w, &plan);
     cs.ok(&t, &mut w, ops).await;
 }

@@ -9,23 +9,7 @@ use axum::http::StatusCode;
 use common::app;
 use common::ops::{Dev, World, set};
 use domain::records::costs::{STORE_COSTS, store_costs_record_id};
-use domain::sync::Op;
 use serde_json::{Value, json};
-
-/// The `store_costs` ops the server gives `dev`.
-async fn pulled_costs(t: &common::TestApp, dev: &Dev) -> Vec<Op> {
-    let r = t.get_auth("/api/sync/pull?limit=1000", &dev.token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["ops"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| serde_json::from_value::<Op>(p["op"].clone()).ok())
-                .filter(|op| op.record_type == "store_costs")
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn only_the_gm_enters_the_months_costs() {
@@ -78,18 +62,18 @@ async fn only_the_gm_enters_the_months_costs() {
     )
     .await;
     assert!(
-        pulled_costs(&t, &gm).await.is_empty(),
+        gm.pulled(&t, "store_costs").await.is_empty(),
         "nothing of a refused op is stored"
     );
 
     let good = costs(&mut gm, &w, json!(50_000_000), "2026-11");
     gm.ok(&t, &mut w, vec![good]).await;
-    let stored = pulled_costs(&t, &gm).await;
+    let stored = gm.pulled(&t, "store_costs").await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].record_id, id);
     // The managers read it (the GM's page 经营指标); an advisor does not.
     let salesmgr = Dev::login(&t, "salesmgr").await;
-    assert_eq!(pulled_costs(&t, &salesmgr).await.len(), 1);
+    assert_eq!(salesmgr.pulled(&t, "store_costs").await.len(), 1);
     let advisor = Dev::login(&t, "advisor").await;
-    assert!(pulled_costs(&t, &advisor).await.is_empty());
+    assert!(advisor.pulled(&t, "store_costs").await.is_empty());
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::map::Sheet;
 use super::values::plate_key;
-use super::{Checked, Table, check_each, kept, problem, values};
+use super::{RowChecked, check_each, kept, problem, values};
 
 /// What the checks need besides the file.
 pub struct HistoryContext<'a> {
@@ -25,22 +25,21 @@ pub struct HistoryContext<'a> {
     pub lang: Lang,
 }
 
-/// Checks every row. `mapping` is field → column index.
-pub fn check_rows(
-    table: &Table,
-    mapping: &HashMap<String, usize>,
-    ctx: &HistoryContext<'_>,
-) -> Checked {
+/// The check of one row (its spreadsheet number and cells), rows given in file order.
+/// `mapping` is field → column index.
+pub fn checker<'a>(
+    mapping: &'a HashMap<String, usize>,
+    ctx: &'a HistoryContext<'a>,
+) -> impl FnMut(usize, &[String]) -> RowChecked + 'a {
     let lang = ctx.lang;
     let (store_id, existing) = (ctx.store_id, ctx.existing_ids);
     check_each(
-        table,
         mapping,
         Sheet::History,
         store_id,
         existing,
         lang,
-        |r| {
+        move |r| {
             let get = |f: &str| r.get(f);
             let mut errors = Vec::new();
             let mut warnings = Vec::new();

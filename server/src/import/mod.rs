@@ -2,14 +2,15 @@
 //! past services from an old DMS (`service_history`). The HTTP side is
 //! [`crate::routes::sales_io`].
 //!
-//! - [`read`]: the file → rows (.xlsx; CSV in UTF-8 with or without BOM, GBK / GB18030, UTF-16),
-//!   the header row found by its known headings (a title block above it skipped), blank
-//!   columns left out;
+//! - [`read`]: the file → rows, read as a stream (.xlsx; CSV in UTF-8 with or without BOM,
+//!   GBK / GB18030, UTF-16, decoded as read by [`stream`]), the header row found by its known
+//!   headings (a title block above it skipped), blank columns left out;
 //! - [`map`]: the sheets, their fields and the headings stores write for them;
 //! - [`values`]: sources and their synonyms, grades, dates (Excel serials or text), yes/no,
 //!   service kinds, amounts, mileages;
 //! - [`people`]: the names in the sheet matched to users, or where the manager said;
-//! - [`a_card`], [`c_card`], [`history`]: the row checks of each sheet.
+//! - [`a_card`], [`c_card`], [`history`]: the row checks of each sheet, one row at a time
+//!   ([`check_each`]).
 //!
 //! Every row becomes a record whose id is derived from the store, the sheet and the row's
 //! cells ([`row_id`]): importing the same file again (or resending a batch after a cut
@@ -28,6 +29,7 @@ pub mod history;
 pub mod map;
 pub mod people;
 pub mod read;
+pub mod stream;
 pub mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -38,9 +40,9 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use a_card::{ImportContext, check_rows};
+pub use a_card::ImportContext;
 pub use map::Sheet;
-pub use read::{ReadError, Table, column_letter};
+pub use read::{Input, ReadError, Shape, Source, Table, column_letter};
 
 /// The element of the `models` set of `sales_settings` for one catalogue model (the domain's,
 /// re-exported for the server's callers). The catalogue itself is read by
@@ -65,23 +67,21 @@ pub const FIELDS: [&str; 11] = [
 /// The A-card fields every mapping must map.
 pub const REQUIRED: [&str; 3] = ["name", "phone", "intended_model"];
 
-/// Reads an .xlsx (first sheet) or a CSV as an A-card list: the header row is found by its
-/// known headings ([`read::table_of`]).
-pub fn read_table(bytes: &[u8], max_rows: usize) -> Result<Table, ReadError> {
-    read_sheet(bytes, Sheet::ACards, None, max_rows)
+/// Reads an .xlsx (first sheet) or a CSV whole as an A-card list: the header row is found by
+/// its known headings ([`Source::shape`]).
+pub fn read_table(input: Input, max_rows: usize) -> Result<Table, ReadError> {
+    Source::new(input)?.table(None, max_rows, &|h| map::is_known(Sheet::ACards, h))
 }
 
-/// Reads a sheet of `kind` with its header at spreadsheet row `header_row` (`None`: found).
-pub fn read_sheet(
-    bytes: &[u8],
+/// The first pass over a sheet of `kind` ([`Source::shape`]): its header at spreadsheet row
+/// `header_row` (`None`: found by its headings), its columns and the number of its rows.
+pub fn shape_of(
+    source: &Source,
     kind: Sheet,
     header_row: Option<usize>,
     max_rows: usize,
-) -> Result<Table, ReadError> {
-    let (rows, encoding) = read::read_rows(bytes, max_rows)?;
-    read::table_of(rows, encoding, header_row, max_rows, &|h| {
-        map::is_known(kind, h)
-    })
+) -> Result<Shape, ReadError> {
+    source.shape(header_row, max_rows, &|h| map::is_known(kind, h))
 }
 
 /// For each A-card field, the first column whose header is one of its common names.
@@ -135,13 +135,6 @@ pub struct GoodRow {
     pub fields: Vec<(&'static str, serde_json::Value)>,
     /// Elements of the record's `tags` set (A-cards): a platform, a name kept as written.
     pub tags: Vec<String>,
-}
-
-/// The reports of every row (file order) and the rows to write.
-#[derive(Debug, Clone, Default)]
-pub struct Checked {
-    pub reports: Vec<RowReport>,
-    pub good: Vec<GoodRow>,
 }
 
 /// A record id derived from the store, the sheet and the row's cells (trimmed): the same row of
@@ -221,28 +214,31 @@ impl Row<'_> {
 /// What a row would be written as: its scalar fields and its tags.
 pub(crate) type Fields = (Vec<(&'static str, serde_json::Value)>, Vec<String>);
 
-/// The row loop every sheet shares: for each row of `table`, its derived id, whether the store
-/// has it (`existing_ids`) and whether an earlier row of the file is the same (warned
-/// `import_same_row`); then the sheet's `check`, which adds the row's errors and warnings and
+/// The report of one row and, when it is to be written, the row.
+pub type RowChecked = (RowReport, Option<GoodRow>);
+
+/// The row check every sheet shares, one row at a time (the file is read as a stream): the
+/// returned function takes a row (its spreadsheet number and cells), derives its id, notes
+/// whether the store has it (`existing_ids`) and whether an earlier row of the file is the same
+/// (warned `import_same_row`); then the sheet's `check` adds the row's errors and warnings and
 /// returns the fields it would write (`None` when it cannot be a record). A row with errors is
-/// refused; one the store has, or a repeat, is `existing`; else its record is written.
-pub(crate) fn check_each(
-    table: &Table,
-    mapping: &HashMap<String, usize>,
+/// refused; one the store has, or a repeat, is `existing`; else its record is written. What it
+/// keeps across rows is the id of each row seen (not its cells).
+pub(crate) fn check_each<'a>(
+    mapping: &'a HashMap<String, usize>,
     sheet: Sheet,
-    store_id: &str,
-    existing_ids: &HashSet<Uuid>,
+    store_id: &'a str,
+    existing_ids: &'a HashSet<Uuid>,
     lang: Lang,
-    mut check: impl FnMut(&mut Row<'_>) -> Option<Fields>,
-) -> Checked {
-    let mut out = Checked::default();
+    mut check: impl FnMut(&mut Row<'_>) -> Option<Fields> + 'a,
+) -> impl FnMut(usize, &[String]) -> RowChecked + 'a {
     // Record id → the first row that had it.
     let mut seen: HashMap<Uuid, usize> = HashMap::new();
-    for (number, cells) in &table.rows {
+    move |number, cells| {
         let id = row_id(store_id, sheet, cells);
         let repeated = seen.get(&id).copied();
         let mut row = Row {
-            number: *number,
+            number,
             cells,
             mapping,
             exists: existing_ids.contains(&id),
@@ -261,7 +257,7 @@ pub(crate) fn check_each(
         }
         let fields = check(&mut row);
         if row.errors.is_empty() {
-            seen.entry(id).or_insert(*number);
+            seen.entry(id).or_insert(number);
         }
         let outcome = if !row.errors.is_empty() {
             Outcome::Refused
@@ -270,25 +266,24 @@ pub(crate) fn check_each(
         } else {
             Outcome::New
         };
-        if outcome == Outcome::New
-            && let Some((fields, tags)) = fields
-        {
-            out.good.push(GoodRow {
-                row: *number,
+        let good = match (outcome, fields) {
+            (Outcome::New, Some((fields, tags))) => Some(GoodRow {
+                row: number,
                 record_id: id,
                 fields,
                 tags,
-            });
-        }
-        out.reports.push(RowReport {
-            row: *number,
+            }),
+            _ => None,
+        };
+        let report = RowReport {
+            row: number,
             ok: outcome != Outcome::Refused,
             outcome,
             errors: row.errors,
             warnings: row.warnings,
-        });
+        };
+        (report, good)
     }
-    out
 }
 
 /// The warning of a value kept as written.

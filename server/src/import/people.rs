@@ -97,19 +97,16 @@ impl People {
     /// The names of `written` (one per row, blanks ignored) with their counts and matches,
     /// in first-seen order.
     pub fn names<'a>(&self, written: impl IntoIterator<Item = &'a str>) -> Vec<NameInSheet> {
-        let mut order: Vec<String> = Vec::new();
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut counted = NameCount::default();
         for w in written {
-            let w = w.trim();
-            if w.is_empty() {
-                continue;
-            }
-            let n = counts.entry(w.to_owned()).or_insert(0);
-            if *n == 0 {
-                order.push(w.to_owned());
-            }
-            *n += 1;
+            counted.add(w);
         }
+        self.named(counted)
+    }
+
+    /// The names counted as the rows passed, with their matches.
+    pub fn named(&self, counted: NameCount) -> Vec<NameInSheet> {
+        let NameCount { order, counts } = counted;
         order
             .into_iter()
             .map(|name| {
@@ -122,6 +119,30 @@ impl People {
                 }
             })
             .collect()
+    }
+}
+
+/// The names of a person column counted one row at a time (first-seen order kept; what grows is
+/// the number of different names, not of rows).
+#[derive(Debug, Clone, Default)]
+pub struct NameCount {
+    order: Vec<String>,
+    counts: BTreeMap<String, usize>,
+}
+
+impl NameCount {
+    /// One row's cell (a blank is not a name).
+    pub fn add(&mut self, written: &str) {
+        let w = written.trim();
+        if w.is_empty() {
+            return;
+        }
+        if let Some(n) = self.counts.get_mut(w) {
+            *n += 1;
+        } else {
+            self.counts.insert(w.to_owned(), 1);
+            self.order.push(w.to_owned());
+        }
     }
 }
 

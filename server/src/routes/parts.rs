@@ -108,7 +108,7 @@ fn random_id(now: u64) -> Result<Uuid, Error> {
         (status = 400, description = "`malformed_multipart`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not a parts clerk or service manager", body = ErrorBody),
-        (status = 413, description = "`file_too_large`, `import_too_many_rows`", body = ErrorBody),
+        (status = 413, description = "`file_too_large`, `import_too_many_rows`, `import_xlsx_too_large`", body = ErrorBody),
         (status = 422, description = "`import_file_missing`, `import_not_utf8`, `import_file_unreadable`, `import_file_empty`, `parts_no_part_number_column`", body = ErrorBody),
     )
 )]
@@ -120,8 +120,8 @@ async fn import_catalogue(
     if !may_write(&auth.user.roles, "part") {
         return Err(Error::Forbidden.into());
     }
-    let bytes = read_upload(form, MAX_CATALOGUE_BYTES, &[]).await?.file()?;
-    let table = tokio::task::spawn_blocking(move || read_table(&bytes, MAX_CATALOGUE_ROWS))
+    let file = read_upload(form, MAX_CATALOGUE_BYTES, &[]).await?.file()?;
+    let table = tokio::task::spawn_blocking(move || read_table(file, MAX_CATALOGUE_ROWS))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
         .map_err(|e| {

@@ -1,12 +1,11 @@
 //! The export of any list to .xlsx (`POST /api/export/xlsx`), and the error type and helpers
 //! the import's endpoints ([`super::import`], [`super::parts`]) share with it: [`IoError`], the
-//! upload form read with its size limit ([`read_upload`]), the store's records of a type
-//! ([`records_of`]).
+//! upload form read with its size limit, its file spooled to a temporary file ([`read_upload`]),
+//! the store's records of a type ([`records_of`], [`for_each_record`]).
 
 use std::collections::HashMap;
 
 use axum::{
-    body::Bytes,
     extract::{DefaultBodyLimit, Multipart, multipart::MultipartError},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -25,6 +24,7 @@ use crate::{
     auth::AuthUser,
     error::{Error, ErrorBody},
     extract::Json,
+    import::Input,
     lang::Lang,
     store::Reader,
 };
@@ -130,24 +130,29 @@ pub(crate) fn multipart_error(e: MultipartError, max_bytes: usize) -> IoError {
     }
 }
 
-/// An upload form read: its `file` part and the text parts asked for.
+/// An upload form read: its `file` part (in a temporary file, gone when the last handle is
+/// closed) and the text parts asked for.
 #[derive(Debug, Default)]
 pub(crate) struct Upload {
-    file: Option<Bytes>,
+    file: Option<std::fs::File>,
     texts: HashMap<&'static str, String>,
 }
 
 impl Upload {
     /// The file, or `import_file_missing`.
-    pub fn file(&self) -> Result<Bytes, IoError> {
-        self.file.clone().ok_or_else(|| {
+    pub fn file(&self) -> Result<Input, IoError> {
+        let file = self.file.as_ref().ok_or_else(|| {
             refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "import_file_missing",
                 "请选择要导入的文件(.xlsx 或 .csv)".into(),
                 "Please choose a file to import (.xlsx or .csv)".into(),
             )
-        })
+        })?;
+        let file = file
+            .try_clone()
+            .map_err(|e| Error::Internal(format!("upload file: {e}")))?;
+        Ok(Input::File(file))
     }
 
     /// A text part, if sent.
@@ -156,24 +161,33 @@ impl Upload {
     }
 }
 
-/// Reads an upload form: the `file` part (at most `max_bytes`, else `file_too_large`) and the
-/// text parts named in `texts`; other parts are ignored.
+/// Reads an upload form: the `file` part (at most `max_bytes`, else `file_too_large`) written
+/// as it arrives to a temporary file (in the system's temporary directory, `TMPDIR`: it should
+/// be on disk, not in memory), and the text parts named in `texts`; other parts are ignored.
 pub(crate) async fn read_upload(
     mut form: Multipart,
     max_bytes: usize,
     texts: &[&'static str],
 ) -> Result<Upload, IoError> {
+    use tokio::io::AsyncWriteExt;
     let mut up = Upload::default();
     let error = |e| multipart_error(e, max_bytes);
-    while let Some(field) = form.next_field().await.map_err(error)? {
-        let name = field.name().unwrap_or_default();
+    let spool = |e: std::io::Error| IoError::from(Error::Internal(format!("upload file: {e}")));
+    while let Some(mut field) = form.next_field().await.map_err(error)? {
+        let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            let bytes = field.bytes().await.map_err(error)?;
-            if bytes.len() > max_bytes {
-                return Err(file_too_large(max_bytes));
+            let mut out = tokio::fs::File::from_std(tempfile::tempfile().map_err(spool)?);
+            let mut size = 0usize;
+            while let Some(chunk) = field.chunk().await.map_err(error)? {
+                size += chunk.len();
+                if size > max_bytes {
+                    return Err(file_too_large(max_bytes));
+                }
+                out.write_all(&chunk).await.map_err(spool)?;
             }
-            up.file = Some(bytes);
-        } else if let Some(t) = texts.iter().find(|t| **t == name) {
+            out.flush().await.map_err(spool)?;
+            up.file = Some(out.into_std().await);
+        } else if let Some(t) = texts.iter().find(|t| **t == name.as_str()) {
             up.texts.insert(t, field.text().await.map_err(error)?);
         }
     }
@@ -187,6 +201,18 @@ pub(crate) async fn records_of(
     record_type: &str,
 ) -> Result<Vec<RecordState>, IoError> {
     let mut out = Vec::new();
+    for_each_record(state, store_id, record_type, |r| out.push(r)).await?;
+    Ok(out)
+}
+
+/// Each record of `record_type` in the store given to `f`, a snapshot page at a time (at most a
+/// page held).
+pub(crate) async fn for_each_record(
+    state: &AppState,
+    store_id: &str,
+    record_type: &str,
+    mut f: impl FnMut(RecordState),
+) -> Result<(), IoError> {
     let mut after = None;
     loop {
         let page = state
@@ -201,14 +227,13 @@ pub(crate) async fn records_of(
         for raw in page.records {
             let rec: RecordState = serde_json::from_str(raw.get())
                 .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
-            out.push(rec);
+            f(rec);
         }
         match page.next {
             Some(n) => after = Some(n),
-            None => break,
+            None => return Ok(()),
         }
     }
-    Ok(out)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

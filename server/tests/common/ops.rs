@@ -147,6 +147,39 @@ impl Dev {
         assert_eq!(r.json()["op_index"], json!(index), "{}", r.text());
         msg
     }
+
+    /// A plan's ops pushed by hand: refused at the first op with `status` and `code`, in Chinese
+    /// with words containing `words.0` and in English with words containing `words.1`.
+    pub async fn refuses(
+        &mut self,
+        t: &TestApp,
+        w: &World,
+        plan: &Plan,
+        status: StatusCode,
+        code: &str,
+        words: (&str, &str),
+    ) {
+        let ops = self.plan_ops(w, plan);
+        let zh = self.refused(t, &ops, 0, status, code).await;
+        assert!(zh.contains(words.0), "{zh}");
+        let en = self.push(t, &ops, "en").await.assert_error(status, code);
+        assert!(en.contains(words.1), "{en}");
+    }
+
+    /// The ops of `record_type` the server gives this device (its first 1,000).
+    pub async fn pulled(&self, t: &TestApp, record_type: &str) -> Vec<Op> {
+        let r = t.get_auth("/api/sync/pull?limit=1000", &self.token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["ops"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| serde_json::from_value::<Op>(p["op"].clone()).ok())
+                    .filter(|op| op.record_type == record_type)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub fn set(e: &Edit<'_>, f: &str, v: Value) -> Change {

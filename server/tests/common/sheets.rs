@@ -14,26 +14,17 @@ use forecourt_server::import::model_element;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::ops::Dev;
 use super::{Resp, TestApp, app};
 
 const BOUNDARY: &str = "forecourt-test-boundary-7d1f";
 
-pub struct Login {
-    pub token: String,
-    pub user_id: String,
-    pub device: Uuid,
-}
+/// A logged-in tablet: the handler tests' one login ([`Dev`]).
+pub use super::ops::Dev as Login;
 
+/// `username` logged in on a new tablet.
 pub async fn login(t: &TestApp, username: &str) -> Login {
-    let device = Uuid::now_v7();
-    let r = t.login(username, device, "测试平板").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let v = r.json();
-    Login {
-        token: v["token"].as_str().unwrap().to_owned(),
-        user_id: v["user"]["id"].as_str().unwrap().to_owned(),
-        device,
-    }
+    Dev::login(t, username).await
 }
 
 pub fn now_ms() -> u64 {
