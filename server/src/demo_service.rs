@@ -793,8 +793,12 @@ fn visit(
         .map(|o| o.record_id);
     if let Some(task) = task {
         let call = handed + Duration::hours(48) + Duration::minutes(g.rng.range(0, 120));
+        // The call reached the customer, which closes the task (`care::calls::log_attempt`).
+        let reached = json!({"at": ts(call), "channel": "phone", "outcome": "reached"});
         let plan = Plan::new().then(
-            domain::plan::PlannedWrite::new(task, &CARE_TASK).with(Step::Move("status", "done")),
+            domain::plan::PlannedWrite::new(task, &CARE_TASK)
+                .with(Step::Append("attempts", Uuid::nil(), reached))
+                .with(Step::Move("status", "done")),
         );
         run(g, &sa, plan, call)?;
     }

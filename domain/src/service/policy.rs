@@ -12,7 +12,9 @@
 //! - A line's decision (the customer's approval or refusal) is written once, under the line's
 //!   own id, with its proof (a signature, or who/when/what of a phone approval), by the advisor.
 //!   An approved line's figures no longer change. Clocking on (work) and billing need the line
-//!   approved. Dispatch (the line's technician) is the advisor's.
+//!   approved. Dispatch (the line's technician) is the advisor's. A line's figures are those the
+//!   estimate form accepts ([`check_line_figure`]: no negative, fractional or absurd quantity,
+//!   price or hours).
 //! - The service settings are the service managers' (the general manager).
 //!
 //! The general manager (who manages service) may do all of it.
@@ -63,6 +65,8 @@ pub enum ServicePolicyError {
     DispatchAdvisorOnly,
     #[error("only a service manager changes the service settings")]
     SettingsManagerOnly,
+    #[error("a line's `{field}` is not a sound figure")]
+    LineFigureInvalid { field: String },
 }
 
 impl ServicePolicyError {
@@ -99,6 +103,7 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "clock_technician_only",
             E::DispatchAdvisorOnly => "dispatch_advisor_only",
             E::SettingsManagerOnly => "service_settings_manager_only",
+            E::LineFigureInvalid { .. } => "line_figure_invalid",
         }
     }
 
@@ -124,6 +129,11 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "只有技师可以开工、暂停和完工".into(),
             E::DispatchAdvisorOnly => "只有服务顾问可以派工".into(),
             E::SettingsManagerOnly => "只有售后经理可以修改售后设置".into(),
+            E::LineFigureInvalid { field } => format!(
+                "项目的{}无效:工时须大于 0 且不超过 {MAX_STD_HOURS} 小时,数量须为 1 到 {MAX_QTY} 的整数,单价须为 0 到 {} 元的金额",
+                figure_zh(field),
+                MAX_UNIT_PRICE_FEN / 100
+            ),
         }
     }
 
@@ -160,12 +170,54 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "Only technicians clock on, pause and off".into(),
             E::DispatchAdvisorOnly => "Only the service advisor dispatches work".into(),
             E::SettingsManagerOnly => "Only a service manager changes the service settings".into(),
+            E::LineFigureInvalid { field } => format!(
+                "The line's “{field}” is not valid: standard hours above 0 and at most {MAX_STD_HOURS}, a whole quantity from 1 to {MAX_QTY}, a unit price from ¥0 to ¥{}",
+                MAX_UNIT_PRICE_FEN / 100
+            ),
         }
     }
 }
 
 fn has(actor: &Actor, role: Role) -> bool {
     actor.roles.contains(&role) || actor.manages(Area::Service)
+}
+
+/// At most this many standard hours on one labour line.
+pub const MAX_STD_HOURS: f64 = 100.0;
+/// At most this many of one part on one line.
+pub const MAX_QTY: i64 = 9_999;
+/// At most this unit price (fen) on one line: ¥1,000,000.
+pub const MAX_UNIT_PRICE_FEN: i64 = 100_000_000;
+
+fn figure_zh(field: &str) -> &'static str {
+    match field {
+        "std_hours" => "工时",
+        "qty" => "数量",
+        _ => "单价",
+    }
+}
+
+/// A line's figures as the estimate form and 改价 accept them: standard hours above zero (at
+/// most [`MAX_STD_HOURS`]), a whole quantity from 1 to [`MAX_QTY`], a whole unit price in fen
+/// from 0 to [`MAX_UNIT_PRICE_FEN`]. Other fields are not figures (`Ok`).
+pub fn check_line_figure(field: &str, value: &serde_json::Value) -> Result<(), ServicePolicyError> {
+    let ok = match field {
+        "std_hours" => value
+            .as_f64()
+            .is_some_and(|h| h > 0.0 && h <= MAX_STD_HOURS),
+        "qty" => value.as_i64().is_some_and(|q| (1..=MAX_QTY).contains(&q)),
+        "unit_price_fen" => value
+            .as_i64()
+            .is_some_and(|p| (0..=MAX_UNIT_PRICE_FEN).contains(&p)),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ServicePolicyError::LineFigureInvalid {
+            field: field.to_owned(),
+        })
+    }
 }
 
 /// The figures the customer approved (a line's price).
@@ -356,6 +408,9 @@ fn check_line(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), Servic
                 return Err(ServicePolicyError::ApprovedLineLocked {
                     field: field.clone(),
                 });
+            }
+            Change::Set { field, value, .. } if stored.value(field) != Some(value) => {
+                check_line_figure(field, value)?;
             }
             _ => {}
         }
@@ -727,6 +782,58 @@ mod tests {
             Err(ServicePolicyError::DispatchAdvisorOnly)
         );
         assert_eq!(try_op(&gm(), &approved, &RO_LINE, 14, dispatch), Ok(()));
+    }
+
+    #[test]
+    fn a_lines_figures_are_those_the_estimate_form_accepts() {
+        let l = line();
+        for who in [sa(), gm()] {
+            for (field, value) in [
+                ("unit_price_fen", json!(-38_000)),
+                ("unit_price_fen", json!(12.5)),
+                ("unit_price_fen", json!("380")),
+                ("unit_price_fen", json!(MAX_UNIT_PRICE_FEN + 1)),
+                ("qty", json!(0)),
+                ("qty", json!(-2)),
+                ("qty", json!(1.5)),
+                ("qty", json!(1_000_000_000_000_i64)),
+                ("std_hours", json!(0)),
+                ("std_hours", json!(-1.5)),
+                ("std_hours", json!(1e9)),
+                ("std_hours", json!(null)),
+            ] {
+                assert_eq!(
+                    try_op(&who, &l, &RO_LINE, 20, |e| vec![
+                        e.set(field, value.clone()).unwrap()
+                    ]),
+                    Err(ServicePolicyError::LineFigureInvalid {
+                        field: field.into()
+                    }),
+                    "{field} = {value}"
+                );
+            }
+        }
+        for (field, value) in [
+            ("unit_price_fen", json!(0)),
+            ("unit_price_fen", json!(38_000)),
+            ("qty", json!(4)),
+            ("std_hours", json!(1.5)),
+            ("description", json!("更换机油")),
+        ] {
+            assert_eq!(
+                try_op(&sa(), &l, &RO_LINE, 21, |e| vec![
+                    e.set(field, value.clone()).unwrap()
+                ]),
+                Ok(()),
+                "{field} = {value}"
+            );
+        }
+        let e = ServicePolicyError::LineFigureInvalid {
+            field: "qty".into(),
+        };
+        assert_eq!(e.code(), "line_figure_invalid");
+        assert!(!e.is_forbidden());
+        assert!(e.message_zh().contains("数量"), "{}", e.message_zh());
     }
 
     #[test]
