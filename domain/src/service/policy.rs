@@ -15,6 +15,9 @@
 //!   approved. Dispatch (the line's technician) is the advisor's. A line's figures are those the
 //!   estimate form accepts ([`check_line_figure`]: no negative, fractional or absurd quantity,
 //!   price or hours).
+//! - A repair order's reception and handover times are recorded as they happen, its promise is
+//!   not in the past when made, and none of its times changes once it is handed over or
+//!   cancelled ([`check_ro_times`]: 准时交车率 cannot be rewritten).
 //! - The service settings are the service managers' (the general manager).
 //!
 //! The general manager (who manages service) may do all of it.
@@ -67,6 +70,12 @@ pub enum ServicePolicyError {
     SettingsManagerOnly,
     #[error("a line's `{field}` is not a sound figure")]
     LineFigureInvalid { field: String },
+    #[error("`{field}` is recorded by the device when it happens, not typed")]
+    RoTimeNotNow { field: String },
+    #[error("a promised time is not in the past when it is made")]
+    PromiseInPast,
+    #[error("a handed-over or cancelled repair order's `{field}` no longer changes")]
+    RoClosed { field: String },
 }
 
 impl ServicePolicyError {
@@ -104,6 +113,9 @@ impl UserError for ServicePolicyError {
             E::DispatchAdvisorOnly => "dispatch_advisor_only",
             E::SettingsManagerOnly => "service_settings_manager_only",
             E::LineFigureInvalid { .. } => "line_figure_invalid",
+            E::RoTimeNotNow { .. } => "ro_time_not_now",
+            E::PromiseInPast => "ro_promise_in_past",
+            E::RoClosed { .. } => "ro_closed",
         }
     }
 
@@ -134,6 +146,16 @@ impl UserError for ServicePolicyError {
                 figure_zh(field),
                 MAX_UNIT_PRICE_FEN / 100
             ),
+            E::RoTimeNotNow { field } => format!(
+                "工单的{}由设备在登记时自动记录,不能补填或改成其他时间",
+                if field == "received_at" {
+                    "接车时间"
+                } else {
+                    "交车时间"
+                }
+            ),
+            E::PromiseInPast => "承诺交车时间不能早于现在".into(),
+            E::RoClosed { .. } => "工单已交车或已取消,交车时间和承诺时间不能再修改".into(),
         }
     }
 
@@ -173,6 +195,13 @@ impl UserError for ServicePolicyError {
             E::LineFigureInvalid { field } => format!(
                 "The line's “{field}” is not valid: standard hours above 0 and at most {MAX_STD_HOURS}, a whole quantity from 1 to {MAX_QTY}, a unit price from ¥0 to ¥{}",
                 MAX_UNIT_PRICE_FEN / 100
+            ),
+            E::RoTimeNotNow { field } => format!(
+                "The repair order's “{field}” is recorded by the device when it happens; it cannot be typed in later or changed"
+            ),
+            E::PromiseInPast => "A promised time cannot be earlier than now".into(),
+            E::RoClosed { field } => format!(
+                "The repair order is handed over or cancelled; its “{field}” no longer changes"
             ),
         }
     }
@@ -295,12 +324,78 @@ fn after(stored: &RecordState, op: &Op, rt: &crate::sync::RecordType) -> Option<
     apply(&mut s, op, rt).ok().map(|_| s)
 }
 
+/// The times of a repair order the screens record as they happen: reception (接车) and handover
+/// (交车). Their gap to the promise is 准时交车率 and the workshop's times.
+pub const RO_RECORDED_NOW: &[&str] = &["received_at", "handed_over_at"];
+
+/// What a repair order's on-time figure reads, fixed once it is handed over or cancelled.
+pub const RO_TIMES: &[&str] = &[
+    "received_at",
+    "promised_at",
+    "handed_over_at",
+    "on_time",
+    "estimate_minutes",
+];
+
+/// The times of a repair order (准时交车率): reception and handover written by someone who does
+/// not manage service are the op's own time (as [`crate::sales::policy::RECORDED_NOW`]); a
+/// promise ([`super::repair_order::promised_time`]) is not earlier than the op that makes it; once
+/// the RO is handed over or cancelled, none of [`RO_TIMES`] changes. A value the record holds
+/// already (or one of a conflict's values) is not a change.
+pub fn check_ro_times(
+    actor: &Actor,
+    stored: &RecordState,
+    op: &Op,
+    clock: StoreClock,
+) -> Result<(), ServicePolicyError> {
+    use crate::sales::policy::{NOW_AHEAD_MINUTES, NOW_BEHIND_MINUTES};
+    let Some(made_at) = clock.local_ms(op.hlc.wall_ms) else {
+        return Ok(());
+    };
+    let closed = matches!(
+        stored.status(&REPAIR_ORDER, "status"),
+        Some("handed_over" | "cancelled")
+    );
+    for change in &op.changes {
+        let Change::Set { field, value, .. } = change else {
+            continue;
+        };
+        let known = stored.value(field) == Some(value)
+            || stored.heads(field).iter().any(|h| h.value == *value);
+        if known || !RO_TIMES.contains(&field.as_str()) {
+            continue;
+        }
+        if closed {
+            return Err(ServicePolicyError::RoClosed {
+                field: field.clone(),
+            });
+        }
+        let at = value.as_str().and_then(|s| clock.parse(s));
+        let behind = made_at - chrono::TimeDelta::minutes(NOW_BEHIND_MINUTES);
+        if RO_RECORDED_NOW.contains(&field.as_str()) && !actor.manages(Area::Service) {
+            let now = at.is_some_and(|at| {
+                at >= behind && at <= made_at + chrono::TimeDelta::minutes(NOW_AHEAD_MINUTES)
+            });
+            if !now {
+                return Err(ServicePolicyError::RoTimeNotNow {
+                    field: field.clone(),
+                });
+            }
+        }
+        if field == "promised_at" && at.is_none_or(|at| at < behind) {
+            return Err(ServicePolicyError::PromiseInPast);
+        }
+    }
+    Ok(())
+}
+
 fn check_repair_order(
     actor: &Actor,
     stored: &RecordState,
     op: &Op,
     clock: StoreClock,
 ) -> Result<(), ServicePolicyError> {
+    check_ro_times(actor, stored, op, clock)?;
     for change in &op.changes {
         match change {
             Change::Transition {
@@ -834,6 +929,104 @@ mod tests {
         assert_eq!(e.code(), "line_figure_invalid");
         assert!(!e.is_forbidden());
         assert!(e.message_zh().contains("数量"), "{}", e.message_zh());
+    }
+
+    #[test]
+    fn an_ros_times_are_recorded_as_they_happen_and_fixed_once_handed_over() {
+        // try_op's op is made at NINE_AM + n minutes.
+        let ro = ro_at("received");
+        let set =
+            |f: &'static str, v: &'static str| move |e: &Edit| vec![e.set(f, json!(v)).unwrap()];
+        for (field, value) in [
+            ("received_at", "2026-12-06T09:00:00"),
+            ("handed_over_at", "2026-12-07T08:00:00Z"),
+            ("handed_over_at", "2026-12-07T11:00:00"),
+            ("received_at", "刚才"),
+        ] {
+            assert_eq!(
+                try_op(&sa(), &ro, &REPAIR_ORDER, 1, set(field, value)),
+                Err(ServicePolicyError::RoTimeNotNow {
+                    field: field.into()
+                }),
+                "{field} = {value}"
+            );
+        }
+        assert_eq!(
+            try_op(
+                &sa(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("received_at", "2026-12-07T09:00:00")
+            ),
+            Ok(())
+        );
+        // The general manager corrects a time; a promise is never made for the past.
+        assert_eq!(
+            try_op(
+                &gm(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("received_at", "2026-12-06T09:00:00")
+            ),
+            Ok(())
+        );
+        for who in [sa(), gm()] {
+            assert_eq!(
+                try_op(
+                    &who,
+                    &ro,
+                    &REPAIR_ORDER,
+                    1,
+                    set("promised_at", "2026-12-06T17:00:00")
+                ),
+                Err(ServicePolicyError::PromiseInPast)
+            );
+        }
+        assert_eq!(
+            try_op(
+                &sa(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("promised_at", "2026-12-07T17:00:00")
+            ),
+            Ok(())
+        );
+        // Handed over: the promise, the handover time and on-time no longer change.
+        let done = ro_at("handed_over");
+        for (field, value) in [
+            ("promised_at", json!("2026-12-08T17:00:00")),
+            ("on_time", json!(true)),
+            ("handed_over_at", json!("2026-12-07T09:00:00")),
+        ] {
+            assert_eq!(
+                try_op(&gm(), &done, &REPAIR_ORDER, 1, |e| vec![
+                    e.set(field, value.clone()).unwrap()
+                ]),
+                Err(ServicePolicyError::RoClosed {
+                    field: field.into()
+                }),
+                "{field}"
+            );
+        }
+        let e = ServicePolicyError::RoTimeNotNow {
+            field: "handed_over_at".into(),
+        };
+        assert_eq!(e.code(), "ro_time_not_now");
+        assert!(e.message_zh().contains("交车时间"), "{}", e.message_zh());
+        assert_eq!(
+            ServicePolicyError::PromiseInPast.code(),
+            "ro_promise_in_past"
+        );
+        assert_eq!(
+            ServicePolicyError::RoClosed {
+                field: "on_time".into()
+            }
+            .code(),
+            "ro_closed"
+        );
     }
 
     #[test]
