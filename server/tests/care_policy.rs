@@ -85,9 +85,17 @@ async fn failed_before_the_unreachable_rule_is_refused_at_push_then_accepted_aft
             .and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap())
     };
     let calls = [day(3, 9), day(2, 14), day(2, 18)];
+    // Each call is logged as it is made (`care_attempt_back_dated`): the tablet's ops carry
+    // the time of each call and sync now.
+    let made_at = |ops: &mut Vec<domain::sync::Op>, at: chrono::NaiveDateTime| {
+        for op in ops {
+            op.hlc = domain::sync::Hlc::new(clock.instant(at).timestamp_millis() as u64, 0);
+        }
+    };
     for at in calls {
         let plan = Plan::new().then(log_attempt(task, v7(), at, "phone", Outcome::NoAnswer, ""));
-        let ops = cs.plan_ops(&w, &plan);
+        let mut ops = cs.plan_ops(&w, &plan);
+        made_at(&mut ops, at);
         cs.ok(&t, &mut w, ops).await;
     }
     // Still no message: refused.
@@ -127,7 +135,8 @@ async fn failed_before_the_unreachable_rule_is_refused_at_push_then_accepted_aft
         Outcome::MessageSent,
         "",
     ));
-    let ops = cs.plan_ops(&w, &sms);
+    let mut ops = cs.plan_ops(&w, &sms);
+    made_at(&mut ops, day(2, 19));
     cs.ok(&t, &mut w, ops).await;
     let ops = cs.plan_ops(&w, &on(task, failed_by_hand(" ")));
     cs.refused(

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use common::ops::{Dev, World, now_ms, set, v7};
 use common::{TestApp, app};
 use domain::records::service::{REPAIR_ORDER, RO_LINE};
-use domain::records::{A_CARD, CARE_TASK, ORDER, SALES_SETTINGS, VISIT};
+use domain::records::{A_CARD, C_CARD, CARE_TASK, ORDER, SALES_SETTINGS, VISIT};
 use domain::records::{CARE_REPORT, costs::STORE_COSTS, parts::PART};
 use domain::sync::{Change, Edit, Hlc, Op, RecordType};
 use domain::time::{StoreClock, stored_date, stored_time};
@@ -544,6 +544,120 @@ async fn a_parts_clerk_cannot_hide_a_part_and_its_moves_in_the_bin() {
         StatusCode::FORBIDDEN,
         "bin_manager_only",
         "只有经理",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_advisor_cannot_rewrite_a_handover_to_be_on_time() {
+    let Team { t, mut w, gm } = team().await;
+    let mut sa = Dev::login(&t, "advisor").await;
+    let ro = ro_at(&t, &mut w, &mut sa, &["estimated"]).await;
+    // A promise made for a time already past (the car is late, make it "on time").
+    let past = op(&mut sa, &w, ro, &REPAIR_ORDER, |e| {
+        vec![set(e, "promised_at", json!(ago(5 * 60 * 60 * 1000)))]
+    });
+    refused(
+        &t,
+        &gm,
+        &sa,
+        &[past],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ro_promise_in_past",
+        "承诺交车时间不能早于现在",
+    )
+    .await;
+    let promise = op(&mut sa, &w, ro, &REPAIR_ORDER, |e| {
+        vec![set(e, "promised_at", json!(ago(0)))]
+    });
+    sa.ok(&t, &mut w, vec![promise]).await;
+    // A handover typed as earlier than it happened.
+    let early = op(&mut sa, &w, ro, &REPAIR_ORDER, |e| {
+        vec![set(e, "handed_over_at", json!(ago(DAY_MS)))]
+    });
+    refused(
+        &t,
+        &gm,
+        &sa,
+        &[early],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ro_time_not_now",
+        "交车时间由设备在登记时自动记录",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cs_specialist_cannot_type_in_three_unanswered_calls_at_once() {
+    let Team { t, mut w, gm } = team().await;
+    let mut cs = Dev::login(&t, "cs").await;
+    let me = cs.user_id.clone();
+    let task = task_for(&t, &mut w, &mut cs, &me).await;
+    let hours = 60 * 60 * 1000;
+    let typed = op(&mut cs, &w, task, &CARE_TASK, |e| {
+        vec![
+            e.append(
+                "attempts",
+                v7(),
+                json!({"at": ago(2 * DAY_MS + 14 * hours), "channel": "phone", "outcome": "no_answer"}),
+            )
+            .unwrap(),
+        ]
+    });
+    refused(
+        &t,
+        &gm,
+        &cs,
+        &[typed],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "care_attempt_back_dated",
+        "不能补登以前的时间",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn nobody_but_a_manager_gifts_points_and_a_visit_has_someone_in_it() {
+    let Team { t, w, gm } = team().await;
+    let mut sa = Dev::login(&t, "advisor").await;
+    let gift = op(&mut sa, &w, v7(), &C_CARD, |e| {
+        vec![
+            set(e, "name", json!("周先生")),
+            e.add("points", 100_000).unwrap(),
+        ]
+    });
+    refused(
+        &t,
+        &gm,
+        &sa,
+        &[gift],
+        0,
+        StatusCode::FORBIDDEN,
+        "points_manager_only",
+        "客户积分只能由销售经理或总经理调整",
+    )
+    .await;
+    let mut c = Dev::login(&t, "consultant").await;
+    let me = c.user_id.clone();
+    let nobody = op(&mut c, &w, v7(), &VISIT, |e| {
+        vec![
+            set(e, "time_in", json!(ago(0))),
+            set(e, "consultant_id", json!(me)),
+            set(e, "group_size", json!(-4)),
+        ]
+    });
+    refused(
+        &t,
+        &gm,
+        &c,
+        &[nobody],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "visit_empty_group",
+        "来店人数至少为 1 人",
     )
     .await;
 }

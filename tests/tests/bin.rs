@@ -192,7 +192,12 @@ async fn a_deleted_service_appointment_is_in_the_bin_by_its_kind() {
         .expect("the GM logs in");
     let gm_token = gm["token"].as_str().expect("token").to_string();
     let gm_id = gm["user"]["id"].as_str().expect("user id").to_string();
-    let delete = op(gm_device, &gm_id, 1, serde_json::json!([{"kind": "delete"}]));
+    let delete = op(
+        gm_device,
+        &gm_id,
+        1,
+        serde_json::json!([{"kind": "delete"}]),
+    );
     push(&gm_token, delete).await;
 
     let pc = Browser::synced(&server, "gm", "孙建国", "总经理测试电脑").await;

@@ -24,6 +24,8 @@
 //!   and only managers append to `re_contacts`; a loss is confirmed only when a re-contact
 //!   entry exists (stored, or in the same op) and the last one did not find the customer
 //!   willing to reconsider ([`LossFile::apply`]).
+//! - A visit's group has at least one person; a C-card's points are added by no screen (a
+//!   manager's adjustment only).
 //! - Visits (the reception desk logs them for any consultant), key accounts (any consultant
 //!   may take over a territory account, 接手), C-cards and care tasks (shared with service and
 //!   customer care) have no owner rule: [`crate::records::may_write`] decides.
@@ -97,6 +99,10 @@ pub enum SalesPolicyError {
     Order(OrderError),
     #[error(transparent)]
     Withdraw(VisitError),
+    #[error(transparent)]
+    Visit(VisitError),
+    #[error("a C-card's points are added by no screen")]
+    PointsManagerOnly,
 }
 
 impl SalesPolicyError {
@@ -105,7 +111,8 @@ impl SalesPolicyError {
         match self {
             SalesPolicyError::NotABlob
             | SalesPolicyError::TimeNotNow { .. }
-            | SalesPolicyError::Order(_) => false,
+            | SalesPolicyError::Order(_)
+            | SalesPolicyError::Visit(_) => false,
             SalesPolicyError::Withdraw(e) => !matches!(e, VisitError::WithdrawHasCard),
             SalesPolicyError::Move(e) => matches!(
                 e,
@@ -128,6 +135,8 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::TimeNotNow { .. } => "time_not_now",
             SalesPolicyError::Order(e) => e.code(),
             SalesPolicyError::Withdraw(e) => e.code(),
+            SalesPolicyError::Visit(e) => e.code(),
+            SalesPolicyError::PointsManagerOnly => "points_manager_only",
         }
     }
 
@@ -155,6 +164,8 @@ impl UserError for SalesPolicyError {
             ),
             SalesPolicyError::Order(e) => e.message_zh(),
             SalesPolicyError::Withdraw(e) => e.message_zh(),
+            SalesPolicyError::Visit(e) => e.message_zh(),
+            SalesPolicyError::PointsManagerOnly => "客户积分只能由销售经理或总经理调整".into(),
         }
     }
 
@@ -184,6 +195,10 @@ impl UserError for SalesPolicyError {
             ),
             SalesPolicyError::Order(e) => e.message_en(),
             SalesPolicyError::Withdraw(e) => e.message_en(),
+            SalesPolicyError::Visit(e) => e.message_en(),
+            SalesPolicyError::PointsManagerOnly => {
+                "Only the sales manager or the general manager adjusts a customer's points".into()
+            }
         }
     }
 }
@@ -231,6 +246,27 @@ pub fn check(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPo
             } else {
                 ownership(actor, stored, op, Owned::TestDrive)
             }
+        }
+        // No screen adds points (转介绍 rewards are log entries): a colleague gifting a
+        // customer points is refused.
+        "c_card"
+            if !manager
+                && op
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, Change::Add { field, .. } if field == "points")) =>
+        {
+            Err(SalesPolicyError::PointsManagerOnly)
+        }
+        // A group has at least one person (the reception sheet's stepper).
+        "visit"
+            if op.changes.iter().any(|c| {
+                matches!(c, Change::Set { field, value, .. }
+                    if field == "group_size"
+                        && value.as_u64().is_none_or(|n| n < 1 || n > u64::from(u32::MAX)))
+            }) =>
+        {
+            Err(SalesPolicyError::Visit(VisitError::EmptyGroup))
         }
         other => match Owned::of(other) {
             Some(owned) if !manager => ownership(actor, stored, op, owned),
@@ -1184,5 +1220,34 @@ mod tests {
         visit(LI, "x").at(&manager(), next_day, bin).unwrap();
         assert!(SalesPolicyError::Withdraw(VisitError::WithdrawPastDay).is_forbidden());
         assert!(!SalesPolicyError::Withdraw(VisitError::WithdrawHasCard).is_forbidden());
+    }
+
+    #[test]
+    fn points_are_a_managers_and_a_group_has_someone_in_it() {
+        use crate::records::C_CARD;
+        let mut c = Rec::new(&C_CARD);
+        let gift = |e: &Edit<'_>| vec![e.add("points", 5_000).unwrap()];
+        for who in [consultant(WANG), Actor::new(LI, &[Role::ServiceAdvisor])] {
+            assert_eq!(c.by(&who, gift), Err(SalesPolicyError::PointsManagerOnly));
+        }
+        c.by(&manager(), gift).unwrap();
+        assert_eq!(
+            SalesPolicyError::PointsManagerOnly.code(),
+            "points_manager_only"
+        );
+        let mut v = Rec::new(&VISIT);
+        for bad in [json!(0), json!(-3), json!("很多"), json!(2.5)] {
+            assert_eq!(
+                v.by(&consultant(WANG), |e| vec![
+                    e.set("group_size", bad.clone()).unwrap()
+                ]),
+                Err(SalesPolicyError::Visit(VisitError::EmptyGroup)),
+                "{bad}"
+            );
+        }
+        v.by(&consultant(WANG), |e| {
+            vec![e.set("group_size", json!(3)).unwrap()]
+        })
+        .unwrap();
     }
 }
