@@ -85,17 +85,9 @@ async fn failed_before_the_unreachable_rule_is_refused_at_push_then_accepted_aft
             .and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap())
     };
     let calls = [day(3, 9), day(2, 14), day(2, 18)];
-    // Each call is logged as it is made (`care_attempt_back_dated`): the tablet's ops carry
-    // the time of each call and sync now.
-    let made_at = |ops: &mut Vec<domain::sync::Op>, at: chrono::NaiveDateTime| {
-        for op in ops {
-            op.hlc = domain::sync::Hlc::new(clock.instant(at).timestamp_millis() as u64, 0);
-        }
-    };
     for at in calls {
         let plan = Plan::new().then(log_attempt(task, v7(), at, "phone", Outcome::NoAnswer, ""));
-        let mut ops = cs.plan_ops(&w, &plan);
-        made_at(&mut ops, at);
+        let ops = cs.plan_ops(&w, &plan);
         cs.ok(&t, &mut w, ops).await;
     }
     // Still no message: refused.
@@ -135,8 +127,7 @@ async fn failed_before_the_unreachable_rule_is_refused_at_push_then_accepted_aft
         Outcome::MessageSent,
         "",
     ));
-    let mut ops = cs.plan_ops(&w, &sms);
-    made_at(&mut ops, day(2, 19));
+    let ops = cs.plan_ops(&w, &sms);
     cs.ok(&t, &mut w, ops).await;
     let ops = cs.plan_ops(&w, &on(task, failed_by_hand(" ")));
     cs.refused(

@@ -590,36 +590,6 @@ async fn an_advisor_cannot_rewrite_a_handover_to_be_on_time() {
 }
 
 #[tokio::test]
-async fn a_cs_specialist_cannot_type_in_three_unanswered_calls_at_once() {
-    let Team { t, mut w, gm } = team().await;
-    let mut cs = Dev::login(&t, "cs").await;
-    let me = cs.user_id.clone();
-    let task = task_for(&t, &mut w, &mut cs, &me).await;
-    let hours = 60 * 60 * 1000;
-    let typed = op(&mut cs, &w, task, &CARE_TASK, |e| {
-        vec![
-            e.append(
-                "attempts",
-                v7(),
-                json!({"at": ago(2 * DAY_MS + 14 * hours), "channel": "phone", "outcome": "no_answer"}),
-            )
-            .unwrap(),
-        ]
-    });
-    refused(
-        &t,
-        &gm,
-        &cs,
-        &[typed],
-        0,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "care_attempt_back_dated",
-        "不能补登以前的时间",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn nobody_but_a_manager_gifts_points_and_a_visit_has_someone_in_it() {
     let Team { t, w, gm } = team().await;
     let mut sa = Dev::login(&t, "advisor").await;

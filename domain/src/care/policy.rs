@@ -4,8 +4,7 @@
 //! - `care_task`: a status move to `done` needs a logged call that reached the customer
 //!   ([`check_done`]); a status move to `failed` needs the unreachable rule met and a reason, on the
 //!   record after the op ([`super::calls::check_fail`]); an attempt reads as an attempt (time,
-//!   outcome) and is not dated after the op was made (10 minutes' grace for a device's clock), nor
-//!   more than [`ATTEMPT_BEHIND_MINUTES`] before it (calls are logged as they are made);
+//!   outcome) and is not dated after the op was made (10 minutes' grace for a device's clock);
 //!   moving an assigned task to another person is a manager's (the CS manager's rule, a sales
 //!   manager's hand-over).
 //! - `care_task`, 续保 and 流失客户: an insurance renewal's outcome and its audits
@@ -30,12 +29,6 @@ use crate::time::StoreClock;
 /// behind the person's watch).
 pub const ATTEMPT_GRACE_MINUTES: i64 = 10;
 
-/// How far before the op's time an attempt may be dated: the call page logs it as it is made
-/// (`now`), and the op's HLC runs ahead of the device's clock by at most the other devices' skew
-/// ([`crate::sales::policy::NOW_BEHIND_MINUTES`]). Three "unanswered calls" typed in at once, dated
-/// a morning, an afternoon and an evening, would meet the unreachable rule without a call.
-pub const ATTEMPT_BEHIND_MINUTES: i64 = crate::sales::policy::NOW_BEHIND_MINUTES;
-
 /// Why an op on a care record was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CarePolicyError {
@@ -45,8 +38,6 @@ pub enum CarePolicyError {
     AttemptUnreadable,
     #[error("an attempt is dated after it was logged")]
     AttemptInFuture,
-    #[error("an attempt is dated long before it was logged")]
-    AttemptBackDated,
     #[error("a care task is done only by a call that reached the customer")]
     DoneWithoutCall,
     #[error("only a manager moves a care task to another person")]
@@ -89,7 +80,6 @@ impl UserError for CarePolicyError {
             CarePolicyError::AttemptUnreadable => "care_attempt_unreadable",
             CarePolicyError::AttemptInFuture => "care_attempt_in_future",
             CarePolicyError::DoneWithoutCall => "care_done_without_call",
-            CarePolicyError::AttemptBackDated => "care_attempt_back_dated",
             CarePolicyError::ReassignManagerOnly => "care_reassign_manager_only",
             CarePolicyError::SettingsManagerOnly => "care_settings_manager_only",
             CarePolicyError::MessageLocked { .. } => "message_locked",
@@ -107,9 +97,6 @@ impl UserError for CarePolicyError {
             CarePolicyError::AttemptInFuture => "回访记录的时间晚于记录时间,请检查设备时间".into(),
             CarePolicyError::DoneWithoutCall => {
                 "须先登记一次联系上客户的回访(接通或客户拒绝),任务才能完成".into()
-            }
-            CarePolicyError::AttemptBackDated => {
-                "回访记录在拨打时自动登记,不能补登以前的时间".into()
             }
             CarePolicyError::ReassignManagerOnly => "只有经理可以把回访任务转给他人".into(),
             CarePolicyError::SettingsManagerOnly => "只有客服经理可以修改客服设置".into(),
@@ -134,9 +121,6 @@ impl UserError for CarePolicyError {
             }
             CarePolicyError::DoneWithoutCall => {
                 "A care task is done only once a call that reached the customer (answered or refused) is logged".into()
-            }
-            CarePolicyError::AttemptBackDated => {
-                "A call is logged when it is made; it cannot be logged later with an earlier time".into()
             }
             CarePolicyError::ReassignManagerOnly => {
                 "Only a manager moves a care task to another person".into()
@@ -204,11 +188,6 @@ fn check_task(
                     && a.at > logged + chrono::TimeDelta::minutes(ATTEMPT_GRACE_MINUTES)
                 {
                     return Err(CarePolicyError::AttemptInFuture);
-                }
-                if let Some(logged) = logged_at
-                    && a.at < logged - chrono::TimeDelta::minutes(ATTEMPT_BEHIND_MINUTES)
-                {
-                    return Err(CarePolicyError::AttemptBackDated);
                 }
             }
             Change::Set { field, value, .. } if field == "assignee_id" => {
@@ -506,28 +485,6 @@ mod tests {
             CarePolicyError::AttemptInFuture
         );
         let op = op_of(&s, &later, at(1, 12), 3);
-        assert_eq!(check(&cs(), &s, &op, C), Ok(()));
-        // Three "unanswered calls" typed in at once, dated a morning, an afternoon and an
-        // evening of the past days: refused (a call is logged as it is made).
-        let typed = log_attempt(
-            TASK,
-            Uuid::from_u128(4),
-            at(1, 9),
-            "phone",
-            Outcome::NoAnswer,
-            "",
-        );
-        let op = op_of(&s, &typed, at(3, 10), 4);
-        let err = check(&cs(), &s, &op, C).unwrap_err();
-        assert_eq!(err, CarePolicyError::AttemptBackDated);
-        assert_eq!(err.code(), "care_attempt_back_dated");
-        assert!(
-            err.message_zh().contains("不能补登"),
-            "{}",
-            err.message_zh()
-        );
-        // Within the HLC's skew of the device's clock: fine.
-        let op = op_of(&s, &typed, at(1, 11), 5);
         assert_eq!(check(&cs(), &s, &op, C), Ok(()));
         let _ = e;
     }
