@@ -371,6 +371,27 @@ async fn an_order_price_below_zero_or_a_deposit_above_it_is_refused() {
 }
 
 #[tokio::test]
+async fn an_order_is_not_cancelled_without_its_reason() {
+    let Team { t, mut w, gm } = team().await;
+    let mut c = Dev::login(&t, "consultant").await;
+    let order = order_of(&t, &mut w, &mut c).await;
+    let cancel = op(&mut c, &w, order, &ORDER, |e| {
+        vec![e.transition("status", "cancelled").unwrap()]
+    });
+    refused(
+        &t,
+        &gm,
+        &c,
+        &[cancel],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "order_cancel_reason_missing",
+        "退单须选择退单原因",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_consultant_cannot_withdraw_a_colleagues_visit() {
     let Team { t, mut w, gm } = team().await;
     let mut zhao = Dev::login(&t, "zhaolei").await;

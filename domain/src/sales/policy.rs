@@ -103,6 +103,8 @@ pub enum SalesPolicyError {
     Visit(VisitError),
     #[error("a C-card's points are added by no screen")]
     PointsManagerOnly,
+    #[error("a cancelled order needs its reason")]
+    CancelReasonMissing,
 }
 
 impl SalesPolicyError {
@@ -112,7 +114,8 @@ impl SalesPolicyError {
             SalesPolicyError::NotABlob
             | SalesPolicyError::TimeNotNow { .. }
             | SalesPolicyError::Order(_)
-            | SalesPolicyError::Visit(_) => false,
+            | SalesPolicyError::Visit(_)
+            | SalesPolicyError::CancelReasonMissing => false,
             SalesPolicyError::Withdraw(e) => !matches!(e, VisitError::WithdrawHasCard),
             SalesPolicyError::Move(e) => matches!(
                 e,
@@ -137,6 +140,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::Withdraw(e) => e.code(),
             SalesPolicyError::Visit(e) => e.code(),
             SalesPolicyError::PointsManagerOnly => "points_manager_only",
+            SalesPolicyError::CancelReasonMissing => "order_cancel_reason_missing",
         }
     }
 
@@ -166,6 +170,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::Withdraw(e) => e.message_zh(),
             SalesPolicyError::Visit(e) => e.message_zh(),
             SalesPolicyError::PointsManagerOnly => "客户积分只能由销售经理或总经理调整".into(),
+            SalesPolicyError::CancelReasonMissing => "退单须选择退单原因".into(),
         }
     }
 
@@ -198,6 +203,9 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::Visit(e) => e.message_en(),
             SalesPolicyError::PointsManagerOnly => {
                 "Only the sales manager or the general manager adjusts a customer's points".into()
+            }
+            SalesPolicyError::CancelReasonMissing => {
+                "A cancelled order needs its reason".into()
             }
         }
     }
@@ -527,6 +535,7 @@ pub fn check_dated(
     }
     if op.record_type == "order" {
         check_order(stored, op, clock)?;
+        check_cancellation(stored, op)?;
     }
     if op.record_type == "visit"
         && op
@@ -546,6 +555,32 @@ pub fn check_dated(
         .map_err(SalesPolicyError::Withdraw)?;
     }
     Ok(())
+}
+
+/// 退单 records why (the cancellation analysis by reason): a move to `cancelled` leaves the
+/// order with a known `cancel_reason`, and "other" with its note ([`super::order::Cancellation`]).
+fn check_cancellation(stored: &RecordState, op: &Op) -> Result<(), SalesPolicyError> {
+    let cancels = op.changes.iter().any(|c| {
+        matches!(c, Change::Transition { field, to, .. } if field == "status" && to == "cancelled")
+    });
+    if !cancels {
+        return Ok(());
+    }
+    let mut after = stored.clone();
+    if crate::sync::apply(&mut after, op, &crate::records::ORDER).is_err() {
+        return Ok(()); // refused by the merge itself
+    }
+    let reason = field::text(&after, "cancel_reason").and_then(|r| {
+        super::order::CancellationReason::ALL
+            .into_iter()
+            .find(|c| c.as_str() == r.trim())
+    });
+    let Some(reason) = reason else {
+        return Err(SalesPolicyError::CancelReasonMissing);
+    };
+    super::order::Cancellation::new(reason, field::text(&after, "cancel_note"))
+        .map(|_| ())
+        .map_err(SalesPolicyError::Order)
 }
 
 /// An order's deal is fixed once it is closed; its figures are the order form's.
@@ -1156,7 +1191,7 @@ mod tests {
             }
             let (field, value) = match to {
                 "delivered" => ("delivered_at", "2026-12-07T10:00:00"),
-                _ => ("cancel_reason", "customer_changed_mind"),
+                _ => ("cancel_reason", "long_wait"),
             };
             o.at(&wang, t, |e| {
                 vec![
@@ -1249,5 +1284,45 @@ mod tests {
             vec![e.set("group_size", json!(3)).unwrap()]
         })
         .unwrap();
+    }
+
+    #[test]
+    fn a_cancelled_order_says_why() {
+        let wang = consultant(WANG);
+        let t = NINE_AM + 30 * MIN;
+        let mut o = signed_order(NINE_AM);
+        let cancel = |e: &Edit<'_>| vec![e.transition("status", "cancelled").unwrap()];
+        assert_eq!(
+            o.at(&wang, t, cancel),
+            Err(SalesPolicyError::CancelReasonMissing)
+        );
+        assert_eq!(
+            o.at(&wang, t, |e| vec![
+                e.set("cancel_reason", json!("不想要了")).unwrap(),
+                e.transition("status", "cancelled").unwrap(),
+            ]),
+            Err(SalesPolicyError::CancelReasonMissing)
+        );
+        assert_eq!(
+            o.at(&wang, t, |e| vec![
+                e.set("cancel_reason", json!("other")).unwrap(),
+                e.transition("status", "cancelled").unwrap(),
+            ]),
+            Err(SalesPolicyError::Order(
+                OrderError::CancellationNoteRequired
+            ))
+        );
+        o.at(&wang, t, |e| {
+            vec![
+                e.set("cancel_reason", json!("other")).unwrap(),
+                e.set("cancel_note", json!("客户家庭原因")).unwrap(),
+                e.transition("status", "cancelled").unwrap(),
+            ]
+        })
+        .unwrap();
+        assert_eq!(
+            SalesPolicyError::CancelReasonMissing.code(),
+            "order_cancel_reason_missing"
+        );
     }
 }
