@@ -290,13 +290,51 @@ async fn a_delivered_orders_price_no_longer_changes() {
     let Team { t, mut w, gm } = team().await;
     let mut c = Dev::login(&t, "consultant").await;
     let order = order_of(&t, &mut w, &mut c).await;
-    let deliver = op(&mut c, &w, order, &ORDER, |e| {
-        vec![
-            set(e, "delivered_at", json!(ago(0))),
-            e.transition("status", "delivered").unwrap(),
-        ]
+    // 交车 without ticking the checklist (the promises and the standard items) or a VIN.
+    let deliver = |c: &mut Dev, w: &World| {
+        op(c, w, order, &ORDER, |e| {
+            vec![
+                set(e, "delivered_at", json!(ago(0))),
+                e.transition("status", "delivered").unwrap(),
+            ]
+        })
+    };
+    let bare = deliver(&mut c, &w);
+    refused(
+        &t,
+        &gm,
+        &c,
+        &[bare],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "delivery_promises_open",
+        "还有承诺事项未确认,不能交车",
+    )
+    .await;
+    for item in domain::sales::order::STANDARD_ITEMS {
+        let tick = op(&mut c, &w, order, &ORDER, |e| {
+            vec![e.set_add("checklist_done", item).unwrap()]
+        });
+        c.ok(&t, &mut w, vec![tick]).await;
+    }
+    let no_vin = deliver(&mut c, &w);
+    refused(
+        &t,
+        &gm,
+        &c,
+        &[no_vin],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "order_vin_invalid",
+        "交车须填写有效的车架号",
+    )
+    .await;
+    let vin = op(&mut c, &w, order, &ORDER, |e| {
+        vec![set(e, "vin", json!("LSVAG2189C2184523"))]
     });
-    c.ok(&t, &mut w, vec![deliver]).await;
+    c.ok(&t, &mut w, vec![vin]).await;
+    let delivered = deliver(&mut c, &w);
+    c.ok(&t, &mut w, vec![delivered]).await;
     let cheaper = op(&mut c, &w, order, &ORDER, |e| {
         vec![set(e, "price", json!(150_000))]
     });

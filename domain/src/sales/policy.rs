@@ -105,6 +105,8 @@ pub enum SalesPolicyError {
     PointsManagerOnly,
     #[error("a cancelled order needs its reason")]
     CancelReasonMissing,
+    #[error("a delivered order needs a valid VIN")]
+    VinInvalid,
 }
 
 impl SalesPolicyError {
@@ -115,7 +117,8 @@ impl SalesPolicyError {
             | SalesPolicyError::TimeNotNow { .. }
             | SalesPolicyError::Order(_)
             | SalesPolicyError::Visit(_)
-            | SalesPolicyError::CancelReasonMissing => false,
+            | SalesPolicyError::CancelReasonMissing
+            | SalesPolicyError::VinInvalid => false,
             SalesPolicyError::Withdraw(e) => !matches!(e, VisitError::WithdrawHasCard),
             SalesPolicyError::Move(e) => matches!(
                 e,
@@ -141,6 +144,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::Visit(e) => e.code(),
             SalesPolicyError::PointsManagerOnly => "points_manager_only",
             SalesPolicyError::CancelReasonMissing => "order_cancel_reason_missing",
+            SalesPolicyError::VinInvalid => "order_vin_invalid",
         }
     }
 
@@ -171,6 +175,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::Visit(e) => e.message_zh(),
             SalesPolicyError::PointsManagerOnly => "客户积分只能由销售经理或总经理调整".into(),
             SalesPolicyError::CancelReasonMissing => "退单须选择退单原因".into(),
+            SalesPolicyError::VinInvalid => "交车须填写有效的车架号(VIN)".into(),
         }
     }
 
@@ -207,6 +212,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::CancelReasonMissing => {
                 "A cancelled order needs its reason".into()
             }
+            SalesPolicyError::VinInvalid => "A delivered order needs a valid VIN".into(),
         }
     }
 }
@@ -536,6 +542,7 @@ pub fn check_dated(
     if op.record_type == "order" {
         check_order(stored, op, clock)?;
         check_cancellation(stored, op)?;
+        check_delivered(stored, op)?;
     }
     if op.record_type == "visit"
         && op
@@ -553,6 +560,33 @@ pub fn check_dated(
             clock,
         )
         .map_err(SalesPolicyError::Withdraw)?;
+    }
+    Ok(())
+}
+
+/// 交车 keeps every promise (严格履行对客户的承诺): a move to `delivered` leaves the order with
+/// every item of its checklist ticked ([`super::order::delivery_checklist`], the promises and
+/// the standard items) and a valid VIN, as the delivery form ([`super::order::check_handover`]).
+fn check_delivered(stored: &RecordState, op: &Op) -> Result<(), SalesPolicyError> {
+    let delivers = op.changes.iter().any(|c| {
+        matches!(c, Change::Transition { field, to, .. } if field == "status" && to == "delivered")
+    });
+    if !delivers {
+        return Ok(());
+    }
+    let mut after = stored.clone();
+    if crate::sync::apply(&mut after, op, &crate::records::ORDER).is_err() {
+        return Ok(()); // refused by the merge itself
+    }
+    let promises = field::set(&after, "promises");
+    let done = field::set(&after, "checklist_done");
+    let promises: Vec<&str> = promises.iter().map(String::as_str).collect();
+    let done: Vec<&str> = done.iter().map(String::as_str).collect();
+    super::order::check_delivery(&super::order::delivery_checklist(&promises, &done))
+        .map_err(SalesPolicyError::Order)?;
+    let vin = field::text(&after, "vin").unwrap_or_default();
+    if super::vin::Vin::parse(vin).is_err() {
+        return Err(SalesPolicyError::VinInvalid);
     }
     Ok(())
 }
@@ -1188,6 +1222,30 @@ mod tests {
                     ]),
                     Err(SalesPolicyError::Order(OrderError::DeliveryDateInFuture))
                 );
+            }
+            if to == "delivered" {
+                // The handover keeps every promise: no checklist, no VIN, no delivery.
+                let bare = |e: &Edit<'_>| {
+                    vec![
+                        e.set("delivered_at", json!("2026-12-07T10:00:00")).unwrap(),
+                        e.transition("status", "delivered").unwrap(),
+                    ]
+                };
+                assert_eq!(
+                    o.at(&wang, t, bare),
+                    Err(SalesPolicyError::Order(OrderError::PromisesOpen))
+                );
+                for item in super::super::order::STANDARD_ITEMS {
+                    o.at(&wang, t, |e| {
+                        vec![e.set_add("checklist_done", item).unwrap()]
+                    })
+                    .unwrap();
+                }
+                assert_eq!(o.at(&wang, t, bare), Err(SalesPolicyError::VinInvalid));
+                o.at(&wang, t, |e| {
+                    vec![e.set("vin", json!("LSVAG2189C2184523")).unwrap()]
+                })
+                .unwrap();
             }
             let (field, value) = match to {
                 "delivered" => ("delivered_at", "2026-12-07T10:00:00"),
