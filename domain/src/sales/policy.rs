@@ -9,14 +9,14 @@
 //!   only managers change or delete them.
 //! - **Reception rota**: anyone in sales marks themselves away; only managers set the day's
 //!   `order`.
-//! - **Ownership** (防止撞单 and 人走客户走): an A-card, an order and a test drive belong to the
-//!   consultant in their `consultant_id`. Colleagues help with the file — add follow-ups
-//!   (the consultant on the reception desk notes that the customer came in), correct the
-//!   customer's details, grade — but the decisions are the owner's: moving its status
-//!   (proposing a loss, ordering, cancelling, delivering), its loss or cancellation reason,
-//!   putting it in the bin. A consultant sets `consultant_id` only to themselves, and only on
-//!   a record that is not someone else's: giving a customer to another consultant (撞单 转给,
-//!   退回给, hand-over) is a manager's move. Managers do all of it on any record.
+//! - **Ownership** (防止撞单 and 人走客户走): an A-card, an order and a test drive belong to the consultant in
+//!   their `consultant_id`. Colleagues help with the file — add follow-ups (the consultant on the
+//!   reception desk notes that the customer came in), correct the customer's details, grade — but the
+//!   decisions are the owner's: moving its status (proposing a loss, ordering, cancelling,
+//!   delivering), its loss or cancellation reason, putting it in the bin, an order's deal (price,
+//!   deposit, model…). A consultant sets `consultant_id` only to themselves, and only on a record
+//!   that is not someone else's: giving a customer to another consultant (撞单 转给, 退回给, hand-over) is a
+//!   manager's move. Managers do all of it on any record.
 //! - **A-card status moves** follow [`ACardStatus::next`] from the card's shown state with the
 //!   actor's roles: proposing a loss, ordering, cancelling and delivering are open to everyone
 //!   in sales (on their own cards); the manager's re-contact, confirming a loss, sending back
@@ -346,7 +346,10 @@ fn ownership(
 fn owners_field(owned: Owned, name: &str) -> bool {
     match owned {
         Owned::ACard => matches!(name, "loss_reason" | "loss_note"),
-        Owned::Order => matches!(name, "cancel_reason" | "cancel_note"),
+        // The deal (price, deposit, model…) is the owner's too: the order form is theirs.
+        Owned::Order => {
+            matches!(name, "cancel_reason" | "cancel_note") || ORDER_DEAL.contains(&name)
+        }
         Owned::TestDrive => false,
     }
 }
@@ -918,6 +921,14 @@ mod tests {
                 vec![e.set("a_card_id", json!("x")).unwrap()]
             })
             .unwrap();
+            if rt.name == "order" {
+                assert_eq!(
+                    r.by(&consultant(WANG), |e| vec![
+                        e.set("price", json!(1)).unwrap()
+                    ]),
+                    Err(SalesPolicyError::NotYours(owned))
+                );
+            }
             r.by(&manager(), |e| {
                 vec![e.set("a_card_id", json!("y")).unwrap()]
             })
