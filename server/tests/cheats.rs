@@ -240,6 +240,35 @@ async fn a_consultant_cannot_back_date_a_first_contact_into_last_month() {
 }
 
 #[tokio::test]
+async fn a_consultant_cannot_dodge_the_duplicates_check_with_a_garbled_phone() {
+    let Team { t, mut w, gm } = team().await;
+    let mut zhao = Dev::login(&t, "zhaolei").await;
+    card_of(&t, &mut w, &mut zhao, "李女士").await;
+    // 王芳 registers 赵磊's customer again, the phone garbled so 撞单 does not see it.
+    let mut c = Dev::login(&t, "consultant").await;
+    let me = c.user_id.clone();
+    let again = op(&mut c, &w, v7(), &A_CARD, |e| {
+        vec![
+            set(e, "name", json!("李女士")),
+            set(e, "phone", json!("139-1234-5678#")),
+            set(e, "consultant_id", json!(me)),
+            set(e, "first_contact_at", json!(ago(0))),
+        ]
+    });
+    refused(
+        &t,
+        &gm,
+        &c,
+        &[again],
+        0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a_card_phone_invalid",
+        "A 卡的电话号码无效",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_consultant_cannot_back_date_a_visit_or_a_signing() {
     let Team { t, w, gm } = team().await;
     let mut c = Dev::login(&t, "consultant").await;

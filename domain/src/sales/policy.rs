@@ -24,7 +24,8 @@
 //!   and only managers append to `re_contacts`; a loss is confirmed only when a re-contact
 //!   entry exists (stored, or in the same op) and the last one did not find the customer
 //!   willing to reconsider ([`LossFile::apply`]).
-//! - A visit's group has at least one person; a C-card's points are added by no screen (a
+//! - An A-card's phone written by a non-manager reads as a phone number (撞单 matches on it);
+//!   a visit's group has at least one person; a C-card's points are added by no screen (a
 //!   manager's adjustment only).
 //! - Visits (the reception desk logs them for any consultant), key accounts (any consultant
 //!   may take over a territory account, 接手), C-cards and care tasks (shared with service and
@@ -107,6 +108,8 @@ pub enum SalesPolicyError {
     CancelReasonMissing,
     #[error("a delivered order needs a valid VIN")]
     VinInvalid,
+    #[error("an A-card's phone is not a phone number")]
+    PhoneInvalid,
 }
 
 impl SalesPolicyError {
@@ -118,7 +121,8 @@ impl SalesPolicyError {
             | SalesPolicyError::Order(_)
             | SalesPolicyError::Visit(_)
             | SalesPolicyError::CancelReasonMissing
-            | SalesPolicyError::VinInvalid => false,
+            | SalesPolicyError::VinInvalid
+            | SalesPolicyError::PhoneInvalid => false,
             SalesPolicyError::Withdraw(e) => !matches!(e, VisitError::WithdrawHasCard),
             SalesPolicyError::Move(e) => matches!(
                 e,
@@ -145,6 +149,7 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::PointsManagerOnly => "points_manager_only",
             SalesPolicyError::CancelReasonMissing => "order_cancel_reason_missing",
             SalesPolicyError::VinInvalid => "order_vin_invalid",
+            SalesPolicyError::PhoneInvalid => "a_card_phone_invalid",
         }
     }
 
@@ -176,6 +181,9 @@ impl UserError for SalesPolicyError {
             SalesPolicyError::PointsManagerOnly => "客户积分只能由销售经理或总经理调整".into(),
             SalesPolicyError::CancelReasonMissing => "退单须选择退单原因".into(),
             SalesPolicyError::VinInvalid => "交车须填写有效的车架号(VIN)".into(),
+            SalesPolicyError::PhoneInvalid => {
+                "A 卡的电话号码无效,请填写正确的手机号或带区号的座机号".into()
+            }
         }
     }
 
@@ -213,6 +221,9 @@ impl UserError for SalesPolicyError {
                 "A cancelled order needs its reason".into()
             }
             SalesPolicyError::VinInvalid => "A delivered order needs a valid VIN".into(),
+            SalesPolicyError::PhoneInvalid => {
+                "The A-card's phone is not a valid mobile or landline number".into()
+            }
         }
     }
 }
@@ -250,6 +261,7 @@ pub fn check(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPo
         "a_card" => {
             if !manager {
                 ownership(actor, stored, op, Owned::ACard)?;
+                a_card_phone(op)?;
             }
             a_card_moves(actor, stored, op)
         }
@@ -287,6 +299,27 @@ pub fn check(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), SalesPo
             _ => Ok(()),
         },
     }
+}
+
+/// An A-card's phone, as the card form writes it: a number [`super::phone::normalise`] reads
+/// (or none). The duplicates check (撞单) matches cards by it, so a garbled number would hide a
+/// colleague's customer; managers import old lists as they are.
+fn a_card_phone(op: &Op) -> Result<(), SalesPolicyError> {
+    for change in &op.changes {
+        if let Change::Set { field, value, .. } = change
+            && field == "phone"
+        {
+            let ok = match value {
+                Value::Null => true,
+                Value::String(s) => s.trim().is_empty() || super::phone::normalise(s).is_ok(),
+                _ => false,
+            };
+            if !ok {
+                return Err(SalesPolicyError::PhoneInvalid);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A test drive's photos (`licence_photos`) and signature (`agreement_signature`) hold blob ids
@@ -1392,6 +1425,41 @@ mod tests {
         assert_eq!(
             SalesPolicyError::CancelReasonMissing.code(),
             "order_cancel_reason_missing"
+        );
+    }
+
+    #[test]
+    fn a_consultants_card_has_a_real_phone_number() {
+        let mut c = Rec::new(&A_CARD);
+        for bad in [
+            json!("139-0000-111x"),
+            json!("12345"),
+            json!(13_900_001_111_i64),
+        ] {
+            assert_eq!(
+                c.by(&consultant(WANG), |e| vec![
+                    e.set("consultant_id", json!(WANG)).unwrap(),
+                    e.set("phone", bad.clone()).unwrap(),
+                ]),
+                Err(SalesPolicyError::PhoneInvalid),
+                "{bad}"
+            );
+        }
+        c.by(&consultant(WANG), |e| {
+            vec![
+                e.set("consultant_id", json!(WANG)).unwrap(),
+                e.set("phone", json!("139-0000-1111")).unwrap(),
+            ]
+        })
+        .unwrap();
+        // An old list imported by the manager keeps what it had.
+        c.by(&manager(), |e| {
+            vec![e.set("phone", json!("12345")).unwrap()]
+        })
+        .unwrap();
+        assert_eq!(
+            SalesPolicyError::PhoneInvalid.code(),
+            "a_card_phone_invalid"
         );
     }
 }
