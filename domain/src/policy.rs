@@ -19,8 +19,10 @@
 //!      entry ids, so two managers merging write the same entries);
 //!    - a status `Transition` moves from the state the record shows (or, resolving a conflict,
 //!      from one of its concurrent states) (`status_changed`).
-//! 3. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
-//!    moves), [`crate::records::costs::check`] (the store's monthly costs: the GM's, sound
+//! 3. **The bin** ([`check_bin`]): a delete is a manager's, except a visit taken back by the
+//!    reception desk's rule and a delete the record already holds.
+//! 4. **The area's rules**: [`crate::sales::policy`] (settings, rota order, ownership, A-card
+//!    moves, times recorded as they happen, a closed order's deal, the visit withdraw rule), [`crate::records::costs::check`] (the store's monthly costs: the GM's, sound
 //!    amounts, the record's own month), [`crate::service::policy`] (appointments, repair
 //!    orders and their lines: who moves an RO, no work or billing without approval, no handover
 //!    without final QC), [`crate::parts::policy`] (stock moves, who settles stock,
@@ -66,6 +68,8 @@ pub enum PolicyError {
         from: String,
         shown: String,
     },
+    #[error("only a manager puts a {record_type} record in the bin")]
+    BinManagerOnly { record_type: String },
     #[error(transparent)]
     Sales(SalesPolicyError),
     #[error(transparent)]
@@ -99,6 +103,7 @@ impl PolicyError {
             PolicyError::Sales(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Service(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Costs(CostsError::GeneralManagerOnly) => Refusal::Forbidden,
+            PolicyError::BinManagerOnly { .. } => Refusal::Forbidden,
             PolicyError::Parts(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::Care(e) if e.is_forbidden() => Refusal::Forbidden,
             PolicyError::EntryIdReused { .. } | PolicyError::StatusChanged { .. } => {
@@ -126,6 +131,7 @@ impl UserError for PolicyError {
             PolicyError::UnknownWrite { .. } => "unknown_write",
             PolicyError::EntryIdReused { .. } => "entry_id_reused",
             PolicyError::StatusChanged { .. } => "status_changed",
+            PolicyError::BinManagerOnly { .. } => "bin_manager_only",
             PolicyError::Sales(e) => e.code(),
             PolicyError::Service(e) => e.code(),
             PolicyError::Costs(e) => e.code(),
@@ -151,6 +157,9 @@ impl UserError for PolicyError {
             }
             PolicyError::StatusChanged { .. } => {
                 "记录的状态已被其他人更改,请查看最新状态后再操作".into()
+            }
+            PolicyError::BinManagerOnly { .. } => {
+                "只有经理可以删除记录(放入回收站);办结、取消或战败请用相应的操作".into()
             }
             PolicyError::Sales(e) => e.message_zh(),
             PolicyError::Service(e) => e.message_zh(),
@@ -178,6 +187,9 @@ impl UserError for PolicyError {
             PolicyError::StatusChanged { shown, .. } => format!(
                 "Someone else changed the record's status (now “{shown}”); look at it again before you act"
             ),
+            PolicyError::BinManagerOnly { .. } => {
+                "Only a manager puts a record in the bin; close, cancel or record a loss with its own action".into()
+            }
             PolicyError::Sales(e) => e.message_en(),
             PolicyError::Service(e) => e.message_en(),
             PolicyError::Costs(e) => e.message_en(),
@@ -217,6 +229,8 @@ pub fn check_op(
         check_change(before, rt, change)?;
     }
     crate::sales::policy::check(actor, before, op).map_err(PolicyError::Sales)?;
+    crate::sales::policy::check_dated(actor, before, op, clock).map_err(PolicyError::Sales)?;
+    check_bin(actor, before, op)?;
     if op.record_type == "store_costs" {
         crate::records::costs::check(actor, op).map_err(PolicyError::Costs)?;
     }
@@ -225,6 +239,34 @@ pub fn check_op(
     crate::service::policy::check(actor, before, op, clock).map_err(PolicyError::Service)?;
     crate::parts::policy::check(actor, before, op, clock).map_err(PolicyError::Parts)?;
     crate::care::policy::check(actor, before, op, clock).map_err(PolicyError::Care)
+}
+
+/// Putting a record in the bin (a `Delete`) is a manager's, as restoring it is
+/// ([`crate::sync::Op::requires_manager`]): no screen gives anyone else a delete, and a record
+/// in the bin drops out of every list and KPI (a lost card, a cancelled order, a no-show, an
+/// unanswered care call, a stock move). Two exceptions: a visit taken back by the reception
+/// desk's rule ([`crate::sales::visit::check_withdraw`], checked by
+/// [`crate::sales::policy::check_dated`]), and a delete that repeats one the record already
+/// holds (settling a delete/edit conflict by keeping the delete).
+pub fn check_bin(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), PolicyError> {
+    let deletes = op
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Delete { .. }));
+    if !deletes || actor.roles.iter().any(|r| r.is_manager()) || op.record_type == "visit" {
+        return Ok(());
+    }
+    let already = stored
+        .deleted
+        .heads
+        .values()
+        .any(|w| w.value == serde_json::Value::Bool(true));
+    if already {
+        return Ok(());
+    }
+    Err(PolicyError::BinManagerOnly {
+        record_type: op.record_type.clone(),
+    })
 }
 
 /// Refuse a stamp more than `max_behind_ms` before `now_ms`.
@@ -459,6 +501,63 @@ mod tests {
             vec![e.transition("status", "loss_proposed").unwrap()],
         );
         assert_eq!(check_op(&wang(), Some(&s), &op, NOW, C), Ok(()));
+    }
+
+    #[test]
+    fn the_bin_is_the_managers_except_a_withdrawn_visit_and_a_repeated_delete() {
+        let s = card();
+        let bin = |s: &RecordState, n: u8| op_at(s, n, NOW, vec![Edit::new(s, &A_CARD).delete()]);
+        // The owner hiding their own card (a lost one leaves the 成交率): refused.
+        let err = check_op(&wang(), Some(&s), &bin(&s, 2), NOW, C).unwrap_err();
+        assert_eq!(
+            err,
+            PolicyError::BinManagerOnly {
+                record_type: "a_card".into()
+            }
+        );
+        assert_eq!(err.code(), "bin_manager_only");
+        assert_eq!(err.refusal(), Refusal::Forbidden);
+        assert!(
+            err.message_zh().contains("只有经理"),
+            "{}",
+            err.message_zh()
+        );
+        for boss in [Role::SalesManager, Role::GeneralManager] {
+            let boss = Actor::new("boss", &[boss]);
+            assert_eq!(check_op(&boss, Some(&s), &bin(&s, 3), NOW, C), Ok(()));
+        }
+        // A delete the record already holds (keeping the delete of a delete/edit conflict).
+        let mut gone = s.clone();
+        let boss = Actor::new("boss", &[Role::SalesManager]);
+        let op = bin(&gone, 4);
+        check_op(&boss, Some(&gone), &op, NOW, C).unwrap();
+        apply(&mut gone, &op, &A_CARD).unwrap();
+        assert_eq!(
+            check_op(&wang(), Some(&gone), &bin(&gone, 5), NOW, C),
+            Ok(())
+        );
+        // Every other type alike: a technician's repair order, a clerk's part, a CS task.
+        for (t, role) in [
+            ("repair_order", Role::Technician),
+            ("part", Role::PartsClerk),
+            ("care_task", Role::CustomerService),
+            ("appointment", Role::ServiceAdvisor),
+        ] {
+            let r = RecordState::new(new_id(NOW, [8; 10]), t, "demo");
+            let op = op_at(&r, 6, NOW, vec![Change::Delete { supersedes: vec![] }]);
+            let who = Actor::new(WANG, &[role]);
+            assert_eq!(
+                check_bin(&who, &r, &op),
+                Err(PolicyError::BinManagerOnly {
+                    record_type: t.into()
+                }),
+                "{t}"
+            );
+        }
+        // A visit is the reception desk's rule (`sales::policy::check_dated`).
+        let v = RecordState::new(new_id(NOW, [9; 10]), "visit", "demo");
+        let op = op_at(&v, 7, NOW, vec![Change::Delete { supersedes: vec![] }]);
+        assert_eq!(check_bin(&wang(), &v, &op), Ok(()));
     }
 
     #[test]

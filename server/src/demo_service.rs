@@ -793,10 +793,19 @@ fn visit(
         .map(|o| o.record_id);
     if let Some(task) = task {
         let call = handed + Duration::hours(48) + Duration::minutes(g.rng.range(0, 120));
-        let plan = Plan::new().then(
-            domain::plan::PlannedWrite::new(task, &CARE_TASK).with(Step::Move("status", "done")),
-        );
-        run(g, &sa, plan, call)?;
+        // The call reached the customer, which closes the task (`care::calls::log_attempt`;
+        // `care::policy::check_done`). Its entry id comes from the task's, so the generator's
+        // draws (and the rest of the history) stay as they were.
+        if call <= g.now {
+            let entry = Uuid::from_u128(task.as_u128().wrapping_add(1));
+            let reached = json!({"at": ts(call), "channel": "phone", "outcome": "reached"});
+            g.op(&sa, &CARE_TASK, task, call, |e, _| {
+                Ok(vec![
+                    e.append("attempts", entry, reached)?,
+                    e.transition("status", "done")?,
+                ])
+            })?;
+        }
     }
     // A comeback: the same car with the same complaint within weeks.
     if comeback.is_none() && work != 0 && g.rng.chance(0.07) {

@@ -204,7 +204,7 @@ async fn no_handover_without_a_passed_final_check_and_each_role_its_moves() {
     let h = Handover {
         ro_id: ro,
         advisor_id: sa.user_id.clone(),
-        handed_over_at: chrono::Utc::now().naive_utc(),
+        handed_over_at: domain::time::StoreClock::default().local(chrono::Utc::now()),
         ..Handover::default()
     };
     let hand = sa.plan_ops(&w, &handover_plan(&h));

@@ -14,6 +14,13 @@ use domain::service::workshop::{new_status_key, status_token};
 use serde_json::json;
 use uuid::Uuid;
 
+/// Two hours from now, as the store's records hold a time.
+fn in_two_hours() -> String {
+    let clock = domain::time::StoreClock::default();
+    let at = chrono::Utc::now() + chrono::Duration::hours(2);
+    domain::time::stored_time(clock.local(at))
+}
+
 struct Ro {
     t: TestApp,
     w: World,
@@ -42,7 +49,8 @@ async fn estimated() -> Ro {
             set(e, "customer_name", json!("王先生")),
             set(e, "phone", json!("13800001111")),
             set(e, "status_key", json!(k)),
-            set(e, "promised_at", json!("2026-12-07T11:10:00")),
+            // A promise is made for the future (`ro_promise_in_past`): two hours from now.
+            set(e, "promised_at", json!(in_two_hours())),
             e.transition("status", "estimated").unwrap(),
         ]
     });

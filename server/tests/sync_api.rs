@@ -698,14 +698,16 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
             ],
         )
     };
-    let late = with(&mut wang, "王建华", "139-0000-1111", "2026-06-06T10:05:00");
-    let early = with(
-        &mut li,
-        "王先生",
-        "+86 139 0000 1111",
-        "2026-06-06T10:02:00",
-    );
-    let other = with(&mut wang, "李明", "13800002222", "2026-06-06T09:00:00");
+    // A consultant's first contact is the time the card is built (`time_not_now`).
+    let ago = |minutes: u64| {
+        let clock = domain::time::StoreClock::default();
+        let at = clock.local_ms(now_ms() - minutes * 60_000).unwrap();
+        domain::time::stored_time(at)
+    };
+    let (late_at, early_at) = (ago(0), ago(3));
+    let late = with(&mut wang, "王建华", "139-0000-1111", &late_at);
+    let early = with(&mut li, "王先生", "+86 139 0000 1111", &early_at);
+    let other = with(&mut wang, "李明", "13800002222", &ago(1));
     push_ok(&t, &wang, &[late.clone(), other.clone()]).await;
 
     t.get_auth("/api/sales/duplicates", &li.token)
@@ -734,9 +736,9 @@ async fn duplicates_group_cards_by_normalised_phone_for_managers() {
         g["cards"],
         json!([
             {"id": early.record_id, "name": "王先生", "consultant_id": li.user_id,
-             "device_id": li.device, "first_contact_at": "2026-06-06T10:02:00"},
+             "device_id": li.device, "first_contact_at": early_at},
             {"id": late.record_id, "name": "王建华", "consultant_id": wang.user_id,
-             "device_id": wang.device, "first_contact_at": "2026-06-06T10:05:00"},
+             "device_id": wang.device, "first_contact_at": late_at},
         ])
     );
     let gm = Dev::login(&t, "gm").await;

@@ -1,7 +1,8 @@
 //! The care part of [`crate::policy::check_op`]: what the server refuses at push, whoever sends
 //! the op, so a screen's rule cannot be skipped by sending ops by hand.
 //!
-//! - `care_task`: a status move to `failed` needs the unreachable rule met and a reason, on the
+//! - `care_task`: a status move to `done` needs a logged call that reached the customer
+//!   ([`check_done`]); a status move to `failed` needs the unreachable rule met and a reason, on the
 //!   record after the op ([`super::calls::check_fail`]); an attempt reads as an attempt (time,
 //!   outcome) and is not dated after the op was made (10 minutes' grace for a device's clock);
 //!   moving an assigned task to another person is a manager's (the CS manager's rule, a sales
@@ -37,6 +38,8 @@ pub enum CarePolicyError {
     AttemptUnreadable,
     #[error("an attempt is dated after it was logged")]
     AttemptInFuture,
+    #[error("a care task is done only by a call that reached the customer")]
+    DoneWithoutCall,
     #[error("only a manager moves a care task to another person")]
     ReassignManagerOnly,
     #[error("only the customer-service manager changes the care settings")]
@@ -76,6 +79,7 @@ impl UserError for CarePolicyError {
             CarePolicyError::Unreachable(e) => e.code(),
             CarePolicyError::AttemptUnreadable => "care_attempt_unreadable",
             CarePolicyError::AttemptInFuture => "care_attempt_in_future",
+            CarePolicyError::DoneWithoutCall => "care_done_without_call",
             CarePolicyError::ReassignManagerOnly => "care_reassign_manager_only",
             CarePolicyError::SettingsManagerOnly => "care_settings_manager_only",
             CarePolicyError::MessageLocked { .. } => "message_locked",
@@ -91,6 +95,9 @@ impl UserError for CarePolicyError {
             CarePolicyError::Unreachable(e) => e.message_zh(),
             CarePolicyError::AttemptUnreadable => "回访记录须有时间和结果".into(),
             CarePolicyError::AttemptInFuture => "回访记录的时间晚于记录时间,请检查设备时间".into(),
+            CarePolicyError::DoneWithoutCall => {
+                "须先登记一次联系上客户的回访(接通或客户拒绝),任务才能完成".into()
+            }
             CarePolicyError::ReassignManagerOnly => "只有经理可以把回访任务转给他人".into(),
             CarePolicyError::SettingsManagerOnly => "只有客服经理可以修改客服设置".into(),
             CarePolicyError::MessageLocked { .. } => "已排队的短信不能修改内容或收件人".into(),
@@ -111,6 +118,9 @@ impl UserError for CarePolicyError {
             }
             CarePolicyError::AttemptInFuture => {
                 "The attempt is dated after it was logged; check the device's clock".into()
+            }
+            CarePolicyError::DoneWithoutCall => {
+                "A care task is done only once a call that reached the customer (answered or refused) is logged".into()
             }
             CarePolicyError::ReassignManagerOnly => {
                 "Only a manager moves a care task to another person".into()
@@ -159,6 +169,7 @@ fn check_task(
 ) -> Result<(), CarePolicyError> {
     let logged_at = clock.local_ms(op.hlc.wall_ms);
     let mut failing = false;
+    let mut done = false;
     for change in &op.changes {
         match change {
             Change::Append {
@@ -189,11 +200,22 @@ fn check_task(
             Change::Transition { field, to, .. } if field == "status" && to == "failed" => {
                 failing = true;
             }
+            Change::Transition { field, to, .. } if field == "status" && to == "done" => {
+                done = true;
+            }
             _ => {}
         }
     }
     super::renewal::check(actor, stored, op, clock).map_err(CarePolicyError::Renewal)?;
     super::lost::check(actor, stored, op, clock).map_err(CarePolicyError::Lost)?;
+    if done {
+        let mut after = stored.clone();
+        // An op that does not apply is refused by the sync rules anyway.
+        if apply(&mut after, op, &CARE_TASK).is_ok() {
+            let task = CareTask::of(&after, clock);
+            check_done(&Attempt::all_of(&task, clock))?;
+        }
+    }
     if failing {
         let mut after = stored.clone();
         // An op that does not apply is refused by the sync rules anyway.
@@ -204,6 +226,18 @@ fn check_task(
         }
     }
     Ok(())
+}
+
+/// A care task is done (办结) by a call that reached the customer: answered, or the customer
+/// refused ([`super::calls::Outcome::closes`]); the call page's buttons log that call and close
+/// the task in one op ([`super::calls::log_attempt`]). Without one, the task is still open (or
+/// failed, by the unreachable rule).
+pub fn check_done(attempts: &[Attempt]) -> Result<(), CarePolicyError> {
+    if attempts.iter().any(|a| a.outcome.closes()) {
+        Ok(())
+    } else {
+        Err(CarePolicyError::DoneWithoutCall)
+    }
 }
 
 const LOCKED: &[&str] = &[
@@ -350,6 +384,77 @@ mod tests {
         let w = fail(&task, "三次未接通,已发短信", C).unwrap();
         run(&mut s, w, at(2, 20), 12).unwrap();
         assert_eq!(field::status(&s, "status").as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn done_needs_a_call_that_reached_the_customer() {
+        let mut s = RecordState::new(TASK, "care_task", "demo");
+        run(
+            &mut s,
+            PlannedWrite::new(TASK, &CARE_TASK).set("kind", "birthday"),
+            at(1, 8),
+            1,
+        )
+        .unwrap();
+        let done = || PlannedWrite::new(TASK, &CARE_TASK).with(Step::Move("status", "done"));
+        // Closed without any call, or after a call nobody answered: refused.
+        let err = run(&mut s, done(), at(1, 9), 2).unwrap_err();
+        assert_eq!(err, CarePolicyError::DoneWithoutCall);
+        assert_eq!(err.code(), "care_done_without_call");
+        assert!(!err.is_forbidden());
+        assert!(
+            err.message_zh().contains("联系上客户"),
+            "{}",
+            err.message_zh()
+        );
+        let missed = log_attempt(
+            TASK,
+            Uuid::from_u128(3),
+            at(1, 9),
+            "phone",
+            Outcome::NoAnswer,
+            "",
+        );
+        run(&mut s, missed, at(1, 9), 3).unwrap();
+        let missed_and_done = PlannedWrite::new(TASK, &CARE_TASK)
+            .with(Step::Append(
+                "attempts",
+                Uuid::from_u128(4),
+                json!({"at": "2026-06-01T10:00:00", "channel": "phone", "outcome": "no_answer"}),
+            ))
+            .with(Step::Move("status", "done"));
+        assert_eq!(
+            run(&mut s, missed_and_done, at(1, 10), 4),
+            Err(CarePolicyError::DoneWithoutCall)
+        );
+        // The call page's 已接通 logs the call and closes the task in one op.
+        let reached = log_attempt(
+            TASK,
+            Uuid::from_u128(5),
+            at(1, 14),
+            "phone",
+            Outcome::Reached,
+            "客户满意",
+        );
+        run(&mut s, reached, at(1, 14), 5).unwrap();
+        assert_eq!(field::status(&s, "status").as_deref(), Some("done"));
+        // The sales calls' older entry (`reached: true`) counts too; a refusal closes as well.
+        for (n, v) in [
+            (
+                6u8,
+                json!({"at": "2026-06-02T10:00:00", "channel": "phone", "reached": true}),
+            ),
+            (
+                7u8,
+                json!({"at": "2026-06-02T10:00:00", "channel": "phone", "outcome": "refused"}),
+            ),
+        ] {
+            let mut t = RecordState::new(TASK, "care_task", "demo");
+            let w = PlannedWrite::new(TASK, &CARE_TASK)
+                .with(Step::Append("attempts", Uuid::from_u128(u128::from(n)), v))
+                .with(Step::Move("status", "done"));
+            run(&mut t, w, at(2, 10), n).unwrap();
+        }
     }
 
     #[test]

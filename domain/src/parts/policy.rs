@@ -2,7 +2,7 @@
 //! reservation and an emergency order must hold, and who settles stock.
 //!
 //! - A stock move ([`super::stock::check_move`]) has a known kind and a whole quantity above
-//!   zero; an issue (出库) and a return (退料) name their repair-order line; a settlement
+//!   zero (at most [`MAX_MOVE_QTY`]); an issue (出库) and a return (退料) name their repair-order line; a settlement
 //!   (调整) is a manager's (the general manager: `Actor::manages(Area::Service)`), with its
 //!   reason. A move is never changed once written (the log's entry ids).
 //! - A catalogue part has its part number; its price, when written, is whole fen, not below 0.
@@ -25,6 +25,10 @@ use crate::roles::{Actor, Area};
 use crate::sales::UserError;
 use crate::sync::{Change, Op, RecordState, apply};
 use crate::time::StoreClock;
+
+/// At most this many of one part in one stock move: a level is a sum of moves, and a quantity
+/// no delivery or count has (10¹⁸ …) would only break the sums.
+pub const MAX_MOVE_QTY: u64 = 1_000_000;
 
 /// Why an op on a parts record was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -270,8 +274,13 @@ fn check_part(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), PartsP
         if let Change::Append { field, value, .. } = change
             && field == "moves"
         {
-            let (kind, _) =
+            let (kind, qty) =
                 check_move(value).map_err(|problem| PartsPolicyError::MoveInvalid { problem })?;
+            if qty.unsigned_abs() > MAX_MOVE_QTY {
+                return Err(PartsPolicyError::MoveInvalid {
+                    problem: MoveProblem::BadQty,
+                });
+            }
             if kind == MoveKind::Settle && !actor.manages(Area::Service) {
                 return Err(PartsPolicyError::SettleManagerOnly);
             }
@@ -456,6 +465,33 @@ mod tests {
             Err(PartsPolicyError::PartWithoutNumber)
         );
         let op = op_on(&p, vec![e.set("bin", json!("A-01-02")).unwrap()]);
+        assert_eq!(check(&clerk(), &p, &op, C), Ok(()));
+    }
+
+    #[test]
+    fn a_move_of_an_absurd_quantity_is_refused() {
+        let p = part();
+        let e = crate::sync::Edit::new(&p, &PART);
+        for (who, v) in [
+            (
+                clerk(),
+                json!({"kind": "receipt", "qty": 1_000_000_000_000_i64}),
+            ),
+            (
+                gm(),
+                json!({"kind": "settle", "qty": -9_000_000, "note": "盘点"}),
+            ),
+        ] {
+            let op = op_on(&p, vec![e.append("moves", Uuid::from_u128(5), v).unwrap()]);
+            assert_eq!(
+                check(&who, &p, &op, C),
+                Err(PartsPolicyError::MoveInvalid {
+                    problem: MoveProblem::BadQty
+                })
+            );
+        }
+        let v = json!({"kind": "receipt", "qty": MAX_MOVE_QTY});
+        let op = op_on(&p, vec![e.append("moves", Uuid::from_u128(6), v).unwrap()]);
         assert_eq!(check(&clerk(), &p, &op, C), Ok(()));
     }
 

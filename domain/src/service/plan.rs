@@ -585,6 +585,8 @@ mod tests {
             handed_over_at: at(11, 0),
             ..Handover::default()
         };
+        // The handover is recorded when it happens (`service::policy::check_ro_times`).
+        store.ms = StoreClock::CHINA.instant(at(10, 59)).timestamp_millis() as u64;
         let refused = store.run(&sa, &handover_plan(&handover)).unwrap_err();
         assert!(
             refused.contains("TransitionNotAllowed"),

@@ -12,7 +12,12 @@
 //! - A line's decision (the customer's approval or refusal) is written once, under the line's
 //!   own id, with its proof (a signature, or who/when/what of a phone approval), by the advisor.
 //!   An approved line's figures no longer change. Clocking on (work) and billing need the line
-//!   approved. Dispatch (the line's technician) is the advisor's.
+//!   approved. Dispatch (the line's technician) is the advisor's. A line's figures are those the
+//!   estimate form accepts ([`check_line_figure`]: no negative, fractional or absurd quantity,
+//!   price or hours).
+//! - A repair order's reception and handover times are recorded as they happen, its promise is
+//!   not in the past when made, and none of its times changes once it is handed over or
+//!   cancelled ([`check_ro_times`]: 准时交车率 cannot be rewritten).
 //! - The service settings are the service managers' (the general manager).
 //!
 //! The general manager (who manages service) may do all of it.
@@ -63,6 +68,14 @@ pub enum ServicePolicyError {
     DispatchAdvisorOnly,
     #[error("only a service manager changes the service settings")]
     SettingsManagerOnly,
+    #[error("a line's `{field}` is not a sound figure")]
+    LineFigureInvalid { field: String },
+    #[error("`{field}` is recorded by the device when it happens, not typed")]
+    RoTimeNotNow { field: String },
+    #[error("a promised time is not in the past when it is made")]
+    PromiseInPast,
+    #[error("a handed-over or cancelled repair order's `{field}` no longer changes")]
+    RoClosed { field: String },
 }
 
 impl ServicePolicyError {
@@ -99,6 +112,10 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "clock_technician_only",
             E::DispatchAdvisorOnly => "dispatch_advisor_only",
             E::SettingsManagerOnly => "service_settings_manager_only",
+            E::LineFigureInvalid { .. } => "line_figure_invalid",
+            E::RoTimeNotNow { .. } => "ro_time_not_now",
+            E::PromiseInPast => "ro_promise_in_past",
+            E::RoClosed { .. } => "ro_closed",
         }
     }
 
@@ -124,6 +141,21 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "只有技师可以开工、暂停和完工".into(),
             E::DispatchAdvisorOnly => "只有服务顾问可以派工".into(),
             E::SettingsManagerOnly => "只有售后经理可以修改售后设置".into(),
+            E::LineFigureInvalid { field } => format!(
+                "项目的{}无效:工时须大于 0 且不超过 {MAX_STD_HOURS} 小时,数量须为 1 到 {MAX_QTY} 的整数,单价须为 0 到 {} 元的金额",
+                figure_zh(field),
+                MAX_UNIT_PRICE_FEN / 100
+            ),
+            E::RoTimeNotNow { field } => format!(
+                "工单的{}由设备在登记时自动记录,不能补填或改成其他时间",
+                if field == "received_at" {
+                    "接车时间"
+                } else {
+                    "交车时间"
+                }
+            ),
+            E::PromiseInPast => "承诺交车时间不能早于现在".into(),
+            E::RoClosed { .. } => "工单已交车或已取消,交车时间和承诺时间不能再修改".into(),
         }
     }
 
@@ -160,12 +192,61 @@ impl UserError for ServicePolicyError {
             E::ClockTechnicianOnly => "Only technicians clock on, pause and off".into(),
             E::DispatchAdvisorOnly => "Only the service advisor dispatches work".into(),
             E::SettingsManagerOnly => "Only a service manager changes the service settings".into(),
+            E::LineFigureInvalid { field } => format!(
+                "The line's “{field}” is not valid: standard hours above 0 and at most {MAX_STD_HOURS}, a whole quantity from 1 to {MAX_QTY}, a unit price from ¥0 to ¥{}",
+                MAX_UNIT_PRICE_FEN / 100
+            ),
+            E::RoTimeNotNow { field } => format!(
+                "The repair order's “{field}” is recorded by the device when it happens; it cannot be typed in later or changed"
+            ),
+            E::PromiseInPast => "A promised time cannot be earlier than now".into(),
+            E::RoClosed { field } => format!(
+                "The repair order is handed over or cancelled; its “{field}” no longer changes"
+            ),
         }
     }
 }
 
 fn has(actor: &Actor, role: Role) -> bool {
     actor.roles.contains(&role) || actor.manages(Area::Service)
+}
+
+/// At most this many standard hours on one labour line.
+pub const MAX_STD_HOURS: f64 = 100.0;
+/// At most this many of one part on one line.
+pub const MAX_QTY: i64 = 9_999;
+/// At most this unit price (fen) on one line: ¥1,000,000.
+pub const MAX_UNIT_PRICE_FEN: i64 = 100_000_000;
+
+fn figure_zh(field: &str) -> &'static str {
+    match field {
+        "std_hours" => "工时",
+        "qty" => "数量",
+        _ => "单价",
+    }
+}
+
+/// A line's figures as the estimate form and 改价 accept them: standard hours above zero (at
+/// most [`MAX_STD_HOURS`]), a whole quantity from 1 to [`MAX_QTY`], a whole unit price in fen
+/// from 0 to [`MAX_UNIT_PRICE_FEN`]. Other fields are not figures (`Ok`).
+pub fn check_line_figure(field: &str, value: &serde_json::Value) -> Result<(), ServicePolicyError> {
+    let ok = match field {
+        "std_hours" => value
+            .as_f64()
+            .is_some_and(|h| h > 0.0 && h <= MAX_STD_HOURS),
+        "qty" => value.as_i64().is_some_and(|q| (1..=MAX_QTY).contains(&q)),
+        "unit_price_fen" => value
+            .as_i64()
+            .is_some_and(|p| (0..=MAX_UNIT_PRICE_FEN).contains(&p)),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ServicePolicyError::LineFigureInvalid {
+            field: field.to_owned(),
+        })
+    }
 }
 
 /// The figures the customer approved (a line's price).
@@ -243,12 +324,78 @@ fn after(stored: &RecordState, op: &Op, rt: &crate::sync::RecordType) -> Option<
     apply(&mut s, op, rt).ok().map(|_| s)
 }
 
+/// The times of a repair order the screens record as they happen: reception (接车) and handover
+/// (交车). Their gap to the promise is 准时交车率 and the workshop's times.
+pub const RO_RECORDED_NOW: &[&str] = &["received_at", "handed_over_at"];
+
+/// What a repair order's on-time figure reads, fixed once it is handed over or cancelled.
+pub const RO_TIMES: &[&str] = &[
+    "received_at",
+    "promised_at",
+    "handed_over_at",
+    "on_time",
+    "estimate_minutes",
+];
+
+/// The times of a repair order (准时交车率): reception and handover written by someone who does
+/// not manage service are the op's own time (as [`crate::sales::policy::RECORDED_NOW`]); a
+/// promise ([`super::repair_order::promised_time`]) is not earlier than the op that makes it; once
+/// the RO is handed over or cancelled, none of [`RO_TIMES`] changes. A value the record holds
+/// already (or one of a conflict's values) is not a change.
+pub fn check_ro_times(
+    actor: &Actor,
+    stored: &RecordState,
+    op: &Op,
+    clock: StoreClock,
+) -> Result<(), ServicePolicyError> {
+    use crate::sales::policy::{NOW_AHEAD_MINUTES, NOW_BEHIND_MINUTES};
+    let Some(made_at) = clock.local_ms(op.hlc.wall_ms) else {
+        return Ok(());
+    };
+    let closed = matches!(
+        stored.status(&REPAIR_ORDER, "status"),
+        Some("handed_over" | "cancelled")
+    );
+    for change in &op.changes {
+        let Change::Set { field, value, .. } = change else {
+            continue;
+        };
+        let known = stored.value(field) == Some(value)
+            || stored.heads(field).iter().any(|h| h.value == *value);
+        if known || !RO_TIMES.contains(&field.as_str()) {
+            continue;
+        }
+        if closed {
+            return Err(ServicePolicyError::RoClosed {
+                field: field.clone(),
+            });
+        }
+        let at = value.as_str().and_then(|s| clock.parse(s));
+        let behind = made_at - chrono::TimeDelta::minutes(NOW_BEHIND_MINUTES);
+        if RO_RECORDED_NOW.contains(&field.as_str()) && !actor.manages(Area::Service) {
+            let now = at.is_some_and(|at| {
+                at >= behind && at <= made_at + chrono::TimeDelta::minutes(NOW_AHEAD_MINUTES)
+            });
+            if !now {
+                return Err(ServicePolicyError::RoTimeNotNow {
+                    field: field.clone(),
+                });
+            }
+        }
+        if field == "promised_at" && at.is_none_or(|at| at < behind) {
+            return Err(ServicePolicyError::PromiseInPast);
+        }
+    }
+    Ok(())
+}
+
 fn check_repair_order(
     actor: &Actor,
     stored: &RecordState,
     op: &Op,
     clock: StoreClock,
 ) -> Result<(), ServicePolicyError> {
+    check_ro_times(actor, stored, op, clock)?;
     for change in &op.changes {
         match change {
             Change::Transition {
@@ -356,6 +503,9 @@ fn check_line(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), Servic
                 return Err(ServicePolicyError::ApprovedLineLocked {
                     field: field.clone(),
                 });
+            }
+            Change::Set { field, value, .. } if stored.value(field) != Some(value) => {
+                check_line_figure(field, value)?;
             }
             _ => {}
         }
@@ -727,6 +877,156 @@ mod tests {
             Err(ServicePolicyError::DispatchAdvisorOnly)
         );
         assert_eq!(try_op(&gm(), &approved, &RO_LINE, 14, dispatch), Ok(()));
+    }
+
+    #[test]
+    fn a_lines_figures_are_those_the_estimate_form_accepts() {
+        let l = line();
+        for who in [sa(), gm()] {
+            for (field, value) in [
+                ("unit_price_fen", json!(-38_000)),
+                ("unit_price_fen", json!(12.5)),
+                ("unit_price_fen", json!("380")),
+                ("unit_price_fen", json!(MAX_UNIT_PRICE_FEN + 1)),
+                ("qty", json!(0)),
+                ("qty", json!(-2)),
+                ("qty", json!(1.5)),
+                ("qty", json!(1_000_000_000_000_i64)),
+                ("std_hours", json!(0)),
+                ("std_hours", json!(-1.5)),
+                ("std_hours", json!(1e9)),
+                ("std_hours", json!(null)),
+            ] {
+                assert_eq!(
+                    try_op(&who, &l, &RO_LINE, 20, |e| vec![
+                        e.set(field, value.clone()).unwrap()
+                    ]),
+                    Err(ServicePolicyError::LineFigureInvalid {
+                        field: field.into()
+                    }),
+                    "{field} = {value}"
+                );
+            }
+        }
+        for (field, value) in [
+            ("unit_price_fen", json!(0)),
+            ("unit_price_fen", json!(38_000)),
+            ("qty", json!(4)),
+            ("std_hours", json!(1.5)),
+            ("description", json!("更换机油")),
+        ] {
+            assert_eq!(
+                try_op(&sa(), &l, &RO_LINE, 21, |e| vec![
+                    e.set(field, value.clone()).unwrap()
+                ]),
+                Ok(()),
+                "{field} = {value}"
+            );
+        }
+        let e = ServicePolicyError::LineFigureInvalid {
+            field: "qty".into(),
+        };
+        assert_eq!(e.code(), "line_figure_invalid");
+        assert!(!e.is_forbidden());
+        assert!(e.message_zh().contains("数量"), "{}", e.message_zh());
+    }
+
+    #[test]
+    fn an_ros_times_are_recorded_as_they_happen_and_fixed_once_handed_over() {
+        // try_op's op is made at NINE_AM + n minutes.
+        let ro = ro_at("received");
+        let set =
+            |f: &'static str, v: &'static str| move |e: &Edit| vec![e.set(f, json!(v)).unwrap()];
+        for (field, value) in [
+            ("received_at", "2026-12-06T09:00:00"),
+            ("handed_over_at", "2026-12-07T08:00:00Z"),
+            ("handed_over_at", "2026-12-07T11:00:00"),
+            ("received_at", "刚才"),
+        ] {
+            assert_eq!(
+                try_op(&sa(), &ro, &REPAIR_ORDER, 1, set(field, value)),
+                Err(ServicePolicyError::RoTimeNotNow {
+                    field: field.into()
+                }),
+                "{field} = {value}"
+            );
+        }
+        assert_eq!(
+            try_op(
+                &sa(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("received_at", "2026-12-07T09:00:00")
+            ),
+            Ok(())
+        );
+        // The general manager corrects a time; a promise is never made for the past.
+        assert_eq!(
+            try_op(
+                &gm(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("received_at", "2026-12-06T09:00:00")
+            ),
+            Ok(())
+        );
+        for who in [sa(), gm()] {
+            assert_eq!(
+                try_op(
+                    &who,
+                    &ro,
+                    &REPAIR_ORDER,
+                    1,
+                    set("promised_at", "2026-12-06T17:00:00")
+                ),
+                Err(ServicePolicyError::PromiseInPast)
+            );
+        }
+        assert_eq!(
+            try_op(
+                &sa(),
+                &ro,
+                &REPAIR_ORDER,
+                1,
+                set("promised_at", "2026-12-07T17:00:00")
+            ),
+            Ok(())
+        );
+        // Handed over: the promise, the handover time and on-time no longer change.
+        let done = ro_at("handed_over");
+        for (field, value) in [
+            ("promised_at", json!("2026-12-08T17:00:00")),
+            ("on_time", json!(true)),
+            ("handed_over_at", json!("2026-12-07T09:00:00")),
+        ] {
+            assert_eq!(
+                try_op(&gm(), &done, &REPAIR_ORDER, 1, |e| vec![
+                    e.set(field, value.clone()).unwrap()
+                ]),
+                Err(ServicePolicyError::RoClosed {
+                    field: field.into()
+                }),
+                "{field}"
+            );
+        }
+        let e = ServicePolicyError::RoTimeNotNow {
+            field: "handed_over_at".into(),
+        };
+        assert_eq!(e.code(), "ro_time_not_now");
+        assert!(e.message_zh().contains("交车时间"), "{}", e.message_zh());
+        assert_eq!(
+            ServicePolicyError::PromiseInPast.code(),
+            "ro_promise_in_past"
+        );
+        assert_eq!(
+            ServicePolicyError::RoClosed {
+                field: "on_time".into()
+            }
+            .code(),
+            "ro_closed"
+        );
     }
 
     #[test]
