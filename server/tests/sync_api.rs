@@ -508,6 +508,10 @@ async fn snapshot_pages_by_record_id_and_resumes() {
         .json();
     assert_eq!(page1["seq"], 7);
     assert_eq!(page1["total"], 7);
+    assert_eq!(
+        page1["exact"], false,
+        "a consultant's scope is limited: the total is the store's (here hers alone)"
+    );
     assert_eq!(page1["records"].as_array().unwrap().len(), 3);
     assert_eq!(page1["next"], json!(ids[2]));
 

@@ -31,8 +31,10 @@ req.onsuccess = async () => {
     const r = db.transaction(store).objectStore(store).get(key);
     r.onsuccess = () => ok(r.result);
   });
+  // A type's records: `by_made`'s keys start with the type.
   const byType = t => new Promise(ok => {
-    const r = db.transaction('records').objectStore('records').index('by_type').getAll(t);
+    const r = db.transaction('records').objectStore('records').index('by_made')
+      .getAll(IDBKeyRange.bound([t], [t, []], false, true));
     r.onsuccess = () => ok(r.result);
   });
   const me = JSON.parse(await get('kv', 'session')).user.id;

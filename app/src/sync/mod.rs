@@ -93,8 +93,8 @@ pub struct SyncCtx {
     pub last_synced: RwSignal<Option<f64>>,
     pub syncing: RwSignal<bool>,
     pub problem: RwSignal<Option<SyncProblem>>,
-    /// A first sync's snapshot: (records fetched, total).
-    pub snapshot: RwSignal<Option<(u64, u64)>>,
+    /// A first sync's snapshot: (records fetched, total when it is known exactly).
+    pub snapshot: RwSignal<Option<(u64, Option<u64>)>>,
     /// The ops of the logged-in user the server refused for good.
     pub refused: RwSignal<Vec<Refused>>,
     /// Photos and signatures on this device not yet uploaded (`sync/blobs.rs`).
@@ -731,18 +731,20 @@ impl SyncCtx {
             tell(&mut unshown);
             Err(e)
         };
-        self.snapshot.set(Some((progress.fetched, progress.total)));
+        self.snapshot
+            .set(Some((progress.fetched, progress.shown_total())));
         let started = js_sys::Date::now();
         let mut times = timing::FirstSyncTimes::default();
         let mut page = net::snapshot(token, progress.after).await?;
         times.first_fetch_ms = js_sys::Date::now() - started;
         loop {
             let page_started = js_sys::Date::now();
-            // The first page counts the user's scope; later pages of a limited scope give an
-            // upper bound, so the first page's total is kept.
+            // The first page's total is kept (a limited scope's is an upper bound, not shown:
+            // the server does not count it).
             if first {
                 progress.seq = page.seq;
                 progress.total = page.total;
+                progress.exact = page.exact;
                 first = false;
             } else if progress.total == 0 {
                 progress.total = page.total;
@@ -793,7 +795,8 @@ impl SyncCtx {
                 shown = now;
                 shown_arrived = progress.fetched;
             }
-            self.snapshot.set(Some((progress.fetched, progress.total)));
+            self.snapshot
+                .set(Some((progress.fetched, progress.shown_total())));
             times.other_ms += js_sys::Date::now() - fetched_at;
             page = match next {
                 Some(Ok(page)) => page,

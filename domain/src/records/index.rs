@@ -6,12 +6,15 @@
 //! A record in the bin has no index fields besides its type, so it is in no list nor search.
 //!
 //! - `owner`: who the record is for (the consultant of an A-card, C-card, visit, test drive or
-//!   order; the assignee of a care task; the one responsible for a key account), or `""`.
-//! - `status`: the status as shown (the machine's initial state when never moved), or `""`.
+//!   order; the assignee of a care task; the one responsible for a key account), or `""`;
+//!   absent for a type without such a field (so in no `by_owner`).
+//! - `status`: the status as shown (the machine's initial state when never moved); absent for
+//!   a type without a status (so in no `by_status`).
 //! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
 //!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
-//!   appointment's slot.
+//!   appointment's slot; absent for a type without a day field ([`DAY_TYPES`]: so in no
+//!   `by_day`).
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
 //!   first contact, a visit's arrival, a test drive's start, an order's signing, a repair order's
@@ -25,6 +28,11 @@
 //! - `flags`: [`FLAG_CONFLICT`] when the record has an open conflict, [`FLAG_BIN`] when it is in
 //!   the bin (kept for records in the bin too), so that the header's conflict count, the
 //!   conflicts page and the bin read only those.
+//!
+//! Every index entry costs a first sync its write (a 100,000-record store is ~100,000 values
+//! and, per value, one entry per index it is in): a field no screen reads a type by is left
+//! out for that type, and a type is listed whole through `by_made`'s `[type]` prefix (every
+//! live record has a `made`) rather than an index of its own.
 //!
 //! [`WHOLE_TYPES`] are the small types a device keeps in memory whole (settings, the rota,
 //! key accounts): every other type is read through the indexes, a page or a record at a time.
@@ -114,9 +122,12 @@ pub const VIN_TAIL: usize = 6;
 pub struct IndexKeys {
     /// False for a record in the bin: only the type is indexed.
     pub live: bool,
-    pub owner: String,
-    pub status: String,
-    pub day: String,
+    /// `None` for a type without an owner field ([`has_owner`]).
+    pub owner: Option<String>,
+    /// `None` for a type without a status.
+    pub status: Option<String>,
+    /// `None` for a type without a day field ([`DAY_TYPES`]).
+    pub day: Option<String>,
     pub name: String,
     /// The day the record was made (`YYYY-MM-DD`), or [`NO_DAY`].
     pub made: String,
@@ -141,6 +152,25 @@ fn owner_field(record_type: &str) -> Option<&'static str> {
         "key_account" => Some("responsible_id"),
         _ => None,
     }
+}
+
+/// The record types with a `day` (the types [`day_field`] knows): the others are in no
+/// `by_day`.
+pub const DAY_TYPES: [&str; 9] = [
+    "a_card",
+    "care_task",
+    "visit",
+    "test_drive",
+    "order",
+    "c_card",
+    "appointment",
+    "reception_rota",
+    "service_history",
+];
+
+/// Whether records of `record_type` have an owner (are in `by_owner`).
+pub fn has_owner(record_type: &str) -> bool {
+    owner_field(record_type).is_some()
 }
 
 /// The field whose date is the record's `day`, by type.
@@ -208,8 +238,8 @@ pub fn links(record: &RecordState) -> Vec<String> {
 
 /// `record` as a device stores it in IndexedDB's `records` (`app/src/db.rs`): `type`, `id`,
 /// `json` (the record's JSON text, `json` as given) and the index fields of [`keys`] (`owner`,
-/// `status`, `day`, `name`, `made`, `terms`, `links` and `follow` when there is one, for a
-/// record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
+/// `status`, `day` when its type has them, `name`, `made`, `terms`, `links` and `follow` when
+/// there is one, for a record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
 /// new device stores them without reading them (docs/sync.md, "First sync").
 pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serde_json::Value {
     use serde_json::{Map, Value};
@@ -223,10 +253,12 @@ pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serd
             ("owner", k.owner),
             ("status", k.status),
             ("day", k.day),
-            ("name", k.name),
-            ("made", k.made),
+            ("name", Some(k.name)),
+            ("made", Some(k.made)),
         ] {
-            v.insert(f.into(), value.into());
+            if let Some(value) = value {
+                v.insert(f.into(), value.into());
+            }
         }
         v.insert("terms".into(), k.terms.into());
         v.insert("links".into(), k.links.into());
@@ -250,12 +282,13 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
     let text = |f: Option<&str>| f.and_then(|f| field::string(record, f)).unwrap_or_default();
     IndexKeys {
         live: true,
-        owner: text(owner_field(rt)),
-        status: field::status(record, "status").unwrap_or_default(),
-        day: day_field(rt)
-            .and_then(|f| field::date(record, f, clock))
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| NO_DAY.to_string()),
+        owner: owner_field(rt).map(|f| field::string(record, f).unwrap_or_default()),
+        status: field::status(record, "status"),
+        day: day_field(rt).map(|f| {
+            field::date(record, f, clock)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| NO_DAY.to_string())
+        }),
         name: text(name_field(rt)),
         made: made_field(rt)
             .and_then(|f| field::date(record, f, clock))
@@ -395,8 +428,8 @@ mod tests {
         );
         let k = keys(&appt, C);
         assert_eq!(
-            (k.day.as_str(), k.status.as_str()),
-            ("2026-12-08", "booked")
+            (k.day.as_deref(), k.status.as_deref()),
+            (Some("2026-12-08"), Some("booked"))
         );
     }
 
@@ -415,9 +448,9 @@ mod tests {
         let k = keys(&card, C);
         assert_eq!(k.made, "2026-03-09");
         assert!(k.live);
-        assert_eq!(k.owner, "wang");
-        assert_eq!(k.status, "following");
-        assert_eq!(k.day, "2026-03-16");
+        assert_eq!(k.owner.as_deref(), Some("wang"));
+        assert_eq!(k.status.as_deref(), Some("following"));
+        assert_eq!(k.day.as_deref(), Some("2026-03-16"));
         assert_eq!(k.name, "王建华");
         assert_eq!(
             k.terms,
@@ -445,7 +478,7 @@ mod tests {
         op_on(&mut card, &A_CARD, 98, 2_000, |e| {
             vec![e.transition("status", "ordered").unwrap()]
         });
-        assert_eq!(keys(&card, C).status, "ordered");
+        assert_eq!(keys(&card, C).status.as_deref(), Some("ordered"));
         assert_eq!(
             keys(&card, C).follow,
             None,
@@ -479,13 +512,13 @@ mod tests {
             card
         );
         for (f, want) in [
-            ("owner", &k.owner),
-            ("status", &k.status),
-            ("day", &k.day),
-            ("name", &k.name),
-            ("made", &k.made),
+            ("owner", k.owner.as_deref()),
+            ("status", k.status.as_deref()),
+            ("day", k.day.as_deref()),
+            ("name", Some(k.name.as_str())),
+            ("made", Some(k.made.as_str())),
         ] {
-            assert_eq!(v[f], want.as_str(), "{f}");
+            assert_eq!(v[f], want.unwrap(), "{f}");
         }
         assert_eq!(v["terms"], json!(k.terms));
         assert_eq!(v["links"], json!([]));
@@ -505,9 +538,13 @@ mod tests {
     fn a_record_without_a_date_sorts_after_every_date() {
         let card = rec(&A_CARD, &[("name", json!("李"))]);
         let k = keys(&card, C);
-        assert_eq!(k.day, NO_DAY);
-        assert!(k.day.as_str() > "9999-12-31");
-        assert_eq!(k.owner, "");
+        assert_eq!(k.day.as_deref(), Some(NO_DAY));
+        assert!(NO_DAY > "9999-12-31");
+        assert_eq!(
+            k.owner.as_deref(),
+            Some(""),
+            "an A-card without a consultant"
+        );
     }
 
     #[test]
@@ -522,13 +559,16 @@ mod tests {
             ],
         );
         let k = keys(&task, C);
-        assert_eq!((k.day.as_str(), k.owner.as_str()), ("2026-03-16", "li"));
-        assert_eq!(k.status, "open");
+        assert_eq!(
+            (k.day.as_deref(), k.owner.as_deref()),
+            (Some("2026-03-16"), Some("li"))
+        );
+        assert_eq!(k.status.as_deref(), Some("open"));
         assert_eq!(k.name, "赵");
         // Care tasks are not searched.
         assert!(k.terms.is_empty());
         let visit = rec(&VISIT, &[("time_in", json!("2026-03-15T02:00:00Z"))]);
-        assert_eq!(keys(&visit, C).day, "2026-03-15");
+        assert_eq!(keys(&visit, C).day.as_deref(), Some("2026-03-15"));
         assert_eq!(keys(&visit, C).made, "2026-03-15");
         // Without its date, a record was made on the day of its first op (1,000 ms after the
         // epoch: 1 January 1970 in China).
@@ -592,6 +632,49 @@ mod tests {
         assert_eq!(keys(&card, C).flags, vec![FLAG_CONFLICT]);
         op_on(&mut card, &A_CARD, 10, 3_000, |e| vec![e.delete()]);
         assert!(flags(&card).contains(&FLAG_BIN.to_string()));
+    }
+
+    #[test]
+    fn a_type_is_in_no_index_of_a_field_it_does_not_have() {
+        // A visit has an owner and a day but no status; a C-card no status either.
+        let visit = rec(
+            &VISIT,
+            &[
+                ("time_in", json!("2026-03-15T10:00:00")),
+                ("consultant_id", json!("wang")),
+            ],
+        );
+        let v = device_value(&visit, "{}", C);
+        assert_eq!(v["owner"], "wang");
+        assert_eq!(v["day"], "2026-03-15");
+        assert!(v.get("status").is_none(), "visits are not listed by status");
+        let c = rec(&C_CARD, &[("name", json!("张"))]);
+        assert_eq!(keys(&c, C).status, None);
+        // A line of a repair order: no owner, no day, no status; still listed by type through
+        // `made` (every live record has one).
+        let line = rec(&crate::records::RO_LINE, &[("ro_id", json!("r-1"))]);
+        let k = keys(&line, C);
+        assert_eq!((k.owner, k.status, k.day), (None, None, None));
+        assert_eq!(k.made, "1970-01-01");
+        let v = device_value(&line, "{}", C);
+        for absent in ["owner", "status", "day"] {
+            assert!(v.get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(v["made"], "1970-01-01");
+    }
+
+    #[test]
+    fn the_day_types_are_those_with_a_day_field() {
+        for rt in crate::records::ALL.iter() {
+            assert_eq!(
+                DAY_TYPES.contains(&rt.name),
+                day_field(rt.name).is_some(),
+                "{}",
+                rt.name
+            );
+        }
+        assert!(has_owner("a_card") && has_owner("care_task"));
+        assert!(!has_owner("ro_line"));
     }
 
     #[test]

@@ -396,9 +396,12 @@ pub struct SnapshotResponse {
     /// The store's seq when this page was read. Keep the first page's and pull after it once
     /// the last page is in.
     pub seq: u64,
-    /// How many records the user's devices hold (for a progress bar; on pages after the first
-    /// of a limited scope, an upper bound).
+    /// How many records the user's devices hold (for a progress bar) when `exact`; for a
+    /// limited scope (`exact` false), how many records of the scope's types the store has: an
+    /// upper bound.
     pub total: u64,
+    /// Whether `total` is the exact count.
+    pub exact: bool,
     /// The key of the user's sync scope (as in pull).
     pub scope: String,
     /// Present when the records are sent as the device stores them (the `index` asked for).
@@ -462,9 +465,10 @@ async fn snapshot(
     };
     let _ = write!(
         body,
-        "],\"next\":{next},\"seq\":{},\"total\":{},\"scope\":{}",
+        "],\"next\":{next},\"seq\":{},\"total\":{},\"exact\":{},\"scope\":{}",
         page.seq,
         page.total,
+        page.exact,
         json_string(&scope_key(&auth))
     );
     if indexed {
