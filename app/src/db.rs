@@ -48,15 +48,18 @@
 //! Version 9 writes fewer index entries per record (a first sync's cost is the entries it
 //! writes, issue 14): the index `by_type` is dropped ([`upgrade_fewer_entries`]; a type is
 //! listed through [`BY_MADE`]'s `[type]` prefix, `sync::store::load_type`), and a record has
-//! `owner`, `status` and `day` only when its type has such a field, so it is in no
-//! [`BY_OWNER`], [`BY_STATUS`] or [`BY_DAY`] otherwise (`domain::records::index::keys`; index
-//! version 4: `sync::store::reindex` rewrites the stored records without the entries).
+//! `owner`, `status` and `day` only when its type has such a field (`day`, [`index::NO_DAY`],
+//! also for a type with an owner or a status: it is a member of their keys,
+//! [`index::COMPOUND`]), so it is in no [`BY_OWNER`], [`BY_STATUS`] or [`BY_DAY`] otherwise
+//! (`domain::records::index::keys`; index version 4: `sync::store::reindex` rewrites the
+//! stored records without the entries).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use domain::records::index;
 use idb::request::Request;
 use idb::{
     Database, DatabaseEvent, Event, Factory, IndexParams, KeyPath, ObjectStoreParams, Transaction,
@@ -202,17 +205,9 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
             .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
             .object_store(RECORDS)?;
         let path = |p: &[&str]| KeyPath::new_array(p.iter().copied());
-        records.create_index(
-            BY_OWNER,
-            path(&["type", "owner", "day", "name", "id"]),
-            None,
-        )?;
-        records.create_index(
-            BY_STATUS,
-            path(&["type", "status", "day", "name", "id"]),
-            None,
-        )?;
-        records.create_index(BY_DAY, path(&["type", "day", "name", "id"]), None)?;
+        records.create_index(BY_OWNER, path(&index::OWNER_PATH), None)?;
+        records.create_index(BY_STATUS, path(&index::STATUS_PATH), None)?;
+        records.create_index(BY_DAY, path(&index::DAY_PATH), None)?;
         let mut multi = IndexParams::new();
         multi.multi_entry(true);
         records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
@@ -252,11 +247,7 @@ fn upgrade_follow(tx: Option<&Transaction>) -> Result<(), idb::Error> {
     let records = tx
         .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
         .object_store(RECORDS)?;
-    records.create_index(
-        BY_FOLLOW,
-        KeyPath::new_array(["type", "owner", "follow"]),
-        None,
-    )?;
+    records.create_index(BY_FOLLOW, KeyPath::new_array(index::FOLLOW_PATH), None)?;
     Ok(())
 }
 
@@ -283,7 +274,7 @@ fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
         multi.multi_entry(true);
         records.create_index(name, KeyPath::new_single(path), Some(multi))?;
     }
-    records.create_index(BY_MADE, KeyPath::new_array(["type", "made", "id"]), None)?;
+    records.create_index(BY_MADE, KeyPath::new_array(index::MADE_PATH), None)?;
     Ok(())
 }
 

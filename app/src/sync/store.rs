@@ -64,22 +64,22 @@ pub struct ListIndex {
 /// By type, then day (an A-card's next follow-up, a task's due date…), name and id.
 pub const BY_DAY_INDEX: ListIndex = ListIndex {
     name: db::BY_DAY,
-    path: &["type", "day", "name", "id"],
+    path: &domain::records::index::DAY_PATH,
 };
 /// By type and owner, then day, name and id.
 pub const BY_OWNER_INDEX: ListIndex = ListIndex {
     name: db::BY_OWNER,
-    path: &["type", "owner", "day", "name", "id"],
+    path: &domain::records::index::OWNER_PATH,
 };
 /// By type and status, then day, name and id.
 pub const BY_STATUS_INDEX: ListIndex = ListIndex {
     name: db::BY_STATUS,
-    path: &["type", "status", "day", "name", "id"],
+    path: &domain::records::index::STATUS_PATH,
 };
 /// By type and the day each was made, then id.
 pub const BY_MADE_INDEX: ListIndex = ListIndex {
     name: db::BY_MADE,
-    path: &["type", "made", "id"],
+    path: &domain::records::index::MADE_PATH,
 };
 /// One page of a list read through a [`ListIndex`].
 #[derive(Debug, Clone, Default)]

@@ -13,8 +13,9 @@
 //! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
 //!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
-//!   appointment's slot; absent for a type without a day field ([`DAY_TYPES`]: so in no
-//!   `by_day`).
+//!   appointment's slot; [`NO_DAY`] too for a type with an owner or a status but no day field
+//!   (a repair order, a key account: `day` is a member of `by_owner`'s and `by_status`'s keys,
+//!   [`has_day`]); absent for any other type (so in no `by_day`).
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
 //!   first contact, a visit's arrival, a test drive's start, an order's signing, a repair order's
@@ -41,7 +42,7 @@ use std::collections::BTreeSet;
 
 use super::field;
 use crate::sales::phone;
-use crate::sync::RecordState;
+use crate::sync::{FieldKind, RecordState};
 use crate::time::StoreClock;
 
 /// The version of the index fields [`keys`] computes: raised whenever they change, so that a
@@ -126,7 +127,7 @@ pub struct IndexKeys {
     pub owner: Option<String>,
     /// `None` for a type without a status.
     pub status: Option<String>,
-    /// `None` for a type without a day field ([`DAY_TYPES`]).
+    /// `None` for a type without a day field, an owner or a status ([`has_day`]).
     pub day: Option<String>,
     pub name: String,
     /// The day the record was made (`YYYY-MM-DD`), or [`NO_DAY`].
@@ -172,6 +173,47 @@ pub const DAY_TYPES: [&str; 9] = [
 pub fn has_owner(record_type: &str) -> bool {
     owner_field(record_type).is_some()
 }
+
+/// Whether records of `record_type` have a status (a `status` field with a state machine: they
+/// are in `by_status`).
+pub fn has_status(record_type: &str) -> bool {
+    crate::records::ALL
+        .iter()
+        .any(|rt| rt.name == record_type && matches!(rt.kind("status"), Some(FieldKind::Status(_))))
+}
+
+/// Whether records of `record_type` have a `day` ([`NO_DAY`] when the type has no day field):
+/// the types of [`DAY_TYPES`], and every type with an owner or a status, since `day` is a
+/// member of `by_owner`'s and `by_status`'s keys ([`OWNER_PATH`], [`STATUS_PATH`]) and an
+/// IndexedDB index leaves out a value missing any member of its key path (a repair order
+/// without a `day` would be in no `by_status` page: the service board's open ROs).
+pub fn has_day(record_type: &str) -> bool {
+    day_field(record_type).is_some() || has_owner(record_type) || has_status(record_type)
+}
+
+/// The key path of the index `by_owner`: a person's records by day.
+pub const OWNER_PATH: [&str; 5] = ["type", "owner", "day", "name", "id"];
+/// The key path of the index `by_status`: the records in a status by day.
+pub const STATUS_PATH: [&str; 5] = ["type", "status", "day", "name", "id"];
+/// The key path of the index `by_day`: a type's records by day.
+pub const DAY_PATH: [&str; 4] = ["type", "day", "name", "id"];
+/// The key path of the index `by_made`: a type's records by the day each was made (and a
+/// type whole, through its `[type]` prefix).
+pub const MADE_PATH: [&str; 3] = ["type", "made", "id"];
+/// The key path of the index `by_follow`: the A-cards being followed, by owner.
+pub const FOLLOW_PATH: [&str; 3] = ["type", "owner", "follow"];
+
+/// The compound indexes of a device's `records` (`app/src/db.rs`), by name, with their key
+/// paths: a value is in one only when it has every member of the path, so the member that
+/// selects a record into the index (the second; `follow` for `by_follow`) must come with all
+/// the others ([`keys`]).
+pub const COMPOUND: [(&str, &[&str]); 5] = [
+    ("by_owner", &OWNER_PATH),
+    ("by_status", &STATUS_PATH),
+    ("by_day", &DAY_PATH),
+    ("by_made", &MADE_PATH),
+    ("by_follow", &FOLLOW_PATH),
+];
 
 /// The field whose date is the record's `day`, by type.
 fn day_field(record_type: &str) -> Option<&'static str> {
@@ -284,8 +326,9 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
         live: true,
         owner: owner_field(rt).map(|f| field::string(record, f).unwrap_or_default()),
         status: field::status(record, "status"),
-        day: day_field(rt).map(|f| {
-            field::date(record, f, clock)
+        day: has_day(rt).then(|| {
+            day_field(rt)
+                .and_then(|f| field::date(record, f, clock))
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| NO_DAY.to_string())
         }),
@@ -661,6 +704,102 @@ mod tests {
             assert!(v.get(absent).is_none(), "{absent}");
         }
         assert_eq!(v["made"], "1970-01-01");
+    }
+
+    /// Every member of `path` is in `v` (IndexedDB leaves a value missing one out of the index).
+    fn has_members(v: &Value, path: &[&str]) -> Vec<String> {
+        path.iter()
+            .filter(|m| v.get(**m).is_none_or(Value::is_null))
+            .map(|m| m.to_string())
+            .collect()
+    }
+
+    /// A live record of `rt` with none of its index fields set (no date, no owner, no name…):
+    /// one scalar field outside them is set (an op changes something).
+    fn bare(rt: &'static crate::sync::RecordType) -> RecordState {
+        let index_fields = [
+            owner_field(rt.name),
+            day_field(rt.name),
+            made_field(rt.name),
+        ];
+        let other = rt
+            .fields
+            .iter()
+            .find(|f| {
+                f.kind == FieldKind::Scalar
+                    && !index_fields.contains(&Some(f.name))
+                    && name_field(rt.name) != Some(f.name)
+                    && !LINK_FIELDS.contains(&f.name)
+            })
+            .expect("a type with a scalar field");
+        rec(rt, &[(other.name, json!("x"))])
+    }
+
+    #[test]
+    fn every_type_has_every_member_of_each_compound_index_it_is_in() {
+        for rt in crate::records::ALL.iter() {
+            let r = bare(rt);
+            let v = device_value(&r, "{}", C);
+            // The index a type must be in, by what the type has.
+            let must = |name: &str| match name {
+                "by_owner" => has_owner(rt.name),
+                "by_status" => has_status(rt.name),
+                "by_day" => has_day(rt.name),
+                "by_made" => true,
+                _ => keys(&r, C).follow.is_some(),
+            };
+            for (name, path) in COMPOUND {
+                let selector = if name == "by_follow" {
+                    "follow"
+                } else {
+                    path[1]
+                };
+                let selected = v.get(selector).is_some();
+                let missing = has_members(&v, path);
+                assert_eq!(selected, must(name), "{} in {name}", rt.name);
+                if selected {
+                    assert!(
+                        missing.is_empty(),
+                        "{} in {name} lacks {missing:?}",
+                        rt.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_repair_order_is_in_by_status_and_a_key_account_in_by_owner_without_a_day_field() {
+        let ro = bare(&crate::records::REPAIR_ORDER);
+        let v = device_value(&ro, "{}", C);
+        assert_eq!(v["status"], keys(&ro, C).status.unwrap());
+        assert_eq!(
+            v["day"], NO_DAY,
+            "a repair order is on the board's status pages"
+        );
+        assert!(has_members(&v, &STATUS_PATH).is_empty());
+        assert!(has_members(&v, &DAY_PATH).is_empty());
+        let account = rec(
+            &crate::records::KEY_ACCOUNT,
+            &[("responsible_id", json!("li"))],
+        );
+        let v = device_value(&account, "{}", C);
+        assert_eq!(
+            (v["owner"].as_str(), v["day"].as_str()),
+            (Some("li"), Some(NO_DAY))
+        );
+        assert!(has_members(&v, &OWNER_PATH).is_empty());
+        // A line has none of them: only `by_made`.
+        let line = bare(&crate::records::RO_LINE);
+        let v = device_value(&line, "{}", C);
+        assert!(v.get("day").is_none());
+        assert!(has_members(&v, &MADE_PATH).is_empty());
+        // An A-card being followed has what `by_follow` needs.
+        let card = rec(
+            &A_CARD,
+            &[("first_contact_at", json!("2026-03-09T10:00:00"))],
+        );
+        assert!(has_members(&device_value(&card, "{}", C), &FOLLOW_PATH).is_empty());
     }
 
     #[test]
