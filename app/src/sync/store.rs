@@ -239,13 +239,12 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 /// `status`, `day` when the type has them, `name`, `made`, `terms`, `links`; left out for a
 /// record in the bin, which is then in no index but `by_flag`; `flags` always): properties,
 /// so that the indexes (`db.rs`) can read them.
+///
+/// `json` is the record's compact text (`domain::sync::compact`: a third of the serde form's
+/// size, and a first sync's cost grows with the bytes stored); [`read_record`] reads it and the
+/// serde form a device stored before index version 5.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
-    let json = serde_json::to_string(state).map_err(|e| DbError::Decode(e.to_string()))?;
-    record_value_of(state, &json)
-}
-
-/// [`record_value`] of a record whose JSON text is at hand (a snapshot page's).
-fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> {
+    let json = domain::sync::compact::to_text(state);
     let obj = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
         js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
@@ -253,7 +252,7 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
     };
     set("type", &JsValue::from_str(&state.record_type))?;
     set("id", &key(&state.id))?;
-    set("json", &JsValue::from_str(json))?;
+    set("json", &JsValue::from_str(&json))?;
     let index = domain::records::index::keys(state, crate::clock::store_clock());
     if index.live {
         for (k, v) in [
@@ -290,7 +289,7 @@ fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| DbError::Decode("record without json".into()))?;
-    serde_json::from_str(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
+    domain::sync::compact::from_text(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
 }
 
 /// `{record, json}`: the record id is a property so that `by_record` can index it.
@@ -1068,7 +1067,7 @@ pub fn snapshot_values(records: &js_sys::Array, indexed: bool) -> Vec<SnapshotVa
                     Ok(SnapshotValue {
                         id: state.id,
                         record_type: state.record_type.clone(),
-                        value: record_value_of(&state, &json)?,
+                        value: record_value(&state)?,
                     })
                 })
         };

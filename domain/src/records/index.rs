@@ -45,11 +45,12 @@ use crate::sales::phone;
 use crate::sync::{FieldKind, RecordState};
 use crate::time::StoreClock;
 
-/// The version of the index fields [`keys`] computes: raised whenever they change, so that a
+/// The version of the index fields [`keys`] computes and of the stored value's form (5: the
+/// record's text is the compact one, `sync::compact`): raised whenever they change, so that a
 /// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
 /// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
 /// are of its own version.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
@@ -279,17 +280,17 @@ pub fn links(record: &RecordState) -> Vec<String> {
 }
 
 /// `record` as a device stores it in IndexedDB's `records` (`app/src/db.rs`): `type`, `id`,
-/// `json` (the record's JSON text, `json` as given) and the index fields of [`keys`] (`owner`,
+/// `json` (the record's compact text, `sync::compact::to_text`) and the index fields of [`keys`] (`owner`,
 /// `status`, `day` when its type has them, `name`, `made`, `terms`, `links` and `follow` when
 /// there is one, for a record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
 /// new device stores them without reading them (docs/sync.md, "First sync").
-pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serde_json::Value {
+pub fn device_value(record: &RecordState, clock: StoreClock) -> serde_json::Value {
     use serde_json::{Map, Value};
     let k = keys(record, clock);
     let mut v = Map::new();
     v.insert("type".into(), record.record_type.clone().into());
     v.insert("id".into(), record.id.to_string().into());
-    v.insert("json".into(), json.into());
+    v.insert("json".into(), crate::sync::compact::to_text(record).into());
     if k.live {
         for (f, value) in [
             ("owner", k.owner),
@@ -544,16 +545,15 @@ mod tests {
                 ("first_contact_at", json!("2026-03-09T10:00:00")),
             ],
         );
-        let text = serde_json::to_string(&card).unwrap();
-        let v = device_value(&card, &text, C);
+        let v = device_value(&card, C);
         let k = keys(&card, C);
         assert_eq!(v["type"], "a_card");
         assert_eq!(v["id"], card.id.to_string());
-        assert_eq!(v["json"], text.as_str());
-        assert_eq!(
-            serde_json::from_str::<RecordState>(v["json"].as_str().unwrap()).unwrap(),
-            card
-        );
+        // The compact text (a third of the serde form's size), read back whole.
+        let text = v["json"].as_str().unwrap();
+        assert!(text.starts_with(crate::sync::compact::PREFIX), "{text}");
+        assert!(text.len() * 2 < serde_json::to_string(&card).unwrap().len());
+        assert_eq!(crate::sync::compact::from_text(text).unwrap(), card);
         for (f, want) in [
             ("owner", k.owner.as_deref()),
             ("status", k.status.as_deref()),
@@ -570,7 +570,7 @@ mod tests {
         // In the bin: the type, id, text and flags only (so in no list).
         let mut gone = card.clone();
         op_on(&mut gone, &A_CARD, 97, 3_000, |e| vec![e.delete()]);
-        let v = device_value(&gone, "{}", C);
+        let v = device_value(&gone, C);
         let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         fields.sort_unstable();
         assert_eq!(fields, ["flags", "id", "json", "type"]);
@@ -687,7 +687,7 @@ mod tests {
                 ("consultant_id", json!("wang")),
             ],
         );
-        let v = device_value(&visit, "{}", C);
+        let v = device_value(&visit, C);
         assert_eq!(v["owner"], "wang");
         assert_eq!(v["day"], "2026-03-15");
         assert!(v.get("status").is_none(), "visits are not listed by status");
@@ -699,7 +699,7 @@ mod tests {
         let k = keys(&line, C);
         assert_eq!((k.owner, k.status, k.day), (None, None, None));
         assert_eq!(k.made, "1970-01-01");
-        let v = device_value(&line, "{}", C);
+        let v = device_value(&line, C);
         for absent in ["owner", "status", "day"] {
             assert!(v.get(absent).is_none(), "{absent}");
         }
@@ -739,7 +739,7 @@ mod tests {
     fn every_type_has_every_member_of_each_compound_index_it_is_in() {
         for rt in crate::records::ALL.iter() {
             let r = bare(rt);
-            let v = device_value(&r, "{}", C);
+            let v = device_value(&r, C);
             // The index a type must be in, by what the type has.
             let must = |name: &str| match name {
                 "by_owner" => has_owner(rt.name),
@@ -771,7 +771,7 @@ mod tests {
     #[test]
     fn a_repair_order_is_in_by_status_and_a_key_account_in_by_owner_without_a_day_field() {
         let ro = bare(&crate::records::REPAIR_ORDER);
-        let v = device_value(&ro, "{}", C);
+        let v = device_value(&ro, C);
         assert_eq!(v["status"], keys(&ro, C).status.unwrap());
         assert_eq!(
             v["day"], NO_DAY,
@@ -783,7 +783,7 @@ mod tests {
             &crate::records::KEY_ACCOUNT,
             &[("responsible_id", json!("li"))],
         );
-        let v = device_value(&account, "{}", C);
+        let v = device_value(&account, C);
         assert_eq!(
             (v["owner"].as_str(), v["day"].as_str()),
             (Some("li"), Some(NO_DAY))
@@ -791,7 +791,7 @@ mod tests {
         assert!(has_members(&v, &OWNER_PATH).is_empty());
         // A line has none of them: only `by_made`.
         let line = bare(&crate::records::RO_LINE);
-        let v = device_value(&line, "{}", C);
+        let v = device_value(&line, C);
         assert!(v.get("day").is_none());
         assert!(has_members(&v, &MADE_PATH).is_empty());
         // An A-card being followed has what `by_follow` needs.
@@ -799,7 +799,7 @@ mod tests {
             &A_CARD,
             &[("first_contact_at", json!("2026-03-09T10:00:00"))],
         );
-        assert!(has_members(&device_value(&card, "{}", C), &FOLLOW_PATH).is_empty());
+        assert!(has_members(&device_value(&card, C), &FOLLOW_PATH).is_empty());
     }
 
     #[test]

@@ -381,7 +381,8 @@ pub struct SnapshotQuery {
     pub limit: Option<usize>,
     /// The device's index version (`domain::records::index::VERSION`): when it is this
     /// server's, each record is sent as the device stores it (`domain::records::index::
-    /// device_value`: `{type, id, json, owner, status, day, …}`, `json` the record's text) and
+    /// device_value`: `{type, id, json, owner, status, day, …}`, `json` the record's compact
+    /// text, `domain::sync::compact`) and
     /// the answer says `index`; otherwise (or absent) records are sent as they are.
     pub index: Option<u32>,
 }
@@ -454,7 +455,7 @@ async fn snapshot(
             // What the device stores, its index fields computed here (the same domain code).
             let record: RecordState = serde_json::from_str(r.get())
                 .map_err(|e| Error::Internal(format!("a stored record: {e}")))?;
-            body.push_str(&index::device_value(&record, r.get(), clock).to_string());
+            body.push_str(&index::device_value(&record, clock).to_string());
         } else {
             body.push_str(r.get());
         }
