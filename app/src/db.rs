@@ -45,12 +45,21 @@
 //! contact and planned date as one text); index [`BY_FOLLOW`] `[type, owner, follow]` holds only
 //! those cards ([`upgrade_follow`]); `sync::store::reindex` gives stored cards the field (index
 //! version 3).
+//! Version 9 writes fewer index entries per record (a first sync's cost is the entries it
+//! writes, issue 14): the index `by_type` is dropped ([`upgrade_fewer_entries`]; a type is
+//! listed through [`BY_MADE`]'s `[type]` prefix, `sync::store::load_type`), and a record has
+//! `owner`, `status` and `day` only when its type has such a field (`day`, [`index::NO_DAY`],
+//! also for a type with an owner or a status: it is a member of their keys,
+//! [`index::COMPOUND`]), so it is in no [`BY_OWNER`], [`BY_STATUS`] or [`BY_DAY`] otherwise
+//! (`domain::records::index::keys`; index version 4: `sync::store::reindex` rewrites the
+//! stored records without the entries).
 //! To add a version, raise [`DB_VERSION`] and add a step to [`upgrade`]; every step runs once,
 //! in order, so a device that skipped versions catches up.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use domain::records::index;
 use idb::request::Request;
 use idb::{
     Database, DatabaseEvent, Event, Factory, IndexParams, KeyPath, ObjectStoreParams, Transaction,
@@ -60,12 +69,12 @@ use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 pub const DB_NAME: &str = "forecourt";
-pub const DB_VERSION: u32 = 8;
+pub const DB_VERSION: u32 = 9;
 /// Key-value store of the app shell.
 pub const KV: &str = "kv";
 /// Synced records: record id → `{type, json}`.
 pub const RECORDS: &str = "records";
-/// The index of `records` by record type.
+/// The index of `records` by record type (versions 2 to 8; dropped by version 9).
 pub const BY_TYPE: &str = "by_type";
 /// The index of `records` by type and owner, then day, name and id.
 pub const BY_OWNER: &str = "by_owner";
@@ -196,17 +205,9 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
             .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
             .object_store(RECORDS)?;
         let path = |p: &[&str]| KeyPath::new_array(p.iter().copied());
-        records.create_index(
-            BY_OWNER,
-            path(&["type", "owner", "day", "name", "id"]),
-            None,
-        )?;
-        records.create_index(
-            BY_STATUS,
-            path(&["type", "status", "day", "name", "id"]),
-            None,
-        )?;
-        records.create_index(BY_DAY, path(&["type", "day", "name", "id"]), None)?;
+        records.create_index(BY_OWNER, path(&index::OWNER_PATH), None)?;
+        records.create_index(BY_STATUS, path(&index::STATUS_PATH), None)?;
+        records.create_index(BY_DAY, path(&index::DAY_PATH), None)?;
         let mut multi = IndexParams::new();
         multi.multi_entry(true);
         records.create_index(BY_TERM, KeyPath::new_single("terms"), Some(multi))?;
@@ -223,6 +224,21 @@ fn upgrade(database: &Database, tx: Option<&Transaction>, old: u32) -> Result<()
     if old < 8 {
         upgrade_follow(tx)?;
     }
+    if old < 9 {
+        upgrade_fewer_entries(tx)?;
+    }
+    Ok(())
+}
+
+/// Version 9: `by_type` dropped (with its entry per record); `by_made`'s `[type]` prefix lists a
+/// type.
+fn upgrade_fewer_entries(tx: Option<&Transaction>) -> Result<(), idb::Error> {
+    let records = tx
+        .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
+        .object_store(RECORDS)?;
+    if records.index_names().iter().any(|n| n == BY_TYPE) {
+        records.delete_index(BY_TYPE)?;
+    }
     Ok(())
 }
 
@@ -231,11 +247,7 @@ fn upgrade_follow(tx: Option<&Transaction>) -> Result<(), idb::Error> {
     let records = tx
         .ok_or_else(|| idb::Error::ObjectStoreNotFound(JsValue::from_str(RECORDS)))?
         .object_store(RECORDS)?;
-    records.create_index(
-        BY_FOLLOW,
-        KeyPath::new_array(["type", "owner", "follow"]),
-        None,
-    )?;
+    records.create_index(BY_FOLLOW, KeyPath::new_array(index::FOLLOW_PATH), None)?;
     Ok(())
 }
 
@@ -262,7 +274,7 @@ fn upgrade_links_and_flags(tx: Option<&Transaction>) -> Result<(), idb::Error> {
         multi.multi_entry(true);
         records.create_index(name, KeyPath::new_single(path), Some(multi))?;
     }
-    records.create_index(BY_MADE, KeyPath::new_array(["type", "made", "id"]), None)?;
+    records.create_index(BY_MADE, KeyPath::new_array(index::MADE_PATH), None)?;
     Ok(())
 }
 

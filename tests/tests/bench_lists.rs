@@ -31,8 +31,10 @@ req.onsuccess = async () => {
     const r = db.transaction(store).objectStore(store).get(key);
     r.onsuccess = () => ok(r.result);
   });
+  // A type's records: `by_made`'s keys start with the type.
   const byType = t => new Promise(ok => {
-    const r = db.transaction('records').objectStore('records').index('by_type').getAll(t);
+    const r = db.transaction('records').objectStore('records').index('by_made')
+      .getAll(IDBKeyRange.bound([t], [t, []], false, true));
     r.onsuccess = () => ok(r.result);
   });
   const me = JSON.parse(await get('kv', 'session')).user.id;
@@ -42,10 +44,13 @@ req.onsuccess = async () => {
   const ccard = ccards.find(v => (v.terms || []).some(t => /^[^\x00-\x7f][A-Z]/.test(t))) || ccards[0];
   const src = JSON.parse(card.json);
   const csrc = JSON.parse(ccard.json);
-  // A field's value as it is written in the record's JSON text.
+  // A field's value as it is written in the record's text (the compact form,
+  // `domain::sync::compact`: `f` the fields, a register's heads `h` as [stamp, value]; or the
+  // serde form a device stored before index version 5).
   const value = (s, f) => {
-    const st = s.fields[f];
-    const head = st && st.heads && Object.values(st.heads)[0];
+    const st = s.f ? s.f[f] : s.fields[f];
+    const head = st && (s.f ? st.h && st.h[0] && {value: st.h[0][1]}
+      : st.heads && Object.values(st.heads)[0]);
     return head && typeof head.value === 'string' ? JSON.stringify(head.value) : null;
   };
   const uuid = i => {
@@ -64,7 +69,7 @@ req.onsuccess = async () => {
         if (i === Math.floor(n / 2)) phone = p;
         for (const [type, base, s] of [['a_card', card.json, src], ['c_card', ccard.json, csrc]]) {
           const id = uuid(type === 'a_card' ? i : 0x800000 + i);
-          let t = base.split(s.id).join(id);
+          let t = base.split(s.i || s.id).join(id);
           const nameV = value(s, 'name');
           if (nameV) t = t.split(nameV).join(JSON.stringify('客户' + i));
           const phoneV = value(s, 'phone');

@@ -73,8 +73,9 @@ async fn the_header_search_finds_a_customer_by_phone_digits_and_a_car_by_plate()
             "const done = arguments[arguments.length - 1];
              const open = indexedDB.open('forecourt');
              open.onsuccess = () => {
-                 const index = open.result.transaction('records').objectStore('records').index('by_type');
-                 const all = index.getAll('c_card');
+                 // The C-cards: `by_made`'s keys start with the type.
+                 const index = open.result.transaction('records').objectStore('records').index('by_made');
+                 const all = index.getAll(IDBKeyRange.bound(['c_card'], ['c_card', []], false, true));
                  all.onsuccess = () => {
                      // A plate term: the province character, then a letter (京A12345).
                      const c = all.result.find(v => (v.terms || []).some(t => /^[^\\x00-\\x7f][A-Z]/.test(t)));

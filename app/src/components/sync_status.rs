@@ -51,9 +51,14 @@ pub fn SyncStatus() -> impl IntoView {
         } else if !sync.reachable.get() {
             (true, t_string!(i18n, sync.unreachable).to_string())
         } else if let Some((fetched, total)) = sync.snapshot.get() {
+            let words = t_string!(i18n, sync.snapshot);
             (
                 false,
-                format!("{} {fetched} / {total}", t_string!(i18n, sync.snapshot)),
+                match total {
+                    Some(total) => format!("{words} {fetched} / {total}"),
+                    // A limited scope: the server does not count it.
+                    None => format!("{words} {fetched}"),
+                },
             )
         } else if sync.syncing.get() {
             (false, t_string!(i18n, sync.syncing).to_string())

@@ -146,6 +146,18 @@ impl Cache {
         self.whole.values().find_map(|m| m.get(id)).cloned()
     }
 
+    /// Asks for `record_type` whole (`SyncCtx::records`, `SyncCtx::has_read`): returns whether
+    /// its reading must start now, i.e. it is asked for the first time (held from then on, what
+    /// is put of it kept; [`Cache::fill_whole`] says when it has been read).
+    pub fn ask_whole(&mut self, record_type: &str) -> bool {
+        if self.whole.contains_key(record_type) {
+            return false;
+        }
+        self.whole
+            .insert(record_type.to_string(), BTreeMap::default());
+        true
+    }
+
     /// Fills the whole type `record_type` with what was read (a copy put meanwhile, newer, is
     /// kept).
     pub fn fill_whole(&mut self, record_type: &str, read: Vec<RecordState>) {
@@ -254,6 +266,26 @@ mod tests {
         assert!(cache.get(&Uuid::from_u128(6)).is_some());
         assert_eq!(cache.lru.len(), 0);
         assert!(cache.whole_read.contains("sales_settings"));
+    }
+
+    #[test]
+    fn asking_for_a_type_whole_starts_one_reading_answered_when_filled() {
+        let mut cache = Cache::default();
+        // Asked (by `has_read` as by `records`): one reading starts, the type is held from then.
+        assert!(cache.ask_whole("care_task"));
+        assert!(
+            !cache.ask_whole("care_task"),
+            "one reading, however often asked"
+        );
+        assert!(!cache.whole_read.contains("care_task"));
+        cache.put(rec(3, "care_task"), false);
+        assert!(cache.get(&Uuid::from_u128(3)).is_some(), "held while read");
+        cache.fill_whole("care_task", vec![rec(4, "care_task")]);
+        assert!(cache.whole_read.contains("care_task"));
+        assert_eq!(cache.whole["care_task"].len(), 2);
+        // A small type prepared at start is read by the start, not by asking.
+        cache.whole.entry("sales_settings".into()).or_default();
+        assert!(!cache.ask_whole("sales_settings"));
     }
 
     #[test]

@@ -93,8 +93,8 @@ pub struct SyncCtx {
     pub last_synced: RwSignal<Option<f64>>,
     pub syncing: RwSignal<bool>,
     pub problem: RwSignal<Option<SyncProblem>>,
-    /// A first sync's snapshot: (records fetched, total).
-    pub snapshot: RwSignal<Option<(u64, u64)>>,
+    /// A first sync's snapshot: (records fetched, total when it is known exactly).
+    pub snapshot: RwSignal<Option<(u64, Option<u64>)>>,
     /// The ops of the logged-in user the server refused for good.
     pub refused: RwSignal<Vec<Refused>>,
     /// Photos and signatures on this device not yet uploaded (`sync/blobs.rs`).
@@ -195,36 +195,38 @@ impl SyncCtx {
     /// kept: a screen that shows such a type reads it through the indexes ([`SyncCtx::read`]).
     pub fn records(&self, record_type: &str) -> Vec<RecordState> {
         cache::track(record_type);
-        let held = CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            match c.whole.get(record_type) {
-                Some(m) => Some(m.values().filter(|r| !r.is_deleted()).cloned().collect()),
-                None => {
-                    c.whole.insert(record_type.to_string(), Default::default());
-                    None
-                }
-            }
-        });
-        match held {
-            Some(records) => records,
-            None => {
-                if !domain::records::index::is_whole(record_type) {
-                    leptos::logging::warn!(
-                        "forecourt: a screen reads every `{record_type}`: read it through an index"
-                    );
-                }
-                leptos::task::spawn_local(self.run(Job::Whole(record_type.to_string())));
-                Vec::new()
-            }
-        }
+        self.want_whole(record_type);
+        CACHE.with(|c| {
+            c.borrow()
+                .whole
+                .get(record_type)
+                .map(|m| m.values().filter(|r| !r.is_deleted()).cloned().collect())
+                .unwrap_or_default()
+        })
     }
 
     /// Whether every record of `record_type` has been read from IndexedDB, tracking changes:
     /// until then [`SyncCtx::records`] answers with what it holds so far (often nothing), and a
-    /// screen that counts them shows that it is reading rather than a wrong figure.
+    /// screen that counts them shows that it is reading rather than a wrong figure. Asking
+    /// starts the reading, as [`SyncCtx::records`] does: a screen that asks this before it
+    /// reads the records (its figures computed only once they are read) is answered.
     pub fn has_read(&self, record_type: &str) -> bool {
         cache::track(record_type);
+        self.want_whole(record_type);
         CACHE.with(|c| c.borrow().whole_read.contains(record_type))
+    }
+
+    /// Starts reading `record_type` whole the first time it is asked for
+    /// ([`cache::Cache::ask_whole`]).
+    fn want_whole(&self, record_type: &str) {
+        if CACHE.with(|c| c.borrow_mut().ask_whole(record_type)) {
+            if !domain::records::index::is_whole(record_type) {
+                leptos::logging::warn!(
+                    "forecourt: a screen reads every `{record_type}`: read it through an index"
+                );
+            }
+            leptos::task::spawn_local(self.run(Job::Whole(record_type.to_string())));
+        }
     }
 
     /// One record, tracking changes: from the cache, else read from IndexedDB in the
@@ -298,10 +300,17 @@ impl SyncCtx {
 
     /// Reads `record_type` whole into the cache.
     async fn load_whole(self, record_type: &str) {
-        match store::load_type(record_type).await {
-            Ok(all) => CACHE.with(|c| c.borrow_mut().fill_whole(record_type, all)),
-            Err(e) => leptos::logging::error!("forecourt: cannot read the {record_type}s: {e}"),
-        }
+        let all = match store::load_type(record_type).await {
+            Ok(all) => all,
+            Err(e) => {
+                // Answered all the same ([`SyncCtx::has_read`]: what is held), with the problem
+                // shown, rather than a screen reading for ever.
+                leptos::logging::error!("forecourt: cannot read the {record_type}s: {e}");
+                self.problem.set(Some(SyncProblem::Storage));
+                Vec::new()
+            }
+        };
+        CACHE.with(|c| c.borrow_mut().fill_whole(record_type, all));
         cache::bump([record_type]);
         self.rev.update(|r| *r += 1);
     }
@@ -731,18 +740,20 @@ impl SyncCtx {
             tell(&mut unshown);
             Err(e)
         };
-        self.snapshot.set(Some((progress.fetched, progress.total)));
+        self.snapshot
+            .set(Some((progress.fetched, progress.shown_total())));
         let started = js_sys::Date::now();
         let mut times = timing::FirstSyncTimes::default();
         let mut page = net::snapshot(token, progress.after).await?;
         times.first_fetch_ms = js_sys::Date::now() - started;
         loop {
             let page_started = js_sys::Date::now();
-            // The first page counts the user's scope; later pages of a limited scope give an
-            // upper bound, so the first page's total is kept.
+            // The first page's total is kept (a limited scope's is an upper bound, not shown:
+            // the server does not count it).
             if first {
                 progress.seq = page.seq;
                 progress.total = page.total;
+                progress.exact = page.exact;
                 first = false;
             } else if progress.total == 0 {
                 progress.total = page.total;
@@ -793,7 +804,8 @@ impl SyncCtx {
                 shown = now;
                 shown_arrived = progress.fetched;
             }
-            self.snapshot.set(Some((progress.fetched, progress.total)));
+            self.snapshot
+                .set(Some((progress.fetched, progress.shown_total())));
             times.other_ms += js_sys::Date::now() - fetched_at;
             page = match next {
                 Some(Ok(page)) => page,

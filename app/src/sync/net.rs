@@ -62,6 +62,9 @@ pub struct SnapshotPage {
     pub next: Option<Uuid>,
     pub seq: u64,
     pub total: u64,
+    /// Whether `total` is the exact count (false: a limited scope's upper bound; an older
+    /// server without the field counted the first page).
+    pub exact: bool,
     /// The key of the user's sync scope.
     pub scope: Option<String>,
     /// Whether `records` are the values the device stores.
@@ -83,6 +86,7 @@ impl SnapshotPage {
             next,
             seq: number("seq")?,
             total: number("total")?,
+            exact: get("exact").and_then(|v| v.as_bool()).unwrap_or(true),
             scope: get("scope").and_then(|v| v.as_string()),
             indexed: number("index") == Some(u64::from(INDEX_VERSION)),
         })

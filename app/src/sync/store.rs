@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use crate::db::{self, BY_RECORD, BY_TERM, BY_TYPE, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
+use crate::db::{self, BY_RECORD, BY_TERM, BY_USER, DbError, META, OPS, OUTBOX, RECORDS};
 
 /// Keys of the `meta` store.
 pub mod keys {
@@ -64,22 +64,22 @@ pub struct ListIndex {
 /// By type, then day (an A-card's next follow-up, a task's due date…), name and id.
 pub const BY_DAY_INDEX: ListIndex = ListIndex {
     name: db::BY_DAY,
-    path: &["type", "day", "name", "id"],
+    path: &domain::records::index::DAY_PATH,
 };
 /// By type and owner, then day, name and id.
 pub const BY_OWNER_INDEX: ListIndex = ListIndex {
     name: db::BY_OWNER,
-    path: &["type", "owner", "day", "name", "id"],
+    path: &domain::records::index::OWNER_PATH,
 };
 /// By type and status, then day, name and id.
 pub const BY_STATUS_INDEX: ListIndex = ListIndex {
     name: db::BY_STATUS,
-    path: &["type", "status", "day", "name", "id"],
+    path: &domain::records::index::STATUS_PATH,
 };
 /// By type and the day each was made, then id.
 pub const BY_MADE_INDEX: ListIndex = ListIndex {
     name: db::BY_MADE,
-    path: &["type", "made", "id"],
+    path: &domain::records::index::MADE_PATH,
 };
 /// One page of a list read through a [`ListIndex`].
 #[derive(Debug, Clone, Default)]
@@ -111,6 +111,16 @@ pub struct SnapshotProgress {
     pub seq: u64,
     pub fetched: u64,
     pub total: u64,
+    /// Whether `total` is the exact count of the scope (else an upper bound, not shown).
+    #[serde(default)]
+    pub exact: bool,
+}
+
+impl SnapshotProgress {
+    /// The total to show beside the records fetched: only an exact count.
+    pub fn shown_total(&self) -> Option<u64> {
+        self.exact.then_some(self.total)
+    }
 }
 
 /// An op the server refused for good (e.g. `op_id_reused`, a validation error): taken out of
@@ -226,16 +236,15 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 }
 
 /// `{type, id, json}` and the index fields of `domain::records::index::keys` (`owner`,
-/// `status`, `day`, `name`, `terms`, `links`; left out for a record in the bin, which is then
-/// in no index but `by_type` and `by_flag`; `flags` always): properties, so that the indexes
-/// (`db.rs`) can read them.
+/// `status`, `day` when the type has them, `name`, `made`, `terms`, `links`; left out for a
+/// record in the bin, which is then in no index but `by_flag`; `flags` always): properties,
+/// so that the indexes (`db.rs`) can read them.
+///
+/// `json` is the record's compact text (`domain::sync::compact`: a third of the serde form's
+/// size, and a first sync's cost grows with the bytes stored); [`read_record`] reads it and the
+/// serde form a device stored before index version 5.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
-    let json = serde_json::to_string(state).map_err(|e| DbError::Decode(e.to_string()))?;
-    record_value_of(state, &json)
-}
-
-/// [`record_value`] of a record whose JSON text is at hand (a snapshot page's).
-fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> {
+    let json = domain::sync::compact::to_text(state);
     let obj = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| {
         js_sys::Reflect::set(&obj, &JsValue::from_str(k), v)
@@ -243,17 +252,19 @@ fn record_value_of(state: &RecordState, json: &str) -> Result<JsValue, DbError> 
     };
     set("type", &JsValue::from_str(&state.record_type))?;
     set("id", &key(&state.id))?;
-    set("json", &JsValue::from_str(json))?;
+    set("json", &JsValue::from_str(&json))?;
     let index = domain::records::index::keys(state, crate::clock::store_clock());
     if index.live {
         for (k, v) in [
-            ("owner", &index.owner),
-            ("status", &index.status),
-            ("day", &index.day),
-            ("name", &index.name),
-            ("made", &index.made),
+            ("owner", index.owner.as_deref()),
+            ("status", index.status.as_deref()),
+            ("day", index.day.as_deref()),
+            ("name", Some(index.name.as_str())),
+            ("made", Some(index.made.as_str())),
         ] {
-            set(k, &JsValue::from_str(v))?;
+            if let Some(v) = v {
+                set(k, &JsValue::from_str(v))?;
+            }
         }
         set("terms", &strings(&index.terms))?;
         set("links", &strings(&index.links))?;
@@ -278,7 +289,7 @@ fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| DbError::Decode("record without json".into()))?;
-    serde_json::from_str(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
+    domain::sync::compact::from_text(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
 }
 
 /// `{record, json}`: the record id is a property so that `by_record` can index it.
@@ -375,10 +386,16 @@ async fn read_index(
     Ok(read_all(&values))
 }
 
-/// The stored records of one type (the bin's too): for the small types held whole
-/// (`domain::records::index::WHOLE_TYPES`).
+/// The live records of one type: for the small types held whole
+/// (`domain::records::index::WHOLE_TYPES`). Read through `by_made`'s `[type]` prefix: every
+/// live record has a `made`, so no index of its own lists records by type (one entry less per
+/// record to write; records in the bin are left out, as every screen leaves them out).
 pub async fn load_type(record_type: &str) -> Result<Vec<RecordState>, DbError> {
-    read_index(BY_TYPE, Some(JsValue::from_str(record_type).into()), None).await
+    let t = JsValue::from_str(record_type);
+    let lower = array(std::slice::from_ref(&t));
+    let upper = array(&[t, js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    read_index(db::BY_MADE, Some(range.into()), None).await
 }
 
 /// The records that belong to record `id` (`links`, index `by_link`), of any type.
@@ -416,10 +433,12 @@ pub async fn flagged(flag: &str) -> Result<Vec<RecordState>, DbError> {
     read_index(db::BY_FLAG, Some(JsValue::from_str(flag).into()), None).await
 }
 
-/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the A-cards
-/// being followed are read through `by_follow`, and of each only its id and `follow` key (no
-/// record is parsed) to compute the list (`domain::sales::grade::follow_up_page`); only the
-/// records of the page asked for are parsed. Returns the page and its records, in list order.
+/// Today's follow-ups of `owner` (docs/sync.md, "How a screen reads records"): the entries of
+/// `by_follow` (the A-cards being followed) are read with a key cursor, i.e. their index keys
+/// (`[type, owner, follow]`) and record ids only, no stored value (a `getAll` would copy every
+/// card's JSON text: ~4,000 cards for a manager who sells); the list is computed from those
+/// keys (`domain::sales::grade::follow_up_page`), then only the page's cards are read and
+/// parsed. Returns the page and its records, in list order.
 pub async fn follow_ups(
     owner: &str,
     rules: &FollowUpRules,
@@ -431,29 +450,22 @@ pub async fn follow_ups(
     let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let values = tx
-        .object_store(RECORDS)?
-        .index(db::BY_FOLLOW)?
-        .get_all(Some(range.into()), None)?
-        .await?;
+    let index = tx.object_store(RECORDS)?.index(db::BY_FOLLOW)?;
+    let entries = key_cursor(index, range.into()).await?;
     tx.await?;
-    let field = |v: &JsValue, k: &str| {
-        js_sys::Reflect::get(v, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    let mut cards = Vec::with_capacity(values.len());
-    let mut by_id = std::collections::HashMap::with_capacity(values.len());
-    for (i, v) in values.iter().enumerate() {
-        let card = field(v, "id")
+    let mut cards = Vec::with_capacity(entries.len());
+    for (k, primary) in &entries {
+        let card = primary
+            .as_string()
             .and_then(|id| Uuid::parse_str(&id).ok())
-            .zip(field(v, "follow"))
-            .and_then(|(id, key)| FollowUpCard::from_key(id, &key));
+            .zip(
+                js_sys::Reflect::get_u32(k, 2)
+                    .ok()
+                    .and_then(|f| f.as_string()),
+            )
+            .and_then(|(id, follow)| FollowUpCard::from_key(id, &follow));
         match card {
-            Some(card) => {
-                by_id.insert(card.id, i);
-                cards.push(card);
-            }
+            Some(card) => cards.push(card),
             None => leptos::logging::warn!("forecourt: skipping an unreadable follow-up key"),
         }
     }
@@ -465,19 +477,72 @@ pub async fn follow_ups(
         rules.skip,
         rules.take,
     );
-    let records = page
-        .entries
-        .iter()
-        .filter_map(|e| by_id.get(&e.card).and_then(|i| values.get(*i)))
-        .filter_map(|v| match read_record(v) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                leptos::logging::error!("forecourt: skipping an unreadable record: {e}");
-                None
-            }
-        })
+    let ids: Vec<Uuid> = page.entries.iter().map(|e| e.card).collect();
+    let records = load(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|(_, r)| r)
         .collect();
     Ok((page, records))
+}
+
+/// Every `(index key, record id)` of `index` within `range`, read with a key cursor (no stored
+/// value is read). The cursor is driven from its `success` events: one callback for the whole
+/// walk rather than a future per step.
+async fn key_cursor(index: idb::Index, range: JsValue) -> Result<Vec<(JsValue, JsValue)>, DbError> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let failed = |e: JsValue| DbError::Idb(format!("key cursor: {e:?}"));
+    let index: web_sys::IdbIndex = index.into();
+    let request = index.open_key_cursor_with_range(&range).map_err(failed)?;
+    let mut settle = None;
+    let done = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.ok_or_else(|| DbError::Idb("key cursor: no promise".into()))?;
+    let found: Rc<RefCell<Vec<(JsValue, JsValue)>>> = Rc::default();
+    let on_success = {
+        let (request, found, reject) = (request.clone(), found.clone(), reject.clone());
+        Closure::<dyn FnMut()>::new(move || match request.result() {
+            Ok(v) if !v.is_null() && !v.is_undefined() => {
+                let cursor: web_sys::IdbCursor = v.unchecked_into();
+                found.borrow_mut().push((
+                    cursor.key().unwrap_or_default(),
+                    cursor.primary_key().unwrap_or_default(),
+                ));
+                if let Err(e) = cursor.continue_() {
+                    let _ = reject.call1(&JsValue::NULL, &e);
+                }
+            }
+            Ok(_) => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+            Err(e) => {
+                let _ = reject.call1(&JsValue::NULL, &e);
+            }
+        })
+    };
+    let on_error = {
+        let request = request.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            let e: JsValue = request
+                .error()
+                .ok()
+                .flatten()
+                .map(Into::into)
+                .unwrap_or_else(|| JsValue::from_str("the cursor failed"));
+            let _ = reject.call1(&JsValue::NULL, &e);
+        })
+    };
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let walked = wasm_bindgen_futures::JsFuture::from(done).await;
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    drop((on_success, on_error));
+    walked.map_err(failed)?;
+    Ok(found.take())
 }
 
 /// What [`follow_ups`] computes the list by: the store's rules, the day, the page.
@@ -1026,7 +1091,7 @@ pub fn snapshot_values(records: &js_sys::Array, indexed: bool) -> Vec<SnapshotVa
                     Ok(SnapshotValue {
                         id: state.id,
                         record_type: state.record_type.clone(),
-                        value: record_value_of(&state, &json)?,
+                        value: record_value(&state)?,
                     })
                 })
         };

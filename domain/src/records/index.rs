@@ -6,12 +6,16 @@
 //! A record in the bin has no index fields besides its type, so it is in no list nor search.
 //!
 //! - `owner`: who the record is for (the consultant of an A-card, C-card, visit, test drive or
-//!   order; the assignee of a care task; the one responsible for a key account), or `""`.
-//! - `status`: the status as shown (the machine's initial state when never moved), or `""`.
+//!   order; the assignee of a care task; the one responsible for a key account), or `""`;
+//!   absent for a type without such a field (so in no `by_owner`).
+//! - `status`: the status as shown (the machine's initial state when never moved); absent for
+//!   a type without a status (so in no `by_status`).
 //! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
 //!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
-//!   appointment's slot.
+//!   appointment's slot; [`NO_DAY`] too for a type with an owner or a status but no day field
+//!   (a repair order, a key account: `day` is a member of `by_owner`'s and `by_status`'s keys,
+//!   [`has_day`]); absent for any other type (so in no `by_day`).
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
 //! - `made`: the store-local day the record was made, `YYYY-MM-DD` ([`made_field`]: an A-card's
 //!   first contact, a visit's arrival, a test drive's start, an order's signing, a repair order's
@@ -26,6 +30,11 @@
 //!   the bin (kept for records in the bin too), so that the header's conflict count, the
 //!   conflicts page and the bin read only those.
 //!
+//! Every index entry costs a first sync its write (a 100,000-record store is ~100,000 values
+//! and, per value, one entry per index it is in): a field no screen reads a type by is left
+//! out for that type, and a type is listed whole through `by_made`'s `[type]` prefix (every
+//! live record has a `made`) rather than an index of its own.
+//!
 //! [`WHOLE_TYPES`] are the small types a device keeps in memory whole (settings, the rota,
 //! key accounts): every other type is read through the indexes, a page or a record at a time.
 
@@ -33,14 +42,15 @@ use std::collections::BTreeSet;
 
 use super::field;
 use crate::sales::phone;
-use crate::sync::RecordState;
+use crate::sync::{FieldKind, RecordState};
 use crate::time::StoreClock;
 
-/// The version of the index fields [`keys`] computes: raised whenever they change, so that a
+/// The version of the index fields [`keys`] computes and of the stored value's form (5: the
+/// record's text is the compact one, `sync::compact`): raised whenever they change, so that a
 /// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
 /// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
 /// are of its own version.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
@@ -114,9 +124,12 @@ pub const VIN_TAIL: usize = 6;
 pub struct IndexKeys {
     /// False for a record in the bin: only the type is indexed.
     pub live: bool,
-    pub owner: String,
-    pub status: String,
-    pub day: String,
+    /// `None` for a type without an owner field ([`has_owner`]).
+    pub owner: Option<String>,
+    /// `None` for a type without a status.
+    pub status: Option<String>,
+    /// `None` for a type without a day field, an owner or a status ([`has_day`]).
+    pub day: Option<String>,
     pub name: String,
     /// The day the record was made (`YYYY-MM-DD`), or [`NO_DAY`].
     pub made: String,
@@ -142,6 +155,66 @@ fn owner_field(record_type: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The record types with a `day` (the types [`day_field`] knows): the others are in no
+/// `by_day`.
+pub const DAY_TYPES: [&str; 9] = [
+    "a_card",
+    "care_task",
+    "visit",
+    "test_drive",
+    "order",
+    "c_card",
+    "appointment",
+    "reception_rota",
+    "service_history",
+];
+
+/// Whether records of `record_type` have an owner (are in `by_owner`).
+pub fn has_owner(record_type: &str) -> bool {
+    owner_field(record_type).is_some()
+}
+
+/// Whether records of `record_type` have a status (a `status` field with a state machine: they
+/// are in `by_status`).
+pub fn has_status(record_type: &str) -> bool {
+    crate::records::ALL
+        .iter()
+        .any(|rt| rt.name == record_type && matches!(rt.kind("status"), Some(FieldKind::Status(_))))
+}
+
+/// Whether records of `record_type` have a `day` ([`NO_DAY`] when the type has no day field):
+/// the types of [`DAY_TYPES`], and every type with an owner or a status, since `day` is a
+/// member of `by_owner`'s and `by_status`'s keys ([`OWNER_PATH`], [`STATUS_PATH`]) and an
+/// IndexedDB index leaves out a value missing any member of its key path (a repair order
+/// without a `day` would be in no `by_status` page: the service board's open ROs).
+pub fn has_day(record_type: &str) -> bool {
+    day_field(record_type).is_some() || has_owner(record_type) || has_status(record_type)
+}
+
+/// The key path of the index `by_owner`: a person's records by day.
+pub const OWNER_PATH: [&str; 5] = ["type", "owner", "day", "name", "id"];
+/// The key path of the index `by_status`: the records in a status by day.
+pub const STATUS_PATH: [&str; 5] = ["type", "status", "day", "name", "id"];
+/// The key path of the index `by_day`: a type's records by day.
+pub const DAY_PATH: [&str; 4] = ["type", "day", "name", "id"];
+/// The key path of the index `by_made`: a type's records by the day each was made (and a
+/// type whole, through its `[type]` prefix).
+pub const MADE_PATH: [&str; 3] = ["type", "made", "id"];
+/// The key path of the index `by_follow`: the A-cards being followed, by owner.
+pub const FOLLOW_PATH: [&str; 3] = ["type", "owner", "follow"];
+
+/// The compound indexes of a device's `records` (`app/src/db.rs`), by name, with their key
+/// paths: a value is in one only when it has every member of the path, so the member that
+/// selects a record into the index (the second; `follow` for `by_follow`) must come with all
+/// the others ([`keys`]).
+pub const COMPOUND: [(&str, &[&str]); 5] = [
+    ("by_owner", &OWNER_PATH),
+    ("by_status", &STATUS_PATH),
+    ("by_day", &DAY_PATH),
+    ("by_made", &MADE_PATH),
+    ("by_follow", &FOLLOW_PATH),
+];
 
 /// The field whose date is the record's `day`, by type.
 fn day_field(record_type: &str) -> Option<&'static str> {
@@ -207,26 +280,28 @@ pub fn links(record: &RecordState) -> Vec<String> {
 }
 
 /// `record` as a device stores it in IndexedDB's `records` (`app/src/db.rs`): `type`, `id`,
-/// `json` (the record's JSON text, `json` as given) and the index fields of [`keys`] (`owner`,
-/// `status`, `day`, `name`, `made`, `terms`, `links` and `follow` when there is one, for a
-/// record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
+/// `json` (the record's compact text, `sync::compact::to_text`) and the index fields of [`keys`] (`owner`,
+/// `status`, `day` when its type has them, `name`, `made`, `terms`, `links` and `follow` when
+/// there is one, for a record not in the bin; `flags` always). A snapshot page can carry records in this form, so a
 /// new device stores them without reading them (docs/sync.md, "First sync").
-pub fn device_value(record: &RecordState, json: &str, clock: StoreClock) -> serde_json::Value {
+pub fn device_value(record: &RecordState, clock: StoreClock) -> serde_json::Value {
     use serde_json::{Map, Value};
     let k = keys(record, clock);
     let mut v = Map::new();
     v.insert("type".into(), record.record_type.clone().into());
     v.insert("id".into(), record.id.to_string().into());
-    v.insert("json".into(), json.into());
+    v.insert("json".into(), crate::sync::compact::to_text(record).into());
     if k.live {
         for (f, value) in [
             ("owner", k.owner),
             ("status", k.status),
             ("day", k.day),
-            ("name", k.name),
-            ("made", k.made),
+            ("name", Some(k.name)),
+            ("made", Some(k.made)),
         ] {
-            v.insert(f.into(), value.into());
+            if let Some(value) = value {
+                v.insert(f.into(), value.into());
+            }
         }
         v.insert("terms".into(), k.terms.into());
         v.insert("links".into(), k.links.into());
@@ -250,12 +325,14 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
     let text = |f: Option<&str>| f.and_then(|f| field::string(record, f)).unwrap_or_default();
     IndexKeys {
         live: true,
-        owner: text(owner_field(rt)),
-        status: field::status(record, "status").unwrap_or_default(),
-        day: day_field(rt)
-            .and_then(|f| field::date(record, f, clock))
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| NO_DAY.to_string()),
+        owner: owner_field(rt).map(|f| field::string(record, f).unwrap_or_default()),
+        status: field::status(record, "status"),
+        day: has_day(rt).then(|| {
+            day_field(rt)
+                .and_then(|f| field::date(record, f, clock))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| NO_DAY.to_string())
+        }),
         name: text(name_field(rt)),
         made: made_field(rt)
             .and_then(|f| field::date(record, f, clock))
@@ -395,8 +472,8 @@ mod tests {
         );
         let k = keys(&appt, C);
         assert_eq!(
-            (k.day.as_str(), k.status.as_str()),
-            ("2026-12-08", "booked")
+            (k.day.as_deref(), k.status.as_deref()),
+            (Some("2026-12-08"), Some("booked"))
         );
     }
 
@@ -415,9 +492,9 @@ mod tests {
         let k = keys(&card, C);
         assert_eq!(k.made, "2026-03-09");
         assert!(k.live);
-        assert_eq!(k.owner, "wang");
-        assert_eq!(k.status, "following");
-        assert_eq!(k.day, "2026-03-16");
+        assert_eq!(k.owner.as_deref(), Some("wang"));
+        assert_eq!(k.status.as_deref(), Some("following"));
+        assert_eq!(k.day.as_deref(), Some("2026-03-16"));
         assert_eq!(k.name, "王建华");
         assert_eq!(
             k.terms,
@@ -445,7 +522,7 @@ mod tests {
         op_on(&mut card, &A_CARD, 98, 2_000, |e| {
             vec![e.transition("status", "ordered").unwrap()]
         });
-        assert_eq!(keys(&card, C).status, "ordered");
+        assert_eq!(keys(&card, C).status.as_deref(), Some("ordered"));
         assert_eq!(
             keys(&card, C).follow,
             None,
@@ -468,24 +545,23 @@ mod tests {
                 ("first_contact_at", json!("2026-03-09T10:00:00")),
             ],
         );
-        let text = serde_json::to_string(&card).unwrap();
-        let v = device_value(&card, &text, C);
+        let v = device_value(&card, C);
         let k = keys(&card, C);
         assert_eq!(v["type"], "a_card");
         assert_eq!(v["id"], card.id.to_string());
-        assert_eq!(v["json"], text.as_str());
-        assert_eq!(
-            serde_json::from_str::<RecordState>(v["json"].as_str().unwrap()).unwrap(),
-            card
-        );
+        // The compact text (a third of the serde form's size), read back whole.
+        let text = v["json"].as_str().unwrap();
+        assert!(text.starts_with(crate::sync::compact::PREFIX), "{text}");
+        assert!(text.len() * 2 < serde_json::to_string(&card).unwrap().len());
+        assert_eq!(crate::sync::compact::from_text(text).unwrap(), card);
         for (f, want) in [
-            ("owner", &k.owner),
-            ("status", &k.status),
-            ("day", &k.day),
-            ("name", &k.name),
-            ("made", &k.made),
+            ("owner", k.owner.as_deref()),
+            ("status", k.status.as_deref()),
+            ("day", k.day.as_deref()),
+            ("name", Some(k.name.as_str())),
+            ("made", Some(k.made.as_str())),
         ] {
-            assert_eq!(v[f], want.as_str(), "{f}");
+            assert_eq!(v[f], want.unwrap(), "{f}");
         }
         assert_eq!(v["terms"], json!(k.terms));
         assert_eq!(v["links"], json!([]));
@@ -494,7 +570,7 @@ mod tests {
         // In the bin: the type, id, text and flags only (so in no list).
         let mut gone = card.clone();
         op_on(&mut gone, &A_CARD, 97, 3_000, |e| vec![e.delete()]);
-        let v = device_value(&gone, "{}", C);
+        let v = device_value(&gone, C);
         let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         fields.sort_unstable();
         assert_eq!(fields, ["flags", "id", "json", "type"]);
@@ -505,9 +581,13 @@ mod tests {
     fn a_record_without_a_date_sorts_after_every_date() {
         let card = rec(&A_CARD, &[("name", json!("李"))]);
         let k = keys(&card, C);
-        assert_eq!(k.day, NO_DAY);
-        assert!(k.day.as_str() > "9999-12-31");
-        assert_eq!(k.owner, "");
+        assert_eq!(k.day.as_deref(), Some(NO_DAY));
+        assert!(NO_DAY > "9999-12-31");
+        assert_eq!(
+            k.owner.as_deref(),
+            Some(""),
+            "an A-card without a consultant"
+        );
     }
 
     #[test]
@@ -522,13 +602,16 @@ mod tests {
             ],
         );
         let k = keys(&task, C);
-        assert_eq!((k.day.as_str(), k.owner.as_str()), ("2026-03-16", "li"));
-        assert_eq!(k.status, "open");
+        assert_eq!(
+            (k.day.as_deref(), k.owner.as_deref()),
+            (Some("2026-03-16"), Some("li"))
+        );
+        assert_eq!(k.status.as_deref(), Some("open"));
         assert_eq!(k.name, "赵");
         // Care tasks are not searched.
         assert!(k.terms.is_empty());
         let visit = rec(&VISIT, &[("time_in", json!("2026-03-15T02:00:00Z"))]);
-        assert_eq!(keys(&visit, C).day, "2026-03-15");
+        assert_eq!(keys(&visit, C).day.as_deref(), Some("2026-03-15"));
         assert_eq!(keys(&visit, C).made, "2026-03-15");
         // Without its date, a record was made on the day of its first op (1,000 ms after the
         // epoch: 1 January 1970 in China).
@@ -592,6 +675,145 @@ mod tests {
         assert_eq!(keys(&card, C).flags, vec![FLAG_CONFLICT]);
         op_on(&mut card, &A_CARD, 10, 3_000, |e| vec![e.delete()]);
         assert!(flags(&card).contains(&FLAG_BIN.to_string()));
+    }
+
+    #[test]
+    fn a_type_is_in_no_index_of_a_field_it_does_not_have() {
+        // A visit has an owner and a day but no status; a C-card no status either.
+        let visit = rec(
+            &VISIT,
+            &[
+                ("time_in", json!("2026-03-15T10:00:00")),
+                ("consultant_id", json!("wang")),
+            ],
+        );
+        let v = device_value(&visit, C);
+        assert_eq!(v["owner"], "wang");
+        assert_eq!(v["day"], "2026-03-15");
+        assert!(v.get("status").is_none(), "visits are not listed by status");
+        let c = rec(&C_CARD, &[("name", json!("张"))]);
+        assert_eq!(keys(&c, C).status, None);
+        // A line of a repair order: no owner, no day, no status; still listed by type through
+        // `made` (every live record has one).
+        let line = rec(&crate::records::RO_LINE, &[("ro_id", json!("r-1"))]);
+        let k = keys(&line, C);
+        assert_eq!((k.owner, k.status, k.day), (None, None, None));
+        assert_eq!(k.made, "1970-01-01");
+        let v = device_value(&line, C);
+        for absent in ["owner", "status", "day"] {
+            assert!(v.get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(v["made"], "1970-01-01");
+    }
+
+    /// Every member of `path` is in `v` (IndexedDB leaves a value missing one out of the index).
+    fn has_members(v: &Value, path: &[&str]) -> Vec<String> {
+        path.iter()
+            .filter(|m| v.get(**m).is_none_or(Value::is_null))
+            .map(|m| m.to_string())
+            .collect()
+    }
+
+    /// A live record of `rt` with none of its index fields set (no date, no owner, no name…):
+    /// one scalar field outside them is set (an op changes something).
+    fn bare(rt: &'static crate::sync::RecordType) -> RecordState {
+        let index_fields = [
+            owner_field(rt.name),
+            day_field(rt.name),
+            made_field(rt.name),
+        ];
+        let other = rt
+            .fields
+            .iter()
+            .find(|f| {
+                f.kind == FieldKind::Scalar
+                    && !index_fields.contains(&Some(f.name))
+                    && name_field(rt.name) != Some(f.name)
+                    && !LINK_FIELDS.contains(&f.name)
+            })
+            .expect("a type with a scalar field");
+        rec(rt, &[(other.name, json!("x"))])
+    }
+
+    #[test]
+    fn every_type_has_every_member_of_each_compound_index_it_is_in() {
+        for rt in crate::records::ALL.iter() {
+            let r = bare(rt);
+            let v = device_value(&r, C);
+            // The index a type must be in, by what the type has.
+            let must = |name: &str| match name {
+                "by_owner" => has_owner(rt.name),
+                "by_status" => has_status(rt.name),
+                "by_day" => has_day(rt.name),
+                "by_made" => true,
+                _ => keys(&r, C).follow.is_some(),
+            };
+            for (name, path) in COMPOUND {
+                let selector = if name == "by_follow" {
+                    "follow"
+                } else {
+                    path[1]
+                };
+                let selected = v.get(selector).is_some();
+                let missing = has_members(&v, path);
+                assert_eq!(selected, must(name), "{} in {name}", rt.name);
+                if selected {
+                    assert!(
+                        missing.is_empty(),
+                        "{} in {name} lacks {missing:?}",
+                        rt.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_repair_order_is_in_by_status_and_a_key_account_in_by_owner_without_a_day_field() {
+        let ro = bare(&crate::records::REPAIR_ORDER);
+        let v = device_value(&ro, C);
+        assert_eq!(v["status"], keys(&ro, C).status.unwrap());
+        assert_eq!(
+            v["day"], NO_DAY,
+            "a repair order is on the board's status pages"
+        );
+        assert!(has_members(&v, &STATUS_PATH).is_empty());
+        assert!(has_members(&v, &DAY_PATH).is_empty());
+        let account = rec(
+            &crate::records::KEY_ACCOUNT,
+            &[("responsible_id", json!("li"))],
+        );
+        let v = device_value(&account, C);
+        assert_eq!(
+            (v["owner"].as_str(), v["day"].as_str()),
+            (Some("li"), Some(NO_DAY))
+        );
+        assert!(has_members(&v, &OWNER_PATH).is_empty());
+        // A line has none of them: only `by_made`.
+        let line = bare(&crate::records::RO_LINE);
+        let v = device_value(&line, C);
+        assert!(v.get("day").is_none());
+        assert!(has_members(&v, &MADE_PATH).is_empty());
+        // An A-card being followed has what `by_follow` needs.
+        let card = rec(
+            &A_CARD,
+            &[("first_contact_at", json!("2026-03-09T10:00:00"))],
+        );
+        assert!(has_members(&device_value(&card, C), &FOLLOW_PATH).is_empty());
+    }
+
+    #[test]
+    fn the_day_types_are_those_with_a_day_field() {
+        for rt in crate::records::ALL.iter() {
+            assert_eq!(
+                DAY_TYPES.contains(&rt.name),
+                day_field(rt.name).is_some(),
+                "{}",
+                rt.name
+            );
+        }
+        assert!(has_owner("a_card") && has_owner("care_task"));
+        assert!(!has_owner("ro_line"));
     }
 
     #[test]

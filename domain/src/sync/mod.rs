@@ -74,6 +74,7 @@
 //! assert_eq!(state.status(&CUSTOMER, "stage"), Some("contacted"));
 //! ```
 
+pub mod compact;
 mod edit;
 mod error;
 mod hlc;

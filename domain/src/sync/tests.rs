@@ -743,3 +743,59 @@ fn ops_and_states_round_trip_through_json() {
         }
     );
 }
+
+#[test]
+fn a_state_round_trips_through_the_compact_text_and_it_is_smaller() {
+    let (mut a, mut b) = pair();
+    let mut ops = vec![
+        a.edit(T0, |e| {
+            vec![
+                e.set("name", json!("钱")),
+                e.add("points", 5),
+                e.set_add("tags", "x"),
+                e.append("follow_ups", new_id(T0, [5; 10]), json!({"by": "phone"})),
+            ]
+        }),
+        b.edit(T0, |e| {
+            vec![
+                e.set("name", json!("b")),
+                e.transition("stage", "contacted"),
+            ]
+        }),
+    ];
+    b.receive(T0 + 1, &ops[0]);
+    ops.push(b.edit(T0 + 2, |e| {
+        vec![e.set_remove("tags", "x"), e.add("points", -2)]
+    }));
+    ops.push(a.edit(T0 + 3, |e| vec![Ok(e.delete())]));
+    // One op, a conflict (name, two heads), a status move, a log, a counter, a set, the bin.
+    let states = [
+        state_of(&[&ops[0]]),
+        state_of(&[&ops[0], &ops[1]]),
+        state_of(&[&ops[0], &ops[1], &ops[2]]),
+        state_of(&ops.iter().collect::<Vec<_>>()),
+        RecordState::new(record(), "customer", "demo"),
+    ];
+    for state in &states {
+        let text = compact::to_text(state);
+        assert!(text.starts_with(compact::PREFIX), "{text}");
+        assert_eq!(&compact::from_text(&text).unwrap(), state, "{text}");
+        // The serde form is read too (what a device stored before).
+        let full = serde_json::to_string(state).unwrap();
+        assert_eq!(&compact::from_text(&full).unwrap(), state);
+        assert!(text.len() <= full.len(), "{} > {}", text.len(), full.len());
+    }
+    assert!(states[1].conflicts(&CUSTOMER).len() == 1, "a conflict kept");
+    // A card made by one op of several fields: well under half the serde form.
+    let one = &states[0];
+    let (text, full) = (compact::to_text(one), serde_json::to_string(one).unwrap());
+    assert!(
+        text.len() * 2 < full.len(),
+        "{} vs {}",
+        text.len(),
+        full.len()
+    );
+    // A text that does not hold together is refused, not misread.
+    let broken = text.replacen("[[0,", "[[9,", 1);
+    assert!(compact::from_text(&broken).is_err(), "{broken}");
+}

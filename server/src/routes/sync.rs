@@ -381,7 +381,8 @@ pub struct SnapshotQuery {
     pub limit: Option<usize>,
     /// The device's index version (`domain::records::index::VERSION`): when it is this
     /// server's, each record is sent as the device stores it (`domain::records::index::
-    /// device_value`: `{type, id, json, owner, status, day, …}`, `json` the record's text) and
+    /// device_value`: `{type, id, json, owner, status, day, …}`, `json` the record's compact
+    /// text, `domain::sync::compact`) and
     /// the answer says `index`; otherwise (or absent) records are sent as they are.
     pub index: Option<u32>,
 }
@@ -396,9 +397,12 @@ pub struct SnapshotResponse {
     /// The store's seq when this page was read. Keep the first page's and pull after it once
     /// the last page is in.
     pub seq: u64,
-    /// How many records the user's devices hold (for a progress bar; on pages after the first
-    /// of a limited scope, an upper bound).
+    /// How many records the user's devices hold (for a progress bar) when `exact`; for a
+    /// limited scope (`exact` false), how many records of the scope's types the store has: an
+    /// upper bound.
     pub total: u64,
+    /// Whether `total` is the exact count.
+    pub exact: bool,
     /// The key of the user's sync scope (as in pull).
     pub scope: String,
     /// Present when the records are sent as the device stores them (the `index` asked for).
@@ -451,7 +455,7 @@ async fn snapshot(
             // What the device stores, its index fields computed here (the same domain code).
             let record: RecordState = serde_json::from_str(r.get())
                 .map_err(|e| Error::Internal(format!("a stored record: {e}")))?;
-            body.push_str(&index::device_value(&record, r.get(), clock).to_string());
+            body.push_str(&index::device_value(&record, clock).to_string());
         } else {
             body.push_str(r.get());
         }
@@ -462,9 +466,10 @@ async fn snapshot(
     };
     let _ = write!(
         body,
-        "],\"next\":{next},\"seq\":{},\"total\":{},\"scope\":{}",
+        "],\"next\":{next},\"seq\":{},\"total\":{},\"exact\":{},\"scope\":{}",
         page.seq,
         page.total,
+        page.exact,
         json_string(&scope_key(&auth))
     );
     if indexed {

@@ -208,10 +208,13 @@ pub struct SnapshotPage {
     pub next: Option<Uuid>,
     /// The store's seq when the page was read (same read transaction).
     pub seq: u64,
-    /// How many records the reader holds (same read transaction). For a limited scope it is
-    /// counted on the first page only (`after` absent); later pages give how many records of
-    /// the reader's types the store has (at least as many).
+    /// How many records the reader holds (same read transaction) when [`SnapshotPage::exact`];
+    /// otherwise (a limited scope, `domain::records::scope`) how many records of the reader's
+    /// types the store has, an upper bound: counting a limited scope would read the whole store
+    /// once more than its pages do (issue 14).
     pub total: u64,
+    /// Whether `total` is the exact count of what the reader holds.
+    pub exact: bool,
 }
 
 /// The newest ops of one record (`GET /api/records/{id}/history`).

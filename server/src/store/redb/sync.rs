@@ -130,11 +130,13 @@ impl SyncStore for RedbStore {
                     .map(|g| g.value())
                     .unwrap_or(0);
             }
+            let limited = reader.limited().is_some();
             let mut page = SnapshotPage {
                 records: Vec::new(),
                 next: None,
                 seq,
                 total,
+                exact: !limited,
             };
             let from = match after {
                 None => 0,
@@ -148,9 +150,8 @@ impl SyncStore for RedbStore {
             }
             let records = txn.open_table(RECORDS)?;
             let mut scoped = Scoped::new(&reader, store, &records);
-            let limited = reader.limited().is_some();
-            // A limited scope's total is counted on the first page (one pass over the store).
-            let mut counted = 0;
+            // A limited scope is not counted (that would be one more pass over the whole store
+            // on the first page): its `total` is the upper bound above, `exact` false.
             let mut last = None;
             for entry in records.range((store, from)..=(store, u128::MAX))? {
                 let (k, v) = entry?;
@@ -164,22 +165,13 @@ impl SyncStore for RedbStore {
                     if !scoped.holds(&state)? {
                         continue;
                     }
-                    counted += 1;
                 }
                 if page.records.len() == limit {
-                    if page.next.is_none() {
-                        page.next = last;
-                    }
-                    if limited && after.is_none() {
-                        continue;
-                    }
+                    page.next = last;
                     break;
                 }
                 last = Some(Uuid::from_u128(k.value().1));
                 page.records.push(raw(bytes)?);
-            }
-            if limited && after.is_none() {
-                page.total = counted;
             }
             Ok(page)
         }))
