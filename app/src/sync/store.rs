@@ -129,11 +129,23 @@ pub struct Refused {
 pub enum EditError {
     #[error("{0}")]
     Db(#[from] DbError),
-    #[error("{}", .0.message_en())]
-    Sync(#[from] SyncError),
-    /// A rule the server would refuse the edit by (`domain::policy::check_op`).
-    #[error("{}", domain::sales::UserError::message_en(.0))]
-    Policy(#[from] PolicyError),
+    /// A rule the edit broke (`SyncError`), or one the server would refuse it by
+    /// (`domain::policy::check_op`): its words, written in the engine (`commit.rs`), so that the
+    /// pages do not carry every rule's messages.
+    #[error("{}", .0.en)]
+    Rule(super::RuleText),
+}
+
+impl From<SyncError> for EditError {
+    fn from(e: SyncError) -> Self {
+        EditError::Rule(e.into())
+    }
+}
+
+impl From<PolicyError> for EditError {
+    fn from(e: PolicyError) -> Self {
+        EditError::Rule(e.into())
+    }
 }
 
 /// What the outbox keeps for one op: its author (indexed by `by_user`), the author's name and
