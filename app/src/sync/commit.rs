@@ -12,44 +12,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use domain::plan::Plan;
-use domain::policy::PolicyError;
-use domain::sales::UserError;
-use domain::sync::{RecordState, RecordType, SyncError};
+use domain::sync::{RecordState, RecordType};
 use uuid::Uuid;
 
+#[cfg(test)]
+use super::store::RuleText;
 use super::store::{self, Build, EditError};
 use super::{Job, SyncCtx, broadcast};
 use crate::db::DbError;
 use leptos::prelude::*;
-
-/// A rule an edit broke (`SyncError`, `PolicyError`), as the person is told: the refusal's
-/// code and its message in each language, written by the engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleText {
-    pub code: &'static str,
-    pub en: String,
-    pub zh: String,
-}
-
-impl From<SyncError> for RuleText {
-    fn from(e: SyncError) -> Self {
-        RuleText {
-            code: e.code(),
-            en: e.message_en(),
-            zh: e.message_zh(),
-        }
-    }
-}
-
-impl From<PolicyError> for RuleText {
-    fn from(e: PolicyError) -> Self {
-        RuleText {
-            code: e.code(),
-            en: e.message_en(),
-            zh: e.message_zh(),
-        }
-    }
-}
 
 /// What an edit writes.
 pub(super) enum Writes {
@@ -114,7 +85,8 @@ impl SyncCtx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::policy::MAX_CLOCK_BEHIND_MS;
+    use domain::policy::{MAX_CLOCK_BEHIND_MS, PolicyError};
+    use domain::sales::UserError;
 
     #[test]
     fn a_refusal_keeps_its_code_and_both_messages() {

@@ -46,7 +46,6 @@ use wasm_bindgen::prelude::Closure;
 use crate::api::ApiError;
 use crate::session::SessionCtx;
 use cache::CACHE;
-pub use commit::RuleText;
 use commit::Writes;
 pub use read::{Query, Reading, read_once};
 use store::{Author, SnapshotProgress, keys};

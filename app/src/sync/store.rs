@@ -124,6 +124,35 @@ pub struct Refused {
     pub at: f64,
 }
 
+/// A rule an edit broke (`SyncError`, `PolicyError`), as the person is told: the refusal's
+/// code and its message in each language, written by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleText {
+    pub code: &'static str,
+    pub en: String,
+    pub zh: String,
+}
+
+impl From<SyncError> for RuleText {
+    fn from(e: SyncError) -> Self {
+        RuleText {
+            code: e.code(),
+            en: e.message_en(),
+            zh: e.message_zh(),
+        }
+    }
+}
+
+impl From<PolicyError> for RuleText {
+    fn from(e: PolicyError) -> Self {
+        RuleText {
+            code: domain::sales::UserError::code(&e),
+            en: domain::sales::UserError::message_en(&e),
+            zh: domain::sales::UserError::message_zh(&e),
+        }
+    }
+}
+
 /// Why an edit was not saved.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EditError {
@@ -133,7 +162,7 @@ pub enum EditError {
     /// (`domain::policy::check_op`): its words, written in the engine (`commit.rs`), so that the
     /// pages do not carry every rule's messages.
     #[error("{}", .0.en)]
-    Rule(super::RuleText),
+    Rule(RuleText),
 }
 
 impl From<SyncError> for EditError {
