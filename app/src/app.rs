@@ -7,15 +7,13 @@ use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router,
 use leptos_router::path;
 
 use crate::components::area_gate::{AreaGate, NoAccess};
-use crate::components::header::Header;
-use crate::components::nav::Nav;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::*;
-use crate::manage;
 use crate::session::{Boot, SessionCtx, use_session};
+use crate::shell::{self, Frame};
 use crate::sync::SyncCtx;
 use crate::ui::panel::Panel;
-use crate::{api, care, lazy_pages, parts, pwa, sales, service};
+use crate::{api, lazy_pages, pwa};
 
 /// The root component, mounted once the device's state has been read from IndexedDB.
 #[component]
@@ -80,10 +78,11 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
                     // 销售: the workflow pages, under the sales sub-navigation. Each area's pages are
-                    // one route (`lazy_pages::AreaPages`: the paths are in lazy_pages.rs).
+                    // one route (`lazy_pages::AreaPages`: the paths are in lazy_pages.rs); each area's
+                    // frame is drawn from the `sync` module (`shell::frame`).
                     <ParentRoute
                         path=path!("sales")
-                        view=|| view! { <AreaGate area=Area::Sales><sales::SalesLayout /></AreaGate> }
+                        view=|| view! { <AreaGate area=Area::Sales>{shell::frame(Frame::Sales)}</AreaGate> }
                     >
                         <Route path=lazy_pages::SALES view=lazy_pages::SALES />
                     </ParentRoute>
@@ -92,25 +91,25 @@ fn AppInner(session: SessionCtx, locale: Option<Locale>) -> impl IntoView {
                     // 售后: the advisor's desk, under the service sub-navigation.
                     <ParentRoute
                         path=path!("service")
-                        view=|| view! { <AreaGate area=Area::Service><service::ServiceLayout /></AreaGate> }
+                        view=|| view! { <AreaGate area=Area::Service>{shell::frame(Frame::Service)}</AreaGate> }
                     >
                         <Route path=lazy_pages::SERVICE view=lazy_pages::SERVICE />
                     </ParentRoute>
                     // 零件: the parts clerk's desk, under the parts sub-navigation.
                     <ParentRoute
                         path=path!("parts")
-                        view=|| view! { <AreaGate area=Area::Service><parts::PartsLayout /></AreaGate> }
+                        view=|| view! { <AreaGate area=Area::Service>{shell::frame(Frame::Parts)}</AreaGate> }
                     >
                         <Route path=lazy_pages::PARTS view=lazy_pages::PARTS />
                     </ParentRoute>
                     // 客服: the care calls, under the care sub-navigation.
                     <ParentRoute
                         path=path!("care")
-                        view=|| view! { <AreaGate area=Area::Care><care::CareLayout /></AreaGate> }
+                        view=|| view! { <AreaGate area=Area::Care>{shell::frame(Frame::Care)}</AreaGate> }
                     >
                         <Route path=lazy_pages::CARE view=lazy_pages::CARE />
                     </ParentRoute>
-                    <ParentRoute path=path!("manage") view=manage::ManageLayout>
+                    <ParentRoute path=path!("manage") view=|| shell::frame(Frame::Manage)>
                         <Route path=lazy_pages::MANAGE view=lazy_pages::MANAGE />
                     </ParentRoute>
                 </ParentRoute>
@@ -137,14 +136,14 @@ fn Shell() -> impl IntoView {
         }
         // Only the password form until the password is replaced: no navigation, no pages.
         let (nav, page) = if must_change.get() {
-            (None, lazy_pages::change_password_form().into_any())
+            (false, lazy_pages::change_password_form().into_any())
         } else {
-            (Some(view! { <Nav /> }), view! { <Outlet /> }.into_any())
+            (true, view! { <Outlet /> }.into_any())
         };
         view! {
             <div class="shell">
-                <Header />
-                {nav}
+                // Header and navigation: from the sync engine's module (`shell.rs`).
+                {shell::bars(nav)}
                 <main id="main" class="page">{page}</main>
             </div>
         }

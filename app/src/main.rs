@@ -23,6 +23,7 @@ mod pwa;
 mod sales;
 mod service;
 mod session;
+mod shell;
 mod sync;
 mod ui;
 

@@ -296,7 +296,26 @@ pub fn build() -> Result<Built> {
 
     let template = String::from_utf8(read(&public.join("index.html"))?)
         .context("public/index.html is not UTF-8")?;
-    let index = render_index(&template, &js_name, &split_js_name, &wasm_name, &css_name)?;
+    let pack_of = |group: &str| {
+        packed
+            .packs
+            .iter()
+            .zip(&chunk_names)
+            .find(|(p, _)| p.group == group)
+            .map(|(_, name)| name.as_str())
+    };
+    let early = EarlyPacks {
+        account: pack_of(ACCOUNT_GROUP),
+        start: pack_of(pack::START_GROUP),
+    };
+    let index = render_index(
+        &template,
+        &js_name,
+        &split_js_name,
+        &wasm_name,
+        &css_name,
+        early,
+    )?;
     files.insert("index.html".into(), index.into_bytes());
 
     let mut precache: Vec<String> = vec!["/".into(), "/index.html".into()];
@@ -770,14 +789,50 @@ fn concat_css(dir: &Path) -> Result<Vec<u8>> {
     Ok(css)
 }
 
+/// The group of the pages before the shell (`/login`, `/setup`): app/src/lazy_pages.rs.
+pub const ACCOUNT_GROUP: &str = "account";
+
+/// The packs a first screen needs at once, fetched beside the main wasm (file names in the
+/// site): `account` on `/login` and `/setup`, the start group's (`sync`: the engine, the header
+/// and navigation) on a page behind the login.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EarlyPacks<'a> {
+    pub account: Option<&'a str>,
+    pub start: Option<&'a str>,
+}
+
+impl EarlyPacks<'_> {
+    /// A classic inline script (it runs as the head is parsed, before the module script's
+    /// imports have arrived) that preloads the pack the path's first screen needs, as the
+    /// loader fetches it (`fetch`, same-origin credentials), so that the loader's fetch takes
+    /// the preloaded answer: `/login` and `/setup` the account pack, a page behind the login
+    /// (any other path but `/`, which a new visitor opens too) the start pack. `None` when the
+    /// build has neither.
+    fn script(&self) -> Option<String> {
+        if self.account.is_none() && self.start.is_none() {
+            return None;
+        }
+        let quoted = |name: Option<&str>| name.map_or("''".to_string(), |n| format!("'/{n}'"));
+        Some(format!(
+            "<script>(function () {{ var p = location.pathname; \
+             var f = /^\\/(login|setup)\\/?$/.test(p) ? {account} : p === '/' ? '' : {start}; \
+             if (!f) return; var l = document.createElement('link'); l.rel = 'preload'; \
+             l.as = 'fetch'; l.crossOrigin = 'anonymous'; l.href = f; document.head.appendChild(l); }})();</script>\n",
+            account = quoted(self.account),
+            start = quoted(self.start),
+        ))
+    }
+}
+
 /// `public/index.html` with the head marker replaced by the stylesheet, the
-/// wasm preload and the module script that calls `init`.
+/// wasm preload, the early packs' preload and the module script that calls `init`.
 pub fn render_index(
     template: &str,
     js: &str,
     split_js: &str,
     wasm: &str,
     css: &str,
+    early: EarlyPacks,
 ) -> Result<String> {
     if !template.contains(HEAD_MARKER) {
         bail!("public/index.html has no `{HEAD_MARKER}` marker");
@@ -789,7 +844,9 @@ pub fn render_index(
          <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
          <link rel=\"modulepreload\" href=\"/{js}\">\n\
          <link rel=\"modulepreload\" href=\"/{split_js}\">\n\
-         <script type=\"module\">import init from '/{js}'; init({{ module_or_path: '/{wasm}' }});</script>"
+         {early}\
+         <script type=\"module\">import init from '/{js}'; init({{ module_or_path: '/{wasm}' }});</script>",
+        early = early.script().unwrap_or_default(),
     );
     Ok(template.replace(HEAD_MARKER, &head))
 }
@@ -900,6 +957,7 @@ mod tests {
             "split-0123456789abcdef.js",
             "app-fedcba9876543210_bg.wasm",
             "style-00112233445566aa.css",
+            EarlyPacks::default(),
         )
         .unwrap();
         assert!(!out.contains(HEAD_MARKER));
@@ -909,7 +967,30 @@ mod tests {
             "import init from '/app-0123456789abcdef.js'; init({ module_or_path: '/app-fedcba9876543210_bg.wasm' });"
         ));
         assert!(out.contains(r#"<link rel="modulepreload" href="/split-0123456789abcdef.js">"#));
-        assert!(render_index("<html></html>", "a", "s", "b", "c").is_err());
+        assert!(!out.contains("<script>"), "no early packs, no script");
+        assert!(render_index("<html></html>", "a", "s", "b", "c", EarlyPacks::default()).is_err());
+    }
+
+    #[test]
+    fn index_preloads_the_first_screens_pack_by_path() {
+        let html = "<head><!-- forecourt:head --></head>";
+        let early = EarlyPacks {
+            account: Some("account-1.pack"),
+            start: Some("sync-2.pack"),
+        };
+        let out = render_index(html, "a.js", "s.js", "b.wasm", "c.css", early).unwrap();
+        let script = early.script().unwrap();
+        assert!(out.contains(&script));
+        assert!(script.contains("? '/account-1.pack' : p === '/' ? '' : '/sync-2.pack'"));
+        assert!(script.contains(r"/^\/(login|setup)\/?$/"), "{script}");
+        assert!(script.contains("l.as = 'fetch'; l.crossOrigin = 'anonymous'"));
+        // Before the module script, which waits for its imports before it runs.
+        assert!(out.find(&script) < out.find("<script type=\"module\">"));
+        let only_start = EarlyPacks {
+            account: None,
+            start: Some("sync-2.pack"),
+        };
+        assert!(only_start.script().unwrap().contains("? '' : p === '/'"));
     }
 
     #[test]

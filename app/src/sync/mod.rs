@@ -7,7 +7,9 @@
 //!   changed records (`BroadcastChannel("forecourt")`), so screens update live; [`SyncCtx::rev`]
 //!   is bumped on any change.
 //! - Edits go through [`SyncCtx::edit`]: record + op + clock in one IndexedDB transaction
-//!   (`store::commit_edit`), then a sync is started.
+//!   (`store::commit_edit`), then a sync is started. The write runs in the engine (`commit.rs`),
+//!   so that the checks every write makes (the rules of every area) are held in its module
+//!   only, not in every page group's.
 //! - The sync loop runs on start, on `online`, on the server's SSE `changed`, every 60 s and
 //!   from "sync now"; one tab at a time (Web Locks `forecourt-sync`): first sync pages through
 //!   the snapshot, then push the outbox, then pull after the cursor.
@@ -21,6 +23,7 @@
 
 mod blobs;
 pub mod cache;
+mod commit;
 mod lock;
 mod net;
 pub mod phones;
@@ -43,6 +46,7 @@ use wasm_bindgen::prelude::Closure;
 use crate::api::ApiError;
 use crate::session::SessionCtx;
 use cache::CACHE;
+use commit::Writes;
 pub use read::{Query, Reading, read_once};
 use store::{Author, SnapshotProgress, keys};
 pub use store::{EditError, Refused};
@@ -131,6 +135,8 @@ enum Job {
     Load,
     /// Read a type whole into the cache.
     Whole(String),
+    /// Write an edit or a plan (`commit.rs`).
+    Commit(commit::Commit),
 }
 
 /// The sync engine: everything the jobs reach (IndexedDB's records, outbox and ops, the op
@@ -155,6 +161,7 @@ fn engine(
             }
             Job::Load => ctx.load_wanted().await,
             Job::Whole(t) => ctx.load_whole(&t).await,
+            Job::Commit(c) => ctx.commit(c).await,
         }
     }))
 }
@@ -364,23 +371,18 @@ impl SyncCtx {
         self.edit_boxed(record_id, rt, Box::new(build)).await
     }
 
-    /// The one copy of the edit code (the builder is boxed).
+    /// The one copy of the edit code (the builder is boxed): written by the engine
+    /// (`commit.rs`).
     async fn edit_boxed(
         self,
         record_id: Uuid,
         rt: &'static RecordType,
         build: store::Build<'static>,
     ) -> Result<RecordState, EditError> {
-        let author = self
-            .author()
-            .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
-        let (_op, state) = store::commit_edit(&author, record_id, rt, build).await?;
-        self.changed([state.clone()], true);
-        self.pending.update(|n| *n += 1);
-        self.refresh_waiting().await;
-        broadcast(&[record_id]);
-        self.kick();
-        Ok(state)
+        self.write(Writes::One(record_id, rt, build))
+            .await?
+            .pop()
+            .ok_or_else(|| EditError::Db(crate::db::DbError::Idb("an edit wrote nothing".into())))
     }
 
     /// Executes a workflow's plan (`domain::plan::Plan`) in one IndexedDB transaction: every
@@ -389,17 +391,7 @@ impl SyncCtx {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let author = self
-            .author()
-            .ok_or(EditError::Db(crate::db::DbError::NotOpen))?;
-        let done = store::commit_plan(&author, plan).await?;
-        let ids: Vec<Uuid> = done.iter().map(|(_, s)| s.id).collect();
-        self.changed(done.iter().map(|(_, s)| s.clone()), true);
-        self.pending.update(|n| *n += done.len() as u32);
-        self.refresh_waiting().await;
-        broadcast(&ids);
-        self.kick();
-        Ok(done.into_iter().map(|(_, s)| s).collect())
+        self.write(Writes::Plan(plan.clone())).await
     }
 
     // ---- start ----

@@ -134,16 +134,57 @@ pub struct Refused {
     pub at: f64,
 }
 
+/// A rule an edit broke (`SyncError`, `PolicyError`), as the person is told: the refusal's
+/// code and its message in each language, written by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleText {
+    pub code: &'static str,
+    pub en: String,
+    pub zh: String,
+}
+
+impl From<SyncError> for RuleText {
+    fn from(e: SyncError) -> Self {
+        RuleText {
+            code: e.code(),
+            en: e.message_en(),
+            zh: e.message_zh(),
+        }
+    }
+}
+
+impl From<PolicyError> for RuleText {
+    fn from(e: PolicyError) -> Self {
+        RuleText {
+            code: domain::sales::UserError::code(&e),
+            en: domain::sales::UserError::message_en(&e),
+            zh: domain::sales::UserError::message_zh(&e),
+        }
+    }
+}
+
 /// Why an edit was not saved.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EditError {
     #[error("{0}")]
     Db(#[from] DbError),
-    #[error("{}", .0.message_en())]
-    Sync(#[from] SyncError),
-    /// A rule the server would refuse the edit by (`domain::policy::check_op`).
-    #[error("{}", domain::sales::UserError::message_en(.0))]
-    Policy(#[from] PolicyError),
+    /// A rule the edit broke (`SyncError`), or one the server would refuse it by
+    /// (`domain::policy::check_op`): its words, written in the engine (`commit.rs`), so that the
+    /// pages do not carry every rule's messages.
+    #[error("{}", .0.en)]
+    Rule(RuleText),
+}
+
+impl From<SyncError> for EditError {
+    fn from(e: SyncError) -> Self {
+        EditError::Rule(e.into())
+    }
+}
+
+impl From<PolicyError> for EditError {
+    fn from(e: PolicyError) -> Self {
+        EditError::Rule(e.into())
+    }
 }
 
 /// What the outbox keeps for one op: its author (indexed by `by_user`), the author's name and

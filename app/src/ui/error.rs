@@ -32,11 +32,10 @@ impl<E: UserError> UserText for E {
 impl UserText for EditError {
     fn user_text(&self, i18n: I18nContext<Locale>) -> String {
         match self {
-            EditError::Sync(e) => match i18n.get_locale_untracked() {
-                Locale::en => e.message_en(),
-                Locale::zh_CN => e.message_zh(),
+            EditError::Rule(t) => match i18n.get_locale_untracked() {
+                Locale::en => t.en.clone(),
+                Locale::zh_CN => t.zh.clone(),
             },
-            EditError::Policy(e) => rule_text(i18n, e),
             EditError::Db(_) => t_string!(i18n, sync.storage).to_string(),
         }
     }
