@@ -125,11 +125,18 @@ pub const INITIAL: Budget = Budget {
 /// sales_drives 151.6, sales_manager 239.7, sales_orders 146.8, service_desk 262.0, service_shop
 /// 111.2, blob_upload 8.1). BENCHMARKS.md, "an edit's write in the sync engine" and "the shell in
 /// the sync module".
+///
+/// Session 10's merge (stage, 2026-12-07 01:54 UTC, as sent): `sync` 280.2 → 310.1 KB, the
+/// other groups unchanged or smaller. The sync pack holds every rule the device checks before it
+/// writes (`domain::policy::check_op`), and the merge brought 17 new ones with their zh/en words
+/// (the policy audit: `check_bin`, the times recorded as they happen, a closed order's deal, RO
+/// times and line figures, …; docs/policy.md) and the compact stored record form
+/// (`domain::sync::compact`). Limit: 320 KB (+~3 %).
 pub const GROUPS: &[Budget] = &[
     Budget {
         name: "sync",
         what: "the sync engine (fetched at start, after the main wasm)",
-        limit: 289 * KB,
+        limit: 320 * KB,
         goal: None,
     },
     Budget {
