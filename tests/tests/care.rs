@@ -98,10 +98,13 @@ async fn report_people(b: &Browser, months: &[String]) -> BTreeMap<String, (u64,
                          if (document.querySelector('.care-report [role=status]')) return null;
                          const t = document.querySelector('table.care-report-people');
                          if (!t) return document.body.textContent.includes('本月没有到期的任务') ? [] : null;
-                         return [...t.querySelectorAll('tr.care-report-person')].map(r => [
+                         const rows = [...t.querySelectorAll('tr.care-report-person')].map(r => [
                            r.querySelector('th').textContent.trim(),
                            Number(r.querySelector('.care-report-done').textContent),
-                           Number(r.querySelector('.care-report-failed').textContent)]);",
+                           Number(r.querySelector('.care-report-failed').textContent)]);
+                         // Someone the device cannot name yet shows as `#` + the id's tail until
+                         // the directory is fetched again (app/src/directory.rs): wait for names.
+                         return rows.some(r => r[0].startsWith('#')) ? null : rows;",
                         vec![json!(m)],
                     )
                     .await;
