@@ -1187,6 +1187,9 @@ fn order(
         |e, _| Ok(vec![e.transition("status", "ordered")?]),
     )?;
 
+    // The last change to the deal: a cancellation comes after it (a closed order's deal is fixed,
+    // `domain::sales::policy`).
+    let mut last_change = signed;
     // The promised date slips for some orders: the customer is told at once.
     if g.rng.chance(0.18) {
         let moved_at = signed + Duration::days(g.rng.range(2, wait.max(3)));
@@ -1208,12 +1211,13 @@ fn order(
                 ])
             })?;
             promised = to;
+            last_change = moved_at;
         }
     }
 
     // Some orders are cancelled (退单).
     if g.rng.chance(0.1) {
-        let at = signed + Duration::days(g.rng.range(1, wait.max(2)));
+        let at = last_change + Duration::days(g.rng.range(1, wait.max(2)));
         if at <= g.now {
             let reason = *g.rng.weighted(&[
                 (CancellationReason::LongWait, 3),
