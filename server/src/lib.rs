@@ -299,23 +299,11 @@ pub async fn run_with(
             .map_err(|e| StartupError::Demo(e.to_string()))?;
         if created {
             let started = Instant::now();
-            let history = demo_sales::seed_sales_history(store.as_ref(), chrono::Utc::now())
-                .await
-                .map_err(|e| StartupError::Demo(e.to_string()))?;
-            let service = demo_service::seed_service_history(store.as_ref(), chrono::Utc::now())
-                .await
-                .map_err(|e| StartupError::Demo(e.to_string()))?;
-            let parts = demo_parts::seed_parts(store.as_ref(), chrono::Utc::now())
-                .await
-                .map_err(|e| StartupError::Demo(e.to_string()))?;
-            let costs = demo_costs::seed_store_costs(store.as_ref(), chrono::Utc::now())
-                .await
-                .map_err(|e| StartupError::Demo(e.to_string()))?;
-            let care = demo_care::seed_care_history(store.as_ref(), chrono::Utc::now())
+            let ops = demo::seed_history(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(
-                ops = history.ops + service.ops + parts.ops + costs.ops + care.ops,
+                ops,
                 ms = started.elapsed().as_millis() as u64,
                 "created the demo store (password demo1234) and its sales, service, parts and care history"
             );

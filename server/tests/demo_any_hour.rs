@@ -5,31 +5,10 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use forecourt_server::store::Store;
-use forecourt_server::{demo_care, demo_costs, demo_parts, demo_sales, demo_service};
+use chrono::{Duration, TimeZone, Utc};
+use forecourt_server::demo::seed_history;
 
 use common::app;
-
-async fn seed_all(store: &dyn Store, now: DateTime<Utc>) -> Result<(), String> {
-    let e = |what: &str, e: forecourt_server::error::Error| format!("{what} at {now}: {e}");
-    demo_sales::seed_sales_history(store, now)
-        .await
-        .map_err(|x| e("sales", x))?;
-    demo_service::seed_service_history(store, now)
-        .await
-        .map_err(|x| e("service", x))?;
-    demo_parts::seed_parts(store, now)
-        .await
-        .map_err(|x| e("parts", x))?;
-    demo_costs::seed_store_costs(store, now)
-        .await
-        .map_err(|x| e("costs", x))?;
-    demo_care::seed_care_history(store, now)
-        .await
-        .map_err(|x| e("care", x))?;
-    Ok(())
-}
 
 #[tokio::test]
 async fn the_demo_history_passes_the_policy_at_any_hour() {
@@ -40,8 +19,8 @@ async fn the_demo_history_passes_the_policy_at_any_hour() {
     for i in 0..12 {
         let now = first + Duration::minutes(i * (5 * 60 + 7));
         let t = app().await;
-        if let Err(e) = seed_all(&t.store, now).await {
-            failures.push(e);
+        if let Err(e) = seed_history(&t.store, now).await {
+            failures.push(format!("at {now}: {e}"));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
