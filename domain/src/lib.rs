@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod blob;
 pub mod care;
+#[cfg(test)]
+mod dice;
 pub mod history;
 pub mod label;
 pub mod parts;

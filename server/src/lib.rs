@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_care;
 pub mod demo_costs;
+pub mod demo_history;
 pub mod demo_parts;
 pub mod demo_sales;
 pub mod demo_service;
@@ -299,7 +300,7 @@ pub async fn run_with(
             .map_err(|e| StartupError::Demo(e.to_string()))?;
         if created {
             let started = Instant::now();
-            let ops = demo::seed_history(store.as_ref(), chrono::Utc::now())
+            let ops = demo_history::seed_history(store.as_ref(), chrono::Utc::now())
                 .await
                 .map_err(|e| StartupError::Demo(e.to_string()))?;
             tracing::info!(

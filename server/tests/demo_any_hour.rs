@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
-use forecourt_server::demo::seed_history;
+use forecourt_server::demo_history::seed_history;
 
 use common::app;
 

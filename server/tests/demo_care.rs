@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 use domain::care::calls::{Attempt, doubles, unreachable_progress};
 use domain::records::{CareTask, CareTaskStatus};
-use domain::sync::RecordState;
 use domain::time::StoreClock;
 use forecourt_server::demo_care::seed_care_history;
 use forecourt_server::demo_sales::seed_sales_history;
@@ -18,29 +17,7 @@ use forecourt_server::demo_service::seed_service_history;
 use forecourt_server::store::Store;
 
 use common::app;
-
-async fn of_type(store: &dyn Store, t: &str) -> Vec<RecordState> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .snapshot(
-                "demo".into(),
-                after,
-                1000,
-                forecourt_server::store::Reader::types(vec![t.to_owned()]),
-            )
-            .await
-            .unwrap();
-        for r in page.records {
-            out.push(serde_json::from_str::<RecordState>(r.get()).unwrap());
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return out,
-        }
-    }
-}
+use common::demo_store::records_of;
 
 #[tokio::test]
 async fn the_care_history_passes_the_policy_and_fills_the_care_screens() {
@@ -58,7 +35,7 @@ async fn the_care_history_passes_the_policy_and_fills_the_care_screens() {
         (sales.ops + service.ops + care.ops) as u64
     );
     let clock = StoreClock::default();
-    let tasks: Vec<CareTask> = of_type(store, "care_task")
+    let tasks: Vec<CareTask> = records_of(store, &["care_task"])
         .await
         .iter()
         .map(|r| CareTask::of(r, clock))
@@ -82,7 +59,7 @@ async fn the_care_history_passes_the_policy_and_fills_the_care_screens() {
         );
         assert!(t.fail_reason.is_some());
     }
-    let messages = of_type(store, "message").await;
+    let messages = records_of(store, &["message"]).await;
     assert_eq!(messages.len(), failed, "one message per failed task");
     assert_eq!(doubles(&tasks, clock).len(), 1);
     // Both specialists worked; renewals won and lost are noted.
@@ -101,11 +78,11 @@ async fn the_care_history_passes_the_policy_and_fills_the_care_screens() {
         .collect();
     assert!(notes.iter().any(|n| n.contains("已续保")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("投保")), "{notes:?}");
-    assert_eq!(of_type(store, "care_settings").await.len(), 1);
+    assert_eq!(records_of(store, &["care_settings"]).await.len(), 1);
 
     // 续保: outcomes won and lost on the insurance tasks, some audited by the CS manager;
     // 流失客户: reasons found on the calls; the open customers' rows are left to call.
-    let records = of_type(store, "care_task").await;
+    let records = records_of(store, &["care_task"]).await;
     let decisions: Vec<_> = records
         .iter()
         .filter_map(|r| domain::care::renewal::Decision::of(r, clock))

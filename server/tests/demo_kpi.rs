@@ -6,7 +6,6 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use domain::records::registry;
 use domain::service::kpi::{
     Period, ServiceKpi, ServiceScope, people, service_facts_from_records, service_kpis,
 };
@@ -18,30 +17,7 @@ use forecourt_server::demo_service::{HOURLY_RATE_FEN, seed_service_history};
 use forecourt_server::store::Store;
 
 use common::app;
-
-async fn all_records(store: &dyn Store) -> Vec<RecordState> {
-    let types: Vec<String> = registry().types().map(|t| t.name.to_owned()).collect();
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .snapshot(
-                "demo".into(),
-                after,
-                1000,
-                forecourt_server::store::Reader::types(types.clone()),
-            )
-            .await
-            .unwrap();
-        for r in page.records {
-            out.push(serde_json::from_str::<RecordState>(r.get()).unwrap());
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return out,
-        }
-    }
-}
+use common::demo_store::all_records;
 
 #[tokio::test]
 async fn every_service_kpi_has_a_value_on_the_demo_store() {

@@ -14,32 +14,14 @@ use domain::parts::stock::{moves_of, stock};
 use domain::records::field;
 use domain::records::service::{RepairOrder, RoLine};
 use domain::sales::kpi::Period;
-use domain::sync::RecordState;
 use domain::time::StoreClock;
 use forecourt_server::demo_parts::{CATALOGUE, seed_parts};
 use forecourt_server::demo_sales::seed_sales_history;
 use forecourt_server::demo_service::seed_service_history;
-use forecourt_server::store::{Reader, Store};
+use forecourt_server::store::Store;
 
 use common::app;
-
-async fn records(store: &dyn Store, t: &str) -> Vec<RecordState> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .snapshot("demo".into(), after, 1000, Reader::types(vec![t.into()]))
-            .await
-            .unwrap();
-        for r in page.records {
-            out.push(serde_json::from_str::<RecordState>(r.get()).unwrap());
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return out,
-        }
-    }
-}
+use common::demo_store::records_of;
 
 #[tokio::test]
 async fn the_demo_parts_desk_passes_the_policy_and_fills_every_parts_screen() {
@@ -55,9 +37,9 @@ async fn the_demo_parts_desk_passes_the_policy_and_fills_every_parts_screen() {
     let c = StoreClock::default();
     let today = c.local(now).date();
 
-    let part_records = records(store, "part").await;
+    let part_records = records_of(store, &["part"]).await;
     assert_eq!(part_records.len(), CATALOGUE.len());
-    let reservations: Vec<Reservation> = records(store, "part_reservation")
+    let reservations: Vec<Reservation> = records_of(store, &["part_reservation"])
         .await
         .iter()
         .map(|r| Reservation::of(r, c))
@@ -85,7 +67,7 @@ async fn the_demo_parts_desk_passes_the_policy_and_fills_every_parts_screen() {
     assert!(!figures[battery].causes.is_empty());
     assert!(figures.iter().any(|s| s.on_hand > 0 && !s.negative()));
 
-    let orders: Vec<EmergencyOrder> = records(store, "parts_order")
+    let orders: Vec<EmergencyOrder> = records_of(store, &["parts_order"])
         .await
         .iter()
         .map(|r| EmergencyOrder::of(r, c))
@@ -96,7 +78,7 @@ async fn the_demo_parts_desk_passes_the_policy_and_fills_every_parts_screen() {
     assert_eq!(wall[0].days_waiting, Some(5));
 
     let tomorrow = today + Duration::days(1);
-    let needs: Vec<NeedsParts> = records(store, "appointment")
+    let needs: Vec<NeedsParts> = records_of(store, &["appointment"])
         .await
         .iter()
         .filter(|a| field::date(a, "slot_at", c) == Some(tomorrow))
@@ -113,12 +95,12 @@ async fn the_demo_parts_desk_passes_the_policy_and_fills_every_parts_screen() {
     assert!(checks.iter().any(|a| a.ready()), "{checks:?}");
 
     // The KPIs count the same records: every approved part line of the demo workshop.
-    let ros: Vec<RepairOrder> = records(store, "repair_order")
+    let ros: Vec<RepairOrder> = records_of(store, &["repair_order"])
         .await
         .iter()
         .map(|r| RepairOrder::of(r, c))
         .collect();
-    let lines: Vec<RoLine> = records(store, "ro_line")
+    let lines: Vec<RoLine> = records_of(store, &["ro_line"])
         .await
         .iter()
         .map(|r| RoLine::of(r, c))

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use domain::records::{A_CARD, ORDER, TEST_DRIVE, registry};
+use domain::records::{A_CARD, ORDER, TEST_DRIVE};
 use domain::sales::a_card::{ACardDraft, validate};
 use domain::sales::kpi::{
     CardFact, DeliveryFact, KeyAccountFact, OrderFact, Period, SalesFacts, SalesKpi, Scope,
@@ -27,25 +27,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use common::app;
-
-async fn all_records(store: &dyn Store) -> Vec<RecordState> {
-    let types: Vec<String> = registry().types().map(|t| t.name.to_owned()).collect();
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .snapshot("demo".into(), after, 1000, Reader::types(types.clone()))
-            .await
-            .unwrap();
-        for r in page.records {
-            out.push(serde_json::from_str::<RecordState>(r.get()).unwrap());
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return out,
-        }
-    }
-}
+use common::demo_store::all_records;
 
 fn text<'a>(r: &'a RecordState, f: &str) -> &'a str {
     r.value(f).and_then(Value::as_str).unwrap_or("")

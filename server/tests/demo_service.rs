@@ -8,7 +8,6 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{TimeZone, Utc};
-use domain::records::registry;
 use domain::records::service::{REPAIR_ORDER, RepairOrder, RoLine, ServiceSettings};
 use domain::records::{APPOINTMENT, RO_LINE};
 use domain::service::repair_order::{
@@ -22,30 +21,7 @@ use forecourt_server::demo_service::seed_service_history;
 use forecourt_server::store::Store;
 
 use common::app;
-
-async fn all_records(store: &dyn Store) -> Vec<RecordState> {
-    let types: Vec<String> = registry().types().map(|t| t.name.to_owned()).collect();
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .snapshot(
-                "demo".into(),
-                after,
-                1000,
-                forecourt_server::store::Reader::types(types.clone()),
-            )
-            .await
-            .unwrap();
-        for r in page.records {
-            out.push(serde_json::from_str::<RecordState>(r.get()).unwrap());
-        }
-        match page.next {
-            Some(n) => after = Some(n),
-            None => return out,
-        }
-    }
-}
+use common::demo_store::all_records;
 
 #[tokio::test]
 async fn the_service_history_passes_the_policy_and_fills_every_workshop_screen() {

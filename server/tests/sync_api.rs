@@ -607,11 +607,12 @@ async fn a_snapshot_page_of_the_device_s_index_version_carries_the_values_it_sto
         assert_eq!(value, &domain::records::index::device_value(&record, clock));
         assert_eq!(value["type"], "a_card");
         assert!(value["name"].as_str().unwrap().starts_with("客户"));
+        // A mobile number is stored as the card's phone key (`index::terms`).
         assert!(
             value["terms"]
                 .as_array()
                 .unwrap()
-                .contains(&json!("13900001111"))
+                .contains(&json!("\u{1}13900001111"))
         );
         assert_eq!(value["status"], "following");
     }

@@ -5,20 +5,21 @@
 //! month's broadcasts are counted against "at least three a month".
 
 use domain::care::broadcast::{
-    Audience, Broadcast, BroadcastError, BroadcastKind, broadcast_of, broadcast_plan, month_count,
+    Audience, Broadcast, BroadcastKind, broadcast_of, broadcast_page, check, month_count,
 };
-use domain::records::CCard;
+use domain::care::monthly::report_days;
 use domain::sales::chrono::NaiveDate;
 use leptos::prelude::*;
 
-use super::data::{settings, store_name};
-use crate::clock::{store_clock, today};
+use super::data::{c_card_page, settings, store_name};
+use crate::clock::today;
 use crate::i18n::*;
-use crate::sync::use_sync;
+use crate::sync::{EditError, Query, SyncCtx, use_sync};
 use crate::ui::alert::Alert;
 use crate::ui::edit::use_edit;
 use crate::ui::field::{DateField, Select, TextArea, TextField};
 use crate::ui::panel::Panel;
+use crate::ui::reads::read_many;
 
 fn kind_words(i18n: I18nContext<Locale>, k: BroadcastKind) -> &'static str {
     if i18n.get_locale_untracked() == Locale::en {
@@ -69,12 +70,20 @@ pub fn BroadcastPanel() -> impl IntoView {
             ),
         ]
     });
+    // This month's broadcasts: the messages of the month's days (index `by_day`: a message's day
+    // is its broadcast's), never every message.
+    let month = read_many(&["message"], || {
+        let (from, to) = report_days(today()).broadcasts;
+        Some(vec![Query::Days {
+            record_type: "message",
+            from: from.to_string(),
+            to: to.to_string(),
+        }])
+    });
     let count = Memo::new(move |_| {
-        let all: Vec<_> = sync
-            .records("message")
-            .iter()
-            .filter_map(broadcast_of)
-            .collect();
+        let all: Vec<_> = month
+            .records
+            .with(|rs| rs.iter().filter_map(broadcast_of).collect());
         month_count(&all, today())
     });
     let send = move |ev: leptos::ev::SubmitEvent| {
@@ -87,32 +96,27 @@ pub fn BroadcastPanel() -> impl IntoView {
             occasion: occasion.get_untracked(),
         };
         let to = Audience::parse(&audience.get_untracked()).unwrap_or(Audience::All);
-        let cards: Vec<CCard> = sync
-            .records("c_card")
-            .iter()
-            .map(|r| CCard::of(r, store_clock()))
-            .collect();
-        let template = text.get_untracked();
-        let (plan, n) = match broadcast_plan(&b, to, Some(template.as_str()), &cards, &store_name())
-        {
-            Ok(x) => x,
-            Err(BroadcastError::NoOccasion) => {
-                bad.set(Some(
-                    t_string!(i18n, care_report.bc_no_occasion).to_string(),
-                ));
-                return;
-            }
-            Err(BroadcastError::NoRecipients) => {
-                bad.set(Some(
-                    t_string!(i18n, care_report.bc_no_recipients).to_string(),
-                ));
-                return;
-            }
-        };
+        if check(&b).is_err() {
+            bad.set(Some(
+                t_string!(i18n, care_report.bc_no_occasion).to_string(),
+            ));
+            return;
+        }
         bad.set(None);
-        edit.run(async move { sync.execute(&plan).await }, move |_| {
-            done.set(Some(n.to_string()));
-        });
+        let template = text.get_untracked();
+        let store = store_name();
+        edit.run(
+            async move { queue(sync, &b, to, &template, &store).await },
+            move |n| {
+                if n == 0 {
+                    bad.set(Some(
+                        t_string!(i18n, care_report.bc_no_recipients).to_string(),
+                    ));
+                } else {
+                    done.set(Some(n.to_string()));
+                }
+            },
+        );
     };
     view! {
         <Panel id="care-broadcast-title" class="care-broadcast" title=move || t_string!(i18n, care_report.bc_title)>
@@ -138,5 +142,34 @@ pub fn BroadcastPanel() -> impl IntoView {
             <Alert message=bad />
             <Alert message=edit.error />
         </Panel>
+    }
+}
+
+/// How many C-cards a broadcast reads at a time.
+const BROADCAST_PAGE: u32 = 500;
+
+/// Queues `b` to `audience`: the C-cards a page at a time (`by_day`), each page's messages
+/// written before the next page is read (`domain::care::broadcast::broadcast_page`), so no more
+/// than a page of cards is held. The number of messages queued (0: nobody in the audience has a
+/// phone). Cut off half-way, queueing it again completes it (the ids are the broadcast's and the
+/// customer's).
+async fn queue(
+    sync: SyncCtx,
+    b: &Broadcast,
+    audience: Audience,
+    template: &str,
+    store_name: &str,
+) -> Result<usize, EditError> {
+    let mut total = 0;
+    let mut after = None;
+    loop {
+        let (cards, next) = c_card_page(after, BROADCAST_PAGE).await?;
+        let (plan, n) = broadcast_page(b, audience, Some(template), &cards, store_name);
+        sync.execute(&plan).await?;
+        total += n;
+        match next {
+            Some(next) => after = Some(next),
+            None => return Ok(total),
+        }
     }
 }

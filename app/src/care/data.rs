@@ -35,7 +35,7 @@ use crate::clock::{store_clock, today};
 use crate::db::DbError;
 use crate::session::use_session;
 use crate::sync::{Query, SyncCtx, read_once, store};
-use crate::ui::reads::{Many, all, read_many, read_with};
+use crate::ui::reads::{Keyed, Many, all, read_keyed, read_many, read_with};
 
 /// The store's id ("" when unknown).
 pub fn store_id() -> String {
@@ -222,36 +222,47 @@ fn past_service_of_ro(ro: &RepairOrder) -> Option<PastService> {
 /// the pass, compact.
 async fn schedule_pass(sync: SyncCtx, settings: CareSettings) -> Result<(), DbError> {
     let services = all_past_services().await?;
-    let clock = store_clock();
     let day = today();
     let mut after = None;
     loop {
-        let page = read_once(Query::page(
-            store::BY_DAY_INDEX,
-            "c_card",
-            &[],
-            after,
-            SCHEDULE_PAGE,
-        ))
-        .await?;
-        let cards: Vec<CCard> = page
-            .records
-            .iter()
-            .filter(|r| !r.is_deleted())
-            .map(|r| CCard::of(r, clock))
-            .collect();
+        let (cards, next) = c_card_page(after, SCHEDULE_PAGE).await?;
         let plan = schedule_page(&cards, &services, &settings, day).await?;
         if !plan.is_empty()
             && let Err(e) = sync.execute(&plan).await
         {
             leptos::logging::warn!("forecourt: the care schedule was not written: {e:?}");
         }
-        match page.next {
+        match next {
             Some(next) => after = Some(next),
             None => break,
         }
     }
     Ok(())
+}
+
+/// One page of every C-card (`by_day`), at most `limit`, after `after` (the last page's `next`),
+/// with where the next page starts: for the walks over every customer (the schedule writer,
+/// 群发), a page at a time.
+pub async fn c_card_page(
+    after: Option<wasm_bindgen::JsValue>,
+    limit: u32,
+) -> Result<(Vec<CCard>, Option<wasm_bindgen::JsValue>), DbError> {
+    let clock = store_clock();
+    let page = read_once(Query::page(
+        store::BY_DAY_INDEX,
+        "c_card",
+        &[],
+        after,
+        limit,
+    ))
+    .await?;
+    let cards = page
+        .records
+        .iter()
+        .filter(|r| !r.is_deleted())
+        .map(|r| CCard::of(r, clock))
+        .collect();
+    Ok((cards, page.next))
 }
 
 /// How long the schedule writer waits after the page is drawn (its lists are read first).
@@ -338,6 +349,15 @@ pub fn past_services_of(
 /// The types the 续保, 流失客户 and 客服月报 pages count from (their readings are read again when one
 /// of these changes on the device).
 pub const COUNTED: [&str; 4] = ["c_card", "repair_order", "service_history", "care_task"];
+
+/// The types 客服月报 counts from: [`COUNTED`] and the month's broadcast messages.
+pub const REPORT_COUNTED: [&str; 5] = [
+    "c_card",
+    "repair_order",
+    "service_history",
+    "care_task",
+    "message",
+];
 
 /// The live records of `record_type` among what a page's reading read (tracking it).
 pub fn counted_of(read: Many, record_type: &str) -> Vec<RecordState> {
@@ -452,16 +472,20 @@ pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Many {
 /// The 客服月报 page's records for the month starting `first` (`domain::care::monthly::report_days`):
 /// the care tasks due around the month (`by_day`), the repair orders received and the imported
 /// services dated in the services' days (`by_made`, `by_day`), the C-cards delivered in the
-/// deliveries' days (`by_day`), then the C-cards of those services' customers by id. `loaded`
-/// is false until it answers.
-pub fn use_report_records(first: impl Fn() -> NaiveDate + 'static) -> Many {
-    read_with(&COUNTED, move || {
-        let days = report_days(first());
-        Some(async move {
+/// deliveries' days (`by_day`), the month's broadcast messages (`by_day`: a message's day is its
+/// broadcast's), then the C-cards of those services' customers by id. `loaded`
+/// is false until it answers; `key` is the month the records held were read for (while another
+/// month is read, the last month's records are held: `domain::care::monthly::report_of_read`).
+pub fn use_report_records(first: impl Fn() -> NaiveDate + 'static) -> Keyed<NaiveDate> {
+    read_keyed(&REPORT_COUNTED, move || {
+        let first = first();
+        let days = report_days(first);
+        Some((first, async move {
             let text = |(from, to): (NaiveDate, NaiveDate)| (from.to_string(), to.to_string());
             let (tf, tt) = text(days.tasks);
             let (sf, st) = text(days.services);
             let (df, dt) = text(days.deliveries);
+            let (bf, bt) = text(days.broadcasts);
             let mut out = Vec::new();
             for q in [
                 Query::Days {
@@ -483,6 +507,12 @@ pub fn use_report_records(first: impl Fn() -> NaiveDate + 'static) -> Many {
                     record_type: "c_card",
                     from: df,
                     to: dt,
+                },
+                // The month's broadcasts (a message's day is its broadcast's).
+                Query::Days {
+                    record_type: "message",
+                    from: bf,
+                    to: bt,
                 },
             ] {
                 out.extend(
@@ -517,6 +547,6 @@ pub fn use_report_records(first: impl Fn() -> NaiveDate + 'static) -> Many {
                 out.extend(by_ids(&missing).await?);
             }
             Ok(out)
-        })
+        }))
     })
 }

@@ -81,7 +81,12 @@ pub fn MyCallsPage() -> impl IntoView {
     let sync = use_sync();
     use_schedule(sync);
     let open = use_open_tasks();
+    // The settings (who the specialists are) are read first: without them every unassigned
+    // task would show on every specialist's list for a moment.
     let list = Memo::new(move |_| {
+        if !sync.has_read("care_settings") {
+            return None;
+        }
         let tasks = open.get()?;
         let Some((id, roles)) = me() else {
             return Some((MyList::default(), false));

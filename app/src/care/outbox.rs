@@ -1,15 +1,19 @@
 //! `/care/outbox` (短信发件箱): the messages queued through the default gateway
-//! (`domain::care::message::Outbox`), newest first: to whom, the text, the state. No SMS service
-//! is needed to run or test; a gateway that sends marks them sent. The care managers queue
-//! holiday / weather broadcasts here too (`super::broadcast`).
+//! (`domain::care::message::Outbox`) in the last 30 days (`domain::care::message::outbox_days`,
+//! index `by_made`: never every message of the store's years), newest first: to whom, the text,
+//! the state. No SMS service is needed to run or test; a gateway that sends marks them sent. The
+//! care managers queue holiday / weather broadcasts here too (`super::broadcast`).
 
+use domain::care::message::{outbox_days, outbox_order};
 use domain::records::field;
 use leptos::prelude::*;
 
+use crate::clock::today;
 use crate::i18n::*;
-use crate::sync::use_sync;
+use crate::sync::Query;
 use crate::ui::labels::phone_display;
 use crate::ui::panel::Panel;
+use crate::ui::reads::read_many;
 
 fn status_words(i18n: I18nContext<Locale>, s: &str) -> String {
     match s {
@@ -23,10 +27,20 @@ fn status_words(i18n: I18nContext<Locale>, s: &str) -> String {
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    let sync = use_sync();
+    let read = read_many(&["message"], || {
+        let (from, to) = outbox_days(today());
+        Some(vec![Query::Made {
+            record_type: "message",
+            from: from.to_string(),
+            to: to.to_string(),
+        }])
+    });
     let rows = move || {
-        let mut all = sync.records("message");
-        all.sort_by_key(|r| std::cmp::Reverse(r.id));
+        if !read.loaded.get() {
+            return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }
+                .into_any();
+        }
+        let all = outbox_order(read.records.get());
         if all.is_empty() {
             return view! { <p class="muted">{t_string!(i18n, care.outbox.empty)}</p> }.into_any();
         }

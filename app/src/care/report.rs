@@ -11,10 +11,10 @@
 //! those customers' C-cards), never every record of a type; says 正在加载… until they are read.
 
 use domain::Role;
-use domain::care::broadcast::{broadcast_of, month_count};
+use domain::care::broadcast::broadcast_of;
 use domain::care::monthly::{
     CareKpi, CareVisit, LostOutcome, MonthlyReport, ReportInput, Tally, care_report_id, comment_of,
-    month_key, monthly_report, report_month,
+    month_key, report_days, report_month, report_of_read,
 };
 use domain::care::report::{Counted, Rate};
 use domain::care::settings::CareSettings;
@@ -93,8 +93,24 @@ pub struct ReportRecords<'a> {
     pub settings: &'a CareSettings,
 }
 
-/// The month's report (`first`: any day of it) from the records.
-pub fn report_from(r: &ReportRecords, first: NaiveDate) -> MonthlyReport {
+/// The month's report from the records (and the broadcast `messages`) read for the month of
+/// `read_for` (`domain::care::monthly::report_of_read`): `None` while they are another month's.
+pub fn report_from_read(
+    r: &ReportRecords,
+    messages: &[RecordState],
+    read_for: NaiveDate,
+    first: NaiveDate,
+) -> Option<MonthlyReport> {
+    counted_from(r, messages, |input| {
+        report_of_read(input, report_days(read_for), first)
+    })
+}
+
+fn counted_from<T>(
+    r: &ReportRecords,
+    messages: &[RecordState],
+    count: impl FnOnce(&ReportInput) -> T,
+) -> T {
     let clock = store_clock();
     let cards: Vec<CCard> = r
         .cards
@@ -111,18 +127,21 @@ pub fn report_from(r: &ReportRecords, first: NaiveDate) -> MonthlyReport {
         .collect();
     let visits = visits_of(r.repair_orders);
     let lost = lost_outcomes_of(r.tasks);
-    monthly_report(
-        &ReportInput {
-            cards: &cards,
-            services: &services,
-            settings: r.settings,
-            tasks: &tasks,
-            visits: &visits,
-            lost: &lost,
-            clock,
-        },
-        first,
-    )
+    let broadcasts: Vec<(String, NaiveDate)> = messages
+        .iter()
+        .filter(|m| !m.is_deleted())
+        .filter_map(broadcast_of)
+        .collect();
+    count(&ReportInput {
+        cards: &cards,
+        services: &services,
+        settings: r.settings,
+        tasks: &tasks,
+        visits: &visits,
+        lost: &lost,
+        broadcasts: &broadcasts,
+        clock,
+    })
 }
 
 /// A rate as shown: `50.0%`, or `—` when nothing was due.
@@ -185,14 +204,23 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     let month = RwSignal::new(report_month(today()));
     let open = RwSignal::new(None::<Opened>);
     let read = use_report_records(move || month.get());
+    // Counted only from the records read for the month shown (`None` while they are another
+    // month's: the page says 正在加载…).
+    // The settings (who the specialists are) are read first: a task nobody has called yet is
+    // counted for the rule's specialist, not as nobody's.
     let report = Memo::new(move |_| {
-        let of = |t: &str| counted_of(read, t);
+        if !sync.has_read("care_settings") {
+            return None;
+        }
+        let read_for = read.key.get()?;
+        let of = |t: &str| counted_of(read.many, t);
         let cards = of("c_card");
         let ros = of("repair_order");
         let imported = of("service_history");
         let tasks = of("care_task");
+        let messages = of("message");
         let settings = settings(sync);
-        report_from(
+        report_from_read(
             &ReportRecords {
                 cards: &cards,
                 repair_orders: &ros,
@@ -200,23 +228,16 @@ fn Report(sync: SyncCtx) -> impl IntoView {
                 tasks: &tasks,
                 settings: &settings,
             },
+            &messages,
+            read_for,
             month.get(),
         )
-    });
-    let broadcasts = Memo::new(move |_| {
-        let all: Vec<_> = sync
-            .records("message")
-            .iter()
-            .filter_map(broadcast_of)
-            .collect();
-        month_count(&all, month.get())
     });
     // Asking for the records (the report, the broadcasts, the comment) starts reading them.
     let loaded = Memo::new(move |_| {
         report.track();
-        broadcasts.track();
         let _ = comment_record(sync, month.get());
-        read.loaded.get()
+        read.many.loaded.get() && report.with(Option::is_some)
     });
     let picked = Bind::new(
         move || month_text(month.get()),
@@ -232,10 +253,19 @@ fn Report(sync: SyncCtx) -> impl IntoView {
             let _ = w.print();
         }
     };
-    let export = Callback::new(move |()| export_table(i18n, &report.get_untracked(), sync));
+    let export = Callback::new(move |()| {
+        export_table(
+            i18n,
+            report.get_untracked().as_ref(),
+            month.get_untracked(),
+            sync,
+        )
+    });
 
     let figures = move || {
-        let r = report.get();
+        let Some(r) = report.get() else {
+            return ().into_any();
+        };
         let rows = r
             .figures
             .into_iter()
@@ -279,11 +309,14 @@ fn Report(sync: SyncCtx) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         }
+        .into_any()
     };
 
     let tallies = move |which: bool| {
         move || {
-            let r = report.get();
+            let Some(r) = report.get() else {
+                return ().into_any();
+            };
             let list: Vec<Tally> = if which { r.shops } else { r.reasons };
             if list.is_empty() {
                 return view! { <p class="muted">{t_string!(i18n, care_report.none_recorded)}</p> }
@@ -320,7 +353,9 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     };
 
     let people = move || {
-        let r = report.get();
+        let Some(r) = report.get() else {
+            return ().into_any();
+        };
         if r.people.is_empty() {
             return view! { <p class="muted">{t_string!(i18n, care_report.no_tasks)}</p> }
                 .into_any();
@@ -356,7 +391,9 @@ fn Report(sync: SyncCtx) -> impl IntoView {
     };
 
     let broadcast_line = move || {
-        let c = broadcasts.get();
+        let Some(c) = report.with(|r| r.as_ref().map(|r| r.broadcasts.clone())) else {
+            return ().into_any();
+        };
         let n = c.broadcasts.len();
         let messages = c.messages;
         let missing = c.missing();
@@ -489,8 +526,41 @@ fn Comment(sync: SyncCtx, month: RwSignal<NaiveDate>) -> impl IntoView {
 
 /// The month as one sheet: the figures, the reasons and shops, each person, the broadcasts, the
 /// comment.
-fn export_table(i18n: I18nContext<Locale>, r: &MonthlyReport, sync: SyncCtx) -> ExportTable {
+/// Without the month's report (still loading), its title and columns only.
+fn export_table(
+    i18n: I18nContext<Locale>,
+    r: Option<&MonthlyReport>,
+    first: NaiveDate,
+    sync: SyncCtx,
+) -> ExportTable {
     let mut rows: Vec<Vec<Value>> = Vec::new();
+    if let Some(r) = r {
+        report_rows(i18n, r, sync, &mut rows);
+    }
+    ExportTable {
+        title: format!(
+            "{} {}",
+            t_string!(i18n, care_report.title),
+            month_text(first)
+        ),
+        columns: vec![
+            t_string!(i18n, care_report.section).to_string(),
+            t_string!(i18n, care_report.kpi).to_string(),
+            t_string!(i18n, care_report.value).to_string(),
+            t_string!(i18n, care_report.numerator).to_string(),
+            t_string!(i18n, care_report.denominator).to_string(),
+        ],
+        rows,
+    }
+}
+
+/// The sheet's rows of the month's report.
+fn report_rows(
+    i18n: I18nContext<Locale>,
+    r: &MonthlyReport,
+    sync: SyncCtx,
+    rows: &mut Vec<Vec<Value>>,
+) {
     for f in &r.figures {
         let rate = f.counted.rate();
         rows.push(vec![
@@ -532,12 +602,7 @@ fn export_table(i18n: I18nContext<Locale>, r: &MonthlyReport, sync: SyncCtx) -> 
             json!(f.due),
         ]);
     }
-    let all: Vec<_> = sync
-        .records("message")
-        .iter()
-        .filter_map(broadcast_of)
-        .collect();
-    let c = month_count(&all, r.first);
+    let c = &r.broadcasts;
     rows.push(vec![
         json!(t_string!(i18n, care_report.broadcasts)),
         json!(t_string!(i18n, care_report.broadcasts)),
@@ -553,20 +618,5 @@ fn export_table(i18n: I18nContext<Locale>, r: &MonthlyReport, sync: SyncCtx) -> 
             Value::Null,
             Value::Null,
         ]);
-    }
-    ExportTable {
-        title: format!(
-            "{} {}",
-            t_string!(i18n, care_report.title),
-            month_text(r.first)
-        ),
-        columns: vec![
-            t_string!(i18n, care_report.section).to_string(),
-            t_string!(i18n, care_report.kpi).to_string(),
-            t_string!(i18n, care_report.value).to_string(),
-            t_string!(i18n, care_report.numerator).to_string(),
-            t_string!(i18n, care_report.denominator).to_string(),
-        ],
-        rows,
     }
 }

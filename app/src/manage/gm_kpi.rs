@@ -8,15 +8,16 @@
 //!
 //! Reads (docs/sync.md, "How a screen reads records"): repair orders, their lines and imported
 //! past services made in the year before the month's end and the month before (`Query::Made`;
-//! the customer figures look back a year); visits and test drives made since the first day of
-//! the month before; A-cards and orders made up to the month's end (the A-card loss rate needs
-//! the cards still held, the deliveries orders signed long before); every C-card (the customer
-//! base) through `by_day`; the care tasks due around the two months (`Query::Days`,
-//! `domain::care::monthly::task_days`); the costs and settings, types held whole. The page says
+//! the customer figures look back a year); the sales figures' records of the two months
+//! (`ui::reads::read_sales`: what was made in them, the open A-cards and orders, those closed
+//! since the month before began); the customer base of the service figures
+//! (`domain::service::customer_base`: every C-card's `by_day` key, and only the C-cards a visit
+//! naming none may be matched to read whole); each month's care records as 客服月报 reads them
+//! (`care::data::use_report_records`); the costs and settings, types held whole. The page says
 //! 正在加载… until every reading has answered.
 
 use domain::Role;
-use domain::care::monthly::{CareFigure, task_days};
+use domain::care::monthly::CareFigure;
 use domain::parts::kpi::{
     PartLineFact, PartsFigure, PartsKpi, line_facts, parts_fill_rate, ro_fill_rate,
 };
@@ -28,9 +29,10 @@ use domain::records::service::{RepairOrder, RoLine, ServiceSettings};
 use domain::sales::chrono::{Datelike, NaiveDate, TimeDelta};
 use domain::sales::facts::facts_from_records;
 use domain::sales::kpi::{Figure, SalesKpi, SalesKpis, Scope, sales_kpis};
+use domain::service::customer_base::{customer_base, entry_day, vehicle_terms};
 use domain::service::desk::{parse_yuan, yuan};
 use domain::service::kpi::{
-    Period, ServiceFigure, ServiceKpi, ServiceKpis, ServiceScope, Unit, people,
+    CustomerFact, Period, ServiceFigure, ServiceKpi, ServiceKpis, ServiceScope, Unit, people,
     service_facts_from_records, service_kpis,
 };
 use domain::sync::RecordState;
@@ -39,6 +41,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::clock::{store_clock, today};
+use crate::db::DbError;
 use crate::i18n::*;
 use crate::session::use_session;
 use crate::sync::{Query, Reading, store, use_sync};
@@ -48,6 +51,7 @@ use crate::ui::field::{Bind, DateField, DateKind, TextField};
 use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
+use crate::ui::reads::read_sales;
 use crate::ui::table::{Column, Columns, DataTable};
 
 /// A care KPI's figure (C-cards counted; repair orders for the care appointment rate).
@@ -281,6 +285,19 @@ fn fig_button(fig: Fig, title: String, open: RwSignal<Option<Opened>>) -> AnyVie
     .into_any()
 }
 
+/// The customer base of the service figures (`domain::service::customer_base`): every C-card's
+/// `by_day` entry, and the C-cards with one of `terms` (the vehicles of the visits naming no
+/// C-card) read whole.
+async fn customer_facts(terms: &[String]) -> Result<Vec<CustomerFact>, DbError> {
+    let entries: Vec<(Uuid, Option<NaiveDate>)> = store::day_entries("c_card")
+        .await?
+        .into_iter()
+        .map(|(id, day)| (id, entry_day(&day)))
+        .collect();
+    let cards = store::with_terms(terms).await?;
+    Ok(customer_base(&cards, &entries, store_clock()))
+}
+
 /// `/manage/kpi`.
 #[component]
 pub fn GmKpiPage() -> impl IntoView {
@@ -310,74 +327,65 @@ pub fn GmKpiPage() -> impl IntoView {
 
     // The reads, bounded by the month's end.
     let end = move || day_text(month.get().last_day());
-    let since_last_month = move || day_text(last_month.get().first_day());
     let year_before = move || {
         let first = last_month.get().first_day();
         day_text(first - TimeDelta::days(domain::service::kpi::YEAR_DAYS))
     };
-    let read_made = move |record_type: &'static str, window: u8| -> Reading {
+    let read_made = move |record_type: &'static str| -> Reading {
         sync.read(move || {
-            let from = match window {
-                0 => "0000-01-01".to_string(),
-                1 => since_last_month(),
-                _ => year_before(),
-            };
             Some(Query::Made {
                 record_type,
-                from,
+                from: year_before(),
                 to: end(),
             })
         })
     };
-    let a_cards = read_made("a_card", 0);
-    let orders = read_made("order", 0);
-    let visits = read_made("visit", 1);
-    let test_drives = read_made("test_drive", 1);
-    let ros = read_made("repair_order", 2);
-    let lines = read_made("ro_line", 2);
-    let past = read_made("service_history", 2);
-    let cards = sync.read(move || {
-        Some(Query::page(
-            store::BY_DAY_INDEX,
-            "c_card",
-            &[],
-            None,
-            u32::MAX,
-        ))
+    // The sales figures' records of the two months (`ui::reads::read_sales`: what was made in
+    // them, the open A-cards and orders, those closed since the month before began).
+    let sales = read_sales(move || Some((last_month.get().first_day(), month.get().last_day())));
+    let ros = read_made("repair_order");
+    let lines = read_made("ro_line");
+    let past = read_made("service_history");
+    // The customer base of the service figures (`domain::service::customer_base`): every
+    // C-card's `by_day` entry (its id and delivery day, no record read) and, read whole, the
+    // C-cards the year's visits naming no C-card may be matched to by VIN or plate.
+    let customers = LocalResource::new(move || {
+        crate::sync::cache::track("c_card");
+        let terms = (ros.loaded.get() && past.loaded.get()).then(|| {
+            let mut visits: Vec<RecordState> = ros.records.get();
+            visits.extend(past.records.get());
+            let refs: Vec<&RecordState> = visits.iter().collect();
+            vehicle_terms(&service_facts_from_records(&refs, store_clock(), 0).facts())
+        });
+        async move {
+            let terms = terms?;
+            match customer_facts(&terms).await {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    leptos::logging::error!("forecourt: cannot read the customers: {e}");
+                    Some(Vec::new())
+                }
+            }
+        }
     });
-    // The care tasks the two months' care figures read (`domain::care::monthly::task_days`),
-    // through `by_day`, not every task.
-    let tasks = sync.read(move || {
-        let (from, _) = task_days(last_month.get().first_day());
-        let (_, to) = task_days(month.get().first_day());
-        Some(Query::Days {
-            record_type: "care_task",
-            from: day_text(from),
-            to: day_text(to),
-        })
-    });
+    // The care figures of each month read as 客服月报 reads them (`care::data::use_report_records`).
+    let care_this = crate::care::data::use_report_records(move || month.get().first_day());
+    let care_last = crate::care::data::use_report_records(move || last_month.get().first_day());
     // Every reading answered: until then the page says 正在加载… (its figures may be partial).
     let loaded = Memo::new(move |_| {
-        [
-            a_cards,
-            orders,
-            visits,
-            test_drives,
-            ros,
-            lines,
-            past,
-            cards,
-            tasks,
-        ]
-        .iter()
-        .all(|r| r.loaded.get())
+        sales.loaded.get()
+            && [ros, lines, past].iter().all(|r| r.loaded.get())
+            && customers.with(|c| matches!(c, Some(Some(_))))
+            // Each month's records read for that month (客服月报's rule: never one month's
+            // figures counted from another's records while the new ones are read).
+            && care_this.many.loaded.get()
+            && care_last.many.loaded.get()
+            && care_this.key.get() == Some(month.get().first_day())
+            && care_last.key.get() == Some(last_month.get().first_day())
     });
 
     let sales_facts = Memo::new(move |_| {
-        let mut records: Vec<RecordState> = Vec::new();
-        for r in [a_cards, orders, visits, test_drives] {
-            records.extend(r.records.get());
-        }
+        let mut records: Vec<RecordState> = sales.records.get();
         records.extend(sync.records("key_account"));
         let mut facts = facts_from_records(&records, store_clock());
         let mut team: Vec<Uuid> = crate::directory::consultants()
@@ -395,12 +403,14 @@ pub fn GmKpiPage() -> impl IntoView {
     let service_facts = Memo::new(move |_| {
         let rate = ServiceSettings::of(sync.records("service_settings").first()).hourly_rate_fen;
         let mut records: Vec<RecordState> = Vec::new();
-        for r in [ros, lines, past, cards] {
+        for r in [ros, lines, past] {
             records.extend(r.records.get());
         }
         records.extend(costs.get());
         let refs: Vec<&RecordState> = records.iter().collect();
-        service_facts_from_records(&refs, store_clock(), rate)
+        let mut facts = service_facts_from_records(&refs, store_clock(), rate);
+        facts.customers = customers.with(|c| c.clone().flatten().unwrap_or_default());
+        facts
     });
 
     // The parts KPIs' facts: the ROs and lines read above, the parts' stock moves and the
@@ -481,23 +491,37 @@ pub fn GmKpiPage() -> impl IntoView {
         rows.splice(at..at, parts);
         rows
     });
-    // The care KPIs (客服月报's): the C-cards, repair orders, past services and care tasks read
-    // above, and the settings.
+    // The care KPIs (客服月报's): each month from its own reading, and the settings.
     let care_rows = Memo::new(move |_| {
-        let cards = cards.records.get();
-        let ros = ros.records.get();
-        let imported = past.records.get();
-        let tasks = tasks.records.get();
         let settings = crate::care::data::settings(sync);
-        let records = crate::care::report::ReportRecords {
-            cards: &cards,
-            repair_orders: &ros,
-            imported: &imported,
-            tasks: &tasks,
-            settings: &settings,
+        let report = |read: crate::ui::reads::Keyed<NaiveDate>, first: NaiveDate| {
+            let of = |t: &str| crate::care::data::counted_of(read.many, t);
+            let (cards, ros, imported, tasks) = (
+                of("c_card"),
+                of("repair_order"),
+                of("service_history"),
+                of("care_task"),
+            );
+            // `None` while the records are another month's (the page says 正在加载… then).
+            crate::care::report::report_from_read(
+                &crate::care::report::ReportRecords {
+                    cards: &cards,
+                    repair_orders: &ros,
+                    imported: &imported,
+                    tasks: &tasks,
+                    settings: &settings,
+                },
+                &[],
+                read.key.get()?,
+                first,
+            )
         };
-        let this = crate::care::report::report_from(&records, month.get().first_day());
-        let last = crate::care::report::report_from(&records, last_month.get().first_day());
+        let (Some(this), Some(last)) = (
+            report(care_this, month.get().first_day()),
+            report(care_last, last_month.get().first_day()),
+        ) else {
+            return Vec::new();
+        };
         this.figures
             .iter()
             .zip(&last.figures)

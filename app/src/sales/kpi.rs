@@ -1,6 +1,8 @@
 //! `/sales/kpi` 销售报表: the seven sales KPIs of a day or a month, counted on the device from the
-//! synced records (read through `by_made` for the span the charts show, not every record) (`domain::sales::facts` → `domain::sales::kpi`), so they work offline and change
-//! as soon as a sync brings new records.
+//! synced records (`domain::sales::facts` → `domain::sales::kpi`), so they work offline and change
+//! as soon as a sync brings new records. It reads the records of the span the charts show
+//! (`ui::reads::read_sales`, `domain::sales::kpi_reads`: what was made in it, the open A-cards
+//! and orders, those closed since its first day), not every record.
 //!
 //! A sales manager / GM sees the store's figures and a table with one row per consultant; a
 //! consultant sees their own figures only. Each figure shows its value and numerator/denominator
@@ -19,12 +21,13 @@ use super::is_sales_manager;
 use crate::clock::{store_clock, today};
 use crate::i18n::*;
 use crate::session::use_session;
-use crate::sync::{Query, Reading, use_sync};
+use crate::sync::use_sync;
 use crate::ui::export::ExportButton;
 use crate::ui::field::{Bind, DateField, DateKind, Select};
 use crate::ui::kpi_drill::KpiDrill;
 use crate::ui::labels::who;
 use crate::ui::panel::Panel;
+use crate::ui::reads::read_sales;
 use crate::ui::table::{Column, Columns, DataTable};
 use domain::sync::RecordState;
 
@@ -104,10 +107,10 @@ pub fn KpiPage() -> impl IntoView {
         Kind::Day => Period::day(day.get()),
         Kind::Month => Period::month_of(day.get()),
     });
-    // The reads, through `by_made` and bounded by what the charts show (the chosen day's month,
-    // or its year): the visits and test drives of that span; the A-cards and orders made up to
-    // its end (a period's loss rate needs the cards still held, its deliveries orders signed
-    // long before); key accounts are a type held whole.
+    // The reads, bounded by what the charts show (the chosen day's month, or its year): the
+    // records of the sales figures of that span (`ui::reads::read_sales`: what was made in it,
+    // the open A-cards and orders, those closed since its first day); key accounts are a type
+    // held whole.
     let span = Memo::new(move |_| {
         let d = day.get();
         match kind.get() {
@@ -122,31 +125,9 @@ pub fn KpiPage() -> impl IntoView {
             }
         }
     });
-    let read_made = move |record_type: &'static str, since_span: bool| -> Reading {
-        sync.read(move || {
-            let (first, last) = span.get();
-            Some(Query::Made {
-                record_type,
-                from: if since_span {
-                    first.to_string()
-                } else {
-                    "0000-01-01".to_string()
-                },
-                to: last.to_string(),
-            })
-        })
-    };
-    let readings = [
-        read_made("a_card", false),
-        read_made("order", false),
-        read_made("visit", true),
-        read_made("test_drive", true),
-    ];
+    let records = read_sales(move || Some(span.get()));
     let facts = Memo::new(move |_| {
-        let mut records: Vec<RecordState> = Vec::new();
-        for r in readings {
-            records.extend(r.records.get());
-        }
+        let mut records: Vec<RecordState> = records.records.get();
         records.extend(sync.records("key_account"));
         let mut facts = facts_from_records(&records, store_clock());
         // The sales team: the store's consultants when the directory is known, else everyone
@@ -205,8 +186,7 @@ pub fn KpiPage() -> impl IntoView {
     let main =
         Memo::new(move |_| facts.with(|f| sales_kpis(&f.facts(), period.get(), scope.get())));
     // Until the records are read from IndexedDB, say so rather than show 0 / 0.
-    let read =
-        Memo::new(move |_| readings.iter().all(|r| r.loaded.get()) && sync.has_read("key_account"));
+    let read = Memo::new(move |_| records.loaded.get() && sync.has_read("key_account"));
     let rows = Memo::new(move |_| {
         if !manager.get() {
             return Vec::new();

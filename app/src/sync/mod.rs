@@ -666,7 +666,15 @@ impl SyncCtx {
                 self.reachable.set(true);
                 broadcast(&[]);
                 crate::directory::refresh(token.clone(), author.store_id.clone());
+                // The store's phone index is for a device that does not hold every A-card (a
+                // manager's holds them all: its own 撞单 check sees every card).
+                let holds_all = domain::records::scope::Scope::of(&domain::Actor::new(
+                    author.user_id.clone(),
+                    &author.roles,
+                ))
+                .is_everything();
                 if domain::records::may_read(&author.roles, "a_card")
+                    && !holds_all
                     && let Err(e) = phones::refresh(&token, CURSOR.with(Cell::get)).await
                 {
                     leptos::logging::warn!("forecourt: cannot keep the phone index: {e}");

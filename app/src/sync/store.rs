@@ -85,7 +85,8 @@ pub const BY_MADE_INDEX: ListIndex = ListIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub records: Vec<RecordState>,
-    /// The index key of the page's last record, when more follow: the next page starts after it.
+    /// The index key and id of the page's last record, when more follow: the next page starts
+    /// after it.
     pub next: Option<JsValue>,
 }
 
@@ -448,12 +449,19 @@ pub async fn linked(id: Uuid) -> Result<Vec<RecordState>, DbError> {
 /// transaction with every read asked for before the first answer is awaited (a page's many
 /// customers' own records, without a transaction each).
 pub async fn linked_many(ids: &[Uuid]) -> Result<Vec<RecordState>, DbError> {
+    let keys: Vec<JsValue> = ids.iter().map(key).collect();
+    with_keys(db::BY_LINK, &keys).await
+}
+
+/// The records whose key in `index` is one of `keys` (exact), each once: one transaction with
+/// every read asked for before the first answer is awaited.
+async fn with_keys(index: &str, keys: &[JsValue]) -> Result<Vec<RecordState>, DbError> {
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let index = tx.object_store(RECORDS)?.index(db::BY_LINK)?;
-    let mut requests = Vec::with_capacity(ids.len());
-    for id in ids {
-        requests.push(index.get_all(Some(key(id).into()), None)?.into_future());
+    let index = tx.object_store(RECORDS)?.index(index)?;
+    let mut requests = Vec::with_capacity(keys.len());
+    for k in keys {
+        requests.push(index.get_all(Some(k.clone().into()), None)?.into_future());
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
@@ -528,39 +536,58 @@ pub async fn follow_ups(
 }
 
 /// Every `(index key, record id)` of `index` within `range`, read with a key cursor (no stored
-/// value is read). The cursor is driven from its `success` events: one callback for the whole
-/// walk rather than a future per step.
+/// value is read).
 async fn key_cursor(index: idb::Index, range: JsValue) -> Result<Vec<(JsValue, JsValue)>, DbError> {
-    use std::cell::RefCell;
-    use std::rc::Rc;
+    let index: web_sys::IdbIndex = index.into();
+    let request = index
+        .open_key_cursor_with_range(&range)
+        .map_err(cursor_failed)?;
+    let found: std::rc::Rc<std::cell::RefCell<Vec<(JsValue, JsValue)>>> = std::rc::Rc::default();
+    let kept = found.clone();
+    walk(request, move |cursor| {
+        kept.borrow_mut()
+            .push((cursor.key()?, cursor.primary_key()?));
+        cursor.continue_()?;
+        Ok(true)
+    })
+    .await?;
+    Ok(found.take())
+}
+
+fn cursor_failed(e: JsValue) -> DbError {
+    DbError::Idb(format!("cursor: {e:?}"))
+}
+
+/// Walks the cursor `request` opened: `visit` is called with the cursor at each entry, moves
+/// it on itself (`continue_`, `continue_primary_key`) and says whether to go on (`false`: the
+/// walk ends there). Driven from the request's `success` events: one callback for the whole
+/// walk rather than a future per step.
+async fn walk(
+    request: web_sys::IdbRequest,
+    mut visit: impl FnMut(&web_sys::IdbCursor) -> Result<bool, JsValue> + 'static,
+) -> Result<(), DbError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    let failed = |e: JsValue| DbError::Idb(format!("key cursor: {e:?}"));
-    let index: web_sys::IdbIndex = index.into();
-    let request = index.open_key_cursor_with_range(&range).map_err(failed)?;
     let mut settle = None;
     let done = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    let (resolve, reject) = settle.ok_or_else(|| DbError::Idb("key cursor: no promise".into()))?;
-    let found: Rc<RefCell<Vec<(JsValue, JsValue)>>> = Rc::default();
+    let (resolve, reject) = settle.ok_or_else(|| DbError::Idb("cursor: no promise".into()))?;
     let on_success = {
-        let (request, found, reject) = (request.clone(), found.clone(), reject.clone());
-        Closure::<dyn FnMut()>::new(move || match request.result() {
-            Ok(v) if !v.is_null() && !v.is_undefined() => {
-                let cursor: web_sys::IdbCursor = v.unchecked_into();
-                found.borrow_mut().push((
-                    cursor.key().unwrap_or_default(),
-                    cursor.primary_key().unwrap_or_default(),
-                ));
-                if let Err(e) = cursor.continue_() {
+        let (request, reject) = (request.clone(), reject.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            let step = match request.result() {
+                Ok(v) if !v.is_null() && !v.is_undefined() => visit(v.unchecked_ref()),
+                Ok(_) => Ok(false),
+                Err(e) => Err(e),
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                Err(e) => {
                     let _ = reject.call1(&JsValue::NULL, &e);
                 }
-            }
-            Ok(_) => {
-                let _ = resolve.call0(&JsValue::NULL);
-            }
-            Err(e) => {
-                let _ = reject.call1(&JsValue::NULL, &e);
             }
         })
     };
@@ -582,8 +609,7 @@ async fn key_cursor(index: idb::Index, range: JsValue) -> Result<Vec<(JsValue, J
     request.set_onsuccess(None);
     request.set_onerror(None);
     drop((on_success, on_error));
-    walked.map_err(failed)?;
-    Ok(found.take())
+    walked.map(drop).map_err(cursor_failed)
 }
 
 /// What [`follow_ups`] computes the list by: the store's rules, the day, the page.
@@ -611,6 +637,39 @@ pub async fn days(
     let upper = array(&[t, JsValue::from_str(to), js_sys::Array::new().into()]);
     let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
     read_index(index.name, Some(range.into()), None).await
+}
+
+/// Every `(id, day)` of `record_type` in `by_day`, read with a key cursor (index keys and ids
+/// only, no stored value): a type counted by day without reading it (经营指标's customer base,
+/// `domain::service::customer_base`).
+pub async fn day_entries(record_type: &str) -> Result<Vec<(Uuid, String)>, DbError> {
+    let t = JsValue::from_str(record_type);
+    let lower = array(std::slice::from_ref(&t));
+    // Every key of the type sorts before `[type, []]` (arrays sort after strings).
+    let upper = array(&[t, js_sys::Array::new().into()]);
+    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    let database = db::handle()?;
+    let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
+    let index = tx.object_store(RECORDS)?.index(BY_DAY_INDEX.name)?;
+    let entries = key_cursor(index, range.into()).await?;
+    tx.await?;
+    Ok(entries
+        .iter()
+        .filter_map(|(k, primary)| {
+            let id = primary
+                .as_string()
+                .and_then(|id| Uuid::parse_str(&id).ok())?;
+            let day = js_sys::Reflect::get_u32(k, 1).ok()?.as_string()?;
+            Some((id, day))
+        })
+        .collect())
+}
+
+/// The records with any of `terms` as one of their search terms (exact, index `by_term`), each
+/// once: one transaction with every read asked for before the first answer is awaited.
+pub async fn with_terms(terms: &[String]) -> Result<Vec<RecordState>, DbError> {
+    let keys: Vec<JsValue> = terms.iter().map(|t| JsValue::from_str(t)).collect();
+    with_keys(BY_TERM, &keys).await
 }
 
 /// Gives the records a version-3 app stored their index fields (`record_value`), a batch per
@@ -661,6 +720,11 @@ fn array(items: &[JsValue]) -> JsValue {
 
 /// Up to `limit` records of `index` whose key starts with `prefix` (e.g. `["a_card"]`, or
 /// `["a_card", owner]`), in the index's order, starting after `after` (a [`Page::next`]).
+///
+/// The index keys do not end in the record's id (`domain::records::index::OWNER_PATH`): several
+/// records may share a key (one day's visits), in the order of their ids. A page's `next` is
+/// its last entry's key and id, and the next page starts at that key, moves past that id
+/// (`continuePrimaryKey`) and reads on with a cursor.
 pub async fn page(
     index: ListIndex,
     prefix: &[&str],
@@ -672,64 +736,112 @@ pub async fn page(
     // sort after strings in IndexedDB).
     let mut upper = prefix.clone();
     upper.push(js_sys::Array::new().into());
-    let range = match after {
-        Some(k) => KeyRange::bound(k, &array(&upper), Some(true), Some(true))?,
-        None => KeyRange::bound(&array(&prefix), &array(&upper), Some(false), Some(true))?,
+    use wasm_bindgen::JsCast;
+    let after: Option<(JsValue, JsValue)> = after.map(|a| {
+        let a: &js_sys::Array = a.unchecked_ref();
+        (a.get(0), a.get(1))
+    });
+    let lower = match &after {
+        Some((k, _)) => k.clone(),
+        None => array(&prefix),
     };
+    let range = KeyRange::bound(&lower, &array(&upper), Some(false), Some(true))?;
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    let values = tx
-        .object_store(RECORDS)?
-        .index(index.name)?
-        .get_all(Some(range.into()), Some(limit.saturating_add(1)))?
-        .await?;
+    let idb_index: web_sys::IdbIndex = tx.object_store(RECORDS)?.index(index.name)?.into();
+    let request = idb_index
+        .open_cursor_with_range(&JsValue::from(range))
+        .map_err(cursor_failed)?;
+    let found: std::rc::Rc<std::cell::RefCell<Vec<(JsValue, JsValue, JsValue)>>> =
+        std::rc::Rc::default();
+    // `limit` may be `u32::MAX` (the whole range): on wasm32 a usize is 32 bits.
+    let wanted = (limit as usize).saturating_add(1);
+    let mut pending = after.map(|(k, pk)| (k, pk, false));
+    let kept = found.clone();
+    walk(request, move |cursor| {
+        let (key, id) = (cursor.key()?, cursor.primary_key()?);
+        if let Some((after_key, after_id, jumped)) = &mut pending {
+            let (id_text, after_text) = (id.as_string(), after_id.as_string());
+            if same_key(&key, after_key) && id_text <= after_text {
+                // Past the page's last entry: in one step to it, then one more.
+                if *jumped || id_text == after_text {
+                    cursor.continue_()?;
+                } else {
+                    cursor.continue_primary_key(after_key, after_id)?;
+                }
+                *jumped = true;
+                return Ok(true);
+            }
+            pending = None;
+        }
+        let value = cursor
+            .unchecked_ref::<web_sys::IdbCursorWithValue>()
+            .value()?;
+        let mut kept = kept.borrow_mut();
+        kept.push((key, id, value));
+        if kept.len() >= wanted {
+            return Ok(false);
+        }
+        cursor.continue_()?;
+        Ok(true)
+    })
+    .await?;
     tx.await?;
-    let more = values.len() > limit as usize;
-    let mut records = Vec::with_capacity(values.len().min(limit as usize));
+    let found = found.take();
+    let more = found.len() > limit as usize;
+    let mut records = Vec::with_capacity(found.len().min(limit as usize));
     let mut last = None;
-    for v in values.iter().take(limit as usize) {
-        last = Some(v);
-        match read_record(v) {
+    for (key, id, v) in found.into_iter().take(limit as usize) {
+        match read_record(&v) {
             Ok(r) => records.push(r),
             Err(e) => leptos::logging::error!("forecourt: skipping an unreadable record: {e}"),
         }
+        last = Some(array(&[key, id]));
     }
-    let next = match (more, last) {
-        (true, Some(v)) => {
-            let parts: Vec<JsValue> = index
-                .path
-                .iter()
-                .map(|p| js_sys::Reflect::get(v, &JsValue::from_str(p)).unwrap_or_default())
-                .collect();
-            Some(array(&parts))
-        }
-        _ => None,
-    };
-    Ok(Page { records, next })
+    Ok(Page {
+        records,
+        next: if more { last } else { None },
+    })
 }
 
-/// The records of `domain::records::index::SEARCHED` found by the search text `input` (one of
-/// their terms starts with its `domain::records::index::query`), at most `limit`, in term
-/// order.
+/// Whether two index keys of one index are equal (arrays of strings).
+fn same_key(a: &JsValue, b: &JsValue) -> bool {
+    js_sys::JSON::stringify(a).ok().map(String::from)
+        == js_sys::JSON::stringify(b).ok().map(String::from)
+}
+
+/// The records of `domain::records::index::SEARCHED` found by the search text `input`
+/// (`domain::records::index::matches`), at most `limit`: read through `by_term` for each of
+/// the input's `lookups` (a term starts with it), in term order, then narrowed to the records
+/// the rule finds (a lookup without a plate's province character finds other provinces' too).
 pub async fn search(input: &str, limit: u32) -> Result<Vec<RecordState>, DbError> {
-    let Some(q) = domain::records::index::query(input) else {
+    let lookups = domain::records::index::lookups(input);
+    if lookups.is_empty() {
         return Ok(Vec::new());
-    };
-    let upper = format!("{q}\u{ffff}");
-    let range = KeyRange::bound(
-        &JsValue::from_str(&q),
-        &JsValue::from_str(&upper),
-        Some(false),
-        Some(false),
-    )?;
+    }
     let database = db::handle()?;
     let tx = database.transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-    // A record has several terms: read more than `limit` entries to find `limit` records.
-    let values = tx
-        .object_store(RECORDS)?
-        .index(BY_TERM)?
-        .get_all(Some(range.into()), Some(limit.saturating_mul(4)))?
-        .await?;
+    let index = tx.object_store(RECORDS)?.index(BY_TERM)?;
+    // Every read asked for before the first answer is awaited. A record has several terms:
+    // read more than `limit` entries to find `limit` records.
+    let mut requests = Vec::with_capacity(lookups.len());
+    for q in &lookups {
+        let range = KeyRange::bound(
+            &JsValue::from_str(q),
+            &JsValue::from_str(&format!("{q}\u{ffff}")),
+            Some(false),
+            Some(false),
+        )?;
+        requests.push(
+            index
+                .get_all(Some(range.into()), Some(limit.saturating_mul(4)))?
+                .into_future(),
+        );
+    }
+    let mut values = Vec::new();
+    for request in requests {
+        values.extend(request.await?);
+    }
     tx.await?;
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
@@ -739,7 +851,9 @@ pub async fn search(input: &str, limit: u32) -> Result<Vec<RecordState>, DbError
         }
         match read_record(v) {
             Ok(r) if seen.insert(r.id) => {
-                if domain::records::index::SEARCHED.contains(&r.record_type.as_str()) {
+                if domain::records::index::SEARCHED.contains(&r.record_type.as_str())
+                    && domain::records::index::matches(&r, input)
+                {
                     out.push(r);
                 }
             }

@@ -1,6 +1,7 @@
-//! The sub-navigation of an area (客服, 售后, 零件): one link per page of the area, some for the
-//! area's managers only, then the page (`Outlet`). Each area's layout (`care::CareLayout`,
-//! `service::ServiceLayout`, `parts::PartsLayout`) is this with its own entries.
+//! The sub-navigation of an area (销售, 客服, 售后, 零件): one link per page of the area, some for the
+//! area's managers only, then the page (`Outlet`). Each area's layout (`sales::SalesLayout`,
+//! `care::CareLayout`, `service::ServiceLayout`, `parts::PartsLayout`) is this with its own
+//! entries.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -38,16 +39,23 @@ impl NavEntry {
 }
 
 /// The frame of an area's pages: the sub-navigation (`label`: its accessible name; `manager`:
-/// whether the user sees the managers' entries), then the page.
+/// whether the user sees the managers' entries; `printed`: printed with the page, as the sales
+/// one is, else `no-print`), then the page.
 #[component]
 pub fn SubNav(
     label: fn(I18nContext<Locale>) -> String,
     entries: Vec<NavEntry>,
     #[prop(into)] manager: Signal<bool>,
+    #[prop(optional)] printed: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let class = if printed {
+        "sub-nav"
+    } else {
+        "sub-nav no-print"
+    };
     view! {
-        <nav class="sub-nav no-print" aria-label=move || label(i18n)>
+        <nav class=class aria-label=move || label(i18n)>
             <ul>
                 {move || {
                     let manager = manager.get();

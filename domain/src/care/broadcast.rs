@@ -137,6 +137,15 @@ pub enum BroadcastError {
     NoRecipients,
 }
 
+/// Whether `b` can be queued at all (an occasion given); whether anyone receives it is known
+/// once the customers are read ([`BroadcastError::NoRecipients`]).
+pub fn check(b: &Broadcast) -> Result<(), BroadcastError> {
+    if b.occasion.trim().is_empty() {
+        return Err(BroadcastError::NoOccasion);
+    }
+    Ok(())
+}
+
 /// The plan that queues `b` to `audience` (one SMS per customer with a phone, in `template` —
 /// the CS manager's, else the kind's default), and how many messages it queues.
 pub fn broadcast_plan(
@@ -146,9 +155,26 @@ pub fn broadcast_plan(
     cards: &[CCard],
     store: &str,
 ) -> Result<(Plan, usize), BroadcastError> {
-    if b.occasion.trim().is_empty() {
-        return Err(BroadcastError::NoOccasion);
+    check(b)?;
+    let (plan, n) = broadcast_page(b, audience, template, cards, store);
+    if n == 0 {
+        return Err(BroadcastError::NoRecipients);
     }
+    Ok((plan, n))
+}
+
+/// The part of [`broadcast_plan`] for one page of the customers (a device reads them a page at a
+/// time, never all at once): the messages to those of `cards` in `audience` with a phone, and
+/// how many. The pages' plans together queue what [`broadcast_plan`] of every card does (each
+/// message's id is the broadcast's and the customer's, so a page queued twice is one message
+/// per customer). The caller checks the occasion first and that some page queued a message.
+pub fn broadcast_page(
+    b: &Broadcast,
+    audience: Audience,
+    template: Option<&str>,
+    cards: &[CCard],
+    store: &str,
+) -> (Plan, usize) {
     let template = template
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| b.kind.default_template());
@@ -178,10 +204,7 @@ pub fn broadcast_plan(
         );
         n += 1;
     }
-    if n == 0 {
-        return Err(BroadcastError::NoRecipients);
-    }
-    Ok((plan, n))
+    (plan, n)
 }
 
 /// A queued broadcast message as counted: its broadcast's key and day. `None` for other messages.
@@ -296,7 +319,9 @@ mod tests {
             broadcast_plan(&b, Audience::All, None, &[card(1)], "x").map(|(_, n)| n),
             Err(BroadcastError::NoOccasion)
         );
+        assert_eq!(check(&b), Err(BroadcastError::NoOccasion));
         let b = bc(BroadcastKind::SevereWeather, "2026-07-20", "台风");
+        assert_eq!(check(&b), Ok(()));
         let mut away = card(1);
         away.local = Some(false);
         assert_eq!(
@@ -329,6 +354,83 @@ mod tests {
                 .iter()
                 .all(|m| m.conflicts(&MESSAGE).is_empty())
         );
+    }
+
+    /// A device reads the customers a page at a time: the pages' plans queue the same messages as
+    /// the plan of every card.
+    #[test]
+    fn a_broadcast_queued_page_by_page_is_the_broadcast_of_every_card() {
+        let mut away = card(4);
+        away.local = Some(false);
+        let mut no_phone = card(5);
+        no_phone.phone = None;
+        let cards = [card(1), card(2), card(3), away, no_phone, card(6)];
+        let b = bc(BroadcastKind::Holiday, "2026-10-01", "国庆节");
+        for audience in [Audience::All, Audience::Local] {
+            let (whole, n) = broadcast_plan(&b, audience, None, &cards, "店").unwrap();
+            let mut paged = Device::new(1);
+            let mut total = 0;
+            for page in cards.chunks(2) {
+                let (plan, k) = broadcast_page(&b, audience, None, page, "店");
+                paged.run(&plan, "csmgr", 1_790_000_000_000);
+                total += k;
+            }
+            let mut at_once = Device::new(1);
+            at_once.run(&whole, "csmgr", 1_790_000_000_000);
+            assert_eq!(total, n);
+            let bodies = |d: &Device| -> Vec<(Uuid, Option<String>)> {
+                d.of("message")
+                    .iter()
+                    .map(|m| (m.id, field::string(m, "body")))
+                    .collect()
+            };
+            assert_eq!(bodies(&paged), bodies(&at_once));
+        }
+        // A page without a recipient queues nothing.
+        let (plan, n) = broadcast_page(&b, Audience::All, None, &cards[4..5], "店");
+        assert_eq!((plan.writes.len(), n), (0, 0));
+    }
+
+    /// The month's broadcasts read by their day (`records::index`: a message's `day` is its
+    /// `broadcast_on`) count as every message does.
+    #[test]
+    fn the_months_broadcasts_read_by_day_count_as_every_message() {
+        let cards = [card(1), card(2)];
+        let mut dev = Device::new(1);
+        for (on, occasion) in [
+            ("2026-09-30", "中秋节"),
+            ("2026-10-01", "国庆节"),
+            ("2026-10-12", "台风"),
+            ("2026-11-01", "立冬"),
+        ] {
+            let (plan, _) = broadcast_plan(
+                &bc(BroadcastKind::Holiday, on, occasion),
+                Audience::All,
+                None,
+                &cards,
+                "店",
+            )
+            .unwrap();
+            dev.run(&plan, "csmgr", 1_790_000_000_000);
+        }
+        let clock = crate::time::StoreClock::CHINA;
+        let first = d("2026-10-01");
+        let (from, to) = crate::care::monthly::report_days(first).broadcasts;
+        let (from, to) = (from.to_string(), to.to_string());
+        let every: Vec<_> = dev.of("message").iter().filter_map(broadcast_of).collect();
+        let read: Vec<_> = dev
+            .of("message")
+            .iter()
+            .filter(|m| {
+                crate::records::index::keys(m, clock)
+                    .day
+                    .is_some_and(|day| day >= from && day <= to)
+            })
+            .filter_map(broadcast_of)
+            .collect();
+        assert_eq!(read.len(), 4);
+        assert_eq!(month_count(&read, first), month_count(&every, first));
+        assert_eq!(month_count(&read, first).broadcasts.len(), 2);
     }
 
     #[test]

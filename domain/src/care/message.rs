@@ -4,7 +4,7 @@
 //! queued offline (on one device or two) is one record and is sent once. A gateway to an SMS or
 //! WeChat service reads the queued records and moves them to `sent` (or `failed`).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use uuid::Uuid;
 
 use super::CareKind;
@@ -12,6 +12,7 @@ use super::calls::{Outcome, log_attempt};
 use super::settings::CareSettings;
 use crate::plan::{Plan, PlannedWrite};
 use crate::records::{CareTask, MESSAGE};
+use crate::sync::RecordState;
 
 /// The store's default text for a kind of task (`{name}`: the customer, `{store}`: the store,
 /// `{date}`: the task's due day).
@@ -146,6 +147,30 @@ pub fn send_for_task(
     plan
 }
 
+/// How many days back the outbox (短信发件箱) lists messages: those first written (queued) in
+/// the last [`OUTBOX_DAYS`] days, whatever their state. What it reads does not grow with the
+/// store's years (with the default gateway nothing is ever marked sent: every message of every
+/// year stays queued, so "the queued ones" would be all of them).
+pub const OUTBOX_DAYS: i64 = 30;
+
+/// The days whose messages the outbox lists on `today` (index `by_made`: the day a message was
+/// first written), both inclusive.
+pub fn outbox_days(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (today - TimeDelta::days(OUTBOX_DAYS), today)
+}
+
+/// The outbox's rows: `messages` newest first (by when each was first written, then by id), each
+/// once, without those in the bin.
+pub fn outbox_order(messages: Vec<RecordState>) -> Vec<RecordState> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out: Vec<RecordState> = messages
+        .into_iter()
+        .filter(|m| !m.is_deleted() && seen.insert(m.id))
+        .collect();
+    out.sort_by_key(|m| std::cmp::Reverse((m.created, m.id)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +196,39 @@ mod tests {
             1_780_000_000_000,
         );
         CareTask::of(dev.get(TASK), StoreClock::CHINA)
+    }
+
+    #[test]
+    fn the_outbox_lists_the_last_thirty_days_newest_first_each_once() {
+        assert_eq!(
+            outbox_days(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()),
+            (
+                NaiveDate::from_ymd_opt(2026, 11, 7).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+            )
+        );
+        let mut dev = Device::new(1);
+        let queue = |dev: &mut Device, n: u128, ms: u64| {
+            let m = OutgoingMessage {
+                id: Uuid::from_u128(n),
+                channel: "sms".into(),
+                to_name: "李女士".into(),
+                to_phone: "13812345678".into(),
+                template: "birthday".into(),
+                body: "生日快乐".into(),
+                c_card_id: None,
+                care_task_id: Uuid::from_u128(0x51),
+            };
+            dev.run(&Outbox.send(&m), "li", ms);
+        };
+        queue(&mut dev, 9, 1_780_000_000_000);
+        queue(&mut dev, 1, 1_780_000_500_000);
+        queue(&mut dev, 5, 1_780_000_100_000);
+        let all = dev.of("message");
+        let mut twice = all.clone();
+        twice.extend(all);
+        let ids: Vec<u128> = outbox_order(twice).iter().map(|m| m.id.as_u128()).collect();
+        assert_eq!(ids, vec![1, 5, 9]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::CareKind;
+use super::broadcast::{MonthCount, month_count};
 use super::calls::{Attempt, Outcome};
 use super::report::{
     Counted, PersonFigures, churn_counted, completion_by_person, first_maintenance_counted,
@@ -220,12 +221,17 @@ pub const DELIVERY_LOOKBACK_DAYS: i64 = 360;
 /// What the report of the month starting `first` reads, by day (issue 14: index ranges, not
 /// every record): the care tasks due in [`task_days`], the past services (handed-over repair
 /// orders by their reception, imported services by their date) and the C-cards delivered in
-/// these ranges, then the C-cards of those services' customers ([`report_customers`]).
+/// these ranges, then the C-cards of those services' customers ([`report_customers`]); and the
+/// broadcast messages of the month by their day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportDays {
     pub tasks: (NaiveDate, NaiveDate),
     pub services: (NaiveDate, NaiveDate),
     pub deliveries: (NaiveDate, NaiveDate),
+    /// The month's holiday / weather broadcasts: the messages whose broadcast day
+    /// (`broadcast_on`, a message's `day` in the indexes) is in the month
+    /// ([`super::broadcast::month_count`]).
+    pub broadcasts: (NaiveDate, NaiveDate),
 }
 
 /// The days the report of the month starting `first` reads ([`ReportDays`]).
@@ -238,6 +244,7 @@ pub fn report_days(first: NaiveDate) -> ReportDays {
             to + TimeDelta::days(super::report::GRACE_DAYS),
         ),
         deliveries: (from - TimeDelta::days(DELIVERY_LOOKBACK_DAYS), to),
+        broadcasts: (from, to),
     }
 }
 
@@ -327,6 +334,9 @@ pub struct ReportInput<'a> {
     pub tasks: &'a [CareTask],
     pub visits: &'a [CareVisit],
     pub lost: &'a [LostOutcome],
+    /// The holiday / weather broadcasts' messages as counted (`broadcast::broadcast_of`: the
+    /// broadcast's key and day), those of the month's days at least ([`ReportDays::broadcasts`]).
+    pub broadcasts: &'a [(String, NaiveDate)],
     pub clock: StoreClock,
 }
 
@@ -348,6 +358,8 @@ pub struct MonthlyReport {
     pub shops: Vec<Tally>,
     /// Per person (by effective assignee; `None`: nobody's yet).
     pub people: BTreeMap<Option<Uuid>, PersonFigures>,
+    /// The month's broadcasts against "at least three a month".
+    pub broadcasts: MonthCount,
 }
 
 impl MonthlyReport {
@@ -384,7 +396,22 @@ pub fn monthly_report(input: &ReportInput, first: NaiveDate) -> MonthlyReport {
         reasons,
         shops,
         people: completion_by_person(input.tasks, &input.settings.specialists, first, input.clock),
+        broadcasts: month_count(input.broadcasts, first),
     }
+}
+
+/// The report of the month starting `first` counted from records read for `read` (the days
+/// [`report_days`] names for the month they were read for), or `None` when those are not this
+/// month's days. A screen reads a newly chosen month's records while it still holds the last
+/// month's, which miss what the new month counts (January's tasks are not among those read for
+/// November): counted, they would show wrong figures under the new month's title (seen as a
+/// specialist's done count moving in e2e `care.rs`, docs/ui/care.md). `None` is "still loading".
+pub fn report_of_read(
+    input: &ReportInput,
+    read: ReportDays,
+    first: NaiveDate,
+) -> Option<MonthlyReport> {
+    (read == report_days(first)).then(|| monthly_report(input, first))
 }
 
 /// The month a report is due for on `today`: the month before (the report is due on the 1st).
@@ -482,6 +509,24 @@ mod tests {
     use crate::care::testing::{Device, card, d, service};
     use crate::plan::{Plan, PlannedWrite};
     use crate::records::CARE_TASK;
+
+    /// A report's input of `tasks` alone.
+    fn tasks_only<'a>(
+        tasks: &'a [CareTask],
+        settings: &'a CareSettings,
+        clock: StoreClock,
+    ) -> ReportInput<'a> {
+        ReportInput {
+            cards: &[],
+            services: &[],
+            settings,
+            tasks,
+            visits: &[],
+            lost: &[],
+            broadcasts: &[],
+            clock,
+        }
+    }
 
     fn ms(clock: StoreClock, t: chrono::NaiveDateTime) -> u64 {
         clock.instant(t).timestamp_millis() as u64
@@ -635,6 +680,12 @@ mod tests {
             reason: Some("搬家".into()),
             other_shop: Some("路边店".into()),
         }];
+        // The month's broadcasts: one in June (two messages), one in May.
+        let broadcasts = [
+            ("holiday/2026-06-01/儿童节".to_string(), d("2026-06-01")),
+            ("holiday/2026-06-01/儿童节".to_string(), d("2026-06-01")),
+            ("holiday/2026-05-01/劳动节".to_string(), d("2026-05-01")),
+        ];
         let settings = CareSettings::default();
         let input = ReportInput {
             cards: &cards,
@@ -643,6 +694,7 @@ mod tests {
             tasks: &tasks,
             visits: &visits,
             lost: &lost,
+            broadcasts: &broadcasts,
             clock,
         };
         let r = monthly_report(&input, d("2026-06-17"));
@@ -669,7 +721,99 @@ mod tests {
         assert_eq!(r.reasons[0].label, "搬家");
         assert_eq!(r.shops[0].label, "路边店");
         let li = r.people[&Some(Uuid::from_u128(0xa1))];
+        assert_eq!(
+            r.broadcasts.broadcasts,
+            vec!["holiday/2026-06-01/儿童节".to_string()]
+        );
+        assert_eq!(r.broadcasts.messages, 2);
         assert_eq!((li.due, li.done, li.failed), (3, 2, 0));
+    }
+
+    /// Records read for November do not give January's report: January's tasks are not among
+    /// them, so January's figures counted from them would be wrong (a done task missing), and
+    /// the report says so (`None`: still loading) until January's own records are read.
+    #[test]
+    fn a_months_report_is_counted_only_from_the_records_read_for_it() {
+        let clock = StoreClock::CHINA;
+        let mut dev = Device::new(1);
+        let zhao = Uuid::from_u128(0xa2);
+        let due = |n: u128, day: &str| {
+            PlannedWrite::new(Uuid::from_u128(300 + n), &CARE_TASK)
+                .set("kind", "first_maintenance")
+                .set("c_card_id", Uuid::from_u128(n).to_string())
+                .set("due_at", format!("{day}T17:30:00"))
+                .set("assignee_id", zhao.to_string())
+        };
+        dev.run(
+            &Plan::new()
+                .then(due(1, "2026-11-20"))
+                .then(due(2, "2027-01-05")),
+            "csmgr",
+            1_790_000_000_000,
+        );
+        // Both reached early in December.
+        let at = d("2026-12-03").and_hms_opt(10, 0, 0).unwrap();
+        for n in [1u128, 2] {
+            dev.run(
+                &Plan::new().then(log_attempt(
+                    Uuid::from_u128(300 + n),
+                    Uuid::from_u128(400 + n),
+                    at,
+                    "phone",
+                    Outcome::Reached,
+                    "",
+                )),
+                &zhao.to_string(),
+                ms(clock, at),
+            );
+        }
+        let tasks: Vec<CareTask> = dev
+            .of("care_task")
+            .iter()
+            .map(|r| CareTask::of(r, clock))
+            .collect();
+        let read_for = |first: NaiveDate| -> Vec<CareTask> {
+            let (from, to) = report_days(first).tasks;
+            tasks
+                .iter()
+                .filter(|t| t.due_at.is_some_and(|d| d.date() >= from && d.date() <= to))
+                .cloned()
+                .collect()
+        };
+        let settings = CareSettings::default();
+        // The report's input of `tasks` alone.
+        let of_tasks = |tasks: &'_ [CareTask]| -> MonthlyReport {
+            monthly_report(&tasks_only(tasks, &settings, clock), d("2027-01-01"))
+        };
+        let (november, january) = (d("2026-11-01"), d("2027-01-01"));
+        let nov_read = read_for(november);
+        let jan_read = read_for(january);
+        // What November's read would give for January: the January task is not in it.
+        assert_eq!(nov_read.len(), 1);
+        let done = |r: &MonthlyReport| r.people.get(&Some(zhao)).map_or(0, |f| f.done);
+        assert_eq!(done(&of_tasks(&nov_read)), 0);
+        assert_eq!(done(&of_tasks(&jan_read)), 1);
+        let of_read = |tasks: &[CareTask], read: NaiveDate, first: NaiveDate| {
+            report_of_read(
+                &tasks_only(tasks, &settings, clock),
+                report_days(read),
+                first,
+            )
+        };
+        assert_eq!(of_read(&nov_read, november, january), None);
+        assert_eq!(
+            of_read(&jan_read, january, january),
+            Some(of_tasks(&jan_read))
+        );
+        // Any day of the month names it.
+        assert_eq!(
+            of_read(&jan_read, d("2027-01-17"), d("2027-01-09")).map(|r| done(&r)),
+            Some(1)
+        );
+        assert_eq!(
+            of_read(&nov_read, november, november).map(|r| done(&r)),
+            Some(1)
+        );
     }
 
     #[test]
@@ -768,6 +912,7 @@ mod tests {
         assert_eq!(days.tasks, task_days(first));
         assert_eq!(days.services, (d("2024-06-01"), d("2026-07-30")));
         assert_eq!(days.deliveries, (d("2025-06-06"), d("2026-06-30")));
+        assert_eq!(days.broadcasts, (d("2026-06-01"), d("2026-06-30")));
         let mut cards = Vec::new();
         for n in 1..=4 {
             let mut c = card(n);
@@ -805,6 +950,7 @@ mod tests {
                 tasks: &tasks,
                 visits: &visits,
                 lost: &[],
+                broadcasts: &[],
                 clock,
             },
             first,
@@ -840,6 +986,7 @@ mod tests {
                 tasks: &read_tasks,
                 visits: &visits,
                 lost: &[],
+                broadcasts: &[],
                 clock,
             },
             first,

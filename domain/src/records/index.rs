@@ -13,7 +13,11 @@
 //! - `day`: the record's date in the store's time zone, `YYYY-MM-DD`, or [`NO_DAY`] (which
 //!   sorts after every date): an A-card's next follow-up, a care task's due time, a visit's
 //!   arrival, a test drive's follow-up, an order's promised date, a C-card's delivery date, an
-//!   appointment's slot; [`NO_DAY`] too for a type with an owner or a status but no day field
+//!   appointment's slot, a broadcast message's day (a task's message has none) — but a closed
+//!   A-card (lost, ordered, delivered) or order (delivered, cancelled) is listed by the day it
+//!   closed, `~YYYY-MM-DD` (`sales::kpi_reads::closed_key`, after every date and after
+//!   [`NO_DAY`]: the sales figures read the cards and orders closed since a period's first day,
+//!   docs/sync.md); [`NO_DAY`] too for a type with an owner or a status but no day field
 //!   (a repair order, a key account: `day` is a member of `by_owner`'s and `by_status`'s keys,
 //!   [`has_day`]); absent for any other type (so in no `by_day`).
 //! - `name`: the name shown (the tie-break of lists sorted by day), or `""`.
@@ -41,16 +45,18 @@
 use std::collections::BTreeSet;
 
 use super::field;
+use crate::sales::kpi_reads::{closed_key, closed_on};
 use crate::sales::phone;
 use crate::sync::{FieldKind, RecordState};
 use crate::time::StoreClock;
 
 /// The version of the index fields [`keys`] computes and of the stored value's form (5: the
-/// record's text is the compact one, `sync::compact`): raised whenever they change, so that a
-/// device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
+/// record's text is the compact one, `sync::compact`; 6: a closed A-card's or order's `day` is
+/// the day it closed, `sales::kpi_reads::closed_key`; 7: fewer [`terms`]; 8: a broadcast
+/// message's `day`): raised whenever they change, so that a device rewrites its stored records (`app/src/sync/store.rs`, `reindex`) and uses a snapshot
 /// page's ready-made values ([`device_value`], `GET /api/sync/snapshot?index=`) only when they
 /// are of its own version.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 8;
 
 /// The `day` of a record without a date: sorts after every `YYYY-MM-DD`.
 pub const NO_DAY: &str = "~";
@@ -158,7 +164,7 @@ fn owner_field(record_type: &str) -> Option<&'static str> {
 
 /// The record types with a `day` (the types [`day_field`] knows): the others are in no
 /// `by_day`.
-pub const DAY_TYPES: [&str; 9] = [
+pub const DAY_TYPES: [&str; 10] = [
     "a_card",
     "care_task",
     "visit",
@@ -168,6 +174,7 @@ pub const DAY_TYPES: [&str; 9] = [
     "appointment",
     "reception_rota",
     "service_history",
+    "message",
 ];
 
 /// Whether records of `record_type` have an owner (are in `by_owner`).
@@ -193,14 +200,19 @@ pub fn has_day(record_type: &str) -> bool {
 }
 
 /// The key path of the index `by_owner`: a person's records by day.
-pub const OWNER_PATH: [&str; 5] = ["type", "owner", "day", "name", "id"];
+///
+/// No compound path ends in the record's `id`: an index orders the records of one key by their
+/// primary key (the id) already, and a list pages on from the last key and id
+/// (`app/src/sync/store.rs`, `page`): the id in the key made every entry ~80 bytes longer, and
+/// a first sync's cost grows with the bytes it writes (issue 14).
+pub const OWNER_PATH: [&str; 4] = ["type", "owner", "day", "name"];
 /// The key path of the index `by_status`: the records in a status by day.
-pub const STATUS_PATH: [&str; 5] = ["type", "status", "day", "name", "id"];
+pub const STATUS_PATH: [&str; 4] = ["type", "status", "day", "name"];
 /// The key path of the index `by_day`: a type's records by day.
-pub const DAY_PATH: [&str; 4] = ["type", "day", "name", "id"];
+pub const DAY_PATH: [&str; 3] = ["type", "day", "name"];
 /// The key path of the index `by_made`: a type's records by the day each was made (and a
 /// type whole, through its `[type]` prefix).
-pub const MADE_PATH: [&str; 3] = ["type", "made", "id"];
+pub const MADE_PATH: [&str; 2] = ["type", "made"];
 /// The key path of the index `by_follow`: the A-cards being followed, by owner.
 pub const FOLLOW_PATH: [&str; 3] = ["type", "owner", "follow"];
 
@@ -227,6 +239,8 @@ fn day_field(record_type: &str) -> Option<&'static str> {
         "c_card" => Some("delivery_date"),
         "appointment" => Some("slot_at"),
         "reception_rota" | "service_history" => Some("date"),
+        // A holiday / weather broadcast's day (`care::broadcast`): the month's broadcasts.
+        "message" => Some("broadcast_on"),
         _ => None,
     }
 }
@@ -327,11 +341,12 @@ pub fn keys(record: &RecordState, clock: StoreClock) -> IndexKeys {
         live: true,
         owner: owner_field(rt).map(|f| field::string(record, f).unwrap_or_default()),
         status: field::status(record, "status"),
-        day: has_day(rt).then(|| {
-            day_field(rt)
+        day: has_day(rt).then(|| match closed_on(record, clock) {
+            Some(closed) => closed_key(closed),
+            None => day_field(rt)
                 .and_then(|f| field::date(record, f, clock))
                 .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_else(|| NO_DAY.to_string())
+                .unwrap_or_else(|| NO_DAY.to_string()),
         }),
         name: text(name_field(rt)),
         made: made_field(rt)
@@ -361,14 +376,16 @@ pub fn normalise_term(text: &str) -> String {
 
 /// The search terms of a record of one of [`SEARCHED`] (none for other types): its name; its
 /// phone's digits (the canonical number's, or as typed) and the last [`PHONE_TAIL`] digits; for
-/// a C-card, its plate (with and without the province character, e.g. `京A12345` and `A12345`),
-/// its VIN and the VIN's last [`VIN_TAIL`] characters. A query matches a record when it is a
-/// prefix of one of its terms ([`query`]).
-pub fn terms(record: &RecordState) -> Vec<String> {
-    if !SEARCHED.contains(&record.record_type.as_str()) {
-        return Vec::new();
-    }
+/// a C-card, its plate from its first letter or digit on (`京A12345` → `A12345`; the plate as
+/// written is [`province_plate`]), its VIN and the VIN's last [`VIN_TAIL`] characters. A query
+/// matches a record when it is a prefix of one of these ([`matches`]).
+///
+/// The device stores them less a mobile number's digits, plus the phone key ([`terms`]).
+fn search_terms(record: &RecordState) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    if !SEARCHED.contains(&record.record_type.as_str()) {
+        return out;
+    }
     let mut add = |t: String| {
         if !t.is_empty() {
             out.insert(t);
@@ -377,29 +394,15 @@ pub fn terms(record: &RecordState) -> Vec<String> {
     if let Some(name) = field::string(record, "name") {
         add(normalise_term(&name));
     }
-    if let Some(typed) = field::string(record, "phone") {
-        let digits: String = phone::normalise(&typed)
-            .unwrap_or(typed)
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
+    if let Some(digits) = phone_digits(record) {
         if digits.len() > PHONE_TAIL {
             add(digits[digits.len() - PHONE_TAIL..].to_string());
         }
         add(digits);
     }
-    if let Some(key) = phone_key(record) {
-        add(key);
-    }
     if record.record_type == "c_card" {
         if let Some(plate) = field::string(record, "plate") {
-            let plate = normalise_term(&plate);
-            let latin: String = plate
-                .chars()
-                .skip_while(|c| !c.is_ascii_alphanumeric())
-                .collect();
-            add(latin);
-            add(plate);
+            add(plate_term(&plate));
         }
         if let Some(vin) = field::string(record, "vin") {
             let vin = normalise_term(&vin);
@@ -410,7 +413,87 @@ pub fn terms(record: &RecordState) -> Vec<String> {
             add(vin);
         }
     }
+    out
+}
+
+/// The digits of a record's phone: the canonical number's (`sales::phone::normalise`), or as
+/// typed.
+fn phone_digits(record: &RecordState) -> Option<String> {
+    let typed = field::string(record, "phone")?;
+    Some(
+        phone::normalise(&typed)
+            .unwrap_or(typed)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect(),
+    )
+}
+
+/// A C-card's plate as written with the province character before its first letter or digit
+/// (`京A12345`), normalised; `None` when it has none (then the plate is a search term as it is).
+/// A query finds it when it is a prefix and holds a letter or digit (`京A1`; not `京` alone,
+/// which every car of the province shares).
+fn province_plate(record: &RecordState) -> Option<String> {
+    if record.record_type != "c_card" {
+        return None;
+    }
+    let plate = normalise_term(&field::string(record, "plate")?);
+    let latin = latin_part(&plate);
+    (!latin.is_empty() && latin != plate).then_some(plate)
+}
+
+/// The term a C-card's plate is stored as in `by_term` ([`terms`]): normalised, from its first
+/// letter or digit on (`京A·12345` → `A12345`), or whole when it has neither.
+pub fn plate_term(plate: &str) -> String {
+    let plate = normalise_term(plate);
+    let latin = latin_part(&plate);
+    if latin.is_empty() { plate } else { latin }
+}
+
+/// A plate (or a query) from its first letter or digit on: `京A12345` → `A12345`.
+fn latin_part(text: &str) -> String {
+    text.chars()
+        .skip_while(|c| !c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// The terms a device indexes (`by_term`, one entry each; a first sync writes every one): the
+/// [`search_terms`] and an A-card's [`phone_key`] (the 撞单 queue), less an A-card's phone
+/// digits when they are its phone key's (a mobile number: the search looks for `PHONE_KEY` +
+/// the query's digits too, [`lookups`]). A C-card's plate is stored from its first letter or
+/// digit on only: the search looks for a query's part from there on too, and keeps the records
+/// [`matches`] finds.
+pub fn terms(record: &RecordState) -> Vec<String> {
+    let mut out = search_terms(record);
+    if let Some(key) = phone_key(record) {
+        if let Some(digits) = phone_digits(record)
+            && key.strip_prefix(PHONE_KEY) == Some(digits.as_str())
+        {
+            out.remove(&digits);
+        }
+        out.insert(key);
+    }
     out.into_iter().collect()
+}
+
+/// The prefixes of `by_term` the search reads for `input` ([`query`]): the query itself; for a
+/// query of digits, also [`PHONE_KEY`] and the digits (an A-card's mobile number is stored as
+/// its phone key only, [`terms`]); for a query with a province character before a letter or
+/// digit, also its part from that letter on (a plate is stored without it). What these find is
+/// then narrowed to the records [`matches`] finds. Empty when there is nothing to look for.
+pub fn lookups(input: &str) -> Vec<String> {
+    let Some(q) = query(input) else {
+        return Vec::new();
+    };
+    let mut out = vec![q.clone()];
+    if q.chars().all(|c| c.is_ascii_digit()) {
+        out.push(format!("{PHONE_KEY}{q}"));
+    }
+    let latin = latin_part(&q);
+    if !latin.is_empty() && latin != q {
+        out.push(latin);
+    }
+    out
 }
 
 /// What a search field's text looks for: the prefix of a term ([`terms`]), or `None` when
@@ -440,10 +523,16 @@ pub fn query(input: &str) -> Option<String> {
     (!q.is_empty()).then_some(q)
 }
 
-/// Whether `record` is found by the search text `input` (the rule the index answers with:
-/// `input`'s [`query`] is a prefix of one of the record's [`terms`]).
+/// Whether `record` is found by the search text `input`: `input`'s [`query`] is a prefix of one
+/// of the record's search terms ([`search_terms`]), or of its plate as written
+/// ([`province_plate`]) and holds a letter or digit. The index answers it through [`lookups`] of
+/// the stored [`terms`] (a test shows it finds every record this finds).
 pub fn matches(record: &RecordState, input: &str) -> bool {
-    query(input).is_some_and(|q| terms(record).iter().any(|t| t.starts_with(&q)))
+    query(input).is_some_and(|q| {
+        search_terms(record).iter().any(|t| t.starts_with(&q))
+            || (!latin_part(&q).is_empty()
+                && province_plate(record).is_some_and(|p| p.starts_with(&q)))
+    })
 }
 
 #[cfg(test)]
@@ -498,7 +587,8 @@ mod tests {
         assert_eq!(k.name, "王建华");
         assert_eq!(
             k.terms,
-            vec!["\u{1}13812345678", "13812345678", "5678", "王建华"]
+            vec!["\u{1}13812345678", "5678", "王建华"],
+            "a mobile number's digits are its phone key's"
         );
         assert_eq!(
             k.follow.as_deref(),
@@ -588,6 +678,30 @@ mod tests {
             Some(""),
             "an A-card without a consultant"
         );
+    }
+
+    /// The month's broadcasts are read by their day (`care::broadcast`, 客服月报); a task's
+    /// message has none, so no period's read finds it.
+    #[test]
+    fn a_broadcast_message_is_listed_on_its_day() {
+        let m = rec(
+            &crate::records::MESSAGE,
+            &[
+                ("broadcast", json!("holiday/2026-10-01/国庆节")),
+                ("broadcast_on", json!("2026-10-01")),
+            ],
+        );
+        let k = keys(&m, C);
+        assert_eq!(k.day.as_deref(), Some("2026-10-01"));
+        assert_eq!(k.status.as_deref(), Some("queued"));
+        let task_message = rec(
+            &crate::records::MESSAGE,
+            &[(
+                "care_task_id",
+                json!("00000000-0000-0000-0000-000000000005"),
+            )],
+        );
+        assert_eq!(keys(&task_message, C).day.as_deref(), Some(NO_DAY));
     }
 
     #[test]
@@ -836,6 +950,8 @@ mod tests {
                 ("vin", json!("lsgkb54h1ma123456")),
             ],
         );
+        assert_eq!(province_plate(&c).as_deref(), Some("京A12345"));
+        // Stored: the plate without its province character only.
         assert_eq!(
             terms(&c),
             vec![
@@ -845,7 +961,6 @@ mod tests {
                 "LSGKB54H1MA123456",
                 "ZHANGWEI",
                 "123456",
-                "京A12345"
             ]
             .into_iter()
             .map(String::from)
@@ -858,7 +973,7 @@ mod tests {
         ] {
             assert!(matches(&c, found), "{found}");
         }
-        for missed in ["B12", "wei", "0000", "", "   "] {
+        for missed in ["B12", "wei", "0000", "", "   ", "京"] {
             assert!(!matches(&c, missed), "{missed}");
         }
     }
@@ -893,12 +1008,98 @@ mod tests {
     #[test]
     fn a_landline_is_found_by_its_digits() {
         let card = rec(&A_CARD, &[("phone", json!("(0571) 8765 4321"))]);
+        // The canonical landline is not its digits: both are stored.
         assert_eq!(
             terms(&card),
             vec!["\u{1}0571-87654321", "057187654321", "4321"]
         );
         assert!(matches(&card, "0571-8765"));
         assert!(matches(&card, "4321"));
+    }
+
+    #[test]
+    fn a_mobile_number_is_stored_once_as_the_phone_key_and_still_found_by_its_digits() {
+        let card = rec(
+            &A_CARD,
+            &[("name", json!("王建")), ("phone", json!("138 1234 5678"))],
+        );
+        assert_eq!(terms(&card), vec!["\u{1}13812345678", "5678", "王建"]);
+        assert_eq!(
+            lookups("138 12"),
+            vec!["13812".to_string(), "\u{1}13812".to_string()]
+        );
+        assert!(matches(&card, "13812") && found_by_the_index(&card, "13812"));
+    }
+
+    #[test]
+    fn a_plate_query_with_its_province_also_looks_without_it() {
+        assert_eq!(lookups("京a1"), vec!["京A1".to_string(), "A1".to_string()]);
+        assert_eq!(lookups("王建"), vec!["王建".to_string()]);
+        assert_eq!(lookups("  "), Vec::<String>::new());
+    }
+
+    /// Whether one of `input`'s [`lookups`] is a prefix of one of the stored [`terms`].
+    fn found_by_the_index(record: &RecordState, input: &str) -> bool {
+        let stored = terms(record);
+        lookups(input)
+            .iter()
+            .any(|l| stored.iter().any(|t| t.starts_with(l.as_str())))
+    }
+
+    #[test]
+    fn the_index_finds_every_record_the_search_rule_finds() {
+        let records = [
+            rec(
+                &A_CARD,
+                &[
+                    ("name", json!("王建国")),
+                    ("phone", json!("+86 139-0000-1111")),
+                ],
+            ),
+            rec(
+                &A_CARD,
+                &[
+                    ("name", json!("Li Na")),
+                    ("phone", json!("(0571) 8765 4321")),
+                ],
+            ),
+            rec(&A_CARD, &[("phone", json!("12"))]),
+            rec(
+                &C_CARD,
+                &[
+                    ("name", json!("赵敏")),
+                    ("phone", json!("13812345678")),
+                    ("plate", json!("粤B·D12345")),
+                    ("vin", json!("lsgkb54h1ma123456")),
+                ],
+            ),
+            rec(
+                &C_CARD,
+                &[("plate", json!("A88888")), ("vin", json!("VIN1"))],
+            ),
+            rec(&C_CARD, &[("plate", json!("使馆123"))]),
+        ];
+        for r in &records {
+            // Every prefix of every search term and of the plate, as typed in several ways.
+            for t in search_terms(r).into_iter().chain(province_plate(r)) {
+                let chars: Vec<char> = t.chars().collect();
+                for n in 1..=chars.len() {
+                    let typed: String = chars[..n].iter().collect();
+                    for input in [typed.clone(), typed.to_lowercase(), format!(" {typed} ")] {
+                        if matches(r, &input) {
+                            assert!(
+                                found_by_the_index(r, &input),
+                                "{input:?} finds {:?} by rule but not through the index",
+                                r.record_type
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // And nothing is found through the index that the rule does not find, once narrowed.
+        assert!(!matches(&records[3], "川B"));
+        assert!(found_by_the_index(&records[3], "川B"));
     }
 
     #[test]

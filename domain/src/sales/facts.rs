@@ -74,8 +74,9 @@ fn date_of(clock: StoreClock, r: &RecordState, name: &str) -> Option<NaiveDate> 
     field::date(r, name, clock).or_else(|| created_day(clock, r))
 }
 
-/// The day of the earliest write still shown that put `value` into the register `field`.
-fn day_of_write(
+/// The day of the earliest write still shown that put `value` into the register `field`
+/// (also the closed day of [`super::kpi_reads::closed_on`]).
+pub(crate) fn day_of_write(
     clock: StoreClock,
     r: &RecordState,
     field: &str,

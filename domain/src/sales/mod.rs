@@ -22,6 +22,7 @@ pub mod grade;
 pub mod handover;
 pub mod imported;
 pub mod kpi;
+pub mod kpi_reads;
 pub mod loss;
 pub mod loss_flow;
 pub mod order;

@@ -159,6 +159,18 @@ pub struct CustomerFact {
     pub delivered_on: Option<NaiveDate>,
 }
 
+impl CustomerFact {
+    /// A C-card as a fact: its vehicle, delivered on `delivery_date`.
+    pub fn of(r: &RecordState, clock: StoreClock) -> CustomerFact {
+        CustomerFact {
+            id: r.id,
+            vin: field::string(r, "vin"),
+            plate: field::string(r, "plate"),
+            delivered_on: field::date(r, "delivery_date", clock),
+        }
+    }
+}
+
 /// The month's costs the GM entered (`store_costs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CostFact {
@@ -1113,12 +1125,7 @@ pub fn service_facts_from_records(
                     done_on,
                 });
             }
-            "c_card" => out.customers.push(CustomerFact {
-                id: r.id,
-                vin: field::string(r, "vin"),
-                plate: field::string(r, "plate"),
-                delivered_on: field::date(r, "delivery_date", clock),
-            }),
+            "c_card" => out.customers.push(CustomerFact::of(r, clock)),
             "store_costs" => {
                 if let Some(c) = crate::records::costs::StoreCosts::of(r) {
                     out.costs.push(CostFact {

@@ -6,6 +6,7 @@
 //! buttons, QC's next level, the customer's status page and its link).
 
 pub mod appointment;
+pub mod customer_base;
 pub mod desk;
 pub mod kpi;
 pub mod plan;

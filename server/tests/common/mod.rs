@@ -2,6 +2,7 @@
 //! `tower::ServiceExt::oneshot` with no socket.
 #![allow(dead_code)]
 
+pub mod demo_store;
 pub mod ops;
 pub mod sheets;
 
