@@ -42,6 +42,10 @@ req.onsuccess = async () => {
   const card = cards.find(v => v.owner === me && v.status === 'following') || cards[0];
   const ccards = await byType('c_card');
   const ccard = ccards.find(v => (v.terms || []).some(t => /^[^\x00-\x7f][A-Z]/.test(t))) || ccards[0];
+  // A record's stored text: UTF-8 bytes (or a string, as stored before).
+  const text = j => typeof j === 'string' ? j : new TextDecoder().decode(j);
+  card.json = text(card.json);
+  ccard.json = text(ccard.json);
   const src = JSON.parse(card.json);
   const csrc = JSON.parse(ccard.json);
   // A field's value as it is written in the record's text (the compact form,

@@ -77,8 +77,9 @@ async fn the_header_search_finds_a_customer_by_phone_digits_and_a_car_by_plate()
                  const index = open.result.transaction('records').objectStore('records').index('by_made');
                  const all = index.getAll(IDBKeyRange.bound(['c_card'], ['c_card', []], false, true));
                  all.onsuccess = () => {
-                     // A C-card with a plate (its stored text names the field).
-                     const c = all.result.find(v => (v.json || '').includes('\"plate\"'));
+                     // A C-card with a plate (its stored text, UTF-8 bytes, names the field).
+                     const text = j => typeof j === 'string' ? j : new TextDecoder().decode(j);
+                     const c = all.result.find(v => text(v.json || '').includes('\"plate\"'));
                      done(c ? c.id : null);
                  };
              };",

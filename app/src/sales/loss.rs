@@ -11,6 +11,7 @@ use domain::records::sales::ACard;
 use domain::sales::UserError;
 use domain::sales::duplicate::MERGE_CHANNEL;
 use domain::sales::follow_up::Channel;
+use domain::sales::kpi_reads::lost_within;
 use domain::sales::loss::{
     ACardActionKind, LossError, LossFact, LossReason, ReContactOutcome, in_review, monthly_losses,
 };
@@ -641,10 +642,30 @@ fn Analysis(manager: bool, me: Option<Uuid>) -> impl IntoView {
     let sync = use_sync();
     let month = RwSignal::new(now_stored().chars().take(7).collect::<String>());
     let opened = RwSignal::new(None::<(String, Vec<Uuid>)>);
-    let lost = read_cards(manager, me, &["lost"]);
+    // The cards lost in the month chosen (by the day they closed: `kpi_reads::lost_within`), a
+    // manager's of the store (index `by_status`), a consultant's own (`by_owner`).
+    let sync_read = sync.read(move || {
+        let m = month.get();
+        let (y, mo) = m.split_once('-')?;
+        let (from, to) = lost_within(y.parse().ok()?, mo.parse().ok()?)?;
+        let (index, prefix) = if manager {
+            (crate::sync::store::BY_STATUS_INDEX, "lost".to_string())
+        } else {
+            (crate::sync::store::BY_OWNER_INDEX, me?.to_string())
+        };
+        Some(crate::sync::Query::Within {
+            index,
+            prefix: vec!["a_card".to_string(), prefix],
+            from,
+            to,
+        })
+    });
     let facts = Memo::new(move |_| {
-        lost.get()
+        sync_read
+            .records
+            .get()
             .iter()
+            .filter(|c| !c.is_deleted())
             .map(reviewed)
             .filter(|r| manager || (me.is_some() && r.card.consultant_id == me))
             .filter_map(|r| r.loss_fact())

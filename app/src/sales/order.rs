@@ -11,7 +11,9 @@ use domain::records::{
 };
 use domain::sales::chrono::NaiveDateTime;
 use domain::sales::loss::ACardActionKind;
-use domain::sales::order::{CancellationReason, TaskKind, delivery_overdue, yuan_text};
+use domain::sales::order::{
+    CLOSED_LIST_DAYS, CancellationReason, TaskKind, closed_within_days, delivery_overdue, yuan_text,
+};
 use domain::sales::order_plan::{
     OrderFields, cancel_plan, edit_order_plan, move_date_plan, place_order_plan,
 };
@@ -102,24 +104,44 @@ pub fn OrdersPage() -> impl IntoView {
         .map(|(v, l)| (v.to_string(), l.to_string()))
         .to_vec()
     });
-    // The orders of the status chosen (index `by_status`), or every order (`by_day`).
-    let read = sync.read(move || {
+    // The closed orders shown: those of the last `days` days (more with 更早的订单).
+    let days = RwSignal::new(CLOSED_LIST_DAYS);
+    // The open orders (index `by_status`: the store's pipeline, read whole) …
+    let open = sync.read(move || {
         let wanted = filter.get();
-        Some(if wanted == "all" {
-            Query::page(BY_DAY_INDEX, "order", &[], None, u32::MAX)
-        } else {
-            Query::page(BY_STATUS_INDEX, "order", &[&wanted], None, u32::MAX)
-        })
+        (wanted == "signed" || wanted == "all")
+            .then(|| Query::page(BY_STATUS_INDEX, "order", &["signed"], None, u32::MAX))
+    });
+    // … and the delivered or cancelled ones closed within the days shown (by the day they
+    // closed, `kpi_reads::closed_key`: a store's years of orders are not read).
+    let closed = sync.read(move || {
+        let wanted = filter.get();
+        let (from, to) = closed_within_days(now_local().date(), days.get());
+        match wanted.as_str() {
+            "signed" => None,
+            "all" => Some(Query::Within {
+                index: BY_DAY_INDEX,
+                prefix: vec!["order".to_string()],
+                from,
+                to,
+            }),
+            status => Some(Query::Within {
+                index: BY_STATUS_INDEX,
+                prefix: vec!["order".to_string(), status.to_string()],
+                from,
+                to,
+            }),
+        }
     });
     let rows = Memo::new(move |_| {
         let wanted = filter.get();
         let today = now_local().date();
         let settings = sync.records("sales_settings");
         let clock = store_clock();
-        let mut orders: Vec<Order> = read
-            .records
-            .get()
+        let (open, closed) = (open.records.get(), closed.records.get());
+        let mut orders: Vec<Order> = open
             .iter()
+            .chain(closed.iter())
             .filter(|o| !o.is_deleted())
             .map(|o| Order::of(o, clock))
             .filter(|o| wanted == "all" || o.status.as_str() == wanted)
@@ -205,6 +227,23 @@ pub fn OrdersPage() -> impl IntoView {
                 empty=|i| t_string!(i, order.empty)
                 row_class=|r: &OrderRow| r.overdue.then_some("overdue")
             />
+            <Show when=move || filter.with(|f| f != "signed")>
+                <p class="muted small orders-window">
+                    {move || {
+                        let (from, _) = closed_within_days(now_local().date(), days.get());
+                        let since = from.trim_start_matches('~').to_string();
+                        t!(i18n, order.closed_since, day = since)
+                    }}
+                    " "
+                    <button
+                        type="button"
+                        class="btn btn-link"
+                        on:click=move |_| days.update(|d| *d += CLOSED_LIST_DAYS)
+                    >
+                        {t!(i18n, order.earlier)}
+                    </button>
+                </p>
+            </Show>
         </Panel>
     }
 }

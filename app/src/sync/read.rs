@@ -56,6 +56,15 @@ pub enum Query {
         from: String,
         to: String,
     },
+    /// The live records of `index` whose key starts with `prefix` (the type first) and goes on
+    /// with a day within `from..=to` (e.g. `by_status`, `["a_card", "lost"]`, the closed days
+    /// `~2026-12-01` to `~2026-12-31`: the cards lost in December).
+    Within {
+        index: ListIndex,
+        prefix: Vec<String>,
+        from: String,
+        to: String,
+    },
     /// The records of `types` that belong to record `id` (their `links`: an A-card's visits,
     /// a C-card's care tasks…).
     Linked {
@@ -102,7 +111,9 @@ impl Query {
     /// The types whose changes make the answer stale (`None`: any type).
     fn types(&self) -> Option<Vec<String>> {
         match self {
-            Query::Page { prefix, .. } => prefix.first().map(|t| vec![t.clone()]),
+            Query::Page { prefix, .. } | Query::Within { prefix, .. } => {
+                prefix.first().map(|t| vec![t.clone()])
+            }
             Query::Days { record_type, .. } | Query::Made { record_type, .. } => {
                 Some(vec![record_type.to_string()])
             }
@@ -169,6 +180,15 @@ fn answer(query: Query) -> Result<AnswerFuture, leptos::wasm_split::SplitLoaderE
                 from,
                 to,
             } => store::days(store::BY_MADE_INDEX, record_type, &from, &to).await?,
+            Query::Within {
+                index,
+                prefix,
+                from,
+                to,
+            } => {
+                let prefix: Vec<&str> = prefix.iter().map(String::as_str).collect();
+                store::within(index, &prefix, &from, &to).await?
+            }
             Query::Linked { id, types } => store::linked(id)
                 .await?
                 .into_iter()

@@ -283,7 +283,8 @@ fn text<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, DbError> {
 /// so that the indexes (`db.rs`) can read them.
 ///
 /// `json` is the record's compact text (`domain::sync::compact`: a third of the serde form's
-/// size, and a first sync's cost grows with the bytes stored); [`read_record`] reads it and the
+/// size, and a first sync's cost grows with the bytes stored) as UTF-8 bytes ([`json_bytes`]);
+/// [`read_record`] reads it, the same text as a string (what a device stored before) and the
 /// serde form a device stored before index version 5.
 pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     let json = domain::sync::compact::to_text(state);
@@ -294,7 +295,7 @@ pub(crate) fn record_value(state: &RecordState) -> Result<JsValue, DbError> {
     };
     set("type", &JsValue::from_str(&state.record_type))?;
     set("id", &key(&state.id))?;
-    set("json", &JsValue::from_str(&json))?;
+    set("json", &json_bytes(&json))?;
     let index = domain::records::index::keys(state, crate::clock::store_clock());
     if index.live {
         for (k, v) in [
@@ -326,12 +327,26 @@ fn strings(items: &[String]) -> JsValue {
         .into()
 }
 
+/// A record's text as its stored form: UTF-8 bytes (a `Uint8Array`). IndexedDB keeps a string
+/// with any character past U+00FF (a Chinese name) as two bytes a character, bytes as they
+/// are: the value is about half the size, and a first sync of 100,000 records writes that much
+/// less (BENCHMARKS.md, "What a put costs": ~10 % less time a record).
+fn json_bytes(json: &str) -> JsValue {
+    js_sys::Uint8Array::from(json.as_bytes()).into()
+}
+
 fn read_record(value: &JsValue) -> Result<RecordState, DbError> {
+    use wasm_bindgen::JsCast;
     let json = js_sys::Reflect::get(value, &JsValue::from_str("json"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or_else(|| DbError::Decode("record without json".into()))?;
-    domain::sync::compact::from_text(&json).map_err(|e| DbError::Decode(format!("record: {e}")))
+        .map_err(|_| DbError::Decode("record without json".into()))?;
+    let text = match json.dyn_ref::<js_sys::Uint8Array>() {
+        Some(bytes) => String::from_utf8(bytes.to_vec())
+            .map_err(|_| DbError::Decode("a record's text that is not UTF-8".into()))?,
+        None => json
+            .as_string()
+            .ok_or_else(|| DbError::Decode("record without json".into()))?,
+    };
+    domain::sync::compact::from_text(&text).map_err(|e| DbError::Decode(format!("record: {e}")))
 }
 
 /// `{record, json}`: the record id is a property so that `by_record` can index it.
@@ -631,11 +646,25 @@ pub async fn days(
     from: &str,
     to: &str,
 ) -> Result<Vec<RecordState>, DbError> {
-    let t = JsValue::from_str(record_type);
-    let lower = array(&[t.clone(), JsValue::from_str(from)]);
-    // Every key of day `to` sorts before `[type, to, []]` (arrays sort after strings).
-    let upper = array(&[t, JsValue::from_str(to), js_sys::Array::new().into()]);
-    let range = KeyRange::bound(&lower, &upper, Some(false), Some(true))?;
+    within(index, &[record_type], from, to).await
+}
+
+/// The live records of `index` whose key starts with `prefix` (the type first, e.g. `["a_card",
+/// "lost"]` in `by_status`) and goes on with a day within `from..=to`, in day order: the A-cards
+/// lost in a month (their `day` is the day they closed, `domain::sales::kpi_reads::closed_key`).
+pub async fn within(
+    index: ListIndex,
+    prefix: &[&str],
+    from: &str,
+    to: &str,
+) -> Result<Vec<RecordState>, DbError> {
+    let mut lower: Vec<JsValue> = prefix.iter().map(|p| JsValue::from_str(p)).collect();
+    let mut upper = lower.clone();
+    lower.push(JsValue::from_str(from));
+    // Every key of day `to` sorts before `[…prefix, to, []]` (arrays sort after strings).
+    upper.push(JsValue::from_str(to));
+    upper.push(js_sys::Array::new().into());
+    let range = KeyRange::bound(&array(&lower), &array(&upper), Some(false), Some(true))?;
     read_index(index.name, Some(range.into()), None).await
 }
 
@@ -1229,12 +1258,18 @@ pub fn snapshot_values(records: &js_sys::Array, indexed: bool) -> Vec<SnapshotVa
             field("id")
                 .and_then(|id| Uuid::parse_str(&id).ok())
                 .zip(field("type"))
-                .map(|(id, record_type)| SnapshotValue {
-                    id,
-                    record_type,
-                    value: v,
+                .zip(field("json"))
+                .ok_or_else(|| DbError::Decode("a snapshot value without id, type or json".into()))
+                .and_then(|((id, record_type), json)| {
+                    // Stored as bytes, like a value made here (`record_value`).
+                    js_sys::Reflect::set(&v, &JsValue::from_str("json"), &json_bytes(&json))
+                        .map_err(|_| DbError::Decode("a snapshot value that is frozen".into()))?;
+                    Ok(SnapshotValue {
+                        id,
+                        record_type,
+                        value: v,
+                    })
                 })
-                .ok_or_else(|| DbError::Decode("a snapshot value without id or type".into()))
         } else {
             js_sys::JSON::stringify(&v)
                 .ok()

@@ -96,6 +96,17 @@ pub fn closed_key(day: NaiveDate) -> String {
     format!("{CLOSED}{}", day.format("%Y-%m-%d"))
 }
 
+/// The days a month's losses (战败分析, [`super::loss::monthly_losses`]) are read by: the
+/// [`closed_key`]s of its first and last day, after `["a_card", "lost"]` in `by_status` (or
+/// after a consultant's `["a_card", owner]` in `by_owner`, keeping the lost ones). A card is
+/// counted in the month its loss was written (`loss_flow::ReviewedCard`'s `lost_ms`, the
+/// earliest write still shown that made it lost), which is the day it closed ([`closed_on`]).
+/// `None` for an invalid month.
+pub fn lost_within(year: i32, month: u32) -> Option<(String, String)> {
+    let p = super::kpi::Period::month(year, month)?;
+    Some((closed_key(p.first_day()), closed_key(p.last_day())))
+}
+
 /// The reads of the sales figures of the periods within `from..=to` (module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SalesReads {
@@ -448,6 +459,46 @@ mod tests {
         assert!(aug.a_card_loss_rate.denominator.len() > 20);
         assert!(!aug.a_card_loss_rate.numerator.is_empty());
         assert!(!aug.sales_efficiency.numerator.is_empty());
+    }
+
+    #[test]
+    fn a_months_losses_are_the_lost_cards_closed_within_it() {
+        use crate::sales::loss::{LossFact, monthly_losses};
+        use crate::sales::loss_flow::ReviewedCard;
+        let all = history();
+        let facts = |cards: &[&RecordState]| -> Vec<LossFact> {
+            cards
+                .iter()
+                .filter_map(|r| ReviewedCard::of(r, C).loss_fact())
+                .collect()
+        };
+        let every = facts(&all.iter().collect::<Vec<_>>());
+        let mut months_with_losses = 0;
+        for (y, m) in (1..=12).flat_map(|m| [(2025, m), (2026, m)]) {
+            let (from, to) = lost_within(y, m).unwrap();
+            // What `by_status` holds between ["a_card", "lost", from] and [.., to].
+            let read: Vec<&RecordState> = all
+                .iter()
+                .filter(|r| {
+                    let k = keys(r, C);
+                    r.record_type == "a_card"
+                        && k.status.as_deref() == Some("lost")
+                        && k.day.is_some_and(|d| d >= from && d <= to)
+                })
+                .collect();
+            let whole = monthly_losses(&every, y, m, C).unwrap();
+            assert_eq!(monthly_losses(&facts(&read), y, m, C).unwrap(), whole);
+            assert_eq!(read.len(), whole.cards.len(), "{y}-{m}: only the month's");
+            if !whole.cards.is_empty() {
+                months_with_losses += 1;
+            }
+        }
+        assert!(months_with_losses >= 6, "{months_with_losses}");
+        assert_eq!(lost_within(2026, 13), None);
+        assert_eq!(
+            lost_within(2026, 2),
+            Some(("~2026-02-01".into(), "~2026-02-28".into()))
+        );
     }
 
     #[test]

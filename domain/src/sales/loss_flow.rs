@@ -167,7 +167,9 @@ impl ReviewedCard {
                 .iter()
                 .filter(|h| h.value.as_str() == Some(ACardStatus::Lost.as_str()))
                 .map(|h| h.hlc.wall_ms)
-                .max(),
+                // The earliest, as the day the card closed (`kpi_reads::closed_on`): the
+                // analysis reads a month's losses by that day (`kpi_reads::lost_within`).
+                .min(),
         }
     }
 

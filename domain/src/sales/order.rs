@@ -512,6 +512,21 @@ pub fn delivery_overdue(status: &str, promised: Option<NaiveDate>, today: NaiveD
     status == "signed" && promised.is_some_and(|d| d < today)
 }
 
+/// How many days of closed orders (delivered, cancelled) the order list shows at first, and how
+/// many more each 更早的订单 adds: a store's years of orders are not read to open the list.
+pub const CLOSED_LIST_DAYS: u32 = 90;
+
+/// The range of `day` keys (`kpi_reads::closed_key`: `~` and the day an order closed) of the
+/// orders closed within the last `days` days up to `today` (today included): what the order
+/// list reads of the delivered and cancelled orders (`by_status`, `by_day`).
+pub fn closed_within_days(today: NaiveDate, days: u32) -> (String, String) {
+    let from = today - TimeDelta::days(i64::from(days.max(1)) - 1);
+    (
+        super::kpi_reads::closed_key(from),
+        super::kpi_reads::CLOSED_END.to_string(),
+    )
+}
+
 /// The routine items of every delivery checklist besides what the order promised
 /// (交车确认单): the vehicle's papers (随车文件: invoice, certificate of conformity, owner's manual,
 /// warranty booklet) and the walk-through of the car's functions (车辆功能讲解).
@@ -669,6 +684,23 @@ mod tests {
     }
 
     const WANG: Uuid = Uuid::from_u128(0xA);
+
+    #[test]
+    fn the_list_reads_the_orders_closed_in_its_last_days() {
+        use super::super::kpi_reads::closed_key;
+        let within = |closed: NaiveDate, days: u32| {
+            let (from, to) = closed_within_days(d(12, 7), days);
+            (from..=to).contains(&closed_key(closed))
+        };
+        assert!(within(d(12, 7), 1));
+        assert!(!within(d(12, 6), 1));
+        assert!(within(d(9, 9), CLOSED_LIST_DAYS));
+        assert!(!within(d(9, 8), CLOSED_LIST_DAYS));
+        assert!(within(d(9, 8), 2 * CLOSED_LIST_DAYS));
+        // An open order's day (its promised date) is not a closed key.
+        let (from, to) = closed_within_days(d(12, 7), CLOSED_LIST_DAYS);
+        assert!(!(from.as_str()..=to.as_str()).contains(&"2026-12-07"));
+    }
 
     #[test]
     fn cancellation_other_needs_a_note() {
