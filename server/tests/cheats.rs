@@ -609,6 +609,49 @@ async fn an_advisor_cannot_write_a_line_with_a_negative_price_or_quantity() {
 }
 
 #[tokio::test]
+async fn an_advisor_cannot_add_or_change_lines_once_the_ro_is_closed() {
+    let Team { t, mut w, gm } = team().await;
+    let mut sa = Dev::login(&t, "advisor").await;
+    let ro = ro_at(&t, &mut w, &mut sa, &[]).await;
+    let part_line = |sa: &mut Dev, w: &World, id: Uuid, price: i64| {
+        op(sa, w, id, &RO_LINE, |e| {
+            vec![
+                set(e, "ro_id", json!(ro.to_string())),
+                set(e, "kind", json!("part")),
+                set(e, "description", json!("机油滤清器")),
+                set(e, "qty", json!(1)),
+                set(e, "unit_price_fen", json!(price)),
+            ]
+        })
+    };
+    let line = v7();
+    let first = part_line(&mut sa, &w, line, 38_000);
+    sa.ok(&t, &mut w, vec![first]).await;
+    let cancel = op(&mut sa, &w, ro, &REPAIR_ORDER, |e| {
+        vec![e.transition("status", "cancelled").unwrap()]
+    });
+    sa.ok(&t, &mut w, vec![cancel]).await;
+    // The closed RO's line repriced, and a line added to it.
+    let reprice = op(&mut sa, &w, line, &RO_LINE, |e| {
+        vec![set(e, "unit_price_fen", json!(99_000))]
+    });
+    let added = part_line(&mut sa, &w, v7(), 120_000);
+    for cheat in [reprice, added] {
+        refused(
+            &t,
+            &gm,
+            &sa,
+            &[cheat],
+            0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ro_line_closed",
+            "不能再增加或修改维修项目",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn a_parts_clerk_cannot_hide_a_part_and_its_moves_in_the_bin() {
     let Team { t, mut w, gm } = team().await;
     let mut clerk = Dev::login(&t, "parts").await;

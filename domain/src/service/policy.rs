@@ -76,6 +76,8 @@ pub enum ServicePolicyError {
     PromiseInPast,
     #[error("a handed-over or cancelled repair order's `{field}` no longer changes")]
     RoClosed { field: String },
+    #[error("the lines of a handed-over or cancelled repair order no longer change")]
+    LineOfClosedRo,
 }
 
 impl ServicePolicyError {
@@ -116,6 +118,7 @@ impl UserError for ServicePolicyError {
             E::RoTimeNotNow { .. } => "ro_time_not_now",
             E::PromiseInPast => "ro_promise_in_past",
             E::RoClosed { .. } => "ro_closed",
+            E::LineOfClosedRo => "ro_line_closed",
         }
     }
 
@@ -156,6 +159,7 @@ impl UserError for ServicePolicyError {
             ),
             E::PromiseInPast => "承诺交车时间不能早于现在".into(),
             E::RoClosed { .. } => "工单已交车或已取消,交车时间和承诺时间不能再修改".into(),
+            E::LineOfClosedRo => "工单已交车或已取消,不能再增加或修改维修项目".into(),
         }
     }
 
@@ -203,6 +207,10 @@ impl UserError for ServicePolicyError {
             E::RoClosed { field } => format!(
                 "The repair order is handed over or cancelled; its “{field}” no longer changes"
             ),
+            E::LineOfClosedRo => {
+                "The repair order is handed over or cancelled; its lines cannot be added to or changed"
+                    .into()
+            }
         }
     }
 }
@@ -449,6 +457,58 @@ fn check_repair_order(
         }
     }
     Ok(())
+}
+
+/// The repair orders an op on a line is checked against ([`check_line_of_ro`]): the one the
+/// stored line belongs to and the one the op names (a new line's `ro_id`), each once. The server
+/// looks each up (in the same push, or stored); one it does not hold is not checked here.
+pub fn line_ros(stored: Option<&RecordState>, op: &Op) -> Vec<uuid::Uuid> {
+    if op.record_type != RO_LINE.name {
+        return Vec::new();
+    }
+    let named = op.changes.iter().find_map(|c| match c {
+        Change::Set { field, value, .. } if field == "ro_id" => value.as_str(),
+        _ => None,
+    });
+    let held = stored.and_then(|s| s.value("ro_id")).and_then(|v| v.as_str());
+    let mut out: Vec<uuid::Uuid> = [held, named]
+        .into_iter()
+        .flatten()
+        .filter_map(|id| uuid::Uuid::parse_str(id).ok())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// A line of a repair order handed over or cancelled no longer changes: no new line (an added
+/// item billed to a car already gone), no figure, decision, dispatch, finding or start of work
+/// (the service desk shows none of these once the car is handed over). A technician's pause or
+/// clocking off still goes in: a workshop tablet that was offline when the car was handed over
+/// sends it later.
+pub fn check_line_of_ro(ro: &RecordState, op: &Op) -> Result<(), ServicePolicyError> {
+    if ro.record_type != REPAIR_ORDER.name {
+        return Ok(());
+    }
+    let closed = ro
+        .status(&REPAIR_ORDER, "status")
+        .and_then(RoStatus::parse)
+        .is_some_and(|s| matches!(s, RoStatus::HandedOver | RoStatus::Cancelled));
+    if !closed || ro.is_deleted() {
+        return Ok(());
+    }
+    let clocking_off = |c: &Change| match c {
+        Change::Append { field, value, .. } if field == "clock" => value
+            .get("event")
+            .and_then(|v| v.as_str())
+            .and_then(ClockEvent::parse)
+            .is_some_and(|e| e != ClockEvent::On),
+        _ => false,
+    };
+    if op.changes.iter().all(clocking_off) {
+        Ok(())
+    } else {
+        Err(ServicePolicyError::LineOfClosedRo)
+    }
 }
 
 fn check_line(actor: &Actor, stored: &RecordState, op: &Op) -> Result<(), ServicePolicyError> {
@@ -1027,6 +1087,51 @@ mod tests {
             .code(),
             "ro_closed"
         );
+    }
+
+    #[test]
+    fn a_handed_over_ros_lines_no_longer_change() {
+        let done = ro_at("handed_over");
+        let working = ro_at("in_work");
+        let ro_id = done.id.to_string();
+        let mut held = line();
+        write(&mut held, &RO_LINE, 3, |e| {
+            vec![e.set("ro_id", json!(ro_id.clone())).unwrap()]
+        });
+        let on_line = |state: &RecordState, n: u8, f: &dyn Fn(&Edit) -> Vec<Change>| {
+            op_of(state, n, NINE_AM, f(&Edit::new(state, &RO_LINE)))
+        };
+        // A new line for the handed-over RO names it; a stored line's op is checked against
+        // the RO it belongs to.
+        let fresh = RecordState::new(new_id(NINE_AM, [8; 10]), "ro_line", "demo");
+        let add = on_line(&fresh, 4, &|e| {
+            vec![
+                e.set("ro_id", json!(ro_id.clone())).unwrap(),
+                e.set("kind", json!("part")).unwrap(),
+                e.set("qty", json!(4)).unwrap(),
+            ]
+        });
+        assert_eq!(line_ros(None, &add), vec![done.id]);
+        let reprice = on_line(&held, 5, &|e| {
+            vec![e.set("unit_price_fen", json!(99_900)).unwrap()]
+        });
+        assert_eq!(line_ros(Some(&held), &reprice), vec![done.id]);
+        let clock = |event: &str| {
+            let v = json!({"event": event, "at": "2026-12-07T09:00:00"});
+            move |e: &Edit| vec![e.append("clock", Uuid::from_u128(77), v.clone()).unwrap()]
+        };
+        let refused = Err(ServicePolicyError::LineOfClosedRo);
+        for op in [add.clone(), reprice.clone(), on_line(&held, 6, &clock("on"))] {
+            assert_eq!(check_line_of_ro(&done, &op), refused, "{:?}", op.changes);
+            assert_eq!(check_line_of_ro(&working, &op), Ok(()));
+        }
+        // A workshop tablet's clocking off, sent after the handover, still goes in.
+        assert_eq!(check_line_of_ro(&done, &on_line(&held, 7, &clock("off"))), Ok(()));
+        assert_eq!(check_line_of_ro(&done, &on_line(&held, 8, &clock("pause"))), Ok(()));
+        // Not a repair order: nothing to check.
+        assert_eq!(check_line_of_ro(&held, &reprice), Ok(()));
+        assert_eq!(ServicePolicyError::LineOfClosedRo.code(), "ro_line_closed");
+        assert!(ServicePolicyError::LineOfClosedRo.message_zh().contains("已交车"));
     }
 
     #[test]

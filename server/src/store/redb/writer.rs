@@ -331,6 +331,34 @@ fn push_one(
             }
         }
         let rid = op.record_id.as_u128();
+        // A line's repair order (stored, or in this push): a handed-over or cancelled one's
+        // lines no longer change.
+        if op.record_type == domain::records::service::RO_LINE.name {
+            let line = match touched.get(&rid) {
+                Some(t) => Some(t.state.clone()),
+                None => match t.records.get((store_id, rid))? {
+                    Some(g) => Some(decode::<RecordState>(g.value())?),
+                    None => None,
+                },
+            };
+            for ro_id in domain::service::policy::line_ros(line.as_ref(), op) {
+                let ro = match touched.get(&ro_id.as_u128()) {
+                    Some(t) => Some(t.state.clone()),
+                    None => match t.records.get((store_id, ro_id.as_u128()))? {
+                        Some(g) => Some(decode::<RecordState>(g.value())?),
+                        None => None,
+                    },
+                };
+                if let Some(ro) = ro
+                    && let Err(e) = domain::service::policy::check_line_of_ro(&ro, op)
+                {
+                    return refuse(
+                        i,
+                        RefusalReason::Policy(domain::policy::PolicyError::Service(e)),
+                    );
+                }
+            }
+        }
         let entry = match touched.entry(rid) {
             Entry::Occupied(o) => o.into_mut(),
             Entry::Vacant(v) => {
