@@ -400,10 +400,6 @@ async fn the_workshop_holds_open_repair_orders_and_their_lines() {
         });
         advisor.ok(&t, &mut w, vec![op]).await;
     }
-    let cancel = advisor.op(&w, closed, &REPAIR_ORDER, |e| {
-        vec![e.transition("status", "cancelled").unwrap()]
-    });
-    advisor.ok(&t, &mut w, vec![cancel]).await;
     let (line, closed_line) = (v7(), v7());
     for (id, ro) in [(line, open), (closed_line, closed)] {
         let op = advisor.op(&w, id, &RO_LINE, |e| {
@@ -414,6 +410,11 @@ async fn the_workshop_holds_open_repair_orders_and_their_lines() {
         });
         advisor.ok(&t, &mut w, vec![op]).await;
     }
+    // Cancelled with its line (a cancelled RO's lines no longer change).
+    let cancel = advisor.op(&w, closed, &REPAIR_ORDER, |e| {
+        vec![e.transition("status", "cancelled").unwrap()]
+    });
+    advisor.ok(&t, &mut w, vec![cancel]).await;
     let tech = Dev::login(&t, "tech").await;
     let (held, total, _) = snapshot(&t, &tech).await;
     let ids: Vec<Uuid> = held.iter().map(|r| r.id).collect();

@@ -35,7 +35,7 @@ use crate::clock::{store_clock, today};
 use crate::db::DbError;
 use crate::session::use_session;
 use crate::sync::{Query, SyncCtx, read_once, store};
-use crate::ui::reads::{Keyed, Many, all, read_keyed, read_many, read_with};
+use crate::ui::reads::{Keyed, Many, all, read_keyed, read_many};
 
 /// The store's id ("" when unknown).
 pub fn store_id() -> String {
@@ -404,11 +404,15 @@ async fn with_customers(
 /// The 续保 page's records (issue 14: never every C-card, task or service): the insurance
 /// tasks due in the days of `window` (`domain::care::renewal::task_due_days`, index `by_day`),
 /// then their customers' C-cards and own records ([`with_customers`]). What it reads grows with
-/// the window's customers, not with the store's years. `loaded` is false until it answers.
-pub fn use_renewal_records(window: impl Fn() -> (NaiveDate, NaiveDate) + 'static) -> Many {
-    read_with(&COUNTED, move || {
+/// the window's customers, not with the store's years. `loaded` is false until it answers; the
+/// answer's key is the window it was read for (the window moves when the care settings arrive:
+/// a page shows the answer of its window only).
+pub fn use_renewal_records(
+    window: impl Fn() -> (NaiveDate, NaiveDate) + 'static,
+) -> Keyed<(NaiveDate, NaiveDate)> {
+    read_keyed(&COUNTED, move || {
         let (from, to) = window();
-        Some(async move {
+        Some(((from, to), async move {
             let (first, last) = task_due_days(from, to);
             let clock = store_clock();
             let found = read_once(Query::Days {
@@ -434,18 +438,18 @@ pub fn use_renewal_records(window: impl Fn() -> (NaiveDate, NaiveDate) + 'static
             customers.sort();
             customers.dedup();
             with_customers(tasks, customers).await
-        })
+        }))
     })
 }
 
 /// The 流失客户 page's records: the care tasks due on the month's last day
 /// (`domain::care::lost::list::month_task_day`, index `by_day`), of them the month's
 /// lost-customer tasks, then those customers' C-cards and own records ([`with_customers`]).
-/// `as_of` is the month's first day. `loaded` is false until it answers.
-pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Many {
-    read_with(&COUNTED, move || {
+/// `as_of` is the month's first day, the answer's key. `loaded` is false until it answers.
+pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Keyed<NaiveDate> {
+    read_keyed(&COUNTED, move || {
         let as_of = as_of();
-        Some(async move {
+        Some((as_of, async move {
             let day = month_task_day(as_of).to_string();
             let clock = store_clock();
             let found = read_once(Query::Days {
@@ -465,7 +469,7 @@ pub fn use_lost_records(as_of: impl Fn() -> NaiveDate + 'static) -> Many {
                 .filter(|r| LostTask::of(r, clock).is_some())
                 .collect();
             with_customers(tasks, customers).await
-        })
+        }))
     })
 }
 

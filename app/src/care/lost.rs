@@ -47,7 +47,10 @@ pub fn LostPage() -> impl IntoView {
     let sync = use_sync();
     use_schedule(sync);
     let as_of = Memo::new(move |_| month_start(today()));
-    let read = use_lost_records(move || as_of.get());
+    let keyed = use_lost_records(move || as_of.get());
+    let read = keyed.many;
+    // The answer of the month shown only.
+    let current = move || keyed.key.get() == Some(as_of.get());
     let groups = Memo::new(move |_| {
         let clock = store_clock();
         let cards: Vec<CCard> = counted_of(read, "c_card")
@@ -64,7 +67,7 @@ pub fn LostPage() -> impl IntoView {
         );
         list(&cards, &services, &tasks, as_of.get())
     });
-    let loaded = move || read.loaded.get();
+    let loaded = move || read.loaded.get() && current();
     let body = move || {
         if !loaded() {
             return view! { <p class="muted" role="status">{t_string!(i18n, loading)}</p> }

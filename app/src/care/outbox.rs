@@ -24,9 +24,14 @@ fn status_words(i18n: I18nContext<Locale>, s: &str) -> String {
     .to_string()
 }
 
+/// The messages the outbox draws at first, and how many more each 显示更多 adds: a holiday
+/// broadcast to the store's customers queues tens of thousands in a day.
+const SHOWN: usize = 200;
+
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
+    let shown = RwSignal::new(SHOWN);
     let read = read_many(&["message"], || {
         let (from, to) = outbox_days(today());
         Some(vec![Query::Made {
@@ -44,6 +49,25 @@ pub fn OutboxPage() -> impl IntoView {
         if all.is_empty() {
             return view! { <p class="muted">{t_string!(i18n, care.outbox.empty)}</p> }.into_any();
         }
+        let total = all.len();
+        let limit = shown.get();
+        let more = (total > limit).then(|| {
+            let n = limit;
+            view! {
+                <p class="muted small care-outbox-more">
+                    {t!(i18n, care.outbox.shown_of, n = n, total = total)}
+                    " "
+                    <button
+                        type="button"
+                        class="btn btn-link"
+                        on:click=move |_| shown.update(|s| *s += SHOWN)
+                    >
+                        {t!(i18n, care.outbox.show_more)}
+                    </button>
+                </p>
+            }
+        });
+        let all: Vec<_> = all.into_iter().take(limit).collect();
         view! {
             <table class="table care-outbox">
                 <thead><tr>
@@ -69,6 +93,7 @@ pub fn OutboxPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {more}
         }
         .into_any()
     };

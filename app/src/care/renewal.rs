@@ -184,9 +184,18 @@ pub fn RenewalPage() -> impl IntoView {
     let sync = use_sync();
     use_schedule(sync);
     let shown = Memo::new(move |_| window(today(), settings(sync).horizon_days));
-    let read = use_renewal_records(move || shown.get());
-    let all = Memo::new(move |_| renewals(read, shown.get()));
-    let loaded = move || read.loaded.get();
+    let keyed = use_renewal_records(move || shown.get());
+    let read = keyed.many;
+    // The answer of the window shown only (not one read before the care settings arrived).
+    let current = move || keyed.key.get() == Some(shown.get());
+    let all = Memo::new(move |_| {
+        if current() {
+            renewals(read, shown.get())
+        } else {
+            Vec::new()
+        }
+    });
+    let loaded = move || read.loaded.get() && current();
     let counts = move || {
         let all = all.get();
         Stage::ALL

@@ -470,7 +470,9 @@ pub fn line_ros(stored: Option<&RecordState>, op: &Op) -> Vec<uuid::Uuid> {
         Change::Set { field, value, .. } if field == "ro_id" => value.as_str(),
         _ => None,
     });
-    let held = stored.and_then(|s| s.value("ro_id")).and_then(|v| v.as_str());
+    let held = stored
+        .and_then(|s| s.value("ro_id"))
+        .and_then(|v| v.as_str());
     let mut out: Vec<uuid::Uuid> = [held, named]
         .into_iter()
         .flatten()
@@ -1121,17 +1123,31 @@ mod tests {
             move |e: &Edit| vec![e.append("clock", Uuid::from_u128(77), v.clone()).unwrap()]
         };
         let refused = Err(ServicePolicyError::LineOfClosedRo);
-        for op in [add.clone(), reprice.clone(), on_line(&held, 6, &clock("on"))] {
+        for op in [
+            add.clone(),
+            reprice.clone(),
+            on_line(&held, 6, &clock("on")),
+        ] {
             assert_eq!(check_line_of_ro(&done, &op), refused, "{:?}", op.changes);
             assert_eq!(check_line_of_ro(&working, &op), Ok(()));
         }
         // A workshop tablet's clocking off, sent after the handover, still goes in.
-        assert_eq!(check_line_of_ro(&done, &on_line(&held, 7, &clock("off"))), Ok(()));
-        assert_eq!(check_line_of_ro(&done, &on_line(&held, 8, &clock("pause"))), Ok(()));
+        assert_eq!(
+            check_line_of_ro(&done, &on_line(&held, 7, &clock("off"))),
+            Ok(())
+        );
+        assert_eq!(
+            check_line_of_ro(&done, &on_line(&held, 8, &clock("pause"))),
+            Ok(())
+        );
         // Not a repair order: nothing to check.
         assert_eq!(check_line_of_ro(&held, &reprice), Ok(()));
         assert_eq!(ServicePolicyError::LineOfClosedRo.code(), "ro_line_closed");
-        assert!(ServicePolicyError::LineOfClosedRo.message_zh().contains("已交车"));
+        assert!(
+            ServicePolicyError::LineOfClosedRo
+                .message_zh()
+                .contains("已交车")
+        );
     }
 
     #[test]
