@@ -4,7 +4,9 @@
 #   bash xtask/idb-bench/run.sh 60000 base slim base slim
 # Variants (index.html `V`): base (IndexedDB 9's indexes and terms), noidx, batch10, batch100 (ten or a
 # hundred records a value, no index), trim, lean (fewer terms), noid (key paths without the id), slim
-# (lean + noid: IndexedDB 10 / index version 7), ascii, asciislim, relaxed, strict, add, pipe2, per250, per5000.
+# (lean + noid: IndexedDB 10 / index version 7), ascii, asciislim, relaxed, strict, add, pipe2, per250, per5000,
+# per100, u8 / u8slim (the record's text as UTF-8 bytes), pack10 / pack10u8 (ten records a value with the same
+# index entries: each compound index a multiEntry array of the records' keys).
 set -u
 cd "$(dirname "$0")"
 n=$1; shift
