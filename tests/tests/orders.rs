@@ -196,6 +196,34 @@ async fn order_move_the_date_and_deliver_offline_with_the_checklist_and_a_valid_
         !a.has_button("交车").await,
         "a delivered order cannot be handed over again"
     );
+    // The order list: not among the open orders; among the delivered ones, read by the day
+    // they closed (the last 90 days, 更早的订单 for more), and among all.
+    a.goto("/sales/orders").await;
+    a.wait_for_text("订单交车").await;
+    let in_list = async |a: &Browser| {
+        a.eval(
+            "return [...document.querySelectorAll('.order-table tbody tr')].some(r => r.textContent.includes('周启航'));",
+            vec![],
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    };
+    for (shown, listed) in [("已交车", true), ("全部", true), ("未交车订单", false)] {
+        a.select("显示", shown).await;
+        a.wait_until(
+            &format!("周启航's order {listed} under {shown}"),
+            async || (in_list(&a).await == listed).then_some(()),
+        )
+        .await;
+    }
+    a.select("显示", "已交车").await;
+    a.wait_for_text("以来交车或退单的订单").await;
+    a.click_button("更早的订单").await;
+    a.wait_until("the order still listed with earlier days", async || {
+        in_list(&a).await.then_some(())
+    })
+    .await;
 
     // Back online: the sales manager sees the C-card.
     a.set_offline(false).await;
