@@ -297,6 +297,8 @@ pub enum OrderError {
     PromisedDateMissing,
     #[error("the promised delivery date is before the order was signed")]
     PromisedDateBeforeSigning,
+    #[error("the promised delivery date is more than a year after the signing")]
+    PromisedDateTooFar,
     #[error("the order is no longer open (delivered or cancelled)")]
     OrderNotOpen,
     #[error("the delivery date is in the future")]
@@ -320,6 +322,7 @@ impl UserError for OrderError {
             OrderError::DepositInvalid => "order_deposit_invalid",
             OrderError::PromisedDateMissing => "order_promised_date_missing",
             OrderError::PromisedDateBeforeSigning => "order_promised_date_before_signing",
+            OrderError::PromisedDateTooFar => "order_promised_date_too_far",
             OrderError::OrderNotOpen => "order_not_open",
             OrderError::DeliveryDateInFuture => "delivery_date_in_future",
         }
@@ -342,10 +345,11 @@ impl UserError for OrderError {
             OrderError::TestDriveEndNotAfterStart => "试驾结束时间须晚于开始时间".into(),
             OrderError::OdometerBackwards => "结束里程不能小于起始里程".into(),
             OrderError::ModelMissing => "请选择车型".into(),
-            OrderError::PriceInvalid => "请填写成交价(大于 0 的金额)".into(),
+            OrderError::PriceInvalid => "请填写成交价(大于 0、不超过 1000 万元的金额)".into(),
             OrderError::DepositInvalid => "订金须在 0 与成交价之间".into(),
             OrderError::PromisedDateMissing => "请填写承诺交车日期".into(),
             OrderError::PromisedDateBeforeSigning => "承诺交车日期不能早于签单日期".into(),
+            OrderError::PromisedDateTooFar => "承诺交车日期不能晚于签单后一年".into(),
             OrderError::OrderNotOpen => "订单已交车或已退单,不能再修改".into(),
             OrderError::DeliveryDateInFuture => "交车日期不能晚于今天".into(),
         }
@@ -376,11 +380,16 @@ impl UserError for OrderError {
                 "The end odometer reading cannot be below the start".into()
             }
             OrderError::ModelMissing => "Please choose the model".into(),
-            OrderError::PriceInvalid => "Please enter the price (an amount above 0)".into(),
+            OrderError::PriceInvalid => {
+                "Please enter the price (an amount above 0, at most ¥10,000,000)".into()
+            }
             OrderError::DepositInvalid => "The deposit must be between 0 and the price".into(),
             OrderError::PromisedDateMissing => "Please enter the promised delivery date".into(),
             OrderError::PromisedDateBeforeSigning => {
                 "The promised delivery date cannot be before the signing date".into()
+            }
+            OrderError::PromisedDateTooFar => {
+                "The promised delivery date cannot be more than a year after the signing".into()
             }
             OrderError::OrderNotOpen => {
                 "The order is delivered or cancelled and can no longer change".into()
@@ -446,16 +455,16 @@ pub struct OrderDraft {
 }
 
 impl OrderDraft {
-    /// Every problem at once (empty = the order can be saved): a model, a positive price, a deposit
-    /// from 0 up to the price (none is 0), a promised delivery date not before the signing day.
+    /// Every problem at once (empty = the order can be saved): a model, a price from ¥1 to
+    /// [`MOST_PRICE_YUAN`], a deposit from 0 up to the price (none is 0), a promised delivery date
+    /// within a year of the signing day ([`promise_problem`]).
     pub fn problems(&self) -> Vec<OrderError> {
         let mut out = Vec::new();
         if self.model.trim().is_empty() {
             out.push(OrderError::ModelMissing);
         }
-        match self.price {
-            Some(p) if p > 0 => {}
-            _ => out.push(OrderError::PriceInvalid),
+        if !self.price.is_some_and(price_sound) {
+            out.push(OrderError::PriceInvalid);
         }
         let deposit = self.deposit.unwrap_or(0);
         if deposit < 0 || self.price.is_some_and(|p| p > 0 && deposit > p) {
@@ -463,10 +472,34 @@ impl OrderDraft {
         }
         match self.promised_date {
             None => out.push(OrderError::PromisedDateMissing),
-            Some(d) if d < self.signed_on => out.push(OrderError::PromisedDateBeforeSigning),
-            Some(_) => {}
+            Some(d) => out.extend(promise_problem(d, self.signed_on)),
         }
         out
+    }
+}
+
+/// The highest price an order may hold (¥10,000,000): a typo of a few zeros is caught before it
+/// reaches the store's figures.
+pub const MOST_PRICE_YUAN: i64 = 10_000_000;
+
+/// How long after the signing a delivery may be promised (a year): a date typed with the wrong
+/// year (2062 for 2026) is caught.
+pub const MOST_PROMISE_DAYS: i64 = 365;
+
+/// Whether `price` (yuan) is one an order may hold: from ¥1 to [`MOST_PRICE_YUAN`].
+pub fn price_sound(price: i64) -> bool {
+    (1..=MOST_PRICE_YUAN).contains(&price)
+}
+
+/// What is wrong with a promised delivery date, if anything: before the signing day, or more
+/// than [`MOST_PROMISE_DAYS`] after it.
+pub fn promise_problem(promised: NaiveDate, signed_on: NaiveDate) -> Option<OrderError> {
+    if promised < signed_on {
+        Some(OrderError::PromisedDateBeforeSigning)
+    } else if promised > signed_on + TimeDelta::days(MOST_PROMISE_DAYS) {
+        Some(OrderError::PromisedDateTooFar)
+    } else {
+        None
     }
 }
 
@@ -684,6 +717,29 @@ mod tests {
     }
 
     const WANG: Uuid = Uuid::from_u128(0xA);
+
+    #[test]
+    fn a_price_and_a_promise_within_bounds() {
+        assert!(price_sound(1) && price_sound(MOST_PRICE_YUAN));
+        assert!(!price_sound(0) && !price_sound(-5) && !price_sound(MOST_PRICE_YUAN + 1));
+        let signed = d(12, 7);
+        assert_eq!(promise_problem(d(12, 7), signed), None);
+        assert_eq!(
+            promise_problem(d(12, 6), signed),
+            Some(OrderError::PromisedDateBeforeSigning)
+        );
+        let year_on = NaiveDate::from_ymd_opt(2027, 12, 7).unwrap();
+        assert_eq!(promise_problem(year_on, signed), None);
+        assert_eq!(
+            promise_problem(year_on.succ_opt().unwrap(), signed),
+            Some(OrderError::PromisedDateTooFar)
+        );
+        assert_eq!(
+            OrderError::PromisedDateTooFar.code(),
+            "order_promised_date_too_far"
+        );
+        assert!(OrderError::PromisedDateTooFar.message_zh().contains("一年"));
+    }
 
     #[test]
     fn the_list_reads_the_orders_closed_in_its_last_days() {

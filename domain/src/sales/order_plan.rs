@@ -165,6 +165,13 @@ pub fn move_date_plan(
         .unwrap_or_else(|| user_id.to_string());
     let assignee = Uuid::parse_str(&consultant).unwrap_or_default();
     let change = move_promised_date(from, to, reason, assignee, now)?;
+    // Within a year of the signing, as the order form (the server checks the same).
+    let signed_on = order.signed_at.map_or(now.date(), |t| t.date());
+    if let Some(problem) = super::order::promise_problem(to, signed_on)
+        && problem == OrderError::PromisedDateTooFar
+    {
+        return Err(problem);
+    }
     let task = Uuid::now_v7();
     let (from, to) = (stored_date(change.from), stored_date(change.to));
     let entry =
@@ -407,6 +414,12 @@ mod tests {
         assert_eq!(
             move_date_plan(&order, None, to, " ", WANG, now, clock()),
             Err(OrderError::DateChangeReasonRequired)
+        );
+        // Not more than a year after the signing (a year typed wrong).
+        let far = NaiveDate::from_ymd_opt(2062, 4, 24).unwrap();
+        assert_eq!(
+            move_date_plan(&order, None, far, "厂家排产推迟", WANG, now, clock()),
+            Err(OrderError::PromisedDateTooFar)
         );
     }
 

@@ -679,7 +679,7 @@ fn check_order(stored: &RecordState, op: &Op, clock: StoreClock) -> Result<(), S
         return Ok(()); // refused by the merge itself
     }
     let price = field::integer(&after, "price");
-    if deal.contains(&"price") && price.is_none_or(|p| p <= 0) {
+    if deal.contains(&"price") && !price.is_some_and(super::order::price_sound) {
         return Err(SalesPolicyError::Order(OrderError::PriceInvalid));
     }
     if deal.contains(&"price") || deal.contains(&"deposit") {
@@ -698,10 +698,8 @@ fn check_order(stored: &RecordState, op: &Op, clock: StoreClock) -> Result<(), S
         };
         let signed = field::date(&after, "signed_at", clock)
             .or_else(|| clock.local_ms(op.hlc.wall_ms).map(|t| t.date()));
-        if signed.is_some_and(|s| promised < s) {
-            return Err(SalesPolicyError::Order(
-                OrderError::PromisedDateBeforeSigning,
-            ));
+        if let Some(problem) = signed.and_then(|s| super::order::promise_problem(promised, s)) {
+            return Err(SalesPolicyError::Order(problem));
         }
     }
     Ok(())
@@ -1226,6 +1224,13 @@ mod tests {
                 OrderError::PromisedDateBeforeSigning,
             ),
             ("promised_date", json!(""), OrderError::PromisedDateMissing),
+            // A year typed wrong, a price with a few zeros too many.
+            (
+                "promised_date",
+                json!("2062-12-20"),
+                OrderError::PromisedDateTooFar,
+            ),
+            ("price", json!(175_000_000), OrderError::PriceInvalid),
         ] {
             assert_eq!(
                 o.at(&wang, t, |e| vec![e.set(field, value.clone()).unwrap()]),
