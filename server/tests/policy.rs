@@ -492,14 +492,16 @@ async fn the_normal_flows_are_accepted() {
     zhao.ok(&t, &mut w, vec![visit]).await;
 
     // An order from the card (订单 + card → ordered), then the order's own edits.
+    let clock = StoreClock::default();
+    // Promised in a month (at most a year after the signing).
+    let promised = clock.local(chrono::Utc::now()).date() + chrono::Duration::days(30);
     let fields = OrderFields {
         model: "camry".into(),
         price: "175000".into(),
         deposit: "5000".into(),
-        promised_date: "2030-01-15".into(),
+        promised_date: promised.format("%Y-%m-%d").to_string(),
         ..OrderFields::default()
     };
-    let clock = StoreClock::default();
     let (order, plan) = place_order_plan(
         &w.state(card, &A_CARD),
         &fields,

@@ -5,6 +5,8 @@
 //! VIN once every item is ticked; the C-card shows the consultant's +24 h and +72 h calls. Back
 //! online, the sales manager's tablet sees the C-card.
 
+use domain::sales::chrono::{DateTime, Duration, NaiveDate};
+use domain::time::StoreClock;
 use e2e::{Browser, Lang, Server, temp_dir};
 use fantoccini::Locator;
 use serde_json::json;
@@ -101,7 +103,9 @@ async fn order_move_the_date_and_deliver_offline_with_the_checklist_and_a_valid_
     // A deposit above the price is refused with the reason.
     a.fill("成交价(元)", "17.5万").await;
     a.fill("订金(元)", "200000").await;
-    set_value(&a, "承诺交车日期", "2030-01-15").await;
+    // Promised in a month, moved to six weeks (within a year of the signing).
+    let (promised, moved) = (store_day_in(30).to_string(), store_day_in(45).to_string());
+    set_value(&a, "承诺交车日期", &promised).await;
     a.click_button("保存订单").await;
     wait_for_alert(&a, "订金须在 0 与成交价之间").await;
     a.fill("订金(元)", "5000").await;
@@ -134,16 +138,16 @@ async fn order_move_the_date_and_deliver_offline_with_the_checklist_and_a_valid_
     a.wait_for_text("离线").await;
 
     // Moving the promised date needs a reason …
-    set_value(&a, "新交车日期", "2030-02-01").await;
+    set_value(&a, "新交车日期", &moved).await;
     a.click_button("变更交车日期").await;
     wait_for_alert(&a, "变更交车日期须填写原因").await;
     // … and with one, the date moves and the task to tell the customer appears at once.
     a.fill("变更原因", "厂家排产延迟").await;
     a.click_button("变更交车日期").await;
     a.wait_for_text("待告知").await;
-    a.wait_for_text("2030-01-15 → 2030-02-01:厂家排产延迟")
+    a.wait_for_text(&format!("{promised} → {moved}:厂家排产延迟"))
         .await;
-    a.wait_for_text("2030-02-01").await;
+    a.wait_for_text(&moved).await;
     a.click_button("已告知").await;
     a.wait_until("the task is done", async || {
         (!a.has_button("已告知").await).then_some(())
@@ -308,4 +312,10 @@ async fn key_accounts_list_coverage_and_an_account_page() {
         "{coverage} → {after}"
     );
     a.close().await;
+}
+
+/// The store's date `days` from today.
+fn store_day_in(days: i64) -> NaiveDate {
+    let now = DateTime::from_timestamp_millis(testkit::now_ms() as i64).expect("now");
+    StoreClock::default().local(now).date() + Duration::days(days)
 }
