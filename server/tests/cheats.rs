@@ -396,7 +396,7 @@ async fn an_order_price_below_zero_or_a_deposit_above_it_is_refused() {
         0,
         StatusCode::UNPROCESSABLE_ENTITY,
         "order_price_invalid",
-        "大于 0 的金额",
+        "大于 0、不超过 1000 万元的金额",
     )
     .await;
     let deposit = op(&mut c, &w, order, &ORDER, |e| {
