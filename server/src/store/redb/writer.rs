@@ -331,35 +331,7 @@ fn push_one(
             }
         }
         let rid = op.record_id.as_u128();
-        // A line's repair order (stored, or in this push): a handed-over or cancelled one's
-        // lines no longer change.
-        if op.record_type == domain::records::service::RO_LINE.name {
-            let line = match touched.get(&rid) {
-                Some(t) => Some(t.state.clone()),
-                None => match t.records.get((store_id, rid))? {
-                    Some(g) => Some(decode::<RecordState>(g.value())?),
-                    None => None,
-                },
-            };
-            for ro_id in domain::service::policy::line_ros(line.as_ref(), op) {
-                let ro = match touched.get(&ro_id.as_u128()) {
-                    Some(t) => Some(t.state.clone()),
-                    None => match t.records.get((store_id, ro_id.as_u128()))? {
-                        Some(g) => Some(decode::<RecordState>(g.value())?),
-                        None => None,
-                    },
-                };
-                if let Some(ro) = ro
-                    && let Err(e) = domain::service::policy::check_line_of_ro(&ro, op)
-                {
-                    return refuse(
-                        i,
-                        RefusalReason::Policy(domain::policy::PolicyError::Service(e)),
-                    );
-                }
-            }
-        }
-        let entry = match touched.entry(rid) {
+        let line = match touched.entry(rid) {
             Entry::Occupied(o) => o.into_mut(),
             Entry::Vacant(v) => {
                 let stored = match t.records.get((store_id, rid))? {
@@ -374,6 +346,34 @@ fn push_one(
                     state,
                 })
             }
+        };
+        // A line's repair order (stored, or in this push): a handed-over or cancelled one's
+        // lines no longer change.
+        if op.record_type == domain::records::service::RO_LINE.name {
+            for ro_id in domain::service::policy::line_ros(Some(&line.state), op) {
+                let refused = match touched.get(&ro_id.as_u128()) {
+                    Some(ro) => domain::service::policy::check_line_of_ro(&ro.state, op).err(),
+                    None => match t.records.get((store_id, ro_id.as_u128()))? {
+                        Some(g) => {
+                            let ro: RecordState = decode(g.value())?;
+                            domain::service::policy::check_line_of_ro(&ro, op).err()
+                        }
+                        None => None,
+                    },
+                };
+                if let Some(e) = refused {
+                    return refuse(
+                        i,
+                        RefusalReason::Policy(domain::policy::PolicyError::Service(e)),
+                    );
+                }
+            }
+        }
+        let Some(entry) = touched.get_mut(&rid) else {
+            return Err(StoreError::Corrupt(format!(
+                "record {} left the push's touched records",
+                op.record_id
+            )));
         };
         let Some(actor) = check.actors.iter().find(|a| a.user_id == op.user_id) else {
             return refuse(i, RefusalReason::UnknownAuthor);
